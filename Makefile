@@ -1,0 +1,80 @@
+# railmail — build, test, run, benchmark.
+# `make run` and `make test` are the two commands a newcomer types: both first
+# run `make deps`, which installs missing packages on Debian/Ubuntu.
+
+BUILD    ?= build
+CC       ?= cc
+SAN      ?= -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+
+GSL_LIBS  = $(shell pkg-config --libs gsl 2>/dev/null || echo -lgsl -lgslcblas -lm)
+CPPFLAGS += -Iinclude -D_POSIX_C_SOURCE=200809L -MMD -MP
+OPT      ?= -O2 -g
+WARN      = -Wall -Wextra -Wpedantic -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+CFLAGS   += -std=c11 -pthread $(OPT) $(WARN)
+LDFLAGS  += -pthread
+LDLIBS   += -lcsv $(GSL_LIBS) -lm
+
+SRC   := $(wildcard sim/*.c)
+OBJ   := $(SRC:sim/%.c=$(BUILD)/opt/%.o)
+SOBJ  := $(SRC:sim/%.c=$(BUILD)/san/%.o)
+TSRC  := $(wildcard tests/test_*.c)
+TOBJ  := $(TSRC:tests/%.c=$(BUILD)/san/tests/%.o)
+BSRC  := $(wildcard tests/bench/*.c)
+
+SCENARIO ?= scenarios/china-europe-via-belarus
+FUZZ_SECONDS ?= 60
+
+all: railmail
+
+railmail: $(OBJ)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/opt/%.o: sim/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+# The test build: every module and test under AddressSanitizer and UBSan.
+$(BUILD)/san/%.o: sim/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(SAN) -c -o $@ $<
+
+$(BUILD)/san/tests/%.o: tests/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(SAN) -c -o $@ $<
+
+$(BUILD)/san/railmail: $(SOBJ)
+	$(CC) $(LDFLAGS) $(SAN) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/san/run_tests: $(filter-out $(BUILD)/san/main.o,$(SOBJ)) $(TOBJ)
+	$(CC) $(LDFLAGS) $(SAN) -o $@ $^ -lcriterion $(LDLIBS)
+
+deps:
+	@sh tools/deps.sh
+
+# Runs after deps in a fresh make, so that pkg-config sees what deps installed.
+check: $(BUILD)/san/run_tests $(BUILD)/san/railmail
+	RAILMAIL=$(BUILD)/san/railmail ASAN_OPTIONS=detect_leaks=1 ./$(BUILD)/san/run_tests -j2
+
+test: deps
+	@$(MAKE) --no-print-directory check
+
+run: deps
+	@$(MAKE) --no-print-directory railmail
+	./railmail run $(SCENARIO)
+
+$(BUILD)/bench/%: tests/bench/%.c $(filter-out $(BUILD)/opt/main.o,$(OBJ))
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -O3 -o $@ $^ $(LDLIBS)
+
+bench: deps
+	@$(MAKE) --no-print-directory railmail $(BSRC:tests/bench/%.c=$(BUILD)/bench/%)
+	@sh tests/bench/run.sh $(BUILD)/bench
+
+fuzz: deps
+	@sh tests/fuzz/run.sh $(BUILD)/fuzz $(FUZZ_SECONDS)
+
+clean:
+	rm -rf $(BUILD) railmail
+
+.PHONY: all deps check test run bench fuzz clean
+-include $(OBJ:.o=.d) $(SOBJ:.o=.d) $(TOBJ:.o=.d)

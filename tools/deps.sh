@@ -1,0 +1,34 @@
+#!/bin/sh
+# Checks for what railmail needs and, on Debian/Ubuntu, installs what is missing
+# with apt-get (through sudo when not root). Elsewhere it names the packages and stops.
+set -u
+missing=""
+have_header() { [ -f "/usr/include/$1" ] || [ -f "/usr/local/include/$1" ]; }
+have_header gsl/gsl_rng.h        || missing="$missing libgsl-dev"
+have_header csv.h                || missing="$missing libcsv-dev"
+have_header criterion/criterion.h || missing="$missing libcriterion-dev"
+command -v gnuplot >/dev/null 2>&1 || missing="$missing gnuplot-nox"
+command -v pkg-config >/dev/null 2>&1 || missing="$missing pkg-config"
+command -v cc >/dev/null 2>&1    || missing="$missing gcc"
+[ -z "$missing" ] && exit 0
+
+if ! command -v apt-get >/dev/null 2>&1; then
+    echo "railmail needs:$missing (Debian package names)." >&2
+    echo "Install GSL, libcsv, Criterion and gnuplot with your package manager, then run make again." >&2
+    exit 1
+fi
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+    if command -v sudo >/dev/null 2>&1; then sudo="sudo -n"; else
+        echo "railmail needs:$missing; run as root: apt-get install$missing" >&2
+        exit 1
+    fi
+fi
+echo "installing:$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq >&2 || exit 1
+# shellcheck disable=SC2086
+$sudo apt-get install -y -qq --no-install-recommends $missing >&2 || {
+    echo "apt-get could not install:$missing" >&2
+    exit 1
+}
