@@ -1,0 +1,29 @@
+#ifndef RAILMAIL_REPORT_H
+#define RAILMAIL_REPORT_H
+/* Result files. A results directory is built under a temporary name and
+ * moved into place only when complete, so a failed run leaves earlier
+ * results untouched. */
+#include <stdio.h>
+#include "railmail/run.h"
+#include "railmail/scenario.h"
+
+/* Creates the parents of `out_dir` and a fresh temporary sibling; *tmp is
+ * malloc'd. */
+enum rm_status report_begin(const char *out_dir, char **tmp, struct diag *d);
+/* Replaces `out_dir` by `tmp`. */
+enum rm_status report_commit(const char *tmp, const char *out_dir, struct diag *d);
+/* Removes a temporary directory and everything in it. */
+void report_discard(const char *tmp);
+
+/* Writes summary, replications, throughput, throughput_dest, backlog,
+ * transit and meta CSVs of a run into `dir`. `kind` is "run" or "compare"
+ * (meta.csv), `proposals` a ';'-separated list or NULL. */
+enum rm_status report_run(const char *dir, const struct scenario *s, const struct run_result *r,
+                          const char *kind, const char *proposals, struct diag *d);
+
+/* Writes x as a CSV number: whole numbers without decimals, others to six
+ * significant digits, nothing for NaN. */
+void report_number(FILE *f, double x);
+/* Writes a CSV field, quoted when it holds a comma, quote or newline. */
+void report_field(FILE *f, const char *text);
+#endif /* RAILMAIL_REPORT_H */

@@ -1,0 +1,36 @@
+#ifndef RAILMAIL_STATS_H
+#define RAILMAIL_STATS_H
+/* Statistics: a fixed-size transit-time histogram whose memory does not grow
+ * with the horizon, and summaries across replications with t-based
+ * confidence intervals from GSL. */
+#include <stddef.h>
+#include <stdint.h>
+
+/* Days are binned at 0.01 d up to STATS_FINE_D, then at 0.5 d up to
+ * STATS_MAX_D; longer times land in the last bin. */
+#define STATS_FINE_D 60.0
+#define STATS_MAX_D 1060.0
+#define STATS_HIST_BINS 8000
+
+struct stats_hist {
+    uint32_t count[STATS_HIST_BINS];
+    uint64_t n;
+};
+
+void stats_hist_add(struct stats_hist *h, double days);
+/* The q-quantile (0 < q < 1), interpolated within its bin; NaN when empty. */
+double stats_hist_quantile(const struct stats_hist *h, double q);
+double stats_hist_bin_low(size_t bin);  /* lower edge of a bin, days */
+
+struct stats_summary {
+    double mean, sd, ci_low, ci_high;  /* NaN where undefined */
+    size_t n;                          /* finite values used */
+};
+
+/* Mean, sd and the two-sided t interval at `confidence` over the finite
+ * values among x[0], x[stride], ... (n of them). NaNs are skipped. */
+void stats_summarise(const double *x, size_t stride, size_t n, double confidence,
+                     struct stats_summary *out);
+/* The two-sided t quantile for `confidence` with df degrees of freedom. */
+double stats_t_quantile(double confidence, size_t df);
+#endif /* RAILMAIL_STATS_H */

@@ -1,0 +1,1040 @@
+/* model: batches of mail posted at origins wait in a FIFO per (service, stop),
+ * board trains first-come first-served after the cut-off while capacity
+ * lasts, ride leg by leg through nodes whose servers trains queue for, and
+ * transfer at hubs until delivered. Batches and trains are recycled through
+ * free lists, so the event loop allocates only when the number in flight
+ * reaches a new high. */
+#include "railmail/model.h"
+
+#include <assert.h>
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_randist.h>
+
+#include "railmail/engine.h"
+#include "railmail/net.h"
+#include "railmail/stream.h"
+
+#define NIL UINT32_MAX
+#define MAX_HOPS 6
+#define HOURS_PER_YEAR 8760.0
+
+/* Metrics of every batch scope (all, dest:ID, od:O-D), in record order. */
+enum { B_POSTED, B_DELIVERED, B_IN_FLIGHT, B_LOST, B_DELIVERED_T, B_TRANSIT_MEAN,
+       B_P50, B_P90, B_P95, B_P99, B_ON_TIME, B_THROUGHPUT, B_GAP, N_BATCH_METRICS };
+static const char *const batch_metric[N_BATCH_METRICS] = {
+    "posted_batches", "delivered_batches", "in_flight_batches", "lost_batches",
+    "delivered_t", "transit_mean_d", "transit_p50_d", "transit_p90_d", "transit_p95_d",
+    "transit_p99_d", "on_time_pct", "throughput_t_per_d", "tracking_gap_max_h" };
+static const double quantile_of[] = { [B_P50] = 0.50, [B_P90] = 0.90, [B_P95] = 0.95, [B_P99] = 0.99 };
+
+/* Metrics of scope all only, after the batch metrics. */
+enum { A_TRAIN_UTIL, A_MAX_BACKLOG, A_COST, A_EVENTS, N_ALL_METRICS };
+static const char *const all_metric[N_ALL_METRICS] = {
+    "train_utilisation_pct", "max_backlog_batches", "cost_per_t", "events" };
+
+enum { N_UTIL, N_WAIT, N_BACKLOG, N_TRAINS, N_NODE_METRICS };
+static const char *const node_metric[N_NODE_METRICS] = {
+    "server_utilisation_pct", "train_queue_wait_h", "backlog_batches_max", "trains_handled" };
+
+enum { S_TRAINS, S_TRANSIT, S_LOAD, N_SERVICE_METRICS };
+static const char *const service_metric[N_SERVICE_METRICS] = {
+    "trains", "train_transit_d", "load_pct" };
+
+struct model {
+    const struct scenario *s;
+    struct net *net;
+    size_t n_dest;            /* distinct destinations in demand */
+    size_t *dest_of_node;     /* node -> destination slot, SIZE_MAX if none */
+    size_t *dest_node;        /* destination slot -> node */
+    size_t n_queues;
+    size_t *qbase;            /* service -> first queue (one per stop) */
+    size_t rows, days, series;
+    size_t row_dest, row_od, row_node, row_service;
+    char **metric, **scope;   /* [rows]; metric names are not owned */
+    char **series_name;
+};
+
+struct batch {
+    double posted_h, ready_h, departed_h, last_event_h, gap_max_h, kg;
+    uint64_t id;
+    uint32_t next;            /* link in a queue or a train's cargo */
+    uint32_t demand;
+    uint32_t alight_stop;
+    uint16_t hops;
+    uint16_t svc[MAX_HOPS];
+};
+
+struct fifo { uint32_t head, tail; };
+
+struct rep;
+
+struct train {
+    struct rep *r;
+    struct train *next;       /* node queue or free list */
+    uint32_t service, number, stop;
+    uint32_t cargo_head, cargo_tail;
+    double capacity_kg, load_kg, max_load_kg, boarded_kg;
+    double departed_h, queued_h;
+    bool live;
+};
+
+struct node_state {
+    unsigned servers, busy;   /* servers in use now; UINT_MAX = no limit */
+    struct train *q_head, *q_tail;
+    uint32_t waiting, waiting_max;
+    double busy_h, wait_sum_h;
+    uint64_t waits, handled;
+};
+
+struct service_state {
+    struct rep *r;
+    uint32_t k, number;
+    uint64_t trains;
+    double transit_sum_h, load_pct_sum;
+    uint64_t arrived, loaded;
+};
+
+struct demand_state {
+    struct rep *r;
+    uint32_t row;
+    double rate_per_h, growth_per_h;  /* growth as a continuous rate */
+    gsl_rng *post, *kg;
+};
+
+struct disruption_state {
+    struct rep *r;
+    uint32_t i;
+};
+
+struct scope_acc {
+    uint64_t posted, delivered, on_time, in_flight;
+    double delivered_kg, window_kg, transit_sum_d, gap_sum_h;
+    struct stats_hist *hist;
+};
+
+struct rep {
+    const struct model *m;
+    const struct scenario *s;
+    struct engine *e;
+    const struct model_sinks *out;
+    struct model_record *rec;
+    unsigned replication;
+    double warmup_h, horizon_h;
+    bool failed;
+
+    struct batch *batches;
+    uint32_t n_batches, free_batch;
+    uint64_t next_id, posted, delivered;
+    uint32_t waiting, waiting_max;
+
+    struct fifo *queues;
+    struct node_state *nodes;
+    struct service_state *services;
+    struct demand_state *demand;
+    struct disruption_state *disruptions;
+    gsl_rng **run_rng, **dwell_rng;   /* per (service, hop) and (service, stop) */
+    size_t n_rng;
+
+    struct train **trains;            /* every train ever made, for the final count */
+    size_t n_trains, cap_trains;
+    struct train *free_train;
+
+    struct scope_acc *acc;            /* all, dests, od rows */
+    double util_pct_sum, cost;
+    uint64_t util_n;
+    unsigned day;
+};
+
+/* ---- model: static layout ---------------------------------------------- */
+
+static char *join(const char *a, const char *b, const char *c)
+{
+    size_t n = strlen(a) + strlen(b) + strlen(c) + 1;
+    char *s = malloc(n);
+    if (s)
+        snprintf(s, n, "%s%s%s", a, b, c);
+    return s;
+}
+
+static bool add_rows(struct model *m, size_t *row, const char *const *names, size_t n,
+                     const char *kind, const char *id)
+{
+    for (size_t i = 0; i < n; i++, (*row)++) {
+        m->metric[*row] = (char *)names[i];
+        m->scope[*row] = id ? join(kind, ":", id) : join(kind, "", "");
+        if (!m->scope[*row])
+            return false;
+    }
+    return true;
+}
+
+static bool build_layout(struct model *m)
+{
+    const struct scenario *s = m->s;
+    m->row_dest = N_BATCH_METRICS + N_ALL_METRICS;
+    m->row_od = m->row_dest + m->n_dest * N_BATCH_METRICS;
+    m->row_node = m->row_od + s->n_demand * N_BATCH_METRICS;
+    m->row_service = m->row_node + s->n_nodes * N_NODE_METRICS;
+    m->rows = m->row_service + s->n_services * N_SERVICE_METRICS;
+    m->metric = calloc(m->rows, sizeof *m->metric);
+    m->scope = calloc(m->rows, sizeof *m->scope);
+    if (!m->metric || !m->scope)
+        return false;
+    size_t row = 0;
+    bool ok = add_rows(m, &row, batch_metric, N_BATCH_METRICS, "all", NULL)
+              && add_rows(m, &row, all_metric, N_ALL_METRICS, "all", NULL);
+    for (size_t d = 0; ok && d < m->n_dest; d++)
+        ok = add_rows(m, &row, batch_metric, N_BATCH_METRICS, "dest", s->nodes[m->dest_node[d]].id);
+    for (size_t i = 0; ok && i < s->n_demand; i++) {
+        char od[256];
+        snprintf(od, sizeof od, "%s-%s", s->nodes[s->demand[i].origin].id,
+                 s->nodes[s->demand[i].destination].id);
+        ok = add_rows(m, &row, batch_metric, N_BATCH_METRICS, "od", od);
+    }
+    for (size_t n = 0; ok && n < s->n_nodes; n++)
+        ok = add_rows(m, &row, node_metric, N_NODE_METRICS, "node", s->nodes[n].id);
+    for (size_t k = 0; ok && k < s->n_services; k++)
+        ok = add_rows(m, &row, service_metric, N_SERVICE_METRICS, "service", s->services[k].id);
+    return ok;
+}
+
+static bool build_series(struct model *m)
+{
+    const struct scenario *s = m->s;
+    m->days = (size_t)ceil(s->horizon_d);
+    m->series = 2 + m->n_dest + s->n_nodes;
+    m->series_name = calloc(m->series, sizeof *m->series_name);
+    if (!m->series_name)
+        return false;
+    m->series_name[0] = join("delivered_t", "", "");
+    m->series_name[1] = join("backlog", "", "");
+    for (size_t d = 0; d < m->n_dest; d++)
+        m->series_name[2 + d] = join("delivered_t:", s->nodes[m->dest_node[d]].id, "");
+    for (size_t n = 0; n < s->n_nodes; n++)
+        m->series_name[2 + m->n_dest + n] = join("backlog:", s->nodes[n].id, "");
+    for (size_t i = 0; i < m->series; i++)
+        if (!m->series_name[i])
+            return false;
+    return true;
+}
+
+struct model *model_create(const struct scenario *s)
+{
+    struct model *m = calloc(1, sizeof *m);
+    if (!m)
+        return NULL;
+    m->s = s;
+    m->net = net_create(s);
+    m->dest_of_node = malloc((s->n_nodes + 1) * sizeof *m->dest_of_node);
+    m->dest_node = malloc((s->n_nodes + 1) * sizeof *m->dest_node);
+    m->qbase = malloc((s->n_services + 1) * sizeof *m->qbase);
+    if (!m->net || !m->dest_of_node || !m->dest_node || !m->qbase)
+        goto fail;
+    for (size_t n = 0; n < s->n_nodes; n++)
+        m->dest_of_node[n] = SIZE_MAX;
+    for (size_t i = 0; i < s->n_demand; i++) {
+        size_t node = s->demand[i].destination;
+        if (m->dest_of_node[node] == SIZE_MAX) {
+            m->dest_of_node[node] = m->n_dest;
+            m->dest_node[m->n_dest++] = node;
+        }
+    }
+    for (size_t k = 0; k < s->n_services; k++) {
+        m->qbase[k] = m->n_queues;
+        m->n_queues += s->services[k].route_len;
+    }
+    if (!build_layout(m) || !build_series(m))
+        goto fail;
+    return m;
+fail:
+    model_destroy(m);
+    return NULL;
+}
+
+void model_destroy(struct model *m)
+{
+    if (!m)
+        return;
+    if (m->scope)
+        for (size_t i = 0; i < m->rows; i++)
+            free(m->scope[i]);
+    if (m->series_name)
+        for (size_t i = 0; i < m->series; i++)
+            free(m->series_name[i]);
+    free(m->series_name);
+    free(m->metric);
+    free(m->scope);
+    free(m->qbase);
+    free(m->dest_node);
+    free(m->dest_of_node);
+    net_destroy(m->net);
+    free(m);
+}
+
+size_t model_rows(const struct model *m) { return m->rows; }
+const char *model_row_metric(const struct model *m, size_t row) { return m->metric[row]; }
+const char *model_row_scope(const struct model *m, size_t row) { return m->scope[row]; }
+size_t model_days(const struct model *m) { return m->days; }
+size_t model_series(const struct model *m) { return m->series; }
+const char *model_series_name(const struct model *m, size_t i) { return m->series_name[i]; }
+
+int model_record_init(const struct model *m, struct model_record *rec)
+{
+    rec->values = calloc(m->rows, sizeof *rec->values);
+    rec->daily = calloc(m->series * m->days + 1, sizeof *rec->daily);
+    memset(&rec->transit, 0, sizeof rec->transit);
+    if (!rec->values || !rec->daily) {
+        model_record_fini(rec);
+        return -1;
+    }
+    return 0;
+}
+
+void model_record_fini(struct model_record *rec)
+{
+    free(rec->values);
+    free(rec->daily);
+    rec->values = rec->daily = NULL;
+}
+
+/* ---- replication: helpers ---------------------------------------------- */
+
+static void fail_nomem(struct rep *r)
+{
+    r->failed = true;
+    engine_stop(r->e);
+}
+
+static void schedule(struct rep *r, double t, engine_handler *h, void *arg)
+{
+    if (t <= r->horizon_h && engine_schedule(r->e, t, h, arg) != RM_OK)
+        fail_nomem(r);
+}
+
+static double *daily(struct rep *r, size_t series, double t)
+{
+    size_t day = (size_t)(t / 24);
+    if (day >= r->m->days)
+        day = r->m->days - 1;
+    return &r->rec->daily[series * r->m->days + day];
+}
+
+static const struct scenario_demand *demand_of(const struct rep *r, const struct batch *b)
+{
+    return &r->s->demand[b->demand];
+}
+
+/* Records a tracking event: the longest silence so far, and the row. */
+static void track(struct rep *r, struct batch *b, double t, size_t node, const char *event)
+{
+    double gap = t - b->last_event_h;
+    if (gap > b->gap_max_h)
+        b->gap_max_h = gap;
+    b->last_event_h = t;
+    if (r->out->tracking)
+        fprintf(r->out->tracking, "%u,%llu,%.3f,%s,%s\n", r->replication,
+                (unsigned long long)b->id, t, r->s->nodes[node].id, event);
+}
+
+static uint32_t batch_new(struct rep *r)
+{
+    if (r->free_batch == NIL) {
+        uint32_t n = r->n_batches ? 2 * r->n_batches : 1024;
+        struct batch *grown = realloc(r->batches, (size_t)n * sizeof *grown);
+        if (!grown)
+            return NIL;
+        r->batches = grown;
+        for (uint32_t i = n; i-- > r->n_batches;) {
+            grown[i].next = r->free_batch;
+            r->free_batch = i;
+        }
+        r->n_batches = n;
+    }
+    uint32_t b = r->free_batch;
+    r->free_batch = r->batches[b].next;
+    return b;
+}
+
+static void batch_free(struct rep *r, uint32_t b)
+{
+    r->batches[b].next = r->free_batch;
+    r->free_batch = b;
+}
+
+static void fifo_push(struct rep *r, struct fifo *q, uint32_t b)
+{
+    r->batches[b].next = NIL;
+    if (q->tail == NIL)
+        q->head = b;
+    else
+        r->batches[q->tail].next = b;
+    q->tail = b;
+}
+
+static uint32_t fifo_pop(struct rep *r, struct fifo *q)
+{
+    uint32_t b = q->head;
+    q->head = r->batches[b].next;
+    if (q->head == NIL)
+        q->tail = NIL;
+    return b;
+}
+
+/* Puts a batch that is at `node` into the queue of the service it takes next. */
+static void wait_at(struct rep *r, uint32_t b, size_t node, double t)
+{
+    struct batch *B = &r->batches[b];
+    struct net_hop hop;
+    bool found = net_next(r->m->net, node, demand_of(r, B)->destination, &hop);
+    assert(found && "scenario validation guarantees a route");
+    (void)found;
+    B->ready_h = t;
+    B->alight_stop = hop.alight_stop;
+    fifo_push(r, &r->queues[r->m->qbase[hop.service] + hop.board_stop], b);
+    struct node_state *ns = &r->nodes[node];
+    ns->waiting++;
+    r->waiting++;
+    if (t >= r->warmup_h) {
+        if (ns->waiting > ns->waiting_max)
+            ns->waiting_max = ns->waiting;
+        if (r->waiting > r->waiting_max)
+            r->waiting_max = r->waiting;
+    }
+}
+
+/* The batch scopes a batch counts in: all, its destination, its od row. */
+static void scopes_of(const struct rep *r, const struct batch *b, struct scope_acc *out[3])
+{
+    const struct scenario_demand *dm = demand_of(r, b);
+    out[0] = &r->acc[0];
+    out[1] = &r->acc[1 + r->m->dest_of_node[dm->destination]];
+    out[2] = &r->acc[1 + r->m->n_dest + b->demand];
+}
+
+static void write_batch_row(struct rep *r, const struct batch *b, double delivered_h)
+{
+    FILE *f = r->out->batches;
+    const struct scenario_demand *dm = demand_of(r, b);
+    fprintf(f, "%u,%llu,%s,%s,%.3f,%.3f,", r->replication, (unsigned long long)b->id,
+            r->s->nodes[dm->origin].id, r->s->nodes[dm->destination].id, b->kg, b->posted_h);
+    if (isnan(b->departed_h))
+        fputc(',', f);
+    else
+        fprintf(f, "%.3f,", b->departed_h);
+    if (isnan(delivered_h))
+        fputs(",,", f);
+    else
+        fprintf(f, "%.3f,%.4f,", delivered_h, (delivered_h - b->posted_h) / 24);
+    for (unsigned i = 0; i < b->hops && i < MAX_HOPS; i++)
+        fprintf(f, "%s%s", i ? ">" : "", r->s->services[b->svc[i]].id);
+    if (b->hops > MAX_HOPS)
+        fputs(">...", f);
+    fputc('\n', f);
+}
+
+static void deliver(struct rep *r, uint32_t b, size_t node, double t)
+{
+    struct batch *B = &r->batches[b];
+    track(r, B, t, node, "delivered (EMD)");
+    r->delivered++;
+    struct scope_acc *sc[3];
+    scopes_of(r, B, sc);
+    double transit_d = (t - B->posted_h) / 24;
+    for (int i = 0; i < 3; i++) {
+        if (t >= r->warmup_h)
+            sc[i]->window_kg += B->kg;
+        if (B->posted_h < r->warmup_h)
+            continue;
+        sc[i]->delivered++;
+        sc[i]->delivered_kg += B->kg;
+        sc[i]->transit_sum_d += transit_d;
+        sc[i]->gap_sum_h += B->gap_max_h;
+        sc[i]->on_time += transit_d <= r->s->service_standard_d;
+        stats_hist_add(sc[i]->hist, transit_d);
+    }
+    if (B->posted_h >= r->warmup_h)
+        stats_hist_add(&r->rec->transit, transit_d);
+    *daily(r, 0, t) += B->kg / 1000;
+    *daily(r, 2 + r->m->dest_of_node[node], t) += B->kg / 1000;
+    if (r->out->batches)
+        write_batch_row(r, B, t);
+    batch_free(r, b);
+}
+
+/* ---- replication: trains ----------------------------------------------- */
+
+static engine_handler on_arrive, on_dwell_end;
+
+static struct train *train_new(struct rep *r)
+{
+    struct train *tr = r->free_train;
+    if (tr) {
+        r->free_train = tr->next;
+        return tr;
+    }
+    if (r->n_trains == r->cap_trains) {
+        size_t cap = r->cap_trains ? 2 * r->cap_trains : 64;
+        struct train **grown = realloc(r->trains, cap * sizeof *grown);
+        if (!grown)
+            return NULL;
+        r->trains = grown;
+        r->cap_trains = cap;
+    }
+    tr = malloc(sizeof *tr);
+    if (tr)
+        r->trains[r->n_trains++] = tr;
+    return tr;
+}
+
+/* Boards waiting batches first-come first-served: those that arrived at least
+ * cutoff_h ago, while capacity lasts. The first that does not fit stops it. */
+static void board(struct rep *r, struct train *tr, double t)
+{
+    const struct scenario_service *sv = &r->s->services[tr->service];
+    struct fifo *q = &r->queues[r->m->qbase[tr->service] + tr->stop];
+    size_t node = sv->route[tr->stop];
+    double latest = t - sv->cutoff_h;
+    while (q->head != NIL) {
+        struct batch *B = &r->batches[q->head];
+        if (B->ready_h > latest || tr->load_kg + B->kg > tr->capacity_kg)
+            break;
+        uint32_t b = fifo_pop(r, q);
+        B->next = NIL;
+        if (tr->cargo_tail == NIL)
+            tr->cargo_head = b;
+        else
+            r->batches[tr->cargo_tail].next = b;
+        tr->cargo_tail = b;
+        tr->load_kg += B->kg;
+        tr->boarded_kg += B->kg;
+        r->nodes[node].waiting--;
+        r->waiting--;
+        bool first = isnan(B->departed_h);
+        if (first)
+            B->departed_h = t;
+        if (B->hops < MAX_HOPS)
+            B->svc[B->hops] = (uint16_t)tr->service;
+        B->hops++;
+        track(r, B, t, node, first ? "departed (EMC)" : "departed (EMK)");
+    }
+    if (tr->load_kg > tr->max_load_kg)
+        tr->max_load_kg = tr->load_kg;
+}
+
+static double service_factor(const struct rep *r, size_t k, double t)
+{
+    double f = 1;
+    for (size_t i = 0; i < r->s->n_disruptions; i++) {
+        const struct scenario_disruption *d = &r->s->disruptions[i];
+        if (d->target_kind == TARGET_SERVICE && d->target == k && t >= d->start_d * 24
+            && t < (d->start_d + d->duration_d) * 24)
+            f *= d->capacity_factor;
+    }
+    return f;
+}
+
+static void run_leg(struct rep *r, struct train *tr, double t)
+{
+    const struct scenario_service *sv = &r->s->services[tr->service];
+    gsl_rng *g = r->run_rng[r->m->qbase[tr->service] + tr->stop];
+    double run = dist_sample(&r->s->legs[sv->legs[tr->stop]].time_h, g);
+    tr->stop++;
+    schedule(r, t + run, on_arrive, tr);
+}
+
+static void on_depart(struct engine *e, void *arg)
+{
+    struct service_state *ss = arg;
+    struct rep *r = ss->r;
+    const struct scenario_service *sv = &r->s->services[ss->k];
+    double t = engine_now(e);
+    uint32_t number = ss->number++;
+    schedule(r, sv->first_departure_h + ss->number * 168.0 / sv->departures_per_week, on_depart, ss);
+    double factor = service_factor(r, ss->k, t);
+    if (factor <= 0)
+        return;  /* cancelled by a disruption */
+    struct train *tr = train_new(r);
+    if (!tr) {
+        fail_nomem(r);
+        return;
+    }
+    *tr = (struct train){ .r = r, .service = ss->k, .number = number, .stop = 0,
+                          .cargo_head = NIL, .cargo_tail = NIL,
+                          .capacity_kg = sv->capacity_t * factor * 1000,
+                          .departed_h = t, .live = true };
+    if (t >= r->warmup_h) {
+        ss->trains++;
+        r->cost += sv->cost_per_train;
+    }
+    board(r, tr, t);
+    run_leg(r, tr, t);
+}
+
+static void start_dwell(struct rep *r, struct train *tr, double t)
+{
+    size_t node = r->s->services[tr->service].route[tr->stop];
+    struct node_state *ns = &r->nodes[node];
+    ns->busy++;
+    double dwell = dist_sample(&r->s->nodes[node].dwell_h,
+                               r->dwell_rng[r->m->qbase[tr->service] + tr->stop]);
+    if (tr->queued_h >= r->warmup_h) {
+        ns->wait_sum_h += t - tr->queued_h;
+        ns->waits++;
+        ns->handled++;
+    }
+    double from = fmax(t, r->warmup_h), to = fmin(t + dwell, r->horizon_h);
+    if (to > from)
+        ns->busy_h += to - from;
+    schedule(r, t + dwell, on_dwell_end, tr);
+}
+
+static void on_arrive(struct engine *e, void *arg)
+{
+    struct train *tr = arg;
+    struct rep *r = tr->r;
+    double t = engine_now(e);
+    struct node_state *ns = &r->nodes[r->s->services[tr->service].route[tr->stop]];
+    tr->queued_h = t;
+    tr->next = NULL;
+    if (ns->busy < ns->servers) {
+        start_dwell(r, tr, t);
+        return;
+    }
+    if (ns->q_tail)
+        ns->q_tail->next = tr;
+    else
+        ns->q_head = tr;
+    ns->q_tail = tr;
+}
+
+/* Frees servers to the trains queued at a node, first come first served. */
+static void admit_queued(struct rep *r, struct node_state *ns, double t)
+{
+    while (ns->q_head && ns->busy < ns->servers) {
+        struct train *tr = ns->q_head;
+        ns->q_head = tr->next;
+        if (!ns->q_head)
+            ns->q_tail = NULL;
+        start_dwell(r, tr, t);
+    }
+}
+
+/* Unloads the batches that get off here: delivered or moved to a queue. */
+static void unload(struct rep *r, struct train *tr, size_t node, double t)
+{
+    bool scan = r->s->nodes[node].scan;
+    uint32_t prev = NIL, b = tr->cargo_head;
+    while (b != NIL) {
+        struct batch *B = &r->batches[b];
+        uint32_t next = B->next;
+        if (B->alight_stop != tr->stop) {
+            if (scan)
+                track(r, B, t, node, "scanned");
+            prev = b;
+            b = next;
+            continue;
+        }
+        if (prev == NIL)
+            tr->cargo_head = next;
+        else
+            r->batches[prev].next = next;
+        if (tr->cargo_tail == b)
+            tr->cargo_tail = prev;
+        tr->load_kg -= B->kg;
+        if (demand_of(r, B)->destination == node) {
+            deliver(r, b, node, t);
+        } else {
+            track(r, B, t, node, "transferred (EMJ)");
+            wait_at(r, b, node, t);
+        }
+        b = next;
+    }
+}
+
+static void finish_train(struct rep *r, struct train *tr, double arrived_h)
+{
+    const struct scenario_service *sv = &r->s->services[tr->service];
+    struct service_state *ss = &r->services[tr->service];
+    double pct = sv->capacity_t > 0 ? 100 * tr->max_load_kg / tr->capacity_kg : NAN;
+    if (tr->departed_h >= r->warmup_h && !isnan(arrived_h)) {
+        ss->transit_sum_h += arrived_h - tr->departed_h;
+        ss->arrived++;
+    }
+    if (tr->departed_h >= r->warmup_h && !isnan(pct)) {
+        ss->load_pct_sum += pct;
+        ss->loaded++;
+    }
+    if (r->out->trains) {
+        fprintf(r->out->trains, "%u,%s,%u,%.3f,", r->replication, sv->id, tr->number, tr->departed_h);
+        if (isnan(arrived_h))
+            fputc(',', r->out->trains);
+        else
+            fprintf(r->out->trains, "%.3f,", arrived_h);
+        fprintf(r->out->trains, "%.3f,", tr->boarded_kg / 1000);
+        if (!isnan(pct))
+            fprintf(r->out->trains, "%.1f", pct);
+        fputc('\n', r->out->trains);
+    }
+}
+
+static void on_dwell_end(struct engine *e, void *arg)
+{
+    struct train *tr = arg;
+    struct rep *r = tr->r;
+    double t = engine_now(e);
+    const struct scenario_service *sv = &r->s->services[tr->service];
+    size_t node = sv->route[tr->stop];
+    struct node_state *ns = &r->nodes[node];
+    unload(r, tr, node, t);
+    bool last = tr->stop + 1 == sv->route_len;
+    if (!last)
+        board(r, tr, t);
+    ns->busy--;
+    admit_queued(r, ns, t);
+    if (!last) {
+        run_leg(r, tr, t);
+        return;
+    }
+    assert(tr->cargo_head == NIL && "every batch gets off by the last stop");
+    finish_train(r, tr, t);
+    tr->live = false;
+    tr->next = r->free_train;
+    r->free_train = tr;
+}
+
+/* ---- replication: posting, disruptions, days --------------------------- */
+
+/* Next arrival of a Poisson process whose rate grows as exp(g t): inverts
+ * the integrated rate, Lambda(t') - Lambda(t) = E with E ~ Exp(1). */
+static double next_posting(const struct demand_state *ds, double t)
+{
+    double E = gsl_ran_exponential(ds->post, 1.0);
+    double g = ds->growth_per_h;
+    if (g == 0)
+        return t + E / ds->rate_per_h;
+    double x = g * E / (ds->rate_per_h * exp(g * t));
+    if (x <= -1)
+        return INFINITY;  /* a shrinking demand that has dried up */
+    return t + log1p(x) / g;
+}
+
+static void on_post(struct engine *e, void *arg)
+{
+    struct demand_state *ds = arg;
+    struct rep *r = ds->r;
+    double t = engine_now(e);
+    uint32_t b = batch_new(r);
+    if (b == NIL) {
+        fail_nomem(r);
+        return;
+    }
+    struct batch *B = &r->batches[b];
+    const struct scenario_demand *dm = &r->s->demand[ds->row];
+    *B = (struct batch){ .posted_h = t, .departed_h = NAN, .last_event_h = t,
+                         .kg = dist_sample(&dm->kg_per_batch, ds->kg),
+                         .id = r->next_id++, .demand = ds->row };
+    r->posted++;
+    if (t >= r->warmup_h) {
+        struct scope_acc *sc[3];
+        scopes_of(r, B, sc);
+        for (int i = 0; i < 3; i++)
+            sc[i]->posted++;
+    }
+    track(r, B, t, dm->origin, "posted (EMA)");
+    wait_at(r, b, dm->origin, t);
+    schedule(r, next_posting(ds, t), on_post, ds);
+}
+
+static unsigned scaled_servers(const struct scenario_node *n, double factor)
+{
+    if (factor <= 0)
+        return 0;
+    if (n->servers == 0)
+        return UINT_MAX;
+    return (unsigned)floor(n->servers * factor + 1e-9);
+}
+
+static void on_disruption(struct engine *e, void *arg)
+{
+    struct disruption_state *ds = arg;
+    struct rep *r = ds->r;
+    const struct scenario_disruption *d = &r->s->disruptions[ds->i];
+    double t = engine_now(e);
+    bool starting = t < (d->start_d + d->duration_d) * 24;
+    const struct scenario_node *n = &r->s->nodes[d->target];
+    r->nodes[d->target].servers = scaled_servers(n, starting ? d->capacity_factor : 1);
+    if (starting)
+        schedule(r, (d->start_d + d->duration_d) * 24, on_disruption, ds);
+    else
+        admit_queued(r, &r->nodes[d->target], t);
+}
+
+static void on_day(struct engine *e, void *arg)
+{
+    struct rep *r = arg;
+    double t = engine_now(e);
+    size_t base = 2 + r->m->n_dest;
+    *daily(r, 1, t - 1) = r->waiting;
+    for (size_t n = 0; n < r->s->n_nodes; n++)
+        *daily(r, base + n, t - 1) = r->nodes[n].waiting;
+    if (r->out->days_done)
+        atomic_fetch_add_explicit(r->out->days_done, 1, memory_order_relaxed);
+    r->day++;
+    schedule(r, (r->day + 1) * 24.0, on_day, r);
+}
+
+/* ---- replication: set-up, results, tear-down --------------------------- */
+
+static gsl_rng *stream_for(struct rep *r, const char *kind, const char *a, const char *b)
+{
+    char id[512];
+    snprintf(id, sizeof id, "%s:%s:%s", kind, a, b);
+    return stream_create(r->s->seed, r->replication, id);
+}
+
+static bool make_streams(struct rep *r)
+{
+    const struct scenario *s = r->s;
+    r->n_rng = r->m->n_queues;
+    r->run_rng = calloc(r->n_rng, sizeof *r->run_rng);
+    r->dwell_rng = calloc(r->n_rng, sizeof *r->dwell_rng);
+    if (!r->run_rng || !r->dwell_rng)
+        return false;
+    for (size_t k = 0; k < s->n_services; k++) {
+        const struct scenario_service *sv = &s->services[k];
+        for (size_t i = 0; i < sv->route_len; i++) {
+            char leg[300];
+            size_t q = r->m->qbase[k] + i;
+            const char *here = s->nodes[sv->route[i]].id;
+            if (i + 1 < sv->route_len) {
+                snprintf(leg, sizeof leg, "%s>%s", here, s->nodes[sv->route[i + 1]].id);
+                if (!(r->run_rng[q] = stream_for(r, "run", sv->id, leg)))
+                    return false;
+            }
+            if (i > 0 && !(r->dwell_rng[q] = stream_for(r, "dwell", here, sv->id)))
+                return false;
+        }
+    }
+    for (size_t i = 0; i < s->n_demand; i++) {
+        const char *o = s->nodes[s->demand[i].origin].id, *d = s->nodes[s->demand[i].destination].id;
+        if (!(r->demand[i].post = stream_for(r, "post", o, d))
+            || !(r->demand[i].kg = stream_for(r, "kg", o, d)))
+            return false;
+    }
+    return true;
+}
+
+static bool rep_init(struct rep *r)
+{
+    const struct scenario *s = r->s;
+    const struct model *m = r->m;
+    r->free_batch = NIL;
+    r->warmup_h = s->warmup_d * 24;
+    r->horizon_h = s->horizon_d * 24;
+    r->e = engine_create(1024);
+    r->queues = malloc((m->n_queues + 1) * sizeof *r->queues);
+    r->nodes = calloc(s->n_nodes + 1, sizeof *r->nodes);
+    r->services = calloc(s->n_services + 1, sizeof *r->services);
+    r->demand = calloc(s->n_demand + 1, sizeof *r->demand);
+    r->disruptions = calloc(s->n_disruptions + 1, sizeof *r->disruptions);
+    size_t n_acc = 1 + m->n_dest + s->n_demand;
+    r->acc = calloc(n_acc, sizeof *r->acc);
+    if (!r->e || !r->queues || !r->nodes || !r->services || !r->demand || !r->disruptions || !r->acc)
+        return false;
+    for (size_t i = 0; i < n_acc; i++)
+        if (!(r->acc[i].hist = calloc(1, sizeof *r->acc[i].hist)))
+            return false;
+    for (size_t q = 0; q < m->n_queues; q++)
+        r->queues[q] = (struct fifo){ NIL, NIL };
+    for (size_t n = 0; n < s->n_nodes; n++)
+        r->nodes[n].servers = scaled_servers(&s->nodes[n], 1);
+    return make_streams(r);
+}
+
+static bool rep_start(struct rep *r)
+{
+    const struct scenario *s = r->s;
+    for (size_t k = 0; k < s->n_services; k++) {
+        r->services[k] = (struct service_state){ .r = r, .k = (uint32_t)k };
+        schedule(r, s->services[k].first_departure_h, on_depart, &r->services[k]);
+    }
+    for (size_t i = 0; i < s->n_demand; i++) {
+        struct demand_state *ds = &r->demand[i];
+        ds->r = r;
+        ds->row = (uint32_t)i;
+        ds->rate_per_h = s->demand[i].batches_per_day / 24;
+        ds->growth_per_h = log1p(s->demand[i].growth_pct_per_year / 100) / HOURS_PER_YEAR;
+        schedule(r, next_posting(ds, 0), on_post, ds);
+    }
+    for (size_t i = 0; i < s->n_disruptions; i++) {
+        r->disruptions[i] = (struct disruption_state){ r, (uint32_t)i };
+        if (s->disruptions[i].target_kind == TARGET_NODE)
+            schedule(r, s->disruptions[i].start_d * 24, on_disruption, &r->disruptions[i]);
+    }
+    schedule(r, 24, on_day, r);
+    return !r->failed;
+}
+
+static double ratio(double a, double b)
+{
+    return b > 0 ? a / b : NAN;
+}
+
+static void put_batch_scope(struct rep *r, size_t row, const struct scope_acc *a)
+{
+    double *v = &r->rec->values[row];
+    double window_d = (r->horizon_h - r->warmup_h) / 24;
+    v[B_POSTED] = (double)a->posted;
+    v[B_DELIVERED] = (double)a->delivered;
+    v[B_IN_FLIGHT] = (double)a->in_flight;
+    v[B_LOST] = (double)a->posted - (double)a->delivered - (double)a->in_flight;
+    v[B_DELIVERED_T] = a->delivered_kg / 1000;
+    v[B_TRANSIT_MEAN] = ratio(a->transit_sum_d, (double)a->delivered);
+    for (int q = B_P50; q <= B_P99; q++)
+        v[q] = stats_hist_quantile(a->hist, quantile_of[q]);
+    v[B_ON_TIME] = 100 * ratio((double)a->on_time, (double)a->delivered);
+    v[B_THROUGHPUT] = ratio(a->window_kg / 1000, window_d);
+    v[B_GAP] = ratio(a->gap_sum_h, (double)a->delivered);
+}
+
+/* Counts every batch still in the system, for the conservation check and
+ * the in-flight metrics. */
+static uint64_t count_in_system(struct rep *r)
+{
+    uint64_t n = 0;
+    struct scope_acc *sc[3];
+    for (size_t q = 0; q < r->m->n_queues; q++)
+        for (uint32_t b = r->queues[q].head; b != NIL; b = r->batches[b].next, n++)
+            if (r->batches[b].posted_h >= r->warmup_h) {
+                scopes_of(r, &r->batches[b], sc);
+                sc[0]->in_flight++, sc[1]->in_flight++, sc[2]->in_flight++;
+            }
+    for (size_t i = 0; i < r->n_trains; i++) {
+        struct train *tr = r->trains[i];
+        if (!tr->live)
+            continue;
+        for (uint32_t b = tr->cargo_head; b != NIL; b = r->batches[b].next, n++)
+            if (r->batches[b].posted_h >= r->warmup_h) {
+                scopes_of(r, &r->batches[b], sc);
+                sc[0]->in_flight++, sc[1]->in_flight++, sc[2]->in_flight++;
+            }
+    }
+    return n;
+}
+
+static void write_unfinished(struct rep *r)
+{
+    for (size_t i = 0; i < r->n_trains; i++) {
+        struct train *tr = r->trains[i];
+        if (!tr->live)
+            continue;
+        finish_train(r, tr, NAN);
+        if (r->out->batches)
+            for (uint32_t b = tr->cargo_head; b != NIL; b = r->batches[b].next)
+                write_batch_row(r, &r->batches[b], NAN);
+    }
+    if (r->out->batches)
+        for (size_t q = 0; q < r->m->n_queues; q++)
+            for (uint32_t b = r->queues[q].head; b != NIL; b = r->batches[b].next)
+                write_batch_row(r, &r->batches[b], NAN);
+}
+
+static void collect(struct rep *r)
+{
+    const struct scenario *s = r->s;
+    const struct model *m = r->m;
+    double *v = r->rec->values;
+    double window_h = r->horizon_h - r->warmup_h;
+    put_batch_scope(r, 0, &r->acc[0]);
+    for (size_t d = 0; d < m->n_dest; d++)
+        put_batch_scope(r, m->row_dest + d * N_BATCH_METRICS, &r->acc[1 + d]);
+    for (size_t i = 0; i < s->n_demand; i++)
+        put_batch_scope(r, m->row_od + i * N_BATCH_METRICS, &r->acc[1 + m->n_dest + i]);
+    double util_sum = 0;
+    uint64_t util_n = 0;
+    for (size_t k = 0; k < s->n_services; k++) {
+        const struct service_state *ss = &r->services[k];
+        double *sv = &v[m->row_service + k * N_SERVICE_METRICS];
+        sv[S_TRAINS] = (double)ss->trains;
+        sv[S_TRANSIT] = ratio(ss->transit_sum_h / 24, (double)ss->arrived);
+        sv[S_LOAD] = ratio(ss->load_pct_sum, (double)ss->loaded);
+        util_sum += ss->load_pct_sum;
+        util_n += ss->loaded;
+    }
+    for (size_t n = 0; n < s->n_nodes; n++) {
+        const struct node_state *ns = &r->nodes[n];
+        double *nv = &v[m->row_node + n * N_NODE_METRICS];
+        unsigned servers = s->nodes[n].servers;
+        nv[N_UTIL] = servers ? 100 * ratio(ns->busy_h, servers * window_h) : NAN;
+        nv[N_WAIT] = ratio(ns->wait_sum_h, (double)ns->waits);
+        nv[N_BACKLOG] = ns->waiting_max;
+        nv[N_TRAINS] = (double)ns->handled;
+    }
+    double *av = &v[N_BATCH_METRICS];
+    av[A_TRAIN_UTIL] = ratio(util_sum, (double)util_n);
+    av[A_MAX_BACKLOG] = r->waiting_max;
+    av[A_COST] = ratio(r->cost, r->acc[0].window_kg / 1000);
+    av[A_EVENTS] = (double)engine_events(r->e);
+}
+
+static void rep_fini(struct rep *r)
+{
+    if (r->run_rng)
+        for (size_t i = 0; i < r->n_rng; i++) {
+            gsl_rng_free(r->run_rng[i]);
+            gsl_rng_free(r->dwell_rng[i]);
+        }
+    free(r->run_rng);
+    free(r->dwell_rng);
+    if (r->demand)
+        for (size_t i = 0; i < r->s->n_demand; i++) {
+            gsl_rng_free(r->demand[i].post);
+            gsl_rng_free(r->demand[i].kg);
+        }
+    if (r->acc)
+        for (size_t i = 0; i < 1 + r->m->n_dest + r->s->n_demand; i++)
+            free(r->acc[i].hist);
+    for (size_t i = 0; i < r->n_trains; i++)
+        free(r->trains[i]);
+    free(r->trains);
+    free(r->acc);
+    free(r->disruptions);
+    free(r->demand);
+    free(r->services);
+    free(r->nodes);
+    free(r->queues);
+    free(r->batches);
+    engine_destroy(r->e);
+}
+
+enum rm_status model_run(const struct model *m, unsigned replication,
+                         const struct model_sinks *sinks, struct model_record *rec,
+                         struct diag *d)
+{
+    struct rep r = { .m = m, .s = m->s, .out = sinks, .rec = rec, .replication = replication };
+    enum rm_status st = RM_ENOMEM;
+    if (!rep_init(&r) || !rep_start(&r))
+        goto done;
+    if (engine_run(r.e, r.horizon_h) != RM_OK || r.failed)
+        goto done;
+    uint64_t in_system = count_in_system(&r);
+    if (r.posted != r.delivered + in_system) {
+        st = diag_fail(d, RM_ERUN,
+                       "replication %u: conservation of batches broken: %llu posted, %llu delivered, %llu in the system",
+                       replication, (unsigned long long)r.posted, (unsigned long long)r.delivered,
+                       (unsigned long long)in_system);
+        goto done;
+    }
+    write_unfinished(&r);
+    collect(&r);
+    st = RM_OK;
+done:
+    if (st == RM_ENOMEM)
+        diag_fail(d, st, "replication %u: out of memory", replication);
+    rep_fini(&r);
+    return st;
+}

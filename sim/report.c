@@ -1,0 +1,284 @@
+/* report: writes the CSVs of a results directory from the replication
+ * records, and moves the directory into place atomically. Every file is
+ * written in replication and row order, so equal inputs give equal bytes. */
+#define _XOPEN_SOURCE 700
+#include "railmail/report.h"
+
+#include <errno.h>
+#include <ftw.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+void report_number(FILE *f, double x)
+{
+    if (isnan(x))
+        return;
+    if (x == floor(x) && fabs(x) < 1e15)
+        fprintf(f, "%.0f", x);
+    else
+        fprintf(f, "%.6g", x);
+}
+
+void report_field(FILE *f, const char *text)
+{
+    if (!strpbrk(text, ",\"\r\n")) {
+        fputs(text, f);
+        return;
+    }
+    fputc('"', f);
+    for (const char *p = text; *p; p++) {
+        if (*p == '"')
+            fputc('"', f);
+        fputc(*p, f);
+    }
+    fputc('"', f);
+}
+
+static enum rm_status mkdirs(char *path, struct diag *d)
+{
+    for (char *p = path + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = 0;
+        int rc = mkdir(path, 0777);
+        *p = '/';
+        if (rc != 0 && errno != EEXIST)
+            return diag_fail(d, RM_EIO, "cannot create %s: %s", path, strerror(errno));
+    }
+    return RM_OK;
+}
+
+enum rm_status report_begin(const char *out_dir, char **tmp, struct diag *d)
+{
+    size_t n = strlen(out_dir);
+    while (n > 1 && out_dir[n - 1] == '/')
+        n--;
+    char *t = malloc(n + 16);
+    if (!t)
+        return diag_fail(d, RM_ENOMEM, "out of memory");
+    snprintf(t, n + 16, "%.*s.tmp-XXXXXX", (int)n, out_dir);
+    enum rm_status st = mkdirs(t, d);
+    if (st == RM_OK && !mkdtemp(t))
+        st = diag_fail(d, RM_EIO, "cannot create a directory next to %s: %s", out_dir, strerror(errno));
+    if (st != RM_OK) {
+        free(t);
+        return st;
+    }
+    *tmp = t;
+    return RM_OK;
+}
+
+static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb, (void)flag, (void)ftw;
+    return remove(path);
+}
+
+void report_discard(const char *tmp)
+{
+    nftw(tmp, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+enum rm_status report_commit(const char *tmp, const char *out_dir, struct diag *d)
+{
+    char old[4096];
+    snprintf(old, sizeof old, "%s.old-%ld", out_dir, (long)getpid());
+    bool had = rename(out_dir, old) == 0;
+    if (!had && errno != ENOENT)
+        return diag_fail(d, RM_EIO, "cannot replace %s: %s", out_dir, strerror(errno));
+    if (rename(tmp, out_dir) != 0) {
+        int err = errno;
+        if (had)
+            rename(old, out_dir);
+        return diag_fail(d, RM_EIO, "cannot move results into %s: %s", out_dir, strerror(err));
+    }
+    if (had)
+        report_discard(old);
+    return RM_OK;
+}
+
+static FILE *open_csv(const char *dir, const char *name, const char *header, struct diag *d)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    if (!f)
+        diag_fail(d, RM_EIO, "cannot write %s: %s", path, strerror(errno));
+    else
+        fputs(header, f);
+    return f;
+}
+
+static enum rm_status close_csv(FILE *f, const char *dir, const char *name, struct diag *d)
+{
+    if ((ferror(f) | fclose(f)) == 0)
+        return RM_OK;
+    return diag_fail(d, RM_EIO, "cannot write %s/%s", dir, name);
+}
+
+/* Every row with at least one finite value across replications. */
+static void write_summary(FILE *f, const struct run_result *r)
+{
+    const struct model *m = r->model;
+    for (size_t row = 0; row < model_rows(m); row++) {
+        const struct stats_summary *s = &r->summary[row];
+        if (s->n == 0)
+            continue;
+        fprintf(f, "%s,%s,", model_row_metric(m, row), model_row_scope(m, row));
+        report_number(f, s->mean), fputc(',', f);
+        report_number(f, s->ci_low), fputc(',', f);
+        report_number(f, s->ci_high), fputc(',', f);
+        report_number(f, s->sd);
+        fprintf(f, ",%zu\n", s->n);
+    }
+}
+
+static void write_replications(FILE *f, const struct run_result *r)
+{
+    const struct model *m = r->model;
+    for (unsigned i = 0; i < r->n; i++)
+        for (size_t row = 0; row < model_rows(m); row++) {
+            double v = r->rec[i].values[row];
+            if (isnan(v))
+                continue;
+            fprintf(f, "%u,%s,%s,", i + 1, model_row_metric(m, row), model_row_scope(m, row));
+            report_number(f, v);
+            fputc('\n', f);
+        }
+}
+
+/* Mean of daily series `series` on `day` across replications. */
+static void day_summary(const struct run_result *r, size_t series, size_t day, double confidence,
+                        struct stats_summary *out)
+{
+    size_t days = model_days(r->model);
+    double col[256], *v = r->n <= 256 ? col : malloc(r->n * sizeof *v);
+    if (!v) {
+        *out = (struct stats_summary){ NAN, NAN, NAN, NAN, 0 };
+        return;
+    }
+    for (unsigned i = 0; i < r->n; i++)
+        v[i] = r->rec[i].daily[series * days + day];
+    stats_summarise(v, 1, r->n, confidence, out);
+    if (v != col)
+        free(v);
+}
+
+static void write_throughput(FILE *f, const struct run_result *r, double confidence)
+{
+    for (size_t day = 0; day < model_days(r->model); day++) {
+        struct stats_summary t, b;
+        day_summary(r, 0, day, confidence, &t);
+        day_summary(r, 1, day, confidence, &b);
+        fprintf(f, "%zu,", day);
+        report_number(f, t.mean), fputc(',', f);
+        report_number(f, t.ci_low), fputc(',', f);
+        report_number(f, t.ci_high), fputc(',', f);
+        report_number(f, b.mean);
+        fputc('\n', f);
+    }
+}
+
+/* Long format: one row per day and name, for series first..first+count-1. */
+static void write_long(FILE *f, const struct run_result *r, size_t first, size_t count, double confidence)
+{
+    const struct model *m = r->model;
+    for (size_t day = 0; day < model_days(m); day++)
+        for (size_t k = first; k < first + count; k++) {
+            struct stats_summary s;
+            day_summary(r, k, day, confidence, &s);
+            const char *name = strchr(model_series_name(m, k), ':') + 1;
+            fprintf(f, "%zu,%s,", day, name);
+            report_number(f, s.mean);
+            fputc('\n', f);
+        }
+}
+
+/* Transit days pooled over replications in quarter-day bins. */
+static void write_transit(FILE *f, const struct run_result *r)
+{
+    enum { BINS = 4 * (int)STATS_MAX_D };
+    static const double width = 0.25;
+    uint64_t total = 0, *count = calloc(BINS, sizeof *count);
+    if (!count)
+        return;
+    size_t last = 0;
+    for (unsigned i = 0; i < r->n; i++)
+        for (size_t b = 0; b < STATS_HIST_BINS; b++) {
+            uint32_t c = r->rec[i].transit.count[b];
+            if (!c)
+                continue;
+            size_t q = (size_t)(stats_hist_bin_low(b) / width + 1e-9);
+            count[q] += c;
+            total += c;
+            if (q > last)
+                last = q;
+        }
+    uint64_t cum = 0;
+    for (size_t q = 0; total && q <= last; q++) {
+        cum += count[q];
+        fprintf(f, "%.2f,%.4f,%.4f\n", q * width, 100.0 * count[q] / total, 100.0 * cum / total);
+    }
+    free(count);
+}
+
+static void write_meta(FILE *f, const struct scenario *s, const struct run_result *r, const char *kind,
+                       const char *proposals)
+{
+    fprintf(f, "kind,%s\nscenario,", kind);
+    const char *base = strrchr(s->dir, '/');
+    report_field(f, base && base[1] ? base + 1 : s->dir);
+    fputs("\ntitle,", f);
+    report_field(f, s->name ? s->name : s->dir);
+    fputs("\ndescription,", f);
+    report_field(f, s->description ? s->description : "");
+    fprintf(f, "\nhorizon_d,%g\nwarmup_d,%g\nreplications,%u\nseed,%llu\nconfidence,%g\nservice_standard_d,%g\n",
+            s->horizon_d, s->warmup_d, r->n, (unsigned long long)s->seed, s->confidence,
+            s->service_standard_d);
+    if (proposals) {
+        fputs("proposals,", f);
+        report_field(f, proposals);
+        fputc('\n', f);
+    }
+}
+
+enum rm_status report_run(const char *dir, const struct scenario *s, const struct run_result *r,
+                          const char *kind, const char *proposals, struct diag *d)
+{
+    const struct model *m = r->model;
+    size_t n_dest = 0;
+    while (2 + n_dest < model_series(m)
+           && !strncmp(model_series_name(m, 2 + n_dest), "delivered_t:", 12))
+        n_dest++;
+    size_t n_nodes = model_series(m) - 2 - n_dest;
+    struct { const char *name, *header; } file[] = {
+        { "summary.csv", "metric,scope,mean,ci_low,ci_high,sd,n\n" },
+        { "replications.csv", "replication,metric,scope,value\n" },
+        { "throughput.csv", "day,delivered_t_mean,delivered_t_ci_low,delivered_t_ci_high,backlog_batches_mean\n" },
+        { "throughput_dest.csv", "day,destination,delivered_t_mean\n" },
+        { "backlog.csv", "day,node,backlog_batches_mean\n" },
+        { "transit.csv", "transit_d,batches_pct,cum_pct\n" },
+        { "meta.csv", "key,value\n" },
+    };
+    for (size_t i = 0; i < sizeof file / sizeof *file; i++) {
+        FILE *f = open_csv(dir, file[i].name, file[i].header, d);
+        if (!f)
+            return RM_EIO;
+        switch (i) {
+        case 0: write_summary(f, r); break;
+        case 1: write_replications(f, r); break;
+        case 2: write_throughput(f, r, s->confidence); break;
+        case 3: write_long(f, r, 2, n_dest, s->confidence); break;
+        case 4: write_long(f, r, 2 + n_dest, n_nodes, s->confidence); break;
+        case 5: write_transit(f, r); break;
+        default: write_meta(f, s, r, kind, proposals); break;
+        }
+        enum rm_status st = close_csv(f, dir, file[i].name, d);
+        if (st != RM_OK)
+            return st;
+    }
+    return RM_OK;
+}

@@ -1,0 +1,91 @@
+/* stats: a two-resolution histogram for transit quantiles (fine where most
+ * batches fall, coarse in the tail) and across-replication summaries. The
+ * histogram is fixed-size, so memory never depends on the horizon. */
+#include "railmail/stats.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_statistics_double.h>
+
+#define FINE_W 0.01
+#define COARSE_W 0.5
+#define FINE_BINS 6000
+
+/* 6000 fine bins + 2000 coarse bins = STATS_HIST_BINS (checked in tests). */
+
+static size_t bin_of(double days)
+{
+    if (!(days > 0))
+        return 0;
+    if (days < STATS_FINE_D)
+        return (size_t)(days / FINE_W);
+    size_t b = FINE_BINS + (size_t)((days - STATS_FINE_D) / COARSE_W);
+    return b < STATS_HIST_BINS ? b : STATS_HIST_BINS - 1;
+}
+
+double stats_hist_bin_low(size_t bin)
+{
+    if (bin < FINE_BINS)
+        return bin * FINE_W;
+    return STATS_FINE_D + (bin - FINE_BINS) * COARSE_W;
+}
+
+static double bin_width(size_t bin)
+{
+    return bin < FINE_BINS ? FINE_W : COARSE_W;
+}
+
+void stats_hist_add(struct stats_hist *h, double days)
+{
+    h->count[bin_of(days)]++;
+    h->n++;
+}
+
+double stats_hist_quantile(const struct stats_hist *h, double q)
+{
+    if (h->n == 0)
+        return NAN;
+    double target = q * (double)h->n;
+    uint64_t below = 0;
+    for (size_t b = 0; b < STATS_HIST_BINS; b++) {
+        uint64_t c = h->count[b];
+        if (c && (double)(below + c) >= target) {
+            double frac = (target - (double)below) / (double)c;
+            return stats_hist_bin_low(b) + frac * bin_width(b);
+        }
+        below += c;
+    }
+    return stats_hist_bin_low(STATS_HIST_BINS - 1);
+}
+
+double stats_t_quantile(double confidence, size_t df)
+{
+    return gsl_cdf_tdist_Pinv(0.5 + confidence / 2, (double)df);
+}
+
+void stats_summarise(const double *x, size_t stride, size_t n, double confidence,
+                     struct stats_summary *out)
+{
+    /* GSL wants the finite values packed; replication counts are small, so
+     * the stack usually holds them. */
+    double buf[256];
+    double *v = n <= 256 ? buf : malloc(n * sizeof *v);
+    size_t m = 0;
+    if (v)
+        for (size_t i = 0; i < n; i++)
+            if (isfinite(x[i * stride]))
+                v[m++] = x[i * stride];
+    out->n = m;
+    out->mean = m ? gsl_stats_mean(v, 1, m) : NAN;
+    out->sd = m > 1 ? gsl_stats_sd_m(v, 1, m, out->mean) : NAN;
+    if (m > 1) {
+        double half = stats_t_quantile(confidence, m - 1) * out->sd / sqrt((double)m);
+        out->ci_low = out->mean - half;
+        out->ci_high = out->mean + half;
+    } else {
+        out->ci_low = out->ci_high = NAN;
+    }
+    if (v != buf)
+        free(v);
+}
