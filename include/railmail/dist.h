@@ -19,18 +19,26 @@ enum dist_kind {
 
 struct dist {
     enum dist_kind kind;
-    double p[3];  /* native parameters of the kind, see dist.c */
+    double p[3];  /* native parameters of the kind, see dist.c: build one with
+                     dist_parse or dist_fixed rather than by hand */
 };
 
-/* Parses `text` (surrounding spaces allowed). On failure returns false and
- * writes into `why` what was expected, e.g. "lognormal takes (mean,cv) with
- * mean > 0 and cv >= 0"; the caller adds the position and the text found. */
+/* Parses `text` (spaces allowed around names, parentheses, commas and
+ * numbers; names are lower case). Every support must be >= 0, since the
+ * values are times and weights. A lognormal or gamma with cv = 0 becomes
+ * fixed(mean). On failure returns false, leaves *out unchanged and writes
+ * into `why` (which may be NULL when why_len is 0) what was expected, e.g.
+ * "expected lognormal(mean,cv) with mean > 0 and cv >= 0"; the caller adds
+ * the position and the text found. */
 bool dist_parse(const char *text, struct dist *out, char *why, size_t why_len);
 
+/* One draw; no allocation, safe to call from many threads with their own r. */
 double dist_sample(const struct dist *d, gsl_rng *r);
 double dist_mean(const struct dist *d);
 double dist_min(const struct dist *d);  /* lower end of the support */
+double dist_sd(const struct dist *d);   /* standard deviation, exact */
 struct dist dist_fixed(double x);
-/* Writes the text form back, e.g. "gamma(12,0.5)"; returns snprintf's count. */
+/* Writes the text form back, e.g. "gamma(12,0.5)", numbers with %.15g so
+ * that what a planner typed comes back unchanged; returns snprintf's count. */
 int dist_format(const struct dist *d, char *buf, size_t len);
 #endif /* RAILMAIL_DIST_H */
