@@ -225,7 +225,7 @@ static void write_transit(FILE *f, const struct run_result *r)
     free(count);
 }
 
-static void write_meta(FILE *f, const struct scenario *s, const struct run_result *r, const char *kind,
+static void write_meta(FILE *f, const struct scenario *s, unsigned replications, const char *kind,
                        const char *proposals)
 {
     fprintf(f, "kind,%s\nscenario,", kind);
@@ -236,7 +236,7 @@ static void write_meta(FILE *f, const struct scenario *s, const struct run_resul
     fputs("\ndescription,", f);
     report_field(f, s->description ? s->description : "");
     fprintf(f, "\nhorizon_d,%g\nwarmup_d,%g\nreplications,%u\nseed,%llu\nconfidence,%g\nservice_standard_d,%g\n",
-            s->horizon_d, s->warmup_d, r->n, (unsigned long long)s->seed, s->confidence,
+            s->horizon_d, s->warmup_d, replications, (unsigned long long)s->seed, s->confidence,
             s->service_standard_d);
     if (proposals) {
         fputs("proposals,", f);
@@ -274,11 +274,21 @@ enum rm_status report_run(const char *dir, const struct scenario *s, const struc
         case 3: write_long(f, r, 2, n_dest, s->confidence); break;
         case 4: write_long(f, r, 2 + n_dest, n_nodes, s->confidence); break;
         case 5: write_transit(f, r); break;
-        default: write_meta(f, s, r, kind, proposals); break;
+        default: write_meta(f, s, r->n, kind, proposals); break;
         }
         enum rm_status st = close_csv(f, dir, file[i].name, d);
         if (st != RM_OK)
             return st;
     }
     return RM_OK;
+}
+
+enum rm_status report_meta(const char *dir, const struct scenario *s, unsigned replications,
+                           const char *kind, const char *proposals, struct diag *d)
+{
+    FILE *f = open_csv(dir, "meta.csv", "key,value\n", d);
+    if (!f)
+        return RM_EIO;
+    write_meta(f, s, replications, kind, proposals);
+    return close_csv(f, dir, "meta.csv", d);
 }

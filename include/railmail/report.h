@@ -21,6 +21,10 @@ void report_discard(const char *tmp);
 enum rm_status report_run(const char *dir, const struct scenario *s, const struct run_result *r,
                           const char *kind, const char *proposals, struct diag *d);
 
+/* Writes meta.csv alone (a comparison's top directory). */
+enum rm_status report_meta(const char *dir, const struct scenario *s, unsigned replications,
+                           const char *kind, const char *proposals, struct diag *d);
+
 /* Writes x as a CSV number: whole numbers without decimals, others to six
  * significant digits, nothing for NaN. */
 void report_number(FILE *f, double x);

@@ -1,0 +1,60 @@
+#ifndef RAILMAIL_COMPARE_H
+#define RAILMAIL_COMPARE_H
+/* Proposals against their baseline. Every proposal runs with the baseline's
+ * seeds and per-source streams (common random numbers), so differences are
+ * paired replication by replication; verdicts use a paired t-test with
+ * Holm's correction for the number of proposals. */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include "railmail/diag.h"
+
+struct compare_request {
+    const char *scenario_dir;
+    const char *const *proposals;   /* names under proposals/; none = all */
+    size_t n_proposals;
+    const char *const *sets;        /* --set overrides, applied to all */
+    size_t n_sets;
+    unsigned replications;          /* 0: the scenario's */
+    double days;                    /* 0: the scenario's */
+    unsigned long long seed;
+    bool seed_given;
+    unsigned jobs;
+    void (*progress)(void *ctx, double done);
+    void *progress_ctx;
+};
+
+struct compare_result;
+
+/* Loads the baseline and every proposal, reporting all their problems. */
+enum rm_status compare_prepare(const struct compare_request *q, struct compare_result **out,
+                               struct diag *d);
+/* results/<scenario>-compare */
+const char *compare_default_out(const struct compare_result *c);
+/* Runs everything, writes compare.csv, compare_throughput.csv and meta.csv
+ * into `dir`, and each run's own results into dir/baseline/ and dir/NAME/. */
+enum rm_status compare_run(struct compare_result *c, const char *dir, struct diag *d);
+/* The table for people: a row per proposal, a column per headline metric
+ * (or per name in `metrics` when n_metrics > 0). */
+void compare_print(const struct compare_result *c, FILE *f, const char *const *metrics, size_t n_metrics);
+void compare_destroy(struct compare_result *c);  /* NULL is a no-op */
+
+/* The proposal directories of a scenario, sorted by name; each malloc'd. */
+size_t compare_list_proposals(const char *scenario_dir, char **names, size_t max);
+
+/* ---- the statistics, exposed for tests ---- */
+enum compare_direction { COMPARE_LOWER_BETTER, COMPARE_HIGHER_BETTER, COMPARE_NEUTRAL };
+enum compare_direction compare_direction_of(const char *metric);
+
+struct compare_stat {
+    double baseline_mean, proposal_mean, diff, diff_ci_low, diff_ci_high, rel_pct, p_value;
+    size_t n;
+};
+/* Paired differences proposal - baseline over the replications where both
+ * are finite; a two-sided paired t-test. */
+void compare_paired(const double *base, const double *prop, size_t n, double confidence,
+                    struct compare_stat *out);
+/* Holm's step-down procedure: reject[i] for p[i] at family-wise `alpha`. */
+void compare_holm(const double *p, size_t m, double alpha, bool *reject);
+const char *compare_verdict(enum compare_direction dir, double diff, bool reject);
+#endif /* RAILMAIL_COMPARE_H */

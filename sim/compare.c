@@ -1,0 +1,454 @@
+/* compare: runs a baseline and its proposals with the same seeds and
+ * streams, pairs their replications metric by metric, and turns paired
+ * t-tests into verdicts corrected by Holm's method for the number of
+ * proposals. Which way is good is a property of each metric. */
+#define _DEFAULT_SOURCE  /* DT_DIR for readdir */
+#include "railmail/compare.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <gsl/gsl_cdf.h>
+
+#include "railmail/model.h"
+#include "railmail/report.h"
+#include "railmail/run.h"
+#include "railmail/scenario.h"
+#include "railmail/stats.h"
+
+/* The baseline is arm 0; each proposal is an arm after it. */
+struct arm {
+    char *name;
+    struct scenario *s;
+    struct model *m;
+    struct run_result res;
+    bool ran;
+    size_t *row_of;            /* baseline row -> this arm's row, SIZE_MAX if absent */
+    struct compare_stat *stat; /* [baseline rows] */
+    const char **verdict;      /* [baseline rows] */
+};
+
+struct compare_result {
+    struct compare_request q;
+    struct arm *arm;
+    size_t n_arms;
+    char *out;
+};
+
+static const char *const lower_better[] = {
+    "in_flight_batches", "lost_batches", "transit_mean_d", "transit_p50_d", "transit_p90_d",
+    "transit_p95_d", "transit_p99_d", "max_backlog_batches", "tracking_gap_max_h", "cost_per_t",
+    "train_queue_wait_h", "backlog_batches_max", "train_transit_d" };
+static const char *const higher_better[] = {
+    "delivered_batches", "delivered_t", "on_time_pct", "throughput_t_per_d" };
+
+static bool listed(const char *name, const char *const *list, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(name, list[i]))
+            return true;
+    return false;
+}
+
+enum compare_direction compare_direction_of(const char *metric)
+{
+    if (listed(metric, lower_better, sizeof lower_better / sizeof *lower_better))
+        return COMPARE_LOWER_BETTER;
+    if (listed(metric, higher_better, sizeof higher_better / sizeof *higher_better))
+        return COMPARE_HIGHER_BETTER;
+    return COMPARE_NEUTRAL;
+}
+
+void compare_paired(const double *base, const double *prop, size_t n, double confidence,
+                    struct compare_stat *out)
+{
+    double *diff = malloc((n + 1) * sizeof *diff);
+    double *b = malloc((n + 1) * sizeof *b), *p = malloc((n + 1) * sizeof *p);
+    size_t m = 0;
+    for (size_t i = 0; diff && b && p && i < n; i++)
+        if (isfinite(base[i]) && isfinite(prop[i])) {
+            b[m] = base[i];
+            p[m] = prop[i];
+            diff[m++] = prop[i] - base[i];
+        }
+    struct stats_summary sb, sp, sd;
+    stats_summarise(b, 1, m, confidence, &sb);
+    stats_summarise(p, 1, m, confidence, &sp);
+    stats_summarise(diff, 1, m, confidence, &sd);
+    out->n = m;
+    out->baseline_mean = sb.mean;
+    out->proposal_mean = sp.mean;
+    out->diff = sd.mean;
+    out->diff_ci_low = sd.ci_low;
+    out->diff_ci_high = sd.ci_high;
+    out->rel_pct = sb.mean != 0 ? 100 * sd.mean / fabs(sb.mean) : NAN;
+    if (m < 2)
+        out->p_value = NAN;
+    else if (sd.sd == 0)  /* identical replications: certain, either way */
+        out->p_value = sd.mean == 0 ? 1 : 0;
+    else
+        out->p_value = 2 * gsl_cdf_tdist_Q(fabs(sd.mean) / (sd.sd / sqrt((double)m)), (double)(m - 1));
+    if (sd.sd == 0 && m >= 2)
+        out->diff_ci_low = out->diff_ci_high = sd.mean;
+    free(diff);
+    free(b);
+    free(p);
+}
+
+void compare_holm(const double *p, size_t m, double alpha, bool *reject)
+{
+    size_t order[m + 1];
+    for (size_t i = 0; i < m; i++) {
+        order[i] = i;
+        reject[i] = false;
+    }
+    /* insertion sort by p; m is the number of proposals, small and stable */
+    for (size_t i = 1; i < m; i++)
+        for (size_t j = i; j > 0 && p[order[j]] < p[order[j - 1]]; j--) {
+            size_t t = order[j];
+            order[j] = order[j - 1];
+            order[j - 1] = t;
+        }
+    for (size_t k = 0; k < m; k++) {
+        double pk = p[order[k]];
+        if (!(pk <= alpha / (double)(m - k)))
+            break;
+        reject[order[k]] = true;
+    }
+}
+
+const char *compare_verdict(enum compare_direction dir, double diff, bool reject)
+{
+    if (!reject || diff == 0)
+        return "no difference";
+    if (dir == COMPARE_NEUTRAL)
+        return diff > 0 ? "higher" : "lower";
+    bool up = diff > 0;
+    return up == (dir == COMPARE_HIGHER_BETTER) ? "better" : "worse";
+}
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+size_t compare_list_proposals(const char *scenario_dir, char **names, size_t max)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/proposals", scenario_dir);
+    DIR *dir = opendir(path);
+    if (!dir)
+        return 0;
+    size_t n = 0;
+    struct dirent *e;
+    while (n < max && (e = readdir(dir))) {
+        if (e->d_name[0] == '.')
+            continue;
+        char sub[4400];
+        struct stat st;
+        snprintf(sub, sizeof sub, "%s/%s", path, e->d_name);
+        if (stat(sub, &st) == 0 && S_ISDIR(st.st_mode) && (names[n] = strdup(e->d_name)))
+            n++;
+    }
+    closedir(dir);
+    qsort(names, n, sizeof *names, by_name);
+    return n;
+}
+
+/* ---- preparing and running ---------------------------------------------- */
+
+static void apply_request(struct scenario *s, const struct compare_request *q, const struct scenario *base)
+{
+    if (base) {  /* pairing needs the baseline's seeds, counts and window */
+        s->seed = base->seed;
+        s->replications = base->replications;
+        s->horizon_d = base->horizon_d;
+        s->warmup_d = base->warmup_d;
+        s->confidence = base->confidence;
+        return;
+    }
+    if (q->replications)
+        s->replications = q->replications;
+    if (q->days)
+        s->horizon_d = q->days;
+    if (q->seed_given)
+        s->seed = q->seed;
+}
+
+static enum rm_status load_arm(struct compare_result *c, size_t i, const char *overlay, struct diag *d)
+{
+    struct arm *a = &c->arm[i];
+    enum rm_status st = scenario_load(c->q.scenario_dir, overlay, c->q.sets, c->q.n_sets, &a->s, d);
+    if (st != RM_OK)
+        return st;
+    apply_request(a->s, &c->q, i ? c->arm[0].s : NULL);
+    if (i == 0 && a->s->warmup_d >= a->s->horizon_d)
+        return diag_error(d, NULL, "--days: expected more days than the warm-up (%g), got %g",
+                          a->s->warmup_d, a->s->horizon_d);
+    return RM_OK;
+}
+
+enum rm_status compare_prepare(const struct compare_request *q, struct compare_result **out,
+                               struct diag *d)
+{
+    struct compare_result *c = calloc(1, sizeof *c);
+    char *names[64];
+    size_t n = 0;
+    if (!c)
+        return diag_fail(d, RM_ENOMEM, "out of memory");
+    c->q = *q;
+    *out = c;
+    if (q->n_proposals == 0) {
+        n = compare_list_proposals(q->scenario_dir, names, 64);
+        if (n == 0)
+            return diag_error(d, NULL, "%s/proposals: expected at least one proposal directory, found none",
+                              q->scenario_dir);
+    } else {
+        for (; n < q->n_proposals && n < 64; n++)
+            names[n] = strdup(q->proposals[n]);
+    }
+    c->n_arms = n + 1;
+    c->arm = calloc(c->n_arms, sizeof *c->arm);
+    if (!c->arm) {
+        for (size_t i = 0; i < n; i++)
+            free(names[i]);
+        return diag_fail(d, RM_ENOMEM, "out of memory");
+    }
+    c->arm[0].name = strdup("baseline");
+    for (size_t i = 0; i < n; i++)
+        c->arm[i + 1].name = names[i];
+    enum rm_status st = load_arm(c, 0, NULL, d);
+    for (size_t i = 1; st == RM_OK && i < c->n_arms; i++) {
+        char path[4096];
+        struct stat sb;
+        snprintf(path, sizeof path, "%s/proposals/%s", q->scenario_dir, c->arm[i].name);
+        if (!c->arm[i].name || stat(path, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+            diag_error(d, NULL, "%s: expected a proposal directory, found none", path);
+            continue;
+        }
+        enum rm_status one = load_arm(c, i, path, d);
+        (void)one;  /* keep going: report every broken proposal */
+    }
+    if (diag_count(d))
+        return RM_EINPUT;
+    const char *base = scenario_basename(c->arm[0].s);
+    size_t len = strlen(base) + 32;
+    if (!(c->out = malloc(len)))
+        return diag_fail(d, RM_ENOMEM, "out of memory");
+    snprintf(c->out, len, "results/%s-compare", base);
+    return st;
+}
+
+const char *compare_default_out(const struct compare_result *c)
+{
+    return c->out;
+}
+
+struct progress_share {
+    const struct compare_request *q;
+    size_t arm, n_arms;
+};
+
+static void arm_progress(void *ctx, double done)
+{
+    struct progress_share *ps = ctx;
+    ps->q->progress(ps->q->progress_ctx, (ps->arm + done) / (double)ps->n_arms);
+}
+
+static enum rm_status run_arm(struct compare_result *c, size_t i, const char *dir, struct diag *d)
+{
+    struct arm *a = &c->arm[i];
+    char sub[4096];
+    snprintf(sub, sizeof sub, "%s/%s", dir, a->name);
+    if (mkdir(sub, 0777) != 0)
+        return diag_fail(d, RM_EIO, "cannot create %s: %s", sub, strerror(errno));
+    if (!(a->m = model_create(a->s)))
+        return diag_fail(d, RM_ENOMEM, "out of memory");
+    struct progress_share ps = { &c->q, i, c->n_arms };
+    struct run_options ro = { a->s->replications, c->q.jobs, false, false,
+                              c->q.progress ? arm_progress : NULL, &ps };
+    enum rm_status st = run_replications(a->m, &ro, a->s->confidence, sub, &a->res, d);
+    a->ran = st == RM_OK;
+    if (st == RM_OK)
+        st = report_run(sub, a->s, &a->res, "run", NULL, d);
+    return st;
+}
+
+/* Pairs every baseline row with the proposal's row of the same name. */
+static enum rm_status pair_arm(struct compare_result *c, size_t i)
+{
+    const struct arm *b = &c->arm[0];
+    struct arm *a = &c->arm[i];
+    size_t rows = model_rows(b->m), n = b->res.n;
+    a->row_of = malloc(rows * sizeof *a->row_of);
+    a->stat = calloc(rows, sizeof *a->stat);
+    a->verdict = calloc(rows, sizeof *a->verdict);
+    double *x = malloc(n * sizeof *x), *y = malloc(n * sizeof *y);
+    enum rm_status st = a->row_of && a->stat && a->verdict && x && y ? RM_OK : RM_ENOMEM;
+    for (size_t row = 0; st == RM_OK && row < rows; row++) {
+        size_t r = run_find_row(a->m, model_row_metric(b->m, row), model_row_scope(b->m, row));
+        a->row_of[row] = r;
+        if (r == SIZE_MAX)
+            continue;
+        for (size_t k = 0; k < n; k++) {
+            x[k] = b->res.rec[k].values[row];
+            y[k] = a->res.rec[k].values[r];
+        }
+        compare_paired(x, y, n, b->s->confidence, &a->stat[row]);
+    }
+    free(x);
+    free(y);
+    return st;
+}
+
+/* Holm across proposals, row by row, at the scenario's confidence. */
+static void decide(struct compare_result *c)
+{
+    const struct arm *b = &c->arm[0];
+    size_t k = c->n_arms - 1;
+    double p[64];
+    bool reject[64];
+    for (size_t row = 0; row < model_rows(b->m); row++) {
+        for (size_t i = 0; i < k; i++) {
+            const struct arm *a = &c->arm[i + 1];
+            p[i] = a->row_of[row] != SIZE_MAX && a->stat[row].n >= 2 ? a->stat[row].p_value : 1;
+        }
+        compare_holm(p, k, 1 - b->s->confidence, reject);
+        enum compare_direction dir = compare_direction_of(model_row_metric(b->m, row));
+        for (size_t i = 0; i < k; i++)
+            c->arm[i + 1].verdict[row] = compare_verdict(dir, c->arm[i + 1].stat[row].diff, reject[i]);
+    }
+}
+
+static void write_compare_csv(FILE *f, const struct compare_result *c)
+{
+    const struct arm *b = &c->arm[0];
+    fputs("proposal,metric,scope,baseline_mean,proposal_mean,diff,diff_ci_low,diff_ci_high,rel_pct,p_value,verdict\n", f);
+    for (size_t i = 1; i < c->n_arms; i++) {
+        const struct arm *a = &c->arm[i];
+        for (size_t row = 0; row < model_rows(b->m); row++) {
+            const struct compare_stat *s = &a->stat[row];
+            if (a->row_of[row] == SIZE_MAX || s->n == 0)
+                continue;
+            fprintf(f, "%s,%s,%s", a->name, model_row_metric(b->m, row), model_row_scope(b->m, row));
+            const double v[] = { s->baseline_mean, s->proposal_mean, s->diff, s->diff_ci_low,
+                                 s->diff_ci_high, s->rel_pct, s->p_value };
+            for (size_t j = 0; j < sizeof v / sizeof *v; j++) {
+                fputc(',', f);
+                report_number(f, v[j]);
+            }
+            fprintf(f, ",%s\n", a->verdict[row]);
+        }
+    }
+}
+
+static void write_throughput_csv(FILE *f, const struct compare_result *c)
+{
+    fputs("day,proposal,delivered_t_mean\n", f);
+    size_t days = model_days(c->arm[0].m);
+    for (size_t i = 0; i < c->n_arms; i++) {
+        const struct run_result *r = &c->arm[i].res;
+        for (size_t day = 0; day < days && day < model_days(c->arm[i].m); day++) {
+            double sum = 0;
+            for (unsigned k = 0; k < r->n; k++)
+                sum += r->rec[k].daily[day];  /* series 0: tonnes delivered */
+            fprintf(f, "%zu,%s,", day, c->arm[i].name);
+            report_number(f, sum / r->n);
+            fputc('\n', f);
+        }
+    }
+}
+
+static enum rm_status write_file(const char *dir, const char *name, const struct compare_result *c,
+                                 void (*write)(FILE *, const struct compare_result *), struct diag *d)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return diag_fail(d, RM_EIO, "cannot write %s: %s", path, strerror(errno));
+    write(f, c);
+    if (ferror(f) | fclose(f))
+        return diag_fail(d, RM_EIO, "cannot write %s", path);
+    return RM_OK;
+}
+
+enum rm_status compare_run(struct compare_result *c, const char *dir, struct diag *d)
+{
+    enum rm_status st = RM_OK;
+    for (size_t i = 0; st == RM_OK && i < c->n_arms; i++)
+        st = run_arm(c, i, dir, d);
+    for (size_t i = 1; st == RM_OK && i < c->n_arms; i++)
+        if (pair_arm(c, i) != RM_OK)
+            st = diag_fail(d, RM_ENOMEM, "out of memory");
+    if (st != RM_OK)
+        return st;
+    decide(c);
+    char names[4096] = "";
+    for (size_t i = 1; i < c->n_arms; i++)
+        snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", i > 1 ? ";" : "", c->arm[i].name);
+    st = write_file(dir, "compare.csv", c, write_compare_csv, d);
+    if (st == RM_OK)
+        st = write_file(dir, "compare_throughput.csv", c, write_throughput_csv, d);
+    if (st == RM_OK)
+        st = report_meta(dir, c->arm[0].s, c->arm[0].res.n, "compare", names, d);
+    return st;
+}
+
+/* ---- the table ------------------------------------------------------------ */
+
+static const char *const headline[] = { "transit_mean_d", "transit_p95_d", "on_time_pct", "tracking_gap_max_h" };
+
+void compare_print(const struct compare_result *c, FILE *f, const char *const *metrics, size_t n_metrics)
+{
+    if (n_metrics == 0) {
+        metrics = headline;
+        n_metrics = sizeof headline / sizeof *headline;
+    }
+    const struct arm *b = &c->arm[0];
+    fprintf(f, "%s: %zu proposals against the baseline, %u paired replications, %.0f%% confidence, Holm-corrected\n\n",
+            scenario_basename(b->s), c->n_arms - 1, b->res.n, 100 * b->s->confidence);
+    fprintf(f, "%-18s", "proposal");
+    for (size_t j = 0; j < n_metrics; j++)
+        fprintf(f, "  %-34s", metrics[j]);
+    fputc('\n', f);
+    for (size_t i = 1; i < c->n_arms; i++) {
+        const struct arm *a = &c->arm[i];
+        fprintf(f, "%-18s", a->name);
+        for (size_t j = 0; j < n_metrics; j++) {
+            size_t row = run_find_row(b->m, metrics[j], "all");
+            char cell[128] = "-";
+            if (row != SIZE_MAX && a->row_of[row] != SIZE_MAX && a->stat[row].n) {
+                const struct compare_stat *s = &a->stat[row];
+                double half = isnan(s->diff_ci_high) ? 0 : (s->diff_ci_high - s->diff_ci_low) / 2;
+                snprintf(cell, sizeof cell, "%.2f -> %.2f (±%.2f, %s)", s->baseline_mean,
+                         s->proposal_mean, half, a->verdict[row]);
+            }
+            fprintf(f, "  %-34s", cell);
+        }
+        fputc('\n', f);
+    }
+}
+
+void compare_destroy(struct compare_result *c)
+{
+    if (!c)
+        return;
+    for (size_t i = 0; i < c->n_arms; i++) {
+        struct arm *a = &c->arm[i];
+        if (a->ran)
+            run_result_fini(&a->res);
+        model_destroy(a->m);
+        scenario_destroy(a->s);
+        free(a->row_of);
+        free(a->stat);
+        free(a->verdict);
+        free(a->name);
+    }
+    free(c->arm);
+    free(c->out);
+    free(c);
+}
