@@ -70,6 +70,35 @@ struct scenario {
     struct scenario_disruption *disruptions; size_t n_disruptions;
 };
 
+/* Files and columns (every column named here is required in the header,
+ * except cost_per_train; columns may come in any order; unknown columns are
+ * an error):
+ *   scenario.csv     key,value  (keys: name description horizon_d warmup_d
+ *                    replications seed service_standard_d confidence)
+ *   nodes.csv        id,name,country,kind,servers,dwell_h,scan
+ *   legs.csv         from,to,km,time_h
+ *   services.csv     id,route,departures_per_week,first_departure_h,
+ *                    capacity_t,cutoff_h[,cost_per_train]
+ *   demand.csv       origin,destination,batches_per_day,kg_per_batch,
+ *                    growth_pct_per_year (empty growth = 0)
+ *   disruptions.csv  target,start_d,duration_d,capacity_factor (optional file)
+ * Messages read "FILE:LINE:COL: column: expected ..., got \"...\"", where COL
+ * is the field's number in its row and LINE the line where the field starts.
+ *
+ * Row keys (for overlays and --set): nodes and services by id, legs by
+ * FROM-TO, demand by ORIGIN-DESTINATION, disruptions by TARGET-START_D,
+ * scenario.csv by key. An overlay file replaces whole rows, so it needs the
+ * same columns as a base file; a proposal's description.txt, when present,
+ * becomes the description unless its scenario.csv sets one.
+ *
+ * --set forms: "FILE.ID.COLUMN=VALUE" with FILE one of nodes, legs, services,
+ * demand, disruptions and ID the row key above (ids may contain '.' and '-';
+ * the column is after the last '.'), e.g. services.CQ-BRS.departures_per_week=4,
+ * legs.AKZ-BRS.km=1105.5; and "scenario.KEY=VALUE" (scenario.KEY.value=VALUE
+ * is accepted too), e.g. scenario.horizon_d=400. A --set changes an existing
+ * row (scenario keys may be added); errors are reported as
+ * "--set FILE.ID.COLUMN: column: ...". */
+
 /* Loads `base_dir`, lays `overlay_dir` over it when not NULL (a proposal:
  * same id replaces, new id adds, scenario keys override) and then applies
  * each of the n_sets "FILE.ID.COLUMN=VALUE" overrides. Every problem found is
@@ -78,6 +107,27 @@ enum rm_status scenario_load(const char *base_dir, const char *overlay_dir,
                              const char *const *sets, size_t n_sets,
                              struct scenario **out, struct diag *d);
 void scenario_destroy(struct scenario *s);  /* NULL is a no-op */
+
+/* One scenario file held in memory: `name` is e.g. "nodes.csv". */
+struct scenario_file {
+    const char *name;
+    const char *data;
+    size_t len;
+};
+
+/* As scenario_load, but the files come from memory (tests, fuzzing): `base`
+ * and `overlay` list the files present; `base_dir` and `overlay_dir` only
+ * name them in messages, and overlay_dir NULL means no overlay. */
+enum rm_status scenario_load_memory(const char *base_dir,
+                                    const struct scenario_file *base, size_t n_base,
+                                    const char *overlay_dir,
+                                    const struct scenario_file *overlay, size_t n_overlay,
+                                    const char *const *sets, size_t n_sets,
+                                    struct scenario **out, struct diag *d);
+
+/* The last component of s->dir (trailing slashes are dropped from dir at
+ * load), e.g. "china-europe-via-belarus"; the default scenario name. */
+const char *scenario_basename(const struct scenario *s);
 
 /* Index of the node with this id, or SIZE_MAX. */
 size_t scenario_node_find(const struct scenario *s, const char *id);

@@ -1,0 +1,43 @@
+#ifndef RAILMAIL_CSVREAD_H
+#define RAILMAIL_CSVREAD_H
+/* CSV reading on top of libcsv's streaming parser, with the positions libcsv
+ * does not report: the line where each field starts and its column (the
+ * field's 1-based index in its row). Accepts RFC 4180 plus what spreadsheets
+ * write: CRLF or LF, a UTF-8 BOM, `#` comment lines, blank lines. */
+#include <stddef.h>
+#include "railmail/diag.h"
+#include "railmail/status.h"
+
+struct csvread_field {
+    char *text;          /* NUL-terminated; unquoted fields are trimmed */
+    unsigned line, col;  /* where the field starts; col = field number */
+};
+
+struct csvread_row {
+    struct csvread_field *fields;
+    size_t n_fields;
+    unsigned line;       /* line of the first field */
+};
+
+/* Every non-comment, non-blank row in file order; rows[0] is the header
+ * when n_rows > 0. Caller-owned storage: csvread_parse ... csvread_fini. */
+struct csvread_table {
+    struct csvread_row *rows;
+    size_t n_rows;
+};
+
+/* Parses `len` bytes of `data`. `file` names the data in messages. A row of
+ * empty fields only (",,,") is dropped like a blank line. On a syntax error
+ * (a stray quote, an unterminated quoted field, a NUL byte) the message goes
+ * to `d`, the rows before it are kept and RM_EINPUT is returned; RM_ENOMEM
+ * when memory runs out. The table is valid (possibly empty) in every case and
+ * must be passed to csvread_fini. */
+enum rm_status csvread_parse(const char *file, const char *data, size_t len,
+                             struct csvread_table *out, struct diag *d);
+void csvread_fini(struct csvread_table *t);
+
+/* Reads the whole file at `path` into a malloc'd buffer (NUL-terminated,
+ * *len excludes the NUL). Returns RM_EIO with errno set when the file cannot
+ * be opened or read, RM_ENOMEM when memory runs out; reports nothing. */
+enum rm_status csvread_slurp(const char *path, char **data, size_t *len);
+#endif /* RAILMAIL_CSVREAD_H */

@@ -1,0 +1,257 @@
+/* csvread: CSV tables with positions. libcsv reports neither lines nor
+ * columns, so we feed it one byte at a time and note the line on which each
+ * field starts; comment lines are skipped before libcsv sees them, because a
+ * quote inside a comment would otherwise open a quoted field. */
+#include "railmail/csvread.h"
+
+#include <csv.h>
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct state {
+    struct csvread_table *t;
+    struct csvread_field *cur;  /* fields of the row being read */
+    size_t n_cur, cap_cur;
+    size_t cap_rows;
+    unsigned line;              /* line of the byte being fed */
+    unsigned field_line;        /* line where the current field started */
+    size_t field_off;           /* byte offset where it started */
+    bool in_row, field_started;
+    bool nomem;
+};
+
+static void on_field(void *s, size_t n, void *data)
+{
+    struct state *st = data;
+    if (st->nomem)
+        return;
+    if (st->n_cur == st->cap_cur) {
+        size_t cap = st->cap_cur ? 2 * st->cap_cur : 8;
+        struct csvread_field *grown = realloc(st->cur, cap * sizeof *grown);
+        if (!grown) {
+            st->nomem = true;
+            return;
+        }
+        st->cur = grown;
+        st->cap_cur = cap;
+    }
+    char *text = malloc(n + 1);
+    if (!text) {
+        st->nomem = true;
+        return;
+    }
+    if (n)
+        memcpy(text, s, n);
+    text[n] = '\0';
+    unsigned col = (unsigned)st->n_cur + 1;
+    st->cur[st->n_cur++] = (struct csvread_field){
+        .text = text, .line = st->field_line, .col = col};
+    st->field_started = false;
+}
+
+static void free_fields(struct csvread_field *f, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(f[i].text);
+    free(f);
+}
+
+/* A row of empty fields is what a spreadsheet writes for a blank line. */
+static bool all_empty(const struct csvread_field *f, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (f[i].text[0])
+            return false;
+    return true;
+}
+
+static void on_row(int c, void *data)
+{
+    (void)c;
+    struct state *st = data;
+    st->in_row = false;
+    st->field_started = false;
+    if (st->nomem || st->n_cur == 0 || all_empty(st->cur, st->n_cur)) {
+        free_fields(st->cur, st->n_cur);
+        goto reset;
+    }
+    struct csvread_table *t = st->t;
+    if (t->n_rows == st->cap_rows) {
+        size_t cap = st->cap_rows ? 2 * st->cap_rows : 16;
+        struct csvread_row *grown = realloc(t->rows, cap * sizeof *grown);
+        if (!grown) {
+            st->nomem = true;
+            free_fields(st->cur, st->n_cur);
+            goto reset;
+        }
+        t->rows = grown;
+        st->cap_rows = cap;
+    }
+    t->rows[t->n_rows++] = (struct csvread_row){
+        .fields = st->cur, .n_fields = st->n_cur, .line = st->cur[0].line};
+reset:
+    st->cur = NULL;
+    st->n_cur = st->cap_cur = 0;
+}
+
+/* Header name of column `col` for messages, or NULL before the header. */
+static const char *column_name(const struct csvread_table *t, unsigned col)
+{
+    if (t->n_rows == 0 || col == 0 || col > t->rows[0].n_fields)
+        return NULL;
+    return t->rows[0].fields[col - 1].text;
+}
+
+static void syntax_error(struct diag *d, const char *file, const struct state *st,
+                         const char *data, size_t at)
+{
+    unsigned col = (unsigned)st->n_cur + 1;
+    struct diag_at pos = {file, st->line, col};
+    const char *name = column_name(st->t, col);
+    char prefix[96] = "";
+    if (name)
+        snprintf(prefix, sizeof prefix, "%.80s: ", name);
+    unsigned char c = (unsigned char)data[at];
+    char found[8];
+    if (c >= 0x20 && c < 0x7f)
+        snprintf(found, sizeof found, "'%c'", c);
+    else
+        snprintf(found, sizeof found, "0x%02x", c);
+    if (data[st->field_off] == '"')
+        diag_error(d, &pos, "%sexpected ',' or a line end after a closing '\"', got %s",
+                   prefix, found);
+    else
+        diag_error(d, &pos, "%sexpected '\"' only in a field quoted as a whole (with '\"' "
+                   "doubled), got %s", prefix, found);
+}
+
+enum rm_status csvread_parse(const char *file, const char *data, size_t len,
+                             struct csvread_table *out, struct diag *d)
+{
+    *out = (struct csvread_table){0};
+    struct state st = {.t = out, .line = 1};
+    struct csv_parser p;
+    if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0)
+        return diag_fail(d, RM_ENOMEM, "out of memory reading %s", file);
+
+    enum rm_status rc = RM_OK;
+    size_t nul = len;
+    const char *z = memchr(data, '\0', len);
+    if (z)
+        nul = (size_t)(z - data);
+    size_t i = 0;
+    if (nul >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0)
+        i = 3;
+    bool line_start = true;
+    while (i < nul && !st.nomem) {
+        if (line_start && !st.in_row) {
+            size_t j = i;
+            while (j < nul && (data[j] == ' ' || data[j] == '\t'))
+                j++;
+            if (j < nul && data[j] == '#') {
+                i = j;
+                while (i < nul && data[i] != '\n' && data[i] != '\r')
+                    i++;
+                line_start = false;
+                continue;
+            }
+        }
+        line_start = false;
+        char c = data[i];
+        bool nl = c == '\n' || c == '\r';
+        if (!st.field_started && c != ' ' && c != '\t' && (st.in_row || !nl)) {
+            st.field_started = st.in_row = true;
+            st.field_line = st.line;
+            st.field_off = i;
+        }
+        if (csv_parse(&p, &data[i], 1, on_field, on_row, &st) != 1) {
+            if (csv_error(&p) == CSV_ENOMEM) {
+                st.nomem = true;
+            } else {
+                syntax_error(d, file, &st, data, i);
+                rc = RM_EINPUT;
+            }
+            break;
+        }
+        if (c == '\n' || (c == '\r' && (i + 1 >= nul || data[i + 1] != '\n'))) {
+            st.line++;
+            line_start = true;
+        }
+        i++;
+    }
+    if (rc == RM_OK && !st.nomem && nul == len) {
+        if (csv_fini(&p, on_field, on_row, &st) != 0) {
+            struct diag_at pos = {file, st.field_line, (unsigned)st.n_cur + 1};
+            rc = diag_error(d, &pos, "expected a closing '\"' for the quoted field "
+                            "that starts here, got the end of the file");
+        }
+    }
+    csv_free(&p);
+    free_fields(st.cur, st.n_cur);
+    if (st.nomem)
+        return diag_fail(d, RM_ENOMEM, "out of memory reading %s", file);
+    if (rc == RM_OK && nul < len) {
+        unsigned line = 1;
+        for (size_t k = 0; k < nul; k++)
+            line += data[k] == '\n';
+        struct diag_at pos = {file, line, 0};
+        rc = diag_error(d, &pos, "expected text, got a NUL byte");
+    }
+    return rc;
+}
+
+void csvread_fini(struct csvread_table *t)
+{
+    if (!t)
+        return;
+    for (size_t i = 0; i < t->n_rows; i++)
+        free_fields(t->rows[i].fields, t->rows[i].n_fields);
+    free(t->rows);
+    *t = (struct csvread_table){0};
+}
+
+enum rm_status csvread_slurp(const char *path, char **data, size_t *len)
+{
+    *data = NULL;
+    *len = 0;
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return RM_EIO;
+    size_t cap = 4096, n = 0;
+    char *buf = malloc(cap);
+    if (!buf) {
+        fclose(f);
+        return RM_ENOMEM;
+    }
+    for (;;) {
+        if (cap - n < 2) {
+            char *grown = realloc(buf, 2 * cap);
+            if (!grown) {
+                free(buf);
+                fclose(f);
+                return RM_ENOMEM;
+            }
+            buf = grown;
+            cap *= 2;
+        }
+        size_t got = fread(buf + n, 1, cap - n - 1, f);
+        n += got;
+        if (got == 0)
+            break;
+    }
+    bool failed = ferror(f) != 0;
+    int err = errno ? errno : EIO;
+    fclose(f);
+    if (failed) {
+        free(buf);
+        errno = err;
+        return RM_EIO;
+    }
+    buf[n] = '\0';
+    *data = buf;
+    *len = n;
+    return RM_OK;
+}

@@ -1,0 +1,1326 @@
+/* scenario: loads a scenario directory in three stages. Each CSV file becomes
+ * a list of text records whose cells remember where they came from; a
+ * proposal's records then replace or join the baseline's by key and --set
+ * overrides replace single cells; only then are the cells typed and checked,
+ * so every message points at the file, line and column that holds the value.
+ * Loaders keep going after an error so that `validate` reports them all. */
+#include "railmail/scenario.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "railmail/csvread.h"
+
+enum file_id { F_SCENARIO, F_NODES, F_LEGS, F_SERVICES, F_DEMAND, F_DISRUPTIONS, N_FILES };
+#define MAX_COLS 8
+
+struct column {
+    const char *name;
+    bool required;
+};
+
+struct schema {
+    const char *set_name;  /* FILE in --set FILE.ID.COLUMN */
+    const char *file;
+    bool required_file;    /* in the base directory */
+    size_t n_cols;
+    size_t n_key;          /* the key is made of columns 0 .. n_key-1 */
+    struct column cols[MAX_COLS];
+};
+
+/* Column numbers within each schema. */
+enum { SC_KEY, SC_VALUE };
+enum { N_ID, N_NAME, N_COUNTRY, N_KIND, N_SERVERS, N_DWELL, N_SCAN };
+enum { L_FROM, L_TO, L_KM, L_TIME };
+enum { S_ID, S_ROUTE, S_DEPS, S_FIRST, S_CAP, S_CUTOFF, S_COST };
+enum { D_ORIGIN, D_DEST, D_BATCHES, D_KG, D_GROWTH };
+enum { X_TARGET, X_START, X_DURATION, X_FACTOR };
+
+static const struct schema schemas[N_FILES] = {
+    [F_SCENARIO] = {"scenario", "scenario.csv", true, 2, 1,
+                    {{"key", true}, {"value", true}}},
+    [F_NODES] = {"nodes", "nodes.csv", true, 7, 1,
+                 {{"id", true}, {"name", true}, {"country", true}, {"kind", true},
+                  {"servers", true}, {"dwell_h", true}, {"scan", true}}},
+    [F_LEGS] = {"legs", "legs.csv", true, 4, 2,
+                {{"from", true}, {"to", true}, {"km", true}, {"time_h", true}}},
+    [F_SERVICES] = {"services", "services.csv", true, 7, 1,
+                    {{"id", true}, {"route", true}, {"departures_per_week", true},
+                     {"first_departure_h", true}, {"capacity_t", true},
+                     {"cutoff_h", true}, {"cost_per_train", false}}},
+    [F_DEMAND] = {"demand", "demand.csv", true, 5, 2,
+                  {{"origin", true}, {"destination", true}, {"batches_per_day", true},
+                   {"kg_per_batch", true}, {"growth_pct_per_year", true}}},
+    [F_DISRUPTIONS] = {"disruptions", "disruptions.csv", false, 4, 2,
+                       {{"target", true}, {"start_d", true}, {"duration_d", true},
+                        {"capacity_factor", true}}},
+};
+
+/* Limits beyond which a value is a typing error rather than a plan. */
+#define MAX_HORIZON_D 36500.0
+#define MAX_REPLICATIONS 10000u
+#define MAX_DEPARTURES_PER_WEEK 10080.0  /* one a minute */
+#define MAX_SERVERS 10000u
+#define MAX_BATCHES_PER_DAY 1e6
+#define MAX_GROWTH_PCT 1000.0
+#define MAX_ID_LEN 64
+
+/* A cell's text (NULL: its column is absent) and where it was written. */
+struct cell {
+    const char *text;
+    struct diag_at at;
+    int origin;  /* 0 base, 1 overlay, 2 --set */
+};
+
+struct record {
+    struct cell c[MAX_COLS];
+    struct diag_at at;  /* the row: line, no column */
+    char *key;          /* columns 0 .. n_key-1 joined by '\x1f' */
+    bool shape_ok;      /* as many fields as the header */
+};
+
+struct records {
+    struct record *r;
+    size_t n, cap;
+};
+
+/* Where the files come from: a directory or memory. */
+struct source {
+    const char *dir;  /* NULL: no such source */
+    const struct scenario_file *files;
+    size_t n_files;
+    bool memory;
+};
+
+struct loader {
+    struct diag *d;
+    bool nomem;
+    struct source src[2];                      /* base, overlay */
+    struct csvread_table tables[2][N_FILES];
+    struct records recs[N_FILES];              /* merged */
+    bool usable[N_FILES];                      /* headers good wherever read */
+    char **owned;                              /* strings freed at the end */
+    size_t n_owned, cap_owned;
+    char *description_txt;                     /* the overlay's, trimmed */
+};
+
+/* ---- small helpers ---------------------------------------------------- */
+
+static char *keep(struct loader *L, char *s)
+{
+    if (!s) {
+        L->nomem = true;
+        return NULL;
+    }
+    if (L->n_owned == L->cap_owned) {
+        size_t cap = L->cap_owned ? 2 * L->cap_owned : 32;
+        char **grown = realloc(L->owned, cap * sizeof *grown);
+        if (!grown) {
+            free(s);
+            L->nomem = true;
+            return NULL;
+        }
+        L->owned = grown;
+        L->cap_owned = cap;
+    }
+    L->owned[L->n_owned++] = s;
+    return s;
+}
+
+static char *keep_printf(struct loader *L, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static char *keep_printf(struct loader *L, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0) {
+        L->nomem = true;
+        return NULL;
+    }
+    char *s = malloc((size_t)n + 1);
+    if (s) {
+        va_start(ap, fmt);
+        vsnprintf(s, (size_t)n + 1, fmt, ap);
+        va_end(ap);
+    }
+    return keep(L, s);
+}
+
+static char *dup_or_null(const char *s)
+{
+    if (!s)
+        return NULL;
+    size_t n = strlen(s) + 1;
+    char *c = malloc(n);
+    if (c)
+        memcpy(c, s, n);
+    return c;
+}
+
+/* Trims spaces, tabs and line ends at both ends, in place. */
+static void trim(char *s)
+{
+    size_t n = strlen(s), a = 0;
+    while (a < n && isspace((unsigned char)s[a]))
+        a++;
+    while (n > a && isspace((unsigned char)s[n - 1]))
+        n--;
+    memmove(s, s + a, n - a);
+    s[n - a] = '\0';
+}
+
+/* The found text as it goes into a message: escaped and cut short. */
+static const char *shown(const char *text, char *buf, size_t len)
+{
+    size_t o = 0;
+    const size_t max = 60;
+    for (size_t i = 0; text && text[i] && o + 8 < len; i++) {
+        if (i == max) {
+            memcpy(buf + o, "...", 3);
+            o += 3;
+            break;
+        }
+        unsigned char c = (unsigned char)text[i];
+        if (c == '"' || c == '\\') {
+            buf[o++] = '\\';
+            buf[o++] = (char)c;
+        } else if (c == '\n') {
+            buf[o++] = '\\';
+            buf[o++] = 'n';
+        } else if (c == '\r') {
+            buf[o++] = '\\';
+            buf[o++] = 'r';
+        } else if (c < 0x20 || c == 0x7f) {
+            o += (size_t)snprintf(buf + o, len - o, "\\x%02x", c);
+        } else {
+            buf[o++] = (char)c;
+        }
+    }
+    buf[o] = '\0';
+    return buf;
+}
+
+/* Reports "column: expected <what>, got "<text>"" at the cell. */
+static void bad_cell(struct loader *L, const struct cell *c, const char *column,
+                     const char *expected)
+{
+    char buf[256];
+    diag_error(L->d, &c->at, "%s: expected %s, got \"%s\"", column, expected,
+               shown(c->text ? c->text : "", buf, sizeof buf));
+}
+
+static const char *text_of(const struct cell *c)
+{
+    return c->text ? c->text : "";
+}
+
+/* A decimal number, finite: digits with an optional sign, point and
+ * exponent. Hex, inf and nan, which strtod would take, are refused. */
+static bool parse_number(const char *t, double *out)
+{
+    const char *p = t;
+    if (*p == '+' || *p == '-')
+        p++;
+    size_t digits = 0;
+    while (isdigit((unsigned char)*p))
+        p++, digits++;
+    if (*p == '.') {
+        p++;
+        while (isdigit((unsigned char)*p))
+            p++, digits++;
+    }
+    if (digits == 0)
+        return false;
+    if (*p == 'e' || *p == 'E') {
+        p++;
+        if (*p == '+' || *p == '-')
+            p++;
+        if (!isdigit((unsigned char)*p))
+            return false;
+        while (isdigit((unsigned char)*p))
+            p++;
+    }
+    if (*p)
+        return false;
+    errno = 0;
+    double v = strtod(t, NULL);
+    if (!isfinite(v))
+        return false;
+    *out = v == 0 ? 0 : v;  /* no -0 */
+    return true;
+}
+
+/* Digits only, no sign, no overflow. */
+static bool parse_whole(const char *t, uint64_t *out)
+{
+    if (!*t)
+        return false;
+    uint64_t v = 0;
+    for (const char *p = t; *p; p++) {
+        if (!isdigit((unsigned char)*p))
+            return false;
+        unsigned digit = (unsigned)(*p - '0');
+        if (v > (UINT64_MAX - digit) / 10)
+            return false;
+        v = v * 10 + digit;
+    }
+    *out = v;
+    return true;
+}
+
+enum lower { GE, GT };  /* lower bound inclusive or strict */
+
+/* A number with lo (per `lower`) and <= hi, else the message. */
+static bool get_number(struct loader *L, const struct cell *c, const char *column,
+                       double lo, enum lower lower, double hi, const char *expected,
+                       double *out)
+{
+    double v;
+    if (!parse_number(text_of(c), &v) || (lower == GE ? v < lo : v <= lo) || v > hi) {
+        bad_cell(L, c, column, expected);
+        return false;
+    }
+    *out = v;
+    return true;
+}
+
+static bool get_dist(struct loader *L, const struct cell *c, const char *column,
+                     struct dist *out)
+{
+    char why[200] = "";
+    char buf[256];
+    if (!dist_parse(text_of(c), out, why, sizeof why)) {
+        if (!why[0])
+            snprintf(why, sizeof why, "expected a distribution such as lognormal(8.5,0.4)");
+        diag_error(L->d, &c->at, "%s: %s, got \"%s\"", column, why,
+                   shown(text_of(c), buf, sizeof buf));
+        return false;
+    }
+    if (!(dist_min(out) >= 0)) {
+        bad_cell(L, c, column, "a distribution of values >= 0");
+        return false;
+    }
+    return true;
+}
+
+static bool valid_id(const char *t)
+{
+    size_t n = strlen(t);
+    if (n == 0 || n > MAX_ID_LEN)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)t[i];
+        if (!isalnum(c) && c != '_' && c != '-' && c != '.')
+            return false;
+    }
+    return true;
+}
+
+#define ID_EXPECTED "an id of at most 64 letters, digits, '_', '-' or '.'"
+
+/* ---- stage 1: files into records -------------------------------------- */
+
+static bool read_source_file(struct loader *L, int which, const char *name, char **data,
+                             size_t *len, bool *missing, const char *path)
+{
+    const struct source *s = &L->src[which];
+    *missing = false;
+    if (s->memory) {
+        for (size_t i = 0; i < s->n_files; i++) {
+            if (s->files[i].name && strcmp(s->files[i].name, name) == 0) {
+                *data = malloc(s->files[i].len + 1);
+                if (!*data) {
+                    L->nomem = true;
+                    return false;
+                }
+                if (s->files[i].len)
+                    memcpy(*data, s->files[i].data, s->files[i].len);
+                (*data)[s->files[i].len] = '\0';
+                *len = s->files[i].len;
+                return true;
+            }
+        }
+        *missing = true;
+        return false;
+    }
+    enum rm_status rc = csvread_slurp(path, data, len);
+    if (rc == RM_OK)
+        return true;
+    if (rc == RM_ENOMEM) {
+        L->nomem = true;
+        return false;
+    }
+    if (errno == ENOENT) {
+        *missing = true;
+        return false;
+    }
+    struct diag_at at = {path, 0, 0};
+    diag_error(L->d, &at, "expected a readable file, got: %s", strerror(errno));
+    return false;
+}
+
+/* Key of a record: its key columns joined; disruption start days are
+ * compared as numbers so that "3" and "3.0" are the same row. */
+static char *make_key(struct loader *L, enum file_id f, const struct record *r)
+{
+    const struct schema *sc = &schemas[f];
+    if (sc->n_key == 1)
+        return keep_printf(L, "%s", text_of(&r->c[0]));
+    const char *second = text_of(&r->c[1]);
+    double v;
+    if (f == F_DISRUPTIONS && parse_number(second, &v))
+        return keep_printf(L, "%s\x1f%.17g", text_of(&r->c[0]), v);
+    return keep_printf(L, "%s\x1f%s", text_of(&r->c[0]), second);
+}
+
+static struct record *push_record(struct loader *L, struct records *rs)
+{
+    if (rs->n == rs->cap) {
+        size_t cap = rs->cap ? 2 * rs->cap : 16;
+        struct record *grown = realloc(rs->r, cap * sizeof *grown);
+        if (!grown) {
+            L->nomem = true;
+            return NULL;
+        }
+        rs->r = grown;
+        rs->cap = cap;
+    }
+    struct record *r = &rs->r[rs->n++];
+    memset(r, 0, sizeof *r);
+    return r;
+}
+
+static size_t find_key(const struct records *rs, const char *key)
+{
+    for (size_t i = 0; i < rs->n; i++)
+        if (rs->r[i].key && strcmp(rs->r[i].key, key) == 0)
+            return i;
+    return SIZE_MAX;
+}
+
+/* "id, name, ..." for messages. */
+static void column_list(const struct schema *sc, char *buf, size_t len)
+{
+    size_t o = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < sc->n_cols && o < len; i++)
+        o += (size_t)snprintf(buf + o, len - o, "%s%s", i ? ", " : "", sc->cols[i].name);
+}
+
+static void duplicate_key(struct loader *L, enum file_id f, const struct record *r,
+                          const struct record *first)
+{
+    const struct schema *sc = &schemas[f];
+    size_t col = sc->n_key - 1;
+    char buf[256], shownkey[256];
+    if (sc->n_key == 1)
+        shown(text_of(&r->c[0]), shownkey, sizeof shownkey);
+    else
+        snprintf(shownkey, sizeof shownkey, "%s", shown(text_of(&r->c[col]), buf, sizeof buf));
+    const char *what = f == F_SCENARIO ? "each key once"
+                       : f == F_LEGS ? "one row per from and to"
+                       : f == F_DEMAND ? "one row per origin and destination"
+                       : f == F_DISRUPTIONS ? "one row per target and start_d"
+                                            : "a unique id";
+    diag_error(L->d, &r->c[col].at, "%s: expected %s, got \"%s\" again (first on line %u)",
+               sc->cols[col].name, what, shownkey, first->at.line);
+}
+
+static int paren_balance(const char *t)
+{
+    int b = 0;
+    for (; *t; t++)
+        b += (*t == '(') - (*t == ')');
+    return b;
+}
+
+/* A distribution written unquoted, lognormal(8.5,0.4), arrives as two
+ * fields. In a row with more fields than the header, fields that open a
+ * parenthesis are joined with the ones that close it, so that hand-written
+ * files work; a row of the right length is never touched. */
+static void join_distributions(struct loader *L, struct csvread_row *row)
+{
+    size_t out = 0;
+    for (size_t i = 0; i < row->n_fields && !L->nomem; out++) {
+        struct csvread_field f = row->fields[i++];
+        int bal = paren_balance(f.text);
+        if (bal > 0 && strchr(f.text, '(')) {
+            size_t j = i;
+            int b = bal;
+            while (j < row->n_fields && b > 0)
+                b += paren_balance(row->fields[j++].text);
+            if (b == 0) {
+                size_t len = strlen(f.text);
+                for (size_t k = i; k < j; k++)
+                    len += 1 + strlen(row->fields[k].text);
+                char *joined = malloc(len + 1);
+                if (!joined) {
+                    L->nomem = true;
+                    return;
+                }
+                strcpy(joined, f.text);
+                for (size_t k = i; k < j; k++) {
+                    strcat(joined, ",");
+                    strcat(joined, row->fields[k].text);
+                    free(row->fields[k].text);
+                }
+                free(f.text);
+                f.text = joined;
+                i = j;
+            }
+        }
+        row->fields[out] = f;
+    }
+    row->n_fields = out;
+}
+
+/* Reads one file of one source into records and merges them into L->recs:
+ * from the base they are appended, from the overlay they replace rows with
+ * the same key or are appended. */
+static void load_file(struct loader *L, int which, enum file_id f)
+{
+    const struct schema *sc = &schemas[f];
+    const struct source *s = &L->src[which];
+    const char *path = keep_printf(L, "%s/%s", s->dir, sc->file);
+    if (!path)
+        return;
+    char *data = NULL;
+    size_t len = 0;
+    bool missing;
+    if (!read_source_file(L, which, sc->file, &data, &len, &missing, path)) {
+        if (missing && which == 0 && sc->required_file) {
+            struct diag_at at = {path, 0, 0};
+            char cols[256];
+            column_list(sc, cols, sizeof cols);
+            diag_error(L->d, &at, "expected a file with columns %s, got no such file", cols);
+            L->usable[f] = false;
+        } else if (!missing) {
+            L->usable[f] = false;
+        }
+        return;
+    }
+    struct csvread_table *t = &L->tables[which][f];
+    enum rm_status rc = csvread_parse(path, data, len, t, L->d);
+    free(data);
+    if (rc == RM_ENOMEM) {
+        L->nomem = true;
+        return;
+    }
+    if (rc != RM_OK)
+        L->usable[f] = false;  /* rows after a syntax error are lost */
+    for (size_t i = 0; i < t->n_rows; i++)
+        for (size_t j = 0; j < t->rows[i].n_fields; j++)
+            trim(t->rows[i].fields[j].text);
+
+    char cols[256];
+    column_list(sc, cols, sizeof cols);
+    if (t->n_rows == 0) {
+        if (rc == RM_OK) {
+            struct diag_at at = {path, 0, 0};
+            diag_error(L->d, &at, "expected a header row (%s), got an empty file", cols);
+        }
+        L->usable[f] = false;
+        return;
+    }
+
+    /* The header: which field holds which column. */
+    const struct csvread_row *h = &t->rows[0];
+    size_t field_of[MAX_COLS];
+    for (size_t c = 0; c < MAX_COLS; c++)
+        field_of[c] = SIZE_MAX;
+    bool header_ok = true;
+    for (size_t j = 0; j < h->n_fields; j++) {
+        const struct csvread_field *hf = &h->fields[j];
+        struct diag_at at = {path, hf->line, hf->col};
+        char buf[256];
+        size_t c = 0;
+        while (c < sc->n_cols && strcmp(sc->cols[c].name, hf->text) != 0)
+            c++;
+        if (c == sc->n_cols) {
+            diag_error(L->d, &at, "expected a column name among %s, got \"%s\"", cols,
+                       shown(hf->text, buf, sizeof buf));
+            header_ok = false;
+        } else if (field_of[c] != SIZE_MAX) {
+            diag_error(L->d, &at, "%s: expected each column once, got it again",
+                       sc->cols[c].name);
+            header_ok = false;
+        } else {
+            field_of[c] = j;
+        }
+    }
+    for (size_t c = 0; c < sc->n_cols; c++) {
+        if (sc->cols[c].required && field_of[c] == SIZE_MAX) {
+            struct diag_at at = {path, h->line, 0};
+            diag_error(L->d, &at, "%s: expected a column of that name in the header, "
+                       "got none", sc->cols[c].name);
+            header_ok = false;
+        }
+    }
+    if (!header_ok) {
+        L->usable[f] = false;
+        return;
+    }
+
+    /* The rows, first into a list of their own to find duplicates. */
+    struct records mine = {0};
+    for (size_t i = 1; i < t->n_rows && !L->nomem; i++) {
+        if (t->rows[i].n_fields > h->n_fields)
+            join_distributions(L, &t->rows[i]);
+        const struct csvread_row *row = &t->rows[i];
+        struct record *r = push_record(L, &mine);
+        if (!r)
+            break;
+        r->at = (struct diag_at){path, row->line, 0};
+        r->shape_ok = row->n_fields == h->n_fields;
+        if (!r->shape_ok)
+            diag_error(L->d, &r->at, "expected %zu fields as in the header, got %zu",
+                       h->n_fields, row->n_fields);
+        for (size_t c = 0; c < sc->n_cols; c++) {
+            size_t j = field_of[c];
+            if (j == SIZE_MAX)
+                continue;
+            if (j < row->n_fields) {
+                r->c[c].text = row->fields[j].text;
+                r->c[c].at = (struct diag_at){path, row->fields[j].line, row->fields[j].col};
+            } else {
+                r->c[c].text = "";
+                r->c[c].at = (struct diag_at){path, row->line, (unsigned)j + 1};
+            }
+            r->c[c].origin = which;
+        }
+        r->key = make_key(L, f, r);
+        size_t first = r->key ? find_key(&mine, r->key) : SIZE_MAX;
+        if (first != SIZE_MAX && first != mine.n - 1) {
+            duplicate_key(L, f, r, &mine.r[first]);
+            r->key = NULL;  /* keep it out of later lookups */
+            mine.n--;
+        }
+    }
+    struct records *all = &L->recs[f];
+    for (size_t i = 0; i < mine.n && !L->nomem; i++) {
+        size_t at = which == 1 ? find_key(all, mine.r[i].key) : SIZE_MAX;
+        if (at != SIZE_MAX) {
+            all->r[at] = mine.r[i];
+        } else {
+            struct record *r = push_record(L, all);
+            if (r)
+                *r = mine.r[i];
+        }
+    }
+    free(mine.r);
+}
+
+static void load_description_txt(struct loader *L)
+{
+    const struct source *s = &L->src[1];
+    const char *path = keep_printf(L, "%s/description.txt", s->dir);
+    if (!path)
+        return;
+    char *data = NULL;
+    size_t len = 0;
+    bool missing;
+    if (!read_source_file(L, 1, "description.txt", &data, &len, &missing, path))
+        return;
+    trim(data);
+    L->description_txt = keep(L, data);
+}
+
+/* ---- stage 2: --set overrides ----------------------------------------- */
+
+/* Finds the row a --set names: ids may contain '-', so FROM-TO keys are
+ * tried at every '-' and TARGET-START_D at the last. */
+static size_t find_set_row(struct loader *L, enum file_id f, const char *id)
+{
+    const struct records *rs = &L->recs[f];
+    if (schemas[f].n_key == 1)
+        return find_key(rs, id);
+    size_t n = strlen(id);
+    char *tmp = malloc(n + 1);
+    if (!tmp) {
+        L->nomem = true;
+        return SIZE_MAX;
+    }
+    size_t found = SIZE_MAX;
+    for (size_t i = n; i-- > 0 && found == SIZE_MAX;) {
+        if (id[i] != '-')
+            continue;
+        memcpy(tmp, id, n + 1);
+        tmp[i] = '\x1f';
+        if (f == F_DISRUPTIONS) {
+            double v;
+            tmp[i] = '\0';
+            if (!parse_number(tmp + i + 1, &v))
+                break;
+            char *key = keep_printf(L, "%s\x1f%.17g", tmp, v);
+            if (key)
+                found = find_key(rs, key);
+            break;  /* only the last '-' */
+        }
+        found = find_key(rs, tmp);
+    }
+    free(tmp);
+    return found;
+}
+
+static void apply_set(struct loader *L, const char *set)
+{
+    const char *eq = strchr(set, '=');
+    char buf[256];
+    const char *label = keep_printf(L, "--set %.*s", eq ? (int)(eq - set) : (int)strlen(set),
+                                    set);
+    if (!label)
+        return;
+    struct diag_at at = {label, 0, 0};
+    const char *dot = strchr(set, '.');
+    if (!eq || !dot || dot > eq) {
+        diag_error(L->d, &at, "expected FILE.ID.COLUMN=VALUE, got \"%s\"",
+                   shown(set, buf, sizeof buf));
+        return;
+    }
+    enum file_id f = F_SCENARIO;
+    while (f < N_FILES && (strlen(schemas[f].set_name) != (size_t)(dot - set) ||
+                           strncmp(schemas[f].set_name, set, (size_t)(dot - set)) != 0))
+        f++;
+    char *lhs = keep_printf(L, "%.*s", (int)(eq - dot - 1), dot + 1);
+    char *value = keep_printf(L, "%s", eq + 1);
+    if (!lhs || !value)
+        return;
+    trim(value);
+    if (f == N_FILES) {
+        diag_error(L->d, &at, "expected FILE among scenario, nodes, legs, services, "
+                   "demand, disruptions, got \"%s\"",
+                   shown(keep_printf(L, "%.*s", (int)(dot - set), set), buf, sizeof buf));
+        return;
+    }
+    const struct schema *sc = &schemas[f];
+    if (!L->usable[f] && f != F_SCENARIO)
+        return;  /* its file is already reported */
+    if (f == F_SCENARIO) {
+        size_t n = strlen(lhs);
+        if (n > 6 && strcmp(lhs + n - 6, ".value") == 0)
+            lhs[n - 6] = '\0';
+        size_t i = find_key(&L->recs[f], lhs);
+        struct record *r = i != SIZE_MAX ? &L->recs[f].r[i] : push_record(L, &L->recs[f]);
+        if (!r)
+            return;
+        if (i == SIZE_MAX) {
+            r->c[SC_KEY] = (struct cell){lhs, at, 2};
+            r->key = lhs;
+            r->at = at;
+            r->shape_ok = true;
+        }
+        r->c[SC_VALUE] = (struct cell){value, at, 2};
+        return;
+    }
+    char *col = strrchr(lhs, '.');
+    if (!col || col == lhs) {
+        diag_error(L->d, &at, "expected FILE.ID.COLUMN=VALUE, got \"%s\"",
+                   shown(set, buf, sizeof buf));
+        return;
+    }
+    *col++ = '\0';
+    size_t c = sc->n_key;
+    while (c < sc->n_cols && strcmp(sc->cols[c].name, col) != 0)
+        c++;
+    if (c == sc->n_cols) {
+        char cols[256];
+        column_list(sc, cols, sizeof cols);
+        bool is_key = false;
+        for (size_t k = 0; k < sc->n_key; k++)
+            is_key |= strcmp(sc->cols[k].name, col) == 0;
+        diag_error(L->d, &at, "expected COLUMN among %s%s, got \"%s\"", cols,
+                   is_key ? " other than the row key" : "", shown(col, buf, sizeof buf));
+        return;
+    }
+    size_t i = find_set_row(L, f, lhs);
+    if (i == SIZE_MAX) {
+        const char *form = f == F_LEGS ? " (FROM-TO)" : f == F_DEMAND ? " (ORIGIN-DESTINATION)"
+                           : f == F_DISRUPTIONS ? " (TARGET-START_D)" : "";
+        diag_error(L->d, &at, "expected ID of a row of %s%s, got \"%s\"", sc->file, form,
+                   shown(lhs, buf, sizeof buf));
+        return;
+    }
+    L->recs[f].r[i].c[c] = (struct cell){value, at, 2};
+}
+
+/* ---- stage 3: typed records ------------------------------------------- */
+
+static const char *const node_kinds[] = {"origin", "border", "hub", "destination"};
+
+const char *scenario_node_kind_name(enum scenario_node_kind kind)
+{
+    return (unsigned)kind < 4 ? node_kinds[kind] : "?";
+}
+
+size_t scenario_node_find(const struct scenario *s, const char *id)
+{
+    for (size_t i = 0; i < s->n_nodes; i++)
+        if (s->nodes[i].id && strcmp(s->nodes[i].id, id) == 0)
+            return i;
+    return SIZE_MAX;
+}
+
+size_t scenario_leg_find(const struct scenario *s, size_t from, size_t to)
+{
+    for (size_t i = 0; i < s->n_legs; i++)
+        if (s->legs[i].from == from && s->legs[i].to == to)
+            return i;
+    return SIZE_MAX;
+}
+
+static size_t service_find(const struct scenario *s, const char *id)
+{
+    for (size_t i = 0; i < s->n_services; i++)
+        if (s->services[i].id && strcmp(s->services[i].id, id) == 0)
+            return i;
+    return SIZE_MAX;
+}
+
+const char *scenario_basename(const struct scenario *s)
+{
+    const char *slash = strrchr(s->dir, '/');
+    return slash && slash[1] ? slash + 1 : s->dir;
+}
+
+/* Resolves a node reference; reports it unless nodes.csv is unusable. */
+static size_t node_ref(struct loader *L, const struct scenario *s, const struct cell *c,
+                       const char *column)
+{
+    size_t i = scenario_node_find(s, text_of(c));
+    if (i == SIZE_MAX && L->usable[F_NODES])
+        bad_cell(L, c, column, "a node id from nodes.csv");
+    return i;
+}
+
+static void convert_settings(struct loader *L, struct scenario *s)
+{
+    static const char *const keys[] = {"name", "description", "horizon_d", "warmup_d",
+                                       "replications", "seed", "service_standard_d",
+                                       "confidence"};
+    const struct cell *cell_of[8] = {0};
+    const struct records *rs = &L->recs[F_SCENARIO];
+    for (size_t i = 0; i < rs->n; i++) {
+        const struct record *r = &rs->r[i];
+        size_t k = 0;
+        while (k < 8 && strcmp(keys[k], text_of(&r->c[SC_KEY])) != 0)
+            k++;
+        if (k == 8) {
+            bad_cell(L, &r->c[SC_KEY], "key", "one of name, description, horizon_d, "
+                     "warmup_d, replications, seed, service_standard_d, confidence");
+            continue;
+        }
+        if (r->shape_ok)
+            cell_of[k] = &r->c[SC_VALUE];
+    }
+    if (cell_of[0] && text_of(cell_of[0])[0])
+        s->name = dup_or_null(text_of(cell_of[0]));
+    else
+        s->name = dup_or_null(scenario_basename(s));
+    /* A proposal's description.txt wins over the baseline's description,
+     * not over one the proposal or a --set gives. */
+    const char *desc = cell_of[1] ? text_of(cell_of[1]) : "";
+    if (L->description_txt && (!cell_of[1] || cell_of[1]->origin == 0))
+        desc = L->description_txt;
+    s->description = dup_or_null(desc);
+    if (!s->name || !s->description)
+        L->nomem = true;
+
+    bool horizon_ok = true;
+    if (cell_of[2])
+        horizon_ok = get_number(L, cell_of[2], "horizon_d", 0, GT, MAX_HORIZON_D,
+                                "a number > 0 and <= 36500", &s->horizon_d);
+    bool warmup_ok = true;
+    if (cell_of[3])
+        warmup_ok = get_number(L, cell_of[3], "warmup_d", 0, GE, INFINITY, "a number >= 0",
+                               &s->warmup_d);
+    if (horizon_ok && warmup_ok && s->warmup_d >= s->horizon_d) {
+        char expected[96];
+        if (cell_of[3]) {
+            snprintf(expected, sizeof expected, "a number < horizon_d (%g)", s->horizon_d);
+            bad_cell(L, cell_of[3], "warmup_d", expected);
+        } else {
+            snprintf(expected, sizeof expected, "a number > warmup_d (%g)", s->warmup_d);
+            bad_cell(L, cell_of[2], "horizon_d", expected);
+        }
+    }
+    uint64_t u;
+    if (cell_of[4]) {
+        if (!parse_whole(text_of(cell_of[4]), &u) || u < 1 || u > MAX_REPLICATIONS)
+            bad_cell(L, cell_of[4], "replications", "a whole number from 1 to 10000");
+        else
+            s->replications = (unsigned)u;
+    }
+    if (cell_of[5]) {
+        if (!parse_whole(text_of(cell_of[5]), &u))
+            bad_cell(L, cell_of[5], "seed",
+                     "a whole number from 0 to 18446744073709551615");
+        else
+            s->seed = u;
+    }
+    if (cell_of[6])
+        get_number(L, cell_of[6], "service_standard_d", 0, GT, MAX_HORIZON_D,
+                   "a number > 0 and <= 36500", &s->service_standard_d);
+    if (cell_of[7])
+        get_number(L, cell_of[7], "confidence", 0, GT, nextafter(1.0, 0.0),
+                   "a number > 0 and < 1", &s->confidence);
+}
+
+static void convert_nodes(struct loader *L, struct scenario *s)
+{
+    const struct records *rs = &L->recs[F_NODES];
+    s->nodes = calloc(rs->n ? rs->n : 1, sizeof *s->nodes);
+    if (!s->nodes) {
+        L->nomem = true;
+        return;
+    }
+    for (size_t i = 0; i < rs->n; i++) {
+        const struct record *r = &rs->r[i];
+        struct scenario_node *n = &s->nodes[s->n_nodes++];
+        n->id = dup_or_null(text_of(&r->c[N_ID]));
+        if (!n->id) {
+            L->nomem = true;
+            return;
+        }
+        if (!valid_id(n->id))
+            bad_cell(L, &r->c[N_ID], "id", ID_EXPECTED);
+        if (!r->shape_ok)
+            continue;
+        n->name = dup_or_null(text_of(&r->c[N_NAME])[0] ? text_of(&r->c[N_NAME]) : n->id);
+        n->country = dup_or_null(text_of(&r->c[N_COUNTRY]));
+        if (!n->name || !n->country) {
+            L->nomem = true;
+            return;
+        }
+        const char *kind = text_of(&r->c[N_KIND]);
+        size_t k = 0;
+        while (k < 4 && strcmp(node_kinds[k], kind) != 0)
+            k++;
+        if (k == 4)
+            bad_cell(L, &r->c[N_KIND], "kind", "origin, border, hub or destination");
+        else
+            n->kind = (enum scenario_node_kind)k;
+        const char *servers = text_of(&r->c[N_SERVERS]);
+        uint64_t u;
+        if (!servers[0])
+            n->servers = 0;
+        else if (!parse_whole(servers, &u) || u < 1 || u > MAX_SERVERS)
+            bad_cell(L, &r->c[N_SERVERS], "servers",
+                     "a whole number >= 1 and <= 10000, or empty for no limit");
+        else
+            n->servers = (unsigned)u;
+        get_dist(L, &r->c[N_DWELL], "dwell_h", &n->dwell_h);
+        const char *scan = text_of(&r->c[N_SCAN]);
+        if (!scan[0] || strcmp(scan, "0") == 0)
+            n->scan = false;
+        else if (strcmp(scan, "1") == 0)
+            n->scan = true;
+        else
+            bad_cell(L, &r->c[N_SCAN], "scan", "0, 1 or empty");
+    }
+}
+
+static void convert_legs(struct loader *L, struct scenario *s)
+{
+    const struct records *rs = &L->recs[F_LEGS];
+    s->legs = calloc(rs->n ? rs->n : 1, sizeof *s->legs);
+    if (!s->legs) {
+        L->nomem = true;
+        return;
+    }
+    for (size_t i = 0; i < rs->n; i++) {
+        const struct record *r = &rs->r[i];
+        struct scenario_leg *g = &s->legs[s->n_legs++];
+        g->from = node_ref(L, s, &r->c[L_FROM], "from");
+        g->to = node_ref(L, s, &r->c[L_TO], "to");
+        if (g->from != SIZE_MAX && g->from == g->to)
+            bad_cell(L, &r->c[L_TO], "to", "a node other than from");
+        if (!r->shape_ok)
+            continue;
+        get_number(L, &r->c[L_KM], "km", 0, GE, INFINITY, "a number >= 0", &g->km);
+        get_dist(L, &r->c[L_TIME], "time_h", &g->time_h);
+    }
+}
+
+/* Parses "A>B>C" into node and leg indices; reports what is wrong. */
+static void convert_route(struct loader *L, struct scenario *s, const struct cell *c,
+                          struct scenario_service *v)
+{
+    const char *t = text_of(c);
+    char buf[256], buf2[256];
+    size_t stops = 1;
+    for (const char *p = t; *p; p++)
+        stops += *p == '>';
+    v->route = calloc(stops, sizeof *v->route);
+    v->legs = calloc(stops, sizeof *v->legs);
+    char *copy = dup_or_null(t);
+    if (!v->route || !v->legs || !copy) {
+        free(copy);
+        L->nomem = true;
+        return;
+    }
+    bool ok = true;
+    char *p = copy;
+    for (size_t i = 0; i < stops; i++) {
+        char *end = strchr(p, '>');
+        if (end)
+            *end = '\0';
+        trim(p);
+        if (!p[0]) {
+            ok = false;
+        } else {
+            size_t n = scenario_node_find(s, p);
+            if (n == SIZE_MAX) {
+                if (L->usable[F_NODES])
+                    diag_error(L->d, &c->at, "route: expected node ids from nodes.csv, "
+                               "got \"%s\" in \"%s\"", shown(p, buf, sizeof buf),
+                               shown(t, buf2, sizeof buf2));
+                ok = false;
+            }
+            for (size_t j = 0; j < v->route_len && n != SIZE_MAX; j++) {
+                if (v->route[j] == n) {
+                    diag_error(L->d, &c->at, "route: expected each node once, got \"%s\" "
+                               "twice in \"%s\"", shown(p, buf, sizeof buf),
+                               shown(t, buf2, sizeof buf2));
+                    ok = false;
+                    n = SIZE_MAX;
+                }
+            }
+            if (n != SIZE_MAX)
+                v->route[v->route_len++] = n;
+        }
+        if (end)
+            p = end + 1;
+    }
+    free(copy);
+    bool empty_stop = false;
+    for (size_t i = 0, len = strlen(t), start = 0; i <= len; i++) {
+        if (i == len || t[i] == '>') {
+            size_t a = start, b = i;
+            while (a < b && isspace((unsigned char)t[a]))
+                a++;
+            empty_stop |= a == b;
+            start = i + 1;
+        }
+    }
+    if (empty_stop || stops < 2) {
+        bad_cell(L, c, "route", "at least two node ids joined by '>'");
+        v->route_len = 0;
+        return;
+    }
+    if (!ok) {
+        v->route_len = 0;
+        return;
+    }
+    for (size_t i = 0; i + 1 < v->route_len; i++) {
+        v->legs[i] = scenario_leg_find(s, v->route[i], v->route[i + 1]);
+        if (v->legs[i] == SIZE_MAX) {
+            ok = false;
+            if (L->usable[F_LEGS])
+                diag_error(L->d, &c->at, "route: expected a leg in legs.csv for every hop, "
+                           "got none for %s>%s", s->nodes[v->route[i]].id,
+                           s->nodes[v->route[i + 1]].id);
+        }
+    }
+    if (!ok)
+        v->route_len = 0;
+}
+
+static void convert_services(struct loader *L, struct scenario *s)
+{
+    const struct records *rs = &L->recs[F_SERVICES];
+    s->services = calloc(rs->n ? rs->n : 1, sizeof *s->services);
+    if (!s->services) {
+        L->nomem = true;
+        return;
+    }
+    for (size_t i = 0; i < rs->n; i++) {
+        const struct record *r = &rs->r[i];
+        struct scenario_service *v = &s->services[s->n_services++];
+        v->id = dup_or_null(text_of(&r->c[S_ID]));
+        if (!v->id) {
+            L->nomem = true;
+            return;
+        }
+        if (!valid_id(v->id))
+            bad_cell(L, &r->c[S_ID], "id", ID_EXPECTED);
+        if (!r->shape_ok)
+            continue;
+        convert_route(L, s, &r->c[S_ROUTE], v);
+        get_number(L, &r->c[S_DEPS], "departures_per_week", 0, GT, MAX_DEPARTURES_PER_WEEK,
+                   "a number > 0 and <= 10080 (one a minute)", &v->departures_per_week);
+        get_number(L, &r->c[S_FIRST], "first_departure_h", 0, GE, INFINITY,
+                   "a number >= 0", &v->first_departure_h);
+        get_number(L, &r->c[S_CAP], "capacity_t", 0, GE, INFINITY, "a number >= 0",
+                   &v->capacity_t);
+        get_number(L, &r->c[S_CUTOFF], "cutoff_h", 0, GE, INFINITY, "a number >= 0",
+                   &v->cutoff_h);
+        if (r->c[S_COST].text && r->c[S_COST].text[0])
+            get_number(L, &r->c[S_COST], "cost_per_train", 0, GE, INFINITY,
+                       "a number >= 0 or empty", &v->cost_per_train);
+    }
+}
+
+/* Whether mail posted at `from` can reach `to`: a batch at node n boards any
+ * carrying service that stops at n and alights at any later stop. */
+static bool reachable(const struct scenario *s, size_t from, size_t to, bool *seen,
+                      size_t *queue)
+{
+    memset(seen, 0, s->n_nodes * sizeof *seen);
+    size_t head = 0, tail = 0;
+    queue[tail++] = from;
+    seen[from] = true;
+    while (head < tail) {
+        size_t n = queue[head++];
+        if (n == to)
+            return true;
+        for (size_t k = 0; k < s->n_services; k++) {
+            const struct scenario_service *v = &s->services[k];
+            if (!(v->capacity_t > 0))
+                continue;
+            size_t j = 0;
+            while (j < v->route_len && v->route[j] != n)
+                j++;
+            for (j++; j < v->route_len; j++) {
+                if (!seen[v->route[j]]) {
+                    seen[v->route[j]] = true;
+                    queue[tail++] = v->route[j];
+                }
+            }
+        }
+    }
+    return false;
+}
+
+static void convert_demand(struct loader *L, struct scenario *s, bool network_ok)
+{
+    const struct records *rs = &L->recs[F_DEMAND];
+    s->demand = calloc(rs->n ? rs->n : 1, sizeof *s->demand);
+    bool *seen = calloc(s->n_nodes ? s->n_nodes : 1, sizeof *seen);
+    size_t *queue = calloc(s->n_nodes ? s->n_nodes : 1, sizeof *queue);
+    if (!s->demand || !seen || !queue) {
+        L->nomem = true;
+        goto out;
+    }
+    for (size_t i = 0; i < rs->n; i++) {
+        const struct record *r = &rs->r[i];
+        struct scenario_demand *m = &s->demand[s->n_demand++];
+        m->origin = node_ref(L, s, &r->c[D_ORIGIN], "origin");
+        m->destination = node_ref(L, s, &r->c[D_DEST], "destination");
+        bool ends_ok = m->origin != SIZE_MAX && m->destination != SIZE_MAX;
+        if (ends_ok && m->origin == m->destination) {
+            bad_cell(L, &r->c[D_DEST], "destination", "a node other than the origin");
+            ends_ok = false;
+        }
+        if (!r->shape_ok)
+            continue;
+        get_number(L, &r->c[D_BATCHES], "batches_per_day", 0, GT, MAX_BATCHES_PER_DAY,
+                   "a number > 0 and <= 1000000", &m->batches_per_day);
+        get_dist(L, &r->c[D_KG], "kg_per_batch", &m->kg_per_batch);
+        if (text_of(&r->c[D_GROWTH])[0])
+            get_number(L, &r->c[D_GROWTH], "growth_pct_per_year", -100, GT, MAX_GROWTH_PCT,
+                       "a number > -100 and <= 1000, or empty for 0", &m->growth_pct_per_year);
+        if (ends_ok && network_ok && !reachable(s, m->origin, m->destination, seen, queue)) {
+            char expected[300];
+            snprintf(expected, sizeof expected,
+                     "a destination that services with capacity_t > 0 reach from %s "
+                     "(directly or with transfers)", s->nodes[m->origin].id);
+            bad_cell(L, &r->c[D_DEST], "destination", expected);
+        }
+    }
+out:
+    free(seen);
+    free(queue);
+}
+
+static void convert_disruptions(struct loader *L, struct scenario *s)
+{
+    const struct records *rs = &L->recs[F_DISRUPTIONS];
+    s->disruptions = calloc(rs->n ? rs->n : 1, sizeof *s->disruptions);
+    if (!s->disruptions) {
+        L->nomem = true;
+        return;
+    }
+    for (size_t i = 0; i < rs->n; i++) {
+        const struct record *r = &rs->r[i];
+        struct scenario_disruption *x = &s->disruptions[s->n_disruptions++];
+        const char *target = text_of(&r->c[X_TARGET]);
+        size_t n = scenario_node_find(s, target), v = service_find(s, target);
+        if (n != SIZE_MAX && v != SIZE_MAX) {
+            bad_cell(L, &r->c[X_TARGET], "target",
+                     "an id that is not both a node and a service");
+        } else if (n != SIZE_MAX) {
+            x->target_kind = TARGET_NODE;
+            x->target = n;
+        } else if (v != SIZE_MAX) {
+            x->target_kind = TARGET_SERVICE;
+            x->target = v;
+        } else if (L->usable[F_NODES] && L->usable[F_SERVICES]) {
+            bad_cell(L, &r->c[X_TARGET], "target", "a node id or a service id");
+        }
+        if (!r->shape_ok)
+            continue;
+        get_number(L, &r->c[X_START], "start_d", 0, GE, MAX_HORIZON_D,
+                   "a number >= 0 and <= 36500", &x->start_d);
+        get_number(L, &r->c[X_DURATION], "duration_d", 0, GT, MAX_HORIZON_D,
+                   "a number > 0 and <= 36500", &x->duration_d);
+        get_number(L, &r->c[X_FACTOR], "capacity_factor", 0, GE, 1000,
+                   "a number >= 0 and <= 1000", &x->capacity_factor);
+    }
+}
+
+void scenario_destroy(struct scenario *s)
+{
+    if (!s)
+        return;
+    free(s->dir);
+    free(s->name);
+    free(s->description);
+    for (size_t i = 0; i < s->n_nodes; i++) {
+        free(s->nodes[i].id);
+        free(s->nodes[i].name);
+        free(s->nodes[i].country);
+    }
+    free(s->nodes);
+    free(s->legs);
+    for (size_t i = 0; i < s->n_services; i++) {
+        free(s->services[i].id);
+        free(s->services[i].route);
+        free(s->services[i].legs);
+    }
+    free(s->services);
+    free(s->demand);
+    free(s->disruptions);
+    free(s);
+}
+
+/* Drops trailing slashes so that messages read "dir/nodes.csv". */
+static char *clean_dir(const char *dir)
+{
+    char *c = dup_or_null(dir);
+    if (!c)
+        return NULL;
+    size_t n = strlen(c);
+    while (n > 1 && c[n - 1] == '/')
+        c[--n] = '\0';
+    return c;
+}
+
+static bool dir_exists(struct loader *L, const char *dir)
+{
+    struct stat st;
+    struct diag_at at = {dir, 0, 0};
+    if (stat(dir, &st) != 0)
+        diag_error(L->d, &at, "expected a scenario directory, got %s",
+                   errno == ENOENT ? "no such directory" : strerror(errno));
+    else if (!S_ISDIR(st.st_mode))
+        diag_error(L->d, &at, "expected a scenario directory, got a file");
+    else
+        return true;
+    return false;
+}
+
+static enum rm_status load(struct loader *L, const char *const *sets, size_t n_sets,
+                           struct scenario **out)
+{
+    *out = NULL;
+    size_t errors0 = diag_count(L->d);
+    struct scenario *s = calloc(1, sizeof *s);
+    char *overlay_dir = NULL;
+    enum rm_status rc = RM_ENOMEM;
+    if (!s)
+        goto done;
+    s->dir = clean_dir(L->src[0].dir);
+    if (L->src[1].dir)
+        overlay_dir = clean_dir(L->src[1].dir);
+    if (!s->dir || (L->src[1].dir && !overlay_dir))
+        goto done;
+    L->src[0].dir = s->dir;
+    L->src[1].dir = overlay_dir;
+    char *dir = s->dir;
+    *s = (struct scenario){.dir = dir, .horizon_d = 365, .warmup_d = 28,
+                           .replications = 10, .seed = 1, .service_standard_d = 18,
+                           .confidence = 0.95};
+    bool dirs_ok = true;
+    for (int w = 0; w < 2; w++)
+        if (L->src[w].dir && !L->src[w].memory)
+            dirs_ok &= dir_exists(L, L->src[w].dir);
+    if (!dirs_ok) {
+        rc = RM_EINPUT;
+        goto done;
+    }
+    for (int f = 0; f < N_FILES; f++)
+        L->usable[f] = true;
+    for (int w = 0; w < 2; w++)
+        for (int f = 0; f < N_FILES && L->src[w].dir; f++)
+            load_file(L, w, (enum file_id)f);
+    if (L->src[1].dir)
+        load_description_txt(L);
+    for (size_t i = 0; i < n_sets && !L->nomem; i++)
+        apply_set(L, sets[i]);
+    if (L->nomem)
+        goto done;
+
+    convert_settings(L, s);
+    convert_nodes(L, s);
+    convert_legs(L, s);
+    convert_services(L, s);
+    /* Reachability only means something when the network itself is sound. */
+    bool network_ok = diag_count(L->d) == errors0;
+    convert_demand(L, s, network_ok);
+    convert_disruptions(L, s);
+    if (L->nomem)
+        goto done;
+    rc = diag_count(L->d) == errors0 ? RM_OK : RM_EINPUT;
+done:
+    if (L->nomem || rc == RM_ENOMEM)
+        rc = diag_fail(L->d, RM_ENOMEM, "out of memory loading scenario %s",
+                       L->src[0].dir ? L->src[0].dir : "");
+    for (int w = 0; w < 2; w++)
+        for (int f = 0; f < N_FILES; f++)
+            csvread_fini(&L->tables[w][f]);
+    for (int f = 0; f < N_FILES; f++)
+        free(L->recs[f].r);
+    for (size_t i = 0; i < L->n_owned; i++)
+        free(L->owned[i]);
+    free(L->owned);
+    free(overlay_dir);
+    if (rc == RM_OK)
+        *out = s;
+    else
+        scenario_destroy(s);
+    return rc;
+}
+
+enum rm_status scenario_load(const char *base_dir, const char *overlay_dir,
+                             const char *const *sets, size_t n_sets,
+                             struct scenario **out, struct diag *d)
+{
+    struct loader L = {.d = d};
+    L.src[0] = (struct source){.dir = base_dir};
+    L.src[1] = (struct source){.dir = overlay_dir};
+    return load(&L, sets, n_sets, out);
+}
+
+enum rm_status scenario_load_memory(const char *base_dir,
+                                    const struct scenario_file *base, size_t n_base,
+                                    const char *overlay_dir,
+                                    const struct scenario_file *overlay, size_t n_overlay,
+                                    const char *const *sets, size_t n_sets,
+                                    struct scenario **out, struct diag *d)
+{
+    struct loader L = {.d = d};
+    L.src[0] = (struct source){.dir = base_dir, .files = base, .n_files = n_base,
+                               .memory = true};
+    L.src[1] = (struct source){.dir = overlay_dir, .files = overlay,
+                               .n_files = n_overlay, .memory = true};
+    return load(&L, sets, n_sets, out);
+}

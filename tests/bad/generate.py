@@ -1,0 +1,268 @@
+#!/usr/bin/env python3
+"""Regenerates the bad-input corpus: each case is the valid template
+tests/fixtures/scenario-mini with one flaw, and `expected` holds the exact
+message scenario_load must report (paths relative to the repo root).
+Run from the repo root: python3 tests/bad/generate.py"""
+import os
+import shutil
+
+TEMPLATE = "tests/fixtures/scenario-mini"
+FILES = ["scenario.csv", "nodes.csv", "legs.csv", "services.csv", "demand.csv",
+         "disruptions.csv"]
+
+NODE_COLS = "id, name, country, kind, servers, dwell_h, scan"
+SERVERS = "servers: expected a whole number >= 1 and <= 10000, or empty for no limit"
+KEYS = ("one of name, description, horizon_d, warmup_d, replications, seed, "
+        "service_standard_d, confidence")
+
+
+def sub(old, new):
+    """An edit replacing one exact piece of text (which must occur once)."""
+    def edit(text):
+        assert text.count(old) == 1, (old, text)
+        return text.replace(old, new)
+    return edit
+
+
+def append(line):
+    return lambda text: text + line + "\n"
+
+
+def whole(content):
+    return lambda text: content
+
+
+# name -> ({file: edit or None to delete}, expected message without the dir)
+CASES = {
+    "servers-negative": ({"nodes.csv": sub("BRS,Brest,BY,hub,3,", "BRS,Brest,BY,hub,-1,")},
+                         'nodes.csv:4:5: ' + SERVERS + ', got "-1"'),
+    "servers-zero": ({"nodes.csv": sub("border,2,", "border,0,")},
+                     'nodes.csv:3:5: ' + SERVERS + ', got "0"'),
+    "servers-fraction": ({"nodes.csv": sub("border,2,", "border,2.5,")},
+                         'nodes.csv:3:5: ' + SERVERS + ', got "2.5"'),
+    "servers-huge": ({"nodes.csv": sub("border,2,", "border,99999999999999999999999,")},
+                     'nodes.csv:3:5: ' + SERVERS + ', got "99999999999999999999999"'),
+    "kind-unknown": ({"nodes.csv": sub("BY,hub", "BY,port")},
+                     'nodes.csv:4:4: kind: expected origin, border, hub or destination, got "port"'),
+    "scan-yes": ({"nodes.csv": sub("fixed(3.75),0", "fixed(3.75),yes")},
+                 'nodes.csv:5:7: scan: expected 0, 1 or empty, got "yes"'),
+    "node-id-duplicate": ({"nodes.csv": append("BRS,Brest East,BY,hub,1,fixed(1.25),0")},
+                          'nodes.csv:6:1: id: expected a unique id, got "BRS" again (first on line 4)'),
+    "node-id-space": ({"nodes.csv": append("X Y,Nowhere,BY,hub,1,fixed(1.25),0")},
+                      "nodes.csv:6:1: id: expected an id of at most 64 letters, digits, '_', '-' "
+                      'or \'.\', got "X Y"'),
+    "node-id-empty": ({"nodes.csv": append(",Nowhere,BY,hub,1,fixed(1.25),0")},
+                      "nodes.csv:6:1: id: expected an id of at most 64 letters, digits, '_', '-' "
+                      'or \'.\', got ""'),
+    "dwell-wrong-arity": ({"nodes.csv": sub('"lognormal(8.5,0.4)"', '"lognormal(8.5)"')},
+                          'nodes.csv:3:6: dwell_h: expected lognormal(mean,cv) with 2 numbers, '
+                          'found 1, got "lognormal(8.5)"'),
+    "dwell-unknown-kind": ({"nodes.csv": sub('"lognormal(8.5,0.4)"', '"normal(8.5,0.4)"')},
+                           "nodes.csv:3:6: dwell_h: expected a distribution: fixed(x), "
+                           "uniform(a,b), exponential(mean), lognormal(mean,cv), gamma(mean,cv), "
+                           "triangular(min,mode,max) or weibull(scale,shape), "
+                           'got "normal(8.5,0.4)"'),
+    "dwell-negative": ({"nodes.csv": sub("fixed(2.5)", '"uniform(-2.5,4)"')},
+                       'nodes.csv:2:6: dwell_h: expected uniform(a,b) with 0 <= a <= b, since '
+                       'times and weights cannot be negative, got "uniform(-2.5,4)"'),
+    "nodes-unknown-column": ({"nodes.csv": lambda t: t.replace(",scan\n", ",scan,gauge\n", 1)
+                              .replace(",1\n", ",1,1520\n").replace(",0\n", ",0,1435\n")},
+                             "nodes.csv:1:8: expected a column name among " + NODE_COLS +
+                             ', got "gauge"'),
+    "nodes-missing-column": ({"nodes.csv": whole("id,name,country,kind,servers,scan\n"
+                                                 "CQ,Chongqing,CN,origin,,1\n"
+                                                 "AKZ,Altynkol,KZ,border,2,1\n"
+                                                 "BRS,Brest,BY,hub,3,1\n"
+                                                 "WAW,Warsaw,PL,destination,,0\n")},
+                             "nodes.csv:1: dwell_h: expected a column of that name in the "
+                             "header, got none"),
+    "nodes-duplicate-column": ({"nodes.csv": sub("id,name,country,kind,servers,dwell_h,scan",
+                                                 "id,name,kind,kind,servers,dwell_h,scan")},
+                               "nodes.csv:1:4: kind: expected each column once, got it again"),
+    "nodes-empty": ({"nodes.csv": whole("")},
+                    "nodes.csv: expected a header row (" + NODE_COLS + "), got an empty file"),
+    "nodes-only-comments": ({"nodes.csv": whole("# nodes go here\n\n# none yet\n")},
+                            "nodes.csv: expected a header row (" + NODE_COLS +
+                            "), got an empty file"),
+    "nodes-missing-file": ({"nodes.csv": None},
+                           "nodes.csv: expected a file with columns " + NODE_COLS +
+                           ", got no such file"),
+    "nodes-short-row": ({"nodes.csv": sub("CQ,Chongqing,CN,origin,,fixed(2.5),1",
+                                          "CQ,Chongqing,CN,origin,fixed(2.5),1")},
+                        "nodes.csv:2: expected 7 fields as in the header, got 6"),
+    "quote-unterminated": ({"nodes.csv": sub("WAW,Warsaw,", 'WAW,"Warsaw,')},
+                           "nodes.csv:5:2: expected a closing '\"' for the quoted field that "
+                           "starts here, got the end of the file"),
+    "quote-stray": ({"nodes.csv": sub("BRS,Brest,", 'BRS,Br"est,')},
+                    "nodes.csv:4:2: name: expected '\"' only in a field quoted as a whole "
+                    "(with '\"' doubled), got '\"'"),
+    "quote-then-text": ({"nodes.csv": sub("BRS,Brest,", 'BRS,"Brest"x,')},
+                        "nodes.csv:4:2: name: expected ',' or a line end after a closing '\"', "
+                        "got 'x'"),
+    "nul-byte": ({"nodes.csv": sub("BRS,Brest,", "BRS,Bre\0st,")},
+                 "nodes.csv:4: expected text, got a NUL byte"),
+    "bom-crlf-position": ({"nodes.csv": lambda t: "\ufeff" + t.replace("BY,hub", "BY,hbu")
+                           .replace("\n", "\r\n")},
+                          'nodes.csv:4:4: kind: expected origin, border, hub or destination, '
+                          'got "hbu"'),
+    "multiline-position": ({"nodes.csv": lambda t: t.replace(
+        "AKZ,Altynkol,", 'AKZ,"Altynkol\n(Khorgos\nEastern Gate)",').replace(
+        "BRS,Brest,BY,hub,3,", "BRS,Brest,BY,hub,three,")},
+        'nodes.csv:6:5: ' + SERVERS + ', got "three"'),
+    "comments-position": ({"nodes.csv": lambda t: t.replace(
+        "BRS,", "# Brest: gauge change 1520 -> 1435, \"the\" bottleneck\n\n  # two lines\nBRS,")
+        .replace("BY,hub,3,", "BY,hub, -3 ,")},
+        'nodes.csv:7:5: ' + SERVERS + ', got "-3"'),
+    "leg-unknown-node": ({"legs.csv": append("BRS,XX,50,fixed(1)")},
+                         'legs.csv:5:2: to: expected a node id from nodes.csv, got "XX"'),
+    "leg-to-itself": ({"legs.csv": append("BRS,BRS,0,fixed(1)")},
+                      'legs.csv:5:2: to: expected a node other than from, got "BRS"'),
+    "leg-km-negative": ({"legs.csv": sub("BRS,WAW,210,", "BRS,WAW,-210,")},
+                        'legs.csv:4:3: km: expected a number >= 0, got "-210"'),
+    "leg-km-decimal-comma": ({"legs.csv": sub("BRS,WAW,210,", 'BRS,WAW,"210,5",')},
+                             'legs.csv:4:3: km: expected a number >= 0, got "210,5"'),
+    "leg-duplicate": ({"legs.csv": append('CQ,AKZ,3850,"lognormal(90,0.1)"')},
+                      'legs.csv:5:2: to: expected one row per from and to, got "AKZ" again '
+                      "(first on line 2)"),
+    "leg-time-text": ({"legs.csv": sub("fixed(6.5)", "fast")},
+                      "legs.csv:4:4: time_h: expected a distribution: fixed(x), uniform(a,b), "
+                      "exponential(mean), lognormal(mean,cv), gamma(mean,cv), "
+                      "triangular(min,mode,max) or weibull(scale,shape), got \"fast\""),
+    "route-no-leg": ({"services.csv": sub("CQ-BRS,CQ>AKZ>BRS,", "CQ-BRS,CQ>BRS,")},
+                     "services.csv:2:2: route: expected a leg in legs.csv for every hop, "
+                     "got none for CQ>BRS"),
+    "route-repeats-node": ({"services.csv": sub("CQ-BRS,CQ>AKZ>BRS,", "CQ-BRS,CQ>AKZ>CQ,")},
+                           'services.csv:2:2: route: expected each node once, got "CQ" twice '
+                           'in "CQ>AKZ>CQ"'),
+    "route-unknown-node": ({"services.csv": sub("BRS-WAW,BRS>WAW,", "BRS-WAW,BRS>WRO,")},
+                           'services.csv:3:2: route: expected node ids from nodes.csv, got "WRO" '
+                           'in "BRS>WRO"'),
+    "route-one-stop": ({"services.csv": sub("BRS-WAW,BRS>WAW,", "BRS-WAW,BRS,")},
+                       "services.csv:3:2: route: expected at least two node ids joined by '>', "
+                       'got "BRS"'),
+    "route-empty-stop": ({"services.csv": sub("CQ-BRS,CQ>AKZ>BRS,", "CQ-BRS,CQ>>BRS,")},
+                         "services.csv:2:2: route: expected at least two node ids joined by "
+                         "'>', got \"CQ>>BRS\""),
+    "departures-too-many": ({"services.csv": sub("FRT-BRS,AKZ>BRS,14,", "FRT-BRS,AKZ>BRS,10081,")},
+                            "services.csv:4:3: departures_per_week: expected a number > 0 and "
+                            '<= 10080 (one a minute), got "10081"'),
+    "departures-zero": ({"services.csv": sub("BRS-WAW,BRS>WAW,7,", "BRS-WAW,BRS>WAW,0,")},
+                        "services.csv:3:3: departures_per_week: expected a number > 0 and "
+                        '<= 10080 (one a minute), got "0"'),
+    "capacity-negative": ({"services.csv": sub(",41.5,", ",-41.5,")},
+                          'services.csv:2:5: capacity_t: expected a number >= 0, got "-41.5"'),
+    "cutoff-with-unit": ({"services.csv": sub(",41.5,6,", ",41.5,6h,")},
+                         'services.csv:2:6: cutoff_h: expected a number >= 0, got "6h"'),
+    "first-departure-hex": ({"services.csv": sub("BRS>WAW,7,8,", "BRS>WAW,7,0x8,")},
+                            'services.csv:3:4: first_departure_h: expected a number >= 0, '
+                            'got "0x8"'),
+    "cost-negative": ({"services.csv": sub(",125000", ",-125000")},
+                      'services.csv:2:7: cost_per_train: expected a number >= 0 or empty, '
+                      'got "-125000"'),
+    "service-id-duplicate": ({"services.csv": append("BRS-WAW,BRS>WAW,3,20,20,2,")},
+                             'services.csv:5:1: id: expected a unique id, got "BRS-WAW" again '
+                             "(first on line 3)"),
+    "services-unknown-column": ({"services.csv": sub(",cost_per_train", ",cost_per_tonne")},
+                                "services.csv:1:7: expected a column name among id, route, "
+                                "departures_per_week, first_departure_h, capacity_t, cutoff_h, "
+                                'cost_per_train, got "cost_per_tonne"'),
+    "demand-same-node": ({"demand.csv": sub("CQ,BRS,", "BRS,BRS,")},
+                         'demand.csv:3:2: destination: expected a node other than the origin, '
+                         'got "BRS"'),
+    "demand-unreachable": ({"demand.csv": append("WAW,CQ,1.5,fixed(12),0")},
+                           "demand.csv:4:2: destination: expected a destination that services "
+                           "with capacity_t > 0 reach from WAW (directly or with transfers), "
+                           'got "CQ"'),
+    "demand-freight-only": ({"services.csv": sub("BRS-WAW,BRS>WAW,7,8,20,", "BRS-WAW,BRS>WAW,7,8,0,")},
+                            "demand.csv:2:2: destination: expected a destination that services "
+                            "with capacity_t > 0 reach from CQ (directly or with transfers), "
+                            'got "WAW"'),
+    "demand-duplicate": ({"demand.csv": append("CQ,WAW,1.5,fixed(12),0")},
+                         'demand.csv:4:2: destination: expected one row per origin and '
+                         'destination, got "WAW" again (first on line 2)'),
+    "demand-zero-batches": ({"demand.csv": sub("CQ,BRS,2.25,", "CQ,BRS,0,")},
+                            'demand.csv:3:3: batches_per_day: expected a number > 0 and '
+                            '<= 1000000, got "0"'),
+    "demand-growth-minus-100": ({"demand.csv": sub(",8.5\n", ",-100\n")},
+                                "demand.csv:2:5: growth_pct_per_year: expected a number > -100 "
+                                'and <= 1000, or empty for 0, got "-100"'),
+    "demand-unknown-origin": ({"demand.csv": append("XIAN,WAW,1.5,fixed(12),0")},
+                              'demand.csv:4:1: origin: expected a node id from nodes.csv, '
+                              'got "XIAN"'),
+    "demand-kg-bad": ({"demand.csv": sub("fixed(18)", "fixed(-18)")},
+                      'demand.csv:3:4: kg_per_batch: expected fixed(x) with x >= 0, since times '
+                      'and weights cannot be negative, got "fixed(-18)"'),
+    "disruption-unknown-target": ({"disruptions.csv": sub("BRS,40,", "BREST,40,")},
+                                  'disruptions.csv:2:1: target: expected a node id or a service '
+                                  'id, got "BREST"'),
+    "disruption-zero-duration": ({"disruptions.csv": sub(",3.5,", ",0,")},
+                                 'disruptions.csv:2:3: duration_d: expected a number > 0 and '
+                                 '<= 36500, got "0"'),
+    "disruption-negative-factor": ({"disruptions.csv": sub(",3.5,0.5", ",3.5,-0.5")},
+                                   'disruptions.csv:2:4: capacity_factor: expected a number >= 0 '
+                                   'and <= 1000, got "-0.5"'),
+    "disruption-duplicate": ({"disruptions.csv": append("BRS,40.0,2,0")},
+                             'disruptions.csv:4:2: start_d: expected one row per target and '
+                             'start_d, got "40.0" again (first on line 2)'),
+    "scenario-unknown-key": ({"scenario.csv": append("horizon,400")},
+                             'scenario.csv:10:1: key: expected ' + KEYS + ', got "horizon"'),
+    "scenario-duplicate-key": ({"scenario.csv": append("seed,7")},
+                               'scenario.csv:10:1: key: expected each key once, got "seed" again '
+                               "(first on line 7)"),
+    "warmup-not-below-horizon": ({"scenario.csv": sub("warmup_d,14", "warmup_d,120.5")},
+                                 'scenario.csv:5:2: warmup_d: expected a number < horizon_d '
+                                 '(120.5), got "120.5"'),
+    "horizon-huge": ({"scenario.csv": sub("horizon_d,120.5", "horizon_d,36501")},
+                     'scenario.csv:4:2: horizon_d: expected a number > 0 and <= 36500, '
+                     'got "36501"'),
+    "horizon-overflow": ({"scenario.csv": sub("horizon_d,120.5", "horizon_d,1e999")},
+                         'scenario.csv:4:2: horizon_d: expected a number > 0 and <= 36500, '
+                         'got "1e999"'),
+    "horizon-nan": ({"scenario.csv": sub("horizon_d,120.5", "horizon_d,nan")},
+                    'scenario.csv:4:2: horizon_d: expected a number > 0 and <= 36500, '
+                    'got "nan"'),
+    "replications-huge": ({"scenario.csv": sub("replications,3", "replications,10001")},
+                          'scenario.csv:6:2: replications: expected a whole number from 1 to '
+                          '10000, got "10001"'),
+    "replications-zero": ({"scenario.csv": sub("replications,3", "replications,0")},
+                          'scenario.csv:6:2: replications: expected a whole number from 1 to '
+                          '10000, got "0"'),
+    "seed-overflow": ({"scenario.csv": sub("seed,42", "seed,18446744073709551616")},
+                      'scenario.csv:7:2: seed: expected a whole number from 0 to '
+                      '18446744073709551615, got "18446744073709551616"'),
+    "confidence-one": ({"scenario.csv": sub("confidence,0.9", "confidence,1")},
+                       'scenario.csv:9:2: confidence: expected a number > 0 and < 1, got "1"'),
+    "service-standard-zero": ({"scenario.csv": sub("service_standard_d,18", "service_standard_d,0")},
+                              'scenario.csv:8:2: service_standard_d: expected a number > 0 and '
+                              '<= 36500, got "0"'),
+    "scenario-missing-file": ({"scenario.csv": None},
+                              "scenario.csv: expected a file with columns key, value, got no "
+                              "such file"),
+    "scenario-extra-field": ({"scenario.csv": sub("seed,42", "seed,42,43")},
+                             "scenario.csv:7: expected 2 fields as in the header, got 3"),
+}
+
+
+def main():
+    with open(os.path.join(TEMPLATE, FILES[0]), newline="") as f:
+        assert f.read()  # run from the repo root
+    for name, (edits, expected) in sorted(CASES.items()):
+        d = os.path.join("tests/bad", name)
+        shutil.rmtree(d, ignore_errors=True)
+        os.makedirs(d)
+        for fn in FILES:
+            with open(os.path.join(TEMPLATE, fn), newline="", encoding="utf-8") as f:
+                text = f.read()
+            if fn in edits:
+                if edits[fn] is None:
+                    continue
+                text = edits[fn](text)
+            with open(os.path.join(d, fn), "w", newline="", encoding="utf-8") as f:
+                f.write(text)
+        with open(os.path.join(d, "expected"), "w") as f:
+            f.write(d + "/" + expected + "\n")
+    print(len(CASES), "cases")
+
+
+if __name__ == "__main__":
+    main()
