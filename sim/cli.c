@@ -113,7 +113,7 @@ static int parse_opts(int argc, char **argv, struct opts *o, bool compare, const
     optind = 1;
     opterr = 0;
     int c;
-    while ((c = getopt_long(argc, argv, "+:r:s:d:o:j:q", longs, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":r:s:d:o:j:q", longs, NULL)) != -1) {
         switch (c) {
         case 'r':
             if (!parse_count(optarg, 100000, &o->replications))

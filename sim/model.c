@@ -789,7 +789,7 @@ static void on_day(struct engine *e, void *arg)
 
 /* ---- replication: set-up, results, tear-down --------------------------- */
 
-static gsl_rng *stream_for(struct rep *r, const char *kind, const char *a, const char *b)
+static gsl_rng *open_stream(struct rep *r, const char *kind, const char *a, const char *b)
 {
     char id[512];
     snprintf(id, sizeof id, "%s:%s:%s", kind, a, b);
@@ -812,17 +812,17 @@ static bool make_streams(struct rep *r)
             const char *here = s->nodes[sv->route[i]].id;
             if (i + 1 < sv->route_len) {
                 snprintf(leg, sizeof leg, "%s>%s", here, s->nodes[sv->route[i + 1]].id);
-                if (!(r->run_rng[q] = stream_for(r, "run", sv->id, leg)))
+                if (!(r->run_rng[q] = open_stream(r, "run", sv->id, leg)))
                     return false;
             }
-            if (i > 0 && !(r->dwell_rng[q] = stream_for(r, "dwell", here, sv->id)))
+            if (i > 0 && !(r->dwell_rng[q] = open_stream(r, "dwell", here, sv->id)))
                 return false;
         }
     }
     for (size_t i = 0; i < s->n_demand; i++) {
         const char *o = s->nodes[s->demand[i].origin].id, *d = s->nodes[s->demand[i].destination].id;
-        if (!(r->demand[i].post = stream_for(r, "post", o, d))
-            || !(r->demand[i].kg = stream_for(r, "kg", o, d)))
+        if (!(r->demand[i].post = open_stream(r, "post", o, d))
+            || !(r->demand[i].kg = open_stream(r, "kg", o, d)))
             return false;
     }
     return true;
@@ -977,7 +977,7 @@ static void collect(struct rep *r)
     double *av = &v[N_BATCH_METRICS];
     av[A_TRAIN_UTIL] = ratio(util_sum, (double)util_n);
     av[A_MAX_BACKLOG] = r->waiting_max;
-    av[A_COST] = ratio(r->cost, r->acc[0].window_kg / 1000);
+    av[A_COST] = r->cost > 0 ? ratio(r->cost, r->acc[0].window_kg / 1000) : NAN;
     av[A_EVENTS] = (double)engine_events(r->e);
 }
 

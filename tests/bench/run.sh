@@ -1,0 +1,31 @@
+#!/bin/sh
+# make bench: the event-queue and engine micro-benchmarks, then the large
+# scenario on one thread (wall time, events per second, peak memory; median
+# of 3), the same at twice the horizon, and the default scenario as `make run`.
+set -eu
+bin=$1
+for b in bench_evq bench_engine; do
+    if [ -x "$bin/$b" ]; then "$bin/$b"; fi
+done
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+measure() {  # $1 label, rest: railmail arguments; prints the median of 3
+    label=$1; shift
+    for i in 1 2 3; do
+        /usr/bin/time -f "%e %M" -o "$out/time" ./railmail "$@" -o "$out/res" -q --no-plot
+        events=$(awk -F, '$1=="events" && $2=="all" {print $3}' "$out/res/summary.csv")
+        batches=$(awk -F, '$1=="posted_batches" && $2=="all" {print $3}' "$out/res/summary.csv")
+        read -r wall rss < "$out/time"
+        echo "$wall $rss $events $batches"
+    done | sort -n | sed -n 2p | awk -v l="$label" '{
+        printf "%-26s wall %6.2f s  peak RSS %6.1f MB  %9.0f events  %5.2f M events/s\n",
+               l, $1, $2 / 1024, $3, $3 / $1 / 1e6 }'
+}
+echo
+echo "large scenario (tests/bench/large: 20 origins x 30 destinations, 20,000 batches/day),"
+echo "1 replication on 1 thread; events = postings + train departures, arrivals and dwell ends + daily ticks"
+measure "one year" run tests/bench/large -r 1 -j 1
+measure "two years (memory check)" run tests/bench/large -r 1 -j 1 -d 730
+echo
+echo "default scenario, 10 replications, all cores, charts included (what make run does):"
+/usr/bin/time -f "wall %e s, peak RSS %M KB" ./railmail run -q -o "$out/default"

@@ -1,0 +1,295 @@
+/* End-to-end tests: the railmail binary (path in $RAILMAIL, set by make)
+ * against results that can be computed by hand. */
+#include <criterion/criterion.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define WAIT "tests/e2e/wait-half-headway"
+
+static const char *bin(void)
+{
+    const char *b = getenv("RAILMAIL");
+    return b ? b : "./railmail";
+}
+
+/* Runs railmail with `args`, stderr into `err` (may be NULL); exit status. */
+static int railmail(const char *args, const char *err)
+{
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd, "%s %s >/dev/null 2>%s", bin(), args, err ? err : "/dev/null");
+    int rc = system(cmd);
+    return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+static char *tmpdir(void)
+{
+    char *t = strdup("/tmp/railmail-e2e-XXXXXX");
+    cr_assert(mkdtemp(t));
+    return t;
+}
+
+static void rmtree(const char *dir)
+{
+    char cmd[4200];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    cr_assert_eq(system(cmd), 0);
+}
+
+/* The mean of (metric, scope) in a summary.csv, NaN when absent. */
+static double summary(const char *dir, const char *metric, const char *scope)
+{
+    char path[4200], line[1024], key[600];
+    snprintf(path, sizeof path, "%s/summary.csv", dir);
+    snprintf(key, sizeof key, "%s,%s,", metric, scope);
+    FILE *f = fopen(path, "r");
+    cr_assert(f, "no %s", path);
+    double v = NAN;
+    while (fgets(line, sizeof line, f))
+        if (!strncmp(line, key, strlen(key)))
+            v = strtod(line + strlen(key), NULL);
+    fclose(f);
+    return v;
+}
+
+static double summary_field(const char *dir, const char *metric, const char *scope, int field)
+{
+    char path[4200], line[1024], key[600];
+    snprintf(path, sizeof path, "%s/summary.csv", dir);
+    snprintf(key, sizeof key, "%s,%s,", metric, scope);
+    FILE *f = fopen(path, "r");
+    cr_assert(f);
+    double v = NAN;
+    while (fgets(line, sizeof line, f))
+        if (!strncmp(line, key, strlen(key))) {
+            char *p = line + strlen(key);
+            for (int i = 0; i < field; i++)
+                p = strchr(p, ',') + 1;
+            v = strtod(p, NULL);
+        }
+    fclose(f);
+    return v;
+}
+
+/* Mean of backlog_batches_mean over days [from, to) of throughput.csv. */
+static double mean_backlog(const char *dir, int from, int to)
+{
+    char path[4200], line[512];
+    snprintf(path, sizeof path, "%s/throughput.csv", dir);
+    FILE *f = fopen(path, "r");
+    cr_assert(f);
+    double sum = 0;
+    int n = 0;
+    while (fgets(line, sizeof line, f)) {
+        int day;
+        double a, b, c, backlog;
+        if (sscanf(line, "%d,%lf,%lf,%lf,%lf", &day, &a, &b, &c, &backlog) == 5 && day >= from && day < to) {
+            sum += backlog;
+            n++;
+        }
+    }
+    fclose(f);
+    cr_assert_gt(n, 0);
+    return sum / n;
+}
+
+static bool same_file(const char *a, const char *b)
+{
+    char cmd[9000];
+    snprintf(cmd, sizeof cmd, "cmp -s '%s' '%s'", a, b);
+    return system(cmd) == 0;
+}
+
+Test(e2e, poisson_batches_wait_half_the_headway, .timeout = 120)
+{
+    char *t = tmpdir(), args[4400];
+    snprintf(args, sizeof args, "run " WAIT " -o %s/r --no-plot -q", t);
+    cr_assert_eq(railmail(args, NULL), 0);
+    char r[4200];
+    snprintf(r, sizeof r, "%s/r", t);
+    /* headway 168/5.6 = 30 h: wait 15 h, + 6.5 h running + 2.385 h dwell */
+    double expected_d = (15 + 6.5 + 2.385) / 24;
+    double lo = summary_field(r, "transit_mean_d", "all", 1);
+    double hi = summary_field(r, "transit_mean_d", "all", 2);
+    cr_assert(lo <= expected_d && expected_d <= hi, "CI [%g, %g] misses %g", lo, hi, expected_d);
+    cr_assert_float_eq(summary(r, "transit_mean_d", "all"), expected_d, 0.01);
+    /* the shortest possible transit is the fixed part; the longest adds a headway */
+    cr_assert_float_eq(summary(r, "transit_p50_d", "all"), expected_d, 0.03);
+    cr_assert_eq(summary(r, "lost_batches", "all"), 0);
+    rmtree(t);
+    free(t);
+}
+
+Test(e2e, littles_law_links_backlog_rate_and_wait, .timeout = 120)
+{
+    char *t = tmpdir(), args[4400], r[4200];
+    snprintf(args, sizeof args, "run " WAIT " -o %s/r --no-plot -q", t);
+    cr_assert_eq(railmail(args, NULL), 0);
+    snprintf(r, sizeof r, "%s/r", t);
+    /* L = lambda W: 40/24 batches an hour waiting 15 h on average = 25 */
+    cr_assert_float_eq(mean_backlog(r, 20, 400), 40.0 / 24 * 15, 25 * 0.05);
+    rmtree(t);
+    free(t);
+}
+
+Test(e2e, capacity_below_demand_builds_a_backlog, .timeout = 120)
+{
+    char *t = tmpdir(), args[4400], r[4200];
+    /* demand 0.5 t/day; a train every 30 h carrying 0.55 t moves 0.44 t/day */
+    snprintf(args, sizeof args, "run " WAIT " -o %s/small --no-plot -q -r 3 --set services.OD.capacity_t=0.55", t);
+    cr_assert_eq(railmail(args, NULL), 0);
+    snprintf(r, sizeof r, "%s/small", t);
+    double early = mean_backlog(r, 100, 110), late = mean_backlog(r, 380, 390);
+    cr_assert_gt(late, early + 200, "backlog %g -> %g should grow without bound", early, late);
+    /* twice the capacity: the backlog stays where it was */
+    snprintf(args, sizeof args, "run " WAIT " -o %s/ample --no-plot -q -r 3 --set services.OD.capacity_t=1.1", t);
+    cr_assert_eq(railmail(args, NULL), 0);
+    snprintf(r, sizeof r, "%s/ample", t);
+    early = mean_backlog(r, 100, 200);
+    late = mean_backlog(r, 290, 390);
+    cr_assert_lt(fabs(late - early), 5, "backlog %g -> %g should stay bounded", early, late);
+    cr_assert_lt(late, 40);
+    rmtree(t);
+    free(t);
+}
+
+Test(e2e, every_batch_is_accounted_for, .timeout = 120)
+{
+    char *t = tmpdir(), args[4400], r[4200];
+    snprintf(args, sizeof args, "run " WAIT " -o %s/r --no-plot -q -r 2 --set services.OD.capacity_t=0.55", t);
+    cr_assert_eq(railmail(args, NULL), 0);
+    snprintf(r, sizeof r, "%s/r", t);
+    double posted = summary(r, "posted_batches", "all"), delivered = summary(r, "delivered_batches", "all");
+    double in_flight = summary(r, "in_flight_batches", "all");
+    cr_assert_gt(in_flight, 100);
+    cr_assert_float_eq(posted, delivered + in_flight, 1e-9);
+    cr_assert_eq(summary(r, "lost_batches", "all"), 0);
+    rmtree(t);
+    free(t);
+}
+
+Test(e2e, output_is_identical_for_any_number_of_jobs, .timeout = 120)
+{
+    char *t = tmpdir(), args[4400];
+    const char *files[] = { "summary.csv", "replications.csv", "throughput.csv", "trains.csv",
+                            "batches.csv", "tracking.csv", "transit.csv", "backlog.csv" };
+    for (int j = 1; j <= 2; j++) {
+        snprintf(args, sizeof args, "run " WAIT " -o %s/j%d --no-plot -q -r 3 -d 60 -j %d --batches --tracking",
+                 t, j, j);
+        cr_assert_eq(railmail(args, NULL), 0);
+    }
+    for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+        char a[4400], b[4400];
+        snprintf(a, sizeof a, "%s/j1/%s", t, files[i]);
+        snprintf(b, sizeof b, "%s/j2/%s", t, files[i]);
+        cr_assert(same_file(a, b), "%s differs between -j1 and -j2", files[i]);
+    }
+    rmtree(t);
+    free(t);
+}
+
+/* The posted_h column (6th) of batches.csv, sorted by batch, as one string. */
+static char *posting_times(const char *dir)
+{
+    char cmd[4400];
+    snprintf(cmd, sizeof cmd, "cut -d, -f1,2,3,4,5,6 '%s/batches.csv' | sort", dir);
+    FILE *p = popen(cmd, "r");
+    cr_assert(p);
+    size_t cap = 1 << 20, n = 0;
+    char *buf = malloc(cap);
+    size_t got;
+    while ((got = fread(buf + n, 1, cap - n - 1, p)) > 0) {
+        n += got;
+        if (n + 1 == cap)
+            buf = realloc(buf, cap *= 2);
+    }
+    buf[n] = 0;
+    pclose(p);
+    return buf;
+}
+
+Test(e2e, changing_a_dwell_leaves_postings_unchanged, .timeout = 120)
+{
+    char *t = tmpdir(), args[4400], a[4200], b[4200];
+    snprintf(args, sizeof args, "run " WAIT " -o %s/a --no-plot -q -r 2 -d 60 --batches", t);
+    cr_assert_eq(railmail(args, NULL), 0);
+    snprintf(args, sizeof args,
+             "run " WAIT " -o %s/b --no-plot -q -r 2 -d 60 --batches --set 'nodes.D.dwell_h=lognormal(7.25,0.6)'", t);
+    cr_assert_eq(railmail(args, NULL), 0);
+    snprintf(a, sizeof a, "%s/a", t);
+    snprintf(b, sizeof b, "%s/b", t);
+    char *pa = posting_times(a), *pb = posting_times(b);
+    cr_assert_gt(strlen(pa), 1000);
+    cr_assert_str_eq(pa, pb, "posting times and weights must not depend on another row's dwell");
+    cr_assert_neq(summary(a, "transit_mean_d", "all"), summary(b, "transit_mean_d", "all"));
+    free(pa);
+    free(pb);
+    rmtree(t);
+    free(t);
+}
+
+Test(e2e, a_closed_node_holds_trains_until_it_reopens, .timeout = 120)
+{
+    char *t = tmpdir(), args[4400], path[4400], line[512];
+    snprintf(args, sizeof args, "run tests/e2e/closure -o %s/r --no-plot -q", t);
+    cr_assert_eq(railmail(args, NULL), 0);
+    snprintf(path, sizeof path, "%s/r/trains.csv", t);
+    FILE *f = fopen(path, "r");
+    cr_assert(f);
+    int held = 0, during = 0;
+    while (fgets(line, sizeof line, f)) {
+        unsigned rep, train;
+        char svc[64];
+        double dep, arr;
+        if (sscanf(line, "%u,%63[^,],%u,%lf,%lf", &rep, svc, &train, &dep, &arr) != 5)
+            continue;
+        if (arr > 2400 + 2.385 + 1e-6 && arr < 2640)
+            during++;  /* no train may finish while the node is closed */
+        if (dep + 6.5 > 2400 && dep + 6.5 < 2640) {
+            held++;
+            cr_assert_float_eq(arr, 2640 + 2.385, 1e-6, "a train that reached the closed node at %g finished at %g",
+                               dep + 6.5, arr);
+        }
+    }
+    fclose(f);
+    cr_assert_eq(during, 0);
+    cr_assert_gt(held, 10);
+    rmtree(t);
+    free(t);
+}
+
+Test(e2e, bad_input_exits_2_and_leaves_results_untouched, .timeout = 120)
+{
+    char *t = tmpdir(), args[4400], err[4400], before[4400], keep[4400];
+    snprintf(args, sizeof args, "run " WAIT " -o %s/r --no-plot -q -r 2 -d 40", t);
+    cr_assert_eq(railmail(args, NULL), 0);
+    snprintf(before, sizeof before, "%s/r/summary.csv", t);
+    snprintf(keep, sizeof keep, "%s/keep.csv", t);
+    snprintf(args, sizeof args, "cp '%s' '%s'", before, keep);
+    cr_assert_eq(system(args), 0);
+    snprintf(err, sizeof err, "%s/err", t);
+    snprintf(args, sizeof args, "run " WAIT " -o %s/r --no-plot -q --set services.OD.capacity_t=-3", t);
+    cr_assert_eq(railmail(args, err), 2);
+    cr_assert(same_file(before, keep), "a failed run changed earlier results");
+    snprintf(args, sizeof args, "run " WAIT " -o %s/r -r zero", t);
+    cr_assert_eq(railmail(args, NULL), 2);
+    cr_assert_eq(railmail("run --no-such-option", NULL), 2);
+    cr_assert_eq(railmail("frobnicate", NULL), 2);
+    cr_assert_eq(railmail("run " WAIT " -q --no-plot -o /proc/railmail-cannot-write", NULL), 1);
+    rmtree(t);
+    free(t);
+}
+
+Test(e2e, help_and_version_exit_0)
+{
+    cr_assert_eq(railmail("--help", NULL), 0);
+    cr_assert_eq(railmail("--version", NULL), 0);
+    cr_assert_eq(railmail("run --help", NULL), 0);
+    cr_assert_eq(railmail("compare --help", NULL), 0);
+    cr_assert_eq(railmail("validate --help", NULL), 0);
+    cr_assert_eq(railmail("plot --help", NULL), 0);
+}
