@@ -1,0 +1,1589 @@
+/* plot: the charts of a results directory, drawn by gnuplot through a pipe.
+ * Each chart is one gnuplot script built in memory. It is saved as X.gp
+ * (output X.png, data read by relative file name) and piped to gnuplot,
+ * started in the results directory, with output X.png.tmp, which is renamed
+ * to X.png only when gnuplot exits 0. The C side reads the CSVs only to pick
+ * ranges, series names and 7-day averages; gnuplot reads the data itself. */
+#include "railmail/plot.h"
+
+#include <csv.h>
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define TERMINAL "set terminal pngcairo size 1200,700 font 'Sans,11' noenhanced\n"
+#define MAX_DAYS 100000        /* a day index beyond this is a corrupt file */
+#define MAX_DEST_LINES 8       /* more destinations: the total only */
+#define MAX_NODE_LINES 10      /* more nodes: the largest backlogs only */
+#define ERR_TEXT_MAX 600       /* characters of gnuplot's stderr kept in diag */
+
+/* Colours: the total in navy, series in a colour-blind-tolerant palette. */
+static const char *const palette[] = {
+    "#f28e2b", "#4e79a7", "#59a14f", "#e15759", "#b07aa1",
+    "#9c755f", "#76b7b2", "#edc948", "#ff9da7", "#bab0ac",
+};
+#define NPALETTE (sizeof palette / sizeof palette[0])
+
+/* ---------------------------------------------------------------- text */
+
+/* A growable string; after a failed allocation it stays empty and `oom`. */
+struct buf {
+    char *s;
+    size_t len, cap;
+    bool oom;
+};
+
+static void buf_reserve(struct buf *b, size_t extra)
+{
+    if (b->oom || b->len + extra + 1 <= b->cap)
+        return;
+    size_t cap = b->cap ? b->cap : 1024;
+    while (cap < b->len + extra + 1)
+        cap *= 2;
+    char *s = realloc(b->s, cap);
+    if (!s) {
+        b->oom = true;
+        return;
+    }
+    b->s = s;
+    b->cap = cap;
+}
+
+static void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void buf_printf(struct buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    buf_reserve(b, (size_t)n);
+    if (b->oom)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
+    va_end(ap);
+    b->len += (size_t)n;
+}
+
+static void buf_put(struct buf *b, const char *text, size_t len)
+{
+    buf_reserve(b, len);
+    if (b->oom)
+        return;
+    memcpy(b->s + b->len, text, len);
+    b->len += len;
+    b->s[b->len] = '\0';
+}
+
+/* A gnuplot single-quoted string: no escapes inside except '' for a quote,
+ * so any text from a CSV is safe. Control characters become spaces. */
+static void buf_quote(struct buf *b, const char *text)
+{
+    buf_put(b, "'", 1);
+    for (const char *c = text; *c; c++) {
+        if (*c == '\'')
+            buf_put(b, "''", 2);
+        else if ((unsigned char)*c < 0x20 || *c == 0x7f)
+            buf_put(b, " ", 1);
+        else
+            buf_put(b, c, 1);
+    }
+    buf_put(b, "'", 1);
+}
+
+/* A POSIX shell single-quoted word: a quote is written '\''. */
+static void buf_shell_quote(struct buf *b, const char *text)
+{
+    buf_put(b, "'", 1);
+    for (const char *c = text; *c; c++) {
+        if (*c == '\'')
+            buf_put(b, "'\\''", 4);
+        else
+            buf_put(b, c, 1);
+    }
+    buf_put(b, "'", 1);
+}
+
+static void buf_fini(struct buf *b)
+{
+    free(b->s);
+    *b = (struct buf){0};
+}
+
+static const char *buf_str(const struct buf *b)
+{
+    return b->s ? b->s : "";
+}
+
+/* dir/name as a new string, or NULL without memory. */
+static char *path_join(const char *dir, const char *name)
+{
+    size_t n = strlen(dir) + strlen(name) + 2;
+    char *p = malloc(n);
+    if (p)
+        snprintf(p, n, "%s/%s", dir, name);
+    return p;
+}
+
+static char *dup_text(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *p = malloc(n);
+    if (p)
+        memcpy(p, s, n);
+    return p;
+}
+
+/* ---------------------------------------------------------------- tables */
+
+/* A CSV file read whole: a header and rows of exactly as many fields. */
+struct table {
+    const char *name;   /* file name inside the results directory */
+    char **hdr;         /* ncol names */
+    char **cell;        /* nrow * ncol fields */
+    unsigned *line;     /* record number of each row, for messages */
+    size_t ncol, nrow, cap;
+    /* parse state */
+    char **field;
+    size_t nfield, capfield;
+    unsigned record;
+    unsigned bad_line;  /* first row with the wrong number of fields */
+    size_t bad_count;
+    bool oom;
+};
+
+static void on_field(void *s, size_t len, void *data)
+{
+    struct table *t = data;
+    if (t->oom)
+        return;
+    if (t->nfield == t->capfield) {
+        size_t cap = t->capfield ? 2 * t->capfield : 16;
+        char **f = realloc(t->field, cap * sizeof *f);
+        if (!f) {
+            t->oom = true;
+            return;
+        }
+        t->field = f;
+        t->capfield = cap;
+    }
+    char *v = malloc(len + 1);
+    if (!v) {
+        t->oom = true;
+        return;
+    }
+    if (len)
+        memcpy(v, s, len);
+    v[len] = '\0';
+    t->field[t->nfield++] = v;
+}
+
+static void drop_fields(struct table *t)
+{
+    for (size_t i = 0; i < t->nfield; i++)
+        free(t->field[i]);
+    t->nfield = 0;
+}
+
+/* Ends a record: the first is the header; later ones must match its width.
+ * A record of one empty field is a blank line (or the tail of a CRLF). */
+static void on_record(int c, void *data)
+{
+    (void)c;
+    struct table *t = data;
+    t->record++;
+    if (t->oom) {
+        drop_fields(t);
+        return;
+    }
+    if (t->nfield == 0 || (t->nfield == 1 && t->field[0][0] == '\0')) {
+        drop_fields(t);
+        return;
+    }
+    if (!t->hdr) {
+        t->hdr = malloc(t->nfield * sizeof *t->hdr);
+        if (!t->hdr) {
+            t->oom = true;
+            drop_fields(t);
+            return;
+        }
+        memcpy(t->hdr, t->field, t->nfield * sizeof *t->hdr);
+        t->ncol = t->nfield;
+        t->nfield = 0;
+        return;
+    }
+    if (t->nfield != t->ncol) {
+        if (!t->bad_line) {
+            t->bad_line = t->record;
+            t->bad_count = t->nfield;
+        }
+        drop_fields(t);
+        return;
+    }
+    if (t->nrow == t->cap) {
+        size_t cap = t->cap ? 2 * t->cap : 256;
+        char **cell = realloc(t->cell, cap * t->ncol * sizeof *cell);
+        if (cell)
+            t->cell = cell;
+        unsigned *line = realloc(t->line, cap * sizeof *line);
+        if (line)
+            t->line = line;
+        if (!cell || !line) {
+            t->oom = true;
+            drop_fields(t);
+            return;
+        }
+        t->cap = cap;
+    }
+    memcpy(t->cell + t->nrow * t->ncol, t->field, t->ncol * sizeof *t->cell);
+    t->line[t->nrow++] = t->record;
+    t->nfield = 0;
+}
+
+static void table_fini(struct table *t)
+{
+    drop_fields(t);
+    free(t->field);
+    for (size_t i = 0; t->hdr && i < t->ncol; i++)
+        free(t->hdr[i]);
+    for (size_t i = 0; i < t->nrow * t->ncol; i++)
+        free(t->cell[i]);
+    free(t->hdr);
+    free(t->cell);
+    free(t->line);
+    *t = (struct table){0};
+}
+
+/* Reads dir/name. A missing file sets *found = false and is not an error:
+ * every chart is optional. A UTF-8 byte order mark is skipped. */
+static enum rm_status table_load(struct table *t, const char *dir, const char *name, bool *found,
+                                 struct diag *d)
+{
+    *t = (struct table){.name = name};
+    *found = false;
+    char *path = path_join(dir, name);
+    if (!path)
+        return diag_fail(d, RM_ENOMEM, "out of memory reading %s", name);
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        int err = errno;
+        enum rm_status st = RM_OK;
+        if (err != ENOENT)
+            st = diag_fail(d, RM_EIO, "%s: cannot open: %s", path, strerror(err));
+        free(path);
+        return st;
+    }
+    struct csv_parser p;
+    if (csv_init(&p, 0) != 0) {
+        fclose(f);
+        free(path);
+        return diag_fail(d, RM_ENOMEM, "out of memory reading %s", name);
+    }
+    char chunk[65536];
+    size_t n;
+    bool first = true, failed = false;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+        const char *s = chunk;
+        if (first && n >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0) {
+            s += 3;
+            n -= 3;
+        }
+        first = false;
+        if (csv_parse(&p, s, n, on_field, on_record, t) != n) {
+            failed = true;
+            break;
+        }
+    }
+    bool read_error = ferror(f) != 0;
+    fclose(f);
+    if (!failed)
+        csv_fini(&p, on_field, on_record, t);
+    csv_free(&p);
+    enum rm_status st = RM_OK;
+    if (read_error)
+        st = diag_fail(d, RM_EIO, "%s: cannot read", path);
+    else if (failed || t->oom)
+        st = diag_fail(d, RM_ENOMEM, "out of memory reading %s", path);
+    else if (!t->hdr)
+        st = diag_error(d, &(struct diag_at){name, 1, 0}, "expected a header row, found an empty file");
+    else if (t->bad_line)
+        st = diag_error(d, &(struct diag_at){name, t->bad_line, 0},
+                        "expected %zu fields as in the header, found %zu", t->ncol, t->bad_count);
+    free(path);
+    if (st != RM_OK) {
+        table_fini(t);
+        return st;
+    }
+    *found = true;
+    return RM_OK;
+}
+
+static const char *table_cell(const struct table *t, size_t row, size_t col)
+{
+    return t->cell[row * t->ncol + col];
+}
+
+/* Finds a column by name; a missing one is an error naming the header. */
+static enum rm_status table_col(const struct table *t, const char *col, size_t *out, struct diag *d)
+{
+    for (size_t i = 0; i < t->ncol; i++) {
+        if (strcmp(t->hdr[i], col) == 0) {
+            *out = i;
+            return RM_OK;
+        }
+    }
+    struct buf found = {0};
+    for (size_t i = 0; i < t->ncol; i++)
+        buf_printf(&found, "%s%s", i ? "," : "", t->hdr[i]);
+    enum rm_status st = diag_error(d, &(struct diag_at){t->name, 1, 0},
+                                   "expected a column \"%s\", found \"%.200s\"", col, buf_str(&found));
+    buf_fini(&found);
+    return st;
+}
+
+/* A number; an empty field (e.g. no interval from one replication) is NaN. */
+static enum rm_status table_num(const struct table *t, size_t row, size_t col, double *out,
+                                struct diag *d)
+{
+    const char *s = table_cell(t, row, col);
+    if (*s == '\0') {
+        *out = NAN;
+        return RM_OK;
+    }
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    while (*end == ' ' || *end == '\r')
+        end++;
+    if (end == s || *end != '\0')
+        return diag_error(d, &(struct diag_at){t->name, t->line[row], (unsigned)col + 1},
+                          "%s: expected a number, got \"%.100s\"", t->hdr[col], s);
+    *out = v;
+    return RM_OK;
+}
+
+/* A day index: a whole number from 0 to MAX_DAYS. */
+static enum rm_status table_day(const struct table *t, size_t row, size_t col, size_t *out,
+                                struct diag *d)
+{
+    double v;
+    enum rm_status st = table_num(t, row, col, &v, d);
+    if (st != RM_OK)
+        return st;
+    if (!(v >= 0 && v < MAX_DAYS) || v != floor(v))
+        return diag_error(d, &(struct diag_at){t->name, t->line[row], (unsigned)col + 1},
+                          "%s: expected a whole number of days from 0, got \"%.100s\"", t->hdr[col],
+                          table_cell(t, row, col));
+    *out = (size_t)v;
+    return RM_OK;
+}
+
+/* ---------------------------------------------------------------- series */
+
+/* A named daily series, dense over days 0..ndays-1 (absent days are 0). */
+struct series {
+    char *name;
+    double *v;
+    double peak, total;
+};
+
+static void series_free(struct series *s, size_t n)
+{
+    for (size_t i = 0; s && i < n; i++) {
+        free(s[i].name);
+        free(s[i].v);
+    }
+    free(s);
+}
+
+/* The largest day index in column `col` plus one (0 for no rows). */
+static enum rm_status table_ndays(const struct table *t, size_t col, size_t *ndays, struct diag *d)
+{
+    *ndays = 0;
+    for (size_t r = 0; r < t->nrow; r++) {
+        size_t day;
+        enum rm_status st = table_day(t, r, col, &day, d);
+        if (st != RM_OK)
+            return st;
+        if (day + 1 > *ndays)
+            *ndays = day + 1;
+    }
+    return RM_OK;
+}
+
+/* Splits a long-format table (day, key, value) into one series per key, in
+ * order of first appearance; `order` (may be NULL) names keys to put first. */
+static enum rm_status long_series(const struct table *t, const char *key_col, const char *val_col,
+                                  size_t ndays, const char *const *order, size_t norder,
+                                  struct series **out, size_t *nout, struct diag *d)
+{
+    size_t cday, ckey, cval;
+    enum rm_status st;
+    *out = NULL;
+    *nout = 0;
+    if ((st = table_col(t, "day", &cday, d)) != RM_OK || (st = table_col(t, key_col, &ckey, d)) != RM_OK ||
+        (st = table_col(t, val_col, &cval, d)) != RM_OK)
+        return st;
+    struct series *s = NULL;
+    size_t n = 0, cap = 0;
+    for (size_t r = 0; r < t->nrow + norder; r++) {
+        const char *key = r < norder ? order[r] : table_cell(t, r - norder, ckey);
+        size_t i = 0;
+        while (i < n && strcmp(s[i].name, key) != 0)
+            i++;
+        if (i == n) {
+            if (n == cap) {
+                size_t c = cap ? 2 * cap : 8;
+                struct series *g = realloc(s, c * sizeof *g);
+                if (!g)
+                    goto oom;
+                s = g;
+                cap = c;
+            }
+            s[n] = (struct series){dup_text(key), calloc(ndays ? ndays : 1, sizeof(double)), 0, 0};
+            n++;
+            if (!s[i].name || !s[i].v)
+                goto oom;
+        }
+        if (r < norder)
+            continue;
+        size_t day;
+        double v;
+        if ((st = table_day(t, r - norder, cday, &day, d)) != RM_OK ||
+            (st = table_num(t, r - norder, cval, &v, d)) != RM_OK) {
+            series_free(s, n);
+            return st;
+        }
+        if (day < ndays && isfinite(v)) {
+            s[i].v[day] += v;
+            s[i].total += v;
+            if (v > s[i].peak)
+                s[i].peak = v;
+        }
+    }
+    *out = s;
+    *nout = n;
+    return RM_OK;
+oom:
+    series_free(s, n);
+    return diag_fail(d, RM_ENOMEM, "out of memory reading %s", t->name);
+}
+
+/* Writes a datablock of centred 7-day averages: one row per day that has a
+ * full window (every day when there are fewer than 7), one column per series. */
+static void avg7_block(struct buf *b, const char *block, const struct series *s, size_t n,
+                       size_t ndays)
+{
+    buf_printf(b, "# centred 7-day averages of tonnes delivered per day, computed from the CSV\n");
+    buf_printf(b, "%s << EOD\n# day", block);
+    for (size_t i = 0; i < n; i++)
+        buf_printf(b, ",%s", s[i].name);
+    buf_printf(b, "\n");
+    for (size_t day = 0; day < ndays; day++) {
+        size_t lo = day >= 3 ? day - 3 : 0, hi = day + 3 < ndays ? day + 3 : ndays - 1;
+        if (ndays >= 7 && (day < 3 || day + 3 >= ndays))
+            continue;
+        buf_printf(b, "%zu", day);
+        for (size_t i = 0; i < n; i++) {
+            double sum = 0;
+            for (size_t k = lo; k <= hi; k++)
+                sum += s[i].v[k];
+            buf_printf(b, ",%.6g", sum / (double)(hi - lo + 1));
+        }
+        buf_printf(b, "\n");
+    }
+    buf_printf(b, "EOD\n");
+}
+
+/* ---------------------------------------------------------------- meta */
+
+struct meta {
+    char *kind, *scenario, *title;
+    double horizon_d, warmup_d, replications, confidence, service_standard_d;
+    char **proposals;
+    size_t nproposals;
+};
+
+static void meta_fini(struct meta *m)
+{
+    free(m->kind);
+    free(m->scenario);
+    free(m->title);
+    for (size_t i = 0; i < m->nproposals; i++)
+        free(m->proposals[i]);
+    free(m->proposals);
+}
+
+/* Splits "a;b;c" into m->proposals, skipping empty names. */
+static bool split_proposals(struct meta *m, const char *list)
+{
+    size_t cap = 1;
+    for (const char *c = list; *c; c++)
+        cap += *c == ';';
+    m->proposals = calloc(cap, sizeof *m->proposals);
+    if (!m->proposals)
+        return false;
+    const char *start = list;
+    for (;;) {
+        const char *end = strchr(start, ';');
+        size_t len = end ? (size_t)(end - start) : strlen(start);
+        while (len && *start == ' ')
+            start++, len--;
+        while (len && start[len - 1] == ' ')
+            len--;
+        if (len) {
+            char *p = malloc(len + 1);
+            if (!p)
+                return false;
+            memcpy(p, start, len);
+            p[len] = '\0';
+            m->proposals[m->nproposals++] = p;
+        }
+        if (!end)
+            return true;
+        start = end + 1;
+    }
+}
+
+/* Reads meta.csv if present; absent keys stay NULL or NaN. */
+static enum rm_status meta_load(struct meta *m, const char *dir, struct diag *d)
+{
+    *m = (struct meta){.horizon_d = NAN, .warmup_d = NAN, .replications = NAN,
+                       .confidence = NAN, .service_standard_d = NAN};
+    struct table t;
+    bool found;
+    enum rm_status st = table_load(&t, dir, "meta.csv", &found, d);
+    if (st != RM_OK || !found)
+        return st;
+    size_t ck, cv;
+    if ((st = table_col(&t, "key", &ck, d)) != RM_OK || (st = table_col(&t, "value", &cv, d)) != RM_OK)
+        goto out;
+    for (size_t r = 0; r < t.nrow && st == RM_OK; r++) {
+        const char *k = table_cell(&t, r, ck), *v = table_cell(&t, r, cv);
+        char **text = strcmp(k, "kind") == 0       ? &m->kind
+                      : strcmp(k, "scenario") == 0 ? &m->scenario
+                      : strcmp(k, "title") == 0    ? &m->title
+                                                   : NULL;
+        double *num = strcmp(k, "horizon_d") == 0            ? &m->horizon_d
+                      : strcmp(k, "warmup_d") == 0           ? &m->warmup_d
+                      : strcmp(k, "replications") == 0       ? &m->replications
+                      : strcmp(k, "confidence") == 0         ? &m->confidence
+                      : strcmp(k, "service_standard_d") == 0 ? &m->service_standard_d
+                                                             : NULL;
+        if (text) {
+            free(*text);
+            if (!(*text = dup_text(v)))
+                st = diag_fail(d, RM_ENOMEM, "out of memory reading meta.csv");
+        } else if (num) {
+            st = table_num(&t, r, cv, num, d);
+        } else if (strcmp(k, "proposals") == 0 && !m->proposals) {
+            if (!split_proposals(m, v))
+                st = diag_fail(d, RM_ENOMEM, "out of memory reading meta.csv");
+        }
+    }
+out:
+    table_fini(&t);
+    return st;
+}
+
+/* ---------------------------------------------------------------- drawing */
+
+struct plot {
+    const char *dir;
+    struct meta meta;
+    const char *heading;   /* meta title, else scenario, else the directory */
+    bool gnuplot;          /* gnuplot was found on PATH */
+    size_t drawn, written; /* charts drawn as PNG, .gp files written */
+    struct diag *d;
+};
+
+/* Looks for an executable `prog` in each PATH directory, as the shell would
+ * (an empty entry is the current directory). */
+static bool on_path(const char *prog)
+{
+    const char *path = getenv("PATH");
+    if (!path)
+        path = "/usr/local/bin:/usr/bin:/bin";
+    for (;;) {
+        const char *end = strchr(path, ':');
+        size_t len = end ? (size_t)(end - path) : strlen(path);
+        struct buf file = {0};
+        if (len)
+            buf_put(&file, path, len);
+        else
+            buf_put(&file, ".", 1);
+        buf_printf(&file, "/%s", prog);
+        struct stat sb;
+        bool ok = !file.oom && stat(file.s, &sb) == 0 && S_ISREG(sb.st_mode) && access(file.s, X_OK) == 0;
+        buf_fini(&file);
+        if (ok)
+            return true;
+        if (!end)
+            return false;
+        path = end + 1;
+    }
+}
+
+/* Keeps the informative lines of gnuplot's stderr (not the caret under the
+ * echoed command), joined by "; ", and at most ERR_TEXT_MAX characters from
+ * the end, where the error is. */
+static void summarise_errors(struct buf *out, const char *text)
+{
+    const char *c = text;
+    while (*c) {
+        const char *end = strchr(c, '\n');
+        size_t len = end ? (size_t)(end - c) : strlen(c);
+        const char *s = c;
+        while (len && (*s == ' ' || *s == '\t'))
+            s++, len--;
+        while (len && (s[len - 1] == ' ' || s[len - 1] == '\r' || s[len - 1] == '\t'))
+            len--;
+        bool caret = len > 0 && strspn(s, "^ ") >= len;
+        if (len && !caret) {
+            if (out->len)
+                buf_put(out, "; ", 2);
+            buf_put(out, s, len);
+        }
+        if (!end)
+            break;
+        c = end + 1;
+    }
+    if (!out->oom && out->len > ERR_TEXT_MAX) {
+        size_t cut = out->len - ERR_TEXT_MAX;
+        memmove(out->s + 3, out->s + cut, ERR_TEXT_MAX + 1);
+        memcpy(out->s, "...", 3);
+        out->len = ERR_TEXT_MAX + 3;
+    }
+}
+
+/* Reads a small text file whole (NULL if it cannot be read). */
+static char *slurp(const char *path, size_t limit)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    char *s = malloc(limit + 1);
+    size_t n = s ? fread(s, 1, limit, f) : 0;
+    fclose(f);
+    if (s)
+        s[n] = '\0';
+    return s;
+}
+
+/* Pipes the script to gnuplot in the results directory. SIGPIPE is blocked
+ * in this thread while writing, so that a gnuplot which dies early makes the
+ * writes fail instead of killing the simulator; a pending one is consumed. */
+static enum rm_status run_gnuplot(struct plot *p, const char *name, const struct buf *body)
+{
+    struct diag *d = p->d;
+    char *png = NULL, *tmp = NULL, *errtext = NULL;
+    struct buf cmd = {0}, out_name = {0}, msg = {0};
+    enum rm_status st = RM_OK;
+
+    const char *tmpdir = getenv("TMPDIR");
+    struct buf errpath = {0};
+    buf_printf(&errpath, "%s/railmail-gnuplot-XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
+    buf_printf(&out_name, "%s.png", name);
+    png = path_join(p->dir, buf_str(&out_name));
+    buf_printf(&out_name, ".tmp");
+    tmp = path_join(p->dir, buf_str(&out_name));
+    if (errpath.oom || out_name.oom || !png || !tmp) {
+        st = diag_fail(d, RM_ENOMEM, "out of memory drawing %s.png", name);
+        goto out;
+    }
+    int fd = mkstemp(errpath.s);
+    if (fd < 0) {
+        st = diag_fail(d, RM_EIO, "%s: cannot create a file for gnuplot's messages: %s", errpath.s,
+                       strerror(errno));
+        goto out;
+    }
+    close(fd);
+    /* A relative directory starting with '-' must not look like an option to cd. */
+    buf_printf(&cmd, "cd ");
+    if (p->dir[0] != '/')
+        buf_printf(&cmd, "./");
+    buf_shell_quote(&cmd, p->dir);
+    buf_printf(&cmd, " && exec gnuplot >/dev/null 2>");
+    buf_shell_quote(&cmd, errpath.s);
+    if (cmd.oom) {
+        unlink(errpath.s);
+        st = diag_fail(d, RM_ENOMEM, "out of memory drawing %s.png", name);
+        goto out;
+    }
+    remove(tmp);
+
+    sigset_t pipe_set, old_set;
+    sigemptyset(&pipe_set);
+    sigaddset(&pipe_set, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipe_set, &old_set);
+    int status = -1, popen_errno = 0;
+    FILE *gp = popen(cmd.s, "w");
+    if (!gp) {
+        popen_errno = errno;
+    } else {
+        fprintf(gp, TERMINAL "set output ");
+        struct buf q = {0};
+        buf_quote(&q, buf_str(&out_name));
+        fprintf(gp, "%s\n%s\nunset output\n", buf_str(&q), buf_str(body));
+        buf_fini(&q);
+        status = pclose(gp);
+        if (status == -1)
+            popen_errno = errno;
+    }
+    sigset_t pending;
+    if (!sigismember(&old_set, SIGPIPE) && sigpending(&pending) == 0 && sigismember(&pending, SIGPIPE)) {
+        struct timespec zero = {0, 0};
+        sigtimedwait(&pipe_set, NULL, &zero);
+    }
+    pthread_sigmask(SIG_SETMASK, &old_set, NULL);
+
+    errtext = slurp(errpath.s, 65536);
+    unlink(errpath.s);
+    if (!gp || status == -1) {
+        remove(tmp);
+        st = diag_fail(d, RM_ERUN, "cannot run gnuplot for %s.png: %s", name, strerror(popen_errno));
+        goto out;
+    }
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 127) {
+        /* The shell found no gnuplot after all: the charts stay as scripts. */
+        remove(tmp);
+        p->gnuplot = false;
+        goto out;
+    }
+    summarise_errors(&msg, errtext ? errtext : "");
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        remove(tmp);
+        if (WIFSIGNALED(status))
+            st = diag_fail(d, RM_ERUN, "gnuplot was killed by signal %d while drawing %s.png%s%s", WTERMSIG(status),
+                           name, msg.len ? ": " : "", buf_str(&msg));
+        else if (msg.len)
+            st = diag_fail(d, RM_ERUN, "gnuplot failed drawing %s.png (exit status %d): %s", name,
+                           WEXITSTATUS(status), buf_str(&msg));
+        else
+            st = diag_fail(d, RM_ERUN, "gnuplot failed drawing %s.png (exit status %d) and printed nothing",
+                           name, WEXITSTATUS(status));
+        goto out;
+    }
+    struct stat sb;
+    if (stat(tmp, &sb) != 0 || sb.st_size == 0) {
+        remove(tmp);
+        st = diag_fail(d, RM_ERUN, "gnuplot exited 0 but wrote no %s.png%s%s", name, msg.len ? ": " : "",
+                       buf_str(&msg));
+        goto out;
+    }
+    if (rename(tmp, png) != 0) {
+        st = diag_fail(d, RM_EIO, "%s: cannot rename to %s: %s", tmp, png, strerror(errno));
+        remove(tmp);
+        goto out;
+    }
+    p->drawn++;
+out:
+    buf_fini(&errpath);
+    buf_fini(&cmd);
+    buf_fini(&out_name);
+    buf_fini(&msg);
+    free(errtext);
+    free(png);
+    free(tmp);
+    return st;
+}
+
+/* Saves NAME.gp (drawing NAME.png, written to NAME.gp.tmp and renamed) and,
+ * when gnuplot is available, draws NAME.png through the pipe. */
+static enum rm_status draw(struct plot *p, const char *name, const struct buf *body)
+{
+    struct diag *d = p->d;
+    if (body->oom)
+        return diag_fail(d, RM_ENOMEM, "out of memory writing %s.gp", name);
+    struct buf gp = {0}, gptmp = {0}, script = {0};
+    buf_printf(&gp, "%s/%s.gp", p->dir, name);
+    buf_printf(&gptmp, "%s.tmp", buf_str(&gp));
+    buf_printf(&script,
+               "# %s.gp: draws %s.png from the CSV files in this directory.\n"
+               "# Redraw with: cd <this directory> && gnuplot %s.gp\n" TERMINAL "set output '%s.png'\n",
+               name, name, name, name);
+    buf_put(&script, buf_str(body), body->len);
+    buf_printf(&script, "unset output\n");
+    enum rm_status st = RM_OK;
+    if (gp.oom || gptmp.oom || script.oom) {
+        st = diag_fail(d, RM_ENOMEM, "out of memory writing %s.gp", name);
+        goto out;
+    }
+    FILE *f = fopen(gptmp.s, "w");
+    if (!f) {
+        st = diag_fail(d, RM_EIO, "%s: cannot write: %s", gptmp.s, strerror(errno));
+        goto out;
+    }
+    bool ok = fwrite(script.s, 1, script.len, f) == script.len;
+    ok = (fclose(f) == 0) && ok;
+    if (!ok || rename(gptmp.s, gp.s) != 0) {
+        st = diag_fail(d, RM_EIO, "%s: cannot write: %s", gp.s, strerror(errno));
+        remove(gptmp.s);
+        goto out;
+    }
+    p->written++;
+    if (p->gnuplot)
+        st = run_gnuplot(p, name, body);
+out:
+    buf_fini(&gp);
+    buf_fini(&gptmp);
+    buf_fini(&script);
+    return st;
+}
+
+/* The settings every chart shares: title and subtitle, axes, grid, key. */
+static void preamble(struct buf *b, const struct plot *p, const char *what, const char *subtitle)
+{
+    struct buf t = {0};
+    buf_printf(&t, "%s: %s", p->heading, what);
+    buf_printf(b, "set encoding utf8\nset datafile separator comma\nset datafile missing NaN\n");
+    /* Title and subtitle as labels, so the subtitle sits under the title. */
+    buf_printf(b, "set label 98 ");
+    buf_quote(b, buf_str(&t));
+    buf_printf(b, " at screen 0.5, screen 0.955 center font 'Sans Bold,14'\n");
+    buf_fini(&t);
+    if (subtitle && *subtitle) {
+        buf_printf(b, "set label 99 ");
+        buf_quote(b, subtitle);
+        buf_printf(b, " at screen 0.5, screen 0.915 center font 'Sans,10' tc rgb '#555555'\n");
+    }
+    buf_printf(b, "set tmargin 5\nset border 3 lc rgb '#444444'\nset tics nomirror out\n"
+                  "set grid ytics lc rgb '#e0e0e0' lt 1 lw 1\n"
+                  "set key outside below center horizontal Left reverse spacing 1.2 width 2 samplen 3\n");
+}
+
+/* Shades the warm-up and bounds the x axis by the horizon. */
+static void day_axis(struct buf *b, const struct plot *p, size_t ndays)
+{
+    double h = isfinite(p->meta.horizon_d) && p->meta.horizon_d > 0 ? p->meta.horizon_d : (double)ndays;
+    if (h <= 0)
+        h = 1;
+    buf_printf(b, "set xrange [0:%.10g]\nset xlabel 'simulated day (day 0 starts on a Monday)'\n", h);
+    double w = p->meta.warmup_d;
+    if (isfinite(w) && w > 0) {
+        buf_printf(b,
+                   "set object 1 rect from 0, graph 0 to %.10g, graph 1 behind fillcolor rgb '#ececec' "
+                   "fillstyle solid 1.0 noborder\n"
+                   "set arrow 1 from %.10g, graph 0 to %.10g, graph 1 nohead lc rgb '#999999' dt 2 back\n",
+                   w, w, w);
+    }
+}
+
+/* Starts a plot command or separates its elements; *n counts them. */
+static void plot_item(struct buf *b, size_t *n)
+{
+    buf_printf(b, (*n)++ ? ", \\\n     " : "plot ");
+}
+
+static bool has_warmup(const struct plot *p)
+{
+    return isfinite(p->meta.warmup_d) && p->meta.warmup_d > 0;
+}
+
+static void warmup_keyentry(struct buf *b, const struct plot *p, size_t *n)
+{
+    if (!has_warmup(p))
+        return;
+    plot_item(b, n);
+    buf_printf(b, "keyentry with boxes fillcolor rgb '#ececec' fillstyle solid 1.0 border lc rgb '#cccccc' "
+                  "title 'warm-up (not in statistics)'");
+}
+
+/* "10 replications, " or nothing. */
+static void replications_text(struct buf *b, const struct plot *p)
+{
+    double r = p->meta.replications;
+    if (isfinite(r) && r > 0)
+        buf_printf(b, "mean of %.0f replication%s", r, r == 1 ? "" : "s");
+    else
+        buf_printf(b, "mean over replications");
+}
+
+static void confidence_text(struct buf *b, const struct plot *p)
+{
+    double c = p->meta.confidence;
+    if (isfinite(c) && c > 0 && c < 1)
+        buf_printf(b, "%.4g%% confidence", 100 * c);
+    else
+        buf_printf(b, "confidence");
+}
+
+static void scenario_text(struct buf *b, const struct plot *p)
+{
+    if (p->meta.scenario && *p->meta.scenario && p->meta.title && *p->meta.title)
+        buf_printf(b, "scenario %s, ", p->meta.scenario);
+}
+
+/* Sorts series by total, largest first; ties keep file order. */
+static int by_total_desc(const void *a, const void *b)
+{
+    const struct series *x = a, *y = b;
+    return (x->total < y->total) - (x->total > y->total);
+}
+
+static int by_peak_desc(const void *a, const void *b)
+{
+    const struct series *x = a, *y = b;
+    return (x->peak < y->peak) - (x->peak > y->peak);
+}
+
+/* throughput.png: the daily mean with its band, the 7-day average, and one
+ * 7-day line per destination when there are at most MAX_DEST_LINES. */
+static enum rm_status chart_throughput(struct plot *p)
+{
+    struct diag *d = p->d;
+    struct table t = {0}, td = {0};
+    struct series *dest = NULL, *all = NULL;
+    size_t ndest = 0;
+    struct buf b = {0}, sub = {0}, key = {0};
+    bool found, found_dest = false;
+    enum rm_status st = table_load(&t, p->dir, "throughput.csv", &found, d);
+    if (st != RM_OK || !found)
+        return st;
+    size_t cday, cmean, clo, chi, ndays;
+    if ((st = table_col(&t, "day", &cday, d)) != RM_OK || (st = table_col(&t, "delivered_t_mean", &cmean, d)) != RM_OK ||
+        (st = table_col(&t, "delivered_t_ci_low", &clo, d)) != RM_OK ||
+        (st = table_col(&t, "delivered_t_ci_high", &chi, d)) != RM_OK || (st = table_ndays(&t, cday, &ndays, d)) != RM_OK)
+        goto out;
+    if (isfinite(p->meta.horizon_d) && p->meta.horizon_d > ndays && p->meta.horizon_d < MAX_DAYS)
+        ndays = (size_t)ceil(p->meta.horizon_d);
+    /* The total as a one-series long table keyed by nothing. */
+    all = calloc(1, sizeof *all);
+    if (!all || !(all->name = dup_text("all")) || !(all->v = calloc(ndays ? ndays : 1, sizeof(double)))) {
+        st = diag_fail(d, RM_ENOMEM, "out of memory reading throughput.csv");
+        goto out;
+    }
+    bool any = false;
+    for (size_t r = 0; r < t.nrow; r++) {
+        size_t day;
+        double v, lo, hi;
+        if ((st = table_day(&t, r, cday, &day, d)) != RM_OK || (st = table_num(&t, r, cmean, &v, d)) != RM_OK ||
+            (st = table_num(&t, r, clo, &lo, d)) != RM_OK || (st = table_num(&t, r, chi, &hi, d)) != RM_OK)
+            goto out;
+        if (isfinite(v)) {
+            all->v[day] = v;
+            any = true;
+        }
+    }
+    if ((st = table_load(&td, p->dir, "throughput_dest.csv", &found_dest, d)) != RM_OK)
+        goto out;
+    if (found_dest) {
+        if ((st = long_series(&td, "destination", "delivered_t_mean", ndays, NULL, 0, &dest, &ndest, d)) != RM_OK)
+            goto out;
+        qsort(dest, ndest, sizeof *dest, by_total_desc);
+    }
+    bool per_dest = ndest >= 2 && ndest <= MAX_DEST_LINES;
+
+    scenario_text(&sub, p);
+    replications_text(&sub, p);
+    buf_printf(&sub, "; band: ");
+    confidence_text(&sub, p);
+    buf_printf(&sub, " interval of the daily mean");
+    if (ndest > MAX_DEST_LINES)
+        buf_printf(&sub, "; %zu destinations, total shown", ndest);
+    preamble(&b, p, "mail delivered per day", buf_str(&sub));
+    day_axis(&b, p, ndays);
+    buf_printf(&b, "set ylabel 'mail delivered (tonnes per day)'\n");
+    buf_printf(&b, any ? "set yrange [0:*]\n" : "set yrange [0:1]\n");
+
+    /* The datablock: the total then each destination drawn. */
+    struct series *cols = malloc((1 + (per_dest ? ndest : 0)) * sizeof *cols);
+    if (!cols) {
+        st = diag_fail(d, RM_ENOMEM, "out of memory drawing throughput.png");
+        goto out;
+    }
+    cols[0] = *all;
+    for (size_t i = 0; per_dest && i < ndest; i++)
+        cols[1 + i] = dest[i];
+    avg7_block(&b, "$avg7", cols, 1 + (per_dest ? ndest : 0), ndays);
+    free(cols);
+
+    buf_printf(&key, "'");
+    confidence_text(&key, p);
+    buf_printf(&key, " interval of the daily mean'");
+    size_t items = 0;
+    warmup_keyentry(&b, p, &items);
+    plot_item(&b, &items);
+    buf_printf(&b, "'throughput.csv' using 'day':'delivered_t_ci_low':'delivered_t_ci_high' with filledcurves "
+                   "fillcolor rgb '#c6dbef' fillstyle solid 1.0 noborder title %s", buf_str(&key));
+    plot_item(&b, &items);
+    buf_printf(&b, "'' using 'day':'delivered_t_mean' with lines lc rgb '#6baed6' lw 1 title 'daily mean'");
+    plot_item(&b, &items);
+    buf_printf(&b, "$avg7 using 1:2 with lines lc rgb '#08306b' lw 3 title '%s, 7-day average'",
+               per_dest ? "all destinations" : "all mail");
+    for (size_t i = 0; per_dest && i < ndest; i++) {
+        plot_item(&b, &items);
+        buf_printf(&b, "$avg7 using 1:%zu with lines lc rgb '%s' lw 2 title ", i + 3, palette[i % NPALETTE]);
+        struct buf title = {0};
+        buf_printf(&title, "to %s, 7-day average", dest[i].name);
+        buf_quote(&b, buf_str(&title));
+        buf_fini(&title);
+    }
+    buf_printf(&b, "\n");
+    st = draw(p, "throughput", &b);
+out:
+    table_fini(&t);
+    table_fini(&td);
+    series_free(dest, ndest);
+    series_free(all, all ? 1 : 0);
+    buf_fini(&b);
+    buf_fini(&sub);
+    buf_fini(&key);
+    return st;
+}
+
+/* The mean of metric/scope in summary.csv (NaN when absent). */
+static double summary_mean(const struct table *s, const char *metric, const char *scope)
+{
+    size_t cm = 0, cs = 0, cmean = 0;
+    bool ok = false;
+    for (size_t i = 0; i < s->ncol; i++) {
+        ok |= strcmp(s->hdr[i], "mean") == 0;
+        if (strcmp(s->hdr[i], "metric") == 0)
+            cm = i + 1;
+        if (strcmp(s->hdr[i], "scope") == 0)
+            cs = i + 1;
+        if (strcmp(s->hdr[i], "mean") == 0)
+            cmean = i + 1;
+    }
+    if (!ok || !cm || !cs)
+        return NAN;
+    for (size_t r = 0; r < s->nrow; r++) {
+        if (strcmp(table_cell(s, r, cm - 1), metric) == 0 && strcmp(table_cell(s, r, cs - 1), scope) == 0) {
+            char *end;
+            const char *v = table_cell(s, r, cmean - 1);
+            double x = strtod(v, &end);
+            return end != v && *end == '\0' ? x : NAN;
+        }
+    }
+    return NAN;
+}
+
+/* One vertical marker on the transit chart: an arrow plus a key entry. */
+static void transit_marker(struct buf *b, struct buf *keys, int id, double x, const char *colour, const char *dash,
+                           const char *label)
+{
+    if (!isfinite(x))
+        return;
+    buf_printf(b, "set arrow %d from %.10g, graph 0 to %.10g, graph 1 nohead lc rgb '%s' lw 2 dt %s front\n", id, x, x,
+               colour, dash);
+    buf_printf(keys, ", \\\n     keyentry with lines lc rgb '%s' lw 2 dt %s title ", colour, dash);
+    buf_quote(keys, label);
+}
+
+/* transit.png: the histogram of transit days, its cumulative share on the
+ * right axis, and the service standard, median and 95th percentile. */
+static enum rm_status chart_transit(struct plot *p)
+{
+    struct diag *d = p->d;
+    struct table t = {0}, s = {0};
+    struct buf b = {0}, sub = {0}, keys = {0}, label = {0};
+    bool found, found_summary;
+    enum rm_status st = table_load(&t, p->dir, "transit.csv", &found, d);
+    if (st != RM_OK || !found)
+        return st;
+    size_t cx, cpct, ccum;
+    if ((st = table_col(&t, "transit_d", &cx, d)) != RM_OK || (st = table_col(&t, "batches_pct", &cpct, d)) != RM_OK ||
+        (st = table_col(&t, "cum_pct", &ccum, d)) != RM_OK)
+        goto out;
+    if ((st = table_load(&s, p->dir, "summary.csv", &found_summary, d)) != RM_OK)
+        goto out;
+    double width = INFINITY, first = INFINITY, last = -INFINITY, cut = NAN, peak = 0, prev = NAN;
+    for (size_t r = 0; r < t.nrow; r++) {
+        double x, pct, cum;
+        if ((st = table_num(&t, r, cx, &x, d)) != RM_OK || (st = table_num(&t, r, cpct, &pct, d)) != RM_OK ||
+            (st = table_num(&t, r, ccum, &cum, d)) != RM_OK)
+            goto out;
+        if (isfinite(prev) && x - prev > 0 && x - prev < width)
+            width = x - prev;
+        prev = x;
+        if (isfinite(pct) && pct > 0) {
+            first = fmin(first, x);
+            last = fmax(last, x);
+            peak = fmax(peak, pct);
+        }
+        if (!isfinite(cut) && isfinite(cum) && cum >= 99.9)
+            cut = x;
+    }
+    if (!isfinite(width))
+        width = 0.25;
+    double standard = p->meta.service_standard_d;
+    double p50 = found_summary ? summary_mean(&s, "transit_p50_d", "all") : NAN;
+    double p95 = found_summary ? summary_mean(&s, "transit_p95_d", "all") : NAN;
+    double on_time = found_summary ? summary_mean(&s, "on_time_pct", "all") : NAN;
+
+    /* The x range: the batches up to 99.9% of them, and every marker. */
+    bool any = isfinite(first);
+    double lo = any ? first : 0, hi = any ? last + width : 1;
+    bool clipped = any && isfinite(cut) && cut + width < hi;
+    if (clipped)
+        hi = cut + width;
+    double marks[] = {standard, p50, p95};
+    for (size_t i = 0; i < 3; i++) {
+        if (isfinite(marks[i])) {
+            lo = fmin(lo, marks[i]);
+            hi = fmax(hi, marks[i]);
+        }
+    }
+    double pad = fmax(0.5, 0.04 * (hi - lo));
+    lo = fmax(0, floor(lo - pad));
+    hi = ceil(hi + pad);
+
+    scenario_text(&sub, p);
+    buf_printf(&sub, "door to door, batches posted after the warm-up, pooled over ");
+    if (isfinite(p->meta.replications) && p->meta.replications > 0)
+        buf_printf(&sub, "%.0f replications", p->meta.replications);
+    else
+        buf_printf(&sub, "replications");
+    if (clipped)
+        buf_printf(&sub, "; the slowest 0.1%% lie beyond the right edge");
+    preamble(&b, p, "transit time", buf_str(&sub));
+    buf_printf(&b, "set xrange [%.10g:%.10g]\nset yrange [0:%.10g]\nset y2range [0:100]\n", lo, hi,
+               peak > 0 ? peak * 1.12 : 1.0);
+    buf_printf(&b, "set xlabel 'transit time from posting to delivery (days)'\n"
+                   "set ylabel 'share of batches (%% per %.4g-day bin)'\n"
+                   "set y2label 'batches delivered within x days (cumulative %%)'\n"
+                   "set y2tics 0, 20, 100 format '%%g%%%%' nomirror out\nset ytics nomirror\nset border 11 lc rgb '#444444'\n"
+                   "set boxwidth %.10g absolute\n",
+                   width, width);
+    if (isfinite(standard)) {
+        buf_printf(&label, "service standard: %.4g days", standard);
+        if (isfinite(on_time))
+            buf_printf(&label, " (%.3g%% on time)", on_time);
+    }
+    transit_marker(&b, &keys, 1, standard, "#d62728", "1", buf_str(&label));
+    buf_fini(&label);
+    buf_printf(&label, "median (p50): %.3g days", p50);
+    transit_marker(&b, &keys, 2, p50, "#2ca02c", "2", buf_str(&label));
+    buf_fini(&label);
+    buf_printf(&label, "95th percentile (p95): %.3g days", p95);
+    transit_marker(&b, &keys, 3, p95, "#9467bd", "2", buf_str(&label));
+    if (!any)
+        buf_printf(&b, "set label 2 'no batch posted after the warm-up was delivered' at graph 0.5, graph 0.5 center\n");
+    buf_printf(&b, "plot 'transit.csv' using (column('transit_d') + %.10g):'batches_pct' with boxes "
+                   "fillcolor rgb '#9ecae1' fillstyle solid 1.0 border lc rgb '#ffffff' title 'share of batches', \\\n"
+                   "     '' using (column('transit_d') + %.10g):'cum_pct' axes x1y2 with lines lc rgb '#08306b' lw 2 "
+                   "title 'cumulative share (right axis)'",
+               width / 2, width);
+    buf_put(&b, buf_str(&keys), keys.len);
+    buf_printf(&b, "\n");
+    st = draw(p, "transit", &b);
+out:
+    table_fini(&t);
+    table_fini(&s);
+    buf_fini(&b);
+    buf_fini(&sub);
+    buf_fini(&keys);
+    buf_fini(&label);
+    return st;
+}
+
+/* backlog.png: batches waiting at each node that ever has a backlog (the
+ * MAX_NODE_LINES largest), and the total when there are several. */
+static enum rm_status chart_backlog(struct plot *p)
+{
+    struct diag *d = p->d;
+    struct table t = {0}, tt = {0};
+    struct series *node = NULL;
+    size_t nnode = 0, ndays;
+    struct buf b = {0}, sub = {0};
+    bool found, found_total;
+    enum rm_status st = table_load(&t, p->dir, "backlog.csv", &found, d);
+    if (st != RM_OK || !found)
+        return st;
+    size_t cday;
+    if ((st = table_col(&t, "day", &cday, d)) != RM_OK || (st = table_ndays(&t, cday, &ndays, d)) != RM_OK ||
+        (st = long_series(&t, "node", "backlog_batches_mean", ndays, NULL, 0, &node, &nnode, d)) != RM_OK)
+        goto out;
+    size_t nbusy = 0;
+    for (size_t i = 0; i < nnode; i++)
+        nbusy += node[i].peak > 0;
+    qsort(node, nnode, sizeof *node, by_peak_desc);
+    size_t nshow = nbusy < MAX_NODE_LINES ? nbusy : MAX_NODE_LINES;
+    if ((st = table_load(&tt, p->dir, "throughput.csv", &found_total, d)) != RM_OK)
+        goto out;
+    /* The total from throughput.csv, when there is more than one line to add up. */
+    bool total = false;
+    for (size_t i = 0; found_total && nshow >= 2 && i < tt.ncol; i++)
+        total |= strcmp(tt.hdr[i], "backlog_batches_mean") == 0;
+
+    scenario_text(&sub, p);
+    buf_printf(&sub, "batches waiting for a train at the end of each day, ");
+    replications_text(&sub, p);
+    if (nbusy > nshow)
+        buf_printf(&sub, "; the %zu of %zu nodes with the largest backlog", nshow, nbusy);
+    preamble(&b, p, "mail waiting at the nodes", buf_str(&sub));
+    day_axis(&b, p, ndays);
+    buf_printf(&b, "set ylabel 'batches waiting (end of day)'\n");
+    buf_printf(&b, nshow ? "set yrange [0:*]\n" : "set yrange [0:1]\n");
+    if (!nshow)
+        buf_printf(&b, "set label 2 'no batch waited at any node' at graph 0.5, graph 0.5 center\n");
+    size_t items = 0;
+    warmup_keyentry(&b, p, &items);
+    if (total) {
+        plot_item(&b, &items);
+        buf_printf(&b, "'throughput.csv' using 'day':'backlog_batches_mean' with lines lc rgb '#555555' lw 1.5 dt 2 "
+                       "title 'all nodes'");
+    }
+    for (size_t i = 0; i < nshow; i++) {
+        plot_item(&b, &items);
+        buf_printf(&b, "'backlog.csv' using 'day':(strcol('node') eq ");
+        buf_quote(&b, node[i].name);
+        buf_printf(&b, " ? column('backlog_batches_mean') : NaN) with lines lc rgb '%s' lw 2 title ",
+                   palette[i % NPALETTE]);
+        buf_quote(&b, node[i].name);
+    }
+    if (!items)
+        buf_printf(&b, "plot NaN notitle");
+    buf_printf(&b, "\n");
+    st = draw(p, "backlog", &b);
+out:
+    table_fini(&t);
+    table_fini(&tt);
+    series_free(node, nnode);
+    buf_fini(&b);
+    buf_fini(&sub);
+    return st;
+}
+
+/* The comparison's headline metrics, one panel each, in this order. */
+static const struct headline {
+    const char *metric, *label, *unit;
+} headlines[] = {
+    {"transit_mean_d", "mean transit time", "days"},
+    {"transit_p95_d", "95th percentile transit time", "days"},
+    {"on_time_pct", "batches on time", "percentage points"},
+    {"throughput_t_per_d", "throughput", "tonnes per day"},
+    {"tracking_gap_max_h", "longest gap between tracking events", "hours"},
+    {"max_backlog_batches", "largest backlog", "batches"},
+};
+#define NHEADLINES (sizeof headlines / sizeof headlines[0])
+
+/* The proposals in meta.csv's order, then any others in compare.csv's. */
+static enum rm_status proposal_order(const struct plot *p, const struct table *t, size_t col, bool skip_baseline,
+                                     char ***out, size_t *nout)
+{
+    size_t cap = p->meta.nproposals + t->nrow + 1, n = 0;
+    char **names = malloc(cap * sizeof *names);
+    if (!names)
+        return diag_fail(p->d, RM_ENOMEM, "out of memory reading %s", t->name);
+    for (size_t r = 0; r < p->meta.nproposals + t->nrow; r++) {
+        const char *s = r < p->meta.nproposals ? p->meta.proposals[r] : table_cell(t, r - p->meta.nproposals, col);
+        size_t i = 0;
+        while (i < n && strcmp(names[i], s) != 0)
+            i++;
+        if (i == n && !(skip_baseline && strcmp(s, "baseline") == 0))
+            names[n++] = (char *)s;
+    }
+    *out = names;
+    *nout = n;
+    return RM_OK;
+}
+
+/* The integer colour of a verdict, for `lc rgb variable` and labels. */
+static unsigned verdict_colour(const char *v)
+{
+    return strcmp(v, "better") == 0          ? 0x2ca02cu
+           : strcmp(v, "worse") == 0         ? 0xd62728u
+           : strcmp(v, "no difference") == 0 ? 0x8c8c8cu
+                                             : 0x1f77b4u;
+}
+
+/* compare.png: small multiples, one panel per headline metric, each showing
+ * every proposal's difference from the baseline with its interval,
+ * coloured by verdict. */
+static enum rm_status chart_compare(struct plot *p)
+{
+    struct diag *d = p->d;
+    struct table t = {0};
+    struct buf b = {0}, sub = {0};
+    char **names = NULL;
+    size_t nnames = 0;
+    bool found;
+    enum rm_status st = table_load(&t, p->dir, "compare.csv", &found, d);
+    if (st != RM_OK || !found)
+        return st;
+    size_t cprop, cmetric, cscope, cdiff, clo, chi, crel, cverdict;
+    if ((st = table_col(&t, "proposal", &cprop, d)) != RM_OK || (st = table_col(&t, "metric", &cmetric, d)) != RM_OK ||
+        (st = table_col(&t, "scope", &cscope, d)) != RM_OK || (st = table_col(&t, "diff", &cdiff, d)) != RM_OK ||
+        (st = table_col(&t, "diff_ci_low", &clo, d)) != RM_OK || (st = table_col(&t, "diff_ci_high", &chi, d)) != RM_OK ||
+        (st = table_col(&t, "rel_pct", &crel, d)) != RM_OK || (st = table_col(&t, "verdict", &cverdict, d)) != RM_OK)
+        goto out;
+    if ((st = proposal_order(p, &t, cprop, true, &names, &nnames)) != RM_OK)
+        goto out;
+    /* Which panels have data, and the x range of each (always including 0). */
+    double lo[NHEADLINES], hi[NHEADLINES];
+    bool present[NHEADLINES] = {false}, neutral = false;
+    for (size_t m = 0; m < NHEADLINES; m++)
+        lo[m] = hi[m] = 0;
+    for (size_t r = 0; r < t.nrow; r++) {
+        if (strcmp(table_cell(&t, r, cscope), "all") != 0)
+            continue;
+        for (size_t m = 0; m < NHEADLINES; m++) {
+            if (strcmp(table_cell(&t, r, cmetric), headlines[m].metric) != 0)
+                continue;
+            double v[3];
+            if ((st = table_num(&t, r, cdiff, &v[0], d)) != RM_OK || (st = table_num(&t, r, clo, &v[1], d)) != RM_OK ||
+                (st = table_num(&t, r, chi, &v[2], d)) != RM_OK)
+                goto out;
+            present[m] = true;
+            for (size_t k = 0; k < 3; k++) {
+                if (isfinite(v[k])) {
+                    lo[m] = fmin(lo[m], v[k]);
+                    hi[m] = fmax(hi[m], v[k]);
+                }
+            }
+            neutral |= verdict_colour(table_cell(&t, r, cverdict)) == 0x1f77b4u;
+        }
+    }
+    size_t npanel = 0, maxlen = 8;
+    for (size_t m = 0; m < NHEADLINES; m++)
+        npanel += present[m];
+    if (npanel == 0 || nnames == 0)
+        goto out;  /* nothing to compare: no chart */
+    for (size_t i = 0; i < nnames; i++)
+        if (strlen(names[i]) > maxlen)
+            maxlen = strlen(names[i]);
+    size_t cols = npanel <= 3 ? npanel : npanel == 4 ? 2 : 3, rows = (npanel + cols - 1) / cols;
+    double left = fmin(0.3, (double)(maxlen * 8 + 40) / 1200.0);
+
+    buf_printf(&b, "set encoding utf8\nset datafile separator comma\nset datafile missing NaN\n");
+    buf_printf(&b, "# the row of each proposal, and the colour of each verdict\nproposal_row(s) = ");
+    for (size_t i = 0; i < nnames; i++) {
+        buf_printf(&b, "s eq ");
+        buf_quote(&b, names[i]);
+        buf_printf(&b, " ? %zu : ", i + 1);
+    }
+    buf_printf(&b, "NaN\nverdict_colour(v) = v eq 'better' ? 0x2ca02c : v eq 'worse' ? 0xd62728 : "
+                   "v eq 'no difference' ? 0x8c8c8c : 0x1f77b4\n"
+                   "headline(m) = strcol('metric') eq m && strcol('scope') eq 'all'\n");
+    buf_printf(&b, "unset key\nset border 3 lc rgb '#444444'\nset tics nomirror out\nset ytics scale 0\n"
+                   "set grid xtics lc rgb '#e0e0e0' lt 1\nset offsets 0, 0, 0, 0\n");
+    buf_printf(&b, "set yrange [%.10g:0.4]\n", (double)nnames + 0.6);
+    struct buf title = {0};
+    buf_printf(&title, "%s: each proposal against the baseline", p->heading);
+    buf_printf(&b, "set multiplot layout %zu,%zu title ", rows, cols);
+    buf_quote(&b, buf_str(&title));
+    buf_fini(&title);
+    buf_printf(&b, " font 'Sans Bold,14' margins %.4f, 0.97, %.4f, 0.80 spacing %.4f, %.4f\n", left,
+               rows > 1 ? 0.09 : 0.12, 0.035, 0.15);
+
+    scenario_text(&sub, p);
+    buf_printf(&sub, "proposal minus baseline, ");
+    replications_text(&sub, p);
+    buf_printf(&sub, " with common random numbers; bars: ");
+    confidence_text(&sub, p);
+    buf_printf(&sub, " intervals of the difference");
+    size_t panel = 0;
+    for (size_t m = 0; m < NHEADLINES; m++) {
+        if (!present[m])
+            continue;
+        double span = hi[m] - lo[m];
+        if (!(span > 0))
+            span = fmax(1.0, fabs(hi[m]));
+        double x0 = lo[m] - 0.18 * span, x1 = hi[m] + 0.18 * span;
+        buf_printf(&b, "\n# panel: %s\nunset label\n", headlines[m].metric);
+        if (panel == 0) {
+            buf_printf(&b, "set label 99 ");
+            buf_quote(&b, buf_str(&sub));
+            buf_printf(&b, " at screen 0.5, screen 0.92 center font 'Sans,10' tc rgb '#555555'\n");
+            /* The verdict legend: coloured points with labels in one row, centred
+             * (a key would wrap to the width of one panel). */
+            static const char *const verdict[] = {"better", "worse", "no difference",
+                                                  "higher or lower (neither better nor worse)"};
+            size_t nv = neutral ? 4 : 3;
+            double width[4], total = 0;
+            for (size_t i = 0; i < nv; i++)
+                total += width[i] = (double)strlen(verdict[i]) * 7.5 + 50;
+            double x = 600 - total / 2;
+            for (size_t i = 0; i < nv; i++) {
+                buf_printf(&b, "set label %zu '%s' at screen %.4f, screen 0.875 left point pt 7 ps 1.5 "
+                               "lc rgb '#%06x' offset 1.2, 0\n",
+                           90 + i, verdict[i], x / 1200, verdict_colour(verdict[i]));
+                x += width[i];
+            }
+        }
+        buf_printf(&b, "set title '%s' font 'Sans Bold,11'\nset xlabel 'change from baseline (%s)'\n",
+                   headlines[m].label, headlines[m].unit);
+        buf_printf(&b, "set xrange [%.10g:%.10g]\nset ytics (", x0, x1);
+        for (size_t i = 0; i < nnames; i++) {
+            buf_printf(&b, "%s", i ? ", " : "");
+            buf_quote(&b, panel % cols == 0 ? names[i] : "");
+            buf_printf(&b, " %zu", i + 1);
+        }
+        buf_printf(&b, ")\nset arrow 1 from 0, graph 0 to 0, graph 1 nohead lc rgb '#666666' lw 1.5 back\n");
+        /* The value above each point, from the C side so units and signs read well. */
+        for (size_t r = 0, id = 10; r < t.nrow; r++) {
+            if (strcmp(table_cell(&t, r, cmetric), headlines[m].metric) != 0 ||
+                strcmp(table_cell(&t, r, cscope), "all") != 0)
+                continue;
+            size_t row = 0;
+            while (row < nnames && strcmp(names[row], table_cell(&t, r, cprop)) != 0)
+                row++;
+            double diff, rel;
+            if (row == nnames || table_num(&t, r, cdiff, &diff, d) != RM_OK || !isfinite(diff))
+                continue;
+            if (table_num(&t, r, crel, &rel, d) != RM_OK)
+                rel = NAN;
+            struct buf text = {0};
+            buf_printf(&text, "%+.3g", diff);
+            if (isfinite(rel))
+                buf_printf(&text, " (%+.0f%%)", rel);
+            buf_printf(&b, "set label %zu ", id++);
+            buf_quote(&b, buf_str(&text));
+            buf_printf(&b, " at %.10g, %zu center offset 0, 1.1 tc rgb '#%06x' front\n", diff, row + 1,
+                       verdict_colour(table_cell(&t, r, cverdict)));
+            buf_fini(&text);
+        }
+        buf_printf(&b, "plot 'compare.csv' using (headline('%s') ? column('diff') : NaN):(proposal_row(strcol('proposal')))"
+                       ":'diff_ci_low':'diff_ci_high':(verdict_colour(strcol('verdict'))) "
+                       "with xerrorbars lc rgb variable pt 7 ps 1.5 lw 2 notitle",
+                   headlines[m].metric);
+        buf_printf(&b, "\n");
+        panel++;
+    }
+    buf_printf(&b, "unset multiplot\n");
+    st = draw(p, "compare", &b);
+out:
+    table_fini(&t);
+    free(names);
+    buf_fini(&b);
+    buf_fini(&sub);
+    return st;
+}
+
+/* compare_throughput.png: 7-day averages of delivered tonnes, the baseline
+ * and each proposal. */
+static enum rm_status chart_compare_throughput(struct plot *p)
+{
+    struct diag *d = p->d;
+    struct table t = {0};
+    struct series *s = NULL;
+    size_t ns = 0, ndays, cday;
+    struct buf b = {0}, sub = {0};
+    bool found;
+    enum rm_status st = table_load(&t, p->dir, "compare_throughput.csv", &found, d);
+    if (st != RM_OK || !found)
+        return st;
+    if ((st = table_col(&t, "day", &cday, d)) != RM_OK || (st = table_ndays(&t, cday, &ndays, d)) != RM_OK)
+        goto out;
+    if (isfinite(p->meta.horizon_d) && p->meta.horizon_d > ndays && p->meta.horizon_d < MAX_DAYS)
+        ndays = (size_t)ceil(p->meta.horizon_d);
+    /* The baseline first, then meta.csv's order, then the file's. */
+    const char **order = malloc((p->meta.nproposals + 1) * sizeof *order);
+    if (!order) {
+        st = diag_fail(d, RM_ENOMEM, "out of memory reading compare_throughput.csv");
+        goto out;
+    }
+    order[0] = "baseline";
+    for (size_t i = 0; i < p->meta.nproposals; i++)
+        order[i + 1] = p->meta.proposals[i];
+    st = long_series(&t, "proposal", "delivered_t_mean", ndays, order, p->meta.nproposals + 1, &s, &ns, d);
+    free(order);
+    if (st != RM_OK)
+        goto out;
+    /* Names listed in meta.csv but absent from the file draw no line. */
+    bool any = false;
+    for (size_t i = 0; i < ns; i++)
+        any |= s[i].peak > 0;
+
+    scenario_text(&sub, p);
+    replications_text(&sub, p);
+    buf_printf(&sub, ", centred 7-day average; every variant runs on the same random numbers");
+    preamble(&b, p, "mail delivered per day, baseline and proposals", buf_str(&sub));
+    day_axis(&b, p, ndays);
+    buf_printf(&b, "set ylabel 'mail delivered (tonnes per day, 7-day average)'\n");
+    buf_printf(&b, any ? "set yrange [0:*]\n" : "set yrange [0:1]\n");
+    avg7_block(&b, "$avg7", s, ns, ndays);
+    size_t items = 0;
+    warmup_keyentry(&b, p, &items);
+    for (size_t i = 0; i < ns; i++) {
+        plot_item(&b, &items);
+        if (i == 0 && strcmp(s[0].name, "baseline") == 0)
+            buf_printf(&b, "$avg7 using 1:2 with lines lc rgb '#222222' lw 3 title 'baseline'");
+        else {
+            buf_printf(&b, "$avg7 using 1:%zu with lines lc rgb '%s' lw 2 title ", i + 2,
+                       palette[(i + NPALETTE - 1) % NPALETTE]);
+            buf_quote(&b, s[i].name);
+        }
+    }
+    if (!items)
+        buf_printf(&b, "plot NaN notitle");
+    buf_printf(&b, "\n");
+    st = draw(p, "compare_throughput", &b);
+out:
+    table_fini(&t);
+    series_free(s, ns);
+    buf_fini(&b);
+    buf_fini(&sub);
+    return st;
+}
+
+/* The last component of a path, for a heading when meta.csv has none. */
+static char *base_name(const char *dir)
+{
+    size_t len = strlen(dir);
+    while (len > 1 && dir[len - 1] == '/')
+        len--;
+    size_t start = len;
+    while (start > 0 && dir[start - 1] != '/')
+        start--;
+    char *s = malloc(len - start + 1);
+    if (s) {
+        memcpy(s, dir + start, len - start);
+        s[len - start] = '\0';
+    }
+    return s;
+}
+
+enum rm_status plot_results(const char *dir, bool *drawn, struct diag *d)
+{
+    *drawn = false;
+    struct stat sb;
+    if (stat(dir, &sb) != 0)
+        return diag_error(d, &(struct diag_at){dir, 0, 0}, "expected a results directory: %s", strerror(errno));
+    if (!S_ISDIR(sb.st_mode))
+        return diag_error(d, &(struct diag_at){dir, 0, 0}, "expected a results directory, found a file");
+    struct plot p = {.dir = dir, .d = d};
+    char *base = NULL;
+    enum rm_status st = meta_load(&p.meta, dir, d);
+    if (st != RM_OK)
+        goto out;
+    if (p.meta.title && *p.meta.title)
+        p.heading = p.meta.title;
+    else if (p.meta.scenario && *p.meta.scenario)
+        p.heading = p.meta.scenario;
+    else if ((base = base_name(dir)))
+        p.heading = base;
+    else {
+        st = diag_fail(d, RM_ENOMEM, "out of memory");
+        goto out;
+    }
+    p.gnuplot = on_path("gnuplot");
+    enum rm_status (*const charts[])(struct plot *) = {
+        chart_throughput, chart_transit, chart_backlog, chart_compare, chart_compare_throughput,
+    };
+    for (size_t i = 0; i < sizeof charts / sizeof charts[0] && st == RM_OK; i++)
+        st = charts[i](&p);
+    if (st == RM_OK && p.written == 0)
+        st = diag_error(d, &(struct diag_at){dir, 0, 0},
+                        "expected results to plot (throughput.csv, transit.csv, backlog.csv or compare.csv), "
+                        "found none");
+    if (st == RM_OK)
+        *drawn = p.gnuplot && p.drawn == p.written;
+out:
+    meta_fini(&p.meta);
+    free(base);
+    return st;
+}

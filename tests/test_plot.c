@@ -1,0 +1,530 @@
+/* Tests for plot: each test copies a hand-made results directory from
+ * tests/fixtures/ to a fresh temporary directory, draws it, and checks the
+ * PNGs (signature and IHDR size) and the .gp scripts. PATH is changed inside
+ * single tests only: Criterion runs each test in its own process. */
+#include "railmail/plot.h"
+
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define RUN_FIXTURE "tests/fixtures/plot-run"
+#define COMPARE_FIXTURE "tests/fixtures/plot-compare"
+
+static char *join(const char *dir, const char *name)
+{
+    size_t n = strlen(dir) + strlen(name) + 2;
+    char *p = malloc(n);
+    cr_assert_not_null(p);
+    snprintf(p, n, "%s/%s", dir, name);
+    return p;
+}
+
+static char *read_text(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *s = malloc((size_t)n + 1);
+    cr_assert_not_null(s);
+    size_t got = fread(s, 1, (size_t)n, f);
+    s[got] = '\0';
+    fclose(f);
+    return s;
+}
+
+static void write_text(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "wb");
+    cr_assert_not_null(f, "cannot write %s", path);
+    fputs(text, f);
+    fclose(f);
+}
+
+static bool exists(const char *dir, const char *name)
+{
+    char *p = join(dir, name);
+    struct stat sb;
+    bool ok = stat(p, &sb) == 0;
+    free(p);
+    return ok;
+}
+
+/* A fresh directory under /tmp named after `tag`. */
+static char *temp_dir(const char *tag)
+{
+    char tmpl[256];
+    snprintf(tmpl, sizeof tmpl, "/tmp/railmail-test-plot-%s-XXXXXX", tag);
+    char *d = mkdtemp(tmpl);
+    cr_assert_not_null(d);
+    char *copy = malloc(strlen(d) + 1);
+    strcpy(copy, d);
+    return copy;
+}
+
+/* Copies the regular files of `from` into `to` (which must exist). */
+static void copy_files(const char *from, const char *to)
+{
+    DIR *dir = opendir(from);
+    cr_assert_not_null(dir, "cannot open fixture %s (run the tests from the repository root)", from);
+    struct dirent *e;
+    while ((e = readdir(dir))) {
+        if (e->d_name[0] == '.')
+            continue;
+        char *src = join(from, e->d_name), *dst = join(to, e->d_name);
+        char *text = read_text(src);
+        cr_assert_not_null(text);
+        write_text(dst, text);
+        free(text);
+        free(src);
+        free(dst);
+    }
+    closedir(dir);
+}
+
+/* A temporary copy of a fixture. */
+static char *fixture_copy(const char *fixture, const char *tag)
+{
+    char *d = temp_dir(tag);
+    copy_files(fixture, d);
+    return d;
+}
+
+/* Removes a directory of regular files. */
+static void remove_dir(char *path)
+{
+    DIR *dir = opendir(path);
+    if (dir) {
+        struct dirent *e;
+        while ((e = readdir(dir))) {
+            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+                continue;
+            char *p = join(path, e->d_name);
+            unlink(p);
+            free(p);
+        }
+        closedir(dir);
+    }
+    rmdir(path);
+    free(path);
+}
+
+/* True when dir holds a file whose name ends with `suffix`. */
+static bool any_with_suffix(const char *path, const char *suffix)
+{
+    DIR *dir = opendir(path);
+    cr_assert_not_null(dir);
+    struct dirent *e;
+    bool found = false;
+    while ((e = readdir(dir))) {
+        size_t n = strlen(e->d_name), k = strlen(suffix);
+        if (n >= k && strcmp(e->d_name + n - k, suffix) == 0)
+            found = true;
+    }
+    closedir(dir);
+    return found;
+}
+
+/* Checks the 8-byte PNG signature and the IHDR width and height. */
+static void assert_png(const char *dir, const char *name, uint32_t width, uint32_t height)
+{
+    char *p = join(dir, name);
+    FILE *f = fopen(p, "rb");
+    cr_assert_not_null(f, "%s was not drawn", name);
+    unsigned char h[24];
+    cr_assert_eq(fread(h, 1, sizeof h, f), sizeof h, "%s is too short for a PNG", name);
+    fclose(f);
+    free(p);
+    static const unsigned char sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+    cr_assert_arr_eq(h, sig, 8, "%s lacks the PNG signature", name);
+    cr_assert_arr_eq(h + 12, "IHDR", 4, "%s: the first chunk is not IHDR", name);
+    uint32_t w = (uint32_t)h[16] << 24 | (uint32_t)h[17] << 16 | (uint32_t)h[18] << 8 | h[19];
+    uint32_t ht = (uint32_t)h[20] << 24 | (uint32_t)h[21] << 16 | (uint32_t)h[22] << 8 | h[23];
+    cr_assert_eq(w, width, "%s: width %u, expected %u", name, w, width);
+    cr_assert_eq(ht, height, "%s: height %u, expected %u", name, ht, height);
+}
+
+static char *script(const char *dir, const char *name)
+{
+    char *p = join(dir, name);
+    char *s = read_text(p);
+    cr_assert_not_null(s, "%s was not written", name);
+    free(p);
+    return s;
+}
+
+static void assert_contains(const char *text, const char *what, const char *name)
+{
+    cr_assert_not_null(strstr(text, what), "%s: expected to find \"%s\"", name, what);
+}
+
+static void assert_lacks(const char *text, const char *what, const char *name)
+{
+    cr_assert_null(strstr(text, what), "%s: did not expect \"%s\"", name, what);
+}
+
+/* Points PATH at an empty directory (returned, to be removed). */
+static char *hide_gnuplot(void)
+{
+    char *bin = temp_dir("emptybin");
+    setenv("PATH", bin, 1);
+    return bin;
+}
+
+/* Puts a fake gnuplot with this shell body first on PATH. */
+static char *fake_gnuplot(const char *body)
+{
+    char *bin = temp_dir("fakebin");
+    char *exe = join(bin, "gnuplot");
+    write_text(exe, body);
+    cr_assert_eq(chmod(exe, 0755), 0);
+    free(exe);
+    setenv("PATH", bin, 1);
+    return bin;
+}
+
+static void assert_one_message_contains(struct diag *d, const char *what)
+{
+    cr_assert_geq(diag_count(d), 1, "expected an error message");
+    cr_assert_not_null(strstr(diag_message(d, 0), what), "message \"%s\" lacks \"%s\"", diag_message(d, 0),
+                       what);
+}
+
+Test(plot, run_draws_three_pngs_of_1200x700)
+{
+    char *dir = fixture_copy(RUN_FIXTURE, "run");
+    struct diag *d = diag_create();
+    bool drawn = false;
+    cr_assert_eq(plot_results(dir, &drawn, d), RM_OK, "%s", diag_count(d) ? diag_message(d, 0) : "");
+    cr_assert(drawn);
+    cr_assert_eq(diag_count(d), 0);
+    assert_png(dir, "throughput.png", 1200, 700);
+    assert_png(dir, "transit.png", 1200, 700);
+    assert_png(dir, "backlog.png", 1200, 700);
+    cr_assert_not(exists(dir, "compare.png"));
+    cr_assert_not(exists(dir, "compare_throughput.gp"));
+    cr_assert_not(any_with_suffix(dir, ".tmp"));
+    diag_destroy(d);
+    remove_dir(dir);
+}
+
+Test(plot, run_scripts_read_the_right_files_and_columns)
+{
+    char *bin = hide_gnuplot();
+    char *dir = fixture_copy(RUN_FIXTURE, "runscripts");
+    struct diag *d = diag_create();
+    bool drawn = true;
+    cr_assert_eq(plot_results(dir, &drawn, d), RM_OK);
+
+    char *s = script(dir, "throughput.gp");
+    assert_contains(s, "set output 'throughput.png'", "throughput.gp");
+    assert_contains(s, "set terminal pngcairo size 1200,700", "throughput.gp");
+    assert_contains(s, "'throughput.csv' using 'day':'delivered_t_ci_low':'delivered_t_ci_high' with filledcurves",
+                    "throughput.gp");
+    assert_contains(s, "using 'day':'delivered_t_mean' with lines", "throughput.gp");
+    assert_contains(s, "China-Europe rail mail via Brest, baseline", "throughput.gp");
+    assert_contains(s, "set xrange [0:84]", "throughput.gp");
+    assert_contains(s, "rect from 0, graph 0 to 14, graph 1", "throughput.gp");
+    /* Three destinations: one 7-day line each, largest first (WAW). */
+    assert_contains(s, "$avg7 using 1:3 with lines lc rgb '#f28e2b' lw 2 title 'to WAW, 7-day average'",
+                    "throughput.gp");
+    assert_contains(s, "'to LEI, 7-day average'", "throughput.gp");
+    /* Day 3's centred average of days 0..6 of the total, by hand from the CSV:
+     * (0 + 0.52812 + 4.76831 + 2.40747 + 7.93085 + 1.90869 + 3.12824) / 7. */
+    assert_contains(s, "\n3,2.9531,", "throughput.gp");
+    free(s);
+
+    s = script(dir, "transit.gp");
+    assert_contains(s, "plot 'transit.csv' using (column('transit_d') + 0.125):'batches_pct' with boxes",
+                    "transit.gp");
+    assert_contains(s, "'cum_pct' axes x1y2", "transit.gp");
+    assert_contains(s, "set arrow 1 from 14, graph 0 to 14, graph 1", "transit.gp");
+    assert_contains(s, "set arrow 2 from 11.5, graph 0", "transit.gp");
+    assert_contains(s, "set arrow 3 from 15.2, graph 0", "transit.gp");
+    assert_contains(s, "'service standard: 14 days (88.4% on time)'", "transit.gp");
+    free(s);
+
+    s = script(dir, "backlog.gp");
+    assert_contains(s, "'backlog.csv' using 'day':(strcol('node') eq 'CQ' ? column('backlog_batches_mean') : NaN)",
+                    "backlog.gp");
+    assert_contains(s, "strcol('node') eq 'BRE'", "backlog.gp");
+    assert_contains(s, "'throughput.csv' using 'day':'backlog_batches_mean'", "backlog.gp");
+    /* AKZ never has a backlog: no line. */
+    assert_lacks(s, "'AKZ'", "backlog.gp");
+    free(s);
+    diag_destroy(d);
+    remove_dir(dir);
+    remove_dir(bin);
+}
+
+Test(plot, compare_draws_two_pngs_and_no_run_charts)
+{
+    char *dir = fixture_copy(COMPARE_FIXTURE, "compare");
+    struct diag *d = diag_create();
+    bool drawn = false;
+    cr_assert_eq(plot_results(dir, &drawn, d), RM_OK, "%s", diag_count(d) ? diag_message(d, 0) : "");
+    cr_assert(drawn);
+    assert_png(dir, "compare.png", 1200, 700);
+    assert_png(dir, "compare_throughput.png", 1200, 700);
+    cr_assert_not(exists(dir, "throughput.gp"));
+    cr_assert_not(exists(dir, "transit.png"));
+    cr_assert_not(any_with_suffix(dir, ".tmp"));
+
+    char *s = script(dir, "compare.gp");
+    assert_contains(s, "set output 'compare.png'", "compare.gp");
+    assert_contains(s, "proposal_row(s) = s eq 'freq-4' ? 1 : s eq 'brest-crane' ? 2 : s eq 'combined' ? 3 : NaN",
+                    "compare.gp");
+    assert_contains(s, "set multiplot layout 2,3", "compare.gp");
+    static const char *const metrics[] = {"transit_mean_d", "transit_p95_d", "on_time_pct",
+                                          "throughput_t_per_d", "tracking_gap_max_h", "max_backlog_batches"};
+    for (size_t i = 0; i < 6; i++) {
+        char want[200];
+        snprintf(want, sizeof want, "plot 'compare.csv' using (headline('%s') ? column('diff') : NaN)", metrics[i]);
+        assert_contains(s, want, "compare.gp");
+    }
+    assert_contains(s, ":'diff_ci_low':'diff_ci_high':(verdict_colour(strcol('verdict')))", "compare.gp");
+    /* The tracking gap of brest-crane is worse: its label is red. */
+    assert_contains(s, "'+2.5 (+4%)' at 2.5, 2 center offset 0, 1.1 tc rgb '#d62728'", "compare.gp");
+    free(s);
+
+    s = script(dir, "compare_throughput.gp");
+    assert_contains(s, "# day,baseline,freq-4,brest-crane,combined", "compare_throughput.gp");
+    assert_contains(s, "$avg7 using 1:2 with lines lc rgb '#222222' lw 3 title 'baseline'", "compare_throughput.gp");
+    assert_contains(s, "$avg7 using 1:5 with lines", "compare_throughput.gp");
+    free(s);
+    diag_destroy(d);
+    remove_dir(dir);
+}
+
+Test(plot, without_gnuplot_writes_scripts_and_no_png)
+{
+    char *bin = hide_gnuplot();
+    char *dir = fixture_copy(RUN_FIXTURE, "nognuplot");
+    struct diag *d = diag_create();
+    bool drawn = true;
+    cr_assert_eq(plot_results(dir, &drawn, d), RM_OK);
+    cr_assert_not(drawn);
+    cr_assert_eq(diag_count(d), 0);
+    cr_assert(exists(dir, "throughput.gp"));
+    cr_assert(exists(dir, "transit.gp"));
+    cr_assert(exists(dir, "backlog.gp"));
+    cr_assert_not(any_with_suffix(dir, ".png"));
+    cr_assert_not(any_with_suffix(dir, ".tmp"));
+    diag_destroy(d);
+    remove_dir(dir);
+    remove_dir(bin);
+}
+
+Test(plot, gnuplot_error_is_reported_and_leaves_no_png)
+{
+    char *bin = fake_gnuplot("#!/bin/sh\n"
+                             "while read -r line; do :; done\n"
+                             "echo '         line 7: undefined variable: bogus' >&2\n"
+                             "echo 'half a picture' > throughput.png.tmp\n"
+                             "exit 1\n");
+    char *dir = fixture_copy(RUN_FIXTURE, "gperror");
+    struct diag *d = diag_create();
+    bool drawn = true;
+    cr_assert_eq(plot_results(dir, &drawn, d), RM_ERUN);
+    cr_assert_not(drawn);
+    assert_one_message_contains(d, "gnuplot failed drawing throughput.png (exit status 1)");
+    assert_one_message_contains(d, "line 7: undefined variable: bogus");
+    cr_assert_not(any_with_suffix(dir, ".png"));
+    cr_assert_not(any_with_suffix(dir, ".tmp"));
+    cr_assert(exists(dir, "throughput.gp"));
+    diag_destroy(d);
+    remove_dir(dir);
+    remove_dir(bin);
+}
+
+Test(plot, gnuplot_dying_without_reading_is_an_error_not_a_crash)
+{
+    /* Exits at once while a script far larger than a pipe's buffer is being
+     * written (a 20000-day horizon makes a long datablock): SIGPIPE. */
+    char *bin = fake_gnuplot("#!/bin/sh\necho 'cannot open display' >&2\nexit 3\n");
+    char *dir = fixture_copy(RUN_FIXTURE, "gpdies");
+    char *p = join(dir, "meta.csv");
+    write_text(p, "key,value\nkind,run\nscenario,long\nhorizon_d,20000\nwarmup_d,14\n");
+    free(p);
+    struct diag *d = diag_create();
+    bool drawn = true;
+    cr_assert_eq(plot_results(dir, &drawn, d), RM_ERUN);
+    assert_one_message_contains(d, "(exit status 3): cannot open display");
+    cr_assert_not(any_with_suffix(dir, ".png"));
+    cr_assert_not(any_with_suffix(dir, ".tmp"));
+    diag_destroy(d);
+    remove_dir(dir);
+    remove_dir(bin);
+}
+
+Test(plot, gnuplot_exiting_0_without_a_picture_is_an_error)
+{
+    char *bin = fake_gnuplot("#!/bin/sh\nwhile read -r line; do :; done\nexit 0\n");
+    char *dir = fixture_copy(RUN_FIXTURE, "gpnopic");
+    struct diag *d = diag_create();
+    bool drawn = true;
+    cr_assert_eq(plot_results(dir, &drawn, d), RM_ERUN);
+    assert_one_message_contains(d, "gnuplot exited 0 but wrote no throughput.png");
+    diag_destroy(d);
+    remove_dir(dir);
+    remove_dir(bin);
+}
+
+Test(plot, more_than_eight_destinations_draw_the_total_only)
+{
+    char *bin = hide_gnuplot();
+    char *dir = fixture_copy(RUN_FIXTURE, "ninedest");
+    char text[20000] = "day,destination,delivered_t_mean\n";
+    for (int day = 0; day < 84; day++)
+        for (int k = 1; k <= 9; k++)
+            snprintf(text + strlen(text), sizeof text - strlen(text), "%d,D%d,%.3f\n", day, k, 0.37 * k);
+    char *p = join(dir, "throughput_dest.csv");
+    write_text(p, text);
+    free(p);
+    struct diag *d = diag_create();
+    bool drawn;
+    cr_assert_eq(plot_results(dir, &drawn, d), RM_OK);
+    char *s = script(dir, "throughput.gp");
+    assert_lacks(s, "'to D1,", "throughput.gp");
+    assert_lacks(s, "$avg7 using 1:3", "throughput.gp");
+    assert_contains(s, "9 destinations, total shown", "throughput.gp");
+    assert_contains(s, "'all mail, 7-day average'", "throughput.gp");
+    free(s);
+    diag_destroy(d);
+    remove_dir(dir);
+    remove_dir(bin);
+}
+
+Test(plot, more_than_ten_nodes_draw_the_ten_largest_backlogs)
+{
+    char *bin = hide_gnuplot();
+    char *dir = fixture_copy(RUN_FIXTURE, "twelvenodes");
+    char text[40000] = "day,node,backlog_batches_mean\n";
+    for (int day = 0; day < 84; day++)
+        for (int k = 1; k <= 12; k++)
+            snprintf(text + strlen(text), sizeof text - strlen(text), "%d,N%02d,%.3f\n", day, k,
+                     day == 40 ? 2.385 * k : 0.0);
+    char *p = join(dir, "backlog.csv");
+    write_text(p, text);
+    free(p);
+    struct diag *d = diag_create();
+    bool drawn;
+    cr_assert_eq(plot_results(dir, &drawn, d), RM_OK);
+    char *s = script(dir, "backlog.gp");
+    for (int k = 3; k <= 12; k++) {
+        char want[64];
+        snprintf(want, sizeof want, "eq 'N%02d'", k);
+        assert_contains(s, want, "backlog.gp");
+    }
+    assert_lacks(s, "'N01'", "backlog.gp");
+    assert_lacks(s, "'N02'", "backlog.gp");
+    /* Largest first: N12 takes the first colour. */
+    assert_contains(s, "eq 'N12' ? column('backlog_batches_mean') : NaN) with lines lc rgb '#f28e2b'", "backlog.gp");
+    assert_contains(s, "the 10 of 12 nodes with the largest backlog", "backlog.gp");
+    free(s);
+    diag_destroy(d);
+    remove_dir(dir);
+    remove_dir(bin);
+}
+
+Test(plot, a_bad_number_is_an_input_error_with_its_position)
+{
+    char *dir = fixture_copy(RUN_FIXTURE, "badnum");
+    char *p = join(dir, "throughput.csv");
+    write_text(p, "day,delivered_t_mean,delivered_t_ci_low,delivered_t_ci_high,backlog_batches_mean\n"
+                  "0,1.5,1.25,1.75,3\n"
+                  "1,abc,1.25,1.75,3\n");
+    free(p);
+    struct diag *d = diag_create();
+    bool drawn = true;
+    cr_assert_eq(plot_results(dir, &drawn, d), RM_EINPUT);
+    cr_assert_not(drawn);
+    cr_assert_str_eq(diag_message(d, 0), "throughput.csv:3:2: delivered_t_mean: expected a number, got \"abc\"");
+    cr_assert_not(exists(dir, "throughput.png"));
+    diag_destroy(d);
+    remove_dir(dir);
+}
+
+Test(plot, a_missing_column_is_an_input_error_naming_the_header)
+{
+    char *dir = fixture_copy(RUN_FIXTURE, "badcol");
+    char *p = join(dir, "transit.csv");
+    write_text(p, "transit_d,pct\n8,1\n");
+    free(p);
+    struct diag *d = diag_create();
+    bool drawn;
+    cr_assert_eq(plot_results(dir, &drawn, d), RM_EINPUT);
+    cr_assert_str_eq(diag_message(d, 0), "transit.csv:1: expected a column \"batches_pct\", found \"transit_d,pct\"");
+    diag_destroy(d);
+    remove_dir(dir);
+}
+
+Test(plot, a_directory_without_results_is_an_error)
+{
+    char *dir = temp_dir("empty");
+    struct diag *d = diag_create();
+    bool drawn = true;
+    cr_assert_eq(plot_results(dir, &drawn, d), RM_EINPUT);
+    assert_one_message_contains(d, "expected results to plot");
+    cr_assert_not(drawn);
+    diag_destroy(d);
+    remove_dir(dir);
+
+    d = diag_create();
+    cr_assert_eq(plot_results("/nonexistent/railmail-results", &drawn, d), RM_EINPUT);
+    assert_one_message_contains(d, "/nonexistent/railmail-results: expected a results directory");
+    diag_destroy(d);
+}
+
+Test(plot, quotes_in_directory_and_title_survive_shell_and_gnuplot)
+{
+    char *parent = temp_dir("quotes");
+    char *dir = join(parent, "it's a \"dir\"");
+    cr_assert_eq(mkdir(dir, 0755), 0);
+    copy_files(RUN_FIXTURE, dir);
+    char *p = join(dir, "meta.csv");
+    write_text(p, "key,value\nkind,run\nscenario,x\ntitle,\"Brest's \"\"new\"\" crane, @home\"\nhorizon_d,84\n"
+                  "warmup_d,14\n");
+    free(p);
+    struct diag *d = diag_create();
+    bool drawn = false;
+    cr_assert_eq(plot_results(dir, &drawn, d), RM_OK, "%s", diag_count(d) ? diag_message(d, 0) : "");
+    cr_assert(drawn);
+    assert_png(dir, "throughput.png", 1200, 700);
+    char *s = script(dir, "throughput.gp");
+    assert_contains(s, "'Brest''s \"new\" crane, @home: mail delivered per day'", "throughput.gp");
+    free(s);
+    diag_destroy(d);
+    remove_dir(dir);
+    rmdir(parent);
+    free(parent);
+}
+
+Test(plot, a_saved_script_redraws_its_chart_alone)
+{
+    char *dir = fixture_copy(RUN_FIXTURE, "redraw");
+    struct diag *d = diag_create();
+    bool drawn;
+    cr_assert_eq(plot_results(dir, &drawn, d), RM_OK);
+    static const char *const names[] = {"throughput", "transit", "backlog"};
+    for (size_t i = 0; i < 3; i++) {
+        char png[64], cmd[512];
+        snprintf(png, sizeof png, "%s.png", names[i]);
+        char *path = join(dir, png);
+        cr_assert_eq(unlink(path), 0);
+        snprintf(cmd, sizeof cmd, "cd '%s' && gnuplot %s.gp 2>/dev/null", dir, names[i]);
+        cr_assert_eq(system(cmd), 0, "%s failed", cmd);
+        assert_png(dir, png, 1200, 700);
+        free(path);
+    }
+    diag_destroy(d);
+    remove_dir(dir);
+}
