@@ -61,14 +61,17 @@ struct model {
 struct batch {
     double posted_h, ready_h, departed_h, last_event_h, gap_max_h, kg;
     uint64_t id;
-    uint32_t next;            /* link in a queue or a train's cargo */
+    uint32_t next;            /* free list link */
     uint32_t demand;
     uint32_t alight_stop;
+    uint16_t board_stop;      /* where it got on its current train */
     uint16_t hops;
     uint16_t svc[MAX_HOPS];
 };
 
-struct fifo { uint32_t head, tail; };
+/* A FIFO of batch indices in a power-of-two ring: contiguous, so a train
+ * boarding hundreds of batches can prefetch the ones ahead. */
+struct ring { uint32_t *slot; uint32_t head, n, cap; };
 
 struct rep;
 
@@ -76,7 +79,9 @@ struct train {
     struct rep *r;
     struct train *next;       /* node queue or free list */
     uint32_t service, number, stop;
-    uint32_t cargo_head, cargo_tail;
+    struct ring *cargo;       /* [max_stops]: batches by the stop they get off at */
+    double *left_h;           /* [route_len]: when the train left each stop */
+    uint32_t on_board;
     double capacity_kg, load_kg, max_load_kg, boarded_kg;
     double departed_h, queued_h;
     bool live;
@@ -131,7 +136,8 @@ struct rep {
     uint64_t next_id, posted, delivered;
     uint32_t waiting, waiting_max;
 
-    struct fifo *queues;
+    struct ring *queues;      /* per (service, stop) */
+    size_t max_stops;         /* longest route: size of a train's per-stop arrays */
     struct node_state *nodes;
     struct service_state *services;
     struct demand_state *demand;
@@ -365,23 +371,40 @@ static void batch_free(struct rep *r, uint32_t b)
     r->free_batch = b;
 }
 
-static void fifo_push(struct rep *r, struct fifo *q, uint32_t b)
+static uint32_t ring_at(const struct ring *q, uint32_t i)
 {
-    r->batches[b].next = NIL;
-    if (q->tail == NIL)
-        q->head = b;
-    else
-        r->batches[q->tail].next = b;
-    q->tail = b;
+    return q->slot[(q->head + i) & (q->cap - 1)];
 }
 
-static uint32_t fifo_pop(struct rep *r, struct fifo *q)
+static bool ring_push(struct ring *q, uint32_t b)
 {
-    uint32_t b = q->head;
-    q->head = r->batches[b].next;
-    if (q->head == NIL)
-        q->tail = NIL;
+    if (q->n == q->cap) {
+        uint32_t cap = q->cap ? 2 * q->cap : 64;
+        uint32_t *grown = malloc((size_t)cap * sizeof *grown);
+        if (!grown)
+            return false;
+        for (uint32_t i = 0; i < q->n; i++)
+            grown[i] = ring_at(q, i);
+        free(q->slot);
+        *q = (struct ring){ grown, 0, q->n, cap };
+    }
+    q->slot[(q->head + q->n++) & (q->cap - 1)] = b;
+    return true;
+}
+
+static uint32_t ring_pop(struct ring *q)
+{
+    uint32_t b = q->slot[q->head];
+    q->head = (q->head + 1) & (q->cap - 1);
+    q->n--;
     return b;
+}
+
+/* Prefetches the batch `ahead` places down a ring: walks are memory-bound. */
+static void prefetch_ahead(const struct rep *r, const struct ring *q, uint32_t ahead)
+{
+    if (q->n > ahead)
+        __builtin_prefetch(&r->batches[ring_at(q, ahead)]);
 }
 
 /* Puts a batch that is at `node` into the queue of the service it takes next. */
@@ -394,7 +417,8 @@ static void wait_at(struct rep *r, uint32_t b, size_t node, double t)
     (void)found;
     B->ready_h = t;
     B->alight_stop = hop.alight_stop;
-    fifo_push(r, &r->queues[r->m->qbase[hop.service] + hop.board_stop], b);
+    if (!ring_push(&r->queues[r->m->qbase[hop.service] + hop.board_stop], b))
+        fail_nomem(r);
     struct node_state *ns = &r->nodes[node];
     ns->waiting++;
     r->waiting++;
@@ -485,8 +509,17 @@ static struct train *train_new(struct rep *r)
         r->cap_trains = cap;
     }
     tr = malloc(sizeof *tr);
-    if (tr)
-        r->trains[r->n_trains++] = tr;
+    if (!tr)
+        return NULL;
+    tr->cargo = calloc(r->max_stops, sizeof *tr->cargo);
+    tr->left_h = malloc(r->max_stops * sizeof *tr->left_h);
+    if (!tr->cargo || !tr->left_h) {
+        free(tr->cargo);
+        free(tr->left_h);
+        free(tr);
+        return NULL;
+    }
+    r->trains[r->n_trains++] = tr;
     return tr;
 }
 
@@ -495,20 +528,21 @@ static struct train *train_new(struct rep *r)
 static void board(struct rep *r, struct train *tr, double t)
 {
     const struct scenario_service *sv = &r->s->services[tr->service];
-    struct fifo *q = &r->queues[r->m->qbase[tr->service] + tr->stop];
+    struct ring *q = &r->queues[r->m->qbase[tr->service] + tr->stop];
     size_t node = sv->route[tr->stop];
     double latest = t - sv->cutoff_h;
-    while (q->head != NIL) {
-        struct batch *B = &r->batches[q->head];
+    while (q->n) {
+        prefetch_ahead(r, q, 8);
+        struct batch *B = &r->batches[ring_at(q, 0)];
         if (B->ready_h > latest || tr->load_kg + B->kg > tr->capacity_kg)
             break;
-        uint32_t b = fifo_pop(r, q);
-        B->next = NIL;
-        if (tr->cargo_tail == NIL)
-            tr->cargo_head = b;
-        else
-            r->batches[tr->cargo_tail].next = b;
-        tr->cargo_tail = b;
+        uint32_t b = ring_pop(q);
+        if (!ring_push(&tr->cargo[B->alight_stop], b)) {
+            fail_nomem(r);
+            return;
+        }
+        B->board_stop = (uint16_t)tr->stop;
+        tr->on_board++;
         tr->load_kg += B->kg;
         tr->boarded_kg += B->kg;
         r->nodes[node].waiting--;
@@ -562,14 +596,17 @@ static void on_depart(struct engine *e, void *arg)
         fail_nomem(r);
         return;
     }
+    struct ring *cargo = tr->cargo;
+    double *left_h = tr->left_h;
     *tr = (struct train){ .r = r, .service = ss->k, .number = number, .stop = 0,
-                          .cargo_head = NIL, .cargo_tail = NIL,
+                          .cargo = cargo, .left_h = left_h,
                           .capacity_kg = sv->capacity_t * factor * 1000,
                           .departed_h = t, .live = true };
     if (t >= r->warmup_h) {
         ss->trains++;
         r->cost += sv->cost_per_train;
     }
+    tr->left_h[0] = t;
     board(r, tr, t);
     run_leg(r, tr, t);
 }
@@ -623,35 +660,49 @@ static void admit_queued(struct rep *r, struct node_state *ns, double t)
     }
 }
 
+/* The scans a batch passed on this train, counted when it gets off: the
+ * train remembers when it left each stop, so riding batches need no visit. */
+static void count_scans(struct rep *r, const struct train *tr, struct batch *b)
+{
+    const struct scenario_service *sv = &r->s->services[tr->service];
+    for (uint32_t k = b->board_stop + 1u; k < tr->stop; k++)
+        if (r->s->nodes[sv->route[k]].scan) {
+            double gap = tr->left_h[k] - b->last_event_h;
+            if (gap > b->gap_max_h)
+                b->gap_max_h = gap;
+            b->last_event_h = tr->left_h[k];
+        }
+}
+
+/* With --tracking, the scan rows of the batches riding through a node. */
+static void write_scans(struct rep *r, const struct train *tr, size_t node, double t)
+{
+    const struct scenario_service *sv = &r->s->services[tr->service];
+    for (size_t k = tr->stop + 1; k < sv->route_len; k++)
+        for (uint32_t i = 0; i < tr->cargo[k].n; i++)
+            fprintf(r->out->tracking, "%u,%llu,%.3f,%s,scanned\n", r->replication,
+                    (unsigned long long)r->batches[ring_at(&tr->cargo[k], i)].id, t, r->s->nodes[node].id);
+}
+
 /* Unloads the batches that get off here: delivered or moved to a queue. */
 static void unload(struct rep *r, struct train *tr, size_t node, double t)
 {
-    bool scan = r->s->nodes[node].scan;
-    uint32_t prev = NIL, b = tr->cargo_head;
-    while (b != NIL) {
+    struct ring *here = &tr->cargo[tr->stop];
+    if (r->out->tracking && r->s->nodes[node].scan)
+        write_scans(r, tr, node, t);
+    while (here->n) {
+        prefetch_ahead(r, here, 8);
+        uint32_t b = ring_pop(here);
         struct batch *B = &r->batches[b];
-        uint32_t next = B->next;
-        if (B->alight_stop != tr->stop) {
-            if (scan)
-                track(r, B, t, node, "scanned");
-            prev = b;
-            b = next;
-            continue;
-        }
-        if (prev == NIL)
-            tr->cargo_head = next;
-        else
-            r->batches[prev].next = next;
-        if (tr->cargo_tail == b)
-            tr->cargo_tail = prev;
+        count_scans(r, tr, B);
         tr->load_kg -= B->kg;
+        tr->on_board--;
         if (demand_of(r, B)->destination == node) {
             deliver(r, b, node, t);
         } else {
             track(r, B, t, node, "transferred (EMJ)");
             wait_at(r, b, node, t);
         }
-        b = next;
     }
 }
 
@@ -689,6 +740,7 @@ static void on_dwell_end(struct engine *e, void *arg)
     const struct scenario_service *sv = &r->s->services[tr->service];
     size_t node = sv->route[tr->stop];
     struct node_state *ns = &r->nodes[node];
+    tr->left_h[tr->stop] = t;
     unload(r, tr, node, t);
     bool last = tr->stop + 1 == sv->route_len;
     if (!last)
@@ -699,7 +751,7 @@ static void on_dwell_end(struct engine *e, void *arg)
         run_leg(r, tr, t);
         return;
     }
-    assert(tr->cargo_head == NIL && "every batch gets off by the last stop");
+    assert(tr->on_board == 0 && "every batch gets off by the last stop");
     finish_train(r, tr, t);
     tr->live = false;
     tr->next = r->free_train;
@@ -836,7 +888,7 @@ static bool rep_init(struct rep *r)
     r->warmup_h = s->warmup_d * 24;
     r->horizon_h = s->horizon_d * 24;
     r->e = engine_create(1024);
-    r->queues = malloc((m->n_queues + 1) * sizeof *r->queues);
+    r->queues = calloc(m->n_queues + 1, sizeof *r->queues);
     r->nodes = calloc(s->n_nodes + 1, sizeof *r->nodes);
     r->services = calloc(s->n_services + 1, sizeof *r->services);
     r->demand = calloc(s->n_demand + 1, sizeof *r->demand);
@@ -848,10 +900,11 @@ static bool rep_init(struct rep *r)
     for (size_t i = 0; i < n_acc; i++)
         if (!(r->acc[i].hist = calloc(1, sizeof *r->acc[i].hist)))
             return false;
-    for (size_t q = 0; q < m->n_queues; q++)
-        r->queues[q] = (struct fifo){ NIL, NIL };
     for (size_t n = 0; n < s->n_nodes; n++)
         r->nodes[n].servers = scaled_servers(&s->nodes[n], 1);
+    for (size_t k = 0; k < s->n_services; k++)
+        if (s->services[k].route_len > r->max_stops)
+            r->max_stops = s->services[k].route_len;
     return make_streams(r);
 }
 
@@ -903,25 +956,30 @@ static void put_batch_scope(struct rep *r, size_t row, const struct scope_acc *a
 
 /* Counts every batch still in the system, for the conservation check and
  * the in-flight metrics. */
+static uint64_t count_ring(struct rep *r, const struct ring *q)
+{
+    struct scope_acc *sc[3];
+    for (uint32_t i = 0; i < q->n; i++) {
+        const struct batch *b = &r->batches[ring_at(q, i)];
+        if (b->posted_h >= r->warmup_h) {
+            scopes_of(r, b, sc);
+            sc[0]->in_flight++, sc[1]->in_flight++, sc[2]->in_flight++;
+        }
+    }
+    return q->n;
+}
+
 static uint64_t count_in_system(struct rep *r)
 {
     uint64_t n = 0;
-    struct scope_acc *sc[3];
     for (size_t q = 0; q < r->m->n_queues; q++)
-        for (uint32_t b = r->queues[q].head; b != NIL; b = r->batches[b].next, n++)
-            if (r->batches[b].posted_h >= r->warmup_h) {
-                scopes_of(r, &r->batches[b], sc);
-                sc[0]->in_flight++, sc[1]->in_flight++, sc[2]->in_flight++;
-            }
+        n += count_ring(r, &r->queues[q]);
     for (size_t i = 0; i < r->n_trains; i++) {
         struct train *tr = r->trains[i];
         if (!tr->live)
             continue;
-        for (uint32_t b = tr->cargo_head; b != NIL; b = r->batches[b].next, n++)
-            if (r->batches[b].posted_h >= r->warmup_h) {
-                scopes_of(r, &r->batches[b], sc);
-                sc[0]->in_flight++, sc[1]->in_flight++, sc[2]->in_flight++;
-            }
+        for (size_t k = tr->stop; k < r->s->services[tr->service].route_len; k++)
+            n += count_ring(r, &tr->cargo[k]);
     }
     return n;
 }
@@ -934,13 +992,14 @@ static void write_unfinished(struct rep *r)
             continue;
         finish_train(r, tr, NAN);
         if (r->out->batches)
-            for (uint32_t b = tr->cargo_head; b != NIL; b = r->batches[b].next)
-                write_batch_row(r, &r->batches[b], NAN);
+            for (size_t k = tr->stop; k < r->s->services[tr->service].route_len; k++)
+                for (uint32_t j = 0; j < tr->cargo[k].n; j++)
+                    write_batch_row(r, &r->batches[ring_at(&tr->cargo[k], j)], NAN);
     }
     if (r->out->batches)
         for (size_t q = 0; q < r->m->n_queues; q++)
-            for (uint32_t b = r->queues[q].head; b != NIL; b = r->batches[b].next)
-                write_batch_row(r, &r->batches[b], NAN);
+            for (uint32_t i = 0; i < r->queues[q].n; i++)
+                write_batch_row(r, &r->batches[ring_at(&r->queues[q], i)], NAN);
 }
 
 static void collect(struct rep *r)
@@ -998,14 +1057,22 @@ static void rep_fini(struct rep *r)
     if (r->acc)
         for (size_t i = 0; i < 1 + r->m->n_dest + r->s->n_demand; i++)
             free(r->acc[i].hist);
-    for (size_t i = 0; i < r->n_trains; i++)
+    for (size_t i = 0; i < r->n_trains; i++) {
+        for (size_t k = 0; k < r->max_stops; k++)
+            free(r->trains[i]->cargo[k].slot);
+        free(r->trains[i]->cargo);
+        free(r->trains[i]->left_h);
         free(r->trains[i]);
+    }
     free(r->trains);
     free(r->acc);
     free(r->disruptions);
     free(r->demand);
     free(r->services);
     free(r->nodes);
+    if (r->queues)
+        for (size_t q = 0; q < r->m->n_queues; q++)
+            free(r->queues[q].slot);
     free(r->queues);
     free(r->batches);
     engine_destroy(r->e);
