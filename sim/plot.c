@@ -981,7 +981,8 @@ static enum rm_status chart_throughput(struct plot *p)
     if (found_dest) {
         if ((st = long_series(&td, "destination", "delivered_t_mean", ndays, NULL, 0, &dest, &ndest, d)) != RM_OK)
             goto out;
-        qsort(dest, ndest, sizeof *dest, by_total_desc);
+        if (ndest)
+            qsort(dest, ndest, sizeof *dest, by_total_desc);
     }
     bool per_dest = ndest >= 2 && ndest <= MAX_DEST_LINES;
 
@@ -1209,7 +1210,8 @@ static enum rm_status chart_backlog(struct plot *p)
     size_t nbusy = 0;
     for (size_t i = 0; i < nnode; i++)
         nbusy += node[i].peak > 0;
-    qsort(node, nnode, sizeof *node, by_peak_desc);
+    if (nnode)
+        qsort(node, nnode, sizeof *node, by_peak_desc);
     size_t nshow = nbusy < MAX_NODE_LINES ? nbusy : MAX_NODE_LINES;
     if ((st = table_load(&tt, p->dir, "throughput.csv", &found_total, d)) != RM_OK)
         goto out;
@@ -1244,8 +1246,11 @@ static enum rm_status chart_backlog(struct plot *p)
                    palette[i % NPALETTE]);
         buf_quote(&b, node[i].name);
     }
-    if (!items)
-        buf_printf(&b, "plot NaN notitle");
+    if (!nshow && !total) {
+        /* gnuplot needs one data element beside key entries. */
+        plot_item(&b, &items);
+        buf_printf(&b, "NaN notitle");
+    }
     buf_printf(&b, "\n");
     st = draw(p, "backlog", &b);
 out:
@@ -1518,8 +1523,10 @@ static enum rm_status chart_compare_throughput(struct plot *p)
             buf_quote(&b, s[i].name);
         }
     }
-    if (!items)
-        buf_printf(&b, "plot NaN notitle");
+    if (!ns) {
+        plot_item(&b, &items);
+        buf_printf(&b, "NaN notitle");
+    }
     buf_printf(&b, "\n");
     st = draw(p, "compare_throughput", &b);
 out:

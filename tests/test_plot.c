@@ -528,3 +528,31 @@ Test(plot, a_saved_script_redraws_its_chart_alone)
     diag_destroy(d);
     remove_dir(dir);
 }
+
+Test(plot, header_only_csvs_draw_empty_charts)
+{
+    /* No rows at all: every chart is still drawn, with fixed ranges. */
+    char *dir = fixture_copy(RUN_FIXTURE, "headeronly");
+    static const char *const files[][2] = {
+        {"throughput.csv", "day,delivered_t_mean,delivered_t_ci_low,delivered_t_ci_high,backlog_batches_mean\n"},
+        {"throughput_dest.csv", "day,destination,delivered_t_mean\n"},
+        {"backlog.csv", "day,node,backlog_batches_mean\n"},
+        {"transit.csv", "transit_d,batches_pct,cum_pct\n"},
+        {"compare_throughput.csv", "day,proposal,delivered_t_mean\n"},
+    };
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        char *p = join(dir, files[i][0]);
+        write_text(p, files[i][1]);
+        free(p);
+    }
+    struct diag *d = diag_create();
+    bool drawn = false;
+    cr_assert_eq(plot_results(dir, &drawn, d), RM_OK, "%s", diag_count(d) ? diag_message(d, 0) : "");
+    cr_assert(drawn);
+    assert_png(dir, "throughput.png", 1200, 700);
+    assert_png(dir, "transit.png", 1200, 700);
+    assert_png(dir, "backlog.png", 1200, 700);
+    assert_png(dir, "compare_throughput.png", 1200, 700);
+    diag_destroy(d);
+    remove_dir(dir);
+}
