@@ -1,0 +1,46 @@
+#ifndef RAILMAIL_EVQ_H
+#define RAILMAIL_EVQ_H
+/* The pending-event set: items (time, callback, argument) popped earliest
+ * first, equal times in the order they were pushed, so that runs are
+ * reproducible. The structure behind it (today a 4-ary heap) is private. */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "railmail/status.h"
+
+struct evq;
+
+/* A generic function pointer. The queue only stores it: the owner casts its
+ * own callback type to evq_fn * on push and back before calling it. */
+typedef void evq_fn(void);
+
+struct evq_item {
+    double time_h;  /* hours */
+    uint64_t seq;   /* push order among the pending items (see evq_renumber) */
+    evq_fn *fn;
+    void *arg;
+};
+
+/* Preallocates room for `capacity` items (at least 1); the queue grows by
+ * doubling as needed. NULL if memory runs out or capacity is absurd. */
+struct evq *evq_create(size_t capacity);
+void evq_destroy(struct evq *q);  /* NULL is a no-op */
+
+/* Adds an item; time_h must not be NaN. No allocation unless the queue is
+ * full; RM_ENOMEM (queue unchanged) if growing fails. */
+enum rm_status evq_push(struct evq *q, double time_h, evq_fn *fn, void *arg);
+
+/* Removes the earliest item into *out; among equal times, the one pushed
+ * first. Returns false when the queue is empty. */
+bool evq_pop(struct evq *q, struct evq_item *out);
+
+/* The earliest time, or +INFINITY when the queue is empty. */
+double evq_peek_time(const struct evq *q);
+
+size_t evq_size(const struct evq *q);
+
+/* Renumbers the pending items' sequence numbers 0, 1, ... in their current
+ * order, which is unchanged. The queue does this by itself when 2^32 pushes
+ * have used up the sequence space; until then seq counts pushes from 0. */
+void evq_renumber(struct evq *q);
+#endif /* RAILMAIL_EVQ_H */

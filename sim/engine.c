@@ -1,0 +1,99 @@
+/* engine: the simulation clock and its run loop over an evq. A handler and
+ * its argument ride in the queue's own slot, so scheduling allocates
+ * nothing; a schedule that fails for lack of memory is remembered and ends
+ * the run, because the model would go on with an event missing. */
+#include "railmail/engine.h"
+
+#include <assert.h>
+#include <math.h>
+#include <stdlib.h>
+
+#include "railmail/evq.h"
+
+struct engine {
+    struct evq *q;
+    double now_h;     /* hours since Monday 00:00 */
+    uint64_t events;  /* handlers run so far */
+    bool stopped;     /* engine_stop called during this engine_run */
+    enum rm_status error;  /* first failed schedule; sticks */
+};
+
+struct engine *engine_create(size_t capacity_hint)
+{
+    struct engine *e = calloc(1, sizeof *e);
+    if (!e)
+        return NULL;
+    e->q = evq_create(capacity_hint);
+    if (!e->q) {
+        free(e);
+        return NULL;
+    }
+    e->error = RM_OK;
+    return e;
+}
+
+void engine_destroy(struct engine *e)
+{
+    if (!e)
+        return;
+    evq_destroy(e->q);
+    free(e);
+}
+
+double engine_now(const struct engine *e)
+{
+    return e->now_h;
+}
+
+enum rm_status engine_schedule(struct engine *e, double time_h, engine_handler *handler, void *arg)
+{
+    assert(handler);
+    assert(time_h >= e->now_h && "engine_schedule: time lies in the past (or is NaN)");
+    /* Converting between function pointer types is defined as long as the
+     * pointer is converted back before the call, as engine_run does. */
+    if (evq_push(e->q, time_h, (evq_fn *)handler, arg) != RM_OK) {
+        if (e->error == RM_OK)
+            e->error = RM_ENOMEM;
+        e->stopped = true;
+        return RM_ENOMEM;
+    }
+    return RM_OK;
+}
+
+enum rm_status engine_run(struct engine *e, double until_h)
+{
+    assert(!isnan(until_h) && until_h >= e->now_h);
+    if (e->error != RM_OK)
+        return e->error;
+    e->stopped = false;
+    struct evq *q = e->q;
+    struct evq_item it;
+    /* The queue's empty peek is +INFINITY, so an empty queue ends the loop
+     * unless until_h is itself infinite, when the failed pop does. */
+    while (evq_peek_time(q) <= until_h && evq_pop(q, &it)) {
+        e->now_h = it.time_h;
+        e->events++;
+        ((engine_handler *)it.fn)(e, it.arg);
+        if (e->stopped)
+            return e->error;
+    }
+    /* An infinite horizon leaves the clock at the last event. */
+    if (isfinite(until_h))
+        e->now_h = until_h;
+    return RM_OK;
+}
+
+void engine_stop(struct engine *e)
+{
+    e->stopped = true;
+}
+
+uint64_t engine_events(const struct engine *e)
+{
+    return e->events;
+}
+
+size_t engine_pending(const struct engine *e)
+{
+    return evq_size(e->q);
+}

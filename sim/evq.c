@@ -1,0 +1,303 @@
+/* evq: the pending-event set as an implicit 4-ary min-heap of 16-byte
+ * entries (time, seq << 32 | slot), laid out so that each group of four
+ * siblings fills one 64-byte cache line. Callbacks and arguments live in a
+ * slot pool with a free stack, so a push or pop never allocates; the heap
+ * moves holes rather than swapping, and pops sift the hole to a leaf first. */
+#include "railmail/evq.h"
+
+#include <assert.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SLOT_BITS 32
+#define SLOT_MASK ((UINT64_C(1) << SLOT_BITS) - 1)
+#define SEQ_LIMIT (UINT64_C(1) << (64 - SLOT_BITS))
+/* The largest slot is MAX_CAP - 1, so no real key equals the sentinel's. */
+#define MAX_CAP ((size_t)(SLOT_MASK < SIZE_MAX / 64 ? SLOT_MASK : SIZE_MAX / 64))
+#define LINE 64
+#define FAR (256 * 1024)
+/* The root sits at index 3 so that the children of p, at 4p - 8 .. 4p - 5,
+ * always start on a multiple of 4 entries, that is on a cache line. */
+#define ROOT 3
+#define FIRST_CHILD(p) (4 * (p) - 8)
+#define PARENT(p) (((p) + 8) / 4)
+
+struct entry {
+    uint64_t time_bits;  /* the time, mapped by to_bits so that integer order is time order */
+    uint64_t key;        /* seq << SLOT_BITS | slot: unique, so ties break by seq */
+};
+
+struct payload {
+    evq_fn *fn;
+    void *arg;
+};
+
+struct evq {
+    struct entry *heap;    /* heap[ROOT .. ROOT + n - 1]; the rest are sentinels */
+    size_t n, cap;
+    struct payload *pay;   /* indexed by slot */
+    uint32_t *free_slots;  /* a stack of cap - n free slots, top at cap - n - 1 */
+    uint64_t next_seq;
+};
+
+#define SIGN (UINT64_C(1) << 63)
+
+/* Maps a double (not NaN) to an integer with the same order, so that an
+ * entry compares as one 128-bit number: no floating-point flags, no
+ * unordered case, and the compiler emits cmp/sbb instead of branches. */
+static inline uint64_t to_bits(double t)
+{
+    uint64_t b;
+    t += 0.0;  /* -0.0 becomes +0.0, which compares equal anyway */
+    memcpy(&b, &t, sizeof b);
+    return b & SIGN ? ~b : b | SIGN;
+}
+
+static inline double from_bits(uint64_t b)
+{
+    double t;
+    b = b & SIGN ? b & ~SIGN : ~b;
+    memcpy(&t, &b, sizeof t);
+    return t;
+}
+
+/* +INFINITY with a key no real entry has: greater than anything pushed. */
+#define SENTINEL_BITS (UINT64_C(0x7ff0000000000000) | SIGN)
+static const struct entry SENTINEL = {SENTINEL_BITS, UINT64_MAX};
+
+/* Strict (time, seq) order. Which child is smaller is a coin toss, so a
+ * branch here would be mispredicted half the time; both forms below let
+ * the compiler use flags and conditional moves instead. */
+static inline int less(const struct entry *a, const struct entry *b)
+{
+#ifdef __SIZEOF_INT128__
+    __extension__ typedef unsigned __int128 u128;
+    return ((u128)a->time_bits << 64 | a->key) < ((u128)b->time_bits << 64 | b->key);
+#else
+    return (a->time_bits < b->time_bits) | ((a->time_bits == b->time_bits) & (a->key < b->key));
+#endif
+}
+
+/* mask ? x : y for a mask of all ones or all zeros, without a jump. */
+static inline uint64_t pick(uint64_t mask, uint64_t x, uint64_t y)
+{
+    return y ^ ((x ^ y) & mask);
+}
+
+/* All ones if (at, ak) < (bt, bk), else zero. */
+static inline uint64_t less_mask(uint64_t at, uint64_t ak, uint64_t bt, uint64_t bk)
+{
+    struct entry a = {at, ak}, b = {bt, bk};
+    return -(uint64_t)less(&a, &b);
+}
+
+/* Floyd's bottom-up deletion, first half: the root is empty, and the hole
+ * walks down to a leaf, each time filled by its smallest child. The last
+ * entry, which the caller then lets rise from the leaf, nearly always
+ * belongs near the bottom, so this saves comparing it at every level.
+ * The children are picked with masks, not jumps: which of four is smallest
+ * is a coin toss that a branch predictor would get wrong half the time.
+ * Offsets are in bytes, where the first child of o is 4 * o - 128. */
+static size_t sift_hole_to_leaf(struct entry *h, size_t end)
+{
+    char *base = (char *)h;
+    size_t hole = ROOT * sizeof *h, stop = end * sizeof *h;
+    for (;;) {
+        size_t c = 4 * hole - 8 * sizeof *h;
+        if (c >= stop)
+            break;
+        /* The sixteen grandchildren are four consecutive cache lines:
+         * fetch them while the children are being compared. */
+        size_t g = 4 * c - 8 * sizeof *h, gg = 4 * g - 8 * sizeof *h;
+        if (gg < stop && gg >= FAR) {
+            for (int k = 0; k < 16; k++)
+                __builtin_prefetch(base + gg + 64 * k);
+        } else if (g < stop) {
+            for (int k = 0; k < 4; k++)
+                __builtin_prefetch(base + g + 64 * k);
+        }
+        const struct entry *p = (const struct entry *)(base + c);
+        uint64_t t0 = p[0].time_bits, k0 = p[0].key, t1 = p[1].time_bits, k1 = p[1].key;
+        uint64_t t2 = p[2].time_bits, k2 = p[2].key, t3 = p[3].time_bits, k3 = p[3].key;
+        uint64_t m01 = less_mask(t1, k1, t0, k0), m23 = less_mask(t3, k3, t2, k2);
+        uint64_t ta = pick(m01, t1, t0), ka = pick(m01, k1, k0);
+        uint64_t tb = pick(m23, t3, t2), kb = pick(m23, k3, k2);
+        uint64_t m = less_mask(tb, kb, ta, ka);
+        struct entry *dst = (struct entry *)(base + hole);
+        dst->time_bits = pick(m, tb, ta);
+        dst->key = pick(m, kb, ka);
+        hole = pick(m, c + 2 * sizeof *h + (m23 & sizeof *h), c + (m01 & sizeof *h));
+    }
+    return hole / sizeof *h;
+}
+
+/* Entries to allocate for cap items: the root offset, and room for the last
+ * node's whole sibling group, rounded up to whole cache lines. */
+static size_t heap_len(size_t cap)
+{
+    size_t len = ROOT + cap + 3;
+    return (len + 3) / 4 * 4;
+}
+
+static struct entry *heap_alloc(size_t cap)
+{
+    size_t len = heap_len(cap);
+    struct entry *h = aligned_alloc(LINE, len * sizeof *h);
+    if (h)
+        for (size_t i = 0; i < len; i++)
+            h[i] = SENTINEL;
+    return h;
+}
+
+struct evq *evq_create(size_t capacity)
+{
+    if (capacity < 1)
+        capacity = 1;
+    if (capacity > MAX_CAP)
+        return NULL;
+    struct evq *q = calloc(1, sizeof *q);
+    if (!q)
+        return NULL;
+    q->cap = capacity;
+    q->heap = heap_alloc(capacity);
+    q->pay = malloc(capacity * sizeof *q->pay);
+    q->free_slots = malloc(capacity * sizeof *q->free_slots);
+    if (!q->heap || !q->pay || !q->free_slots)
+        goto fail;
+    /* Lowest slots on top, so a small queue touches a small part of the pool. */
+    for (size_t i = 0; i < capacity; i++)
+        q->free_slots[i] = (uint32_t)(capacity - 1 - i);
+    return q;
+fail:
+    evq_destroy(q);
+    return NULL;
+}
+
+void evq_destroy(struct evq *q)
+{
+    if (!q)
+        return;
+    free(q->heap);
+    free(q->pay);
+    free(q->free_slots);
+    free(q);
+}
+
+/* Doubles the capacity. Called only when full, so every free slot is new.
+ * On failure the queue is as it was. */
+static enum rm_status grow(struct evq *q)
+{
+    if (q->cap >= MAX_CAP)
+        return RM_ENOMEM;
+    size_t cap = q->cap <= MAX_CAP / 2 ? 2 * q->cap : MAX_CAP;
+    /* realloc does not keep the alignment, so the heap is copied by hand. */
+    struct entry *h = heap_alloc(cap);
+    if (!h)
+        return RM_ENOMEM;
+    struct payload *pay = realloc(q->pay, cap * sizeof *pay);
+    if (!pay) {
+        free(h);
+        return RM_ENOMEM;
+    }
+    q->pay = pay;
+    uint32_t *fs = realloc(q->free_slots, cap * sizeof *fs);
+    if (!fs) {
+        free(h);
+        return RM_ENOMEM;  /* the larger pay array is harmless */
+    }
+    q->free_slots = fs;
+    memcpy(h + ROOT, q->heap + ROOT, q->n * sizeof *h);
+    free(q->heap);
+    q->heap = h;
+    for (size_t i = 0; i < cap - q->cap; i++)
+        fs[i] = (uint32_t)(cap - 1 - i);
+    q->cap = cap;
+    return RM_OK;
+}
+
+enum rm_status evq_push(struct evq *q, double time_h, evq_fn *fn, void *arg)
+{
+    assert(!isnan(time_h));
+    if (q->n == q->cap && grow(q) != RM_OK)
+        return RM_ENOMEM;
+    if (q->next_seq == SEQ_LIMIT)
+        evq_renumber(q);
+    uint32_t slot = q->free_slots[q->cap - q->n - 1];
+    q->pay[slot] = (struct payload){fn, arg};
+    struct entry e = {to_bits(time_h), q->next_seq++ << SLOT_BITS | slot};
+    struct entry *h = q->heap;
+    size_t hole = ROOT + q->n++;
+    while (hole > ROOT) {
+        size_t p = PARENT(hole);
+        if (!less(&e, &h[p]))
+            break;
+        h[hole] = h[p];
+        hole = p;
+    }
+    h[hole] = e;
+    return RM_OK;
+}
+
+bool evq_pop(struct evq *q, struct evq_item *out)
+{
+    if (q->n == 0)
+        return false;
+    struct entry *h = q->heap;
+    struct entry top = h[ROOT];
+    uint32_t slot = (uint32_t)(top.key & SLOT_MASK);
+    out->time_h = from_bits(top.time_bits);
+    out->seq = top.key >> SLOT_BITS;
+    out->fn = q->pay[slot].fn;
+    out->arg = q->pay[slot].arg;
+    size_t end = ROOT + --q->n;
+    q->free_slots[q->cap - q->n - 1] = slot;
+    struct entry last = h[end];
+    h[end] = SENTINEL;
+    if (end == ROOT)
+        return true;
+    size_t hole = sift_hole_to_leaf(h, end);
+    while (hole > ROOT) {
+        size_t p = PARENT(hole);
+        if (!less(&last, &h[p]))
+            break;
+        h[hole] = h[p];
+        hole = p;
+    }
+    h[hole] = last;
+    return true;
+}
+
+double evq_peek_time(const struct evq *q)
+{
+    return from_bits(q->heap[ROOT].time_bits);  /* the sentinel's +INFINITY when empty */
+}
+
+size_t evq_size(const struct evq *q)
+{
+    return q->n;
+}
+
+static int by_key(const void *a, const void *b)
+{
+    uint64_t x = ((const struct entry *)a)->key, y = ((const struct entry *)b)->key;
+    return (x > y) - (x < y);
+}
+
+static int by_time_key(const void *a, const void *b)
+{
+    const struct entry *x = a, *y = b;
+    return less(y, x) - less(x, y);
+}
+
+void evq_renumber(struct evq *q)
+{
+    /* In place: sort by seq and renumber, then sort by (time, seq); a
+     * sorted array is a valid heap. O(n log n) once per 2^32 pushes. */
+    struct entry *h = q->heap + ROOT;
+    qsort(h, q->n, sizeof *h, by_key);
+    for (size_t i = 0; i < q->n; i++)
+        h[i].key = (uint64_t)i << SLOT_BITS | (h[i].key & SLOT_MASK);
+    qsort(h, q->n, sizeof *h, by_time_key);
+    q->next_seq = q->n;
+}
