@@ -821,8 +821,16 @@ static void convert_settings(struct loader *L, struct scenario *s)
         if (r->shape_ok)
             cell_of[k] = &r->c[SC_VALUE];
     }
-    if (cell_of[0] && text_of(cell_of[0])[0])
-        s->name = dup_or_null(text_of(cell_of[0]));
+    /* The name becomes a directory under results/, so it must be one. */
+    const char *name = cell_of[0] ? text_of(cell_of[0]) : "";
+    bool name_ok = strcmp(name, ".") != 0 && strcmp(name, "..") != 0;
+    for (const char *p = name; *p; p++)
+        name_ok &= *p != '/' && *p != '\\' && (unsigned char)*p >= 0x20 && *p != 0x7f;
+    if (!name_ok)
+        bad_cell(L, cell_of[0], "name", "a name without '/', '\\' or control characters "
+                 "that is not \".\" or \"..\"");
+    if (name[0] && name_ok)
+        s->name = dup_or_null(name);
     else
         s->name = dup_or_null(scenario_basename(s));
     /* A proposal's description.txt wins over the baseline's description,

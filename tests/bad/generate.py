@@ -238,6 +238,9 @@ CASES = {
     "scenario-missing-file": ({"scenario.csv": None},
                               "scenario.csv: expected a file with columns key, value, got no "
                               "such file"),
+    "name-with-slash": ({"scenario.csv": sub("name,mini", "name,../mini")},
+                        "scenario.csv:2:2: name: expected a name without '/', '\\' or control "
+                        'characters that is not "." or "..", got "../mini"'),
     "scenario-extra-field": ({"scenario.csv": sub("seed,42", "seed,42,43")},
                              "scenario.csv:7: expected 2 fields as in the header, got 3"),
 }
