@@ -1,0 +1,52 @@
+/* stats: histogram quantiles and t intervals across replications. */
+#include <criterion/criterion.h>
+
+#include <math.h>
+
+#include "railmail/stats.h"
+
+Test(stats, histogram_quantiles_of_a_uniform_spread)
+{
+    static struct stats_hist h;
+    /* 10,000 values evenly over [2.385, 12.385): quantile q = 2.385 + 10 q */
+    for (int i = 0; i < 10000; i++)
+        stats_hist_add(&h, 2.385 + (i + 0.5) * 10.0 / 10000);
+    cr_assert_float_eq(stats_hist_quantile(&h, 0.5), 7.385, 0.011);
+    cr_assert_float_eq(stats_hist_quantile(&h, 0.95), 11.885, 0.011);
+    cr_assert_float_eq(stats_hist_quantile(&h, 0.01), 2.485, 0.011);
+}
+
+Test(stats, histogram_tail_is_coarse_but_bounded)
+{
+    static struct stats_hist h;
+    stats_hist_add(&h, 75.3);
+    stats_hist_add(&h, 5000);  /* beyond the range: the last bin */
+    cr_assert_eq(h.n, 2);
+    double q = stats_hist_quantile(&h, 0.5);
+    cr_assert(q >= 75.0 && q <= 75.5, "got %g", q);
+    cr_assert_float_eq(stats_hist_bin_low(STATS_HIST_BINS - 1), STATS_MAX_D - 0.5, 1e-9);
+    static struct stats_hist empty;
+    cr_assert(isnan(stats_hist_quantile(&empty, 0.5)));
+}
+
+Test(stats, t_interval_by_hand)
+{
+    const double x[] = { 12.3, 14.1, 13.7, 12.9, 13.35 };
+    struct stats_summary s;
+    stats_summarise(x, 1, 5, 0.95, &s);
+    cr_assert_float_eq(s.mean, 13.27, 1e-12);
+    /* sd = sqrt(1.958 / 4), t(0.975, 4) = 2.776445 */
+    cr_assert_float_eq(s.sd, 0.699642767, 1e-8);
+    cr_assert_float_eq(s.ci_high - s.mean, 2.776445105 * 0.699642767 / sqrt(5.0), 1e-7);
+    cr_assert_eq(s.n, 5);
+}
+
+Test(stats, nan_values_are_skipped_and_one_value_has_no_interval)
+{
+    const double x[] = { NAN, 4.25, NAN };
+    struct stats_summary s;
+    stats_summarise(x, 1, 3, 0.95, &s);
+    cr_assert_eq(s.n, 1);
+    cr_assert_float_eq(s.mean, 4.25, 1e-12);
+    cr_assert(isnan(s.ci_low) && isnan(s.sd));
+}
