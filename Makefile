@@ -53,7 +53,8 @@ deps:
 
 # Runs after deps in a fresh make, so that pkg-config sees what deps installed.
 check: $(BUILD)/san/run_tests $(BUILD)/san/railmail
-	RAILMAIL=$(BUILD)/san/railmail ASAN_OPTIONS=detect_leaks=1 ./$(BUILD)/san/run_tests -j2
+	RAILMAIL=$(BUILD)/san/railmail ASAN_OPTIONS=detect_leaks=1 \
+	    LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp ./$(BUILD)/san/run_tests -j2
 
 test: deps
 	@$(MAKE) --no-print-directory check

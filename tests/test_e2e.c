@@ -264,7 +264,7 @@ Test(e2e, a_closed_node_holds_trains_until_it_reopens, .timeout = 120)
 
 Test(e2e, bad_input_exits_2_and_leaves_results_untouched, .timeout = 120)
 {
-    char *t = tmpdir(), args[4400], err[4400], before[4400], keep[4400];
+    char *t = tmpdir(), args[10000], err[4400], before[4400], keep[4400];
     snprintf(args, sizeof args, "run " WAIT " -o %s/r --no-plot -q -r 2 -d 40", t);
     cr_assert_eq(railmail(args, NULL), 0);
     snprintf(before, sizeof before, "%s/r/summary.csv", t);
@@ -292,4 +292,143 @@ Test(e2e, help_and_version_exit_0)
     cr_assert_eq(railmail("compare --help", NULL), 0);
     cr_assert_eq(railmail("validate --help", NULL), 0);
     cr_assert_eq(railmail("plot --help", NULL), 0);
+}
+
+/* ---- compare ---------------------------------------------------------------- */
+
+#define WEEKLY "tests/e2e/weekly"
+
+/* Calls fn(line) for each data line of compare.csv in dir. */
+static void each_compare_row(const char *dir, void (*fn)(const char *line))
+{
+    char path[4200], line[1024];
+    snprintf(path, sizeof path, "%s/compare.csv", dir);
+    FILE *f = fopen(path, "r");
+    cr_assert(f, "no %s", path);
+    cr_assert(fgets(line, sizeof line, f));
+    int n = 0;
+    while (fgets(line, sizeof line, f)) {
+        fn(line);
+        n++;
+    }
+    fclose(f);
+    cr_assert_gt(n, 20);
+}
+
+/* The n-th comma-separated field (from 0) of a line, as a number. */
+static double field(const char *line, int n)
+{
+    const char *p = line;
+    for (int i = 0; i < n; i++)
+        p = strchr(p, ',') + 1;
+    return strtod(p, NULL);
+}
+
+static void identical_is_zero(const char *line)
+{
+    if (strncmp(line, "identical,", 10))
+        return;
+    cr_assert_eq(field(line, 5), 0, "%s", line);
+    cr_assert(strstr(line, ",no difference\n"), "%s", line);
+}
+
+static void scans_touch_only_tracking(const char *line)
+{
+    if (strncmp(line, "scans,", 6) || strstr(line, ",tracking_gap_max_h,"))
+        return;
+    cr_assert_eq(field(line, 5), 0, "%s", line);
+}
+
+static void daily_transit_is_better(const char *line)
+{
+    if (!strncmp(line, "daily,transit_mean_d,all,", 25))
+        cr_assert(strstr(line, ",better\n"), "%s", line);
+}
+
+Test(e2e, compare_pairs_proposals_with_common_random_numbers, .timeout = 180)
+{
+    char *t = tmpdir(), args[4400], dir[4200];
+    snprintf(args, sizeof args, "compare " WEEKLY " identical scans daily -o %s/c --no-plot -q", t);
+    cr_assert_eq(railmail(args, NULL), 0);
+    snprintf(dir, sizeof dir, "%s/c", t);
+    each_compare_row(dir, identical_is_zero);
+    each_compare_row(dir, scans_touch_only_tracking);
+    each_compare_row(dir, daily_transit_is_better);
+    /* the scan at the border shortens the longest silence */
+    char path[4400], line[1024];
+    snprintf(path, sizeof path, "%s/compare.csv", dir);
+    FILE *f = fopen(path, "r");
+    bool seen = false;
+    while (fgets(line, sizeof line, f))
+        if (!strncmp(line, "scans,tracking_gap_max_h,all,", 29)) {
+            seen = true;
+            cr_assert_lt(field(line, 5), 0);
+        }
+    fclose(f);
+    cr_assert(seen);
+    rmtree(t);
+    free(t);
+}
+
+Test(e2e, a_broken_proposal_names_its_own_file_and_line, .timeout = 60)
+{
+    char *t = tmpdir(), args[4400], err[4400], msg[1024] = "";
+    snprintf(err, sizeof err, "%s/err", t);
+    snprintf(args, sizeof args, "compare " WEEKLY " broken -o %s/c --no-plot -q", t);
+    cr_assert_eq(railmail(args, err), 2);
+    FILE *f = fopen(err, "r");
+    cr_assert(f);
+    cr_assert(fgets(msg, sizeof msg, f));
+    fclose(f);
+    cr_assert_str_eq(msg, "railmail: " WEEKLY "/proposals/broken/services.csv:2:3: departures_per_week: "
+                          "expected a number > 0 and <= 10080 (one a minute), got \"often\"\n");
+    snprintf(args, sizeof args, "%s/c", t);
+    cr_assert_neq(access(args, F_OK), 0, "a failed compare must not leave results");
+    rmtree(t);
+    free(t);
+}
+
+/* ---- validate and the bad-input corpus -------------------------------------- */
+
+Test(e2e, validate_accepts_the_shipped_scenarios, .timeout = 60)
+{
+    cr_assert_eq(railmail("validate scenarios/china-europe-via-belarus scenarios/malaszewicze-2021", NULL), 0);
+}
+
+Test(e2e, every_broken_scenario_exits_2_with_its_message, .timeout = 300)
+{
+    FILE *list = popen("ls tests/bad", "r");
+    cr_assert(list);
+    char name[256], err[] = "/tmp/railmail-bad-XXXXXX";
+    int fd = mkstemp(err);
+    cr_assert_geq(fd, 0);
+    close(fd);
+    int cases = 0;
+    while (fgets(name, sizeof name, list)) {
+        name[strcspn(name, "\n")] = 0;
+        char path[600], expected[1024] = "", args[700], line[2048];
+        snprintf(path, sizeof path, "tests/bad/%s/expected", name);
+        FILE *e = fopen(path, "r");
+        if (!e)
+            continue;
+        cr_assert(fgets(expected, sizeof expected, e));
+        fclose(e);
+        expected[strcspn(expected, "\n")] = 0;
+        snprintf(args, sizeof args, "validate tests/bad/%s", name);
+        cr_assert_eq(railmail(args, err), 2, "%s: expected exit status 2", name);
+        FILE *got = fopen(err, "r");
+        bool found = false;
+        while (got && fgets(line, sizeof line, got)) {
+            line[strcspn(line, "\n")] = 0;
+            found |= !strncmp(line, "railmail: ", 10) && !strcmp(line + 10, expected);
+            cr_assert_null(strstr(line, "Sanitizer"), "%s: %s", name, line);
+        }
+        if (got)
+            fclose(got);
+        cr_assert(found, "%s: missing message: %s", name, expected);
+        cases++;
+    }
+    pclose(list);
+    remove(err);
+    cr_assert_geq(cases, 40);
 }
