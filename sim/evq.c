@@ -16,6 +16,10 @@
 /* The largest slot is MAX_CAP - 1, so no real key equals the sentinel's. */
 #define MAX_CAP ((size_t)(SLOT_MASK < SIZE_MAX / 64 ? SLOT_MASK : SIZE_MAX / 64))
 #define LINE 64
+/* Heap sizes in bytes: below NEAR the heap stays in the first-level cache
+ * and is not prefetched; beyond FAR, levels come from far memory and are
+ * prefetched two levels ahead. Typical L1d and L2 sizes. */
+#define NEAR (32 * 1024)
 #define FAR (256 * 1024)
 /* The root sits at index 3 so that the children of p, at 4p - 8 .. 4p - 5,
  * always start on a multiple of 4 entries, that is on a cache line. */
@@ -92,42 +96,62 @@ static inline uint64_t less_mask(uint64_t at, uint64_t ak, uint64_t bt, uint64_t
     return -(uint64_t)less(&a, &b);
 }
 
+/* One step down: fills the hole at byte offset `hole` with the smallest of
+ * its four children, which start at byte offset c, and returns the offset
+ * of the child that moved up. The choice uses masks, not jumps: which of
+ * four is smallest is a coin toss that a predictor would miss half the
+ * time. The two winners of the first round are read again from the line
+ * just loaded, which takes fewer instructions than selecting their values. */
+static inline size_t fill_from_min_child(char *base, size_t hole, size_t c)
+{
+    const struct entry *p = (const struct entry *)(base + c);
+    uint64_t m01 = less_mask(p[1].time_bits, p[1].key, p[0].time_bits, p[0].key);
+    uint64_t m23 = less_mask(p[3].time_bits, p[3].key, p[2].time_bits, p[2].key);
+    size_t a = c + (m01 & sizeof *p), b = c + 2 * sizeof *p + (m23 & sizeof *p);
+    const struct entry *pa = (const struct entry *)(base + a), *pb = (const struct entry *)(base + b);
+    size_t w = pick(less_mask(pb->time_bits, pb->key, pa->time_bits, pa->key), b, a);
+    *(struct entry *)(base + hole) = *(const struct entry *)(base + w);
+    return w;
+}
+
+/* Asks for up to `lines` cache lines from byte offset `from`, none past
+ * `stop`. A hint only: where the compiler has no prefetch, nothing. */
+static inline void prefetch_lines(const char *base, size_t from, size_t lines, size_t stop)
+{
+#if defined(__GNUC__) || defined(__clang__)
+    for (size_t k = 0; k < lines && from + LINE * k < stop; k++)
+        __builtin_prefetch(base + from + LINE * k);
+#else
+    (void)base, (void)from, (void)lines, (void)stop;
+#endif
+}
+
 /* Floyd's bottom-up deletion, first half: the root is empty, and the hole
  * walks down to a leaf, each time filled by its smallest child. The last
  * entry, which the caller then lets rise from the leaf, nearly always
  * belongs near the bottom, so this saves comparing it at every level.
- * The children are picked with masks, not jumps: which of four is smallest
- * is a coin toss that a branch predictor would get wrong half the time.
  * Offsets are in bytes, where the first child of o is 4 * o - 128. */
 static size_t sift_hole_to_leaf(struct entry *h, size_t end)
 {
     char *base = (char *)h;
     size_t hole = ROOT * sizeof *h, stop = end * sizeof *h;
-    for (;;) {
-        size_t c = 4 * hole - 8 * sizeof *h;
-        if (c >= stop)
-            break;
-        /* The sixteen grandchildren are four consecutive cache lines:
-         * fetch them while the children are being compared. */
+    if (stop <= NEAR) {
+        /* Small enough to stay in the nearest cache: prefetching would
+         * only cost instructions. */
+        for (size_t c; (c = 4 * hole - 8 * sizeof *h) < stop;)
+            hole = fill_from_min_child(base, hole, c);
+        return hole / sizeof *h;
+    }
+    for (size_t c; (c = 4 * hole - 8 * sizeof *h) < stop;) {
+        /* The sixteen grandchildren are four consecutive cache lines;
+         * deep in a large heap, where memory is far, fetch the sixty-four
+         * great-grandchildren instead, to start two levels ahead. */
         size_t g = 4 * c - 8 * sizeof *h, gg = 4 * g - 8 * sizeof *h;
-        if (gg < stop && gg >= FAR) {
-            for (int k = 0; k < 16; k++)
-                __builtin_prefetch(base + gg + 64 * k);
-        } else if (g < stop) {
-            for (int k = 0; k < 4; k++)
-                __builtin_prefetch(base + g + 64 * k);
-        }
-        const struct entry *p = (const struct entry *)(base + c);
-        uint64_t t0 = p[0].time_bits, k0 = p[0].key, t1 = p[1].time_bits, k1 = p[1].key;
-        uint64_t t2 = p[2].time_bits, k2 = p[2].key, t3 = p[3].time_bits, k3 = p[3].key;
-        uint64_t m01 = less_mask(t1, k1, t0, k0), m23 = less_mask(t3, k3, t2, k2);
-        uint64_t ta = pick(m01, t1, t0), ka = pick(m01, k1, k0);
-        uint64_t tb = pick(m23, t3, t2), kb = pick(m23, k3, k2);
-        uint64_t m = less_mask(tb, kb, ta, ka);
-        struct entry *dst = (struct entry *)(base + hole);
-        dst->time_bits = pick(m, tb, ta);
-        dst->key = pick(m, kb, ka);
-        hole = pick(m, c + 2 * sizeof *h + (m23 & sizeof *h), c + (m01 & sizeof *h));
+        if (gg < stop && gg >= FAR)
+            prefetch_lines(base, gg, 16, stop);
+        else if (g < stop)
+            prefetch_lines(base, g, 4, stop);
+        hole = fill_from_min_child(base, hole, c);
     }
     return hole / sizeof *h;
 }

@@ -3,6 +3,7 @@
 #include "railmail/engine.h"
 
 #include <criterion/criterion.h>
+#include <criterion/redirect.h>
 #include <math.h>
 #include <signal.h>
 #include <stdint.h>
@@ -240,7 +241,7 @@ static void nothing(struct engine *e, void *arg)
 }
 
 /* Scheduling in the past is our own bug, caught by an assertion. */
-Test(engine, scheduling_in_the_past_aborts, .signal = SIGABRT)
+Test(engine, scheduling_in_the_past_aborts, .signal = SIGABRT, .init = cr_redirect_stderr)
 {
     struct engine *e = engine_create(1);
     cr_assert_not_null(e);
