@@ -59,19 +59,26 @@ struct model {
 };
 
 struct batch {
-    double posted_h, ready_h, departed_h, last_event_h, gap_max_h, kg;
+    double posted_h, departed_h, last_event_h, gap_max_h, kg;
     uint64_t id;
     uint32_t next;            /* free list link */
     uint32_t demand;
-    uint32_t alight_stop;
-    uint16_t board_stop;      /* where it got on its current train */
     uint16_t hops;
     uint16_t svc[MAX_HOPS];
 };
 
-/* A FIFO of batch indices in a power-of-two ring: contiguous, so a train
- * boarding hundreds of batches can prefetch the ones ahead. */
-struct ring { uint32_t *slot; uint32_t head, n, cap; };
+/* A batch's place in a queue or on a train. It holds what boarding needs,
+ * so a train boards hundreds of batches without touching them; the ride is
+ * written into the batch when it gets off (see end_ride). */
+struct entry {
+    double kg;
+    double ready_h;           /* when it reached the node it waits at */
+    uint32_t b;               /* batch index */
+    uint16_t board_stop, alight_stop;
+};
+
+/* A FIFO of entries in a power-of-two ring. */
+struct ring { struct entry *slot; uint32_t head, n, cap; };
 
 struct rep;
 
@@ -334,16 +341,27 @@ static const struct scenario_demand *demand_of(const struct rep *r, const struct
     return &r->s->demand[b->demand];
 }
 
-/* Records a tracking event: the longest silence so far, and the row. */
-static void track(struct rep *r, struct batch *b, double t, size_t node, const char *event)
+/* A tracking event at t: the longest silence so far grows if need be. */
+static void note_event(struct batch *b, double t)
 {
     double gap = t - b->last_event_h;
     if (gap > b->gap_max_h)
         b->gap_max_h = gap;
     b->last_event_h = t;
+}
+
+static void write_event(struct rep *r, const struct batch *b, double t, size_t node, const char *event)
+{
+    fprintf(r->out->tracking, "%u,%llu,%.3f,%s,%s\n", r->replication,
+            (unsigned long long)b->id, t, r->s->nodes[node].id, event);
+}
+
+/* Records a tracking event, and its row with --tracking. */
+static void track(struct rep *r, struct batch *b, double t, size_t node, const char *event)
+{
+    note_event(b, t);
     if (r->out->tracking)
-        fprintf(r->out->tracking, "%u,%llu,%.3f,%s,%s\n", r->replication,
-                (unsigned long long)b->id, t, r->s->nodes[node].id, event);
+        write_event(r, b, t, node, event);
 }
 
 static uint32_t batch_new(struct rep *r)
@@ -371,40 +389,40 @@ static void batch_free(struct rep *r, uint32_t b)
     r->free_batch = b;
 }
 
-static uint32_t ring_at(const struct ring *q, uint32_t i)
+static struct entry *ring_at(const struct ring *q, uint32_t i)
 {
-    return q->slot[(q->head + i) & (q->cap - 1)];
+    return &q->slot[(q->head + i) & (q->cap - 1)];
 }
 
-static bool ring_push(struct ring *q, uint32_t b)
+static bool ring_push(struct ring *q, const struct entry *e)
 {
     if (q->n == q->cap) {
         uint32_t cap = q->cap ? 2 * q->cap : 64;
-        uint32_t *grown = malloc((size_t)cap * sizeof *grown);
+        struct entry *grown = malloc((size_t)cap * sizeof *grown);
         if (!grown)
             return false;
         for (uint32_t i = 0; i < q->n; i++)
-            grown[i] = ring_at(q, i);
+            grown[i] = *ring_at(q, i);
         free(q->slot);
         *q = (struct ring){ grown, 0, q->n, cap };
     }
-    q->slot[(q->head + q->n++) & (q->cap - 1)] = b;
+    q->slot[(q->head + q->n++) & (q->cap - 1)] = *e;
     return true;
 }
 
-static uint32_t ring_pop(struct ring *q)
+static struct entry ring_pop(struct ring *q)
 {
-    uint32_t b = q->slot[q->head];
+    struct entry e = q->slot[q->head];
     q->head = (q->head + 1) & (q->cap - 1);
     q->n--;
-    return b;
+    return e;
 }
 
 /* Prefetches the batch `ahead` places down a ring: walks are memory-bound. */
 static void prefetch_ahead(const struct rep *r, const struct ring *q, uint32_t ahead)
 {
     if (q->n > ahead)
-        __builtin_prefetch(&r->batches[ring_at(q, ahead)]);
+        __builtin_prefetch(&r->batches[ring_at(q, ahead)->b]);
 }
 
 /* Puts a batch that is at `node` into the queue of the service it takes next. */
@@ -415,9 +433,8 @@ static void wait_at(struct rep *r, uint32_t b, size_t node, double t)
     bool found = net_next(r->m->net, node, demand_of(r, B)->destination, &hop);
     assert(found && "scenario validation guarantees a route");
     (void)found;
-    B->ready_h = t;
-    B->alight_stop = hop.alight_stop;
-    if (!ring_push(&r->queues[r->m->qbase[hop.service] + hop.board_stop], b))
+    struct entry e = { B->kg, t, b, (uint16_t)hop.board_stop, (uint16_t)hop.alight_stop };
+    if (!ring_push(&r->queues[r->m->qbase[hop.service] + hop.board_stop], &e))
         fail_nomem(r);
     struct node_state *ns = &r->nodes[node];
     ns->waiting++;
@@ -532,28 +549,23 @@ static void board(struct rep *r, struct train *tr, double t)
     size_t node = sv->route[tr->stop];
     double latest = t - sv->cutoff_h;
     while (q->n) {
-        prefetch_ahead(r, q, 8);
-        struct batch *B = &r->batches[ring_at(q, 0)];
-        if (B->ready_h > latest || tr->load_kg + B->kg > tr->capacity_kg)
+        const struct entry *e = ring_at(q, 0);
+        if (e->ready_h > latest || tr->load_kg + e->kg > tr->capacity_kg)
             break;
-        uint32_t b = ring_pop(q);
-        if (!ring_push(&tr->cargo[B->alight_stop], b)) {
+        if (!ring_push(&tr->cargo[e->alight_stop], e)) {
             fail_nomem(r);
             return;
         }
-        B->board_stop = (uint16_t)tr->stop;
         tr->on_board++;
-        tr->load_kg += B->kg;
-        tr->boarded_kg += B->kg;
+        tr->load_kg += e->kg;
+        tr->boarded_kg += e->kg;
         r->nodes[node].waiting--;
         r->waiting--;
-        bool first = isnan(B->departed_h);
-        if (first)
-            B->departed_h = t;
-        if (B->hops < MAX_HOPS)
-            B->svc[B->hops] = (uint16_t)tr->service;
-        B->hops++;
-        track(r, B, t, node, first ? "departed (EMC)" : "departed (EMK)");
+        if (r->out->tracking) {
+            const struct batch *B = &r->batches[e->b];
+            write_event(r, B, t, node, B->hops ? "departed (EMK)" : "departed (EMC)");
+        }
+        ring_pop(q);
     }
     if (tr->load_kg > tr->max_load_kg)
         tr->max_load_kg = tr->load_kg;
@@ -660,18 +672,23 @@ static void admit_queued(struct rep *r, struct node_state *ns, double t)
     }
 }
 
-/* The scans a batch passed on this train, counted when it gets off: the
- * train remembers when it left each stop, so riding batches need no visit. */
-static void count_scans(struct rep *r, const struct train *tr, struct batch *b)
+/* Writes a ride into the batch when it gets off (or at the end): its
+ * departure and the scans it passed. The train remembers when it left each
+ * stop, so riding batches need no visit on the way. */
+static void end_ride(struct rep *r, const struct train *tr, const struct entry *e, uint32_t upto)
 {
+    struct batch *b = &r->batches[e->b];
     const struct scenario_service *sv = &r->s->services[tr->service];
-    for (uint32_t k = b->board_stop + 1u; k < tr->stop; k++)
-        if (r->s->nodes[sv->route[k]].scan) {
-            double gap = tr->left_h[k] - b->last_event_h;
-            if (gap > b->gap_max_h)
-                b->gap_max_h = gap;
-            b->last_event_h = tr->left_h[k];
-        }
+    double left = tr->left_h[e->board_stop];
+    if (isnan(b->departed_h))
+        b->departed_h = left;
+    if (b->hops < MAX_HOPS)
+        b->svc[b->hops] = (uint16_t)tr->service;
+    b->hops++;
+    note_event(b, left);
+    for (uint32_t k = e->board_stop + 1u; k < upto; k++)
+        if (r->s->nodes[sv->route[k]].scan)
+            note_event(b, tr->left_h[k]);
 }
 
 /* With --tracking, the scan rows of the batches riding through a node. */
@@ -681,7 +698,7 @@ static void write_scans(struct rep *r, const struct train *tr, size_t node, doub
     for (size_t k = tr->stop + 1; k < sv->route_len; k++)
         for (uint32_t i = 0; i < tr->cargo[k].n; i++)
             fprintf(r->out->tracking, "%u,%llu,%.3f,%s,scanned\n", r->replication,
-                    (unsigned long long)r->batches[ring_at(&tr->cargo[k], i)].id, t, r->s->nodes[node].id);
+                    (unsigned long long)r->batches[ring_at(&tr->cargo[k], i)->b].id, t, r->s->nodes[node].id);
 }
 
 /* Unloads the batches that get off here: delivered or moved to a queue. */
@@ -691,11 +708,12 @@ static void unload(struct rep *r, struct train *tr, size_t node, double t)
     if (r->out->tracking && r->s->nodes[node].scan)
         write_scans(r, tr, node, t);
     while (here->n) {
-        prefetch_ahead(r, here, 8);
-        uint32_t b = ring_pop(here);
+        prefetch_ahead(r, here, 16);
+        struct entry e = ring_pop(here);
+        uint32_t b = e.b;
         struct batch *B = &r->batches[b];
-        count_scans(r, tr, B);
-        tr->load_kg -= B->kg;
+        end_ride(r, tr, &e, tr->stop);
+        tr->load_kg -= e.kg;
         tr->on_board--;
         if (demand_of(r, B)->destination == node) {
             deliver(r, b, node, t);
@@ -960,7 +978,7 @@ static uint64_t count_ring(struct rep *r, const struct ring *q)
 {
     struct scope_acc *sc[3];
     for (uint32_t i = 0; i < q->n; i++) {
-        const struct batch *b = &r->batches[ring_at(q, i)];
+        const struct batch *b = &r->batches[ring_at(q, i)->b];
         if (b->posted_h >= r->warmup_h) {
             scopes_of(r, b, sc);
             sc[0]->in_flight++, sc[1]->in_flight++, sc[2]->in_flight++;
@@ -993,13 +1011,16 @@ static void write_unfinished(struct rep *r)
         finish_train(r, tr, NAN);
         if (r->out->batches)
             for (size_t k = tr->stop; k < r->s->services[tr->service].route_len; k++)
-                for (uint32_t j = 0; j < tr->cargo[k].n; j++)
-                    write_batch_row(r, &r->batches[ring_at(&tr->cargo[k], j)], NAN);
+                for (uint32_t j = 0; j < tr->cargo[k].n; j++) {
+                    const struct entry *e = ring_at(&tr->cargo[k], j);
+                    end_ride(r, tr, e, tr->stop);
+                    write_batch_row(r, &r->batches[e->b], NAN);
+                }
     }
     if (r->out->batches)
         for (size_t q = 0; q < r->m->n_queues; q++)
             for (uint32_t i = 0; i < r->queues[q].n; i++)
-                write_batch_row(r, &r->batches[ring_at(&r->queues[q], i)], NAN);
+                write_batch_row(r, &r->batches[ring_at(&r->queues[q], i)->b], NAN);
 }
 
 static void collect(struct rep *r)

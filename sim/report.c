@@ -63,6 +63,11 @@ enum rm_status report_begin(const char *out_dir, char **tmp, struct diag *d)
     enum rm_status st = mkdirs(t, d);
     if (st == RM_OK && !mkdtemp(t))
         st = diag_fail(d, RM_EIO, "cannot create a directory next to %s: %s", out_dir, strerror(errno));
+    if (st == RM_OK) {  /* mkdtemp makes it private; results are for sharing */
+        mode_t mask = umask(0);
+        umask(mask);
+        chmod(t, 0777 & ~mask);
+    }
     if (st != RM_OK) {
         free(t);
         return st;
