@@ -1077,44 +1077,100 @@ static void convert_services(struct loader *L, struct scenario *s)
     }
 }
 
-/* Whether mail posted at `from` can reach `to`: a batch at node n boards any
- * carrying service that stops at n and alights at any later stop. */
-static bool reachable(const struct scenario *s, size_t from, size_t to, bool *seen,
-                      size_t *queue)
+/* Which nodes mail can reach from one origin: a batch at node n boards any
+ * carrying service (capacity_t > 0) that stops at n and alights at any later
+ * stop. Stops are indexed by node, and a service boarded at stop p need not
+ * be scanned again from any later stop, so one search is linear in the
+ * number of stops. */
+struct reach {
+    size_t *off;      /* stops at node n: stop[off[n] .. off[n+1]) */
+    size_t *svc, *pos;
+    size_t *boarded;  /* per service: earliest stop boarded, SIZE_MAX if none */
+    size_t *queue;
+    bool *seen;
+    size_t origin;    /* whose search `seen` holds, SIZE_MAX if none */
+};
+
+static bool reach_init(struct reach *R, const struct scenario *s)
 {
-    memset(seen, 0, s->n_nodes * sizeof *seen);
-    size_t head = 0, tail = 0;
-    queue[tail++] = from;
-    seen[from] = true;
-    while (head < tail) {
-        size_t n = queue[head++];
-        if (n == to)
-            return true;
-        for (size_t k = 0; k < s->n_services; k++) {
-            const struct scenario_service *v = &s->services[k];
-            if (!(v->capacity_t > 0))
-                continue;
-            size_t j = 0;
-            while (j < v->route_len && v->route[j] != n)
-                j++;
-            for (j++; j < v->route_len; j++) {
-                if (!seen[v->route[j]]) {
-                    seen[v->route[j]] = true;
-                    queue[tail++] = v->route[j];
+    size_t n = s->n_nodes, stops = 0;
+    for (size_t k = 0; k < s->n_services; k++)
+        stops += s->services[k].route_len;
+    *R = (struct reach){.origin = SIZE_MAX};
+    R->off = calloc(n + 1, sizeof *R->off);
+    R->svc = calloc(stops + 1, sizeof *R->svc);
+    R->pos = calloc(stops + 1, sizeof *R->pos);
+    R->boarded = calloc(s->n_services + 1, sizeof *R->boarded);
+    R->queue = calloc(n + 1, sizeof *R->queue);
+    R->seen = calloc(n + 1, sizeof *R->seen);
+    if (!R->off || !R->svc || !R->pos || !R->boarded || !R->queue || !R->seen)
+        return false;
+    for (size_t k = 0; k < s->n_services; k++)
+        for (size_t j = 0; j < s->services[k].route_len; j++)
+            R->off[s->services[k].route[j] + 1]++;
+    for (size_t i = 0; i < n; i++)
+        R->off[i + 1] += R->off[i];
+    size_t *fill = R->queue;  /* borrowed as a cursor per node */
+    memcpy(fill, R->off, n * sizeof *fill);
+    for (size_t k = 0; k < s->n_services; k++) {
+        for (size_t j = 0; j < s->services[k].route_len; j++) {
+            size_t at = fill[s->services[k].route[j]]++;
+            R->svc[at] = k;
+            R->pos[at] = j;
+        }
+    }
+    return true;
+}
+
+static void reach_fini(struct reach *R)
+{
+    free(R->off);
+    free(R->svc);
+    free(R->pos);
+    free(R->boarded);
+    free(R->queue);
+    free(R->seen);
+}
+
+static bool reachable(struct reach *R, const struct scenario *s, size_t from, size_t to)
+{
+    if (R->origin != from) {
+        R->origin = from;
+        memset(R->seen, 0, s->n_nodes * sizeof *R->seen);
+        for (size_t k = 0; k < s->n_services; k++)
+            R->boarded[k] = SIZE_MAX;
+        size_t head = 0, tail = 0;
+        R->queue[tail++] = from;
+        R->seen[from] = true;
+        while (head < tail) {
+            size_t n = R->queue[head++];
+            for (size_t i = R->off[n]; i < R->off[n + 1]; i++) {
+                const struct scenario_service *v = &s->services[R->svc[i]];
+                size_t p = R->pos[i], stop = R->boarded[R->svc[i]];
+                if (!(v->capacity_t > 0) || p >= stop)
+                    continue;
+                R->boarded[R->svc[i]] = p;
+                if (stop > v->route_len)
+                    stop = v->route_len;
+                for (size_t j = p + 1; j < stop; j++) {
+                    if (!R->seen[v->route[j]]) {
+                        R->seen[v->route[j]] = true;
+                        R->queue[tail++] = v->route[j];
+                    }
                 }
             }
         }
     }
-    return false;
+    return R->seen[to];
 }
 
 static void convert_demand(struct loader *L, struct scenario *s, bool network_ok)
 {
     const struct records *rs = &L->recs[F_DEMAND];
+    struct reach R;
+    bool reach_ok = reach_init(&R, s);
     s->demand = calloc(rs->n ? rs->n : 1, sizeof *s->demand);
-    bool *seen = calloc(s->n_nodes ? s->n_nodes : 1, sizeof *seen);
-    size_t *queue = calloc(s->n_nodes ? s->n_nodes : 1, sizeof *queue);
-    if (!s->demand || !seen || !queue) {
+    if (!s->demand || !reach_ok) {
         L->nomem = true;
         goto out;
     }
@@ -1136,7 +1192,7 @@ static void convert_demand(struct loader *L, struct scenario *s, bool network_ok
         if (text_of(&r->c[D_GROWTH])[0])
             get_number(L, &r->c[D_GROWTH], "growth_pct_per_year", -100, GT, MAX_GROWTH_PCT,
                        "a number > -100 and <= 1000, or empty for 0", &m->growth_pct_per_year);
-        if (ends_ok && network_ok && !reachable(s, m->origin, m->destination, seen, queue)) {
+        if (ends_ok && network_ok && !reachable(&R, s, m->origin, m->destination)) {
             char expected[300];
             snprintf(expected, sizeof expected,
                      "a destination that services with capacity_t > 0 reach from %s "
@@ -1145,8 +1201,7 @@ static void convert_demand(struct loader *L, struct scenario *s, bool network_ok
         }
     }
 out:
-    free(seen);
-    free(queue);
+    reach_fini(&R);
 }
 
 static void convert_disruptions(struct loader *L, struct scenario *s)
