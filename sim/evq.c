@@ -114,15 +114,18 @@ static inline size_t fill_from_min_child(char *base, size_t hole, size_t c)
     return w;
 }
 
-/* Asks for up to `lines` cache lines from byte offset `from`, none past
- * `stop`. A hint only: where the compiler has no prefetch, nothing. */
-static inline void prefetch_lines(const char *base, size_t from, size_t lines, size_t stop)
+/* Asks for `lines` cache lines from byte offset `from`. A hint only: the
+ * last lines may lie past the array, which a prefetch ignores, and the
+ * address is computed as an integer so that no out-of-bounds pointer is
+ * ever formed. Without a compiler prefetch builtin, nothing happens. */
+static inline void prefetch_lines(const char *base, size_t from, size_t lines)
 {
 #if defined(__GNUC__) || defined(__clang__)
-    for (size_t k = 0; k < lines && from + LINE * k < stop; k++)
-        __builtin_prefetch(base + from + LINE * k);
+    uintptr_t at = (uintptr_t)base + from;
+    for (size_t k = 0; k < lines; k++)
+        __builtin_prefetch((const void *)(at + LINE * k));
 #else
-    (void)base, (void)from, (void)lines, (void)stop;
+    (void)base, (void)from, (void)lines;
 #endif
 }
 
@@ -135,22 +138,20 @@ static size_t sift_hole_to_leaf(struct entry *h, size_t end)
 {
     char *base = (char *)h;
     size_t hole = ROOT * sizeof *h, stop = end * sizeof *h;
-    if (stop <= NEAR) {
-        /* Small enough to stay in the nearest cache: prefetching would
-         * only cost instructions. */
-        for (size_t c; (c = 4 * hole - 8 * sizeof *h) < stop;)
-            hole = fill_from_min_child(base, hole, c);
-        return hole / sizeof *h;
-    }
     for (size_t c; (c = 4 * hole - 8 * sizeof *h) < stop;) {
-        /* The sixteen grandchildren are four consecutive cache lines;
-         * deep in a large heap, where memory is far, fetch the sixty-four
-         * great-grandchildren instead, to start two levels ahead. */
-        size_t g = 4 * c - 8 * sizeof *h, gg = 4 * g - 8 * sizeof *h;
-        if (gg < stop && gg >= FAR)
-            prefetch_lines(base, gg, 16, stop);
-        else if (g < stop)
-            prefetch_lines(base, g, 4, stop);
+        /* The sixteen grandchildren are four consecutive cache lines:
+         * fetch them while the children are compared, unless they lie in
+         * the first NEAR bytes, which stay cached anyway. Deep in a large
+         * heap, where memory is far, fetch the sixty-four great-grandchildren
+         * instead, to start two levels ahead. */
+        size_t g = 4 * c - 8 * sizeof *h;
+        if (g >= NEAR && g < stop) {
+            size_t gg = 4 * g - 8 * sizeof *h;
+            if (gg >= FAR && gg < stop)
+                prefetch_lines(base, gg, 16);
+            else
+                prefetch_lines(base, g, 4);
+        }
         hole = fill_from_min_child(base, hole, c);
     }
     return hole / sizeof *h;
@@ -291,7 +292,7 @@ bool evq_pop(struct evq *q, struct evq_item *out)
     h[hole] = last;
     /* The next pop will most likely read this root's payload: a random
      * place in a large pool, so start fetching it now. */
-    prefetch_lines((const char *)q->pay, (h[ROOT].key & SLOT_MASK) * sizeof *q->pay, 1, SIZE_MAX);
+    prefetch_lines((const char *)q->pay, (h[ROOT].key & SLOT_MASK) * sizeof *q->pay, 1);
     return true;
 }
 
