@@ -1,7 +1,9 @@
 /* engine: the simulation clock and its run loop over an evq. A handler and
  * its argument ride in the queue's own slot, so scheduling allocates
- * nothing; a schedule that fails for lack of memory is remembered and ends
- * the run, because the model would go on with an event missing. */
+ * nothing. The running event stays at the queue's root until its handler
+ * schedules something, which then takes its place in one sift: most
+ * handlers schedule exactly one follow-up. A schedule that fails for lack
+ * of memory is remembered and ends the run, as an event would be missing. */
 #include "railmail/engine.h"
 
 #include <assert.h>
@@ -15,6 +17,7 @@ struct engine {
     double now_h;     /* hours since Monday 00:00 */
     uint64_t events;  /* handlers run so far */
     bool stopped;     /* engine_stop called during this engine_run */
+    bool top_is_running;   /* the root of q is the event now running */
     enum rm_status error;  /* first failed schedule; sticks */
 };
 
@@ -51,6 +54,11 @@ enum rm_status engine_schedule(struct engine *e, double time_h, engine_handler *
     assert(time_h >= e->now_h && "engine_schedule: time lies in the past (or is NaN)");
     /* Converting between function pointer types is defined as long as the
      * pointer is converted back before the call, as engine_run does. */
+    if (e->top_is_running) {
+        e->top_is_running = false;
+        evq_replace_top(e->q, time_h, (evq_fn *)handler, arg);
+        return RM_OK;
+    }
     if (evq_push(e->q, time_h, (evq_fn *)handler, arg) != RM_OK) {
         if (e->error == RM_OK)
             e->error = RM_ENOMEM;
@@ -68,12 +76,15 @@ enum rm_status engine_run(struct engine *e, double until_h)
     e->stopped = false;
     struct evq *q = e->q;
     struct evq_item it;
-    /* The queue's empty peek is +INFINITY, so an empty queue ends the loop
-     * unless until_h is itself infinite, when the failed pop does. */
-    while (evq_peek_time(q) <= until_h && evq_pop(q, &it)) {
+    while (evq_peek(q, &it) && it.time_h <= until_h) {
         e->now_h = it.time_h;
         e->events++;
+        e->top_is_running = true;
         ((engine_handler *)it.fn)(e, it.arg);
+        if (e->top_is_running) {  /* the handler scheduled nothing */
+            e->top_is_running = false;
+            evq_pop(q, &it);
+        }
         if (e->stopped)
             return e->error;
     }
@@ -95,5 +106,5 @@ uint64_t engine_events(const struct engine *e)
 
 size_t engine_pending(const struct engine *e)
 {
-    return evq_size(e->q);
+    return evq_size(e->q) - e->top_is_running;
 }

@@ -96,22 +96,19 @@ static inline uint64_t less_mask(uint64_t at, uint64_t ak, uint64_t bt, uint64_t
     return -(uint64_t)less(&a, &b);
 }
 
-/* One step down: fills the hole at byte offset `hole` with the smallest of
- * its four children, which start at byte offset c, and returns the offset
- * of the child that moved up. The choice uses masks, not jumps: which of
- * four is smallest is a coin toss that a predictor would miss half the
- * time. The two winners of the first round are read again from the line
- * just loaded, which takes fewer instructions than selecting their values. */
-static inline size_t fill_from_min_child(char *base, size_t hole, size_t c)
+/* Byte offset of the smallest of the four children starting at byte offset
+ * c. The choice uses masks, not jumps: which of four is smallest is a coin
+ * toss that a predictor would miss half the time. The two winners of the
+ * first round are read again from the line just loaded, which takes fewer
+ * instructions than selecting their values. */
+static inline size_t min_child(const char *base, size_t c)
 {
     const struct entry *p = (const struct entry *)(base + c);
     uint64_t m01 = less_mask(p[1].time_bits, p[1].key, p[0].time_bits, p[0].key);
     uint64_t m23 = less_mask(p[3].time_bits, p[3].key, p[2].time_bits, p[2].key);
     size_t a = c + (m01 & sizeof *p), b = c + 2 * sizeof *p + (m23 & sizeof *p);
     const struct entry *pa = (const struct entry *)(base + a), *pb = (const struct entry *)(base + b);
-    size_t w = pick(less_mask(pb->time_bits, pb->key, pa->time_bits, pa->key), b, a);
-    *(struct entry *)(base + hole) = *(const struct entry *)(base + w);
-    return w;
+    return pick(less_mask(pb->time_bits, pb->key, pa->time_bits, pa->key), b, a);
 }
 
 /* Asks for `lines` cache lines from byte offset `from`. A hint only: the
@@ -129,6 +126,23 @@ static inline void prefetch_lines(const char *base, size_t from, size_t lines)
 #endif
 }
 
+/* Before a step down from the node whose children start at byte offset c:
+ * the sixteen grandchildren are four consecutive cache lines, so fetch them
+ * while the children are compared, unless they lie in the first NEAR
+ * bytes, which stay cached anyway. Deep in a large heap, where memory is
+ * far, fetch the sixty-four great-grandchildren instead, two levels ahead. */
+static inline void prefetch_below(const char *base, size_t c, size_t stop)
+{
+    size_t g = 4 * c - 8 * sizeof(struct entry);
+    if (g >= NEAR && g < stop) {
+        size_t gg = 4 * g - 8 * sizeof(struct entry);
+        if (gg >= FAR && gg < stop)
+            prefetch_lines(base, gg, 16);
+        else
+            prefetch_lines(base, g, 4);
+    }
+}
+
 /* Floyd's bottom-up deletion, first half: the root is empty, and the hole
  * walks down to a leaf, each time filled by its smallest child. The last
  * entry, which the caller then lets rise from the leaf, nearly always
@@ -139,22 +153,37 @@ static size_t sift_hole_to_leaf(struct entry *h, size_t end)
     char *base = (char *)h;
     size_t hole = ROOT * sizeof *h, stop = end * sizeof *h;
     for (size_t c; (c = 4 * hole - 8 * sizeof *h) < stop;) {
-        /* The sixteen grandchildren are four consecutive cache lines:
-         * fetch them while the children are compared, unless they lie in
-         * the first NEAR bytes, which stay cached anyway. Deep in a large
-         * heap, where memory is far, fetch the sixty-four great-grandchildren
-         * instead, to start two levels ahead. */
-        size_t g = 4 * c - 8 * sizeof *h;
-        if (g >= NEAR && g < stop) {
-            size_t gg = 4 * g - 8 * sizeof *h;
-            if (gg >= FAR && gg < stop)
-                prefetch_lines(base, gg, 16);
-            else
-                prefetch_lines(base, g, 4);
-        }
-        hole = fill_from_min_child(base, hole, c);
+        prefetch_below(base, c, stop);
+        size_t w = min_child(base, c);
+        *(struct entry *)(base + hole) = *(const struct entry *)(base + w);
+        hole = w;
     }
     return hole / sizeof *h;
+}
+
+/* The classic top-down sift: e goes into the hole at the root and sinks
+ * while a child is smaller. */
+static void sift_down_from_root(struct entry *h, size_t end, struct entry e)
+{
+    char *base = (char *)h;
+    size_t hole = ROOT * sizeof *h, stop = end * sizeof *h;
+    for (size_t c; (c = 4 * hole - 8 * sizeof *h) < stop;) {
+        prefetch_below(base, c, stop);
+        size_t w = min_child(base, c);
+        const struct entry *child = (const struct entry *)(base + w);
+        if (!less(child, &e))
+            break;
+        *(struct entry *)(base + hole) = *child;
+        hole = w;
+    }
+    *(struct entry *)(base + hole) = e;
+}
+
+/* The next pop will most likely read the root's payload, at a random
+ * place in what may be a large pool: start fetching it now. */
+static inline void prefetch_root_payload(const struct evq *q)
+{
+    prefetch_lines((const char *)q->pay, (q->heap[ROOT].key & SLOT_MASK) * sizeof *q->pay, 1);
 }
 
 /* Entries to allocate for cap items: the root offset, and room for the last
@@ -290,10 +319,34 @@ bool evq_pop(struct evq *q, struct evq_item *out)
         hole = p;
     }
     h[hole] = last;
-    /* The next pop will most likely read this root's payload: a random
-     * place in a large pool, so start fetching it now. */
-    prefetch_lines((const char *)q->pay, (h[ROOT].key & SLOT_MASK) * sizeof *q->pay, 1);
+    prefetch_root_payload(q);
     return true;
+}
+
+bool evq_peek(const struct evq *q, struct evq_item *out)
+{
+    if (q->n == 0)
+        return false;
+    struct entry top = q->heap[ROOT];
+    uint32_t slot = (uint32_t)(top.key & SLOT_MASK);
+    out->time_h = from_bits(top.time_bits);
+    out->seq = top.key >> SLOT_BITS;
+    out->fn = q->pay[slot].fn;
+    out->arg = q->pay[slot].arg;
+    return true;
+}
+
+void evq_replace_top(struct evq *q, double time_h, evq_fn *fn, void *arg)
+{
+    assert(q->n > 0 && !isnan(time_h));
+    if (q->next_seq == SEQ_LIMIT)
+        evq_renumber(q);
+    /* The new item takes over the old root's slot. */
+    uint32_t slot = (uint32_t)(q->heap[ROOT].key & SLOT_MASK);
+    q->pay[slot] = (struct payload){fn, arg};
+    struct entry e = {to_bits(time_h), q->next_seq++ << SLOT_BITS | slot};
+    sift_down_from_root(q->heap, ROOT + q->n, e);
+    prefetch_root_payload(q);
 }
 
 double evq_peek_time(const struct evq *q)

@@ -249,3 +249,43 @@ Test(engine, scheduling_in_the_past_aborts, .signal = SIGABRT, .init = cr_redire
     engine_schedule(e, 5.0, nothing, NULL);
     engine_destroy(e);
 }
+
+/* A handler that schedules k copies of itself, k cycling 0, 1, 2, and
+ * checks that the running event is not counted as pending. */
+struct fan {
+    unsigned calls;
+    size_t pending_seen[16];
+};
+
+static void fan_out(struct engine *e, void *arg)
+{
+    struct fan *f = arg;
+    if (f->calls < 16)
+        f->pending_seen[f->calls] = engine_pending(e);
+    unsigned k = f->calls++ % 3;
+    for (unsigned i = 0; i < k; i++)
+        cr_assert_eq(engine_schedule(e, engine_now(e) + 1.25 * (i + 1), fan_out, f), RM_OK);
+}
+
+Test(engine, handlers_may_schedule_none_one_or_several_events)
+{
+    struct engine *e = engine_create(2);
+    cr_assert_not_null(e);
+    struct fan f = {0, {0}};
+    cr_assert_eq(engine_schedule(e, 0.5, fan_out, &f), RM_OK);
+    cr_assert_eq(engine_schedule(e, 0.75, fan_out, &f), RM_OK);
+    /* 0.5: k=0, pending {0.75}; 0.75: k=1, adds 2.0; 2.0: k=2, adds 3.25, 4.5;
+     * 3.25: k=0; 4.5: k=1, adds 5.75; 5.75: k=2, adds 7.0, 8.25. */
+    cr_assert_eq(engine_run(e, 6.0), RM_OK);
+    cr_assert_eq(f.calls, 6);
+    static const size_t seen[6] = {1, 0, 0, 1, 0, 0};
+    for (int i = 0; i < 6; i++)
+        cr_assert_eq(f.pending_seen[i], seen[i], "call %d: expected %zu pending, got %zu", i, seen[i],
+                     f.pending_seen[i]);
+    cr_assert_eq(engine_pending(e), 2);
+    cr_assert_eq(engine_events(e), 6);
+    cr_assert_eq(engine_run(e, 7.0), RM_OK);
+    cr_assert_eq(f.calls, 7);
+    cr_assert_eq(engine_pending(e), 1);  /* 7.0 scheduled nothing: 8.25 is left */
+    engine_destroy(e);
+}

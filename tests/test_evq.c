@@ -267,3 +267,56 @@ Test(evq, absurd_capacity_fails_cleanly)
     cr_assert_null(evq_create(SIZE_MAX));
     evq_destroy(NULL);
 }
+
+Test(evq, peek_copies_the_earliest_without_removing_it)
+{
+    struct evq *q = evq_create(4);
+    cr_assert_not_null(q);
+    struct evq_item it;
+    cr_assert_not(evq_peek(q, &it));
+    cr_assert_eq(evq_push(q, 6.75, dummy_fn, tag(0)), RM_OK);
+    cr_assert_eq(evq_push(q, 2.385, dummy_fn, tag(1)), RM_OK);
+    cr_assert(evq_peek(q, &it));
+    cr_assert_eq(it.time_h, 2.385);
+    cr_assert_eq(untag(it.arg), 1);
+    cr_assert_eq(it.seq, 1);
+    cr_assert_eq(evq_size(q), 2);
+    evq_destroy(q);
+}
+
+/* The hold model with evq_replace_top against pops and pushes on a second
+ * queue: both must produce the same sequence, ties included. */
+Test(evq, replace_top_matches_pop_then_push)
+{
+    enum { N = 2000, HOLDS = 100000 };
+    struct evq *a = evq_create(N), *b = evq_create(N);
+    cr_assert(a && b);
+    uint64_t s = 0x5eed;
+    for (uint64_t i = 0; i < N; i++) {
+        double t = coarse_time(&s);
+        cr_assert_eq(evq_push(a, t, dummy_fn, tag(i)), RM_OK);
+        cr_assert_eq(evq_push(b, t, dummy_fn, tag(i)), RM_OK);
+    }
+    struct evq_item x, y;
+    for (uint64_t i = 0; i < HOLDS; i++) {
+        cr_assert(evq_peek(a, &x));
+        cr_assert(evq_pop(b, &y));
+        cr_assert_eq(x.time_h, y.time_h);
+        cr_assert_eq(x.arg, y.arg, "hold %llu: expected item %llu, got %llu", (unsigned long long)i,
+                     (unsigned long long)untag(y.arg), (unsigned long long)untag(x.arg));
+        cr_assert_eq(x.seq, y.seq);
+        /* Often the same time again, to exercise ties with the old root. */
+        double t = x.time_h + (next(&s) % 4 == 0 ? 0.0 : coarse_time(&s));
+        evq_replace_top(a, t, dummy_fn, tag(N + i));
+        cr_assert_eq(evq_push(b, t, dummy_fn, tag(N + i)), RM_OK);
+        cr_assert_eq(evq_size(a), N);
+    }
+    while (evq_pop(b, &y)) {
+        cr_assert(evq_pop(a, &x));
+        cr_assert_eq(x.time_h, y.time_h);
+        cr_assert_eq(x.arg, y.arg);
+    }
+    cr_assert_not(evq_pop(a, &x));
+    evq_destroy(a);
+    evq_destroy(b);
+}

@@ -34,6 +34,16 @@ enum rm_status evq_push(struct evq *q, double time_h, evq_fn *fn, void *arg);
  * first. Returns false when the queue is empty. */
 bool evq_pop(struct evq *q, struct evq_item *out);
 
+/* Copies the earliest item into *out without removing it. Returns false
+ * when the queue is empty. */
+bool evq_peek(const struct evq *q, struct evq_item *out);
+
+/* Removes the earliest item and adds (time_h, fn, arg) in one pass, as if
+ * by evq_pop then evq_push but cheaper, and never allocating. The queue
+ * must not be empty. A simulation whose handler schedules one follow-up
+ * event peeks, runs the handler, then replaces. */
+void evq_replace_top(struct evq *q, double time_h, evq_fn *fn, void *arg);
+
 /* The earliest time, or +INFINITY when the queue is empty. */
 double evq_peek_time(const struct evq *q);
 
