@@ -432,3 +432,22 @@ Test(e2e, every_broken_scenario_exits_2_with_its_message, .timeout = 300)
     remove(err);
     cr_assert_geq(cases, 40);
 }
+
+/* ---- golden ------------------------------------------------------------------ */
+
+Test(e2e, fixed_seed_run_matches_its_golden_files, .timeout = 60)
+{
+    char *t = tmpdir(), args[4400], got[4400];
+    snprintf(args, sizeof args, "run tests/e2e/closure -r 2 -d 120 -o %s/r -q --no-plot", t);
+    cr_assert_eq(railmail(args, NULL), 0);
+    const char *files[] = { "summary", "throughput" };
+    for (int i = 0; i < 2; i++) {
+        char golden[256];
+        snprintf(golden, sizeof golden, "tests/golden/closure-%s.csv", files[i]);
+        snprintf(got, sizeof got, "%s/r/%s.csv", t, files[i]);
+        cr_assert(same_file(golden, got), "%s differs from %s: if the model changed on purpose, "
+                  "regenerate it and say why in the commit", got, golden);
+    }
+    rmtree(t);
+    free(t);
+}
