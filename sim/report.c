@@ -250,37 +250,52 @@ static void write_meta(FILE *f, const struct scenario *s, unsigned replications,
     }
 }
 
+/* What each file of a run needs, so one loop can write them all. */
+struct run_file {
+    const struct scenario *s;
+    const struct run_result *r;
+    const char *kind, *proposals;
+    size_t n_dest, n_nodes;
+};
+
+static void summary_file(FILE *f, const struct run_file *x) { write_summary(f, x->r); }
+static void replications_file(FILE *f, const struct run_file *x) { write_replications(f, x->r); }
+static void throughput_file(FILE *f, const struct run_file *x) { write_throughput(f, x->r, x->s->confidence); }
+static void dest_file(FILE *f, const struct run_file *x) { write_long(f, x->r, 2, x->n_dest, x->s->confidence); }
+static void backlog_file(FILE *f, const struct run_file *x)
+{
+    write_long(f, x->r, 2 + x->n_dest, x->n_nodes, x->s->confidence);
+}
+static void transit_file(FILE *f, const struct run_file *x) { write_transit(f, x->r); }
+static void meta_file(FILE *f, const struct run_file *x) { write_meta(f, x->s, x->r->n, x->kind, x->proposals); }
+
 enum rm_status report_run(const char *dir, const struct scenario *s, const struct run_result *r,
                           const char *kind, const char *proposals, struct diag *d)
 {
     const struct model *m = r->model;
-    size_t n_dest = 0;
-    while (2 + n_dest < model_series(m)
-           && !strncmp(model_series_name(m, 2 + n_dest), "delivered_t:", 12))
-        n_dest++;
-    size_t n_nodes = model_series(m) - 2 - n_dest;
-    struct { const char *name, *header; } file[] = {
-        { "summary.csv", "metric,scope,mean,ci_low,ci_high,sd,n\n" },
-        { "replications.csv", "replication,metric,scope,value\n" },
-        { "throughput.csv", "day,delivered_t_mean,delivered_t_ci_low,delivered_t_ci_high,backlog_batches_mean\n" },
-        { "throughput_dest.csv", "day,destination,delivered_t_mean\n" },
-        { "backlog.csv", "day,node,backlog_batches_mean\n" },
-        { "transit.csv", "transit_d,batches_pct,cum_pct\n" },
-        { "meta.csv", "key,value\n" },
+    struct run_file x = { s, r, kind, proposals, 0, 0 };
+    while (2 + x.n_dest < model_series(m)
+           && !strncmp(model_series_name(m, 2 + x.n_dest), "delivered_t:", 12))
+        x.n_dest++;
+    x.n_nodes = model_series(m) - 2 - x.n_dest;
+    static const struct {
+        const char *name, *header;
+        void (*write)(FILE *, const struct run_file *);
+    } file[] = {
+        { "summary.csv", "metric,scope,mean,ci_low,ci_high,sd,n\n", summary_file },
+        { "replications.csv", "replication,metric,scope,value\n", replications_file },
+        { "throughput.csv", "day,delivered_t_mean,delivered_t_ci_low,delivered_t_ci_high,backlog_batches_mean\n",
+          throughput_file },
+        { "throughput_dest.csv", "day,destination,delivered_t_mean\n", dest_file },
+        { "backlog.csv", "day,node,backlog_batches_mean\n", backlog_file },
+        { "transit.csv", "transit_d,batches_pct,cum_pct\n", transit_file },
+        { "meta.csv", "key,value\n", meta_file },
     };
     for (size_t i = 0; i < sizeof file / sizeof *file; i++) {
         FILE *f = open_csv(dir, file[i].name, file[i].header, d);
         if (!f)
             return RM_EIO;
-        switch (i) {
-        case 0: write_summary(f, r); break;
-        case 1: write_replications(f, r); break;
-        case 2: write_throughput(f, r, s->confidence); break;
-        case 3: write_long(f, r, 2, n_dest, s->confidence); break;
-        case 4: write_long(f, r, 2 + n_dest, n_nodes, s->confidence); break;
-        case 5: write_transit(f, r); break;
-        default: write_meta(f, s, r->n, kind, proposals); break;
-        }
+        file[i].write(f, &x);
         enum rm_status st = close_csv(f, dir, file[i].name, d);
         if (st != RM_OK)
             return st;
