@@ -21,6 +21,14 @@
  * prefetched two levels ahead. Typical L1d and L2 sizes. */
 #define NEAR (32 * 1024)
 #define FAR (256 * 1024)
+/* GCC treats a function holding only prefetches as free of effects and
+ * drops calls to it when it is not inlined, so the prefetch helpers must
+ * always be inlined. */
+#if defined(__GNUC__) || defined(__clang__)
+#define PREFETCH_HELPER __attribute__((always_inline)) static inline
+#else
+#define PREFETCH_HELPER static inline
+#endif
 /* The root sits at index 3 so that the children of p, at 4p - 8 .. 4p - 5,
  * always start on a multiple of 4 entries, that is on a cache line. */
 #define ROOT 3
@@ -115,7 +123,7 @@ static inline size_t min_child(const char *base, size_t c)
  * last lines may lie past the array, which a prefetch ignores, and the
  * address is computed as an integer so that no out-of-bounds pointer is
  * ever formed. Without a compiler prefetch builtin, nothing happens. */
-static inline void prefetch_lines(const char *base, size_t from, size_t lines)
+PREFETCH_HELPER void prefetch_lines(const char *base, size_t from, size_t lines)
 {
 #if defined(__GNUC__) || defined(__clang__)
     uintptr_t at = (uintptr_t)base + from;
@@ -131,7 +139,7 @@ static inline void prefetch_lines(const char *base, size_t from, size_t lines)
  * while the children are compared, unless they lie in the first NEAR
  * bytes, which stay cached anyway. Deep in a large heap, where memory is
  * far, fetch the sixty-four great-grandchildren instead, two levels ahead. */
-static inline void prefetch_below(const char *base, size_t c, size_t stop)
+PREFETCH_HELPER void prefetch_below(const char *base, size_t c, size_t stop)
 {
     size_t g = 4 * c - 8 * sizeof(struct entry);
     if (g >= NEAR && g < stop) {
@@ -181,7 +189,7 @@ static void sift_down_from_root(struct entry *h, size_t end, struct entry e)
 
 /* The next pop will most likely read the root's payload, at a random
  * place in what may be a large pool: start fetching it now. */
-static inline void prefetch_root_payload(const struct evq *q)
+PREFETCH_HELPER void prefetch_root_payload(const struct evq *q)
 {
     prefetch_lines((const char *)q->pay, (q->heap[ROOT].key & SLOT_MASK) * sizeof *q->pay, 1);
 }
