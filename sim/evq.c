@@ -169,8 +169,23 @@ static size_t sift_hole_to_leaf(struct entry *h, size_t end)
     return hole / sizeof *h;
 }
 
+/* Puts e into the hole at index `hole`, moving it up past larger parents. */
+static inline void sift_up(struct entry *h, size_t hole, struct entry e)
+{
+    while (hole > ROOT) {
+        size_t p = PARENT(hole);
+        if (!less(&e, &h[p]))
+            break;
+        h[hole] = h[p];
+        hole = p;
+    }
+    h[hole] = e;
+}
+
 /* The classic top-down sift: e goes into the hole at the root and sinks
- * while a child is smaller. */
+ * while a child is smaller. Unlike a pop's bottom-up walk, it stops at
+ * once for an item due as early as the root it replaces, which is common
+ * when a handler schedules for now. */
 static void sift_down_from_root(struct entry *h, size_t end, struct entry e)
 {
     char *base = (char *)h;
@@ -288,16 +303,7 @@ enum rm_status evq_push(struct evq *q, double time_h, evq_fn *fn, void *arg)
     uint32_t slot = q->free_slots[q->cap - q->n - 1];
     q->pay[slot] = (struct payload){fn, arg};
     struct entry e = {to_bits(time_h), q->next_seq++ << SLOT_BITS | slot};
-    struct entry *h = q->heap;
-    size_t hole = ROOT + q->n++;
-    while (hole > ROOT) {
-        size_t p = PARENT(hole);
-        if (!less(&e, &h[p]))
-            break;
-        h[hole] = h[p];
-        hole = p;
-    }
-    h[hole] = e;
+    sift_up(q->heap, ROOT + q->n++, e);
     return RM_OK;
 }
 
@@ -318,15 +324,7 @@ bool evq_pop(struct evq *q, struct evq_item *out)
     h[end] = SENTINEL;
     if (end == ROOT)
         return true;
-    size_t hole = sift_hole_to_leaf(h, end);
-    while (hole > ROOT) {
-        size_t p = PARENT(hole);
-        if (!less(&last, &h[p]))
-            break;
-        h[hole] = h[p];
-        hole = p;
-    }
-    h[hole] = last;
+    sift_up(h, sift_hole_to_leaf(h, end), last);
     prefetch_root_payload(q);
     return true;
 }
