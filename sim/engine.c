@@ -1,9 +1,10 @@
 /* engine: the simulation clock and its run loop over an evq. A handler and
  * its argument ride in the queue's own slot, so scheduling allocates
- * nothing. The running event stays at the queue's root until its handler
+ * nothing beyond the queue's doubling. The running event stays at the queue's root until its handler
  * schedules something, which then takes its place in one sift: most
  * handlers schedule exactly one follow-up. A schedule that fails for lack
- * of memory is remembered and ends the run, as an event would be missing. */
+ * of memory ends the run and every later one with RM_ENOMEM: the model
+ * would otherwise go on with an event missing. */
 #include "railmail/engine.h"
 
 #include <assert.h>
@@ -17,6 +18,7 @@ struct engine {
     double now_h;     /* hours since Monday 00:00 */
     uint64_t events;  /* handlers run so far */
     bool stopped;     /* engine_stop called during this engine_run */
+    bool in_run;      /* engine_run is on the stack (it is not reentrant) */
     bool top_is_running;   /* the root of q is the event now running */
     enum rm_status error;  /* first failed schedule; sticks */
 };
@@ -68,12 +70,17 @@ enum rm_status engine_schedule(struct engine *e, double time_h, engine_handler *
     return RM_OK;
 }
 
+/* The clock ends at until_h, or at the last event when until_h is
+ * infinite, or at the stopping event after engine_stop. A stop ends only
+ * the run it was called in. */
 enum rm_status engine_run(struct engine *e, double until_h)
 {
     assert(!isnan(until_h) && until_h >= e->now_h);
+    assert(!e->in_run && "engine_run: called from a handler");
     if (e->error != RM_OK)
         return e->error;
     e->stopped = false;
+    e->in_run = true;
     struct evq *q = e->q;
     struct evq_item it;
     while (evq_peek(q, &it) && it.time_h <= until_h) {
@@ -85,10 +92,12 @@ enum rm_status engine_run(struct engine *e, double until_h)
             e->top_is_running = false;
             evq_pop(q, &it);
         }
-        if (e->stopped)
+        if (e->stopped) {
+            e->in_run = false;
             return e->error;
+        }
     }
-    /* An infinite horizon leaves the clock at the last event. */
+    e->in_run = false;
     if (isfinite(until_h))
         e->now_h = until_h;
     return RM_OK;

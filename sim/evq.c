@@ -29,10 +29,10 @@
 #else
 #define PREFETCH_HELPER static inline
 #endif
-/* The root sits at index 3 so that the children of p, at 4p - 8 .. 4p - 5,
- * always start on a multiple of 4 entries, that is on a cache line. */
+/* The root sits at index 3 so that the children of index p, at 4p - 8 ..
+ * 4p - 5, always start on a multiple of 4 entries, that is on a cache line.
+ * The sifts down work in byte offsets: the first child of o is 4o - 128. */
 #define ROOT 3
-#define FIRST_CHILD(p) (4 * (p) - 8)
 #define PARENT(p) (((p) + 8) / 4)
 
 struct entry {
