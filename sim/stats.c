@@ -10,9 +10,9 @@
 
 #define FINE_W 0.01
 #define COARSE_W 0.5
-#define FINE_BINS 6000
+#define FINE_BINS 10000
 
-/* 6000 fine bins + 2000 coarse bins = STATS_HIST_BINS (checked in tests). */
+/* 10000 fine bins + 2000 coarse bins = STATS_HIST_BINS (checked in tests). */
 
 static size_t bin_of(double days)
 {

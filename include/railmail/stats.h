@@ -8,9 +8,9 @@
 
 /* Days are binned at 0.01 d up to STATS_FINE_D, then at 0.5 d up to
  * STATS_MAX_D; longer times land in the last bin. */
-#define STATS_FINE_D 60.0
-#define STATS_MAX_D 1060.0
-#define STATS_HIST_BINS 8000
+#define STATS_FINE_D 100.0
+#define STATS_MAX_D 1100.0
+#define STATS_HIST_BINS 12000
 
 struct stats_hist {
     uint32_t count[STATS_HIST_BINS];
