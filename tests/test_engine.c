@@ -169,14 +169,13 @@ Test(engine, handlers_reschedule_and_count_events)
 /* Events scheduled for "now" from a handler run in the same engine_run,
  * after the events already waiting at that time. */
 struct chain {
-    struct log *log;
-    struct log_event *then;
+    struct log_event *self, *then;
 };
 
 static void schedule_now(struct engine *e, void *arg)
 {
     struct chain *c = arg;
-    record(e, c->then - 1);
+    record(e, c->self);
     cr_assert_eq(engine_schedule(e, engine_now(e), record, c->then), RM_OK);
 }
 
@@ -185,15 +184,16 @@ Test(engine, event_scheduled_now_runs_after_those_already_due)
     struct engine *e = engine_create(4);
     cr_assert_not_null(e);
     struct log log = {0};
-    struct log_event ev[3] = {{&log, 0}, {&log, 2}, {&log, 1}};
-    struct chain c = {&log, &ev[1]};
+    struct log_event first = {&log, 0}, waiting = {&log, 1}, scheduled = {&log, 2};
+    struct chain c = {&first, &scheduled};
     cr_assert_eq(engine_schedule(e, 4.2, schedule_now, &c), RM_OK);
-    cr_assert_eq(engine_schedule(e, 4.2, record, &ev[2]), RM_OK);
+    cr_assert_eq(engine_schedule(e, 4.2, record, &waiting), RM_OK);
     cr_assert_eq(engine_run(e, 4.2), RM_OK);
     cr_assert_eq(log.n, 3);
     cr_assert_eq(log.id[0], 0);
     cr_assert_eq(log.id[1], 1);
     cr_assert_eq(log.id[2], 2);
+    cr_assert_eq(engine_events(e), 3);
     engine_destroy(e);
 }
 
