@@ -6,7 +6,8 @@
  * ranges, series names and 7-day averages; gnuplot reads the data itself. */
 #include "railmail/plot.h"
 
-#include <csv.h>
+#include "railmail/csvread.h"
+
 #include <errno.h>
 #include <math.h>
 #include <signal.h>
@@ -147,126 +148,39 @@ static char *dup_text(const char *s)
 
 /* ---------------------------------------------------------------- tables */
 
-/* A CSV file read whole: a header and rows of exactly as many fields. */
+/* A CSV file read whole by csvread: rows[0] is the header, and every later
+ * row has exactly as many fields (table_load checks). */
 struct table {
-    const char *name;   /* file name inside the results directory */
-    char **hdr;         /* ncol names */
-    char **cell;        /* nrow * ncol fields */
-    unsigned *line;     /* record number of each row, for messages */
-    size_t ncol, nrow, cap;
-    /* parse state */
-    char **field;
-    size_t nfield, capfield;
-    unsigned record;
-    unsigned bad_line;  /* first row with the wrong number of fields */
-    size_t bad_count;
-    bool oom;
+    const char *name;          /* file name inside the results directory */
+    struct csvread_table csv;
+    size_t ncol, nrow;         /* fields of the header; rows after it */
 };
-
-static void on_field(void *s, size_t len, void *data)
-{
-    struct table *t = data;
-    if (t->oom)
-        return;
-    if (t->nfield == t->capfield) {
-        size_t cap = t->capfield ? 2 * t->capfield : 16;
-        char **f = realloc(t->field, cap * sizeof *f);
-        if (!f) {
-            t->oom = true;
-            return;
-        }
-        t->field = f;
-        t->capfield = cap;
-    }
-    char *v = malloc(len + 1);
-    if (!v) {
-        t->oom = true;
-        return;
-    }
-    if (len)
-        memcpy(v, s, len);
-    v[len] = '\0';
-    t->field[t->nfield++] = v;
-}
-
-static void drop_fields(struct table *t)
-{
-    for (size_t i = 0; i < t->nfield; i++)
-        free(t->field[i]);
-    t->nfield = 0;
-}
-
-/* Ends a record: the first is the header; later ones must match its width.
- * A record of one empty field is a blank line (or the tail of a CRLF). */
-static void on_record(int c, void *data)
-{
-    (void)c;
-    struct table *t = data;
-    t->record++;
-    if (t->oom) {
-        drop_fields(t);
-        return;
-    }
-    if (t->nfield == 0 || (t->nfield == 1 && t->field[0][0] == '\0')) {
-        drop_fields(t);
-        return;
-    }
-    if (!t->hdr) {
-        t->hdr = malloc(t->nfield * sizeof *t->hdr);
-        if (!t->hdr) {
-            t->oom = true;
-            drop_fields(t);
-            return;
-        }
-        memcpy(t->hdr, t->field, t->nfield * sizeof *t->hdr);
-        t->ncol = t->nfield;
-        t->nfield = 0;
-        return;
-    }
-    if (t->nfield != t->ncol) {
-        if (!t->bad_line) {
-            t->bad_line = t->record;
-            t->bad_count = t->nfield;
-        }
-        drop_fields(t);
-        return;
-    }
-    if (t->nrow == t->cap) {
-        size_t cap = t->cap ? 2 * t->cap : 256;
-        char **cell = realloc(t->cell, cap * t->ncol * sizeof *cell);
-        if (cell)
-            t->cell = cell;
-        unsigned *line = realloc(t->line, cap * sizeof *line);
-        if (line)
-            t->line = line;
-        if (!cell || !line) {
-            t->oom = true;
-            drop_fields(t);
-            return;
-        }
-        t->cap = cap;
-    }
-    memcpy(t->cell + t->nrow * t->ncol, t->field, t->ncol * sizeof *t->cell);
-    t->line[t->nrow++] = t->record;
-    t->nfield = 0;
-}
 
 static void table_fini(struct table *t)
 {
-    drop_fields(t);
-    free(t->field);
-    for (size_t i = 0; t->hdr && i < t->ncol; i++)
-        free(t->hdr[i]);
-    for (size_t i = 0; i < t->nrow * t->ncol; i++)
-        free(t->cell[i]);
-    free(t->hdr);
-    free(t->cell);
-    free(t->line);
+    csvread_fini(&t->csv);
     *t = (struct table){0};
 }
 
+/* A header and rows of its width; the first row of another width is an error. */
+static enum rm_status table_check_shape(struct table *t, struct diag *d)
+{
+    if (t->csv.n_rows == 0)
+        return diag_error(d, &(struct diag_at){t->name, 1, 0}, "expected a header row, found an empty file");
+    t->ncol = t->csv.rows[0].n_fields;
+    t->nrow = t->csv.n_rows - 1;
+    for (size_t r = 1; r < t->csv.n_rows; r++) {
+        const struct csvread_row *row = &t->csv.rows[r];
+        if (row->n_fields != t->ncol)
+            return diag_error(d, &(struct diag_at){t->name, row->line, 0},
+                              "expected %zu fields as in the header, found %zu", t->ncol, row->n_fields);
+    }
+    return RM_OK;
+}
+
 /* Reads dir/name. A missing file sets *found = false and is not an error:
- * every chart is optional. A UTF-8 byte order mark is skipped. */
+ * every chart is optional. csvread skips a UTF-8 byte order mark, blank
+ * lines and `#` lines (which gnuplot, reading the same file, skips too). */
 static enum rm_status table_load(struct table *t, const char *dir, const char *name, bool *found,
                                  struct diag *d)
 {
@@ -275,52 +189,25 @@ static enum rm_status table_load(struct table *t, const char *dir, const char *n
     char *path = path_join(dir, name);
     if (!path)
         return diag_fail(d, RM_ENOMEM, "out of memory reading %s", name);
-    FILE *f = fopen(path, "rb");
-    if (!f) {
+    char *data;
+    size_t len;
+    enum rm_status st = csvread_slurp(path, &data, &len);
+    if (st == RM_EIO) {
         int err = errno;
-        enum rm_status st = RM_OK;
         if (err != ENOENT)
             st = diag_fail(d, RM_EIO, "%s: cannot open: %s", path, strerror(err));
+        else
+            st = RM_OK;
         free(path);
         return st;
     }
-    struct csv_parser p;
-    if (csv_init(&p, 0) != 0) {
-        fclose(f);
-        free(path);
-        return diag_fail(d, RM_ENOMEM, "out of memory reading %s", name);
-    }
-    char chunk[65536];
-    size_t n;
-    bool first = true, failed = false;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
-        const char *s = chunk;
-        if (first && n >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0) {
-            s += 3;
-            n -= 3;
-        }
-        first = false;
-        if (csv_parse(&p, s, n, on_field, on_record, t) != n) {
-            failed = true;
-            break;
-        }
-    }
-    bool read_error = ferror(f) != 0;
-    fclose(f);
-    if (!failed)
-        csv_fini(&p, on_field, on_record, t);
-    csv_free(&p);
-    enum rm_status st = RM_OK;
-    if (read_error)
-        st = diag_fail(d, RM_EIO, "%s: cannot read", path);
-    else if (failed || t->oom)
-        st = diag_fail(d, RM_ENOMEM, "out of memory reading %s", path);
-    else if (!t->hdr)
-        st = diag_error(d, &(struct diag_at){name, 1, 0}, "expected a header row, found an empty file");
-    else if (t->bad_line)
-        st = diag_error(d, &(struct diag_at){name, t->bad_line, 0},
-                        "expected %zu fields as in the header, found %zu", t->ncol, t->bad_count);
     free(path);
+    if (st != RM_OK)
+        return diag_fail(d, RM_ENOMEM, "out of memory reading %s", name);
+    st = csvread_parse(name, data, len, &t->csv, d);
+    free(data);
+    if (st == RM_OK)
+        st = table_check_shape(t, d);
     if (st != RM_OK) {
         table_fini(t);
         return st;
@@ -329,24 +216,43 @@ static enum rm_status table_load(struct table *t, const char *dir, const char *n
     return RM_OK;
 }
 
+static const char *table_header(const struct table *t, size_t col)
+{
+    return t->csv.rows[0].fields[col].text;
+}
+
+/* The field of data row `row` (0 is the first row after the header). */
+static const struct csvread_field *table_field(const struct table *t, size_t row, size_t col)
+{
+    return &t->csv.rows[row + 1].fields[col];
+}
+
 static const char *table_cell(const struct table *t, size_t row, size_t col)
 {
-    return t->cell[row * t->ncol + col];
+    return table_field(t, row, col)->text;
+}
+
+/* The first column named `col`, if any. */
+static bool table_find(const struct table *t, const char *col, size_t *out)
+{
+    for (size_t i = 0; i < t->ncol; i++) {
+        if (strcmp(table_header(t, i), col) == 0) {
+            *out = i;
+            return true;
+        }
+    }
+    return false;
 }
 
 /* Finds a column by name; a missing one is an error naming the header. */
 static enum rm_status table_col(const struct table *t, const char *col, size_t *out, struct diag *d)
 {
-    for (size_t i = 0; i < t->ncol; i++) {
-        if (strcmp(t->hdr[i], col) == 0) {
-            *out = i;
-            return RM_OK;
-        }
-    }
+    if (table_find(t, col, out))
+        return RM_OK;
     struct buf found = {0};
     for (size_t i = 0; i < t->ncol; i++)
-        buf_printf(&found, "%s%s", i ? "," : "", t->hdr[i]);
-    enum rm_status st = diag_error(d, &(struct diag_at){t->name, 1, 0},
+        buf_printf(&found, "%s%s", i ? "," : "", table_header(t, i));
+    enum rm_status st = diag_error(d, &(struct diag_at){t->name, t->csv.rows[0].line, 0},
                                    "expected a column \"%s\", found \"%.200s\"", col, buf_str(&found));
     buf_fini(&found);
     return st;
@@ -356,7 +262,8 @@ static enum rm_status table_col(const struct table *t, const char *col, size_t *
 static enum rm_status table_num(const struct table *t, size_t row, size_t col, double *out,
                                 struct diag *d)
 {
-    const char *s = table_cell(t, row, col);
+    const struct csvread_field *f = table_field(t, row, col);
+    const char *s = f->text;
     if (*s == '\0') {
         *out = NAN;
         return RM_OK;
@@ -367,8 +274,8 @@ static enum rm_status table_num(const struct table *t, size_t row, size_t col, d
     while (*end == ' ' || *end == '\r')
         end++;
     if (end == s || *end != '\0')
-        return diag_error(d, &(struct diag_at){t->name, t->line[row], (unsigned)col + 1},
-                          "%s: expected a number, got \"%.100s\"", t->hdr[col], s);
+        return diag_error(d, &(struct diag_at){t->name, f->line, f->col},
+                          "%s: expected a number, got \"%.100s\"", table_header(t, col), s);
     *out = v;
     return RM_OK;
 }
@@ -381,10 +288,11 @@ static enum rm_status table_day(const struct table *t, size_t row, size_t col, s
     enum rm_status st = table_num(t, row, col, &v, d);
     if (st != RM_OK)
         return st;
+    const struct csvread_field *f = table_field(t, row, col);
     if (!(v >= 0 && v < MAX_DAYS) || v != floor(v))
-        return diag_error(d, &(struct diag_at){t->name, t->line[row], (unsigned)col + 1},
-                          "%s: expected a whole number of days from 0, got \"%.100s\"", t->hdr[col],
-                          table_cell(t, row, col));
+        return diag_error(d, &(struct diag_at){t->name, f->line, f->col},
+                          "%s: expected a whole number of days from 0, got \"%.100s\"", table_header(t, col),
+                          f->text);
     *out = (size_t)v;
     return RM_OK;
 }
@@ -681,18 +589,77 @@ static char *slurp(const char *path, size_t limit)
     return s;
 }
 
-/* Pipes the script to gnuplot in the results directory. SIGPIPE is blocked
- * in this thread while writing, so that a gnuplot which dies early makes the
- * writes fail instead of killing the simulator; a pending one is consumed. */
+/* The shell command that runs gnuplot in the results directory, with its
+ * stderr in `errpath`. */
+static void gnuplot_command(struct buf *cmd, const char *dir, const char *errpath)
+{
+    /* A relative directory starting with '-' must not look like an option to cd. */
+    buf_printf(cmd, "cd ");
+    if (dir[0] != '/')
+        buf_printf(cmd, "./");
+    buf_shell_quote(cmd, dir);
+    buf_printf(cmd, " && exec gnuplot >/dev/null 2>");
+    buf_shell_quote(cmd, errpath);
+}
+
+/* Runs `cmd` and writes it the script, drawing into `out_name`. SIGPIPE is
+ * blocked in this thread while writing, so that a gnuplot which dies early
+ * makes the writes fail instead of killing the simulator; a pending one is
+ * consumed. Returns pclose's status, or -1 with *err set. */
+static int pipe_script(const char *cmd, const char *out_name, const struct buf *body, int *err)
+{
+    sigset_t pipe_set, old_set;
+    sigemptyset(&pipe_set);
+    sigaddset(&pipe_set, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipe_set, &old_set);
+    int status = -1;
+    *err = 0;
+    FILE *gp = popen(cmd, "w");
+    if (!gp) {
+        *err = errno;
+    } else {
+        fprintf(gp, TERMINAL "set output ");
+        struct buf q = {0};
+        buf_quote(&q, out_name);
+        fprintf(gp, "%s\n%s\nunset output\n", buf_str(&q), buf_str(body));
+        buf_fini(&q);
+        status = pclose(gp);
+        if (status == -1)
+            *err = errno;
+    }
+    sigset_t pending;
+    if (!sigismember(&old_set, SIGPIPE) && sigpending(&pending) == 0 && sigismember(&pending, SIGPIPE)) {
+        struct timespec zero = {0, 0};
+        sigtimedwait(&pipe_set, NULL, &zero);
+    }
+    pthread_sigmask(SIG_SETMASK, &old_set, NULL);
+    return status;
+}
+
+/* The error for a gnuplot that was killed or exited non-zero, with the
+ * summary of what it printed. */
+static enum rm_status gnuplot_failure(struct diag *d, const char *name, int status, const struct buf *msg)
+{
+    if (WIFSIGNALED(status))
+        return diag_fail(d, RM_ERUN, "gnuplot was killed by signal %d while drawing %s.png%s%s", WTERMSIG(status),
+                         name, msg->len ? ": " : "", buf_str(msg));
+    if (msg->len)
+        return diag_fail(d, RM_ERUN, "gnuplot failed drawing %s.png (exit status %d): %s", name,
+                         WEXITSTATUS(status), buf_str(msg));
+    return diag_fail(d, RM_ERUN, "gnuplot failed drawing %s.png (exit status %d) and printed nothing", name,
+                     WEXITSTATUS(status));
+}
+
+/* Pipes the script to gnuplot in the results directory, which draws
+ * NAME.png.tmp; that is renamed to NAME.png only when gnuplot exits 0. */
 static enum rm_status run_gnuplot(struct plot *p, const char *name, const struct buf *body)
 {
     struct diag *d = p->d;
     char *png = NULL, *tmp = NULL, *errtext = NULL;
-    struct buf cmd = {0}, out_name = {0}, msg = {0};
+    struct buf cmd = {0}, out_name = {0}, msg = {0}, errpath = {0};
     enum rm_status st = RM_OK;
 
     const char *tmpdir = getenv("TMPDIR");
-    struct buf errpath = {0};
     buf_printf(&errpath, "%s/railmail-gnuplot-XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
     buf_printf(&out_name, "%s.png", name);
     png = path_join(p->dir, buf_str(&out_name));
@@ -709,50 +676,20 @@ static enum rm_status run_gnuplot(struct plot *p, const char *name, const struct
         goto out;
     }
     close(fd);
-    /* A relative directory starting with '-' must not look like an option to cd. */
-    buf_printf(&cmd, "cd ");
-    if (p->dir[0] != '/')
-        buf_printf(&cmd, "./");
-    buf_shell_quote(&cmd, p->dir);
-    buf_printf(&cmd, " && exec gnuplot >/dev/null 2>");
-    buf_shell_quote(&cmd, errpath.s);
+    gnuplot_command(&cmd, p->dir, errpath.s);
     if (cmd.oom) {
         unlink(errpath.s);
         st = diag_fail(d, RM_ENOMEM, "out of memory drawing %s.png", name);
         goto out;
     }
     remove(tmp);
-
-    sigset_t pipe_set, old_set;
-    sigemptyset(&pipe_set);
-    sigaddset(&pipe_set, SIGPIPE);
-    pthread_sigmask(SIG_BLOCK, &pipe_set, &old_set);
-    int status = -1, popen_errno = 0;
-    FILE *gp = popen(cmd.s, "w");
-    if (!gp) {
-        popen_errno = errno;
-    } else {
-        fprintf(gp, TERMINAL "set output ");
-        struct buf q = {0};
-        buf_quote(&q, buf_str(&out_name));
-        fprintf(gp, "%s\n%s\nunset output\n", buf_str(&q), buf_str(body));
-        buf_fini(&q);
-        status = pclose(gp);
-        if (status == -1)
-            popen_errno = errno;
-    }
-    sigset_t pending;
-    if (!sigismember(&old_set, SIGPIPE) && sigpending(&pending) == 0 && sigismember(&pending, SIGPIPE)) {
-        struct timespec zero = {0, 0};
-        sigtimedwait(&pipe_set, NULL, &zero);
-    }
-    pthread_sigmask(SIG_SETMASK, &old_set, NULL);
-
+    int err;
+    int status = pipe_script(cmd.s, buf_str(&out_name), body, &err);
     errtext = slurp(errpath.s, 65536);
     unlink(errpath.s);
-    if (!gp || status == -1) {
+    if (status == -1) {
         remove(tmp);
-        st = diag_fail(d, RM_ERUN, "cannot run gnuplot for %s.png: %s", name, strerror(popen_errno));
+        st = diag_fail(d, RM_ERUN, "cannot run gnuplot for %s.png: %s", name, strerror(err));
         goto out;
     }
     if (WIFEXITED(status) && WEXITSTATUS(status) == 127) {
@@ -764,15 +701,7 @@ static enum rm_status run_gnuplot(struct plot *p, const char *name, const struct
     summarise_errors(&msg, errtext ? errtext : "");
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
         remove(tmp);
-        if (WIFSIGNALED(status))
-            st = diag_fail(d, RM_ERUN, "gnuplot was killed by signal %d while drawing %s.png%s%s", WTERMSIG(status),
-                           name, msg.len ? ": " : "", buf_str(&msg));
-        else if (msg.len)
-            st = diag_fail(d, RM_ERUN, "gnuplot failed drawing %s.png (exit status %d): %s", name,
-                           WEXITSTATUS(status), buf_str(&msg));
-        else
-            st = diag_fail(d, RM_ERUN, "gnuplot failed drawing %s.png (exit status %d) and printed nothing",
-                           name, WEXITSTATUS(status));
+        st = gnuplot_failure(d, name, status, &msg);
         goto out;
     }
     struct stat sb;
@@ -938,6 +867,85 @@ static int by_peak_desc(const void *a, const void *b)
     return (x->peak < y->peak) - (x->peak > y->peak);
 }
 
+/* The total of throughput.csv as a series named "all" over ndays days (the
+ * horizon when it is longer than the file); *any when a day has a mean. */
+static enum rm_status throughput_total(const struct plot *p, const struct table *t, size_t *ndays,
+                                       struct series **out, bool *any)
+{
+    struct diag *d = p->d;
+    size_t cday, cmean, clo, chi;
+    enum rm_status st;
+    *out = NULL;
+    *any = false;
+    if ((st = table_col(t, "day", &cday, d)) != RM_OK || (st = table_col(t, "delivered_t_mean", &cmean, d)) != RM_OK ||
+        (st = table_col(t, "delivered_t_ci_low", &clo, d)) != RM_OK ||
+        (st = table_col(t, "delivered_t_ci_high", &chi, d)) != RM_OK || (st = table_ndays(t, cday, ndays, d)) != RM_OK)
+        return st;
+    if (isfinite(p->meta.horizon_d) && p->meta.horizon_d > *ndays && p->meta.horizon_d < MAX_DAYS)
+        *ndays = (size_t)ceil(p->meta.horizon_d);
+    struct series *all = calloc(1, sizeof *all);
+    if (!all || !(all->name = dup_text("all")) || !(all->v = calloc(*ndays ? *ndays : 1, sizeof(double)))) {
+        series_free(all, all ? 1 : 0);
+        return diag_fail(d, RM_ENOMEM, "out of memory reading throughput.csv");
+    }
+    for (size_t r = 0; r < t->nrow; r++) {
+        size_t day;
+        double v, lo, hi;
+        if ((st = table_day(t, r, cday, &day, d)) != RM_OK || (st = table_num(t, r, cmean, &v, d)) != RM_OK ||
+            (st = table_num(t, r, clo, &lo, d)) != RM_OK || (st = table_num(t, r, chi, &hi, d)) != RM_OK) {
+            series_free(all, 1);
+            return st;
+        }
+        if (isfinite(v)) {
+            all->v[day] = v;
+            *any = true;
+        }
+    }
+    *out = all;
+    return RM_OK;
+}
+
+/* The 7-day datablock (the total, then each destination drawn) and the plot
+ * command of the throughput chart. */
+static enum rm_status throughput_lines(struct buf *b, const struct plot *p, const struct series *all,
+                                       const struct series *dest, size_t ndest, bool per_dest, size_t ndays)
+{
+    struct series *cols = malloc((1 + (per_dest ? ndest : 0)) * sizeof *cols);
+    if (!cols)
+        return diag_fail(p->d, RM_ENOMEM, "out of memory drawing throughput.png");
+    cols[0] = *all;
+    for (size_t i = 0; per_dest && i < ndest; i++)
+        cols[1 + i] = dest[i];
+    avg7_block(b, "$avg7", cols, 1 + (per_dest ? ndest : 0), ndays);
+    free(cols);
+
+    struct buf key = {0};
+    buf_printf(&key, "'");
+    confidence_text(&key, p);
+    buf_printf(&key, " interval of the daily mean'");
+    size_t items = 0;
+    warmup_keyentry(b, p, &items);
+    plot_item(b, &items);
+    buf_printf(b, "'throughput.csv' using 'day':'delivered_t_ci_low':'delivered_t_ci_high' with filledcurves "
+                  "fillcolor rgb '#c6dbef' fillstyle solid 1.0 noborder title %s", buf_str(&key));
+    buf_fini(&key);
+    plot_item(b, &items);
+    buf_printf(b, "'' using 'day':'delivered_t_mean' with lines lc rgb '#6baed6' lw 1 title 'daily mean'");
+    plot_item(b, &items);
+    buf_printf(b, "$avg7 using 1:2 with lines lc rgb '#08306b' lw 3 title '%s, 7-day average'",
+               per_dest ? "all destinations" : "all mail");
+    for (size_t i = 0; per_dest && i < ndest; i++) {
+        plot_item(b, &items);
+        buf_printf(b, "$avg7 using 1:%zu with lines lc rgb '%s' lw 2 title ", i + 3, palette[i % NPALETTE]);
+        struct buf title = {0};
+        buf_printf(&title, "to %s, 7-day average", dest[i].name);
+        buf_quote(b, buf_str(&title));
+        buf_fini(&title);
+    }
+    buf_printf(b, "\n");
+    return RM_OK;
+}
+
 /* throughput.png: the daily mean with its band, the 7-day average, and one
  * 7-day line per destination when there are at most MAX_DEST_LINES. */
 static enum rm_status chart_throughput(struct plot *p)
@@ -945,37 +953,14 @@ static enum rm_status chart_throughput(struct plot *p)
     struct diag *d = p->d;
     struct table t = {0}, td = {0};
     struct series *dest = NULL, *all = NULL;
-    size_t ndest = 0;
-    struct buf b = {0}, sub = {0}, key = {0};
-    bool found, found_dest = false;
+    size_t ndest = 0, ndays;
+    struct buf b = {0}, sub = {0};
+    bool found, found_dest = false, any;
     enum rm_status st = table_load(&t, p->dir, "throughput.csv", &found, d);
     if (st != RM_OK || !found)
         return st;
-    size_t cday, cmean, clo, chi, ndays;
-    if ((st = table_col(&t, "day", &cday, d)) != RM_OK || (st = table_col(&t, "delivered_t_mean", &cmean, d)) != RM_OK ||
-        (st = table_col(&t, "delivered_t_ci_low", &clo, d)) != RM_OK ||
-        (st = table_col(&t, "delivered_t_ci_high", &chi, d)) != RM_OK || (st = table_ndays(&t, cday, &ndays, d)) != RM_OK)
+    if ((st = throughput_total(p, &t, &ndays, &all, &any)) != RM_OK)
         goto out;
-    if (isfinite(p->meta.horizon_d) && p->meta.horizon_d > ndays && p->meta.horizon_d < MAX_DAYS)
-        ndays = (size_t)ceil(p->meta.horizon_d);
-    /* The total as a one-series long table keyed by nothing. */
-    all = calloc(1, sizeof *all);
-    if (!all || !(all->name = dup_text("all")) || !(all->v = calloc(ndays ? ndays : 1, sizeof(double)))) {
-        st = diag_fail(d, RM_ENOMEM, "out of memory reading throughput.csv");
-        goto out;
-    }
-    bool any = false;
-    for (size_t r = 0; r < t.nrow; r++) {
-        size_t day;
-        double v, lo, hi;
-        if ((st = table_day(&t, r, cday, &day, d)) != RM_OK || (st = table_num(&t, r, cmean, &v, d)) != RM_OK ||
-            (st = table_num(&t, r, clo, &lo, d)) != RM_OK || (st = table_num(&t, r, chi, &hi, d)) != RM_OK)
-            goto out;
-        if (isfinite(v)) {
-            all->v[day] = v;
-            any = true;
-        }
-    }
     if ((st = table_load(&td, p->dir, "throughput_dest.csv", &found_dest, d)) != RM_OK)
         goto out;
     if (found_dest) {
@@ -997,42 +982,8 @@ static enum rm_status chart_throughput(struct plot *p)
     day_axis(&b, p, ndays);
     buf_printf(&b, "set ylabel 'mail delivered (tonnes per day)'\n");
     buf_printf(&b, any ? "set yrange [0:*]\n" : "set yrange [0:1]\n");
-
-    /* The datablock: the total then each destination drawn. */
-    struct series *cols = malloc((1 + (per_dest ? ndest : 0)) * sizeof *cols);
-    if (!cols) {
-        st = diag_fail(d, RM_ENOMEM, "out of memory drawing throughput.png");
-        goto out;
-    }
-    cols[0] = *all;
-    for (size_t i = 0; per_dest && i < ndest; i++)
-        cols[1 + i] = dest[i];
-    avg7_block(&b, "$avg7", cols, 1 + (per_dest ? ndest : 0), ndays);
-    free(cols);
-
-    buf_printf(&key, "'");
-    confidence_text(&key, p);
-    buf_printf(&key, " interval of the daily mean'");
-    size_t items = 0;
-    warmup_keyentry(&b, p, &items);
-    plot_item(&b, &items);
-    buf_printf(&b, "'throughput.csv' using 'day':'delivered_t_ci_low':'delivered_t_ci_high' with filledcurves "
-                   "fillcolor rgb '#c6dbef' fillstyle solid 1.0 noborder title %s", buf_str(&key));
-    plot_item(&b, &items);
-    buf_printf(&b, "'' using 'day':'delivered_t_mean' with lines lc rgb '#6baed6' lw 1 title 'daily mean'");
-    plot_item(&b, &items);
-    buf_printf(&b, "$avg7 using 1:2 with lines lc rgb '#08306b' lw 3 title '%s, 7-day average'",
-               per_dest ? "all destinations" : "all mail");
-    for (size_t i = 0; per_dest && i < ndest; i++) {
-        plot_item(&b, &items);
-        buf_printf(&b, "$avg7 using 1:%zu with lines lc rgb '%s' lw 2 title ", i + 3, palette[i % NPALETTE]);
-        struct buf title = {0};
-        buf_printf(&title, "to %s, 7-day average", dest[i].name);
-        buf_quote(&b, buf_str(&title));
-        buf_fini(&title);
-    }
-    buf_printf(&b, "\n");
-    st = draw(p, "throughput", &b);
+    if ((st = throughput_lines(&b, p, all, dest, ndest, per_dest, ndays)) == RM_OK)
+        st = draw(p, "throughput", &b);
 out:
     table_fini(&t);
     table_fini(&td);
@@ -1040,30 +991,19 @@ out:
     series_free(all, all ? 1 : 0);
     buf_fini(&b);
     buf_fini(&sub);
-    buf_fini(&key);
     return st;
 }
 
 /* The mean of metric/scope in summary.csv (NaN when absent). */
 static double summary_mean(const struct table *s, const char *metric, const char *scope)
 {
-    size_t cm = 0, cs = 0, cmean = 0;
-    bool ok = false;
-    for (size_t i = 0; i < s->ncol; i++) {
-        ok |= strcmp(s->hdr[i], "mean") == 0;
-        if (strcmp(s->hdr[i], "metric") == 0)
-            cm = i + 1;
-        if (strcmp(s->hdr[i], "scope") == 0)
-            cs = i + 1;
-        if (strcmp(s->hdr[i], "mean") == 0)
-            cmean = i + 1;
-    }
-    if (!ok || !cm || !cs)
+    size_t cm, cs, cmean;
+    if (!table_find(s, "metric", &cm) || !table_find(s, "scope", &cs) || !table_find(s, "mean", &cmean))
         return NAN;
     for (size_t r = 0; r < s->nrow; r++) {
-        if (strcmp(table_cell(s, r, cm - 1), metric) == 0 && strcmp(table_cell(s, r, cs - 1), scope) == 0) {
+        if (strcmp(table_cell(s, r, cm), metric) == 0 && strcmp(table_cell(s, r, cs), scope) == 0) {
             char *end;
-            const char *v = table_cell(s, r, cmean - 1);
+            const char *v = table_cell(s, r, cmean);
             double x = strtod(v, &end);
             return end != v && *end == '\0' ? x : NAN;
         }
@@ -1083,54 +1023,55 @@ static void transit_marker(struct buf *b, struct buf *keys, int id, double x, co
     buf_quote(keys, label);
 }
 
-/* transit.png: the histogram of transit days, its cumulative share on the
- * right axis, and the service standard, median and 95th percentile. */
-static enum rm_status chart_transit(struct plot *p)
+/* What chart_transit needs from transit.csv: the bin width (the smallest
+ * step between rows, 0.25 when there is none), the first and last bins with
+ * batches, the first bin where the cumulative share reaches 99.9%, and the
+ * largest share in one bin. */
+struct transit_bins {
+    double width, first, last, cut, peak;
+};
+
+static enum rm_status transit_scan(const struct table *t, struct transit_bins *out, struct diag *d)
 {
-    struct diag *d = p->d;
-    struct table t = {0}, s = {0};
-    struct buf b = {0}, sub = {0}, keys = {0}, label = {0};
-    bool found, found_summary;
-    enum rm_status st = table_load(&t, p->dir, "transit.csv", &found, d);
-    if (st != RM_OK || !found)
-        return st;
     size_t cx, cpct, ccum;
-    if ((st = table_col(&t, "transit_d", &cx, d)) != RM_OK || (st = table_col(&t, "batches_pct", &cpct, d)) != RM_OK ||
-        (st = table_col(&t, "cum_pct", &ccum, d)) != RM_OK)
-        goto out;
-    if ((st = table_load(&s, p->dir, "summary.csv", &found_summary, d)) != RM_OK)
-        goto out;
-    double width = INFINITY, first = INFINITY, last = -INFINITY, cut = NAN, peak = 0, prev = NAN;
-    for (size_t r = 0; r < t.nrow; r++) {
+    enum rm_status st;
+    if ((st = table_col(t, "transit_d", &cx, d)) != RM_OK || (st = table_col(t, "batches_pct", &cpct, d)) != RM_OK ||
+        (st = table_col(t, "cum_pct", &ccum, d)) != RM_OK)
+        return st;
+    struct transit_bins b = {INFINITY, INFINITY, -INFINITY, NAN, 0};
+    double prev = NAN;
+    for (size_t r = 0; r < t->nrow; r++) {
         double x, pct, cum;
-        if ((st = table_num(&t, r, cx, &x, d)) != RM_OK || (st = table_num(&t, r, cpct, &pct, d)) != RM_OK ||
-            (st = table_num(&t, r, ccum, &cum, d)) != RM_OK)
-            goto out;
-        if (isfinite(prev) && x - prev > 0 && x - prev < width)
-            width = x - prev;
+        if ((st = table_num(t, r, cx, &x, d)) != RM_OK || (st = table_num(t, r, cpct, &pct, d)) != RM_OK ||
+            (st = table_num(t, r, ccum, &cum, d)) != RM_OK)
+            return st;
+        if (isfinite(prev) && x - prev > 0 && x - prev < b.width)
+            b.width = x - prev;
         prev = x;
         if (isfinite(pct) && pct > 0) {
-            first = fmin(first, x);
-            last = fmax(last, x);
-            peak = fmax(peak, pct);
+            b.first = fmin(b.first, x);
+            b.last = fmax(b.last, x);
+            b.peak = fmax(b.peak, pct);
         }
-        if (!isfinite(cut) && isfinite(cum) && cum >= 99.9)
-            cut = x;
+        if (!isfinite(b.cut) && isfinite(cum) && cum >= 99.9)
+            b.cut = x;
     }
-    if (!isfinite(width))
-        width = 0.25;
-    double standard = p->meta.service_standard_d;
-    double p50 = found_summary ? summary_mean(&s, "transit_p50_d", "all") : NAN;
-    double p95 = found_summary ? summary_mean(&s, "transit_p95_d", "all") : NAN;
-    double on_time = found_summary ? summary_mean(&s, "on_time_pct", "all") : NAN;
+    if (!isfinite(b.width))
+        b.width = 0.25;
+    *out = b;
+    return RM_OK;
+}
 
-    /* The x range: the batches up to 99.9% of them, and every marker. */
-    bool any = isfinite(first);
-    double lo = any ? first : 0, hi = any ? last + width : 1;
-    bool clipped = any && isfinite(cut) && cut + width < hi;
-    if (clipped)
-        hi = cut + width;
-    double marks[] = {standard, p50, p95};
+/* The x range of the transit chart in whole days: the batches up to 99.9%
+ * of them (*clipped when some lie beyond), and the three markers. */
+static void transit_xrange(const struct transit_bins *bins, const double marks[3], double *lo_out,
+                           double *hi_out, bool *clipped)
+{
+    bool any = isfinite(bins->first);
+    double lo = any ? bins->first : 0, hi = any ? bins->last + bins->width : 1;
+    *clipped = any && isfinite(bins->cut) && bins->cut + bins->width < hi;
+    if (*clipped)
+        hi = bins->cut + bins->width;
     for (size_t i = 0; i < 3; i++) {
         if (isfinite(marks[i])) {
             lo = fmin(lo, marks[i]);
@@ -1138,8 +1079,55 @@ static enum rm_status chart_transit(struct plot *p)
         }
     }
     double pad = fmax(0.5, 0.04 * (hi - lo));
-    lo = fmax(0, floor(lo - pad));
-    hi = ceil(hi + pad);
+    *lo_out = fmax(0, floor(lo - pad));
+    *hi_out = ceil(hi + pad);
+}
+
+/* The markers on the transit chart (service standard, median, 95th
+ * percentile) as arrows in `b` and key entries in `keys`. */
+static void transit_markers(struct buf *b, struct buf *keys, double standard, double on_time, double p50,
+                            double p95)
+{
+    struct buf label = {0};
+    if (isfinite(standard)) {
+        buf_printf(&label, "service standard: %.4g days", standard);
+        if (isfinite(on_time))
+            buf_printf(&label, " (%.3g%% on time)", on_time);
+    }
+    transit_marker(b, keys, 1, standard, "#d62728", "1", buf_str(&label));
+    buf_fini(&label);
+    buf_printf(&label, "median (p50): %.3g days", p50);
+    transit_marker(b, keys, 2, p50, "#2ca02c", "2", buf_str(&label));
+    buf_fini(&label);
+    buf_printf(&label, "95th percentile (p95): %.3g days", p95);
+    transit_marker(b, keys, 3, p95, "#9467bd", "2", buf_str(&label));
+    buf_fini(&label);
+}
+
+/* transit.png: the histogram of transit days, its cumulative share on the
+ * right axis, and the service standard, median and 95th percentile. */
+static enum rm_status chart_transit(struct plot *p)
+{
+    struct diag *d = p->d;
+    struct table t = {0}, s = {0};
+    struct buf b = {0}, sub = {0}, keys = {0};
+    struct transit_bins bins;
+    bool found, found_summary;
+    enum rm_status st = table_load(&t, p->dir, "transit.csv", &found, d);
+    if (st != RM_OK || !found)
+        return st;
+    if ((st = transit_scan(&t, &bins, d)) != RM_OK)
+        goto out;
+    if ((st = table_load(&s, p->dir, "summary.csv", &found_summary, d)) != RM_OK)
+        goto out;
+    double width = bins.width;
+    double standard = p->meta.service_standard_d;
+    double p50 = found_summary ? summary_mean(&s, "transit_p50_d", "all") : NAN;
+    double p95 = found_summary ? summary_mean(&s, "transit_p95_d", "all") : NAN;
+    double on_time = found_summary ? summary_mean(&s, "on_time_pct", "all") : NAN;
+    bool any = isfinite(bins.first), clipped;
+    double lo, hi;
+    transit_xrange(&bins, (const double[]){standard, p50, p95}, &lo, &hi, &clipped);
 
     scenario_text(&sub, p);
     buf_printf(&sub, "door to door, batches posted after the warm-up, pooled over ");
@@ -1151,25 +1139,14 @@ static enum rm_status chart_transit(struct plot *p)
         buf_printf(&sub, "; the slowest 0.1%% lie beyond the right edge");
     preamble(&b, p, "transit time", buf_str(&sub));
     buf_printf(&b, "set xrange [%.10g:%.10g]\nset yrange [0:%.10g]\nset y2range [0:100]\n", lo, hi,
-               peak > 0 ? peak * 1.12 : 1.0);
+               bins.peak > 0 ? bins.peak * 1.12 : 1.0);
     buf_printf(&b, "set xlabel 'transit time from posting to delivery (days)'\n"
                    "set ylabel 'share of batches (%% per %.4g-day bin)'\n"
                    "set y2label 'batches delivered within x days (cumulative %%)'\n"
                    "set y2tics 0, 20, 100 format '%%g%%%%' nomirror out\nset ytics nomirror\nset border 11 lc rgb '#444444'\n"
                    "set boxwidth %.10g absolute\n",
                    width, width);
-    if (isfinite(standard)) {
-        buf_printf(&label, "service standard: %.4g days", standard);
-        if (isfinite(on_time))
-            buf_printf(&label, " (%.3g%% on time)", on_time);
-    }
-    transit_marker(&b, &keys, 1, standard, "#d62728", "1", buf_str(&label));
-    buf_fini(&label);
-    buf_printf(&label, "median (p50): %.3g days", p50);
-    transit_marker(&b, &keys, 2, p50, "#2ca02c", "2", buf_str(&label));
-    buf_fini(&label);
-    buf_printf(&label, "95th percentile (p95): %.3g days", p95);
-    transit_marker(&b, &keys, 3, p95, "#9467bd", "2", buf_str(&label));
+    transit_markers(&b, &keys, standard, on_time, p50, p95);
     if (!any)
         buf_printf(&b, "set label 2 'no batch posted after the warm-up was delivered' at graph 0.5, graph 0.5 center\n");
     buf_printf(&b, "plot 'transit.csv' using (column('transit_d') + %.10g):'batches_pct' with boxes "
@@ -1186,8 +1163,34 @@ out:
     buf_fini(&b);
     buf_fini(&sub);
     buf_fini(&keys);
-    buf_fini(&label);
     return st;
+}
+
+/* The plot command of the backlog chart: the total from throughput.csv when
+ * `total`, then the first `nshow` nodes. */
+static void backlog_lines(struct buf *b, const struct plot *p, const struct series *node, size_t nshow, bool total)
+{
+    size_t items = 0;
+    warmup_keyentry(b, p, &items);
+    if (total) {
+        plot_item(b, &items);
+        buf_printf(b, "'throughput.csv' using 'day':'backlog_batches_mean' with lines lc rgb '#555555' lw 1.5 dt 2 "
+                      "title 'all nodes'");
+    }
+    for (size_t i = 0; i < nshow; i++) {
+        plot_item(b, &items);
+        buf_printf(b, "'backlog.csv' using 'day':(strcol('node') eq ");
+        buf_quote(b, node[i].name);
+        buf_printf(b, " ? column('backlog_batches_mean') : NaN) with lines lc rgb '%s' lw 2 title ",
+                   palette[i % NPALETTE]);
+        buf_quote(b, node[i].name);
+    }
+    if (!nshow && !total) {
+        /* gnuplot needs one data element beside key entries. */
+        plot_item(b, &items);
+        buf_printf(b, "NaN notitle");
+    }
+    buf_printf(b, "\n");
 }
 
 /* backlog.png: batches waiting at each node that ever has a backlog (the
@@ -1216,9 +1219,8 @@ static enum rm_status chart_backlog(struct plot *p)
     if ((st = table_load(&tt, p->dir, "throughput.csv", &found_total, d)) != RM_OK)
         goto out;
     /* The total from throughput.csv, when there is more than one line to add up. */
-    bool total = false;
-    for (size_t i = 0; found_total && nshow >= 2 && i < tt.ncol; i++)
-        total |= strcmp(tt.hdr[i], "backlog_batches_mean") == 0;
+    size_t ctotal;
+    bool total = found_total && nshow >= 2 && table_find(&tt, "backlog_batches_mean", &ctotal);
 
     scenario_text(&sub, p);
     buf_printf(&sub, "batches waiting for a train at the end of each day, ");
@@ -1231,27 +1233,7 @@ static enum rm_status chart_backlog(struct plot *p)
     buf_printf(&b, nshow ? "set yrange [0:*]\n" : "set yrange [0:1]\n");
     if (!nshow)
         buf_printf(&b, "set label 2 'no batch waited at any node' at graph 0.5, graph 0.5 center\n");
-    size_t items = 0;
-    warmup_keyentry(&b, p, &items);
-    if (total) {
-        plot_item(&b, &items);
-        buf_printf(&b, "'throughput.csv' using 'day':'backlog_batches_mean' with lines lc rgb '#555555' lw 1.5 dt 2 "
-                       "title 'all nodes'");
-    }
-    for (size_t i = 0; i < nshow; i++) {
-        plot_item(&b, &items);
-        buf_printf(&b, "'backlog.csv' using 'day':(strcol('node') eq ");
-        buf_quote(&b, node[i].name);
-        buf_printf(&b, " ? column('backlog_batches_mean') : NaN) with lines lc rgb '%s' lw 2 title ",
-                   palette[i % NPALETTE]);
-        buf_quote(&b, node[i].name);
-    }
-    if (!nshow && !total) {
-        /* gnuplot needs one data element beside key entries. */
-        plot_item(&b, &items);
-        buf_printf(&b, "NaN notitle");
-    }
-    buf_printf(&b, "\n");
+    backlog_lines(&b, p, node, nshow, total);
     st = draw(p, "backlog", &b);
 out:
     table_fini(&t);
@@ -1305,6 +1287,164 @@ static unsigned verdict_colour(const char *v)
                                              : 0x1f77b4u;
 }
 
+/* The columns of compare.csv that the chart reads. */
+struct compare_cols {
+    size_t prop, metric, scope, diff, lo, hi, rel, verdict;
+};
+
+static enum rm_status compare_columns(const struct table *t, struct compare_cols *c, struct diag *d)
+{
+    enum rm_status st;
+    if ((st = table_col(t, "proposal", &c->prop, d)) != RM_OK || (st = table_col(t, "metric", &c->metric, d)) != RM_OK ||
+        (st = table_col(t, "scope", &c->scope, d)) != RM_OK || (st = table_col(t, "diff", &c->diff, d)) != RM_OK ||
+        (st = table_col(t, "diff_ci_low", &c->lo, d)) != RM_OK || (st = table_col(t, "diff_ci_high", &c->hi, d)) != RM_OK ||
+        (st = table_col(t, "rel_pct", &c->rel, d)) != RM_OK || (st = table_col(t, "verdict", &c->verdict, d)) != RM_OK)
+        return st;
+    return RM_OK;
+}
+
+/* True when row r of compare.csv is headline m over the whole network. */
+static bool is_headline(const struct table *t, const struct compare_cols *c, size_t r, size_t m)
+{
+    return strcmp(table_cell(t, r, c->metric), headlines[m].metric) == 0 &&
+           strcmp(table_cell(t, r, c->scope), "all") == 0;
+}
+
+/* Which panels have data, and the x range of each (always including 0);
+ * *neutral when a verdict is neither better, worse nor no difference. */
+static enum rm_status compare_ranges(const struct table *t, const struct compare_cols *c, bool *present,
+                                     double *lo, double *hi, bool *neutral, struct diag *d)
+{
+    *neutral = false;
+    for (size_t m = 0; m < NHEADLINES; m++) {
+        present[m] = false;
+        lo[m] = hi[m] = 0;
+    }
+    for (size_t r = 0; r < t->nrow; r++) {
+        for (size_t m = 0; m < NHEADLINES; m++) {
+            if (!is_headline(t, c, r, m))
+                continue;
+            double v[3];
+            enum rm_status st;
+            if ((st = table_num(t, r, c->diff, &v[0], d)) != RM_OK || (st = table_num(t, r, c->lo, &v[1], d)) != RM_OK ||
+                (st = table_num(t, r, c->hi, &v[2], d)) != RM_OK)
+                return st;
+            present[m] = true;
+            for (size_t k = 0; k < 3; k++) {
+                if (isfinite(v[k])) {
+                    lo[m] = fmin(lo[m], v[k]);
+                    hi[m] = fmax(hi[m], v[k]);
+                }
+            }
+            *neutral |= verdict_colour(table_cell(t, r, c->verdict)) == 0x1f77b4u;
+        }
+    }
+    return RM_OK;
+}
+
+/* The gnuplot functions every panel uses and the multiplot layout. */
+static void compare_setup(struct buf *b, const struct plot *p, char **names, size_t nnames, size_t rows,
+                          size_t cols, double left)
+{
+    buf_printf(b, "set encoding utf8\nset datafile separator comma\nset datafile missing NaN\n");
+    buf_printf(b, "# the row of each proposal, and the colour of each verdict\nproposal_row(s) = ");
+    for (size_t i = 0; i < nnames; i++) {
+        buf_printf(b, "s eq ");
+        buf_quote(b, names[i]);
+        buf_printf(b, " ? %zu : ", i + 1);
+    }
+    buf_printf(b, "NaN\nverdict_colour(v) = v eq 'better' ? 0x2ca02c : v eq 'worse' ? 0xd62728 : "
+                  "v eq 'no difference' ? 0x8c8c8c : 0x1f77b4\n"
+                  "headline(m) = strcol('metric') eq m && strcol('scope') eq 'all'\n");
+    buf_printf(b, "unset key\nset border 3 lc rgb '#444444'\nset tics nomirror out\nset ytics scale 0\n"
+                  "set grid xtics lc rgb '#e0e0e0' lt 1\nset offsets 0, 0, 0, 0\n");
+    buf_printf(b, "set yrange [%.10g:0.4]\n", (double)nnames + 0.6);
+    struct buf title = {0};
+    buf_printf(&title, "%s: each proposal against the baseline", p->heading);
+    buf_printf(b, "set multiplot layout %zu,%zu title ", rows, cols);
+    buf_quote(b, buf_str(&title));
+    buf_fini(&title);
+    buf_printf(b, " font 'Sans Bold,14' margins %.4f, 0.97, %.4f, 0.80 spacing %.4f, %.4f\n", left,
+               rows > 1 ? 0.09 : 0.12, 0.035, 0.15);
+}
+
+/* The subtitle and the verdict legend, set in the first panel: coloured
+ * points with labels in one row, centred (a key would wrap to the width of
+ * one panel). */
+static void compare_legend(struct buf *b, const char *subtitle, bool neutral)
+{
+    buf_printf(b, "set label 99 ");
+    buf_quote(b, subtitle);
+    buf_printf(b, " at screen 0.5, screen 0.92 center font 'Sans,10' tc rgb '#555555'\n");
+    static const char *const verdict[] = {"better", "worse", "no difference",
+                                          "higher or lower (neither better nor worse)"};
+    size_t nv = neutral ? 4 : 3;
+    double width[4], total = 0;
+    for (size_t i = 0; i < nv; i++)
+        total += width[i] = (double)strlen(verdict[i]) * 7.5 + 50;
+    double x = 600 - total / 2;
+    for (size_t i = 0; i < nv; i++) {
+        buf_printf(b, "set label %zu '%s' at screen %.4f, screen 0.875 left point pt 7 ps 1.5 "
+                      "lc rgb '#%06x' offset 1.2, 0\n",
+                   90 + i, verdict[i], x / 1200, verdict_colour(verdict[i]));
+        x += width[i];
+    }
+}
+
+/* The value above each point of panel m, from the C side so units and
+ * signs read well. */
+static void compare_values(struct buf *b, const struct table *t, const struct compare_cols *c, size_t m,
+                           char **names, size_t nnames, struct diag *d)
+{
+    for (size_t r = 0, id = 10; r < t->nrow; r++) {
+        if (!is_headline(t, c, r, m))
+            continue;
+        size_t row = 0;
+        while (row < nnames && strcmp(names[row], table_cell(t, r, c->prop)) != 0)
+            row++;
+        double diff, rel;
+        if (row == nnames || table_num(t, r, c->diff, &diff, d) != RM_OK || !isfinite(diff))
+            continue;
+        if (table_num(t, r, c->rel, &rel, d) != RM_OK)
+            rel = NAN;
+        struct buf text = {0};
+        buf_printf(&text, "%+.3g", diff);
+        if (isfinite(rel))
+            buf_printf(&text, " (%+.0f%%)", rel);
+        buf_printf(b, "set label %zu ", id++);
+        buf_quote(b, buf_str(&text));
+        buf_printf(b, " at %.10g, %zu center offset 0, 1.1 tc rgb '#%06x' front\n", diff, row + 1,
+                   verdict_colour(table_cell(t, r, c->verdict)));
+        buf_fini(&text);
+    }
+}
+
+/* Panel m of the comparison over [lo, hi] widened by 18% each side; the
+ * proposal names label the y axis of the panels in the first column. */
+static void compare_panel(struct buf *b, const struct table *t, const struct compare_cols *c, size_t m, double lo,
+                          double hi, char **names, size_t nnames, bool first_column, struct diag *d)
+{
+    double span = hi - lo;
+    if (!(span > 0))
+        span = fmax(1.0, fabs(hi));
+    double x0 = lo - 0.18 * span, x1 = hi + 0.18 * span;
+    buf_printf(b, "set title '%s' font 'Sans Bold,11'\nset xlabel 'change from baseline (%s)'\n",
+               headlines[m].label, headlines[m].unit);
+    buf_printf(b, "set xrange [%.10g:%.10g]\nset ytics (", x0, x1);
+    for (size_t i = 0; i < nnames; i++) {
+        buf_printf(b, "%s", i ? ", " : "");
+        buf_quote(b, first_column ? names[i] : "");
+        buf_printf(b, " %zu", i + 1);
+    }
+    buf_printf(b, ")\nset arrow 1 from 0, graph 0 to 0, graph 1 nohead lc rgb '#666666' lw 1.5 back\n");
+    compare_values(b, t, c, m, names, nnames, d);
+    buf_printf(b, "plot 'compare.csv' using (headline('%s') ? column('diff') : NaN):(proposal_row(strcol('proposal')))"
+                  ":'diff_ci_low':'diff_ci_high':(verdict_colour(strcol('verdict'))) "
+                  "with xerrorbars lc rgb variable pt 7 ps 1.5 lw 2 notitle",
+               headlines[m].metric);
+    buf_printf(b, "\n");
+}
+
 /* compare.png: small multiples, one panel per headline metric, each showing
  * every proposal's difference from the baseline with its interval,
  * coloured by verdict. */
@@ -1313,45 +1453,18 @@ static enum rm_status chart_compare(struct plot *p)
     struct diag *d = p->d;
     struct table t = {0};
     struct buf b = {0}, sub = {0};
+    struct compare_cols c;
     char **names = NULL;
     size_t nnames = 0;
-    bool found;
+    double lo[NHEADLINES], hi[NHEADLINES];
+    bool present[NHEADLINES], neutral, found;
     enum rm_status st = table_load(&t, p->dir, "compare.csv", &found, d);
     if (st != RM_OK || !found)
         return st;
-    size_t cprop, cmetric, cscope, cdiff, clo, chi, crel, cverdict;
-    if ((st = table_col(&t, "proposal", &cprop, d)) != RM_OK || (st = table_col(&t, "metric", &cmetric, d)) != RM_OK ||
-        (st = table_col(&t, "scope", &cscope, d)) != RM_OK || (st = table_col(&t, "diff", &cdiff, d)) != RM_OK ||
-        (st = table_col(&t, "diff_ci_low", &clo, d)) != RM_OK || (st = table_col(&t, "diff_ci_high", &chi, d)) != RM_OK ||
-        (st = table_col(&t, "rel_pct", &crel, d)) != RM_OK || (st = table_col(&t, "verdict", &cverdict, d)) != RM_OK)
+    if ((st = compare_columns(&t, &c, d)) != RM_OK ||
+        (st = proposal_order(p, &t, c.prop, true, &names, &nnames)) != RM_OK ||
+        (st = compare_ranges(&t, &c, present, lo, hi, &neutral, d)) != RM_OK)
         goto out;
-    if ((st = proposal_order(p, &t, cprop, true, &names, &nnames)) != RM_OK)
-        goto out;
-    /* Which panels have data, and the x range of each (always including 0). */
-    double lo[NHEADLINES], hi[NHEADLINES];
-    bool present[NHEADLINES] = {false}, neutral = false;
-    for (size_t m = 0; m < NHEADLINES; m++)
-        lo[m] = hi[m] = 0;
-    for (size_t r = 0; r < t.nrow; r++) {
-        if (strcmp(table_cell(&t, r, cscope), "all") != 0)
-            continue;
-        for (size_t m = 0; m < NHEADLINES; m++) {
-            if (strcmp(table_cell(&t, r, cmetric), headlines[m].metric) != 0)
-                continue;
-            double v[3];
-            if ((st = table_num(&t, r, cdiff, &v[0], d)) != RM_OK || (st = table_num(&t, r, clo, &v[1], d)) != RM_OK ||
-                (st = table_num(&t, r, chi, &v[2], d)) != RM_OK)
-                goto out;
-            present[m] = true;
-            for (size_t k = 0; k < 3; k++) {
-                if (isfinite(v[k])) {
-                    lo[m] = fmin(lo[m], v[k]);
-                    hi[m] = fmax(hi[m], v[k]);
-                }
-            }
-            neutral |= verdict_colour(table_cell(&t, r, cverdict)) == 0x1f77b4u;
-        }
-    }
     size_t npanel = 0, maxlen = 8;
     for (size_t m = 0; m < NHEADLINES; m++)
         npanel += present[m];
@@ -1361,28 +1474,7 @@ static enum rm_status chart_compare(struct plot *p)
         if (strlen(names[i]) > maxlen)
             maxlen = strlen(names[i]);
     size_t cols = npanel <= 3 ? npanel : npanel == 4 ? 2 : 3, rows = (npanel + cols - 1) / cols;
-    double left = fmin(0.3, (double)(maxlen * 8 + 40) / 1200.0);
-
-    buf_printf(&b, "set encoding utf8\nset datafile separator comma\nset datafile missing NaN\n");
-    buf_printf(&b, "# the row of each proposal, and the colour of each verdict\nproposal_row(s) = ");
-    for (size_t i = 0; i < nnames; i++) {
-        buf_printf(&b, "s eq ");
-        buf_quote(&b, names[i]);
-        buf_printf(&b, " ? %zu : ", i + 1);
-    }
-    buf_printf(&b, "NaN\nverdict_colour(v) = v eq 'better' ? 0x2ca02c : v eq 'worse' ? 0xd62728 : "
-                   "v eq 'no difference' ? 0x8c8c8c : 0x1f77b4\n"
-                   "headline(m) = strcol('metric') eq m && strcol('scope') eq 'all'\n");
-    buf_printf(&b, "unset key\nset border 3 lc rgb '#444444'\nset tics nomirror out\nset ytics scale 0\n"
-                   "set grid xtics lc rgb '#e0e0e0' lt 1\nset offsets 0, 0, 0, 0\n");
-    buf_printf(&b, "set yrange [%.10g:0.4]\n", (double)nnames + 0.6);
-    struct buf title = {0};
-    buf_printf(&title, "%s: each proposal against the baseline", p->heading);
-    buf_printf(&b, "set multiplot layout %zu,%zu title ", rows, cols);
-    buf_quote(&b, buf_str(&title));
-    buf_fini(&title);
-    buf_printf(&b, " font 'Sans Bold,14' margins %.4f, 0.97, %.4f, 0.80 spacing %.4f, %.4f\n", left,
-               rows > 1 ? 0.09 : 0.12, 0.035, 0.15);
+    compare_setup(&b, p, names, nnames, rows, cols, fmin(0.3, (double)(maxlen * 8 + 40) / 1200.0));
 
     scenario_text(&sub, p);
     buf_printf(&sub, "proposal minus baseline, ");
@@ -1390,72 +1482,13 @@ static enum rm_status chart_compare(struct plot *p)
     buf_printf(&sub, " with common random numbers; bars: ");
     confidence_text(&sub, p);
     buf_printf(&sub, " intervals of the difference");
-    size_t panel = 0;
-    for (size_t m = 0; m < NHEADLINES; m++) {
+    for (size_t m = 0, panel = 0; m < NHEADLINES; m++) {
         if (!present[m])
             continue;
-        double span = hi[m] - lo[m];
-        if (!(span > 0))
-            span = fmax(1.0, fabs(hi[m]));
-        double x0 = lo[m] - 0.18 * span, x1 = hi[m] + 0.18 * span;
         buf_printf(&b, "\n# panel: %s\nunset label\n", headlines[m].metric);
-        if (panel == 0) {
-            buf_printf(&b, "set label 99 ");
-            buf_quote(&b, buf_str(&sub));
-            buf_printf(&b, " at screen 0.5, screen 0.92 center font 'Sans,10' tc rgb '#555555'\n");
-            /* The verdict legend: coloured points with labels in one row, centred
-             * (a key would wrap to the width of one panel). */
-            static const char *const verdict[] = {"better", "worse", "no difference",
-                                                  "higher or lower (neither better nor worse)"};
-            size_t nv = neutral ? 4 : 3;
-            double width[4], total = 0;
-            for (size_t i = 0; i < nv; i++)
-                total += width[i] = (double)strlen(verdict[i]) * 7.5 + 50;
-            double x = 600 - total / 2;
-            for (size_t i = 0; i < nv; i++) {
-                buf_printf(&b, "set label %zu '%s' at screen %.4f, screen 0.875 left point pt 7 ps 1.5 "
-                               "lc rgb '#%06x' offset 1.2, 0\n",
-                           90 + i, verdict[i], x / 1200, verdict_colour(verdict[i]));
-                x += width[i];
-            }
-        }
-        buf_printf(&b, "set title '%s' font 'Sans Bold,11'\nset xlabel 'change from baseline (%s)'\n",
-                   headlines[m].label, headlines[m].unit);
-        buf_printf(&b, "set xrange [%.10g:%.10g]\nset ytics (", x0, x1);
-        for (size_t i = 0; i < nnames; i++) {
-            buf_printf(&b, "%s", i ? ", " : "");
-            buf_quote(&b, panel % cols == 0 ? names[i] : "");
-            buf_printf(&b, " %zu", i + 1);
-        }
-        buf_printf(&b, ")\nset arrow 1 from 0, graph 0 to 0, graph 1 nohead lc rgb '#666666' lw 1.5 back\n");
-        /* The value above each point, from the C side so units and signs read well. */
-        for (size_t r = 0, id = 10; r < t.nrow; r++) {
-            if (strcmp(table_cell(&t, r, cmetric), headlines[m].metric) != 0 ||
-                strcmp(table_cell(&t, r, cscope), "all") != 0)
-                continue;
-            size_t row = 0;
-            while (row < nnames && strcmp(names[row], table_cell(&t, r, cprop)) != 0)
-                row++;
-            double diff, rel;
-            if (row == nnames || table_num(&t, r, cdiff, &diff, d) != RM_OK || !isfinite(diff))
-                continue;
-            if (table_num(&t, r, crel, &rel, d) != RM_OK)
-                rel = NAN;
-            struct buf text = {0};
-            buf_printf(&text, "%+.3g", diff);
-            if (isfinite(rel))
-                buf_printf(&text, " (%+.0f%%)", rel);
-            buf_printf(&b, "set label %zu ", id++);
-            buf_quote(&b, buf_str(&text));
-            buf_printf(&b, " at %.10g, %zu center offset 0, 1.1 tc rgb '#%06x' front\n", diff, row + 1,
-                       verdict_colour(table_cell(&t, r, cverdict)));
-            buf_fini(&text);
-        }
-        buf_printf(&b, "plot 'compare.csv' using (headline('%s') ? column('diff') : NaN):(proposal_row(strcol('proposal')))"
-                       ":'diff_ci_low':'diff_ci_high':(verdict_colour(strcol('verdict'))) "
-                       "with xerrorbars lc rgb variable pt 7 ps 1.5 lw 2 notitle",
-                   headlines[m].metric);
-        buf_printf(&b, "\n");
+        if (panel == 0)
+            compare_legend(&b, buf_str(&sub), neutral);
+        compare_panel(&b, &t, &c, m, lo[m], hi[m], names, nnames, panel % cols == 0, d);
         panel++;
     }
     buf_printf(&b, "unset multiplot\n");
@@ -1465,6 +1498,23 @@ out:
     free(names);
     buf_fini(&b);
     buf_fini(&sub);
+    return st;
+}
+
+/* One series of delivered tonnes per variant of compare_throughput.csv: the
+ * baseline first, then meta.csv's order, then the file's. */
+static enum rm_status variant_series(const struct plot *p, const struct table *t, size_t ndays,
+                                     struct series **s, size_t *ns)
+{
+    const char **order = malloc((p->meta.nproposals + 1) * sizeof *order);
+    if (!order)
+        return diag_fail(p->d, RM_ENOMEM, "out of memory reading compare_throughput.csv");
+    order[0] = "baseline";
+    for (size_t i = 0; i < p->meta.nproposals; i++)
+        order[i + 1] = p->meta.proposals[i];
+    enum rm_status st = long_series(t, "proposal", "delivered_t_mean", ndays, order, p->meta.nproposals + 1, s, ns,
+                                    p->d);
+    free(order);
     return st;
 }
 
@@ -1485,18 +1535,7 @@ static enum rm_status chart_compare_throughput(struct plot *p)
         goto out;
     if (isfinite(p->meta.horizon_d) && p->meta.horizon_d > ndays && p->meta.horizon_d < MAX_DAYS)
         ndays = (size_t)ceil(p->meta.horizon_d);
-    /* The baseline first, then meta.csv's order, then the file's. */
-    const char **order = malloc((p->meta.nproposals + 1) * sizeof *order);
-    if (!order) {
-        st = diag_fail(d, RM_ENOMEM, "out of memory reading compare_throughput.csv");
-        goto out;
-    }
-    order[0] = "baseline";
-    for (size_t i = 0; i < p->meta.nproposals; i++)
-        order[i + 1] = p->meta.proposals[i];
-    st = long_series(&t, "proposal", "delivered_t_mean", ndays, order, p->meta.nproposals + 1, &s, &ns, d);
-    free(order);
-    if (st != RM_OK)
+    if ((st = variant_series(p, &t, ndays, &s, &ns)) != RM_OK)
         goto out;
     /* Names listed in meta.csv but absent from the file draw no line. */
     bool any = false;
