@@ -272,7 +272,9 @@ double dist_sample(const struct dist *d, gsl_rng *r)
     case DIST_EXPONENTIAL:
         return gsl_ran_exponential(r, p[0]);
     case DIST_LOGNORMAL:
-        return gsl_ran_lognormal(r, p[0], p[1]);
+        /* exp of a normal, as gsl_ran_lognormal, but with GSL's ziggurat
+         * normal: dwells and weights are drawn in the hot loop */
+        return exp(p[0] + p[1] * gsl_ran_gaussian_ziggurat(r, 1.0));
     case DIST_GAMMA:
         return gsl_ran_gamma(r, p[0], p[1]);
     case DIST_TRIANGULAR: {

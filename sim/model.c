@@ -504,8 +504,6 @@ static void deliver(struct rep *r, uint32_t b, size_t node, double t)
         sc[i]->on_time += transit_d <= r->s->service_standard_d;
         stats_hist_add(sc[i]->hist, transit_d);
     }
-    if (B->posted_h >= r->warmup_h)
-        stats_hist_add(&r->rec->transit, transit_d);
     *daily(r, 0, t) += B->kg / 1000;
     *daily(r, 2 + r->m->dest_of_node[node], t) += B->kg / 1000;
     if (r->out->batches)
@@ -1037,6 +1035,7 @@ static void collect(struct rep *r)
     double *v = r->rec->values;
     double window_h = r->horizon_h - r->warmup_h;
     put_batch_scope(r, 0, &r->acc[0]);
+    r->rec->transit = *r->acc[0].hist;
     for (size_t d = 0; d < m->n_dest; d++)
         put_batch_scope(r, m->row_dest + d * N_BATCH_METRICS, &r->acc[1 + d]);
     for (size_t i = 0; i < s->n_demand; i++)
