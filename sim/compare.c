@@ -43,7 +43,7 @@ static const char *const lower_better[] = {
     "transit_p95_d", "transit_p99_d", "max_backlog_batches", "tracking_gap_max_h", "cost_per_t",
     "train_queue_wait_h", "backlog_batches_max", "train_transit_d" };
 static const char *const higher_better[] = {
-    "delivered_batches", "delivered_t", "on_time_pct", "throughput_t_per_d" };
+    "delivered_batches", "delivered_t", "on_time_pct", "throughput_t_per_d", "tracking_events_per_batch" };
 
 static bool listed(const char *name, const char *const *list, size_t n)
 {

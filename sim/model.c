@@ -24,17 +24,20 @@
 
 /* Metrics of every batch scope (all, dest:ID, od:O-D), in record order. */
 enum { B_POSTED, B_DELIVERED, B_IN_FLIGHT, B_LOST, B_DELIVERED_T, B_TRANSIT_MEAN,
-       B_P50, B_P90, B_P95, B_P99, B_ON_TIME, B_THROUGHPUT, B_GAP, N_BATCH_METRICS };
+       B_P50, B_P90, B_P95, B_P99, B_ON_TIME, B_THROUGHPUT, B_GAP, B_SCANS, N_BATCH_METRICS };
 static const char *const batch_metric[N_BATCH_METRICS] = {
     "posted_batches", "delivered_batches", "in_flight_batches", "lost_batches",
     "delivered_t", "transit_mean_d", "transit_p50_d", "transit_p90_d", "transit_p95_d",
-    "transit_p99_d", "on_time_pct", "throughput_t_per_d", "tracking_gap_max_h" };
+    "transit_p99_d", "on_time_pct", "throughput_t_per_d", "tracking_gap_max_h",
+    "tracking_events_per_batch" };
 static const double quantile_of[] = { [B_P50] = 0.50, [B_P90] = 0.90, [B_P95] = 0.95, [B_P99] = 0.99 };
 
 /* Metrics of scope all only, after the batch metrics. */
-enum { A_TRAIN_UTIL, A_MAX_BACKLOG, A_COST, A_EVENTS, N_ALL_METRICS };
+/* events: the engine's scheduled events; tracking_events: every batch's
+ * tracking events (posting, departures, scans, transfers, delivery). */
+enum { A_TRAIN_UTIL, A_MAX_BACKLOG, A_COST, A_EVENTS, A_TRACKING, N_ALL_METRICS };
 static const char *const all_metric[N_ALL_METRICS] = {
-    "train_utilisation_pct", "max_backlog_batches", "cost_per_t", "events" };
+    "train_utilisation_pct", "max_backlog_batches", "cost_per_t", "events", "tracking_events" };
 
 enum { N_UTIL, N_WAIT, N_BACKLOG, N_TRAINS, N_NODE_METRICS };
 static const char *const node_metric[N_NODE_METRICS] = {
@@ -66,7 +69,8 @@ struct batch {
     float gap_max_h;          /* longest silence between tracking events */
     uint32_t next;            /* free list link */
     uint32_t demand;
-    uint16_t hops;
+    uint8_t hops;
+    uint8_t events;           /* tracking events so far, saturating at 255 */
     uint16_t svc[MAX_HOPS];   /* services ridden, for batches.csv */
 };
 _Static_assert(sizeof(struct batch) == 64, "a batch fills one cache line");
@@ -128,7 +132,7 @@ struct disruption_state {
 
 struct scope_acc {
     uint64_t posted, delivered, on_time, in_flight;
-    double delivered_kg, window_kg, transit_sum_d, gap_sum_h;
+    double delivered_kg, window_kg, transit_sum_d, gap_sum_h, events_sum;
     struct stats_hist *hist;
 };
 
@@ -144,7 +148,7 @@ struct rep {
 
     struct batch *batches;
     uint32_t n_batches, free_batch;
-    uint64_t next_id, posted, delivered;
+    uint64_t next_id, posted, delivered, tracking_events;
     uint32_t waiting, waiting_max;
 
     struct ring *queues;      /* per (service, stop) */
@@ -346,8 +350,10 @@ static const struct scenario_demand *demand_of(const struct rep *r, const struct
 }
 
 /* A tracking event at t: the longest silence so far grows if need be. */
-static void note_event(struct batch *b, double t)
+static void note_event(struct rep *r, struct batch *b, double t)
 {
+    r->tracking_events++;
+    b->events += b->events < UINT8_MAX;
     float gap = (float)(t - b->last_event_h);
     if (gap > b->gap_max_h)
         b->gap_max_h = gap;
@@ -363,7 +369,7 @@ static void write_event(struct rep *r, const struct batch *b, double t, size_t n
 /* Records a tracking event, and its row with --tracking. */
 static void track(struct rep *r, struct batch *b, double t, size_t node, const char *event)
 {
-    note_event(b, t);
+    note_event(r, b, t);
     if (r->out->tracking)
         write_event(r, b, t, node, event);
 }
@@ -501,6 +507,7 @@ static void deliver(struct rep *r, uint32_t b, size_t node, double t)
         sc[i]->delivered_kg += B->kg;
         sc[i]->transit_sum_d += transit_d;
         sc[i]->gap_sum_h += B->gap_max_h;
+        sc[i]->events_sum += B->events;
         sc[i]->on_time += transit_d <= r->s->service_standard_d;
         stats_hist_add(sc[i]->hist, transit_d);
     }
@@ -689,11 +696,11 @@ static void end_ride(struct rep *r, const struct train *tr, const struct entry *
         b->departed_h = left;
     if (b->hops < MAX_HOPS)
         b->svc[b->hops] = (uint16_t)tr->service;
-    b->hops++;
-    note_event(b, left);
+    b->hops += b->hops < UINT8_MAX;
+    note_event(r, b, left);
     for (uint32_t k = e->board_stop + 1u; k < upto; k++)
         if (r->s->nodes[sv->route[k]].scan)
-            note_event(b, tr->left_h[k]);
+            note_event(r, b, tr->left_h[k]);
 }
 
 /* With --tracking, the scan rows of the batches riding through a node. */
@@ -975,6 +982,7 @@ static void put_batch_scope(struct rep *r, size_t row, const struct scope_acc *a
     v[B_ON_TIME] = 100 * ratio((double)a->on_time, (double)a->delivered);
     v[B_THROUGHPUT] = ratio(a->window_kg / 1000, window_d);
     v[B_GAP] = ratio(a->gap_sum_h, (double)a->delivered);
+    v[B_SCANS] = ratio(a->events_sum, (double)a->delivered);
 }
 
 /* Counts every batch still in the system, for the conservation check and
@@ -1065,6 +1073,7 @@ static void collect(struct rep *r)
     av[A_MAX_BACKLOG] = r->waiting_max;
     av[A_COST] = r->cost > 0 ? ratio(r->cost, r->acc[0].window_kg / 1000) : NAN;
     av[A_EVENTS] = (double)engine_events(r->e);
+    av[A_TRACKING] = (double)r->tracking_events;
 }
 
 static void rep_fini(struct rep *r)
