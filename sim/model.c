@@ -108,6 +108,8 @@ struct node_state {
     uint32_t waiting, waiting_max;
     double busy_h, wait_sum_h;
     uint64_t waits, handled;
+    double day_wait_sum_h;    /* trains that got a server today */
+    uint32_t day_waits;
 };
 
 struct service_state {
@@ -227,7 +229,7 @@ static bool build_series(struct model *m)
 {
     const struct scenario *s = m->s;
     m->days = (size_t)ceil(s->horizon_d);
-    m->series = 2 + m->n_dest + s->n_nodes;
+    m->series = 2 + m->n_dest + 2 * s->n_nodes;
     m->series_name = calloc(m->series, sizeof *m->series_name);
     if (!m->series_name)
         return false;
@@ -237,6 +239,8 @@ static bool build_series(struct model *m)
         m->series_name[2 + d] = join("delivered_t:", s->nodes[m->dest_node[d]].id, "");
     for (size_t n = 0; n < s->n_nodes; n++)
         m->series_name[2 + m->n_dest + n] = join("backlog:", s->nodes[n].id, "");
+    for (size_t n = 0; n < s->n_nodes; n++)
+        m->series_name[2 + m->n_dest + s->n_nodes + n] = join("train_wait_d:", s->nodes[n].id, "");
     for (size_t i = 0; i < m->series; i++)
         if (!m->series_name[i])
             return false;
@@ -301,6 +305,23 @@ const char *model_row_metric(const struct model *m, size_t row) { return m->metr
 const char *model_row_scope(const struct model *m, size_t row) { return m->scope[row]; }
 size_t model_days(const struct model *m) { return m->days; }
 size_t model_series(const struct model *m) { return m->series; }
+
+size_t model_group(const struct model *m, enum model_group g, size_t *count)
+{
+    switch (g) {
+    case MODEL_DELIVERED_DEST:
+        *count = m->n_dest;
+        return 2;
+    case MODEL_BACKLOG_NODE:
+        *count = m->s->n_nodes;
+        return 2 + m->n_dest;
+    case MODEL_TRAIN_WAIT_NODE:
+        *count = m->s->n_nodes;
+        return 2 + m->n_dest + m->s->n_nodes;
+    }
+    *count = 0;
+    return 0;
+}
 const char *model_series_name(const struct model *m, size_t i) { return m->series_name[i]; }
 
 int model_record_init(const struct model *m, struct model_record *rec)
@@ -642,6 +663,8 @@ static void start_dwell(struct rep *r, struct train *tr, double t)
     ns->busy++;
     double dwell = dist_sample(&r->s->nodes[node].dwell_h,
                                r->dwell_rng[r->m->qbase[tr->service] + tr->stop]);
+    ns->day_wait_sum_h += t - tr->queued_h;
+    ns->day_waits++;
     if (tr->queued_h >= r->warmup_h) {
         ns->wait_sum_h += t - tr->queued_h;
         ns->waits++;
@@ -859,10 +882,16 @@ static void on_day(struct engine *e, void *arg)
 {
     struct rep *r = arg;
     double t = engine_now(e);
-    size_t base = 2 + r->m->n_dest;
+    size_t n_nodes, backlog = model_group(r->m, MODEL_BACKLOG_NODE, &n_nodes);
+    size_t wait = model_group(r->m, MODEL_TRAIN_WAIT_NODE, &n_nodes);
     *daily(r, 1, t - 1) = r->waiting;
-    for (size_t n = 0; n < r->s->n_nodes; n++)
-        *daily(r, base + n, t - 1) = r->nodes[n].waiting;
+    for (size_t n = 0; n < n_nodes; n++) {
+        struct node_state *ns = &r->nodes[n];
+        *daily(r, backlog + n, t - 1) = ns->waiting;
+        *daily(r, wait + n, t - 1) = ns->day_waits ? ns->day_wait_sum_h / 24 / ns->day_waits : NAN;
+        ns->day_wait_sum_h = 0;
+        ns->day_waits = 0;
+    }
     if (r->out->days_done)
         atomic_fetch_add_explicit(r->out->days_done, 1, memory_order_relaxed);
     r->day++;

@@ -1166,22 +1166,44 @@ out:
     return st;
 }
 
-/* The plot command of the backlog chart: the total from throughput.csv when
+/* A chart of one line per node over the days, from a long-format CSV. */
+struct node_chart {
+    const char *file, *value;   /* CSV and its value column */
+    const char *name, *what;    /* PNG name and title */
+    const char *desc, *ylabel;  /* subtitle and y axis */
+    const char *none;           /* label when no node has a value */
+    const char *total_col;      /* throughput.csv column with the total, or NULL */
+};
+
+static const struct node_chart backlog_chart = {
+    "backlog.csv", "backlog_batches_mean", "backlog", "mail waiting at the nodes",
+    "batches waiting for a train at the end of each day", "batches waiting (end of day)",
+    "no batch waited at any node", "backlog_batches_mean",
+};
+
+static const struct node_chart train_wait_chart = {
+    "train_wait.csv", "train_wait_d_mean", "train_wait", "trains queueing at the borders and hubs",
+    "mean wait of the trains that got a server each day, before their dwell", "train wait for a server (days)",
+    "no train waited at any node", NULL,
+};
+
+/* The plot command of a node chart: the total from throughput.csv when
  * `total`, then the first `nshow` nodes. */
-static void backlog_lines(struct buf *b, const struct plot *p, const struct series *node, size_t nshow, bool total)
+static void node_lines(struct buf *b, const struct plot *p, const struct node_chart *c, const struct series *node,
+                       size_t nshow, bool total)
 {
     size_t items = 0;
     warmup_keyentry(b, p, &items);
     if (total) {
         plot_item(b, &items);
-        buf_printf(b, "'throughput.csv' using 'day':'backlog_batches_mean' with lines lc rgb '#555555' lw 1.5 dt 2 "
-                      "title 'all nodes'");
+        buf_printf(b, "'throughput.csv' using 'day':'%s' with lines lc rgb '#555555' lw 1.5 dt 2 "
+                      "title 'all nodes'", c->total_col);
     }
     for (size_t i = 0; i < nshow; i++) {
         plot_item(b, &items);
-        buf_printf(b, "'backlog.csv' using 'day':(strcol('node') eq ");
+        buf_printf(b, "'%s' using 'day':(strcol('node') eq ", c->file);
         buf_quote(b, node[i].name);
-        buf_printf(b, " ? column('backlog_batches_mean') : NaN) with lines lc rgb '%s' lw 2 title ",
+        buf_printf(b, " ? column('%s') : NaN) with lines lc rgb '%s' lw 2 title ", c->value,
                    palette[i % NPALETTE]);
         buf_quote(b, node[i].name);
     }
@@ -1193,22 +1215,22 @@ static void backlog_lines(struct buf *b, const struct plot *p, const struct seri
     buf_printf(b, "\n");
 }
 
-/* backlog.png: batches waiting at each node that ever has a backlog (the
- * MAX_NODE_LINES largest), and the total when there are several. */
-static enum rm_status chart_backlog(struct plot *p)
+/* A node chart: each node that ever has a value above 0 (the MAX_NODE_LINES
+ * largest), and the total when there are several and the chart has one. */
+static enum rm_status chart_nodes(struct plot *p, const struct node_chart *c)
 {
     struct diag *d = p->d;
     struct table t = {0}, tt = {0};
     struct series *node = NULL;
     size_t nnode = 0, ndays;
     struct buf b = {0}, sub = {0};
-    bool found, found_total;
-    enum rm_status st = table_load(&t, p->dir, "backlog.csv", &found, d);
+    bool found, found_total = false;
+    enum rm_status st = table_load(&t, p->dir, c->file, &found, d);
     if (st != RM_OK || !found)
         return st;
     size_t cday;
     if ((st = table_col(&t, "day", &cday, d)) != RM_OK || (st = table_ndays(&t, cday, &ndays, d)) != RM_OK ||
-        (st = long_series(&t, "node", "backlog_batches_mean", ndays, NULL, 0, &node, &nnode, d)) != RM_OK)
+        (st = long_series(&t, "node", c->value, ndays, NULL, 0, &node, &nnode, d)) != RM_OK)
         goto out;
     size_t nbusy = 0;
     for (size_t i = 0; i < nnode; i++)
@@ -1216,25 +1238,25 @@ static enum rm_status chart_backlog(struct plot *p)
     if (nnode)
         qsort(node, nnode, sizeof *node, by_peak_desc);
     size_t nshow = nbusy < MAX_NODE_LINES ? nbusy : MAX_NODE_LINES;
-    if ((st = table_load(&tt, p->dir, "throughput.csv", &found_total, d)) != RM_OK)
+    if (c->total_col && (st = table_load(&tt, p->dir, "throughput.csv", &found_total, d)) != RM_OK)
         goto out;
     /* The total from throughput.csv, when there is more than one line to add up. */
     size_t ctotal;
-    bool total = found_total && nshow >= 2 && table_find(&tt, "backlog_batches_mean", &ctotal);
+    bool total = found_total && nshow >= 2 && table_find(&tt, c->total_col, &ctotal);
 
     scenario_text(&sub, p);
-    buf_printf(&sub, "batches waiting for a train at the end of each day, ");
+    buf_printf(&sub, "%s, ", c->desc);
     replications_text(&sub, p);
     if (nbusy > nshow)
-        buf_printf(&sub, "; the %zu of %zu nodes with the largest backlog", nshow, nbusy);
-    preamble(&b, p, "mail waiting at the nodes", buf_str(&sub));
+        buf_printf(&sub, "; the %zu of %zu nodes with the highest peak", nshow, nbusy);
+    preamble(&b, p, c->what, buf_str(&sub));
     day_axis(&b, p, ndays);
-    buf_printf(&b, "set ylabel 'batches waiting (end of day)'\n");
+    buf_printf(&b, "set ylabel '%s'\n", c->ylabel);
     buf_printf(&b, nshow ? "set yrange [0:*]\n" : "set yrange [0:1]\n");
     if (!nshow)
-        buf_printf(&b, "set label 2 'no batch waited at any node' at graph 0.5, graph 0.5 center\n");
-    backlog_lines(&b, p, node, nshow, total);
-    st = draw(p, "backlog", &b);
+        buf_printf(&b, "set label 2 '%s' at graph 0.5, graph 0.5 center\n", c->none);
+    node_lines(&b, p, c, node, nshow, total);
+    st = draw(p, c->name, &b);
 out:
     table_fini(&t);
     table_fini(&tt);
@@ -1242,6 +1264,18 @@ out:
     buf_fini(&b);
     buf_fini(&sub);
     return st;
+}
+
+/* backlog.png: batches waiting at the nodes. */
+static enum rm_status chart_backlog(struct plot *p)
+{
+    return chart_nodes(p, &backlog_chart);
+}
+
+/* train_wait.png: how long trains queue for a server at each node. */
+static enum rm_status chart_train_wait(struct plot *p)
+{
+    return chart_nodes(p, &train_wait_chart);
 }
 
 /* The comparison's headline metrics, one panel each, in this order. */
@@ -1618,7 +1652,7 @@ enum rm_status plot_results(const char *dir, bool *drawn, struct diag *d)
     }
     p.gnuplot = on_path("gnuplot");
     enum rm_status (*const charts[])(struct plot *) = {
-        chart_throughput, chart_transit, chart_backlog, chart_compare, chart_compare_throughput,
+        chart_throughput, chart_transit, chart_backlog, chart_train_wait, chart_compare, chart_compare_throughput,
     };
     for (size_t i = 0; i < sizeof charts / sizeof charts[0] && st == RM_OK; i++)
         st = charts[i](&p);

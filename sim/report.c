@@ -255,29 +255,26 @@ struct run_file {
     const struct scenario *s;
     const struct run_result *r;
     const char *kind, *proposals;
-    size_t n_dest, n_nodes;
 };
 
 static void summary_file(FILE *f, const struct run_file *x) { write_summary(f, x->r); }
 static void replications_file(FILE *f, const struct run_file *x) { write_replications(f, x->r); }
 static void throughput_file(FILE *f, const struct run_file *x) { write_throughput(f, x->r, x->s->confidence); }
-static void dest_file(FILE *f, const struct run_file *x) { write_long(f, x->r, 2, x->n_dest, x->s->confidence); }
-static void backlog_file(FILE *f, const struct run_file *x)
+static void group_file(FILE *f, const struct run_file *x, enum model_group g)
 {
-    write_long(f, x->r, 2 + x->n_dest, x->n_nodes, x->s->confidence);
+    size_t count, first = model_group(x->r->model, g, &count);
+    write_long(f, x->r, first, count, x->s->confidence);
 }
+static void dest_file(FILE *f, const struct run_file *x) { group_file(f, x, MODEL_DELIVERED_DEST); }
+static void backlog_file(FILE *f, const struct run_file *x) { group_file(f, x, MODEL_BACKLOG_NODE); }
+static void train_wait_file(FILE *f, const struct run_file *x) { group_file(f, x, MODEL_TRAIN_WAIT_NODE); }
 static void transit_file(FILE *f, const struct run_file *x) { write_transit(f, x->r); }
 static void meta_file(FILE *f, const struct run_file *x) { write_meta(f, x->s, x->r->n, x->kind, x->proposals); }
 
 enum rm_status report_run(const char *dir, const struct scenario *s, const struct run_result *r,
                           const char *kind, const char *proposals, struct diag *d)
 {
-    const struct model *m = r->model;
-    struct run_file x = { s, r, kind, proposals, 0, 0 };
-    while (2 + x.n_dest < model_series(m)
-           && !strncmp(model_series_name(m, 2 + x.n_dest), "delivered_t:", 12))
-        x.n_dest++;
-    x.n_nodes = model_series(m) - 2 - x.n_dest;
+    struct run_file x = { s, r, kind, proposals };
     static const struct {
         const char *name, *header;
         void (*write)(FILE *, const struct run_file *);
@@ -288,6 +285,7 @@ enum rm_status report_run(const char *dir, const struct scenario *s, const struc
           throughput_file },
         { "throughput_dest.csv", "day,destination,delivered_t_mean\n", dest_file },
         { "backlog.csv", "day,node,backlog_batches_mean\n", backlog_file },
+        { "train_wait.csv", "day,node,train_wait_d_mean\n", train_wait_file },
         { "transit.csv", "transit_d,batches_pct,cum_pct\n", transit_file },
         { "meta.csv", "key,value\n", meta_file },
     };

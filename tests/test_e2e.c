@@ -451,3 +451,38 @@ Test(e2e, fixed_seed_run_matches_its_golden_files, .timeout = 60)
     rmtree(t);
     free(t);
 }
+
+/* ---- the 2021 replay ------------------------------------------------------- */
+
+/* Mean of train_wait_d_mean at `node` over days [from, to) of train_wait.csv. */
+static double mean_train_wait(const char *dir, const char *node, int from, int to)
+{
+    char path[4200], line[512], name[64];
+    snprintf(path, sizeof path, "%s/train_wait.csv", dir);
+    FILE *f = fopen(path, "r");
+    cr_assert(f, "no %s", path);
+    double sum = 0, v;
+    int n = 0, day;
+    while (fgets(line, sizeof line, f))
+        if (sscanf(line, "%d,%63[^,],%lf", &day, name, &v) == 3 && !strcmp(name, node) && day >= from && day < to) {
+            sum += v;
+            n++;
+        }
+    fclose(f);
+    cr_assert_gt(n, 0);
+    return sum / n;
+}
+
+Test(e2e, malaszewicze_2021_border_wait_grows_to_the_reported_delays, .timeout = 180)
+{
+    char *t = tmpdir(), args[4400], r[4200];
+    snprintf(args, sizeof args, "run scenarios/malaszewicze-2021 -r 3 -o %s/r --no-plot -q", t);
+    cr_assert_eq(railmail(args, NULL), 0);
+    snprintf(r, sizeof r, "%s/r", t);
+    /* below capacity until April: under a day; by December the 10-15 days of 2021 */
+    double early = mean_train_wait(r, "BRS", 0, 60), late = mean_train_wait(r, "BRS", 335, 365);
+    cr_assert_lt(early, 1, "January-February wait %g d", early);
+    cr_assert(late > 10 && late < 16, "December wait %g d, reported 10-15", late);
+    rmtree(t);
+    free(t);
+}

@@ -198,7 +198,7 @@ static void assert_one_message_contains(struct diag *d, const char *what)
                        what);
 }
 
-Test(plot, run_draws_three_pngs_of_1200x700)
+Test(plot, run_draws_four_pngs_of_1200x700)
 {
     char *dir = fixture_copy(RUN_FIXTURE, "run");
     struct diag *d = diag_create();
@@ -209,6 +209,7 @@ Test(plot, run_draws_three_pngs_of_1200x700)
     assert_png(dir, "throughput.png", 1200, 700);
     assert_png(dir, "transit.png", 1200, 700);
     assert_png(dir, "backlog.png", 1200, 700);
+    assert_png(dir, "train_wait.png", 1200, 700);
     cr_assert_not(exists(dir, "compare.png"));
     cr_assert_not(exists(dir, "compare_throughput.gp"));
     cr_assert_not(any_with_suffix(dir, ".tmp"));
@@ -259,6 +260,16 @@ Test(plot, run_scripts_read_the_right_files_and_columns)
     assert_contains(s, "'throughput.csv' using 'day':'backlog_batches_mean'", "backlog.gp");
     /* AKZ never has a backlog: no line. */
     assert_lacks(s, "'AKZ'", "backlog.gp");
+    free(s);
+
+    s = script(dir, "train_wait.gp");
+    assert_contains(s, "'train_wait.csv' using 'day':(strcol('node') eq 'BRE' ? column('train_wait_d_mean') : NaN)",
+                    "train_wait.gp");
+    assert_contains(s, "'train wait for a server (days)'", "train_wait.gp");
+    /* AKZ never makes a train wait and CQ has no server: no lines, and no total. */
+    assert_lacks(s, "'AKZ'", "train_wait.gp");
+    assert_lacks(s, "'CQ'", "train_wait.gp");
+    assert_lacks(s, "throughput.csv", "train_wait.gp");
     free(s);
     diag_destroy(d);
     remove_dir(dir);
@@ -428,7 +439,7 @@ Test(plot, more_than_ten_nodes_draw_the_ten_largest_backlogs)
     assert_lacks(s, "'N02'", "backlog.gp");
     /* Largest first: N12 takes the first colour. */
     assert_contains(s, "eq 'N12' ? column('backlog_batches_mean') : NaN) with lines lc rgb '#f28e2b'", "backlog.gp");
-    assert_contains(s, "the 10 of 12 nodes with the largest backlog", "backlog.gp");
+    assert_contains(s, "the 10 of 12 nodes with the highest peak", "backlog.gp");
     free(s);
     diag_destroy(d);
     remove_dir(dir);

@@ -23,11 +23,17 @@ const char *model_row_metric(const struct model *m, size_t row);
 const char *model_row_scope(const struct model *m, size_t row);
 
 /* Daily series: series 0 is tonnes delivered per day, 1 batches waiting at
- * the end of the day, then tonnes delivered per destination
- * ("delivered_t:ID") and batches waiting per node ("backlog:ID"). */
+ * the end of the day, then three groups: tonnes delivered per destination
+ * ("delivered_t:ID"), batches waiting per node at the end of the day
+ * ("backlog:ID") and the mean wait of the trains that got a server at a
+ * node that day in days ("train_wait_d:ID", NaN on a day without one). */
 size_t model_days(const struct model *m);
 size_t model_series(const struct model *m);
 const char *model_series_name(const struct model *m, size_t i);
+
+enum model_group { MODEL_DELIVERED_DEST, MODEL_BACKLOG_NODE, MODEL_TRAIN_WAIT_NODE };
+/* The first series of a group; *count is its length. */
+size_t model_group(const struct model *m, enum model_group g, size_t *count);
 
 struct model_record {
     double *values;              /* [model_rows] */
