@@ -236,13 +236,9 @@ static const char *const headline[] = {
 
 static void print_cell(double mean, double lo, double hi)
 {
-    if (isnan(lo))
-        printf("%12.2f  %-24s", mean, "");
-    else {
-        char ci[64];
-        snprintf(ci, sizeof ci, "[%.2f, %.2f]", lo, hi);
-        printf("%12.2f  %-24s", mean, ci);
-    }
+    printf("%12.2f", mean);
+    if (!isnan(lo))
+        printf("  [%.2f, %.2f]", lo, hi);
 }
 
 static void print_run_table(const struct scenario *s, const struct run_result *r, const char *out)

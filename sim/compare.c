@@ -413,7 +413,7 @@ void compare_print(const struct compare_result *c, FILE *f, const char *const *m
             scenario_basename(b->s), c->n_arms - 1, b->res.n, 100 * b->s->confidence);
     fprintf(f, "%-18s", "proposal");
     for (size_t j = 0; j < n_metrics; j++)
-        fprintf(f, "  %-38s", metrics[j]);
+        fprintf(f, j + 1 < n_metrics ? "  %-38s" : "  %s", metrics[j]);
     fputc('\n', f);
     for (size_t i = 1; i < c->n_arms; i++) {
         const struct arm *a = &c->arm[i];
@@ -427,7 +427,7 @@ void compare_print(const struct compare_result *c, FILE *f, const char *const *m
                 snprintf(cell, sizeof cell, "%.2f -> %.2f (±%.2f, %s)", s->baseline_mean,
                          s->proposal_mean, half, a->verdict[row]);
             }
-            fprintf(f, "  %-38s", cell);
+            fprintf(f, j + 1 < n_metrics ? "  %-38s" : "  %s", cell);
         }
         fputc('\n', f);
     }
