@@ -130,16 +130,19 @@ static void wait_with_progress(struct pool *pl)
     }
 }
 
-static void summarise(struct run_result *res, double confidence)
+static enum rm_status summarise(struct run_result *res, double confidence, struct diag *d)
 {
     size_t rows = model_rows(res->model);
     double *col = malloc((res->n + 1) * sizeof *col);
-    for (size_t row = 0; col && row < rows; row++) {
+    if (!col)
+        return diag_fail(d, RM_ENOMEM, "out of memory");
+    for (size_t row = 0; row < rows; row++) {
         for (unsigned i = 0; i < res->n; i++)
             col[i] = res->rec[i].values[row];
         stats_summarise(col, 1, res->n, confidence, &res->summary[row]);
     }
     free(col);
+    return RM_OK;
 }
 
 enum rm_status run_replications(const struct model *m, const struct run_options *o,
@@ -188,7 +191,7 @@ enum rm_status run_replications(const struct model *m, const struct run_options 
     if (st == RM_OK)
         st = stitch(&pl, d);
     if (st == RM_OK)
-        summarise(out, confidence);
+        st = summarise(out, confidence, d);
     if (pl.diags)
         for (unsigned i = 0; i < n; i++)
             diag_destroy(pl.diags[i]);
