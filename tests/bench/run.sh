@@ -4,7 +4,7 @@
 # of 3), the same at twice the horizon, and the default scenario as `make run`.
 set -eu
 bin=$1
-for b in bench_evq bench_engine; do
+for b in bench_evq bench_engine bench_mm1; do
     if [ -x "$bin/$b" ]; then "$bin/$b"; fi
 done
 out=$(mktemp -d)
