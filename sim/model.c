@@ -135,7 +135,7 @@ struct disruption_state {
 };
 
 struct scope_acc {
-    uint64_t posted, delivered, on_time, in_flight;
+    uint64_t posted, delivered, on_time, in_flight, late_in_flight;
     double delivered_kg, window_kg, transit_sum_d, gap_sum_h, events_sum;
     struct stats_hist *hist;
 };
@@ -372,10 +372,10 @@ static const struct scenario_demand *demand_of(const struct rep *r, const struct
     return &r->s->demand[b->demand];
 }
 
-/* A tracking event at t: the longest silence so far grows if need be. */
-static void note_event(struct rep *r, struct batch *b, double t)
+/* A tracking event at t in the batch's own record: the longest silence so
+ * far grows if need be. (The run's total is counted when events happen.) */
+static void note_event(struct batch *b, double t)
 {
-    r->tracking_events++;
     b->events += b->events < UINT8_MAX;
     float gap = (float)(t - b->last_event_h);
     if (gap > b->gap_max_h)
@@ -392,7 +392,8 @@ static void write_event(struct rep *r, const struct batch *b, double t, size_t n
 /* Records a tracking event, and its row with --tracking. */
 static void track(struct rep *r, struct batch *b, double t, size_t node, const char *event)
 {
-    note_event(r, b, t);
+    r->tracking_events++;
+    note_event(b, t);
     if (r->out->tracking)
         write_event(r, b, t, node, event);
 }
@@ -602,7 +603,10 @@ static void board(struct rep *r, struct train *tr, double t)
     double latest = t - sv->cutoff_h;
     while (q->n) {
         const struct entry *e = ring_at(q, 0);
-        if (e->ready_h > latest || tr->load_kg + e->kg > tr->capacity_kg)
+        /* A batch is never split: one heavier than the whole train takes
+         * an empty train to itself rather than block the queue for ever. */
+        bool fits = tr->load_kg + e->kg <= tr->capacity_kg || (tr->on_board == 0 && tr->capacity_kg > 0);
+        if (e->ready_h > latest || !fits)
             break;
         if (!ring_push(&tr->cargo[e->alight_stop], e)) {
             fail_nomem(r);
@@ -613,6 +617,7 @@ static void board(struct rep *r, struct train *tr, double t)
         tr->boarded_kg += e->kg;
         r->nodes[node].waiting--;
         r->waiting--;
+        r->tracking_events++;  /* the departure */
         if (r->out->tracking) {
             const struct batch *B = &r->batches[e->b];
             write_event(r, B, t, node, B->hops ? "departed (EMK)" : "departed (EMC)");
@@ -623,12 +628,14 @@ static void board(struct rep *r, struct train *tr, double t)
         tr->max_load_kg = tr->load_kg;
 }
 
-static double service_factor(const struct rep *r, size_t k, double t)
+/* The product of the factors of every disruption of `target` active at t;
+ * overlapping disruptions compound. */
+static double disruption_factor(const struct rep *r, enum scenario_target_kind kind, size_t target, double t)
 {
     double f = 1;
     for (size_t i = 0; i < r->s->n_disruptions; i++) {
         const struct scenario_disruption *d = &r->s->disruptions[i];
-        if (d->target_kind == TARGET_SERVICE && d->target == k && t >= d->start_d * 24
+        if (d->target_kind == kind && d->target == target && t >= d->start_d * 24
             && t < (d->start_d + d->duration_d) * 24)
             f *= d->capacity_factor;
     }
@@ -652,9 +659,9 @@ static void on_depart(struct engine *e, void *arg)
     double t = engine_now(e);
     uint32_t number = ss->number++;
     schedule(r, sv->first_departure_h + ss->number * 168.0 / sv->departures_per_week, on_depart, ss);
-    double factor = service_factor(r, ss->k, t);
-    if (factor <= 0)
-        return;  /* cancelled by a disruption */
+    double factor = disruption_factor(r, TARGET_SERVICE, ss->k, t);
+    if (factor <= 0 || r->nodes[sv->route[0]].servers == 0)
+        return;  /* cancelled: the service or its first node is closed */
     struct train *tr = train_new(r);
     if (!tr) {
         fail_nomem(r);
@@ -703,7 +710,7 @@ static void on_arrive(struct engine *e, void *arg)
     struct node_state *ns = &r->nodes[r->s->services[tr->service].route[tr->stop]];
     tr->queued_h = t;
     tr->next = NULL;
-    if (ns->busy < ns->servers) {
+    if (!ns->q_head && ns->busy < ns->servers) {
         start_dwell(r, tr, t);
         return;
     }
@@ -739,10 +746,10 @@ static void end_ride(struct rep *r, const struct train *tr, const struct entry *
     if (b->hops < MAX_HOPS)
         b->svc[b->hops] = (uint16_t)tr->service;
     b->hops += b->hops < UINT8_MAX;
-    note_event(r, b, left);
+    note_event(b, left);
     for (uint32_t k = e->board_stop + 1u; k < upto; k++)
         if (r->s->nodes[sv->route[k]].scan)
-            note_event(r, b, tr->left_h[k]);
+            note_event(b, tr->left_h[k]);
 }
 
 /* With --tracking, the scan rows of the batches riding through a node. */
@@ -761,6 +768,8 @@ static void unload(struct rep *r, struct train *tr, size_t node, double t)
     struct ring *here = &tr->cargo[tr->stop];
     if (r->out->tracking && r->s->nodes[node].scan)
         write_scans(r, tr, node, t);
+    if (r->s->nodes[node].scan)
+        r->tracking_events += tr->on_board - here->n;  /* riding through */
     while (here->n) {
         prefetch_ahead(r, here, 16);
         struct entry e = ring_pop(here);
@@ -873,34 +882,36 @@ static void on_post(struct engine *e, void *arg)
     schedule(r, next_posting(ds, t), on_post, ds);
 }
 
+/* A node's servers under a capacity factor: rounded, but never to 0 unless
+ * the factor is 0, so a partial cut never closes a node by accident. */
 static unsigned scaled_servers(const struct scenario_node *n, double factor)
 {
     if (factor <= 0)
         return 0;
     if (n->servers == 0)
         return UINT_MAX;
-    return (unsigned)floor(n->servers * factor + 1e-9);
+    double s = round(n->servers * factor);
+    return s < 1 ? 1 : s > UINT_MAX - 1.0 ? UINT_MAX - 1 : (unsigned)s;
 }
 
+/* At the start or end of a node disruption: the node's servers follow every
+ * disruption active now, and queued trains take any server that is free. */
 static void on_disruption(struct engine *e, void *arg)
 {
     struct disruption_state *ds = arg;
     struct rep *r = ds->r;
     const struct scenario_disruption *d = &r->s->disruptions[ds->i];
-    double t = engine_now(e);
-    bool starting = t < (d->start_d + d->duration_d) * 24;
-    const struct scenario_node *n = &r->s->nodes[d->target];
-    r->nodes[d->target].servers = scaled_servers(n, starting ? d->capacity_factor : 1);
-    if (starting)
-        schedule(r, (d->start_d + d->duration_d) * 24, on_disruption, ds);
-    else
-        admit_queued(r, &r->nodes[d->target], t);
+    double t = engine_now(e), end = (d->start_d + d->duration_d) * 24;
+    r->nodes[d->target].servers = scaled_servers(&r->s->nodes[d->target],
+                                                 disruption_factor(r, TARGET_NODE, d->target, t));
+    if (t < end)
+        schedule(r, end, on_disruption, ds);
+    admit_queued(r, &r->nodes[d->target], t);
 }
 
-static void on_day(struct engine *e, void *arg)
+/* The end-of-day values of the daily series for the day that ends at t. */
+static void snapshot_day(struct rep *r, double t)
 {
-    struct rep *r = arg;
-    double t = engine_now(e);
     size_t n_nodes, backlog = model_group(r->m, MODEL_BACKLOG_NODE, &n_nodes);
     size_t wait = model_group(r->m, MODEL_TRAIN_WAIT_NODE, &n_nodes);
     *daily(r, 1, t - 1) = r->waiting;
@@ -911,6 +922,12 @@ static void on_day(struct engine *e, void *arg)
         ns->day_wait_sum_h = 0;
         ns->day_waits = 0;
     }
+}
+
+static void on_day(struct engine *e, void *arg)
+{
+    struct rep *r = arg;
+    snapshot_day(r, engine_now(e));
     if (r->out->days_done)
         atomic_fetch_add_explicit(r->out->days_done, 1, memory_order_relaxed);
     r->day++;
@@ -1027,7 +1044,8 @@ static void put_batch_scope(struct rep *r, size_t row, const struct scope_acc *a
     v[B_TRANSIT_MEAN] = ratio(a->transit_sum_d, (double)a->delivered);
     for (int q = B_P50; q <= B_P99; q++)
         v[q] = stats_hist_quantile(a->hist, quantile_of[q]);
-    v[B_ON_TIME] = 100 * ratio((double)a->on_time, (double)a->delivered);
+    /* batches still on the way but already past the standard are late too */
+    v[B_ON_TIME] = 100 * ratio((double)a->on_time, (double)(a->delivered + a->late_in_flight));
     v[B_THROUGHPUT] = ratio(a->window_kg / 1000, window_d);
     v[B_GAP] = ratio(a->gap_sum_h, (double)a->delivered);
     v[B_SCANS] = ratio(a->events_sum, (double)a->delivered);
@@ -1038,11 +1056,15 @@ static void put_batch_scope(struct rep *r, size_t row, const struct scope_acc *a
 static uint64_t count_ring(struct rep *r, const struct ring *q)
 {
     struct scope_acc *sc[3];
+    double late_h = r->horizon_h - r->s->service_standard_d * 24;
     for (uint32_t i = 0; i < q->n; i++) {
         const struct batch *b = &r->batches[ring_at(q, i)->b];
-        if (b->posted_h >= r->warmup_h) {
-            scopes_of(r, b, sc);
-            sc[0]->in_flight++, sc[1]->in_flight++, sc[2]->in_flight++;
+        if (b->posted_h < r->warmup_h)
+            continue;
+        scopes_of(r, b, sc);
+        for (int k = 0; k < 3; k++) {
+            sc[k]->in_flight++;
+            sc[k]->late_in_flight += b->posted_h < late_h;
         }
     }
     return q->n;
@@ -1073,9 +1095,15 @@ static void write_unfinished(struct rep *r)
         if (r->out->batches)
             for (size_t k = tr->stop; k < r->s->services[tr->service].route_len; k++)
                 for (uint32_t j = 0; j < tr->cargo[k].n; j++) {
+                    /* a copy with its ride so far, so no statistic moves */
                     const struct entry *e = ring_at(&tr->cargo[k], j);
-                    end_ride(r, tr, e, tr->stop);
-                    write_batch_row(r, &r->batches[e->b], NAN);
+                    struct batch view = r->batches[e->b];
+                    if (isnan(view.departed_h))
+                        view.departed_h = tr->left_h[e->board_stop];
+                    if (view.hops < MAX_HOPS)
+                        view.svc[view.hops] = (uint16_t)tr->service;
+                    view.hops++;
+                    write_batch_row(r, &view, NAN);
                 }
     }
     if (r->out->batches)
@@ -1172,6 +1200,8 @@ enum rm_status model_run(const struct model *m, unsigned replication,
         goto done;
     if (engine_run(r.e, r.horizon_h) != RM_OK || r.failed)
         goto done;
+    if (fmod(r.horizon_h, 24) != 0)
+        snapshot_day(&r, r.horizon_h);  /* the last, partial day */
     uint64_t in_system = count_in_system(&r);
     if (r.posted != r.delivered + in_system) {
         st = diag_fail(d, RM_ERUN,

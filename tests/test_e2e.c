@@ -486,3 +486,75 @@ Test(e2e, malaszewicze_2021_border_wait_grows_to_the_reported_delays, .timeout =
     rmtree(t);
     free(t);
 }
+
+/* ---- disruptions, oversize batches, event counts ------------------------------ */
+
+Test(e2e, overlapping_closures_compound_and_trains_leave_in_order, .timeout = 60)
+{
+    char *t = tmpdir(), args[4400], path[4400], line[512];
+    snprintf(args, sizeof args, "run tests/e2e/overlap -o %s/r --no-plot -q", t);
+    cr_assert_eq(railmail(args, NULL), 0);
+    snprintf(path, sizeof path, "%s/r/trains.csv", t);
+    FILE *f = fopen(path, "r");
+    cr_assert(f);
+    double last_arrival[3] = { 0, 0, 0 };
+    int held = 0;
+    while (fgets(line, sizeof line, f)) {
+        unsigned rep, train;
+        double dep, arr;
+        if (sscanf(line, "%u,S,%u,%lf,%lf", &rep, &train, &dep, &arr) != 4)
+            continue;
+        double at_border = dep + 10;
+        /* closed from 240 h to 720 h: nothing gets through in between */
+        cr_assert(!(arr - 9.25 > 240 + 1e-9 && arr - 9.25 < 720 - 1e-9), "train %u through at %g", train, arr - 9.25);
+        if (at_border > 240 && at_border < 720)
+            held++;
+        cr_assert_geq(arr, last_arrival[rep], "train %u overtook", train);  /* FIFO at the border */
+        last_arrival[rep] = arr;
+    }
+    fclose(f);
+    cr_assert_gt(held, 30);
+    rmtree(t);
+    free(t);
+}
+
+Test(e2e, a_batch_heavier_than_a_train_takes_an_empty_one, .timeout = 60)
+{
+    char *t = tmpdir(), args[4400], r[4200];
+    /* 12.5 kg batches, 10 kg trains: one batch a train, the queue still moves */
+    snprintf(args, sizeof args, "run " WAIT " -o %s/r --no-plot -q -r 2 -d 60 --set services.OD.capacity_t=0.01", t);
+    cr_assert_eq(railmail(args, NULL), 0);
+    snprintf(r, sizeof r, "%s/r", t);
+    /* every train leaves with exactly one batch: 12.5 kg of 10 */
+    cr_assert_gt(summary(r, "trains", "service:OD"), 30);
+    cr_assert_float_eq(summary(r, "load_pct", "service:OD"), 125, 1e-9);
+    cr_assert_float_eq(summary_field(r, "load_pct", "service:OD", 3), 0, 1e-9);  /* sd */
+    rmtree(t);
+    free(t);
+}
+
+Test(e2e, tracking_events_match_tracking_csv_whatever_is_written, .timeout = 60)
+{
+    char *t = tmpdir(), args[4400], path[4400], line[512];
+    snprintf(args, sizeof args, "run tests/e2e/overlap -o %s/a --no-plot -q --tracking --batches", t);
+    cr_assert_eq(railmail(args, NULL), 0);
+    snprintf(args, sizeof args, "run tests/e2e/overlap -o %s/b --no-plot -q", t);
+    cr_assert_eq(railmail(args, NULL), 0);
+    snprintf(path, sizeof path, "%s/a/tracking.csv", t);
+    FILE *f = fopen(path, "r");
+    cr_assert(f);
+    double rows[3] = { 0, 0, 0 };
+    unsigned rep;
+    while (fgets(line, sizeof line, f))
+        if (sscanf(line, "%u,", &rep) == 1 && rep <= 2)
+            rows[rep]++;
+    fclose(f);
+    double total = rows[1] + rows[2];
+    char a[4200], b[4200];
+    snprintf(a, sizeof a, "%s/a", t);
+    snprintf(b, sizeof b, "%s/b", t);
+    cr_assert_float_eq(summary(a, "tracking_events", "all") * 2, total, 1e-6);
+    cr_assert_float_eq(summary(b, "tracking_events", "all") * 2, total, 1e-6);
+    rmtree(t);
+    free(t);
+}
