@@ -6,6 +6,7 @@
 #include "railmail/compare.h"
 
 #include <dirent.h>
+#include <stdint.h>
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -36,7 +37,10 @@ struct compare_result {
     struct arm *arm;
     size_t n_arms;
     char *out;
+    struct pairing { uint64_t seed; unsigned replications; double horizon_d, warmup_d, confidence; } base;
 };
+
+#define MAX_PROPOSALS 64
 
 static const char *const lower_better[] = {
     "in_flight_batches", "lost_batches", "transit_mean_d", "transit_p50_d", "transit_p90_d",
@@ -178,11 +182,33 @@ static void apply_request(struct scenario *s, const struct compare_request *q, c
         s->seed = q->seed;
 }
 
+static struct pairing pairing_of(const struct scenario *s)
+{
+    return (struct pairing){ s->seed, s->replications, s->horizon_d, s->warmup_d, s->confidence };
+}
+
+/* Pairing replications needs one seed, count and window for all arms: a
+ * proposal may not set its own. */
+static enum rm_status check_pairing(const struct compare_result *c, const struct scenario *s, const char *overlay,
+                                    struct diag *d)
+{
+    struct pairing p = pairing_of(s), b = c->base;
+    if (p.seed == b.seed && p.replications == b.replications && p.horizon_d == b.horizon_d
+        && p.warmup_d == b.warmup_d && p.confidence == b.confidence)
+        return RM_OK;
+    return diag_error(d, NULL, "%s/scenario.csv: expected the baseline's seed, replications, horizon_d, warmup_d "
+                      "and confidence, since proposals are paired replication by replication; found others", overlay);
+}
+
 static enum rm_status load_arm(struct compare_result *c, size_t i, const char *overlay, struct diag *d)
 {
     struct arm *a = &c->arm[i];
     enum rm_status st = scenario_load(c->q.scenario_dir, overlay, c->q.sets, c->q.n_sets, &a->s, d);
     if (st != RM_OK)
+        return st;
+    if (i == 0)
+        c->base = pairing_of(a->s);
+    else if ((st = check_pairing(c, a->s, overlay, d)) != RM_OK)
         return st;
     apply_request(a->s, &c->q, i ? c->arm[0].s : NULL);
     if (i == 0 && a->s->warmup_d >= a->s->horizon_d)
@@ -191,23 +217,43 @@ static enum rm_status load_arm(struct compare_result *c, size_t i, const char *o
     return RM_OK;
 }
 
+/* A proposal name is a directory name under proposals/, distinct from the
+ * others and from "baseline", whose results share the output directory. */
+static enum rm_status check_names(char *const *names, size_t n, struct diag *d)
+{
+    enum rm_status st = RM_OK;
+    for (size_t i = 0; i < n; i++) {
+        if (!names[i])
+            return diag_fail(d, RM_ENOMEM, "out of memory");
+        if (!strcmp(names[i], "baseline") || strchr(names[i], '/') || names[i][0] == '.' || !names[i][0])
+            st = diag_error(d, NULL, "proposal \"%s\": expected a directory name under proposals/ other than "
+                            "\"baseline\"", names[i]);
+        for (size_t j = 0; j < i; j++)
+            if (!strcmp(names[i], names[j]))
+                st = diag_error(d, NULL, "proposal \"%s\": expected each proposal once, got it twice", names[i]);
+    }
+    return st;
+}
+
 enum rm_status compare_prepare(const struct compare_request *q, struct compare_result **out,
                                struct diag *d)
 {
     struct compare_result *c = calloc(1, sizeof *c);
-    char *names[64];
+    char *names[MAX_PROPOSALS];
     size_t n = 0;
     if (!c)
         return diag_fail(d, RM_ENOMEM, "out of memory");
     c->q = *q;
     *out = c;
+    if (q->n_proposals > MAX_PROPOSALS)
+        return diag_error(d, NULL, "compare: expected at most %d proposals, got %zu", MAX_PROPOSALS, q->n_proposals);
     if (q->n_proposals == 0) {
-        n = compare_list_proposals(q->scenario_dir, names, 64);
+        n = compare_list_proposals(q->scenario_dir, names, MAX_PROPOSALS);
         if (n == 0)
             return diag_error(d, NULL, "%s/proposals: expected at least one proposal directory, found none",
                               q->scenario_dir);
     } else {
-        for (; n < q->n_proposals && n < 64; n++)
+        for (; n < q->n_proposals; n++)
             names[n] = strdup(q->proposals[n]);
     }
     c->n_arms = n + 1;
@@ -220,6 +266,8 @@ enum rm_status compare_prepare(const struct compare_request *q, struct compare_r
     c->arm[0].name = strdup("baseline");
     for (size_t i = 0; i < n; i++)
         c->arm[i + 1].name = names[i];
+    if (check_names(names, n, d) != RM_OK)
+        return diag_count(d) ? RM_EINPUT : RM_ENOMEM;
     enum rm_status st = load_arm(c, 0, NULL, d);
     for (size_t i = 1; st == RM_OK && i < c->n_arms; i++) {
         char path[4096];
@@ -309,8 +357,8 @@ static void decide(struct compare_result *c)
 {
     const struct arm *b = &c->arm[0];
     size_t k = c->n_arms - 1;
-    double p[64];
-    bool reject[64];
+    double p[MAX_PROPOSALS];
+    bool reject[MAX_PROPOSALS];
     for (size_t row = 0; row < model_rows(b->m); row++) {
         for (size_t i = 0; i < k; i++) {
             const struct arm *a = &c->arm[i + 1];

@@ -558,3 +558,37 @@ Test(e2e, tracking_events_match_tracking_csv_whatever_is_written, .timeout = 60)
     rmtree(t);
     free(t);
 }
+
+Test(e2e, out_never_replaces_a_directory_that_is_not_results, .timeout = 60)
+{
+    char *t = tmpdir(), args[10000], keep[4400];
+    snprintf(keep, sizeof keep, "%s/mine/notes.txt", t);
+    snprintf(args, sizeof args, "mkdir -p %s/mine && echo keep > %s", t, keep);
+    cr_assert_eq(system(args), 0);
+    snprintf(args, sizeof args, "run tests/e2e/overlap -o %s/mine --no-plot -q", t);
+    cr_assert_eq(railmail(args, NULL), 2);
+    cr_assert_eq(access(keep, F_OK), 0, "railmail deleted a directory it did not write");
+    /* earlier results may be replaced, also when the path ends in a slash */
+    snprintf(args, sizeof args, "run tests/e2e/overlap -o %s/res/ --no-plot -q", t);
+    cr_assert_eq(railmail(args, NULL), 0);
+    cr_assert_eq(railmail(args, NULL), 0);
+    rmtree(t);
+    free(t);
+}
+
+Test(e2e, compare_refuses_unpairable_or_clashing_proposals, .timeout = 60)
+{
+    char *t = tmpdir(), args[4400];
+    snprintf(args, sizeof args, "cp -r " WEEKLY " %s/w && cp -r %s/w/proposals/daily %s/w/proposals/baseline "
+             "&& cp -r %s/w/proposals/daily %s/w/proposals/reseeded "
+             "&& printf 'key,value\\nseed,99\\n' > %s/w/proposals/reseeded/scenario.csv", t, t, t, t, t, t);
+    cr_assert_eq(system(args), 0);
+    snprintf(args, sizeof args, "compare %s/w baseline -o %s/c --no-plot -q", t, t);
+    cr_assert_eq(railmail(args, NULL), 2);
+    snprintf(args, sizeof args, "compare %s/w daily daily -o %s/c --no-plot -q", t, t);
+    cr_assert_eq(railmail(args, NULL), 2);
+    snprintf(args, sizeof args, "compare %s/w reseeded -o %s/c --no-plot -q", t, t);
+    cr_assert_eq(railmail(args, NULL), 2);
+    rmtree(t);
+    free(t);
+}
