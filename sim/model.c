@@ -1140,7 +1140,14 @@ static void collect(struct rep *r)
         double *nv = &v[m->row_node + n * N_NODE_METRICS];
         unsigned servers = s->nodes[n].servers;
         nv[N_UTIL] = servers ? 100 * ratio(ns->busy_h, servers * window_h) : NAN;
-        nv[N_WAIT] = ratio(ns->wait_sum_h, (double)ns->waits);
+        /* trains still queueing at the end count with their wait so far */
+        double wait_sum = ns->wait_sum_h, waits = (double)ns->waits;
+        for (const struct train *tr = ns->q_head; tr; tr = tr->next)
+            if (tr->queued_h >= r->warmup_h) {
+                wait_sum += r->horizon_h - tr->queued_h;
+                waits++;
+            }
+        nv[N_WAIT] = ratio(wait_sum, waits);
         nv[N_BACKLOG] = ns->waiting_max;
         nv[N_TRAINS] = (double)ns->handled;
     }
