@@ -1,10 +1,9 @@
 /* model: batches of mail posted at origins wait in a FIFO per (service, stop),
  * board trains first-come first-served after the cut-off while capacity
  * lasts, ride leg by leg through nodes whose servers trains queue for, and
- * transfer at hubs until delivered. Batches and trains are recycled through
- * free lists, so the event loop allocates only when the number in flight
- * reaches a new high. */
-#define _DEFAULT_SOURCE  /* madvise */
+ * transfer at hubs until delivered. Batches are values in ring buffers
+ * (queues and train stops) and trains are recycled through a free list, so
+ * the event loop allocates only when the number in flight reaches a new high. */
 #include "railmail/model.h"
 
 #include <assert.h>
@@ -12,7 +11,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include <gsl/gsl_randist.h>
 
@@ -20,7 +18,6 @@
 #include "railmail/net.h"
 #include "railmail/stream.h"
 
-#define NIL UINT32_MAX
 #define MAX_HOPS 5
 #define HOURS_PER_YEAR 8760.0
 
@@ -63,32 +60,22 @@ struct model {
     char **series_name;
 };
 
-/* One cache line: batches in flight are visited in no useful order, so each
- * visit costs a miss; the layout keeps it to one. */
+/* A batch travels by value: it lives in the ring of the queue it waits in,
+ * or of the train stop where it gets off, so boarding and unloading copy a
+ * few contiguous bytes and never chase an index into a large array. */
 struct batch {
-    double posted_h, departed_h, last_event_h, kg;
+    double posted_h, ready_h, departed_h, last_event_h, kg;
     uint64_t id;
     float gap_max_h;          /* longest silence between tracking events */
-    uint32_t next;            /* free list link */
     uint32_t demand;
+    uint16_t board_stop, alight_stop;  /* on its current train */
     uint8_t hops;
     uint8_t events;           /* tracking events so far, saturating at 255 */
     uint16_t svc[MAX_HOPS];   /* services ridden, for batches.csv */
 };
-_Static_assert(sizeof(struct batch) == 64, "a batch fills one cache line");
 
-/* A batch's place in a queue or on a train. It holds what boarding needs,
- * so a train boards hundreds of batches without touching them; the ride is
- * written into the batch when it gets off (see end_ride). */
-struct entry {
-    double kg;
-    double ready_h;           /* when it reached the node it waits at */
-    uint32_t b;               /* batch index */
-    uint16_t board_stop, alight_stop;
-};
-
-/* A FIFO of entries in a power-of-two ring. */
-struct ring { struct entry *slot; uint32_t head, n, cap; };
+/* A FIFO of batches in a power-of-two ring. */
+struct ring { struct batch *slot; uint32_t head, n, cap; };
 
 struct rep;
 
@@ -150,8 +137,6 @@ struct rep {
     double warmup_h, horizon_h;
     bool failed;
 
-    struct batch *batches;
-    uint32_t n_batches, free_batch;
     uint64_t next_id, posted, delivered, tracking_events;
     uint32_t waiting, waiting_max;
 
@@ -398,61 +383,16 @@ static void track(struct rep *r, struct batch *b, double t, size_t node, const c
         write_event(r, b, t, node, event);
 }
 
-/* The batch array: batches in flight are visited in no useful order, so with
- * 4 KiB pages most visits would miss the TLB as well as the cache. Large
- * arrays are 2 MiB-aligned and asked for huge pages before first touch. */
-static struct batch *batches_alloc(size_t n)
-{
-    size_t huge = 2u << 20, bytes = n * sizeof(struct batch);
-    if (bytes < huge)
-        return aligned_alloc(64, bytes);
-    bytes = (bytes + huge - 1) / huge * huge;
-    struct batch *p = aligned_alloc(huge, bytes);
-#ifdef MADV_HUGEPAGE
-    if (p)
-        madvise(p, bytes, MADV_HUGEPAGE);
-#endif
-    return p;
-}
-
-static uint32_t batch_new(struct rep *r)
-{
-    if (r->free_batch == NIL) {
-        uint32_t n = r->n_batches ? 2 * r->n_batches : 1024;
-        struct batch *grown = batches_alloc(n);
-        if (!grown)
-            return NIL;
-        if (r->n_batches)
-            memcpy(grown, r->batches, (size_t)r->n_batches * sizeof *grown);
-        free(r->batches);
-        r->batches = grown;
-        for (uint32_t i = n; i-- > r->n_batches;) {
-            grown[i].next = r->free_batch;
-            r->free_batch = i;
-        }
-        r->n_batches = n;
-    }
-    uint32_t b = r->free_batch;
-    r->free_batch = r->batches[b].next;
-    return b;
-}
-
-static void batch_free(struct rep *r, uint32_t b)
-{
-    r->batches[b].next = r->free_batch;
-    r->free_batch = b;
-}
-
-static struct entry *ring_at(const struct ring *q, uint32_t i)
+static struct batch *ring_at(const struct ring *q, uint32_t i)
 {
     return &q->slot[(q->head + i) & (q->cap - 1)];
 }
 
-static bool ring_push(struct ring *q, const struct entry *e)
+static bool ring_push(struct ring *q, const struct batch *b)
 {
     if (q->n == q->cap) {
         uint32_t cap = q->cap ? 2 * q->cap : 64;
-        struct entry *grown = malloc((size_t)cap * sizeof *grown);
+        struct batch *grown = malloc((size_t)cap * sizeof *grown);
         if (!grown)
             return false;
         for (uint32_t i = 0; i < q->n; i++)
@@ -460,35 +400,29 @@ static bool ring_push(struct ring *q, const struct entry *e)
         free(q->slot);
         *q = (struct ring){ grown, 0, q->n, cap };
     }
-    q->slot[(q->head + q->n++) & (q->cap - 1)] = *e;
+    q->slot[(q->head + q->n++) & (q->cap - 1)] = *b;
     return true;
 }
 
-static struct entry ring_pop(struct ring *q)
+static struct batch ring_pop(struct ring *q)
 {
-    struct entry e = q->slot[q->head];
+    struct batch b = q->slot[q->head];
     q->head = (q->head + 1) & (q->cap - 1);
     q->n--;
-    return e;
-}
-
-/* Prefetches the batch `ahead` places down a ring: walks are memory-bound. */
-static void prefetch_ahead(const struct rep *r, const struct ring *q, uint32_t ahead)
-{
-    if (q->n > ahead)
-        __builtin_prefetch(&r->batches[ring_at(q, ahead)->b]);
+    return b;
 }
 
 /* Puts a batch that is at `node` into the queue of the service it takes next. */
-static void wait_at(struct rep *r, uint32_t b, size_t node, double t)
+static void wait_at(struct rep *r, struct batch *b, size_t node, double t)
 {
-    struct batch *B = &r->batches[b];
     struct net_hop hop;
-    bool found = net_next(r->m->net, node, demand_of(r, B)->destination, &hop);
+    bool found = net_next(r->m->net, node, demand_of(r, b)->destination, &hop);
     assert(found && "scenario validation guarantees a route");
     (void)found;
-    struct entry e = { B->kg, t, b, (uint16_t)hop.board_stop, (uint16_t)hop.alight_stop };
-    if (!ring_push(&r->queues[r->m->qbase[hop.service] + hop.board_stop], &e))
+    b->ready_h = t;
+    b->board_stop = (uint16_t)hop.board_stop;
+    b->alight_stop = (uint16_t)hop.alight_stop;
+    if (!ring_push(&r->queues[r->m->qbase[hop.service] + hop.board_stop], b))
         fail_nomem(r);
     struct node_state *ns = &r->nodes[node];
     ns->waiting++;
@@ -531,9 +465,8 @@ static void write_batch_row(struct rep *r, const struct batch *b, double deliver
     fputc('\n', f);
 }
 
-static void deliver(struct rep *r, uint32_t b, size_t node, double t)
+static void deliver(struct rep *r, struct batch *B, size_t node, double t)
 {
-    struct batch *B = &r->batches[b];
     track(r, B, t, node, "delivered (EMD)");
     r->delivered++;
     struct scope_acc *sc[3];
@@ -556,7 +489,6 @@ static void deliver(struct rep *r, uint32_t b, size_t node, double t)
     *daily(r, 2 + r->m->dest_of_node[node], t) += B->kg / 1000;
     if (r->out->batches)
         write_batch_row(r, B, t);
-    batch_free(r, b);
 }
 
 /* ---- replication: trains ----------------------------------------------- */
@@ -602,12 +534,13 @@ static void board(struct rep *r, struct train *tr, double t)
     size_t node = sv->route[tr->stop];
     double latest = t - sv->cutoff_h;
     while (q->n) {
-        const struct entry *e = ring_at(q, 0);
+        struct batch *e = ring_at(q, 0);
         /* A batch is never split: one heavier than the whole train takes
          * an empty train to itself rather than block the queue for ever. */
         bool fits = tr->load_kg + e->kg <= tr->capacity_kg || (tr->on_board == 0 && tr->capacity_kg > 0);
         if (e->ready_h > latest || !fits)
             break;
+        e->board_stop = (uint16_t)tr->stop;
         if (!ring_push(&tr->cargo[e->alight_stop], e)) {
             fail_nomem(r);
             return;
@@ -618,10 +551,8 @@ static void board(struct rep *r, struct train *tr, double t)
         r->nodes[node].waiting--;
         r->waiting--;
         r->tracking_events++;  /* the departure */
-        if (r->out->tracking) {
-            const struct batch *B = &r->batches[e->b];
-            write_event(r, B, t, node, B->hops ? "departed (EMK)" : "departed (EMC)");
-        }
+        if (r->out->tracking)
+            write_event(r, e, t, node, e->hops ? "departed (EMK)" : "departed (EMC)");
         ring_pop(q);
     }
     if (tr->load_kg > tr->max_load_kg)
@@ -736,18 +667,17 @@ static void admit_queued(struct rep *r, struct node_state *ns, double t)
 /* Writes a ride into the batch when it gets off (or at the end): its
  * departure and the scans it passed. The train remembers when it left each
  * stop, so riding batches need no visit on the way. */
-static void end_ride(struct rep *r, const struct train *tr, const struct entry *e, uint32_t upto)
+static void end_ride(struct rep *r, const struct train *tr, struct batch *b, uint32_t upto)
 {
-    struct batch *b = &r->batches[e->b];
     const struct scenario_service *sv = &r->s->services[tr->service];
-    double left = tr->left_h[e->board_stop];
+    double left = tr->left_h[b->board_stop];
     if (isnan(b->departed_h))
         b->departed_h = left;
     if (b->hops < MAX_HOPS)
         b->svc[b->hops] = (uint16_t)tr->service;
     b->hops += b->hops < UINT8_MAX;
     note_event(b, left);
-    for (uint32_t k = e->board_stop + 1u; k < upto; k++)
+    for (uint32_t k = b->board_stop + 1u; k < upto; k++)
         if (r->s->nodes[sv->route[k]].scan)
             note_event(b, tr->left_h[k]);
 }
@@ -759,7 +689,7 @@ static void write_scans(struct rep *r, const struct train *tr, size_t node, doub
     for (size_t k = tr->stop + 1; k < sv->route_len; k++)
         for (uint32_t i = 0; i < tr->cargo[k].n; i++)
             fprintf(r->out->tracking, "%u,%llu,%.3f,%s,scanned\n", r->replication,
-                    (unsigned long long)r->batches[ring_at(&tr->cargo[k], i)->b].id, t, r->s->nodes[node].id);
+                    (unsigned long long)ring_at(&tr->cargo[k], i)->id, t, r->s->nodes[node].id);
 }
 
 /* Unloads the batches that get off here: delivered or moved to a queue. */
@@ -771,18 +701,15 @@ static void unload(struct rep *r, struct train *tr, size_t node, double t)
     if (r->s->nodes[node].scan)
         r->tracking_events += tr->on_board - here->n;  /* riding through */
     while (here->n) {
-        prefetch_ahead(r, here, 16);
-        struct entry e = ring_pop(here);
-        uint32_t b = e.b;
-        struct batch *B = &r->batches[b];
-        end_ride(r, tr, &e, tr->stop);
-        tr->load_kg -= e.kg;
+        struct batch b = ring_pop(here);
+        end_ride(r, tr, &b, tr->stop);
+        tr->load_kg -= b.kg;
         tr->on_board--;
-        if (demand_of(r, B)->destination == node) {
-            deliver(r, b, node, t);
+        if (demand_of(r, &b)->destination == node) {
+            deliver(r, &b, node, t);
         } else {
-            track(r, B, t, node, "transferred (EMJ)");
-            wait_at(r, b, node, t);
+            track(r, &b, t, node, "transferred (EMJ)");
+            wait_at(r, &b, node, t);
         }
     }
 }
@@ -860,25 +787,19 @@ static void on_post(struct engine *e, void *arg)
     struct demand_state *ds = arg;
     struct rep *r = ds->r;
     double t = engine_now(e);
-    uint32_t b = batch_new(r);
-    if (b == NIL) {
-        fail_nomem(r);
-        return;
-    }
-    struct batch *B = &r->batches[b];
     const struct scenario_demand *dm = &r->s->demand[ds->row];
-    *B = (struct batch){ .posted_h = t, .departed_h = NAN, .last_event_h = t,
-                         .kg = dist_sample(&dm->kg_per_batch, ds->kg),
-                         .id = r->next_id++, .demand = ds->row };
+    struct batch b = { .posted_h = t, .departed_h = NAN, .last_event_h = t,
+                       .kg = dist_sample(&dm->kg_per_batch, ds->kg),
+                       .id = r->next_id++, .demand = ds->row };
     r->posted++;
     if (t >= r->warmup_h) {
         struct scope_acc *sc[3];
-        scopes_of(r, B, sc);
+        scopes_of(r, &b, sc);
         for (int i = 0; i < 3; i++)
             sc[i]->posted++;
     }
-    track(r, B, t, dm->origin, "posted (EMA)");
-    wait_at(r, b, dm->origin, t);
+    track(r, &b, t, dm->origin, "posted (EMA)");
+    wait_at(r, &b, dm->origin, t);
     schedule(r, next_posting(ds, t), on_post, ds);
 }
 
@@ -979,7 +900,6 @@ static bool rep_init(struct rep *r)
 {
     const struct scenario *s = r->s;
     const struct model *m = r->m;
-    r->free_batch = NIL;
     r->warmup_h = s->warmup_d * 24;
     r->horizon_h = s->horizon_d * 24;
     r->e = engine_create(1024);
@@ -1058,7 +978,7 @@ static uint64_t count_ring(struct rep *r, const struct ring *q)
     struct scope_acc *sc[3];
     double late_h = r->horizon_h - r->s->service_standard_d * 24;
     for (uint32_t i = 0; i < q->n; i++) {
-        const struct batch *b = &r->batches[ring_at(q, i)->b];
+        const struct batch *b = ring_at(q, i);
         if (b->posted_h < r->warmup_h)
             continue;
         scopes_of(r, b, sc);
@@ -1096,10 +1016,9 @@ static void write_unfinished(struct rep *r)
             for (size_t k = tr->stop; k < r->s->services[tr->service].route_len; k++)
                 for (uint32_t j = 0; j < tr->cargo[k].n; j++) {
                     /* a copy with its ride so far, so no statistic moves */
-                    const struct entry *e = ring_at(&tr->cargo[k], j);
-                    struct batch view = r->batches[e->b];
+                    struct batch view = *ring_at(&tr->cargo[k], j);
                     if (isnan(view.departed_h))
-                        view.departed_h = tr->left_h[e->board_stop];
+                        view.departed_h = tr->left_h[view.board_stop];
                     if (view.hops < MAX_HOPS)
                         view.svc[view.hops] = (uint16_t)tr->service;
                     view.hops++;
@@ -1109,7 +1028,7 @@ static void write_unfinished(struct rep *r)
     if (r->out->batches)
         for (size_t q = 0; q < r->m->n_queues; q++)
             for (uint32_t i = 0; i < r->queues[q].n; i++)
-                write_batch_row(r, &r->batches[ring_at(&r->queues[q], i)->b], NAN);
+                write_batch_row(r, ring_at(&r->queues[q], i), NAN);
 }
 
 static void collect(struct rep *r)
@@ -1193,7 +1112,6 @@ static void rep_fini(struct rep *r)
         for (size_t q = 0; q < r->m->n_queues; q++)
             free(r->queues[q].slot);
     free(r->queues);
-    free(r->batches);
     engine_destroy(r->e);
 }
 
