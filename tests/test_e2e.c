@@ -40,22 +40,8 @@ static void rmtree(const char *dir)
     cr_assert_eq(system(cmd), 0);
 }
 
-/* The mean of (metric, scope) in a summary.csv, NaN when absent. */
-static double summary(const char *dir, const char *metric, const char *scope)
-{
-    char path[4200], line[1024], key[600];
-    snprintf(path, sizeof path, "%s/summary.csv", dir);
-    snprintf(key, sizeof key, "%s,%s,", metric, scope);
-    FILE *f = fopen(path, "r");
-    cr_assert(f, "no %s", path);
-    double v = NAN;
-    while (fgets(line, sizeof line, f))
-        if (!strncmp(line, key, strlen(key)))
-            v = strtod(line + strlen(key), NULL);
-    fclose(f);
-    return v;
-}
-
+/* Field `field` after the scope (0 mean, 1 ci_low, 2 ci_high, 3 sd) of
+ * (metric, scope) in a summary.csv, NaN when absent. */
 static double summary_field(const char *dir, const char *metric, const char *scope, int field)
 {
     char path[4200], line[1024], key[600];
@@ -73,6 +59,12 @@ static double summary_field(const char *dir, const char *metric, const char *sco
         }
     fclose(f);
     return v;
+}
+
+/* The mean of (metric, scope) in a summary.csv, NaN when absent. */
+static double summary(const char *dir, const char *metric, const char *scope)
+{
+    return summary_field(dir, metric, scope, 0);
 }
 
 /* Mean of backlog_batches_mean over days [from, to) of throughput.csv. */
