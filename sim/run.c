@@ -52,8 +52,11 @@ static enum rm_status simulate(struct pool *pl, unsigned i)
         char path[4096];
         part_path(path, sizeof path, pl->dir, p, i + 1);
         f[p] = fopen(path, "w");
-        if (!f[p])
-            st = diag_fail(d, RM_EIO, "cannot write %s: %s", path, strerror(errno));
+        if (!f[p]) {
+            char why[128];  /* strerror is not thread-safe; workers run this */
+            strerror_r(errno, why, sizeof why);
+            st = diag_fail(d, RM_EIO, "cannot write %s: %s", path, why);
+        }
         else
             setvbuf(f[p], NULL, _IOFBF, 1 << 16);
     }
@@ -99,8 +102,10 @@ static enum rm_status stitch(const struct pool *pl, struct diag *d)
         for (unsigned i = 0; i < pl->res->n; i++) {
             part_path(part, sizeof part, pl->dir, p, i + 1);
             FILE *in = fopen(part, "r");
-            if (!in)
-                continue;
+            if (!in) {
+                fclose(out);
+                return diag_fail(d, RM_EIO, "cannot read %s: %s", part, strerror(errno));
+            }
             char buf[1 << 16];
             size_t got;
             while ((got = fread(buf, 1, sizeof buf, in)) > 0)
