@@ -441,6 +441,7 @@ static int cmd_compare(int argc, char **argv)
         .days = o.days > 0 ? (double)o.days : 0,
         .seed = o.seed, .seed_given = o.seed_given,
         .jobs = default_jobs(&o),
+        .batches = o.batches, .tracking = o.tracking,
     };
     struct diag *d = diag_create();
     struct compare_result *cr = NULL;

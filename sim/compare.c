@@ -316,7 +316,7 @@ static enum rm_status run_arm(struct compare_result *c, size_t i, const char *di
     if (!(a->m = model_create(a->s)))
         return diag_fail(d, RM_ENOMEM, "out of memory");
     struct progress_share ps = { &c->q, i, c->n_arms };
-    struct run_options ro = { a->s->replications, c->q.jobs, false, false,
+    struct run_options ro = { a->s->replications, c->q.jobs, c->q.batches, c->q.tracking,
                               c->q.progress ? arm_progress : NULL, &ps };
     enum rm_status st = run_replications(a->m, &ro, a->s->confidence, sub, &a->res, d);
     a->ran = st == RM_OK;

@@ -20,6 +20,7 @@ struct compare_request {
     unsigned long long seed;
     bool seed_given;
     unsigned jobs;
+    bool batches, tracking;         /* each arm's batches.csv, tracking.csv */
     void (*progress)(void *ctx, double done);
     void *progress_ctx;
 };
