@@ -67,7 +67,8 @@ $(BUILD)/bench/%: tests/bench/%.c $(filter-out $(BUILD)/opt/main.o,$(OBJ))
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -O3 -o $@ $^ $(LDLIBS)
 
-bench: deps
+bench:
+	@sh tools/deps.sh bench
 	@$(MAKE) --no-print-directory railmail $(BSRC:tests/bench/%.c=$(BUILD)/bench/%)
 	@sh tests/bench/run.sh $(BUILD)/bench
 

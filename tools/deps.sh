@@ -1,6 +1,7 @@
 #!/bin/sh
 # Checks for what railmail needs and, on Debian/Ubuntu, installs what is missing
 # with apt-get (through sudo when not root). Elsewhere it names the packages and stops.
+# With the argument `bench` it also checks what `make bench` needs.
 set -u
 missing=""
 have_header() { [ -f "/usr/include/$1" ] || [ -f "/usr/local/include/$1" ]; }
@@ -10,6 +11,10 @@ have_header criterion/criterion.h || missing="$missing libcriterion-dev"
 command -v gnuplot >/dev/null 2>&1 || missing="$missing gnuplot-nox"
 command -v pkg-config >/dev/null 2>&1 || missing="$missing pkg-config"
 command -v cc >/dev/null 2>&1    || missing="$missing gcc"
+# `sh tools/deps.sh bench`: the benchmarks also time with /usr/bin/time.
+if [ "${1:-}" = bench ]; then
+    [ -x /usr/bin/time ] || missing="$missing time"
+fi
 [ -z "$missing" ] && exit 0
 
 if ! command -v apt-get >/dev/null 2>&1; then
