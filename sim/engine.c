@@ -1,8 +1,8 @@
 /* engine: the simulation clock and its run loop over an evq. A handler and
  * its argument ride in the queue's own slot, so scheduling allocates
- * nothing beyond the queue's doubling. The running event stays at the queue's root until its handler
- * schedules something, which then takes its place in one sift: most
- * handlers schedule exactly one follow-up. A schedule that fails for lack
+ * nothing beyond the queue's doubling. The running event stays at the
+ * queue's root until its handler schedules something, which then takes its
+ * place in one sift: most handlers schedule exactly one follow-up. A schedule that fails for lack
  * of memory ends the run and every later one with RM_ENOMEM: the model
  * would otherwise go on with an event missing. */
 #include "railmail/engine.h"
