@@ -59,7 +59,8 @@ double stats_hist_quantile(const struct stats_hist *h, double q)
     return stats_hist_bin_low(STATS_HIST_BINS - 1);
 }
 
-double stats_t_quantile(double confidence, size_t df)
+/* The two-sided t quantile for `confidence` with df degrees of freedom. */
+static double t_quantile(double confidence, size_t df)
 {
     return gsl_cdf_tdist_Pinv(0.5 + confidence / 2, (double)df);
 }
@@ -80,7 +81,7 @@ void stats_summarise(const double *x, size_t stride, size_t n, double confidence
     out->mean = m ? gsl_stats_mean(v, 1, m) : NAN;
     out->sd = m > 1 ? gsl_stats_sd_m(v, 1, m, out->mean) : NAN;
     if (m > 1) {
-        double half = stats_t_quantile(confidence, m - 1) * out->sd / sqrt((double)m);
+        double half = t_quantile(confidence, m - 1) * out->sd / sqrt((double)m);
         out->ci_low = out->mean - half;
         out->ci_high = out->mean + half;
     } else {

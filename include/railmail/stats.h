@@ -31,6 +31,4 @@ struct stats_summary {
  * values among x[0], x[stride], ... (n of them). NaNs are skipped. */
 void stats_summarise(const double *x, size_t stride, size_t n, double confidence,
                      struct stats_summary *out);
-/* The two-sided t quantile for `confidence` with df degrees of freedom. */
-double stats_t_quantile(double confidence, size_t df);
 #endif /* RAILMAIL_STATS_H */
