@@ -57,7 +57,7 @@ static const char usage_run_opts[] =
     "  -d, --days N           horizon in days (default: the scenario's)\n"
     "  -o, --out DIR          results directory (default results/<scenario>%s/)\n"
     "  -j, --jobs N           worker threads (default: all cores)\n"
-    "      --set F.ID.COL=V   override one cell, e.g. services.CQ-BRS.departures_per_week=4\n"
+    "      --set F.ID.COL=V   override one cell, e.g. services.CQ-MAL.departures_per_week=4\n"
     "      --batches          also write batches.csv (one row per batch)\n"
     "      --tracking         also write tracking.csv (one row per tracking event)\n"
     "      --no-plot          do not draw charts\n"
@@ -95,6 +95,16 @@ static bool parse_count(const char *text, long max, long *out)
         return false;
     *out = v;
     return true;
+}
+
+/* Every metric name, comma-separated, for messages. */
+static const char *metric_list(char *list, size_t size)
+{
+    size_t len = 0;
+    list[0] = 0;
+    for (size_t i = 0; i < model_metric_count() && len < size; i++)
+        len += (size_t)snprintf(list + len, size - len, "%s%s", i ? ", " : "", model_metric_name(i));
+    return list;
 }
 
 /* Parses run/compare options; leaves optind at the first operand. */
@@ -136,7 +146,11 @@ static int parse_opts(int argc, char **argv, struct opts *o, bool compare, const
             o->seed_given = true;
             break;
         }
-        case 'o': o->out = optarg; break;
+        case 'o':
+            if (!optarg[0])
+                return say_error("--out: expected a directory, got \"\"");
+            o->out = optarg;
+            break;
         case 'q': o->quiet = true; break;
         case O_SET:
             if (o->n_sets == MAX_SETS)
@@ -149,6 +163,11 @@ static int parse_opts(int argc, char **argv, struct opts *o, bool compare, const
         case O_METRIC:
             if (!compare)
                 return say_error("--metric: only for compare");
+            if (!model_metric_known(optarg)) {
+                char list[2048];
+                return say_error("--metric: unknown metric \"%s\"; the metrics are %s", optarg,
+                                 metric_list(list, sizeof list));
+            }
             if (o->n_metrics < 32)
                 o->metrics[o->n_metrics++] = optarg;
             break;
@@ -181,6 +200,41 @@ static int apply_opts(struct scenario *s, const struct opts *o)
         }
     }
     return 0;
+}
+
+/* Bytes of memory a run may plan for: RAILMAIL_MEMORY_MB when set (a
+ * share of a cluster node, or a test), else what the kernel says is
+ * available without swapping. */
+static double memory_available(void)
+{
+    const char *env = getenv("RAILMAIL_MEMORY_MB");
+    char *end;
+    if (env && *env) {
+        double mb = strtod(env, &end);
+        if (!*end && mb > 0)
+            return mb * 1048576;
+    }
+    FILE *f = fopen("/proc/meminfo", "r");
+    char line[256];
+    double kb = 0;
+    while (f && fgets(line, sizeof line, f))
+        if (sscanf(line, "MemAvailable: %lf kB", &kb) == 1)
+            break;
+    if (f)
+        fclose(f);
+    if (kb > 0)
+        return kb * 1024;
+    return (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGESIZE);
+}
+
+/* Refuses, before anything is simulated, a run that cannot fit in memory. */
+static enum rm_status preflight(size_t need, struct diag *d)
+{
+    double have = memory_available();
+    if (have <= 0 || (double)need <= have)
+        return RM_OK;
+    return diag_error(d, NULL, "this run needs about %.0f MB of memory, more than the %.0f MB available; "
+                      "run fewer replications (-r), fewer days (-d) or fewer threads (-j)", need / 1048576.0, have / 1048576.0);
 }
 
 static unsigned default_jobs(const struct opts *o)
@@ -234,10 +288,16 @@ static const char *const headline[] = {
     "on_time_pct", "throughput_t_per_d", "max_backlog_batches", "train_utilisation_pct",
     "tracking_gap_max_h", "cost_per_t" };
 
-static void print_cell(double mean, double lo, double hi)
+/* Fewer replications than this give no interval worth printing: with two,
+ * the t quantile is 12.7 and the interval says little but looks exact. */
+#define MIN_REPLICATIONS_FOR_CI 3
+
+static void print_cell(double mean, double lo, double hi, bool interval)
 {
     printf("%12.2f", mean);
-    if (!isnan(lo))
+    if (!interval)
+        printf("  n/a");
+    else if (!isnan(lo))
         printf("  [%.2f, %.2f]", lo, hi);
 }
 
@@ -246,15 +306,19 @@ static void print_run_table(const struct scenario *s, const struct run_result *r
     printf("%s: %u replications of %g days (%g warm-up), seed %llu\n\n", scenario_basename(s), r->n,
            s->horizon_d, s->warmup_d, (unsigned long long)s->seed);
     printf("%-24s %12s  %.0f%% confidence interval\n", "metric (all batches)", "mean", 100 * s->confidence);
+    bool interval = r->n >= MIN_REPLICATIONS_FOR_CI;
     for (size_t i = 0; i < sizeof headline / sizeof *headline; i++) {
         size_t row = run_find_row(r->model, headline[i], "all");
         const struct stats_summary *sm = &r->summary[row];
         if (sm->n == 0)
             continue;
         printf("%-24s ", headline[i]);
-        print_cell(sm->mean, sm->ci_low, sm->ci_high);
+        print_cell(sm->mean, sm->ci_low, sm->ci_high, interval);
         putchar('\n');
     }
+    if (!interval)
+        printf("\nn/a: a confidence interval needs at least %d replications; this run has %u (use -r)\n",
+               MIN_REPLICATIONS_FOR_CI, r->n);
     /* The busiest border or hub tells a planner where the queue is. */
     size_t worst = SIZE_MAX;
     double worst_wait = -1;
@@ -312,6 +376,8 @@ static int cmd_run(int argc, char **argv)
         st = diag_fail(d, RM_ENOMEM, "out of memory");
         goto done;
     }
+    if ((st = preflight(run_memory_estimate(m, s->replications, default_jobs(&o), NULL), d)) != RM_OK)
+        goto done;
     if ((st = report_begin(out, &tmp, d)) != RM_OK)
         goto done;
     struct progress p;
@@ -454,6 +520,8 @@ static int cmd_compare(int argc, char **argv)
     }
     char *tmp = NULL;
     enum rm_status st = compare_prepare(&q, &cr, d);
+    if (st == RM_OK)
+        st = preflight(compare_memory_estimate(cr), d);
     if (st == RM_OK)
         st = report_begin(o.out ? o.out : compare_default_out(cr), &tmp, d);
     if (st == RM_OK)

@@ -282,12 +282,29 @@ enum rm_status compare_prepare(const struct compare_request *q, struct compare_r
     }
     if (diag_count(d))
         return RM_EINPUT;
+    for (size_t i = 0; i < c->n_arms; i++)
+        if (!(c->arm[i].m = model_create(c->arm[i].s)))
+            return diag_fail(d, RM_ENOMEM, "out of memory");
     const char *base = scenario_basename(c->arm[0].s);
     size_t len = strlen(base) + 32;
     if (!(c->out = malloc(len)))
         return diag_fail(d, RM_ENOMEM, "out of memory");
     snprintf(c->out, len, "results/%s-compare", base);
     return st;
+}
+
+size_t compare_memory_estimate(const struct compare_result *c)
+{
+    /* arms run one after the other, and every arm's result is kept */
+    size_t kept_sum = 0, peak = 0;
+    for (size_t i = 0; i < c->n_arms; i++) {
+        const struct arm *a = &c->arm[i];
+        size_t kept, one = run_memory_estimate(a->m, a->s->replications, c->q.jobs, &kept);
+        if (kept_sum + one > peak)
+            peak = kept_sum + one;
+        kept_sum += kept;
+    }
+    return peak;
 }
 
 const char *compare_default_out(const struct compare_result *c)
@@ -313,8 +330,6 @@ static enum rm_status run_arm(struct compare_result *c, size_t i, const char *di
     snprintf(sub, sizeof sub, "%s/%s", dir, a->name);
     if (mkdir(sub, 0777) != 0)
         return diag_fail(d, RM_EIO, "cannot create %s: %s", sub, strerror(errno));
-    if (!(a->m = model_create(a->s)))
-        return diag_fail(d, RM_ENOMEM, "out of memory");
     struct progress_share ps = { &c->q, i, c->n_arms };
     struct run_options ro = { a->s->replications, c->q.jobs, c->q.batches, c->q.tracking,
                               c->q.progress ? arm_progress : NULL, &ps };
@@ -342,8 +357,8 @@ static enum rm_status pair_arm(struct compare_result *c, size_t i)
         if (r == SIZE_MAX)
             continue;
         for (size_t k = 0; k < n; k++) {
-            x[k] = b->res.rec[k].values[row];
-            y[k] = a->res.rec[k].values[r];
+            x[k] = run_value(&b->res, (unsigned)k, row);
+            y[k] = run_value(&a->res, (unsigned)k, r);
         }
         compare_paired(x, y, n, b->s->confidence, &a->stat[row]);
     }
@@ -400,11 +415,8 @@ static void write_throughput_csv(FILE *f, const struct compare_result *c)
     for (size_t i = 0; i < c->n_arms; i++) {
         const struct run_result *r = &c->arm[i].res;
         for (size_t day = 0; day < days && day < model_days(c->arm[i].m); day++) {
-            double sum = 0;
-            for (unsigned k = 0; k < r->n; k++)
-                sum += r->rec[k].daily[day];  /* series 0: tonnes delivered */
             fprintf(f, "%zu,%s,", day, c->arm[i].name);
-            report_number(f, sum / r->n);
+            report_number(f, r->delivered_avg[day]);
             fputc('\n', f);
         }
     }
@@ -472,13 +484,19 @@ void compare_print(const struct compare_result *c, FILE *f, const char *const *m
             if (row != SIZE_MAX && a->row_of[row] != SIZE_MAX && a->stat[row].n) {
                 const struct compare_stat *s = &a->stat[row];
                 double half = isnan(s->diff_ci_high) ? 0 : (s->diff_ci_high - s->diff_ci_low) / 2;
-                snprintf(cell, sizeof cell, "%.2f -> %.2f (±%.2f, %s)", s->baseline_mean,
-                         s->proposal_mean, half, a->verdict[row]);
+                if (b->res.n < COMPARE_MIN_REPLICATIONS)
+                    snprintf(cell, sizeof cell, "%.2f -> %.2f (n/a)", s->baseline_mean, s->proposal_mean);
+                else
+                    snprintf(cell, sizeof cell, "%.2f -> %.2f (±%.2f, %s)", s->baseline_mean,
+                             s->proposal_mean, half, a->verdict[row]);
             }
             fprintf(f, j + 1 < n_metrics ? "  %-38s" : "  %s", cell);
         }
         fputc('\n', f);
     }
+    if (b->res.n < COMPARE_MIN_REPLICATIONS)
+        fprintf(f, "\nn/a: a verdict needs at least %d paired replications; this comparison has %u (use -r)\n",
+                COMPARE_MIN_REPLICATIONS, b->res.n);
 }
 
 void compare_destroy(struct compare_result *c)

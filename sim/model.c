@@ -7,6 +7,7 @@
 #include "railmail/model.h"
 
 #include <assert.h>
+#include <float.h>
 #include <limits.h>
 #include <math.h>
 #include <stdlib.h>
@@ -158,6 +159,32 @@ struct rep {
     uint64_t util_n;
     unsigned day;
 };
+
+/* Every metric name, in record order within each kind of scope. */
+static const struct { const char *const *names; size_t n; } metric_kind[] = {
+    { batch_metric, N_BATCH_METRICS }, { all_metric, N_ALL_METRICS },
+    { node_metric, N_NODE_METRICS }, { service_metric, N_SERVICE_METRICS } };
+
+size_t model_metric_count(void)
+{
+    return N_BATCH_METRICS + N_ALL_METRICS + N_NODE_METRICS + N_SERVICE_METRICS;
+}
+
+const char *model_metric_name(size_t i)
+{
+    for (size_t k = 0; k < sizeof metric_kind / sizeof *metric_kind; i -= metric_kind[k++].n)
+        if (i < metric_kind[k].n)
+            return metric_kind[k].names[i];
+    return NULL;
+}
+
+bool model_metric_known(const char *name)
+{
+    for (size_t i = 0; i < model_metric_count(); i++)
+        if (!strcmp(model_metric_name(i), name))
+            return true;
+    return false;
+}
 
 /* ---- model: static layout ---------------------------------------------- */
 
@@ -313,21 +340,48 @@ const char *model_series_name(const struct model *m, size_t i) { return m->serie
 
 int model_record_init(const struct model *m, struct model_record *rec)
 {
-    rec->values = calloc(m->rows, sizeof *rec->values);
+    rec->values = calloc(m->rows + 1, sizeof *rec->values);
     rec->daily = calloc(m->series * m->days + 1, sizeof *rec->daily);
-    memset(&rec->transit, 0, sizeof rec->transit);
-    if (!rec->values || !rec->daily) {
+    rec->transit = calloc(1, sizeof *rec->transit);
+    if (!rec->values || !rec->daily || !rec->transit) {
         model_record_fini(rec);
         return -1;
     }
     return 0;
 }
 
+void model_record_clear(const struct model *m, struct model_record *rec)
+{
+    memset(rec->values, 0, m->rows * sizeof *rec->values);
+    memset(rec->daily, 0, m->series * m->days * sizeof *rec->daily);
+    memset(rec->transit, 0, sizeof *rec->transit);
+}
+
 void model_record_fini(struct model_record *rec)
 {
     free(rec->values);
     free(rec->daily);
+    free(rec->transit);
     rec->values = rec->daily = NULL;
+    rec->transit = NULL;
+}
+
+size_t model_memory_estimate(const struct model *m)
+{
+    const struct scenario *s = m->s;
+    double years = s->horizon_d / 365.0, batches = 0;
+    for (size_t i = 0; i < s->n_demand; i++) {
+        const struct scenario_demand *dm = &s->demand[i];
+        double growth = pow(1 + dm->growth_pct_per_year / 100, years);
+        double days = net_expected_h(m->net, dm->origin, dm->destination) / 24;
+        batches += dm->batches_per_day * (growth > 1 ? growth : 1) * (isfinite(days) ? days : s->horizon_d);
+    }
+    /* rings grow by doubling, and queues may hold a backlog: four times
+     * the batches on the way by Little's law */
+    double bytes = 4 * batches * sizeof(struct batch)
+                   + (double)(2 + m->n_dest + s->n_demand) * sizeof(struct stats_hist)
+                   + (double)(m->rows + m->series * m->days) * sizeof(double);
+    return bytes < (double)(SIZE_MAX / 4) ? (size_t)bytes : SIZE_MAX / 4;
 }
 
 /* ---- replication: helpers ---------------------------------------------- */
@@ -349,7 +403,7 @@ static double *daily(struct rep *r, size_t series, double t)
     size_t day = (size_t)(t / 24);
     if (day >= r->m->days)
         day = r->m->days - 1;
-    return &r->rec->daily[series * r->m->days + day];
+    return &r->rec->daily[day * r->m->series + series];
 }
 
 static const struct scenario_demand *demand_of(const struct rep *r, const struct batch *b)
@@ -560,17 +614,24 @@ static void board(struct rep *r, struct train *tr, double t)
 }
 
 /* The product of the factors of every disruption of `target` active at t;
- * overlapping disruptions compound. */
+ * overlapping disruptions compound. Closed means closed: any active factor
+ * of 0 gives 0, whatever the others (0 times an overflowed product would be
+ * NaN, which compares as open). A positive product stays positive and finite
+ * (between DBL_MIN and MAX_FACTOR), so a deep cut never closes by underflow. */
 static double disruption_factor(const struct rep *r, enum scenario_target_kind kind, size_t target, double t)
 {
+    enum { MAX_FACTOR = 1000000 };
     double f = 1;
     for (size_t i = 0; i < r->s->n_disruptions; i++) {
         const struct scenario_disruption *d = &r->s->disruptions[i];
         if (d->target_kind == kind && d->target == target && t >= d->start_d * 24
-            && t < (d->start_d + d->duration_d) * 24)
+            && t < (d->start_d + d->duration_d) * 24) {
+            if (!(d->capacity_factor > 0))
+                return 0;
             f *= d->capacity_factor;
+        }
     }
-    return f;
+    return f > MAX_FACTOR ? MAX_FACTOR : f < DBL_MIN ? DBL_MIN : f;
 }
 
 static void run_leg(struct rep *r, struct train *tr, double t)
@@ -1038,7 +1099,7 @@ static void collect(struct rep *r)
     double *v = r->rec->values;
     double window_h = r->horizon_h - r->warmup_h;
     put_batch_scope(r, 0, &r->acc[0]);
-    r->rec->transit = *r->acc[0].hist;
+    *r->rec->transit = *r->acc[0].hist;
     for (size_t d = 0; d < m->n_dest; d++)
         put_batch_scope(r, m->row_dest + d * N_BATCH_METRICS, &r->acc[1 + d]);
     for (size_t i = 0; i < s->n_demand; i++)

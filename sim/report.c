@@ -184,7 +184,7 @@ static void write_replications(FILE *f, const struct run_result *r)
     const struct model *m = r->model;
     for (unsigned i = 0; i < r->n; i++)
         for (size_t row = 0; row < model_rows(m); row++) {
-            double v = r->rec[i].values[row];
+            double v = run_value(r, i, row);
             if (isnan(v))
                 continue;
             fprintf(f, "%u,%s,%s,", i + 1, model_row_metric(m, row), model_row_scope(m, row));
@@ -193,79 +193,56 @@ static void write_replications(FILE *f, const struct run_result *r)
         }
 }
 
-/* Mean of daily series `series` on `day` across replications. */
-static void day_summary(const struct run_result *r, size_t series, size_t day, double confidence,
-                        struct stats_summary *out)
+/* Mean across replications of daily series `series` on `day`. */
+static double day_mean(const struct run_result *r, size_t series, size_t day)
 {
-    size_t days = model_days(r->model);
-    double col[256], *v = r->n <= 256 ? col : malloc(r->n * sizeof *v);
-    if (!v) {
-        *out = (struct stats_summary){ NAN, NAN, NAN, NAN, 0 };
-        return;
-    }
-    for (unsigned i = 0; i < r->n; i++)
-        v[i] = r->rec[i].daily[series * days + day];
-    stats_summarise(v, 1, r->n, confidence, out);
-    if (v != col)
-        free(v);
+    return r->daily_mean[day * model_series(r->model) + series];
 }
 
-static void write_throughput(FILE *f, const struct run_result *r, double confidence)
+static void write_throughput(FILE *f, const struct run_result *r)
 {
     for (size_t day = 0; day < model_days(r->model); day++) {
-        struct stats_summary t, b;
-        day_summary(r, 0, day, confidence, &t);
-        day_summary(r, 1, day, confidence, &b);
         fprintf(f, "%zu,", day);
-        report_number(f, t.mean), fputc(',', f);
-        report_number(f, t.ci_low), fputc(',', f);
-        report_number(f, t.ci_high), fputc(',', f);
-        report_number(f, b.mean);
+        report_number(f, day_mean(r, 0, day)), fputc(',', f);
+        report_number(f, r->delivered_ci[2 * day]), fputc(',', f);
+        report_number(f, r->delivered_ci[2 * day + 1]), fputc(',', f);
+        report_number(f, day_mean(r, 1, day));
         fputc('\n', f);
     }
 }
 
 /* Long format: one row per day and name, for series first..first+count-1. */
-static void write_long(FILE *f, const struct run_result *r, size_t first, size_t count, double confidence)
+static void write_long(FILE *f, const struct run_result *r, size_t first, size_t count)
 {
     const struct model *m = r->model;
     for (size_t day = 0; day < model_days(m); day++)
         for (size_t k = first; k < first + count; k++) {
-            struct stats_summary s;
-            day_summary(r, k, day, confidence, &s);
             const char *name = strchr(model_series_name(m, k), ':') + 1;
             fprintf(f, "%zu,%s,", day, name);
-            report_number(f, s.mean);
+            report_number(f, day_mean(r, k, day));
             fputc('\n', f);
         }
 }
 
-/* Transit days pooled over replications in quarter-day bins. */
+/* Transit days pooled over replications in quarter-day bins (the
+ * histogram's coarser bins land whole in the quarter where they start). */
 static void write_transit(FILE *f, const struct run_result *r)
 {
-    enum { BINS = 4 * (int)STATS_MAX_D };
     static const double width = 0.25;
-    uint64_t total = 0, *count = calloc(BINS, sizeof *count);
-    if (!count)
-        return;
-    size_t last = 0;
-    for (unsigned i = 0; i < r->n; i++)
-        for (size_t b = 0; b < STATS_HIST_BINS; b++) {
-            uint32_t c = r->rec[i].transit.count[b];
-            if (!c)
-                continue;
-            size_t q = (size_t)(stats_hist_bin_low(b) / width + 1e-9);
-            count[q] += c;
-            total += c;
-            if (q > last)
-                last = q;
-        }
-    uint64_t cum = 0;
-    for (size_t q = 0; total && q <= last; q++) {
-        cum += count[q];
-        fprintf(f, "%.2f,%.4f,%.4f\n", q * width, 100.0 * count[q] / total, 100.0 * cum / total);
+    uint64_t total = 0;
+    for (size_t b = 0; b < STATS_HIST_BINS; b++)
+        total += r->transit[b];
+    uint64_t cum = 0, count = 0;
+    size_t q = 0;
+    for (size_t b = 0; b < STATS_HIST_BINS && cum < total; b++) {
+        size_t qb = (size_t)(stats_hist_bin_low(b) / width + 1e-9);
+        for (; q < qb; q++, count = 0)
+            fprintf(f, "%.2f,%.4f,%.4f\n", q * width, 100.0 * count / total, 100.0 * cum / total);
+        count += r->transit[b];
+        cum += r->transit[b];
     }
-    free(count);
+    if (total)
+        fprintf(f, "%.2f,%.4f,%.4f\n", q * width, 100.0 * count / total, 100.0 * cum / total);
 }
 
 static void write_meta(FILE *f, const struct scenario *s, unsigned replications, const char *kind,
@@ -297,11 +274,11 @@ struct run_file {
 
 static void summary_file(FILE *f, const struct run_file *x) { write_summary(f, x->r); }
 static void replications_file(FILE *f, const struct run_file *x) { write_replications(f, x->r); }
-static void throughput_file(FILE *f, const struct run_file *x) { write_throughput(f, x->r, x->s->confidence); }
+static void throughput_file(FILE *f, const struct run_file *x) { write_throughput(f, x->r); }
 static void group_file(FILE *f, const struct run_file *x, enum model_group g)
 {
     size_t count, first = model_group(x->r->model, g, &count);
-    write_long(f, x->r, first, count, x->s->confidence);
+    write_long(f, x->r, first, count);
 }
 static void dest_file(FILE *f, const struct run_file *x) { group_file(f, x, MODEL_DELIVERED_DEST); }
 static void backlog_file(FILE *f, const struct run_file *x) { group_file(f, x, MODEL_BACKLOG_NODE); }

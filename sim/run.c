@@ -1,14 +1,19 @@
 /* run: spreads replications over a pool of threads. A worker takes the next
  * replication number, simulates it into its own record and part files, and
- * the caller stitches the parts together in replication order. */
+ * the caller stitches the parts together in replication order. A worker
+ * reuses one record: its daily series go to a file at the replication's own
+ * offset and are reduced across replications at the end, block by block, so
+ * memory does not grow with replications x days. */
 #include "railmail/run.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 enum { PART_TRAINS, PART_BATCHES, PART_TRACKING, N_PARTS };
 static const char *const part_name[N_PARTS] = { "trains", "batches", "tracking" };
@@ -28,7 +33,18 @@ struct pool {
     enum rm_status *status;         /* [n] */
     struct diag **diags;            /* [n] */
     atomic_uint_fast64_t days_done;
+    int daily_fd;                   /* the daily series of every replication, in order */
 };
+
+/* The file that holds every replication's daily series until they are reduced. */
+#define DAILY_FILE ".daily.part"
+/* At most this much of it is read back at once. */
+#define DAILY_BLOCK_BYTES (8u << 20)
+
+static size_t daily_bytes(const struct model *m)
+{
+    return model_days(m) * model_series(m) * sizeof(double);
+}
 
 static bool part_wanted(const struct run_options *o, int p)
 {
@@ -40,51 +56,89 @@ static void part_path(char *buf, size_t len, const char *dir, int p, unsigned re
     snprintf(buf, len, "%s/.%s.%u.part", dir, part_name[p], rep);
 }
 
-/* One replication with its part files; the status goes into the pool. */
-static enum rm_status simulate(struct pool *pl, unsigned i)
+static enum rm_status open_parts(struct pool *pl, unsigned i, FILE **f)
 {
-    FILE *f[N_PARTS] = { 0 };
-    enum rm_status st = RM_OK;
-    struct diag *d = pl->diags[i];
-    for (int p = 0; p < N_PARTS && st == RM_OK; p++) {
+    for (int p = 0; p < N_PARTS; p++) {
         if (!part_wanted(pl->o, p))
             continue;
         char path[4096];
         part_path(path, sizeof path, pl->dir, p, i + 1);
-        f[p] = fopen(path, "w");
-        if (!f[p]) {
+        if (!(f[p] = fopen(path, "w"))) {
             char why[128];  /* strerror is not thread-safe; workers run this */
             strerror_r(errno, why, sizeof why);
-            st = diag_fail(d, RM_EIO, "cannot write %s: %s", path, why);
+            return diag_fail(pl->diags[i], RM_EIO, "cannot write %s: %s", path, why);
         }
-        else
-            setvbuf(f[p], NULL, _IOFBF, 1 << 16);
+        setvbuf(f[p], NULL, _IOFBF, 1 << 16);
     }
+    return RM_OK;
+}
+
+static bool write_all(int fd, const void *data, size_t len, off_t at)
+{
+    for (const char *p = data; len > 0;) {
+        ssize_t n = pwrite(fd, p, len, at);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return false;
+        p += n, len -= (size_t)n, at += n;
+    }
+    return true;
+}
+
+/* Keeps what aggregation needs of a finished replication: its values, its
+ * daily series (to the file) and its transit times (pooled). */
+static enum rm_status keep(struct pool *pl, unsigned i, const struct model_record *rec)
+{
+    size_t rows = model_rows(pl->m);
+    memcpy(pl->res->values + (size_t)i * rows, rec->values, rows * sizeof *rec->values);
+    if (!write_all(pl->daily_fd, rec->daily, daily_bytes(pl->m), (off_t)i * (off_t)daily_bytes(pl->m)))
+        return diag_fail(pl->diags[i], RM_EIO, "cannot write the daily series of replication %u", i + 1);
+    pthread_mutex_lock(&pl->lock);
+    for (size_t b = 0; b < STATS_HIST_BINS; b++)
+        pl->res->transit[b] += rec->transit->count[b];
+    pthread_mutex_unlock(&pl->lock);
+    return RM_OK;
+}
+
+/* One replication with its part files; the status goes into the pool. */
+static enum rm_status simulate(struct pool *pl, unsigned i, struct model_record *rec)
+{
+    FILE *f[N_PARTS] = { 0 };
+    struct diag *d = pl->diags[i];
+    enum rm_status st = open_parts(pl, i, f);
     struct model_sinks sinks = { f[PART_TRAINS], f[PART_BATCHES], f[PART_TRACKING], &pl->days_done };
-    if (st == RM_OK && model_record_init(pl->m, &pl->res->rec[i]) != 0)
-        st = diag_fail(d, RM_ENOMEM, "out of memory");
-    if (st == RM_OK)
-        st = model_run(pl->m, i + 1, &sinks, &pl->res->rec[i], d);
+    if (st == RM_OK) {
+        model_record_clear(pl->m, rec);
+        st = model_run(pl->m, i + 1, &sinks, rec, d);
+    }
     for (int p = 0; p < N_PARTS; p++)
         if (f[p] && (ferror(f[p]) | fclose(f[p])) && st == RM_OK)
             st = diag_fail(d, RM_EIO, "cannot write the %s of replication %u", part_name[p], i + 1);
+    if (st == RM_OK)
+        st = keep(pl, i, rec);
     return st;
 }
 
 static void *worker(void *arg)
 {
     struct pool *pl = arg;
+    struct model_record rec = { 0 };
+    bool have_rec = model_record_init(pl->m, &rec) == 0;
     for (;;) {
         pthread_mutex_lock(&pl->lock);
         unsigned i = pl->next++;
         pthread_mutex_unlock(&pl->lock);
         if (i >= pl->res->n)
-            return NULL;
-        pl->status[i] = simulate(pl, i);
+            break;
+        pl->status[i] = have_rec ? simulate(pl, i, &rec) : diag_fail(pl->diags[i], RM_ENOMEM, "out of memory");
         pthread_mutex_lock(&pl->lock);
         pl->finished++;
         pthread_mutex_unlock(&pl->lock);
     }
+    if (have_rec)
+        model_record_fini(&rec);
+    return NULL;
 }
 
 /* Concatenates the part files of each kind, in replication order. */
@@ -138,15 +192,94 @@ static void wait_with_progress(struct pool *pl)
 static enum rm_status summarise(struct run_result *res, double confidence, struct diag *d)
 {
     size_t rows = model_rows(res->model);
-    double *col = malloc((res->n + 1) * sizeof *col);
-    if (!col)
+    for (size_t row = 0; row < rows; row++)
+        stats_summarise(res->values + row, rows, res->n, confidence, &res->summary[row]);
+    (void)d;
+    return RM_OK;
+}
+
+/* Reduces the daily series across replications, a block of days at a time:
+ * each replication's block is one contiguous read, and a cell's values lie
+ * at a fixed stride in the buffer. */
+static enum rm_status summarise_daily(struct pool *pl, double confidence, struct diag *d)
+{
+    struct run_result *res = pl->res;
+    size_t days = model_days(pl->m), series = model_series(pl->m), day_bytes = series * sizeof(double);
+    size_t per_block = DAILY_BLOCK_BYTES / ((size_t)res->n * day_bytes);
+    if (per_block < 1)
+        per_block = 1;
+    if (per_block > days)
+        per_block = days;
+    double *buf = malloc((size_t)res->n * per_block * day_bytes + 1);
+    if (!buf)
         return diag_fail(d, RM_ENOMEM, "out of memory");
-    for (size_t row = 0; row < rows; row++) {
-        for (unsigned i = 0; i < res->n; i++)
-            col[i] = res->rec[i].values[row];
-        stats_summarise(col, 1, res->n, confidence, &res->summary[row]);
+    for (size_t d0 = 0; d0 < days; d0 += per_block) {
+        size_t nd = days - d0 < per_block ? days - d0 : per_block, stride = nd * series;
+        for (unsigned i = 0; i < res->n; i++) {
+            off_t at = (off_t)i * (off_t)daily_bytes(pl->m) + (off_t)(d0 * day_bytes);
+            if (pread(pl->daily_fd, buf + i * stride, nd * day_bytes, at) != (ssize_t)(nd * day_bytes)) {
+                free(buf);
+                return diag_fail(d, RM_EIO, "cannot read back the daily series of replication %u", i + 1);
+            }
+        }
+        for (size_t k = 0; k < nd; k++) {
+            size_t day = d0 + k;
+            for (size_t s = 0; s < series; s++) {
+                struct stats_summary sm;
+                stats_summarise(buf + k * series + s, stride, res->n, confidence, &sm);
+                res->daily_mean[day * series + s] = sm.mean;
+                if (s == 0) {
+                    res->delivered_ci[2 * day] = sm.ci_low;
+                    res->delivered_ci[2 * day + 1] = sm.ci_high;
+                }
+            }
+            double sum = 0;
+            for (unsigned i = 0; i < res->n; i++)
+                sum += buf[i * stride + k * series];
+            res->delivered_avg[day] = sum / res->n;
+        }
     }
-    free(col);
+    free(buf);
+    return RM_OK;
+}
+
+static bool alloc_result(struct run_result *r)
+{
+    const struct model *m = r->model;
+    size_t days = model_days(m);
+    r->values = calloc((size_t)r->n * model_rows(m) + 1, sizeof *r->values);
+    r->summary = calloc(model_rows(m) + 1, sizeof *r->summary);
+    r->transit = calloc(STATS_HIST_BINS, sizeof *r->transit);
+    r->daily_mean = calloc(days * model_series(m) + 1, sizeof *r->daily_mean);
+    r->delivered_ci = calloc(2 * days + 1, sizeof *r->delivered_ci);
+    r->delivered_avg = calloc(days + 1, sizeof *r->delivered_avg);
+    return r->values && r->summary && r->transit && r->daily_mean && r->delivered_ci && r->delivered_avg;
+}
+
+size_t run_memory_estimate(const struct model *m, unsigned replications, unsigned jobs, size_t *kept)
+{
+    if (jobs > replications)
+        jobs = replications;
+    size_t days = model_days(m);
+    double keep = (double)replications * model_rows(m) * sizeof(double)
+                  + (double)model_rows(m) * sizeof(struct stats_summary)
+                  + (double)STATS_HIST_BINS * sizeof(uint64_t)
+                  + (double)days * (model_series(m) + 3) * sizeof(double);
+    double peak = keep + (double)DAILY_BLOCK_BYTES + (double)jobs * (model_memory_estimate(m) + (1 << 16) * N_PARTS);
+    const double most = (double)(SIZE_MAX / 4);
+    if (kept)
+        *kept = keep < most ? (size_t)keep : SIZE_MAX / 4;
+    return peak < most ? (size_t)peak : SIZE_MAX / 4;
+}
+
+static enum rm_status open_daily(struct pool *pl, struct diag *d)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/" DAILY_FILE, pl->dir);
+    pl->daily_fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0666);
+    if (pl->daily_fd < 0)
+        return diag_fail(d, RM_EIO, "cannot write %s: %s", path, strerror(errno));
+    unlink(path);  /* the open descriptor keeps it until closed */
     return RM_OK;
 }
 
@@ -158,18 +291,18 @@ enum rm_status run_replications(const struct model *m, const struct run_options 
     if (jobs > n)
         jobs = n;
     *out = (struct run_result){ .model = m, .n = n };
-    out->rec = calloc(n, sizeof *out->rec);
-    out->summary = calloc(model_rows(m) + 1, sizeof *out->summary);
-    struct pool pl = { .m = m, .o = o, .dir = dir, .res = out };
+    struct pool pl = { .m = m, .o = o, .dir = dir, .res = out, .daily_fd = -1 };
     pl.status = calloc(n, sizeof *pl.status);
     pl.diags = calloc(n, sizeof *pl.diags);
     pthread_t *tid = calloc(jobs, sizeof *tid);
     enum rm_status st = RM_OK;
-    if (!out->rec || !out->summary || !pl.status || !pl.diags || !tid)
+    if (!alloc_result(out) || !pl.status || !pl.diags || !tid)
         st = diag_fail(d, RM_ENOMEM, "out of memory");
     for (unsigned i = 0; st == RM_OK && i < n; i++)
         if (!(pl.diags[i] = diag_create()))
             st = diag_fail(d, RM_ENOMEM, "out of memory");
+    if (st == RM_OK)
+        st = open_daily(&pl, d);
     unsigned started = 0;
     if (st == RM_OK) {
         pthread_mutex_init(&pl.lock, NULL);
@@ -197,6 +330,10 @@ enum rm_status run_replications(const struct model *m, const struct run_options 
         st = stitch(&pl, d);
     if (st == RM_OK)
         st = summarise(out, confidence, d);
+    if (st == RM_OK)
+        st = summarise_daily(&pl, confidence, d);
+    if (pl.daily_fd >= 0)
+        close(pl.daily_fd);
     if (pl.diags)
         for (unsigned i = 0; i < n; i++)
             diag_destroy(pl.diags[i]);
@@ -210,13 +347,13 @@ enum rm_status run_replications(const struct model *m, const struct run_options 
 
 void run_result_fini(struct run_result *r)
 {
-    if (r->rec)
-        for (unsigned i = 0; i < r->n; i++)
-            model_record_fini(&r->rec[i]);
-    free(r->rec);
+    free(r->values);
     free(r->summary);
-    r->rec = NULL;
-    r->summary = NULL;
+    free(r->transit);
+    free(r->daily_mean);
+    free(r->delivered_ci);
+    free(r->delivered_avg);
+    *r = (struct run_result){ .model = r->model, .n = r->n };
 }
 
 size_t run_find_row(const struct model *m, const char *metric, const char *scope)

@@ -1,6 +1,7 @@
-/* stats: a two-resolution histogram for transit quantiles (fine where most
- * batches fall, coarse in the tail) and across-replication summaries. The
- * histogram is fixed-size, so memory never depends on the horizon. */
+/* stats: a three-resolution histogram for transit quantiles (fine where most
+ * batches fall, coarser in the tail, up to the longest possible horizon) and
+ * across-replication summaries. The histogram is fixed-size, so memory never
+ * depends on the horizon. */
 #include "railmail/stats.h"
 
 #include <math.h>
@@ -10,9 +11,11 @@
 
 #define FINE_W 0.01
 #define COARSE_W 0.5
+#define TAIL_W 5.0
 #define FINE_BINS 10000
+#define COARSE_BINS 2000
 
-/* 10000 fine bins + 2000 coarse bins = STATS_HIST_BINS (checked in tests). */
+/* 10000 fine + 2000 coarse + 7080 tail bins = STATS_HIST_BINS (checked in tests). */
 
 static size_t bin_of(double days)
 {
@@ -20,7 +23,9 @@ static size_t bin_of(double days)
         return 0;
     if (days < STATS_FINE_D)
         return (size_t)(days / FINE_W);
-    size_t b = FINE_BINS + (size_t)((days - STATS_FINE_D) / COARSE_W);
+    if (days < STATS_COARSE_D)
+        return FINE_BINS + (size_t)((days - STATS_FINE_D) / COARSE_W);
+    size_t b = FINE_BINS + COARSE_BINS + (size_t)((days - STATS_COARSE_D) / TAIL_W);
     return b < STATS_HIST_BINS ? b : STATS_HIST_BINS - 1;
 }
 
@@ -28,12 +33,14 @@ double stats_hist_bin_low(size_t bin)
 {
     if (bin < FINE_BINS)
         return bin * FINE_W;
-    return STATS_FINE_D + (bin - FINE_BINS) * COARSE_W;
+    if (bin < FINE_BINS + COARSE_BINS)
+        return STATS_FINE_D + (bin - FINE_BINS) * COARSE_W;
+    return STATS_COARSE_D + (bin - FINE_BINS - COARSE_BINS) * TAIL_W;
 }
 
 static double bin_width(size_t bin)
 {
-    return bin < FINE_BINS ? FINE_W : COARSE_W;
+    return bin < FINE_BINS ? FINE_W : bin < FINE_BINS + COARSE_BINS ? COARSE_W : TAIL_W;
 }
 
 void stats_hist_add(struct stats_hist *h, double days)
@@ -68,18 +75,26 @@ static double t_quantile(double confidence, size_t df)
 void stats_summarise(const double *x, size_t stride, size_t n, double confidence,
                      struct stats_summary *out)
 {
-    /* GSL wants the finite values packed; replication counts are small, so
-     * the stack usually holds them. */
-    double buf[256];
-    double *v = n <= 256 ? buf : malloc(n * sizeof *v);
+    /* GSL wants the finite values packed: when all are finite they are
+     * read in place; otherwise the stack usually holds them. */
     size_t m = 0;
-    if (v)
-        for (size_t i = 0; i < n; i++)
-            if (isfinite(x[i * stride]))
-                v[m++] = x[i * stride];
+    while (m < n && isfinite(x[m * stride]))
+        m++;
+    double buf[256], *v = NULL;
+    const double *data = x;
+    if (m < n) {
+        v = n <= 256 ? buf : malloc(n * sizeof *v);
+        m = 0;
+        if (v)
+            for (size_t i = 0; i < n; i++)
+                if (isfinite(x[i * stride]))
+                    v[m++] = x[i * stride];
+        data = v;
+        stride = 1;
+    }
     out->n = m;
-    out->mean = m ? gsl_stats_mean(v, 1, m) : NAN;
-    out->sd = m > 1 ? gsl_stats_sd_m(v, 1, m, out->mean) : NAN;
+    out->mean = m ? gsl_stats_mean(data, stride, m) : NAN;
+    out->sd = m > 1 ? gsl_stats_sd_m(data, stride, m, out->mean) : NAN;
     if (m > 1) {
         double half = t_quantile(confidence, m - 1) * out->sd / sqrt((double)m);
         out->ci_low = out->mean - half;

@@ -584,3 +584,27 @@ Test(e2e, compare_refuses_unpairable_or_clashing_proposals, .timeout = 60)
     rmtree(t);
     free(t);
 }
+
+/* 200 overlapping x100 boosts overflow to infinity; with one x0 on top the
+ * product used to be NaN, which compared as open, and the train ran. */
+Test(e2e, a_closed_service_never_runs_whatever_else_overlaps, .timeout = 60)
+{
+    char *t = tmpdir(), cmd[4400], path[4400];
+    snprintf(cmd, sizeof cmd, "cp -r tests/e2e/closure %s/s", t);
+    cr_assert_eq(system(cmd), 0);
+    snprintf(path, sizeof path, "%s/s/disruptions.csv", t);
+    FILE *f = fopen(path, "w");
+    cr_assert(f);
+    fputs("target,start_d,duration_d,capacity_factor\n", f);
+    for (int i = 0; i < 200; i++)
+        fprintf(f, "OD,%g,140,100\n", i * 0.01);
+    fputs("OD,2.5,147,0\n", f);  /* last, so the product overflows first */
+    fclose(f);
+    snprintf(cmd, sizeof cmd, "run %s/s -r 2 -o %s/r -q --no-plot", t, t);
+    cr_assert_eq(railmail(cmd, NULL), 0);
+    snprintf(path, sizeof path, "%s/r", t);
+    cr_assert_eq(summary(path, "trains", "service:OD"), 0);
+    cr_assert_eq(summary(path, "delivered_batches", "all"), 0);
+    rmtree(t);
+    free(t);
+}

@@ -20,13 +20,29 @@ Test(stats, histogram_tail_is_coarse_but_bounded)
 {
     static struct stats_hist h;
     stats_hist_add(&h, 75.3);
-    stats_hist_add(&h, 5000);  /* beyond the range: the last bin */
+    stats_hist_add(&h, 5000);
     cr_assert_eq(h.n, 2);
     double q = stats_hist_quantile(&h, 0.5);
     cr_assert(q >= 75.0 && q <= 75.5, "got %g", q);
-    cr_assert_float_eq(stats_hist_bin_low(STATS_HIST_BINS - 1), STATS_MAX_D - 0.5, 1e-9);
+    cr_assert_float_eq(stats_hist_bin_low(STATS_HIST_BINS - 1), STATS_MAX_D - 5, 1e-9);
+    cr_assert_float_eq(stats_hist_bin_low(10000), STATS_FINE_D, 1e-9);
+    cr_assert_float_eq(stats_hist_bin_low(12000), STATS_COARSE_D, 1e-9);
     static struct stats_hist empty;
     cr_assert(isnan(stats_hist_quantile(&empty, 0.5)));
+}
+
+/* Transit times past the old 1,100-day cap used to read as 1,100 days. */
+Test(stats, quantiles_beyond_a_thousand_days_are_reported_not_capped)
+{
+    static struct stats_hist h;
+    for (int i = 0; i < 1000; i++)
+        stats_hist_add(&h, 1512.0 + i * 0.004);   /* [1512, 1516) */
+    double p50 = stats_hist_quantile(&h, 0.5), p95 = stats_hist_quantile(&h, 0.95);
+    cr_assert(p50 >= 1510 && p50 <= 1515, "p50 %g", p50);
+    cr_assert(p95 >= 1510 && p95 <= 1520 && p95 >= p50, "p95 %g", p95);
+    static struct stats_hist far;
+    stats_hist_add(&far, 36499.9);
+    cr_assert(stats_hist_quantile(&far, 0.5) > 36490);
 }
 
 Test(stats, t_interval_by_hand)

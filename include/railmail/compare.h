@@ -30,11 +30,17 @@ struct compare_result;
 /* Loads the baseline and every proposal, reporting all their problems. */
 enum rm_status compare_prepare(const struct compare_request *q, struct compare_result **out,
                                struct diag *d);
+/* Bytes the comparison needs at its peak (see run_memory_estimate). */
+size_t compare_memory_estimate(const struct compare_result *c);
 /* results/<scenario>-compare */
 const char *compare_default_out(const struct compare_result *c);
 /* Runs everything, writes compare.csv, compare_throughput.csv and meta.csv
  * into `dir`, and each run's own results into dir/baseline/ and dir/NAME/. */
 enum rm_status compare_run(struct compare_result *c, const char *dir, struct diag *d);
+/* Below this many paired replications the table prints n/a instead of an
+ * interval and a verdict (compare.csv keeps the numbers). */
+#define COMPARE_MIN_REPLICATIONS 3
+
 /* The table for people: a row per proposal, a column per headline metric
  * (or per name in `metrics` when n_metrics > 0). */
 void compare_print(const struct compare_result *c, FILE *f, const char *const *metrics, size_t n_metrics);

@@ -5,6 +5,7 @@
  * model_run simulates one replication, a pure function of (scenario, seed,
  * replication number), into a record that aggregation reads. */
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include "railmail/diag.h"
@@ -16,6 +17,11 @@ struct model;
 /* NULL when out of memory. The scenario must outlive the model. */
 struct model *model_create(const struct scenario *s);
 void model_destroy(struct model *m);  /* NULL is a no-op */
+
+/* The metric names any scenario can have, whatever its scopes. */
+size_t model_metric_count(void);
+const char *model_metric_name(size_t i);  /* i < model_metric_count() */
+bool model_metric_known(const char *name);
 
 /* The record: one value per (metric, scope) row, NaN where undefined. */
 size_t model_rows(const struct model *m);
@@ -37,13 +43,20 @@ size_t model_group(const struct model *m, enum model_group g, size_t *count);
 
 struct model_record {
     double *values;              /* [model_rows] */
-    double *daily;               /* [model_series * model_days], series-major */
-    struct stats_hist transit;   /* door-to-door days, batches posted after warm-up */
+    double *daily;               /* [model_days * model_series], day-major */
+    struct stats_hist *transit;  /* door-to-door days, batches posted after warm-up */
 };
 
-/* Allocates / frees a record's arrays (the struct is the caller's). */
+/* Allocates / frees a record's arrays (the struct is the caller's); a
+ * record is reused from one replication to the next after a clear. */
 int model_record_init(const struct model *m, struct model_record *rec);
+void model_record_clear(const struct model *m, struct model_record *rec);
 void model_record_fini(struct model_record *rec);
+
+/* Bytes one replication needs while it runs (its record, per-scope
+ * histograms, and the batches in flight by Little's law with room to
+ * spare): what a preflight check multiplies by the threads. */
+size_t model_memory_estimate(const struct model *m);
 
 /* Where a replication streams its rows; NULL streams are skipped. */
 struct model_sinks {

@@ -19,12 +19,29 @@ struct run_options {
     void *progress_ctx;
 };
 
+/* What aggregation keeps of the replications: their rows, and the daily
+ * series already reduced across replications, so memory grows with
+ * replications only by one row of values each. */
 struct run_result {
     const struct model *model;
     unsigned n;                     /* replications */
-    struct model_record *rec;       /* [n], replication i + 1 in rec[i] */
+    double *values;                 /* [n * model_rows]: see run_value */
     struct stats_summary *summary;  /* [model_rows], across replications */
+    uint64_t *transit;              /* [STATS_HIST_BINS]: door-to-door days, pooled */
+    double *daily_mean;             /* [model_days * model_series], day-major: mean across replications */
+    double *delivered_ci;           /* [model_days * 2]: t interval (low, high) of series 0, tonnes delivered */
+    double *delivered_avg;          /* [model_days]: series 0 summed in replication order, divided by n */
 };
+
+/* Row `row` of replication `rep` (numbered from 0). */
+static inline double run_value(const struct run_result *r, unsigned rep, size_t row)
+{
+    return r->values[(size_t)rep * model_rows(r->model) + row];
+}
+
+/* Bytes a run of `replications` on `jobs` threads needs at its peak;
+ * *kept (when not NULL) gets the part its result keeps afterwards. */
+size_t run_memory_estimate(const struct model *m, unsigned replications, unsigned jobs, size_t *kept);
 
 /* Runs the replications, writing trains.csv (and batches.csv, tracking.csv
  * on request) into `dir`. On success fills `out`, to be freed with

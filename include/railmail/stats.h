@@ -6,11 +6,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Days are binned at 0.01 d up to STATS_FINE_D, then at 0.5 d up to
- * STATS_MAX_D; longer times land in the last bin. */
+/* Days are binned at 0.01 d up to STATS_FINE_D, at 0.5 d up to
+ * STATS_COARSE_D and at 5 d up to STATS_MAX_D, the longest horizon a
+ * scenario may have, so no transit time falls outside the bins. */
 #define STATS_FINE_D 100.0
-#define STATS_MAX_D 1100.0
-#define STATS_HIST_BINS 12000
+#define STATS_COARSE_D 1100.0
+#define STATS_MAX_D 36500.0
+#define STATS_HIST_BINS 19080
 
 struct stats_hist {
     uint32_t count[STATS_HIST_BINS];
