@@ -17,6 +17,7 @@
 
 #include "railmail/compare.h"
 #include "railmail/model.h"
+#include "railmail/outdir.h"
 #include "railmail/plot.h"
 #include "railmail/report.h"
 #include "railmail/run.h"
@@ -298,7 +299,8 @@ static int cmd_run(int argc, char **argv)
     struct diag *d = diag_create();
     struct scenario *s = NULL;
     struct model *m = NULL;
-    char *out = NULL, *tmp = NULL;
+    char *out = NULL;
+    struct outdir *od = NULL;
     struct run_result res = { 0 };
     bool have_res = false;
     enum rm_status st = scenario_load(dir, NULL, o.sets, o.n_sets, &s, d);
@@ -312,8 +314,9 @@ static int cmd_run(int argc, char **argv)
         st = diag_fail(d, RM_ENOMEM, "out of memory");
         goto done;
     }
-    if ((st = report_begin(out, &tmp, d)) != RM_OK)
+    if ((st = outdir_begin(out, &od, d)) != RM_OK)
         goto done;
+    const char *tmp = outdir_temp(od);
     struct progress p;
     clock_gettime(CLOCK_MONOTONIC, &p.start);
     p.shown = false;
@@ -328,17 +331,15 @@ static int cmd_run(int argc, char **argv)
     if (st == RM_OK && !o.no_plot)
         st = draw(tmp, out, d);
     if (st == RM_OK)
-        st = report_commit(tmp, out, d);
-    if (st != RM_OK)
-        report_discard(tmp);
-    else if (!o.quiet)
+        st = outdir_commit(od, d);
+    if (st == RM_OK && !o.quiet)
         print_run_table(s, &res, out);
 done:
     rc = report_diag(d, st);
 done_rc:
     if (have_res)
         run_result_fini(&res);
-    free(tmp);
+    outdir_discard(od);
     free(out);
     model_destroy(m);
     scenario_destroy(s);
@@ -452,10 +453,11 @@ static int cmd_compare(int argc, char **argv)
         q.progress = show_progress;
         q.progress_ctx = &p;
     }
-    char *tmp = NULL;
+    struct outdir *od = NULL;
     enum rm_status st = compare_prepare(&q, &cr, d);
     if (st == RM_OK)
-        st = report_begin(o.out ? o.out : compare_default_out(cr), &tmp, d);
+        st = outdir_begin(o.out ? o.out : compare_default_out(cr), &od, d);
+    const char *tmp = od ? outdir_temp(od) : NULL;
     if (st == RM_OK)
         st = compare_run(cr, tmp, d);
     end_progress(&p);
@@ -463,15 +465,13 @@ static int cmd_compare(int argc, char **argv)
     if (st == RM_OK && !o.no_plot)
         st = draw(tmp, out, d);
     if (st == RM_OK)
-        st = report_commit(tmp, out, d);
-    if (st != RM_OK && tmp)
-        report_discard(tmp);
+        st = outdir_commit(od, d);
+    outdir_discard(od);
     if (st == RM_OK && !o.quiet) {
         compare_print(cr, stdout, o.metrics, o.n_metrics);
         printf("\nresults: %s/compare.csv and charts in %s/\n", out, out);
     }
     rc = report_diag(d, st);
-    free(tmp);
     compare_destroy(cr);
     diag_destroy(d);
     return rc;
