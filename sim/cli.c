@@ -401,6 +401,12 @@ static int cmd_validate(int argc, char **argv)
     return ok ? 0 : EXIT_USAGE;
 }
 
+/* The files `railmail plot` writes (plot.c's charts). */
+static const char *const chart_files[] = {
+    "throughput.gp", "throughput.png", "transit.gp", "transit.png", "backlog.gp", "backlog.png",
+    "train_wait.gp", "train_wait.png", "compare.gp", "compare.png", "compare_throughput.gp",
+    "compare_throughput.png" };
+
 static int cmd_plot(int argc, char **argv)
 {
     if (argc > 1 && !strcmp(argv[1], "--help")) {
@@ -413,6 +419,10 @@ static int cmd_plot(int argc, char **argv)
         return say_error("plot: expected one results directory");
     struct diag *d = diag_create();
     enum rm_status st = draw(argv[1], argv[1], d);
+    /* The charts now belong to the results, so the next run may replace them. */
+    enum rm_status adopted = outdir_adopt(argv[1], chart_files, sizeof chart_files / sizeof *chart_files, d);
+    if (st == RM_OK)
+        st = adopted;
     int rc = report_diag(d, st);
     if (st == RM_OK)
         printf("charts: %s/\n", argv[1]);

@@ -2,19 +2,30 @@
 #define RAILMAIL_OUTDIR_H
 /* The results directory. Results are written into a temporary sibling of
  * OUT and moved into place only when complete, so a failed run leaves
- * earlier results untouched. */
+ * earlier results untouched. Every results directory railmail writes holds
+ * a marker, .railmail-results, listing each file and directory in it; an
+ * existing OUT is replaced only when it is empty or its marker lists
+ * everything in it, so railmail never deletes what it did not write. */
+#include <stddef.h>
 #include "railmail/diag.h"
 
 struct outdir;  /* opaque: the final and the temporary path */
 
-/* Checks that `out` may be replaced, creates its parents and a fresh
- * temporary sibling to write into. */
+/* Checks that `out` may be replaced (RM_EINPUT with a sentence if not),
+ * creates its parents and a fresh temporary sibling to write into. */
 enum rm_status outdir_begin(const char *out, struct outdir **od, struct diag *d);
 /* The temporary directory that receives the results. */
 const char *outdir_temp(const struct outdir *od);
-/* Moves the temporary directory into place as `out`. */
+/* Writes the marker, checks `out` again and moves the temporary directory
+ * into place as `out`. */
 enum rm_status outdir_commit(struct outdir *od, struct diag *d);
 /* Removes the temporary directory unless it was committed, and frees `od`;
  * every outdir_begin ends in one outdir_discard. NULL is a no-op. */
 void outdir_discard(struct outdir *od);
+
+/* After `railmail plot DIR` redrew the charts of finished results: adds the
+ * regular files among `files` (names in DIR) to the marker of DIR, or of
+ * its parent when DIR is an arm of a comparison, so a later run may still
+ * replace them. Does nothing where there is no marker. */
+enum rm_status outdir_adopt(const char *dir, const char *const *files, size_t n, struct diag *d);
 #endif /* RAILMAIL_OUTDIR_H */
