@@ -1,9 +1,11 @@
 /* outdir: the results directory. A run writes into a fresh temporary
  * sibling OUT.tmp-XXXXXX; commit lists everything written in a marker file
- * that railmail owns (.railmail-results), then moves the directory into
- * place. An existing OUT is replaced only when it is empty or its marker
- * lists every entry in it, so railmail deletes nothing it did not write. */
-#define _XOPEN_SOURCE 700
+ * that railmail owns (.railmail-results), fsyncs every file and directory,
+ * exchanges the new tree with OUT in one rename (renameat2 RENAME_EXCHANGE)
+ * and deletes the old tree. An existing OUT is replaced only when it is
+ * empty or its marker lists every entry in it, so railmail deletes nothing
+ * it did not write. */
+#define _GNU_SOURCE  /* renameat2, syscall */
 #include "railmail/outdir.h"
 
 #include <dirent.h>
@@ -14,7 +16,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+
+#ifndef RENAME_EXCHANGE
+#define RENAME_EXCHANGE (1 << 1)  /* linux/fs.h */
+#endif
 
 #define MARKER ".railmail-results"
 #define MARKER_HEADER "# railmail results: railmail replaces this directory only while it holds nothing but the entries below\n"
@@ -295,11 +302,12 @@ static int check_visit(struct walk *w, int dirfd, const char *name, const struct
 
 /* Only a new path, an empty directory, or a directory whose marker lists
  * every entry in it (each file and directory, at every depth) may be
- * replaced: -o pointed at anything else would be deleted. */
-static enum rm_status check_replaceable(const char *out, struct diag *d)
+ * replaced: -o pointed at anything else would be deleted. Examines `path`;
+ * messages name it `out`. */
+static enum rm_status check_replaceable(const char *path, const char *out, struct diag *d)
 {
     struct stat sb;
-    if (lstat(out, &sb) != 0) {
+    if (lstat(path, &sb) != 0) {
         if (errno == ENOENT)
             return RM_OK;
         return diag_fail(d, RM_EIO, "cannot examine %s: %s", out, strerror(errno));
@@ -309,7 +317,7 @@ static enum rm_status check_replaceable(const char *out, struct diag *d)
                           "give the directory it points to or choose another --out", out);
     if (!S_ISDIR(sb.st_mode))
         return diag_error(d, NULL, "%s: expected a results directory, found a file", out);
-    int fd = open(out, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0)
         return diag_fail(d, RM_EIO, "cannot read %s: %s", out, strerror(errno));
     struct names listed = { 0 };
@@ -326,7 +334,7 @@ static enum rm_status check_replaceable(const char *out, struct diag *d)
     } else {
         struct check c = { &listed, NULL };
         struct walk w = { .visit = check_visit, .pre = true, .ctx = &c };
-        int rc = walk_tree(&w, out);
+        int rc = walk_tree(&w, path);
         if (rc < 0)
             st = diag_fail(d, RM_EIO, "cannot read %s: %s", out, strerror(errno));
         else if (c.unlisted && marked)
@@ -378,7 +386,7 @@ enum rm_status outdir_begin(const char *out, struct outdir **od, struct diag *d)
         outdir_discard(o);
         return diag_fail(d, RM_ENOMEM, "out of memory");
     }
-    enum rm_status st = check_replaceable(o->out, d);
+    enum rm_status st = check_replaceable(o->out, o->out, d);
     if (st != RM_OK) {
         free(t);
         outdir_discard(o);
@@ -417,28 +425,129 @@ void outdir_discard(struct outdir *od)
     free(od);
 }
 
+static int sync_visit(struct walk *w, int dirfd, const char *name, const struct stat *sb)
+{
+    (void)w;
+    if (!S_ISREG(sb->st_mode) && !S_ISDIR(sb->st_mode))
+        return 0;
+    int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    int rc = fsync(fd);
+    int err = errno;
+    close(fd);
+    errno = err;
+    return rc != 0 && err != EINVAL ? -1 : 0;  /* EINVAL: a file system without fsync */
+}
+
+/* fsyncs `path`: every file, then each directory after its contents, then
+ * `path` itself, so no completed name can point at unwritten data after a
+ * power cut (the discipline of SQLite and git). */
+static int sync_tree(const char *path)
+{
+    struct walk w = { .visit = sync_visit };
+    if (walk_tree(&w, path) != 0)
+        return -1;
+    int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    int rc = fsync(fd);
+    int err = errno;
+    close(fd);
+    errno = err;
+    return rc != 0 && err != EINVAL ? -1 : 0;
+}
+
+/* fsyncs the directory holding `path`, so a rename in it is durable. */
+static int sync_parent(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    char parent[REL_MAX];
+    snprintf(parent, sizeof parent, "%.*s", slash ? (int)(slash == path ? 1 : slash - path) : 1, slash ? path : ".");
+    int fd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    int rc = fsync(fd);
+    int err = errno;
+    close(fd);
+    errno = err;
+    return rc != 0 && err != EINVAL ? -1 : 0;
+}
+
+/* Swaps the names `a` and `b` atomically; both must exist. ENOSYS or
+ * EINVAL when the kernel or the file system cannot. */
+static int exchange(const char *a, const char *b)
+{
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 28))
+    return renameat2(AT_FDCWD, a, AT_FDCWD, b, RENAME_EXCHANGE);
+#elif defined(SYS_renameat2)
+    return (int)syscall(SYS_renameat2, AT_FDCWD, a, AT_FDCWD, b, RENAME_EXCHANGE);
+#else
+    (void)a, (void)b;
+    errno = ENOSYS;
+    return -1;
+#endif
+}
+
+/* Where the kernel cannot exchange: OUT is renamed aside, the new tree
+ * renamed in, the old one deleted. A crash between the two renames leaves
+ * the old results at OUT.old-PID. */
+static enum rm_status replace_by_renames(struct outdir *od, struct diag *d)
+{
+    char old[REL_MAX + 64];
+    snprintf(old, sizeof old, "%s.old-%ld", od->out, (long)getpid());
+    if (rename(od->out, old) != 0)
+        return diag_fail(d, RM_EIO, "cannot replace %s: %s", od->out, strerror(errno));
+    if (rename(od->temp, od->out) != 0) {
+        int err = errno;
+        rename(old, od->out);
+        return diag_fail(d, RM_EIO, "cannot move results into %s: %s", od->out, strerror(err));
+    }
+    od->committed = true;
+    remove_tree(old);
+    return RM_OK;
+}
+
+/* Puts the temporary tree at OUT. With an exchange, at every instant
+ * either the old or the new results are at OUT; the old tree, now under
+ * the temporary name, is checked once more and deleted. */
+static enum rm_status replace(struct outdir *od, struct diag *d)
+{
+    if (exchange(od->temp, od->out) != 0) {
+        if (errno == ENOSYS || errno == EINVAL)
+            return replace_by_renames(od, d);
+        if (errno != ENOENT || rename(od->temp, od->out) != 0)  /* ENOENT: no OUT yet */
+            return diag_fail(d, RM_EIO, "cannot move results into %s: %s", od->out, strerror(errno));
+        od->committed = true;
+        return RM_OK;
+    }
+    /* Something may have been put into OUT since it was checked: then the
+     * old tree goes back in place, untouched. */
+    enum rm_status st = check_replaceable(od->temp, od->out, d);
+    if (st != RM_OK) {
+        if (exchange(od->temp, od->out) != 0)
+            return diag_fail(d, RM_EIO, "cannot move %s back to %s: %s", od->temp, od->out, strerror(errno));
+        return st;
+    }
+    od->committed = true;
+    remove_tree(od->temp);
+    return RM_OK;
+}
+
 enum rm_status outdir_commit(struct outdir *od, struct diag *d)
 {
     enum rm_status st = write_marker(od->temp, d);
     if (st != RM_OK)
         return st;
+    if (sync_tree(od->temp) != 0)
+        return diag_fail(d, RM_EIO, "cannot write %s to disk: %s", od->temp, strerror(errno));
     /* OUT may have changed since the run began. */
-    if ((st = check_replaceable(od->out, d)) != RM_OK)
+    if ((st = check_replaceable(od->out, od->out, d)) != RM_OK)
         return st;
-    char old[REL_MAX + 64];
-    snprintf(old, sizeof old, "%s.old-%ld", od->out, (long)getpid());
-    bool had = rename(od->out, old) == 0;
-    if (!had && errno != ENOENT)
-        return diag_fail(d, RM_EIO, "cannot replace %s: %s", od->out, strerror(errno));
-    if (rename(od->temp, od->out) != 0) {
-        int err = errno;
-        if (had)
-            rename(old, od->out);
-        return diag_fail(d, RM_EIO, "cannot move results into %s: %s", od->out, strerror(err));
-    }
-    od->committed = true;
-    if (had)
-        remove_tree(old);
+    if ((st = replace(od, d)) != RM_OK)
+        return st;
+    if (sync_parent(od->out) != 0)
+        return diag_fail(d, RM_EIO, "cannot write the directory holding %s to disk: %s", od->out, strerror(errno));
     return RM_OK;
 }
 

@@ -5,6 +5,9 @@
 #include "railmail/outdir.h"
 
 #include <criterion/criterion.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -221,6 +224,73 @@ Test(outdir, a_failed_run_leaves_nothing_behind)
     outdir_discard(od);
     diag_destroy(d);
     cr_assert_eq(count_prefixed(t, "r"), 0);
+    sh("rm -rf %s", t);
+    free(t);
+}
+
+/* ---- atomic replacement ------------------------------------------------------ */
+
+struct watcher {
+    char path[4500];      /* OUT/summary.csv */
+    atomic_bool stop;
+    long looks, misses;
+};
+
+/* Looks for OUT/summary.csv as fast as it can until told to stop. */
+static void *watch(void *arg)
+{
+    struct watcher *w = arg;
+    while (!atomic_load(&w->stop)) {
+        w->looks++;
+        if (access(w->path, F_OK) != 0)
+            w->misses++;
+    }
+    return NULL;
+}
+
+Test(outdir, out_always_holds_complete_results_while_replaced, .timeout = 60)
+{
+    char *t = tmpdir(), out[4400];
+    snprintf(out, sizeof out, "%s/r", t);
+    make_results(t, "r", run_files, 3);
+    struct watcher w = { .looks = 0 };
+    snprintf(w.path, sizeof w.path, "%s/summary.csv", out);
+    atomic_init(&w.stop, false);
+    pthread_t tid;
+    cr_assert_eq(pthread_create(&tid, NULL, watch, &w), 0);
+    struct timespec t0, now;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    int commits = 0;
+    do {  /* a second of replacements, at least 20 */
+        make_results(t, "r", run_files, 3);
+        commits++;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+    } while (commits < 20 || (now.tv_sec - t0.tv_sec) + (now.tv_nsec - t0.tv_nsec) / 1e9 < 1);
+    atomic_store(&w.stop, true);
+    pthread_join(tid, NULL);
+    cr_assert_eq(w.misses, 0, "%s was missing %ld times in %ld looks during %d replacements", w.path,
+                 w.misses, w.looks, commits);
+    cr_assert_eq(count_prefixed(t, "r"), 1, "an old or temporary sibling was left behind");
+    sh("rm -rf %s", t);
+    free(t);
+}
+
+Test(outdir, committed_results_are_the_written_tree)
+{
+    char *t = tmpdir(), out[4400];
+    snprintf(out, sizeof out, "%s/r", t);
+    struct diag *d = diag_create();
+    struct outdir *od = NULL;
+    cr_assert_eq(outdir_begin(out, &od, d), RM_OK);
+    struct stat before, after;
+    cr_assert_eq(stat(outdir_temp(od), &before), 0);
+    write_file(outdir_temp(od), "summary.csv", "2.385\n");
+    cr_assert_eq(outdir_commit(od, d), RM_OK);
+    outdir_discard(od);
+    cr_assert_eq(stat(out, &after), 0);
+    cr_assert_eq(before.st_ino, after.st_ino, "the tree was copied, not renamed");
+    cr_assert(exists(t, "r/summary.csv") && exists(t, "r/.railmail-results"));
+    diag_destroy(d);
     sh("rm -rf %s", t);
     free(t);
 }
