@@ -4,8 +4,11 @@
 #include "railmail/cli.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <math.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -285,6 +288,66 @@ static enum rm_status draw(const char *dir, const char *final_dir, struct diag *
     return st;
 }
 
+/* Interrupts. SIGINT and SIGTERM must remove the temporary results
+ * directory, which takes opendir, malloc and a mutex: nothing a signal
+ * handler may call, and a worker thread may be the one interrupted. So the
+ * handler only writes the signal number into a pipe (write is
+ * async-signal-safe; the pipe never blocks it), and a thread of its own,
+ * waiting on that pipe, removes the directory with ordinary calls and ends
+ * the process with _exit(128 + signal): 130 for SIGINT, 143 for SIGTERM.
+ * The pipe is global because a signal handler has no other way to reach
+ * it; signal dispositions are process-wide anyway. Children (gnuplot) get
+ * the default dispositions back at exec. */
+static int interrupt_pipe[2] = { -1, -1 };
+
+static void on_interrupt(int sig)
+{
+    int saved = errno;
+    unsigned char b = (unsigned char)sig;
+    ssize_t rc = write(interrupt_pipe[1], &b, 1);
+    (void)rc;  /* a full pipe already holds a signal to act on */
+    errno = saved;
+}
+
+static void *interrupt_thread(void *arg)
+{
+    (void)arg;
+    unsigned char sig;
+    ssize_t got;
+    while ((got = read(interrupt_pipe[0], &sig, 1)) < 0 && errno == EINTR)
+        ;
+    if (got != 1)
+        return NULL;
+    outdir_interrupt();
+    _exit(128 + sig);
+}
+
+/* Installs the handlers for SIGINT and SIGTERM; without a pipe or a thread,
+ * interrupts keep their default action. */
+static void catch_interrupts(void)
+{
+    if (pipe(interrupt_pipe) != 0)
+        return;
+    for (int i = 0; i < 2; i++)
+        fcntl(interrupt_pipe[i], F_SETFD, FD_CLOEXEC);
+    fcntl(interrupt_pipe[1], F_SETFL, O_NONBLOCK);
+    pthread_attr_t attr;
+    pthread_t tid;
+    pthread_attr_init(&attr);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    int rc = pthread_create(&tid, &attr, interrupt_thread, NULL);
+    pthread_attr_destroy(&attr);
+    if (rc != 0) {
+        close(interrupt_pipe[0]);
+        close(interrupt_pipe[1]);
+        return;
+    }
+    struct sigaction sa = { .sa_handler = on_interrupt, .sa_flags = SA_RESTART };
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
 static int cmd_run(int argc, char **argv)
 {
     struct opts o;
@@ -296,6 +359,7 @@ static int cmd_run(int argc, char **argv)
     if (argc - optind > 1)
         return say_error("run: expected one scenario, got \"%s\"", argv[optind + 1]);
     const char *dir = optind < argc ? argv[optind] : DEFAULT_SCENARIO;
+    catch_interrupts();
     struct diag *d = diag_create();
     struct scenario *s = NULL;
     struct model *m = NULL;
@@ -454,6 +518,7 @@ static int cmd_compare(int argc, char **argv)
         .jobs = default_jobs(&o),
         .batches = o.batches, .tracking = o.tracking,
     };
+    catch_interrupts();
     struct diag *d = diag_create();
     struct compare_result *cr = NULL;
     struct progress p;

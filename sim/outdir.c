@@ -1,20 +1,23 @@
 /* outdir: the results directory. A run writes into a fresh temporary
- * sibling OUT.tmp-XXXXXX; commit lists everything written in a marker file
- * that railmail owns (.railmail-results), fsyncs every file and directory,
- * exchanges the new tree with OUT in one rename (renameat2 RENAME_EXCHANGE)
- * and deletes the old tree. An existing OUT is replaced only when it is
- * empty or its marker lists every entry in it, so railmail deletes nothing
- * it did not write. */
+ * sibling OUT.tmp-PID-XXXXXX, locked while it lives; commit lists
+ * everything written in a marker file that railmail owns
+ * (.railmail-results), fsyncs every file and directory, exchanges the new
+ * tree with OUT in one rename (renameat2 RENAME_EXCHANGE) and deletes the
+ * old tree. An existing OUT is replaced only when it is empty or its marker
+ * lists every entry in it, so railmail deletes nothing it did not write. */
 #define _GNU_SOURCE  /* renameat2, syscall */
 #include "railmail/outdir.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -26,13 +29,22 @@
 #define MARKER ".railmail-results"
 #define MARKER_HEADER "# railmail results: railmail replaces this directory only while it holds nothing but the entries below\n"
 #define MARKER_MAX (4 << 20)    /* bytes; a 64-proposal comparison lists about 1,000 entries */
-#define REL_MAX 4096            /* bytes of a path relative to the results directory */
+#define REL_MAX 4096            /* bytes of a path built here */
 
 struct outdir {
-    char *out;        /* as given, without trailing slashes */
-    char *temp;       /* OUT.tmp-XXXXXX */
+    char *out;            /* as given, without trailing slashes */
+    char *temp;           /* OUT.tmp-PID-XXXXXX */
+    int lock;             /* the temporary directory, open and flock'ed */
     bool committed;
+    struct outdir *next;  /* in `live` */
 };
+
+/* The temporary directories of this process, so that outdir_interrupt can
+ * remove them when a signal ends the process. Global because a signal is
+ * process-wide; the mutex also makes an exchange and the removal that
+ * follows it finish before an interrupt removes anything. */
+static pthread_mutex_t live_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct outdir *live;
 
 /* ---- names: a sorted set of relative paths -------------------------------- */
 
@@ -364,6 +376,16 @@ static enum rm_status mkdirs(char *path, struct diag *d)
     return RM_OK;
 }
 
+/* The directory holding `path` (without trailing slashes) into `buf`. */
+static void parent_of(const char *path, char *buf, size_t len)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        snprintf(buf, len, ".");
+    else
+        snprintf(buf, len, "%.*s", slash == path ? 1 : (int)(slash - path), path);
+}
+
 /* Length of a path without its trailing slashes. */
 static size_t trimmed(const char *path)
 {
@@ -373,38 +395,103 @@ static size_t trimmed(const char *path)
     return n;
 }
 
+/* Whether the temporary directory `name` in the directory open at `fd`
+ * was left by a railmail process that is gone: its name carries the PID of
+ * its owner, which holds an flock on it for as long as it lives. Both must
+ * say so (the lock is free and kill(PID, 0) finds no such process), so a
+ * reused PID or a directory created a moment ago is kept. */
+static bool stale(int fd, const char *name, size_t base_len)
+{
+    const char *p = name + base_len + strlen(".tmp-");
+    char *end;
+    errno = 0;
+    long pid = strtol(p, &end, 10);
+    if (errno || end == p || pid <= 0 || *end != '-' || strlen(end + 1) != 6)
+        return false;  /* not a name railmail gives */
+    int dir = openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (dir < 0)
+        return false;
+    bool gone = flock(dir, LOCK_EX | LOCK_NB) == 0 && kill((pid_t)pid, 0) != 0 && errno == ESRCH;
+    close(dir);
+    return gone;
+}
+
+/* Removes the OUT.tmp-PID-XXXXXX siblings of `out` that railmail processes
+ * killed outright (SIGKILL, a power cut) left behind. */
+static void remove_stale(const char *out)
+{
+    const char *slash = strrchr(out, '/');
+    const char *base = slash ? slash + 1 : out;
+    char parent[REL_MAX], prefix[REL_MAX], path[2 * REL_MAX + 8];
+    parent_of(out, parent, sizeof parent);
+    snprintf(prefix, sizeof prefix, "%s.tmp-", base);
+    DIR *dir = opendir(parent);
+    if (!dir)
+        return;
+    struct names found = { 0 };
+    struct dirent *e;
+    while ((e = readdir(dir)))
+        if (!strncmp(e->d_name, prefix, strlen(prefix)) && stale(dirfd(dir), e->d_name, strlen(base)))
+            names_add(&found, e->d_name, strlen(e->d_name));
+    closedir(dir);
+    for (size_t i = 0; i < found.n; i++) {
+        snprintf(path, sizeof path, "%s/%s", parent, found.v[i]);
+        remove_tree(path);
+    }
+    names_fini(&found);
+}
+
+/* Creates the temporary directory, locks it and makes it known to
+ * outdir_interrupt, all under live_lock, so an interrupt either finds it or
+ * finds nothing to remove. */
+static enum rm_status make_temp(struct outdir *o, struct diag *d)
+{
+    size_t len = strlen(o->out) + 48;
+    if (!(o->temp = malloc(len)))
+        return diag_fail(d, RM_ENOMEM, "out of memory");
+    snprintf(o->temp, len, "%s.tmp-%ld-XXXXXX", o->out, (long)getpid());
+    enum rm_status st = mkdirs(o->temp, d);
+    pthread_mutex_lock(&live_lock);
+    if (st == RM_OK && !mkdtemp(o->temp))
+        st = diag_fail(d, RM_EIO, "cannot create a directory next to %s: %s", o->out, strerror(errno));
+    if (st != RM_OK) {
+        pthread_mutex_unlock(&live_lock);
+        free(o->temp);
+        o->temp = NULL;  /* nothing was created */
+        return st;
+    }
+    o->lock = open(o->temp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (o->lock >= 0)
+        flock(o->lock, LOCK_EX);  /* a fresh directory: nobody else holds it */
+    o->next = live;
+    live = o;
+    pthread_mutex_unlock(&live_lock);
+    mode_t mask = umask(0);  /* mkdtemp makes it private; results are for sharing */
+    umask(mask);
+    chmod(o->temp, 0777 & ~mask);
+    return RM_OK;
+}
+
 enum rm_status outdir_begin(const char *out, struct outdir **od, struct diag *d)
 {
     *od = NULL;
     size_t n = trimmed(out);
     struct outdir *o = calloc(1, sizeof *o);
-    char *t = malloc(n + 16);
-    if (o)
-        o->out = strndup(out, n);
-    if (!o || !t || !o->out) {
-        free(t);
-        outdir_discard(o);
+    if (!o || !(o->out = strndup(out, n))) {
+        free(o);
         return diag_fail(d, RM_ENOMEM, "out of memory");
     }
-    enum rm_status st = check_replaceable(o->out, o->out, d);
+    o->lock = -1;
+    enum rm_status st = n ? check_replaceable(o->out, o->out, d)
+                          : diag_error(d, NULL, "expected the name of a results directory, got \"\"");
+    if (st == RM_OK) {
+        remove_stale(o->out);
+        st = make_temp(o, d);
+    }
     if (st != RM_OK) {
-        free(t);
         outdir_discard(o);
         return st;
     }
-    snprintf(t, n + 16, "%s.tmp-XXXXXX", o->out);
-    st = mkdirs(t, d);
-    if (st == RM_OK && !mkdtemp(t))
-        st = diag_fail(d, RM_EIO, "cannot create a directory next to %s: %s", o->out, strerror(errno));
-    if (st != RM_OK) {
-        free(t);
-        outdir_discard(o);
-        return st;
-    }
-    mode_t mask = umask(0);  /* mkdtemp makes it private; results are for sharing */
-    umask(mask);
-    chmod(t, 0777 & ~mask);
-    o->temp = t;
     *od = o;
     return RM_OK;
 }
@@ -414,15 +501,38 @@ const char *outdir_temp(const struct outdir *od)
     return od->temp;
 }
 
+/* Takes `od` out of `live`; the caller holds live_lock. */
+static void forget(struct outdir *od)
+{
+    for (struct outdir **p = &live; *p; p = &(*p)->next)
+        if (*p == od) {
+            *p = od->next;
+            break;
+        }
+}
+
 void outdir_discard(struct outdir *od)
 {
     if (!od)
         return;
+    pthread_mutex_lock(&live_lock);
     if (od->temp && !od->committed)
         remove_tree(od->temp);
+    forget(od);
+    pthread_mutex_unlock(&live_lock);
+    if (od->lock >= 0)
+        close(od->lock);
     free(od->temp);
     free(od->out);
     free(od);
+}
+
+void outdir_interrupt(void)
+{
+    pthread_mutex_lock(&live_lock);  /* kept: the process ends next */
+    for (struct outdir *od = live; od; od = od->next)
+        if (!od->committed)
+            remove_tree(od->temp);
 }
 
 static int sync_visit(struct walk *w, int dirfd, const char *name, const struct stat *sb)
@@ -461,9 +571,8 @@ static int sync_tree(const char *path)
 /* fsyncs the directory holding `path`, so a rename in it is durable. */
 static int sync_parent(const char *path)
 {
-    const char *slash = strrchr(path, '/');
     char parent[REL_MAX];
-    snprintf(parent, sizeof parent, "%.*s", slash ? (int)(slash == path ? 1 : slash - path) : 1, slash ? path : ".");
+    parent_of(path, parent, sizeof parent);
     int fd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0)
         return -1;
@@ -544,7 +653,10 @@ enum rm_status outdir_commit(struct outdir *od, struct diag *d)
     /* OUT may have changed since the run began. */
     if ((st = check_replaceable(od->out, od->out, d)) != RM_OK)
         return st;
-    if ((st = replace(od, d)) != RM_OK)
+    pthread_mutex_lock(&live_lock);
+    st = replace(od, d);
+    pthread_mutex_unlock(&live_lock);
+    if (st != RM_OK)
         return st;
     if (sync_parent(od->out) != 0)
         return diag_fail(d, RM_EIO, "cannot write the directory holding %s to disk: %s", od->out, strerror(errno));

@@ -5,17 +5,22 @@
 #include "railmail/outdir.h"
 
 #include <criterion/criterion.h>
+#include <dirent.h>
+#include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #define MINI "tests/fixtures/scenario-mini"
+#define LARGE "tests/bench/large"  /* runs for seconds: long enough to interrupt */
 
 static const char *bin(void)
 {
@@ -341,6 +346,176 @@ Test(outdir, charts_drawn_later_still_belong_to_the_results, .timeout = 120)
     cr_assert(exists(t, "c/daily/throughput.gp"));
     snprintf(args, sizeof args, "compare tests/e2e/weekly daily -r 2 -d 60 -q --no-plot -o %s/c", t);
     cr_assert_eq(railmail(args), 0);
+    sh("rm -rf %s", t);
+    free(t);
+}
+
+/* ---- interrupts and stale temporary directories ------------------------------- */
+
+/* Starts `railmail run LARGE -o out` in the background; its PID. */
+static pid_t start_long_run(const char *out)
+{
+    pid_t pid = fork();
+    cr_assert_neq(pid, -1);
+    if (pid == 0) {
+        int null = open("/dev/null", O_WRONLY);
+        dup2(null, STDOUT_FILENO);
+        dup2(null, STDERR_FILENO);
+        signal(SIGINT, SIG_DFL);
+        signal(SIGTERM, SIG_DFL);
+        execl(bin(), "railmail", "run", LARGE, "-r", "1", "-j", "1", "-q", "--no-plot", "-o", out, (char *)NULL);
+        _exit(127);
+    }
+    return pid;
+}
+
+/* Waits until the run `pid` writes its first part file into dir/NAME.tmp-PID-*,
+ * so that it is simulating; that temporary directory into `temp`. */
+static void wait_until_simulating(const char *dir, const char *name, pid_t pid, char *temp, size_t len)
+{
+    char prefix[256], part[8800];
+    snprintf(prefix, sizeof prefix, "%s.tmp-%ld-", name, (long)pid);
+    for (int i = 0; i < 600; i++) {
+        DIR *d = opendir(dir);
+        cr_assert(d);
+        struct dirent *e;
+        while ((e = readdir(d)))
+            if (!strncmp(e->d_name, prefix, strlen(prefix))) {
+                snprintf(temp, len, "%s/%s", dir, e->d_name);
+                snprintf(part, sizeof part, "%s/.trains.1.part", temp);
+                if (access(part, F_OK) == 0) {
+                    closedir(d);
+                    nanosleep(&(struct timespec){ 0, 200000000 }, NULL);
+                    return;
+                }
+            }
+        closedir(d);
+        int status;
+        cr_assert_eq(waitpid(pid, &status, WNOHANG), 0, "railmail ended before it was interrupted");
+        nanosleep(&(struct timespec){ 0, 50000000 }, NULL);
+    }
+    cr_assert_fail("railmail did not start simulating within 30 s");
+}
+
+/* Interrupts a long run with `sig`: exit status 128 + sig, nothing left. */
+static void interrupt_run(int sig)
+{
+    char *t = tmpdir(), out[4400], temp[4400];
+    snprintf(out, sizeof out, "%s/r", t);
+    pid_t pid = start_long_run(out);
+    wait_until_simulating(t, "r", pid, temp, sizeof temp);
+    cr_assert_eq(kill(pid, sig), 0);
+    int status;
+    cr_assert_eq(waitpid(pid, &status, 0), pid);
+    cr_assert(WIFEXITED(status), "railmail was killed by signal %d instead of exiting",
+              WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+    cr_assert_eq(WEXITSTATUS(status), 128 + sig);
+    cr_assert_eq(count_prefixed(t, "r"), 0, "the interrupted run left %s or its results behind", temp);
+    sh("rm -rf %s", t);
+    free(t);
+}
+
+Test(outdir, sigterm_exits_143_and_removes_the_temporary_directory, .timeout = 120)
+{
+    interrupt_run(SIGTERM);
+}
+
+Test(outdir, sigint_exits_130_and_removes_the_temporary_directory, .timeout = 120)
+{
+    interrupt_run(SIGINT);
+}
+
+Test(outdir, interrupt_removes_the_temporary_directories_of_this_process)
+{
+    char *t = tmpdir(), out[4400];
+    snprintf(out, sizeof out, "%s/r", t);
+    pid_t pid = fork();
+    cr_assert_neq(pid, -1);
+    if (pid == 0) {  /* no Criterion asserts in the child */
+        struct diag *d = diag_create();
+        struct outdir *od = NULL;
+        if (outdir_begin(out, &od, d) != RM_OK)
+            _exit(1);
+        char path[4500];
+        snprintf(path, sizeof path, "%s/summary.csv", outdir_temp(od));
+        FILE *f = fopen(path, "w");
+        if (!f)
+            _exit(1);
+        fclose(f);
+        outdir_interrupt();
+        _exit(0);
+    }
+    int status;
+    cr_assert_eq(waitpid(pid, &status, 0), pid);
+    cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    cr_assert_eq(count_prefixed(t, "r"), 0);
+    sh("rm -rf %s", t);
+    free(t);
+}
+
+/* A PID that no process has: a child that has exited and been waited for. */
+static pid_t dead_pid(void)
+{
+    pid_t pid = fork();
+    cr_assert_neq(pid, -1);
+    if (pid == 0)
+        _exit(0);
+    cr_assert_eq(waitpid(pid, NULL, 0), pid);
+    return pid;
+}
+
+static void make_temp(const char *dir, const char *name)
+{
+    char path[4400];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    cr_assert_eq(mkdir(path, 0777), 0);
+    snprintf(path, sizeof path, "%s/%s/baseline", dir, name);
+    cr_assert_eq(mkdir(path, 0777), 0);
+    snprintf(path, sizeof path, "%s/%s/baseline/.trains.1.part", dir, name);
+    FILE *f = fopen(path, "w");
+    cr_assert(f);
+    fputs("1,CQ-MAL,1,34,290.5,12.5,62.5\n", f);
+    fclose(f);
+}
+
+Test(outdir, stale_temporary_directories_of_dead_processes_are_removed_live_ones_kept, .timeout = 60)
+{
+    char *t = tmpdir(), dead[64], mine[64], locked[64], args[4400], path[4400];
+    snprintf(dead, sizeof dead, "r.tmp-%ld-aB3dE6", (long)dead_pid());
+    snprintf(mine, sizeof mine, "r.tmp-%ld-gH9jK1", (long)getpid());     /* a live process */
+    snprintf(locked, sizeof locked, "r.tmp-%ld-mN4pQ7", (long)dead_pid()); /* its lock still held */
+    const char *kept[] = { mine, locked, "r.tmp-sT5uV2", "rr.tmp-1-wX8yZ0" };
+    make_temp(t, dead);
+    for (size_t i = 0; i < sizeof kept / sizeof *kept; i++)
+        make_temp(t, kept[i]);
+    snprintf(path, sizeof path, "%s/%s", t, locked);
+    int lock = open(path, O_RDONLY | O_DIRECTORY);
+    cr_assert(lock >= 0 && flock(lock, LOCK_EX) == 0);
+    snprintf(args, sizeof args, "run " MINI " -r 1 -q --no-plot -o %s/r", t);
+    cr_assert_eq(railmail(args), 0);
+    cr_assert(!exists(t, dead), "the temporary directory of a dead process was kept");
+    for (size_t i = 0; i < sizeof kept / sizeof *kept; i++)
+        cr_assert(exists(t, kept[i]), "%s was removed", kept[i]);
+    close(lock);
+    sh("rm -rf %s", t);
+    free(t);
+}
+
+Test(outdir, a_second_run_keeps_the_temporary_directory_of_a_running_one, .timeout = 120)
+{
+    char *t = tmpdir(), out[4400], temp[4400], args[4600];
+    snprintf(out, sizeof out, "%s/r", t);
+    pid_t pid = start_long_run(out);
+    wait_until_simulating(t, "r", pid, temp, sizeof temp);
+    snprintf(args, sizeof args, "run " MINI " -r 1 -q --no-plot -o %s", out);
+    cr_assert_eq(railmail(args), 0);
+    cr_assert_eq(access(temp, F_OK), 0, "a second run removed the temporary directory of a running one");
+    cr_assert_eq(kill(pid, SIGTERM), 0);
+    int status;
+    cr_assert_eq(waitpid(pid, &status, 0), pid);
+    cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 143);
+    cr_assert(exists(t, "r/summary.csv"));
+    cr_assert_eq(count_prefixed(t, "r"), 1);
     sh("rm -rf %s", t);
     free(t);
 }

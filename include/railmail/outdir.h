@@ -12,7 +12,9 @@
 struct outdir;  /* opaque: the final and the temporary path */
 
 /* Checks that `out` may be replaced (RM_EINPUT with a sentence if not),
- * creates its parents and a fresh temporary sibling to write into. */
+ * removes the temporary siblings OUT.tmp-PID-XXXXXX of railmail processes
+ * that died, creates the parents of `out` and a fresh temporary sibling to
+ * write into, named with this process's PID and flock'ed while it lives. */
 enum rm_status outdir_begin(const char *out, struct outdir **od, struct diag *d);
 /* The temporary directory that receives the results. */
 const char *outdir_temp(const struct outdir *od);
@@ -22,6 +24,12 @@ enum rm_status outdir_commit(struct outdir *od, struct diag *d);
 /* Removes the temporary directory unless it was committed, and frees `od`;
  * every outdir_begin ends in one outdir_discard. NULL is a no-op. */
 void outdir_discard(struct outdir *od);
+
+/* Removes the temporary directories of this process, for a signal that
+ * ends it: call it from an ordinary thread (it is not async-signal-safe),
+ * then _exit. An exchange in progress finishes first; no outdir function
+ * returns afterwards. */
+void outdir_interrupt(void);
 
 /* After `railmail plot DIR` redrew the charts of finished results: adds the
  * regular files among `files` (names in DIR) to the marker of DIR, or of
