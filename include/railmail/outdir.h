@@ -18,8 +18,10 @@ struct outdir;  /* opaque: the final and the temporary path */
 enum rm_status outdir_begin(const char *out, struct outdir **od, struct diag *d);
 /* The temporary directory that receives the results. */
 const char *outdir_temp(const struct outdir *od);
-/* Writes the marker, checks `out` again and moves the temporary directory
- * into place as `out`. */
+/* Writes the marker, fsyncs every file and directory of the temporary
+ * tree, checks `out` again, exchanges the tree with `out` atomically
+ * (renameat2 RENAME_EXCHANGE; two renames only where the kernel or file
+ * system cannot), deletes the old tree and fsyncs the parent. */
 enum rm_status outdir_commit(struct outdir *od, struct diag *d);
 /* Removes the temporary directory unless it was committed, and frees `od`;
  * every outdir_begin ends in one outdir_discard. NULL is a no-op. */
