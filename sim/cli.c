@@ -4,8 +4,11 @@
 #include "railmail/cli.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <math.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -17,6 +20,7 @@
 
 #include "railmail/compare.h"
 #include "railmail/model.h"
+#include "railmail/outdir.h"
 #include "railmail/plot.h"
 #include "railmail/report.h"
 #include "railmail/run.h"
@@ -348,6 +352,66 @@ static enum rm_status draw(const char *dir, const char *final_dir, struct diag *
     return st;
 }
 
+/* Interrupts. SIGINT and SIGTERM must remove the temporary results
+ * directory, which takes opendir, malloc and a mutex: nothing a signal
+ * handler may call, and a worker thread may be the one interrupted. So the
+ * handler only writes the signal number into a pipe (write is
+ * async-signal-safe; the pipe never blocks it), and a thread of its own,
+ * waiting on that pipe, removes the directory with ordinary calls and ends
+ * the process with _exit(128 + signal): 130 for SIGINT, 143 for SIGTERM.
+ * The pipe is global because a signal handler has no other way to reach
+ * it; signal dispositions are process-wide anyway. Children (gnuplot) get
+ * the default dispositions back at exec. */
+static int interrupt_pipe[2] = { -1, -1 };
+
+static void on_interrupt(int sig)
+{
+    int saved = errno;
+    unsigned char b = (unsigned char)sig;
+    ssize_t rc = write(interrupt_pipe[1], &b, 1);
+    (void)rc;  /* a full pipe already holds a signal to act on */
+    errno = saved;
+}
+
+static void *interrupt_thread(void *arg)
+{
+    (void)arg;
+    unsigned char sig;
+    ssize_t got;
+    while ((got = read(interrupt_pipe[0], &sig, 1)) < 0 && errno == EINTR)
+        ;
+    if (got != 1)
+        return NULL;
+    outdir_interrupt();
+    _exit(128 + sig);
+}
+
+/* Installs the handlers for SIGINT and SIGTERM; without a pipe or a thread,
+ * interrupts keep their default action. */
+static void catch_interrupts(void)
+{
+    if (pipe(interrupt_pipe) != 0)
+        return;
+    for (int i = 0; i < 2; i++)
+        fcntl(interrupt_pipe[i], F_SETFD, FD_CLOEXEC);
+    fcntl(interrupt_pipe[1], F_SETFL, O_NONBLOCK);
+    pthread_attr_t attr;
+    pthread_t tid;
+    pthread_attr_init(&attr);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    int rc = pthread_create(&tid, &attr, interrupt_thread, NULL);
+    pthread_attr_destroy(&attr);
+    if (rc != 0) {
+        close(interrupt_pipe[0]);
+        close(interrupt_pipe[1]);
+        return;
+    }
+    struct sigaction sa = { .sa_handler = on_interrupt, .sa_flags = SA_RESTART };
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
 static int cmd_run(int argc, char **argv)
 {
     struct opts o;
@@ -359,10 +423,12 @@ static int cmd_run(int argc, char **argv)
     if (argc - optind > 1)
         return say_error("run: expected one scenario, got \"%s\"", argv[optind + 1]);
     const char *dir = optind < argc ? argv[optind] : DEFAULT_SCENARIO;
+    catch_interrupts();
     struct diag *d = diag_create();
     struct scenario *s = NULL;
     struct model *m = NULL;
-    char *out = NULL, *tmp = NULL;
+    char *out = NULL;
+    struct outdir *od = NULL;
     struct run_result res = { 0 };
     bool have_res = false;
     enum rm_status st = scenario_load(dir, NULL, o.sets, o.n_sets, &s, d);
@@ -378,8 +444,9 @@ static int cmd_run(int argc, char **argv)
     }
     if ((st = preflight(run_memory_estimate(m, s->replications, default_jobs(&o), NULL), d)) != RM_OK)
         goto done;
-    if ((st = report_begin(out, &tmp, d)) != RM_OK)
+    if ((st = outdir_begin(out, &od, d)) != RM_OK)
         goto done;
+    const char *tmp = outdir_temp(od);
     struct progress p;
     clock_gettime(CLOCK_MONOTONIC, &p.start);
     p.shown = false;
@@ -394,17 +461,15 @@ static int cmd_run(int argc, char **argv)
     if (st == RM_OK && !o.no_plot)
         st = draw(tmp, out, d);
     if (st == RM_OK)
-        st = report_commit(tmp, out, d);
-    if (st != RM_OK)
-        report_discard(tmp);
-    else if (!o.quiet)
+        st = outdir_commit(od, d);
+    if (st == RM_OK && !o.quiet)
         print_run_table(s, &res, out);
 done:
     rc = report_diag(d, st);
 done_rc:
     if (have_res)
         run_result_fini(&res);
-    free(tmp);
+    outdir_discard(od);
     free(out);
     model_destroy(m);
     scenario_destroy(s);
@@ -466,6 +531,12 @@ static int cmd_validate(int argc, char **argv)
     return ok ? 0 : EXIT_USAGE;
 }
 
+/* The files `railmail plot` writes (plot.c's charts). */
+static const char *const chart_files[] = {
+    "throughput.gp", "throughput.png", "transit.gp", "transit.png", "backlog.gp", "backlog.png",
+    "train_wait.gp", "train_wait.png", "compare.gp", "compare.png", "compare_throughput.gp",
+    "compare_throughput.png" };
+
 static int cmd_plot(int argc, char **argv)
 {
     if (argc > 1 && !strcmp(argv[1], "--help")) {
@@ -478,6 +549,10 @@ static int cmd_plot(int argc, char **argv)
         return say_error("plot: expected one results directory");
     struct diag *d = diag_create();
     enum rm_status st = draw(argv[1], argv[1], d);
+    /* The charts now belong to the results, so the next run may replace them. */
+    enum rm_status adopted = outdir_adopt(argv[1], chart_files, sizeof chart_files / sizeof *chart_files, d);
+    if (st == RM_OK)
+        st = adopted;
     int rc = report_diag(d, st);
     if (st == RM_OK)
         printf("charts: %s/\n", argv[1]);
@@ -509,6 +584,7 @@ static int cmd_compare(int argc, char **argv)
         .jobs = default_jobs(&o),
         .batches = o.batches, .tracking = o.tracking,
     };
+    catch_interrupts();
     struct diag *d = diag_create();
     struct compare_result *cr = NULL;
     struct progress p;
@@ -518,12 +594,13 @@ static int cmd_compare(int argc, char **argv)
         q.progress = show_progress;
         q.progress_ctx = &p;
     }
-    char *tmp = NULL;
+    struct outdir *od = NULL;
     enum rm_status st = compare_prepare(&q, &cr, d);
     if (st == RM_OK)
         st = preflight(compare_memory_estimate(cr), d);
     if (st == RM_OK)
-        st = report_begin(o.out ? o.out : compare_default_out(cr), &tmp, d);
+        st = outdir_begin(o.out ? o.out : compare_default_out(cr), &od, d);
+    const char *tmp = od ? outdir_temp(od) : NULL;
     if (st == RM_OK)
         st = compare_run(cr, tmp, d);
     end_progress(&p);
@@ -531,15 +608,13 @@ static int cmd_compare(int argc, char **argv)
     if (st == RM_OK && !o.no_plot)
         st = draw(tmp, out, d);
     if (st == RM_OK)
-        st = report_commit(tmp, out, d);
-    if (st != RM_OK && tmp)
-        report_discard(tmp);
+        st = outdir_commit(od, d);
+    outdir_discard(od);
     if (st == RM_OK && !o.quiet) {
         compare_print(cr, stdout, o.metrics, o.n_metrics);
         printf("\nresults: %s/compare.csv and charts in %s/\n", out, out);
     }
     rc = report_diag(d, st);
-    free(tmp);
     compare_destroy(cr);
     diag_destroy(d);
     return rc;

@@ -1,17 +1,12 @@
 /* report: writes the CSVs of a results directory from the replication
- * records, and moves the directory into place atomically. Every file is
- * written in replication and row order, so equal inputs give equal bytes. */
-#define _XOPEN_SOURCE 700
+ * records. Every file is written in replication and row order, so equal
+ * inputs give equal bytes. */
 #include "railmail/report.h"
 
-#include <dirent.h>
 #include <errno.h>
-#include <ftw.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 void report_number(FILE *f, double x)
 {
@@ -36,111 +31,6 @@ void report_field(FILE *f, const char *text)
         fputc(*p, f);
     }
     fputc('"', f);
-}
-
-static enum rm_status mkdirs(char *path, struct diag *d)
-{
-    for (char *p = path + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = 0;
-        int rc = mkdir(path, 0777);
-        *p = '/';
-        if (rc != 0 && errno != EEXIST)
-            return diag_fail(d, RM_EIO, "cannot create %s: %s", path, strerror(errno));
-    }
-    return RM_OK;
-}
-
-/* Length of a path without its trailing slashes. */
-static size_t trimmed(const char *path)
-{
-    size_t n = strlen(path);
-    while (n > 1 && path[n - 1] == '/')
-        n--;
-    return n;
-}
-
-/* Only a new path, an empty directory or earlier results (with meta.csv)
- * may be replaced: -o pointed at anything else would be deleted. */
-static enum rm_status check_replaceable(const char *out_dir, struct diag *d)
-{
-    struct stat sb;
-    if (stat(out_dir, &sb) != 0)
-        return RM_OK;
-    if (!S_ISDIR(sb.st_mode))
-        return diag_error(d, NULL, "%s: expected a results directory, found a file", out_dir);
-    char meta[4200];
-    snprintf(meta, sizeof meta, "%s/meta.csv", out_dir);
-    if (access(meta, F_OK) == 0)
-        return RM_OK;
-    DIR *dir = opendir(out_dir);
-    struct dirent *e;
-    bool empty = true;
-    while (dir && empty && (e = readdir(dir)))
-        empty = !strcmp(e->d_name, ".") || !strcmp(e->d_name, "..");
-    if (dir)
-        closedir(dir);
-    if (empty)
-        return RM_OK;
-    return diag_error(d, NULL, "%s: expected a new directory or earlier railmail results (with meta.csv), "
-                      "found other files; choose another --out", out_dir);
-}
-
-enum rm_status report_begin(const char *out_dir, char **tmp, struct diag *d)
-{
-    enum rm_status st = check_replaceable(out_dir, d);
-    if (st != RM_OK)
-        return st;
-    size_t n = trimmed(out_dir);
-    char *t = malloc(n + 16);
-    if (!t)
-        return diag_fail(d, RM_ENOMEM, "out of memory");
-    snprintf(t, n + 16, "%.*s.tmp-XXXXXX", (int)n, out_dir);
-    st = mkdirs(t, d);
-    if (st == RM_OK && !mkdtemp(t))
-        st = diag_fail(d, RM_EIO, "cannot create a directory next to %s: %s", out_dir, strerror(errno));
-    if (st == RM_OK) {  /* mkdtemp makes it private; results are for sharing */
-        mode_t mask = umask(0);
-        umask(mask);
-        chmod(t, 0777 & ~mask);
-    }
-    if (st != RM_OK) {
-        free(t);
-        return st;
-    }
-    *tmp = t;
-    return RM_OK;
-}
-
-static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb, (void)flag, (void)ftw;
-    return remove(path);
-}
-
-void report_discard(const char *tmp)
-{
-    nftw(tmp, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
-
-enum rm_status report_commit(const char *tmp, const char *out_path, struct diag *d)
-{
-    char out_dir[4096], old[4200];
-    snprintf(out_dir, sizeof out_dir, "%.*s", (int)trimmed(out_path), out_path);
-    snprintf(old, sizeof old, "%s.old-%ld", out_dir, (long)getpid());
-    bool had = rename(out_dir, old) == 0;
-    if (!had && errno != ENOENT)
-        return diag_fail(d, RM_EIO, "cannot replace %s: %s", out_dir, strerror(errno));
-    if (rename(tmp, out_dir) != 0) {
-        int err = errno;
-        if (had)
-            rename(old, out_dir);
-        return diag_fail(d, RM_EIO, "cannot move results into %s: %s", out_dir, strerror(err));
-    }
-    if (had)
-        report_discard(old);
-    return RM_OK;
 }
 
 static FILE *open_csv(const char *dir, const char *name, const char *header, struct diag *d)

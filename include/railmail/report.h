@@ -1,19 +1,10 @@
 #ifndef RAILMAIL_REPORT_H
 #define RAILMAIL_REPORT_H
-/* Result files. A results directory is built under a temporary name and
- * moved into place only when complete, so a failed run leaves earlier
- * results untouched. */
+/* Result files: the CSVs of a run, written into a directory that outdir
+ * provides. */
 #include <stdio.h>
 #include "railmail/run.h"
 #include "railmail/scenario.h"
-
-/* Creates the parents of `out_dir` and a fresh temporary sibling; *tmp is
- * malloc'd. */
-enum rm_status report_begin(const char *out_dir, char **tmp, struct diag *d);
-/* Replaces `out_dir` by `tmp`. */
-enum rm_status report_commit(const char *tmp, const char *out_dir, struct diag *d);
-/* Removes a temporary directory and everything in it. */
-void report_discard(const char *tmp);
 
 /* Writes summary, replications, throughput, throughput_dest, backlog,
  * transit and meta CSVs of a run into `dir`. `kind` is "run" or "compare"

@@ -1,0 +1,41 @@
+#ifndef RAILMAIL_OUTDIR_H
+#define RAILMAIL_OUTDIR_H
+/* The results directory. Results are written into a temporary sibling of
+ * OUT and moved into place only when complete, so a failed run leaves
+ * earlier results untouched. Every results directory railmail writes holds
+ * a marker, .railmail-results, listing each file and directory in it; an
+ * existing OUT is replaced only when it is empty or its marker lists
+ * everything in it, so railmail never deletes what it did not write. */
+#include <stddef.h>
+#include "railmail/diag.h"
+
+struct outdir;  /* opaque: the final and the temporary path */
+
+/* Checks that `out` may be replaced (RM_EINPUT with a sentence if not),
+ * removes the temporary siblings OUT.tmp-PID-XXXXXX of railmail processes
+ * that died, creates the parents of `out` and a fresh temporary sibling to
+ * write into, named with this process's PID and flock'ed while it lives. */
+enum rm_status outdir_begin(const char *out, struct outdir **od, struct diag *d);
+/* The temporary directory that receives the results. */
+const char *outdir_temp(const struct outdir *od);
+/* Writes the marker, fsyncs every file and directory of the temporary
+ * tree, checks `out` again, exchanges the tree with `out` atomically
+ * (renameat2 RENAME_EXCHANGE; two renames only where the kernel or file
+ * system cannot), deletes the old tree and fsyncs the parent. */
+enum rm_status outdir_commit(struct outdir *od, struct diag *d);
+/* Removes the temporary directory unless it was committed, and frees `od`;
+ * every outdir_begin ends in one outdir_discard. NULL is a no-op. */
+void outdir_discard(struct outdir *od);
+
+/* Removes the temporary directories of this process, for a signal that
+ * ends it: call it from an ordinary thread (it is not async-signal-safe),
+ * then _exit. An exchange in progress finishes first; no outdir function
+ * returns afterwards. */
+void outdir_interrupt(void);
+
+/* After `railmail plot DIR` redrew the charts of finished results: adds the
+ * regular files among `files` (names in DIR) to the marker of DIR, or of
+ * its parent when DIR is an arm of a comparison, so a later run may still
+ * replace them. Does nothing where there is no marker. */
+enum rm_status outdir_adopt(const char *dir, const char *const *files, size_t n, struct diag *d);
+#endif /* RAILMAIL_OUTDIR_H */
