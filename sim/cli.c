@@ -324,7 +324,7 @@ static int cmd_run(int argc, char **argv)
     end_progress(&p);
     have_res = st == RM_OK;
     if (st == RM_OK)
-        st = report_run(tmp, s, &res, "run", NULL, d);
+        st = report_run(tmp, s, &res, "run", d);
     if (st == RM_OK && !o.no_plot)
         st = draw(tmp, out, d);
     if (st == RM_OK)

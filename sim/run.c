@@ -3,6 +3,8 @@
  * the caller stitches the parts together in replication order. */
 #include "railmail/run.h"
 
+#include "railmail/csvwrite.h"
+
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -13,9 +15,9 @@
 enum { PART_TRAINS, PART_BATCHES, PART_TRACKING, N_PARTS };
 static const char *const part_name[N_PARTS] = { "trains", "batches", "tracking" };
 static const char *const part_header[N_PARTS] = {
-    "replication,service,train,departed_h,arrived_h,load_t,max_load_pct\n",
-    "replication,batch,origin,destination,kg,posted_h,departed_h,delivered_h,transit_d,services\n",
-    "replication,batch,time_h,node,event\n" };
+    "replication,service,train,departed_h,arrived_h,load_t,max_load_pct",
+    "replication,batch,origin,destination,kg,posted_h,departed_h,delivered_h,transit_d,services",
+    "replication,batch,time_h,node,event" };
 
 struct pool {
     const struct model *m;
@@ -98,7 +100,7 @@ static enum rm_status stitch(const struct pool *pl, struct diag *d)
         FILE *out = fopen(path, "w");
         if (!out)
             return diag_fail(d, RM_EIO, "cannot write %s: %s", path, strerror(errno));
-        fputs(part_header[p], out);
+        csvwrite_header(out, part_header[p]);
         for (unsigned i = 0; i < pl->res->n; i++) {
             part_path(part, sizeof part, pl->dir, p, i + 1);
             FILE *in = fopen(part, "r");
