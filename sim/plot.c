@@ -12,6 +12,7 @@
 #include <math.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -157,6 +158,71 @@ static char *dup_text(const char *s)
     if (p)
         memcpy(p, s, n);
     return p;
+}
+
+/* ---------------------------------------------------------------- names */
+
+/* An index from names to numbers by open addressing over FNV-1a hashes, so
+ * that sorting rows by name is linear in the rows (a table may hold a
+ * hundred thousand node ids). Keys are borrowed and must outlive it. */
+struct name_index {
+    struct name_slot {
+        const char *key;   /* NULL: empty */
+        size_t value;
+    } *slot;
+    size_t n, cap;         /* cap: 0 or a power of two, at least twice n */
+};
+
+static uint64_t name_hash(const char *s)
+{
+    uint64_t h = 14695981039346656037u;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211u;
+    return h;
+}
+
+/* The slot of `key`, or the empty slot where it would go. */
+static struct name_slot *index_slot(const struct name_index *x, const char *key)
+{
+    size_t mask = x->cap - 1, i = (size_t)name_hash(key) & mask;
+    while (x->slot[i].key && strcmp(x->slot[i].key, key) != 0)
+        i = (i + 1) & mask;
+    return &x->slot[i];
+}
+
+static bool index_find(const struct name_index *x, const char *key, size_t *value)
+{
+    if (!x->cap)
+        return false;
+    const struct name_slot *sl = index_slot(x, key);
+    if (sl->key)
+        *value = sl->value;
+    return sl->key != NULL;
+}
+
+/* Adds a key that is not in the index yet; false without memory. */
+static bool index_add(struct name_index *x, const char *key, size_t value)
+{
+    if (2 * (x->n + 1) > x->cap) {
+        struct name_index grown = {calloc(x->cap ? 2 * x->cap : 64, sizeof *grown.slot), x->n,
+                                   x->cap ? 2 * x->cap : 64};
+        if (!grown.slot)
+            return false;
+        for (size_t i = 0; i < x->cap; i++)
+            if (x->slot[i].key)
+                *index_slot(&grown, x->slot[i].key) = x->slot[i];
+        free(x->slot);
+        *x = grown;
+    }
+    *index_slot(x, key) = (struct name_slot){key, value};
+    x->n++;
+    return true;
+}
+
+static void index_fini(struct name_index *x)
+{
+    free(x->slot);
+    *x = (struct name_index){0};
 }
 
 /* ---------------------------------------------------------------- tables */
@@ -357,13 +423,12 @@ static enum rm_status long_series(const struct table *t, const char *key_col, co
         (st = table_col(t, val_col, &cval, d)) != RM_OK)
         return st;
     struct series *s = NULL;
+    struct name_index names = {0};
     size_t n = 0, cap = 0;
     for (size_t r = 0; r < t->nrow + norder; r++) {
         const char *key = r < norder ? order[r] : table_cell(t, r - norder, ckey);
-        size_t i = 0;
-        while (i < n && strcmp(s[i].name, key) != 0)
-            i++;
-        if (i == n) {
+        size_t i;
+        if (!index_find(&names, key, &i)) {
             if (n == cap) {
                 size_t c = cap ? 2 * cap : 8;
                 struct series *g = realloc(s, c * sizeof *g);
@@ -372,9 +437,9 @@ static enum rm_status long_series(const struct table *t, const char *key_col, co
                 s = g;
                 cap = c;
             }
-            s[n] = (struct series){dup_text(key), calloc(ndays ? ndays : 1, sizeof(double)), 0, 0};
-            n++;
-            if (!s[i].name || !s[i].v)
+            i = n++;
+            s[i] = (struct series){dup_text(key), calloc(ndays ? ndays : 1, sizeof(double)), 0, 0};
+            if (!s[i].name || !s[i].v || !index_add(&names, s[i].name, i))
                 goto oom;
         }
         if (r < norder)
@@ -383,6 +448,7 @@ static enum rm_status long_series(const struct table *t, const char *key_col, co
         double v;
         if ((st = table_day(t, r - norder, cday, &day, d)) != RM_OK ||
             (st = table_num(t, r - norder, cval, &v, d)) != RM_OK) {
+            index_fini(&names);
             series_free(s, n);
             return st;
         }
@@ -393,10 +459,12 @@ static enum rm_status long_series(const struct table *t, const char *key_col, co
                 s[i].peak = v;
         }
     }
+    index_fini(&names);
     *out = s;
     *nout = n;
     return RM_OK;
 oom:
+    index_fini(&names);
     series_free(s, n);
     return diag_fail(d, RM_ENOMEM, "out of memory reading %s", t->name);
 }
@@ -1329,14 +1397,20 @@ static enum rm_status proposal_order(const struct plot *p, const struct table *t
     char **names = malloc(cap * sizeof *names);
     if (!names)
         return diag_fail(p->d, RM_ENOMEM, "out of memory reading %s", t->name);
+    struct name_index seen = {0};
     for (size_t r = 0; r < p->meta.nproposals + t->nrow; r++) {
         const char *s = r < p->meta.nproposals ? p->meta.proposals[r] : table_cell(t, r - p->meta.nproposals, col);
-        size_t i = 0;
-        while (i < n && strcmp(names[i], s) != 0)
-            i++;
-        if (i == n && !(skip_baseline && strcmp(s, "baseline") == 0))
-            names[n++] = (char *)s;
+        size_t i;
+        if (index_find(&seen, s, &i) || (skip_baseline && strcmp(s, "baseline") == 0))
+            continue;
+        if (!index_add(&seen, s, n)) {
+            index_fini(&seen);
+            free(names);
+            return diag_fail(p->d, RM_ENOMEM, "out of memory reading %s", t->name);
+        }
+        names[n++] = (char *)s;
     }
+    index_fini(&seen);
     *out = names;
     *nout = n;
     return RM_OK;
