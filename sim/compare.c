@@ -15,6 +15,7 @@
 #include <gsl/gsl_cdf.h>
 
 #include "railmail/csvwrite.h"
+#include "railmail/escape.h"
 #include "railmail/model.h"
 #include "railmail/report.h"
 #include "railmail/run.h"
@@ -463,15 +464,17 @@ void compare_print(const struct compare_result *c, FILE *f, const char *const *m
         n_metrics = sizeof headline / sizeof *headline;
     }
     const struct arm *b = &c->arm[0];
-    fprintf(f, "%s: %zu proposals against the baseline, %u paired replications, %.0f%% confidence, Holm-corrected\n\n",
-            scenario_basename(b->s), c->n_arms - 1, b->res.n, 100 * b->s->confidence);
+    char name[2048];  /* a name escaped for the terminal */
+    escape_line(f, "%s: %zu proposals against the baseline, %u paired replications, %.0f%% confidence, Holm-corrected",
+                scenario_basename(b->s), c->n_arms - 1, b->res.n, 100 * b->s->confidence);
+    fputc('\n', f);
     fprintf(f, "%-18s", "proposal");
     for (size_t j = 0; j < n_metrics; j++)
-        fprintf(f, j + 1 < n_metrics ? "  %-38s" : "  %s", metrics[j]);
+        fprintf(f, j + 1 < n_metrics ? "  %-38s" : "  %s", escape_text(name, sizeof name, metrics[j]));
     fputc('\n', f);
     for (size_t i = 1; i < c->n_arms; i++) {
         const struct arm *a = &c->arm[i];
-        fprintf(f, "%-18s", a->name);
+        fprintf(f, "%-18s", escape_text(name, sizeof name, a->name));
         for (size_t j = 0; j < n_metrics; j++) {
             size_t row = run_find_row(b->m, metrics[j], "all");
             char cell[128] = "-";
