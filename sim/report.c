@@ -250,47 +250,44 @@ static void write_transit(FILE *f, const struct run_result *r)
     free(count);
 }
 
-static void meta_number(FILE *f, const char *key, const char *fmt, double x)
+/* A `key,value` row of meta.csv with a number written as %g. */
+static void meta_number(FILE *f, const char *key, double x)
 {
     char text[64];
-    snprintf(text, sizeof text, fmt, x);
+    snprintf(text, sizeof text, "%g", x);
     csvwrite_pair(f, key, text);
 }
 
-/* A proposal list joined by ';' reads back exactly when no name holds a
- * ';', is empty or has a space at either end (the reader trims them). */
-static bool joinable(const char *const *names, size_t n)
+/* The names joined by ';', malloc'd, when that reads back exactly: no name
+ * is empty, holds a ';' or has a space at either end (the reader trims
+ * each name). NULL otherwise, or without memory. */
+static char *joined(const char *const *names, size_t n)
 {
-    for (size_t i = 0; i < n; i++) {
-        size_t len = strlen(names[i]);
-        if (!len || strchr(names[i], ';') || names[i][0] == ' ' || names[i][len - 1] == ' ')
-            return false;
-    }
-    return true;
-}
-
-/* The proposals as one `proposals` row, "a;b;c", as earlier versions wrote
- * it, when that reads back exactly; otherwise one `proposal` row each. */
-static void write_proposals(FILE *f, const char *const *names, size_t n)
-{
-    if (!joinable(names, n)) {
-        for (size_t i = 0; i < n; i++)
-            csvwrite_pair(f, "proposal", names[i]);
-        return;
-    }
     size_t len = 1;
-    for (size_t i = 0; i < n; i++)
-        len += strlen(names[i]) + 1;
-    char *list = malloc(len);
-    if (!list) {  /* the rows need no memory and read back the same */
-        for (size_t i = 0; i < n; i++)
-            csvwrite_pair(f, "proposal", names[i]);
-        return;
+    for (size_t i = 0; i < n; i++) {
+        size_t k = strlen(names[i]);
+        if (!k || strchr(names[i], ';') || names[i][0] == ' ' || names[i][k - 1] == ' ')
+            return NULL;
+        len += k + 1;
     }
+    char *list = malloc(len);
+    if (!list)
+        return NULL;
     list[0] = '\0';
     for (size_t i = 0, at = 0; i < n; i++)
         at += (size_t)sprintf(list + at, "%s%s", i ? ";" : "", names[i]);
-    csvwrite_pair(f, "proposals", list);
+    return list;
+}
+
+/* The proposals in one row `proposals,a;b;c`, as earlier versions wrote
+ * them, when that reads back exactly; otherwise one `proposal` row each. */
+static void write_proposals(FILE *f, const char *const *names, size_t n)
+{
+    char *list = joined(names, n);
+    if (list)
+        csvwrite_pair(f, "proposals", list);
+    for (size_t i = 0; !list && i < n; i++)
+        csvwrite_pair(f, "proposal", names[i]);
     free(list);
 }
 
@@ -302,15 +299,15 @@ static void write_meta(FILE *f, const struct scenario *s, unsigned replications,
     csvwrite_pair(f, "scenario", base && base[1] ? base + 1 : s->dir);
     csvwrite_pair(f, "title", s->name ? s->name : s->dir);
     csvwrite_pair(f, "description", s->description ? s->description : "");
-    meta_number(f, "horizon_d", "%g", s->horizon_d);
-    meta_number(f, "warmup_d", "%g", s->warmup_d);
+    meta_number(f, "horizon_d", s->horizon_d);
+    meta_number(f, "warmup_d", s->warmup_d);
     char text[32];
     snprintf(text, sizeof text, "%u", replications);
     csvwrite_pair(f, "replications", text);
     snprintf(text, sizeof text, "%llu", (unsigned long long)s->seed);
     csvwrite_pair(f, "seed", text);
-    meta_number(f, "confidence", "%g", s->confidence);
-    meta_number(f, "service_standard_d", "%g", s->service_standard_d);
+    meta_number(f, "confidence", s->confidence);
+    meta_number(f, "service_standard_d", s->service_standard_d);
     if (n_proposals)
         write_proposals(f, proposals, n_proposals);
 }
