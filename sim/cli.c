@@ -19,6 +19,7 @@
 #include <gsl/gsl_errno.h>
 
 #include "railmail/compare.h"
+#include "railmail/escape.h"
 #include "railmail/model.h"
 #include "railmail/outdir.h"
 #include "railmail/plot.h"
@@ -74,17 +75,17 @@ static int say_error(const char *fmt, ...)
     va_list ap;
     va_start(ap, fmt);
     fputs("railmail: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    escape_vline(stderr, fmt, ap);
     va_end(ap);
     return EXIT_USAGE;
 }
 
-/* Prints every collected message and returns the exit status for `st`. */
+/* Prints every collected message, names in it escaped, and returns the
+ * exit status for `st`. */
 static int report_diag(struct diag *d, enum rm_status st)
 {
     for (size_t i = 0; i < diag_count(d); i++)
-        fprintf(stderr, "railmail: %s\n", diag_message(d, i));
+        escape_line(stderr, "railmail: %s", diag_message(d, i));
     if (st == RM_OK)
         return 0;
     return st == RM_EINPUT ? EXIT_USAGE : EXIT_RUN;
@@ -307,8 +308,9 @@ static void print_cell(double mean, double lo, double hi, bool interval)
 
 static void print_run_table(const struct scenario *s, const struct run_result *r, const char *out)
 {
-    printf("%s: %u replications of %g days (%g warm-up), seed %llu\n\n", scenario_basename(s), r->n,
-           s->horizon_d, s->warmup_d, (unsigned long long)s->seed);
+    escape_line(stdout, "%s: %u replications of %g days (%g warm-up), seed %llu", scenario_basename(s), r->n,
+                s->horizon_d, s->warmup_d, (unsigned long long)s->seed);
+    putchar('\n');
     printf("%-24s %12s  %.0f%% confidence interval\n", "metric (all batches)", "mean", 100 * s->confidence);
     bool interval = r->n >= MIN_REPLICATIONS_FOR_CI;
     for (size_t i = 0; i < sizeof headline / sizeof *headline; i++) {
@@ -335,10 +337,13 @@ static void print_run_table(const struct scenario *s, const struct run_result *r
             worst = n;
         }
     }
-    if (worst != SIZE_MAX && worst_wait > 0)
-        printf("\nlongest train queue: %s (%s), %.1f h on average before a server is free\n",
-               s->nodes[worst].id, s->nodes[worst].name, worst_wait);
-    printf("\nresults: %s/\n", out);
+    if (worst != SIZE_MAX && worst_wait > 0) {
+        putchar('\n');
+        escape_line(stdout, "longest train queue: %s (%s), %.1f h on average before a server is free",
+                    s->nodes[worst].id, s->nodes[worst].name, worst_wait);
+    }
+    putchar('\n');
+    escape_line(stdout, "results: %s/", out);
 }
 
 /* Draws the charts of a results directory; prints how when gnuplot is absent. */
@@ -347,8 +352,8 @@ static enum rm_status draw(const char *dir, const char *final_dir, struct diag *
     bool drawn = true;
     enum rm_status st = plot_results(dir, &drawn, d);
     if (st == RM_OK && !drawn)
-        fprintf(stderr, "railmail: gnuplot not found; charts not drawn: install gnuplot, then run "
-                        "`railmail plot %s`\n", final_dir);
+        escape_line(stderr, "railmail: gnuplot not found; charts not drawn: install gnuplot, then run "
+                            "`railmail plot %s`", final_dir);
     return st;
 }
 
@@ -457,7 +462,7 @@ static int cmd_run(int argc, char **argv)
     end_progress(&p);
     have_res = st == RM_OK;
     if (st == RM_OK)
-        st = report_run(tmp, s, &res, "run", NULL, d);
+        st = report_run(tmp, s, &res, "run", d);
     if (st == RM_OK && !o.no_plot)
         st = draw(tmp, out, d);
     if (st == RM_OK)
@@ -486,8 +491,8 @@ static bool validate_one(const char *dir, struct diag *d)
         report_diag(d, RM_EINPUT);
         return false;
     }
-    printf("ok: %s — %zu nodes, %zu legs, %zu services, %zu demand pairs\n", scenario_basename(s),
-           s->n_nodes, s->n_legs, s->n_services, s->n_demand);
+    escape_line(stdout, "ok: %s — %zu nodes, %zu legs, %zu services, %zu demand pairs", scenario_basename(s),
+                s->n_nodes, s->n_legs, s->n_services, s->n_demand);
     scenario_destroy(s);
     char *names[MAX_PROPOSALS];
     size_t n = compare_list_proposals(dir, names, MAX_PROPOSALS);
@@ -500,7 +505,7 @@ static bool validate_one(const char *dir, struct diag *d)
             report_diag(d, RM_EINPUT);
             ok = false;
         } else {
-            printf("ok: %s + %s\n", scenario_basename(s), names[i]);
+            escape_line(stdout, "ok: %s + %s", scenario_basename(s), names[i]);
         }
         scenario_destroy(s);
         s = NULL;
@@ -555,7 +560,7 @@ static int cmd_plot(int argc, char **argv)
         st = adopted;
     int rc = report_diag(d, st);
     if (st == RM_OK)
-        printf("charts: %s/\n", argv[1]);
+        escape_line(stdout, "charts: %s/", argv[1]);
     diag_destroy(d);
     return rc;
 }
@@ -612,7 +617,8 @@ static int cmd_compare(int argc, char **argv)
     outdir_discard(od);
     if (st == RM_OK && !o.quiet) {
         compare_print(cr, stdout, o.metrics, o.n_metrics);
-        printf("\nresults: %s/compare.csv and charts in %s/\n", out, out);
+        putchar('\n');
+        escape_line(stdout, "results: %s/compare.csv and charts in %s/", out, out);
     }
     rc = report_diag(d, st);
     compare_destroy(cr);

@@ -14,6 +14,8 @@
 #include <sys/stat.h>
 #include <gsl/gsl_cdf.h>
 
+#include "railmail/csvwrite.h"
+#include "railmail/escape.h"
 #include "railmail/model.h"
 #include "railmail/report.h"
 #include "railmail/run.h"
@@ -336,7 +338,7 @@ static enum rm_status run_arm(struct compare_result *c, size_t i, const char *di
     enum rm_status st = run_replications(a->m, &ro, a->s->confidence, sub, &a->res, d);
     a->ran = st == RM_OK;
     if (st == RM_OK)
-        st = report_run(sub, a->s, &a->res, "run", NULL, d);
+        st = report_run(sub, a->s, &a->res, "run", d);
     return st;
 }
 
@@ -389,34 +391,39 @@ static void decide(struct compare_result *c)
 static void write_compare_csv(FILE *f, const struct compare_result *c)
 {
     const struct arm *b = &c->arm[0];
-    fputs("proposal,metric,scope,baseline_mean,proposal_mean,diff,diff_ci_low,diff_ci_high,rel_pct,p_value,verdict\n", f);
+    csvwrite_header(f, "proposal,metric,scope,baseline_mean,proposal_mean,diff,diff_ci_low,diff_ci_high,rel_pct,p_value,verdict");
     for (size_t i = 1; i < c->n_arms; i++) {
         const struct arm *a = &c->arm[i];
         for (size_t row = 0; row < model_rows(b->m); row++) {
             const struct compare_stat *s = &a->stat[row];
             if (a->row_of[row] == SIZE_MAX || s->n == 0)
                 continue;
-            fprintf(f, "%s,%s,%s", a->name, model_row_metric(b->m, row), model_row_scope(b->m, row));
+            csvwrite_field(f, a->name), fputc(',', f);
+            csvwrite_field(f, model_row_metric(b->m, row)), fputc(',', f);
+            csvwrite_field(f, model_row_scope(b->m, row));
             const double v[] = { s->baseline_mean, s->proposal_mean, s->diff, s->diff_ci_low,
                                  s->diff_ci_high, s->rel_pct, s->p_value };
             for (size_t j = 0; j < sizeof v / sizeof *v; j++) {
                 fputc(',', f);
-                report_number(f, v[j]);
+                csvwrite_number(f, v[j]);
             }
-            fprintf(f, ",%s\n", a->verdict[row]);
+            fputc(',', f);
+            csvwrite_field(f, a->verdict[row]);
+            fputc('\n', f);
         }
     }
 }
 
 static void write_throughput_csv(FILE *f, const struct compare_result *c)
 {
-    fputs("day,proposal,delivered_t_mean\n", f);
+    csvwrite_header(f, "day,proposal,delivered_t_mean");
     size_t days = model_days(c->arm[0].m);
     for (size_t i = 0; i < c->n_arms; i++) {
         const struct run_result *r = &c->arm[i].res;
         for (size_t day = 0; day < days && day < model_days(c->arm[i].m); day++) {
-            fprintf(f, "%zu,%s,", day, c->arm[i].name);
-            report_number(f, r->delivered_avg[day]);
+            fprintf(f, "%zu,", day);
+            csvwrite_field(f, c->arm[i].name), fputc(',', f);
+            csvwrite_number(f, r->delivered_avg[day]);
             fputc('\n', f);
         }
     }
@@ -447,14 +454,14 @@ enum rm_status compare_run(struct compare_result *c, const char *dir, struct dia
     if (st != RM_OK)
         return st;
     decide(c);
-    char names[4096] = "";
+    const char *names[MAX_PROPOSALS];
     for (size_t i = 1; i < c->n_arms; i++)
-        snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", i > 1 ? ";" : "", c->arm[i].name);
+        names[i - 1] = c->arm[i].name;
     st = write_file(dir, "compare.csv", c, write_compare_csv, d);
     if (st == RM_OK)
         st = write_file(dir, "compare_throughput.csv", c, write_throughput_csv, d);
     if (st == RM_OK)
-        st = report_meta(dir, c->arm[0].s, c->arm[0].res.n, "compare", names, d);
+        st = report_meta(dir, c->arm[0].s, c->arm[0].res.n, "compare", names, c->n_arms - 1, d);
     return st;
 }
 
@@ -469,15 +476,17 @@ void compare_print(const struct compare_result *c, FILE *f, const char *const *m
         n_metrics = sizeof headline / sizeof *headline;
     }
     const struct arm *b = &c->arm[0];
-    fprintf(f, "%s: %zu proposals against the baseline, %u paired replications, %.0f%% confidence, Holm-corrected\n\n",
-            scenario_basename(b->s), c->n_arms - 1, b->res.n, 100 * b->s->confidence);
+    char name[2048];  /* a name escaped for the terminal */
+    escape_line(f, "%s: %zu proposals against the baseline, %u paired replications, %.0f%% confidence, Holm-corrected",
+                scenario_basename(b->s), c->n_arms - 1, b->res.n, 100 * b->s->confidence);
+    fputc('\n', f);
     fprintf(f, "%-18s", "proposal");
     for (size_t j = 0; j < n_metrics; j++)
-        fprintf(f, j + 1 < n_metrics ? "  %-38s" : "  %s", metrics[j]);
+        fprintf(f, j + 1 < n_metrics ? "  %-38s" : "  %s", escape_text(name, sizeof name, metrics[j]));
     fputc('\n', f);
     for (size_t i = 1; i < c->n_arms; i++) {
         const struct arm *a = &c->arm[i];
-        fprintf(f, "%-18s", a->name);
+        fprintf(f, "%-18s", escape_text(name, sizeof name, a->name));
         for (size_t j = 0; j < n_metrics; j++) {
             size_t row = run_find_row(b->m, metrics[j], "all");
             char cell[128] = "-";

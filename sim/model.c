@@ -15,6 +15,7 @@
 
 #include <gsl/gsl_randist.h>
 
+#include "railmail/csvwrite.h"
 #include "railmail/engine.h"
 #include "railmail/net.h"
 #include "railmail/stream.h"
@@ -59,6 +60,9 @@ struct model {
     size_t row_dest, row_od, row_node, row_service;
     char **metric, **scope;   /* [rows]; metric names are not owned */
     char **series_name;
+    /* Node and service ids as CSV fields, quoted once here so that the
+     * rows streamed per batch and train never scan them. */
+    char **node_field, **service_field;
 };
 
 /* A batch travels by value: it lives in the ring of the queue it waits in,
@@ -239,6 +243,23 @@ static bool build_layout(struct model *m)
     return ok;
 }
 
+/* The CSV form of each node and service id. */
+static bool build_fields(struct model *m)
+{
+    const struct scenario *s = m->s;
+    m->node_field = calloc(s->n_nodes + 1, sizeof *m->node_field);
+    m->service_field = calloc(s->n_services + 1, sizeof *m->service_field);
+    if (!m->node_field || !m->service_field)
+        return false;
+    for (size_t n = 0; n < s->n_nodes; n++)
+        if (!(m->node_field[n] = csvwrite_field_dup(s->nodes[n].id)))
+            return false;
+    for (size_t k = 0; k < s->n_services; k++)
+        if (!(m->service_field[k] = csvwrite_field_dup(s->services[k].id)))
+            return false;
+    return true;
+}
+
 static bool build_series(struct model *m)
 {
     const struct scenario *s = m->s;
@@ -286,7 +307,7 @@ struct model *model_create(const struct scenario *s)
         m->qbase[k] = m->n_queues;
         m->n_queues += s->services[k].route_len;
     }
-    if (!build_layout(m) || !build_series(m))
+    if (!build_layout(m) || !build_series(m) || !build_fields(m))
         goto fail;
     return m;
 fail:
@@ -305,6 +326,12 @@ void model_destroy(struct model *m)
         for (size_t i = 0; i < m->series; i++)
             free(m->series_name[i]);
     free(m->series_name);
+    for (size_t n = 0; m->node_field && n < m->s->n_nodes; n++)
+        free(m->node_field[n]);
+    for (size_t k = 0; m->service_field && k < m->s->n_services; k++)
+        free(m->service_field[k]);
+    free(m->node_field);
+    free(m->service_field);
     free(m->metric);
     free(m->scope);
     free(m->qbase);
@@ -425,7 +452,7 @@ static void note_event(struct batch *b, double t)
 static void write_event(struct rep *r, const struct batch *b, double t, size_t node, const char *event)
 {
     fprintf(r->out->tracking, "%u,%llu,%.3f,%s,%s\n", r->replication,
-            (unsigned long long)b->id, t, r->s->nodes[node].id, event);
+            (unsigned long long)b->id, t, r->m->node_field[node], event);
 }
 
 /* Records a tracking event, and its row with --tracking. */
@@ -503,7 +530,7 @@ static void write_batch_row(struct rep *r, const struct batch *b, double deliver
     FILE *f = r->out->batches;
     const struct scenario_demand *dm = demand_of(r, b);
     fprintf(f, "%u,%llu,%s,%s,%.3f,%.3f,", r->replication, (unsigned long long)b->id,
-            r->s->nodes[dm->origin].id, r->s->nodes[dm->destination].id, b->kg, b->posted_h);
+            r->m->node_field[dm->origin], r->m->node_field[dm->destination], b->kg, b->posted_h);
     if (isnan(b->departed_h))
         fputc(',', f);
     else
@@ -512,11 +539,33 @@ static void write_batch_row(struct rep *r, const struct batch *b, double deliver
         fputs(",,", f);
     else
         fprintf(f, "%.3f,%.4f,", delivered_h, (delivered_h - b->posted_h) / 24);
-    for (unsigned i = 0; i < b->hops && i < MAX_HOPS; i++)
-        fprintf(f, "%s%s", i ? ">" : "", r->s->services[b->svc[i]].id);
+    /* The services ridden, "A>B", are one field: joined first, then quoted
+     * as a whole if need be. */
+    const char *id[MAX_HOPS];
+    size_t len[MAX_HOPS], need = sizeof ">...";
+    unsigned hops = b->hops < MAX_HOPS ? b->hops : MAX_HOPS;
+    for (unsigned i = 0; i < hops; i++) {
+        id[i] = r->s->services[b->svc[i]].id;
+        need += (len[i] = strlen(id[i])) + 1;
+    }
+    char buf[512], *services = need <= sizeof buf ? buf : malloc(need), *at = services;
+    if (!services) {
+        fail_nomem(r);
+        return;
+    }
+    for (unsigned i = 0; i < hops; i++) {
+        if (i)
+            *at++ = '>';
+        memcpy(at, id[i], len[i]);
+        at += len[i];
+    }
     if (b->hops > MAX_HOPS)
-        fputs(">...", f);
+        at += sprintf(at, ">...");
+    *at = '\0';
+    csvwrite_field(f, services);
     fputc('\n', f);
+    if (services != buf)
+        free(services);
 }
 
 static void deliver(struct rep *r, struct batch *B, size_t node, double t)
@@ -750,7 +799,7 @@ static void write_scans(struct rep *r, const struct train *tr, size_t node, doub
     for (size_t k = tr->stop + 1; k < sv->route_len; k++)
         for (uint32_t i = 0; i < tr->cargo[k].n; i++)
             fprintf(r->out->tracking, "%u,%llu,%.3f,%s,scanned\n", r->replication,
-                    (unsigned long long)ring_at(&tr->cargo[k], i)->id, t, r->s->nodes[node].id);
+                    (unsigned long long)ring_at(&tr->cargo[k], i)->id, t, r->m->node_field[node]);
 }
 
 /* Unloads the batches that get off here: delivered or moved to a queue. */
@@ -789,7 +838,8 @@ static void finish_train(struct rep *r, struct train *tr, double arrived_h)
         ss->loaded++;
     }
     if (r->out->trains) {
-        fprintf(r->out->trains, "%u,%s,%u,%.3f,", r->replication, sv->id, tr->number, tr->departed_h);
+        fprintf(r->out->trains, "%u,%s,%u,%.3f,", r->replication, r->m->service_field[tr->service], tr->number,
+                tr->departed_h);
         if (isnan(arrived_h))
             fputc(',', r->out->trains);
         else

@@ -12,6 +12,7 @@
 #include <math.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,6 +104,19 @@ static void buf_quote(struct buf *b, const char *text)
     buf_put(b, "'", 1);
 }
 
+/* Text inside a gnuplot comment or datablock line: a line end would end the
+ * comment (or the datablock, at a line "EOD") and run what follows as
+ * commands, so control characters become spaces. */
+static void buf_comment(struct buf *b, const char *text)
+{
+    for (const char *c = text; *c; c++) {
+        if ((unsigned char)*c < 0x20 || *c == 0x7f)
+            buf_put(b, " ", 1);
+        else
+            buf_put(b, c, 1);
+    }
+}
+
 /* A POSIX shell single-quoted word: a quote is written '\''. */
 static void buf_shell_quote(struct buf *b, const char *text)
 {
@@ -144,6 +158,71 @@ static char *dup_text(const char *s)
     if (p)
         memcpy(p, s, n);
     return p;
+}
+
+/* ---------------------------------------------------------------- names */
+
+/* An index from names to numbers by open addressing over FNV-1a hashes, so
+ * that sorting rows by name is linear in the rows (a table may hold a
+ * hundred thousand node ids). Keys are borrowed and must outlive it. */
+struct name_index {
+    struct name_slot {
+        const char *key;   /* NULL: empty */
+        size_t value;
+    } *slot;
+    size_t n, cap;         /* cap: 0 or a power of two, at least twice n */
+};
+
+static uint64_t name_hash(const char *s)
+{
+    uint64_t h = 14695981039346656037u;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211u;
+    return h;
+}
+
+/* The slot of `key`, or the empty slot where it would go. */
+static struct name_slot *index_slot(const struct name_index *x, const char *key)
+{
+    size_t mask = x->cap - 1, i = (size_t)name_hash(key) & mask;
+    while (x->slot[i].key && strcmp(x->slot[i].key, key) != 0)
+        i = (i + 1) & mask;
+    return &x->slot[i];
+}
+
+static bool index_find(const struct name_index *x, const char *key, size_t *value)
+{
+    if (!x->cap)
+        return false;
+    const struct name_slot *sl = index_slot(x, key);
+    if (sl->key)
+        *value = sl->value;
+    return sl->key != NULL;
+}
+
+/* Adds a key that is not in the index yet; false without memory. */
+static bool index_add(struct name_index *x, const char *key, size_t value)
+{
+    if (2 * (x->n + 1) > x->cap) {
+        struct name_index grown = {calloc(x->cap ? 2 * x->cap : 64, sizeof *grown.slot), x->n,
+                                   x->cap ? 2 * x->cap : 64};
+        if (!grown.slot)
+            return false;
+        for (size_t i = 0; i < x->cap; i++)
+            if (x->slot[i].key)
+                *index_slot(&grown, x->slot[i].key) = x->slot[i];
+        free(x->slot);
+        *x = grown;
+    }
+    *index_slot(x, key) = (struct name_slot){key, value};
+    x->n++;
+    return true;
+}
+
+static void index_fini(struct name_index *x)
+{
+    free(x->slot);
+    *x = (struct name_index){0};
 }
 
 /* ---------------------------------------------------------------- tables */
@@ -344,13 +423,12 @@ static enum rm_status long_series(const struct table *t, const char *key_col, co
         (st = table_col(t, val_col, &cval, d)) != RM_OK)
         return st;
     struct series *s = NULL;
+    struct name_index names = {0};
     size_t n = 0, cap = 0;
     for (size_t r = 0; r < t->nrow + norder; r++) {
         const char *key = r < norder ? order[r] : table_cell(t, r - norder, ckey);
-        size_t i = 0;
-        while (i < n && strcmp(s[i].name, key) != 0)
-            i++;
-        if (i == n) {
+        size_t i;
+        if (!index_find(&names, key, &i)) {
             if (n == cap) {
                 size_t c = cap ? 2 * cap : 8;
                 struct series *g = realloc(s, c * sizeof *g);
@@ -359,9 +437,9 @@ static enum rm_status long_series(const struct table *t, const char *key_col, co
                 s = g;
                 cap = c;
             }
-            s[n] = (struct series){dup_text(key), calloc(ndays ? ndays : 1, sizeof(double)), 0, 0};
-            n++;
-            if (!s[i].name || !s[i].v)
+            i = n++;
+            s[i] = (struct series){dup_text(key), calloc(ndays ? ndays : 1, sizeof(double)), 0, 0};
+            if (!s[i].name || !s[i].v || !index_add(&names, s[i].name, i))
                 goto oom;
         }
         if (r < norder)
@@ -370,6 +448,7 @@ static enum rm_status long_series(const struct table *t, const char *key_col, co
         double v;
         if ((st = table_day(t, r - norder, cday, &day, d)) != RM_OK ||
             (st = table_num(t, r - norder, cval, &v, d)) != RM_OK) {
+            index_fini(&names);
             series_free(s, n);
             return st;
         }
@@ -380,10 +459,12 @@ static enum rm_status long_series(const struct table *t, const char *key_col, co
                 s[i].peak = v;
         }
     }
+    index_fini(&names);
     *out = s;
     *nout = n;
     return RM_OK;
 oom:
+    index_fini(&names);
     series_free(s, n);
     return diag_fail(d, RM_ENOMEM, "out of memory reading %s", t->name);
 }
@@ -395,8 +476,10 @@ static void avg7_block(struct buf *b, const char *block, const struct series *s,
 {
     buf_printf(b, "# centred 7-day averages of tonnes delivered per day, computed from the CSV\n");
     buf_printf(b, "%s << EOD\n# day", block);
-    for (size_t i = 0; i < n; i++)
-        buf_printf(b, ",%s", s[i].name);
+    for (size_t i = 0; i < n; i++) {
+        buf_put(b, ",", 1);
+        buf_comment(b, s[i].name);
+    }
     buf_printf(b, "\n");
     for (size_t day = 0; day < ndays; day++) {
         size_t lo = day >= 3 ? day - 3 : 0, hi = day + 3 < ndays ? day + 3 : ndays - 1;
@@ -419,8 +502,9 @@ static void avg7_block(struct buf *b, const char *block, const struct series *s,
 struct meta {
     char *kind, *scenario, *title;
     double horizon_d, warmup_d, replications, confidence, service_standard_d;
-    char **proposals;
-    size_t nproposals;
+    char **proposals;      /* in the order the comparison ran them */
+    size_t nproposals, cap;
+    bool listed;           /* a `proposals` row was read */
 };
 
 static void meta_fini(struct meta *m)
@@ -433,15 +517,29 @@ static void meta_fini(struct meta *m)
     free(m->proposals);
 }
 
-/* Splits "a;b;c" into m->proposals, skipping empty names. */
+/* Appends the first `len` bytes of `name` to m->proposals. */
+static bool add_proposal(struct meta *m, const char *name, size_t len)
+{
+    if (m->nproposals == m->cap) {
+        size_t cap = m->cap ? 2 * m->cap : 8;
+        char **grown = realloc(m->proposals, cap * sizeof *grown);
+        if (!grown)
+            return false;
+        m->proposals = grown;
+        m->cap = cap;
+    }
+    char *p = malloc(len + 1);
+    if (!p)
+        return false;
+    memcpy(p, name, len);
+    p[len] = '\0';
+    m->proposals[m->nproposals++] = p;
+    return true;
+}
+
+/* Appends the names of a `proposals` row, "a;b;c", skipping empty ones. */
 static bool split_proposals(struct meta *m, const char *list)
 {
-    size_t cap = 1;
-    for (const char *c = list; *c; c++)
-        cap += *c == ';';
-    m->proposals = calloc(cap, sizeof *m->proposals);
-    if (!m->proposals)
-        return false;
     const char *start = list;
     for (;;) {
         const char *end = strchr(start, ';');
@@ -450,14 +548,8 @@ static bool split_proposals(struct meta *m, const char *list)
             start++, len--;
         while (len && start[len - 1] == ' ')
             len--;
-        if (len) {
-            char *p = malloc(len + 1);
-            if (!p)
-                return false;
-            memcpy(p, start, len);
-            p[len] = '\0';
-            m->proposals[m->nproposals++] = p;
-        }
+        if (len && !add_proposal(m, start, len))
+            return false;
         if (!end)
             return true;
         start = end + 1;
@@ -495,8 +587,14 @@ static enum rm_status meta_load(struct meta *m, const char *dir, struct diag *d)
                 st = diag_fail(d, RM_ENOMEM, "out of memory reading meta.csv");
         } else if (num) {
             st = table_num(&t, r, cv, num, d);
-        } else if (strcmp(k, "proposals") == 0 && !m->proposals) {
+        } else if (strcmp(k, "proposals") == 0 && !m->listed) {
+            /* names joined by ';', when none holds one (report.c) */
+            m->listed = true;
             if (!split_proposals(m, v))
+                st = diag_fail(d, RM_ENOMEM, "out of memory reading meta.csv");
+        } else if (strcmp(k, "proposal") == 0) {
+            /* one name per row, any name */
+            if (!add_proposal(m, v, strlen(v)))
                 st = diag_fail(d, RM_ENOMEM, "out of memory reading meta.csv");
         }
     }
@@ -1299,14 +1397,20 @@ static enum rm_status proposal_order(const struct plot *p, const struct table *t
     char **names = malloc(cap * sizeof *names);
     if (!names)
         return diag_fail(p->d, RM_ENOMEM, "out of memory reading %s", t->name);
+    struct name_index seen = {0};
     for (size_t r = 0; r < p->meta.nproposals + t->nrow; r++) {
         const char *s = r < p->meta.nproposals ? p->meta.proposals[r] : table_cell(t, r - p->meta.nproposals, col);
-        size_t i = 0;
-        while (i < n && strcmp(names[i], s) != 0)
-            i++;
-        if (i == n && !(skip_baseline && strcmp(s, "baseline") == 0))
-            names[n++] = (char *)s;
+        size_t i;
+        if (index_find(&seen, s, &i) || (skip_baseline && strcmp(s, "baseline") == 0))
+            continue;
+        if (!index_add(&seen, s, n)) {
+            index_fini(&seen);
+            free(names);
+            return diag_fail(p->d, RM_ENOMEM, "out of memory reading %s", t->name);
+        }
+        names[n++] = (char *)s;
     }
+    index_fini(&seen);
     *out = names;
     *nout = n;
     return RM_OK;
@@ -1425,6 +1529,55 @@ static void compare_legend(struct buf *b, const char *subtitle, bool neutral)
     }
 }
 
+/* The position of `name` in `names`, nnames if absent. */
+static size_t proposal_index(char **names, size_t nnames, const char *name)
+{
+    size_t i = 0;
+    while (i < nnames && strcmp(names[i], name) != 0)
+        i++;
+    return i;
+}
+
+/* True when gnuplot, reading compare.csv itself, would get `name` back as
+ * it is: it splits quoted fields at commas, keeps doubled quotes, reads a
+ * line end as the end of the row, and buf_quote turns control characters
+ * into spaces. */
+static bool gnuplot_reads_back(const char *name)
+{
+    for (const unsigned char *c = (const unsigned char *)name; *c; c++)
+        if (*c < 0x20 || *c == 0x7f || *c == ',' || *c == '"')
+            return false;
+    return true;
+}
+
+/* The points of panel m as a datablock in the script, for proposal names
+ * that gnuplot cannot read back from compare.csv: x, row, interval and
+ * verdict colour, as the plot command would take them from the file. */
+static void compare_points(struct buf *b, const struct table *t, const struct compare_cols *c, size_t m,
+                           char **names, size_t nnames, struct diag *d)
+{
+    buf_printf(b, "$points << EOD\n");
+    for (size_t r = 0; r < t->nrow; r++) {
+        if (!is_headline(t, c, r, m))
+            continue;
+        size_t row = proposal_index(names, nnames, table_cell(t, r, c->prop));
+        double v[3];
+        if (row == nnames || table_num(t, r, c->diff, &v[0], d) != RM_OK ||
+            table_num(t, r, c->lo, &v[1], d) != RM_OK || table_num(t, r, c->hi, &v[2], d) != RM_OK)
+            continue;
+        for (size_t k = 0; k < 3; k++) {
+            if (isfinite(v[k]))
+                buf_printf(b, "%.10g,", v[k]);
+            else
+                buf_printf(b, "NaN,");
+            if (k == 0)
+                buf_printf(b, "%zu,", row + 1);
+        }
+        buf_printf(b, "%u\n", verdict_colour(table_cell(t, r, c->verdict)));
+    }
+    buf_printf(b, "EOD\n");
+}
+
 /* The value above each point of panel m, from the C side so units and
  * signs read well. */
 static void compare_values(struct buf *b, const struct table *t, const struct compare_cols *c, size_t m,
@@ -1433,9 +1586,7 @@ static void compare_values(struct buf *b, const struct table *t, const struct co
     for (size_t r = 0, id = 10; r < t->nrow; r++) {
         if (!is_headline(t, c, r, m))
             continue;
-        size_t row = 0;
-        while (row < nnames && strcmp(names[row], table_cell(t, r, c->prop)) != 0)
-            row++;
+        size_t row = proposal_index(names, nnames, table_cell(t, r, c->prop));
         double diff, rel;
         if (row == nnames || table_num(t, r, c->diff, &diff, d) != RM_OK || !isfinite(diff))
             continue;
@@ -1456,7 +1607,8 @@ static void compare_values(struct buf *b, const struct table *t, const struct co
 /* Panel m of the comparison over [lo, hi] widened by 18% each side; the
  * proposal names label the y axis of the panels in the first column. */
 static void compare_panel(struct buf *b, const struct table *t, const struct compare_cols *c, size_t m, double lo,
-                          double hi, char **names, size_t nnames, bool first_column, struct diag *d)
+                          double hi, char **names, size_t nnames, bool first_column, bool inline_points,
+                          struct diag *d)
 {
     double span = hi - lo;
     if (!(span > 0))
@@ -1472,6 +1624,11 @@ static void compare_panel(struct buf *b, const struct table *t, const struct com
     }
     buf_printf(b, ")\nset arrow 1 from 0, graph 0 to 0, graph 1 nohead lc rgb '#666666' lw 1.5 back\n");
     compare_values(b, t, c, m, names, nnames, d);
+    if (inline_points) {
+        compare_points(b, t, c, m, names, nnames, d);
+        buf_printf(b, "plot $points using 1:2:3:4:5 with xerrorbars lc rgb variable pt 7 ps 1.5 lw 2 notitle\n");
+        return;
+    }
     buf_printf(b, "plot 'compare.csv' using (headline('%s') ? column('diff') : NaN):(proposal_row(strcol('proposal')))"
                   ":'diff_ci_low':'diff_ci_high':(verdict_colour(strcol('verdict'))) "
                   "with xerrorbars lc rgb variable pt 7 ps 1.5 lw 2 notitle",
@@ -1500,13 +1657,16 @@ static enum rm_status chart_compare(struct plot *p)
         (st = compare_ranges(&t, &c, present, lo, hi, &neutral, d)) != RM_OK)
         goto out;
     size_t npanel = 0, maxlen = 8;
+    bool inline_points = false;
     for (size_t m = 0; m < NHEADLINES; m++)
         npanel += present[m];
     if (npanel == 0 || nnames == 0)
         goto out;  /* nothing to compare: no chart */
-    for (size_t i = 0; i < nnames; i++)
+    for (size_t i = 0; i < nnames; i++) {
         if (strlen(names[i]) > maxlen)
             maxlen = strlen(names[i]);
+        inline_points |= !gnuplot_reads_back(names[i]);
+    }
     size_t cols = npanel <= 3 ? npanel : npanel == 4 ? 2 : 3, rows = (npanel + cols - 1) / cols;
     compare_setup(&b, p, names, nnames, rows, cols, fmin(0.3, (double)(maxlen * 8 + 40) / 1200.0));
 
@@ -1522,7 +1682,7 @@ static enum rm_status chart_compare(struct plot *p)
         buf_printf(&b, "\n# panel: %s\nunset label\n", headlines[m].metric);
         if (panel == 0)
             compare_legend(&b, buf_str(&sub), neutral);
-        compare_panel(&b, &t, &c, m, lo[m], hi[m], names, nnames, panel % cols == 0, d);
+        compare_panel(&b, &t, &c, m, lo[m], hi[m], names, nnames, panel % cols == 0, inline_points, d);
         panel++;
     }
     buf_printf(&b, "unset multiplot\n");

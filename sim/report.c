@@ -5,33 +5,11 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-void report_number(FILE *f, double x)
-{
-    if (isnan(x))
-        return;
-    if (x == floor(x) && fabs(x) < 1e15)
-        fprintf(f, "%.0f", x);
-    else
-        fprintf(f, "%.6g", x);
-}
-
-void report_field(FILE *f, const char *text)
-{
-    if (!strpbrk(text, ",\"\r\n")) {
-        fputs(text, f);
-        return;
-    }
-    fputc('"', f);
-    for (const char *p = text; *p; p++) {
-        if (*p == '"')
-            fputc('"', f);
-        fputc(*p, f);
-    }
-    fputc('"', f);
-}
+#include "railmail/csvwrite.h"
 
 static FILE *open_csv(const char *dir, const char *name, const char *header, struct diag *d)
 {
@@ -41,7 +19,7 @@ static FILE *open_csv(const char *dir, const char *name, const char *header, str
     if (!f)
         diag_fail(d, RM_EIO, "cannot write %s: %s", path, strerror(errno));
     else
-        fputs(header, f);
+        csvwrite_header(f, header);
     return f;
 }
 
@@ -60,11 +38,12 @@ static void write_summary(FILE *f, const struct run_result *r)
         const struct stats_summary *s = &r->summary[row];
         if (s->n == 0)
             continue;
-        fprintf(f, "%s,%s,", model_row_metric(m, row), model_row_scope(m, row));
-        report_number(f, s->mean), fputc(',', f);
-        report_number(f, s->ci_low), fputc(',', f);
-        report_number(f, s->ci_high), fputc(',', f);
-        report_number(f, s->sd);
+        csvwrite_field(f, model_row_metric(m, row)), fputc(',', f);
+        csvwrite_field(f, model_row_scope(m, row)), fputc(',', f);
+        csvwrite_number(f, s->mean), fputc(',', f);
+        csvwrite_number(f, s->ci_low), fputc(',', f);
+        csvwrite_number(f, s->ci_high), fputc(',', f);
+        csvwrite_number(f, s->sd);
         fprintf(f, ",%zu\n", s->n);
     }
 }
@@ -77,8 +56,10 @@ static void write_replications(FILE *f, const struct run_result *r)
             double v = run_value(r, i, row);
             if (isnan(v))
                 continue;
-            fprintf(f, "%u,%s,%s,", i + 1, model_row_metric(m, row), model_row_scope(m, row));
-            report_number(f, v);
+            fprintf(f, "%u,", i + 1);
+            csvwrite_field(f, model_row_metric(m, row)), fputc(',', f);
+            csvwrite_field(f, model_row_scope(m, row)), fputc(',', f);
+            csvwrite_number(f, v);
             fputc('\n', f);
         }
 }
@@ -93,10 +74,10 @@ static void write_throughput(FILE *f, const struct run_result *r)
 {
     for (size_t day = 0; day < model_days(r->model); day++) {
         fprintf(f, "%zu,", day);
-        report_number(f, day_mean(r, 0, day)), fputc(',', f);
-        report_number(f, r->delivered_ci[2 * day]), fputc(',', f);
-        report_number(f, r->delivered_ci[2 * day + 1]), fputc(',', f);
-        report_number(f, day_mean(r, 1, day));
+        csvwrite_number(f, day_mean(r, 0, day)), fputc(',', f);
+        csvwrite_number(f, r->delivered_ci[2 * day]), fputc(',', f);
+        csvwrite_number(f, r->delivered_ci[2 * day + 1]), fputc(',', f);
+        csvwrite_number(f, day_mean(r, 1, day));
         fputc('\n', f);
     }
 }
@@ -108,8 +89,9 @@ static void write_long(FILE *f, const struct run_result *r, size_t first, size_t
     for (size_t day = 0; day < model_days(m); day++)
         for (size_t k = first; k < first + count; k++) {
             const char *name = strchr(model_series_name(m, k), ':') + 1;
-            fprintf(f, "%zu,%s,", day, name);
-            report_number(f, day_mean(r, k, day));
+            fprintf(f, "%zu,", day);
+            csvwrite_field(f, name), fputc(',', f);
+            csvwrite_number(f, day_mean(r, k, day));
             fputc('\n', f);
         }
 }
@@ -135,31 +117,73 @@ static void write_transit(FILE *f, const struct run_result *r)
         fprintf(f, "%.2f,%.4f,%.4f\n", q * width, 100.0 * count / total, 100.0 * cum / total);
 }
 
-static void write_meta(FILE *f, const struct scenario *s, unsigned replications, const char *kind,
-                       const char *proposals)
+/* A `key,value` row of meta.csv with a number written as %g. */
+static void meta_number(FILE *f, const char *key, double x)
 {
-    fprintf(f, "kind,%s\nscenario,", kind);
-    const char *base = strrchr(s->dir, '/');
-    report_field(f, base && base[1] ? base + 1 : s->dir);
-    fputs("\ntitle,", f);
-    report_field(f, s->name ? s->name : s->dir);
-    fputs("\ndescription,", f);
-    report_field(f, s->description ? s->description : "");
-    fprintf(f, "\nhorizon_d,%g\nwarmup_d,%g\nreplications,%u\nseed,%llu\nconfidence,%g\nservice_standard_d,%g\n",
-            s->horizon_d, s->warmup_d, replications, (unsigned long long)s->seed, s->confidence,
-            s->service_standard_d);
-    if (proposals) {
-        fputs("proposals,", f);
-        report_field(f, proposals);
-        fputc('\n', f);
+    char text[64];
+    snprintf(text, sizeof text, "%g", x);
+    csvwrite_pair(f, key, text);
+}
+
+/* The names joined by ';', malloc'd, when that reads back exactly: no name
+ * is empty, holds a ';' or has a space at either end (the reader trims
+ * each name). NULL otherwise, or without memory. */
+static char *joined(const char *const *names, size_t n)
+{
+    size_t len = 1;
+    for (size_t i = 0; i < n; i++) {
+        size_t k = strlen(names[i]);
+        if (!k || strchr(names[i], ';') || names[i][0] == ' ' || names[i][k - 1] == ' ')
+            return NULL;
+        len += k + 1;
     }
+    char *list = malloc(len);
+    if (!list)
+        return NULL;
+    list[0] = '\0';
+    for (size_t i = 0, at = 0; i < n; i++)
+        at += (size_t)sprintf(list + at, "%s%s", i ? ";" : "", names[i]);
+    return list;
+}
+
+/* The proposals in one row `proposals,a;b;c`, as earlier versions wrote
+ * them, when that reads back exactly; otherwise one `proposal` row each. */
+static void write_proposals(FILE *f, const char *const *names, size_t n)
+{
+    char *list = joined(names, n);
+    if (list)
+        csvwrite_pair(f, "proposals", list);
+    for (size_t i = 0; !list && i < n; i++)
+        csvwrite_pair(f, "proposal", names[i]);
+    free(list);
+}
+
+static void write_meta(FILE *f, const struct scenario *s, unsigned replications, const char *kind,
+                       const char *const *proposals, size_t n_proposals)
+{
+    csvwrite_pair(f, "kind", kind);
+    const char *base = strrchr(s->dir, '/');
+    csvwrite_pair(f, "scenario", base && base[1] ? base + 1 : s->dir);
+    csvwrite_pair(f, "title", s->name ? s->name : s->dir);
+    csvwrite_pair(f, "description", s->description ? s->description : "");
+    meta_number(f, "horizon_d", s->horizon_d);
+    meta_number(f, "warmup_d", s->warmup_d);
+    char text[32];
+    snprintf(text, sizeof text, "%u", replications);
+    csvwrite_pair(f, "replications", text);
+    snprintf(text, sizeof text, "%llu", (unsigned long long)s->seed);
+    csvwrite_pair(f, "seed", text);
+    meta_number(f, "confidence", s->confidence);
+    meta_number(f, "service_standard_d", s->service_standard_d);
+    if (n_proposals)
+        write_proposals(f, proposals, n_proposals);
 }
 
 /* What each file of a run needs, so one loop can write them all. */
 struct run_file {
     const struct scenario *s;
     const struct run_result *r;
-    const char *kind, *proposals;
+    const char *kind;
 };
 
 static void summary_file(FILE *f, const struct run_file *x) { write_summary(f, x->r); }
@@ -174,25 +198,25 @@ static void dest_file(FILE *f, const struct run_file *x) { group_file(f, x, MODE
 static void backlog_file(FILE *f, const struct run_file *x) { group_file(f, x, MODEL_BACKLOG_NODE); }
 static void train_wait_file(FILE *f, const struct run_file *x) { group_file(f, x, MODEL_TRAIN_WAIT_NODE); }
 static void transit_file(FILE *f, const struct run_file *x) { write_transit(f, x->r); }
-static void meta_file(FILE *f, const struct run_file *x) { write_meta(f, x->s, x->r->n, x->kind, x->proposals); }
+static void meta_file(FILE *f, const struct run_file *x) { write_meta(f, x->s, x->r->n, x->kind, NULL, 0); }
 
 enum rm_status report_run(const char *dir, const struct scenario *s, const struct run_result *r,
-                          const char *kind, const char *proposals, struct diag *d)
+                          const char *kind, struct diag *d)
 {
-    struct run_file x = { s, r, kind, proposals };
+    struct run_file x = { s, r, kind };
     static const struct {
         const char *name, *header;
         void (*write)(FILE *, const struct run_file *);
     } file[] = {
-        { "summary.csv", "metric,scope,mean,ci_low,ci_high,sd,n\n", summary_file },
-        { "replications.csv", "replication,metric,scope,value\n", replications_file },
-        { "throughput.csv", "day,delivered_t_mean,delivered_t_ci_low,delivered_t_ci_high,backlog_batches_mean\n",
+        { "summary.csv", "metric,scope,mean,ci_low,ci_high,sd,n", summary_file },
+        { "replications.csv", "replication,metric,scope,value", replications_file },
+        { "throughput.csv", "day,delivered_t_mean,delivered_t_ci_low,delivered_t_ci_high,backlog_batches_mean",
           throughput_file },
-        { "throughput_dest.csv", "day,destination,delivered_t_mean\n", dest_file },
-        { "backlog.csv", "day,node,backlog_batches_mean\n", backlog_file },
-        { "train_wait.csv", "day,node,train_wait_d_mean\n", train_wait_file },
-        { "transit.csv", "transit_d,batches_pct,cum_pct\n", transit_file },
-        { "meta.csv", "key,value\n", meta_file },
+        { "throughput_dest.csv", "day,destination,delivered_t_mean", dest_file },
+        { "backlog.csv", "day,node,backlog_batches_mean", backlog_file },
+        { "train_wait.csv", "day,node,train_wait_d_mean", train_wait_file },
+        { "transit.csv", "transit_d,batches_pct,cum_pct", transit_file },
+        { "meta.csv", "key,value", meta_file },
     };
     for (size_t i = 0; i < sizeof file / sizeof *file; i++) {
         FILE *f = open_csv(dir, file[i].name, file[i].header, d);
@@ -207,11 +231,11 @@ enum rm_status report_run(const char *dir, const struct scenario *s, const struc
 }
 
 enum rm_status report_meta(const char *dir, const struct scenario *s, unsigned replications,
-                           const char *kind, const char *proposals, struct diag *d)
+                           const char *kind, const char *const *proposals, size_t n_proposals, struct diag *d)
 {
-    FILE *f = open_csv(dir, "meta.csv", "key,value\n", d);
+    FILE *f = open_csv(dir, "meta.csv", "key,value", d);
     if (!f)
         return RM_EIO;
-    write_meta(f, s, replications, kind, proposals);
+    write_meta(f, s, replications, kind, proposals, n_proposals);
     return close_csv(f, dir, "meta.csv", d);
 }

@@ -6,6 +6,8 @@
  * memory does not grow with replications x days. */
 #include "railmail/run.h"
 
+#include "railmail/csvwrite.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -18,9 +20,9 @@
 enum { PART_TRAINS, PART_BATCHES, PART_TRACKING, N_PARTS };
 static const char *const part_name[N_PARTS] = { "trains", "batches", "tracking" };
 static const char *const part_header[N_PARTS] = {
-    "replication,service,train,departed_h,arrived_h,load_t,max_load_pct\n",
-    "replication,batch,origin,destination,kg,posted_h,departed_h,delivered_h,transit_d,services\n",
-    "replication,batch,time_h,node,event\n" };
+    "replication,service,train,departed_h,arrived_h,load_t,max_load_pct",
+    "replication,batch,origin,destination,kg,posted_h,departed_h,delivered_h,transit_d,services",
+    "replication,batch,time_h,node,event" };
 
 struct pool {
     const struct model *m;
@@ -152,7 +154,7 @@ static enum rm_status stitch(const struct pool *pl, struct diag *d)
         FILE *out = fopen(path, "w");
         if (!out)
             return diag_fail(d, RM_EIO, "cannot write %s: %s", path, strerror(errno));
-        fputs(part_header[p], out);
+        csvwrite_header(out, part_header[p]);
         for (unsigned i = 0; i < pl->res->n; i++) {
             part_path(part, sizeof part, pl->dir, p, i + 1);
             FILE *in = fopen(part, "r");

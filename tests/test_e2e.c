@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -605,6 +606,132 @@ Test(e2e, a_closed_service_never_runs_whatever_else_overlaps, .timeout = 60)
     snprintf(path, sizeof path, "%s/r", t);
     cr_assert_eq(summary(path, "trains", "service:OD"), 0);
     cr_assert_eq(summary(path, "delivered_batches", "all"), 0);
+    rmtree(t);
+    free(t);
+}
+
+/* ---- names that CSV, gnuplot and terminals treat specially -------------- */
+
+static const char *const hostile[] = { "a,b", "q\"q", "x;y", "nl\nname", " lead", "#hash", "esc\x1b[31m" };
+#define N_HOSTILE (sizeof hostile / sizeof *hostile)
+
+static void write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    cr_assert(f, "cannot write %s", path);
+    fputs(text, f);
+    cr_assert_eq(fclose(f), 0);
+}
+
+/* scenario-mini with one small proposal per hostile name, each running the
+ * Brest-Warsaw service a little more often. */
+static void hostile_scenario(const char *t, char *dir, size_t len)
+{
+    char cmd[9000], path[4400];
+    snprintf(dir, len, "%s/s", t);
+    snprintf(cmd, sizeof cmd, "cp -r tests/fixtures/scenario-mini '%s' && mkdir '%s/proposals'", dir, dir);
+    cr_assert_eq(system(cmd), 0);
+    for (size_t i = 0; i < N_HOSTILE; i++) {
+        snprintf(path, sizeof path, "%s/proposals/%s", dir, hostile[i]);
+        cr_assert_eq(mkdir(path, 0777), 0, "mkdir %s", path);
+        char text[300];
+        snprintf(text, sizeof text, "id,route,departures_per_week,first_departure_h,capacity_t,cutoff_h\n"
+                 "BRS-WAW,BRS>WAW,%zu,8,20,2\n", 8 + i);
+        snprintf(path, sizeof path, "%s/proposals/%s/services.csv", dir, hostile[i]);
+        write_file(path, text);
+    }
+}
+
+/* Python's csv module reads every CSV under `out` with the header's field
+ * count on every row, and the proposal names in compare.csv,
+ * compare_throughput.csv and meta.csv (in order) are the directory names. */
+static void assert_csvs_parse_and_names_round_trip(const char *t, const char *scenario, const char *out)
+{
+    char script[4400], cmd[13500];
+    snprintf(script, sizeof script, "%s/check.py", t);
+    write_file(script,
+        "import csv, os, sys\n"
+        "out, scenario = sys.argv[1], sys.argv[2]\n"
+        "names = sorted(os.listdir(os.path.join(scenario, 'proposals')))\n"
+        "def rows(path):\n"
+        "    with open(path, newline='', encoding='utf-8') as f:\n"
+        "        return list(csv.reader(f, strict=True))\n"
+        "count = 0\n"
+        "for top, dirs, files in os.walk(out):\n"
+        "    for name in files:\n"
+        "        if name.endswith('.csv'):\n"
+        "            r = rows(os.path.join(top, name))\n"
+        "            bad = [i + 1 for i, row in enumerate(r) if len(row) != len(r[0])]\n"
+        "            assert r and not bad, (top, name, bad[:3])\n"
+        "            count += 1\n"
+        "meta = rows(os.path.join(out, 'meta.csv'))\n"
+        "listed = [v for k, v in meta[1:] if k == 'proposal']\n"
+        "assert listed == names, (listed, names)\n"
+        "assert sorted({r[0] for r in rows(os.path.join(out, 'compare.csv'))[1:]}) == names\n"
+        "daily = {r[1] for r in rows(os.path.join(out, 'compare_throughput.csv'))[1:]}\n"
+        "assert sorted(daily) == sorted(names + ['baseline']), daily\n"
+        "for name in names + ['baseline']:\n"
+        "    assert os.path.isfile(os.path.join(out, name, 'summary.csv')), name\n"
+        "assert count == 3 + 9 * (len(names) + 1), count\n");
+    snprintf(cmd, sizeof cmd, "python3 '%s' '%s' '%s' 2>&1", script, out, scenario);
+    FILE *p = popen(cmd, "r");
+    cr_assert(p);
+    char why[2048] = "";
+    size_t got = fread(why, 1, sizeof why - 1, p);
+    why[got] = '\0';
+    cr_assert_eq(pclose(p), 0, "the results do not read back: %s", why);
+}
+
+/* The whole of a small file, for looking through printed output. */
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    cr_assert(f, "cannot read %s", path);
+    static char text[1 << 16];
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    text[n] = '\0';
+    fclose(f);
+    return text;
+}
+
+Test(e2e, hostile_proposal_names_survive_csv_plot_and_terminal, .timeout = 300)
+{
+    char *t = tmpdir(), scenario[4200], cmd[9000], out[4300];
+    hostile_scenario(t, scenario, sizeof scenario);
+
+    /* without charts, then drawn by `railmail plot` */
+    snprintf(out, sizeof out, "%s/np", t);
+    snprintf(cmd, sizeof cmd, "%s compare '%s' -r 3 -d 60 -j 2 --no-plot -o '%s' >'%s/stdout' 2>'%s/stderr'",
+             bin(), scenario, out, t, t);
+    cr_assert_eq(system(cmd), 0, "compare --no-plot failed");
+    assert_csvs_parse_and_names_round_trip(t, scenario, out);
+    char path[4400];
+    snprintf(path, sizeof path, "%s/stdout", t);
+    const char *printed = slurp(path);
+    cr_assert_null(strchr(printed, '\x1b'), "an escape character reached the terminal");
+    cr_assert(strstr(printed, "\nesc\\x1b[31m "), "expected the escaped name in:\n%s", printed);
+    cr_assert(strstr(printed, "\nnl\\nname "), "expected the escaped name in:\n%s", printed);
+    cr_assert(strstr(printed, "\na,b "));
+    snprintf(cmd, sizeof cmd, "%s plot '%s' >/dev/null 2>'%s/stderr'", bin(), out, t);
+    cr_assert_eq(system(cmd), 0, "plot failed: %s", slurp(path));
+    snprintf(path, sizeof path, "%s/compare.gp", out);
+    struct stat sb;
+    cr_assert_eq(stat(path, &sb), 0, "no compare.gp");
+
+    /* with charts drawn as part of the comparison */
+    snprintf(out, sizeof out, "%s/p", t);
+    snprintf(cmd, sizeof cmd, "%s compare '%s' -r 3 -d 60 -j 2 -q -o '%s' 2>'%s/stderr'", bin(), scenario, out, t);
+    snprintf(path, sizeof path, "%s/stderr", t);
+    cr_assert_eq(system(cmd), 0, "compare failed: %s", slurp(path));
+    assert_csvs_parse_and_names_round_trip(t, scenario, out);
+
+    /* an error quoting a name escapes it too */
+    snprintf(cmd, sizeof cmd, "%s compare '%s' 'no\x1b[2Jsuch' -q --no-plot -o '%s/x' 2>'%s/stderr'", bin(),
+             scenario, t, t);
+    cr_assert_eq(system(cmd), 2 << 8);
+    printed = slurp(path);
+    cr_assert_null(strchr(printed, '\x1b'), "an escape character reached the terminal: %s", printed);
+    cr_assert(strstr(printed, "no\\x1b[2Jsuch"), "%s", printed);
     rmtree(t);
     free(t);
 }

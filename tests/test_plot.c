@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define RUN_FIXTURE "tests/fixtures/plot-run"
@@ -566,4 +567,133 @@ Test(plot, header_only_csvs_draw_empty_charts)
     assert_png(dir, "compare_throughput.png", 1200, 700);
     diag_destroy(d);
     remove_dir(dir);
+}
+
+/* text with every `from` replaced by `to`, malloc'd */
+static char *replace_all(const char *text, const char *from, const char *to)
+{
+    size_t n = 0, lf = strlen(from), lt = strlen(to);
+    for (const char *c = strstr(text, from); c; c = strstr(c + lf, from))
+        n++;
+    char *out = malloc(strlen(text) + n * lt + 1), *o = out;
+    cr_assert_not_null(out);
+    for (const char *c = text;;) {
+        const char *hit = strstr(c, from);
+        size_t keep = hit ? (size_t)(hit - c) : strlen(c);
+        memcpy(o, c, keep);
+        o += keep;
+        if (!hit)
+            break;
+        memcpy(o, to, lt);
+        o += lt;
+        c = hit + lf;
+    }
+    *o = '\0';
+    return out;
+}
+
+/* Renames the proposals of a copy of the compare fixture in its CSVs. */
+static void rename_proposals(const char *dir, const char *const from[3], const char *const to_csv[3])
+{
+    static const char *const files[] = {"compare.csv", "compare_throughput.csv"};
+    for (size_t f = 0; f < 2; f++) {
+        char *p = join(dir, files[f]);
+        char *text = read_text(p);
+        for (size_t i = 0; i < 3; i++) {
+            char *next = replace_all(text, from[i], to_csv[i]);
+            free(text);
+            text = next;
+        }
+        write_text(p, text);
+        free(text);
+        free(p);
+    }
+}
+
+Test(plot, hostile_proposal_names_are_drawn_from_the_script_and_inject_nothing)
+{
+    /* gnuplot cannot read "a,b" or "q""q" or a line end back from compare.csv,
+     * and a name holding a line "EOD" would end a datablock and run what
+     * follows: the points go into the script, names into comments flattened. */
+    char *dir = fixture_copy(COMPARE_FIXTURE, "hostile");
+    static const char *const from[3] = {"freq-4", "brest-crane", "combined"};
+    static const char *const to[3] = {"\"a,b\"", "\"q\"\"q\"", "\"x\nEOD\nsystem('touch injected')\""};
+    rename_proposals(dir, from, to);
+    char *p = join(dir, "meta.csv");
+    /* one row per name, in an order other than the files' */
+    write_text(p, "key,value\nkind,compare\nscenario,hostile\nhorizon_d,84\nwarmup_d,14\nreplications,10\n"
+                  "confidence,0.95\nproposal,\"x\nEOD\nsystem('touch injected')\"\nproposal,\"a,b\"\n"
+                  "proposal,\"q\"\"q\"\n");
+    free(p);
+    struct diag *d = diag_create();
+    bool drawn = false;
+    cr_assert_eq(plot_results(dir, &drawn, d), RM_OK, "%s", diag_count(d) ? diag_message(d, 0) : "");
+    cr_assert(drawn);
+    assert_png(dir, "compare.png", 1200, 700);
+    assert_png(dir, "compare_throughput.png", 1200, 700);
+    cr_assert_not(exists(dir, "injected"), "a proposal name ran a gnuplot command");
+
+    char *s = script(dir, "compare.gp");
+    assert_contains(s, "proposal_row(s) = s eq 'x EOD system(''touch injected'')' ? 1 : s eq 'a,b' ? 2 : "
+                       "s eq 'q\"q' ? 3 : NaN", "compare.gp");
+    assert_lacks(s, "plot 'compare.csv'", "compare.gp");
+    assert_contains(s, "plot $points using 1:2:3:4:5 with xerrorbars", "compare.gp");
+    /* mean transit, rows in compare.csv's order, placed by meta.csv's: a,b
+     * (row 2) and the third (row 1) are better, green */
+    assert_contains(s, "$points << EOD\n-1.2,2,-1.5,-0.9,2924588\n", "compare.gp");
+    assert_contains(s, "\n-1.9,1,-2.25,-1.55,2924588\n", "compare.gp");
+    free(s);
+
+    s = script(dir, "compare_throughput.gp");
+    assert_contains(s, "# day,baseline,x EOD system('touch injected'),a,b,q\"q\n", "compare_throughput.gp");
+    assert_contains(s, "title 'x EOD system(''touch injected'')'", "compare_throughput.gp");
+    free(s);
+    diag_destroy(d);
+    remove_dir(dir);
+}
+
+/* Writes a long-format node file of `nodes` nodes over `days` days; node k
+ * peaks at k / 1000 + day, so the last node has the highest peak. */
+static void write_node_file(const char *dir, const char *name, const char *value, int nodes, int days)
+{
+    char *p = join(dir, name);
+    FILE *f = fopen(p, "w");
+    cr_assert_not_null(f);
+    fprintf(f, "day,node,%s\n", value);
+    for (int day = 0; day < days; day++)
+        for (int k = 0; k < nodes; k++)
+            fprintf(f, "%d,N%05d,%.3f\n", day, k, k / 1000.0 + day + 0.385);
+    cr_assert_eq(fclose(f), 0);
+    free(p);
+}
+
+Test(plot, twenty_thousand_nodes_plot_in_linear_time, .timeout = 60)
+{
+    /* Finding each row's series by a linear search over the names took
+     * 20 s here under ASan (98 s for 200,000 nodes); an index takes well
+     * under a second. */
+    char *bin = hide_gnuplot();
+    char *dir = fixture_copy(RUN_FIXTURE, "manynodes");
+    write_node_file(dir, "backlog.csv", "backlog_batches_mean", 20000, 3);
+    write_node_file(dir, "train_wait.csv", "train_wait_d_mean", 20000, 3);
+    struct diag *d = diag_create();
+    bool drawn = true;
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    cr_assert_eq(plot_results(dir, &drawn, d), RM_OK, "%s", diag_count(d) ? diag_message(d, 0) : "");
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    cr_assert_lt(s, 5.0, "plotting 20,000 nodes took %.1f s", s);
+    char *gp = script(dir, "backlog.gp");
+    assert_contains(gp, "the 10 of 20000 nodes with the highest peak", "backlog.gp");
+    assert_contains(gp, "eq 'N19999' ? column('backlog_batches_mean') : NaN) with lines lc rgb '#f28e2b'", "backlog.gp");
+    assert_contains(gp, "eq 'N19990'", "backlog.gp");
+    assert_lacks(gp, "'N19989'", "backlog.gp");
+    free(gp);
+    gp = script(dir, "train_wait.gp");
+    assert_contains(gp, "eq 'N19999' ? column('train_wait_d_mean')", "train_wait.gp");
+    free(gp);
+    diag_destroy(d);
+    remove_dir(dir);
+    remove_dir(bin);
 }
