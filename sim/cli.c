@@ -108,8 +108,24 @@ static const char *metric_list(char *list, size_t size)
     size_t len = 0;
     list[0] = 0;
     for (size_t i = 0; i < model_metric_count() && len < size; i++)
-        len += (size_t)snprintf(list + len, size - len, "%s%s", i ? ", " : "", model_metric_name(i));
+        len += (size_t)snprintf(list + len, size - len, "%s%s", i ? ", " : "", model_metric(i)->name);
     return list;
+}
+
+/* The metric table, as --help shows it. */
+static void print_metrics(void)
+{
+    static const char *const scope_name[] = { "all", "dest", "od", "node", "service" };
+    puts("\nMetrics in summary.csv (scopes; unit; what it is):");
+    for (size_t i = 0; i < model_metric_count(); i++) {
+        const struct model_metric *mt = model_metric(i);
+        char scopes[64] = "";
+        for (size_t k = 0; k < sizeof scope_name / sizeof *scope_name; k++)
+            if (mt->scopes & (1u << k))
+                snprintf(scopes + strlen(scopes), sizeof scopes - strlen(scopes), "%s%s", scopes[0] ? "," : "",
+                         scope_name[k]);
+        printf("  %-26s %s; %s; %s\n", mt->name, scopes, mt->unit, mt->description);
+    }
 }
 
 /* Parses run/compare options; leaves optind at the first operand. */
@@ -168,7 +184,7 @@ static int parse_opts(int argc, char **argv, struct opts *o, bool compare, const
         case O_METRIC:
             if (!compare)
                 return say_error("--metric: only for compare");
-            if (!model_metric_known(optarg)) {
+            if (!model_metric_find(optarg)) {
                 char list[2048];
                 return say_error("--metric: unknown metric \"%s\"; the metrics are %s", optarg,
                                  metric_list(list, sizeof list));
@@ -181,6 +197,7 @@ static int parse_opts(int argc, char **argv, struct opts *o, bool compare, const
             printf(usage_run_opts, compare ? "-compare" : "");
             if (compare)
                 puts("      --metric NAME      print only this metric (repeatable); the CSV has all");
+            print_metrics();
             return -1;
         case ':':
             return say_error("%s: expected a value", argv[optind - 1]);
@@ -288,10 +305,6 @@ static char *default_out(const struct scenario *s, const char *suffix)
     return out;
 }
 
-static const char *const headline[] = {
-    "delivered_batches", "in_flight_batches", "transit_mean_d", "transit_p50_d", "transit_p95_d",
-    "on_time_pct", "throughput_t_per_d", "max_backlog_batches", "train_utilisation_pct",
-    "tracking_gap_max_h", "cost_per_t" };
 
 /* Fewer replications than this give no interval worth printing: with two,
  * the t quantile is 12.7 and the interval says little but looks exact. */
@@ -313,12 +326,18 @@ static void print_run_table(const struct scenario *s, const struct run_result *r
     putchar('\n');
     printf("%-24s %12s  %.0f%% confidence interval\n", "metric (all batches)", "mean", 100 * s->confidence);
     bool interval = r->n >= MIN_REPLICATIONS_FOR_CI;
-    for (size_t i = 0; i < sizeof headline / sizeof *headline; i++) {
-        size_t row = run_find_row(r->model, headline[i], "all");
+    for (unsigned rank = 1;; rank++) {
+        const struct model_metric *mt = NULL;
+        for (size_t i = 0; !mt && i < model_metric_count(); i++)
+            if (model_metric(i)->run_rank == rank)
+                mt = model_metric(i);
+        if (!mt)
+            break;
+        size_t row = model_row(r->model, mt->name, "all");
         const struct stats_summary *sm = &r->summary[row];
         if (sm->n == 0)
             continue;
-        printf("%-24s ", headline[i]);
+        printf("%-24s ", mt->name);
         print_cell(sm->mean, sm->ci_low, sm->ci_high, interval);
         putchar('\n');
     }
@@ -331,7 +350,7 @@ static void print_run_table(const struct scenario *s, const struct run_result *r
     for (size_t n = 0; n < s->n_nodes; n++) {
         char scope[300];
         snprintf(scope, sizeof scope, "node:%s", s->nodes[n].id);
-        size_t row = run_find_row(r->model, "train_queue_wait_h", scope);
+        size_t row = model_row(r->model, "train_queue_wait_h", scope);
         if (row != SIZE_MAX && r->summary[row].n && r->summary[row].mean > worst_wait) {
             worst_wait = r->summary[row].mean;
             worst = n;

@@ -44,30 +44,6 @@ struct compare_result {
 
 #define MAX_PROPOSALS 64
 
-static const char *const lower_better[] = {
-    "in_flight_batches", "lost_batches", "transit_mean_d", "transit_p50_d", "transit_p90_d",
-    "transit_p95_d", "transit_p99_d", "max_backlog_batches", "tracking_gap_max_h", "cost_per_t",
-    "train_queue_wait_h", "backlog_batches_max", "train_transit_d" };
-static const char *const higher_better[] = {
-    "delivered_batches", "delivered_t", "on_time_pct", "throughput_t_per_d", "tracking_events_per_batch" };
-
-static bool listed(const char *name, const char *const *list, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (!strcmp(name, list[i]))
-            return true;
-    return false;
-}
-
-enum compare_direction compare_direction_of(const char *metric)
-{
-    if (listed(metric, lower_better, sizeof lower_better / sizeof *lower_better))
-        return COMPARE_LOWER_BETTER;
-    if (listed(metric, higher_better, sizeof higher_better / sizeof *higher_better))
-        return COMPARE_HIGHER_BETTER;
-    return COMPARE_NEUTRAL;
-}
-
 void compare_paired(const double *base, const double *prop, size_t n, double confidence,
                     struct compare_stat *out)
 {
@@ -126,14 +102,14 @@ void compare_holm(const double *p, size_t m, double alpha, bool *reject)
     }
 }
 
-const char *compare_verdict(enum compare_direction dir, double diff, bool reject)
+const char *compare_verdict(enum model_direction dir, double diff, bool reject)
 {
     if (!reject || diff == 0)
         return "no difference";
-    if (dir == COMPARE_NEUTRAL)
+    if (dir == MODEL_NEUTRAL)
         return diff > 0 ? "higher" : "lower";
     bool up = diff > 0;
-    return up == (dir == COMPARE_HIGHER_BETTER) ? "better" : "worse";
+    return up == (dir == MODEL_HIGHER_BETTER) ? "better" : "worse";
 }
 
 static int by_name(const void *a, const void *b)
@@ -354,7 +330,7 @@ static enum rm_status pair_arm(struct compare_result *c, size_t i)
     double *x = malloc(n * sizeof *x), *y = malloc(n * sizeof *y);
     enum rm_status st = a->row_of && a->stat && a->verdict && x && y ? RM_OK : RM_ENOMEM;
     for (size_t row = 0; st == RM_OK && row < rows; row++) {
-        size_t r = run_find_row(a->m, model_row_metric(b->m, row), model_row_scope(b->m, row));
+        size_t r = model_row(a->m, model_row_metric(b->m, row), model_row_scope(b->m, row));
         a->row_of[row] = r;
         if (r == SIZE_MAX)
             continue;
@@ -382,7 +358,7 @@ static void decide(struct compare_result *c)
             p[i] = a->row_of[row] != SIZE_MAX && a->stat[row].n >= 2 ? a->stat[row].p_value : 1;
         }
         compare_holm(p, k, 1 - b->s->confidence, reject);
-        enum compare_direction dir = compare_direction_of(model_row_metric(b->m, row));
+        enum model_direction dir = model_metric_find(model_row_metric(b->m, row))->direction;
         for (size_t i = 0; i < k; i++)
             c->arm[i + 1].verdict[row] = compare_verdict(dir, c->arm[i + 1].stat[row].diff, reject[i]);
     }
@@ -467,13 +443,14 @@ enum rm_status compare_run(struct compare_result *c, const char *dir, struct dia
 
 /* ---- the table ------------------------------------------------------------ */
 
-static const char *const headline[] = { "transit_mean_d", "transit_p95_d", "on_time_pct", "tracking_gap_max_h" };
-
 void compare_print(const struct compare_result *c, FILE *f, const char *const *metrics, size_t n_metrics)
 {
-    if (n_metrics == 0) {
+    const char *headline[64];
+    if (n_metrics == 0) {  /* the metric table's headline, in its order */
+        for (size_t i = 0; i < model_metric_count() && n_metrics < 64; i++)
+            if (model_metric(i)->headline & MODEL_HEADLINE_TABLE)
+                headline[n_metrics++] = model_metric(i)->name;
         metrics = headline;
-        n_metrics = sizeof headline / sizeof *headline;
     }
     const struct arm *b = &c->arm[0];
     char name[2048];  /* a name escaped for the terminal */
@@ -488,7 +465,7 @@ void compare_print(const struct compare_result *c, FILE *f, const char *const *m
         const struct arm *a = &c->arm[i];
         fprintf(f, "%-18s", escape_text(name, sizeof name, a->name));
         for (size_t j = 0; j < n_metrics; j++) {
-            size_t row = run_find_row(b->m, metrics[j], "all");
+            size_t row = model_row(b->m, metrics[j], "all");
             char cell[128] = "-";
             if (row != SIZE_MAX && a->row_of[row] != SIZE_MAX && a->stat[row].n) {
                 const struct compare_stat *s = &a->stat[row];

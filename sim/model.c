@@ -23,30 +23,89 @@
 #define MAX_HOPS 5
 #define HOURS_PER_YEAR 8760.0
 
-/* Metrics of every batch scope (all, dest:ID, od:O-D), in record order. */
-enum { B_POSTED, B_DELIVERED, B_IN_FLIGHT, B_LOST, B_DELIVERED_T, B_TRANSIT_MEAN,
-       B_P50, B_P90, B_P95, B_P99, B_ON_TIME, B_THROUGHPUT, B_GAP, B_SCANS, N_BATCH_METRICS };
-static const char *const batch_metric[N_BATCH_METRICS] = {
-    "posted_batches", "delivered_batches", "in_flight_batches", "lost_batches",
-    "delivered_t", "transit_mean_d", "transit_p50_d", "transit_p90_d", "transit_p95_d",
-    "transit_p99_d", "on_time_pct", "throughput_t_per_d", "tracking_gap_max_h",
-    "tracking_events_per_batch" };
-static const double quantile_of[] = { [B_P50] = 0.50, [B_P90] = 0.90, [B_P95] = 0.95, [B_P99] = 0.99 };
+/* The metric table: every metric railmail reports, in record order. A
+ * metric is one row here plus its computation in collect(); everything
+ * else (summary rows, compare's directions and headlines, the charts'
+ * panels, --metric and --help) reads this table. The enum names the rows;
+ * each group of scopes is contiguous, as the record layout needs. */
+enum {
+    /* every batch scope: all, dest:ID, od:O-D */
+    M_POSTED, M_DELIVERED, M_IN_FLIGHT, M_LOST, M_DELIVERED_T, M_TRANSIT_MEAN,
+    M_P50, M_P90, M_P95, M_P99, M_ON_TIME, M_THROUGHPUT, M_GAP, M_SCANS,
+    /* the network only */
+    M_TRAIN_UTIL, M_MAX_BACKLOG, M_COST, M_EVENTS, M_TRACKING,
+    /* per node, then per service */
+    M_SERVER_UTIL, M_TRAIN_WAIT, M_NODE_BACKLOG, M_HANDLED,
+    M_TRAINS, M_TRAIN_TRANSIT, M_LOAD,
+    N_METRICS,
+    FIRST_ALL = M_TRAIN_UTIL, FIRST_NODE = M_SERVER_UTIL, FIRST_SERVICE = M_TRAINS,
+    N_BATCH_METRICS = FIRST_ALL, N_ALL_METRICS = FIRST_NODE - FIRST_ALL,
+    N_NODE_METRICS = FIRST_SERVICE - FIRST_NODE, N_SERVICE_METRICS = N_METRICS - FIRST_SERVICE
+};
 
-/* Metrics of scope all only, after the batch metrics. */
-/* events: the engine's scheduled events; tracking_events: every batch's
- * tracking events (posting, departures, scans, transfers, delivery). */
-enum { A_TRAIN_UTIL, A_MAX_BACKLOG, A_COST, A_EVENTS, A_TRACKING, N_ALL_METRICS };
-static const char *const all_metric[N_ALL_METRICS] = {
-    "train_utilisation_pct", "max_backlog_batches", "cost_per_t", "events", "tracking_events" };
+#define BATCH (MODEL_SCOPE_ALL | MODEL_SCOPE_DEST | MODEL_SCOPE_OD)
+#define LOWER MODEL_LOWER_BETTER
+#define HIGHER MODEL_HIGHER_BETTER
+#define NEUTRAL MODEL_NEUTRAL
+#define TABLE MODEL_HEADLINE_TABLE
+#define CHART MODEL_HEADLINE_CHART
 
-enum { N_UTIL, N_WAIT, N_BACKLOG, N_TRAINS, N_NODE_METRICS };
-static const char *const node_metric[N_NODE_METRICS] = {
-    "server_utilisation_pct", "train_queue_wait_h", "backlog_batches_max", "trains_handled" };
-
-enum { S_TRAINS, S_TRANSIT, S_LOAD, N_SERVICE_METRICS };
-static const char *const service_metric[N_SERVICE_METRICS] = {
-    "trains", "train_transit_d", "load_pct" };
+static const struct model_metric metric_table[N_METRICS] = {
+    [M_POSTED] = { "posted_batches", "batches", NEUTRAL, BATCH, 0, 0, "batches posted",
+                   "batches posted after the warm-up" },
+    [M_DELIVERED] = { "delivered_batches", "batches", HIGHER, BATCH, 1, 0, "batches delivered",
+                      "of those, batches delivered by the horizon" },
+    [M_IN_FLIGHT] = { "in_flight_batches", "batches", LOWER, BATCH, 2, 0, "batches in flight",
+                      "of those, batches still waiting or on a train at the horizon" },
+    [M_LOST] = { "lost_batches", "batches", LOWER, BATCH, 0, 0, "batches lost",
+                 "posted minus delivered minus in flight: always 0, checked every replication" },
+    [M_DELIVERED_T] = { "delivered_t", "tonnes", HIGHER, BATCH, 0, 0, "tonnes delivered",
+                        "tonnes delivered of the batches posted after the warm-up" },
+    [M_TRANSIT_MEAN] = { "transit_mean_d", "days", LOWER, BATCH, 3, TABLE | CHART, "mean transit time",
+                         "mean door-to-door days (posting to delivery) of delivered batches" },
+    [M_P50] = { "transit_p50_d", "days", LOWER, BATCH, 4, 0, "median transit time",
+                "median door-to-door days" },
+    [M_P90] = { "transit_p90_d", "days", LOWER, BATCH, 0, 0, "90th percentile transit time",
+                "90th percentile of door-to-door days" },
+    [M_P95] = { "transit_p95_d", "days", LOWER, BATCH, 5, TABLE | CHART, "95th percentile transit time",
+                "95th percentile of door-to-door days" },
+    [M_P99] = { "transit_p99_d", "days", LOWER, BATCH, 0, 0, "99th percentile transit time",
+                "99th percentile of door-to-door days" },
+    [M_ON_TIME] = { "on_time_pct", "%", HIGHER, BATCH, 6, TABLE | CHART, "batches on time",
+                    "share delivered within service_standard_d; batches still on the way past it count as late" },
+    [M_THROUGHPUT] = { "throughput_t_per_d", "tonnes per day", HIGHER, BATCH, 7, CHART, "throughput",
+                       "tonnes delivered per day after the warm-up" },
+    [M_GAP] = { "tracking_gap_max_h", "hours", LOWER, BATCH, 10, TABLE | CHART,
+                "longest gap between tracking events",
+                "mean over delivered batches of the longest silence between two tracking events" },
+    [M_SCANS] = { "tracking_events_per_batch", "events", HIGHER, BATCH, 0, 0, "tracking events per batch",
+                  "tracking events recorded per delivered batch" },
+    [M_TRAIN_UTIL] = { "train_utilisation_pct", "%", NEUTRAL, MODEL_SCOPE_ALL, 9, 0, "train utilisation",
+                       "mean peak load of every mail-carrying conveyance, as a share of its capacity" },
+    [M_MAX_BACKLOG] = { "max_backlog_batches", "batches", LOWER, MODEL_SCOPE_ALL, 8, CHART, "largest backlog",
+                        "most batches waiting at once anywhere in the network" },
+    [M_COST] = { "cost_per_t", "per tonne", LOWER, MODEL_SCOPE_ALL, 11, 0, "cost per tonne",
+                 "cost_per_train of every departure after the warm-up per tonne posted" },
+    [M_EVENTS] = { "events", "events", NEUTRAL, MODEL_SCOPE_ALL, 0, 0, "engine events",
+                   "events the simulation engine executed" },
+    [M_TRACKING] = { "tracking_events", "events", NEUTRAL, MODEL_SCOPE_ALL, 0, 0, "tracking events",
+                     "tracking events of every batch (posting, departures, scans, transfers, delivery)" },
+    [M_SERVER_UTIL] = { "server_utilisation_pct", "%", NEUTRAL, MODEL_SCOPE_NODE, 0, 0, "server utilisation",
+                        "share of the node's server hours that trains held" },
+    [M_TRAIN_WAIT] = { "train_queue_wait_h", "hours", LOWER, MODEL_SCOPE_NODE, 0, 0, "train queue wait",
+                       "mean hours a train queued for a server, trains still queueing included" },
+    [M_NODE_BACKLOG] = { "backlog_batches_max", "batches", LOWER, MODEL_SCOPE_NODE, 0, 0, "largest backlog",
+                         "most batches waiting at the node at once" },
+    [M_HANDLED] = { "trains_handled", "trains", NEUTRAL, MODEL_SCOPE_NODE, 0, 0, "trains handled",
+                    "trains that got a server at the node" },
+    [M_TRAINS] = { "trains", "trains", NEUTRAL, MODEL_SCOPE_SERVICE, 0, 0, "trains",
+                   "departures of the service after the warm-up" },
+    [M_TRAIN_TRANSIT] = { "train_transit_d", "days", LOWER, MODEL_SCOPE_SERVICE, 0, 0, "train transit time",
+                          "mean days from the first stop's departure to the last stop's arrival" },
+    [M_LOAD] = { "load_pct", "%", NEUTRAL, MODEL_SCOPE_SERVICE, 0, 0, "load",
+                 "mean peak load of a train as a share of its capacity" },
+};
+static const double quantile_of[] = { [M_P50] = 0.50, [M_P90] = 0.90, [M_P95] = 0.95, [M_P99] = 0.99 };
 
 struct model {
     const struct scenario *s;
@@ -58,8 +117,11 @@ struct model {
     size_t *qbase;            /* service -> first queue (one per stop) */
     size_t rows, days, series;
     size_t row_dest, row_od, row_node, row_service;
-    char **metric, **scope;   /* [rows]; metric names are not owned */
+    const char **metric;      /* [rows]: names from the metric table */
+    char **scope;             /* [rows] */
+    size_t *index, index_mask;  /* (metric, scope) -> row, open addressing */
     char **series_name;
+    size_t dest_series;       /* the first of the delivered_t:ID series */
     /* Node and service ids as CSV fields, quoted once here so that the
      * rows streamed per batch and train never scan them. */
     char **node_field, **service_field;
@@ -164,30 +226,22 @@ struct rep {
     unsigned day;
 };
 
-/* Every metric name, in record order within each kind of scope. */
-static const struct { const char *const *names; size_t n; } metric_kind[] = {
-    { batch_metric, N_BATCH_METRICS }, { all_metric, N_ALL_METRICS },
-    { node_metric, N_NODE_METRICS }, { service_metric, N_SERVICE_METRICS } };
-
 size_t model_metric_count(void)
 {
-    return N_BATCH_METRICS + N_ALL_METRICS + N_NODE_METRICS + N_SERVICE_METRICS;
+    return N_METRICS;
 }
 
-const char *model_metric_name(size_t i)
+const struct model_metric *model_metric(size_t i)
 {
-    for (size_t k = 0; k < sizeof metric_kind / sizeof *metric_kind; i -= metric_kind[k++].n)
-        if (i < metric_kind[k].n)
-            return metric_kind[k].names[i];
+    return i < N_METRICS ? &metric_table[i] : NULL;
+}
+
+const struct model_metric *model_metric_find(const char *name)
+{
+    for (size_t i = 0; i < N_METRICS; i++)
+        if (!strcmp(metric_table[i].name, name))
+            return &metric_table[i];
     return NULL;
-}
-
-bool model_metric_known(const char *name)
-{
-    for (size_t i = 0; i < model_metric_count(); i++)
-        if (!strcmp(model_metric_name(i), name))
-            return true;
-    return false;
 }
 
 /* ---- model: static layout ---------------------------------------------- */
@@ -201,13 +255,73 @@ static char *join(const char *a, const char *b, const char *c)
     return s;
 }
 
-static bool add_rows(struct model *m, size_t *row, const char *const *names, size_t n,
-                     const char *kind, const char *id)
+/* FNV-1a over a metric name and a scope, for the row index. */
+static uint64_t row_hash(const char *metric, const char *scope)
 {
-    for (size_t i = 0; i < n; i++, (*row)++) {
-        m->metric[*row] = (char *)names[i];
-        m->scope[*row] = id ? join(kind, ":", id) : join(kind, "", "");
-        if (!m->scope[*row])
+    uint64_t h = 1469598103934665603u;
+    for (const char *p = metric; *p; p++)
+        h = (h ^ (unsigned char)*p) * 1099511628211u;
+    h = (h ^ 0xff) * 1099511628211u;  /* a separator no name holds */
+    for (const char *p = scope; *p; p++)
+        h = (h ^ (unsigned char)*p) * 1099511628211u;
+    return h;
+}
+
+/* An open-addressing index from (metric, scope) to row: model_row is O(1),
+ * so pairing two runs' rows is linear, not quadratic. */
+static bool build_index(struct model *m)
+{
+    m->index_mask = 1;
+    while (m->index_mask < 2 * m->rows)
+        m->index_mask <<= 1;
+    m->index = malloc(m->index_mask * sizeof *m->index);
+    if (!m->index)
+        return false;
+    for (size_t i = 0; i < m->index_mask; i++)
+        m->index[i] = SIZE_MAX;
+    m->index_mask--;
+    for (size_t row = 0; row < m->rows; row++) {
+        size_t at = row_hash(m->metric[row], m->scope[row]) & m->index_mask;
+        while (m->index[at] != SIZE_MAX)
+            at = (at + 1) & m->index_mask;
+        m->index[at] = row;
+    }
+    return true;
+}
+
+size_t model_row(const struct model *m, const char *metric, const char *scope)
+{
+    for (size_t at = row_hash(metric, scope) & m->index_mask; m->index[at] != SIZE_MAX;
+         at = (at + 1) & m->index_mask) {
+        size_t row = m->index[at];
+        if (!strcmp(m->metric[row], metric) && !strcmp(m->scope[row], scope))
+            return row;
+    }
+    return SIZE_MAX;
+}
+
+/* Adds a row for each metric reported at `kind` scopes, in table order. */
+static bool add_rows(struct model *m, size_t *row, unsigned kind, const char *scope)
+{
+    for (size_t i = 0; i < N_METRICS; i++) {
+        if (!(metric_table[i].scopes & kind))
+            continue;
+        m->metric[*row] = metric_table[i].name;
+        if (!(m->scope[*row] = strdup(scope)))
+            return false;
+        (*row)++;
+    }
+    return true;
+}
+
+/* The layout collect() writes: each kind of scope holds one contiguous
+ * group of the table (checked here), so a scope's values are one block. */
+static bool layout_matches_table(void)
+{
+    for (size_t i = 0; i < N_METRICS; i++) {
+        unsigned want = i < FIRST_ALL ? BATCH : i < FIRST_NODE ? MODEL_SCOPE_ALL
+                        : i < FIRST_SERVICE ? MODEL_SCOPE_NODE : MODEL_SCOPE_SERVICE;
+        if (metric_table[i].scopes != want)
             return false;
     }
     return true;
@@ -216,31 +330,37 @@ static bool add_rows(struct model *m, size_t *row, const char *const *names, siz
 static bool build_layout(struct model *m)
 {
     const struct scenario *s = m->s;
+    assert(layout_matches_table());
     m->row_dest = N_BATCH_METRICS + N_ALL_METRICS;
     m->row_od = m->row_dest + m->n_dest * N_BATCH_METRICS;
     m->row_node = m->row_od + s->n_demand * N_BATCH_METRICS;
     m->row_service = m->row_node + s->n_nodes * N_NODE_METRICS;
     m->rows = m->row_service + s->n_services * N_SERVICE_METRICS;
-    m->metric = calloc(m->rows, sizeof *m->metric);
-    m->scope = calloc(m->rows, sizeof *m->scope);
+    m->metric = calloc(m->rows + 1, sizeof *m->metric);
+    m->scope = calloc(m->rows + 1, sizeof *m->scope);
     if (!m->metric || !m->scope)
         return false;
     size_t row = 0;
-    bool ok = add_rows(m, &row, batch_metric, N_BATCH_METRICS, "all", NULL)
-              && add_rows(m, &row, all_metric, N_ALL_METRICS, "all", NULL);
-    for (size_t d = 0; ok && d < m->n_dest; d++)
-        ok = add_rows(m, &row, batch_metric, N_BATCH_METRICS, "dest", s->nodes[m->dest_node[d]].id);
-    for (size_t i = 0; ok && i < s->n_demand; i++) {
-        char od[256];
-        snprintf(od, sizeof od, "%s-%s", s->nodes[s->demand[i].origin].id,
-                 s->nodes[s->demand[i].destination].id);
-        ok = add_rows(m, &row, batch_metric, N_BATCH_METRICS, "od", od);
+    char scope[600];
+    bool ok = add_rows(m, &row, MODEL_SCOPE_ALL, "all");
+    for (size_t d = 0; ok && d < m->n_dest; d++) {
+        snprintf(scope, sizeof scope, "dest:%s", s->nodes[m->dest_node[d]].id);
+        ok = add_rows(m, &row, MODEL_SCOPE_DEST, scope);
     }
-    for (size_t n = 0; ok && n < s->n_nodes; n++)
-        ok = add_rows(m, &row, node_metric, N_NODE_METRICS, "node", s->nodes[n].id);
-    for (size_t k = 0; ok && k < s->n_services; k++)
-        ok = add_rows(m, &row, service_metric, N_SERVICE_METRICS, "service", s->services[k].id);
-    return ok;
+    for (size_t i = 0; ok && i < s->n_demand; i++) {
+        snprintf(scope, sizeof scope, "od:%s-%s", s->nodes[s->demand[i].origin].id,
+                 s->nodes[s->demand[i].destination].id);
+        ok = add_rows(m, &row, MODEL_SCOPE_OD, scope);
+    }
+    for (size_t n = 0; ok && n < s->n_nodes; n++) {
+        snprintf(scope, sizeof scope, "node:%s", s->nodes[n].id);
+        ok = add_rows(m, &row, MODEL_SCOPE_NODE, scope);
+    }
+    for (size_t k = 0; ok && k < s->n_services; k++) {
+        snprintf(scope, sizeof scope, "service:%s", s->services[k].id);
+        ok = add_rows(m, &row, MODEL_SCOPE_SERVICE, scope);
+    }
+    return ok && row == m->rows && build_index(m);
 }
 
 /* The CSV form of each node and service id. */
@@ -264,18 +384,22 @@ static bool build_series(struct model *m)
 {
     const struct scenario *s = m->s;
     m->days = (size_t)ceil(s->horizon_d);
-    m->series = 2 + m->n_dest + 2 * s->n_nodes;
+    m->series = MODEL_SERIES_GROUPS + m->n_dest + 2 * s->n_nodes;
     m->series_name = calloc(m->series, sizeof *m->series_name);
     if (!m->series_name)
         return false;
-    m->series_name[0] = join("delivered_t", "", "");
-    m->series_name[1] = join("backlog", "", "");
+    m->series_name[MODEL_SERIES_DELIVERED_T] = join("delivered_t", "", "");
+    m->series_name[MODEL_SERIES_BACKLOG] = join("backlog", "", "");
+    size_t count, dest = model_group(m, MODEL_DELIVERED_DEST, &count);
+    size_t backlog = model_group(m, MODEL_BACKLOG_NODE, &count);
+    size_t wait = model_group(m, MODEL_TRAIN_WAIT_NODE, &count);
+    m->dest_series = dest;
     for (size_t d = 0; d < m->n_dest; d++)
-        m->series_name[2 + d] = join("delivered_t:", s->nodes[m->dest_node[d]].id, "");
+        m->series_name[dest + d] = join("delivered_t:", s->nodes[m->dest_node[d]].id, "");
     for (size_t n = 0; n < s->n_nodes; n++)
-        m->series_name[2 + m->n_dest + n] = join("backlog:", s->nodes[n].id, "");
+        m->series_name[backlog + n] = join("backlog:", s->nodes[n].id, "");
     for (size_t n = 0; n < s->n_nodes; n++)
-        m->series_name[2 + m->n_dest + s->n_nodes + n] = join("train_wait_d:", s->nodes[n].id, "");
+        m->series_name[wait + n] = join("train_wait_d:", s->nodes[n].id, "");
     for (size_t i = 0; i < m->series; i++)
         if (!m->series_name[i])
             return false;
@@ -334,6 +458,7 @@ void model_destroy(struct model *m)
     free(m->service_field);
     free(m->metric);
     free(m->scope);
+    free(m->index);
     free(m->qbase);
     free(m->dest_node);
     free(m->dest_of_node);
@@ -352,13 +477,13 @@ size_t model_group(const struct model *m, enum model_group g, size_t *count)
     switch (g) {
     case MODEL_DELIVERED_DEST:
         *count = m->n_dest;
-        return 2;
+        return MODEL_SERIES_GROUPS;
     case MODEL_BACKLOG_NODE:
         *count = m->s->n_nodes;
-        return 2 + m->n_dest;
+        return MODEL_SERIES_GROUPS + m->n_dest;
     case MODEL_TRAIN_WAIT_NODE:
         *count = m->s->n_nodes;
-        return 2 + m->n_dest + m->s->n_nodes;
+        return MODEL_SERIES_GROUPS + m->n_dest + m->s->n_nodes;
     }
     *count = 0;
     return 0;
@@ -588,8 +713,8 @@ static void deliver(struct rep *r, struct batch *B, size_t node, double t)
         sc[i]->on_time += transit_d <= r->s->service_standard_d;
         stats_hist_add(sc[i]->hist, transit_d);
     }
-    *daily(r, 0, t) += B->kg / 1000;
-    *daily(r, 2 + r->m->dest_of_node[node], t) += B->kg / 1000;
+    *daily(r, MODEL_SERIES_DELIVERED_T, t) += B->kg / 1000;
+    *daily(r, r->m->dest_series + r->m->dest_of_node[node], t) += B->kg / 1000;
     if (r->out->batches)
         write_batch_row(r, B, t);
 }
@@ -946,7 +1071,7 @@ static void snapshot_day(struct rep *r, double t)
 {
     size_t n_nodes, backlog = model_group(r->m, MODEL_BACKLOG_NODE, &n_nodes);
     size_t wait = model_group(r->m, MODEL_TRAIN_WAIT_NODE, &n_nodes);
-    *daily(r, 1, t - 1) = r->waiting;
+    *daily(r, MODEL_SERIES_BACKLOG, t - 1) = r->waiting;
     for (size_t n = 0; n < n_nodes; n++) {
         struct node_state *ns = &r->nodes[n];
         *daily(r, backlog + n, t - 1) = ns->waiting;
@@ -1067,19 +1192,19 @@ static void put_batch_scope(struct rep *r, size_t row, const struct scope_acc *a
 {
     double *v = &r->rec->values[row];
     double window_d = (r->horizon_h - r->warmup_h) / 24;
-    v[B_POSTED] = (double)a->posted;
-    v[B_DELIVERED] = (double)a->delivered;
-    v[B_IN_FLIGHT] = (double)a->in_flight;
-    v[B_LOST] = (double)a->posted - (double)a->delivered - (double)a->in_flight;
-    v[B_DELIVERED_T] = a->delivered_kg / 1000;
-    v[B_TRANSIT_MEAN] = ratio(a->transit_sum_d, (double)a->delivered);
-    for (int q = B_P50; q <= B_P99; q++)
+    v[M_POSTED] = (double)a->posted;
+    v[M_DELIVERED] = (double)a->delivered;
+    v[M_IN_FLIGHT] = (double)a->in_flight;
+    v[M_LOST] = (double)a->posted - (double)a->delivered - (double)a->in_flight;
+    v[M_DELIVERED_T] = a->delivered_kg / 1000;
+    v[M_TRANSIT_MEAN] = ratio(a->transit_sum_d, (double)a->delivered);
+    for (int q = M_P50; q <= M_P99; q++)
         v[q] = stats_hist_quantile(a->hist, quantile_of[q]);
     /* batches still on the way but already past the standard are late too */
-    v[B_ON_TIME] = 100 * ratio((double)a->on_time, (double)(a->delivered + a->late_in_flight));
-    v[B_THROUGHPUT] = ratio(a->window_kg / 1000, window_d);
-    v[B_GAP] = ratio(a->gap_sum_h, (double)a->delivered);
-    v[B_SCANS] = ratio(a->events_sum, (double)a->delivered);
+    v[M_ON_TIME] = 100 * ratio((double)a->on_time, (double)(a->delivered + a->late_in_flight));
+    v[M_THROUGHPUT] = ratio(a->window_kg / 1000, window_d);
+    v[M_GAP] = ratio(a->gap_sum_h, (double)a->delivered);
+    v[M_SCANS] = ratio(a->events_sum, (double)a->delivered);
 }
 
 /* Counts every batch still in the system, for the conservation check and
@@ -1159,9 +1284,9 @@ static void collect(struct rep *r)
     for (size_t k = 0; k < s->n_services; k++) {
         const struct service_state *ss = &r->services[k];
         double *sv = &v[m->row_service + k * N_SERVICE_METRICS];
-        sv[S_TRAINS] = (double)ss->trains;
-        sv[S_TRANSIT] = ratio(ss->transit_sum_h / 24, (double)ss->arrived);
-        sv[S_LOAD] = ratio(ss->load_pct_sum, (double)ss->loaded);
+        sv[M_TRAINS - FIRST_SERVICE] = (double)ss->trains;
+        sv[M_TRAIN_TRANSIT - FIRST_SERVICE] = ratio(ss->transit_sum_h / 24, (double)ss->arrived);
+        sv[M_LOAD - FIRST_SERVICE] = ratio(ss->load_pct_sum, (double)ss->loaded);
         util_sum += ss->load_pct_sum;
         util_n += ss->loaded;
     }
@@ -1169,7 +1294,7 @@ static void collect(struct rep *r)
         const struct node_state *ns = &r->nodes[n];
         double *nv = &v[m->row_node + n * N_NODE_METRICS];
         unsigned servers = s->nodes[n].servers;
-        nv[N_UTIL] = servers ? 100 * ratio(ns->busy_h, servers * window_h) : NAN;
+        nv[M_SERVER_UTIL - FIRST_NODE] = servers ? 100 * ratio(ns->busy_h, servers * window_h) : NAN;
         /* trains still queueing at the end count with their wait so far */
         double wait_sum = ns->wait_sum_h, waits = (double)ns->waits;
         for (const struct train *tr = ns->q_head; tr; tr = tr->next)
@@ -1177,16 +1302,15 @@ static void collect(struct rep *r)
                 wait_sum += r->horizon_h - tr->queued_h;
                 waits++;
             }
-        nv[N_WAIT] = ratio(wait_sum, waits);
-        nv[N_BACKLOG] = ns->waiting_max;
-        nv[N_TRAINS] = (double)ns->handled;
+        nv[M_TRAIN_WAIT - FIRST_NODE] = ratio(wait_sum, waits);
+        nv[M_NODE_BACKLOG - FIRST_NODE] = ns->waiting_max;
+        nv[M_HANDLED - FIRST_NODE] = (double)ns->handled;
     }
-    double *av = &v[N_BATCH_METRICS];
-    av[A_TRAIN_UTIL] = ratio(util_sum, (double)util_n);
-    av[A_MAX_BACKLOG] = r->waiting_max;
-    av[A_COST] = r->cost > 0 ? ratio(r->cost, r->acc[0].window_kg / 1000) : NAN;
-    av[A_EVENTS] = (double)engine_events(r->e);
-    av[A_TRACKING] = (double)r->tracking_events;
+    v[M_TRAIN_UTIL] = ratio(util_sum, (double)util_n);
+    v[M_MAX_BACKLOG] = r->waiting_max;
+    v[M_COST] = r->cost > 0 ? ratio(r->cost, r->acc[0].window_kg / 1000) : NAN;
+    v[M_EVENTS] = (double)engine_events(r->e);
+    v[M_TRACKING] = (double)r->tracking_events;
 }
 
 static void rep_fini(struct rep *r)

@@ -74,10 +74,10 @@ static void write_throughput(FILE *f, const struct run_result *r)
 {
     for (size_t day = 0; day < model_days(r->model); day++) {
         fprintf(f, "%zu,", day);
-        csvwrite_number(f, day_mean(r, 0, day)), fputc(',', f);
+        csvwrite_number(f, day_mean(r, MODEL_SERIES_DELIVERED_T, day)), fputc(',', f);
         csvwrite_number(f, r->delivered_ci[2 * day]), fputc(',', f);
         csvwrite_number(f, r->delivered_ci[2 * day + 1]), fputc(',', f);
-        csvwrite_number(f, day_mean(r, 1, day));
+        csvwrite_number(f, day_mean(r, MODEL_SERIES_BACKLOG, day));
         fputc('\n', f);
     }
 }

@@ -357,11 +357,3 @@ void run_result_fini(struct run_result *r)
     free(r->delivered_avg);
     *r = (struct run_result){ .model = r->model, .n = r->n };
 }
-
-size_t run_find_row(const struct model *m, const char *metric, const char *scope)
-{
-    for (size_t row = 0; row < model_rows(m); row++)
-        if (!strcmp(model_row_metric(m, row), metric) && !strcmp(model_row_scope(m, row), scope))
-            return row;
-    return SIZE_MAX;
-}

@@ -5,8 +5,11 @@
 #include "e2e.h"
 
 #include <regex.h>
+#include <stdbool.h>
 #include <sys/resource.h>
 #include <unistd.h>
+
+#include "railmail/model.h"
 
 #define MINI "tests/fixtures/scenario-mini"
 
@@ -135,4 +138,23 @@ Test(cli, intervals_from_fewer_than_three_replications_are_not_printed, .timeout
     expect_in("compare tests/e2e/weekly daily -r 1", "(n/a)", true);
     expect_in("compare tests/e2e/weekly daily -r 1", "no difference", false);
     expect_in("compare tests/e2e/weekly daily -r 1", "n/a: a verdict needs at least 3 paired replications", true);
+}
+
+/* The metric table is the one list: --help and the README show every row. */
+Test(cli, help_and_readme_list_every_metric_of_the_table)
+{
+    char *t = e2e_tmpdir(), help[4200];
+    snprintf(help, sizeof help, "%s/help", t);
+    cr_assert_eq(e2e_run("run --help", help, NULL), 0);
+    char *texts[] = { e2e_slurp(help), e2e_slurp("README.md") };
+    for (size_t i = 0; i < model_metric_count(); i++) {
+        char want[128];
+        snprintf(want, sizeof want, "  %s ", model_metric(i)->name);
+        cr_assert(strstr(texts[0], want), "--help does not list %s", model_metric(i)->name);
+        snprintf(want, sizeof want, "| `%s` |", model_metric(i)->name);
+        cr_assert(strstr(texts[1], want), "README's metric table does not list %s", model_metric(i)->name);
+    }
+    free(texts[0]);
+    free(texts[1]);
+    e2e_rmtree(t);
 }

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include "railmail/diag.h"
+#include "railmail/model.h"
 
 struct compare_request {
     const char *scenario_dir;
@@ -50,8 +51,6 @@ void compare_destroy(struct compare_result *c);  /* NULL is a no-op */
 size_t compare_list_proposals(const char *scenario_dir, char **names, size_t max);
 
 /* ---- the statistics, exposed for tests ---- */
-enum compare_direction { COMPARE_LOWER_BETTER, COMPARE_HIGHER_BETTER, COMPARE_NEUTRAL };
-enum compare_direction compare_direction_of(const char *metric);
 
 struct compare_stat {
     double baseline_mean, proposal_mean, diff, diff_ci_low, diff_ci_high, rel_pct, p_value;
@@ -63,5 +62,5 @@ void compare_paired(const double *base, const double *prop, size_t n, double con
                     struct compare_stat *out);
 /* Holm's step-down procedure: reject[i] for p[i] at family-wise `alpha`. */
 void compare_holm(const double *p, size_t m, double alpha, bool *reject);
-const char *compare_verdict(enum compare_direction dir, double diff, bool reject);
+const char *compare_verdict(enum model_direction dir, double diff, bool reject);
 #endif /* RAILMAIL_COMPARE_H */

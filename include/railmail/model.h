@@ -18,21 +18,50 @@ struct model;
 struct model *model_create(const struct scenario *s);
 void model_destroy(struct model *m);  /* NULL is a no-op */
 
-/* The metric names any scenario can have, whatever its scopes. */
+/* Which way a metric is better, for compare's verdicts. */
+enum model_direction { MODEL_LOWER_BETTER, MODEL_HIGHER_BETTER, MODEL_NEUTRAL };
+
+/* The kinds of scope a metric is reported at. */
+enum { MODEL_SCOPE_ALL = 1, MODEL_SCOPE_DEST = 2, MODEL_SCOPE_OD = 4, MODEL_SCOPE_NODE = 8,
+       MODEL_SCOPE_SERVICE = 16 };
+
+/* Where compare shows a metric without --metric: its table, its chart. */
+enum { MODEL_HEADLINE_TABLE = 1, MODEL_HEADLINE_CHART = 2 };
+
+/* One row of the metric table: every metric railmail reports. */
+struct model_metric {
+    const char *name;             /* as in summary.csv, e.g. "transit_p95_d" */
+    const char *unit;             /* "days", "%", "tonnes per day", ... */
+    enum model_direction direction;
+    unsigned scopes;              /* MODEL_SCOPE_* */
+    unsigned run_rank;            /* position in run's printed table, 0: not printed */
+    unsigned headline;            /* MODEL_HEADLINE_* */
+    const char *label;            /* a few words for a chart, e.g. "mean transit time" */
+    const char *description;      /* one sentence, for --help and the README */
+};
+
+/* The table, in record order; model_metric(i) is NULL past the end. */
 size_t model_metric_count(void);
-const char *model_metric_name(size_t i);  /* i < model_metric_count() */
-bool model_metric_known(const char *name);
+const struct model_metric *model_metric(size_t i);
+const struct model_metric *model_metric_find(const char *name);  /* NULL if unknown */
 
 /* The record: one value per (metric, scope) row, NaN where undefined. */
 size_t model_rows(const struct model *m);
 const char *model_row_metric(const struct model *m, size_t row);
 const char *model_row_scope(const struct model *m, size_t row);
+/* The row of (metric, scope), e.g. ("train_queue_wait_h", "node:BRS"), in
+ * constant time; SIZE_MAX when the model has none. */
+size_t model_row(const struct model *m, const char *metric, const char *scope);
 
-/* Daily series: series 0 is tonnes delivered per day, 1 batches waiting at
- * the end of the day, then three groups: tonnes delivered per destination
- * ("delivered_t:ID"), batches waiting per node at the end of the day
- * ("backlog:ID") and the mean wait of the trains that got a server at a
- * node that day in days ("train_wait_d:ID", NaN on a day without one). */
+/* Daily series: the network's two, then three groups: tonnes delivered per
+ * destination ("delivered_t:ID"), batches waiting per node at the end of
+ * the day ("backlog:ID") and the mean wait of the trains that got a server
+ * at a node that day in days ("train_wait_d:ID", NaN on a day without one). */
+enum {
+    MODEL_SERIES_DELIVERED_T,  /* tonnes delivered per day */
+    MODEL_SERIES_BACKLOG,      /* batches waiting at the end of the day */
+    MODEL_SERIES_GROUPS        /* the first series of the first group */
+};
 size_t model_days(const struct model *m);
 size_t model_series(const struct model *m);
 const char *model_series_name(const struct model *m, size_t i);

@@ -51,6 +51,4 @@ enum rm_status run_replications(const struct model *m, const struct run_options 
                                 struct run_result *out, struct diag *d);
 void run_result_fini(struct run_result *r);
 
-/* Row of (metric, scope) in the model's record, or SIZE_MAX. */
-size_t run_find_row(const struct model *m, const char *metric, const char *scope);
 #endif /* RAILMAIL_RUN_H */
