@@ -35,12 +35,13 @@
 enum { EXIT_RUN = 1, EXIT_USAGE = 2 };
 
 struct opts {
-    long replications, days, jobs;   /* -1: not given */
-    unsigned long long seed;
-    bool seed_given, batches, tracking, no_plot, quiet;
+    long jobs;                       /* -1: not given */
+    bool batches, tracking, no_plot, quiet;
     const char *out;
-    const char *sets[MAX_SETS];
+    const char *sets[MAX_SETS + 3];  /* the user's, then those -r, -d and -s stand for */
     size_t n_sets;
+    char shorthand[3][48];           /* "scenario.replications=N" and so on */
+    bool given[3];
     const char *metrics[32];
     size_t n_metrics;
 };
@@ -128,6 +129,18 @@ static void print_metrics(void)
     }
 }
 
+/* -r, -d and -s are shorthands for --set scenario.KEY=VALUE: one way to
+ * override a value, checked by the loader like any other. */
+static void shorthand(struct opts *o, int k, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void shorthand(struct opts *o, int k, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(o->shorthand[k], sizeof o->shorthand[k], fmt, ap);
+    va_end(ap);
+    o->given[k] = true;
+}
+
 /* Parses run/compare options; leaves optind at the first operand. */
 static int parse_opts(int argc, char **argv, struct opts *o, bool compare, const char *cmd_usage)
 {
@@ -140,19 +153,22 @@ static int parse_opts(int argc, char **argv, struct opts *o, bool compare, const
         { "no-plot", no_argument, 0, O_NO_PLOT },       { "quiet", no_argument, 0, 'q' },
         { "help", no_argument, 0, O_HELP },             { "metric", required_argument, 0, O_METRIC },
         { 0, 0, 0, 0 } };
-    *o = (struct opts){ .replications = -1, .days = -1, .jobs = -1 };
+    *o = (struct opts){ .jobs = -1 };
+    long count;
     optind = 1;
     opterr = 0;
     int c;
     while ((c = getopt_long(argc, argv, ":r:s:d:o:j:q", longs, NULL)) != -1) {
         switch (c) {
         case 'r':
-            if (!parse_count(optarg, 100000, &o->replications))
+            if (!parse_count(optarg, 100000, &count))
                 return say_error("--replications: expected a whole number from 1 to 100000, got \"%s\"", optarg);
+            shorthand(o, 0, "scenario.replications=%ld", count);
             break;
         case 'd':
-            if (!parse_count(optarg, 36500, &o->days))
+            if (!parse_count(optarg, 36500, &count))
                 return say_error("--days: expected a whole number from 1 to 36500, got \"%s\"", optarg);
+            shorthand(o, 1, "scenario.horizon_d=%ld", count);
             break;
         case 'j':
             if (!parse_count(optarg, 1024, &o->jobs))
@@ -161,10 +177,10 @@ static int parse_opts(int argc, char **argv, struct opts *o, bool compare, const
         case 's': {
             char *end;
             errno = 0;
-            o->seed = strtoull(optarg, &end, 10);
+            unsigned long long seed = strtoull(optarg, &end, 10);
             if (errno || end == optarg || *end || optarg[0] == '-')
                 return say_error("--seed: expected a whole number >= 0, got \"%s\"", optarg);
-            o->seed_given = true;
+            shorthand(o, 2, "scenario.seed=%llu", seed);
             break;
         }
         case 'o':
@@ -205,22 +221,9 @@ static int parse_opts(int argc, char **argv, struct opts *o, bool compare, const
             return say_error("unknown option \"%s\"; see `railmail --help`", argv[optind - 1]);
         }
     }
-    return 0;
-}
-
-/* Applies -r, -s, -d over the scenario's own values. */
-static int apply_opts(struct scenario *s, const struct opts *o)
-{
-    if (o->replications > 0)
-        s->replications = (unsigned)o->replications;
-    if (o->seed_given)
-        s->seed = o->seed;
-    if (o->days > 0) {
-        s->horizon_d = (double)o->days;
-        if (s->warmup_d >= s->horizon_d) {
-            return say_error("--days: expected more days than the warm-up (%g), got %ld", s->warmup_d, o->days);
-        }
-    }
+    for (int k = 0; k < 3; k++)  /* after the user's, so that they win */
+        if (o->given[k])
+            o->sets[o->n_sets++] = o->shorthand[k];
     return 0;
 }
 
@@ -458,8 +461,6 @@ static int cmd_run(int argc, char **argv)
     enum rm_status st = scenario_load(dir, NULL, o.sets, o.n_sets, &s, d);
     if (st != RM_OK)
         goto done;
-    if ((rc = apply_opts(s, &o)))
-        goto done_rc;
     out = o.out ? strdup(o.out) : default_out(s, "");
     m = model_create(s);
     if (!out || !m) {
@@ -490,7 +491,6 @@ static int cmd_run(int argc, char **argv)
         print_run_table(s, &res, out);
 done:
     rc = report_diag(d, st);
-done_rc:
     if (have_res)
         run_result_fini(&res);
     outdir_discard(od);
@@ -602,9 +602,6 @@ static int cmd_compare(int argc, char **argv)
         .proposals = (const char *const *)argv + optind + 1,
         .n_proposals = (size_t)(argc - optind - 1),
         .sets = o.sets, .n_sets = o.n_sets,
-        .replications = o.replications > 0 ? (unsigned)o.replications : 0,
-        .days = o.days > 0 ? (double)o.days : 0,
-        .seed = o.seed, .seed_given = o.seed_given,
         .jobs = default_jobs(&o),
         .batches = o.batches, .tracking = o.tracking,
     };

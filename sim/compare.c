@@ -142,24 +142,6 @@ size_t compare_list_proposals(const char *scenario_dir, char **names, size_t max
 
 /* ---- preparing and running ---------------------------------------------- */
 
-static void apply_request(struct scenario *s, const struct compare_request *q, const struct scenario *base)
-{
-    if (base) {  /* pairing needs the baseline's seeds, counts and window */
-        s->seed = base->seed;
-        s->replications = base->replications;
-        s->horizon_d = base->horizon_d;
-        s->warmup_d = base->warmup_d;
-        s->confidence = base->confidence;
-        return;
-    }
-    if (q->replications)
-        s->replications = q->replications;
-    if (q->days)
-        s->horizon_d = q->days;
-    if (q->seed_given)
-        s->seed = q->seed;
-}
-
 static struct pairing pairing_of(const struct scenario *s)
 {
     return (struct pairing){ s->seed, s->replications, s->horizon_d, s->warmup_d, s->confidence };
@@ -188,10 +170,6 @@ static enum rm_status load_arm(struct compare_result *c, size_t i, const char *o
         c->base = pairing_of(a->s);
     else if ((st = check_pairing(c, a->s, overlay, d)) != RM_OK)
         return st;
-    apply_request(a->s, &c->q, i ? c->arm[0].s : NULL);
-    if (i == 0 && a->s->warmup_d >= a->s->horizon_d)
-        return diag_error(d, NULL, "--days: expected more days than the warm-up (%g), got %g",
-                          a->s->warmup_d, a->s->horizon_d);
     return RM_OK;
 }
 

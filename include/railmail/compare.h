@@ -14,12 +14,8 @@ struct compare_request {
     const char *scenario_dir;
     const char *const *proposals;   /* names under proposals/; none = all */
     size_t n_proposals;
-    const char *const *sets;        /* --set overrides, applied to all */
+    const char *const *sets;        /* --set overrides (and -r, -d, -s), applied to all */
     size_t n_sets;
-    unsigned replications;          /* 0: the scenario's */
-    double days;                    /* 0: the scenario's */
-    unsigned long long seed;
-    bool seed_given;
     unsigned jobs;
     bool batches, tracking;         /* each arm's batches.csv, tracking.csv */
     void (*progress)(void *ctx, double done);
