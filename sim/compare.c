@@ -191,16 +191,12 @@ static enum rm_status check_names(char *const *names, size_t n, struct diag *d)
     return st;
 }
 
-enum rm_status compare_prepare(const struct compare_request *q, struct compare_result **out,
-                               struct diag *d)
+/* Loads every arm into c; on failure c holds what was built, for destroy. */
+static enum rm_status prepare(struct compare_result *c, struct diag *d)
 {
-    struct compare_result *c = calloc(1, sizeof *c);
+    const struct compare_request *q = &c->q;
     char *names[MAX_PROPOSALS];
     size_t n = 0;
-    if (!c)
-        return diag_fail(d, RM_ENOMEM, "out of memory");
-    c->q = *q;
-    *out = c;
     if (q->n_proposals > MAX_PROPOSALS)
         return diag_error(d, NULL, "compare: expected at most %d proposals, got %zu", MAX_PROPOSALS, q->n_proposals);
     if (q->n_proposals == 0) {
@@ -261,6 +257,23 @@ size_t compare_memory_estimate(const struct compare_result *c)
         kept_sum += kept;
     }
     return peak;
+}
+
+enum rm_status compare_prepare(const struct compare_request *q, struct compare_result **out,
+                               struct diag *d)
+{
+    *out = NULL;
+    struct compare_result *c = calloc(1, sizeof *c);
+    if (!c)
+        return diag_fail(d, RM_ENOMEM, "out of memory");
+    c->q = *q;
+    enum rm_status st = prepare(c, d);
+    if (st != RM_OK) {
+        compare_destroy(c);
+        return st;
+    }
+    *out = c;
+    return RM_OK;
 }
 
 const char *compare_default_out(const struct compare_result *c)

@@ -490,16 +490,16 @@ size_t model_group(const struct model *m, enum model_group g, size_t *count)
 }
 const char *model_series_name(const struct model *m, size_t i) { return m->series_name[i]; }
 
-int model_record_init(const struct model *m, struct model_record *rec)
+enum rm_status model_record_init(const struct model *m, struct model_record *rec)
 {
     rec->values = calloc(m->rows + 1, sizeof *rec->values);
     rec->daily = calloc(m->series * m->days + 1, sizeof *rec->daily);
     rec->transit = calloc(1, sizeof *rec->transit);
     if (!rec->values || !rec->daily || !rec->transit) {
         model_record_fini(rec);
-        return -1;
+        return RM_ENOMEM;
     }
-    return 0;
+    return RM_OK;
 }
 
 void model_record_clear(const struct model *m, struct model_record *rec)

@@ -126,7 +126,7 @@ static void *worker(void *arg)
 {
     struct pool *pl = arg;
     struct model_record rec = { 0 };
-    bool have_rec = model_record_init(pl->m, &rec) == 0;
+    bool have_rec = model_record_init(pl->m, &rec) == RM_OK;
     for (;;) {
         pthread_mutex_lock(&pl->lock);
         unsigned i = pl->next++;

@@ -130,7 +130,8 @@ uint64_t stream_key(uint64_t seed, unsigned replication, const char *source_id)
     return mix(mix(mix(seed) ^ (uint64_t)replication) ^ fnv1a64(source_id));
 }
 
-void stream_reseed(gsl_rng *r, uint64_t seed, unsigned replication, const char *source_id)
+/* Re-keys a generator of our type in place, without allocating. */
+static void reseed(gsl_rng *r, uint64_t seed, unsigned replication, const char *source_id)
 {
     assert(r && r->type == &xoshiro256ss);
     fill(r->state, stream_key(seed, replication, source_id));
@@ -143,6 +144,6 @@ gsl_rng *stream_create(uint64_t seed, unsigned replication, const char *source_i
     gsl_rng *r = gsl_rng_alloc(&xoshiro256ss);
     if (!r)
         return NULL;
-    stream_reseed(r, seed, replication, source_id);
+    reseed(r, seed, replication, source_id);
     return r;
 }

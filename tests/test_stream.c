@@ -68,18 +68,6 @@ Test(stream, equal_inputs_give_identical_sequences)
     gsl_rng_free(b);
 }
 
-Test(stream, reseed_equals_a_fresh_stream)
-{
-    gsl_rng *a = stream_create(5, 0, "node:BRE");
-    gsl_rng *b = stream_create(5, 2, "node:MSQ");
-    for (int i = 0; i < 17; i++)
-        gsl_rng_get(a);
-    stream_reseed(a, 5, 2, "node:MSQ");
-    assert_same_sequence(a, b, 1000);
-    gsl_rng_free(a);
-    gsl_rng_free(b);
-}
-
 Test(stream, clone_continues_the_same_sequence)
 {
     gsl_rng *a = stream_create(5, 0, "node:BRE");

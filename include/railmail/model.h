@@ -78,7 +78,7 @@ struct model_record {
 
 /* Allocates / frees a record's arrays (the struct is the caller's); a
  * record is reused from one replication to the next after a clear. */
-int model_record_init(const struct model *m, struct model_record *rec);
+enum rm_status model_record_init(const struct model *m, struct model_record *rec);
 void model_record_clear(const struct model *m, struct model_record *rec);
 void model_record_fini(struct model_record *rec);
 

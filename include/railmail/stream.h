@@ -14,12 +14,6 @@ uint64_t stream_key(uint64_t seed, unsigned replication, const char *source_id);
  * function. */
 gsl_rng *stream_create(uint64_t seed, unsigned replication, const char *source_id);
 
-/* Re-keys a generator made by stream_create, in place and without
- * allocating, so that a worker can reuse its generators from one
- * replication to the next. Afterwards it draws exactly what
- * stream_create(seed, replication, source_id) would. */
-void stream_reseed(gsl_rng *r, uint64_t seed, unsigned replication, const char *source_id);
-
 /* The generator type behind every stream: xoshiro256** with its 256-bit
  * state filled from the 64-bit key (gsl_rng_get gives 32 bits, min 0, max
  * 2^32-1; gsl_rng_uniform lies in [0,1) and is never 1). */
