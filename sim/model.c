@@ -31,7 +31,7 @@
 enum {
     /* every batch scope: all, dest:ID, od:O-D */
     M_POSTED, M_DELIVERED, M_IN_FLIGHT, M_LOST, M_DELIVERED_T, M_TRANSIT_MEAN,
-    M_P50, M_P90, M_P95, M_P99, M_ON_TIME, M_THROUGHPUT, M_GAP, M_SCANS,
+    M_P50, M_P90, M_P95, M_P99, M_TRANSIT_MAX, M_ON_TIME, M_THROUGHPUT, M_GAP, M_SCANS,
     /* the network only */
     M_TRAIN_UTIL, M_MAX_BACKLOG, M_COST, M_EVENTS, M_TRACKING,
     /* per node, then per service */
@@ -71,6 +71,8 @@ static const struct model_metric metric_table[N_METRICS] = {
                 "95th percentile of door-to-door days" },
     [M_P99] = { "transit_p99_d", "days", LOWER, BATCH, 0, 0, "99th percentile transit time",
                 "99th percentile of door-to-door days" },
+    [M_TRANSIT_MAX] = { "transit_max_d", "days", LOWER, BATCH, 0, 0, "longest transit time",
+                        "longest door-to-door days of a delivered batch" },
     [M_ON_TIME] = { "on_time_pct", "%", HIGHER, BATCH, 6, TABLE | CHART, "batches on time",
                     "share delivered within service_standard_d; batches still on the way past it count as late" },
     [M_THROUGHPUT] = { "throughput_t_per_d", "tonnes per day", HIGHER, BATCH, 7, CHART, "throughput",
@@ -190,7 +192,7 @@ struct disruption_state {
 
 struct scope_acc {
     uint64_t posted, delivered, on_time, in_flight, late_in_flight;
-    double delivered_kg, window_kg, transit_sum_d, gap_sum_h, events_sum;
+    double delivered_kg, window_kg, transit_sum_d, transit_max_d, gap_sum_h, events_sum;
     struct stats_hist *hist;
 };
 
@@ -708,6 +710,8 @@ static void deliver(struct rep *r, struct batch *B, size_t node, double t)
         sc[i]->delivered++;
         sc[i]->delivered_kg += B->kg;
         sc[i]->transit_sum_d += transit_d;
+        if (transit_d > sc[i]->transit_max_d)
+            sc[i]->transit_max_d = transit_d;
         sc[i]->gap_sum_h += B->gap_max_h;
         sc[i]->events_sum += B->events;
         sc[i]->on_time += transit_d <= r->s->service_standard_d;
@@ -1198,6 +1202,7 @@ static void put_batch_scope(struct rep *r, size_t row, const struct scope_acc *a
     v[M_LOST] = (double)a->posted - (double)a->delivered - (double)a->in_flight;
     v[M_DELIVERED_T] = a->delivered_kg / 1000;
     v[M_TRANSIT_MEAN] = ratio(a->transit_sum_d, (double)a->delivered);
+    v[M_TRANSIT_MAX] = a->delivered ? a->transit_max_d : NAN;
     for (int q = M_P50; q <= M_P99; q++)
         v[q] = stats_hist_quantile(a->hist, quantile_of[q]);
     /* batches still on the way but already past the standard are late too */

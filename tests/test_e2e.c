@@ -112,6 +112,11 @@ Test(e2e, poisson_batches_wait_half_the_headway, .timeout = 120)
     cr_assert_float_eq(summary(r, "transit_mean_d", "all"), expected_d, 0.01);
     /* the shortest possible transit is the fixed part; the longest adds a headway */
     cr_assert_float_eq(summary(r, "transit_p50_d", "all"), expected_d, 0.03);
+    /* the longest: a batch that just missed the cut-off waits a whole
+     * headway; over thousands of batches some come within minutes of it */
+    double max_d = (30 + 6.5 + 2.385) / 24;
+    cr_assert(summary(r, "transit_max_d", "all") <= max_d + 1e-9, "max %g", summary(r, "transit_max_d", "all"));
+    cr_assert(summary(r, "transit_max_d", "all") >= max_d - 0.01, "max %g", summary(r, "transit_max_d", "all"));
     cr_assert_eq(summary(r, "lost_batches", "all"), 0);
     rmtree(t);
     free(t);
