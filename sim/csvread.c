@@ -1,7 +1,8 @@
 /* csvread: CSV tables with positions. libcsv reports neither lines nor
  * columns, so we feed it one byte at a time and note the line on which each
  * field starts; comment lines are skipped before libcsv sees them, because a
- * quote inside a comment would otherwise open a quoted field. */
+ * quote inside a comment would otherwise open a quoted field. The field
+ * separator (',' or ';') is chosen per file before parsing starts. */
 #include "railmail/csvread.h"
 
 #include <csv.h>
@@ -106,7 +107,7 @@ static const char *column_name(const struct csvread_table *t, unsigned col)
 }
 
 static void syntax_error(struct diag *d, const char *file, const struct state *st,
-                         const char *data, size_t at)
+                         const char *data, size_t at, char delim)
 {
     unsigned col = (unsigned)st->n_cur + 1;
     struct diag_at pos = {file, st->line, col};
@@ -121,17 +122,76 @@ static void syntax_error(struct diag *d, const char *file, const struct state *s
     else
         snprintf(found, sizeof found, "0x%02x", c);
     if (data[st->field_off] == '"')
-        diag_error(d, &pos, "%sexpected ',' or a line end after a closing '\"', got %s",
-                   prefix, found);
+        diag_error(d, &pos, "%sexpected '%c' or a line end after a closing '\"', got %s",
+                   prefix, delim, found);
     else
         diag_error(d, &pos, "%sexpected '\"' only in a field quoted as a whole (with '\"' "
                    "doubled), got %s", prefix, found);
 }
 
+/* Index just past the line that starts at i (after its LF, CRLF or CR). */
+static size_t next_line(const char *data, size_t i, size_t end)
+{
+    while (i < end && data[i] != '\n' && data[i] != '\r')
+        i++;
+    if (i + 1 < end && data[i] == '\r' && data[i + 1] == '\n')
+        return i + 2;
+    return i < end ? i + 1 : i;
+}
+
+/* True when the line at i is blank or a `#` comment, as the parser skips. */
+static bool skipped_line(const char *data, size_t i, size_t end)
+{
+    while (i < end && (data[i] == ' ' || data[i] == '\t'))
+        i++;
+    return i == end || data[i] == '#' || data[i] == '\n' || data[i] == '\r';
+}
+
+/* Chooses the separator of the data from *i on. A first line "sep=;" or
+ * "sep=," (Excel's hint, possibly quoted) decides and is skipped, moving *i
+ * and *line past it; otherwise the first row that the parser will read
+ * decides: ';' if it holds more ';' than ',' outside quotes. */
+static char find_delim(const char *data, size_t *i, size_t end, unsigned *line)
+{
+    size_t p = *i;
+    bool quoted = p < end && data[p] == '"';
+    p += quoted;
+    if (end - p >= 5 && memcmp(data + p, "sep=", 4) == 0 &&
+        (data[p + 4] == ',' || data[p + 4] == ';')) {
+        char delim = data[p + 4];
+        size_t q = p + 5;
+        if (quoted && q < end && data[q] == '"')
+            q++;
+        while (q < end && (data[q] == delim || data[q] == ' ' || data[q] == '\t'))
+            q++;
+        if (q == end || data[q] == '\n' || data[q] == '\r') {
+            *i = next_line(data, q, end);
+            (*line)++;
+            return delim;
+        }
+    }
+    p = *i;
+    while (p < end && skipped_line(data, p, end)) {
+        size_t q = next_line(data, p, end);
+        if (q == p)
+            break;
+        p = q;
+    }
+    size_t commas = 0, semis = 0;
+    bool in_quotes = false;
+    for (; p < end && (in_quotes || (data[p] != '\n' && data[p] != '\r')); p++) {
+        if (data[p] == '"')
+            in_quotes = !in_quotes;
+        else if (!in_quotes)
+            commas += data[p] == ',', semis += data[p] == ';';
+    }
+    return semis > commas ? ';' : ',';
+}
+
 enum rm_status csvread_parse(const char *file, const char *data, size_t len,
                              struct csvread_table *out, struct diag *d)
 {
-    *out = (struct csvread_table){0};
+    *out = (struct csvread_table){.delim = ','};
     struct state st = {.t = out, .line = 1};
     struct csv_parser p;
     if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0)
@@ -145,6 +205,8 @@ enum rm_status csvread_parse(const char *file, const char *data, size_t len,
     size_t i = 0;
     if (nul >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0)
         i = 3;
+    out->delim = find_delim(data, &i, nul, &st.line);
+    csv_set_delim(&p, (unsigned char)out->delim);
     bool line_start = true;
     while (i < nul && !st.nomem) {
         if (line_start && !st.in_row) {
@@ -171,7 +233,7 @@ enum rm_status csvread_parse(const char *file, const char *data, size_t len,
             if (csv_error(&p) == CSV_ENOMEM) {
                 st.nomem = true;
             } else {
-                syntax_error(d, file, &st, data, i);
+                syntax_error(d, file, &st, data, i, out->delim);
                 rc = RM_EINPUT;
             }
             break;

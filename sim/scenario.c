@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 
 #include "railmail/csvread.h"
+#include "railmail/num.h"
 
 enum file_id { F_SCENARIO, F_NODES, F_LEGS, F_SERVICES, F_DEMAND, F_DISRUPTIONS, N_FILES };
 #define MAX_COLS 8
@@ -76,6 +77,7 @@ struct cell {
     const char *text;
     struct diag_at at;
     int origin;  /* 0 base, 1 overlay, 2 --set */
+    char sep;    /* its file's field separator, ',' or ';' (',' for --set) */
 };
 
 struct record {
@@ -223,58 +225,24 @@ static const char *text_of(const struct cell *c)
     return c->text ? c->text : "";
 }
 
-/* A decimal number, finite: digits with an optional sign, point and
- * exponent. Hex, inf and nan, which strtod would take, are refused. */
-static bool parse_number(const char *t, double *out)
+/* The decimal mark of a cell's file: a file separated by ';' comes from a
+ * spreadsheet in a locale that writes 12,5. */
+static char decimal_mark(const struct cell *c)
 {
-    const char *p = t;
-    if (*p == '+' || *p == '-')
-        p++;
-    size_t digits = 0;
-    while (isdigit((unsigned char)*p))
-        p++, digits++;
-    if (*p == '.') {
-        p++;
-        while (isdigit((unsigned char)*p))
-            p++, digits++;
-    }
-    if (digits == 0)
-        return false;
-    if (*p == 'e' || *p == 'E') {
-        p++;
-        if (*p == '+' || *p == '-')
-            p++;
-        if (!isdigit((unsigned char)*p))
-            return false;
-        while (isdigit((unsigned char)*p))
-            p++;
-    }
-    if (*p)
-        return false;
-    errno = 0;
-    double v = strtod(t, NULL);
-    if (!isfinite(v))
-        return false;
-    *out = v == 0 ? 0 : v;  /* no -0 */
-    return true;
+    return c->sep == ';' ? ',' : '.';
 }
 
-/* Digits only, no sign, no overflow. */
-static bool parse_whole(const char *t, uint64_t *out)
+static bool parse_number(const struct cell *c, const char *t, double *out)
 {
-    if (!*t)
-        return false;
-    uint64_t v = 0;
-    for (const char *p = t; *p; p++) {
-        if (!isdigit((unsigned char)*p))
-            return false;
-        unsigned digit = (unsigned)(*p - '0');
-        if (v > (UINT64_MAX - digit) / 10)
-            return false;
-        v = v * 10 + digit;
-    }
-    *out = v;
-    return true;
+    return num_parse(t, strlen(t), decimal_mark(c), out);
+}
+
+/* What to add to a message about a number in a ';' file written with a
+ * decimal point, which such a file does not take. */
+static const char *mark_hint(const struct cell *c)
+{
+    return c->sep == ';' && c->text && strchr(c->text, '.')
+               ? " (a file separated by ';' takes a decimal comma)" : "";
 }
 
 enum lower { GE, GT };  /* lower bound inclusive or strict */
@@ -285,8 +253,10 @@ static bool get_number(struct loader *L, const struct cell *c, const char *colum
                        double *out)
 {
     double v;
-    if (!parse_number(text_of(c), &v) || (lower == GE ? v < lo : v <= lo) || v > hi) {
-        bad_cell(L, c, column, expected);
+    if (!parse_number(c, text_of(c), &v) || (lower == GE ? v < lo : v <= lo) || v > hi) {
+        char buf[256];
+        diag_error(L->d, &c->at, "%s: expected %s, got \"%s\"%s", column, expected,
+                   shown(text_of(c), buf, sizeof buf), mark_hint(c));
         return false;
     }
     *out = v;
@@ -298,11 +268,11 @@ static bool get_dist(struct loader *L, const struct cell *c, const char *column,
 {
     char why[200] = "";
     char buf[256];
-    if (!dist_parse(text_of(c), out, why, sizeof why)) {
+    if (!dist_parse_sep(text_of(c), c->sep == ';' ? ';' : ',', out, why, sizeof why)) {
         if (!why[0])
             snprintf(why, sizeof why, "expected a distribution such as lognormal(8.5,0.4)");
-        diag_error(L->d, &c->at, "%s: %s, got \"%s\"", column, why,
-                   shown(text_of(c), buf, sizeof buf));
+        diag_error(L->d, &c->at, "%s: %s, got \"%s\"%s", column, why,
+                   shown(text_of(c), buf, sizeof buf), mark_hint(c));
         return false;
     }
     if (!(dist_min(out) >= 0)) {
@@ -377,7 +347,7 @@ static char *make_key(struct loader *L, enum file_id f, const struct record *r)
         return keep_printf(L, "%s", text_of(&r->c[0]));
     const char *second = text_of(&r->c[1]);
     double v;
-    if (f == F_DISRUPTIONS && parse_number(second, &v))
+    if (f == F_DISRUPTIONS && parse_number(&r->c[1], second, &v))
         return keep_printf(L, "%s\x1f%.17g", text_of(&r->c[0]), v);
     return keep_printf(L, "%s\x1f%s", text_of(&r->c[0]), second);
 }
@@ -447,7 +417,7 @@ static int paren_balance(const char *t)
  * fields. In a row with more fields than the header, fields that open a
  * parenthesis are joined with the ones that close it, so that hand-written
  * files work; a row of the right length is never touched. */
-static void join_distributions(struct loader *L, struct csvread_row *row)
+static void join_distributions(struct loader *L, struct csvread_row *row, char delim)
 {
     size_t out = 0;
     for (size_t i = 0; i < row->n_fields && !L->nomem; out++) {
@@ -469,7 +439,7 @@ static void join_distributions(struct loader *L, struct csvread_row *row)
                 }
                 strcpy(joined, f.text);
                 for (size_t k = i; k < j; k++) {
-                    strcat(joined, ",");
+                    strcat(joined, delim == ';' ? ";" : ",");
                     strcat(joined, row->fields[k].text);
                     free(row->fields[k].text);
                 }
@@ -574,7 +544,7 @@ static void load_file(struct loader *L, int which, enum file_id f)
     struct records mine = {0};
     for (size_t i = 1; i < t->n_rows && !L->nomem; i++) {
         if (t->rows[i].n_fields > h->n_fields)
-            join_distributions(L, &t->rows[i]);
+            join_distributions(L, &t->rows[i], t->delim);
         const struct csvread_row *row = &t->rows[i];
         struct record *r = push_record(L, &mine);
         if (!r)
@@ -596,6 +566,7 @@ static void load_file(struct loader *L, int which, enum file_id f)
                 r->c[c].at = (struct diag_at){path, row->line, (unsigned)j + 1};
             }
             r->c[c].origin = which;
+            r->c[c].sep = t->delim;
         }
         r->key = make_key(L, f, r);
         size_t first = r->key ? find_key(&mine, r->key) : SIZE_MAX;
@@ -658,7 +629,7 @@ static size_t find_set_row(struct loader *L, enum file_id f, const char *id)
         if (f == F_DISRUPTIONS) {
             double v;
             tmp[i] = '\0';
-            if (!parse_number(tmp + i + 1, &v))
+            if (!num_parse(tmp + i + 1, strlen(tmp + i + 1), '.', &v))
                 break;
             char *key = keep_printf(L, "%s\x1f%.17g", tmp, v);
             if (key)
@@ -713,12 +684,12 @@ static void apply_set(struct loader *L, const char *set)
         if (!r)
             return;
         if (i == SIZE_MAX) {
-            r->c[SC_KEY] = (struct cell){lhs, at, 2};
+            r->c[SC_KEY] = (struct cell){lhs, at, 2, ','};
             r->key = lhs;
             r->at = at;
             r->shape_ok = true;
         }
-        r->c[SC_VALUE] = (struct cell){value, at, 2};
+        r->c[SC_VALUE] = (struct cell){value, at, 2, ','};
         return;
     }
     char *col = strrchr(lhs, '.');
@@ -749,7 +720,7 @@ static void apply_set(struct loader *L, const char *set)
                    shown(lhs, buf, sizeof buf));
         return;
     }
-    L->recs[f].r[i].c[c] = (struct cell){value, at, 2};
+    L->recs[f].r[i].c[c] = (struct cell){value, at, 2, ','};
 }
 
 /* ---- stage 3: typed records ------------------------------------------- */
@@ -862,13 +833,13 @@ static void convert_settings(struct loader *L, struct scenario *s)
     }
     uint64_t u;
     if (cell_of[4]) {
-        if (!parse_whole(text_of(cell_of[4]), &u) || u < 1 || u > MAX_REPLICATIONS)
+        if (!num_parse_whole(text_of(cell_of[4]), &u) || u < 1 || u > MAX_REPLICATIONS)
             bad_cell(L, cell_of[4], "replications", "a whole number from 1 to 10000");
         else
             s->replications = (unsigned)u;
     }
     if (cell_of[5]) {
-        if (!parse_whole(text_of(cell_of[5]), &u))
+        if (!num_parse_whole(text_of(cell_of[5]), &u))
             bad_cell(L, cell_of[5], "seed",
                      "a whole number from 0 to 18446744073709551615");
         else
@@ -920,7 +891,7 @@ static void convert_nodes(struct loader *L, struct scenario *s)
         uint64_t u;
         if (!servers[0])
             n->servers = 0;
-        else if (!parse_whole(servers, &u) || u < 1 || u > MAX_SERVERS)
+        else if (!num_parse_whole(servers, &u) || u < 1 || u > MAX_SERVERS)
             bad_cell(L, &r->c[N_SERVERS], "servers",
                      "a whole number >= 1 and <= 10000, or empty for no limit");
         else

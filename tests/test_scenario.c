@@ -492,3 +492,71 @@ Test(scenario, loads_a_directory_and_its_proposal)
     rmdir(props);
     rmdir(dir);
 }
+
+/* ---- spreadsheets saved with ';' and decimal commas ------------------- */
+
+Test(scenario, semicolon_files_take_decimal_commas)
+{
+    struct files fs = base_files();
+    /* Excel in a decimal-comma locale: BOM, CRLF, "sep=;", ';' between
+     * fields and between a distribution's arguments. */
+    put(&fs, "nodes.csv",
+        "\xEF\xBB\xBFsep=;\r\n"
+        "id;name;country;kind;servers;dwell_h;scan\r\n"
+        "CQ;Chongqing;CN;origin;;fixed(2,5);1\r\n"
+        "AKZ;\"Altynkol; Khorgos\";KZ;border;2;\"lognormal(8,5;0,4)\";1\r\n"
+        "BRS;Brest, Malaszewicze;BY;hub;3;gamma(12,25;0,5);1\r\n"
+        "WAW;Warsaw;PL;destination;;fixed(3,75);0\r\n");
+    /* No "sep=" line: the header decides. */
+    put(&fs, "legs.csv",
+        "\xEF\xBB\xBF" "from;to;km;time_h\r\n"
+        "CQ;AKZ;3900,25;\"lognormal(96,5;0,15)\"\r\n"
+        "AKZ;BRS;5200;\"triangular(120;130,25;150)\"\r\n"
+        "BRS;WAW;2,1e2;fixed(6,5)\r\n");
+    put(&fs, "scenario.csv", "key;value\nhorizon_d;120,5\nwarmup_d;14\n");
+    put(&fs, "disruptions.csv", "target;start_d;duration_d;capacity_factor\nBRS;40,5;3,5;0,5\n");
+    const char *sets[] = {"disruptions.BRS-40.5.capacity_factor=0.25"};
+    struct scenario *s = load_ok(&fs, NULL, sets, 1);
+    cr_expect_str_eq(s->nodes[1].name, "Altynkol; Khorgos");
+    cr_expect_str_eq(s->nodes[2].name, "Brest, Malaszewicze");
+    cr_expect_float_eq(dist_mean(&s->nodes[0].dwell_h), 2.5, 1e-12);
+    cr_expect_float_eq(dist_mean(&s->nodes[1].dwell_h), 8.5, 1e-12);
+    cr_expect_float_eq(dist_sd(&s->nodes[1].dwell_h), 8.5 * 0.4, 1e-9);
+    cr_expect_float_eq(dist_mean(&s->nodes[2].dwell_h), 12.25, 1e-12);
+    cr_expect_float_eq(s->legs[0].km, 3900.25, 1e-12);
+    cr_expect_float_eq(s->legs[2].km, 210, 1e-12);
+    cr_expect_float_eq(dist_mean(&s->legs[1].time_h), (120 + 130.25 + 150) / 3.0, 1e-9);
+    cr_expect_float_eq(s->horizon_d, 120.5, 1e-12);
+    cr_expect_float_eq(s->disruptions[0].start_d, 40.5, 1e-12);
+    cr_expect_float_eq(s->disruptions[0].duration_d, 3.5, 1e-12);
+    cr_expect_float_eq(s->disruptions[0].capacity_factor, 0.25, 1e-12);
+    scenario_destroy(s);
+}
+
+Test(scenario, semicolon_file_errors_count_columns_and_say_which_mark)
+{
+    struct files fs = base_files();
+    put(&fs, "nodes.csv",
+        "sep=;\r\n"
+        "id;name;country;kind;servers;dwell_h;scan\r\n"
+        "CQ;Chongqing;CN;origin;;fixed(2,5);1\r\n"
+        "AKZ;\"Altynkol,\r\nKhorgos\";KZ;border;2;\"lognormal(8.5;0,4)\";1\r\n"
+        "BRS;Brest;BY;hub;3,5;gamma(12,25;0,5);1\r\n"
+        "WAW;Warsaw;PL;destination;;fixed(3,75);0\r\n");
+    put(&fs, "legs.csv",
+        "from;to;km;time_h\n"
+        "CQ;AKZ;3900.25;\"lognormal(96,5;0,15)\"\n"
+        "AKZ;BRS;5200;lognormal(130,25;0,2)\n"
+        "BRS;WAW;210;\"fixed(6,5)\"x\n");
+    char *all = load_fail(&fs, NULL, NULL, 0);
+    expect_message(all, "sc/x/nodes.csv:5:6: dwell_h: expected a finite number for mean in "
+                        "lognormal(mean;cv), found \"8.5\", got \"lognormal(8.5;0,4)\" (a file "
+                        "separated by ';' takes a decimal comma)");
+    expect_message(all, "sc/x/nodes.csv:6:5: servers: expected a whole number >= 1 and "
+                        "<= 10000, or empty for no limit, got \"3,5\"");
+    expect_message(all, "sc/x/legs.csv:2:3: km: expected a number >= 0, got \"3900.25\" (a file "
+                        "separated by ';' takes a decimal comma)");
+    expect_message(all, "sc/x/legs.csv:4:4: time_h: expected ';' or a line end after a closing "
+                        "'\"', got 'x'");
+    free(all);
+}

@@ -3,7 +3,9 @@
 /* CSV reading on top of libcsv's streaming parser, with the positions libcsv
  * does not report: the line where each field starts and its column (the
  * field's 1-based index in its row). Accepts RFC 4180 plus what spreadsheets
- * write: CRLF or LF, a UTF-8 BOM, `#` comment lines, blank lines. */
+ * write: CRLF or LF, a UTF-8 BOM, `#` comment lines, blank lines, and ';'
+ * as the field separator (what Excel writes where the decimal mark is a
+ * comma), found per file. */
 #include <stddef.h>
 #include "railmail/diag.h"
 #include "railmail/status.h"
@@ -24,10 +26,14 @@ struct csvread_row {
 struct csvread_table {
     struct csvread_row *rows;
     size_t n_rows;
+    char delim;          /* the field separator: ',' or ';' */
 };
 
 /* Parses `len` bytes of `data`. `file` names the data in messages. A row of
- * empty fields only (",,,") is dropped like a blank line. On a syntax error
+ * empty fields only (",,,") is dropped like a blank line. The separator is
+ * ';' when the first line is "sep=;" (as Excel writes it; the line is then
+ * no row), or when the first row that is no comment holds more ';' than ','
+ * outside quotes; otherwise ',' ("sep=," is accepted and skipped too). On a syntax error
  * (a stray quote, an unterminated quoted field, a NUL byte) the message goes
  * to `d`, the rows before it are kept and RM_EINPUT is returned; RM_ENOMEM
  * when memory runs out. The table is valid (possibly empty) in every case and
