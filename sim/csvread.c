@@ -7,10 +7,14 @@
 
 #include <csv.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 struct state {
     struct csvread_table *t;
@@ -275,45 +279,117 @@ void csvread_fini(struct csvread_table *t)
     *t = (struct csvread_table){0};
 }
 
-enum rm_status csvread_slurp(const char *path, char **data, size_t *len)
+/* What a file that is not regular is, for messages. */
+static const char *file_kind(mode_t mode)
+{
+    if (S_ISDIR(mode))
+        return "a directory";
+    if (S_ISFIFO(mode))
+        return "a FIFO";
+    if (S_ISCHR(mode))
+        return "a character device";
+    if (S_ISBLK(mode))
+        return "a block device";
+    if (S_ISSOCK(mode))
+        return "a socket";
+    return "not a regular file";
+}
+
+static enum rm_status refuse(char *why, size_t why_len, const struct stat *sb, size_t max)
+{
+    if (why && why_len) {
+        if (!S_ISREG(sb->st_mode))
+            snprintf(why, why_len, "expected a regular file, got %s", file_kind(sb->st_mode));
+        else
+            snprintf(why, why_len, "expected a file of at most %zu MiB, got %.1f MiB",
+                     max >> 20, (double)sb->st_size / (1 << 20));
+    }
+    return RM_EINPUT;
+}
+
+/* The file is checked by stat before it is opened, so that a FIFO or a
+ * device is never opened (opening a FIFO blocks until a writer comes, and
+ * some devices act on open); then it is opened without blocking and checked
+ * again on the descriptor, in case it was swapped in between. At most max+1
+ * bytes are read, in case it grows. */
+static enum rm_status slurp(const char *path, size_t max, char **data, size_t *len, char *why,
+                            size_t why_len)
 {
     *data = NULL;
     *len = 0;
-    FILE *f = fopen(path, "rb");
-    if (!f)
+    struct stat sb;
+    if (stat(path, &sb) != 0)
         return RM_EIO;
-    size_t cap = 4096, n = 0;
+    if (!S_ISREG(sb.st_mode) || (uintmax_t)sb.st_size > max)
+        return refuse(why, why_len, &sb, max);
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
+        return RM_EIO;
+    if (fstat(fd, &sb) != 0) {
+        int err = errno;
+        close(fd);
+        errno = err;
+        return RM_EIO;
+    }
+    if (!S_ISREG(sb.st_mode) || (uintmax_t)sb.st_size > max) {
+        close(fd);
+        return refuse(why, why_len, &sb, max);
+    }
+    size_t cap = (size_t)sb.st_size + 2, n = 0;
     char *buf = malloc(cap);
     if (!buf) {
-        fclose(f);
+        close(fd);
         return RM_ENOMEM;
     }
-    for (;;) {
+    while (n <= max) {
         if (cap - n < 2) {
             char *grown = realloc(buf, 2 * cap);
             if (!grown) {
                 free(buf);
-                fclose(f);
+                close(fd);
                 return RM_ENOMEM;
             }
             buf = grown;
             cap *= 2;
         }
-        size_t got = fread(buf + n, 1, cap - n - 1, f);
-        n += got;
+        ssize_t got = read(fd, buf + n, cap - n - 1);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0) {
+            int err = errno;
+            free(buf);
+            close(fd);
+            errno = err;
+            return RM_EIO;
+        }
         if (got == 0)
             break;
+        n += (size_t)got;
     }
-    bool failed = ferror(f) != 0;
-    int err = errno ? errno : EIO;
-    fclose(f);
-    if (failed) {
+    close(fd);
+    if (n > max) {  /* it grew after fstat */
         free(buf);
-        errno = err;
-        return RM_EIO;
+        sb.st_size = (off_t)n;
+        return refuse(why, why_len, &sb, max);
     }
     buf[n] = '\0';
     *data = buf;
     *len = n;
     return RM_OK;
+}
+
+enum rm_status csvread_slurp_input(const char *path, char **data, size_t *len, char *why,
+                                   size_t why_len)
+{
+    return slurp(path, CSVREAD_MAX_BYTES, data, len, why, why_len);
+}
+
+enum rm_status csvread_slurp(const char *path, char **data, size_t *len)
+{
+    enum rm_status rc = slurp(path, SIZE_MAX / 4, data, len, NULL, 0);
+    if (rc == RM_EINPUT) {
+        errno = EINVAL;
+        rc = RM_EIO;
+    }
+    return rc;
 }

@@ -299,14 +299,25 @@ static bool valid_id(const char *t)
 
 /* ---- stage 1: files into records -------------------------------------- */
 
+/* Reads one file of a source into a malloc'd buffer. A missing file sets
+ * *missing and is not reported (the caller knows whether it is required);
+ * anything that is not a regular file of at most CSVREAD_MAX_BYTES is
+ * reported and never read. */
 static bool read_source_file(struct loader *L, int which, const char *name, char **data,
                              size_t *len, bool *missing, const char *path)
 {
     const struct source *s = &L->src[which];
+    struct diag_at at = {path, 0, 0};
     *missing = false;
     if (s->memory) {
         for (size_t i = 0; i < s->n_files; i++) {
             if (s->files[i].name && strcmp(s->files[i].name, name) == 0) {
+                if (s->files[i].len > CSVREAD_MAX_BYTES) {
+                    diag_error(L->d, &at, "expected a file of at most %zu MiB, got %.1f MiB",
+                               CSVREAD_MAX_BYTES >> 20,
+                               (double)s->files[i].len / (1 << 20));
+                    return false;
+                }
                 *data = malloc(s->files[i].len + 1);
                 if (!*data) {
                     L->nomem = true;
@@ -322,18 +333,22 @@ static bool read_source_file(struct loader *L, int which, const char *name, char
         *missing = true;
         return false;
     }
-    enum rm_status rc = csvread_slurp(path, data, len);
+    char why[128];
+    enum rm_status rc = csvread_slurp_input(path, data, len, why, sizeof why);
     if (rc == RM_OK)
         return true;
     if (rc == RM_ENOMEM) {
         L->nomem = true;
         return false;
     }
+    if (rc == RM_EINPUT) {
+        diag_error(L->d, &at, "%s", why);
+        return false;
+    }
     if (errno == ENOENT) {
         *missing = true;
         return false;
     }
-    struct diag_at at = {path, 0, 0};
     diag_error(L->d, &at, "expected a readable file, got: %s", strerror(errno));
     return false;
 }
