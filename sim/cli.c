@@ -76,11 +76,20 @@ static int say_error(const char *fmt, ...)
     return EXIT_USAGE;
 }
 
-/* Prints every collected message and returns the exit status for `st`. */
+/* Prints the collected warnings; they never change the exit status. */
+static void report_warnings(const struct diag *d)
+{
+    for (size_t i = 0; i < diag_warning_count(d); i++)
+        fprintf(stderr, "railmail: warning: %s\n", diag_warning(d, i));
+}
+
+/* Prints every collected message, errors first, and returns the exit
+ * status for `st`. */
 static int report_diag(struct diag *d, enum rm_status st)
 {
     for (size_t i = 0; i < diag_count(d); i++)
         fprintf(stderr, "railmail: %s\n", diag_message(d, i));
+    report_warnings(d);
     if (st == RM_OK)
         return 0;
     return st == RM_EINPUT ? EXIT_USAGE : EXIT_RUN;
@@ -370,6 +379,8 @@ static bool validate_one(const char *dir, struct diag *d)
             ok = false;
         } else {
             printf("ok: %s + %s\n", scenario_basename(s), names[i]);
+            fflush(stdout);
+            report_warnings(d);
         }
         scenario_destroy(s);
         s = NULL;

@@ -614,8 +614,14 @@ static void load_description_txt(struct loader *L)
     char *data = NULL;
     size_t len = 0;
     bool missing;
-    if (!read_source_file(L, 1, "description.txt", &data, &len, &missing, path))
+    if (!read_source_file(L, 1, "description.txt", &data, &len, &missing, path)) {
+        if (missing) {
+            struct diag_at at = {path, 0, 0};
+            diag_warn(L->d, &at, "expected a file saying what the proposal changes, "
+                      "got no such file");
+        }
         return;
+    }
     trim(data);
     L->description_txt = keep(L, data);
 }

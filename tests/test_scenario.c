@@ -560,3 +560,29 @@ Test(scenario, semicolon_file_errors_count_columns_and_say_which_mark)
                         "'\"', got 'x'");
     free(all);
 }
+
+Test(scenario, a_proposal_without_description_loads_with_a_warning)
+{
+    struct files fs = base_files();
+    struct files ov = {.n = 0};
+    put(&ov, "services.csv",
+        "id,route,departures_per_week,first_departure_h,capacity_t,cutoff_h\n"
+        "CQ-BRS,CQ>AKZ>BRS,5.5,10.5,41.5,6\n");
+    struct diag *d = diag_create();
+    struct scenario *s = NULL;
+    enum rm_status rc = scenario_load_memory("sc/x", fs.f, fs.n, "sc/x/proposals/p", ov.f, ov.n,
+                                             NULL, 0, &s, d);
+    cr_assert_eq(rc, RM_OK);
+    cr_expect_eq(diag_count(d), 0);
+    cr_assert_eq(diag_warning_count(d), 1);
+    cr_expect_str_eq(diag_warning(d, 0), "sc/x/proposals/p/description.txt: expected a file "
+                                         "saying what the proposal changes, got no such file");
+    scenario_destroy(s);
+    diag_clear(d);
+    put(&ov, "description.txt", "Five and a half trains a week.");
+    rc = scenario_load_memory("sc/x", fs.f, fs.n, "sc/x/proposals/p", ov.f, ov.n, NULL, 0, &s, d);
+    cr_assert_eq(rc, RM_OK);
+    cr_expect_eq(diag_warning_count(d), 0);
+    scenario_destroy(s);
+    diag_destroy(d);
+}
