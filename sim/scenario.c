@@ -82,15 +82,29 @@ struct cell {
 
 struct record {
     struct cell c[MAX_COLS];
-    struct diag_at at;  /* the row: line, no column */
-    char *key;          /* columns 0 .. n_key-1 joined by '\x1f' */
+    struct diag_at at;  /* the row: file and line, no column */
+    const char *key;    /* columns 0 .. n_key-1 joined by '\x1f' */
     bool shape_ok;      /* as many fields as the header */
+    size_t replaced;    /* an overlay row: the base row it replaced, in
+                           loader.replaced[file]; SIZE_MAX if it added one */
 };
 
 struct records {
     struct record *r;
     size_t n, cap;
 };
+
+/* Positions in a list found by a key: open addressing with linear probing,
+ * at most half full, so a lookup is O(1) on average and loading stays
+ * linear in the number of rows (a linear search per row took 84 s for a
+ * 200,000-row nodes.csv). The keys stay in the list; `same` compares. */
+struct index {
+    size_t *pos;     /* SIZE_MAX: empty slot */
+    uint64_t *hash;
+    size_t cap, n;   /* cap: 0 or a power of two */
+};
+
+typedef bool index_same(const void *list, size_t pos, const void *key);
 
 /* Where the files come from: a directory or memory. */
 struct source {
@@ -106,6 +120,9 @@ struct loader {
     struct source src[2];                      /* base, overlay */
     struct csvread_table tables[2][N_FILES];
     struct records recs[N_FILES];              /* merged */
+    struct index by_key[N_FILES];              /* recs[f] by key */
+    struct records replaced[N_FILES];          /* base rows an overlay replaced */
+    struct index legs_by_ends;                 /* scenario legs by (from, to) */
     bool usable[N_FILES];                      /* headers good wherever read */
     char **owned;                              /* strings freed at the end */
     size_t n_owned, cap_owned;
@@ -355,11 +372,11 @@ static bool read_source_file(struct loader *L, int which, const char *name, char
 
 /* Key of a record: its key columns joined; disruption start days are
  * compared as numbers so that "3" and "3.0" are the same row. */
-static char *make_key(struct loader *L, enum file_id f, const struct record *r)
+static const char *make_key(struct loader *L, enum file_id f, const struct record *r)
 {
     const struct schema *sc = &schemas[f];
     if (sc->n_key == 1)
-        return keep_printf(L, "%s", text_of(&r->c[0]));
+        return text_of(&r->c[0]);  /* lives as long as the loader's tables */
     const char *second = text_of(&r->c[1]);
     double v;
     if (f == F_DISRUPTIONS && parse_number(&r->c[1], second, &v))
@@ -379,17 +396,98 @@ static struct record *push_record(struct loader *L, struct records *rs)
         rs->r = grown;
         rs->cap = cap;
     }
-    struct record *r = &rs->r[rs->n++];
-    memset(r, 0, sizeof *r);
-    return r;
+    return &rs->r[rs->n++];
 }
 
-static size_t find_key(const struct records *rs, const char *key)
+static uint64_t hash_text(const char *t)
 {
-    for (size_t i = 0; i < rs->n; i++)
-        if (rs->r[i].key && strcmp(rs->r[i].key, key) == 0)
-            return i;
-    return SIZE_MAX;
+    uint64_t h = 1469598103934665603u;  /* FNV-1a */
+    for (; *t; t++)
+        h = (h ^ (unsigned char)*t) * 1099511628211u;
+    return h;
+}
+
+static size_t index_find(const struct index *ix, uint64_t h, index_same *same,
+                         const void *list, const void *key)
+{
+    if (ix->cap == 0)
+        return SIZE_MAX;
+    for (size_t i = h & (ix->cap - 1);; i = (i + 1) & (ix->cap - 1)) {
+        if (ix->pos[i] == SIZE_MAX)
+            return SIZE_MAX;
+        if (ix->hash[i] == h && same(list, ix->pos[i], key))
+            return ix->pos[i];
+    }
+}
+
+static void index_put(struct index *ix, uint64_t h, size_t pos)
+{
+    size_t i = h & (ix->cap - 1);
+    while (ix->pos[i] != SIZE_MAX)
+        i = (i + 1) & (ix->cap - 1);
+    ix->pos[i] = pos;
+    ix->hash[i] = h;
+    ix->n++;
+}
+
+/* Makes room for `more` entries without growing again. */
+static void index_reserve(struct loader *L, struct index *ix, size_t more)
+{
+    size_t cap = ix->cap ? ix->cap : 64;
+    while (2 * (ix->n + more) > cap)
+        cap *= 2;
+    if (cap > ix->cap) {
+        struct index grown = {.cap = cap};
+        grown.pos = malloc(grown.cap * sizeof *grown.pos);
+        grown.hash = malloc(grown.cap * sizeof *grown.hash);
+        if (!grown.pos || !grown.hash) {
+            free(grown.pos);
+            free(grown.hash);
+            L->nomem = true;
+            return;
+        }
+        for (size_t i = 0; i < grown.cap; i++)
+            grown.pos[i] = SIZE_MAX;
+        for (size_t i = 0; i < ix->cap; i++)
+            if (ix->pos[i] != SIZE_MAX)
+                index_put(&grown, ix->hash[i], ix->pos[i]);
+        free(ix->pos);
+        free(ix->hash);
+        *ix = grown;
+    }
+}
+
+/* Adds `pos` under hash h (the caller has checked that its key is new). */
+static void index_add(struct loader *L, struct index *ix, uint64_t h, size_t pos)
+{
+    index_reserve(L, ix, 1);
+    if (ix->cap)
+        index_put(ix, h, pos);
+}
+
+static void index_fini(struct index *ix)
+{
+    free(ix->pos);
+    free(ix->hash);
+    *ix = (struct index){0};
+}
+
+static bool same_key(const void *list, size_t pos, const void *key)
+{
+    const struct records *rs = list;
+    return rs->r[pos].key && strcmp(rs->r[pos].key, key) == 0;
+}
+
+/* Position of the record with this key in rs (indexed by ix), or SIZE_MAX. */
+static size_t find_key(const struct index *ix, const struct records *rs, const char *key)
+{
+    return index_find(ix, hash_text(key), same_key, rs, key);
+}
+
+/* Position of the merged record of file f with this key, or SIZE_MAX. */
+static size_t record_find(const struct loader *L, enum file_id f, const char *key)
+{
+    return find_key(&L->by_key[f], &L->recs[f], key);
 }
 
 /* "id, name, ..." for messages. */
@@ -447,18 +545,14 @@ static void join_distributions(struct loader *L, struct csvread_row *row, char d
                 size_t len = strlen(f.text);
                 for (size_t k = i; k < j; k++)
                     len += 1 + strlen(row->fields[k].text);
-                char *joined = malloc(len + 1);
-                if (!joined) {
-                    L->nomem = true;
+                char *joined = keep(L, malloc(len + 1));  /* the table owns the pieces */
+                if (!joined)
                     return;
-                }
                 strcpy(joined, f.text);
                 for (size_t k = i; k < j; k++) {
                     strcat(joined, delim == ';' ? ";" : ",");
                     strcat(joined, row->fields[k].text);
-                    free(row->fields[k].text);
                 }
-                free(f.text);
                 f.text = joined;
                 i = j;
             }
@@ -555,54 +649,80 @@ static void load_file(struct loader *L, int which, enum file_id f)
         return;
     }
 
-    /* The rows, first into a list of their own to find duplicates. */
-    struct records mine = {0};
+    /* The rows go straight into the merged list: a base row is appended,
+     * an overlay row replaces the row with its key or is appended. `seen`
+     * finds this file's own duplicates: for the base, the merged index
+     * itself (it holds nothing else yet); for an overlay, one of its own,
+     * pointing into the merged list. */
+    struct records *all = &L->recs[f];
+    struct index overlay_ix = {0};
+    struct index *seen = which == 0 ? &L->by_key[f] : &overlay_ix;
+    /* Room for every row at once: no copies as the lists grow. */
+    if (all->cap < all->n + t->n_rows) {
+        struct record *grown = realloc(all->r, (all->n + t->n_rows) * sizeof *grown);
+        if (!grown) {
+            L->nomem = true;
+            return;
+        }
+        all->r = grown;
+        all->cap = all->n + t->n_rows;
+    }
+    index_reserve(L, &L->by_key[f], t->n_rows);
+    if (which == 1)
+        index_reserve(L, &overlay_ix, t->n_rows);
     for (size_t i = 1; i < t->n_rows && !L->nomem; i++) {
         if (t->rows[i].n_fields > h->n_fields)
             join_distributions(L, &t->rows[i], t->delim);
         const struct csvread_row *row = &t->rows[i];
-        struct record *r = push_record(L, &mine);
-        if (!r)
-            break;
-        r->at = (struct diag_at){path, row->line, 0};
-        r->shape_ok = row->n_fields == h->n_fields;
-        if (!r->shape_ok)
-            diag_error(L->d, &r->at, "expected %zu fields as in the header, got %zu",
+        struct record r = {.at = {path, row->line, 0}, .replaced = SIZE_MAX};
+        r.shape_ok = row->n_fields == h->n_fields;
+        if (!r.shape_ok)
+            diag_error(L->d, &r.at, "expected %zu fields as in the header, got %zu",
                        h->n_fields, row->n_fields);
         for (size_t c = 0; c < sc->n_cols; c++) {
             size_t j = field_of[c];
             if (j == SIZE_MAX)
                 continue;
             if (j < row->n_fields) {
-                r->c[c].text = row->fields[j].text;
-                r->c[c].at = (struct diag_at){path, row->fields[j].line, row->fields[j].col};
+                r.c[c].text = row->fields[j].text;
+                r.c[c].at = (struct diag_at){path, row->fields[j].line, row->fields[j].col};
             } else {
-                r->c[c].text = "";
-                r->c[c].at = (struct diag_at){path, row->line, (unsigned)j + 1};
+                r.c[c].text = "";
+                r.c[c].at = (struct diag_at){path, row->line, (unsigned)j + 1};
             }
-            r->c[c].origin = which;
-            r->c[c].sep = t->delim;
+            r.c[c].origin = which;
+            r.c[c].sep = t->delim;
         }
-        r->key = make_key(L, f, r);
-        size_t first = r->key ? find_key(&mine, r->key) : SIZE_MAX;
-        if (first != SIZE_MAX && first != mine.n - 1) {
-            duplicate_key(L, f, r, &mine.r[first]);
-            r->key = NULL;  /* keep it out of later lookups */
-            mine.n--;
+        if (!(r.key = make_key(L, f, &r)))
+            break;
+        uint64_t hk = hash_text(r.key);
+        size_t first = find_key(seen, all, r.key);
+        if (first != SIZE_MAX) {
+            duplicate_key(L, f, &r, &all->r[first]);
+            continue;
         }
-    }
-    struct records *all = &L->recs[f];
-    for (size_t i = 0; i < mine.n && !L->nomem; i++) {
-        size_t at = which == 1 ? find_key(all, mine.r[i].key) : SIZE_MAX;
+        size_t at = which == 1 ? record_find(L, f, r.key) : SIZE_MAX;
         if (at != SIZE_MAX) {
-            all->r[at] = mine.r[i];
+            /* Keep the base row: messages about what the change broke
+             * compare with it. */
+            struct record *old = push_record(L, &L->replaced[f]);
+            if (!old)
+                break;
+            *old = all->r[at];
+            r.replaced = L->replaced[f].n - 1;
+            all->r[at] = r;
         } else {
-            struct record *r = push_record(L, all);
-            if (r)
-                *r = mine.r[i];
+            struct record *added = push_record(L, all);
+            if (!added)
+                break;
+            *added = r;
+            at = all->n - 1;
+            if (which == 1)
+                index_add(L, &L->by_key[f], hk, at);
         }
+        index_add(L, seen, hk, at);
     }
-    free(mine.r);
+    index_fini(&overlay_ix);
 }
 
 static void load_description_txt(struct loader *L)
@@ -632,9 +752,8 @@ static void load_description_txt(struct loader *L)
  * tried at every '-' and TARGET-START_D at the last. */
 static size_t find_set_row(struct loader *L, enum file_id f, const char *id)
 {
-    const struct records *rs = &L->recs[f];
     if (schemas[f].n_key == 1)
-        return find_key(rs, id);
+        return record_find(L, f, id);
     size_t n = strlen(id);
     char *tmp = malloc(n + 1);
     if (!tmp) {
@@ -654,10 +773,10 @@ static size_t find_set_row(struct loader *L, enum file_id f, const char *id)
                 break;
             char *key = keep_printf(L, "%s\x1f%.17g", tmp, v);
             if (key)
-                found = find_key(rs, key);
+                found = record_find(L, f, key);
             break;  /* only the last '-' */
         }
-        found = find_key(rs, tmp);
+        found = record_find(L, f, tmp);
     }
     free(tmp);
     return found;
@@ -700,15 +819,14 @@ static void apply_set(struct loader *L, const char *set)
         size_t n = strlen(lhs);
         if (n > 6 && strcmp(lhs + n - 6, ".value") == 0)
             lhs[n - 6] = '\0';
-        size_t i = find_key(&L->recs[f], lhs);
+        size_t i = record_find(L, f, lhs);
         struct record *r = i != SIZE_MAX ? &L->recs[f].r[i] : push_record(L, &L->recs[f]);
         if (!r)
             return;
         if (i == SIZE_MAX) {
+            *r = (struct record){.at = at, .key = lhs, .shape_ok = true, .replaced = SIZE_MAX};
             r->c[SC_KEY] = (struct cell){lhs, at, 2, ','};
-            r->key = lhs;
-            r->at = at;
-            r->shape_ok = true;
+            index_add(L, &L->by_key[f], hash_text(lhs), L->recs[f].n - 1);
         }
         r->c[SC_VALUE] = (struct cell){value, at, 2, ','};
         return;
@@ -769,12 +887,38 @@ size_t scenario_leg_find(const struct scenario *s, size_t from, size_t to)
     return SIZE_MAX;
 }
 
-static size_t service_find(const struct scenario *s, const char *id)
+/* The loader's lookups go through its indices: node i and service i are
+ * record i of their files, whose keys are their ids. */
+static size_t node_find(const struct loader *L, const struct scenario *s, const char *id)
 {
-    for (size_t i = 0; i < s->n_services; i++)
-        if (s->services[i].id && strcmp(s->services[i].id, id) == 0)
-            return i;
-    return SIZE_MAX;
+    size_t i = record_find(L, F_NODES, id);
+    return i < s->n_nodes ? i : SIZE_MAX;
+}
+
+static size_t service_find(const struct loader *L, const struct scenario *s, const char *id)
+{
+    size_t i = record_find(L, F_SERVICES, id);
+    return i < s->n_services ? i : SIZE_MAX;
+}
+
+static uint64_t hash_ends(size_t from, size_t to)
+{
+    uint64_t h = (uint64_t)from * 0x9E3779B97F4A7C15u ^ (uint64_t)to;
+    h ^= h >> 29;
+    return h * 0xBF58476D1CE4E5B9u;
+}
+
+static bool same_ends(const void *list, size_t pos, const void *key)
+{
+    const struct scenario *s = list;
+    const size_t *ends = key;
+    return s->legs[pos].from == ends[0] && s->legs[pos].to == ends[1];
+}
+
+static size_t leg_find(const struct loader *L, const struct scenario *s, size_t from, size_t to)
+{
+    const size_t ends[2] = {from, to};
+    return index_find(&L->legs_by_ends, hash_ends(from, to), same_ends, s, ends);
 }
 
 const char *scenario_basename(const struct scenario *s)
@@ -787,7 +931,7 @@ const char *scenario_basename(const struct scenario *s)
 static size_t node_ref(struct loader *L, const struct scenario *s, const struct cell *c,
                        const char *column)
 {
-    size_t i = scenario_node_find(s, text_of(c));
+    size_t i = node_find(L, s, text_of(c));
     if (i == SIZE_MAX && L->usable[F_NODES])
         bad_cell(L, c, column, "a node id from nodes.csv");
     return i;
@@ -943,6 +1087,9 @@ static void convert_legs(struct loader *L, struct scenario *s)
         g->to = node_ref(L, s, &r->c[L_TO], "to");
         if (g->from != SIZE_MAX && g->from == g->to)
             bad_cell(L, &r->c[L_TO], "to", "a node other than from");
+        if (g->from != SIZE_MAX && g->to != SIZE_MAX &&
+            leg_find(L, s, g->from, g->to) == SIZE_MAX)
+            index_add(L, &L->legs_by_ends, hash_ends(g->from, g->to), s->n_legs - 1);
         if (!r->shape_ok)
             continue;
         get_number(L, &r->c[L_KM], "km", 0, GE, INFINITY, "a number >= 0", &g->km);
@@ -950,9 +1097,11 @@ static void convert_legs(struct loader *L, struct scenario *s)
     }
 }
 
-/* Parses "A>B>C" into node and leg indices; reports what is wrong. */
+/* Parses "A>B>C" into node and leg indices; reports what is wrong.
+ * stamp[n] == mark when node n is already on this route (mark is unique to
+ * the route), so a repeated stop is found in constant time. */
 static void convert_route(struct loader *L, struct scenario *s, const struct cell *c,
-                          struct scenario_service *v)
+                          struct scenario_service *v, size_t *stamp, size_t mark)
 {
     const char *t = text_of(c);
     char buf[256], buf2[256];
@@ -977,7 +1126,7 @@ static void convert_route(struct loader *L, struct scenario *s, const struct cel
         if (!p[0]) {
             ok = false;
         } else {
-            size_t n = scenario_node_find(s, p);
+            size_t n = node_find(L, s, p);
             if (n == SIZE_MAX) {
                 if (L->usable[F_NODES])
                     diag_error(L->d, &c->at, "route: expected node ids from nodes.csv, "
@@ -985,17 +1134,17 @@ static void convert_route(struct loader *L, struct scenario *s, const struct cel
                                shown(t, buf2, sizeof buf2));
                 ok = false;
             }
-            for (size_t j = 0; j < v->route_len && n != SIZE_MAX; j++) {
-                if (v->route[j] == n) {
-                    diag_error(L->d, &c->at, "route: expected each node once, got \"%s\" "
-                               "twice in \"%s\"", shown(p, buf, sizeof buf),
-                               shown(t, buf2, sizeof buf2));
-                    ok = false;
-                    n = SIZE_MAX;
-                }
+            if (n != SIZE_MAX && stamp[n] == mark) {
+                diag_error(L->d, &c->at, "route: expected each node once, got \"%s\" "
+                           "twice in \"%s\"", shown(p, buf, sizeof buf),
+                           shown(t, buf2, sizeof buf2));
+                ok = false;
+                n = SIZE_MAX;
             }
-            if (n != SIZE_MAX)
+            if (n != SIZE_MAX) {
+                stamp[n] = mark;
                 v->route[v->route_len++] = n;
+            }
         }
         if (end)
             p = end + 1;
@@ -1021,7 +1170,7 @@ static void convert_route(struct loader *L, struct scenario *s, const struct cel
         return;
     }
     for (size_t i = 0; i + 1 < v->route_len; i++) {
-        v->legs[i] = scenario_leg_find(s, v->route[i], v->route[i + 1]);
+        v->legs[i] = leg_find(L, s, v->route[i], v->route[i + 1]);
         if (v->legs[i] == SIZE_MAX) {
             ok = false;
             if (L->usable[F_LEGS])
@@ -1038,7 +1187,9 @@ static void convert_services(struct loader *L, struct scenario *s)
 {
     const struct records *rs = &L->recs[F_SERVICES];
     s->services = calloc(rs->n ? rs->n : 1, sizeof *s->services);
-    if (!s->services) {
+    size_t *stamp = calloc(s->n_nodes + 1, sizeof *stamp);
+    if (!s->services || !stamp) {
+        free(stamp);
         L->nomem = true;
         return;
     }
@@ -1048,13 +1199,13 @@ static void convert_services(struct loader *L, struct scenario *s)
         v->id = dup_or_null(text_of(&r->c[S_ID]));
         if (!v->id) {
             L->nomem = true;
-            return;
+            break;
         }
         if (!valid_id(v->id))
             bad_cell(L, &r->c[S_ID], "id", ID_EXPECTED);
         if (!r->shape_ok)
             continue;
-        convert_route(L, s, &r->c[S_ROUTE], v);
+        convert_route(L, s, &r->c[S_ROUTE], v, stamp, i + 1);
         get_number(L, &r->c[S_DEPS], "departures_per_week", 0, GT, MAX_DEPARTURES_PER_WEEK,
                    "a number > 0 and <= 10080 (one a minute)", &v->departures_per_week);
         get_number(L, &r->c[S_FIRST], "first_departure_h", 0, GE, INFINITY,
@@ -1067,18 +1218,22 @@ static void convert_services(struct loader *L, struct scenario *s)
             get_number(L, &r->c[S_COST], "cost_per_train", 0, GE, INFINITY,
                        "a number >= 0 or empty", &v->cost_per_train);
     }
+    free(stamp);
 }
 
 /* Which nodes mail can reach from one origin: a batch at node n boards any
  * carrying service (capacity_t > 0) that stops at n and alights at any later
  * stop. Stops are indexed by node, and a service boarded at stop p need not
  * be scanned again from any later stop, so one search is linear in the
- * number of stops. */
+ * number of stops it reaches; only what a search touched is reset. */
 struct reach {
     size_t *off;      /* stops at node n: stop[off[n] .. off[n+1]) */
     size_t *svc, *pos;
     size_t *boarded;  /* per service: earliest stop boarded, SIZE_MAX if none */
-    size_t *queue;
+    size_t *touched;  /* services boarded in the current search */
+    size_t n_touched;
+    size_t *queue;    /* nodes seen in the current search, in order */
+    size_t n_seen;
     bool *seen;
     size_t origin;    /* whose search `seen` holds, SIZE_MAX if none */
 };
@@ -1092,11 +1247,14 @@ static bool reach_init(struct reach *R, const struct scenario *s)
     R->off = calloc(n + 1, sizeof *R->off);
     R->svc = calloc(stops + 1, sizeof *R->svc);
     R->pos = calloc(stops + 1, sizeof *R->pos);
-    R->boarded = calloc(s->n_services + 1, sizeof *R->boarded);
+    R->boarded = malloc((s->n_services + 1) * sizeof *R->boarded);
+    R->touched = calloc(s->n_services + 1, sizeof *R->touched);
     R->queue = calloc(n + 1, sizeof *R->queue);
     R->seen = calloc(n + 1, sizeof *R->seen);
-    if (!R->off || !R->svc || !R->pos || !R->boarded || !R->queue || !R->seen)
+    if (!R->off || !R->svc || !R->pos || !R->boarded || !R->touched || !R->queue || !R->seen)
         return false;
+    for (size_t k = 0; k < s->n_services; k++)
+        R->boarded[k] = SIZE_MAX;
     for (size_t k = 0; k < s->n_services; k++)
         for (size_t j = 0; j < s->services[k].route_len; j++)
             R->off[s->services[k].route[j] + 1]++;
@@ -1120,6 +1278,7 @@ static void reach_fini(struct reach *R)
     free(R->svc);
     free(R->pos);
     free(R->boarded);
+    free(R->touched);
     free(R->queue);
     free(R->seen);
 }
@@ -1127,10 +1286,12 @@ static void reach_fini(struct reach *R)
 static bool reachable(struct reach *R, const struct scenario *s, size_t from, size_t to)
 {
     if (R->origin != from) {
+        for (size_t i = 0; i < R->n_seen; i++)
+            R->seen[R->queue[i]] = false;
+        for (size_t i = 0; i < R->n_touched; i++)
+            R->boarded[R->touched[i]] = SIZE_MAX;
         R->origin = from;
-        memset(R->seen, 0, s->n_nodes * sizeof *R->seen);
-        for (size_t k = 0; k < s->n_services; k++)
-            R->boarded[k] = SIZE_MAX;
+        R->n_touched = 0;
         size_t head = 0, tail = 0;
         R->queue[tail++] = from;
         R->seen[from] = true;
@@ -1141,6 +1302,8 @@ static bool reachable(struct reach *R, const struct scenario *s, size_t from, si
                 size_t p = R->pos[i], stop = R->boarded[R->svc[i]];
                 if (!(v->capacity_t > 0) || p >= stop)
                     continue;
+                if (stop == SIZE_MAX)
+                    R->touched[R->n_touched++] = R->svc[i];
                 R->boarded[R->svc[i]] = p;
                 if (stop > v->route_len)
                     stop = v->route_len;
@@ -1152,20 +1315,62 @@ static bool reachable(struct reach *R, const struct scenario *s, size_t from, si
                 }
             }
         }
+        R->n_seen = tail;
     }
     return R->seen[to];
+}
+
+struct od {
+    size_t origin, destination, row;
+};
+
+static int by_origin(const void *a, const void *b)
+{
+    const struct od *x = a, *y = b;
+    if (x->origin != y->origin)
+        return x->origin < y->origin ? -1 : 1;
+    return x->row < y->row ? -1 : x->row > y->row;
+}
+
+/* Marks unserved[i] for each demand row whose destination no carrying
+ * service reaches from its origin. Rows are taken by origin, so that each
+ * origin is searched once however the rows are ordered. */
+static void find_unserved(struct loader *L, const struct scenario *s, bool *unserved)
+{
+    const struct records *rs = &L->recs[F_DEMAND];
+    struct od *ods = malloc((rs->n ? rs->n : 1) * sizeof *ods);
+    struct reach R;
+    bool reach_ok = reach_init(&R, s);
+    if (!ods || !reach_ok) {
+        L->nomem = true;
+        goto out;
+    }
+    size_t n = 0;
+    for (size_t i = 0; i < rs->n; i++) {
+        size_t o = node_find(L, s, text_of(&rs->r[i].c[D_ORIGIN]));
+        size_t d = node_find(L, s, text_of(&rs->r[i].c[D_DEST]));
+        if (o != SIZE_MAX && d != SIZE_MAX && o != d && rs->r[i].shape_ok)
+            ods[n++] = (struct od){o, d, i};
+    }
+    qsort(ods, n, sizeof *ods, by_origin);
+    for (size_t i = 0; i < n; i++)
+        unserved[ods[i].row] = !reachable(&R, s, ods[i].origin, ods[i].destination);
+out:
+    free(ods);
+    reach_fini(&R);
 }
 
 static void convert_demand(struct loader *L, struct scenario *s, bool network_ok)
 {
     const struct records *rs = &L->recs[F_DEMAND];
-    struct reach R;
-    bool reach_ok = reach_init(&R, s);
     s->demand = calloc(rs->n ? rs->n : 1, sizeof *s->demand);
-    if (!s->demand || !reach_ok) {
+    bool *unserved = calloc(rs->n ? rs->n : 1, sizeof *unserved);
+    if (!s->demand || !unserved) {
         L->nomem = true;
         goto out;
     }
+    if (network_ok)
+        find_unserved(L, s, unserved);
     for (size_t i = 0; i < rs->n; i++) {
         const struct record *r = &rs->r[i];
         struct scenario_demand *m = &s->demand[s->n_demand++];
@@ -1184,7 +1389,7 @@ static void convert_demand(struct loader *L, struct scenario *s, bool network_ok
         if (text_of(&r->c[D_GROWTH])[0])
             get_number(L, &r->c[D_GROWTH], "growth_pct_per_year", -100, GT, MAX_GROWTH_PCT,
                        "a number > -100 and <= 1000, or empty for 0", &m->growth_pct_per_year);
-        if (ends_ok && network_ok && !reachable(&R, s, m->origin, m->destination)) {
+        if (ends_ok && network_ok && unserved[i]) {
             char expected[300];
             snprintf(expected, sizeof expected,
                      "a destination that services with capacity_t > 0 reach from %s "
@@ -1193,7 +1398,7 @@ static void convert_demand(struct loader *L, struct scenario *s, bool network_ok
         }
     }
 out:
-    reach_fini(&R);
+    free(unserved);
 }
 
 static void convert_disruptions(struct loader *L, struct scenario *s)
@@ -1208,7 +1413,7 @@ static void convert_disruptions(struct loader *L, struct scenario *s)
         const struct record *r = &rs->r[i];
         struct scenario_disruption *x = &s->disruptions[s->n_disruptions++];
         const char *target = text_of(&r->c[X_TARGET]);
-        size_t n = scenario_node_find(s, target), v = service_find(s, target);
+        size_t n = node_find(L, s, target), v = service_find(L, s, target);
         if (n != SIZE_MAX && v != SIZE_MAX) {
             bad_cell(L, &r->c[X_TARGET], "target",
                      "an id that is not both a node and a service");
@@ -1342,8 +1547,12 @@ done:
     for (int w = 0; w < 2; w++)
         for (int f = 0; f < N_FILES; f++)
             csvread_fini(&L->tables[w][f]);
-    for (int f = 0; f < N_FILES; f++)
+    for (int f = 0; f < N_FILES; f++) {
         free(L->recs[f].r);
+        free(L->replaced[f].r);
+        index_fini(&L->by_key[f]);
+    }
+    index_fini(&L->legs_by_ends);
     for (size_t i = 0; i < L->n_owned; i++)
         free(L->owned[i]);
     free(L->owned);

@@ -3,10 +3,12 @@
  * cases load from memory; one goes through a real directory. */
 #include <criterion/criterion.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "railmail/scenario.h"
@@ -559,6 +561,114 @@ Test(scenario, semicolon_file_errors_count_columns_and_say_which_mark)
     expect_message(all, "sc/x/legs.csv:4:4: time_h: expected ';' or a line end after a closing "
                         "'\"', got 'x'");
     free(all);
+}
+
+/* ---- loading stays linear --------------------------------------------- */
+
+/* A growing text buffer for generated files. */
+struct text {
+    char *s;
+    size_t n, cap;
+};
+
+static void add(struct text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void add(struct text *t, const char *fmt, ...)
+{
+    for (;;) {
+        va_list ap;
+        va_start(ap, fmt);
+        int w = vsnprintf(t->s ? t->s + t->n : NULL, t->s ? t->cap - t->n : 0, fmt, ap);
+        va_end(ap);
+        cr_assert_geq(w, 0);
+        if (t->s && t->n + (size_t)w < t->cap) {
+            t->n += (size_t)w;
+            return;
+        }
+        t->cap = t->cap ? 2 * t->cap + (size_t)w : 1 << 20;
+        t->s = realloc(t->s, t->cap);
+        cr_assert_not_null(t->s);
+    }
+}
+
+/* CPU seconds of this process (Criterion runs each test in its own), so
+ * that other work on a shared machine does not count. */
+static double seconds_since(const struct timespec *t0)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+    return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* 200,000 nodes in 1,000 lines of 200 stops, a leg between neighbours, a
+ * service along each line, ten demand rows per line and a disruption per
+ * line; a proposal replaces half the nodes and adds demand. Every key is
+ * looked up many times, so a linear search per lookup (84 s for the nodes
+ * alone before) shows at once. */
+Test(scenario, loads_200000_nodes_in_linear_time, .timeout = 120)
+{
+    enum { LINES = 1000, STOPS = 200, NODES = LINES * STOPS };
+    struct text nodes = {0}, legs = {0}, services = {0}, demand = {0}, disruptions = {0};
+    struct text ov_nodes = {0}, ov_demand = {0};
+    add(&nodes, "id,name,country,kind,servers,dwell_h,scan\n");
+    add(&ov_nodes, "id,name,country,kind,servers,dwell_h,scan\n");
+    add(&legs, "from,to,km,time_h\n");
+    add(&services, "id,route,departures_per_week,first_departure_h,capacity_t,cutoff_h\n");
+    add(&demand, "origin,destination,batches_per_day,kg_per_batch,growth_pct_per_year\n");
+    add(&ov_demand, "origin,destination,batches_per_day,kg_per_batch,growth_pct_per_year\n");
+    add(&disruptions, "target,start_d,duration_d,capacity_factor\n");
+    for (size_t i = 0; i < NODES; i++) {
+        add(&nodes, "N%06zu,Node %zu,PL,hub,2,\"gamma(2.385,0.5)\",%d\n", i, i, (int)(i % 2));
+        if (i % 2 == 0)
+            add(&ov_nodes, "N%06zu,Node %zu,PL,hub,3,fixed(1.25),1\n", i, i);
+        if (i % STOPS != STOPS - 1)
+            add(&legs, "N%06zu,N%06zu,12.5,fixed(0.75)\n", i, i + 1);
+    }
+    for (size_t l = 0; l < LINES; l++) {
+        size_t first = l * STOPS;
+        add(&services, "S%04zu,", l);
+        for (size_t k = 0; k < STOPS; k++)
+            add(&services, "%sN%06zu", k ? ">" : "", first + k);
+        add(&services, ",7,%zu.5,40,2\n", l % 24);
+        for (size_t k = 1; k <= 10; k++)
+            add(&demand, "N%06zu,N%06zu,1.5,fixed(12),0\n", first, first + k * 19);
+        add(&ov_demand, "N%06zu,N%06zu,2.5,fixed(12),0\n", first + 1, first + STOPS - 1);
+        add(&disruptions, "N%06zu,%zu,3.5,0.5\n", first + 7, l % 300);
+    }
+    struct files fs = base_files();
+    put(&fs, "nodes.csv", nodes.s);
+    put(&fs, "legs.csv", legs.s);
+    put(&fs, "services.csv", services.s);
+    put(&fs, "demand.csv", demand.s);
+    put(&fs, "disruptions.csv", disruptions.s);
+    struct files ov = {.n = 0};
+    put(&ov, "nodes.csv", ov_nodes.s);
+    put(&ov, "demand.csv", ov_demand.s);
+    put(&ov, "description.txt", "Half the nodes get a third server.");
+
+    struct timespec t0;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t0);
+    struct scenario *s = load_ok(&fs, &ov, NULL, 0);
+    double took = seconds_since(&t0);
+    cr_expect_eq(s->n_nodes, NODES);
+    cr_expect_eq(s->n_legs, NODES - LINES);
+    cr_expect_eq(s->n_services, LINES);
+    cr_expect_eq(s->n_demand, 11 * LINES);
+    cr_expect_eq(s->n_disruptions, LINES);
+    cr_expect_eq(s->nodes[4242].servers, 3);
+    cr_expect_eq(s->nodes[4243].servers, 2);
+    cr_expect_eq(s->services[999].route[199], NODES - 1);
+    cr_expect_eq(s->services[999].legs[198], NODES - LINES - 1);
+    cr_expect_eq(s->demand[11 * LINES - 1].destination, NODES - 1);
+    cr_expect_lt(took, 10.0, "loading 200,000 nodes took %.1f s of CPU", took);
+    cr_log_info("200,000 nodes with a proposal loaded in %.2f s of CPU", took);
+    scenario_destroy(s);
+    free(nodes.s);
+    free(legs.s);
+    free(services.s);
+    free(demand.s);
+    free(disruptions.s);
+    free(ov_nodes.s);
+    free(ov_demand.s);
 }
 
 Test(scenario, a_proposal_without_description_loads_with_a_warning)

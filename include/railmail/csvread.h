@@ -11,7 +11,9 @@
 #include "railmail/status.h"
 
 struct csvread_field {
-    char *text;          /* NUL-terminated; unquoted fields are trimmed */
+    char *text;          /* NUL-terminated; unquoted fields are trimmed; owned
+                            by the table (may be changed in place, never
+                            freed or replaced by a pointer to free) */
     unsigned line, col;  /* where the field starts; col = field number */
 };
 
@@ -23,10 +25,13 @@ struct csvread_row {
 
 /* Every non-comment, non-blank row in file order; rows[0] is the header
  * when n_rows > 0. Caller-owned storage: csvread_parse ... csvread_fini. */
+struct csvread_chunk;
+
 struct csvread_table {
     struct csvread_row *rows;
     size_t n_rows;
     char delim;          /* the field separator: ',' or ';' */
+    struct csvread_chunk *chunks;  /* where texts and field arrays live */
 };
 
 /* Parses `len` bytes of `data`. `file` names the data in messages. A row of
