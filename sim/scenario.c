@@ -7,13 +7,16 @@
 #include "railmail/scenario.h"
 
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "railmail/csvread.h"
 #include "railmail/num.h"
@@ -123,6 +126,7 @@ struct loader {
     struct index by_key[N_FILES];              /* recs[f] by key */
     struct records replaced[N_FILES];          /* base rows an overlay replaced */
     struct index legs_by_ends;                 /* scenario legs by (from, to) */
+    unsigned suggestions_left;                 /* "did you mean" searches */
     bool usable[N_FILES];                      /* headers good wherever read */
     char **owned;                              /* strings freed at the end */
     size_t n_owned, cap_owned;
@@ -228,13 +232,131 @@ static const char *shown(const char *text, char *buf, size_t len)
     return buf;
 }
 
+/* Reports "column: expected <what>, got "<text>"<then>" at the cell. */
+static void bad_cell_then(struct loader *L, const struct cell *c, const char *column,
+                          const char *expected, const char *then)
+{
+    char buf[256];
+    diag_error(L->d, &c->at, "%s: expected %s, got \"%s\"%s", column, expected,
+               shown(c->text ? c->text : "", buf, sizeof buf), then);
+}
+
 /* Reports "column: expected <what>, got "<text>"" at the cell. */
 static void bad_cell(struct loader *L, const struct cell *c, const char *column,
                      const char *expected)
 {
-    char buf[256];
-    diag_error(L->d, &c->at, "%s: expected %s, got \"%s\"", column, expected,
-               shown(c->text ? c->text : "", buf, sizeof buf));
+    bad_cell_then(L, c, column, expected, "");
+}
+
+/* ---- "did you mean" ---------------------------------------------------- */
+
+#define SUGGEST_MAX_LEN 64   /* ids are at most 64 characters */
+#define SUGGEST_SEARCHES 32  /* per load: a hostile file cannot make it slow */
+
+/* Edit distance between a and b ignoring case, with a swap of two
+ * neighbours counting as one edit (optimal string alignment); limit + 1
+ * as soon as it must exceed limit, or when a string is too long. */
+static size_t edit_distance(const char *a, const char *b, size_t limit)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > SUGGEST_MAX_LEN || lb > SUGGEST_MAX_LEN || (la > lb ? la - lb : lb - la) > limit)
+        return limit + 1;
+    size_t rows[3][SUGGEST_MAX_LEN + 1];
+    size_t *two = rows[0], *prev = rows[1], *cur = rows[2];
+    for (size_t j = 0; j <= lb; j++)
+        prev[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        cur[0] = i;
+        size_t row_min = cur[0];
+        int ca = tolower((unsigned char)a[i - 1]);
+        for (size_t j = 1; j <= lb; j++) {
+            int cb = tolower((unsigned char)b[j - 1]);
+            size_t d = prev[j - 1] + (ca != cb);
+            if (prev[j] + 1 < d)
+                d = prev[j] + 1;
+            if (cur[j - 1] + 1 < d)
+                d = cur[j - 1] + 1;
+            if (i > 1 && j > 1 && ca == tolower((unsigned char)b[j - 2]) &&
+                tolower((unsigned char)a[i - 2]) == cb && two[j - 2] + 1 < d)
+                d = two[j - 2] + 1;
+            cur[j] = d;
+            if (d < row_min)
+                row_min = d;
+        }
+        if (row_min > limit)
+            return limit + 1;
+        size_t *t = two;
+        two = prev;
+        prev = cur;
+        cur = t;
+    }
+    return prev[lb] <= limit ? prev[lb] : limit + 1;
+}
+
+/* The nearest candidates to a typed name: those at the smallest distance
+ * within a third of its length (at least 1), at most three. */
+struct suggestion {
+    const char *typed;
+    const char *names[3];
+    size_t n, best, limit;
+};
+
+static void suggest_start(struct suggestion *g, const char *typed)
+{
+    size_t len = strlen(typed);
+    *g = (struct suggestion){.typed = typed, .limit = len < 4 ? 1 : (len + 2) / 3};
+    g->best = g->limit + 1;
+}
+
+static void suggest_try(struct suggestion *g, const char *candidate)
+{
+    if (!candidate || strcmp(candidate, g->typed) == 0)
+        return;
+    size_t d = edit_distance(g->typed, candidate, g->best < g->limit ? g->best : g->limit);
+    if (d > g->limit || d > g->best)
+        return;
+    if (d < g->best) {
+        g->best = d;
+        g->n = 0;
+    }
+    if (g->n < 3)
+        g->names[g->n++] = candidate;
+}
+
+/* "; did you mean A?", "; did you mean A or B?", "; did you mean A, B or
+ * C?", or "" when no candidate came near. */
+static const char *suggest_text(const struct suggestion *g, char *buf, size_t len)
+{
+    size_t o = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < g->n && o < len; i++) {
+        char one[96];
+        const char *sep = i == 0 ? "; did you mean " : i + 1 < g->n ? ", " : " or ";
+        int w = snprintf(buf + o, len - o, "%s%s%s", sep, shown(g->names[i], one, sizeof one),
+                         i + 1 == g->n ? "?" : "");
+        if (w < 0)
+            break;
+        o += (size_t)w;
+    }
+    return buf;
+}
+
+/* Suggestions for an unknown id among the ids of nodes and/or services,
+ * while the load's budget of searches lasts. */
+static const char *suggest_id(struct loader *L, const struct scenario *s, const char *typed,
+                              bool nodes, bool services, char *buf, size_t len)
+{
+    buf[0] = '\0';
+    if (L->suggestions_left == 0)
+        return buf;
+    L->suggestions_left--;
+    struct suggestion g;
+    suggest_start(&g, typed);
+    for (size_t i = 0; nodes && i < s->n_nodes; i++)
+        suggest_try(&g, s->nodes[i].id);
+    for (size_t i = 0; services && i < s->n_services; i++)
+        suggest_try(&g, s->services[i].id);
+    return suggest_text(&g, buf, len);
 }
 
 static const char *text_of(const struct cell *c)
@@ -855,8 +977,17 @@ static void apply_set(struct loader *L, const char *set)
     if (i == SIZE_MAX) {
         const char *form = f == F_LEGS ? " (FROM-TO)" : f == F_DEMAND ? " (ORIGIN-DESTINATION)"
                            : f == F_DISRUPTIONS ? " (TARGET-START_D)" : "";
-        diag_error(L->d, &at, "expected ID of a row of %s%s, got \"%s\"", sc->file, form,
-                   shown(lhs, buf, sizeof buf));
+        char hint[300] = "";
+        if (sc->n_key == 1 && L->suggestions_left > 0) {
+            L->suggestions_left--;
+            struct suggestion g;
+            suggest_start(&g, lhs);
+            for (size_t k = 0; k < L->recs[f].n; k++)
+                suggest_try(&g, L->recs[f].r[k].key);
+            suggest_text(&g, hint, sizeof hint);
+        }
+        diag_error(L->d, &at, "expected ID of a row of %s%s, got \"%s\"%s", sc->file, form,
+                   shown(lhs, buf, sizeof buf), hint);
         return;
     }
     L->recs[f].r[i].c[c] = (struct cell){value, at, 2, ','};
@@ -932,8 +1063,11 @@ static size_t node_ref(struct loader *L, const struct scenario *s, const struct 
                        const char *column)
 {
     size_t i = node_find(L, s, text_of(c));
-    if (i == SIZE_MAX && L->usable[F_NODES])
-        bad_cell(L, c, column, "a node id from nodes.csv");
+    if (i == SIZE_MAX && L->usable[F_NODES]) {
+        char hint[300];
+        bad_cell_then(L, c, column, "a node id from nodes.csv",
+                      suggest_id(L, s, text_of(c), true, false, hint, sizeof hint));
+    }
     return i;
 }
 
@@ -1128,10 +1262,12 @@ static void convert_route(struct loader *L, struct scenario *s, const struct cel
         } else {
             size_t n = node_find(L, s, p);
             if (n == SIZE_MAX) {
+                char hint[300];
                 if (L->usable[F_NODES])
                     diag_error(L->d, &c->at, "route: expected node ids from nodes.csv, "
-                               "got \"%s\" in \"%s\"", shown(p, buf, sizeof buf),
-                               shown(t, buf2, sizeof buf2));
+                               "got \"%s\" in \"%s\"%s", shown(p, buf, sizeof buf),
+                               shown(t, buf2, sizeof buf2),
+                               suggest_id(L, s, p, true, false, hint, sizeof hint));
                 ok = false;
             }
             if (n != SIZE_MAX && stamp[n] == mark) {
@@ -1424,7 +1560,9 @@ static void convert_disruptions(struct loader *L, struct scenario *s)
             x->target_kind = TARGET_SERVICE;
             x->target = v;
         } else if (L->usable[F_NODES] && L->usable[F_SERVICES]) {
-            bad_cell(L, &r->c[X_TARGET], "target", "a node id or a service id");
+            char hint[300];
+            bad_cell_then(L, &r->c[X_TARGET], "target", "a node id or a service id",
+                          suggest_id(L, s, target, true, true, hint, sizeof hint));
         }
         if (!r->shape_ok)
             continue;
@@ -1460,6 +1598,136 @@ void scenario_destroy(struct scenario *s)
     free(s->demand);
     free(s->disruptions);
     free(s);
+}
+
+/* ---- the files of a directory ----------------------------------------- */
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static bool ends_with_csv(const char *name)
+{
+    size_t n = strlen(name);
+    return n > 4 && strncasecmp(name + n - 4, ".csv", 4) == 0;
+}
+
+/* Reports each .csv file of a source that railmail does not read, which
+ * would otherwise be ignored without a word (a proposal's service.csv
+ * changed nothing). Other files (README.md, description.txt), the
+ * proposals/ directory, hidden files and office lock files (~$...) are
+ * left alone. */
+static void check_file_names(struct loader *L, int which)
+{
+    const struct source *src = &L->src[which];
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+    DIR *dp = NULL;
+    if (!src->memory && !(dp = opendir(src->dir)))
+        return;  /* dir_exists has said why */
+    for (size_t i = 0;; i++) {
+        const char *name;
+        if (src->memory) {
+            if (i == src->n_files)
+                break;
+            name = src->files[i].name;
+        } else {
+            struct dirent *e = readdir(dp);
+            if (!e)
+                break;
+            name = e->d_name;
+        }
+        if (!name || name[0] == '.' || strncmp(name, "~$", 2) == 0 || !ends_with_csv(name))
+            continue;
+        bool known = false;
+        for (int f = 0; f < N_FILES; f++)
+            known |= strcmp(name, schemas[f].file) == 0;
+        if (known)
+            continue;
+        if (n == cap) {
+            cap = cap ? 2 * cap : 8;
+            char **grown = realloc(names, cap * sizeof *grown);
+            if (!grown) {
+                L->nomem = true;
+                break;
+            }
+            names = grown;
+        }
+        if (!(names[n] = keep_printf(L, "%s", name)))
+            break;
+        n++;
+    }
+    if (dp)
+        closedir(dp);
+    if (n > 1)
+        qsort(names, n, sizeof *names, by_name);  /* readdir's order is arbitrary */
+    for (size_t i = 0; i < n; i++) {
+        struct suggestion g;
+        suggest_start(&g, names[i]);
+        for (int f = 0; f < N_FILES; f++)
+            suggest_try(&g, schemas[f].file);
+        char hint[300];
+        suggest_text(&g, hint, sizeof hint);
+        struct diag_at at = {keep_printf(L, "%s/%s", src->dir, names[i]), 0, 0};
+        if (!at.file)
+            break;
+        diag_error(L->d, &at, "unknown scenario file%s", hint[0] ? hint :
+                   "; expected scenario.csv, nodes.csv, legs.csv, services.csv, demand.csv "
+                   "or disruptions.csv");
+    }
+    free(names);
+}
+
+/* True when `path` names an existing file or directory. */
+static bool exists(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0;
+}
+
+/* A proposal given where a scenario is expected (`railmail run
+ * scenarios/x/proposals/y`): a directory in one named "proposals" that
+ * holds a description.txt, or one without nodes.csv whose grandparent has
+ * one. Reports it with the command that was meant and returns true. */
+static bool proposal_given_as_scenario(struct loader *L, const char *dir)
+{
+    char *nodes = keep_printf(L, "%s/nodes.csv", dir);
+    char *up_nodes = keep_printf(L, "%s/../../nodes.csv", dir);
+    char *desc = keep_printf(L, "%s/description.txt", dir);
+    /* dir = head/name; the scenario is head's own head. */
+    const char *given = dir;
+    char cwd[4096];
+    while (strncmp(dir, "./", 2) == 0)
+        dir += 2;
+    if (strcmp(dir, ".") == 0) {  /* run from inside it: name it in full */
+        if (!getcwd(cwd, sizeof cwd))
+            return false;
+        dir = cwd;
+    }
+    const char *slash = strrchr(dir, '/');
+    const char *name = slash ? slash + 1 : dir;
+    char *head = keep_printf(L, "%.*s", slash ? (int)(slash - dir) : 0, dir);
+    if (!nodes || !up_nodes || !desc || !head)
+        return false;
+    char *head_slash = strrchr(head, '/');
+    const char *parent = head_slash ? head_slash + 1 : head;
+    if (!slash && getcwd(cwd, sizeof cwd))
+        parent = strrchr(cwd, '/') ? strrchr(cwd, '/') + 1 : cwd;
+    bool in_proposals = strcmp(parent, "proposals") == 0;
+    if (!(in_proposals && exists(desc)) && (exists(nodes) || !exists(up_nodes)))
+        return false;
+    const char *scenario = ".."; /* dir is "y" */
+    if (head_slash) {           /* "scenarios/x/proposals/y" */
+        *head_slash = '\0';
+        scenario = head_slash == head ? "/" : head;
+    } else if (slash) {         /* "proposals/y" */
+        scenario = ".";
+    }
+    struct diag_at at = {given, 0, 0};
+    diag_error(L->d, &at, "this is a proposal of %s; use \"railmail compare %s %s\"", scenario,
+               scenario, name);
+    return true;
 }
 
 /* Drops trailing slashes so that messages read "dir/nodes.csv". */
@@ -1517,6 +1785,13 @@ static enum rm_status load(struct loader *L, const char *const *sets, size_t n_s
         rc = RM_EINPUT;
         goto done;
     }
+    if (!L->src[1].dir && !L->src[0].memory && proposal_given_as_scenario(L, L->src[0].dir)) {
+        rc = RM_EINPUT;
+        goto done;
+    }
+    for (int w = 0; w < 2; w++)
+        if (L->src[w].dir)
+            check_file_names(L, w);
     for (int f = 0; f < N_FILES; f++)
         L->usable[f] = true;
     for (int w = 0; w < 2; w++)
@@ -1568,7 +1843,7 @@ enum rm_status scenario_load(const char *base_dir, const char *overlay_dir,
                              const char *const *sets, size_t n_sets,
                              struct scenario **out, struct diag *d)
 {
-    struct loader L = {.d = d};
+    struct loader L = {.d = d, .suggestions_left = SUGGEST_SEARCHES};
     L.src[0] = (struct source){.dir = base_dir};
     L.src[1] = (struct source){.dir = overlay_dir};
     return load(&L, sets, n_sets, out);
@@ -1581,7 +1856,7 @@ enum rm_status scenario_load_memory(const char *base_dir,
                                     const char *const *sets, size_t n_sets,
                                     struct scenario **out, struct diag *d)
 {
-    struct loader L = {.d = d};
+    struct loader L = {.d = d, .suggestions_left = SUGGEST_SEARCHES};
     L.src[0] = (struct source){.dir = base_dir, .files = base, .n_files = n_base,
                                .memory = true};
     L.src[1] = (struct source){.dir = overlay_dir, .files = overlay,

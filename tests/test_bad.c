@@ -1,9 +1,10 @@
 /* The bad-input corpus: every directory tests/bad/NAME/ holding an
- * `expected` file is a scenario with one flaw; loading it must fail with
- * RM_EINPUT and report exactly that line among its messages. FIFOs,
- * devices, directories and oversized files in place of scenario files
- * cannot live in git, so those cases are made at run time. Runs from the
- * repo root, as `make test` does. */
+ * `expected` file is a scenario with one flaw (in its proposal
+ * proposals/p/ when it has one); loading it must fail with RM_EINPUT and
+ * report exactly that line among its messages. FIFOs, devices, directories
+ * and oversized files in place of scenario files cannot live in git, so
+ * those cases are made at run time. Runs from the repo root, as `make test`
+ * does. */
 #include <criterion/criterion.h>
 #include <dirent.h>
 #include <fcntl.h>
@@ -41,7 +42,19 @@ static bool check_case(const char *name)
     struct diag *d = diag_create();
     cr_assert_not_null(d);
     struct scenario *s = NULL;
-    enum rm_status rc = scenario_load(dir, NULL, NULL, 0, &s, d);
+    char proposal[600];
+    snprintf(proposal, sizeof proposal, "%s/proposals/p", dir);
+    struct stat st;
+    bool has_proposal = stat(proposal, &st) == 0;
+    if (has_proposal) {  /* the flaw is in the proposal: the base must load */
+        enum rm_status base = scenario_load(dir, NULL, NULL, 0, &s, d);
+        cr_expect_eq(base, RM_OK, "%s: the base must load: %s", name,
+                     diag_count(d) ? diag_message(d, 0) : "");
+        scenario_destroy(s);
+        s = NULL;
+        diag_clear(d);
+    }
+    enum rm_status rc = scenario_load(dir, has_proposal ? proposal : NULL, NULL, 0, &s, d);
     bool found = false;
     for (size_t i = 0; i < diag_count(d); i++)
         found |= strcmp(diag_message(d, i), expected) == 0;

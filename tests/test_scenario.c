@@ -34,7 +34,7 @@
     "CQ,WAW,12.5,\"lognormal(25.5,0.3)\",8.5\n"
 
 struct files {
-    struct scenario_file f[8];
+    struct scenario_file f[16];
     size_t n;
 };
 
@@ -669,6 +669,95 @@ Test(scenario, loads_200000_nodes_in_linear_time, .timeout = 120)
     free(disruptions.s);
     free(ov_nodes.s);
     free(ov_demand.s);
+}
+
+
+/* ---- misspelt files, proposals blamed, suggestions, warnings ---------- */
+
+Test(scenario, an_unknown_csv_file_is_an_error_with_a_suggestion)
+{
+    struct files fs = base_files();
+    put(&fs, "service.csv", SERVICES_CSV);
+    put(&fs, "README.md", "# notes\n");
+    put(&fs, "Notes.CSV", "a,b\n");
+    put(&fs, "~$nodes.csv", "lock");
+    struct files ov = {.n = 0};
+    put(&ov, "demands.csv", DEMAND_CSV);
+    put(&ov, "description.txt", "Typo.");
+    char *all = load_fail(&fs, &ov, NULL, 0);
+    expect_message(all, "sc/x/service.csv: unknown scenario file; did you mean services.csv?");
+    expect_message(all, "sc/x/Notes.CSV: unknown scenario file; did you mean nodes.csv?");
+    expect_message(all, "sc/x/proposals/p/demands.csv: unknown scenario file; did you mean "
+                        "demand.csv?");
+    cr_expect_null(strstr(all, "README"));
+    cr_expect_null(strstr(all, "~$"));
+    free(all);
+}
+
+Test(scenario, unknown_ids_suggest_the_nearest)
+{
+    struct files fs = base_files();
+    put(&fs, "demand.csv",
+        "origin,destination,batches_per_day,kg_per_batch,growth_pct_per_year\n"
+        "CQ,BRST,1.5,fixed(12),0\n"
+        "cq,WAW,1.5,fixed(12),0\n"
+        "XIAN,WAW,1.5,fixed(12),0\n");
+    put(&fs, "services.csv",
+        "id,route,departures_per_week,first_departure_h,capacity_t,cutoff_h\n"
+        "CQ-BRS,CQ>AZK>BRS,3,10.5,41.5,6\n"
+        "BRS-WAW,BRS>WAW,7,8,20,2\n");
+    put(&fs, "disruptions.csv", "target,start_d,duration_d,capacity_factor\nCQBRS,40,3.5,0.5\n");
+    const char *sets[] = {"nodes.WAV.servers=2"};
+    char *all = load_fail(&fs, NULL, sets, 1);
+    expect_message(all, "sc/x/demand.csv:2:2: destination: expected a node id from nodes.csv, "
+                        "got \"BRST\"; did you mean BRS?");
+    expect_message(all, "sc/x/demand.csv:3:1: origin: expected a node id from nodes.csv, got "
+                        "\"cq\"; did you mean CQ?");
+    expect_message(all, "sc/x/demand.csv:4:1: origin: expected a node id from nodes.csv, got "
+                        "\"XIAN\"");
+    expect_message(all, "sc/x/services.csv:2:2: route: expected node ids from nodes.csv, got "
+                        "\"AZK\" in \"CQ>AZK>BRS\"; did you mean AKZ?");
+    expect_message(all, "sc/x/disruptions.csv:2:1: target: expected a node id or a service id, "
+                        "got \"CQBRS\"; did you mean CQ-BRS?");
+    expect_message(all, "--set nodes.WAV.servers: expected ID of a row of nodes.csv, got "
+                        "\"WAV\"; did you mean WAW?");
+    free(all);
+}
+
+Test(scenario, a_proposal_given_as_the_scenario_says_how_to_compare_it)
+{
+    char tmpl[] = "/tmp/railmail-scenario-XXXXXX";
+    char *dir = mkdtemp(tmpl);
+    cr_assert_not_null(dir);
+    char path[700], want[2000];
+    write_file(dir, "scenario.csv", SCENARIO_CSV);
+    write_file(dir, "nodes.csv", NODES_CSV);
+    write_file(dir, "legs.csv", LEGS_CSV);
+    write_file(dir, "services.csv", SERVICES_CSV);
+    write_file(dir, "demand.csv", DEMAND_CSV);
+    snprintf(path, sizeof path, "%s/proposals", dir);
+    cr_assert_eq(mkdir(path, 0700), 0);
+    snprintf(path, sizeof path, "%s/proposals/daily", dir);
+    cr_assert_eq(mkdir(path, 0700), 0);
+    write_file(path, "services.csv",
+               "id,route,departures_per_week,first_departure_h,capacity_t,cutoff_h\n"
+               "CQ-BRS,CQ>AKZ>BRS,7,10.5,41.5,6\n");
+    /* without description.txt, the missing nodes.csv and ../../nodes.csv tell */
+    for (int with_description = 0; with_description < 2; with_description++) {
+        if (with_description)
+            write_file(path, "description.txt", "Daily.\n");
+        struct diag *d = diag_create();
+        struct scenario *s = NULL;
+        cr_expect_eq(scenario_load(path, NULL, NULL, 0, &s, d), RM_EINPUT);
+        cr_assert_eq(diag_count(d), 1, "the first: %s", diag_count(d) ? diag_message(d, 0) : "");
+        snprintf(want, sizeof want, "%s: this is a proposal of %s; use \"railmail compare %s "
+                 "daily\"", path, dir, dir);
+        cr_expect_str_eq(diag_message(d, 0), want);
+        diag_destroy(d);
+    }
+    char cmd[800];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    cr_assert_eq(system(cmd), 0);
 }
 
 Test(scenario, a_proposal_without_description_loads_with_a_warning)
