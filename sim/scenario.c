@@ -1122,7 +1122,9 @@ static void convert_settings(struct loader *L, struct scenario *s)
                                &s->warmup_d);
     if (horizon_ok && warmup_ok && s->warmup_d >= s->horizon_d) {
         char expected[96];
-        if (cell_of[3]) {
+        /* The later of the two (a proposal's or a --set's over the base)
+         * is the one that broke the pair. */
+        if (cell_of[3] && (!cell_of[2] || cell_of[3]->origin >= cell_of[2]->origin)) {
             snprintf(expected, sizeof expected, "a number < horizon_d (%g)", s->horizon_d);
             bad_cell(L, cell_of[3], "warmup_d", expected);
         } else {
@@ -1496,6 +1498,86 @@ out:
     reach_fini(&R);
 }
 
+/* Whether the route text names node id as a stop. */
+static bool route_has(const char *route, const char *id)
+{
+    size_t n = strlen(id);
+    for (const char *p = route; *p;) {
+        while (isspace((unsigned char)*p))
+            p++;
+        const char *end = strchr(p, '>');
+        const char *e = end ? end : p + strlen(p);
+        while (e > p && isspace((unsigned char)e[-1]))
+            e--;
+        if ((size_t)(e - p) == n && memcmp(p, id, n) == 0)
+            return true;
+        p = end ? end + 1 : e + strlen(e);
+    }
+    return false;
+}
+
+/* The cell of a proposal or a --set that can have cut a destination off:
+ * a service's capacity_t turned to 0 or its route changed, preferring a
+ * service that used to stop at `dest`. NULL when no service changed. */
+static const struct cell *cut_by(const struct loader *L, const struct scenario *s,
+                                 const char *dest, const char **column)
+{
+    const struct records *rs = &L->recs[F_SERVICES];
+    const struct cell *first = NULL;
+    for (size_t k = 0; k < rs->n && k < s->n_services; k++) {
+        const struct record *r = &rs->r[k];
+        const struct record *old = r->replaced != SIZE_MAX
+                                       ? &L->replaced[F_SERVICES].r[r->replaced] : NULL;
+        const struct cell *cap = &r->c[S_CAP], *route = &r->c[S_ROUTE];
+        double was = 0;
+        bool carried = old ? parse_number(&old->c[S_CAP], text_of(&old->c[S_CAP]), &was) &&
+                                 was > 0
+                           : cap->origin == 2;
+        const struct cell *c = NULL;
+        if (cap->origin > 0 && !(s->services[k].capacity_t > 0) && carried)
+            c = cap;
+        else if (route->origin > 0 &&
+                 (old ? strcmp(text_of(&old->c[S_ROUTE]), text_of(route)) != 0
+                      : route->origin == 2))
+            c = route;
+        if (!c)
+            continue;
+        const char *served = old ? text_of(&old->c[S_ROUTE]) : text_of(route);
+        if (!first || route_has(served, dest)) {
+            first = c;
+            *column = c == cap ? "capacity_t" : "route";
+            if (route_has(served, dest))
+                break;
+        }
+    }
+    return first;
+}
+
+/* Reports a demand row whose destination no carrying service reaches. When
+ * the row is the baseline's and a proposal or a --set changed a service,
+ * the message goes to the cell that changed, naming the row it cut off. */
+static void report_unserved(struct loader *L, const struct scenario *s, const struct record *r,
+                            const struct scenario_demand *m)
+{
+    const char *from = s->nodes[m->origin].id, *to = s->nodes[m->destination].id;
+    const struct cell *dest = &r->c[D_DEST];
+    const char *column = NULL;
+    const struct cell *cause = dest->origin == 0 ? cut_by(L, s, to, &column) : NULL;
+    char expected[400];
+    if (!cause) {
+        snprintf(expected, sizeof expected,
+                 "a destination that services with capacity_t > 0 reach from %s "
+                 "(directly or with transfers)", from);
+        bad_cell(L, dest, "destination", expected);
+        return;
+    }
+    snprintf(expected, sizeof expected,
+             "a value that still lets services with capacity_t > 0 carry mail from %s to %s "
+             "(directly or with transfers), as %s:%u asks", from, to, dest->at.file,
+             dest->at.line);
+    bad_cell(L, cause, column, expected);
+}
+
 static void convert_demand(struct loader *L, struct scenario *s, bool network_ok)
 {
     const struct records *rs = &L->recs[F_DEMAND];
@@ -1525,16 +1607,31 @@ static void convert_demand(struct loader *L, struct scenario *s, bool network_ok
         if (text_of(&r->c[D_GROWTH])[0])
             get_number(L, &r->c[D_GROWTH], "growth_pct_per_year", -100, GT, MAX_GROWTH_PCT,
                        "a number > -100 and <= 1000, or empty for 0", &m->growth_pct_per_year);
-        if (ends_ok && network_ok && unserved[i]) {
-            char expected[300];
-            snprintf(expected, sizeof expected,
-                     "a destination that services with capacity_t > 0 reach from %s "
-                     "(directly or with transfers)", s->nodes[m->origin].id);
-            bad_cell(L, &r->c[D_DEST], "destination", expected);
-        }
+        if (ends_ok && network_ok && unserved[i])
+            report_unserved(L, s, r, m);
     }
 out:
     free(unserved);
+}
+
+/* A target that is both node n and service v. When a proposal added one
+ * of the two ids (a new row, not one replacing the base's) and the target
+ * is the base's, the added id is to blame. */
+static void ambiguous_target(struct loader *L, const struct cell *target, size_t n, size_t v)
+{
+    const struct record *node = &L->recs[F_NODES].r[n], *service = &L->recs[F_SERVICES].r[v];
+    bool node_new = node->c[N_ID].origin == 1 && node->replaced == SIZE_MAX;
+    bool service_new = service->c[S_ID].origin == 1 && service->replaced == SIZE_MAX;
+    const struct cell *added = node_new ? &node->c[N_ID] : service_new ? &service->c[S_ID] : NULL;
+    if (!added || target->origin != 0) {
+        bad_cell(L, target, "target", "an id that is not both a node and a service");
+        return;
+    }
+    char expected[300];
+    snprintf(expected, sizeof expected, "an id that is not also a %s id, as %s:%u:%u "
+             "targets it", node_new ? "service" : "node", target->at.file, target->at.line,
+             target->at.col);
+    bad_cell(L, added, "id", expected);
 }
 
 static void convert_disruptions(struct loader *L, struct scenario *s)
@@ -1551,8 +1648,7 @@ static void convert_disruptions(struct loader *L, struct scenario *s)
         const char *target = text_of(&r->c[X_TARGET]);
         size_t n = node_find(L, s, target), v = service_find(L, s, target);
         if (n != SIZE_MAX && v != SIZE_MAX) {
-            bad_cell(L, &r->c[X_TARGET], "target",
-                     "an id that is not both a node and a service");
+            ambiguous_target(L, &r->c[X_TARGET], n, v);
         } else if (n != SIZE_MAX) {
             x->target_kind = TARGET_NODE;
             x->target = n;

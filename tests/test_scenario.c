@@ -694,6 +694,65 @@ Test(scenario, an_unknown_csv_file_is_an_error_with_a_suggestion)
     free(all);
 }
 
+Test(scenario, errors_a_proposal_causes_name_the_proposal_file_and_line)
+{
+    struct files fs = base_files();
+    put(&fs, "disruptions.csv",
+        "target,start_d,duration_d,capacity_factor\nBRS,40,3.5,0.5\nCQ-BRS,100,7,0\n");
+    struct files ov = {.n = 0};
+    put(&ov, "services.csv",
+        "id,route,departures_per_week,first_departure_h,capacity_t,cutoff_h\n"
+        "CQ-BRS,CQ>AKZ>BRS,3,10.5,41.5,6\n");
+    put(&ov, "scenario.csv", "key,value\nhorizon_d,12.5\n");
+    put(&ov, "nodes.csv", "id,name,country,kind,servers,dwell_h,scan\n"
+                          "CQ-BRS,Chongqing yard,CN,hub,2,fixed(1.5),0\n");
+    put(&ov, "legs.csv", "from,to,km,time_h\nBRS,WAWA,210,fixed(6.5)\n");
+    put(&ov, "description.txt", "Everything wrong at once.");
+    char *all = load_fail(&fs, &ov, NULL, 0);
+    expect_message(all, "sc/x/proposals/p/scenario.csv:2:2: horizon_d: expected a number > "
+                        "warmup_d (14), got \"12.5\"");
+    expect_message(all, "sc/x/proposals/p/nodes.csv:2:1: id: expected an id that is not also a "
+                        "service id, as sc/x/disruptions.csv:3:1 targets it, got \"CQ-BRS\"");
+    expect_message(all, "sc/x/proposals/p/legs.csv:2:2: to: expected a node id from nodes.csv, "
+                        "got \"WAWA\"; did you mean WAW?");
+    cr_expect_null(strstr(all, "sc/x/scenario.csv"), "blamed on the base:\n%s", all);
+    cr_expect_null(strstr(all, "sc/x/disruptions.csv:3:1: target"), "blamed on the base:\n%s", all);
+    free(all);
+}
+
+Test(scenario, a_service_change_that_cuts_a_destination_off_is_blamed_on_the_change)
+{
+    struct files fs = base_files();
+    struct files ov = {.n = 0};
+    /* line 3 takes the last carrying service to WAW off the base's demand */
+    put(&ov, "services.csv",
+        "id,route,departures_per_week,first_departure_h,capacity_t,cutoff_h\n"
+        "CQ-BRS,CQ>AKZ>BRS,3,10.5,41.5,6\n"
+        "BRS-WAW,BRS>WAW,7,8,0,2\n");
+    char *all = load_fail(&fs, &ov, NULL, 0);
+    expect_message(all, "sc/x/proposals/p/services.csv:3:5: capacity_t: expected a value that "
+                        "still lets services with capacity_t > 0 carry mail from CQ to WAW "
+                        "(directly or with transfers), as sc/x/demand.csv:2 asks, got \"0\"");
+    cr_expect_null(strstr(all, "sc/x/demand.csv:2:2"), "blamed on the base:\n%s", all);
+    free(all);
+    ov.n = 0;
+    put(&ov, "services.csv",
+        "id,route,departures_per_week,first_departure_h,capacity_t,cutoff_h\n"
+        "BRS-WAW,AKZ>BRS,7,8,20,2\n");
+    all = load_fail(&fs, &ov, NULL, 0);
+    expect_message(all, "sc/x/proposals/p/services.csv:2:2: route: expected a value that still "
+                        "lets services with capacity_t > 0 carry mail from CQ to WAW (directly "
+                        "or with transfers), as sc/x/demand.csv:2 asks, got \"AKZ>BRS\"");
+    free(all);
+    /* the same break made by --set names the --set */
+    const char *sets[] = {"services.BRS-WAW.capacity_t=0"};
+    all = load_fail(&fs, NULL, sets, 1);
+    expect_message(all, "--set services.BRS-WAW.capacity_t: capacity_t: expected a value that "
+                        "still lets services with capacity_t > 0 carry mail from CQ to WAW "
+                        "(directly or with transfers), as sc/x/demand.csv:2 asks, got \"0\"");
+    free(all);
+}
+
 Test(scenario, unknown_ids_suggest_the_nearest)
 {
     struct files fs = base_files();
