@@ -17,6 +17,7 @@
 
 #include "railmail/compare.h"
 #include "railmail/model.h"
+#include "railmail/num.h"
 #include "railmail/plot.h"
 #include "railmail/report.h"
 #include "railmail/run.h"
@@ -95,14 +96,13 @@ static int report_diag(struct diag *d, enum rm_status st)
     return st == RM_EINPUT ? EXIT_USAGE : EXIT_RUN;
 }
 
+/* A whole number from 1 to max, by the rules of scenario files. */
 static bool parse_count(const char *text, long max, long *out)
 {
-    char *end;
-    errno = 0;
-    long v = strtol(text, &end, 10);
-    if (errno || end == text || *end || v < 1 || v > max)
+    uint64_t v;
+    if (!num_parse_whole(text, &v) || v < 1 || v > (uint64_t)max)
         return false;
-    *out = v;
+    *out = (long)v;
     return true;
 }
 
@@ -125,23 +125,24 @@ static int parse_opts(int argc, char **argv, struct opts *o, bool compare, const
     while ((c = getopt_long(argc, argv, ":r:s:d:o:j:q", longs, NULL)) != -1) {
         switch (c) {
         case 'r':
-            if (!parse_count(optarg, 100000, &o->replications))
-                return say_error("--replications: expected a whole number from 1 to 100000, got \"%s\"", optarg);
+            if (!parse_count(optarg, SCENARIO_MAX_REPLICATIONS, &o->replications))
+                return say_error("--replications: expected a whole number from 1 to %u, got \"%s\"",
+                                 SCENARIO_MAX_REPLICATIONS, optarg);
             break;
         case 'd':
-            if (!parse_count(optarg, 36500, &o->days))
-                return say_error("--days: expected a whole number from 1 to 36500, got \"%s\"", optarg);
+            if (!parse_count(optarg, SCENARIO_MAX_HORIZON_D, &o->days))
+                return say_error("--days: expected a whole number from 1 to %u, got \"%s\"",
+                                 SCENARIO_MAX_HORIZON_D, optarg);
             break;
         case 'j':
             if (!parse_count(optarg, 1024, &o->jobs))
                 return say_error("--jobs: expected a whole number from 1 to 1024, got \"%s\"", optarg);
             break;
         case 's': {
-            char *end;
-            errno = 0;
-            o->seed = strtoull(optarg, &end, 10);
-            if (errno || end == optarg || *end || optarg[0] == '-')
+            uint64_t seed;
+            if (!num_parse_whole(optarg, &seed))
                 return say_error("--seed: expected a whole number >= 0, got \"%s\"", optarg);
+            o->seed = seed;
             o->seed_given = true;
             break;
         }

@@ -67,8 +67,11 @@ static const struct schema schemas[N_FILES] = {
 };
 
 /* Limits beyond which a value is a typing error rather than a plan. */
-#define MAX_HORIZON_D 36500.0
-#define MAX_REPLICATIONS 10000u
+#define MAX_HORIZON_D ((double)SCENARIO_MAX_HORIZON_D)
+#define MAX_REPLICATIONS SCENARIO_MAX_REPLICATIONS
+/* A disruption scales capacity: 100 times a node's servers or a service's
+ * tonnes is already beyond any real network. */
+#define MAX_CAPACITY_FACTOR 100.0
 #define MAX_DEPARTURES_PER_WEEK 10080.0  /* one a minute */
 #define MAX_SERVERS 10000u
 #define MAX_BATCHES_PER_DAY 1e6
@@ -1134,9 +1137,11 @@ static void convert_settings(struct loader *L, struct scenario *s)
     }
     uint64_t u;
     if (cell_of[4]) {
-        if (!num_parse_whole(text_of(cell_of[4]), &u) || u < 1 || u > MAX_REPLICATIONS)
-            bad_cell(L, cell_of[4], "replications", "a whole number from 1 to 10000");
-        else
+        if (!num_parse_whole(text_of(cell_of[4]), &u) || u < 1 || u > MAX_REPLICATIONS) {
+            char expected[64];
+            snprintf(expected, sizeof expected, "a whole number from 1 to %u", MAX_REPLICATIONS);
+            bad_cell(L, cell_of[4], "replications", expected);
+        } else
             s->replications = (unsigned)u;
     }
     if (cell_of[5]) {
@@ -1666,8 +1671,8 @@ static void convert_disruptions(struct loader *L, struct scenario *s)
                    "a number >= 0 and <= 36500", &x->start_d);
         get_number(L, &r->c[X_DURATION], "duration_d", 0, GT, MAX_HORIZON_D,
                    "a number > 0 and <= 36500", &x->duration_d);
-        get_number(L, &r->c[X_FACTOR], "capacity_factor", 0, GE, 1000,
-                   "a number >= 0 and <= 1000", &x->capacity_factor);
+        get_number(L, &r->c[X_FACTOR], "capacity_factor", 0, GE, MAX_CAPACITY_FACTOR,
+                   "a number >= 0 and <= 100", &x->capacity_factor);
     }
 }
 

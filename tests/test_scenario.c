@@ -366,7 +366,7 @@ Test(scenario, set_errors_are_named_after_the_set)
     expect_message(all, "--set legs.CQ-AKZ.speed: expected COLUMN among from, to, km, time_h, "
                         "got \"speed\"");
     expect_message(all, "--set disruptions.CQ-BRS-100.5.capacity_factor: capacity_factor: "
-                        "expected a number >= 0 and <= 1000, got \"-2\"");
+                        "expected a number >= 0 and <= 100, got \"-2\"");
     expect_message(all, "--set noequals: expected FILE.ID.COLUMN=VALUE, got \"noequals\"");
     free(all);
 }
@@ -671,7 +671,6 @@ Test(scenario, loads_200000_nodes_in_linear_time, .timeout = 120)
     free(ov_demand.s);
 }
 
-
 /* ---- misspelt files, proposals blamed, suggestions, warnings ---------- */
 
 Test(scenario, an_unknown_csv_file_is_an_error_with_a_suggestion)
@@ -783,6 +782,32 @@ Test(scenario, unknown_ids_suggest_the_nearest)
     free(all);
 }
 
+Test(scenario, a_proposal_without_description_loads_with_a_warning)
+{
+    struct files fs = base_files();
+    struct files ov = {.n = 0};
+    put(&ov, "services.csv",
+        "id,route,departures_per_week,first_departure_h,capacity_t,cutoff_h\n"
+        "CQ-BRS,CQ>AKZ>BRS,5.5,10.5,41.5,6\n");
+    struct diag *d = diag_create();
+    struct scenario *s = NULL;
+    enum rm_status rc = scenario_load_memory("sc/x", fs.f, fs.n, "sc/x/proposals/p", ov.f, ov.n,
+                                             NULL, 0, &s, d);
+    cr_assert_eq(rc, RM_OK);
+    cr_expect_eq(diag_count(d), 0);
+    cr_assert_eq(diag_warning_count(d), 1);
+    cr_expect_str_eq(diag_warning(d, 0), "sc/x/proposals/p/description.txt: expected a file "
+                                         "saying what the proposal changes, got no such file");
+    scenario_destroy(s);
+    diag_clear(d);
+    put(&ov, "description.txt", "Five and a half trains a week.");
+    rc = scenario_load_memory("sc/x", fs.f, fs.n, "sc/x/proposals/p", ov.f, ov.n, NULL, 0, &s, d);
+    cr_assert_eq(rc, RM_OK);
+    cr_expect_eq(diag_warning_count(d), 0);
+    scenario_destroy(s);
+    diag_destroy(d);
+}
+
 Test(scenario, a_proposal_given_as_the_scenario_says_how_to_compare_it)
 {
     char tmpl[] = "/tmp/railmail-scenario-XXXXXX";
@@ -817,30 +842,4 @@ Test(scenario, a_proposal_given_as_the_scenario_says_how_to_compare_it)
     char cmd[800];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     cr_assert_eq(system(cmd), 0);
-}
-
-Test(scenario, a_proposal_without_description_loads_with_a_warning)
-{
-    struct files fs = base_files();
-    struct files ov = {.n = 0};
-    put(&ov, "services.csv",
-        "id,route,departures_per_week,first_departure_h,capacity_t,cutoff_h\n"
-        "CQ-BRS,CQ>AKZ>BRS,5.5,10.5,41.5,6\n");
-    struct diag *d = diag_create();
-    struct scenario *s = NULL;
-    enum rm_status rc = scenario_load_memory("sc/x", fs.f, fs.n, "sc/x/proposals/p", ov.f, ov.n,
-                                             NULL, 0, &s, d);
-    cr_assert_eq(rc, RM_OK);
-    cr_expect_eq(diag_count(d), 0);
-    cr_assert_eq(diag_warning_count(d), 1);
-    cr_expect_str_eq(diag_warning(d, 0), "sc/x/proposals/p/description.txt: expected a file "
-                                         "saying what the proposal changes, got no such file");
-    scenario_destroy(s);
-    diag_clear(d);
-    put(&ov, "description.txt", "Five and a half trains a week.");
-    rc = scenario_load_memory("sc/x", fs.f, fs.n, "sc/x/proposals/p", ov.f, ov.n, NULL, 0, &s, d);
-    cr_assert_eq(rc, RM_OK);
-    cr_expect_eq(diag_warning_count(d), 0);
-    scenario_destroy(s);
-    diag_destroy(d);
 }

@@ -10,6 +10,13 @@
 #include "railmail/dist.h"
 #include "railmail/status.h"
 
+/* Limits shared by scenario.csv and the command line (-r, -d). 10,000
+ * replications already narrow a confidence interval to 1% of a standard
+ * deviation; more is a typing error, and every replication keeps a record
+ * until the run is summarised. */
+#define SCENARIO_MAX_REPLICATIONS 10000u
+#define SCENARIO_MAX_HORIZON_D 36500u  /* days: a century */
+
 enum scenario_node_kind { NODE_ORIGIN, NODE_BORDER, NODE_HUB, NODE_DESTINATION };
 
 struct scenario_node {
@@ -51,7 +58,7 @@ struct scenario_disruption {
     enum scenario_target_kind target_kind;
     size_t target;               /* node or service index */
     double start_d, duration_d;
-    double capacity_factor;      /* >= 0; 0 closes the node or the service */
+    double capacity_factor;      /* >= 0 and <= 100; 0 closes the node or the service */
 };
 
 struct scenario {
