@@ -10,6 +10,7 @@
 #include <csv.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -329,9 +330,9 @@ static enum rm_status refuse(char *why, size_t why_len, const struct stat *sb, s
     if (why && why_len) {
         if (!S_ISREG(sb->st_mode))
             snprintf(why, why_len, "expected a regular file, got %s", file_kind(sb->st_mode));
-        else
+        else  /* rounded up: a size just over the limit never reads as within it */
             snprintf(why, why_len, "expected a file of at most %zu MiB, got %.1f MiB",
-                     max >> 20, (double)sb->st_size / (1 << 20));
+                     max >> 20, ceil((double)sb->st_size / (1 << 20) * 10) / 10);
     }
     return RM_EINPUT;
 }

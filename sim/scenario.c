@@ -457,7 +457,7 @@ static bool read_source_file(struct loader *L, int which, const char *name, char
                 if (s->files[i].len > CSVREAD_MAX_BYTES) {
                     diag_error(L->d, &at, "expected a file of at most %zu MiB, got %.1f MiB",
                                CSVREAD_MAX_BYTES >> 20,
-                               (double)s->files[i].len / (1 << 20));
+                               ceil((double)s->files[i].len / (1 << 20) * 10) / 10);
                     return false;
                 }
                 *data = malloc(s->files[i].len + 1);
