@@ -22,6 +22,7 @@
 #include "railmail/escape.h"
 #include "railmail/model.h"
 #include "railmail/outdir.h"
+#include "railmail/num.h"
 #include "railmail/plot.h"
 #include "railmail/report.h"
 #include "railmail/run.h"
@@ -81,25 +82,33 @@ static int say_error(const char *fmt, ...)
     return EXIT_USAGE;
 }
 
-/* Prints every collected message, names in it escaped, and returns the
- * exit status for `st`. */
+/* Prints the collected warnings, names in them escaped; they never change
+ * the exit status. */
+static void report_warnings(const struct diag *d)
+{
+    for (size_t i = 0; i < diag_warning_count(d); i++)
+        escape_line(stderr, "railmail: warning: %s", diag_warning(d, i));
+}
+
+/* Prints every collected message, errors first, names in them escaped, and
+ * returns the exit status for `st`. */
 static int report_diag(struct diag *d, enum rm_status st)
 {
     for (size_t i = 0; i < diag_count(d); i++)
         escape_line(stderr, "railmail: %s", diag_message(d, i));
+    report_warnings(d);
     if (st == RM_OK)
         return 0;
     return st == RM_EINPUT ? EXIT_USAGE : EXIT_RUN;
 }
 
+/* A whole number from 1 to max, by the rules of scenario files. */
 static bool parse_count(const char *text, long max, long *out)
 {
-    char *end;
-    errno = 0;
-    long v = strtol(text, &end, 10);
-    if (errno || end == text || *end || v < 1 || v > max)
+    uint64_t v;
+    if (!num_parse_whole(text, &v) || v < 1 || v > (uint64_t)max)
         return false;
-    *out = v;
+    *out = (long)v;
     return true;
 }
 
@@ -161,13 +170,15 @@ static int parse_opts(int argc, char **argv, struct opts *o, bool compare, const
     while ((c = getopt_long(argc, argv, ":r:s:d:o:j:q", longs, NULL)) != -1) {
         switch (c) {
         case 'r':
-            if (!parse_count(optarg, 100000, &count))
-                return say_error("--replications: expected a whole number from 1 to 100000, got \"%s\"", optarg);
+            if (!parse_count(optarg, SCENARIO_MAX_REPLICATIONS, &count))
+                return say_error("--replications: expected a whole number from 1 to %u, got \"%s\"",
+                                 SCENARIO_MAX_REPLICATIONS, optarg);
             shorthand(o, 0, "scenario.replications=%ld", count);
             break;
         case 'd':
-            if (!parse_count(optarg, 36500, &count))
-                return say_error("--days: expected a whole number from 1 to 36500, got \"%s\"", optarg);
+            if (!parse_count(optarg, SCENARIO_MAX_HORIZON_D, &count))
+                return say_error("--days: expected a whole number from 1 to %u, got \"%s\"",
+                                 SCENARIO_MAX_HORIZON_D, optarg);
             shorthand(o, 1, "scenario.horizon_d=%ld", count);
             break;
         case 'j':
@@ -175,12 +186,10 @@ static int parse_opts(int argc, char **argv, struct opts *o, bool compare, const
                 return say_error("--jobs: expected a whole number from 1 to 1024, got \"%s\"", optarg);
             break;
         case 's': {
-            char *end;
-            errno = 0;
-            unsigned long long seed = strtoull(optarg, &end, 10);
-            if (errno || end == optarg || *end || optarg[0] == '-')
+            uint64_t seed;
+            if (!num_parse_whole(optarg, &seed))
                 return say_error("--seed: expected a whole number >= 0, got \"%s\"", optarg);
-            shorthand(o, 2, "scenario.seed=%llu", seed);
+            shorthand(o, 2, "scenario.seed=%llu", (unsigned long long)seed);
             break;
         }
         case 'o':
@@ -525,6 +534,8 @@ static bool validate_one(const char *dir, struct diag *d)
             ok = false;
         } else {
             escape_line(stdout, "ok: %s + %s", scenario_basename(s), names[i]);
+            fflush(stdout);
+            report_warnings(d);
         }
         scenario_destroy(s);
         s = NULL;

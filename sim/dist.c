@@ -31,6 +31,8 @@
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_sf_gamma.h>
 
+#include "railmail/num.h"
+
 /* What the parser knows of each kind; `rule` completes "expected NAME(SIG)
  * with ...". */
 struct kind_info {
@@ -84,23 +86,14 @@ static const char *skip_space(const char *s)
     return s;
 }
 
-/* Parses the number in [begin, end), spaces around it allowed.  strtod must
- * consume exactly the trimmed token; nan, inf and overflow (strtod's
- * HUGE_VAL) are refused by the finiteness test.  Underflow is accepted: the
- * value strtod returns is the nearest double, and range checks follow. */
-static bool parse_number(const char *begin, const char *end, double *out)
+/* Parses the number in [begin, end), spaces around it allowed, by the
+ * rules of num_parse (decimal only: no hex, inf or nan). */
+static bool parse_number(const char *begin, const char *end, char decimal_mark, double *out)
 {
     begin = skip_space(begin);
     while (end > begin && isspace((unsigned char)end[-1]))
         end--;
-    if (begin == end)
-        return false;
-    char *stop;
-    double v = strtod(begin, &stop);
-    if (stop != end || !isfinite(v))
-        return false;
-    *out = v;
-    return true;
+    return num_parse(begin, (size_t)(end - begin), decimal_mark, out);
 }
 
 /* Weibull moments need Gamma(1 + j/shape); GSL's gamma overflows (and calls
@@ -192,9 +185,33 @@ static bool convert(const struct kind_info *k, const double *v, struct dist *d, 
     return false;
 }
 
+/* `text` with `sep` for each ',' that separates arguments (inside
+ * parentheses or in a bare signature such as "mean,cv"), for messages about
+ * a file whose arguments are separated by ';'. */
+static const char *with_sep(const char *text, char sep, char *buf, size_t len)
+{
+    size_t n = strlen(text);
+    if (n >= len)
+        n = len - 1;
+    int depth = strchr(text, '(') ? 0 : 1;
+    for (size_t i = 0; i < n; i++) {
+        depth += (text[i] == '(') - (text[i] == ')');
+        buf[i] = text[i] == ',' && depth > 0 ? sep : text[i];
+    }
+    buf[n] = '\0';
+    return buf;
+}
+
 bool dist_parse(const char *text, struct dist *out, char *why, size_t why_len)
 {
-    assert(text && out);
+    return dist_parse_sep(text, ',', out, why, why_len);
+}
+
+bool dist_parse_sep(const char *text, char sep, struct dist *out, char *why, size_t why_len)
+{
+    assert(text && out && (sep == ',' || sep == ';'));
+    char mark = sep == ';' ? ',' : '.';
+    char sigbuf[32], anybuf[sizeof any_dist];
     const char *s = skip_space(text);
     const char *name = s;
     while (isalpha((unsigned char)*s))
@@ -204,39 +221,40 @@ bool dist_parse(const char *text, struct dist *out, char *why, size_t why_len)
         if (strlen(kinds[i].name) == (size_t)(s - name) && !memcmp(kinds[i].name, name, s - name))
             k = &kinds[i];
     if (!k)
-        return fail(why, why_len, "%s", any_dist);
+        return fail(why, why_len, "%s", with_sep(any_dist, sep, anybuf, sizeof anybuf));
+    const char *sig = with_sep(k->sig, sep, sigbuf, sizeof sigbuf);
 
     s = skip_space(s);
     if (*s != '(')
-        return fail(why, why_len, "expected \"(\" after %s, as in %s(%s)", k->name, k->name, k->sig);
+        return fail(why, why_len, "expected \"(\" after %s, as in %s(%s)", k->name, k->name, sig);
     const char *open = s + 1, *close = strchr(open, ')');
     if (!close)
-        return fail(why, why_len, "expected \")\" to close %s(%s)", k->name, k->sig);
+        return fail(why, why_len, "expected \")\" to close %s(%s)", k->name, sig);
     const char *rest = skip_space(close + 1);
     if (*rest)
         return fail(why, why_len, "expected nothing after \")\" in %s(%s), found \"%s\"", k->name,
-                    k->sig, rest);
+                    sig, rest);
 
     int n = 1;
     for (const char *c = open; c < close; c++)
-        n += *c == ',';
+        n += *c == sep;
     if (n != k->nparam)
-        return fail(why, why_len, "expected %s(%s) with %d number%s, found %d", k->name, k->sig,
+        return fail(why, why_len, "expected %s(%s) with %d number%s, found %d", k->name, sig,
                     k->nparam, k->nparam == 1 ? "" : "s", n);
 
     double v[3];
     const char *tok = open;
     for (int i = 0; i < n; i++) {
         const char *end = tok;
-        while (end < close && *end != ',')
+        while (end < close && *end != sep)
             end++;
-        if (!parse_number(tok, end, &v[i])) {
+        if (!parse_number(tok, end, mark, &v[i])) {
             const char *b = skip_space(tok);
             const char *e = end;
             while (e > b && isspace((unsigned char)e[-1]))
                 e--;
             return fail(why, why_len, "expected a finite number for %s in %s(%s), found \"%.*s\"",
-                        k->param[i], k->name, k->sig, (int)(e - b), b);
+                        k->param[i], k->name, sig, (int)(e - b), b);
         }
         tok = end + 1;
     }
@@ -247,8 +265,8 @@ bool dist_parse(const char *text, struct dist *out, char *why, size_t why_len)
         if (huge)
             return fail(why, why_len,
                         "expected %s(%s) with a finite mean and variance, but these "
-                        "parameters overflow a double", k->name, k->sig);
-        return fail(why, why_len, "expected %s(%s) with %s", k->name, k->sig, k->rule);
+                        "parameters overflow a double", k->name, sig);
+        return fail(why, why_len, "expected %s(%s) with %s", k->name, sig, k->rule);
     }
     *out = d;
     return true;

@@ -7,15 +7,19 @@
 #include "railmail/scenario.h"
 
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "railmail/csvread.h"
+#include "railmail/num.h"
 
 enum file_id { F_SCENARIO, F_NODES, F_LEGS, F_SERVICES, F_DEMAND, F_DISRUPTIONS, N_FILES };
 #define MAX_COLS 8
@@ -63,8 +67,11 @@ static const struct schema schemas[N_FILES] = {
 };
 
 /* Limits beyond which a value is a typing error rather than a plan. */
-#define MAX_HORIZON_D 36500.0
-#define MAX_REPLICATIONS 10000u
+#define MAX_HORIZON_D ((double)SCENARIO_MAX_HORIZON_D)
+#define MAX_REPLICATIONS SCENARIO_MAX_REPLICATIONS
+/* A disruption scales capacity: 100 times a node's servers or a service's
+ * tonnes is already beyond any real network. */
+#define MAX_CAPACITY_FACTOR 100.0
 #define MAX_DEPARTURES_PER_WEEK 10080.0  /* one a minute */
 #define MAX_SERVERS 10000u
 #define MAX_BATCHES_PER_DAY 1e6
@@ -76,19 +83,34 @@ struct cell {
     const char *text;
     struct diag_at at;
     int origin;  /* 0 base, 1 overlay, 2 --set */
+    char sep;    /* its file's field separator, ',' or ';' (',' for --set) */
 };
 
 struct record {
     struct cell c[MAX_COLS];
-    struct diag_at at;  /* the row: line, no column */
-    char *key;          /* columns 0 .. n_key-1 joined by '\x1f' */
+    struct diag_at at;  /* the row: file and line, no column */
+    const char *key;    /* columns 0 .. n_key-1 joined by '\x1f' */
     bool shape_ok;      /* as many fields as the header */
+    size_t replaced;    /* an overlay row: the base row it replaced, in
+                           loader.replaced[file]; SIZE_MAX if it added one */
 };
 
 struct records {
     struct record *r;
     size_t n, cap;
 };
+
+/* Positions in a list found by a key: open addressing with linear probing,
+ * at most half full, so a lookup is O(1) on average and loading stays
+ * linear in the number of rows (a linear search per row took 84 s for a
+ * 200,000-row nodes.csv). The keys stay in the list; `same` compares. */
+struct index {
+    size_t *pos;     /* SIZE_MAX: empty slot */
+    uint64_t *hash;
+    size_t cap, n;   /* cap: 0 or a power of two */
+};
+
+typedef bool index_same(const void *list, size_t pos, const void *key);
 
 /* Where the files come from: a directory or memory. */
 struct source {
@@ -104,6 +126,10 @@ struct loader {
     struct source src[2];                      /* base, overlay */
     struct csvread_table tables[2][N_FILES];
     struct records recs[N_FILES];              /* merged */
+    struct index by_key[N_FILES];              /* recs[f] by key */
+    struct records replaced[N_FILES];          /* base rows an overlay replaced */
+    struct index legs_by_ends;                 /* scenario legs by (from, to) */
+    unsigned suggestions_left;                 /* "did you mean" searches */
     bool usable[N_FILES];                      /* headers good wherever read */
     char **owned;                              /* strings freed at the end */
     size_t n_owned, cap_owned;
@@ -209,13 +235,131 @@ static const char *shown(const char *text, char *buf, size_t len)
     return buf;
 }
 
+/* Reports "column: expected <what>, got "<text>"<then>" at the cell. */
+static void bad_cell_then(struct loader *L, const struct cell *c, const char *column,
+                          const char *expected, const char *then)
+{
+    char buf[256];
+    diag_error(L->d, &c->at, "%s: expected %s, got \"%s\"%s", column, expected,
+               shown(c->text ? c->text : "", buf, sizeof buf), then);
+}
+
 /* Reports "column: expected <what>, got "<text>"" at the cell. */
 static void bad_cell(struct loader *L, const struct cell *c, const char *column,
                      const char *expected)
 {
-    char buf[256];
-    diag_error(L->d, &c->at, "%s: expected %s, got \"%s\"", column, expected,
-               shown(c->text ? c->text : "", buf, sizeof buf));
+    bad_cell_then(L, c, column, expected, "");
+}
+
+/* ---- "did you mean" ---------------------------------------------------- */
+
+#define SUGGEST_MAX_LEN 64   /* ids are at most 64 characters */
+#define SUGGEST_SEARCHES 32  /* per load: a hostile file cannot make it slow */
+
+/* Edit distance between a and b ignoring case, with a swap of two
+ * neighbours counting as one edit (optimal string alignment); limit + 1
+ * as soon as it must exceed limit, or when a string is too long. */
+static size_t edit_distance(const char *a, const char *b, size_t limit)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > SUGGEST_MAX_LEN || lb > SUGGEST_MAX_LEN || (la > lb ? la - lb : lb - la) > limit)
+        return limit + 1;
+    size_t rows[3][SUGGEST_MAX_LEN + 1];
+    size_t *two = rows[0], *prev = rows[1], *cur = rows[2];
+    for (size_t j = 0; j <= lb; j++)
+        prev[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        cur[0] = i;
+        size_t row_min = cur[0];
+        int ca = tolower((unsigned char)a[i - 1]);
+        for (size_t j = 1; j <= lb; j++) {
+            int cb = tolower((unsigned char)b[j - 1]);
+            size_t d = prev[j - 1] + (ca != cb);
+            if (prev[j] + 1 < d)
+                d = prev[j] + 1;
+            if (cur[j - 1] + 1 < d)
+                d = cur[j - 1] + 1;
+            if (i > 1 && j > 1 && ca == tolower((unsigned char)b[j - 2]) &&
+                tolower((unsigned char)a[i - 2]) == cb && two[j - 2] + 1 < d)
+                d = two[j - 2] + 1;
+            cur[j] = d;
+            if (d < row_min)
+                row_min = d;
+        }
+        if (row_min > limit)
+            return limit + 1;
+        size_t *t = two;
+        two = prev;
+        prev = cur;
+        cur = t;
+    }
+    return prev[lb] <= limit ? prev[lb] : limit + 1;
+}
+
+/* The nearest candidates to a typed name: those at the smallest distance
+ * within a third of its length (at least 1), at most three. */
+struct suggestion {
+    const char *typed;
+    const char *names[3];
+    size_t n, best, limit;
+};
+
+static void suggest_start(struct suggestion *g, const char *typed)
+{
+    size_t len = strlen(typed);
+    *g = (struct suggestion){.typed = typed, .limit = len < 4 ? 1 : (len + 2) / 3};
+    g->best = g->limit + 1;
+}
+
+static void suggest_try(struct suggestion *g, const char *candidate)
+{
+    if (!candidate || strcmp(candidate, g->typed) == 0)
+        return;
+    size_t d = edit_distance(g->typed, candidate, g->best < g->limit ? g->best : g->limit);
+    if (d > g->limit || d > g->best)
+        return;
+    if (d < g->best) {
+        g->best = d;
+        g->n = 0;
+    }
+    if (g->n < 3)
+        g->names[g->n++] = candidate;
+}
+
+/* "; did you mean A?", "; did you mean A or B?", "; did you mean A, B or
+ * C?", or "" when no candidate came near. */
+static const char *suggest_text(const struct suggestion *g, char *buf, size_t len)
+{
+    size_t o = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < g->n && o < len; i++) {
+        char one[96];
+        const char *sep = i == 0 ? "; did you mean " : i + 1 < g->n ? ", " : " or ";
+        int w = snprintf(buf + o, len - o, "%s%s%s", sep, shown(g->names[i], one, sizeof one),
+                         i + 1 == g->n ? "?" : "");
+        if (w < 0)
+            break;
+        o += (size_t)w;
+    }
+    return buf;
+}
+
+/* Suggestions for an unknown id among the ids of nodes and/or services,
+ * while the load's budget of searches lasts. */
+static const char *suggest_id(struct loader *L, const struct scenario *s, const char *typed,
+                              bool nodes, bool services, char *buf, size_t len)
+{
+    buf[0] = '\0';
+    if (L->suggestions_left == 0)
+        return buf;
+    L->suggestions_left--;
+    struct suggestion g;
+    suggest_start(&g, typed);
+    for (size_t i = 0; nodes && i < s->n_nodes; i++)
+        suggest_try(&g, s->nodes[i].id);
+    for (size_t i = 0; services && i < s->n_services; i++)
+        suggest_try(&g, s->services[i].id);
+    return suggest_text(&g, buf, len);
 }
 
 static const char *text_of(const struct cell *c)
@@ -223,58 +367,24 @@ static const char *text_of(const struct cell *c)
     return c->text ? c->text : "";
 }
 
-/* A decimal number, finite: digits with an optional sign, point and
- * exponent. Hex, inf and nan, which strtod would take, are refused. */
-static bool parse_number(const char *t, double *out)
+/* The decimal mark of a cell's file: a file separated by ';' comes from a
+ * spreadsheet in a locale that writes 12,5. */
+static char decimal_mark(const struct cell *c)
 {
-    const char *p = t;
-    if (*p == '+' || *p == '-')
-        p++;
-    size_t digits = 0;
-    while (isdigit((unsigned char)*p))
-        p++, digits++;
-    if (*p == '.') {
-        p++;
-        while (isdigit((unsigned char)*p))
-            p++, digits++;
-    }
-    if (digits == 0)
-        return false;
-    if (*p == 'e' || *p == 'E') {
-        p++;
-        if (*p == '+' || *p == '-')
-            p++;
-        if (!isdigit((unsigned char)*p))
-            return false;
-        while (isdigit((unsigned char)*p))
-            p++;
-    }
-    if (*p)
-        return false;
-    errno = 0;
-    double v = strtod(t, NULL);
-    if (!isfinite(v))
-        return false;
-    *out = v == 0 ? 0 : v;  /* no -0 */
-    return true;
+    return c->sep == ';' ? ',' : '.';
 }
 
-/* Digits only, no sign, no overflow. */
-static bool parse_whole(const char *t, uint64_t *out)
+static bool parse_number(const struct cell *c, const char *t, double *out)
 {
-    if (!*t)
-        return false;
-    uint64_t v = 0;
-    for (const char *p = t; *p; p++) {
-        if (!isdigit((unsigned char)*p))
-            return false;
-        unsigned digit = (unsigned)(*p - '0');
-        if (v > (UINT64_MAX - digit) / 10)
-            return false;
-        v = v * 10 + digit;
-    }
-    *out = v;
-    return true;
+    return num_parse(t, strlen(t), decimal_mark(c), out);
+}
+
+/* What to add to a message about a number in a ';' file written with a
+ * decimal point, which such a file does not take. */
+static const char *mark_hint(const struct cell *c)
+{
+    return c->sep == ';' && c->text && strchr(c->text, '.')
+               ? " (a file separated by ';' takes a decimal comma)" : "";
 }
 
 enum lower { GE, GT };  /* lower bound inclusive or strict */
@@ -285,8 +395,10 @@ static bool get_number(struct loader *L, const struct cell *c, const char *colum
                        double *out)
 {
     double v;
-    if (!parse_number(text_of(c), &v) || (lower == GE ? v < lo : v <= lo) || v > hi) {
-        bad_cell(L, c, column, expected);
+    if (!parse_number(c, text_of(c), &v) || (lower == GE ? v < lo : v <= lo) || v > hi) {
+        char buf[256];
+        diag_error(L->d, &c->at, "%s: expected %s, got \"%s\"%s", column, expected,
+                   shown(text_of(c), buf, sizeof buf), mark_hint(c));
         return false;
     }
     *out = v;
@@ -298,11 +410,11 @@ static bool get_dist(struct loader *L, const struct cell *c, const char *column,
 {
     char why[200] = "";
     char buf[256];
-    if (!dist_parse(text_of(c), out, why, sizeof why)) {
+    if (!dist_parse_sep(text_of(c), c->sep == ';' ? ';' : ',', out, why, sizeof why)) {
         if (!why[0])
             snprintf(why, sizeof why, "expected a distribution such as lognormal(8.5,0.4)");
-        diag_error(L->d, &c->at, "%s: %s, got \"%s\"", column, why,
-                   shown(text_of(c), buf, sizeof buf));
+        diag_error(L->d, &c->at, "%s: %s, got \"%s\"%s", column, why,
+                   shown(text_of(c), buf, sizeof buf), mark_hint(c));
         return false;
     }
     if (!(dist_min(out) >= 0)) {
@@ -329,14 +441,25 @@ static bool valid_id(const char *t)
 
 /* ---- stage 1: files into records -------------------------------------- */
 
+/* Reads one file of a source into a malloc'd buffer. A missing file sets
+ * *missing and is not reported (the caller knows whether it is required);
+ * anything that is not a regular file of at most CSVREAD_MAX_BYTES is
+ * reported and never read. */
 static bool read_source_file(struct loader *L, int which, const char *name, char **data,
                              size_t *len, bool *missing, const char *path)
 {
     const struct source *s = &L->src[which];
+    struct diag_at at = {path, 0, 0};
     *missing = false;
     if (s->memory) {
         for (size_t i = 0; i < s->n_files; i++) {
             if (s->files[i].name && strcmp(s->files[i].name, name) == 0) {
+                if (s->files[i].len > CSVREAD_MAX_BYTES) {
+                    diag_error(L->d, &at, "expected a file of at most %zu MiB, got %.1f MiB",
+                               CSVREAD_MAX_BYTES >> 20,
+                               ceil((double)s->files[i].len / (1 << 20) * 10) / 10);
+                    return false;
+                }
                 *data = malloc(s->files[i].len + 1);
                 if (!*data) {
                     L->nomem = true;
@@ -352,32 +475,36 @@ static bool read_source_file(struct loader *L, int which, const char *name, char
         *missing = true;
         return false;
     }
-    enum rm_status rc = csvread_slurp(path, data, len);
+    char why[128];
+    enum rm_status rc = csvread_slurp_input(path, data, len, why, sizeof why);
     if (rc == RM_OK)
         return true;
     if (rc == RM_ENOMEM) {
         L->nomem = true;
         return false;
     }
+    if (rc == RM_EINPUT) {
+        diag_error(L->d, &at, "%s", why);
+        return false;
+    }
     if (errno == ENOENT) {
         *missing = true;
         return false;
     }
-    struct diag_at at = {path, 0, 0};
     diag_error(L->d, &at, "expected a readable file, got: %s", strerror(errno));
     return false;
 }
 
 /* Key of a record: its key columns joined; disruption start days are
  * compared as numbers so that "3" and "3.0" are the same row. */
-static char *make_key(struct loader *L, enum file_id f, const struct record *r)
+static const char *make_key(struct loader *L, enum file_id f, const struct record *r)
 {
     const struct schema *sc = &schemas[f];
     if (sc->n_key == 1)
-        return keep_printf(L, "%s", text_of(&r->c[0]));
+        return text_of(&r->c[0]);  /* lives as long as the loader's tables */
     const char *second = text_of(&r->c[1]);
     double v;
-    if (f == F_DISRUPTIONS && parse_number(second, &v))
+    if (f == F_DISRUPTIONS && parse_number(&r->c[1], second, &v))
         return keep_printf(L, "%s\x1f%.17g", text_of(&r->c[0]), v);
     return keep_printf(L, "%s\x1f%s", text_of(&r->c[0]), second);
 }
@@ -394,17 +521,98 @@ static struct record *push_record(struct loader *L, struct records *rs)
         rs->r = grown;
         rs->cap = cap;
     }
-    struct record *r = &rs->r[rs->n++];
-    memset(r, 0, sizeof *r);
-    return r;
+    return &rs->r[rs->n++];
 }
 
-static size_t find_key(const struct records *rs, const char *key)
+static uint64_t hash_text(const char *t)
 {
-    for (size_t i = 0; i < rs->n; i++)
-        if (rs->r[i].key && strcmp(rs->r[i].key, key) == 0)
-            return i;
-    return SIZE_MAX;
+    uint64_t h = 1469598103934665603u;  /* FNV-1a */
+    for (; *t; t++)
+        h = (h ^ (unsigned char)*t) * 1099511628211u;
+    return h;
+}
+
+static size_t index_find(const struct index *ix, uint64_t h, index_same *same,
+                         const void *list, const void *key)
+{
+    if (ix->cap == 0)
+        return SIZE_MAX;
+    for (size_t i = h & (ix->cap - 1);; i = (i + 1) & (ix->cap - 1)) {
+        if (ix->pos[i] == SIZE_MAX)
+            return SIZE_MAX;
+        if (ix->hash[i] == h && same(list, ix->pos[i], key))
+            return ix->pos[i];
+    }
+}
+
+static void index_put(struct index *ix, uint64_t h, size_t pos)
+{
+    size_t i = h & (ix->cap - 1);
+    while (ix->pos[i] != SIZE_MAX)
+        i = (i + 1) & (ix->cap - 1);
+    ix->pos[i] = pos;
+    ix->hash[i] = h;
+    ix->n++;
+}
+
+/* Makes room for `more` entries without growing again. */
+static void index_reserve(struct loader *L, struct index *ix, size_t more)
+{
+    size_t cap = ix->cap ? ix->cap : 64;
+    while (2 * (ix->n + more) > cap)
+        cap *= 2;
+    if (cap > ix->cap) {
+        struct index grown = {.cap = cap};
+        grown.pos = malloc(grown.cap * sizeof *grown.pos);
+        grown.hash = malloc(grown.cap * sizeof *grown.hash);
+        if (!grown.pos || !grown.hash) {
+            free(grown.pos);
+            free(grown.hash);
+            L->nomem = true;
+            return;
+        }
+        for (size_t i = 0; i < grown.cap; i++)
+            grown.pos[i] = SIZE_MAX;
+        for (size_t i = 0; i < ix->cap; i++)
+            if (ix->pos[i] != SIZE_MAX)
+                index_put(&grown, ix->hash[i], ix->pos[i]);
+        free(ix->pos);
+        free(ix->hash);
+        *ix = grown;
+    }
+}
+
+/* Adds `pos` under hash h (the caller has checked that its key is new). */
+static void index_add(struct loader *L, struct index *ix, uint64_t h, size_t pos)
+{
+    index_reserve(L, ix, 1);
+    if (ix->cap)
+        index_put(ix, h, pos);
+}
+
+static void index_fini(struct index *ix)
+{
+    free(ix->pos);
+    free(ix->hash);
+    *ix = (struct index){0};
+}
+
+static bool same_key(const void *list, size_t pos, const void *key)
+{
+    const struct records *rs = list;
+    return rs->r[pos].key && strcmp(rs->r[pos].key, key) == 0;
+}
+
+/* Position of the record with this key in rs (indexed by ix), or SIZE_MAX. */
+static size_t find_key(const struct index *ix, const struct records *rs, const char *key)
+{
+    return index_find(ix, hash_text(key), same_key, rs, key);
+}
+
+/* Position of the merged record of file f with this key, or SIZE_MAX. */
+static size_t record_find(const struct loader *L, enum file_id f, const char *key)
+{
+    return find_key(&L->by_key[f], &L->recs[f], key);
 }
 
 /* "id, name, ..." for messages. */
@@ -447,7 +655,7 @@ static int paren_balance(const char *t)
  * fields. In a row with more fields than the header, fields that open a
  * parenthesis are joined with the ones that close it, so that hand-written
  * files work; a row of the right length is never touched. */
-static void join_distributions(struct loader *L, struct csvread_row *row)
+static void join_distributions(struct loader *L, struct csvread_row *row, char delim)
 {
     size_t out = 0;
     for (size_t i = 0; i < row->n_fields && !L->nomem; out++) {
@@ -462,18 +670,14 @@ static void join_distributions(struct loader *L, struct csvread_row *row)
                 size_t len = strlen(f.text);
                 for (size_t k = i; k < j; k++)
                     len += 1 + strlen(row->fields[k].text);
-                char *joined = malloc(len + 1);
-                if (!joined) {
-                    L->nomem = true;
+                char *joined = keep(L, malloc(len + 1));  /* the table owns the pieces */
+                if (!joined)
                     return;
-                }
                 strcpy(joined, f.text);
                 for (size_t k = i; k < j; k++) {
-                    strcat(joined, ",");
+                    strcat(joined, delim == ';' ? ";" : ",");
                     strcat(joined, row->fields[k].text);
-                    free(row->fields[k].text);
                 }
-                free(f.text);
                 f.text = joined;
                 i = j;
             }
@@ -570,53 +774,80 @@ static void load_file(struct loader *L, int which, enum file_id f)
         return;
     }
 
-    /* The rows, first into a list of their own to find duplicates. */
-    struct records mine = {0};
+    /* The rows go straight into the merged list: a base row is appended,
+     * an overlay row replaces the row with its key or is appended. `seen`
+     * finds this file's own duplicates: for the base, the merged index
+     * itself (it holds nothing else yet); for an overlay, one of its own,
+     * pointing into the merged list. */
+    struct records *all = &L->recs[f];
+    struct index overlay_ix = {0};
+    struct index *seen = which == 0 ? &L->by_key[f] : &overlay_ix;
+    /* Room for every row at once: no copies as the lists grow. */
+    if (all->cap < all->n + t->n_rows) {
+        struct record *grown = realloc(all->r, (all->n + t->n_rows) * sizeof *grown);
+        if (!grown) {
+            L->nomem = true;
+            return;
+        }
+        all->r = grown;
+        all->cap = all->n + t->n_rows;
+    }
+    index_reserve(L, &L->by_key[f], t->n_rows);
+    if (which == 1)
+        index_reserve(L, &overlay_ix, t->n_rows);
     for (size_t i = 1; i < t->n_rows && !L->nomem; i++) {
         if (t->rows[i].n_fields > h->n_fields)
-            join_distributions(L, &t->rows[i]);
+            join_distributions(L, &t->rows[i], t->delim);
         const struct csvread_row *row = &t->rows[i];
-        struct record *r = push_record(L, &mine);
-        if (!r)
-            break;
-        r->at = (struct diag_at){path, row->line, 0};
-        r->shape_ok = row->n_fields == h->n_fields;
-        if (!r->shape_ok)
-            diag_error(L->d, &r->at, "expected %zu fields as in the header, got %zu",
+        struct record r = {.at = {path, row->line, 0}, .replaced = SIZE_MAX};
+        r.shape_ok = row->n_fields == h->n_fields;
+        if (!r.shape_ok)
+            diag_error(L->d, &r.at, "expected %zu fields as in the header, got %zu",
                        h->n_fields, row->n_fields);
         for (size_t c = 0; c < sc->n_cols; c++) {
             size_t j = field_of[c];
             if (j == SIZE_MAX)
                 continue;
             if (j < row->n_fields) {
-                r->c[c].text = row->fields[j].text;
-                r->c[c].at = (struct diag_at){path, row->fields[j].line, row->fields[j].col};
+                r.c[c].text = row->fields[j].text;
+                r.c[c].at = (struct diag_at){path, row->fields[j].line, row->fields[j].col};
             } else {
-                r->c[c].text = "";
-                r->c[c].at = (struct diag_at){path, row->line, (unsigned)j + 1};
+                r.c[c].text = "";
+                r.c[c].at = (struct diag_at){path, row->line, (unsigned)j + 1};
             }
-            r->c[c].origin = which;
+            r.c[c].origin = which;
+            r.c[c].sep = t->delim;
         }
-        r->key = make_key(L, f, r);
-        size_t first = r->key ? find_key(&mine, r->key) : SIZE_MAX;
-        if (first != SIZE_MAX && first != mine.n - 1) {
-            duplicate_key(L, f, r, &mine.r[first]);
-            r->key = NULL;  /* keep it out of later lookups */
-            mine.n--;
+        if (!(r.key = make_key(L, f, &r)))
+            break;
+        uint64_t hk = hash_text(r.key);
+        size_t first = find_key(seen, all, r.key);
+        if (first != SIZE_MAX) {
+            duplicate_key(L, f, &r, &all->r[first]);
+            continue;
         }
-    }
-    struct records *all = &L->recs[f];
-    for (size_t i = 0; i < mine.n && !L->nomem; i++) {
-        size_t at = which == 1 ? find_key(all, mine.r[i].key) : SIZE_MAX;
+        size_t at = which == 1 ? record_find(L, f, r.key) : SIZE_MAX;
         if (at != SIZE_MAX) {
-            all->r[at] = mine.r[i];
+            /* Keep the base row: messages about what the change broke
+             * compare with it. */
+            struct record *old = push_record(L, &L->replaced[f]);
+            if (!old)
+                break;
+            *old = all->r[at];
+            r.replaced = L->replaced[f].n - 1;
+            all->r[at] = r;
         } else {
-            struct record *r = push_record(L, all);
-            if (r)
-                *r = mine.r[i];
+            struct record *added = push_record(L, all);
+            if (!added)
+                break;
+            *added = r;
+            at = all->n - 1;
+            if (which == 1)
+                index_add(L, &L->by_key[f], hk, at);
         }
+        index_add(L, seen, hk, at);
     }
-    free(mine.r);
+    index_fini(&overlay_ix);
 }
 
 static void load_description_txt(struct loader *L)
@@ -628,8 +859,14 @@ static void load_description_txt(struct loader *L)
     char *data = NULL;
     size_t len = 0;
     bool missing;
-    if (!read_source_file(L, 1, "description.txt", &data, &len, &missing, path))
+    if (!read_source_file(L, 1, "description.txt", &data, &len, &missing, path)) {
+        if (missing) {
+            struct diag_at at = {path, 0, 0};
+            diag_warn(L->d, &at, "expected a file saying what the proposal changes, "
+                      "got no such file");
+        }
         return;
+    }
     trim(data);
     L->description_txt = keep(L, data);
 }
@@ -640,9 +877,8 @@ static void load_description_txt(struct loader *L)
  * tried at every '-' and TARGET-START_D at the last. */
 static size_t find_set_row(struct loader *L, enum file_id f, const char *id)
 {
-    const struct records *rs = &L->recs[f];
     if (schemas[f].n_key == 1)
-        return find_key(rs, id);
+        return record_find(L, f, id);
     size_t n = strlen(id);
     char *tmp = malloc(n + 1);
     if (!tmp) {
@@ -658,14 +894,14 @@ static size_t find_set_row(struct loader *L, enum file_id f, const char *id)
         if (f == F_DISRUPTIONS) {
             double v;
             tmp[i] = '\0';
-            if (!parse_number(tmp + i + 1, &v))
+            if (!num_parse(tmp + i + 1, strlen(tmp + i + 1), '.', &v))
                 break;
             char *key = keep_printf(L, "%s\x1f%.17g", tmp, v);
             if (key)
-                found = find_key(rs, key);
+                found = record_find(L, f, key);
             break;  /* only the last '-' */
         }
-        found = find_key(rs, tmp);
+        found = record_find(L, f, tmp);
     }
     free(tmp);
     return found;
@@ -708,17 +944,16 @@ static void apply_set(struct loader *L, const char *set)
         size_t n = strlen(lhs);
         if (n > 6 && strcmp(lhs + n - 6, ".value") == 0)
             lhs[n - 6] = '\0';
-        size_t i = find_key(&L->recs[f], lhs);
+        size_t i = record_find(L, f, lhs);
         struct record *r = i != SIZE_MAX ? &L->recs[f].r[i] : push_record(L, &L->recs[f]);
         if (!r)
             return;
         if (i == SIZE_MAX) {
-            r->c[SC_KEY] = (struct cell){lhs, at, 2};
-            r->key = lhs;
-            r->at = at;
-            r->shape_ok = true;
+            *r = (struct record){.at = at, .key = lhs, .shape_ok = true, .replaced = SIZE_MAX};
+            r->c[SC_KEY] = (struct cell){lhs, at, 2, ','};
+            index_add(L, &L->by_key[f], hash_text(lhs), L->recs[f].n - 1);
         }
-        r->c[SC_VALUE] = (struct cell){value, at, 2};
+        r->c[SC_VALUE] = (struct cell){value, at, 2, ','};
         return;
     }
     char *col = strrchr(lhs, '.');
@@ -745,11 +980,20 @@ static void apply_set(struct loader *L, const char *set)
     if (i == SIZE_MAX) {
         const char *form = f == F_LEGS ? " (FROM-TO)" : f == F_DEMAND ? " (ORIGIN-DESTINATION)"
                            : f == F_DISRUPTIONS ? " (TARGET-START_D)" : "";
-        diag_error(L->d, &at, "expected ID of a row of %s%s, got \"%s\"", sc->file, form,
-                   shown(lhs, buf, sizeof buf));
+        char hint[300] = "";
+        if (sc->n_key == 1 && L->suggestions_left > 0) {
+            L->suggestions_left--;
+            struct suggestion g;
+            suggest_start(&g, lhs);
+            for (size_t k = 0; k < L->recs[f].n; k++)
+                suggest_try(&g, L->recs[f].r[k].key);
+            suggest_text(&g, hint, sizeof hint);
+        }
+        diag_error(L->d, &at, "expected ID of a row of %s%s, got \"%s\"%s", sc->file, form,
+                   shown(lhs, buf, sizeof buf), hint);
         return;
     }
-    L->recs[f].r[i].c[c] = (struct cell){value, at, 2};
+    L->recs[f].r[i].c[c] = (struct cell){value, at, 2, ','};
 }
 
 /* ---- stage 3: typed records ------------------------------------------- */
@@ -777,12 +1021,38 @@ size_t scenario_leg_find(const struct scenario *s, size_t from, size_t to)
     return SIZE_MAX;
 }
 
-static size_t service_find(const struct scenario *s, const char *id)
+/* The loader's lookups go through its indices: node i and service i are
+ * record i of their files, whose keys are their ids. */
+static size_t node_find(const struct loader *L, const struct scenario *s, const char *id)
 {
-    for (size_t i = 0; i < s->n_services; i++)
-        if (s->services[i].id && strcmp(s->services[i].id, id) == 0)
-            return i;
-    return SIZE_MAX;
+    size_t i = record_find(L, F_NODES, id);
+    return i < s->n_nodes ? i : SIZE_MAX;
+}
+
+static size_t service_find(const struct loader *L, const struct scenario *s, const char *id)
+{
+    size_t i = record_find(L, F_SERVICES, id);
+    return i < s->n_services ? i : SIZE_MAX;
+}
+
+static uint64_t hash_ends(size_t from, size_t to)
+{
+    uint64_t h = (uint64_t)from * 0x9E3779B97F4A7C15u ^ (uint64_t)to;
+    h ^= h >> 29;
+    return h * 0xBF58476D1CE4E5B9u;
+}
+
+static bool same_ends(const void *list, size_t pos, const void *key)
+{
+    const struct scenario *s = list;
+    const size_t *ends = key;
+    return s->legs[pos].from == ends[0] && s->legs[pos].to == ends[1];
+}
+
+static size_t leg_find(const struct loader *L, const struct scenario *s, size_t from, size_t to)
+{
+    const size_t ends[2] = {from, to};
+    return index_find(&L->legs_by_ends, hash_ends(from, to), same_ends, s, ends);
 }
 
 const char *scenario_basename(const struct scenario *s)
@@ -795,9 +1065,12 @@ const char *scenario_basename(const struct scenario *s)
 static size_t node_ref(struct loader *L, const struct scenario *s, const struct cell *c,
                        const char *column)
 {
-    size_t i = scenario_node_find(s, text_of(c));
-    if (i == SIZE_MAX && L->usable[F_NODES])
-        bad_cell(L, c, column, "a node id from nodes.csv");
+    size_t i = node_find(L, s, text_of(c));
+    if (i == SIZE_MAX && L->usable[F_NODES]) {
+        char hint[300];
+        bad_cell_then(L, c, column, "a node id from nodes.csv",
+                      suggest_id(L, s, text_of(c), true, false, hint, sizeof hint));
+    }
     return i;
 }
 
@@ -852,7 +1125,9 @@ static void convert_settings(struct loader *L, struct scenario *s)
                                &s->warmup_d);
     if (horizon_ok && warmup_ok && s->warmup_d >= s->horizon_d) {
         char expected[96];
-        if (cell_of[3]) {
+        /* The later of the two (a proposal's or a --set's over the base)
+         * is the one that broke the pair. */
+        if (cell_of[3] && (!cell_of[2] || cell_of[3]->origin >= cell_of[2]->origin)) {
             snprintf(expected, sizeof expected, "a number < horizon_d (%g)", s->horizon_d);
             bad_cell(L, cell_of[3], "warmup_d", expected);
         } else {
@@ -862,13 +1137,15 @@ static void convert_settings(struct loader *L, struct scenario *s)
     }
     uint64_t u;
     if (cell_of[4]) {
-        if (!parse_whole(text_of(cell_of[4]), &u) || u < 1 || u > MAX_REPLICATIONS)
-            bad_cell(L, cell_of[4], "replications", "a whole number from 1 to 10000");
-        else
+        if (!num_parse_whole(text_of(cell_of[4]), &u) || u < 1 || u > MAX_REPLICATIONS) {
+            char expected[64];
+            snprintf(expected, sizeof expected, "a whole number from 1 to %u", MAX_REPLICATIONS);
+            bad_cell(L, cell_of[4], "replications", expected);
+        } else
             s->replications = (unsigned)u;
     }
     if (cell_of[5]) {
-        if (!parse_whole(text_of(cell_of[5]), &u))
+        if (!num_parse_whole(text_of(cell_of[5]), &u))
             bad_cell(L, cell_of[5], "seed",
                      "a whole number from 0 to 18446744073709551615");
         else
@@ -920,7 +1197,7 @@ static void convert_nodes(struct loader *L, struct scenario *s)
         uint64_t u;
         if (!servers[0])
             n->servers = 0;
-        else if (!parse_whole(servers, &u) || u < 1 || u > MAX_SERVERS)
+        else if (!num_parse_whole(servers, &u) || u < 1 || u > MAX_SERVERS)
             bad_cell(L, &r->c[N_SERVERS], "servers",
                      "a whole number >= 1 and <= 10000, or empty for no limit");
         else
@@ -951,6 +1228,9 @@ static void convert_legs(struct loader *L, struct scenario *s)
         g->to = node_ref(L, s, &r->c[L_TO], "to");
         if (g->from != SIZE_MAX && g->from == g->to)
             bad_cell(L, &r->c[L_TO], "to", "a node other than from");
+        if (g->from != SIZE_MAX && g->to != SIZE_MAX &&
+            leg_find(L, s, g->from, g->to) == SIZE_MAX)
+            index_add(L, &L->legs_by_ends, hash_ends(g->from, g->to), s->n_legs - 1);
         if (!r->shape_ok)
             continue;
         get_number(L, &r->c[L_KM], "km", 0, GE, INFINITY, "a number >= 0", &g->km);
@@ -958,9 +1238,11 @@ static void convert_legs(struct loader *L, struct scenario *s)
     }
 }
 
-/* Parses "A>B>C" into node and leg indices; reports what is wrong. */
+/* Parses "A>B>C" into node and leg indices; reports what is wrong.
+ * stamp[n] == mark when node n is already on this route (mark is unique to
+ * the route), so a repeated stop is found in constant time. */
 static void convert_route(struct loader *L, struct scenario *s, const struct cell *c,
-                          struct scenario_service *v)
+                          struct scenario_service *v, size_t *stamp, size_t mark)
 {
     const char *t = text_of(c);
     char buf[256], buf2[256];
@@ -985,25 +1267,27 @@ static void convert_route(struct loader *L, struct scenario *s, const struct cel
         if (!p[0]) {
             ok = false;
         } else {
-            size_t n = scenario_node_find(s, p);
+            size_t n = node_find(L, s, p);
             if (n == SIZE_MAX) {
+                char hint[300];
                 if (L->usable[F_NODES])
                     diag_error(L->d, &c->at, "route: expected node ids from nodes.csv, "
-                               "got \"%s\" in \"%s\"", shown(p, buf, sizeof buf),
-                               shown(t, buf2, sizeof buf2));
+                               "got \"%s\" in \"%s\"%s", shown(p, buf, sizeof buf),
+                               shown(t, buf2, sizeof buf2),
+                               suggest_id(L, s, p, true, false, hint, sizeof hint));
                 ok = false;
             }
-            for (size_t j = 0; j < v->route_len && n != SIZE_MAX; j++) {
-                if (v->route[j] == n) {
-                    diag_error(L->d, &c->at, "route: expected each node once, got \"%s\" "
-                               "twice in \"%s\"", shown(p, buf, sizeof buf),
-                               shown(t, buf2, sizeof buf2));
-                    ok = false;
-                    n = SIZE_MAX;
-                }
+            if (n != SIZE_MAX && stamp[n] == mark) {
+                diag_error(L->d, &c->at, "route: expected each node once, got \"%s\" "
+                           "twice in \"%s\"", shown(p, buf, sizeof buf),
+                           shown(t, buf2, sizeof buf2));
+                ok = false;
+                n = SIZE_MAX;
             }
-            if (n != SIZE_MAX)
+            if (n != SIZE_MAX) {
+                stamp[n] = mark;
                 v->route[v->route_len++] = n;
+            }
         }
         if (end)
             p = end + 1;
@@ -1029,7 +1313,7 @@ static void convert_route(struct loader *L, struct scenario *s, const struct cel
         return;
     }
     for (size_t i = 0; i + 1 < v->route_len; i++) {
-        v->legs[i] = scenario_leg_find(s, v->route[i], v->route[i + 1]);
+        v->legs[i] = leg_find(L, s, v->route[i], v->route[i + 1]);
         if (v->legs[i] == SIZE_MAX) {
             ok = false;
             if (L->usable[F_LEGS])
@@ -1046,7 +1330,9 @@ static void convert_services(struct loader *L, struct scenario *s)
 {
     const struct records *rs = &L->recs[F_SERVICES];
     s->services = calloc(rs->n ? rs->n : 1, sizeof *s->services);
-    if (!s->services) {
+    size_t *stamp = calloc(s->n_nodes + 1, sizeof *stamp);
+    if (!s->services || !stamp) {
+        free(stamp);
         L->nomem = true;
         return;
     }
@@ -1056,13 +1342,13 @@ static void convert_services(struct loader *L, struct scenario *s)
         v->id = dup_or_null(text_of(&r->c[S_ID]));
         if (!v->id) {
             L->nomem = true;
-            return;
+            break;
         }
         if (!valid_id(v->id))
             bad_cell(L, &r->c[S_ID], "id", ID_EXPECTED);
         if (!r->shape_ok)
             continue;
-        convert_route(L, s, &r->c[S_ROUTE], v);
+        convert_route(L, s, &r->c[S_ROUTE], v, stamp, i + 1);
         get_number(L, &r->c[S_DEPS], "departures_per_week", 0, GT, MAX_DEPARTURES_PER_WEEK,
                    "a number > 0 and <= 10080 (one a minute)", &v->departures_per_week);
         get_number(L, &r->c[S_FIRST], "first_departure_h", 0, GE, INFINITY,
@@ -1075,18 +1361,22 @@ static void convert_services(struct loader *L, struct scenario *s)
             get_number(L, &r->c[S_COST], "cost_per_train", 0, GE, INFINITY,
                        "a number >= 0 or empty", &v->cost_per_train);
     }
+    free(stamp);
 }
 
 /* Which nodes mail can reach from one origin: a batch at node n boards any
  * carrying service (capacity_t > 0) that stops at n and alights at any later
  * stop. Stops are indexed by node, and a service boarded at stop p need not
  * be scanned again from any later stop, so one search is linear in the
- * number of stops. */
+ * number of stops it reaches; only what a search touched is reset. */
 struct reach {
     size_t *off;      /* stops at node n: stop[off[n] .. off[n+1]) */
     size_t *svc, *pos;
     size_t *boarded;  /* per service: earliest stop boarded, SIZE_MAX if none */
-    size_t *queue;
+    size_t *touched;  /* services boarded in the current search */
+    size_t n_touched;
+    size_t *queue;    /* nodes seen in the current search, in order */
+    size_t n_seen;
     bool *seen;
     size_t origin;    /* whose search `seen` holds, SIZE_MAX if none */
 };
@@ -1100,11 +1390,14 @@ static bool reach_init(struct reach *R, const struct scenario *s)
     R->off = calloc(n + 1, sizeof *R->off);
     R->svc = calloc(stops + 1, sizeof *R->svc);
     R->pos = calloc(stops + 1, sizeof *R->pos);
-    R->boarded = calloc(s->n_services + 1, sizeof *R->boarded);
+    R->boarded = malloc((s->n_services + 1) * sizeof *R->boarded);
+    R->touched = calloc(s->n_services + 1, sizeof *R->touched);
     R->queue = calloc(n + 1, sizeof *R->queue);
     R->seen = calloc(n + 1, sizeof *R->seen);
-    if (!R->off || !R->svc || !R->pos || !R->boarded || !R->queue || !R->seen)
+    if (!R->off || !R->svc || !R->pos || !R->boarded || !R->touched || !R->queue || !R->seen)
         return false;
+    for (size_t k = 0; k < s->n_services; k++)
+        R->boarded[k] = SIZE_MAX;
     for (size_t k = 0; k < s->n_services; k++)
         for (size_t j = 0; j < s->services[k].route_len; j++)
             R->off[s->services[k].route[j] + 1]++;
@@ -1128,6 +1421,7 @@ static void reach_fini(struct reach *R)
     free(R->svc);
     free(R->pos);
     free(R->boarded);
+    free(R->touched);
     free(R->queue);
     free(R->seen);
 }
@@ -1135,10 +1429,12 @@ static void reach_fini(struct reach *R)
 static bool reachable(struct reach *R, const struct scenario *s, size_t from, size_t to)
 {
     if (R->origin != from) {
+        for (size_t i = 0; i < R->n_seen; i++)
+            R->seen[R->queue[i]] = false;
+        for (size_t i = 0; i < R->n_touched; i++)
+            R->boarded[R->touched[i]] = SIZE_MAX;
         R->origin = from;
-        memset(R->seen, 0, s->n_nodes * sizeof *R->seen);
-        for (size_t k = 0; k < s->n_services; k++)
-            R->boarded[k] = SIZE_MAX;
+        R->n_touched = 0;
         size_t head = 0, tail = 0;
         R->queue[tail++] = from;
         R->seen[from] = true;
@@ -1149,6 +1445,8 @@ static bool reachable(struct reach *R, const struct scenario *s, size_t from, si
                 size_t p = R->pos[i], stop = R->boarded[R->svc[i]];
                 if (!(v->capacity_t > 0) || p >= stop)
                     continue;
+                if (stop == SIZE_MAX)
+                    R->touched[R->n_touched++] = R->svc[i];
                 R->boarded[R->svc[i]] = p;
                 if (stop > v->route_len)
                     stop = v->route_len;
@@ -1160,20 +1458,142 @@ static bool reachable(struct reach *R, const struct scenario *s, size_t from, si
                 }
             }
         }
+        R->n_seen = tail;
     }
     return R->seen[to];
+}
+
+struct od {
+    size_t origin, destination, row;
+};
+
+static int by_origin(const void *a, const void *b)
+{
+    const struct od *x = a, *y = b;
+    if (x->origin != y->origin)
+        return x->origin < y->origin ? -1 : 1;
+    return x->row < y->row ? -1 : x->row > y->row;
+}
+
+/* Marks unserved[i] for each demand row whose destination no carrying
+ * service reaches from its origin. Rows are taken by origin, so that each
+ * origin is searched once however the rows are ordered. */
+static void find_unserved(struct loader *L, const struct scenario *s, bool *unserved)
+{
+    const struct records *rs = &L->recs[F_DEMAND];
+    struct od *ods = malloc((rs->n ? rs->n : 1) * sizeof *ods);
+    struct reach R;
+    bool reach_ok = reach_init(&R, s);
+    if (!ods || !reach_ok) {
+        L->nomem = true;
+        goto out;
+    }
+    size_t n = 0;
+    for (size_t i = 0; i < rs->n; i++) {
+        size_t o = node_find(L, s, text_of(&rs->r[i].c[D_ORIGIN]));
+        size_t d = node_find(L, s, text_of(&rs->r[i].c[D_DEST]));
+        if (o != SIZE_MAX && d != SIZE_MAX && o != d && rs->r[i].shape_ok)
+            ods[n++] = (struct od){o, d, i};
+    }
+    qsort(ods, n, sizeof *ods, by_origin);
+    for (size_t i = 0; i < n; i++)
+        unserved[ods[i].row] = !reachable(&R, s, ods[i].origin, ods[i].destination);
+out:
+    free(ods);
+    reach_fini(&R);
+}
+
+/* Whether the route text names node id as a stop. */
+static bool route_has(const char *route, const char *id)
+{
+    size_t n = strlen(id);
+    for (const char *p = route; *p;) {
+        while (isspace((unsigned char)*p))
+            p++;
+        const char *end = strchr(p, '>');
+        const char *e = end ? end : p + strlen(p);
+        while (e > p && isspace((unsigned char)e[-1]))
+            e--;
+        if ((size_t)(e - p) == n && memcmp(p, id, n) == 0)
+            return true;
+        p = end ? end + 1 : e + strlen(e);
+    }
+    return false;
+}
+
+/* The cell of a proposal or a --set that can have cut a destination off:
+ * a service's capacity_t turned to 0 or its route changed, preferring a
+ * service that used to stop at `dest`. NULL when no service changed. */
+static const struct cell *cut_by(const struct loader *L, const struct scenario *s,
+                                 const char *dest, const char **column)
+{
+    const struct records *rs = &L->recs[F_SERVICES];
+    const struct cell *first = NULL;
+    for (size_t k = 0; k < rs->n && k < s->n_services; k++) {
+        const struct record *r = &rs->r[k];
+        const struct record *old = r->replaced != SIZE_MAX
+                                       ? &L->replaced[F_SERVICES].r[r->replaced] : NULL;
+        const struct cell *cap = &r->c[S_CAP], *route = &r->c[S_ROUTE];
+        double was = 0;
+        bool carried = old ? parse_number(&old->c[S_CAP], text_of(&old->c[S_CAP]), &was) &&
+                                 was > 0
+                           : cap->origin == 2;
+        const struct cell *c = NULL;
+        if (cap->origin > 0 && !(s->services[k].capacity_t > 0) && carried)
+            c = cap;
+        else if (route->origin > 0 &&
+                 (old ? strcmp(text_of(&old->c[S_ROUTE]), text_of(route)) != 0
+                      : route->origin == 2))
+            c = route;
+        if (!c)
+            continue;
+        const char *served = old ? text_of(&old->c[S_ROUTE]) : text_of(route);
+        if (!first || route_has(served, dest)) {
+            first = c;
+            *column = c == cap ? "capacity_t" : "route";
+            if (route_has(served, dest))
+                break;
+        }
+    }
+    return first;
+}
+
+/* Reports a demand row whose destination no carrying service reaches. When
+ * the row is the baseline's and a proposal or a --set changed a service,
+ * the message goes to the cell that changed, naming the row it cut off. */
+static void report_unserved(struct loader *L, const struct scenario *s, const struct record *r,
+                            const struct scenario_demand *m)
+{
+    const char *from = s->nodes[m->origin].id, *to = s->nodes[m->destination].id;
+    const struct cell *dest = &r->c[D_DEST];
+    const char *column = NULL;
+    const struct cell *cause = dest->origin == 0 ? cut_by(L, s, to, &column) : NULL;
+    char expected[400];
+    if (!cause) {
+        snprintf(expected, sizeof expected,
+                 "a destination that services with capacity_t > 0 reach from %s "
+                 "(directly or with transfers)", from);
+        bad_cell(L, dest, "destination", expected);
+        return;
+    }
+    snprintf(expected, sizeof expected,
+             "a value that still lets services with capacity_t > 0 carry mail from %s to %s "
+             "(directly or with transfers), as %s:%u asks", from, to, dest->at.file,
+             dest->at.line);
+    bad_cell(L, cause, column, expected);
 }
 
 static void convert_demand(struct loader *L, struct scenario *s, bool network_ok)
 {
     const struct records *rs = &L->recs[F_DEMAND];
-    struct reach R;
-    bool reach_ok = reach_init(&R, s);
     s->demand = calloc(rs->n ? rs->n : 1, sizeof *s->demand);
-    if (!s->demand || !reach_ok) {
+    bool *unserved = calloc(rs->n ? rs->n : 1, sizeof *unserved);
+    if (!s->demand || !unserved) {
         L->nomem = true;
         goto out;
     }
+    if (network_ok)
+        find_unserved(L, s, unserved);
     for (size_t i = 0; i < rs->n; i++) {
         const struct record *r = &rs->r[i];
         struct scenario_demand *m = &s->demand[s->n_demand++];
@@ -1192,16 +1612,31 @@ static void convert_demand(struct loader *L, struct scenario *s, bool network_ok
         if (text_of(&r->c[D_GROWTH])[0])
             get_number(L, &r->c[D_GROWTH], "growth_pct_per_year", -100, GT, MAX_GROWTH_PCT,
                        "a number > -100 and <= 1000, or empty for 0", &m->growth_pct_per_year);
-        if (ends_ok && network_ok && !reachable(&R, s, m->origin, m->destination)) {
-            char expected[300];
-            snprintf(expected, sizeof expected,
-                     "a destination that services with capacity_t > 0 reach from %s "
-                     "(directly or with transfers)", s->nodes[m->origin].id);
-            bad_cell(L, &r->c[D_DEST], "destination", expected);
-        }
+        if (ends_ok && network_ok && unserved[i])
+            report_unserved(L, s, r, m);
     }
 out:
-    reach_fini(&R);
+    free(unserved);
+}
+
+/* A target that is both node n and service v. When a proposal added one
+ * of the two ids (a new row, not one replacing the base's) and the target
+ * is the base's, the added id is to blame. */
+static void ambiguous_target(struct loader *L, const struct cell *target, size_t n, size_t v)
+{
+    const struct record *node = &L->recs[F_NODES].r[n], *service = &L->recs[F_SERVICES].r[v];
+    bool node_new = node->c[N_ID].origin == 1 && node->replaced == SIZE_MAX;
+    bool service_new = service->c[S_ID].origin == 1 && service->replaced == SIZE_MAX;
+    const struct cell *added = node_new ? &node->c[N_ID] : service_new ? &service->c[S_ID] : NULL;
+    if (!added || target->origin != 0) {
+        bad_cell(L, target, "target", "an id that is not both a node and a service");
+        return;
+    }
+    char expected[300];
+    snprintf(expected, sizeof expected, "an id that is not also a %s id, as %s:%u:%u "
+             "targets it", node_new ? "service" : "node", target->at.file, target->at.line,
+             target->at.col);
+    bad_cell(L, added, "id", expected);
 }
 
 static void convert_disruptions(struct loader *L, struct scenario *s)
@@ -1216,10 +1651,9 @@ static void convert_disruptions(struct loader *L, struct scenario *s)
         const struct record *r = &rs->r[i];
         struct scenario_disruption *x = &s->disruptions[s->n_disruptions++];
         const char *target = text_of(&r->c[X_TARGET]);
-        size_t n = scenario_node_find(s, target), v = service_find(s, target);
+        size_t n = node_find(L, s, target), v = service_find(L, s, target);
         if (n != SIZE_MAX && v != SIZE_MAX) {
-            bad_cell(L, &r->c[X_TARGET], "target",
-                     "an id that is not both a node and a service");
+            ambiguous_target(L, &r->c[X_TARGET], n, v);
         } else if (n != SIZE_MAX) {
             x->target_kind = TARGET_NODE;
             x->target = n;
@@ -1227,7 +1661,9 @@ static void convert_disruptions(struct loader *L, struct scenario *s)
             x->target_kind = TARGET_SERVICE;
             x->target = v;
         } else if (L->usable[F_NODES] && L->usable[F_SERVICES]) {
-            bad_cell(L, &r->c[X_TARGET], "target", "a node id or a service id");
+            char hint[300];
+            bad_cell_then(L, &r->c[X_TARGET], "target", "a node id or a service id",
+                          suggest_id(L, s, target, true, true, hint, sizeof hint));
         }
         if (!r->shape_ok)
             continue;
@@ -1235,8 +1671,8 @@ static void convert_disruptions(struct loader *L, struct scenario *s)
                    "a number >= 0 and <= 36500", &x->start_d);
         get_number(L, &r->c[X_DURATION], "duration_d", 0, GT, MAX_HORIZON_D,
                    "a number > 0 and <= 36500", &x->duration_d);
-        get_number(L, &r->c[X_FACTOR], "capacity_factor", 0, GE, 1000,
-                   "a number >= 0 and <= 1000", &x->capacity_factor);
+        get_number(L, &r->c[X_FACTOR], "capacity_factor", 0, GE, MAX_CAPACITY_FACTOR,
+                   "a number >= 0 and <= 100", &x->capacity_factor);
     }
 }
 
@@ -1263,6 +1699,136 @@ void scenario_destroy(struct scenario *s)
     free(s->demand);
     free(s->disruptions);
     free(s);
+}
+
+/* ---- the files of a directory ----------------------------------------- */
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static bool ends_with_csv(const char *name)
+{
+    size_t n = strlen(name);
+    return n > 4 && strncasecmp(name + n - 4, ".csv", 4) == 0;
+}
+
+/* Reports each .csv file of a source that railmail does not read, which
+ * would otherwise be ignored without a word (a proposal's service.csv
+ * changed nothing). Other files (README.md, description.txt), the
+ * proposals/ directory, hidden files and office lock files (~$...) are
+ * left alone. */
+static void check_file_names(struct loader *L, int which)
+{
+    const struct source *src = &L->src[which];
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+    DIR *dp = NULL;
+    if (!src->memory && !(dp = opendir(src->dir)))
+        return;  /* dir_exists has said why */
+    for (size_t i = 0;; i++) {
+        const char *name;
+        if (src->memory) {
+            if (i == src->n_files)
+                break;
+            name = src->files[i].name;
+        } else {
+            struct dirent *e = readdir(dp);
+            if (!e)
+                break;
+            name = e->d_name;
+        }
+        if (!name || name[0] == '.' || strncmp(name, "~$", 2) == 0 || !ends_with_csv(name))
+            continue;
+        bool known = false;
+        for (int f = 0; f < N_FILES; f++)
+            known |= strcmp(name, schemas[f].file) == 0;
+        if (known)
+            continue;
+        if (n == cap) {
+            cap = cap ? 2 * cap : 8;
+            char **grown = realloc(names, cap * sizeof *grown);
+            if (!grown) {
+                L->nomem = true;
+                break;
+            }
+            names = grown;
+        }
+        if (!(names[n] = keep_printf(L, "%s", name)))
+            break;
+        n++;
+    }
+    if (dp)
+        closedir(dp);
+    if (n > 1)
+        qsort(names, n, sizeof *names, by_name);  /* readdir's order is arbitrary */
+    for (size_t i = 0; i < n; i++) {
+        struct suggestion g;
+        suggest_start(&g, names[i]);
+        for (int f = 0; f < N_FILES; f++)
+            suggest_try(&g, schemas[f].file);
+        char hint[300];
+        suggest_text(&g, hint, sizeof hint);
+        struct diag_at at = {keep_printf(L, "%s/%s", src->dir, names[i]), 0, 0};
+        if (!at.file)
+            break;
+        diag_error(L->d, &at, "unknown scenario file%s", hint[0] ? hint :
+                   "; expected scenario.csv, nodes.csv, legs.csv, services.csv, demand.csv "
+                   "or disruptions.csv");
+    }
+    free(names);
+}
+
+/* True when `path` names an existing file or directory. */
+static bool exists(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0;
+}
+
+/* A proposal given where a scenario is expected (`railmail run
+ * scenarios/x/proposals/y`): a directory in one named "proposals" that
+ * holds a description.txt, or one without nodes.csv whose grandparent has
+ * one. Reports it with the command that was meant and returns true. */
+static bool proposal_given_as_scenario(struct loader *L, const char *dir)
+{
+    char *nodes = keep_printf(L, "%s/nodes.csv", dir);
+    char *up_nodes = keep_printf(L, "%s/../../nodes.csv", dir);
+    char *desc = keep_printf(L, "%s/description.txt", dir);
+    /* dir = head/name; the scenario is head's own head. */
+    const char *given = dir;
+    char cwd[4096];
+    while (strncmp(dir, "./", 2) == 0)
+        dir += 2;
+    if (strcmp(dir, ".") == 0) {  /* run from inside it: name it in full */
+        if (!getcwd(cwd, sizeof cwd))
+            return false;
+        dir = cwd;
+    }
+    const char *slash = strrchr(dir, '/');
+    const char *name = slash ? slash + 1 : dir;
+    char *head = keep_printf(L, "%.*s", slash ? (int)(slash - dir) : 0, dir);
+    if (!nodes || !up_nodes || !desc || !head)
+        return false;
+    char *head_slash = strrchr(head, '/');
+    const char *parent = head_slash ? head_slash + 1 : head;
+    if (!slash && getcwd(cwd, sizeof cwd))
+        parent = strrchr(cwd, '/') ? strrchr(cwd, '/') + 1 : cwd;
+    bool in_proposals = strcmp(parent, "proposals") == 0;
+    if (!(in_proposals && exists(desc)) && (exists(nodes) || !exists(up_nodes)))
+        return false;
+    const char *scenario = ".."; /* dir is "y" */
+    if (head_slash) {           /* "scenarios/x/proposals/y" */
+        *head_slash = '\0';
+        scenario = head_slash == head ? "/" : head;
+    } else if (slash) {         /* "proposals/y" */
+        scenario = ".";
+    }
+    struct diag_at at = {given, 0, 0};
+    diag_error(L->d, &at, "this is a proposal of %s; use \"railmail compare %s %s\"", scenario,
+               scenario, name);
+    return true;
 }
 
 /* Drops trailing slashes so that messages read "dir/nodes.csv". */
@@ -1320,6 +1886,13 @@ static enum rm_status load(struct loader *L, const char *const *sets, size_t n_s
         rc = RM_EINPUT;
         goto done;
     }
+    if (!L->src[1].dir && !L->src[0].memory && proposal_given_as_scenario(L, L->src[0].dir)) {
+        rc = RM_EINPUT;
+        goto done;
+    }
+    for (int w = 0; w < 2; w++)
+        if (L->src[w].dir)
+            check_file_names(L, w);
     for (int f = 0; f < N_FILES; f++)
         L->usable[f] = true;
     for (int w = 0; w < 2; w++)
@@ -1350,8 +1923,12 @@ done:
     for (int w = 0; w < 2; w++)
         for (int f = 0; f < N_FILES; f++)
             csvread_fini(&L->tables[w][f]);
-    for (int f = 0; f < N_FILES; f++)
+    for (int f = 0; f < N_FILES; f++) {
         free(L->recs[f].r);
+        free(L->replaced[f].r);
+        index_fini(&L->by_key[f]);
+    }
+    index_fini(&L->legs_by_ends);
     for (size_t i = 0; i < L->n_owned; i++)
         free(L->owned[i]);
     free(L->owned);
@@ -1367,7 +1944,7 @@ enum rm_status scenario_load(const char *base_dir, const char *overlay_dir,
                              const char *const *sets, size_t n_sets,
                              struct scenario **out, struct diag *d)
 {
-    struct loader L = {.d = d};
+    struct loader L = {.d = d, .suggestions_left = SUGGEST_SEARCHES};
     L.src[0] = (struct source){.dir = base_dir};
     L.src[1] = (struct source){.dir = overlay_dir};
     return load(&L, sets, n_sets, out);
@@ -1380,7 +1957,7 @@ enum rm_status scenario_load_memory(const char *base_dir,
                                     const char *const *sets, size_t n_sets,
                                     struct scenario **out, struct diag *d)
 {
-    struct loader L = {.d = d};
+    struct loader L = {.d = d, .suggestions_left = SUGGEST_SEARCHES};
     L.src[0] = (struct source){.dir = base_dir, .files = base, .n_files = n_base,
                                .memory = true};
     L.src[1] = (struct source){.dir = overlay_dir, .files = overlay,

@@ -1,12 +1,18 @@
 /* The bad-input corpus: every directory tests/bad/NAME/ holding an
- * `expected` file is a scenario with one flaw; loading it must fail with
- * RM_EINPUT and report exactly that line among its messages. Runs from the
- * repo root, as `make test` does. */
+ * `expected` file is a scenario with one flaw (in its proposal
+ * proposals/p/ when it has one); loading it must fail with RM_EINPUT and
+ * report exactly that line among its messages. FIFOs, devices, directories
+ * and oversized files in place of scenario files cannot live in git, so
+ * those cases are made at run time. Runs from the repo root, as `make test`
+ * does. */
 #include <criterion/criterion.h>
 #include <dirent.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "railmail/scenario.h"
 
@@ -36,7 +42,19 @@ static bool check_case(const char *name)
     struct diag *d = diag_create();
     cr_assert_not_null(d);
     struct scenario *s = NULL;
-    enum rm_status rc = scenario_load(dir, NULL, NULL, 0, &s, d);
+    char proposal[600];
+    snprintf(proposal, sizeof proposal, "%s/proposals/p", dir);
+    struct stat st;
+    bool has_proposal = stat(proposal, &st) == 0;
+    if (has_proposal) {  /* the flaw is in the proposal: the base must load */
+        enum rm_status base = scenario_load(dir, NULL, NULL, 0, &s, d);
+        cr_expect_eq(base, RM_OK, "%s: the base must load: %s", name,
+                     diag_count(d) ? diag_message(d, 0) : "");
+        scenario_destroy(s);
+        s = NULL;
+        diag_clear(d);
+    }
+    enum rm_status rc = scenario_load(dir, has_proposal ? proposal : NULL, NULL, 0, &s, d);
     bool found = false;
     for (size_t i = 0; i < diag_count(d); i++)
         found |= strcmp(diag_message(d, i), expected) == 0;
@@ -81,4 +99,166 @@ Test(bad, template_is_valid)
                  diag_count(d) ? diag_message(d, 0) : "");
     scenario_destroy(s);
     diag_destroy(d);
+}
+
+/* ---- files that are no regular files, made at run time ---------------- */
+
+static void copy_file(const char *from, const char *to)
+{
+    FILE *in = fopen(from, "rb"), *out = fopen(to, "wb");
+    cr_assert(in && out, "cannot copy %s to %s", from, to);
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, in)) > 0)
+        cr_assert_eq(fwrite(buf, 1, n, out), n);
+    fclose(in);
+    fclose(out);
+}
+
+static const char *const template_files[] = {"scenario.csv", "nodes.csv", "legs.csv",
+                                             "services.csv", "demand.csv", "disruptions.csv"};
+
+/* A copy of the template in a new temporary directory, with an empty
+ * proposal proposals/p/ (holding a description.txt). */
+static char *template_copy(void)
+{
+    char *dir = strdup("/tmp/railmail-bad-XXXXXX");
+    cr_assert(dir && mkdtemp(dir));
+    char from[600], to[600];
+    for (size_t i = 0; i < sizeof template_files / sizeof *template_files; i++) {
+        snprintf(from, sizeof from, "tests/fixtures/scenario-mini/%s", template_files[i]);
+        snprintf(to, sizeof to, "%s/%s", dir, template_files[i]);
+        copy_file(from, to);
+    }
+    snprintf(to, sizeof to, "%s/proposals", dir);
+    cr_assert_eq(mkdir(to, 0700), 0);
+    snprintf(to, sizeof to, "%s/proposals/p", dir);
+    cr_assert_eq(mkdir(to, 0700), 0);
+    snprintf(to, sizeof to, "%s/proposals/p/description.txt", dir);
+    FILE *f = fopen(to, "w");
+    cr_assert_not_null(f);
+    fputs("Nothing yet.\n", f);
+    fclose(f);
+    return dir;
+}
+
+enum replacement { FIFO, DEV_ZERO, DIRECTORY, OVERSIZE };
+
+/* Puts a FIFO, a symlink to /dev/zero, a directory or a sparse 65 MiB file
+ * at dir/name instead of what is there. */
+static void replace_with(const char *dir, const char *name, enum replacement what)
+{
+    char path[700];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    remove(path);
+    switch (what) {
+    case FIFO:
+        cr_assert_eq(mkfifo(path, 0600), 0);
+        break;
+    case DEV_ZERO:
+        cr_assert_eq(symlink("/dev/zero", path), 0);
+        break;
+    case DIRECTORY:
+        cr_assert_eq(mkdir(path, 0700), 0);
+        break;
+    case OVERSIZE: {
+        int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        cr_assert_geq(fd, 0);
+        cr_assert_eq(ftruncate(fd, (off_t)65 << 20), 0);
+        close(fd);
+        break;
+    }
+    }
+}
+
+static void remove_tree(const char *dir)
+{
+    char cmd[700];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    cr_assert_eq(system(cmd), 0);
+}
+
+/* Loads dir (with its proposal p when `proposal`) and expects exactly one
+ * error: "dir/<file>: <message>". */
+static void expect_refused(const char *dir, bool proposal, const char *file, const char *message)
+{
+    char prop[600], want[1200];
+    snprintf(prop, sizeof prop, "%s/proposals/p", dir);
+    snprintf(want, sizeof want, "%s/%s: %s", dir, file, message);
+    struct diag *d = diag_create();
+    struct scenario *s = NULL;
+    enum rm_status rc = scenario_load(dir, proposal ? prop : NULL, NULL, 0, &s, d);
+    cr_expect_eq(rc, RM_EINPUT, "%s: expected RM_EINPUT, got %d", file, (int)rc);
+    cr_expect_null(s);
+    cr_expect_eq(diag_count(d), 1, "%s: expected one message, got %zu, the first: %s", file,
+                 diag_count(d), diag_count(d) ? diag_message(d, 0) : "(none)");
+    if (diag_count(d))
+        cr_expect_str_eq(diag_message(d, 0), want);
+    scenario_destroy(s);
+    diag_destroy(d);
+}
+
+Test(bad, a_fifo_as_a_scenario_file_is_refused_without_blocking, .timeout = 20)
+{
+    char *dir = template_copy();
+    replace_with(dir, "nodes.csv", FIFO);
+    expect_refused(dir, false, "nodes.csv", "expected a regular file, got a FIFO");
+    remove_tree(dir);
+    free(dir);
+}
+
+Test(bad, a_fifo_as_a_proposal_file_or_description_is_refused, .timeout = 20)
+{
+    char *dir = template_copy();
+    replace_with(dir, "proposals/p/description.txt", FIFO);
+    expect_refused(dir, true, "proposals/p/description.txt", "expected a regular file, got a FIFO");
+    replace_with(dir, "proposals/p/description.txt", DIRECTORY);
+    replace_with(dir, "proposals/p/services.csv", FIFO);
+    /* two messages now: check the one of services.csv among them */
+    struct diag *d = diag_create();
+    struct scenario *s = NULL;
+    char prop[600], want[700];
+    snprintf(prop, sizeof prop, "%s/proposals/p", dir);
+    snprintf(want, sizeof want, "%s/proposals/p/services.csv: expected a regular file, got a FIFO",
+             dir);
+    cr_expect_eq(scenario_load(dir, prop, NULL, 0, &s, d), RM_EINPUT);
+    bool found = false;
+    for (size_t i = 0; i < diag_count(d); i++)
+        found |= strcmp(diag_message(d, i), want) == 0;
+    cr_expect(found, "expected the message\n  %s", want);
+    diag_destroy(d);
+    remove_tree(dir);
+    free(dir);
+}
+
+Test(bad, a_symlink_to_a_device_is_refused_before_reading, .timeout = 20)
+{
+    char *dir = template_copy();
+    replace_with(dir, "legs.csv", DEV_ZERO);
+    expect_refused(dir, false, "legs.csv", "expected a regular file, got a character device");
+    remove_tree(dir);
+    free(dir);
+}
+
+Test(bad, a_directory_named_like_a_scenario_file_is_refused, .timeout = 20)
+{
+    char *dir = template_copy();
+    replace_with(dir, "nodes.csv", DIRECTORY);
+    expect_refused(dir, false, "nodes.csv", "expected a regular file, got a directory");
+    remove_tree(dir);
+    free(dir);
+}
+
+Test(bad, a_file_over_the_size_limit_is_refused_unread, .timeout = 20)
+{
+    char *dir = template_copy();
+    replace_with(dir, "demand.csv", OVERSIZE);
+    expect_refused(dir, false, "demand.csv", "expected a file of at most 64 MiB, got 65.0 MiB");
+    /* one byte over: the size is rounded up, never shown as 64.0 */
+    char path[700];
+    snprintf(path, sizeof path, "%s/demand.csv", dir);
+    cr_assert_eq(truncate(path, ((off_t)64 << 20) + 1), 0);
+    expect_refused(dir, false, "demand.csv", "expected a file of at most 64 MiB, got 64.1 MiB");
+    remove_tree(dir);
+    free(dir);
 }

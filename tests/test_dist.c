@@ -250,6 +250,11 @@ Test(dist, malformed_text_is_refused_with_a_reason)
         {"fixed(2.385)(1)", NULL},
         {"fixed((2.385))", NULL},
         {"fixed(0x)", NULL},
+        {"fixed(0x10)", "expected a finite number for x in fixed(x), found \"0x10\""},
+        {"uniform(0X1p3,9.5)", "expected a finite number for a in uniform(a,b), found \"0X1p3\""},
+        {"fixed(+-2.385)", NULL},
+        {"fixed(2.385e)", NULL},
+        {"fixed(1,5)", "expected fixed(x) with 1 number, found 2"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         struct dist d = {DIST_WEIBULL, {-1, -2, -3}};
@@ -312,4 +317,40 @@ Test(dist, parse_format_parse_round_trips)
             cr_assert(fabs(d1.p[j] - d2.p[j]) <= 1e-13 * fabs(d1.p[j]), "%s: p[%d] %.17g vs %.17g",
                       texts[i], j, d1.p[j], d2.p[j]);
     }
+}
+
+Test(dist, hex_is_refused_as_in_scenario_cells)
+{
+    struct dist d;
+    char why[256];
+    cr_assert_not(dist_parse("fixed(0x10)", &d, why, sizeof why));
+    cr_assert_not(dist_parse_sep("fixed(0x10)", ';', &d, why, sizeof why));
+    cr_assert_not(dist_parse("exponential(0x1.8p1)", &d, why, sizeof why));
+}
+
+Test(dist, semicolon_separates_arguments_and_numbers_take_a_decimal_comma)
+{
+    struct dist d;
+    char why[256] = "";
+    cr_assert(dist_parse_sep("lognormal(8,5;0,4)", ';', &d, why, sizeof why), "%s", why);
+    struct dist same = parse_ok("lognormal(8.5,0.4)");
+    cr_assert_eq(d.kind, DIST_LOGNORMAL);
+    for (int j = 0; j < 3; j++)
+        cr_assert_eq(d.p[j], same.p[j]);
+    cr_assert(dist_parse_sep(" triangular( 0,5 ; 2 ;3,25 ) ", ';', &d, why, sizeof why), "%s", why);
+    cr_assert_float_eq(dist_mean(&d), (0.5 + 2 + 3.25) / 3, 1e-12);
+    cr_assert(dist_parse_sep("fixed(2,385)", ';', &d, why, sizeof why), "%s", why);
+    cr_assert_eq(dist_mean(&d), 2.385);
+
+    cr_assert_not(dist_parse_sep("lognormal(8.5;0.4)", ';', &d, why, sizeof why));
+    cr_assert_str_eq(why, "expected a finite number for mean in lognormal(mean;cv), found \"8.5\"");
+    cr_assert_not(dist_parse_sep("lognormal(8,5,0,4)", ';', &d, why, sizeof why));
+    cr_assert_str_eq(why, "expected lognormal(mean;cv) with 2 numbers, found 1");
+    cr_assert_not(dist_parse_sep("triangular(5;2;1)", ';', &d, why, sizeof why));
+    cr_assert_str_eq(why, "expected triangular(min;mode;max) with 0 <= min <= mode <= max and "
+                          "min < max, since times and weights cannot be negative");
+    cr_assert_not(dist_parse_sep("normal(1;2)", ';', &d, why, sizeof why));
+    cr_assert_str_eq(why, "expected a distribution: fixed(x), uniform(a;b), exponential(mean), "
+                          "lognormal(mean;cv), gamma(mean;cv), triangular(min;mode;max) or "
+                          "weibull(scale;shape)");
 }

@@ -740,3 +740,54 @@ Test(e2e, hostile_proposal_names_survive_csv_plot_and_terminal, .timeout = 300)
     rmtree(t);
     free(t);
 }
+
+/* ---- input checks on the command line --------------------------------------- */
+
+/* The first line of `path` that starts with `prefix`, or "" (static). */
+static const char *line_starting(const char *path, const char *prefix)
+{
+    static char line[2048];
+    FILE *f = fopen(path, "r");
+    cr_assert(f);
+    while (fgets(line, sizeof line, f))
+        if (!strncmp(line, prefix, strlen(prefix))) {
+            fclose(f);
+            line[strcspn(line, "\n")] = 0;
+            return line;
+        }
+    fclose(f);
+    return "";
+}
+
+Test(e2e, input_limits_warnings_and_a_proposal_run_as_a_scenario, .timeout = 60)
+{
+    char *t = tmpdir(), args[4400], err[4400];
+    snprintf(err, sizeof err, "%s/err", t);
+    /* one replication limit for -r and scenario.csv */
+    cr_assert_eq(railmail("run " WEEKLY " -r 10001 -q --no-plot", err), 2);
+    cr_assert_str_eq(line_starting(err, "railmail:"), "railmail: --replications: expected a whole "
+                     "number from 1 to 10000, got \"10001\"");
+    /* one number parser: no hex in --set, -s or -r */
+    snprintf(args, sizeof args, "run " WEEKLY " --set services.OD.capacity_t=0x10 -o %s/r -q --no-plot", t);
+    cr_assert_eq(railmail(args, err), 2);
+    cr_assert_str_eq(line_starting(err, "railmail:"), "railmail: --set services.OD.capacity_t: "
+                     "capacity_t: expected a number >= 0, got \"0x10\"");
+    cr_assert_eq(railmail("run " WEEKLY " -s 0x10 -q --no-plot", NULL), 2);
+    cr_assert_eq(railmail("run " WEEKLY " -r 0x10 -q --no-plot", NULL), 2);
+    /* a proposal given as the scenario */
+    cr_assert_eq(railmail("run " WEEKLY "/proposals/daily -q --no-plot", err), 2);
+    cr_assert_str_eq(line_starting(err, "railmail:"), "railmail: " WEEKLY "/proposals/daily: this is "
+                     "a proposal of " WEEKLY "; use \"railmail compare " WEEKLY " daily\"");
+    /* a proposal without description.txt: a warning, exit 0 */
+    snprintf(args, sizeof args, "cp -r " WEEKLY " %s/w && rm -r %s/w/proposals/broken "
+             "&& rm %s/w/proposals/daily/description.txt", t, t, t);
+    cr_assert_eq(system(args), 0);
+    snprintf(args, sizeof args, "validate %s/w", t);
+    cr_assert_eq(railmail(args, err), 0);
+    char want[4400];
+    snprintf(want, sizeof want, "railmail: warning: %s/w/proposals/daily/description.txt: expected "
+             "a file saying what the proposal changes, got no such file", t);
+    cr_assert_str_eq(line_starting(err, "railmail:"), want);
+    rmtree(t);
+    free(t);
+}

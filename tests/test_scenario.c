@@ -3,10 +3,12 @@
  * cases load from memory; one goes through a real directory. */
 #include <criterion/criterion.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "railmail/scenario.h"
@@ -32,7 +34,7 @@
     "CQ,WAW,12.5,\"lognormal(25.5,0.3)\",8.5\n"
 
 struct files {
-    struct scenario_file f[8];
+    struct scenario_file f[16];
     size_t n;
 };
 
@@ -364,7 +366,7 @@ Test(scenario, set_errors_are_named_after_the_set)
     expect_message(all, "--set legs.CQ-AKZ.speed: expected COLUMN among from, to, km, time_h, "
                         "got \"speed\"");
     expect_message(all, "--set disruptions.CQ-BRS-100.5.capacity_factor: capacity_factor: "
-                        "expected a number >= 0 and <= 1000, got \"-2\"");
+                        "expected a number >= 0 and <= 100, got \"-2\"");
     expect_message(all, "--set noequals: expected FILE.ID.COLUMN=VALUE, got \"noequals\"");
     free(all);
 }
@@ -491,4 +493,353 @@ Test(scenario, loads_a_directory_and_its_proposal)
     rmdir(prop);
     rmdir(props);
     rmdir(dir);
+}
+
+/* ---- spreadsheets saved with ';' and decimal commas ------------------- */
+
+Test(scenario, semicolon_files_take_decimal_commas)
+{
+    struct files fs = base_files();
+    /* Excel in a decimal-comma locale: BOM, CRLF, "sep=;", ';' between
+     * fields and between a distribution's arguments. */
+    put(&fs, "nodes.csv",
+        "\xEF\xBB\xBFsep=;\r\n"
+        "id;name;country;kind;servers;dwell_h;scan\r\n"
+        "CQ;Chongqing;CN;origin;;fixed(2,5);1\r\n"
+        "AKZ;\"Altynkol; Khorgos\";KZ;border;2;\"lognormal(8,5;0,4)\";1\r\n"
+        "BRS;Brest, Malaszewicze;BY;hub;3;gamma(12,25;0,5);1\r\n"
+        "WAW;Warsaw;PL;destination;;fixed(3,75);0\r\n");
+    /* No "sep=" line: the header decides. */
+    put(&fs, "legs.csv",
+        "\xEF\xBB\xBF" "from;to;km;time_h\r\n"
+        "CQ;AKZ;3900,25;\"lognormal(96,5;0,15)\"\r\n"
+        "AKZ;BRS;5200;\"triangular(120;130,25;150)\"\r\n"
+        "BRS;WAW;2,1e2;fixed(6,5)\r\n");
+    put(&fs, "scenario.csv", "key;value\nhorizon_d;120,5\nwarmup_d;14\n");
+    put(&fs, "disruptions.csv", "target;start_d;duration_d;capacity_factor\nBRS;40,5;3,5;0,5\n");
+    const char *sets[] = {"disruptions.BRS-40.5.capacity_factor=0.25"};
+    struct scenario *s = load_ok(&fs, NULL, sets, 1);
+    cr_expect_str_eq(s->nodes[1].name, "Altynkol; Khorgos");
+    cr_expect_str_eq(s->nodes[2].name, "Brest, Malaszewicze");
+    cr_expect_float_eq(dist_mean(&s->nodes[0].dwell_h), 2.5, 1e-12);
+    cr_expect_float_eq(dist_mean(&s->nodes[1].dwell_h), 8.5, 1e-12);
+    cr_expect_float_eq(dist_sd(&s->nodes[1].dwell_h), 8.5 * 0.4, 1e-9);
+    cr_expect_float_eq(dist_mean(&s->nodes[2].dwell_h), 12.25, 1e-12);
+    cr_expect_float_eq(s->legs[0].km, 3900.25, 1e-12);
+    cr_expect_float_eq(s->legs[2].km, 210, 1e-12);
+    cr_expect_float_eq(dist_mean(&s->legs[1].time_h), (120 + 130.25 + 150) / 3.0, 1e-9);
+    cr_expect_float_eq(s->horizon_d, 120.5, 1e-12);
+    cr_expect_float_eq(s->disruptions[0].start_d, 40.5, 1e-12);
+    cr_expect_float_eq(s->disruptions[0].duration_d, 3.5, 1e-12);
+    cr_expect_float_eq(s->disruptions[0].capacity_factor, 0.25, 1e-12);
+    scenario_destroy(s);
+}
+
+Test(scenario, semicolon_file_errors_count_columns_and_say_which_mark)
+{
+    struct files fs = base_files();
+    put(&fs, "nodes.csv",
+        "sep=;\r\n"
+        "id;name;country;kind;servers;dwell_h;scan\r\n"
+        "CQ;Chongqing;CN;origin;;fixed(2,5);1\r\n"
+        "AKZ;\"Altynkol,\r\nKhorgos\";KZ;border;2;\"lognormal(8.5;0,4)\";1\r\n"
+        "BRS;Brest;BY;hub;3,5;gamma(12,25;0,5);1\r\n"
+        "WAW;Warsaw;PL;destination;;fixed(3,75);0\r\n");
+    put(&fs, "legs.csv",
+        "from;to;km;time_h\n"
+        "CQ;AKZ;3900.25;\"lognormal(96,5;0,15)\"\n"
+        "AKZ;BRS;5200;lognormal(130,25;0,2)\n"
+        "BRS;WAW;210;\"fixed(6,5)\"x\n");
+    char *all = load_fail(&fs, NULL, NULL, 0);
+    expect_message(all, "sc/x/nodes.csv:5:6: dwell_h: expected a finite number for mean in "
+                        "lognormal(mean;cv), found \"8.5\", got \"lognormal(8.5;0,4)\" (a file "
+                        "separated by ';' takes a decimal comma)");
+    expect_message(all, "sc/x/nodes.csv:6:5: servers: expected a whole number >= 1 and "
+                        "<= 10000, or empty for no limit, got \"3,5\"");
+    expect_message(all, "sc/x/legs.csv:2:3: km: expected a number >= 0, got \"3900.25\" (a file "
+                        "separated by ';' takes a decimal comma)");
+    expect_message(all, "sc/x/legs.csv:4:4: time_h: expected ';' or a line end after a closing "
+                        "'\"', got 'x'");
+    free(all);
+}
+
+/* ---- loading stays linear --------------------------------------------- */
+
+/* A growing text buffer for generated files. */
+struct text {
+    char *s;
+    size_t n, cap;
+};
+
+static void add(struct text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void add(struct text *t, const char *fmt, ...)
+{
+    for (;;) {
+        va_list ap;
+        va_start(ap, fmt);
+        int w = vsnprintf(t->s ? t->s + t->n : NULL, t->s ? t->cap - t->n : 0, fmt, ap);
+        va_end(ap);
+        cr_assert_geq(w, 0);
+        if (t->s && t->n + (size_t)w < t->cap) {
+            t->n += (size_t)w;
+            return;
+        }
+        t->cap = t->cap ? 2 * t->cap + (size_t)w : 1 << 20;
+        t->s = realloc(t->s, t->cap);
+        cr_assert_not_null(t->s);
+    }
+}
+
+/* CPU seconds of this process (Criterion runs each test in its own), so
+ * that other work on a shared machine does not count. */
+static double seconds_since(const struct timespec *t0)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+    return (double)(t.tv_sec - t0->tv_sec) + (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* 200,000 nodes in 1,000 lines of 200 stops, a leg between neighbours, a
+ * service along each line, ten demand rows per line and a disruption per
+ * line; a proposal replaces half the nodes and adds demand. Every key is
+ * looked up many times, so a linear search per lookup (84 s for the nodes
+ * alone before) shows at once. */
+Test(scenario, loads_200000_nodes_in_linear_time, .timeout = 120)
+{
+    enum { LINES = 1000, STOPS = 200, NODES = LINES * STOPS };
+    struct text nodes = {0}, legs = {0}, services = {0}, demand = {0}, disruptions = {0};
+    struct text ov_nodes = {0}, ov_demand = {0};
+    add(&nodes, "id,name,country,kind,servers,dwell_h,scan\n");
+    add(&ov_nodes, "id,name,country,kind,servers,dwell_h,scan\n");
+    add(&legs, "from,to,km,time_h\n");
+    add(&services, "id,route,departures_per_week,first_departure_h,capacity_t,cutoff_h\n");
+    add(&demand, "origin,destination,batches_per_day,kg_per_batch,growth_pct_per_year\n");
+    add(&ov_demand, "origin,destination,batches_per_day,kg_per_batch,growth_pct_per_year\n");
+    add(&disruptions, "target,start_d,duration_d,capacity_factor\n");
+    for (size_t i = 0; i < NODES; i++) {
+        add(&nodes, "N%06zu,Node %zu,PL,hub,2,\"gamma(2.385,0.5)\",%d\n", i, i, (int)(i % 2));
+        if (i % 2 == 0)
+            add(&ov_nodes, "N%06zu,Node %zu,PL,hub,3,fixed(1.25),1\n", i, i);
+        if (i % STOPS != STOPS - 1)
+            add(&legs, "N%06zu,N%06zu,12.5,fixed(0.75)\n", i, i + 1);
+    }
+    for (size_t l = 0; l < LINES; l++) {
+        size_t first = l * STOPS;
+        add(&services, "S%04zu,", l);
+        for (size_t k = 0; k < STOPS; k++)
+            add(&services, "%sN%06zu", k ? ">" : "", first + k);
+        add(&services, ",7,%zu.5,40,2\n", l % 24);
+        for (size_t k = 1; k <= 10; k++)
+            add(&demand, "N%06zu,N%06zu,1.5,fixed(12),0\n", first, first + k * 19);
+        add(&ov_demand, "N%06zu,N%06zu,2.5,fixed(12),0\n", first + 1, first + STOPS - 1);
+        add(&disruptions, "N%06zu,%zu,3.5,0.5\n", first + 7, l % 300);
+    }
+    struct files fs = base_files();
+    put(&fs, "nodes.csv", nodes.s);
+    put(&fs, "legs.csv", legs.s);
+    put(&fs, "services.csv", services.s);
+    put(&fs, "demand.csv", demand.s);
+    put(&fs, "disruptions.csv", disruptions.s);
+    struct files ov = {.n = 0};
+    put(&ov, "nodes.csv", ov_nodes.s);
+    put(&ov, "demand.csv", ov_demand.s);
+    put(&ov, "description.txt", "Half the nodes get a third server.");
+
+    struct timespec t0;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t0);
+    struct scenario *s = load_ok(&fs, &ov, NULL, 0);
+    double took = seconds_since(&t0);
+    cr_expect_eq(s->n_nodes, NODES);
+    cr_expect_eq(s->n_legs, NODES - LINES);
+    cr_expect_eq(s->n_services, LINES);
+    cr_expect_eq(s->n_demand, 11 * LINES);
+    cr_expect_eq(s->n_disruptions, LINES);
+    cr_expect_eq(s->nodes[4242].servers, 3);
+    cr_expect_eq(s->nodes[4243].servers, 2);
+    cr_expect_eq(s->services[999].route[199], NODES - 1);
+    cr_expect_eq(s->services[999].legs[198], NODES - LINES - 1);
+    cr_expect_eq(s->demand[11 * LINES - 1].destination, NODES - 1);
+    cr_expect_lt(took, 10.0, "loading 200,000 nodes took %.1f s of CPU", took);
+    cr_log_info("200,000 nodes with a proposal loaded in %.2f s of CPU", took);
+    scenario_destroy(s);
+    free(nodes.s);
+    free(legs.s);
+    free(services.s);
+    free(demand.s);
+    free(disruptions.s);
+    free(ov_nodes.s);
+    free(ov_demand.s);
+}
+
+/* ---- misspelt files, proposals blamed, suggestions, warnings ---------- */
+
+Test(scenario, an_unknown_csv_file_is_an_error_with_a_suggestion)
+{
+    struct files fs = base_files();
+    put(&fs, "service.csv", SERVICES_CSV);
+    put(&fs, "README.md", "# notes\n");
+    put(&fs, "Notes.CSV", "a,b\n");
+    put(&fs, "~$nodes.csv", "lock");
+    struct files ov = {.n = 0};
+    put(&ov, "demands.csv", DEMAND_CSV);
+    put(&ov, "description.txt", "Typo.");
+    char *all = load_fail(&fs, &ov, NULL, 0);
+    expect_message(all, "sc/x/service.csv: unknown scenario file; did you mean services.csv?");
+    expect_message(all, "sc/x/Notes.CSV: unknown scenario file; did you mean nodes.csv?");
+    expect_message(all, "sc/x/proposals/p/demands.csv: unknown scenario file; did you mean "
+                        "demand.csv?");
+    cr_expect_null(strstr(all, "README"));
+    cr_expect_null(strstr(all, "~$"));
+    free(all);
+}
+
+Test(scenario, errors_a_proposal_causes_name_the_proposal_file_and_line)
+{
+    struct files fs = base_files();
+    put(&fs, "disruptions.csv",
+        "target,start_d,duration_d,capacity_factor\nBRS,40,3.5,0.5\nCQ-BRS,100,7,0\n");
+    struct files ov = {.n = 0};
+    put(&ov, "services.csv",
+        "id,route,departures_per_week,first_departure_h,capacity_t,cutoff_h\n"
+        "CQ-BRS,CQ>AKZ>BRS,3,10.5,41.5,6\n");
+    put(&ov, "scenario.csv", "key,value\nhorizon_d,12.5\n");
+    put(&ov, "nodes.csv", "id,name,country,kind,servers,dwell_h,scan\n"
+                          "CQ-BRS,Chongqing yard,CN,hub,2,fixed(1.5),0\n");
+    put(&ov, "legs.csv", "from,to,km,time_h\nBRS,WAWA,210,fixed(6.5)\n");
+    put(&ov, "description.txt", "Everything wrong at once.");
+    char *all = load_fail(&fs, &ov, NULL, 0);
+    expect_message(all, "sc/x/proposals/p/scenario.csv:2:2: horizon_d: expected a number > "
+                        "warmup_d (14), got \"12.5\"");
+    expect_message(all, "sc/x/proposals/p/nodes.csv:2:1: id: expected an id that is not also a "
+                        "service id, as sc/x/disruptions.csv:3:1 targets it, got \"CQ-BRS\"");
+    expect_message(all, "sc/x/proposals/p/legs.csv:2:2: to: expected a node id from nodes.csv, "
+                        "got \"WAWA\"; did you mean WAW?");
+    cr_expect_null(strstr(all, "sc/x/scenario.csv"), "blamed on the base:\n%s", all);
+    cr_expect_null(strstr(all, "sc/x/disruptions.csv:3:1: target"), "blamed on the base:\n%s", all);
+    free(all);
+}
+
+Test(scenario, a_service_change_that_cuts_a_destination_off_is_blamed_on_the_change)
+{
+    struct files fs = base_files();
+    struct files ov = {.n = 0};
+    /* line 3 takes the last carrying service to WAW off the base's demand */
+    put(&ov, "services.csv",
+        "id,route,departures_per_week,first_departure_h,capacity_t,cutoff_h\n"
+        "CQ-BRS,CQ>AKZ>BRS,3,10.5,41.5,6\n"
+        "BRS-WAW,BRS>WAW,7,8,0,2\n");
+    char *all = load_fail(&fs, &ov, NULL, 0);
+    expect_message(all, "sc/x/proposals/p/services.csv:3:5: capacity_t: expected a value that "
+                        "still lets services with capacity_t > 0 carry mail from CQ to WAW "
+                        "(directly or with transfers), as sc/x/demand.csv:2 asks, got \"0\"");
+    cr_expect_null(strstr(all, "sc/x/demand.csv:2:2"), "blamed on the base:\n%s", all);
+    free(all);
+    ov.n = 0;
+    put(&ov, "services.csv",
+        "id,route,departures_per_week,first_departure_h,capacity_t,cutoff_h\n"
+        "BRS-WAW,AKZ>BRS,7,8,20,2\n");
+    all = load_fail(&fs, &ov, NULL, 0);
+    expect_message(all, "sc/x/proposals/p/services.csv:2:2: route: expected a value that still "
+                        "lets services with capacity_t > 0 carry mail from CQ to WAW (directly "
+                        "or with transfers), as sc/x/demand.csv:2 asks, got \"AKZ>BRS\"");
+    free(all);
+    /* the same break made by --set names the --set */
+    const char *sets[] = {"services.BRS-WAW.capacity_t=0"};
+    all = load_fail(&fs, NULL, sets, 1);
+    expect_message(all, "--set services.BRS-WAW.capacity_t: capacity_t: expected a value that "
+                        "still lets services with capacity_t > 0 carry mail from CQ to WAW "
+                        "(directly or with transfers), as sc/x/demand.csv:2 asks, got \"0\"");
+    free(all);
+}
+
+Test(scenario, unknown_ids_suggest_the_nearest)
+{
+    struct files fs = base_files();
+    put(&fs, "demand.csv",
+        "origin,destination,batches_per_day,kg_per_batch,growth_pct_per_year\n"
+        "CQ,BRST,1.5,fixed(12),0\n"
+        "cq,WAW,1.5,fixed(12),0\n"
+        "XIAN,WAW,1.5,fixed(12),0\n");
+    put(&fs, "services.csv",
+        "id,route,departures_per_week,first_departure_h,capacity_t,cutoff_h\n"
+        "CQ-BRS,CQ>AZK>BRS,3,10.5,41.5,6\n"
+        "BRS-WAW,BRS>WAW,7,8,20,2\n");
+    put(&fs, "disruptions.csv", "target,start_d,duration_d,capacity_factor\nCQBRS,40,3.5,0.5\n");
+    const char *sets[] = {"nodes.WAV.servers=2"};
+    char *all = load_fail(&fs, NULL, sets, 1);
+    expect_message(all, "sc/x/demand.csv:2:2: destination: expected a node id from nodes.csv, "
+                        "got \"BRST\"; did you mean BRS?");
+    expect_message(all, "sc/x/demand.csv:3:1: origin: expected a node id from nodes.csv, got "
+                        "\"cq\"; did you mean CQ?");
+    expect_message(all, "sc/x/demand.csv:4:1: origin: expected a node id from nodes.csv, got "
+                        "\"XIAN\"");
+    expect_message(all, "sc/x/services.csv:2:2: route: expected node ids from nodes.csv, got "
+                        "\"AZK\" in \"CQ>AZK>BRS\"; did you mean AKZ?");
+    expect_message(all, "sc/x/disruptions.csv:2:1: target: expected a node id or a service id, "
+                        "got \"CQBRS\"; did you mean CQ-BRS?");
+    expect_message(all, "--set nodes.WAV.servers: expected ID of a row of nodes.csv, got "
+                        "\"WAV\"; did you mean WAW?");
+    free(all);
+}
+
+Test(scenario, a_proposal_without_description_loads_with_a_warning)
+{
+    struct files fs = base_files();
+    struct files ov = {.n = 0};
+    put(&ov, "services.csv",
+        "id,route,departures_per_week,first_departure_h,capacity_t,cutoff_h\n"
+        "CQ-BRS,CQ>AKZ>BRS,5.5,10.5,41.5,6\n");
+    struct diag *d = diag_create();
+    struct scenario *s = NULL;
+    enum rm_status rc = scenario_load_memory("sc/x", fs.f, fs.n, "sc/x/proposals/p", ov.f, ov.n,
+                                             NULL, 0, &s, d);
+    cr_assert_eq(rc, RM_OK);
+    cr_expect_eq(diag_count(d), 0);
+    cr_assert_eq(diag_warning_count(d), 1);
+    cr_expect_str_eq(diag_warning(d, 0), "sc/x/proposals/p/description.txt: expected a file "
+                                         "saying what the proposal changes, got no such file");
+    scenario_destroy(s);
+    diag_clear(d);
+    put(&ov, "description.txt", "Five and a half trains a week.");
+    rc = scenario_load_memory("sc/x", fs.f, fs.n, "sc/x/proposals/p", ov.f, ov.n, NULL, 0, &s, d);
+    cr_assert_eq(rc, RM_OK);
+    cr_expect_eq(diag_warning_count(d), 0);
+    scenario_destroy(s);
+    diag_destroy(d);
+}
+
+Test(scenario, a_proposal_given_as_the_scenario_says_how_to_compare_it)
+{
+    char tmpl[] = "/tmp/railmail-scenario-XXXXXX";
+    char *dir = mkdtemp(tmpl);
+    cr_assert_not_null(dir);
+    char path[700], want[2000];
+    write_file(dir, "scenario.csv", SCENARIO_CSV);
+    write_file(dir, "nodes.csv", NODES_CSV);
+    write_file(dir, "legs.csv", LEGS_CSV);
+    write_file(dir, "services.csv", SERVICES_CSV);
+    write_file(dir, "demand.csv", DEMAND_CSV);
+    snprintf(path, sizeof path, "%s/proposals", dir);
+    cr_assert_eq(mkdir(path, 0700), 0);
+    snprintf(path, sizeof path, "%s/proposals/daily", dir);
+    cr_assert_eq(mkdir(path, 0700), 0);
+    write_file(path, "services.csv",
+               "id,route,departures_per_week,first_departure_h,capacity_t,cutoff_h\n"
+               "CQ-BRS,CQ>AKZ>BRS,7,10.5,41.5,6\n");
+    /* without description.txt, the missing nodes.csv and ../../nodes.csv tell */
+    for (int with_description = 0; with_description < 2; with_description++) {
+        if (with_description)
+            write_file(path, "description.txt", "Daily.\n");
+        struct diag *d = diag_create();
+        struct scenario *s = NULL;
+        cr_expect_eq(scenario_load(path, NULL, NULL, 0, &s, d), RM_EINPUT);
+        cr_assert_eq(diag_count(d), 1, "the first: %s", diag_count(d) ? diag_message(d, 0) : "");
+        snprintf(want, sizeof want, "%s: this is a proposal of %s; use \"railmail compare %s "
+                 "daily\"", path, dir, dir);
+        cr_expect_str_eq(diag_message(d, 0), want);
+        diag_destroy(d);
+    }
+    char cmd[800];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    cr_assert_eq(system(cmd), 0);
 }

@@ -24,13 +24,20 @@ struct dist {
 };
 
 /* Parses `text` (spaces allowed around names, parentheses, commas and
- * numbers; names are lower case). Every support must be >= 0, since the
- * values are times and weights. A lognormal or gamma with cv = 0 becomes
+ * numbers; names are lower case). Numbers are decimal, by num_parse's
+ * rules with a '.' mark: no hex, inf or nan. Every support must be >= 0,
+ * since the values are times and weights. A lognormal or gamma with cv = 0 becomes
  * fixed(mean). On failure returns false, leaves *out unchanged and writes
  * into `why` (which may be NULL when why_len is 0) what was expected, e.g.
  * "expected lognormal(mean,cv) with mean > 0 and cv >= 0"; the caller adds
  * the position and the text found. */
 bool dist_parse(const char *text, struct dist *out, char *why, size_t why_len);
+
+/* As dist_parse, with the arguments separated by `sep`: ',' as above, or
+ * ';' as in a file whose fields are separated by ';' (a spreadsheet saved
+ * in a locale with a decimal comma), where numbers take a decimal comma:
+ * "lognormal(8,5;0,4)". Messages show the signature with `sep`. */
+bool dist_parse_sep(const char *text, char sep, struct dist *out, char *why, size_t why_len);
 
 /* One draw; no allocation, safe to call from many threads with their own r. */
 double dist_sample(const struct dist *d, gsl_rng *r);

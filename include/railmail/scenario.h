@@ -10,6 +10,13 @@
 #include "railmail/dist.h"
 #include "railmail/status.h"
 
+/* Limits shared by scenario.csv and the command line (-r, -d). 10,000
+ * replications already narrow a confidence interval to 1% of a standard
+ * deviation; more is a typing error, and every replication keeps a record
+ * until the run is summarised. */
+#define SCENARIO_MAX_REPLICATIONS 10000u
+#define SCENARIO_MAX_HORIZON_D 36500u  /* days: a century */
+
 enum scenario_node_kind { NODE_ORIGIN, NODE_BORDER, NODE_HUB, NODE_DESTINATION };
 
 struct scenario_node {
@@ -51,7 +58,7 @@ struct scenario_disruption {
     enum scenario_target_kind target_kind;
     size_t target;               /* node or service index */
     double start_d, duration_d;
-    double capacity_factor;      /* >= 0; 0 closes the node or the service */
+    double capacity_factor;      /* >= 0 and <= 100; 0 closes the node or the service */
 };
 
 struct scenario {
@@ -82,8 +89,14 @@ struct scenario {
  *   demand.csv       origin,destination,batches_per_day,kg_per_batch,
  *                    growth_pct_per_year (empty growth = 0)
  *   disruptions.csv  target,start_d,duration_d,capacity_factor (optional file)
+ * Any other .csv file in a scenario or proposal directory is an error (with
+ * the nearest file name); each file must be a regular file of at most
+ * CSVREAD_MAX_BYTES. A file whose header holds more ';' than ',' (or whose
+ * first line is "sep=;") is read with ';' and decimal commas.
  * Messages read "FILE:LINE:COL: column: expected ..., got \"...\"", where COL
- * is the field's number in its row and LINE the line where the field starts.
+ * is the field's number in its row and LINE the line where the field starts;
+ * an unknown id adds "; did you mean ID?" when one is near. An error that a
+ * proposal causes in a check across rows is reported at the proposal's cell.
  *
  * Row keys (for overlays and --set): nodes and services by id, legs by
  * FROM-TO, demand by ORIGIN-DESTINATION, disruptions by TARGET-START_D,
@@ -102,7 +115,11 @@ struct scenario {
 /* Loads `base_dir`, lays `overlay_dir` over it when not NULL (a proposal:
  * same id replaces, new id adds, scenario keys override) and then applies
  * each of the n_sets "FILE.ID.COLUMN=VALUE" overrides. Every problem found is
- * added to `d`; returns RM_OK with *out set only if there was none. */
+ * added to `d`; returns RM_OK with *out set only if there was none. A
+ * proposal without description.txt adds a warning (diag_warn) and loads.
+ * A base_dir that is a proposal (in a directory named proposals, with a
+ * description.txt, or without nodes.csv where ../../nodes.csv exists) is
+ * one error saying which compare command was meant. */
 enum rm_status scenario_load(const char *base_dir, const char *overlay_dir,
                              const char *const *sets, size_t n_sets,
                              struct scenario **out, struct diag *d);

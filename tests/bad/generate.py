@@ -1,7 +1,11 @@
 #!/usr/bin/env python3
 """Regenerates the bad-input corpus: each case is the valid template
 tests/fixtures/scenario-mini with one flaw, and `expected` holds the exact
-message scenario_load must report (paths relative to the repo root).
+message scenario_load must report (paths relative to the repo root; {dir}
+in a message stands for the case's directory). A case may add files of its
+own, such as a misspelt one or a proposal in proposals/p/, which is then
+laid over the (valid) template. FIFOs and devices cannot live in git:
+tests/test_bad.c creates those cases at run time.
 Run from the repo root: python3 tests/bad/generate.py"""
 import os
 import shutil
@@ -30,6 +34,29 @@ def append(line):
 
 def whole(content):
     return lambda text: content
+
+
+def copy_of(name):
+    """A new file with the template's `name` as its content."""
+    def edit(text):
+        with open(os.path.join(TEMPLATE, name), newline="", encoding="utf-8") as f:
+            return f.read()
+    return edit
+
+
+def semicolons(text):
+    """The file as a spreadsheet in a decimal-comma locale saves it."""
+    text = text.replace(",", ";")
+    for a, b in [("8.5;0.4", "8,5;0,4"), ("12.25;0.5", "12,25;0,5"), ("96.5;0.15", "96,5;0,15"),
+                 ("130.25;0.2", "130,25;0,2"), ("(2.5)", "(2,5)"), ("(3.75)", "(3,75)"),
+                 ("(6.5)", "(6,5)")]:
+        text = text.replace(a, b)
+    return text
+
+
+SERVICES_HEADER = "id,route,departures_per_week,first_departure_h,capacity_t,cutoff_h,cost_per_train\n"
+PROPOSAL = "proposals/p/"
+DESCRIPTION = {PROPOSAL + "description.txt": whole("One flaw in a proposal.\n")}
 
 
 # name -> ({file: edit or None to delete}, expected message without the dir)
@@ -194,13 +221,55 @@ CASES = {
                       'and weights cannot be negative, got "fixed(-18)"'),
     "disruption-unknown-target": ({"disruptions.csv": sub("BRS,40,", "BREST,40,")},
                                   'disruptions.csv:2:1: target: expected a node id or a service '
-                                  'id, got "BREST"'),
+                                  'id, got "BREST"; did you mean BRS?'),
+    "demand-unknown-node-suggestion": ({"demand.csv": append("CQ,BRST,1.5,fixed(12),0")},
+                                       'demand.csv:4:2: destination: expected a node id from '
+                                       'nodes.csv, got "BRST"; did you mean BRS?'),
+    "dwell-hex": ({"nodes.csv": sub("fixed(2.5)", "fixed(0x10)")},
+                  'nodes.csv:2:6: dwell_h: expected a finite number for x in fixed(x), found '
+                  '"0x10", got "fixed(0x10)"'),
+    "file-misspelt": ({"service.csv": copy_of("services.csv")},
+                      "service.csv: unknown scenario file; did you mean services.csv?"),
+    "file-unknown-csv": ({"trains.csv": whole("id\n")},
+                         "trains.csv: unknown scenario file; expected scenario.csv, nodes.csv, "
+                         "legs.csv, services.csv, demand.csv or disruptions.csv"),
+    "semicolon-position": ({"nodes.csv": lambda t: "\ufeffsep=;\r\n" + semicolons(t).replace(
+        "Altynkol", '"Altynkol,\nKhorgos"').replace("BY;hub;3;", "BY;hub;-3;").replace(
+        "\n", "\r\n")},
+        'nodes.csv:6:5: ' + SERVERS + ', got "-3"'),
+    "semicolon-decimal-point": ({"legs.csv": lambda t: semicolons(t).replace(
+        "BRS;WAW;210;", "BRS;WAW;210.5;")},
+        "legs.csv:4:3: km: expected a number >= 0, got \"210.5\" (a file separated by ';' "
+        "takes a decimal comma)"),
+    "proposal-file-misspelt": ({**DESCRIPTION, PROPOSAL + "service.csv": copy_of("services.csv")},
+                               PROPOSAL + "service.csv: unknown scenario file; did you mean "
+                               "services.csv?"),
+    "proposal-cuts-demand-off": ({**DESCRIPTION, PROPOSAL + "services.csv": whole(
+        SERVICES_HEADER + "BRS-WAW,BRS>WAW,7,8,0,2,\n")},
+        PROPOSAL + "services.csv:2:5: capacity_t: expected a value that still lets services "
+        "with capacity_t > 0 carry mail from CQ to WAW (directly or with transfers), as "
+        '{dir}/demand.csv:2 asks, got "0"'),
+    "proposal-horizon-below-warmup": ({**DESCRIPTION, PROPOSAL + "scenario.csv": whole(
+        "key,value\nhorizon_d,10.5\n")},
+        PROPOSAL + 'scenario.csv:2:2: horizon_d: expected a number > warmup_d (14), got "10.5"'),
+    "proposal-node-id-is-a-target": ({**DESCRIPTION, PROPOSAL + "nodes.csv": whole(
+        "id,name,country,kind,servers,dwell_h,scan\n"
+        "CQ-BRS,Chongqing yard,CN,hub,2,fixed(1.5),0\n")},
+        PROPOSAL + "nodes.csv:2:1: id: expected an id that is not also a service id, as "
+        '{dir}/disruptions.csv:3:1 targets it, got "CQ-BRS"'),
+    "proposal-unknown-node": ({**DESCRIPTION, PROPOSAL + "legs.csv": whole(
+        "from,to,km,time_h\nBRS,WAWA,210,fixed(6.5)\n")},
+        PROPOSAL + 'legs.csv:2:2: to: expected a node id from nodes.csv, got "WAWA"; '
+        "did you mean WAW?"),
     "disruption-zero-duration": ({"disruptions.csv": sub(",3.5,", ",0,")},
                                  'disruptions.csv:2:3: duration_d: expected a number > 0 and '
                                  '<= 36500, got "0"'),
     "disruption-negative-factor": ({"disruptions.csv": sub(",3.5,0.5", ",3.5,-0.5")},
                                    'disruptions.csv:2:4: capacity_factor: expected a number >= 0 '
-                                   'and <= 1000, got "-0.5"'),
+                                   'and <= 100, got "-0.5"'),
+    "disruption-factor-huge": ({"disruptions.csv": sub(",3.5,0.5", ",3.5,1000")},
+                               'disruptions.csv:2:4: capacity_factor: expected a number >= 0 '
+                               'and <= 100, got "1000"'),
     "disruption-duplicate": ({"disruptions.csv": append("BRS,40.0,2,0")},
                              'disruptions.csv:4:2: start_d: expected one row per target and '
                              'start_d, got "40.0" again (first on line 2)'),
@@ -262,8 +331,15 @@ def main():
                 text = edits[fn](text)
             with open(os.path.join(d, fn), "w", newline="", encoding="utf-8") as f:
                 f.write(text)
+        for fn, edit in edits.items():
+            if fn in FILES:
+                continue
+            path = os.path.join(d, fn)
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            with open(path, "w", newline="", encoding="utf-8") as f:
+                f.write(edit(""))
         with open(os.path.join(d, "expected"), "w") as f:
-            f.write(d + "/" + expected + "\n")
+            f.write(d + "/" + expected.replace("{dir}", d) + "\n")
     print(len(CASES), "cases")
 
 
