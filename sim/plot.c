@@ -6,8 +6,8 @@
  * ranges, series names and 7-day averages; gnuplot reads the data itself. */
 #include "railmail/plot.h"
 
-#include "railmail/csvread.h"
 #include "railmail/strbuf.h"
+#include "railmail/table.h"
 
 #include <errno.h>
 #include <math.h>
@@ -22,7 +22,6 @@
 #include <unistd.h>
 
 #define TERMINAL "set terminal pngcairo size 1200,700 font 'Sans,11' noenhanced\n"
-#define MAX_DAYS 100000        /* a day index beyond this is a corrupt file */
 #define MAX_DEST_LINES 8       /* more destinations: the total only */
 #define MAX_NODE_LINES 10      /* more nodes: the largest backlogs only */
 #define ERR_TEXT_MAX 600       /* characters of gnuplot's stderr kept in diag */
@@ -34,16 +33,6 @@ static const char *const palette[] = {
 };
 #define NPALETTE (sizeof palette / sizeof palette[0])
 
-/* dir/name as a new string, or NULL without memory. */
-static char *path_join(const char *dir, const char *name)
-{
-    size_t n = strlen(dir) + strlen(name) + 2;
-    char *p = malloc(n);
-    if (p)
-        snprintf(p, n, "%s/%s", dir, name);
-    return p;
-}
-
 static char *dup_text(const char *s)
 {
     size_t n = strlen(s) + 1;
@@ -51,222 +40,6 @@ static char *dup_text(const char *s)
     if (p)
         memcpy(p, s, n);
     return p;
-}
-
-/* ---------------------------------------------------------------- names */
-
-/* An index from names to numbers by open addressing over FNV-1a hashes, so
- * that sorting rows by name is linear in the rows (a table may hold a
- * hundred thousand node ids). Keys are borrowed and must outlive it. */
-struct name_index {
-    struct name_slot {
-        const char *key;   /* NULL: empty */
-        size_t value;
-    } *slot;
-    size_t n, cap;         /* cap: 0 or a power of two, at least twice n */
-};
-
-static uint64_t name_hash(const char *s)
-{
-    uint64_t h = 14695981039346656037u;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211u;
-    return h;
-}
-
-/* The slot of `key`, or the empty slot where it would go. */
-static struct name_slot *index_slot(const struct name_index *x, const char *key)
-{
-    size_t mask = x->cap - 1, i = (size_t)name_hash(key) & mask;
-    while (x->slot[i].key && strcmp(x->slot[i].key, key) != 0)
-        i = (i + 1) & mask;
-    return &x->slot[i];
-}
-
-static bool index_find(const struct name_index *x, const char *key, size_t *value)
-{
-    if (!x->cap)
-        return false;
-    const struct name_slot *sl = index_slot(x, key);
-    if (sl->key)
-        *value = sl->value;
-    return sl->key != NULL;
-}
-
-/* Adds a key that is not in the index yet; false without memory. */
-static bool index_add(struct name_index *x, const char *key, size_t value)
-{
-    if (2 * (x->n + 1) > x->cap) {
-        struct name_index grown = {calloc(x->cap ? 2 * x->cap : 64, sizeof *grown.slot), x->n,
-                                   x->cap ? 2 * x->cap : 64};
-        if (!grown.slot)
-            return false;
-        for (size_t i = 0; i < x->cap; i++)
-            if (x->slot[i].key)
-                *index_slot(&grown, x->slot[i].key) = x->slot[i];
-        free(x->slot);
-        *x = grown;
-    }
-    *index_slot(x, key) = (struct name_slot){key, value};
-    x->n++;
-    return true;
-}
-
-static void index_fini(struct name_index *x)
-{
-    free(x->slot);
-    *x = (struct name_index){0};
-}
-
-/* ---------------------------------------------------------------- tables */
-
-/* A CSV file read whole by csvread: rows[0] is the header, and every later
- * row has exactly as many fields (table_load checks). */
-struct table {
-    const char *name;          /* file name inside the results directory */
-    struct csvread_table csv;
-    size_t ncol, nrow;         /* fields of the header; rows after it */
-};
-
-static void table_fini(struct table *t)
-{
-    csvread_fini(&t->csv);
-    *t = (struct table){0};
-}
-
-/* A header and rows of its width; the first row of another width is an error. */
-static enum rm_status table_check_shape(struct table *t, struct diag *d)
-{
-    if (t->csv.n_rows == 0)
-        return diag_error(d, &(struct diag_at){t->name, 1, 0}, "expected a header row, found an empty file");
-    t->ncol = t->csv.rows[0].n_fields;
-    t->nrow = t->csv.n_rows - 1;
-    for (size_t r = 1; r < t->csv.n_rows; r++) {
-        const struct csvread_row *row = &t->csv.rows[r];
-        if (row->n_fields != t->ncol)
-            return diag_error(d, &(struct diag_at){t->name, row->line, 0},
-                              "expected %zu fields as in the header, found %zu", t->ncol, row->n_fields);
-    }
-    return RM_OK;
-}
-
-/* Reads dir/name. A missing file sets *found = false and is not an error:
- * every chart is optional. csvread skips a UTF-8 byte order mark, blank
- * lines and `#` lines (which gnuplot, reading the same file, skips too). */
-static enum rm_status table_load(struct table *t, const char *dir, const char *name, bool *found,
-                                 struct diag *d)
-{
-    *t = (struct table){.name = name};
-    *found = false;
-    char *path = path_join(dir, name);
-    if (!path)
-        return diag_fail(d, RM_ENOMEM, "out of memory reading %s", name);
-    char *data;
-    size_t len;
-    enum rm_status st = csvread_slurp(path, &data, &len);
-    if (st == RM_EIO) {
-        int err = errno;
-        if (err != ENOENT)
-            st = diag_fail(d, RM_EIO, "%s: cannot open: %s", path, strerror(err));
-        else
-            st = RM_OK;
-        free(path);
-        return st;
-    }
-    free(path);
-    if (st != RM_OK)
-        return diag_fail(d, RM_ENOMEM, "out of memory reading %s", name);
-    st = csvread_parse(name, data, len, &t->csv, d);
-    free(data);
-    if (st == RM_OK)
-        st = table_check_shape(t, d);
-    if (st != RM_OK) {
-        table_fini(t);
-        return st;
-    }
-    *found = true;
-    return RM_OK;
-}
-
-static const char *table_header(const struct table *t, size_t col)
-{
-    return t->csv.rows[0].fields[col].text;
-}
-
-/* The field of data row `row` (0 is the first row after the header). */
-static const struct csvread_field *table_field(const struct table *t, size_t row, size_t col)
-{
-    return &t->csv.rows[row + 1].fields[col];
-}
-
-static const char *table_cell(const struct table *t, size_t row, size_t col)
-{
-    return table_field(t, row, col)->text;
-}
-
-/* The first column named `col`, if any. */
-static bool table_find(const struct table *t, const char *col, size_t *out)
-{
-    for (size_t i = 0; i < t->ncol; i++) {
-        if (strcmp(table_header(t, i), col) == 0) {
-            *out = i;
-            return true;
-        }
-    }
-    return false;
-}
-
-/* Finds a column by name; a missing one is an error naming the header. */
-static enum rm_status table_col(const struct table *t, const char *col, size_t *out, struct diag *d)
-{
-    if (table_find(t, col, out))
-        return RM_OK;
-    struct strbuf found = {0};
-    for (size_t i = 0; i < t->ncol; i++)
-        strbuf_printf(&found, "%s%s", i ? "," : "", table_header(t, i));
-    enum rm_status st = diag_error(d, &(struct diag_at){t->name, t->csv.rows[0].line, 0},
-                                   "expected a column \"%s\", found \"%.200s\"", col, strbuf_str(&found));
-    strbuf_fini(&found);
-    return st;
-}
-
-/* A number; an empty field (e.g. no interval from one replication) is NaN. */
-static enum rm_status table_num(const struct table *t, size_t row, size_t col, double *out,
-                                struct diag *d)
-{
-    const struct csvread_field *f = table_field(t, row, col);
-    const char *s = f->text;
-    if (*s == '\0') {
-        *out = NAN;
-        return RM_OK;
-    }
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    while (*end == ' ' || *end == '\r')
-        end++;
-    if (end == s || *end != '\0')
-        return diag_error(d, &(struct diag_at){t->name, f->line, f->col},
-                          "%s: expected a number, got \"%.100s\"", table_header(t, col), s);
-    *out = v;
-    return RM_OK;
-}
-
-/* A day index: a whole number from 0 to MAX_DAYS. */
-static enum rm_status table_day(const struct table *t, size_t row, size_t col, size_t *out,
-                                struct diag *d)
-{
-    double v;
-    enum rm_status st = table_num(t, row, col, &v, d);
-    if (st != RM_OK)
-        return st;
-    const struct csvread_field *f = table_field(t, row, col);
-    if (!(v >= 0 && v < MAX_DAYS) || v != floor(v))
-        return diag_error(d, &(struct diag_at){t->name, f->line, f->col},
-                          "%s: expected a whole number of days from 0, got \"%.100s\"", table_header(t, col),
-                          f->text);
-    *out = (size_t)v;
-    return RM_OK;
 }
 
 /* ---------------------------------------------------------------- series */
@@ -287,21 +60,6 @@ static void series_free(struct series *s, size_t n)
     free(s);
 }
 
-/* The largest day index in column `col` plus one (0 for no rows). */
-static enum rm_status table_ndays(const struct table *t, size_t col, size_t *ndays, struct diag *d)
-{
-    *ndays = 0;
-    for (size_t r = 0; r < t->nrow; r++) {
-        size_t day;
-        enum rm_status st = table_day(t, r, col, &day, d);
-        if (st != RM_OK)
-            return st;
-        if (day + 1 > *ndays)
-            *ndays = day + 1;
-    }
-    return RM_OK;
-}
-
 /* Splits a long-format table (day, key, value) into one series per key, in
  * order of first appearance; `order` (may be NULL) names keys to put first. */
 static enum rm_status long_series(const struct table *t, const char *key_col, const char *val_col,
@@ -316,12 +74,12 @@ static enum rm_status long_series(const struct table *t, const char *key_col, co
         (st = table_col(t, val_col, &cval, d)) != RM_OK)
         return st;
     struct series *s = NULL;
-    struct name_index names = {0};
+    struct table_index names = {0};
     size_t n = 0, cap = 0;
     for (size_t r = 0; r < t->nrow + norder; r++) {
         const char *key = r < norder ? order[r] : table_cell(t, r - norder, ckey);
         size_t i;
-        if (!index_find(&names, key, &i)) {
+        if (!table_index_find(&names, key, &i)) {
             if (n == cap) {
                 size_t c = cap ? 2 * cap : 8;
                 struct series *g = realloc(s, c * sizeof *g);
@@ -332,7 +90,7 @@ static enum rm_status long_series(const struct table *t, const char *key_col, co
             }
             i = n++;
             s[i] = (struct series){dup_text(key), calloc(ndays ? ndays : 1, sizeof(double)), 0, 0};
-            if (!s[i].name || !s[i].v || !index_add(&names, s[i].name, i))
+            if (!s[i].name || !s[i].v || !table_index_add(&names, s[i].name, i))
                 goto oom;
         }
         if (r < norder)
@@ -341,7 +99,7 @@ static enum rm_status long_series(const struct table *t, const char *key_col, co
         double v;
         if ((st = table_day(t, r - norder, cday, &day, d)) != RM_OK ||
             (st = table_num(t, r - norder, cval, &v, d)) != RM_OK) {
-            index_fini(&names);
+            table_index_fini(&names);
             series_free(s, n);
             return st;
         }
@@ -352,12 +110,12 @@ static enum rm_status long_series(const struct table *t, const char *key_col, co
                 s[i].peak = v;
         }
     }
-    index_fini(&names);
+    table_index_fini(&names);
     *out = s;
     *nout = n;
     return RM_OK;
 oom:
-    index_fini(&names);
+    table_index_fini(&names);
     series_free(s, n);
     return diag_fail(d, RM_ENOMEM, "out of memory reading %s", t->name);
 }
@@ -646,17 +404,17 @@ static enum rm_status gnuplot_failure(struct diag *d, const char *name, int stat
 static enum rm_status run_gnuplot(struct plot *p, const char *name, const struct strbuf *body)
 {
     struct diag *d = p->d;
-    char *png = NULL, *tmp = NULL, *errtext = NULL;
-    struct strbuf cmd = {0}, out_name = {0}, msg = {0}, errpath = {0};
+    char *errtext = NULL;
+    struct strbuf cmd = {0}, out_name = {0}, msg = {0}, errpath = {0}, png = {0}, tmp = {0};
     enum rm_status st = RM_OK;
 
     const char *tmpdir = getenv("TMPDIR");
     strbuf_printf(&errpath, "%s/railmail-gnuplot-XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
     strbuf_printf(&out_name, "%s.png", name);
-    png = path_join(p->dir, strbuf_str(&out_name));
+    strbuf_printf(&png, "%s/%s", p->dir, strbuf_str(&out_name));
     strbuf_printf(&out_name, ".tmp");
-    tmp = path_join(p->dir, strbuf_str(&out_name));
-    if (errpath.oom || out_name.oom || !png || !tmp) {
+    strbuf_printf(&tmp, "%s/%s", p->dir, strbuf_str(&out_name));
+    if (errpath.oom || out_name.oom || png.oom || tmp.oom) {
         st = diag_fail(d, RM_ENOMEM, "out of memory drawing %s.png", name);
         goto out;
     }
@@ -673,38 +431,38 @@ static enum rm_status run_gnuplot(struct plot *p, const char *name, const struct
         st = diag_fail(d, RM_ENOMEM, "out of memory drawing %s.png", name);
         goto out;
     }
-    remove(tmp);
+    remove(tmp.s);
     int err;
     int status = pipe_script(cmd.s, strbuf_str(&out_name), body, &err);
     errtext = slurp(errpath.s, 65536);
     unlink(errpath.s);
     if (status == -1) {
-        remove(tmp);
+        remove(tmp.s);
         st = diag_fail(d, RM_ERUN, "cannot run gnuplot for %s.png: %s", name, strerror(err));
         goto out;
     }
     if (WIFEXITED(status) && WEXITSTATUS(status) == 127) {
         /* The shell found no gnuplot after all: the charts stay as scripts. */
-        remove(tmp);
+        remove(tmp.s);
         p->gnuplot = false;
         goto out;
     }
     summarise_errors(&msg, errtext ? errtext : "");
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-        remove(tmp);
+        remove(tmp.s);
         st = gnuplot_failure(d, name, status, &msg);
         goto out;
     }
     struct stat sb;
-    if (stat(tmp, &sb) != 0 || sb.st_size == 0) {
-        remove(tmp);
+    if (stat(tmp.s, &sb) != 0 || sb.st_size == 0) {
+        remove(tmp.s);
         st = diag_fail(d, RM_ERUN, "gnuplot exited 0 but wrote no %s.png%s%s", name, msg.len ? ": " : "",
                        strbuf_str(&msg));
         goto out;
     }
-    if (rename(tmp, png) != 0) {
-        st = diag_fail(d, RM_EIO, "%s: cannot rename to %s: %s", tmp, png, strerror(errno));
-        remove(tmp);
+    if (rename(tmp.s, png.s) != 0) {
+        st = diag_fail(d, RM_EIO, "%s: cannot rename to %s: %s", tmp.s, png.s, strerror(errno));
+        remove(tmp.s);
         goto out;
     }
     p->drawn++;
@@ -714,8 +472,8 @@ out:
     strbuf_fini(&out_name);
     strbuf_fini(&msg);
     free(errtext);
-    free(png);
-    free(tmp);
+    strbuf_fini(&png);
+    strbuf_fini(&tmp);
     return st;
 }
 
@@ -872,7 +630,7 @@ static enum rm_status throughput_total(const struct plot *p, const struct table 
         (st = table_col(t, "delivered_t_ci_low", &clo, d)) != RM_OK ||
         (st = table_col(t, "delivered_t_ci_high", &chi, d)) != RM_OK || (st = table_ndays(t, cday, ndays, d)) != RM_OK)
         return st;
-    if (isfinite(p->meta.horizon_d) && p->meta.horizon_d > *ndays && p->meta.horizon_d < MAX_DAYS)
+    if (isfinite(p->meta.horizon_d) && p->meta.horizon_d > *ndays && p->meta.horizon_d < TABLE_MAX_DAYS)
         *ndays = (size_t)ceil(p->meta.horizon_d);
     struct series *all = calloc(1, sizeof *all);
     if (!all || !(all->name = dup_text("all")) || !(all->v = calloc(*ndays ? *ndays : 1, sizeof(double)))) {
@@ -1290,20 +1048,20 @@ static enum rm_status proposal_order(const struct plot *p, const struct table *t
     char **names = malloc(cap * sizeof *names);
     if (!names)
         return diag_fail(p->d, RM_ENOMEM, "out of memory reading %s", t->name);
-    struct name_index seen = {0};
+    struct table_index seen = {0};
     for (size_t r = 0; r < p->meta.nproposals + t->nrow; r++) {
         const char *s = r < p->meta.nproposals ? p->meta.proposals[r] : table_cell(t, r - p->meta.nproposals, col);
         size_t i;
-        if (index_find(&seen, s, &i) || (skip_baseline && strcmp(s, "baseline") == 0))
+        if (table_index_find(&seen, s, &i) || (skip_baseline && strcmp(s, "baseline") == 0))
             continue;
-        if (!index_add(&seen, s, n)) {
-            index_fini(&seen);
+        if (!table_index_add(&seen, s, n)) {
+            table_index_fini(&seen);
             free(names);
             return diag_fail(p->d, RM_ENOMEM, "out of memory reading %s", t->name);
         }
         names[n++] = (char *)s;
     }
-    index_fini(&seen);
+    table_index_fini(&seen);
     *out = names;
     *nout = n;
     return RM_OK;
@@ -1620,7 +1378,7 @@ static enum rm_status chart_compare_throughput(struct plot *p)
         return st;
     if ((st = table_col(&t, "day", &cday, d)) != RM_OK || (st = table_ndays(&t, cday, &ndays, d)) != RM_OK)
         goto out;
-    if (isfinite(p->meta.horizon_d) && p->meta.horizon_d > ndays && p->meta.horizon_d < MAX_DAYS)
+    if (isfinite(p->meta.horizon_d) && p->meta.horizon_d > ndays && p->meta.horizon_d < TABLE_MAX_DAYS)
         ndays = (size_t)ceil(p->meta.horizon_d);
     if ((st = variant_series(p, &t, ndays, &s, &ns)) != RM_OK)
         goto out;
