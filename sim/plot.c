@@ -6,6 +6,7 @@
  * ranges, series names and 7-day averages; gnuplot reads the data itself. */
 #include "railmail/plot.h"
 
+#include "railmail/series.h"
 #include "railmail/strbuf.h"
 #include "railmail/table.h"
 
@@ -33,93 +34,6 @@ static const char *const palette[] = {
 };
 #define NPALETTE (sizeof palette / sizeof palette[0])
 
-static char *dup_text(const char *s)
-{
-    size_t n = strlen(s) + 1;
-    char *p = malloc(n);
-    if (p)
-        memcpy(p, s, n);
-    return p;
-}
-
-/* ---------------------------------------------------------------- series */
-
-/* A named daily series, dense over days 0..ndays-1 (absent days are 0). */
-struct series {
-    char *name;
-    double *v;
-    double peak, total;
-};
-
-static void series_free(struct series *s, size_t n)
-{
-    for (size_t i = 0; s && i < n; i++) {
-        free(s[i].name);
-        free(s[i].v);
-    }
-    free(s);
-}
-
-/* Splits a long-format table (day, key, value) into one series per key, in
- * order of first appearance; `order` (may be NULL) names keys to put first. */
-static enum rm_status long_series(const struct table *t, const char *key_col, const char *val_col,
-                                  size_t ndays, const char *const *order, size_t norder,
-                                  struct series **out, size_t *nout, struct diag *d)
-{
-    size_t cday, ckey, cval;
-    enum rm_status st;
-    *out = NULL;
-    *nout = 0;
-    if ((st = table_col(t, "day", &cday, d)) != RM_OK || (st = table_col(t, key_col, &ckey, d)) != RM_OK ||
-        (st = table_col(t, val_col, &cval, d)) != RM_OK)
-        return st;
-    struct series *s = NULL;
-    struct table_index names = {0};
-    size_t n = 0, cap = 0;
-    for (size_t r = 0; r < t->nrow + norder; r++) {
-        const char *key = r < norder ? order[r] : table_cell(t, r - norder, ckey);
-        size_t i;
-        if (!table_index_find(&names, key, &i)) {
-            if (n == cap) {
-                size_t c = cap ? 2 * cap : 8;
-                struct series *g = realloc(s, c * sizeof *g);
-                if (!g)
-                    goto oom;
-                s = g;
-                cap = c;
-            }
-            i = n++;
-            s[i] = (struct series){dup_text(key), calloc(ndays ? ndays : 1, sizeof(double)), 0, 0};
-            if (!s[i].name || !s[i].v || !table_index_add(&names, s[i].name, i))
-                goto oom;
-        }
-        if (r < norder)
-            continue;
-        size_t day;
-        double v;
-        if ((st = table_day(t, r - norder, cday, &day, d)) != RM_OK ||
-            (st = table_num(t, r - norder, cval, &v, d)) != RM_OK) {
-            table_index_fini(&names);
-            series_free(s, n);
-            return st;
-        }
-        if (day < ndays && isfinite(v)) {
-            s[i].v[day] += v;
-            s[i].total += v;
-            if (v > s[i].peak)
-                s[i].peak = v;
-        }
-    }
-    table_index_fini(&names);
-    *out = s;
-    *nout = n;
-    return RM_OK;
-oom:
-    table_index_fini(&names);
-    series_free(s, n);
-    return diag_fail(d, RM_ENOMEM, "out of memory reading %s", t->name);
-}
-
 /* Writes a datablock of centred 7-day averages: one row per day that has a
  * full window (every day when there are fewer than 7), one column per series. */
 static void avg7_block(struct strbuf *b, const char *block, const struct series *s, size_t n,
@@ -137,12 +51,8 @@ static void avg7_block(struct strbuf *b, const char *block, const struct series 
         if (ndays >= 7 && (day < 3 || day + 3 >= ndays))
             continue;
         strbuf_printf(b, "%zu", day);
-        for (size_t i = 0; i < n; i++) {
-            double sum = 0;
-            for (size_t k = lo; k <= hi; k++)
-                sum += s[i].v[k];
-            strbuf_printf(b, ",%.6g", sum / (double)(hi - lo + 1));
-        }
+        for (size_t i = 0; i < n; i++)
+            strbuf_printf(b, ",%.6g", series_mean(&s[i], lo, hi));
         strbuf_printf(b, "\n");
     }
     strbuf_printf(b, "EOD\n");
@@ -234,7 +144,7 @@ static enum rm_status meta_load(struct meta *m, const char *dir, struct diag *d)
                                                              : NULL;
         if (text) {
             free(*text);
-            if (!(*text = dup_text(v)))
+            if (!(*text = strdup(v)))
                 st = diag_fail(d, RM_ENOMEM, "out of memory reading meta.csv");
         } else if (num) {
             st = table_num(&t, r, cv, num, d);
@@ -633,8 +543,8 @@ static enum rm_status throughput_total(const struct plot *p, const struct table 
     if (isfinite(p->meta.horizon_d) && p->meta.horizon_d > *ndays && p->meta.horizon_d < TABLE_MAX_DAYS)
         *ndays = (size_t)ceil(p->meta.horizon_d);
     struct series *all = calloc(1, sizeof *all);
-    if (!all || !(all->name = dup_text("all")) || !(all->v = calloc(*ndays ? *ndays : 1, sizeof(double)))) {
-        series_free(all, all ? 1 : 0);
+    if (!all || !series_init(all, "all", *ndays)) {
+        free(all);
         return diag_fail(d, RM_ENOMEM, "out of memory reading throughput.csv");
     }
     for (size_t r = 0; r < t->nrow; r++) {
@@ -713,7 +623,7 @@ static enum rm_status chart_throughput(struct plot *p)
     if ((st = table_load(&td, p->dir, "throughput_dest.csv", &found_dest, d)) != RM_OK)
         goto out;
     if (found_dest) {
-        if ((st = long_series(&td, "destination", "delivered_t_mean", ndays, NULL, 0, &dest, &ndest, d)) != RM_OK)
+        if ((st = series_split(&td, "destination", "delivered_t_mean", ndays, NULL, 0, &dest, &ndest, d)) != RM_OK)
             goto out;
         if (ndest)
             qsort(dest, ndest, sizeof *dest, by_total_desc);
@@ -979,7 +889,7 @@ static enum rm_status chart_nodes(struct plot *p, const struct node_chart *c)
         return st;
     size_t cday;
     if ((st = table_col(&t, "day", &cday, d)) != RM_OK || (st = table_ndays(&t, cday, &ndays, d)) != RM_OK ||
-        (st = long_series(&t, "node", c->value, ndays, NULL, 0, &node, &nnode, d)) != RM_OK)
+        (st = series_split(&t, "node", c->value, ndays, NULL, 0, &node, &nnode, d)) != RM_OK)
         goto out;
     size_t nbusy = 0;
     for (size_t i = 0; i < nnode; i++)
@@ -1357,7 +1267,7 @@ static enum rm_status variant_series(const struct plot *p, const struct table *t
     order[0] = "baseline";
     for (size_t i = 0; i < p->meta.nproposals; i++)
         order[i + 1] = p->meta.proposals[i];
-    enum rm_status st = long_series(t, "proposal", "delivered_t_mean", ndays, order, p->meta.nproposals + 1, s, ns,
+    enum rm_status st = series_split(t, "proposal", "delivered_t_mean", ndays, order, p->meta.nproposals + 1, s, ns,
                                     p->d);
     free(order);
     return st;
