@@ -1,31 +1,26 @@
-/* plot: the charts of a results directory, drawn by gnuplot through a pipe.
- * Each chart is one gnuplot script built in memory. It is saved as X.gp
- * (output X.png, data read by relative file name) and piped to gnuplot,
- * started in the results directory, with output X.png.tmp, which is renamed
- * to X.png only when gnuplot exits 0. The C side reads the CSVs only to pick
- * ranges, series names and 7-day averages; gnuplot reads the data itself. */
+/* plot: the chart recipes, what each chart of a results directory shows.
+ * Each chart is a gnuplot script built in a strbuf that reads the CSVs by
+ * relative file name, and the gnuplot module saves and draws it. The C side
+ * reads the CSVs (through table and series) only to pick ranges, series
+ * names and 7-day averages; gnuplot reads the data itself. meta.csv is read
+ * here rather than in table: a key,value file needs nothing beyond table_col
+ * and table_num, and which keys matter (heading, horizon, warm-up, proposal
+ * order) is the charts' business. */
 #include "railmail/plot.h"
 
+#include "railmail/gnuplot.h"
 #include "railmail/series.h"
 #include "railmail/strbuf.h"
 #include "railmail/table.h"
 
 #include <errno.h>
 #include <math.h>
-#include <signal.h>
-#include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
 
-#define TERMINAL "set terminal pngcairo size 1200,700 font 'Sans,11' noenhanced\n"
 #define MAX_DEST_LINES 8       /* more destinations: the total only */
 #define MAX_NODE_LINES 10      /* more nodes: the largest backlogs only */
-#define ERR_TEXT_MAX 600       /* characters of gnuplot's stderr kept in diag */
 
 /* Colours: the total in navy, series in a colour-blind-tolerant palette. */
 static const char *const palette[] = {
@@ -164,271 +159,15 @@ out:
     return st;
 }
 
-/* ---------------------------------------------------------------- drawing */
+/* ---------------------------------------------------------------- charts */
 
 struct plot {
     const char *dir;
     struct meta meta;
     const char *heading;   /* meta title, else scenario, else the directory */
-    bool gnuplot;          /* gnuplot was found on PATH */
-    size_t drawn, written; /* charts drawn as PNG, .gp files written */
+    struct gnuplot gp;
     struct diag *d;
 };
-
-/* Looks for an executable `prog` in each PATH directory, as the shell would
- * (an empty entry is the current directory). */
-static bool on_path(const char *prog)
-{
-    const char *path = getenv("PATH");
-    if (!path)
-        path = "/usr/local/bin:/usr/bin:/bin";
-    for (;;) {
-        const char *end = strchr(path, ':');
-        size_t len = end ? (size_t)(end - path) : strlen(path);
-        struct strbuf file = {0};
-        if (len)
-            strbuf_put(&file, path, len);
-        else
-            strbuf_put(&file, ".", 1);
-        strbuf_printf(&file, "/%s", prog);
-        struct stat sb;
-        bool ok = !file.oom && stat(file.s, &sb) == 0 && S_ISREG(sb.st_mode) && access(file.s, X_OK) == 0;
-        strbuf_fini(&file);
-        if (ok)
-            return true;
-        if (!end)
-            return false;
-        path = end + 1;
-    }
-}
-
-/* Keeps the informative lines of gnuplot's stderr (not the caret under the
- * echoed command), joined by "; ", and at most ERR_TEXT_MAX characters from
- * the end, where the error is. */
-static void summarise_errors(struct strbuf *out, const char *text)
-{
-    const char *c = text;
-    while (*c) {
-        const char *end = strchr(c, '\n');
-        size_t len = end ? (size_t)(end - c) : strlen(c);
-        const char *s = c;
-        while (len && (*s == ' ' || *s == '\t'))
-            s++, len--;
-        while (len && (s[len - 1] == ' ' || s[len - 1] == '\r' || s[len - 1] == '\t'))
-            len--;
-        bool caret = len > 0 && strspn(s, "^ ") >= len;
-        if (len && !caret) {
-            if (out->len)
-                strbuf_put(out, "; ", 2);
-            strbuf_put(out, s, len);
-        }
-        if (!end)
-            break;
-        c = end + 1;
-    }
-    if (!out->oom && out->len > ERR_TEXT_MAX) {
-        size_t cut = out->len - ERR_TEXT_MAX;
-        memmove(out->s + 3, out->s + cut, ERR_TEXT_MAX + 1);
-        memcpy(out->s, "...", 3);
-        out->len = ERR_TEXT_MAX + 3;
-    }
-}
-
-/* Reads a small text file whole (NULL if it cannot be read). */
-static char *slurp(const char *path, size_t limit)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    char *s = malloc(limit + 1);
-    size_t n = s ? fread(s, 1, limit, f) : 0;
-    fclose(f);
-    if (s)
-        s[n] = '\0';
-    return s;
-}
-
-/* The shell command that runs gnuplot in the results directory, with its
- * stderr in `errpath`. */
-static void gnuplot_command(struct strbuf *cmd, const char *dir, const char *errpath)
-{
-    /* A relative directory starting with '-' must not look like an option to cd. */
-    strbuf_printf(cmd, "cd ");
-    if (dir[0] != '/')
-        strbuf_printf(cmd, "./");
-    strbuf_quote_shell(cmd, dir);
-    strbuf_printf(cmd, " && exec gnuplot >/dev/null 2>");
-    strbuf_quote_shell(cmd, errpath);
-}
-
-/* Runs `cmd` and writes it the script, drawing into `out_name`. SIGPIPE is
- * blocked in this thread while writing, so that a gnuplot which dies early
- * makes the writes fail instead of killing the simulator; a pending one is
- * consumed. Returns pclose's status, or -1 with *err set. */
-static int pipe_script(const char *cmd, const char *out_name, const struct strbuf *body, int *err)
-{
-    sigset_t pipe_set, old_set;
-    sigemptyset(&pipe_set);
-    sigaddset(&pipe_set, SIGPIPE);
-    pthread_sigmask(SIG_BLOCK, &pipe_set, &old_set);
-    int status = -1;
-    *err = 0;
-    FILE *gp = popen(cmd, "w");
-    if (!gp) {
-        *err = errno;
-    } else {
-        fprintf(gp, TERMINAL "set output ");
-        struct strbuf q = {0};
-        strbuf_quote_gnuplot(&q, out_name);
-        fprintf(gp, "%s\n%s\nunset output\n", strbuf_str(&q), strbuf_str(body));
-        strbuf_fini(&q);
-        status = pclose(gp);
-        if (status == -1)
-            *err = errno;
-    }
-    sigset_t pending;
-    if (!sigismember(&old_set, SIGPIPE) && sigpending(&pending) == 0 && sigismember(&pending, SIGPIPE)) {
-        struct timespec zero = {0, 0};
-        sigtimedwait(&pipe_set, NULL, &zero);
-    }
-    pthread_sigmask(SIG_SETMASK, &old_set, NULL);
-    return status;
-}
-
-/* The error for a gnuplot that was killed or exited non-zero, with the
- * summary of what it printed. */
-static enum rm_status gnuplot_failure(struct diag *d, const char *name, int status, const struct strbuf *msg)
-{
-    if (WIFSIGNALED(status))
-        return diag_fail(d, RM_ERUN, "gnuplot was killed by signal %d while drawing %s.png%s%s", WTERMSIG(status),
-                         name, msg->len ? ": " : "", strbuf_str(msg));
-    if (msg->len)
-        return diag_fail(d, RM_ERUN, "gnuplot failed drawing %s.png (exit status %d): %s", name,
-                         WEXITSTATUS(status), strbuf_str(msg));
-    return diag_fail(d, RM_ERUN, "gnuplot failed drawing %s.png (exit status %d) and printed nothing", name,
-                     WEXITSTATUS(status));
-}
-
-/* Pipes the script to gnuplot in the results directory, which draws
- * NAME.png.tmp; that is renamed to NAME.png only when gnuplot exits 0. */
-static enum rm_status run_gnuplot(struct plot *p, const char *name, const struct strbuf *body)
-{
-    struct diag *d = p->d;
-    char *errtext = NULL;
-    struct strbuf cmd = {0}, out_name = {0}, msg = {0}, errpath = {0}, png = {0}, tmp = {0};
-    enum rm_status st = RM_OK;
-
-    const char *tmpdir = getenv("TMPDIR");
-    strbuf_printf(&errpath, "%s/railmail-gnuplot-XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
-    strbuf_printf(&out_name, "%s.png", name);
-    strbuf_printf(&png, "%s/%s", p->dir, strbuf_str(&out_name));
-    strbuf_printf(&out_name, ".tmp");
-    strbuf_printf(&tmp, "%s/%s", p->dir, strbuf_str(&out_name));
-    if (errpath.oom || out_name.oom || png.oom || tmp.oom) {
-        st = diag_fail(d, RM_ENOMEM, "out of memory drawing %s.png", name);
-        goto out;
-    }
-    int fd = mkstemp(errpath.s);
-    if (fd < 0) {
-        st = diag_fail(d, RM_EIO, "%s: cannot create a file for gnuplot's messages: %s", errpath.s,
-                       strerror(errno));
-        goto out;
-    }
-    close(fd);
-    gnuplot_command(&cmd, p->dir, errpath.s);
-    if (cmd.oom) {
-        unlink(errpath.s);
-        st = diag_fail(d, RM_ENOMEM, "out of memory drawing %s.png", name);
-        goto out;
-    }
-    remove(tmp.s);
-    int err;
-    int status = pipe_script(cmd.s, strbuf_str(&out_name), body, &err);
-    errtext = slurp(errpath.s, 65536);
-    unlink(errpath.s);
-    if (status == -1) {
-        remove(tmp.s);
-        st = diag_fail(d, RM_ERUN, "cannot run gnuplot for %s.png: %s", name, strerror(err));
-        goto out;
-    }
-    if (WIFEXITED(status) && WEXITSTATUS(status) == 127) {
-        /* The shell found no gnuplot after all: the charts stay as scripts. */
-        remove(tmp.s);
-        p->gnuplot = false;
-        goto out;
-    }
-    summarise_errors(&msg, errtext ? errtext : "");
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-        remove(tmp.s);
-        st = gnuplot_failure(d, name, status, &msg);
-        goto out;
-    }
-    struct stat sb;
-    if (stat(tmp.s, &sb) != 0 || sb.st_size == 0) {
-        remove(tmp.s);
-        st = diag_fail(d, RM_ERUN, "gnuplot exited 0 but wrote no %s.png%s%s", name, msg.len ? ": " : "",
-                       strbuf_str(&msg));
-        goto out;
-    }
-    if (rename(tmp.s, png.s) != 0) {
-        st = diag_fail(d, RM_EIO, "%s: cannot rename to %s: %s", tmp.s, png.s, strerror(errno));
-        remove(tmp.s);
-        goto out;
-    }
-    p->drawn++;
-out:
-    strbuf_fini(&errpath);
-    strbuf_fini(&cmd);
-    strbuf_fini(&out_name);
-    strbuf_fini(&msg);
-    free(errtext);
-    strbuf_fini(&png);
-    strbuf_fini(&tmp);
-    return st;
-}
-
-/* Saves NAME.gp (drawing NAME.png, written to NAME.gp.tmp and renamed) and,
- * when gnuplot is available, draws NAME.png through the pipe. */
-static enum rm_status draw(struct plot *p, const char *name, const struct strbuf *body)
-{
-    struct diag *d = p->d;
-    if (body->oom)
-        return diag_fail(d, RM_ENOMEM, "out of memory writing %s.gp", name);
-    struct strbuf gp = {0}, gptmp = {0}, script = {0};
-    strbuf_printf(&gp, "%s/%s.gp", p->dir, name);
-    strbuf_printf(&gptmp, "%s.tmp", strbuf_str(&gp));
-    strbuf_printf(&script,
-               "# %s.gp: draws %s.png from the CSV files in this directory.\n"
-               "# Redraw with: cd <this directory> && gnuplot %s.gp\n" TERMINAL "set output '%s.png'\n",
-               name, name, name, name);
-    strbuf_put(&script, strbuf_str(body), body->len);
-    strbuf_printf(&script, "unset output\n");
-    enum rm_status st = RM_OK;
-    if (gp.oom || gptmp.oom || script.oom) {
-        st = diag_fail(d, RM_ENOMEM, "out of memory writing %s.gp", name);
-        goto out;
-    }
-    FILE *f = fopen(gptmp.s, "w");
-    if (!f) {
-        st = diag_fail(d, RM_EIO, "%s: cannot write: %s", gptmp.s, strerror(errno));
-        goto out;
-    }
-    bool ok = fwrite(script.s, 1, script.len, f) == script.len;
-    ok = (fclose(f) == 0) && ok;
-    if (!ok || rename(gptmp.s, gp.s) != 0) {
-        st = diag_fail(d, RM_EIO, "%s: cannot write: %s", gp.s, strerror(errno));
-        remove(gptmp.s);
-        goto out;
-    }
-    p->written++;
-    if (p->gnuplot)
-        st = run_gnuplot(p, name, body);
-out:
-    strbuf_fini(&gp);
-    strbuf_fini(&gptmp);
-    strbuf_fini(&script);
-    return st;
-}
 
 /* The settings every chart shares: title and subtitle, axes, grid, key. */
 static void preamble(struct strbuf *b, const struct plot *p, const char *what, const char *subtitle)
@@ -642,7 +381,7 @@ static enum rm_status chart_throughput(struct plot *p)
     strbuf_printf(&b, "set ylabel 'mail delivered (tonnes per day)'\n");
     strbuf_printf(&b, any ? "set yrange [0:*]\n" : "set yrange [0:1]\n");
     if ((st = throughput_lines(&b, p, all, dest, ndest, per_dest, ndays)) == RM_OK)
-        st = draw(p, "throughput", &b);
+        st = gnuplot_draw(&p->gp, "throughput", &b, d);
 out:
     table_fini(&t);
     table_fini(&td);
@@ -815,7 +554,7 @@ static enum rm_status chart_transit(struct plot *p)
                width / 2, width);
     strbuf_put(&b, strbuf_str(&keys), keys.len);
     strbuf_printf(&b, "\n");
-    st = draw(p, "transit", &b);
+    st = gnuplot_draw(&p->gp, "transit", &b, d);
 out:
     table_fini(&t);
     table_fini(&s);
@@ -915,7 +654,7 @@ static enum rm_status chart_nodes(struct plot *p, const struct node_chart *c)
     if (!nshow)
         strbuf_printf(&b, "set label 2 '%s' at graph 0.5, graph 0.5 center\n", c->none);
     node_lines(&b, p, c, node, nshow, total);
-    st = draw(p, c->name, &b);
+    st = gnuplot_draw(&p->gp, c->name, &b, d);
 out:
     table_fini(&t);
     table_fini(&tt);
@@ -1103,7 +842,7 @@ static size_t proposal_index(char **names, size_t nnames, const char *name)
  * it is: it splits quoted fields at commas, keeps doubled quotes, reads a
  * line end as the end of the row, and strbuf_quote_gnuplot turns control
  * characters into spaces. */
-static bool gnuplot_reads_back(const char *name)
+static bool reads_back(const char *name)
 {
     for (const unsigned char *c = (const unsigned char *)name; *c; c++)
         if (*c < 0x20 || *c == 0x7f || *c == ',' || *c == '"')
@@ -1226,7 +965,7 @@ static enum rm_status chart_compare(struct plot *p)
     for (size_t i = 0; i < nnames; i++) {
         if (strlen(names[i]) > maxlen)
             maxlen = strlen(names[i]);
-        inline_points |= !gnuplot_reads_back(names[i]);
+        inline_points |= !reads_back(names[i]);
     }
     size_t cols = npanel <= 3 ? npanel : npanel == 4 ? 2 : 3, rows = (npanel + cols - 1) / cols;
     compare_setup(&b, p, names, nnames, rows, cols, fmin(0.3, (double)(maxlen * 8 + 40) / 1200.0));
@@ -1247,7 +986,7 @@ static enum rm_status chart_compare(struct plot *p)
         panel++;
     }
     strbuf_printf(&b, "unset multiplot\n");
-    st = draw(p, "compare", &b);
+    st = gnuplot_draw(&p->gp, "compare", &b, d);
 out:
     table_fini(&t);
     free(names);
@@ -1322,7 +1061,7 @@ static enum rm_status chart_compare_throughput(struct plot *p)
         strbuf_printf(&b, "NaN notitle");
     }
     strbuf_printf(&b, "\n");
-    st = draw(p, "compare_throughput", &b);
+    st = gnuplot_draw(&p->gp, "compare_throughput", &b, d);
 out:
     table_fini(&t);
     series_free(s, ns);
@@ -1371,18 +1110,18 @@ enum rm_status plot_results(const char *dir, bool *drawn, struct diag *d)
         st = diag_fail(d, RM_ENOMEM, "out of memory");
         goto out;
     }
-    p.gnuplot = on_path("gnuplot");
+    gnuplot_init(&p.gp, dir, GNUPLOT_PNG);
     enum rm_status (*const charts[])(struct plot *) = {
         chart_throughput, chart_transit, chart_backlog, chart_train_wait, chart_compare, chart_compare_throughput,
     };
     for (size_t i = 0; i < sizeof charts / sizeof charts[0] && st == RM_OK; i++)
         st = charts[i](&p);
-    if (st == RM_OK && p.written == 0)
+    if (st == RM_OK && p.gp.written == 0)
         st = diag_error(d, &(struct diag_at){dir, 0, 0},
                         "expected results to plot (throughput.csv, transit.csv, backlog.csv or compare.csv), "
                         "found none");
     if (st == RM_OK)
-        *drawn = p.gnuplot && p.drawn == p.written;
+        *drawn = p.gp.found && p.gp.drawn == p.gp.written;
 out:
     meta_fini(&p.meta);
     free(base);
