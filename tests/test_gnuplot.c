@@ -123,8 +123,9 @@ Test(gnuplot, long_complaints_keep_their_last_600_characters)
 {
     /* 40 lines of 29 characters, each under a caret line that is dropped */
     fake_gnuplot("#!/bin/sh\nwhile read -r line; do :; done\ni=10\n"
-                 "while [ $i -lt 50 ]; do echo \"  line $i: undefined variable\" >&2; echo '     ^' >&2; i=$((i + 1)); done\n"
-                 "exit 2\n");
+                 "while [ $i -lt 50 ]; do\n"
+                 "    echo \"  line $i: undefined variable\" >&2; echo '     ^' >&2; i=$((i + 1))\n"
+                 "done\nexit 2\n");
     struct diag *d = diag_create();
     struct gnuplot g;
     cr_assert_eq(draw_c(&g, GNUPLOT_PNG, d), RM_ERUN);
