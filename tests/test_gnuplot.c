@@ -12,6 +12,8 @@
 #include <unistd.h>
 
 static char dir[64], bin[64];
+static struct diag *d;
+static struct gnuplot g;
 
 static char *path_of(const char *in, const char *name)
 {
@@ -26,6 +28,7 @@ static void make_dirs(void)
     snprintf(bin, sizeof bin, "/tmp/railmail-test-gnuplot-bin-XXXXXX");
     cr_assert_not_null(mkdtemp(dir));
     cr_assert_not_null(mkdtemp(bin));
+    d = diag_create();
 }
 
 static void remove_dirs(void)
@@ -63,22 +66,20 @@ static void fake_gnuplot(const char *body)
     setenv("PATH", bin, 1);
 }
 
-/* Draws chart "c" with a body that plots a function (no data files). */
-static enum rm_status draw_c(struct gnuplot *g, enum gnuplot_terminal terminal, struct diag *d)
+/* Draws chart "c" into g with a body that plots a function (no data files). */
+static enum rm_status draw_c(enum gnuplot_terminal terminal)
 {
     struct strbuf body = {0};
     strbuf_printf(&body, "plot sin(x) title 'sine'\n");
-    gnuplot_init(g, dir, terminal);
-    enum rm_status st = gnuplot_draw(g, "c", &body, d);
+    gnuplot_init(&g, dir, terminal);
+    enum rm_status st = gnuplot_draw(&g, "c", &body, d);
     strbuf_fini(&body);
     return st;
 }
 
 Test(gnuplot, png_script_is_saved_beside_its_picture)
 {
-    struct diag *d = diag_create();
-    struct gnuplot g;
-    cr_assert_eq(draw_c(&g, GNUPLOT_PNG, d), RM_OK, "%s", diag_count(d) ? diag_message(d, 0) : "");
+    cr_assert_eq(draw_c(GNUPLOT_PNG), RM_OK, "%s", diag_count(d) ? diag_message(d, 0) : "");
     cr_assert(g.found);
     cr_assert_eq(g.written, 1);
     cr_assert_eq(g.drawn, 1);
@@ -89,34 +90,27 @@ Test(gnuplot, png_script_is_saved_beside_its_picture)
                      "set output 'c.png'\nplot sin(x) title 'sine'\nunset output\n");
     cr_assert_eq(memcmp(read_text(path_of(dir, "c.png")), "\x89PNG", 4), 0);
     cr_assert_neq(access(path_of(dir, "c.png.tmp"), F_OK), 0);
-    diag_destroy(d);
 }
 
 Test(gnuplot, svg_terminal_draws_an_svg)
 {
-    struct diag *d = diag_create();
-    struct gnuplot g;
-    cr_assert_eq(draw_c(&g, GNUPLOT_SVG, d), RM_OK, "%s", diag_count(d) ? diag_message(d, 0) : "");
+    cr_assert_eq(draw_c(GNUPLOT_SVG), RM_OK, "%s", diag_count(d) ? diag_message(d, 0) : "");
     cr_assert_eq(g.drawn, 1);
     const char *gp = read_text(path_of(dir, "c.gp"));
     cr_assert_not_null(strstr(gp, "set terminal svg size 1200,700"));
     cr_assert_not_null(strstr(gp, "set output 'c.svg'\n"));
     cr_assert_not_null(strstr(read_text(path_of(dir, "c.svg")), "<svg"));
     cr_assert_neq(access(path_of(dir, "c.png"), F_OK), 0);
-    diag_destroy(d);
 }
 
 Test(gnuplot, a_shell_without_gnuplot_leaves_the_script_only)
 {
     fake_gnuplot("#!/bin/sh\nexit 127\n");
-    struct diag *d = diag_create();
-    struct gnuplot g;
-    cr_assert_eq(draw_c(&g, GNUPLOT_PNG, d), RM_OK);
+    cr_assert_eq(draw_c(GNUPLOT_PNG), RM_OK);
     cr_assert_not(g.found);
     cr_assert_eq(g.written, 1);
     cr_assert_eq(g.drawn, 0);
     cr_assert_eq(diag_count(d), 0);
-    diag_destroy(d);
 }
 
 Test(gnuplot, long_complaints_keep_their_last_600_characters)
@@ -126,9 +120,7 @@ Test(gnuplot, long_complaints_keep_their_last_600_characters)
                  "while [ $i -lt 50 ]; do\n"
                  "    echo \"  line $i: undefined variable\" >&2; echo '     ^' >&2; i=$((i + 1))\n"
                  "done\nexit 2\n");
-    struct diag *d = diag_create();
-    struct gnuplot g;
-    cr_assert_eq(draw_c(&g, GNUPLOT_PNG, d), RM_ERUN);
+    cr_assert_eq(draw_c(GNUPLOT_PNG), RM_ERUN);
     const char *m = diag_message(d, 0), *want = "gnuplot failed drawing c.png (exit status 2): ...";
     cr_assert_eq(strncmp(m, want, strlen(want)), 0, "%s", m);
     cr_assert_eq(strlen(m), strlen(want) + 600, "%s", m);
@@ -136,17 +128,13 @@ Test(gnuplot, long_complaints_keep_their_last_600_characters)
     cr_assert_str_eq(m + strlen(m) - strlen(last), last);
     cr_assert_null(strstr(m, "^"));
     cr_assert_neq(access(path_of(dir, "c.png"), F_OK), 0);
-    diag_destroy(d);
 }
 
 Test(gnuplot, a_killed_gnuplot_is_named_with_its_signal)
 {
     fake_gnuplot("#!/bin/sh\nwhile read -r line; do :; done\necho 'out of patience' >&2\nkill -9 $$\n");
-    struct diag *d = diag_create();
-    struct gnuplot g;
-    cr_assert_eq(draw_c(&g, GNUPLOT_PNG, d), RM_ERUN);
+    cr_assert_eq(draw_c(GNUPLOT_PNG), RM_ERUN);
     cr_assert_str_eq(diag_message(d, 0), "gnuplot was killed by signal 9 while drawing c.png: out of patience");
-    diag_destroy(d);
 }
 
 Test(gnuplot, a_body_out_of_memory_writes_nothing)
@@ -154,13 +142,10 @@ Test(gnuplot, a_body_out_of_memory_writes_nothing)
     struct strbuf body = {0};
     strbuf_printf(&body, "plot x\n");
     body.oom = true;
-    struct diag *d = diag_create();
-    struct gnuplot g;
     gnuplot_init(&g, dir, GNUPLOT_PNG);
     cr_assert_eq(gnuplot_draw(&g, "c", &body, d), RM_ENOMEM);
     cr_assert_str_eq(diag_message(d, 0), "out of memory writing c.gp");
     cr_assert_eq(g.written, 0);
     cr_assert_neq(access(path_of(dir, "c.gp"), F_OK), 0);
     strbuf_fini(&body);
-    diag_destroy(d);
 }

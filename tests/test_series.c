@@ -8,8 +8,22 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-/* Loads `text` as a table through a temporary file (removed again). */
-static void load(struct table *t, const char *text, struct diag *d)
+static struct diag *d;
+static struct table t;  /* what load read */
+
+static void setup(void)
+{
+    d = diag_create();
+}
+
+static void teardown(void)
+{
+}
+
+TestSuite(series, .init = setup, .fini = teardown);
+
+/* Loads `text` into t through a temporary file (removed again). */
+static void load(const char *text)
 {
     char dir[] = "/tmp/railmail-test-series-XXXXXX", path[64];
     cr_assert_not_null(mkdtemp(dir));
@@ -19,7 +33,7 @@ static void load(struct table *t, const char *text, struct diag *d)
     fputs(text, f);
     cr_assert_eq(fclose(f), 0);
     bool found = false;
-    cr_assert_eq(table_load(t, dir, "long.csv", &found, d), RM_OK);
+    cr_assert_eq(table_load(&t, dir, "long.csv", &found, d), RM_OK);
     cr_assert(found);
     unlink(path);
     rmdir(dir);
@@ -27,9 +41,7 @@ static void load(struct table *t, const char *text, struct diag *d)
 
 Test(series, split_groups_rows_by_key_in_order_of_first_appearance)
 {
-    struct diag *d = diag_create();
-    struct table t;
-    load(&t, "day,node,v\n0,BRS,2.385\n0,MAL,1\n2,BRS,0.5\n2,BRS,0.25\n9,MAL,7\n1,MAL,\n", d);
+    load("day,node,v\n0,BRS,2.385\n0,MAL,1\n2,BRS,0.5\n2,BRS,0.25\n9,MAL,7\n1,MAL,\n");
     struct series *s;
     size_t n;
     cr_assert_eq(series_split(&t, "node", "v", 3, NULL, 0, &s, &n, d), RM_OK);
@@ -44,15 +56,11 @@ Test(series, split_groups_rows_by_key_in_order_of_first_appearance)
     cr_assert_str_eq(s[1].name, "MAL");
     cr_assert_float_eq(s[1].total, 1.0, 1e-12);
     series_free(s, n);
-    table_fini(&t);
-    diag_destroy(d);
 }
 
 Test(series, keys_given_in_order_come_first_even_when_absent)
 {
-    struct diag *d = diag_create();
-    struct table t;
-    load(&t, "day,proposal,v\n0,b,1\n0,baseline,2\n0,c,3\n", d);
+    load("day,proposal,v\n0,b,1\n0,baseline,2\n0,c,3\n");
     static const char *const order[] = {"baseline", "absent", "c"};
     struct series *s;
     size_t n;
@@ -64,15 +72,11 @@ Test(series, keys_given_in_order_come_first_even_when_absent)
     cr_assert_str_eq(s[2].name, "c");
     cr_assert_str_eq(s[3].name, "b");
     series_free(s, n);
-    table_fini(&t);
-    diag_destroy(d);
 }
 
 Test(series, a_bad_value_is_reported_at_its_position)
 {
-    struct diag *d = diag_create();
-    struct table t;
-    load(&t, "day,node,v\n0,BRS,1\n1.5,BRS,1\n", d);
+    load("day,node,v\n0,BRS,1\n1.5,BRS,1\n");
     struct series *s;
     size_t n = 7;
     cr_assert_eq(series_split(&t, "node", "v", 3, NULL, 0, &s, &n, d), RM_EINPUT);
@@ -81,8 +85,6 @@ Test(series, a_bad_value_is_reported_at_its_position)
     cr_assert_str_eq(diag_message(d, 0), "long.csv:3:1: day: expected a whole number of days from 0, got \"1.5\"");
     cr_assert_eq(series_split(&t, "node", "w", 3, NULL, 0, &s, &n, d), RM_EINPUT);
     cr_assert_str_eq(diag_message(d, 1), "long.csv:1: expected a column \"w\", found \"day,node,v\"");
-    table_fini(&t);
-    diag_destroy(d);
 }
 
 Test(series, mean_covers_both_ends_of_the_window)

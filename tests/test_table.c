@@ -11,14 +11,17 @@
 #include <unistd.h>
 
 static char dir[64];
+static struct diag *d;
+static struct table t;  /* what load read */
 
-static void make_dir(void)
+static void setup(void)
 {
     snprintf(dir, sizeof dir, "/tmp/railmail-test-table-XXXXXX");
     cr_assert_not_null(mkdtemp(dir));
+    d = diag_create();
 }
 
-static void remove_dir(void)
+static void teardown(void)
 {
     char path[128];
     snprintf(path, sizeof path, "%s/t.csv", dir);
@@ -26,10 +29,10 @@ static void remove_dir(void)
     rmdir(dir);
 }
 
-TestSuite(table, .init = make_dir, .fini = remove_dir);
+TestSuite(table, .init = setup, .fini = teardown);
 
-/* Writes t.csv with `text` and loads it; the table must be read. */
-static void load(struct table *t, const char *text, struct diag *d)
+/* Writes t.csv with `text` and loads it into t; returns table_load's status. */
+static enum rm_status load_status(const char *text, bool *found)
 {
     char path[128];
     snprintf(path, sizeof path, "%s/t.csv", dir);
@@ -37,48 +40,39 @@ static void load(struct table *t, const char *text, struct diag *d)
     cr_assert_not_null(f);
     fputs(text, f);
     cr_assert_eq(fclose(f), 0);
+    table_fini(&t);
+    return table_load(&t, dir, "t.csv", found, d);
+}
+
+/* The same, when the table must be read. */
+static void load(const char *text)
+{
     bool found = false;
-    cr_assert_eq(table_load(t, dir, "t.csv", &found, d), RM_OK, "%s", diag_count(d) ? diag_message(d, 0) : "");
+    cr_assert_eq(load_status(text, &found), RM_OK, "%s", diag_count(d) ? diag_message(d, 0) : "");
     cr_assert(found);
 }
 
-/* Writes t.csv with `text`; loading it must fail with `want`. */
+/* Loading `text` must fail with `want` and leave the table empty. */
 static void assert_load_error(const char *text, const char *want)
 {
-    char path[128];
-    snprintf(path, sizeof path, "%s/t.csv", dir);
-    FILE *f = fopen(path, "wb");
-    cr_assert_not_null(f);
-    fputs(text, f);
-    cr_assert_eq(fclose(f), 0);
-    struct diag *d = diag_create();
-    struct table t;
     bool found = true;
-    cr_assert_eq(table_load(&t, dir, "t.csv", &found, d), RM_EINPUT);
+    cr_assert_eq(load_status(text, &found), RM_EINPUT);
     cr_assert_not(found);
     cr_assert_eq(t.nrow, 0);
     cr_assert_str_eq(diag_message(d, 0), want);
-    table_fini(&t);
-    diag_destroy(d);
 }
 
 Test(table, a_missing_file_is_not_found_and_not_an_error)
 {
-    struct diag *d = diag_create();
-    struct table t;
     bool found = true;
     cr_assert_eq(table_load(&t, dir, "absent.csv", &found, d), RM_OK);
     cr_assert_not(found);
     cr_assert_eq(diag_count(d), 0);
-    table_fini(&t);
-    diag_destroy(d);
 }
 
 Test(table, columns_are_found_by_name_in_any_order)
 {
-    struct diag *d = diag_create();
-    struct table t;
-    load(&t, "\xef\xbb\xbfnode,day,value\n# a comment\nBRS,3,2.385\n\nMAL,4,\"7,5\"\n", d);
+    load("\xef\xbb\xbfnode,day,value\n# a comment\nBRS,3,2.385\n\nMAL,4,\"7,5\"\n");
     cr_assert_eq(t.ncol, 3);
     cr_assert_eq(t.nrow, 2);
     size_t c;
@@ -90,20 +84,14 @@ Test(table, columns_are_found_by_name_in_any_order)
     cr_assert_str_eq(table_cell(&t, 1, 2), "7,5");
     cr_assert_str_eq(table_header(&t, 2), "value");
     cr_assert_not(table_find(&t, "Value", &c));
-    table_fini(&t);
-    diag_destroy(d);
 }
 
 Test(table, a_missing_column_is_an_error_quoting_the_header)
 {
-    struct diag *d = diag_create();
-    struct table t;
-    load(&t, "# results\ntransit_d,pct\n8,1\n", d);
+    load("# results\ntransit_d,pct\n8,1\n");
     size_t c;
     cr_assert_eq(table_col(&t, "batches_pct", &c, d), RM_EINPUT);
     cr_assert_str_eq(diag_message(d, 0), "t.csv:2: expected a column \"batches_pct\", found \"transit_d,pct\"");
-    table_fini(&t);
-    diag_destroy(d);
 }
 
 Test(table, a_row_of_another_width_is_an_error_at_its_line)
@@ -118,9 +106,7 @@ Test(table, an_empty_file_is_an_error)
 
 Test(table, numbers_parse_and_an_empty_cell_is_nan)
 {
-    struct diag *d = diag_create();
-    struct table t;
-    load(&t, "day,value\n0,2.385\n1,\n2,-1e3 \n", d);
+    load("day,value\n0,2.385\n1,\n2,-1e3 \n");
     double v;
     cr_assert_eq(table_num(&t, 0, 1, &v, d), RM_OK);
     cr_assert_float_eq(v, 2.385, 1e-12);
@@ -128,27 +114,19 @@ Test(table, numbers_parse_and_an_empty_cell_is_nan)
     cr_assert(isnan(v));
     cr_assert_eq(table_num(&t, 2, 1, &v, d), RM_OK);
     cr_assert_float_eq(v, -1000.0, 1e-12);
-    table_fini(&t);
-    diag_destroy(d);
 }
 
 Test(table, a_bad_number_is_an_error_at_its_line_and_column)
 {
-    struct diag *d = diag_create();
-    struct table t;
-    load(&t, "day,value\n0,1.5\n1,1.5x\n", d);
+    load("day,value\n0,1.5\n1,1.5x\n");
     double v;
     cr_assert_eq(table_num(&t, 1, 1, &v, d), RM_EINPUT);
     cr_assert_str_eq(diag_message(d, 0), "t.csv:3:2: value: expected a number, got \"1.5x\"");
-    table_fini(&t);
-    diag_destroy(d);
 }
 
 Test(table, days_are_whole_numbers_below_the_limit)
 {
-    struct diag *d = diag_create();
-    struct table t;
-    load(&t, "day\n17\n2.5\n-1\n100000\n", d);
+    load("day\n17\n2.5\n-1\n100000\n");
     size_t day;
     cr_assert_eq(table_day(&t, 0, 0, &day, d), RM_OK);
     cr_assert_eq(day, 17);
@@ -157,24 +135,17 @@ Test(table, days_are_whole_numbers_below_the_limit)
     cr_assert_eq(table_day(&t, 2, 0, &day, d), RM_EINPUT);
     cr_assert_eq(table_day(&t, 3, 0, &day, d), RM_EINPUT);
     cr_assert_str_eq(diag_message(d, 2), "t.csv:5:1: day: expected a whole number of days from 0, got \"100000\"");
-    table_fini(&t);
-    diag_destroy(d);
 }
 
 Test(table, ndays_is_the_largest_day_plus_one)
 {
-    struct diag *d = diag_create();
-    struct table t;
-    load(&t, "day,node\n3,A\n41,B\n7,C\n", d);
+    load("day,node\n3,A\n41,B\n7,C\n");
     size_t n = 0;
     cr_assert_eq(table_ndays(&t, 0, &n, d), RM_OK);
     cr_assert_eq(n, 42);
-    table_fini(&t);
-    load(&t, "day,node\n", d);
+    load("day,node\n");
     cr_assert_eq(table_ndays(&t, 0, &n, d), RM_OK);
     cr_assert_eq(n, 0);
-    table_fini(&t);
-    diag_destroy(d);
 }
 
 Test(table, index_finds_every_key_it_was_given)
