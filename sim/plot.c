@@ -1,31 +1,26 @@
-/* plot: the charts of a results directory, drawn by gnuplot through a pipe.
- * Each chart is one gnuplot script built in memory. It is saved as X.gp
- * (output X.png, data read by relative file name) and piped to gnuplot,
- * started in the results directory, with output X.png.tmp, which is renamed
- * to X.png only when gnuplot exits 0. The C side reads the CSVs only to pick
- * ranges, series names and 7-day averages; gnuplot reads the data itself. */
+/* plot: the chart recipes, what each chart of a results directory shows.
+ * Each chart is a gnuplot script built in a strbuf that reads the CSVs by
+ * relative file name, and the gnuplot module saves and draws it. The C side
+ * reads the CSVs (through table and series) only to pick ranges, series
+ * names and 7-day averages; gnuplot reads the data itself. meta.csv is read
+ * here rather than in table: a key,value file needs nothing beyond table_col
+ * and table_num, and which keys matter (heading, horizon, warm-up, proposal
+ * order) is the charts' business. */
 #include "railmail/plot.h"
 
-#include "railmail/csvread.h"
+#include "railmail/gnuplot.h"
+#include "railmail/series.h"
+#include "railmail/strbuf.h"
+#include "railmail/table.h"
 
 #include <errno.h>
 #include <math.h>
-#include <signal.h>
-#include <stdarg.h>
-#include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
 
-#define TERMINAL "set terminal pngcairo size 1200,700 font 'Sans,11' noenhanced\n"
-#define MAX_DAYS 100000        /* a day index beyond this is a corrupt file */
 #define MAX_DEST_LINES 8       /* more destinations: the total only */
 #define MAX_NODE_LINES 10      /* more nodes: the largest backlogs only */
-#define ERR_TEXT_MAX 600       /* characters of gnuplot's stderr kept in diag */
 
 /* Colours: the total in navy, series in a colour-blind-tolerant palette. */
 static const char *const palette[] = {
@@ -34,467 +29,28 @@ static const char *const palette[] = {
 };
 #define NPALETTE (sizeof palette / sizeof palette[0])
 
-/* ---------------------------------------------------------------- text */
-
-/* A growable string; after a failed allocation it stays empty and `oom`. */
-struct buf {
-    char *s;
-    size_t len, cap;
-    bool oom;
-};
-
-static void buf_reserve(struct buf *b, size_t extra)
-{
-    if (b->oom || b->len + extra + 1 <= b->cap)
-        return;
-    size_t cap = b->cap ? b->cap : 1024;
-    while (cap < b->len + extra + 1)
-        cap *= 2;
-    char *s = realloc(b->s, cap);
-    if (!s) {
-        b->oom = true;
-        return;
-    }
-    b->s = s;
-    b->cap = cap;
-}
-
-static void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void buf_printf(struct buf *b, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    if (n < 0)
-        return;
-    buf_reserve(b, (size_t)n);
-    if (b->oom)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
-    va_end(ap);
-    b->len += (size_t)n;
-}
-
-static void buf_put(struct buf *b, const char *text, size_t len)
-{
-    buf_reserve(b, len);
-    if (b->oom)
-        return;
-    memcpy(b->s + b->len, text, len);
-    b->len += len;
-    b->s[b->len] = '\0';
-}
-
-/* A gnuplot single-quoted string: no escapes inside except '' for a quote,
- * so any text from a CSV is safe. Control characters become spaces. */
-static void buf_quote(struct buf *b, const char *text)
-{
-    buf_put(b, "'", 1);
-    for (const char *c = text; *c; c++) {
-        if (*c == '\'')
-            buf_put(b, "''", 2);
-        else if ((unsigned char)*c < 0x20 || *c == 0x7f)
-            buf_put(b, " ", 1);
-        else
-            buf_put(b, c, 1);
-    }
-    buf_put(b, "'", 1);
-}
-
-/* Text inside a gnuplot comment or datablock line: a line end would end the
- * comment (or the datablock, at a line "EOD") and run what follows as
- * commands, so control characters become spaces. */
-static void buf_comment(struct buf *b, const char *text)
-{
-    for (const char *c = text; *c; c++) {
-        if ((unsigned char)*c < 0x20 || *c == 0x7f)
-            buf_put(b, " ", 1);
-        else
-            buf_put(b, c, 1);
-    }
-}
-
-/* A POSIX shell single-quoted word: a quote is written '\''. */
-static void buf_shell_quote(struct buf *b, const char *text)
-{
-    buf_put(b, "'", 1);
-    for (const char *c = text; *c; c++) {
-        if (*c == '\'')
-            buf_put(b, "'\\''", 4);
-        else
-            buf_put(b, c, 1);
-    }
-    buf_put(b, "'", 1);
-}
-
-static void buf_fini(struct buf *b)
-{
-    free(b->s);
-    *b = (struct buf){0};
-}
-
-static const char *buf_str(const struct buf *b)
-{
-    return b->s ? b->s : "";
-}
-
-/* dir/name as a new string, or NULL without memory. */
-static char *path_join(const char *dir, const char *name)
-{
-    size_t n = strlen(dir) + strlen(name) + 2;
-    char *p = malloc(n);
-    if (p)
-        snprintf(p, n, "%s/%s", dir, name);
-    return p;
-}
-
-static char *dup_text(const char *s)
-{
-    size_t n = strlen(s) + 1;
-    char *p = malloc(n);
-    if (p)
-        memcpy(p, s, n);
-    return p;
-}
-
-/* ---------------------------------------------------------------- names */
-
-/* An index from names to numbers by open addressing over FNV-1a hashes, so
- * that sorting rows by name is linear in the rows (a table may hold a
- * hundred thousand node ids). Keys are borrowed and must outlive it. */
-struct name_index {
-    struct name_slot {
-        const char *key;   /* NULL: empty */
-        size_t value;
-    } *slot;
-    size_t n, cap;         /* cap: 0 or a power of two, at least twice n */
-};
-
-static uint64_t name_hash(const char *s)
-{
-    uint64_t h = 14695981039346656037u;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211u;
-    return h;
-}
-
-/* The slot of `key`, or the empty slot where it would go. */
-static struct name_slot *index_slot(const struct name_index *x, const char *key)
-{
-    size_t mask = x->cap - 1, i = (size_t)name_hash(key) & mask;
-    while (x->slot[i].key && strcmp(x->slot[i].key, key) != 0)
-        i = (i + 1) & mask;
-    return &x->slot[i];
-}
-
-static bool index_find(const struct name_index *x, const char *key, size_t *value)
-{
-    if (!x->cap)
-        return false;
-    const struct name_slot *sl = index_slot(x, key);
-    if (sl->key)
-        *value = sl->value;
-    return sl->key != NULL;
-}
-
-/* Adds a key that is not in the index yet; false without memory. */
-static bool index_add(struct name_index *x, const char *key, size_t value)
-{
-    if (2 * (x->n + 1) > x->cap) {
-        struct name_index grown = {calloc(x->cap ? 2 * x->cap : 64, sizeof *grown.slot), x->n,
-                                   x->cap ? 2 * x->cap : 64};
-        if (!grown.slot)
-            return false;
-        for (size_t i = 0; i < x->cap; i++)
-            if (x->slot[i].key)
-                *index_slot(&grown, x->slot[i].key) = x->slot[i];
-        free(x->slot);
-        *x = grown;
-    }
-    *index_slot(x, key) = (struct name_slot){key, value};
-    x->n++;
-    return true;
-}
-
-static void index_fini(struct name_index *x)
-{
-    free(x->slot);
-    *x = (struct name_index){0};
-}
-
-/* ---------------------------------------------------------------- tables */
-
-/* A CSV file read whole by csvread: rows[0] is the header, and every later
- * row has exactly as many fields (table_load checks). */
-struct table {
-    const char *name;          /* file name inside the results directory */
-    struct csvread_table csv;
-    size_t ncol, nrow;         /* fields of the header; rows after it */
-};
-
-static void table_fini(struct table *t)
-{
-    csvread_fini(&t->csv);
-    *t = (struct table){0};
-}
-
-/* A header and rows of its width; the first row of another width is an error. */
-static enum rm_status table_check_shape(struct table *t, struct diag *d)
-{
-    if (t->csv.n_rows == 0)
-        return diag_error(d, &(struct diag_at){t->name, 1, 0}, "expected a header row, found an empty file");
-    t->ncol = t->csv.rows[0].n_fields;
-    t->nrow = t->csv.n_rows - 1;
-    for (size_t r = 1; r < t->csv.n_rows; r++) {
-        const struct csvread_row *row = &t->csv.rows[r];
-        if (row->n_fields != t->ncol)
-            return diag_error(d, &(struct diag_at){t->name, row->line, 0},
-                              "expected %zu fields as in the header, found %zu", t->ncol, row->n_fields);
-    }
-    return RM_OK;
-}
-
-/* Reads dir/name. A missing file sets *found = false and is not an error:
- * every chart is optional. csvread skips a UTF-8 byte order mark, blank
- * lines and `#` lines (which gnuplot, reading the same file, skips too). */
-static enum rm_status table_load(struct table *t, const char *dir, const char *name, bool *found,
-                                 struct diag *d)
-{
-    *t = (struct table){.name = name};
-    *found = false;
-    char *path = path_join(dir, name);
-    if (!path)
-        return diag_fail(d, RM_ENOMEM, "out of memory reading %s", name);
-    char *data;
-    size_t len;
-    enum rm_status st = csvread_slurp(path, &data, &len);
-    if (st == RM_EIO) {
-        int err = errno;
-        if (err != ENOENT)
-            st = diag_fail(d, RM_EIO, "%s: cannot open: %s", path, strerror(err));
-        else
-            st = RM_OK;
-        free(path);
-        return st;
-    }
-    free(path);
-    if (st != RM_OK)
-        return diag_fail(d, RM_ENOMEM, "out of memory reading %s", name);
-    st = csvread_parse(name, data, len, &t->csv, d);
-    free(data);
-    if (st == RM_OK)
-        st = table_check_shape(t, d);
-    if (st != RM_OK) {
-        table_fini(t);
-        return st;
-    }
-    *found = true;
-    return RM_OK;
-}
-
-static const char *table_header(const struct table *t, size_t col)
-{
-    return t->csv.rows[0].fields[col].text;
-}
-
-/* The field of data row `row` (0 is the first row after the header). */
-static const struct csvread_field *table_field(const struct table *t, size_t row, size_t col)
-{
-    return &t->csv.rows[row + 1].fields[col];
-}
-
-static const char *table_cell(const struct table *t, size_t row, size_t col)
-{
-    return table_field(t, row, col)->text;
-}
-
-/* The first column named `col`, if any. */
-static bool table_find(const struct table *t, const char *col, size_t *out)
-{
-    for (size_t i = 0; i < t->ncol; i++) {
-        if (strcmp(table_header(t, i), col) == 0) {
-            *out = i;
-            return true;
-        }
-    }
-    return false;
-}
-
-/* Finds a column by name; a missing one is an error naming the header. */
-static enum rm_status table_col(const struct table *t, const char *col, size_t *out, struct diag *d)
-{
-    if (table_find(t, col, out))
-        return RM_OK;
-    struct buf found = {0};
-    for (size_t i = 0; i < t->ncol; i++)
-        buf_printf(&found, "%s%s", i ? "," : "", table_header(t, i));
-    enum rm_status st = diag_error(d, &(struct diag_at){t->name, t->csv.rows[0].line, 0},
-                                   "expected a column \"%s\", found \"%.200s\"", col, buf_str(&found));
-    buf_fini(&found);
-    return st;
-}
-
-/* A number; an empty field (e.g. no interval from one replication) is NaN. */
-static enum rm_status table_num(const struct table *t, size_t row, size_t col, double *out,
-                                struct diag *d)
-{
-    const struct csvread_field *f = table_field(t, row, col);
-    const char *s = f->text;
-    if (*s == '\0') {
-        *out = NAN;
-        return RM_OK;
-    }
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    while (*end == ' ' || *end == '\r')
-        end++;
-    if (end == s || *end != '\0')
-        return diag_error(d, &(struct diag_at){t->name, f->line, f->col},
-                          "%s: expected a number, got \"%.100s\"", table_header(t, col), s);
-    *out = v;
-    return RM_OK;
-}
-
-/* A day index: a whole number from 0 to MAX_DAYS. */
-static enum rm_status table_day(const struct table *t, size_t row, size_t col, size_t *out,
-                                struct diag *d)
-{
-    double v;
-    enum rm_status st = table_num(t, row, col, &v, d);
-    if (st != RM_OK)
-        return st;
-    const struct csvread_field *f = table_field(t, row, col);
-    if (!(v >= 0 && v < MAX_DAYS) || v != floor(v))
-        return diag_error(d, &(struct diag_at){t->name, f->line, f->col},
-                          "%s: expected a whole number of days from 0, got \"%.100s\"", table_header(t, col),
-                          f->text);
-    *out = (size_t)v;
-    return RM_OK;
-}
-
-/* ---------------------------------------------------------------- series */
-
-/* A named daily series, dense over days 0..ndays-1 (absent days are 0). */
-struct series {
-    char *name;
-    double *v;
-    double peak, total;
-};
-
-static void series_free(struct series *s, size_t n)
-{
-    for (size_t i = 0; s && i < n; i++) {
-        free(s[i].name);
-        free(s[i].v);
-    }
-    free(s);
-}
-
-/* The largest day index in column `col` plus one (0 for no rows). */
-static enum rm_status table_ndays(const struct table *t, size_t col, size_t *ndays, struct diag *d)
-{
-    *ndays = 0;
-    for (size_t r = 0; r < t->nrow; r++) {
-        size_t day;
-        enum rm_status st = table_day(t, r, col, &day, d);
-        if (st != RM_OK)
-            return st;
-        if (day + 1 > *ndays)
-            *ndays = day + 1;
-    }
-    return RM_OK;
-}
-
-/* Splits a long-format table (day, key, value) into one series per key, in
- * order of first appearance; `order` (may be NULL) names keys to put first. */
-static enum rm_status long_series(const struct table *t, const char *key_col, const char *val_col,
-                                  size_t ndays, const char *const *order, size_t norder,
-                                  struct series **out, size_t *nout, struct diag *d)
-{
-    size_t cday, ckey, cval;
-    enum rm_status st;
-    *out = NULL;
-    *nout = 0;
-    if ((st = table_col(t, "day", &cday, d)) != RM_OK || (st = table_col(t, key_col, &ckey, d)) != RM_OK ||
-        (st = table_col(t, val_col, &cval, d)) != RM_OK)
-        return st;
-    struct series *s = NULL;
-    struct name_index names = {0};
-    size_t n = 0, cap = 0;
-    for (size_t r = 0; r < t->nrow + norder; r++) {
-        const char *key = r < norder ? order[r] : table_cell(t, r - norder, ckey);
-        size_t i;
-        if (!index_find(&names, key, &i)) {
-            if (n == cap) {
-                size_t c = cap ? 2 * cap : 8;
-                struct series *g = realloc(s, c * sizeof *g);
-                if (!g)
-                    goto oom;
-                s = g;
-                cap = c;
-            }
-            i = n++;
-            s[i] = (struct series){dup_text(key), calloc(ndays ? ndays : 1, sizeof(double)), 0, 0};
-            if (!s[i].name || !s[i].v || !index_add(&names, s[i].name, i))
-                goto oom;
-        }
-        if (r < norder)
-            continue;
-        size_t day;
-        double v;
-        if ((st = table_day(t, r - norder, cday, &day, d)) != RM_OK ||
-            (st = table_num(t, r - norder, cval, &v, d)) != RM_OK) {
-            index_fini(&names);
-            series_free(s, n);
-            return st;
-        }
-        if (day < ndays && isfinite(v)) {
-            s[i].v[day] += v;
-            s[i].total += v;
-            if (v > s[i].peak)
-                s[i].peak = v;
-        }
-    }
-    index_fini(&names);
-    *out = s;
-    *nout = n;
-    return RM_OK;
-oom:
-    index_fini(&names);
-    series_free(s, n);
-    return diag_fail(d, RM_ENOMEM, "out of memory reading %s", t->name);
-}
-
 /* Writes a datablock of centred 7-day averages: one row per day that has a
  * full window (every day when there are fewer than 7), one column per series. */
-static void avg7_block(struct buf *b, const char *block, const struct series *s, size_t n,
+static void avg7_block(struct strbuf *b, const char *block, const struct series *s, size_t n,
                        size_t ndays)
 {
-    buf_printf(b, "# centred 7-day averages of tonnes delivered per day, computed from the CSV\n");
-    buf_printf(b, "%s << EOD\n# day", block);
+    strbuf_printf(b, "# centred 7-day averages of tonnes delivered per day, computed from the CSV\n");
+    strbuf_printf(b, "%s << EOD\n# day", block);
     for (size_t i = 0; i < n; i++) {
-        buf_put(b, ",", 1);
-        buf_comment(b, s[i].name);
+        strbuf_put(b, ",", 1);
+        strbuf_put_line(b, s[i].name);
     }
-    buf_printf(b, "\n");
+    strbuf_printf(b, "\n");
     for (size_t day = 0; day < ndays; day++) {
         size_t lo = day >= 3 ? day - 3 : 0, hi = day + 3 < ndays ? day + 3 : ndays - 1;
         if (ndays >= 7 && (day < 3 || day + 3 >= ndays))
             continue;
-        buf_printf(b, "%zu", day);
-        for (size_t i = 0; i < n; i++) {
-            double sum = 0;
-            for (size_t k = lo; k <= hi; k++)
-                sum += s[i].v[k];
-            buf_printf(b, ",%.6g", sum / (double)(hi - lo + 1));
-        }
-        buf_printf(b, "\n");
+        strbuf_printf(b, "%zu", day);
+        for (size_t i = 0; i < n; i++)
+            strbuf_printf(b, ",%.6g", series_mean(&s[i], lo, hi));
+        strbuf_printf(b, "\n");
     }
-    buf_printf(b, "EOD\n");
+    strbuf_printf(b, "EOD\n");
 }
 
 /* ---------------------------------------------------------------- meta */
@@ -583,7 +139,7 @@ static enum rm_status meta_load(struct meta *m, const char *dir, struct diag *d)
                                                              : NULL;
         if (text) {
             free(*text);
-            if (!(*text = dup_text(v)))
+            if (!(*text = strdup(v)))
                 st = diag_fail(d, RM_ENOMEM, "out of memory reading meta.csv");
         } else if (num) {
             st = table_num(&t, r, cv, num, d);
@@ -603,303 +159,47 @@ out:
     return st;
 }
 
-/* ---------------------------------------------------------------- drawing */
+/* ---------------------------------------------------------------- charts */
 
 struct plot {
     const char *dir;
     struct meta meta;
     const char *heading;   /* meta title, else scenario, else the directory */
-    bool gnuplot;          /* gnuplot was found on PATH */
-    size_t drawn, written; /* charts drawn as PNG, .gp files written */
+    struct gnuplot gp;
     struct diag *d;
 };
 
-/* Looks for an executable `prog` in each PATH directory, as the shell would
- * (an empty entry is the current directory). */
-static bool on_path(const char *prog)
-{
-    const char *path = getenv("PATH");
-    if (!path)
-        path = "/usr/local/bin:/usr/bin:/bin";
-    for (;;) {
-        const char *end = strchr(path, ':');
-        size_t len = end ? (size_t)(end - path) : strlen(path);
-        struct buf file = {0};
-        if (len)
-            buf_put(&file, path, len);
-        else
-            buf_put(&file, ".", 1);
-        buf_printf(&file, "/%s", prog);
-        struct stat sb;
-        bool ok = !file.oom && stat(file.s, &sb) == 0 && S_ISREG(sb.st_mode) && access(file.s, X_OK) == 0;
-        buf_fini(&file);
-        if (ok)
-            return true;
-        if (!end)
-            return false;
-        path = end + 1;
-    }
-}
-
-/* Keeps the informative lines of gnuplot's stderr (not the caret under the
- * echoed command), joined by "; ", and at most ERR_TEXT_MAX characters from
- * the end, where the error is. */
-static void summarise_errors(struct buf *out, const char *text)
-{
-    const char *c = text;
-    while (*c) {
-        const char *end = strchr(c, '\n');
-        size_t len = end ? (size_t)(end - c) : strlen(c);
-        const char *s = c;
-        while (len && (*s == ' ' || *s == '\t'))
-            s++, len--;
-        while (len && (s[len - 1] == ' ' || s[len - 1] == '\r' || s[len - 1] == '\t'))
-            len--;
-        bool caret = len > 0 && strspn(s, "^ ") >= len;
-        if (len && !caret) {
-            if (out->len)
-                buf_put(out, "; ", 2);
-            buf_put(out, s, len);
-        }
-        if (!end)
-            break;
-        c = end + 1;
-    }
-    if (!out->oom && out->len > ERR_TEXT_MAX) {
-        size_t cut = out->len - ERR_TEXT_MAX;
-        memmove(out->s + 3, out->s + cut, ERR_TEXT_MAX + 1);
-        memcpy(out->s, "...", 3);
-        out->len = ERR_TEXT_MAX + 3;
-    }
-}
-
-/* Reads a small text file whole (NULL if it cannot be read). */
-static char *slurp(const char *path, size_t limit)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    char *s = malloc(limit + 1);
-    size_t n = s ? fread(s, 1, limit, f) : 0;
-    fclose(f);
-    if (s)
-        s[n] = '\0';
-    return s;
-}
-
-/* The shell command that runs gnuplot in the results directory, with its
- * stderr in `errpath`. */
-static void gnuplot_command(struct buf *cmd, const char *dir, const char *errpath)
-{
-    /* A relative directory starting with '-' must not look like an option to cd. */
-    buf_printf(cmd, "cd ");
-    if (dir[0] != '/')
-        buf_printf(cmd, "./");
-    buf_shell_quote(cmd, dir);
-    buf_printf(cmd, " && exec gnuplot >/dev/null 2>");
-    buf_shell_quote(cmd, errpath);
-}
-
-/* Runs `cmd` and writes it the script, drawing into `out_name`. SIGPIPE is
- * blocked in this thread while writing, so that a gnuplot which dies early
- * makes the writes fail instead of killing the simulator; a pending one is
- * consumed. Returns pclose's status, or -1 with *err set. */
-static int pipe_script(const char *cmd, const char *out_name, const struct buf *body, int *err)
-{
-    sigset_t pipe_set, old_set;
-    sigemptyset(&pipe_set);
-    sigaddset(&pipe_set, SIGPIPE);
-    pthread_sigmask(SIG_BLOCK, &pipe_set, &old_set);
-    int status = -1;
-    *err = 0;
-    FILE *gp = popen(cmd, "w");
-    if (!gp) {
-        *err = errno;
-    } else {
-        fprintf(gp, TERMINAL "set output ");
-        struct buf q = {0};
-        buf_quote(&q, out_name);
-        fprintf(gp, "%s\n%s\nunset output\n", buf_str(&q), buf_str(body));
-        buf_fini(&q);
-        status = pclose(gp);
-        if (status == -1)
-            *err = errno;
-    }
-    sigset_t pending;
-    if (!sigismember(&old_set, SIGPIPE) && sigpending(&pending) == 0 && sigismember(&pending, SIGPIPE)) {
-        struct timespec zero = {0, 0};
-        sigtimedwait(&pipe_set, NULL, &zero);
-    }
-    pthread_sigmask(SIG_SETMASK, &old_set, NULL);
-    return status;
-}
-
-/* The error for a gnuplot that was killed or exited non-zero, with the
- * summary of what it printed. */
-static enum rm_status gnuplot_failure(struct diag *d, const char *name, int status, const struct buf *msg)
-{
-    if (WIFSIGNALED(status))
-        return diag_fail(d, RM_ERUN, "gnuplot was killed by signal %d while drawing %s.png%s%s", WTERMSIG(status),
-                         name, msg->len ? ": " : "", buf_str(msg));
-    if (msg->len)
-        return diag_fail(d, RM_ERUN, "gnuplot failed drawing %s.png (exit status %d): %s", name,
-                         WEXITSTATUS(status), buf_str(msg));
-    return diag_fail(d, RM_ERUN, "gnuplot failed drawing %s.png (exit status %d) and printed nothing", name,
-                     WEXITSTATUS(status));
-}
-
-/* Pipes the script to gnuplot in the results directory, which draws
- * NAME.png.tmp; that is renamed to NAME.png only when gnuplot exits 0. */
-static enum rm_status run_gnuplot(struct plot *p, const char *name, const struct buf *body)
-{
-    struct diag *d = p->d;
-    char *png = NULL, *tmp = NULL, *errtext = NULL;
-    struct buf cmd = {0}, out_name = {0}, msg = {0}, errpath = {0};
-    enum rm_status st = RM_OK;
-
-    const char *tmpdir = getenv("TMPDIR");
-    buf_printf(&errpath, "%s/railmail-gnuplot-XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
-    buf_printf(&out_name, "%s.png", name);
-    png = path_join(p->dir, buf_str(&out_name));
-    buf_printf(&out_name, ".tmp");
-    tmp = path_join(p->dir, buf_str(&out_name));
-    if (errpath.oom || out_name.oom || !png || !tmp) {
-        st = diag_fail(d, RM_ENOMEM, "out of memory drawing %s.png", name);
-        goto out;
-    }
-    int fd = mkstemp(errpath.s);
-    if (fd < 0) {
-        st = diag_fail(d, RM_EIO, "%s: cannot create a file for gnuplot's messages: %s", errpath.s,
-                       strerror(errno));
-        goto out;
-    }
-    close(fd);
-    gnuplot_command(&cmd, p->dir, errpath.s);
-    if (cmd.oom) {
-        unlink(errpath.s);
-        st = diag_fail(d, RM_ENOMEM, "out of memory drawing %s.png", name);
-        goto out;
-    }
-    remove(tmp);
-    int err;
-    int status = pipe_script(cmd.s, buf_str(&out_name), body, &err);
-    errtext = slurp(errpath.s, 65536);
-    unlink(errpath.s);
-    if (status == -1) {
-        remove(tmp);
-        st = diag_fail(d, RM_ERUN, "cannot run gnuplot for %s.png: %s", name, strerror(err));
-        goto out;
-    }
-    if (WIFEXITED(status) && WEXITSTATUS(status) == 127) {
-        /* The shell found no gnuplot after all: the charts stay as scripts. */
-        remove(tmp);
-        p->gnuplot = false;
-        goto out;
-    }
-    summarise_errors(&msg, errtext ? errtext : "");
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-        remove(tmp);
-        st = gnuplot_failure(d, name, status, &msg);
-        goto out;
-    }
-    struct stat sb;
-    if (stat(tmp, &sb) != 0 || sb.st_size == 0) {
-        remove(tmp);
-        st = diag_fail(d, RM_ERUN, "gnuplot exited 0 but wrote no %s.png%s%s", name, msg.len ? ": " : "",
-                       buf_str(&msg));
-        goto out;
-    }
-    if (rename(tmp, png) != 0) {
-        st = diag_fail(d, RM_EIO, "%s: cannot rename to %s: %s", tmp, png, strerror(errno));
-        remove(tmp);
-        goto out;
-    }
-    p->drawn++;
-out:
-    buf_fini(&errpath);
-    buf_fini(&cmd);
-    buf_fini(&out_name);
-    buf_fini(&msg);
-    free(errtext);
-    free(png);
-    free(tmp);
-    return st;
-}
-
-/* Saves NAME.gp (drawing NAME.png, written to NAME.gp.tmp and renamed) and,
- * when gnuplot is available, draws NAME.png through the pipe. */
-static enum rm_status draw(struct plot *p, const char *name, const struct buf *body)
-{
-    struct diag *d = p->d;
-    if (body->oom)
-        return diag_fail(d, RM_ENOMEM, "out of memory writing %s.gp", name);
-    struct buf gp = {0}, gptmp = {0}, script = {0};
-    buf_printf(&gp, "%s/%s.gp", p->dir, name);
-    buf_printf(&gptmp, "%s.tmp", buf_str(&gp));
-    buf_printf(&script,
-               "# %s.gp: draws %s.png from the CSV files in this directory.\n"
-               "# Redraw with: cd <this directory> && gnuplot %s.gp\n" TERMINAL "set output '%s.png'\n",
-               name, name, name, name);
-    buf_put(&script, buf_str(body), body->len);
-    buf_printf(&script, "unset output\n");
-    enum rm_status st = RM_OK;
-    if (gp.oom || gptmp.oom || script.oom) {
-        st = diag_fail(d, RM_ENOMEM, "out of memory writing %s.gp", name);
-        goto out;
-    }
-    FILE *f = fopen(gptmp.s, "w");
-    if (!f) {
-        st = diag_fail(d, RM_EIO, "%s: cannot write: %s", gptmp.s, strerror(errno));
-        goto out;
-    }
-    bool ok = fwrite(script.s, 1, script.len, f) == script.len;
-    ok = (fclose(f) == 0) && ok;
-    if (!ok || rename(gptmp.s, gp.s) != 0) {
-        st = diag_fail(d, RM_EIO, "%s: cannot write: %s", gp.s, strerror(errno));
-        remove(gptmp.s);
-        goto out;
-    }
-    p->written++;
-    if (p->gnuplot)
-        st = run_gnuplot(p, name, body);
-out:
-    buf_fini(&gp);
-    buf_fini(&gptmp);
-    buf_fini(&script);
-    return st;
-}
-
 /* The settings every chart shares: title and subtitle, axes, grid, key. */
-static void preamble(struct buf *b, const struct plot *p, const char *what, const char *subtitle)
+static void preamble(struct strbuf *b, const struct plot *p, const char *what, const char *subtitle)
 {
-    struct buf t = {0};
-    buf_printf(&t, "%s: %s", p->heading, what);
-    buf_printf(b, "set encoding utf8\nset datafile separator comma\nset datafile missing NaN\n");
+    struct strbuf t = {0};
+    strbuf_printf(&t, "%s: %s", p->heading, what);
+    strbuf_printf(b, "set encoding utf8\nset datafile separator comma\nset datafile missing NaN\n");
     /* Title and subtitle as labels, so the subtitle sits under the title. */
-    buf_printf(b, "set label 98 ");
-    buf_quote(b, buf_str(&t));
-    buf_printf(b, " at screen 0.5, screen 0.955 center font 'Sans Bold,14'\n");
-    buf_fini(&t);
+    strbuf_printf(b, "set label 98 ");
+    strbuf_quote_gnuplot(b, strbuf_str(&t));
+    strbuf_printf(b, " at screen 0.5, screen 0.955 center font 'Sans Bold,14'\n");
+    strbuf_fini(&t);
     if (subtitle && *subtitle) {
-        buf_printf(b, "set label 99 ");
-        buf_quote(b, subtitle);
-        buf_printf(b, " at screen 0.5, screen 0.915 center font 'Sans,10' tc rgb '#555555'\n");
+        strbuf_printf(b, "set label 99 ");
+        strbuf_quote_gnuplot(b, subtitle);
+        strbuf_printf(b, " at screen 0.5, screen 0.915 center font 'Sans,10' tc rgb '#555555'\n");
     }
-    buf_printf(b, "set tmargin 5\nset border 3 lc rgb '#444444'\nset tics nomirror out\n"
+    strbuf_printf(b, "set tmargin 5\nset border 3 lc rgb '#444444'\nset tics nomirror out\n"
                   "set grid ytics lc rgb '#e0e0e0' lt 1 lw 1\n"
                   "set key outside below center horizontal Left reverse spacing 1.2 width 2 samplen 3\n");
 }
 
 /* Shades the warm-up and bounds the x axis by the horizon. */
-static void day_axis(struct buf *b, const struct plot *p, size_t ndays)
+static void day_axis(struct strbuf *b, const struct plot *p, size_t ndays)
 {
     double h = isfinite(p->meta.horizon_d) && p->meta.horizon_d > 0 ? p->meta.horizon_d : (double)ndays;
     if (h <= 0)
         h = 1;
-    buf_printf(b, "set xrange [0:%.10g]\nset xlabel 'simulated day (day 0 starts on a Monday)'\n", h);
+    strbuf_printf(b, "set xrange [0:%.10g]\nset xlabel 'simulated day (day 0 starts on a Monday)'\n", h);
     double w = p->meta.warmup_d;
     if (isfinite(w) && w > 0) {
-        buf_printf(b,
+        strbuf_printf(b,
                    "set object 1 rect from 0, graph 0 to %.10g, graph 1 behind fillcolor rgb '#ececec' "
                    "fillstyle solid 1.0 noborder\n"
                    "set arrow 1 from %.10g, graph 0 to %.10g, graph 1 nohead lc rgb '#999999' dt 2 back\n",
@@ -908,9 +208,9 @@ static void day_axis(struct buf *b, const struct plot *p, size_t ndays)
 }
 
 /* Starts a plot command or separates its elements; *n counts them. */
-static void plot_item(struct buf *b, size_t *n)
+static void plot_item(struct strbuf *b, size_t *n)
 {
-    buf_printf(b, (*n)++ ? ", \\\n     " : "plot ");
+    strbuf_printf(b, (*n)++ ? ", \\\n     " : "plot ");
 }
 
 static bool has_warmup(const struct plot *p)
@@ -918,38 +218,38 @@ static bool has_warmup(const struct plot *p)
     return isfinite(p->meta.warmup_d) && p->meta.warmup_d > 0;
 }
 
-static void warmup_keyentry(struct buf *b, const struct plot *p, size_t *n)
+static void warmup_keyentry(struct strbuf *b, const struct plot *p, size_t *n)
 {
     if (!has_warmup(p))
         return;
     plot_item(b, n);
-    buf_printf(b, "keyentry with boxes fillcolor rgb '#ececec' fillstyle solid 1.0 border lc rgb '#cccccc' "
+    strbuf_printf(b, "keyentry with boxes fillcolor rgb '#ececec' fillstyle solid 1.0 border lc rgb '#cccccc' "
                   "title 'warm-up (not in statistics)'");
 }
 
 /* "10 replications, " or nothing. */
-static void replications_text(struct buf *b, const struct plot *p)
+static void replications_text(struct strbuf *b, const struct plot *p)
 {
     double r = p->meta.replications;
     if (isfinite(r) && r > 0)
-        buf_printf(b, "mean of %.0f replication%s", r, r == 1 ? "" : "s");
+        strbuf_printf(b, "mean of %.0f replication%s", r, r == 1 ? "" : "s");
     else
-        buf_printf(b, "mean over replications");
+        strbuf_printf(b, "mean over replications");
 }
 
-static void confidence_text(struct buf *b, const struct plot *p)
+static void confidence_text(struct strbuf *b, const struct plot *p)
 {
     double c = p->meta.confidence;
     if (isfinite(c) && c > 0 && c < 1)
-        buf_printf(b, "%.4g%% confidence", 100 * c);
+        strbuf_printf(b, "%.4g%% confidence", 100 * c);
     else
-        buf_printf(b, "confidence");
+        strbuf_printf(b, "confidence");
 }
 
-static void scenario_text(struct buf *b, const struct plot *p)
+static void scenario_text(struct strbuf *b, const struct plot *p)
 {
     if (p->meta.scenario && *p->meta.scenario && p->meta.title && *p->meta.title)
-        buf_printf(b, "scenario %s, ", p->meta.scenario);
+        strbuf_printf(b, "scenario %s, ", p->meta.scenario);
 }
 
 /* Sorts series by total, largest first; ties keep file order. */
@@ -979,11 +279,11 @@ static enum rm_status throughput_total(const struct plot *p, const struct table 
         (st = table_col(t, "delivered_t_ci_low", &clo, d)) != RM_OK ||
         (st = table_col(t, "delivered_t_ci_high", &chi, d)) != RM_OK || (st = table_ndays(t, cday, ndays, d)) != RM_OK)
         return st;
-    if (isfinite(p->meta.horizon_d) && p->meta.horizon_d > *ndays && p->meta.horizon_d < MAX_DAYS)
+    if (isfinite(p->meta.horizon_d) && p->meta.horizon_d > *ndays && p->meta.horizon_d < TABLE_MAX_DAYS)
         *ndays = (size_t)ceil(p->meta.horizon_d);
     struct series *all = calloc(1, sizeof *all);
-    if (!all || !(all->name = dup_text("all")) || !(all->v = calloc(*ndays ? *ndays : 1, sizeof(double)))) {
-        series_free(all, all ? 1 : 0);
+    if (!all || !series_init(all, "all", *ndays)) {
+        free(all);
         return diag_fail(d, RM_ENOMEM, "out of memory reading throughput.csv");
     }
     for (size_t r = 0; r < t->nrow; r++) {
@@ -1005,7 +305,7 @@ static enum rm_status throughput_total(const struct plot *p, const struct table 
 
 /* The 7-day datablock (the total, then each destination drawn) and the plot
  * command of the throughput chart. */
-static enum rm_status throughput_lines(struct buf *b, const struct plot *p, const struct series *all,
+static enum rm_status throughput_lines(struct strbuf *b, const struct plot *p, const struct series *all,
                                        const struct series *dest, size_t ndest, bool per_dest, size_t ndays)
 {
     struct series *cols = malloc((1 + (per_dest ? ndest : 0)) * sizeof *cols);
@@ -1017,30 +317,30 @@ static enum rm_status throughput_lines(struct buf *b, const struct plot *p, cons
     avg7_block(b, "$avg7", cols, 1 + (per_dest ? ndest : 0), ndays);
     free(cols);
 
-    struct buf key = {0};
-    buf_printf(&key, "'");
+    struct strbuf key = {0};
+    strbuf_printf(&key, "'");
     confidence_text(&key, p);
-    buf_printf(&key, " interval of the daily mean'");
+    strbuf_printf(&key, " interval of the daily mean'");
     size_t items = 0;
     warmup_keyentry(b, p, &items);
     plot_item(b, &items);
-    buf_printf(b, "'throughput.csv' using 'day':'delivered_t_ci_low':'delivered_t_ci_high' with filledcurves "
-                  "fillcolor rgb '#c6dbef' fillstyle solid 1.0 noborder title %s", buf_str(&key));
-    buf_fini(&key);
+    strbuf_printf(b, "'throughput.csv' using 'day':'delivered_t_ci_low':'delivered_t_ci_high' with filledcurves "
+                  "fillcolor rgb '#c6dbef' fillstyle solid 1.0 noborder title %s", strbuf_str(&key));
+    strbuf_fini(&key);
     plot_item(b, &items);
-    buf_printf(b, "'' using 'day':'delivered_t_mean' with lines lc rgb '#6baed6' lw 1 title 'daily mean'");
+    strbuf_printf(b, "'' using 'day':'delivered_t_mean' with lines lc rgb '#6baed6' lw 1 title 'daily mean'");
     plot_item(b, &items);
-    buf_printf(b, "$avg7 using 1:2 with lines lc rgb '#08306b' lw 3 title '%s, 7-day average'",
+    strbuf_printf(b, "$avg7 using 1:2 with lines lc rgb '#08306b' lw 3 title '%s, 7-day average'",
                per_dest ? "all destinations" : "all mail");
     for (size_t i = 0; per_dest && i < ndest; i++) {
         plot_item(b, &items);
-        buf_printf(b, "$avg7 using 1:%zu with lines lc rgb '%s' lw 2 title ", i + 3, palette[i % NPALETTE]);
-        struct buf title = {0};
-        buf_printf(&title, "to %s, 7-day average", dest[i].name);
-        buf_quote(b, buf_str(&title));
-        buf_fini(&title);
+        strbuf_printf(b, "$avg7 using 1:%zu with lines lc rgb '%s' lw 2 title ", i + 3, palette[i % NPALETTE]);
+        struct strbuf title = {0};
+        strbuf_printf(&title, "to %s, 7-day average", dest[i].name);
+        strbuf_quote_gnuplot(b, strbuf_str(&title));
+        strbuf_fini(&title);
     }
-    buf_printf(b, "\n");
+    strbuf_printf(b, "\n");
     return RM_OK;
 }
 
@@ -1052,7 +352,7 @@ static enum rm_status chart_throughput(struct plot *p)
     struct table t = {0}, td = {0};
     struct series *dest = NULL, *all = NULL;
     size_t ndest = 0, ndays;
-    struct buf b = {0}, sub = {0};
+    struct strbuf b = {0}, sub = {0};
     bool found, found_dest = false, any;
     enum rm_status st = table_load(&t, p->dir, "throughput.csv", &found, d);
     if (st != RM_OK || !found)
@@ -1062,7 +362,7 @@ static enum rm_status chart_throughput(struct plot *p)
     if ((st = table_load(&td, p->dir, "throughput_dest.csv", &found_dest, d)) != RM_OK)
         goto out;
     if (found_dest) {
-        if ((st = long_series(&td, "destination", "delivered_t_mean", ndays, NULL, 0, &dest, &ndest, d)) != RM_OK)
+        if ((st = series_split(&td, "destination", "delivered_t_mean", ndays, NULL, 0, &dest, &ndest, d)) != RM_OK)
             goto out;
         if (ndest)
             qsort(dest, ndest, sizeof *dest, by_total_desc);
@@ -1071,24 +371,24 @@ static enum rm_status chart_throughput(struct plot *p)
 
     scenario_text(&sub, p);
     replications_text(&sub, p);
-    buf_printf(&sub, "; band: ");
+    strbuf_printf(&sub, "; band: ");
     confidence_text(&sub, p);
-    buf_printf(&sub, " interval of the daily mean");
+    strbuf_printf(&sub, " interval of the daily mean");
     if (ndest > MAX_DEST_LINES)
-        buf_printf(&sub, "; %zu destinations, total shown", ndest);
-    preamble(&b, p, "mail delivered per day", buf_str(&sub));
+        strbuf_printf(&sub, "; %zu destinations, total shown", ndest);
+    preamble(&b, p, "mail delivered per day", strbuf_str(&sub));
     day_axis(&b, p, ndays);
-    buf_printf(&b, "set ylabel 'mail delivered (tonnes per day)'\n");
-    buf_printf(&b, any ? "set yrange [0:*]\n" : "set yrange [0:1]\n");
+    strbuf_printf(&b, "set ylabel 'mail delivered (tonnes per day)'\n");
+    strbuf_printf(&b, any ? "set yrange [0:*]\n" : "set yrange [0:1]\n");
     if ((st = throughput_lines(&b, p, all, dest, ndest, per_dest, ndays)) == RM_OK)
-        st = draw(p, "throughput", &b);
+        st = gnuplot_draw(&p->gp, "throughput", &b, d);
 out:
     table_fini(&t);
     table_fini(&td);
     series_free(dest, ndest);
     series_free(all, all ? 1 : 0);
-    buf_fini(&b);
-    buf_fini(&sub);
+    strbuf_fini(&b);
+    strbuf_fini(&sub);
     return st;
 }
 
@@ -1110,15 +410,15 @@ static double summary_mean(const struct table *s, const char *metric, const char
 }
 
 /* One vertical marker on the transit chart: an arrow plus a key entry. */
-static void transit_marker(struct buf *b, struct buf *keys, int id, double x, const char *colour, const char *dash,
+static void transit_marker(struct strbuf *b, struct strbuf *keys, int id, double x, const char *colour, const char *dash,
                            const char *label)
 {
     if (!isfinite(x))
         return;
-    buf_printf(b, "set arrow %d from %.10g, graph 0 to %.10g, graph 1 nohead lc rgb '%s' lw 2 dt %s front\n", id, x, x,
+    strbuf_printf(b, "set arrow %d from %.10g, graph 0 to %.10g, graph 1 nohead lc rgb '%s' lw 2 dt %s front\n", id, x, x,
                colour, dash);
-    buf_printf(keys, ", \\\n     keyentry with lines lc rgb '%s' lw 2 dt %s title ", colour, dash);
-    buf_quote(keys, label);
+    strbuf_printf(keys, ", \\\n     keyentry with lines lc rgb '%s' lw 2 dt %s title ", colour, dash);
+    strbuf_quote_gnuplot(keys, label);
 }
 
 /* What chart_transit needs from transit.csv: the bin width (the smallest
@@ -1183,23 +483,23 @@ static void transit_xrange(const struct transit_bins *bins, const double marks[3
 
 /* The markers on the transit chart (service standard, median, 95th
  * percentile) as arrows in `b` and key entries in `keys`. */
-static void transit_markers(struct buf *b, struct buf *keys, double standard, double on_time, double p50,
+static void transit_markers(struct strbuf *b, struct strbuf *keys, double standard, double on_time, double p50,
                             double p95)
 {
-    struct buf label = {0};
+    struct strbuf label = {0};
     if (isfinite(standard)) {
-        buf_printf(&label, "service standard: %.4g days", standard);
+        strbuf_printf(&label, "service standard: %.4g days", standard);
         if (isfinite(on_time))
-            buf_printf(&label, " (%.3g%% on time)", on_time);
+            strbuf_printf(&label, " (%.3g%% on time)", on_time);
     }
-    transit_marker(b, keys, 1, standard, "#d62728", "1", buf_str(&label));
-    buf_fini(&label);
-    buf_printf(&label, "median (p50): %.3g days", p50);
-    transit_marker(b, keys, 2, p50, "#2ca02c", "2", buf_str(&label));
-    buf_fini(&label);
-    buf_printf(&label, "95th percentile (p95): %.3g days", p95);
-    transit_marker(b, keys, 3, p95, "#9467bd", "2", buf_str(&label));
-    buf_fini(&label);
+    transit_marker(b, keys, 1, standard, "#d62728", "1", strbuf_str(&label));
+    strbuf_fini(&label);
+    strbuf_printf(&label, "median (p50): %.3g days", p50);
+    transit_marker(b, keys, 2, p50, "#2ca02c", "2", strbuf_str(&label));
+    strbuf_fini(&label);
+    strbuf_printf(&label, "95th percentile (p95): %.3g days", p95);
+    transit_marker(b, keys, 3, p95, "#9467bd", "2", strbuf_str(&label));
+    strbuf_fini(&label);
 }
 
 /* transit.png: the histogram of transit days, its cumulative share on the
@@ -1208,7 +508,7 @@ static enum rm_status chart_transit(struct plot *p)
 {
     struct diag *d = p->d;
     struct table t = {0}, s = {0};
-    struct buf b = {0}, sub = {0}, keys = {0};
+    struct strbuf b = {0}, sub = {0}, keys = {0};
     struct transit_bins bins;
     bool found, found_summary;
     enum rm_status st = table_load(&t, p->dir, "transit.csv", &found, d);
@@ -1228,17 +528,17 @@ static enum rm_status chart_transit(struct plot *p)
     transit_xrange(&bins, (const double[]){standard, p50, p95}, &lo, &hi, &clipped);
 
     scenario_text(&sub, p);
-    buf_printf(&sub, "door to door, batches posted after the warm-up, pooled over ");
+    strbuf_printf(&sub, "door to door, batches posted after the warm-up, pooled over ");
     if (isfinite(p->meta.replications) && p->meta.replications > 0)
-        buf_printf(&sub, "%.0f replications", p->meta.replications);
+        strbuf_printf(&sub, "%.0f replications", p->meta.replications);
     else
-        buf_printf(&sub, "replications");
+        strbuf_printf(&sub, "replications");
     if (clipped)
-        buf_printf(&sub, "; the slowest 0.1%% lie beyond the right edge");
-    preamble(&b, p, "transit time", buf_str(&sub));
-    buf_printf(&b, "set xrange [%.10g:%.10g]\nset yrange [0:%.10g]\nset y2range [0:100]\n", lo, hi,
+        strbuf_printf(&sub, "; the slowest 0.1%% lie beyond the right edge");
+    preamble(&b, p, "transit time", strbuf_str(&sub));
+    strbuf_printf(&b, "set xrange [%.10g:%.10g]\nset yrange [0:%.10g]\nset y2range [0:100]\n", lo, hi,
                bins.peak > 0 ? bins.peak * 1.12 : 1.0);
-    buf_printf(&b, "set xlabel 'transit time from posting to delivery (days)'\n"
+    strbuf_printf(&b, "set xlabel 'transit time from posting to delivery (days)'\n"
                    "set ylabel 'share of batches (%% per %.4g-day bin)'\n"
                    "set y2label 'batches delivered within x days (cumulative %%)'\n"
                    "set y2tics 0, 20, 100 format '%%g%%%%' nomirror out\nset ytics nomirror\nset border 11 lc rgb '#444444'\n"
@@ -1246,21 +546,21 @@ static enum rm_status chart_transit(struct plot *p)
                    width, width);
     transit_markers(&b, &keys, standard, on_time, p50, p95);
     if (!any)
-        buf_printf(&b, "set label 2 'no batch posted after the warm-up was delivered' at graph 0.5, graph 0.5 center\n");
-    buf_printf(&b, "plot 'transit.csv' using (column('transit_d') + %.10g):'batches_pct' with boxes "
+        strbuf_printf(&b, "set label 2 'no batch posted after the warm-up was delivered' at graph 0.5, graph 0.5 center\n");
+    strbuf_printf(&b, "plot 'transit.csv' using (column('transit_d') + %.10g):'batches_pct' with boxes "
                    "fillcolor rgb '#9ecae1' fillstyle solid 1.0 border lc rgb '#ffffff' title 'share of batches', \\\n"
                    "     '' using (column('transit_d') + %.10g):'cum_pct' axes x1y2 with lines lc rgb '#08306b' lw 2 "
                    "title 'cumulative share (right axis)'",
                width / 2, width);
-    buf_put(&b, buf_str(&keys), keys.len);
-    buf_printf(&b, "\n");
-    st = draw(p, "transit", &b);
+    strbuf_put(&b, strbuf_str(&keys), keys.len);
+    strbuf_printf(&b, "\n");
+    st = gnuplot_draw(&p->gp, "transit", &b, d);
 out:
     table_fini(&t);
     table_fini(&s);
-    buf_fini(&b);
-    buf_fini(&sub);
-    buf_fini(&keys);
+    strbuf_fini(&b);
+    strbuf_fini(&sub);
+    strbuf_fini(&keys);
     return st;
 }
 
@@ -1287,30 +587,30 @@ static const struct node_chart train_wait_chart = {
 
 /* The plot command of a node chart: the total from throughput.csv when
  * `total`, then the first `nshow` nodes. */
-static void node_lines(struct buf *b, const struct plot *p, const struct node_chart *c, const struct series *node,
+static void node_lines(struct strbuf *b, const struct plot *p, const struct node_chart *c, const struct series *node,
                        size_t nshow, bool total)
 {
     size_t items = 0;
     warmup_keyentry(b, p, &items);
     if (total) {
         plot_item(b, &items);
-        buf_printf(b, "'throughput.csv' using 'day':'%s' with lines lc rgb '#555555' lw 1.5 dt 2 "
+        strbuf_printf(b, "'throughput.csv' using 'day':'%s' with lines lc rgb '#555555' lw 1.5 dt 2 "
                       "title 'all nodes'", c->total_col);
     }
     for (size_t i = 0; i < nshow; i++) {
         plot_item(b, &items);
-        buf_printf(b, "'%s' using 'day':(strcol('node') eq ", c->file);
-        buf_quote(b, node[i].name);
-        buf_printf(b, " ? column('%s') : NaN) with lines lc rgb '%s' lw 2 title ", c->value,
+        strbuf_printf(b, "'%s' using 'day':(strcol('node') eq ", c->file);
+        strbuf_quote_gnuplot(b, node[i].name);
+        strbuf_printf(b, " ? column('%s') : NaN) with lines lc rgb '%s' lw 2 title ", c->value,
                    palette[i % NPALETTE]);
-        buf_quote(b, node[i].name);
+        strbuf_quote_gnuplot(b, node[i].name);
     }
     if (!nshow && !total) {
         /* gnuplot needs one data element beside key entries. */
         plot_item(b, &items);
-        buf_printf(b, "NaN notitle");
+        strbuf_printf(b, "NaN notitle");
     }
-    buf_printf(b, "\n");
+    strbuf_printf(b, "\n");
 }
 
 /* A node chart: each node that ever has a value above 0 (the MAX_NODE_LINES
@@ -1321,14 +621,14 @@ static enum rm_status chart_nodes(struct plot *p, const struct node_chart *c)
     struct table t = {0}, tt = {0};
     struct series *node = NULL;
     size_t nnode = 0, ndays;
-    struct buf b = {0}, sub = {0};
+    struct strbuf b = {0}, sub = {0};
     bool found, found_total = false;
     enum rm_status st = table_load(&t, p->dir, c->file, &found, d);
     if (st != RM_OK || !found)
         return st;
     size_t cday;
     if ((st = table_col(&t, "day", &cday, d)) != RM_OK || (st = table_ndays(&t, cday, &ndays, d)) != RM_OK ||
-        (st = long_series(&t, "node", c->value, ndays, NULL, 0, &node, &nnode, d)) != RM_OK)
+        (st = series_split(&t, "node", c->value, ndays, NULL, 0, &node, &nnode, d)) != RM_OK)
         goto out;
     size_t nbusy = 0;
     for (size_t i = 0; i < nnode; i++)
@@ -1343,24 +643,24 @@ static enum rm_status chart_nodes(struct plot *p, const struct node_chart *c)
     bool total = found_total && nshow >= 2 && table_find(&tt, c->total_col, &ctotal);
 
     scenario_text(&sub, p);
-    buf_printf(&sub, "%s, ", c->desc);
+    strbuf_printf(&sub, "%s, ", c->desc);
     replications_text(&sub, p);
     if (nbusy > nshow)
-        buf_printf(&sub, "; the %zu of %zu nodes with the highest peak", nshow, nbusy);
-    preamble(&b, p, c->what, buf_str(&sub));
+        strbuf_printf(&sub, "; the %zu of %zu nodes with the highest peak", nshow, nbusy);
+    preamble(&b, p, c->what, strbuf_str(&sub));
     day_axis(&b, p, ndays);
-    buf_printf(&b, "set ylabel '%s'\n", c->ylabel);
-    buf_printf(&b, nshow ? "set yrange [0:*]\n" : "set yrange [0:1]\n");
+    strbuf_printf(&b, "set ylabel '%s'\n", c->ylabel);
+    strbuf_printf(&b, nshow ? "set yrange [0:*]\n" : "set yrange [0:1]\n");
     if (!nshow)
-        buf_printf(&b, "set label 2 '%s' at graph 0.5, graph 0.5 center\n", c->none);
+        strbuf_printf(&b, "set label 2 '%s' at graph 0.5, graph 0.5 center\n", c->none);
     node_lines(&b, p, c, node, nshow, total);
-    st = draw(p, c->name, &b);
+    st = gnuplot_draw(&p->gp, c->name, &b, d);
 out:
     table_fini(&t);
     table_fini(&tt);
     series_free(node, nnode);
-    buf_fini(&b);
-    buf_fini(&sub);
+    strbuf_fini(&b);
+    strbuf_fini(&sub);
     return st;
 }
 
@@ -1397,20 +697,20 @@ static enum rm_status proposal_order(const struct plot *p, const struct table *t
     char **names = malloc(cap * sizeof *names);
     if (!names)
         return diag_fail(p->d, RM_ENOMEM, "out of memory reading %s", t->name);
-    struct name_index seen = {0};
+    struct table_index seen = {0};
     for (size_t r = 0; r < p->meta.nproposals + t->nrow; r++) {
         const char *s = r < p->meta.nproposals ? p->meta.proposals[r] : table_cell(t, r - p->meta.nproposals, col);
         size_t i;
-        if (index_find(&seen, s, &i) || (skip_baseline && strcmp(s, "baseline") == 0))
+        if (table_index_find(&seen, s, &i) || (skip_baseline && strcmp(s, "baseline") == 0))
             continue;
-        if (!index_add(&seen, s, n)) {
-            index_fini(&seen);
+        if (!table_index_add(&seen, s, n)) {
+            table_index_fini(&seen);
             free(names);
             return diag_fail(p->d, RM_ENOMEM, "out of memory reading %s", t->name);
         }
         names[n++] = (char *)s;
     }
-    index_fini(&seen);
+    table_index_fini(&seen);
     *out = names;
     *nout = n;
     return RM_OK;
@@ -1481,39 +781,39 @@ static enum rm_status compare_ranges(const struct table *t, const struct compare
 }
 
 /* The gnuplot functions every panel uses and the multiplot layout. */
-static void compare_setup(struct buf *b, const struct plot *p, char **names, size_t nnames, size_t rows,
+static void compare_setup(struct strbuf *b, const struct plot *p, char **names, size_t nnames, size_t rows,
                           size_t cols, double left)
 {
-    buf_printf(b, "set encoding utf8\nset datafile separator comma\nset datafile missing NaN\n");
-    buf_printf(b, "# the row of each proposal, and the colour of each verdict\nproposal_row(s) = ");
+    strbuf_printf(b, "set encoding utf8\nset datafile separator comma\nset datafile missing NaN\n");
+    strbuf_printf(b, "# the row of each proposal, and the colour of each verdict\nproposal_row(s) = ");
     for (size_t i = 0; i < nnames; i++) {
-        buf_printf(b, "s eq ");
-        buf_quote(b, names[i]);
-        buf_printf(b, " ? %zu : ", i + 1);
+        strbuf_printf(b, "s eq ");
+        strbuf_quote_gnuplot(b, names[i]);
+        strbuf_printf(b, " ? %zu : ", i + 1);
     }
-    buf_printf(b, "NaN\nverdict_colour(v) = v eq 'better' ? 0x2ca02c : v eq 'worse' ? 0xd62728 : "
+    strbuf_printf(b, "NaN\nverdict_colour(v) = v eq 'better' ? 0x2ca02c : v eq 'worse' ? 0xd62728 : "
                   "v eq 'no difference' ? 0x8c8c8c : 0x1f77b4\n"
                   "headline(m) = strcol('metric') eq m && strcol('scope') eq 'all'\n");
-    buf_printf(b, "unset key\nset border 3 lc rgb '#444444'\nset tics nomirror out\nset ytics scale 0\n"
+    strbuf_printf(b, "unset key\nset border 3 lc rgb '#444444'\nset tics nomirror out\nset ytics scale 0\n"
                   "set grid xtics lc rgb '#e0e0e0' lt 1\nset offsets 0, 0, 0, 0\n");
-    buf_printf(b, "set yrange [%.10g:0.4]\n", (double)nnames + 0.6);
-    struct buf title = {0};
-    buf_printf(&title, "%s: each proposal against the baseline", p->heading);
-    buf_printf(b, "set multiplot layout %zu,%zu title ", rows, cols);
-    buf_quote(b, buf_str(&title));
-    buf_fini(&title);
-    buf_printf(b, " font 'Sans Bold,14' margins %.4f, 0.97, %.4f, 0.80 spacing %.4f, %.4f\n", left,
+    strbuf_printf(b, "set yrange [%.10g:0.4]\n", (double)nnames + 0.6);
+    struct strbuf title = {0};
+    strbuf_printf(&title, "%s: each proposal against the baseline", p->heading);
+    strbuf_printf(b, "set multiplot layout %zu,%zu title ", rows, cols);
+    strbuf_quote_gnuplot(b, strbuf_str(&title));
+    strbuf_fini(&title);
+    strbuf_printf(b, " font 'Sans Bold,14' margins %.4f, 0.97, %.4f, 0.80 spacing %.4f, %.4f\n", left,
                rows > 1 ? 0.09 : 0.12, 0.035, 0.15);
 }
 
 /* The subtitle and the verdict legend, set in the first panel: coloured
  * points with labels in one row, centred (a key would wrap to the width of
  * one panel). */
-static void compare_legend(struct buf *b, const char *subtitle, bool neutral)
+static void compare_legend(struct strbuf *b, const char *subtitle, bool neutral)
 {
-    buf_printf(b, "set label 99 ");
-    buf_quote(b, subtitle);
-    buf_printf(b, " at screen 0.5, screen 0.92 center font 'Sans,10' tc rgb '#555555'\n");
+    strbuf_printf(b, "set label 99 ");
+    strbuf_quote_gnuplot(b, subtitle);
+    strbuf_printf(b, " at screen 0.5, screen 0.92 center font 'Sans,10' tc rgb '#555555'\n");
     static const char *const verdict[] = {"better", "worse", "no difference",
                                           "higher or lower (neither better nor worse)"};
     size_t nv = neutral ? 4 : 3;
@@ -1522,7 +822,7 @@ static void compare_legend(struct buf *b, const char *subtitle, bool neutral)
         total += width[i] = (double)strlen(verdict[i]) * 7.5 + 50;
     double x = 600 - total / 2;
     for (size_t i = 0; i < nv; i++) {
-        buf_printf(b, "set label %zu '%s' at screen %.4f, screen 0.875 left point pt 7 ps 1.5 "
+        strbuf_printf(b, "set label %zu '%s' at screen %.4f, screen 0.875 left point pt 7 ps 1.5 "
                       "lc rgb '#%06x' offset 1.2, 0\n",
                    90 + i, verdict[i], x / 1200, verdict_colour(verdict[i]));
         x += width[i];
@@ -1540,9 +840,9 @@ static size_t proposal_index(char **names, size_t nnames, const char *name)
 
 /* True when gnuplot, reading compare.csv itself, would get `name` back as
  * it is: it splits quoted fields at commas, keeps doubled quotes, reads a
- * line end as the end of the row, and buf_quote turns control characters
- * into spaces. */
-static bool gnuplot_reads_back(const char *name)
+ * line end as the end of the row, and strbuf_quote_gnuplot turns control
+ * characters into spaces. */
+static bool reads_back(const char *name)
 {
     for (const unsigned char *c = (const unsigned char *)name; *c; c++)
         if (*c < 0x20 || *c == 0x7f || *c == ',' || *c == '"')
@@ -1553,10 +853,10 @@ static bool gnuplot_reads_back(const char *name)
 /* The points of panel m as a datablock in the script, for proposal names
  * that gnuplot cannot read back from compare.csv: x, row, interval and
  * verdict colour, as the plot command would take them from the file. */
-static void compare_points(struct buf *b, const struct table *t, const struct compare_cols *c, size_t m,
+static void compare_points(struct strbuf *b, const struct table *t, const struct compare_cols *c, size_t m,
                            char **names, size_t nnames, struct diag *d)
 {
-    buf_printf(b, "$points << EOD\n");
+    strbuf_printf(b, "$points << EOD\n");
     for (size_t r = 0; r < t->nrow; r++) {
         if (!is_headline(t, c, r, m))
             continue;
@@ -1567,20 +867,20 @@ static void compare_points(struct buf *b, const struct table *t, const struct co
             continue;
         for (size_t k = 0; k < 3; k++) {
             if (isfinite(v[k]))
-                buf_printf(b, "%.10g,", v[k]);
+                strbuf_printf(b, "%.10g,", v[k]);
             else
-                buf_printf(b, "NaN,");
+                strbuf_printf(b, "NaN,");
             if (k == 0)
-                buf_printf(b, "%zu,", row + 1);
+                strbuf_printf(b, "%zu,", row + 1);
         }
-        buf_printf(b, "%u\n", verdict_colour(table_cell(t, r, c->verdict)));
+        strbuf_printf(b, "%u\n", verdict_colour(table_cell(t, r, c->verdict)));
     }
-    buf_printf(b, "EOD\n");
+    strbuf_printf(b, "EOD\n");
 }
 
 /* The value above each point of panel m, from the C side so units and
  * signs read well. */
-static void compare_values(struct buf *b, const struct table *t, const struct compare_cols *c, size_t m,
+static void compare_values(struct strbuf *b, const struct table *t, const struct compare_cols *c, size_t m,
                            char **names, size_t nnames, struct diag *d)
 {
     for (size_t r = 0, id = 10; r < t->nrow; r++) {
@@ -1592,21 +892,21 @@ static void compare_values(struct buf *b, const struct table *t, const struct co
             continue;
         if (table_num(t, r, c->rel, &rel, d) != RM_OK)
             rel = NAN;
-        struct buf text = {0};
-        buf_printf(&text, "%+.3g", diff);
+        struct strbuf text = {0};
+        strbuf_printf(&text, "%+.3g", diff);
         if (isfinite(rel))
-            buf_printf(&text, " (%+.0f%%)", rel);
-        buf_printf(b, "set label %zu ", id++);
-        buf_quote(b, buf_str(&text));
-        buf_printf(b, " at %.10g, %zu center offset 0, 1.1 tc rgb '#%06x' front\n", diff, row + 1,
+            strbuf_printf(&text, " (%+.0f%%)", rel);
+        strbuf_printf(b, "set label %zu ", id++);
+        strbuf_quote_gnuplot(b, strbuf_str(&text));
+        strbuf_printf(b, " at %.10g, %zu center offset 0, 1.1 tc rgb '#%06x' front\n", diff, row + 1,
                    verdict_colour(table_cell(t, r, c->verdict)));
-        buf_fini(&text);
+        strbuf_fini(&text);
     }
 }
 
 /* Panel m of the comparison over [lo, hi] widened by 18% each side; the
  * proposal names label the y axis of the panels in the first column. */
-static void compare_panel(struct buf *b, const struct table *t, const struct compare_cols *c, size_t m, double lo,
+static void compare_panel(struct strbuf *b, const struct table *t, const struct compare_cols *c, size_t m, double lo,
                           double hi, char **names, size_t nnames, bool first_column, bool inline_points,
                           struct diag *d)
 {
@@ -1614,26 +914,26 @@ static void compare_panel(struct buf *b, const struct table *t, const struct com
     if (!(span > 0))
         span = fmax(1.0, fabs(hi));
     double x0 = lo - 0.18 * span, x1 = hi + 0.18 * span;
-    buf_printf(b, "set title '%s' font 'Sans Bold,11'\nset xlabel 'change from baseline (%s)'\n",
+    strbuf_printf(b, "set title '%s' font 'Sans Bold,11'\nset xlabel 'change from baseline (%s)'\n",
                headlines[m].label, headlines[m].unit);
-    buf_printf(b, "set xrange [%.10g:%.10g]\nset ytics (", x0, x1);
+    strbuf_printf(b, "set xrange [%.10g:%.10g]\nset ytics (", x0, x1);
     for (size_t i = 0; i < nnames; i++) {
-        buf_printf(b, "%s", i ? ", " : "");
-        buf_quote(b, first_column ? names[i] : "");
-        buf_printf(b, " %zu", i + 1);
+        strbuf_printf(b, "%s", i ? ", " : "");
+        strbuf_quote_gnuplot(b, first_column ? names[i] : "");
+        strbuf_printf(b, " %zu", i + 1);
     }
-    buf_printf(b, ")\nset arrow 1 from 0, graph 0 to 0, graph 1 nohead lc rgb '#666666' lw 1.5 back\n");
+    strbuf_printf(b, ")\nset arrow 1 from 0, graph 0 to 0, graph 1 nohead lc rgb '#666666' lw 1.5 back\n");
     compare_values(b, t, c, m, names, nnames, d);
     if (inline_points) {
         compare_points(b, t, c, m, names, nnames, d);
-        buf_printf(b, "plot $points using 1:2:3:4:5 with xerrorbars lc rgb variable pt 7 ps 1.5 lw 2 notitle\n");
+        strbuf_printf(b, "plot $points using 1:2:3:4:5 with xerrorbars lc rgb variable pt 7 ps 1.5 lw 2 notitle\n");
         return;
     }
-    buf_printf(b, "plot 'compare.csv' using (headline('%s') ? column('diff') : NaN):(proposal_row(strcol('proposal')))"
+    strbuf_printf(b, "plot 'compare.csv' using (headline('%s') ? column('diff') : NaN):(proposal_row(strcol('proposal')))"
                   ":'diff_ci_low':'diff_ci_high':(verdict_colour(strcol('verdict'))) "
                   "with xerrorbars lc rgb variable pt 7 ps 1.5 lw 2 notitle",
                headlines[m].metric);
-    buf_printf(b, "\n");
+    strbuf_printf(b, "\n");
 }
 
 /* compare.png: small multiples, one panel per headline metric, each showing
@@ -1643,7 +943,7 @@ static enum rm_status chart_compare(struct plot *p)
 {
     struct diag *d = p->d;
     struct table t = {0};
-    struct buf b = {0}, sub = {0};
+    struct strbuf b = {0}, sub = {0};
     struct compare_cols c;
     char **names = NULL;
     size_t nnames = 0;
@@ -1665,33 +965,33 @@ static enum rm_status chart_compare(struct plot *p)
     for (size_t i = 0; i < nnames; i++) {
         if (strlen(names[i]) > maxlen)
             maxlen = strlen(names[i]);
-        inline_points |= !gnuplot_reads_back(names[i]);
+        inline_points |= !reads_back(names[i]);
     }
     size_t cols = npanel <= 3 ? npanel : npanel == 4 ? 2 : 3, rows = (npanel + cols - 1) / cols;
     compare_setup(&b, p, names, nnames, rows, cols, fmin(0.3, (double)(maxlen * 8 + 40) / 1200.0));
 
     scenario_text(&sub, p);
-    buf_printf(&sub, "proposal minus baseline, ");
+    strbuf_printf(&sub, "proposal minus baseline, ");
     replications_text(&sub, p);
-    buf_printf(&sub, " with common random numbers; bars: ");
+    strbuf_printf(&sub, " with common random numbers; bars: ");
     confidence_text(&sub, p);
-    buf_printf(&sub, " intervals of the difference");
+    strbuf_printf(&sub, " intervals of the difference");
     for (size_t m = 0, panel = 0; m < NHEADLINES; m++) {
         if (!present[m])
             continue;
-        buf_printf(&b, "\n# panel: %s\nunset label\n", headlines[m].metric);
+        strbuf_printf(&b, "\n# panel: %s\nunset label\n", headlines[m].metric);
         if (panel == 0)
-            compare_legend(&b, buf_str(&sub), neutral);
+            compare_legend(&b, strbuf_str(&sub), neutral);
         compare_panel(&b, &t, &c, m, lo[m], hi[m], names, nnames, panel % cols == 0, inline_points, d);
         panel++;
     }
-    buf_printf(&b, "unset multiplot\n");
-    st = draw(p, "compare", &b);
+    strbuf_printf(&b, "unset multiplot\n");
+    st = gnuplot_draw(&p->gp, "compare", &b, d);
 out:
     table_fini(&t);
     free(names);
-    buf_fini(&b);
-    buf_fini(&sub);
+    strbuf_fini(&b);
+    strbuf_fini(&sub);
     return st;
 }
 
@@ -1706,7 +1006,7 @@ static enum rm_status variant_series(const struct plot *p, const struct table *t
     order[0] = "baseline";
     for (size_t i = 0; i < p->meta.nproposals; i++)
         order[i + 1] = p->meta.proposals[i];
-    enum rm_status st = long_series(t, "proposal", "delivered_t_mean", ndays, order, p->meta.nproposals + 1, s, ns,
+    enum rm_status st = series_split(t, "proposal", "delivered_t_mean", ndays, order, p->meta.nproposals + 1, s, ns,
                                     p->d);
     free(order);
     return st;
@@ -1720,14 +1020,14 @@ static enum rm_status chart_compare_throughput(struct plot *p)
     struct table t = {0};
     struct series *s = NULL;
     size_t ns = 0, ndays, cday;
-    struct buf b = {0}, sub = {0};
+    struct strbuf b = {0}, sub = {0};
     bool found;
     enum rm_status st = table_load(&t, p->dir, "compare_throughput.csv", &found, d);
     if (st != RM_OK || !found)
         return st;
     if ((st = table_col(&t, "day", &cday, d)) != RM_OK || (st = table_ndays(&t, cday, &ndays, d)) != RM_OK)
         goto out;
-    if (isfinite(p->meta.horizon_d) && p->meta.horizon_d > ndays && p->meta.horizon_d < MAX_DAYS)
+    if (isfinite(p->meta.horizon_d) && p->meta.horizon_d > ndays && p->meta.horizon_d < TABLE_MAX_DAYS)
         ndays = (size_t)ceil(p->meta.horizon_d);
     if ((st = variant_series(p, &t, ndays, &s, &ns)) != RM_OK)
         goto out;
@@ -1738,35 +1038,35 @@ static enum rm_status chart_compare_throughput(struct plot *p)
 
     scenario_text(&sub, p);
     replications_text(&sub, p);
-    buf_printf(&sub, ", centred 7-day average; every variant runs on the same random numbers");
-    preamble(&b, p, "mail delivered per day, baseline and proposals", buf_str(&sub));
+    strbuf_printf(&sub, ", centred 7-day average; every variant runs on the same random numbers");
+    preamble(&b, p, "mail delivered per day, baseline and proposals", strbuf_str(&sub));
     day_axis(&b, p, ndays);
-    buf_printf(&b, "set ylabel 'mail delivered (tonnes per day, 7-day average)'\n");
-    buf_printf(&b, any ? "set yrange [0:*]\n" : "set yrange [0:1]\n");
+    strbuf_printf(&b, "set ylabel 'mail delivered (tonnes per day, 7-day average)'\n");
+    strbuf_printf(&b, any ? "set yrange [0:*]\n" : "set yrange [0:1]\n");
     avg7_block(&b, "$avg7", s, ns, ndays);
     size_t items = 0;
     warmup_keyentry(&b, p, &items);
     for (size_t i = 0; i < ns; i++) {
         plot_item(&b, &items);
         if (i == 0 && strcmp(s[0].name, "baseline") == 0)
-            buf_printf(&b, "$avg7 using 1:2 with lines lc rgb '#222222' lw 3 title 'baseline'");
+            strbuf_printf(&b, "$avg7 using 1:2 with lines lc rgb '#222222' lw 3 title 'baseline'");
         else {
-            buf_printf(&b, "$avg7 using 1:%zu with lines lc rgb '%s' lw 2 title ", i + 2,
+            strbuf_printf(&b, "$avg7 using 1:%zu with lines lc rgb '%s' lw 2 title ", i + 2,
                        palette[(i + NPALETTE - 1) % NPALETTE]);
-            buf_quote(&b, s[i].name);
+            strbuf_quote_gnuplot(&b, s[i].name);
         }
     }
     if (!ns) {
         plot_item(&b, &items);
-        buf_printf(&b, "NaN notitle");
+        strbuf_printf(&b, "NaN notitle");
     }
-    buf_printf(&b, "\n");
-    st = draw(p, "compare_throughput", &b);
+    strbuf_printf(&b, "\n");
+    st = gnuplot_draw(&p->gp, "compare_throughput", &b, d);
 out:
     table_fini(&t);
     series_free(s, ns);
-    buf_fini(&b);
-    buf_fini(&sub);
+    strbuf_fini(&b);
+    strbuf_fini(&sub);
     return st;
 }
 
@@ -1810,18 +1110,18 @@ enum rm_status plot_results(const char *dir, bool *drawn, struct diag *d)
         st = diag_fail(d, RM_ENOMEM, "out of memory");
         goto out;
     }
-    p.gnuplot = on_path("gnuplot");
+    gnuplot_init(&p.gp, dir, GNUPLOT_PNG);
     enum rm_status (*const charts[])(struct plot *) = {
         chart_throughput, chart_transit, chart_backlog, chart_train_wait, chart_compare, chart_compare_throughput,
     };
     for (size_t i = 0; i < sizeof charts / sizeof charts[0] && st == RM_OK; i++)
         st = charts[i](&p);
-    if (st == RM_OK && p.written == 0)
+    if (st == RM_OK && p.gp.written == 0)
         st = diag_error(d, &(struct diag_at){dir, 0, 0},
                         "expected results to plot (throughput.csv, transit.csv, backlog.csv or compare.csv), "
                         "found none");
     if (st == RM_OK)
-        *drawn = p.gnuplot && p.drawn == p.written;
+        *drawn = p.gp.found && p.gp.drawn == p.gp.written;
 out:
     meta_fini(&p.meta);
     free(base);

@@ -153,23 +153,22 @@ static void assert_png(const char *dir, const char *name, uint32_t width, uint32
     cr_assert_eq(ht, height, "%s: height %u, expected %u", name, ht, height);
 }
 
-static char *script(const char *dir, const char *name)
+/* A NULL-terminated list of strings, for assert_script. */
+#define STRINGS(...) ((const char *const[]){__VA_ARGS__, NULL})
+
+/* The script `name` in `dir` holds each string of `has` and none of
+ * `lacks` (NULL-terminated lists; either may be NULL). */
+static void assert_script(const char *dir, const char *name, const char *const *has, const char *const *lacks)
 {
     char *p = join(dir, name);
     char *s = read_text(p);
     cr_assert_not_null(s, "%s was not written", name);
     free(p);
-    return s;
-}
-
-static void assert_contains(const char *text, const char *what, const char *name)
-{
-    cr_assert_not_null(strstr(text, what), "%s: expected to find \"%s\"", name, what);
-}
-
-static void assert_lacks(const char *text, const char *what, const char *name)
-{
-    cr_assert_null(strstr(text, what), "%s: did not expect \"%s\"", name, what);
+    for (; has && *has; has++)
+        cr_assert_not_null(strstr(s, *has), "%s: expected to find \"%s\"", name, *has);
+    for (; lacks && *lacks; lacks++)
+        cr_assert_null(strstr(s, *lacks), "%s: did not expect \"%s\"", name, *lacks);
+    free(s);
 }
 
 /* Points PATH at an empty directory (returned, to be removed). */
@@ -226,52 +225,34 @@ Test(plot, run_scripts_read_the_right_files_and_columns)
     bool drawn = true;
     cr_assert_eq(plot_results(dir, &drawn, d), RM_OK);
 
-    char *s = script(dir, "throughput.gp");
-    assert_contains(s, "set output 'throughput.png'", "throughput.gp");
-    assert_contains(s, "set terminal pngcairo size 1200,700", "throughput.gp");
-    assert_contains(s, "'throughput.csv' using 'day':'delivered_t_ci_low':'delivered_t_ci_high' with filledcurves",
-                    "throughput.gp");
-    assert_contains(s, "using 'day':'delivered_t_mean' with lines", "throughput.gp");
-    assert_contains(s, "China-Europe rail mail via Brest, baseline", "throughput.gp");
-    assert_contains(s, "set xrange [0:84]", "throughput.gp");
-    assert_contains(s, "rect from 0, graph 0 to 14, graph 1", "throughput.gp");
-    /* Three destinations: one 7-day line each, largest first (WAW). */
-    assert_contains(s, "$avg7 using 1:3 with lines lc rgb '#f28e2b' lw 2 title 'to WAW, 7-day average'",
-                    "throughput.gp");
-    assert_contains(s, "'to LEI, 7-day average'", "throughput.gp");
-    /* Day 3's centred average of days 0..6 of the total, by hand from the CSV:
-     * (0 + 0.52812 + 4.76831 + 2.40747 + 7.93085 + 1.90869 + 3.12824) / 7. */
-    assert_contains(s, "\n3,2.9531,", "throughput.gp");
-    free(s);
-
-    s = script(dir, "transit.gp");
-    assert_contains(s, "plot 'transit.csv' using (column('transit_d') + 0.125):'batches_pct' with boxes",
-                    "transit.gp");
-    assert_contains(s, "'cum_pct' axes x1y2", "transit.gp");
-    assert_contains(s, "set arrow 1 from 14, graph 0 to 14, graph 1", "transit.gp");
-    assert_contains(s, "set arrow 2 from 11.5, graph 0", "transit.gp");
-    assert_contains(s, "set arrow 3 from 15.2, graph 0", "transit.gp");
-    assert_contains(s, "'service standard: 14 days (88.4% on time)'", "transit.gp");
-    free(s);
-
-    s = script(dir, "backlog.gp");
-    assert_contains(s, "'backlog.csv' using 'day':(strcol('node') eq 'CQ' ? column('backlog_batches_mean') : NaN)",
-                    "backlog.gp");
-    assert_contains(s, "strcol('node') eq 'BRE'", "backlog.gp");
-    assert_contains(s, "'throughput.csv' using 'day':'backlog_batches_mean'", "backlog.gp");
-    /* AKZ never has a backlog: no line. */
-    assert_lacks(s, "'AKZ'", "backlog.gp");
-    free(s);
-
-    s = script(dir, "train_wait.gp");
-    assert_contains(s, "'train_wait.csv' using 'day':(strcol('node') eq 'BRE' ? column('train_wait_d_mean') : NaN)",
-                    "train_wait.gp");
-    assert_contains(s, "'train wait for a server (days)'", "train_wait.gp");
-    /* AKZ never makes a train wait and CQ has no server: no lines, and no total. */
-    assert_lacks(s, "'AKZ'", "train_wait.gp");
-    assert_lacks(s, "'CQ'", "train_wait.gp");
-    assert_lacks(s, "throughput.csv", "train_wait.gp");
-    free(s);
+    assert_script(dir, "throughput.gp",
+                  STRINGS("set output 'throughput.png'", "set terminal pngcairo size 1200,700",
+                          "'throughput.csv' using 'day':'delivered_t_ci_low':'delivered_t_ci_high' with filledcurves",
+                          "using 'day':'delivered_t_mean' with lines", "China-Europe rail mail via Brest, baseline",
+                          "set xrange [0:84]", "rect from 0, graph 0 to 14, graph 1",
+                          /* Three destinations: one 7-day line each, largest first (WAW). */
+                          "$avg7 using 1:3 with lines lc rgb '#f28e2b' lw 2 title 'to WAW, 7-day average'",
+                          "'to LEI, 7-day average'",
+                          /* Day 3's centred average of days 0..6 of the total, by hand from the CSV:
+                           * (0 + 0.52812 + 4.76831 + 2.40747 + 7.93085 + 1.90869 + 3.12824) / 7. */
+                          "\n3,2.9531,"),
+                  NULL);
+    assert_script(dir, "transit.gp",
+                  STRINGS("plot 'transit.csv' using (column('transit_d') + 0.125):'batches_pct' with boxes",
+                          "'cum_pct' axes x1y2", "set arrow 1 from 14, graph 0 to 14, graph 1",
+                          "set arrow 2 from 11.5, graph 0", "set arrow 3 from 15.2, graph 0",
+                          "'service standard: 14 days (88.4% on time)'"),
+                  NULL);
+    assert_script(dir, "backlog.gp",
+                  STRINGS("'backlog.csv' using 'day':(strcol('node') eq 'CQ' ? column('backlog_batches_mean') : NaN)",
+                          "strcol('node') eq 'BRE'", "'throughput.csv' using 'day':'backlog_batches_mean'"),
+                  /* AKZ never has a backlog: no line. */
+                  STRINGS("'AKZ'"));
+    assert_script(dir, "train_wait.gp",
+                  STRINGS("'train_wait.csv' using 'day':(strcol('node') eq 'BRE' ? column('train_wait_d_mean') : NaN)",
+                          "'train wait for a server (days)'"),
+                  /* AKZ never makes a train wait and CQ has no server: no lines, and no total. */
+                  STRINGS("'AKZ'", "'CQ'", "throughput.csv"));
     diag_destroy(d);
     remove_dir(dir);
     remove_dir(bin);
@@ -290,28 +271,25 @@ Test(plot, compare_draws_two_pngs_and_no_run_charts)
     cr_assert_not(exists(dir, "transit.png"));
     cr_assert_not(any_with_suffix(dir, ".tmp"));
 
-    char *s = script(dir, "compare.gp");
-    assert_contains(s, "set output 'compare.png'", "compare.gp");
-    assert_contains(s, "proposal_row(s) = s eq 'freq-4' ? 1 : s eq 'brest-crane' ? 2 : s eq 'combined' ? 3 : NaN",
-                    "compare.gp");
-    assert_contains(s, "set multiplot layout 2,3", "compare.gp");
-    static const char *const metrics[] = {"transit_mean_d", "transit_p95_d", "on_time_pct",
-                                          "throughput_t_per_d", "tracking_gap_max_h", "max_backlog_batches"};
-    for (size_t i = 0; i < 6; i++) {
-        char want[200];
-        snprintf(want, sizeof want, "plot 'compare.csv' using (headline('%s') ? column('diff') : NaN)", metrics[i]);
-        assert_contains(s, want, "compare.gp");
-    }
-    assert_contains(s, ":'diff_ci_low':'diff_ci_high':(verdict_colour(strcol('verdict')))", "compare.gp");
-    /* The tracking gap of brest-crane is worse: its label is red. */
-    assert_contains(s, "'+2.5 (+4%)' at 2.5, 2 center offset 0, 1.1 tc rgb '#d62728'", "compare.gp");
-    free(s);
-
-    s = script(dir, "compare_throughput.gp");
-    assert_contains(s, "# day,baseline,freq-4,brest-crane,combined", "compare_throughput.gp");
-    assert_contains(s, "$avg7 using 1:2 with lines lc rgb '#222222' lw 3 title 'baseline'", "compare_throughput.gp");
-    assert_contains(s, "$avg7 using 1:5 with lines", "compare_throughput.gp");
-    free(s);
+    assert_script(dir, "compare.gp",
+                  STRINGS("set output 'compare.png'",
+                          "proposal_row(s) = s eq 'freq-4' ? 1 : s eq 'brest-crane' ? 2 : s eq 'combined' ? 3 : NaN",
+                          "set multiplot layout 2,3",
+                          "plot 'compare.csv' using (headline('transit_mean_d') ? column('diff') : NaN)",
+                          "plot 'compare.csv' using (headline('transit_p95_d') ? column('diff') : NaN)",
+                          "plot 'compare.csv' using (headline('on_time_pct') ? column('diff') : NaN)",
+                          "plot 'compare.csv' using (headline('throughput_t_per_d') ? column('diff') : NaN)",
+                          "plot 'compare.csv' using (headline('tracking_gap_max_h') ? column('diff') : NaN)",
+                          "plot 'compare.csv' using (headline('max_backlog_batches') ? column('diff') : NaN)",
+                          ":'diff_ci_low':'diff_ci_high':(verdict_colour(strcol('verdict')))",
+                          /* The tracking gap of brest-crane is worse: its label is red. */
+                          "'+2.5 (+4%)' at 2.5, 2 center offset 0, 1.1 tc rgb '#d62728'"),
+                  NULL);
+    assert_script(dir, "compare_throughput.gp",
+                  STRINGS("# day,baseline,freq-4,brest-crane,combined",
+                          "$avg7 using 1:2 with lines lc rgb '#222222' lw 3 title 'baseline'",
+                          "$avg7 using 1:5 with lines"),
+                  NULL);
     diag_destroy(d);
     remove_dir(dir);
 }
@@ -404,12 +382,8 @@ Test(plot, more_than_eight_destinations_draw_the_total_only)
     struct diag *d = diag_create();
     bool drawn;
     cr_assert_eq(plot_results(dir, &drawn, d), RM_OK);
-    char *s = script(dir, "throughput.gp");
-    assert_lacks(s, "'to D1,", "throughput.gp");
-    assert_lacks(s, "$avg7 using 1:3", "throughput.gp");
-    assert_contains(s, "9 destinations, total shown", "throughput.gp");
-    assert_contains(s, "'all mail, 7-day average'", "throughput.gp");
-    free(s);
+    assert_script(dir, "throughput.gp", STRINGS("9 destinations, total shown", "'all mail, 7-day average'"),
+                  STRINGS("'to D1,", "$avg7 using 1:3"));
     diag_destroy(d);
     remove_dir(dir);
     remove_dir(bin);
@@ -430,18 +404,13 @@ Test(plot, more_than_ten_nodes_draw_the_ten_largest_backlogs)
     struct diag *d = diag_create();
     bool drawn;
     cr_assert_eq(plot_results(dir, &drawn, d), RM_OK);
-    char *s = script(dir, "backlog.gp");
-    for (int k = 3; k <= 12; k++) {
-        char want[64];
-        snprintf(want, sizeof want, "eq 'N%02d'", k);
-        assert_contains(s, want, "backlog.gp");
-    }
-    assert_lacks(s, "'N01'", "backlog.gp");
-    assert_lacks(s, "'N02'", "backlog.gp");
-    /* Largest first: N12 takes the first colour. */
-    assert_contains(s, "eq 'N12' ? column('backlog_batches_mean') : NaN) with lines lc rgb '#f28e2b'", "backlog.gp");
-    assert_contains(s, "the 10 of 12 nodes with the highest peak", "backlog.gp");
-    free(s);
+    assert_script(dir, "backlog.gp",
+                  STRINGS("eq 'N03'", "eq 'N04'", "eq 'N05'", "eq 'N06'", "eq 'N07'", "eq 'N08'", "eq 'N09'",
+                          "eq 'N10'", "eq 'N11'",
+                          /* Largest first: N12 takes the first colour. */
+                          "eq 'N12' ? column('backlog_batches_mean') : NaN) with lines lc rgb '#f28e2b'",
+                          "the 10 of 12 nodes with the highest peak"),
+                  STRINGS("'N01'", "'N02'"));
     diag_destroy(d);
     remove_dir(dir);
     remove_dir(bin);
@@ -511,9 +480,7 @@ Test(plot, quotes_in_directory_and_title_survive_shell_and_gnuplot)
     cr_assert_eq(plot_results(dir, &drawn, d), RM_OK, "%s", diag_count(d) ? diag_message(d, 0) : "");
     cr_assert(drawn);
     assert_png(dir, "throughput.png", 1200, 700);
-    char *s = script(dir, "throughput.gp");
-    assert_contains(s, "'Brest''s \"new\" crane, @home: mail delivered per day'", "throughput.gp");
-    free(s);
+    assert_script(dir, "throughput.gp", STRINGS("'Brest''s \"new\" crane, @home: mail delivered per day'"), NULL);
     diag_destroy(d);
     remove_dir(dir);
     rmdir(parent);
@@ -633,21 +600,18 @@ Test(plot, hostile_proposal_names_are_drawn_from_the_script_and_inject_nothing)
     assert_png(dir, "compare_throughput.png", 1200, 700);
     cr_assert_not(exists(dir, "injected"), "a proposal name ran a gnuplot command");
 
-    char *s = script(dir, "compare.gp");
-    assert_contains(s, "proposal_row(s) = s eq 'x EOD system(''touch injected'')' ? 1 : s eq 'a,b' ? 2 : "
-                       "s eq 'q\"q' ? 3 : NaN", "compare.gp");
-    assert_lacks(s, "plot 'compare.csv'", "compare.gp");
-    assert_contains(s, "plot $points using 1:2:3:4:5 with xerrorbars", "compare.gp");
-    /* mean transit, rows in compare.csv's order, placed by meta.csv's: a,b
-     * (row 2) and the third (row 1) are better, green */
-    assert_contains(s, "$points << EOD\n-1.2,2,-1.5,-0.9,2924588\n", "compare.gp");
-    assert_contains(s, "\n-1.9,1,-2.25,-1.55,2924588\n", "compare.gp");
-    free(s);
-
-    s = script(dir, "compare_throughput.gp");
-    assert_contains(s, "# day,baseline,x EOD system('touch injected'),a,b,q\"q\n", "compare_throughput.gp");
-    assert_contains(s, "title 'x EOD system(''touch injected'')'", "compare_throughput.gp");
-    free(s);
+    assert_script(dir, "compare.gp",
+                  STRINGS("proposal_row(s) = s eq 'x EOD system(''touch injected'')' ? 1 : s eq 'a,b' ? 2 : "
+                          "s eq 'q\"q' ? 3 : NaN",
+                          "plot $points using 1:2:3:4:5 with xerrorbars",
+                          /* mean transit, rows in compare.csv's order, placed by meta.csv's: a,b
+                           * (row 2) and the third (row 1) are better, green */
+                          "$points << EOD\n-1.2,2,-1.5,-0.9,2924588\n", "\n-1.9,1,-2.25,-1.55,2924588\n"),
+                  STRINGS("plot 'compare.csv'"));
+    assert_script(dir, "compare_throughput.gp",
+                  STRINGS("# day,baseline,x EOD system('touch injected'),a,b,q\"q\n",
+                          "title 'x EOD system(''touch injected'')'"),
+                  NULL);
     diag_destroy(d);
     remove_dir(dir);
 }
@@ -684,15 +648,12 @@ Test(plot, twenty_thousand_nodes_plot_in_linear_time, .timeout = 60)
     clock_gettime(CLOCK_MONOTONIC, &t1);
     double s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
     cr_assert_lt(s, 5.0, "plotting 20,000 nodes took %.1f s", s);
-    char *gp = script(dir, "backlog.gp");
-    assert_contains(gp, "the 10 of 20000 nodes with the highest peak", "backlog.gp");
-    assert_contains(gp, "eq 'N19999' ? column('backlog_batches_mean') : NaN) with lines lc rgb '#f28e2b'", "backlog.gp");
-    assert_contains(gp, "eq 'N19990'", "backlog.gp");
-    assert_lacks(gp, "'N19989'", "backlog.gp");
-    free(gp);
-    gp = script(dir, "train_wait.gp");
-    assert_contains(gp, "eq 'N19999' ? column('train_wait_d_mean')", "train_wait.gp");
-    free(gp);
+    assert_script(dir, "backlog.gp",
+                  STRINGS("the 10 of 20000 nodes with the highest peak",
+                          "eq 'N19999' ? column('backlog_batches_mean') : NaN) with lines lc rgb '#f28e2b'",
+                          "eq 'N19990'"),
+                  STRINGS("'N19989'"));
+    assert_script(dir, "train_wait.gp", STRINGS("eq 'N19999' ? column('train_wait_d_mean')"), NULL);
     diag_destroy(d);
     remove_dir(dir);
     remove_dir(bin);

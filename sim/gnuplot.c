@@ -1,0 +1,298 @@
+/* gnuplot: charts drawn by a gnuplot started through the shell in the
+ * results directory, reading the script from a pipe. SIGPIPE is blocked
+ * while writing, so a gnuplot that dies early is an error, not the end of
+ * the simulator; gnuplot's stderr goes to a temporary file, summarised into
+ * the message; the picture is drawn as NAME.EXT.tmp and renamed. */
+#include "railmail/gnuplot.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define ERR_TEXT_MAX 600       /* characters of gnuplot's stderr kept in diag */
+
+/* The file name extension and the `set terminal` line of each terminal. */
+static const struct terminal {
+    const char *ext, *set;
+} terminals[] = {
+    [GNUPLOT_PNG] = {"png", "set terminal pngcairo size 1200,700 font 'Sans,11' noenhanced\n"},
+    [GNUPLOT_SVG] = {"svg", "set terminal svg size 1200,700 font 'Sans,11' noenhanced\n"},
+};
+
+/* Looks for an executable `prog` in each PATH directory, as the shell would
+ * (an empty entry is the current directory). */
+static bool on_path(const char *prog)
+{
+    const char *path = getenv("PATH");
+    if (!path)
+        path = "/usr/local/bin:/usr/bin:/bin";
+    for (;;) {
+        const char *end = strchr(path, ':');
+        size_t len = end ? (size_t)(end - path) : strlen(path);
+        struct strbuf file = {0};
+        if (len)
+            strbuf_put(&file, path, len);
+        else
+            strbuf_put(&file, ".", 1);
+        strbuf_printf(&file, "/%s", prog);
+        struct stat sb;
+        bool ok = !file.oom && stat(file.s, &sb) == 0 && S_ISREG(sb.st_mode) && access(file.s, X_OK) == 0;
+        strbuf_fini(&file);
+        if (ok)
+            return true;
+        if (!end)
+            return false;
+        path = end + 1;
+    }
+}
+
+/* Keeps the informative lines of gnuplot's stderr (not the caret under the
+ * echoed command), joined by "; ", and at most ERR_TEXT_MAX characters from
+ * the end, where the error is. */
+static void summarise_errors(struct strbuf *out, const char *text)
+{
+    struct strbuf all = {0};
+    const char *c = text;
+    while (*c) {
+        const char *end = strchr(c, '\n');
+        size_t len = end ? (size_t)(end - c) : strlen(c);
+        const char *s = c;
+        while (len && (*s == ' ' || *s == '\t'))
+            s++, len--;
+        while (len && (s[len - 1] == ' ' || s[len - 1] == '\r' || s[len - 1] == '\t'))
+            len--;
+        bool caret = len > 0 && strspn(s, "^ ") >= len;
+        if (len && !caret) {
+            if (all.len)
+                strbuf_put(&all, "; ", 2);
+            strbuf_put(&all, s, len);
+        }
+        if (!end)
+            break;
+        c = end + 1;
+    }
+    size_t len = all.oom ? 0 : all.len;
+    if (len > ERR_TEXT_MAX) {
+        strbuf_put(out, "...", 3);
+        strbuf_put(out, all.s + len - ERR_TEXT_MAX, ERR_TEXT_MAX);
+    } else {
+        strbuf_put(out, strbuf_str(&all), len);
+    }
+    strbuf_fini(&all);
+}
+
+/* Reads a small text file whole (NULL if it cannot be read). */
+static char *slurp(const char *path, size_t limit)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    char *s = malloc(limit + 1);
+    size_t n = s ? fread(s, 1, limit, f) : 0;
+    fclose(f);
+    if (s)
+        s[n] = '\0';
+    return s;
+}
+
+/* The shell command that runs gnuplot in the results directory, with its
+ * stderr in `errpath`. */
+static void shell_command(struct strbuf *cmd, const char *dir, const char *errpath)
+{
+    /* A relative directory starting with '-' must not look like an option to cd. */
+    strbuf_printf(cmd, "cd ");
+    if (dir[0] != '/')
+        strbuf_printf(cmd, "./");
+    strbuf_quote_shell(cmd, dir);
+    strbuf_printf(cmd, " && exec gnuplot >/dev/null 2>");
+    strbuf_quote_shell(cmd, errpath);
+}
+
+/* Runs `cmd` and writes it the script, drawing into `out_name` on terminal
+ * `term`. SIGPIPE is blocked in this thread while writing, so that a
+ * gnuplot which dies early makes the writes fail instead of killing the
+ * simulator; a pending one is consumed. Returns pclose's status, or -1 with
+ * *err set. */
+static int pipe_script(const char *cmd, const struct terminal *term, const char *out_name, const struct strbuf *body,
+                       int *err)
+{
+    sigset_t pipe_set, old_set;
+    sigemptyset(&pipe_set);
+    sigaddset(&pipe_set, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipe_set, &old_set);
+    int status = -1;
+    *err = 0;
+    FILE *gp = popen(cmd, "w");
+    if (!gp) {
+        *err = errno;
+    } else {
+        fprintf(gp, "%sset output ", term->set);
+        struct strbuf q = {0};
+        strbuf_quote_gnuplot(&q, out_name);
+        fprintf(gp, "%s\n%s\nunset output\n", strbuf_str(&q), strbuf_str(body));
+        strbuf_fini(&q);
+        status = pclose(gp);
+        if (status == -1)
+            *err = errno;
+    }
+    sigset_t pending;
+    if (!sigismember(&old_set, SIGPIPE) && sigpending(&pending) == 0 && sigismember(&pending, SIGPIPE)) {
+        struct timespec zero = {0, 0};
+        sigtimedwait(&pipe_set, NULL, &zero);
+    }
+    pthread_sigmask(SIG_SETMASK, &old_set, NULL);
+    return status;
+}
+
+/* The error for a gnuplot that was killed or exited non-zero, with the
+ * summary of what it printed. */
+static enum rm_status failure(struct diag *d, const char *picture, int status, const struct strbuf *msg)
+{
+    if (WIFSIGNALED(status))
+        return diag_fail(d, RM_ERUN, "gnuplot was killed by signal %d while drawing %s%s%s", WTERMSIG(status),
+                         picture, msg->len ? ": " : "", strbuf_str(msg));
+    if (msg->len)
+        return diag_fail(d, RM_ERUN, "gnuplot failed drawing %s (exit status %d): %s", picture,
+                         WEXITSTATUS(status), strbuf_str(msg));
+    return diag_fail(d, RM_ERUN, "gnuplot failed drawing %s (exit status %d) and printed nothing", picture,
+                     WEXITSTATUS(status));
+}
+
+/* Runs gnuplot in g->dir on the script, drawing into `out_name` (relative
+ * to g->dir), and summarises its stderr into `msg`. *status is pclose's. */
+static enum rm_status run(const struct gnuplot *g, const char *picture, const char *out_name,
+                          const struct strbuf *body, int *status, struct strbuf *msg, struct diag *d)
+{
+    struct strbuf errpath = {0}, cmd = {0};
+    const char *tmpdir = getenv("TMPDIR");
+    strbuf_printf(&errpath, "%s/railmail-gnuplot-XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
+    if (errpath.oom) {
+        strbuf_fini(&errpath);
+        return diag_fail(d, RM_ENOMEM, "out of memory drawing %s", picture);
+    }
+    int fd = mkstemp(errpath.s);
+    if (fd < 0) {
+        enum rm_status st = diag_fail(d, RM_EIO, "%s: cannot create a file for gnuplot's messages: %s", errpath.s,
+                                      strerror(errno));
+        strbuf_fini(&errpath);
+        return st;
+    }
+    close(fd);
+    shell_command(&cmd, g->dir, errpath.s);
+    enum rm_status st = RM_OK;
+    if (cmd.oom) {
+        st = diag_fail(d, RM_ENOMEM, "out of memory drawing %s", picture);
+    } else {
+        int err;
+        *status = pipe_script(cmd.s, &terminals[g->terminal], out_name, body, &err);
+        char *errtext = slurp(errpath.s, 65536);
+        summarise_errors(msg, errtext ? errtext : "");
+        free(errtext);
+        if (*status == -1)
+            st = diag_fail(d, RM_ERUN, "cannot run gnuplot for %s: %s", picture, strerror(err));
+    }
+    unlink(errpath.s);
+    strbuf_fini(&errpath);
+    strbuf_fini(&cmd);
+    return st;
+}
+
+/* Draws NAME.EXT.tmp with gnuplot and renames it to NAME.EXT only when
+ * gnuplot exits 0 and the picture is not empty. */
+static enum rm_status draw_picture(struct gnuplot *g, const char *name, const struct strbuf *body, struct diag *d)
+{
+    const char *ext = terminals[g->terminal].ext;
+    struct strbuf picture = {0}, tmp_name = {0}, path = {0}, tmp = {0}, msg = {0};
+    strbuf_printf(&picture, "%s.%s", name, ext);
+    strbuf_printf(&tmp_name, "%s.%s.tmp", name, ext);
+    strbuf_printf(&path, "%s/%s", g->dir, strbuf_str(&picture));
+    strbuf_printf(&tmp, "%s.tmp", strbuf_str(&path));
+    enum rm_status st = RM_OK;
+    int status = -1;
+    if (picture.oom || tmp_name.oom || path.oom || tmp.oom) {
+        st = diag_fail(d, RM_ENOMEM, "out of memory drawing %s.%s", name, ext);
+        goto out;
+    }
+    remove(tmp.s);
+    if ((st = run(g, picture.s, tmp_name.s, body, &status, &msg, d)) != RM_OK) {
+        remove(tmp.s);
+        goto out;
+    }
+    struct stat sb;
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 127) {
+        /* The shell found no gnuplot after all: the charts stay as scripts. */
+        g->found = false;
+        remove(tmp.s);
+    } else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        st = failure(d, picture.s, status, &msg);
+        remove(tmp.s);
+    } else if (stat(tmp.s, &sb) != 0 || sb.st_size == 0) {
+        st = diag_fail(d, RM_ERUN, "gnuplot exited 0 but wrote no %s%s%s", picture.s, msg.len ? ": " : "",
+                       strbuf_str(&msg));
+        remove(tmp.s);
+    } else if (rename(tmp.s, path.s) != 0) {
+        st = diag_fail(d, RM_EIO, "%s: cannot rename to %s: %s", tmp.s, path.s, strerror(errno));
+        remove(tmp.s);
+    } else {
+        g->drawn++;
+    }
+out:
+    strbuf_fini(&picture);
+    strbuf_fini(&tmp_name);
+    strbuf_fini(&path);
+    strbuf_fini(&tmp);
+    strbuf_fini(&msg);
+    return st;
+}
+
+void gnuplot_init(struct gnuplot *g, const char *dir, enum gnuplot_terminal terminal)
+{
+    *g = (struct gnuplot){.dir = dir, .terminal = terminal, .found = on_path("gnuplot")};
+}
+
+enum rm_status gnuplot_draw(struct gnuplot *g, const char *name, const struct strbuf *body, struct diag *d)
+{
+    const struct terminal *term = &terminals[g->terminal];
+    if (body->oom)
+        return diag_fail(d, RM_ENOMEM, "out of memory writing %s.gp", name);
+    struct strbuf gp = {0}, gptmp = {0}, script = {0};
+    strbuf_printf(&gp, "%s/%s.gp", g->dir, name);
+    strbuf_printf(&gptmp, "%s.tmp", strbuf_str(&gp));
+    strbuf_printf(&script,
+                  "# %s.gp: draws %s.%s from the CSV files in this directory.\n"
+                  "# Redraw with: cd <this directory> && gnuplot %s.gp\n%sset output '%s.%s'\n",
+                  name, name, term->ext, name, term->set, name, term->ext);
+    strbuf_put(&script, strbuf_str(body), body->len);
+    strbuf_printf(&script, "unset output\n");
+    enum rm_status st = RM_OK;
+    if (gp.oom || gptmp.oom || script.oom) {
+        st = diag_fail(d, RM_ENOMEM, "out of memory writing %s.gp", name);
+        goto out;
+    }
+    FILE *f = fopen(gptmp.s, "w");
+    if (!f) {
+        st = diag_fail(d, RM_EIO, "%s: cannot write: %s", gptmp.s, strerror(errno));
+        goto out;
+    }
+    bool ok = fwrite(script.s, 1, script.len, f) == script.len;
+    ok = (fclose(f) == 0) && ok;
+    if (!ok || rename(gptmp.s, gp.s) != 0) {
+        st = diag_fail(d, RM_EIO, "%s: cannot write: %s", gp.s, strerror(errno));
+        remove(gptmp.s);
+        goto out;
+    }
+    g->written++;
+    if (g->found)
+        st = draw_picture(g, name, body, d);
+out:
+    strbuf_fini(&gp);
+    strbuf_fini(&gptmp);
+    strbuf_fini(&script);
+    return st;
+}
