@@ -19,6 +19,7 @@
 #include "railmail/engine.h"
 #include "railmail/net.h"
 #include "railmail/stream.h"
+#include "railmail/strbuf.h"
 
 #define MAX_HOPS 5
 #define HOURS_PER_YEAR 8760.0
@@ -248,13 +249,12 @@ const struct model_metric *model_metric_find(const char *name)
 
 /* ---- model: static layout ---------------------------------------------- */
 
-static char *join(const char *a, const char *b, const char *c)
+/* A series name "KIND" or "KIND:ID", malloc'd; NULL when out of memory. */
+static char *series_name(const char *kind, const char *id)
 {
-    size_t n = strlen(a) + strlen(b) + strlen(c) + 1;
-    char *s = malloc(n);
-    if (s)
-        snprintf(s, n, "%s%s%s", a, b, c);
-    return s;
+    struct strbuf b = {0};
+    strbuf_printf(&b, id ? "%s:%s" : "%s", kind, id);
+    return strbuf_take(&b);
 }
 
 /* FNV-1a over a metric name and a scope, for the row index. */
@@ -390,18 +390,18 @@ static bool build_series(struct model *m)
     m->series_name = calloc(m->series, sizeof *m->series_name);
     if (!m->series_name)
         return false;
-    m->series_name[MODEL_SERIES_DELIVERED_T] = join("delivered_t", "", "");
-    m->series_name[MODEL_SERIES_BACKLOG] = join("backlog", "", "");
+    m->series_name[MODEL_SERIES_DELIVERED_T] = series_name("delivered_t", NULL);
+    m->series_name[MODEL_SERIES_BACKLOG] = series_name("backlog", NULL);
     size_t count, dest = model_group(m, MODEL_DELIVERED_DEST, &count);
     size_t backlog = model_group(m, MODEL_BACKLOG_NODE, &count);
     size_t wait = model_group(m, MODEL_TRAIN_WAIT_NODE, &count);
     m->dest_series = dest;
     for (size_t d = 0; d < m->n_dest; d++)
-        m->series_name[dest + d] = join("delivered_t:", s->nodes[m->dest_node[d]].id, "");
+        m->series_name[dest + d] = series_name("delivered_t", s->nodes[m->dest_node[d]].id);
     for (size_t n = 0; n < s->n_nodes; n++)
-        m->series_name[backlog + n] = join("backlog:", s->nodes[n].id, "");
+        m->series_name[backlog + n] = series_name("backlog", s->nodes[n].id);
     for (size_t n = 0; n < s->n_nodes; n++)
-        m->series_name[wait + n] = join("train_wait_d:", s->nodes[n].id, "");
+        m->series_name[wait + n] = series_name("train_wait_d", s->nodes[n].id);
     for (size_t i = 0; i < m->series; i++)
         if (!m->series_name[i])
             return false;
@@ -802,8 +802,7 @@ static double disruption_factor(const struct rep *r, enum scenario_target_kind k
     double f = 1;
     for (size_t i = 0; i < r->s->n_disruptions; i++) {
         const struct scenario_disruption *d = &r->s->disruptions[i];
-        if (d->target_kind == kind && d->target == target && t >= d->start_d * 24
-            && t < (d->start_d + d->duration_d) * 24) {
+        if (d->target_kind == kind && d->target == target && t >= d->start_h && t < d->end_h) {
             if (!(d->capacity_factor > 0))
                 return 0;
             f *= d->capacity_factor;
@@ -828,7 +827,7 @@ static void on_depart(struct engine *e, void *arg)
     const struct scenario_service *sv = &r->s->services[ss->k];
     double t = engine_now(e);
     uint32_t number = ss->number++;
-    schedule(r, sv->first_departure_h + ss->number * 168.0 / sv->departures_per_week, on_depart, ss);
+    schedule(r, scenario_departure_h(sv, ss->number), on_depart, ss);
     double factor = disruption_factor(r, TARGET_SERVICE, ss->k, t);
     if (factor <= 0 || r->nodes[sv->route[0]].servers == 0)
         return;  /* cancelled: the service or its first node is closed */
@@ -957,7 +956,7 @@ static void finish_train(struct rep *r, struct train *tr, double arrived_h)
 {
     const struct scenario_service *sv = &r->s->services[tr->service];
     struct service_state *ss = &r->services[tr->service];
-    double pct = sv->capacity_t > 0 ? 100 * tr->max_load_kg / tr->capacity_kg : NAN;
+    double pct = sv->carries_mail ? 100 * tr->max_load_kg / tr->capacity_kg : NAN;
     if (tr->departed_h >= r->warmup_h && !isnan(arrived_h)) {
         ss->transit_sum_h += arrived_h - tr->departed_h;
         ss->arrived++;
@@ -1062,7 +1061,7 @@ static void on_disruption(struct engine *e, void *arg)
     struct disruption_state *ds = arg;
     struct rep *r = ds->r;
     const struct scenario_disruption *d = &r->s->disruptions[ds->i];
-    double t = engine_now(e), end = (d->start_d + d->duration_d) * 24;
+    double t = engine_now(e), end = d->end_h;
     r->nodes[d->target].servers = scaled_servers(&r->s->nodes[d->target],
                                                  disruption_factor(r, TARGET_NODE, d->target, t));
     if (t < end)
@@ -1168,7 +1167,7 @@ static bool rep_start(struct rep *r)
     const struct scenario *s = r->s;
     for (size_t k = 0; k < s->n_services; k++) {
         r->services[k] = (struct service_state){ .r = r, .k = (uint32_t)k };
-        schedule(r, s->services[k].first_departure_h, on_depart, &r->services[k]);
+        schedule(r, scenario_departure_h(&s->services[k], 0), on_depart, &r->services[k]);
     }
     for (size_t i = 0; i < s->n_demand; i++) {
         struct demand_state *ds = &r->demand[i];
@@ -1181,7 +1180,7 @@ static bool rep_start(struct rep *r)
     for (size_t i = 0; i < s->n_disruptions; i++) {
         r->disruptions[i] = (struct disruption_state){ r, (uint32_t)i };
         if (s->disruptions[i].target_kind == TARGET_NODE)
-            schedule(r, s->disruptions[i].start_d * 24, on_disruption, &r->disruptions[i]);
+            schedule(r, s->disruptions[i].start_h, on_disruption, &r->disruptions[i]);
     }
     schedule(r, 24, on_day, r);
     return !r->failed;

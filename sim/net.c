@@ -21,12 +21,7 @@ struct net {
 static double ride_cost(const struct net *n, size_t s, size_t i, size_t j)
 {
     const struct scenario_service *sv = &n->s->services[s];
-    return 84.0 / sv->departures_per_week + sv->cutoff_h + n->cum[s][j] - n->cum[s][i];
-}
-
-static bool carries_mail(const struct scenario_service *sv)
-{
-    return sv->capacity_t > 0;
+    return scenario_headway_h(sv) / 2 + sv->cutoff_h + n->cum[s][j] - n->cum[s][i];
 }
 
 static void fill_cumulative(const struct scenario *s, size_t k, double *cum)
@@ -58,7 +53,7 @@ static void shortest_to(struct net *n, size_t dest, bool *done)
         done[u] = true;
         for (size_t k = 0; k < s->n_services; k++) {
             const struct scenario_service *sv = &s->services[k];
-            if (!carries_mail(sv))
+            if (!sv->carries_mail)
                 continue;
             for (size_t j = 1; j < sv->route_len; j++) {
                 if (sv->route[j] != u)
@@ -87,7 +82,7 @@ static void choose_hops(struct net *n, size_t dest)
         double best = INFINITY;
         for (size_t k = 0; k < s->n_services; k++) {
             const struct scenario_service *sv = &s->services[k];
-            if (!carries_mail(sv))
+            if (!sv->carries_mail)
                 continue;
             for (size_t i = 0; i + 1 < sv->route_len; i++) {
                 if (sv->route[i] != v)

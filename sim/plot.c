@@ -9,6 +9,7 @@
 #include "railmail/plot.h"
 
 #include "railmail/gnuplot.h"
+#include "railmail/model.h"
 #include "railmail/series.h"
 #include "railmail/strbuf.h"
 #include "railmail/table.h"
@@ -676,18 +677,14 @@ static enum rm_status chart_train_wait(struct plot *p)
     return chart_nodes(p, &train_wait_chart);
 }
 
-/* The comparison's headline metrics, one panel each, in this order. */
-static const struct headline {
-    const char *metric, *label, *unit;
-} headlines[] = {
-    {"transit_mean_d", "mean transit time", "days"},
-    {"transit_p95_d", "95th percentile transit time", "days"},
-    {"on_time_pct", "batches on time", "percentage points"},
-    {"throughput_t_per_d", "throughput", "tonnes per day"},
-    {"tracking_gap_max_h", "longest gap between tracking events", "hours"},
-    {"max_backlog_batches", "largest backlog", "batches"},
-};
-#define NHEADLINES (sizeof headlines / sizeof headlines[0])
+/* The comparison's panels: the metric table's chart headline, in its order. */
+#define MAX_PANELS 16
+
+/* The unit of a difference: a change in a percentage is in points. */
+static const char *diff_unit(const struct model_metric *mt)
+{
+    return strcmp(mt->unit, "%") ? mt->unit : "percentage points";
+}
 
 /* The proposals in meta.csv's order, then any others in compare.csv's. */
 static enum rm_status proposal_order(const struct plot *p, const struct table *t, size_t col, bool skip_baseline,
@@ -728,6 +725,8 @@ static unsigned verdict_colour(const char *v)
 /* The columns of compare.csv that the chart reads. */
 struct compare_cols {
     size_t prop, metric, scope, diff, lo, hi, rel, verdict;
+    const struct model_metric *panel[MAX_PANELS];  /* the headline metrics drawn */
+    size_t n_panels;
 };
 
 static enum rm_status compare_columns(const struct table *t, struct compare_cols *c, struct diag *d)
@@ -738,13 +737,17 @@ static enum rm_status compare_columns(const struct table *t, struct compare_cols
         (st = table_col(t, "diff_ci_low", &c->lo, d)) != RM_OK || (st = table_col(t, "diff_ci_high", &c->hi, d)) != RM_OK ||
         (st = table_col(t, "rel_pct", &c->rel, d)) != RM_OK || (st = table_col(t, "verdict", &c->verdict, d)) != RM_OK)
         return st;
+    c->n_panels = 0;
+    for (size_t i = 0; i < model_metric_count() && c->n_panels < MAX_PANELS; i++)
+        if (model_metric(i)->headline & MODEL_HEADLINE_CHART)
+            c->panel[c->n_panels++] = model_metric(i);
     return RM_OK;
 }
 
 /* True when row r of compare.csv is headline m over the whole network. */
 static bool is_headline(const struct table *t, const struct compare_cols *c, size_t r, size_t m)
 {
-    return strcmp(table_cell(t, r, c->metric), headlines[m].metric) == 0 &&
+    return strcmp(table_cell(t, r, c->metric), c->panel[m]->name) == 0 &&
            strcmp(table_cell(t, r, c->scope), "all") == 0;
 }
 
@@ -754,12 +757,12 @@ static enum rm_status compare_ranges(const struct table *t, const struct compare
                                      double *lo, double *hi, bool *neutral, struct diag *d)
 {
     *neutral = false;
-    for (size_t m = 0; m < NHEADLINES; m++) {
+    for (size_t m = 0; m < c->n_panels; m++) {
         present[m] = false;
         lo[m] = hi[m] = 0;
     }
     for (size_t r = 0; r < t->nrow; r++) {
-        for (size_t m = 0; m < NHEADLINES; m++) {
+        for (size_t m = 0; m < c->n_panels; m++) {
             if (!is_headline(t, c, r, m))
                 continue;
             double v[3];
@@ -915,7 +918,7 @@ static void compare_panel(struct strbuf *b, const struct table *t, const struct 
         span = fmax(1.0, fabs(hi));
     double x0 = lo - 0.18 * span, x1 = hi + 0.18 * span;
     strbuf_printf(b, "set title '%s' font 'Sans Bold,11'\nset xlabel 'change from baseline (%s)'\n",
-               headlines[m].label, headlines[m].unit);
+               c->panel[m]->label, diff_unit(c->panel[m]));
     strbuf_printf(b, "set xrange [%.10g:%.10g]\nset ytics (", x0, x1);
     for (size_t i = 0; i < nnames; i++) {
         strbuf_printf(b, "%s", i ? ", " : "");
@@ -932,7 +935,7 @@ static void compare_panel(struct strbuf *b, const struct table *t, const struct 
     strbuf_printf(b, "plot 'compare.csv' using (headline('%s') ? column('diff') : NaN):(proposal_row(strcol('proposal')))"
                   ":'diff_ci_low':'diff_ci_high':(verdict_colour(strcol('verdict'))) "
                   "with xerrorbars lc rgb variable pt 7 ps 1.5 lw 2 notitle",
-               headlines[m].metric);
+               c->panel[m]->name);
     strbuf_printf(b, "\n");
 }
 
@@ -947,8 +950,8 @@ static enum rm_status chart_compare(struct plot *p)
     struct compare_cols c;
     char **names = NULL;
     size_t nnames = 0;
-    double lo[NHEADLINES], hi[NHEADLINES];
-    bool present[NHEADLINES], neutral, found;
+    double lo[MAX_PANELS], hi[MAX_PANELS];
+    bool present[MAX_PANELS], neutral, found;
     enum rm_status st = table_load(&t, p->dir, "compare.csv", &found, d);
     if (st != RM_OK || !found)
         return st;
@@ -958,7 +961,7 @@ static enum rm_status chart_compare(struct plot *p)
         goto out;
     size_t npanel = 0, maxlen = 8;
     bool inline_points = false;
-    for (size_t m = 0; m < NHEADLINES; m++)
+    for (size_t m = 0; m < c.n_panels; m++)
         npanel += present[m];
     if (npanel == 0 || nnames == 0)
         goto out;  /* nothing to compare: no chart */
@@ -976,10 +979,10 @@ static enum rm_status chart_compare(struct plot *p)
     strbuf_printf(&sub, " with common random numbers; bars: ");
     confidence_text(&sub, p);
     strbuf_printf(&sub, " intervals of the difference");
-    for (size_t m = 0, panel = 0; m < NHEADLINES; m++) {
+    for (size_t m = 0, panel = 0; m < c.n_panels; m++) {
         if (!present[m])
             continue;
-        strbuf_printf(&b, "\n# panel: %s\nunset label\n", headlines[m].metric);
+        strbuf_printf(&b, "\n# panel: %s\nunset label\n", c.panel[m]->name);
         if (panel == 0)
             compare_legend(&b, strbuf_str(&sub), neutral);
         compare_panel(&b, &t, &c, m, lo[m], hi[m], names, nnames, panel % cols == 0, inline_points, d);

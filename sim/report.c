@@ -162,8 +162,7 @@ static void write_meta(FILE *f, const struct scenario *s, unsigned replications,
                        const char *const *proposals, size_t n_proposals)
 {
     csvwrite_pair(f, "kind", kind);
-    const char *base = strrchr(s->dir, '/');
-    csvwrite_pair(f, "scenario", base && base[1] ? base + 1 : s->dir);
+    csvwrite_pair(f, "scenario", scenario_basename(s));
     csvwrite_pair(f, "title", s->name ? s->name : s->dir);
     csvwrite_pair(f, "description", s->description ? s->description : "");
     meta_number(f, "horizon_d", s->horizon_d);

@@ -20,6 +20,7 @@
 
 #include "railmail/csvread.h"
 #include "railmail/num.h"
+#include "railmail/strbuf.h"
 
 enum file_id { F_SCENARIO, F_NODES, F_LEGS, F_SERVICES, F_DEMAND, F_DISRUPTIONS, N_FILES };
 #define MAX_COLS 8
@@ -164,32 +165,17 @@ static char *keep_printf(struct loader *L, const char *fmt, ...)
 
 static char *keep_printf(struct loader *L, const char *fmt, ...)
 {
+    struct strbuf b = {0};
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
+    strbuf_vprintf(&b, fmt, ap);
     va_end(ap);
-    if (n < 0) {
-        L->nomem = true;
-        return NULL;
-    }
-    char *s = malloc((size_t)n + 1);
-    if (s) {
-        va_start(ap, fmt);
-        vsnprintf(s, (size_t)n + 1, fmt, ap);
-        va_end(ap);
-    }
-    return keep(L, s);
+    return keep(L, strbuf_take(&b));
 }
 
 static char *dup_or_null(const char *s)
 {
-    if (!s)
-        return NULL;
-    size_t n = strlen(s) + 1;
-    char *c = malloc(n);
-    if (c)
-        memcpy(c, s, n);
-    return c;
+    return s ? strdup(s) : NULL;
 }
 
 /* Trims spaces, tabs and line ends at both ends, in place. */
@@ -1360,6 +1346,7 @@ static void convert_services(struct loader *L, struct scenario *s)
         if (r->c[S_COST].text && r->c[S_COST].text[0])
             get_number(L, &r->c[S_COST], "cost_per_train", 0, GE, INFINITY,
                        "a number >= 0 or empty", &v->cost_per_train);
+        v->carries_mail = v->capacity_t > 0;
     }
     free(stamp);
 }
@@ -1443,7 +1430,7 @@ static bool reachable(struct reach *R, const struct scenario *s, size_t from, si
             for (size_t i = R->off[n]; i < R->off[n + 1]; i++) {
                 const struct scenario_service *v = &s->services[R->svc[i]];
                 size_t p = R->pos[i], stop = R->boarded[R->svc[i]];
-                if (!(v->capacity_t > 0) || p >= stop)
+                if (!v->carries_mail || p >= stop)
                     continue;
                 if (stop == SIZE_MAX)
                     R->touched[R->n_touched++] = R->svc[i];
@@ -1539,7 +1526,7 @@ static const struct cell *cut_by(const struct loader *L, const struct scenario *
                                  was > 0
                            : cap->origin == 2;
         const struct cell *c = NULL;
-        if (cap->origin > 0 && !(s->services[k].capacity_t > 0) && carried)
+        if (cap->origin > 0 && !s->services[k].carries_mail && carried)
             c = cap;
         else if (route->origin > 0 &&
                  (old ? strcmp(text_of(&old->c[S_ROUTE]), text_of(route)) != 0
@@ -1673,6 +1660,8 @@ static void convert_disruptions(struct loader *L, struct scenario *s)
                    "a number > 0 and <= 36500", &x->duration_d);
         get_number(L, &r->c[X_FACTOR], "capacity_factor", 0, GE, MAX_CAPACITY_FACTOR,
                    "a number >= 0 and <= 100", &x->capacity_factor);
+        x->start_h = x->start_d * 24;
+        x->end_h = (x->start_d + x->duration_d) * 24;
     }
 }
 

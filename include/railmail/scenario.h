@@ -43,7 +43,19 @@ struct scenario_service {
     double capacity_t;           /* 0: carries no mail, still occupies nodes */
     double cutoff_h;             /* >= 0 */
     double cost_per_train;       /* 0 when not given */
+    bool carries_mail;           /* capacity_t > 0 (worked out at load) */
 };
+
+/* The k-th departure (from 0) of a service from its first node, in hours,
+ * and the hours between departures: the timetable's one definition. */
+static inline double scenario_departure_h(const struct scenario_service *sv, uint64_t k)
+{
+    return sv->first_departure_h + (double)k * 168.0 / sv->departures_per_week;
+}
+static inline double scenario_headway_h(const struct scenario_service *sv)
+{
+    return 168.0 / sv->departures_per_week;
+}
 
 struct scenario_demand {
     size_t origin, destination;  /* node indices */
@@ -58,6 +70,7 @@ struct scenario_disruption {
     enum scenario_target_kind target_kind;
     size_t target;               /* node or service index */
     double start_d, duration_d;
+    double start_h, end_h;       /* the same window in hours (worked out at load) */
     double capacity_factor;      /* >= 0 and <= 100; 0 closes the node or the service */
 };
 
