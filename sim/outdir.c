@@ -535,19 +535,30 @@ void outdir_interrupt(void)
             remove_tree(od->temp);
 }
 
-static int sync_visit(struct walk *w, int dirfd, const char *name, const struct stat *sb)
+/* fsyncs what `fd` refers to and closes it; -1 with errno when that fails
+ * (EINVAL, a file system that cannot sync, is no failure). */
+static int sync_fd(int fd)
 {
-    (void)w;
-    if (!S_ISREG(sb->st_mode) && !S_ISDIR(sb->st_mode))
-        return 0;
-    int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0)
         return -1;
     int rc = fsync(fd);
     int err = errno;
     close(fd);
     errno = err;
-    return rc != 0 && err != EINVAL ? -1 : 0;  /* EINVAL: a file system without fsync */
+    return rc != 0 && err != EINVAL ? -1 : 0;
+}
+
+static int sync_visit(struct walk *w, int dirfd, const char *name, const struct stat *sb)
+{
+    (void)w;
+    if (!S_ISREG(sb->st_mode) && !S_ISDIR(sb->st_mode))
+        return 0;
+    return sync_fd(openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+}
+
+static int sync_dir(const char *dir)
+{
+    return sync_fd(open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC));
 }
 
 /* fsyncs `path`: every file, then each directory after its contents, then
@@ -558,14 +569,7 @@ static int sync_tree(const char *path)
     struct walk w = { .visit = sync_visit };
     if (walk_tree(&w, path) != 0)
         return -1;
-    int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0)
-        return -1;
-    int rc = fsync(fd);
-    int err = errno;
-    close(fd);
-    errno = err;
-    return rc != 0 && err != EINVAL ? -1 : 0;
+    return sync_dir(path);
 }
 
 /* fsyncs the directory holding `path`, so a rename in it is durable. */
@@ -573,14 +577,7 @@ static int sync_parent(const char *path)
 {
     char parent[REL_MAX];
     parent_of(path, parent, sizeof parent);
-    int fd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0)
-        return -1;
-    int rc = fsync(fd);
-    int err = errno;
-    close(fd);
-    errno = err;
-    return rc != 0 && err != EINVAL ? -1 : 0;
+    return sync_dir(parent);
 }
 
 /* Swaps the names `a` and `b` atomically; both must exist. ENOSYS or
