@@ -32,6 +32,8 @@
 #define DEFAULT_SCENARIO "scenarios/china-europe-via-belarus"
 #define MAX_SETS 256
 #define MAX_PROPOSALS 64
+#define MAX_PRECISION 16
+#define DEFAULT_MAX_REPLICATIONS 1000
 
 enum { EXIT_RUN = 1, EXIT_USAGE = 2 };
 
@@ -43,6 +45,9 @@ struct opts {
     size_t n_sets;
     char shorthand[3][48];           /* "scenario.replications=N" and so on */
     bool given[3];
+    const char *precision[MAX_PRECISION];  /* --precision METRIC@SCOPE=H|P% */
+    size_t n_precision;
+    long max_replications;
     const char *metrics[32];
     size_t n_metrics;
 };
@@ -153,7 +158,7 @@ static void shorthand(struct opts *o, int k, const char *fmt, ...)
 /* Parses run/compare options; leaves optind at the first operand. */
 static int parse_opts(int argc, char **argv, struct opts *o, bool compare, const char *cmd_usage)
 {
-    enum { O_SET = 256, O_BATCHES, O_TRACKING, O_NO_PLOT, O_HELP, O_METRIC };
+    enum { O_SET = 256, O_BATCHES, O_TRACKING, O_NO_PLOT, O_HELP, O_METRIC, O_PRECISION, O_MAX_REPS };
     static const struct option longs[] = {
         { "replications", required_argument, 0, 'r' }, { "seed", required_argument, 0, 's' },
         { "days", required_argument, 0, 'd' },          { "out", required_argument, 0, 'o' },
@@ -161,8 +166,10 @@ static int parse_opts(int argc, char **argv, struct opts *o, bool compare, const
         { "batches", no_argument, 0, O_BATCHES },       { "tracking", no_argument, 0, O_TRACKING },
         { "no-plot", no_argument, 0, O_NO_PLOT },       { "quiet", no_argument, 0, 'q' },
         { "help", no_argument, 0, O_HELP },             { "metric", required_argument, 0, O_METRIC },
+        { "precision", required_argument, 0, O_PRECISION },
+        { "max-replications", required_argument, 0, O_MAX_REPS },
         { 0, 0, 0, 0 } };
-    *o = (struct opts){ .jobs = -1 };
+    *o = (struct opts){ .jobs = -1, .max_replications = DEFAULT_MAX_REPLICATIONS };
     long count;
     optind = 1;
     opterr = 0;
@@ -206,6 +213,16 @@ static int parse_opts(int argc, char **argv, struct opts *o, bool compare, const
         case O_BATCHES: o->batches = true; break;
         case O_TRACKING: o->tracking = true; break;
         case O_NO_PLOT: o->no_plot = true; break;
+        case O_PRECISION:
+            if (o->n_precision == MAX_PRECISION)
+                return say_error("--precision: at most %d targets", MAX_PRECISION);
+            o->precision[o->n_precision++] = optarg;
+            break;
+        case O_MAX_REPS:
+            if (!parse_count(optarg, SCENARIO_MAX_REPLICATIONS, &o->max_replications))
+                return say_error("--max-replications: expected a whole number from 1 to %u, got \"%s\"",
+                                 SCENARIO_MAX_REPLICATIONS, optarg);
+            break;
         case O_METRIC:
             if (!compare)
                 return say_error("--metric: only for compare");
@@ -234,6 +251,61 @@ static int parse_opts(int argc, char **argv, struct opts *o, bool compare, const
         if (o->given[k])
             o->sets[o->n_sets++] = o->shorthand[k];
     return 0;
+}
+
+/* Parses "METRIC@SCOPE=H" or "METRIC@SCOPE=P%" (scope `all` when left
+ * out) and finds its row in `m`; a message and false when it is wrong. */
+static bool parse_precision(const char *text, const struct model *m, struct run_precision *p, struct diag *d)
+{
+    const char *eq = strrchr(text, '=');
+    if (!eq || eq == text) {
+        diag_error(d, NULL, "--precision %s: expected METRIC@SCOPE=H or METRIC@SCOPE=P%%", text);
+        return false;
+    }
+    const char *at = memchr(text, '@', (size_t)(eq - text));
+    size_t metric_len = (size_t)((at ? at : eq) - text);
+    char metric[128], scope[256], value[64];
+    snprintf(metric, sizeof metric, "%.*s", (int)metric_len, text);
+    snprintf(scope, sizeof scope, "%.*s", at ? (int)(eq - at - 1) : 3, at ? at + 1 : "all");
+    snprintf(value, sizeof value, "%s", eq + 1);
+    size_t vlen = strlen(value);
+    p->relative = vlen > 0 && value[vlen - 1] == '%';
+    if (p->relative)
+        value[vlen - 1] = '\0';
+    if (!model_metric_find(metric)) {
+        char list[2048];
+        diag_error(d, NULL, "--precision %s: unknown metric \"%s\"; the metrics are %s", text, metric,
+                   metric_list(list, sizeof list));
+        return false;
+    }
+    if ((p->row = model_row(m, metric, scope)) == SIZE_MAX) {
+        diag_error(d, NULL, "--precision %s: expected a scope that %s has in this scenario (all, dest:ID, od:O-D, "
+                   "node:ID or service:ID), got \"%s\"", text, metric, scope);
+        return false;
+    }
+    if (!num_parse(value, strlen(value), '.', &p->half) || !(p->half > 0)) {
+        diag_error(d, NULL, "--precision %s: expected a half-width > 0 (or a percentage of the mean, e.g. 2%%), "
+                   "got \"%s\"", text, eq + 1);
+        return false;
+    }
+    p->metric = model_row_metric(m, p->row);
+    p->scope = model_row_scope(m, p->row);
+    return true;
+}
+
+/* The --precision targets of `o` against model m: *out malloc'd. */
+static enum rm_status precision_targets(const struct opts *o, const struct model *m, struct run_precision **out,
+                                        struct diag *d)
+{
+    *out = NULL;
+    if (o->n_precision == 0)
+        return RM_OK;
+    if (!(*out = calloc(o->n_precision, sizeof **out)))
+        return diag_fail(d, RM_ENOMEM, "out of memory");
+    bool ok = true;
+    for (size_t i = 0; i < o->n_precision; i++)
+        ok &= parse_precision(o->precision[i], m, &(*out)[i], d);
+    return ok ? RM_OK : RM_EINPUT;
 }
 
 /* Bytes of memory a run may plan for: RAILMAIL_MEMORY_MB when set (a
@@ -331,7 +403,18 @@ static void print_cell(double mean, double lo, double hi, bool interval)
         printf("  [%.2f, %.2f]", lo, hi);
 }
 
-static void print_run_table(const struct scenario *s, const struct run_result *r, const char *out)
+/* One line per --precision target: reached or not, after how many. */
+static void print_precision(const struct run_precision *p, size_t n, unsigned replications, long max)
+{
+    for (size_t i = 0; i < n; i++)
+        escape_line(stdout, "precision: %s@%s half-width %.4g %s %g%s after %u replications%s", p[i].metric,
+                    p[i].scope, p[i].achieved, p[i].met ? "<=" : ">", p[i].half,
+                    p[i].relative ? "% of the mean" : "", replications,
+                    p[i].met ? "" : (replications >= max ? ": not met by --max-replications" : ": not met"));
+}
+
+static void print_run_table(const struct scenario *s, const struct run_result *r, long max_replications,
+                            const char *out)
 {
     escape_line(stdout, "%s: %u replications of %g days (%g warm-up), seed %llu", scenario_basename(s), r->n,
                 s->horizon_d, s->warmup_d, (unsigned long long)s->seed);
@@ -356,6 +439,9 @@ static void print_run_table(const struct scenario *s, const struct run_result *r
     if (!interval)
         printf("\nn/a: a confidence interval needs at least %d replications; this run has %u (use -r)\n",
                MIN_REPLICATIONS_FOR_CI, r->n);
+    if (r->n_precision)
+        putchar('\n');
+    print_precision(r->precision, r->n_precision, r->n, max_replications);
     /* The busiest border or hub tells a planner where the queue is. */
     size_t worst = SIZE_MAX;
     double worst_wait = -1;
@@ -465,6 +551,7 @@ static int cmd_run(int argc, char **argv)
     struct model *m = NULL;
     char *out = NULL;
     struct outdir *od = NULL;
+    struct run_precision *prec = NULL;
     struct run_result res = { 0 };
     bool have_res = false;
     enum rm_status st = scenario_load(dir, NULL, o.sets, o.n_sets, &s, d);
@@ -476,7 +563,10 @@ static int cmd_run(int argc, char **argv)
         st = diag_fail(d, RM_ENOMEM, "out of memory");
         goto done;
     }
-    if ((st = preflight(run_memory_estimate(m, s->replications, default_jobs(&o), NULL), d)) != RM_OK)
+    if ((st = precision_targets(&o, m, &prec, d)) != RM_OK)
+        goto done;
+    unsigned most = prec && o.max_replications > s->replications ? (unsigned)o.max_replications : s->replications;
+    if ((st = preflight(run_memory_estimate(m, most, default_jobs(&o), NULL), d)) != RM_OK)
         goto done;
     if ((st = outdir_begin(out, &od, d)) != RM_OK)
         goto done;
@@ -485,8 +575,8 @@ static int cmd_run(int argc, char **argv)
     clock_gettime(CLOCK_MONOTONIC, &p.start);
     p.shown = false;
     bool tty = !o.quiet && isatty(STDERR_FILENO);
-    struct run_options ro = { s->replications, default_jobs(&o), o.batches, o.tracking,
-                              tty ? show_progress : NULL, &p };
+    struct run_options ro = { s->replications, default_jobs(&o), o.batches, o.tracking, prec, o.n_precision,
+                              (unsigned)o.max_replications, tty ? show_progress : NULL, &p };
     st = run_replications(m, &ro, s->confidence, tmp, &res, d);
     end_progress(&p);
     have_res = st == RM_OK;
@@ -497,13 +587,14 @@ static int cmd_run(int argc, char **argv)
     if (st == RM_OK)
         st = outdir_commit(od, d);
     if (st == RM_OK && !o.quiet)
-        print_run_table(s, &res, out);
+        print_run_table(s, &res, o.max_replications, out);
 done:
     rc = report_diag(d, st);
     if (have_res)
         run_result_fini(&res);
     outdir_discard(od);
     free(out);
+    free(prec);
     model_destroy(m);
     scenario_destroy(s);
     diag_destroy(d);
@@ -627,7 +718,10 @@ static int cmd_compare(int argc, char **argv)
         q.progress_ctx = &p;
     }
     struct outdir *od = NULL;
+    struct run_precision *prec = NULL;
     enum rm_status st = compare_prepare(&q, &cr, d);
+    if (st == RM_OK && (st = precision_targets(&o, compare_baseline_model(cr), &prec, d)) == RM_OK)
+        compare_set_precision(cr, prec, o.n_precision, (unsigned)o.max_replications);
     if (st == RM_OK)
         st = preflight(compare_memory_estimate(cr), d);
     if (st == RM_OK)
@@ -644,10 +738,14 @@ static int cmd_compare(int argc, char **argv)
     outdir_discard(od);
     if (st == RM_OK && !o.quiet) {
         compare_print(cr, stdout, o.metrics, o.n_metrics);
+        if (o.n_precision)
+            putchar('\n');
+        print_precision(prec, o.n_precision, compare_replications(cr), o.max_replications);
         putchar('\n');
         escape_line(stdout, "results: %s/compare.csv and charts in %s/", out, out);
     }
     rc = report_diag(d, st);
+    free(prec);
     compare_destroy(cr);
     diag_destroy(d);
     return rc;

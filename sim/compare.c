@@ -36,6 +36,9 @@ struct arm {
 
 struct compare_result {
     struct compare_request q;
+    struct run_precision *precision;  /* on the paired differences; the caller's */
+    size_t n_precision;
+    unsigned max_replications;
     struct arm *arm;
     size_t n_arms;
     char *out;
@@ -251,7 +254,9 @@ size_t compare_memory_estimate(const struct compare_result *c)
     size_t kept_sum = 0, peak = 0;
     for (size_t i = 0; i < c->n_arms; i++) {
         const struct arm *a = &c->arm[i];
-        size_t kept, one = run_memory_estimate(a->m, a->s->replications, c->q.jobs, &kept);
+        unsigned n = c->n_precision && c->max_replications > a->s->replications ? c->max_replications
+                                                                                 : a->s->replications;
+        size_t kept, one = run_memory_estimate(a->m, n, c->q.jobs, &kept);
         if (kept_sum + one > peak)
             peak = kept_sum + one;
         kept_sum += kept;
@@ -276,6 +281,23 @@ enum rm_status compare_prepare(const struct compare_request *q, struct compare_r
     return RM_OK;
 }
 
+unsigned compare_replications(const struct compare_result *c)
+{
+    return c->arm[0].res.n;
+}
+
+const struct model *compare_baseline_model(const struct compare_result *c)
+{
+    return c->arm[0].m;
+}
+
+void compare_set_precision(struct compare_result *c, struct run_precision *p, size_t n, unsigned max_replications)
+{
+    c->precision = p;
+    c->n_precision = n;
+    c->max_replications = max_replications;
+}
+
 const char *compare_default_out(const struct compare_result *c)
 {
     return c->out;
@@ -292,20 +314,84 @@ static void arm_progress(void *ctx, double done)
     ps->q->progress(ps->q->progress_ctx, (ps->arm + done) / (double)ps->n_arms);
 }
 
-static enum rm_status run_arm(struct compare_result *c, size_t i, const char *dir, struct diag *d)
+/* The paired half-width of target p over n replications: the widest
+ * among the proposals; a relative target is a share of the baseline mean. */
+static void paired_precision(const struct compare_result *c, struct run *const *runs, struct run_precision *p,
+                             unsigned n)
 {
-    struct arm *a = &c->arm[i];
-    char sub[4096];
-    snprintf(sub, sizeof sub, "%s/%s", dir, a->name);
-    if (mkdir(sub, 0777) != 0)
-        return diag_fail(d, RM_EIO, "cannot create %s: %s", sub, strerror(errno));
-    struct progress_share ps = { &c->q, i, c->n_arms };
-    struct run_options ro = { a->s->replications, c->q.jobs, c->q.batches, c->q.tracking,
-                              c->q.progress ? arm_progress : NULL, &ps };
-    enum rm_status st = run_replications(a->m, &ro, a->s->confidence, sub, &a->res, d);
-    a->ran = st == RM_OK;
-    if (st == RM_OK)
-        st = report_run(sub, a->s, &a->res, "run", d);
+    const struct arm *b = &c->arm[0];
+    size_t rows0 = model_rows(b->m);
+    const double *v0 = run_values(runs[0]);
+    double *diff = malloc((n + 1) * sizeof *diff), worst = 0, base_mean;
+    run_half_width(v0 + p->row, rows0, n, b->s->confidence, &base_mean);
+    for (size_t i = 1; diff && i < c->n_arms; i++) {
+        const struct arm *a = &c->arm[i];
+        size_t rows = model_rows(a->m), r = model_row(a->m, p->metric, p->scope);
+        if (r == SIZE_MAX)
+            continue;
+        const double *v = run_values(runs[i]);
+        for (unsigned k = 0; k < n; k++)
+            diff[k] = v[(size_t)k * rows + r] - v0[(size_t)k * rows0 + p->row];
+        double half = run_half_width(diff, 1, n, b->s->confidence, NULL);
+        if (!(half <= worst))  /* NaN and infinity count as the worst */
+            worst = half;
+    }
+    free(diff);
+    p->achieved = diff ? worst : INFINITY;
+    p->met = run_precision_met(p, p->achieved, base_mean);
+}
+
+static bool precise_enough(const struct compare_result *c, struct run *const *runs, unsigned n)
+{
+    bool all = true;
+    for (size_t k = 0; k < c->n_precision; k++) {
+        paired_precision(c, runs, &c->precision[k], n);
+        all &= c->precision[k].met;
+    }
+    return all;
+}
+
+/* Runs every arm in rounds of the same size, so replications stay paired,
+ * until the paired targets are met; then writes each arm's results. */
+static enum rm_status run_arms(struct compare_result *c, const char *dir, struct diag *d)
+{
+    struct run *runs[MAX_PROPOSALS + 1] = { 0 };
+    struct progress_share ps[MAX_PROPOSALS + 1];
+    char sub[MAX_PROPOSALS + 1][4096];
+    enum rm_status st = RM_OK;
+    for (size_t i = 0; st == RM_OK && i < c->n_arms; i++) {
+        struct arm *a = &c->arm[i];
+        snprintf(sub[i], sizeof sub[i], "%s/%s", dir, a->name);
+        if (mkdir(sub[i], 0777) != 0) {
+            st = diag_fail(d, RM_EIO, "cannot create %s: %s", sub[i], strerror(errno));
+            break;
+        }
+        ps[i] = (struct progress_share){ &c->q, i, c->n_arms };
+        struct run_options ro = { a->s->replications, c->q.jobs, c->q.batches, c->q.tracking, NULL, 0, 0,
+                                  c->q.progress ? arm_progress : NULL, &ps[i] };
+        st = run_begin(a->m, &ro, sub[i], &runs[i], d);
+    }
+    unsigned first = c->arm[0].s->replications, n = first;
+    while (st == RM_OK) {
+        for (size_t i = 0; st == RM_OK && i < c->n_arms; i++)
+            st = run_extend(runs[i], n, d);
+        if (st != RM_OK || c->n_precision == 0 || precise_enough(c, runs, n) || n >= c->max_replications)
+            break;
+        n = run_next_round(first, n);
+        if (n > c->max_replications)
+            n = c->max_replications;
+    }
+    for (size_t i = 0; i < c->n_arms; i++) {
+        struct arm *a = &c->arm[i];
+        if (st != RM_OK) {
+            run_abort(runs[i]);
+            continue;
+        }
+        st = run_finish(runs[i], a->s->confidence, &a->res, d);
+        a->ran = st == RM_OK;
+        if (st == RM_OK)
+            st = report_run(sub[i], a->s, &a->res, "run", d);
+    }
     return st;
 }
 
@@ -412,9 +498,7 @@ static enum rm_status write_file(const char *dir, const char *name, const struct
 
 enum rm_status compare_run(struct compare_result *c, const char *dir, struct diag *d)
 {
-    enum rm_status st = RM_OK;
-    for (size_t i = 0; st == RM_OK && i < c->n_arms; i++)
-        st = run_arm(c, i, dir, d);
+    enum rm_status st = run_arms(c, dir, d);
     for (size_t i = 1; st == RM_OK && i < c->n_arms; i++)
         if (pair_arm(c, i) != RM_OK)
             st = diag_fail(d, RM_ENOMEM, "out of memory");
@@ -428,7 +512,8 @@ enum rm_status compare_run(struct compare_result *c, const char *dir, struct dia
     if (st == RM_OK)
         st = write_file(dir, "compare_throughput.csv", c, write_throughput_csv, d);
     if (st == RM_OK)
-        st = report_meta(dir, c->arm[0].s, c->arm[0].res.n, "compare", names, c->n_arms - 1, d);
+        st = report_meta(dir, c->arm[0].s, c->arm[0].res.n, "compare", names, c->n_arms - 1, c->precision,
+                         c->n_precision, d);
     return st;
 }
 

@@ -158,6 +158,17 @@ static void write_proposals(FILE *f, const char *const *names, size_t n)
     free(list);
 }
 
+/* One row per precision target: what was asked, what was reached. */
+static void write_precision(FILE *f, const struct run_precision *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        char text[600];
+        snprintf(text, sizeof text, "%s@%s half-width <= %g%s: %.6g, %s", p[i].metric, p[i].scope, p[i].half,
+                 p[i].relative ? "% of the mean" : "", p[i].achieved, p[i].met ? "met" : "not met");
+        csvwrite_pair(f, "precision", text);
+    }
+}
+
 static void write_meta(FILE *f, const struct scenario *s, unsigned replications, const char *kind,
                        const char *const *proposals, size_t n_proposals)
 {
@@ -197,7 +208,11 @@ static void dest_file(FILE *f, const struct run_file *x) { group_file(f, x, MODE
 static void backlog_file(FILE *f, const struct run_file *x) { group_file(f, x, MODEL_BACKLOG_NODE); }
 static void train_wait_file(FILE *f, const struct run_file *x) { group_file(f, x, MODEL_TRAIN_WAIT_NODE); }
 static void transit_file(FILE *f, const struct run_file *x) { write_transit(f, x->r); }
-static void meta_file(FILE *f, const struct run_file *x) { write_meta(f, x->s, x->r->n, x->kind, NULL, 0); }
+static void meta_file(FILE *f, const struct run_file *x)
+{
+    write_meta(f, x->s, x->r->n, x->kind, NULL, 0);
+    write_precision(f, x->r->precision, x->r->n_precision);
+}
 
 enum rm_status report_run(const char *dir, const struct scenario *s, const struct run_result *r,
                           const char *kind, struct diag *d)
@@ -230,11 +245,13 @@ enum rm_status report_run(const char *dir, const struct scenario *s, const struc
 }
 
 enum rm_status report_meta(const char *dir, const struct scenario *s, unsigned replications,
-                           const char *kind, const char *const *proposals, size_t n_proposals, struct diag *d)
+                           const char *kind, const char *const *proposals, size_t n_proposals,
+                           const struct run_precision *precision, size_t n_precision, struct diag *d)
 {
     FILE *f = open_csv(dir, "meta.csv", "key,value", d);
     if (!f)
         return RM_EIO;
     write_meta(f, s, replications, kind, proposals, n_proposals);
+    write_precision(f, precision, n_precision);
     return close_csv(f, dir, "meta.csv", d);
 }

@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,18 +25,23 @@ static const char *const part_header[N_PARTS] = {
     "replication,batch,origin,destination,kg,posted_h,departed_h,delivered_h,transit_d,services",
     "replication,batch,time_h,node,event" };
 
-struct pool {
+/* A run in progress: replications 1..done are finished and kept; a round
+ * hands out replications done+1..target to the workers. */
+struct run {
     const struct model *m;
-    const struct run_options *o;
-    const char *dir;
-    struct run_result *res;
+    struct run_options o;
+    char *dir;
     pthread_mutex_t lock;
+    unsigned done, target;
     unsigned next;                  /* next replication to hand out, from 0 */
-    unsigned finished;
-    enum rm_status *status;         /* [n] */
-    struct diag **diags;            /* [n] */
+    unsigned finished;              /* of this round */
+    enum rm_status *status;         /* [target - done]: this round's */
+    struct diag **diags;            /* [target - done] */
     atomic_uint_fast64_t days_done;
     int daily_fd;                   /* the daily series of every replication, in order */
+    double *values;                 /* [cap * model_rows], replication-major */
+    unsigned cap;
+    uint64_t *transit;              /* [STATS_HIST_BINS], pooled */
 };
 
 /* The file that holds every replication's daily series until they are reduced. */
@@ -58,17 +64,17 @@ static void part_path(char *buf, size_t len, const char *dir, int p, unsigned re
     snprintf(buf, len, "%s/.%s.%u.part", dir, part_name[p], rep);
 }
 
-static enum rm_status open_parts(struct pool *pl, unsigned i, FILE **f)
+static enum rm_status open_parts(struct run *pl, unsigned i, FILE **f)
 {
     for (int p = 0; p < N_PARTS; p++) {
-        if (!part_wanted(pl->o, p))
+        if (!part_wanted(&pl->o, p))
             continue;
         char path[4096];
         part_path(path, sizeof path, pl->dir, p, i + 1);
         if (!(f[p] = fopen(path, "w"))) {
             char why[128];  /* strerror is not thread-safe; workers run this */
             strerror_r(errno, why, sizeof why);
-            return diag_fail(pl->diags[i], RM_EIO, "cannot write %s: %s", path, why);
+            return diag_fail(pl->diags[i - pl->done], RM_EIO, "cannot write %s: %s", path, why);
         }
         setvbuf(f[p], NULL, _IOFBF, 1 << 16);
     }
@@ -90,24 +96,24 @@ static bool write_all(int fd, const void *data, size_t len, off_t at)
 
 /* Keeps what aggregation needs of a finished replication: its values, its
  * daily series (to the file) and its transit times (pooled). */
-static enum rm_status keep(struct pool *pl, unsigned i, const struct model_record *rec)
+static enum rm_status keep(struct run *pl, unsigned i, const struct model_record *rec)
 {
     size_t rows = model_rows(pl->m);
-    memcpy(pl->res->values + (size_t)i * rows, rec->values, rows * sizeof *rec->values);
+    memcpy(pl->values + (size_t)i * rows, rec->values, rows * sizeof *rec->values);
     if (!write_all(pl->daily_fd, rec->daily, daily_bytes(pl->m), (off_t)i * (off_t)daily_bytes(pl->m)))
-        return diag_fail(pl->diags[i], RM_EIO, "cannot write the daily series of replication %u", i + 1);
+        return diag_fail(pl->diags[i - pl->done], RM_EIO, "cannot write the daily series of replication %u", i + 1);
     pthread_mutex_lock(&pl->lock);
     for (size_t b = 0; b < STATS_HIST_BINS; b++)
-        pl->res->transit[b] += rec->transit->count[b];
+        pl->transit[b] += rec->transit->count[b];
     pthread_mutex_unlock(&pl->lock);
     return RM_OK;
 }
 
-/* One replication with its part files; the status goes into the pool. */
-static enum rm_status simulate(struct pool *pl, unsigned i, struct model_record *rec)
+/* One replication with its part files. */
+static enum rm_status simulate(struct run *pl, unsigned i, struct model_record *rec)
 {
     FILE *f[N_PARTS] = { 0 };
-    struct diag *d = pl->diags[i];
+    struct diag *d = pl->diags[i - pl->done];
     enum rm_status st = open_parts(pl, i, f);
     struct model_sinks sinks = { f[PART_TRAINS], f[PART_BATCHES], f[PART_TRACKING], &pl->days_done };
     if (st == RM_OK) {
@@ -124,16 +130,17 @@ static enum rm_status simulate(struct pool *pl, unsigned i, struct model_record 
 
 static void *worker(void *arg)
 {
-    struct pool *pl = arg;
+    struct run *pl = arg;
     struct model_record rec = { 0 };
     bool have_rec = model_record_init(pl->m, &rec) == RM_OK;
     for (;;) {
         pthread_mutex_lock(&pl->lock);
         unsigned i = pl->next++;
         pthread_mutex_unlock(&pl->lock);
-        if (i >= pl->res->n)
+        if (i >= pl->target)
             break;
-        pl->status[i] = have_rec ? simulate(pl, i, &rec) : diag_fail(pl->diags[i], RM_ENOMEM, "out of memory");
+        pl->status[i - pl->done] = have_rec ? simulate(pl, i, &rec)
+                                            : diag_fail(pl->diags[i - pl->done], RM_ENOMEM, "out of memory");
         pthread_mutex_lock(&pl->lock);
         pl->finished++;
         pthread_mutex_unlock(&pl->lock);
@@ -144,18 +151,18 @@ static void *worker(void *arg)
 }
 
 /* Concatenates the part files of each kind, in replication order. */
-static enum rm_status stitch(const struct pool *pl, struct diag *d)
+static enum rm_status stitch(const struct run *pl, struct diag *d)
 {
     char path[4096], part[4096];
     for (int p = 0; p < N_PARTS; p++) {
-        if (!part_wanted(pl->o, p))
+        if (!part_wanted(&pl->o, p))
             continue;
         snprintf(path, sizeof path, "%s/%s.csv", pl->dir, part_name[p]);
         FILE *out = fopen(path, "w");
         if (!out)
             return diag_fail(d, RM_EIO, "cannot write %s: %s", path, strerror(errno));
         csvwrite_header(out, part_header[p]);
-        for (unsigned i = 0; i < pl->res->n; i++) {
+        for (unsigned i = 0; i < pl->done; i++) {
             part_path(part, sizeof part, pl->dir, p, i + 1);
             FILE *in = fopen(part, "r");
             if (!in) {
@@ -175,13 +182,13 @@ static enum rm_status stitch(const struct pool *pl, struct diag *d)
     return RM_OK;
 }
 
-static void wait_with_progress(struct pool *pl)
+static void wait_with_progress(struct run *pl)
 {
-    const struct run_options *o = pl->o;
-    double total = (double)pl->res->n * (double)model_days(pl->m);
+    const struct run_options *o = &pl->o;
+    double total = (double)pl->target * (double)model_days(pl->m);
     for (;;) {
         pthread_mutex_lock(&pl->lock);
-        bool done = pl->finished == pl->res->n;
+        bool done = pl->finished == pl->target - pl->done;
         pthread_mutex_unlock(&pl->lock);
         if (done)
             return;
@@ -191,21 +198,19 @@ static void wait_with_progress(struct pool *pl)
     }
 }
 
-static enum rm_status summarise(struct run_result *res, double confidence, struct diag *d)
+static void summarise(struct run_result *res, double confidence)
 {
     size_t rows = model_rows(res->model);
     for (size_t row = 0; row < rows; row++)
         stats_summarise(res->values + row, rows, res->n, confidence, &res->summary[row]);
-    (void)d;
-    return RM_OK;
 }
 
 /* Reduces the daily series across replications, a block of days at a time:
  * each replication's block is one contiguous read, and a cell's values lie
  * at a fixed stride in the buffer. */
-static enum rm_status summarise_daily(struct pool *pl, double confidence, struct diag *d)
+static enum rm_status summarise_daily(const struct run *pl, struct run_result *res, double confidence,
+                                      struct diag *d)
 {
-    struct run_result *res = pl->res;
     size_t days = model_days(pl->m), series = model_series(pl->m), day_bytes = series * sizeof(double);
     size_t per_block = DAILY_BLOCK_BYTES / ((size_t)res->n * day_bytes);
     if (per_block < 1)
@@ -249,13 +254,11 @@ static bool alloc_result(struct run_result *r)
 {
     const struct model *m = r->model;
     size_t days = model_days(m);
-    r->values = calloc((size_t)r->n * model_rows(m) + 1, sizeof *r->values);
     r->summary = calloc(model_rows(m) + 1, sizeof *r->summary);
-    r->transit = calloc(STATS_HIST_BINS, sizeof *r->transit);
     r->daily_mean = calloc(days * model_series(m) + 1, sizeof *r->daily_mean);
     r->delivered_ci = calloc(2 * days + 1, sizeof *r->delivered_ci);
     r->delivered_avg = calloc(days + 1, sizeof *r->delivered_avg);
-    return r->values && r->summary && r->transit && r->daily_mean && r->delivered_ci && r->delivered_avg;
+    return r->summary && r->daily_mean && r->delivered_ci && r->delivered_avg;
 }
 
 size_t run_memory_estimate(const struct model *m, unsigned replications, unsigned jobs, size_t *kept)
@@ -274,76 +277,208 @@ size_t run_memory_estimate(const struct model *m, unsigned replications, unsigne
     return peak < most ? (size_t)peak : SIZE_MAX / 4;
 }
 
-static enum rm_status open_daily(struct pool *pl, struct diag *d)
+enum rm_status run_begin(const struct model *m, const struct run_options *o, const char *dir, struct run **out,
+                         struct diag *d)
 {
+    *out = NULL;
+    struct run *r = calloc(1, sizeof *r);
+    if (!r || !(r->dir = strdup(dir)) || !(r->transit = calloc(STATS_HIST_BINS, sizeof *r->transit))) {
+        run_abort(r);
+        return diag_fail(d, RM_ENOMEM, "out of memory");
+    }
+    r->m = m;
+    r->o = *o;
+    r->daily_fd = -1;
     char path[4096];
-    snprintf(path, sizeof path, "%s/" DAILY_FILE, pl->dir);
-    pl->daily_fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0666);
-    if (pl->daily_fd < 0)
-        return diag_fail(d, RM_EIO, "cannot write %s: %s", path, strerror(errno));
+    snprintf(path, sizeof path, "%s/" DAILY_FILE, dir);
+    r->daily_fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0666);
+    if (r->daily_fd < 0) {
+        enum rm_status st = diag_fail(d, RM_EIO, "cannot write %s: %s", path, strerror(errno));
+        run_abort(r);
+        return st;
+    }
     unlink(path);  /* the open descriptor keeps it until closed */
+    pthread_mutex_init(&r->lock, NULL);
+    atomic_init(&r->days_done, 0);
+    *out = r;
     return RM_OK;
+}
+
+/* Room for the values of n replications. */
+static bool reserve(struct run *r, unsigned n)
+{
+    if (n <= r->cap)
+        return true;
+    double *v = realloc(r->values, ((size_t)n * model_rows(r->m) + 1) * sizeof *v);
+    if (!v)
+        return false;
+    r->values = v;
+    r->cap = n;
+    return true;
+}
+
+/* Runs replications done+1..target on the pool; reports the first that
+ * failed, so the message is the same whatever the threads did. */
+static enum rm_status round_of(struct run *r, struct diag *d)
+{
+    unsigned n = r->target - r->done, jobs = r->o.jobs < 1 ? 1 : r->o.jobs;
+    if (jobs > n)
+        jobs = n;
+    r->status = calloc(n, sizeof *r->status);
+    r->diags = calloc(n, sizeof *r->diags);
+    pthread_t *tid = calloc(jobs, sizeof *tid);
+    enum rm_status st = RM_OK;
+    if (!r->status || !r->diags || !tid)
+        st = diag_fail(d, RM_ENOMEM, "out of memory");
+    for (unsigned i = 0; st == RM_OK && i < n; i++)
+        if (!(r->diags[i] = diag_create()))
+            st = diag_fail(d, RM_ENOMEM, "out of memory");
+    if (st == RM_OK) {
+        r->next = r->done;
+        r->finished = 0;
+        unsigned started = 0;
+        while (started < jobs && pthread_create(&tid[started], NULL, worker, r) == 0)
+            started++;
+        if (started == 0) {
+            worker(r);  /* no thread to be had: run here */
+        } else {
+            wait_with_progress(r);
+            for (unsigned t = 0; t < started; t++)
+                pthread_join(tid[t], NULL);
+        }
+        for (unsigned i = 0; i < n && st == RM_OK; i++)
+            if (r->status[i] != RM_OK) {
+                st = r->status[i];
+                for (size_t k = 0; k < diag_count(r->diags[i]); k++)
+                    diag_fail(d, st, "%s", diag_message(r->diags[i], k));
+            }
+    }
+    if (r->diags)
+        for (unsigned i = 0; i < n; i++)
+            diag_destroy(r->diags[i]);
+    free(r->diags);
+    free(r->status);
+    free(tid);
+    r->diags = NULL;
+    r->status = NULL;
+    return st;
+}
+
+enum rm_status run_extend(struct run *r, unsigned n, struct diag *d)
+{
+    if (n <= r->done)
+        return RM_OK;
+    if (!reserve(r, n))
+        return diag_fail(d, RM_ENOMEM, "out of memory");
+    r->target = n;
+    enum rm_status st = round_of(r, d);
+    if (st == RM_OK)
+        r->done = n;
+    return st;
+}
+
+unsigned run_done(const struct run *r)
+{
+    return r->done;
+}
+
+const double *run_values(const struct run *r)
+{
+    return r->values;
+}
+
+enum rm_status run_finish(struct run *r, double confidence, struct run_result *out, struct diag *d)
+{
+    *out = (struct run_result){ .model = r->m, .n = r->done };
+    enum rm_status st = alloc_result(out) ? RM_OK : diag_fail(d, RM_ENOMEM, "out of memory");
+    if (st == RM_OK)
+        st = stitch(r, d);
+    if (st == RM_OK) {
+        out->values = r->values;  /* handed over */
+        out->transit = r->transit;
+        r->values = NULL;
+        r->transit = NULL;
+        summarise(out, confidence);
+        st = summarise_daily(r, out, confidence, d);
+    }
+    if (st != RM_OK)
+        run_result_fini(out);
+    run_abort(r);
+    return st;
+}
+
+void run_abort(struct run *r)
+{
+    if (!r)
+        return;
+    if (r->daily_fd >= 0) {
+        close(r->daily_fd);
+        pthread_mutex_destroy(&r->lock);
+    }
+    free(r->values);
+    free(r->transit);
+    free(r->dir);
+    free(r);
+}
+
+unsigned run_next_round(unsigned first, unsigned done)
+{
+    unsigned grow = (done + 1) / 2 > first ? (done + 1) / 2 : first;
+    return done + grow;
+}
+
+double run_half_width(const double *x, size_t stride, unsigned n, double confidence, double *mean)
+{
+    struct stats_summary sm;
+    stats_summarise(x, stride, n, confidence, &sm);
+    if (mean)
+        *mean = sm.mean;
+    return sm.n >= 2 ? (sm.ci_high - sm.ci_low) / 2 : INFINITY;
+}
+
+/* True when every target is met by the values of the replications done. */
+static bool precise_enough(const struct run *r, struct run_precision *p, size_t np, double confidence)
+{
+    bool all = true;
+    size_t rows = model_rows(r->m);
+    for (size_t k = 0; k < np; k++) {
+        double mean, half = run_half_width(r->values + p[k].row, rows, r->done, confidence, &mean);
+        p[k].achieved = half;
+        p[k].met = run_precision_met(&p[k], half, mean);
+        all &= p[k].met;
+    }
+    return all;
+}
+
+bool run_precision_met(const struct run_precision *p, double half, double mean)
+{
+    double want = p->relative ? p->half * fabs(mean) / 100 : p->half;
+    return isfinite(half) && half <= want;
 }
 
 enum rm_status run_replications(const struct model *m, const struct run_options *o,
                                 double confidence, const char *dir,
                                 struct run_result *out, struct diag *d)
 {
-    unsigned n = o->replications, jobs = o->jobs < 1 ? 1 : o->jobs;
-    if (jobs > n)
-        jobs = n;
-    *out = (struct run_result){ .model = m, .n = n };
-    struct pool pl = { .m = m, .o = o, .dir = dir, .res = out, .daily_fd = -1 };
-    pl.status = calloc(n, sizeof *pl.status);
-    pl.diags = calloc(n, sizeof *pl.diags);
-    pthread_t *tid = calloc(jobs, sizeof *tid);
-    enum rm_status st = RM_OK;
-    if (!alloc_result(out) || !pl.status || !pl.diags || !tid)
-        st = diag_fail(d, RM_ENOMEM, "out of memory");
-    for (unsigned i = 0; st == RM_OK && i < n; i++)
-        if (!(pl.diags[i] = diag_create()))
-            st = diag_fail(d, RM_ENOMEM, "out of memory");
-    if (st == RM_OK)
-        st = open_daily(&pl, d);
-    unsigned started = 0;
-    if (st == RM_OK) {
-        pthread_mutex_init(&pl.lock, NULL);
-        atomic_init(&pl.days_done, 0);
-        while (started < jobs && pthread_create(&tid[started], NULL, worker, &pl) == 0)
-            started++;
-        if (started == 0) {
-            worker(&pl);  /* no thread to be had: run here */
-        } else {
-            wait_with_progress(&pl);
-            for (unsigned t = 0; t < started; t++)
-                pthread_join(tid[t], NULL);
-        }
-        pthread_mutex_destroy(&pl.lock);
-        /* Report the first failing replication, so the message is the same
-         * whatever the threads did. */
-        for (unsigned i = 0; i < n && st == RM_OK; i++)
-            if (pl.status[i] != RM_OK) {
-                st = pl.status[i];
-                for (size_t k = 0; k < diag_count(pl.diags[i]); k++)
-                    diag_fail(d, st, "%s", diag_message(pl.diags[i], k));
-            }
-    }
-    if (st == RM_OK)
-        st = stitch(&pl, d);
-    if (st == RM_OK)
-        st = summarise(out, confidence, d);
-    if (st == RM_OK)
-        st = summarise_daily(&pl, confidence, d);
-    if (pl.daily_fd >= 0)
-        close(pl.daily_fd);
-    if (pl.diags)
-        for (unsigned i = 0; i < n; i++)
-            diag_destroy(pl.diags[i]);
-    free(pl.diags);
-    free(pl.status);
-    free(tid);
+    struct run *r;
+    *out = (struct run_result){ .model = m };
+    enum rm_status st = run_begin(m, o, dir, &r, d);
     if (st != RM_OK)
-        run_result_fini(out);
+        return st;
+    unsigned n = o->replications;
+    while ((st = run_extend(r, n, d)) == RM_OK && o->n_precision > 0
+           && !precise_enough(r, o->precision, o->n_precision, confidence) && n < o->max_replications) {
+        n = run_next_round(o->replications, n);
+        if (n > o->max_replications)
+            n = o->max_replications;
+    }
+    if (st != RM_OK) {
+        run_abort(r);
+        return st;
+    }
+    st = run_finish(r, confidence, out, d);
+    out->precision = o->precision;
+    out->n_precision = o->n_precision;
     return st;
 }
 

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include "railmail/diag.h"
 #include "railmail/model.h"
+#include "railmail/run.h"
 
 struct compare_request {
     const char *scenario_dir;
@@ -29,6 +30,15 @@ enum rm_status compare_prepare(const struct compare_request *q, struct compare_r
                                struct diag *d);
 /* Bytes the comparison needs at its peak (see run_memory_estimate). */
 size_t compare_memory_estimate(const struct compare_result *c);
+/* The paired replications run (after compare_run). */
+unsigned compare_replications(const struct compare_result *c);
+/* The baseline's model, where --precision names its rows. */
+const struct model *compare_baseline_model(const struct compare_result *c);
+/* Sequential replications: all arms run in rounds of the same size (see
+ * run_next_round) until the half-width of every target's paired
+ * difference, for every proposal, is met (a relative target is a share of
+ * the baseline mean), or max_replications ran. `p` stays the caller's. */
+void compare_set_precision(struct compare_result *c, struct run_precision *p, size_t n, unsigned max_replications);
 /* results/<scenario>-compare */
 const char *compare_default_out(const struct compare_result *c);
 /* Runs everything, writes compare.csv, compare_throughput.csv and meta.csv

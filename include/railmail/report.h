@@ -18,5 +18,5 @@ enum rm_status report_run(const char *dir, const struct scenario *s, const struc
  * reads back exactly, otherwise one row `proposal,NAME` per proposal. */
 enum rm_status report_meta(const char *dir, const struct scenario *s, unsigned replications,
                            const char *kind, const char *const *proposals, size_t n_proposals,
-                           struct diag *d);
+                           const struct run_precision *precision, size_t n_precision, struct diag *d);
 #endif /* RAILMAIL_REPORT_H */

@@ -9,10 +9,27 @@
 #include "railmail/model.h"
 #include "railmail/stats.h"
 
+/* A precision target for sequential replications: the half-width of the
+ * confidence interval of (metric, scope) at most `half` (or `half` percent
+ * of the mean when `relative`). */
+struct run_precision {
+    const char *metric, *scope;  /* as given */
+    size_t row;                  /* model_row of them */
+    double half;
+    bool relative;
+    double achieved;             /* set by the run: the half-width reached */
+    bool met;
+};
+
 struct run_options {
-    unsigned replications;
+    unsigned replications;       /* the first round (all of them without precision targets) */
     unsigned jobs;               /* worker threads, >= 1 */
     bool batches, tracking;      /* write batches.csv, tracking.csv */
+    /* Sequential replications: rounds (see run_next_round) until every
+     * target is met or max_replications have run; none: one round. */
+    struct run_precision *precision;
+    size_t n_precision;
+    unsigned max_replications;
     /* Called from the calling thread about five times a second with the
      * share done (0..1); NULL for none. */
     void (*progress)(void *ctx, double done);
@@ -31,6 +48,8 @@ struct run_result {
     double *daily_mean;             /* [model_days * model_series], day-major: mean across replications */
     double *delivered_ci;           /* [model_days * 2]: t interval (low, high) of series 0, tonnes delivered */
     double *delivered_avg;          /* [model_days]: series 0 summed in replication order, divided by n */
+    const struct run_precision *precision;  /* the targets the replications were run for, or NULL */
+    size_t n_precision;
 };
 
 /* Row `row` of replication `rep` (numbered from 0). */
@@ -43,12 +62,35 @@ static inline double run_value(const struct run_result *r, unsigned rep, size_t 
  * *kept (when not NULL) gets the part its result keeps afterwards. */
 size_t run_memory_estimate(const struct model *m, unsigned replications, unsigned jobs, size_t *kept);
 
-/* Runs the replications, writing trains.csv (and batches.csv, tracking.csv
- * on request) into `dir`. On success fills `out`, to be freed with
- * run_result_fini. */
+/* Runs the replications (in rounds when there are precision targets),
+ * writing trains.csv (and batches.csv, tracking.csv on request) into `dir`.
+ * On success fills `out`, to be freed with run_result_fini. */
 enum rm_status run_replications(const struct model *m, const struct run_options *o,
                                 double confidence, const char *dir,
                                 struct run_result *out, struct diag *d);
 void run_result_fini(struct run_result *r);
+
+/* The same in steps, for callers that decide between rounds (compare pairs
+ * its arms' rounds): run_begin, run_extend to n replications done (again
+ * and again), then run_finish, which writes the stitched files and fills
+ * `out`, or run_abort. Replication i is the same whatever the rounds. */
+struct run;
+enum rm_status run_begin(const struct model *m, const struct run_options *o, const char *dir, struct run **out,
+                         struct diag *d);
+enum rm_status run_extend(struct run *r, unsigned n, struct diag *d);
+unsigned run_done(const struct run *r);
+const double *run_values(const struct run *r);  /* [run_done * model_rows], replication-major */
+enum rm_status run_finish(struct run *r, double confidence, struct run_result *out, struct diag *d);
+void run_abort(struct run *r);  /* NULL is a no-op */
+
+/* The replications after `done` when the first round was `first`: rounds
+ * grow by half of what is done, and by at least the first round, so their
+ * sizes depend on neither the threads nor the data. */
+unsigned run_next_round(unsigned first, unsigned done);
+
+/* The half-width of the t interval of n values at a stride (INFINITY below
+ * two); *mean gets their mean when not NULL. */
+double run_half_width(const double *x, size_t stride, unsigned n, double confidence, double *mean);
+bool run_precision_met(const struct run_precision *p, double half, double mean);
 
 #endif /* RAILMAIL_RUN_H */

@@ -1,0 +1,140 @@
+/* Sequential replications: rounds whose sizes depend on neither the threads
+ * nor the data, stopping at the first round that meets every target. */
+#include "e2e.h"
+
+#include "railmail/run.h"
+#include "railmail/stats.h"
+
+#define MINI "tests/fixtures/scenario-mini"
+
+Test(precision, rounds_grow_by_half_and_by_at_least_the_first)
+{
+    cr_assert_eq(run_next_round(5, 5), 10);
+    cr_assert_eq(run_next_round(5, 10), 15);
+    cr_assert_eq(run_next_round(5, 15), 23);
+    cr_assert_eq(run_next_round(10, 10), 20);
+    cr_assert_eq(run_next_round(10, 40), 60);
+    cr_assert_eq(run_next_round(3, 1), 4);
+}
+
+Test(precision, half_width_by_hand)
+{
+    const double x[] = { 12.3, 14.1, 13.7, 12.9, 13.35 };
+    double mean, half = run_half_width(x, 1, 5, 0.95, &mean);
+    cr_assert_float_eq(mean, 13.27, 1e-12);
+    cr_assert_float_eq(half, 2.776445105 * 0.699642767 / sqrt(5.0), 1e-7);
+    cr_assert(isinf(run_half_width(x, 1, 1, 0.95, NULL)));
+    struct run_precision abs = { .half = 0.9 }, rel = { .half = 5, .relative = true };
+    cr_assert(run_precision_met(&abs, 0.87, 13.27));
+    cr_assert(!run_precision_met(&abs, 0.91, 13.27));
+    cr_assert(run_precision_met(&rel, 0.66, 13.27));   /* 5% of 13.27 is 0.6635 */
+    cr_assert(!run_precision_met(&rel, 0.67, 13.27));
+}
+
+/* Values of (metric, scope) per replication, from replications.csv. */
+static size_t read_values(const char *dir, const char *metric, const char *scope, double *v, size_t max)
+{
+    char path[4600], line[1024], key[600];
+    snprintf(path, sizeof path, "%s/replications.csv", dir);
+    snprintf(key, sizeof key, ",%s,%s,", metric, scope);
+    FILE *f = fopen(path, "r");
+    cr_assert(f);
+    size_t n = 0;
+    while (fgets(line, sizeof line, f) && n < max) {
+        char *k = strstr(line, key);
+        if (k)
+            v[n++] = strtod(k + strlen(key), NULL);
+    }
+    fclose(f);
+    return n;
+}
+
+/* The run stops at the first round whose half-width meets the target: the
+ * round before it did not. */
+Test(precision, run_stops_at_the_first_round_that_meets_the_target, .timeout = 120)
+{
+    char *t = e2e_tmpdir(), args[4400];
+    snprintf(args, sizeof args, "run " MINI " -r 4 --precision transit_p95_d=0.12 -j 2 -q --no-plot -o %s/r", t);
+    cr_assert_eq(e2e_run(args, NULL, NULL), 0);
+    snprintf(args, sizeof args, "%s/r", t);
+    static double v[20000];
+    size_t n = read_values(args, "transit_p95_d", "all", v, 20000);
+    unsigned prev = 4, next = 4;
+    while (next < n) {
+        prev = next;
+        next = run_next_round(4, prev);
+    }
+    cr_assert_eq(next, n, "%zu replications is not a round (rounds of 4: 4, 8, 12, 18, ...)", n);
+    cr_assert_gt(n, 4, "the target was too loose to need a second round");
+    double conf = 0.9;  /* scenario-mini's confidence */
+    cr_assert_leq(run_half_width(v, 1, (unsigned)n, conf, NULL), 0.12 * 1.0001);
+    cr_assert_gt(run_half_width(v, 1, prev, conf, NULL), 0.12 * 0.9999, "round %u already met it", prev);
+    /* the same replications whatever the threads */
+    snprintf(args, sizeof args, "run " MINI " -r 4 --precision transit_p95_d=0.12 -j 1 -q --no-plot -o %s/r1", t);
+    cr_assert_eq(e2e_run(args, NULL, NULL), 0);
+    const char *files[] = { "summary.csv", "replications.csv", "throughput.csv", "trains.csv", "meta.csv" };
+    for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+        char a[4400], b[4400];
+        snprintf(a, sizeof a, "%s/r/%s", t, files[i]);
+        snprintf(b, sizeof b, "%s/r1/%s", t, files[i]);
+        char *x = e2e_slurp(a), *y = e2e_slurp(b);
+        cr_assert(x && y && !strcmp(x, y), "%s differs between -j 2 and -j 1", files[i]);
+        free(x);
+        free(y);
+    }
+    e2e_rmtree(t);
+}
+
+Test(precision, a_target_not_met_stops_at_max_replications_and_says_so, .timeout = 120)
+{
+    char *t = e2e_tmpdir(), args[4400], out[4400];
+    snprintf(out, sizeof out, "%s/out", t);
+    snprintf(args, sizeof args, "run " MINI " -r 3 --precision transit_mean_d=0.0001 --max-replications 7 --no-plot "
+             "-o %s/r", t);
+    cr_assert_eq(e2e_run(args, out, NULL), 0);
+    char *text = e2e_slurp(out);
+    cr_assert(strstr(text, "scenario-mini: 7 replications"), "%s", text);
+    cr_assert(strstr(text, "not met by --max-replications"), "%s", text);
+    free(text);
+    snprintf(args, sizeof args, "%s/r/meta.csv", t);
+    text = e2e_slurp(args);
+    cr_assert(strstr(text, "replications,7\n") && strstr(text, "precision,") && strstr(text, "not met"), "%s", text);
+    free(text);
+    e2e_rmtree(t);
+}
+
+Test(precision, compare_rounds_meet_the_paired_half_width, .timeout = 120)
+{
+    char *t = e2e_tmpdir(), args[4400], out[4400];
+    snprintf(out, sizeof out, "%s/out", t);
+    snprintf(args, sizeof args, "compare tests/e2e/weekly daily -r 3 --precision on_time_pct=0.5 --no-plot -o %s/c", t);
+    cr_assert_eq(e2e_run(args, out, NULL), 0);
+    char *text = e2e_slurp(out);
+    cr_assert(strstr(text, "precision: on_time_pct@all half-width") && strstr(text, "<= 0.5 after"), "%s", text);
+    free(text);
+    /* the paired half-width in compare.csv is what was met */
+    snprintf(args, sizeof args, "%s/c/compare.csv", t);
+    text = e2e_slurp(args);
+    char *row = strstr(text, "daily,on_time_pct,all,");
+    cr_assert(row);
+    double f[6];
+    char *p = row + strlen("daily,on_time_pct,all,");
+    for (int i = 0; i < 6; i++) {
+        f[i] = strtod(p, &p);
+        p++;
+    }
+    cr_assert_leq((f[4] - f[3]) / 2, 0.5 + 1e-6, "half-width %g", (f[4] - f[3]) / 2);
+    free(text);
+    e2e_rmtree(t);
+}
+
+Test(precision, bad_targets_exit_2_before_simulating)
+{
+    const char *bad[] = { "bogus=1", "transit_mean_d@od:XX-YY=1", "transit_mean_d=0", "transit_mean_d=abc",
+                          "transit_mean_d", "transit_mean_d=-2%" };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        char args[600];
+        snprintf(args, sizeof args, "run tests/bench/large -d 3650 --precision '%s' -o /nonexistent/x", bad[i]);
+        cr_assert_eq(e2e_run(args, NULL, NULL), 2, "%s", bad[i]);
+    }
+}
