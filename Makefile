@@ -12,7 +12,7 @@ OPT      ?= -O2 -g
 WARN      = -Wall -Wextra -Wpedantic -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 CFLAGS   += -std=c11 -pthread $(OPT) $(WARN)
 LDFLAGS  += -pthread
-LDLIBS   += -lcsv $(GSL_LIBS) -lm
+LDLIBS   += -lcsv -lnettle $(GSL_LIBS) -lm
 
 SRC   := $(wildcard sim/*.c)
 OBJ   := $(SRC:sim/%.c=$(BUILD)/opt/%.o)

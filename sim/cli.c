@@ -27,8 +27,8 @@
 #include "railmail/report.h"
 #include "railmail/run.h"
 #include "railmail/scenario.h"
+#include "railmail/version.h"
 
-#define VERSION "0.1.0"
 #define DEFAULT_SCENARIO "scenarios/china-europe-via-belarus"
 #define MAX_SETS 256
 #define MAX_PROPOSALS 64
@@ -418,6 +418,8 @@ static void print_run_table(const struct scenario *s, const struct run_result *r
 {
     escape_line(stdout, "%s: %u replications of %g days (%g warm-up), seed %llu", scenario_basename(s), r->n,
                 s->horizon_d, s->warmup_d, (unsigned long long)s->seed);
+    if (r->reused)
+        printf("(replications 1-%u reused from the earlier results: same inputs, same version)\n", r->reused);
     putchar('\n');
     printf("%-24s %12s  %.0f%% confidence interval\n", "metric (all batches)", "mean", 100 * s->confidence);
     bool interval = r->n >= MIN_REPLICATIONS_FOR_CI;
@@ -575,8 +577,10 @@ static int cmd_run(int argc, char **argv)
     clock_gettime(CLOCK_MONOTONIC, &p.start);
     p.shown = false;
     bool tty = !o.quiet && isatty(STDERR_FILENO);
-    struct run_options ro = { s->replications, default_jobs(&o), o.batches, o.tracking, prec, o.n_precision,
-                              (unsigned)o.max_replications, tty ? show_progress : NULL, &p };
+    struct run_options ro = { .replications = s->replications, .jobs = default_jobs(&o), .batches = o.batches,
+                              .tracking = o.tracking, .precision = prec, .n_precision = o.n_precision,
+                              .max_replications = (unsigned)o.max_replications, .reuse_dir = out, .key = s->key,
+                              .progress = tty ? show_progress : NULL, .progress_ctx = &p };
     st = run_replications(m, &ro, s->confidence, tmp, &res, d);
     end_progress(&p);
     have_res = st == RM_OK;
@@ -764,7 +768,7 @@ int cli_main(int argc, char **argv)
         return 0;
     }
     if (!strcmp(cmd, "--version")) {
-        puts("railmail " VERSION);
+        puts("railmail " RAILMAIL_VERSION);
         return 0;
     }
     if (!strcmp(cmd, "run"))

@@ -367,8 +367,9 @@ static enum rm_status run_arms(struct compare_result *c, const char *dir, struct
             break;
         }
         ps[i] = (struct progress_share){ &c->q, i, c->n_arms };
-        struct run_options ro = { a->s->replications, c->q.jobs, c->q.batches, c->q.tracking, NULL, 0, 0,
-                                  c->q.progress ? arm_progress : NULL, &ps[i] };
+        struct run_options ro = { .replications = a->s->replications, .jobs = c->q.jobs, .batches = c->q.batches,
+                                  .tracking = c->q.tracking, .key = a->s->key,
+                                  .progress = c->q.progress ? arm_progress : NULL, .progress_ctx = &ps[i] };
         st = run_begin(a->m, &ro, sub[i], &runs[i], d);
     }
     unsigned first = c->arm[0].s->replications, n = first;

@@ -7,6 +7,9 @@
 #include "railmail/run.h"
 
 #include "railmail/csvwrite.h"
+#include "railmail/version.h"
+
+#include <nettle/sha2.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -42,10 +45,22 @@ struct run {
     double *values;                 /* [cap * model_rows], replication-major */
     unsigned cap;
     uint64_t *transit;              /* [STATS_HIST_BINS], pooled */
+    unsigned adopted;               /* replications 1..adopted came from reuse_dir */
 };
 
-/* The file that holds every replication's daily series until they are reduced. */
-#define DAILY_FILE ".daily.part"
+/* Every replication's daily series, at its own offset, reduced across
+ * replications at the end and kept with the records for reuse. */
+#define DAILY_FILE ".railmail-daily"
+/* What a later run needs to reuse these replications: a header, each
+ * replication's values, the pooled transit times. */
+#define RECORDS_FILE ".railmail-records"
+static const char records_magic[8] = "RMREC01\n";
+
+struct records_header {
+    char magic[8];
+    unsigned char key[32];        /* run_key of the scenario that made them */
+    uint64_t rows, series, days, replications, parts;  /* parts: a bit per part file kept */
+};
 /* At most this much of it is read back at once. */
 #define DAILY_BLOCK_BYTES (8u << 20)
 
@@ -150,6 +165,26 @@ static void *worker(void *arg)
     return NULL;
 }
 
+/* Copies an earlier results file without its header line: the rows of
+ * the replications adopted, in order. */
+static bool copy_body(const char *dir, const char *name, FILE *out)
+{
+    char path[4096], buf[1 << 16];
+    snprintf(path, sizeof path, "%s/%s.csv", dir, name);
+    FILE *in = fopen(path, "r");
+    if (!in)
+        return false;
+    int c;
+    while ((c = getc(in)) != EOF && c != '\n')
+        ;
+    size_t got;
+    while ((got = fread(buf, 1, sizeof buf, in)) > 0)
+        fwrite(buf, 1, got, out);
+    bool ok = !ferror(in);
+    fclose(in);
+    return ok;
+}
+
 /* Concatenates the part files of each kind, in replication order. */
 static enum rm_status stitch(const struct run *pl, struct diag *d)
 {
@@ -162,7 +197,11 @@ static enum rm_status stitch(const struct run *pl, struct diag *d)
         if (!out)
             return diag_fail(d, RM_EIO, "cannot write %s: %s", path, strerror(errno));
         csvwrite_header(out, part_header[p]);
-        for (unsigned i = 0; i < pl->done; i++) {
+        if (pl->adopted && !copy_body(pl->o.reuse_dir, part_name[p], out)) {
+            fclose(out);
+            return diag_fail(d, RM_EIO, "cannot read the earlier %s/%s.csv", pl->o.reuse_dir, part_name[p]);
+        }
+        for (unsigned i = pl->adopted; i < pl->done; i++) {
             part_path(part, sizeof part, pl->dir, p, i + 1);
             FILE *in = fopen(part, "r");
             if (!in) {
@@ -297,7 +336,6 @@ enum rm_status run_begin(const struct model *m, const struct run_options *o, con
         run_abort(r);
         return st;
     }
-    unlink(path);  /* the open descriptor keeps it until closed */
     pthread_mutex_init(&r->lock, NULL);
     atomic_init(&r->days_done, 0);
     *out = r;
@@ -387,12 +425,97 @@ const double *run_values(const struct run *r)
     return r->values;
 }
 
+/* The key records are kept under: the scenario's key and this version. */
+static void records_key(const struct run *r, unsigned char key[32])
+{
+    struct sha256_ctx c;
+    sha256_init(&c);
+    sha256_update(&c, sizeof RAILMAIL_VERSION, (const uint8_t *)RAILMAIL_VERSION);
+    if (r->o.key)
+        sha256_update(&c, 32, r->o.key);
+    sha256_digest(&c, 32, key);
+}
+
+static uint64_t parts_of(const struct run_options *o)
+{
+    uint64_t parts = 0;
+    for (int p = 0; p < N_PARTS; p++)
+        parts |= (uint64_t)part_wanted(o, p) << p;
+    return parts;
+}
+
+static struct records_header header_of(const struct run *r, unsigned n)
+{
+    struct records_header h = { .rows = model_rows(r->m), .series = model_series(r->m), .days = model_days(r->m),
+                                .replications = n, .parts = parts_of(&r->o) };
+    memcpy(h.magic, records_magic, sizeof h.magic);
+    records_key(r, h.key);
+    return h;
+}
+
+/* Keeps the replications' records beside the results, for a later run. */
+static enum rm_status write_records(const struct run *r, struct diag *d)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/" RECORDS_FILE, r->dir);
+    FILE *f = fopen(path, "wb");
+    if (!f)
+        return diag_fail(d, RM_EIO, "cannot write %s: %s", path, strerror(errno));
+    struct records_header h = header_of(r, r->done);
+    fwrite(&h, sizeof h, 1, f);
+    fwrite(r->values, sizeof *r->values, (size_t)r->done * model_rows(r->m), f);
+    fwrite(r->transit, sizeof *r->transit, STATS_HIST_BINS, f);
+    if (ferror(f) | fclose(f))
+        return diag_fail(d, RM_EIO, "cannot write %s", path);
+    return RM_OK;
+}
+
+/* Takes over the replications kept in o.reuse_dir when they were made from
+ * the same inputs by this version with the same files asked for; anything
+ * else (no records, another key, a short file) is simply not reused. */
+static void adopt(struct run *r, unsigned most)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/" RECORDS_FILE, r->o.reuse_dir);
+    FILE *f = fopen(path, "rb");
+    struct records_header h, want = header_of(r, 0);
+    if (!f)
+        return;
+    size_t rows = model_rows(r->m);
+    bool ok = fread(&h, sizeof h, 1, f) == 1 && !memcmp(h.magic, want.magic, sizeof h.magic)
+              && !memcmp(h.key, want.key, sizeof h.key) && h.rows == want.rows && h.series == want.series
+              && h.days == want.days && (h.parts & want.parts) == want.parts && h.replications > 0
+              && h.replications <= most && reserve(r, (unsigned)h.replications)
+              && fread(r->values, sizeof *r->values, h.replications * rows, f) == h.replications * rows
+              && fread(r->transit, sizeof *r->transit, STATS_HIST_BINS, f) == STATS_HIST_BINS;
+    fclose(f);
+    snprintf(path, sizeof path, "%s/" DAILY_FILE, r->o.reuse_dir);
+    int fd = ok ? open(path, O_RDONLY) : -1;
+    char buf[1 << 16];
+    off_t at = 0, total = (off_t)h.replications * (off_t)daily_bytes(r->m);
+    while (fd >= 0 && at < total) {
+        ssize_t got = pread(fd, buf, sizeof buf, at);
+        if (got <= 0 || !write_all(r->daily_fd, buf, (size_t)got, at))
+            break;
+        at += got;
+    }
+    if (fd >= 0)
+        close(fd);
+    if (ok && at == total) {
+        r->done = r->adopted = (unsigned)h.replications;
+    } else {
+        memset(r->transit, 0, STATS_HIST_BINS * sizeof *r->transit);
+    }
+}
+
 enum rm_status run_finish(struct run *r, double confidence, struct run_result *out, struct diag *d)
 {
     *out = (struct run_result){ .model = r->m, .n = r->done };
     enum rm_status st = alloc_result(out) ? RM_OK : diag_fail(d, RM_ENOMEM, "out of memory");
     if (st == RM_OK)
         st = stitch(r, d);
+    if (st == RM_OK)
+        st = write_records(r, d);
     if (st == RM_OK) {
         out->values = r->values;  /* handed over */
         out->transit = r->transit;
@@ -436,13 +559,13 @@ double run_half_width(const double *x, size_t stride, unsigned n, double confide
     return sm.n >= 2 ? (sm.ci_high - sm.ci_low) / 2 : INFINITY;
 }
 
-/* True when every target is met by the values of the replications done. */
-static bool precise_enough(const struct run *r, struct run_precision *p, size_t np, double confidence)
+/* True when every target is met by the values of the first n replications. */
+static bool precise_enough(const struct run *r, unsigned n, struct run_precision *p, size_t np, double confidence)
 {
     bool all = true;
     size_t rows = model_rows(r->m);
     for (size_t k = 0; k < np; k++) {
-        double mean, half = run_half_width(r->values + p[k].row, rows, r->done, confidence, &mean);
+        double mean, half = run_half_width(r->values + p[k].row, rows, n, confidence, &mean);
         p[k].achieved = half;
         p[k].met = run_precision_met(&p[k], half, mean);
         all &= p[k].met;
@@ -456,30 +579,59 @@ bool run_precision_met(const struct run_precision *p, double half, double mean)
     return isfinite(half) && half <= want;
 }
 
+/* Rounds until the targets are met; replications already done (adopted)
+ * are not run again, but each round's check is made on the first n of them
+ * as a fresh run would. Returns how many a fresh run would have run, which
+ * is less than r->done only when more were adopted than it needs. */
+static enum rm_status rounds(struct run *r, const struct run_options *o, double confidence, unsigned *stop,
+                             struct diag *d)
+{
+    unsigned n = o->replications;
+    for (;;) {
+        enum rm_status st = run_extend(r, n, d);
+        if (st != RM_OK)
+            return st;
+        if (o->n_precision == 0 || n >= o->max_replications
+            || precise_enough(r, n, o->precision, o->n_precision, confidence))
+            break;
+        n = run_next_round(o->replications, n);
+        if (n > o->max_replications)
+            n = o->max_replications;
+    }
+    *stop = n;
+    return RM_OK;
+}
+
 enum rm_status run_replications(const struct model *m, const struct run_options *o,
                                 double confidence, const char *dir,
                                 struct run_result *out, struct diag *d)
 {
     struct run *r;
     *out = (struct run_result){ .model = m };
-    enum rm_status st = run_begin(m, o, dir, &r, d);
-    if (st != RM_OK)
+    for (int attempt = 0; attempt < 2; attempt++) {
+        enum rm_status st = run_begin(m, o, dir, &r, d);
+        if (st != RM_OK)
+            return st;
+        if (o->reuse_dir && attempt == 0)
+            adopt(r, o->n_precision ? o->max_replications : o->replications);
+        unsigned stop = 0;
+        st = rounds(r, o, confidence, &stop, d);
+        if (st == RM_OK && stop < r->done) {  /* adopted more than a fresh run needs: start afresh */
+            run_abort(r);
+            continue;
+        }
+        if (st != RM_OK) {
+            run_abort(r);
+            return st;
+        }
+        unsigned adopted = r->adopted;
+        st = run_finish(r, confidence, out, d);
+        out->precision = o->precision;
+        out->n_precision = o->n_precision;
+        out->reused = adopted;
         return st;
-    unsigned n = o->replications;
-    while ((st = run_extend(r, n, d)) == RM_OK && o->n_precision > 0
-           && !precise_enough(r, o->precision, o->n_precision, confidence) && n < o->max_replications) {
-        n = run_next_round(o->replications, n);
-        if (n > o->max_replications)
-            n = o->max_replications;
     }
-    if (st != RM_OK) {
-        run_abort(r);
-        return st;
-    }
-    st = run_finish(r, confidence, out, d);
-    out->precision = o->precision;
-    out->n_precision = o->n_precision;
-    return st;
+    return diag_fail(d, RM_ERUN, "replications could not be reused or rerun");
 }
 
 void run_result_fini(struct run_result *r)

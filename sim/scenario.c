@@ -22,6 +22,8 @@
 #include "railmail/num.h"
 #include "railmail/strbuf.h"
 
+#include <nettle/sha2.h>
+
 enum file_id { F_SCENARIO, F_NODES, F_LEGS, F_SERVICES, F_DEMAND, F_DISRUPTIONS, N_FILES };
 #define MAX_COLS 8
 
@@ -135,6 +137,9 @@ struct loader {
     char **owned;                              /* strings freed at the end */
     size_t n_owned, cap_owned;
     char *description_txt;                     /* the overlay's, trimmed */
+    struct scenario_input *inputs;             /* every file read */
+    size_t n_inputs, cap_inputs;
+    struct sha256_ctx key;                     /* see scenario.h */
 };
 
 /* ---- small helpers ---------------------------------------------------- */
@@ -427,6 +432,37 @@ static bool valid_id(const char *t)
 
 /* ---- stage 1: files into records -------------------------------------- */
 
+/* Notes a file read: its hash for the record, and its name and hash in
+ * the scenario's key. */
+static void note_input(struct loader *L, int which, const char *path, const char *data, size_t len)
+{
+    if (L->n_inputs == L->cap_inputs) {
+        size_t cap = L->cap_inputs ? 2 * L->cap_inputs : 8;
+        struct scenario_input *grown = realloc(L->inputs, cap * sizeof *grown);
+        if (!grown) {
+            L->nomem = true;
+            return;
+        }
+        L->inputs = grown;
+        L->cap_inputs = cap;
+    }
+    struct scenario_input *in = &L->inputs[L->n_inputs];
+    struct sha256_ctx c;
+    sha256_init(&c);
+    sha256_update(&c, len, (const uint8_t *)data);
+    sha256_digest(&c, sizeof in->sha256, in->sha256);
+    if (!(in->path = strdup(path))) {
+        L->nomem = true;
+        return;
+    }
+    L->n_inputs++;
+    const char *name = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+    uint8_t role = (uint8_t)which;  /* base or overlay: the same file means another thing */
+    sha256_update(&L->key, 1, &role);
+    sha256_update(&L->key, strlen(name) + 1, (const uint8_t *)name);
+    sha256_update(&L->key, sizeof in->sha256, in->sha256);
+}
+
 /* Reads one file of a source into a malloc'd buffer. A missing file sets
  * *missing and is not reported (the caller knows whether it is required);
  * anything that is not a regular file of at most CSVREAD_MAX_BYTES is
@@ -455,6 +491,7 @@ static bool read_source_file(struct loader *L, int which, const char *name, char
                     memcpy(*data, s->files[i].data, s->files[i].len);
                 (*data)[s->files[i].len] = '\0';
                 *len = s->files[i].len;
+                note_input(L, which, path, *data, *len);
                 return true;
             }
         }
@@ -463,8 +500,10 @@ static bool read_source_file(struct loader *L, int which, const char *name, char
     }
     char why[128];
     enum rm_status rc = csvread_slurp_input(path, data, len, why, sizeof why);
-    if (rc == RM_OK)
+    if (rc == RM_OK) {
+        note_input(L, which, path, *data, *len);
         return true;
+    }
     if (rc == RM_ENOMEM) {
         L->nomem = true;
         return false;
@@ -893,8 +932,21 @@ static size_t find_set_row(struct loader *L, enum file_id f, const char *id)
     return found;
 }
 
+/* A --set that changes what replications simulate belongs to the key;
+ * how many run and the interval's confidence do not. */
+static void key_set(struct loader *L, const char *set)
+{
+    static const char *const outside[] = { "scenario.replications=", "scenario.replications.value=",
+                                           "scenario.confidence=", "scenario.confidence.value=" };
+    for (size_t i = 0; i < sizeof outside / sizeof *outside; i++)
+        if (!strncmp(set, outside[i], strlen(outside[i])))
+            return;
+    sha256_update(&L->key, strlen(set) + 1, (const uint8_t *)set);
+}
+
 static void apply_set(struct loader *L, const char *set)
 {
+    key_set(L, set);
     const char *eq = strchr(set, '=');
     char buf[256];
     const char *label = keep_printf(L, "--set %.*s", eq ? (int)(eq - set) : (int)strlen(set),
@@ -1669,6 +1721,9 @@ void scenario_destroy(struct scenario *s)
 {
     if (!s)
         return;
+    for (size_t i = 0; i < s->n_inputs; i++)
+        free(s->inputs[i].path);
+    free(s->inputs);
     free(s->dir);
     free(s->name);
     free(s->description);
@@ -1851,6 +1906,7 @@ static enum rm_status load(struct loader *L, const char *const *sets, size_t n_s
 {
     *out = NULL;
     size_t errors0 = diag_count(L->d);
+    sha256_init(&L->key);
     struct scenario *s = calloc(1, sizeof *s);
     char *overlay_dir = NULL;
     enum rm_status rc = RM_ENOMEM;
@@ -1905,7 +1961,15 @@ static enum rm_status load(struct loader *L, const char *const *sets, size_t n_s
     if (L->nomem)
         goto done;
     rc = diag_count(L->d) == errors0 ? RM_OK : RM_EINPUT;
+    s->inputs = L->inputs;  /* handed over */
+    s->n_inputs = L->n_inputs;
+    L->inputs = NULL;
+    L->n_inputs = 0;
+    sha256_digest(&L->key, sizeof s->key, s->key);
 done:
+    for (size_t i = 0; i < L->n_inputs; i++)
+        free(L->inputs[i].path);
+    free(L->inputs);
     if (L->nomem || rc == RM_ENOMEM)
         rc = diag_fail(L->d, RM_ENOMEM, "out of memory loading scenario %s",
                        L->src[0].dir ? L->src[0].dir : "");

@@ -138,3 +138,75 @@ Test(precision, bad_targets_exit_2_before_simulating)
         cr_assert_eq(e2e_run(args, NULL, NULL), 2, "%s", bad[i]);
     }
 }
+
+/* Every file of two results directories is the same, byte for byte. */
+static void assert_same_results(const char *a, const char *b)
+{
+    char cmd[9000];
+    snprintf(cmd, sizeof cmd, "diff -r '%s' '%s' >/dev/null", a, b);
+    cr_assert_eq(system(cmd), 0, "%s and %s differ", a, b);
+}
+
+/* Adding replications later reuses those already there (same inputs, same
+ * version) and gives the files a fresh run with the final count gives. */
+Test(precision, more_replications_into_the_same_out_reuse_the_earlier_ones, .timeout = 180)
+{
+    char *t = e2e_tmpdir(), args[4400], out[4400], a[4400], b[4400];
+    snprintf(out, sizeof out, "%s/out", t);
+    snprintf(args, sizeof args, "run " MINI " -r 6 -j 2 --batches --no-plot -o %s/r", t);
+    cr_assert_eq(e2e_run(args, NULL, NULL), 0);
+    snprintf(args, sizeof args, "run " MINI " -r 14 -j 1 --batches --no-plot -o %s/r", t);
+    cr_assert_eq(e2e_run(args, out, NULL), 0);
+    char *text = e2e_slurp(out);
+    cr_assert(strstr(text, "replications 1-6 reused"), "%s", text);
+    free(text);
+    snprintf(args, sizeof args, "run " MINI " -r 14 -j 2 --batches --no-plot -o %s/fresh", t);
+    cr_assert_eq(e2e_run(args, NULL, NULL), 0);
+    snprintf(a, sizeof a, "%s/r", t);
+    snprintf(b, sizeof b, "%s/fresh", t);
+    assert_same_results(a, b);
+    /* a tighter precision: rounds checked on the first n as a fresh run would */
+    snprintf(args, sizeof args, "run " MINI " -r 4 --precision transit_mean_d=0.5 --no-plot -q -o %s/p", t);
+    cr_assert_eq(e2e_run(args, NULL, NULL), 0);
+    snprintf(args, sizeof args, "run " MINI " -r 4 --precision transit_mean_d=0.08 --no-plot -o %s/p", t);
+    cr_assert_eq(e2e_run(args, out, NULL), 0);
+    text = e2e_slurp(out);
+    cr_assert(strstr(text, "reused from the earlier results"), "%s", text);
+    free(text);
+    snprintf(args, sizeof args, "run " MINI " -r 4 --precision transit_mean_d=0.08 --no-plot -q -o %s/pf", t);
+    cr_assert_eq(e2e_run(args, NULL, NULL), 0);
+    snprintf(a, sizeof a, "%s/p", t);
+    snprintf(b, sizeof b, "%s/pf", t);
+    assert_same_results(a, b);
+    e2e_rmtree(t);
+}
+
+/* One changed byte in an input changes the key: nothing is reused. */
+Test(precision, a_changed_input_is_never_reused, .timeout = 120)
+{
+    char *t = e2e_tmpdir(), args[4400], out[4400], a[4400], b[4400];
+    snprintf(out, sizeof out, "%s/out", t);
+    snprintf(args, sizeof args, "cp -r " MINI " %s/s", t);
+    cr_assert_eq(system(args), 0);
+    snprintf(args, sizeof args, "run %s/s -r 5 -q --no-plot -o %s/r", t, t);
+    cr_assert_eq(e2e_run(args, NULL, NULL), 0);
+    snprintf(args, sizeof args, "sed -i 's/BRS,Brest,BY,hub,3,/BRS,Brest,BY,hub,2,/' %s/s/nodes.csv", t);
+    cr_assert_eq(system(args), 0);
+    snprintf(args, sizeof args, "run %s/s -r 8 --no-plot -o %s/r", t, t);
+    cr_assert_eq(e2e_run(args, out, NULL), 0);
+    char *text = e2e_slurp(out);
+    cr_assert_null(strstr(text, "reused"), "%s", text);
+    free(text);
+    snprintf(args, sizeof args, "run %s/s -r 8 -q --no-plot -o %s/fresh", t, t);
+    cr_assert_eq(e2e_run(args, NULL, NULL), 0);
+    snprintf(a, sizeof a, "%s/r", t);
+    snprintf(b, sizeof b, "%s/fresh", t);
+    assert_same_results(a, b);
+    /* a --set that changes the model is part of the key too */
+    snprintf(args, sizeof args, "run %s/s -r 9 --set services.BRS-WAW.capacity_t=19 --no-plot -o %s/r", t, t);
+    cr_assert_eq(e2e_run(args, out, NULL), 0);
+    text = e2e_slurp(out);
+    cr_assert_null(strstr(text, "reused"), "%s", text);
+    free(text);
+    e2e_rmtree(t);
+}

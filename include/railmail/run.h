@@ -30,6 +30,11 @@ struct run_options {
     struct run_precision *precision;
     size_t n_precision;
     unsigned max_replications;
+    /* Reuse: the replications kept in reuse_dir (earlier results of the
+     * same scenario key and version; NULL for none) are not run again, and
+     * the result is the same as a fresh run's. key: the scenario's. */
+    const char *reuse_dir;
+    const unsigned char *key;
     /* Called from the calling thread about five times a second with the
      * share done (0..1); NULL for none. */
     void (*progress)(void *ctx, double done);
@@ -50,6 +55,7 @@ struct run_result {
     double *delivered_avg;          /* [model_days]: series 0 summed in replication order, divided by n */
     const struct run_precision *precision;  /* the targets the replications were run for, or NULL */
     size_t n_precision;
+    unsigned reused;                /* replications taken from the earlier results, not rerun */
 };
 
 /* Row `row` of replication `rep` (numbered from 0). */

@@ -74,8 +74,20 @@ struct scenario_disruption {
     double capacity_factor;      /* >= 0 and <= 100; 0 closes the node or the service */
 };
 
+/* A file the scenario was read from, and the SHA-256 of its bytes. */
+struct scenario_input {
+    char *path;
+    unsigned char sha256[32];
+};
+
 struct scenario {
     char *dir;                   /* as given on the command line */
+    struct scenario_input *inputs;  /* every file read, in the order read */
+    size_t n_inputs;
+    /* SHA-256 over every input file (name and content) and every --set
+     * except scenario.replications and scenario.confidence: equal keys
+     * simulate equal replications, so earlier ones can be reused. */
+    unsigned char key[32];
     char *name, *description;
     double horizon_d, warmup_d;  /* defaults 365, 28 */
     unsigned replications;       /* default 10 */
