@@ -5,6 +5,8 @@
  * the message; the picture is drawn as NAME.EXT.tmp and renamed. */
 #include "railmail/gnuplot.h"
 
+#include "railmail/csvread.h"
+
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -85,20 +87,6 @@ static void summarise_errors(struct strbuf *out, const char *text)
         strbuf_put(out, strbuf_str(&all), len);
     }
     strbuf_fini(&all);
-}
-
-/* Reads a small text file whole (NULL if it cannot be read). */
-static char *slurp(const char *path, size_t limit)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    char *s = malloc(limit + 1);
-    size_t n = s ? fread(s, 1, limit, f) : 0;
-    fclose(f);
-    if (s)
-        s[n] = '\0';
-    return s;
 }
 
 /* The shell command that runs gnuplot in the results directory, with its
@@ -191,7 +179,10 @@ static enum rm_status run(const struct gnuplot *g, const char *picture, const ch
     } else {
         int err;
         *status = pipe_script(cmd.s, &terminals[g->terminal], out_name, body, &err);
-        char *errtext = slurp(errpath.s, 65536);
+        char *errtext = NULL;
+        size_t errlen;
+        if (csvread_slurp(errpath.s, &errtext, &errlen) != RM_OK)
+            errtext = NULL;
         summarise_errors(msg, errtext ? errtext : "");
         free(errtext);
         if (*status == -1)
