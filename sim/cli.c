@@ -73,7 +73,11 @@ static const char usage_run_opts[] =
     "      --batches          also write batches.csv (one row per batch)\n"
     "      --tracking         also write tracking.csv (one row per tracking event)\n"
     "      --no-plot          do not draw charts\n"
-    "  -q, --quiet            print only errors\n";
+    "  -q, --quiet            print only errors\n"
+    "      --precision M@S=H  run replications in rounds until the confidence interval of\n"
+    "                         metric M at scope S (default all) is +-H wide, or H%% of the\n"
+    "                         mean (repeatable), e.g. transit_p95_d@od:CQ-DE=0.1\n"
+    "      --max-replications N  at most N replications with --precision (default 1000)\n";
 
 /* A usage error: one line on stderr, exit status 2. */
 static int say_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
