@@ -96,10 +96,33 @@ static inline char *e2e_tmpdir(void)
     return t;
 }
 
-/* Removes `dir` and all below it, and frees the string. */
+/* Removes `path` and all below it; links are removed, not followed. In C,
+ * not rm -rf, so that it works with any name and with PATH changed. */
+static inline void e2e_remove(const char *path)
+{
+    struct stat st;
+    cr_assert_eq(lstat(path, &st), 0, "cannot find %s", path);
+    if (!S_ISDIR(st.st_mode)) {
+        cr_assert_eq(unlink(path), 0, "cannot remove %s", path);
+        return;
+    }
+    DIR *d = opendir(path);
+    cr_assert(d, "cannot open %s", path);
+    struct dirent *e;
+    while ((e = readdir(d)))
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
+            char *below = e2e_format("%s/%s", path, e->d_name);
+            e2e_remove(below);
+            free(below);
+        }
+    closedir(d);
+    cr_assert_eq(rmdir(path), 0, "cannot remove %s", path);
+}
+
+/* Removes the directory `dir` and all below it, and frees the string. */
 static inline void e2e_rmtree(char *dir)
 {
-    e2e_sh("rm -rf '%s'", dir);
+    e2e_remove(dir);
     free(dir);
 }
 
