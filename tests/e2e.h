@@ -1,8 +1,9 @@
-/* Helpers for tests that work in a temporary directory and run the railmail
- * binary (path in $RAILMAIL, set by make): make, copy and remove the
+/* Helpers for tests that work in temporary directories (copies of scenarios
+ * and fixtures, files to load, results) and for those that run the railmail
+ * binary (path in $RAILMAIL, set by make): make, copy and remove a
  * directory, write and read files, run railmail, read a summary. Criterion
  * runs each test in its own process, so the helpers assert rather than
- * return errors, and what they return malloc'd the test frees. */
+ * return errors, and the test frees what they return malloc'd. */
 #ifndef RAILMAIL_TESTS_E2E_H
 #define RAILMAIL_TESTS_E2E_H
 #include <criterion/criterion.h>
@@ -18,6 +19,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+/* The railmail binary under test. */
 static inline const char *e2e_bin(void)
 {
     const char *b = getenv("RAILMAIL");
