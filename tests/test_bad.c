@@ -5,14 +5,9 @@
  * and oversized files in place of scenario files cannot live in git, so
  * those cases are made at run time. Runs from the repo root, as `make test`
  * does. */
-#include <criterion/criterion.h>
-#include <dirent.h>
+#include "e2e.h"
+
 #include <fcntl.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "railmail/scenario.h"
 
@@ -103,42 +98,14 @@ Test(bad, template_is_valid)
 
 /* ---- files that are no regular files, made at run time ---------------- */
 
-static void copy_file(const char *from, const char *to)
-{
-    FILE *in = fopen(from, "rb"), *out = fopen(to, "wb");
-    cr_assert(in && out, "cannot copy %s to %s", from, to);
-    char buf[4096];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, in)) > 0)
-        cr_assert_eq(fwrite(buf, 1, n, out), n);
-    fclose(in);
-    fclose(out);
-}
-
-static const char *const template_files[] = {"scenario.csv", "nodes.csv", "legs.csv",
-                                             "services.csv", "demand.csv", "disruptions.csv"};
-
 /* A copy of the template in a new temporary directory, with an empty
  * proposal proposals/p/ (holding a description.txt). */
 static char *template_copy(void)
 {
-    char *dir = strdup("/tmp/railmail-bad-XXXXXX");
-    cr_assert(dir && mkdtemp(dir));
-    char from[600], to[600];
-    for (size_t i = 0; i < sizeof template_files / sizeof *template_files; i++) {
-        snprintf(from, sizeof from, "tests/fixtures/scenario-mini/%s", template_files[i]);
-        snprintf(to, sizeof to, "%s/%s", dir, template_files[i]);
-        copy_file(from, to);
-    }
-    snprintf(to, sizeof to, "%s/proposals", dir);
-    cr_assert_eq(mkdir(to, 0700), 0);
-    snprintf(to, sizeof to, "%s/proposals/p", dir);
-    cr_assert_eq(mkdir(to, 0700), 0);
-    snprintf(to, sizeof to, "%s/proposals/p/description.txt", dir);
-    FILE *f = fopen(to, "w");
-    cr_assert_not_null(f);
-    fputs("Nothing yet.\n", f);
-    fclose(f);
+    char *dir = e2e_copy("tests/fixtures/scenario-mini");
+    e2e_mkdir(dir, "proposals");
+    e2e_mkdir(dir, "proposals/p");
+    e2e_write(dir, "proposals/p/description.txt", "Nothing yet.\n");
     return dir;
 }
 
@@ -171,13 +138,6 @@ static void replace_with(const char *dir, const char *name, enum replacement wha
     }
 }
 
-static void remove_tree(const char *dir)
-{
-    char cmd[700];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    cr_assert_eq(system(cmd), 0);
-}
-
 /* Loads dir (with its proposal p when `proposal`) and expects exactly one
  * error: "dir/<file>: <message>". */
 static void expect_refused(const char *dir, bool proposal, const char *file, const char *message)
@@ -203,8 +163,7 @@ Test(bad, a_fifo_as_a_scenario_file_is_refused_without_blocking, .timeout = 20)
     char *dir = template_copy();
     replace_with(dir, "nodes.csv", FIFO);
     expect_refused(dir, false, "nodes.csv", "expected a regular file, got a FIFO");
-    remove_tree(dir);
-    free(dir);
+    e2e_rmtree(dir);
 }
 
 Test(bad, a_fifo_as_a_proposal_file_or_description_is_refused, .timeout = 20)
@@ -227,8 +186,7 @@ Test(bad, a_fifo_as_a_proposal_file_or_description_is_refused, .timeout = 20)
         found |= strcmp(diag_message(d, i), want) == 0;
     cr_expect(found, "expected the message\n  %s", want);
     diag_destroy(d);
-    remove_tree(dir);
-    free(dir);
+    e2e_rmtree(dir);
 }
 
 Test(bad, a_symlink_to_a_device_is_refused_before_reading, .timeout = 20)
@@ -236,8 +194,7 @@ Test(bad, a_symlink_to_a_device_is_refused_before_reading, .timeout = 20)
     char *dir = template_copy();
     replace_with(dir, "legs.csv", DEV_ZERO);
     expect_refused(dir, false, "legs.csv", "expected a regular file, got a character device");
-    remove_tree(dir);
-    free(dir);
+    e2e_rmtree(dir);
 }
 
 Test(bad, a_directory_named_like_a_scenario_file_is_refused, .timeout = 20)
@@ -245,8 +202,7 @@ Test(bad, a_directory_named_like_a_scenario_file_is_refused, .timeout = 20)
     char *dir = template_copy();
     replace_with(dir, "nodes.csv", DIRECTORY);
     expect_refused(dir, false, "nodes.csv", "expected a regular file, got a directory");
-    remove_tree(dir);
-    free(dir);
+    e2e_rmtree(dir);
 }
 
 Test(bad, a_file_over_the_size_limit_is_refused_unread, .timeout = 20)
@@ -259,6 +215,5 @@ Test(bad, a_file_over_the_size_limit_is_refused_unread, .timeout = 20)
     snprintf(path, sizeof path, "%s/demand.csv", dir);
     cr_assert_eq(truncate(path, ((off_t)64 << 20) + 1), 0);
     expect_refused(dir, false, "demand.csv", "expected a file of at most 64 MiB, got 64.1 MiB");
-    remove_tree(dir);
-    free(dir);
+    e2e_rmtree(dir);
 }

@@ -16,15 +16,13 @@
 /* A message on stderr, exit 2, and no results directory. */
 static void refused(const char *args, const char *message)
 {
-    char *t = e2e_tmpdir(), cmd[8600], err[4200], out[4200];
-    snprintf(err, sizeof err, "%s/err", t);
-    snprintf(out, sizeof out, "%s/r", t);
-    snprintf(cmd, sizeof cmd, "%s -o %s", args, out);
-    cr_assert_eq(e2e_run(cmd, NULL, err), 2, "%s: expected exit 2", args);
+    char *t = e2e_tmpdir(), *err = e2e_format("%s/err", t);
+    cr_assert_eq(e2e_runf(NULL, err, "%s -o %s/r", args, t), 2, "%s: expected exit 2", args);
     char *text = e2e_slurp(err);
     cr_assert(text && strstr(text, message), "%s: expected \"%s\", got \"%s\"", args, message, text);
-    cr_assert_neq(access(out, F_OK), 0, "%s: results written", args);
+    cr_assert_not(e2e_exists(t, "r"), "%s: results written", args);
     free(text);
+    free(err);
     e2e_rmtree(t);
 }
 
@@ -36,13 +34,13 @@ Test(cli, an_unknown_metric_is_refused_with_the_list)
 
 Test(cli, an_empty_out_is_refused_before_simulating)
 {
-    char *t = e2e_tmpdir(), err[4200];
-    snprintf(err, sizeof err, "%s/err", t);
+    char *t = e2e_tmpdir(), *err = e2e_format("%s/err", t);
     /* a horizon that would take minutes: the refusal must come first */
     cr_assert_eq(e2e_run("run tests/bench/large -d 3650 -o ''", NULL, err), 2);
     char *text = e2e_slurp(err);
     cr_assert(strstr(text, "--out: expected a directory, got \"\""), "%s", text);
     free(text);
+    free(err);
     e2e_rmtree(t);
 }
 
@@ -58,8 +56,7 @@ Test(cli, a_run_that_cannot_fit_in_memory_is_refused_before_it_starts)
  * scenario (one once named a service that does not exist). */
 Test(cli, every_set_example_works_on_the_default_scenario, .timeout = 240)
 {
-    char *t = e2e_tmpdir(), help[4200], args[4400];
-    snprintf(help, sizeof help, "%s/help", t);
+    char *t = e2e_tmpdir(), *help = e2e_format("%s/help", t);
     cr_assert_eq(e2e_run("run --help", help, NULL), 0);
     char *texts[] = { e2e_slurp(help), e2e_slurp("README.md") };
     regex_t re;
@@ -72,9 +69,10 @@ Test(cli, every_set_example_works_on_the_default_scenario, .timeout = 240)
             regmatch_t m;
             if (regexec(&re, p, 1, &m, 0) != 0)
                 break;
-            snprintf(args, sizeof args, "run -r 1 -d 40 -j 1 -q --no-plot -o %s/r%d --set '%.*s'", t, examples,
-                     (int)(m.rm_eo - m.rm_so), p + m.rm_so);
+            char *args = e2e_format("run -r 1 -d 40 -j 1 -q --no-plot -o %s/r%d --set '%.*s'", t, examples,
+                                    (int)(m.rm_eo - m.rm_so), p + m.rm_so);
             cr_assert_eq(e2e_run(args, NULL, NULL), 0, "example failed: %s", args);
+            free(args);
             examples++;
             p += m.rm_eo;
         }
@@ -82,16 +80,21 @@ Test(cli, every_set_example_works_on_the_default_scenario, .timeout = 240)
     }
     regfree(&re);
     cr_assert_geq(examples, 3);
+    free(help);
     e2e_rmtree(t);
 }
 
 /* The daily series used to be kept per replication: 200 replications of
  * 3,650 days took 330 MB. Now ten times the replications cost only their
  * rows of values. */
-static long peak_rss_kb(const char *args)
+static long peak_rss_kb(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static long peak_rss_kb(const char *fmt, ...)
 {
-    char cmd[4400];
-    snprintf(cmd, sizeof cmd, "ASAN_OPTIONS=quarantine_size_mb=0:detect_leaks=0 %s %s >/dev/null 2>&1", e2e_bin(), args);
+    va_list ap;
+    va_start(ap, fmt);
+    char *args = e2e_vformat(fmt, ap);
+    va_end(ap);
+    char *cmd = e2e_format("ASAN_OPTIONS=quarantine_size_mb=0:detect_leaks=0 %s %s >/dev/null 2>&1", e2e_bin(), args);
     pid_t pid = fork();
     cr_assert_geq(pid, 0);
     if (pid == 0) {
@@ -102,16 +105,16 @@ static long peak_rss_kb(const char *args)
     struct rusage ru;
     cr_assert_eq(wait4(pid, &status, 0, &ru), pid);
     cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "%s failed", args);
+    free(cmd);
+    free(args);
     return ru.ru_maxrss;
 }
 
 Test(cli, memory_does_not_grow_with_replications_times_days, .timeout = 240)
 {
-    char *t = e2e_tmpdir(), args[4400];
-    snprintf(args, sizeof args, "run " MINI " -r 20 -d 2000 -j 2 -q --no-plot -o %s/a", t);
-    long few = peak_rss_kb(args);
-    snprintf(args, sizeof args, "run " MINI " -r 250 -d 2000 -j 2 -q --no-plot -o %s/b", t);
-    long many = peak_rss_kb(args);
+    char *t = e2e_tmpdir();
+    long few = peak_rss_kb("run " MINI " -r 20 -d 2000 -j 2 -q --no-plot -o %s/a", t);
+    long many = peak_rss_kb("run " MINI " -r 250 -d 2000 -j 2 -q --no-plot -o %s/b", t);
     /* kept per replication before: 2000 days x 11 series x 8 bytes = 172 kB,
      * 40 MB for the 230 more; now a row of values each */
     cr_assert_lt(many - few, 12 * 1024, "peak %ld kB with 20 replications, %ld kB with 250", few, many);
@@ -120,14 +123,13 @@ Test(cli, memory_does_not_grow_with_replications_times_days, .timeout = 240)
 
 static void expect_in(const char *args, const char *text, bool wanted)
 {
-    char *t = e2e_tmpdir(), out[4200], cmd[4400];
-    snprintf(out, sizeof out, "%s/out", t);
-    snprintf(cmd, sizeof cmd, "%s --no-plot -o %s/r", args, t);
-    cr_assert_eq(e2e_run(cmd, out, NULL), 0, "%s", cmd);
+    char *t = e2e_tmpdir(), *out = e2e_format("%s/out", t);
+    cr_assert_eq(e2e_runf(out, NULL, "%s --no-plot -o %s/r", args, t), 0, "%s: expected exit 0", args);
     char *got = e2e_slurp(out);
     cr_assert(got && (strstr(got, text) != NULL) == wanted, "%s: %s \"%s\" in:\n%s", args,
               wanted ? "expected" : "did not expect", text, got);
     free(got);
+    free(out);
     e2e_rmtree(t);
 }
 
@@ -143,8 +145,7 @@ Test(cli, intervals_from_fewer_than_three_replications_are_not_printed, .timeout
 /* The metric table is the one list: --help and the README show every row. */
 Test(cli, help_and_readme_list_every_metric_of_the_table)
 {
-    char *t = e2e_tmpdir(), help[4200];
-    snprintf(help, sizeof help, "%s/help", t);
+    char *t = e2e_tmpdir(), *help = e2e_format("%s/help", t);
     cr_assert_eq(e2e_run("run --help", help, NULL), 0);
     char *texts[] = { e2e_slurp(help), e2e_slurp("README.md") };
     for (size_t i = 0; i < model_metric_count(); i++) {
@@ -156,5 +157,6 @@ Test(cli, help_and_readme_list_every_metric_of_the_table)
     }
     free(texts[0]);
     free(texts[1]);
+    free(help);
     e2e_rmtree(t);
 }

@@ -4,14 +4,9 @@
  * process, so PATH changes stay inside. */
 #include "railmail/gnuplot.h"
 
-#include <criterion/criterion.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
+#include "e2e.h"
 
-static char dir[64], bin[64];
+static char *dir, *bin;
 static struct diag *d;
 static struct gnuplot g;
 
@@ -24,21 +19,15 @@ static char *path_of(const char *in, const char *name)
 
 static void make_dirs(void)
 {
-    snprintf(dir, sizeof dir, "/tmp/railmail-test-gnuplot-XXXXXX");
-    snprintf(bin, sizeof bin, "/tmp/railmail-test-gnuplot-bin-XXXXXX");
-    cr_assert_not_null(mkdtemp(dir));
-    cr_assert_not_null(mkdtemp(bin));
+    dir = e2e_tmpdir();
+    bin = e2e_tmpdir();
     d = diag_create();
 }
 
 static void remove_dirs(void)
 {
-    static const char *const names[] = {"c.gp", "c.png", "c.svg", "c.png.tmp"};
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        unlink(path_of(dir, names[i]));
-    unlink(path_of(bin, "gnuplot"));
-    rmdir(dir);
-    rmdir(bin);
+    e2e_rmtree(dir);
+    e2e_rmtree(bin);
 }
 
 TestSuite(gnuplot, .init = make_dirs, .fini = remove_dirs);
@@ -57,12 +46,8 @@ static char *read_text(const char *path)
 /* Puts a fake gnuplot with this shell body alone on PATH. */
 static void fake_gnuplot(const char *body)
 {
-    const char *exe = path_of(bin, "gnuplot");
-    FILE *f = fopen(exe, "w");
-    cr_assert_not_null(f);
-    fputs(body, f);
-    cr_assert_eq(fclose(f), 0);
-    cr_assert_eq(chmod(exe, 0755), 0);
+    e2e_write(bin, "gnuplot", body);
+    cr_assert_eq(chmod(path_of(bin, "gnuplot"), 0755), 0);
     setenv("PATH", bin, 1);
 }
 

@@ -4,119 +4,13 @@
  * single tests only: Criterion runs each test in its own process. */
 #include "railmail/plot.h"
 
-#include <criterion/criterion.h>
-#include <dirent.h>
+#include "e2e.h"
+
 #include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 
 #define RUN_FIXTURE "tests/fixtures/plot-run"
 #define COMPARE_FIXTURE "tests/fixtures/plot-compare"
-
-static char *join(const char *dir, const char *name)
-{
-    size_t n = strlen(dir) + strlen(name) + 2;
-    char *p = malloc(n);
-    cr_assert_not_null(p);
-    snprintf(p, n, "%s/%s", dir, name);
-    return p;
-}
-
-static char *read_text(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *s = malloc((size_t)n + 1);
-    cr_assert_not_null(s);
-    size_t got = fread(s, 1, (size_t)n, f);
-    s[got] = '\0';
-    fclose(f);
-    return s;
-}
-
-static void write_text(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "wb");
-    cr_assert_not_null(f, "cannot write %s", path);
-    fputs(text, f);
-    fclose(f);
-}
-
-static bool exists(const char *dir, const char *name)
-{
-    char *p = join(dir, name);
-    struct stat sb;
-    bool ok = stat(p, &sb) == 0;
-    free(p);
-    return ok;
-}
-
-/* A fresh directory under /tmp named after `tag`. */
-static char *temp_dir(const char *tag)
-{
-    char tmpl[256];
-    snprintf(tmpl, sizeof tmpl, "/tmp/railmail-test-plot-%s-XXXXXX", tag);
-    char *d = mkdtemp(tmpl);
-    cr_assert_not_null(d);
-    char *copy = malloc(strlen(d) + 1);
-    strcpy(copy, d);
-    return copy;
-}
-
-/* Copies the regular files of `from` into `to` (which must exist). */
-static void copy_files(const char *from, const char *to)
-{
-    DIR *dir = opendir(from);
-    cr_assert_not_null(dir, "cannot open fixture %s (run the tests from the repository root)", from);
-    struct dirent *e;
-    while ((e = readdir(dir))) {
-        if (e->d_name[0] == '.')
-            continue;
-        char *src = join(from, e->d_name), *dst = join(to, e->d_name);
-        char *text = read_text(src);
-        cr_assert_not_null(text);
-        write_text(dst, text);
-        free(text);
-        free(src);
-        free(dst);
-    }
-    closedir(dir);
-}
-
-/* A temporary copy of a fixture. */
-static char *fixture_copy(const char *fixture, const char *tag)
-{
-    char *d = temp_dir(tag);
-    copy_files(fixture, d);
-    return d;
-}
-
-/* Removes a directory of regular files. */
-static void remove_dir(char *path)
-{
-    DIR *dir = opendir(path);
-    if (dir) {
-        struct dirent *e;
-        while ((e = readdir(dir))) {
-            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-                continue;
-            char *p = join(path, e->d_name);
-            unlink(p);
-            free(p);
-        }
-        closedir(dir);
-    }
-    rmdir(path);
-    free(path);
-}
 
 /* True when dir holds a file whose name ends with `suffix`. */
 static bool any_with_suffix(const char *path, const char *suffix)
@@ -137,7 +31,7 @@ static bool any_with_suffix(const char *path, const char *suffix)
 /* Checks the 8-byte PNG signature and the IHDR width and height. */
 static void assert_png(const char *dir, const char *name, uint32_t width, uint32_t height)
 {
-    char *p = join(dir, name);
+    char *p = e2e_format("%s/%s", dir, name);
     FILE *f = fopen(p, "rb");
     cr_assert_not_null(f, "%s was not drawn", name);
     unsigned char h[24];
@@ -160,8 +54,8 @@ static void assert_png(const char *dir, const char *name, uint32_t width, uint32
  * `lacks` (NULL-terminated lists; either may be NULL). */
 static void assert_script(const char *dir, const char *name, const char *const *has, const char *const *lacks)
 {
-    char *p = join(dir, name);
-    char *s = read_text(p);
+    char *p = e2e_format("%s/%s", dir, name);
+    char *s = e2e_slurp(p);
     cr_assert_not_null(s, "%s was not written", name);
     free(p);
     for (; has && *has; has++)
@@ -174,7 +68,7 @@ static void assert_script(const char *dir, const char *name, const char *const *
 /* Points PATH at an empty directory (returned, to be removed). */
 static char *hide_gnuplot(void)
 {
-    char *bin = temp_dir("emptybin");
+    char *bin = e2e_tmpdir();
     setenv("PATH", bin, 1);
     return bin;
 }
@@ -182,9 +76,8 @@ static char *hide_gnuplot(void)
 /* Puts a fake gnuplot with this shell body first on PATH. */
 static char *fake_gnuplot(const char *body)
 {
-    char *bin = temp_dir("fakebin");
-    char *exe = join(bin, "gnuplot");
-    write_text(exe, body);
+    char *bin = e2e_tmpdir(), *exe = e2e_format("%s/gnuplot", bin);
+    e2e_write(bin, "gnuplot", body);
     cr_assert_eq(chmod(exe, 0755), 0);
     free(exe);
     setenv("PATH", bin, 1);
@@ -200,7 +93,7 @@ static void assert_one_message_contains(struct diag *d, const char *what)
 
 Test(plot, run_draws_four_pngs_of_1200x700)
 {
-    char *dir = fixture_copy(RUN_FIXTURE, "run");
+    char *dir = e2e_copy(RUN_FIXTURE);
     struct diag *d = diag_create();
     bool drawn = false;
     cr_assert_eq(plot_results(dir, &drawn, d), RM_OK, "%s", diag_count(d) ? diag_message(d, 0) : "");
@@ -210,17 +103,17 @@ Test(plot, run_draws_four_pngs_of_1200x700)
     assert_png(dir, "transit.png", 1200, 700);
     assert_png(dir, "backlog.png", 1200, 700);
     assert_png(dir, "train_wait.png", 1200, 700);
-    cr_assert_not(exists(dir, "compare.png"));
-    cr_assert_not(exists(dir, "compare_throughput.gp"));
+    cr_assert_not(e2e_exists(dir, "compare.png"));
+    cr_assert_not(e2e_exists(dir, "compare_throughput.gp"));
     cr_assert_not(any_with_suffix(dir, ".tmp"));
     diag_destroy(d);
-    remove_dir(dir);
+    e2e_rmtree(dir);
 }
 
 Test(plot, run_scripts_read_the_right_files_and_columns)
 {
     char *bin = hide_gnuplot();
-    char *dir = fixture_copy(RUN_FIXTURE, "runscripts");
+    char *dir = e2e_copy(RUN_FIXTURE);
     struct diag *d = diag_create();
     bool drawn = true;
     cr_assert_eq(plot_results(dir, &drawn, d), RM_OK);
@@ -254,21 +147,21 @@ Test(plot, run_scripts_read_the_right_files_and_columns)
                   /* AKZ never makes a train wait and CQ has no server: no lines, and no total. */
                   STRINGS("'AKZ'", "'CQ'", "throughput.csv"));
     diag_destroy(d);
-    remove_dir(dir);
-    remove_dir(bin);
+    e2e_rmtree(dir);
+    e2e_rmtree(bin);
 }
 
 Test(plot, compare_draws_two_pngs_and_no_run_charts)
 {
-    char *dir = fixture_copy(COMPARE_FIXTURE, "compare");
+    char *dir = e2e_copy(COMPARE_FIXTURE);
     struct diag *d = diag_create();
     bool drawn = false;
     cr_assert_eq(plot_results(dir, &drawn, d), RM_OK, "%s", diag_count(d) ? diag_message(d, 0) : "");
     cr_assert(drawn);
     assert_png(dir, "compare.png", 1200, 700);
     assert_png(dir, "compare_throughput.png", 1200, 700);
-    cr_assert_not(exists(dir, "throughput.gp"));
-    cr_assert_not(exists(dir, "transit.png"));
+    cr_assert_not(e2e_exists(dir, "throughput.gp"));
+    cr_assert_not(e2e_exists(dir, "transit.png"));
     cr_assert_not(any_with_suffix(dir, ".tmp"));
 
     assert_script(dir, "compare.gp",
@@ -291,26 +184,26 @@ Test(plot, compare_draws_two_pngs_and_no_run_charts)
                           "$avg7 using 1:5 with lines"),
                   NULL);
     diag_destroy(d);
-    remove_dir(dir);
+    e2e_rmtree(dir);
 }
 
 Test(plot, without_gnuplot_writes_scripts_and_no_png)
 {
     char *bin = hide_gnuplot();
-    char *dir = fixture_copy(RUN_FIXTURE, "nognuplot");
+    char *dir = e2e_copy(RUN_FIXTURE);
     struct diag *d = diag_create();
     bool drawn = true;
     cr_assert_eq(plot_results(dir, &drawn, d), RM_OK);
     cr_assert_not(drawn);
     cr_assert_eq(diag_count(d), 0);
-    cr_assert(exists(dir, "throughput.gp"));
-    cr_assert(exists(dir, "transit.gp"));
-    cr_assert(exists(dir, "backlog.gp"));
+    cr_assert(e2e_exists(dir, "throughput.gp"));
+    cr_assert(e2e_exists(dir, "transit.gp"));
+    cr_assert(e2e_exists(dir, "backlog.gp"));
     cr_assert_not(any_with_suffix(dir, ".png"));
     cr_assert_not(any_with_suffix(dir, ".tmp"));
     diag_destroy(d);
-    remove_dir(dir);
-    remove_dir(bin);
+    e2e_rmtree(dir);
+    e2e_rmtree(bin);
 }
 
 Test(plot, gnuplot_error_is_reported_and_leaves_no_png)
@@ -320,7 +213,7 @@ Test(plot, gnuplot_error_is_reported_and_leaves_no_png)
                              "echo '         line 7: undefined variable: bogus' >&2\n"
                              "echo 'half a picture' > throughput.png.tmp\n"
                              "exit 1\n");
-    char *dir = fixture_copy(RUN_FIXTURE, "gperror");
+    char *dir = e2e_copy(RUN_FIXTURE);
     struct diag *d = diag_create();
     bool drawn = true;
     cr_assert_eq(plot_results(dir, &drawn, d), RM_ERUN);
@@ -329,10 +222,10 @@ Test(plot, gnuplot_error_is_reported_and_leaves_no_png)
     assert_one_message_contains(d, "line 7: undefined variable: bogus");
     cr_assert_not(any_with_suffix(dir, ".png"));
     cr_assert_not(any_with_suffix(dir, ".tmp"));
-    cr_assert(exists(dir, "throughput.gp"));
+    cr_assert(e2e_exists(dir, "throughput.gp"));
     diag_destroy(d);
-    remove_dir(dir);
-    remove_dir(bin);
+    e2e_rmtree(dir);
+    e2e_rmtree(bin);
 }
 
 Test(plot, gnuplot_dying_without_reading_is_an_error_not_a_crash)
@@ -340,10 +233,8 @@ Test(plot, gnuplot_dying_without_reading_is_an_error_not_a_crash)
     /* Exits at once while a script far larger than a pipe's buffer is being
      * written (a 20000-day horizon makes a long datablock): SIGPIPE. */
     char *bin = fake_gnuplot("#!/bin/sh\necho 'cannot open display' >&2\nexit 3\n");
-    char *dir = fixture_copy(RUN_FIXTURE, "gpdies");
-    char *p = join(dir, "meta.csv");
-    write_text(p, "key,value\nkind,run\nscenario,long\nhorizon_d,20000\nwarmup_d,14\n");
-    free(p);
+    char *dir = e2e_copy(RUN_FIXTURE);
+    e2e_write(dir, "meta.csv", "key,value\nkind,run\nscenario,long\nhorizon_d,20000\nwarmup_d,14\n");
     struct diag *d = diag_create();
     bool drawn = true;
     cr_assert_eq(plot_results(dir, &drawn, d), RM_ERUN);
@@ -351,56 +242,52 @@ Test(plot, gnuplot_dying_without_reading_is_an_error_not_a_crash)
     cr_assert_not(any_with_suffix(dir, ".png"));
     cr_assert_not(any_with_suffix(dir, ".tmp"));
     diag_destroy(d);
-    remove_dir(dir);
-    remove_dir(bin);
+    e2e_rmtree(dir);
+    e2e_rmtree(bin);
 }
 
 Test(plot, gnuplot_exiting_0_without_a_picture_is_an_error)
 {
     char *bin = fake_gnuplot("#!/bin/sh\nwhile read -r line; do :; done\nexit 0\n");
-    char *dir = fixture_copy(RUN_FIXTURE, "gpnopic");
+    char *dir = e2e_copy(RUN_FIXTURE);
     struct diag *d = diag_create();
     bool drawn = true;
     cr_assert_eq(plot_results(dir, &drawn, d), RM_ERUN);
     assert_one_message_contains(d, "gnuplot exited 0 but wrote no throughput.png");
     diag_destroy(d);
-    remove_dir(dir);
-    remove_dir(bin);
+    e2e_rmtree(dir);
+    e2e_rmtree(bin);
 }
 
 Test(plot, more_than_eight_destinations_draw_the_total_only)
 {
     char *bin = hide_gnuplot();
-    char *dir = fixture_copy(RUN_FIXTURE, "ninedest");
+    char *dir = e2e_copy(RUN_FIXTURE);
     char text[20000] = "day,destination,delivered_t_mean\n";
     for (int day = 0; day < 84; day++)
         for (int k = 1; k <= 9; k++)
             snprintf(text + strlen(text), sizeof text - strlen(text), "%d,D%d,%.3f\n", day, k, 0.37 * k);
-    char *p = join(dir, "throughput_dest.csv");
-    write_text(p, text);
-    free(p);
+    e2e_write(dir, "throughput_dest.csv", text);
     struct diag *d = diag_create();
     bool drawn;
     cr_assert_eq(plot_results(dir, &drawn, d), RM_OK);
     assert_script(dir, "throughput.gp", STRINGS("9 destinations, total shown", "'all mail, 7-day average'"),
                   STRINGS("'to D1,", "$avg7 using 1:3"));
     diag_destroy(d);
-    remove_dir(dir);
-    remove_dir(bin);
+    e2e_rmtree(dir);
+    e2e_rmtree(bin);
 }
 
 Test(plot, more_than_ten_nodes_draw_the_ten_largest_backlogs)
 {
     char *bin = hide_gnuplot();
-    char *dir = fixture_copy(RUN_FIXTURE, "twelvenodes");
+    char *dir = e2e_copy(RUN_FIXTURE);
     char text[40000] = "day,node,backlog_batches_mean\n";
     for (int day = 0; day < 84; day++)
         for (int k = 1; k <= 12; k++)
             snprintf(text + strlen(text), sizeof text - strlen(text), "%d,N%02d,%.3f\n", day, k,
                      day == 40 ? 2.385 * k : 0.0);
-    char *p = join(dir, "backlog.csv");
-    write_text(p, text);
-    free(p);
+    e2e_write(dir, "backlog.csv", text);
     struct diag *d = diag_create();
     bool drawn;
     cr_assert_eq(plot_results(dir, &drawn, d), RM_OK);
@@ -412,52 +299,49 @@ Test(plot, more_than_ten_nodes_draw_the_ten_largest_backlogs)
                           "the 10 of 12 nodes with the highest peak"),
                   STRINGS("'N01'", "'N02'"));
     diag_destroy(d);
-    remove_dir(dir);
-    remove_dir(bin);
+    e2e_rmtree(dir);
+    e2e_rmtree(bin);
 }
 
 Test(plot, a_bad_number_is_an_input_error_with_its_position)
 {
-    char *dir = fixture_copy(RUN_FIXTURE, "badnum");
-    char *p = join(dir, "throughput.csv");
-    write_text(p, "day,delivered_t_mean,delivered_t_ci_low,delivered_t_ci_high,backlog_batches_mean\n"
-                  "0,1.5,1.25,1.75,3\n"
-                  "1,abc,1.25,1.75,3\n");
-    free(p);
+    char *dir = e2e_copy(RUN_FIXTURE);
+    e2e_write(dir, "throughput.csv",
+              "day,delivered_t_mean,delivered_t_ci_low,delivered_t_ci_high,backlog_batches_mean\n"
+              "0,1.5,1.25,1.75,3\n"
+              "1,abc,1.25,1.75,3\n");
     struct diag *d = diag_create();
     bool drawn = true;
     cr_assert_eq(plot_results(dir, &drawn, d), RM_EINPUT);
     cr_assert_not(drawn);
     cr_assert_str_eq(diag_message(d, 0), "throughput.csv:3:2: delivered_t_mean: expected a number, got \"abc\"");
-    cr_assert_not(exists(dir, "throughput.png"));
+    cr_assert_not(e2e_exists(dir, "throughput.png"));
     diag_destroy(d);
-    remove_dir(dir);
+    e2e_rmtree(dir);
 }
 
 Test(plot, a_missing_column_is_an_input_error_naming_the_header)
 {
-    char *dir = fixture_copy(RUN_FIXTURE, "badcol");
-    char *p = join(dir, "transit.csv");
-    write_text(p, "transit_d,pct\n8,1\n");
-    free(p);
+    char *dir = e2e_copy(RUN_FIXTURE);
+    e2e_write(dir, "transit.csv", "transit_d,pct\n8,1\n");
     struct diag *d = diag_create();
     bool drawn;
     cr_assert_eq(plot_results(dir, &drawn, d), RM_EINPUT);
     cr_assert_str_eq(diag_message(d, 0), "transit.csv:1: expected a column \"batches_pct\", found \"transit_d,pct\"");
     diag_destroy(d);
-    remove_dir(dir);
+    e2e_rmtree(dir);
 }
 
 Test(plot, a_directory_without_results_is_an_error)
 {
-    char *dir = temp_dir("empty");
+    char *dir = e2e_tmpdir();
     struct diag *d = diag_create();
     bool drawn = true;
     cr_assert_eq(plot_results(dir, &drawn, d), RM_EINPUT);
     assert_one_message_contains(d, "expected results to plot");
     cr_assert_not(drawn);
     diag_destroy(d);
-    remove_dir(dir);
+    e2e_rmtree(dir);
 
     d = diag_create();
     cr_assert_eq(plot_results("/nonexistent/railmail-results", &drawn, d), RM_EINPUT);
@@ -467,14 +351,11 @@ Test(plot, a_directory_without_results_is_an_error)
 
 Test(plot, quotes_in_directory_and_title_survive_shell_and_gnuplot)
 {
-    char *parent = temp_dir("quotes");
-    char *dir = join(parent, "it's a \"dir\"");
+    char *parent = e2e_tmpdir(), *dir = e2e_format("%s/it's a \"dir\"", parent);
     cr_assert_eq(mkdir(dir, 0755), 0);
-    copy_files(RUN_FIXTURE, dir);
-    char *p = join(dir, "meta.csv");
-    write_text(p, "key,value\nkind,run\nscenario,x\ntitle,\"Brest's \"\"new\"\" crane, @home\"\nhorizon_d,84\n"
-                  "warmup_d,14\n");
-    free(p);
+    e2e_copy_into(RUN_FIXTURE, dir);
+    e2e_write(dir, "meta.csv",
+              "key,value\nkind,run\nscenario,x\ntitle,\"Brest's \"\"new\"\" crane, @home\"\nhorizon_d,84\nwarmup_d,14\n");
     struct diag *d = diag_create();
     bool drawn = false;
     cr_assert_eq(plot_results(dir, &drawn, d), RM_OK, "%s", diag_count(d) ? diag_message(d, 0) : "");
@@ -482,14 +363,13 @@ Test(plot, quotes_in_directory_and_title_survive_shell_and_gnuplot)
     assert_png(dir, "throughput.png", 1200, 700);
     assert_script(dir, "throughput.gp", STRINGS("'Brest''s \"new\" crane, @home: mail delivered per day'"), NULL);
     diag_destroy(d);
-    remove_dir(dir);
-    rmdir(parent);
-    free(parent);
+    free(dir);
+    e2e_rmtree(parent);
 }
 
 Test(plot, a_saved_script_redraws_its_chart_alone)
 {
-    char *dir = fixture_copy(RUN_FIXTURE, "redraw");
+    char *dir = e2e_copy(RUN_FIXTURE);
     struct diag *d = diag_create();
     bool drawn;
     cr_assert_eq(plot_results(dir, &drawn, d), RM_OK);
@@ -497,7 +377,7 @@ Test(plot, a_saved_script_redraws_its_chart_alone)
     for (size_t i = 0; i < 3; i++) {
         char png[64], cmd[512];
         snprintf(png, sizeof png, "%s.png", names[i]);
-        char *path = join(dir, png);
+        char *path = e2e_format("%s/%s", dir, png);
         cr_assert_eq(unlink(path), 0);
         snprintf(cmd, sizeof cmd, "cd '%s' && gnuplot %s.gp 2>/dev/null", dir, names[i]);
         cr_assert_eq(system(cmd), 0, "%s failed", cmd);
@@ -505,13 +385,13 @@ Test(plot, a_saved_script_redraws_its_chart_alone)
         free(path);
     }
     diag_destroy(d);
-    remove_dir(dir);
+    e2e_rmtree(dir);
 }
 
 Test(plot, header_only_csvs_draw_empty_charts)
 {
     /* No rows at all: every chart is still drawn, with fixed ranges. */
-    char *dir = fixture_copy(RUN_FIXTURE, "headeronly");
+    char *dir = e2e_copy(RUN_FIXTURE);
     static const char *const files[][2] = {
         {"throughput.csv", "day,delivered_t_mean,delivered_t_ci_low,delivered_t_ci_high,backlog_batches_mean\n"},
         {"throughput_dest.csv", "day,destination,delivered_t_mean\n"},
@@ -519,11 +399,8 @@ Test(plot, header_only_csvs_draw_empty_charts)
         {"transit.csv", "transit_d,batches_pct,cum_pct\n"},
         {"compare_throughput.csv", "day,proposal,delivered_t_mean\n"},
     };
-    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
-        char *p = join(dir, files[i][0]);
-        write_text(p, files[i][1]);
-        free(p);
-    }
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
+        e2e_write(dir, files[i][0], files[i][1]);
     struct diag *d = diag_create();
     bool drawn = false;
     cr_assert_eq(plot_results(dir, &drawn, d), RM_OK, "%s", diag_count(d) ? diag_message(d, 0) : "");
@@ -533,7 +410,7 @@ Test(plot, header_only_csvs_draw_empty_charts)
     assert_png(dir, "backlog.png", 1200, 700);
     assert_png(dir, "compare_throughput.png", 1200, 700);
     diag_destroy(d);
-    remove_dir(dir);
+    e2e_rmtree(dir);
 }
 
 /* text with every `from` replaced by `to`, malloc'd */
@@ -564,14 +441,15 @@ static void rename_proposals(const char *dir, const char *const from[3], const c
 {
     static const char *const files[] = {"compare.csv", "compare_throughput.csv"};
     for (size_t f = 0; f < 2; f++) {
-        char *p = join(dir, files[f]);
-        char *text = read_text(p);
+        char *p = e2e_format("%s/%s", dir, files[f]);
+        char *text = e2e_slurp(p);
+        cr_assert_not_null(text, "cannot read %s", p);
         for (size_t i = 0; i < 3; i++) {
             char *next = replace_all(text, from[i], to_csv[i]);
             free(text);
             text = next;
         }
-        write_text(p, text);
+        e2e_write(dir, files[f], text);
         free(text);
         free(p);
     }
@@ -582,23 +460,22 @@ Test(plot, hostile_proposal_names_are_drawn_from_the_script_and_inject_nothing)
     /* gnuplot cannot read "a,b" or "q""q" or a line end back from compare.csv,
      * and a name holding a line "EOD" would end a datablock and run what
      * follows: the points go into the script, names into comments flattened. */
-    char *dir = fixture_copy(COMPARE_FIXTURE, "hostile");
+    char *dir = e2e_copy(COMPARE_FIXTURE);
     static const char *const from[3] = {"freq-4", "brest-crane", "combined"};
     static const char *const to[3] = {"\"a,b\"", "\"q\"\"q\"", "\"x\nEOD\nsystem('touch injected')\""};
     rename_proposals(dir, from, to);
-    char *p = join(dir, "meta.csv");
     /* one row per name, in an order other than the files' */
-    write_text(p, "key,value\nkind,compare\nscenario,hostile\nhorizon_d,84\nwarmup_d,14\nreplications,10\n"
-                  "confidence,0.95\nproposal,\"x\nEOD\nsystem('touch injected')\"\nproposal,\"a,b\"\n"
-                  "proposal,\"q\"\"q\"\n");
-    free(p);
+    e2e_write(dir, "meta.csv",
+              "key,value\nkind,compare\nscenario,hostile\nhorizon_d,84\nwarmup_d,14\nreplications,10\n"
+              "confidence,0.95\nproposal,\"x\nEOD\nsystem('touch injected')\"\nproposal,\"a,b\"\n"
+              "proposal,\"q\"\"q\"\n");
     struct diag *d = diag_create();
     bool drawn = false;
     cr_assert_eq(plot_results(dir, &drawn, d), RM_OK, "%s", diag_count(d) ? diag_message(d, 0) : "");
     cr_assert(drawn);
     assert_png(dir, "compare.png", 1200, 700);
     assert_png(dir, "compare_throughput.png", 1200, 700);
-    cr_assert_not(exists(dir, "injected"), "a proposal name ran a gnuplot command");
+    cr_assert_not(e2e_exists(dir, "injected"), "a proposal name ran a gnuplot command");
 
     assert_script(dir, "compare.gp",
                   STRINGS("proposal_row(s) = s eq 'x EOD system(''touch injected'')' ? 1 : s eq 'a,b' ? 2 : "
@@ -613,14 +490,14 @@ Test(plot, hostile_proposal_names_are_drawn_from_the_script_and_inject_nothing)
                           "title 'x EOD system(''touch injected'')'"),
                   NULL);
     diag_destroy(d);
-    remove_dir(dir);
+    e2e_rmtree(dir);
 }
 
 /* Writes a long-format node file of `nodes` nodes over `days` days; node k
  * peaks at k / 1000 + day, so the last node has the highest peak. */
 static void write_node_file(const char *dir, const char *name, const char *value, int nodes, int days)
 {
-    char *p = join(dir, name);
+    char *p = e2e_format("%s/%s", dir, name);
     FILE *f = fopen(p, "w");
     cr_assert_not_null(f);
     fprintf(f, "day,node,%s\n", value);
@@ -637,7 +514,7 @@ Test(plot, twenty_thousand_nodes_plot_in_linear_time, .timeout = 60)
      * 20 s here under ASan (98 s for 200,000 nodes); an index takes well
      * under a second. */
     char *bin = hide_gnuplot();
-    char *dir = fixture_copy(RUN_FIXTURE, "manynodes");
+    char *dir = e2e_copy(RUN_FIXTURE);
     write_node_file(dir, "backlog.csv", "backlog_batches_mean", 20000, 3);
     write_node_file(dir, "train_wait.csv", "train_wait_d_mean", 20000, 3);
     struct diag *d = diag_create();
@@ -655,6 +532,6 @@ Test(plot, twenty_thousand_nodes_plot_in_linear_time, .timeout = 60)
                   STRINGS("'N19989'"));
     assert_script(dir, "train_wait.gp", STRINGS("eq 'N19999' ? column('train_wait_d_mean')"), NULL);
     diag_destroy(d);
-    remove_dir(dir);
-    remove_dir(bin);
+    e2e_rmtree(dir);
+    e2e_rmtree(bin);
 }

@@ -1,15 +1,9 @@
 /* Tests for scenario loading: the spreadsheet quirks of CSV, defaults,
  * index resolution, overlays, --set overrides and error positions. Most
  * cases load from memory; one goes through a real directory. */
-#include <criterion/criterion.h>
-#include <math.h>
-#include <stdarg.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/stat.h>
+#include "e2e.h"
+
 #include <time.h>
-#include <unistd.h>
 
 #include "railmail/scenario.h"
 
@@ -425,36 +419,30 @@ Test(scenario, missing_directory_is_one_message)
     diag_destroy(d);
 }
 
-static void write_file(const char *dir, const char *name, const char *text)
+/* A new temporary directory holding this file's scenario as CSV files and
+ * a proposal proposals/daily/ that runs CQ-BRS every day (without the
+ * description.txt a proposal needs); for e2e_rmtree. */
+static char *scenario_dir(void)
 {
-    char path[512];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "w");
-    cr_assert_not_null(f);
-    fputs(text, f);
-    fclose(f);
+    char *dir = e2e_tmpdir();
+    e2e_write(dir, "scenario.csv", SCENARIO_CSV);
+    e2e_write(dir, "nodes.csv", NODES_CSV);
+    e2e_write(dir, "legs.csv", LEGS_CSV);
+    e2e_write(dir, "services.csv", SERVICES_CSV);
+    e2e_write(dir, "demand.csv", DEMAND_CSV);
+    e2e_mkdir(dir, "proposals");
+    e2e_mkdir(dir, "proposals/daily");
+    e2e_write(dir, "proposals/daily/services.csv",
+              "id,route,departures_per_week,first_departure_h,capacity_t,cutoff_h\n"
+              "CQ-BRS,CQ>AKZ>BRS,7,10.5,41.5,6\n");
+    return dir;
 }
 
 Test(scenario, loads_a_directory_and_its_proposal)
 {
-    char tmpl[] = "/tmp/railmail-scenario-XXXXXX";
-    char *dir = mkdtemp(tmpl);
-    cr_assert_not_null(dir);
-    char prop[600], props[600], given[620];
-    snprintf(props, sizeof props, "%s/proposals", dir);
-    snprintf(prop, sizeof prop, "%s/proposals/daily", dir);
-    write_file(dir, "scenario.csv", SCENARIO_CSV);
-    write_file(dir, "nodes.csv", NODES_CSV);
-    write_file(dir, "legs.csv", LEGS_CSV);
-    write_file(dir, "services.csv", SERVICES_CSV);
-    write_file(dir, "demand.csv", DEMAND_CSV);
-    cr_assert_eq(mkdir(props, 0700), 0);
-    cr_assert_eq(mkdir(prop, 0700), 0);
-    write_file(prop, "services.csv",
-               "id,route,departures_per_week,first_departure_h,capacity_t,cutoff_h\n"
-               "CQ-BRS,CQ>AKZ>BRS,7,10.5,41.5,6\n");
-    write_file(prop, "description.txt", "Daily trains from Chongqing.\n");
-    snprintf(given, sizeof given, "%s/", dir);  /* a trailing slash is dropped */
+    char *dir = scenario_dir(), *prop = e2e_format("%s/proposals/daily", dir);
+    char *given = e2e_format("%s/", dir);  /* a trailing slash is dropped */
+    e2e_write(prop, "description.txt", "Daily trains from Chongqing.\n");
 
     struct diag *d = diag_create();
     struct scenario *s = NULL;
@@ -467,9 +455,9 @@ Test(scenario, loads_a_directory_and_its_proposal)
     cr_expect_str_eq(s->description, "Daily trains from Chongqing.");
     scenario_destroy(s);
 
-    char path[700];
-    snprintf(path, sizeof path, "%s/demand.csv", dir);
-    remove(path);
+    char *path = e2e_format("%s/demand.csv", dir);
+    cr_assert_eq(remove(path), 0);
+    free(path);
     s = NULL;
     diag_clear(d);
     cr_expect_eq(scenario_load(dir, NULL, NULL, 0, &s, d), RM_EINPUT);
@@ -480,19 +468,9 @@ Test(scenario, loads_a_directory_and_its_proposal)
              "file", dir);
     cr_expect_str_eq(diag_message(d, 0), want);
     diag_destroy(d);
-
-    const char *names[] = {"scenario.csv", "nodes.csv", "legs.csv", "services.csv"};
-    for (size_t i = 0; i < 4; i++) {
-        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
-        remove(path);
-    }
-    snprintf(path, sizeof path, "%s/services.csv", prop);
-    remove(path);
-    snprintf(path, sizeof path, "%s/description.txt", prop);
-    remove(path);
-    rmdir(prop);
-    rmdir(props);
-    rmdir(dir);
+    free(prop);
+    free(given);
+    e2e_rmtree(dir);
 }
 
 /* ---- spreadsheets saved with ';' and decimal commas ------------------- */
@@ -810,26 +788,11 @@ Test(scenario, a_proposal_without_description_loads_with_a_warning)
 
 Test(scenario, a_proposal_given_as_the_scenario_says_how_to_compare_it)
 {
-    char tmpl[] = "/tmp/railmail-scenario-XXXXXX";
-    char *dir = mkdtemp(tmpl);
-    cr_assert_not_null(dir);
-    char path[700], want[2000];
-    write_file(dir, "scenario.csv", SCENARIO_CSV);
-    write_file(dir, "nodes.csv", NODES_CSV);
-    write_file(dir, "legs.csv", LEGS_CSV);
-    write_file(dir, "services.csv", SERVICES_CSV);
-    write_file(dir, "demand.csv", DEMAND_CSV);
-    snprintf(path, sizeof path, "%s/proposals", dir);
-    cr_assert_eq(mkdir(path, 0700), 0);
-    snprintf(path, sizeof path, "%s/proposals/daily", dir);
-    cr_assert_eq(mkdir(path, 0700), 0);
-    write_file(path, "services.csv",
-               "id,route,departures_per_week,first_departure_h,capacity_t,cutoff_h\n"
-               "CQ-BRS,CQ>AKZ>BRS,7,10.5,41.5,6\n");
+    char *dir = scenario_dir(), *path = e2e_format("%s/proposals/daily", dir), want[2000];
     /* without description.txt, the missing nodes.csv and ../../nodes.csv tell */
     for (int with_description = 0; with_description < 2; with_description++) {
         if (with_description)
-            write_file(path, "description.txt", "Daily.\n");
+            e2e_write(path, "description.txt", "Daily.\n");
         struct diag *d = diag_create();
         struct scenario *s = NULL;
         cr_expect_eq(scenario_load(path, NULL, NULL, 0, &s, d), RM_EINPUT);
@@ -839,7 +802,6 @@ Test(scenario, a_proposal_given_as_the_scenario_says_how_to_compare_it)
         cr_expect_str_eq(diag_message(d, 0), want);
         diag_destroy(d);
     }
-    char cmd[800];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    cr_assert_eq(system(cmd), 0);
+    free(path);
+    e2e_rmtree(dir);
 }

@@ -2,11 +2,7 @@
  * means over a window. */
 #include "railmail/series.h"
 
-#include <criterion/criterion.h>
-#include <math.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <unistd.h>
+#include "e2e.h"
 
 static struct diag *d;
 static struct table t;  /* what load read */
@@ -25,18 +21,12 @@ TestSuite(series, .init = setup, .fini = teardown);
 /* Loads `text` into t through a temporary file (removed again). */
 static void load(const char *text)
 {
-    char dir[] = "/tmp/railmail-test-series-XXXXXX", path[64];
-    cr_assert_not_null(mkdtemp(dir));
-    snprintf(path, sizeof path, "%s/long.csv", dir);
-    FILE *f = fopen(path, "wb");
-    cr_assert_not_null(f);
-    fputs(text, f);
-    cr_assert_eq(fclose(f), 0);
+    char *dir = e2e_tmpdir();
+    e2e_write(dir, "long.csv", text);
     bool found = false;
     cr_assert_eq(table_load(&t, dir, "long.csv", &found, d), RM_OK);
     cr_assert(found);
-    unlink(path);
-    rmdir(dir);
+    e2e_rmtree(dir);
 }
 
 Test(series, split_groups_rows_by_key_in_order_of_first_appearance)

@@ -3,30 +3,21 @@
  * temporary directory. */
 #include "railmail/table.h"
 
-#include <criterion/criterion.h>
-#include <math.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
+#include "e2e.h"
 
-static char dir[64];
+static char *dir;
 static struct diag *d;
 static struct table t;  /* what load read */
 
 static void setup(void)
 {
-    snprintf(dir, sizeof dir, "/tmp/railmail-test-table-XXXXXX");
-    cr_assert_not_null(mkdtemp(dir));
+    dir = e2e_tmpdir();
     d = diag_create();
 }
 
 static void teardown(void)
 {
-    char path[128];
-    snprintf(path, sizeof path, "%s/t.csv", dir);
-    unlink(path);
-    rmdir(dir);
+    e2e_rmtree(dir);
 }
 
 TestSuite(table, .init = setup, .fini = teardown);
@@ -34,12 +25,7 @@ TestSuite(table, .init = setup, .fini = teardown);
 /* Writes t.csv with `text` and loads it into t; returns table_load's status. */
 static enum rm_status load_status(const char *text, bool *found)
 {
-    char path[128];
-    snprintf(path, sizeof path, "%s/t.csv", dir);
-    FILE *f = fopen(path, "wb");
-    cr_assert_not_null(f);
-    fputs(text, f);
-    cr_assert_eq(fclose(f), 0);
+    e2e_write(dir, "t.csv", text);
     table_fini(&t);
     return table_load(&t, dir, "t.csv", found, d);
 }
