@@ -736,7 +736,7 @@ static int cmd_compare(int argc, char **argv)
         st = outdir_begin(o.out ? o.out : compare_default_out(cr), &od, d);
     const char *tmp = od ? outdir_temp(od) : NULL;
     if (st == RM_OK)
-        st = compare_run(cr, tmp, d);
+        st = compare_run(cr, tmp, o.out ? o.out : compare_default_out(cr), d);
     end_progress(&p);
     const char *out = cr ? (o.out ? o.out : compare_default_out(cr)) : NULL;
     if (st == RM_OK && !o.no_plot)

@@ -351,36 +351,80 @@ static bool precise_enough(const struct compare_result *c, struct run *const *ru
     return all;
 }
 
-/* Runs every arm in rounds of the same size, so replications stay paired,
- * until the paired targets are met; then writes each arm's results. */
-static enum rm_status run_arms(struct compare_result *c, const char *dir, struct diag *d)
+/* Starts each arm's run in dir/NAME, taking over the replications kept in
+ * reuse_dir/NAME (a later run into the same -o) unless it is NULL. */
+static enum rm_status begin_arms(struct compare_result *c, const char *dir, const char *reuse_dir, struct run **runs,
+                                 struct progress_share *ps, char (*sub)[4096], struct diag *d)
+{
+    unsigned most = c->n_precision ? c->max_replications : c->arm[0].s->replications;
+    for (size_t i = 0; i < c->n_arms; i++) {
+        struct arm *a = &c->arm[i];
+        snprintf(sub[i], sizeof sub[i], "%s/%s", dir, a->name);
+        if (mkdir(sub[i], 0777) != 0 && errno != EEXIST)
+            return diag_fail(d, RM_EIO, "cannot create %s: %s", sub[i], strerror(errno));
+        ps[i] = (struct progress_share){ &c->q, i, c->n_arms };
+        struct run_options ro = { .replications = a->s->replications, .jobs = c->q.jobs, .batches = c->q.batches,
+                                  .tracking = c->q.tracking, .key = a->s->key,
+                                  .progress = c->q.progress ? arm_progress : NULL, .progress_ctx = &ps[i] };
+        enum rm_status st = run_begin(a->m, &ro, sub[i], &runs[i], d);
+        if (st != RM_OK)
+            return st;
+        if (reuse_dir) {
+            char old[4200];
+            snprintf(old, sizeof old, "%s/%s", reuse_dir, a->name);
+            run_adopt(runs[i], old, most);
+        }
+    }
+    return RM_OK;
+}
+
+/* Rounds of the same size for every arm, so replications stay paired,
+ * until the paired targets are met; checks are made on the first n as a
+ * fresh run would. *stop: the count a fresh run would end with. */
+static enum rm_status arm_rounds(struct compare_result *c, struct run **runs, unsigned *stop, struct diag *d)
+{
+    unsigned first = c->arm[0].s->replications, n = first;
+    for (;;) {
+        for (size_t i = 0; i < c->n_arms; i++) {
+            enum rm_status st = run_extend(runs[i], n, d);
+            if (st != RM_OK)
+                return st;
+        }
+        if (c->n_precision == 0 || precise_enough(c, runs, n) || n >= c->max_replications)
+            break;
+        n = run_next_round(first, n);
+        if (n > c->max_replications)
+            n = c->max_replications;
+    }
+    *stop = n;
+    return RM_OK;
+}
+
+/* Runs every arm and writes each arm's results. Replications taken over
+ * from earlier results that a fresh run would not have needed (a looser
+ * target met earlier) cannot be dropped one by one: then all start afresh. */
+static enum rm_status run_arms(struct compare_result *c, const char *dir, const char *reuse_dir, struct diag *d)
 {
     struct run *runs[MAX_PROPOSALS + 1] = { 0 };
     struct progress_share ps[MAX_PROPOSALS + 1];
     char sub[MAX_PROPOSALS + 1][4096];
     enum rm_status st = RM_OK;
-    for (size_t i = 0; st == RM_OK && i < c->n_arms; i++) {
-        struct arm *a = &c->arm[i];
-        snprintf(sub[i], sizeof sub[i], "%s/%s", dir, a->name);
-        if (mkdir(sub[i], 0777) != 0) {
-            st = diag_fail(d, RM_EIO, "cannot create %s: %s", sub[i], strerror(errno));
-            break;
-        }
-        ps[i] = (struct progress_share){ &c->q, i, c->n_arms };
-        struct run_options ro = { .replications = a->s->replications, .jobs = c->q.jobs, .batches = c->q.batches,
-                                  .tracking = c->q.tracking, .key = a->s->key,
-                                  .progress = c->q.progress ? arm_progress : NULL, .progress_ctx = &ps[i] };
-        st = run_begin(a->m, &ro, sub[i], &runs[i], d);
-    }
-    unsigned first = c->arm[0].s->replications, n = first;
-    while (st == RM_OK) {
+    for (int attempt = 0; attempt < 2; attempt++) {
+        unsigned stop = 0;
+        bool again = false;
+        st = begin_arms(c, dir, attempt == 0 ? reuse_dir : NULL, runs, ps, sub, d);
+        if (st == RM_OK)
+            st = arm_rounds(c, runs, &stop, d);
         for (size_t i = 0; st == RM_OK && i < c->n_arms; i++)
-            st = run_extend(runs[i], n, d);
-        if (st != RM_OK || c->n_precision == 0 || precise_enough(c, runs, n) || n >= c->max_replications)
+            again |= run_done(runs[i]) > stop;
+        if (st == RM_OK && !again)
             break;
-        n = run_next_round(first, n);
-        if (n > c->max_replications)
-            n = c->max_replications;
+        for (size_t i = 0; i < c->n_arms; i++) {
+            run_abort(runs[i]);
+            runs[i] = NULL;
+        }
+        if (st != RM_OK)
+            return st;
     }
     for (size_t i = 0; i < c->n_arms; i++) {
         struct arm *a = &c->arm[i];
@@ -497,9 +541,9 @@ static enum rm_status write_file(const char *dir, const char *name, const struct
     return RM_OK;
 }
 
-enum rm_status compare_run(struct compare_result *c, const char *dir, struct diag *d)
+enum rm_status compare_run(struct compare_result *c, const char *dir, const char *reuse_dir, struct diag *d)
 {
-    enum rm_status st = run_arms(c, dir, d);
+    enum rm_status st = run_arms(c, dir, reuse_dir, d);
     for (size_t i = 1; st == RM_OK && i < c->n_arms; i++)
         if (pair_arm(c, i) != RM_OK)
             st = diag_fail(d, RM_ENOMEM, "out of memory");
@@ -533,6 +577,12 @@ void compare_print(const struct compare_result *c, FILE *f, const char *const *m
     char name[2048];  /* a name escaped for the terminal */
     escape_line(f, "%s: %zu proposals against the baseline, %u paired replications, %.0f%% confidence, Holm-corrected",
                 scenario_basename(b->s), c->n_arms - 1, b->res.n, 100 * b->s->confidence);
+    unsigned reused = b->res.reused;
+    for (size_t i = 1; i < c->n_arms; i++)
+        reused = c->arm[i].res.reused < reused ? c->arm[i].res.reused : reused;
+    if (reused)
+        fprintf(f, "(replications 1-%u of every arm reused from the earlier results: same inputs, same version)\n",
+                reused);
     fputc('\n', f);
     fprintf(f, "%-18s", "proposal");
     for (size_t j = 0; j < n_metrics; j++)

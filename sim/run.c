@@ -45,7 +45,8 @@ struct run {
     double *values;                 /* [cap * model_rows], replication-major */
     unsigned cap;
     uint64_t *transit;              /* [STATS_HIST_BINS], pooled */
-    unsigned adopted;               /* replications 1..adopted came from reuse_dir */
+    unsigned adopted;               /* replications 1..adopted came from adopted_dir */
+    char *adopted_dir;
 };
 
 /* Every replication's daily series, at its own offset, reduced across
@@ -197,9 +198,9 @@ static enum rm_status stitch(const struct run *pl, struct diag *d)
         if (!out)
             return diag_fail(d, RM_EIO, "cannot write %s: %s", path, strerror(errno));
         csvwrite_header(out, part_header[p]);
-        if (pl->adopted && !copy_body(pl->o.reuse_dir, part_name[p], out)) {
+        if (pl->adopted && !copy_body(pl->adopted_dir, part_name[p], out)) {
             fclose(out);
-            return diag_fail(d, RM_EIO, "cannot read the earlier %s/%s.csv", pl->o.reuse_dir, part_name[p]);
+            return diag_fail(d, RM_EIO, "cannot read the earlier %s/%s.csv", pl->adopted_dir, part_name[p]);
         }
         for (unsigned i = pl->adopted; i < pl->done; i++) {
             part_path(part, sizeof part, pl->dir, p, i + 1);
@@ -470,17 +471,16 @@ static enum rm_status write_records(const struct run *r, struct diag *d)
     return RM_OK;
 }
 
-/* Takes over the replications kept in o.reuse_dir when they were made from
- * the same inputs by this version with the same files asked for; anything
- * else (no records, another key, a short file) is simply not reused. */
-static void adopt(struct run *r, unsigned most)
+unsigned run_adopt(struct run *r, const char *dir, unsigned most)
 {
     char path[4096];
-    snprintf(path, sizeof path, "%s/" RECORDS_FILE, r->o.reuse_dir);
+    if (r->done || !(r->adopted_dir = strdup(dir)))
+        return 0;
+    snprintf(path, sizeof path, "%s/" RECORDS_FILE, dir);
     FILE *f = fopen(path, "rb");
     struct records_header h, want = header_of(r, 0);
     if (!f)
-        return;
+        return 0;
     size_t rows = model_rows(r->m);
     bool ok = fread(&h, sizeof h, 1, f) == 1 && !memcmp(h.magic, want.magic, sizeof h.magic)
               && !memcmp(h.key, want.key, sizeof h.key) && h.rows == want.rows && h.series == want.series
@@ -489,7 +489,7 @@ static void adopt(struct run *r, unsigned most)
               && fread(r->values, sizeof *r->values, h.replications * rows, f) == h.replications * rows
               && fread(r->transit, sizeof *r->transit, STATS_HIST_BINS, f) == STATS_HIST_BINS;
     fclose(f);
-    snprintf(path, sizeof path, "%s/" DAILY_FILE, r->o.reuse_dir);
+    snprintf(path, sizeof path, "%s/" DAILY_FILE, dir);
     int fd = ok ? open(path, O_RDONLY) : -1;
     char buf[1 << 16];
     off_t at = 0, total = (off_t)h.replications * (off_t)daily_bytes(r->m);
@@ -501,16 +501,16 @@ static void adopt(struct run *r, unsigned most)
     }
     if (fd >= 0)
         close(fd);
-    if (ok && at == total) {
+    if (ok && at == total)
         r->done = r->adopted = (unsigned)h.replications;
-    } else {
+    else
         memset(r->transit, 0, STATS_HIST_BINS * sizeof *r->transit);
-    }
+    return r->adopted;
 }
 
 enum rm_status run_finish(struct run *r, double confidence, struct run_result *out, struct diag *d)
 {
-    *out = (struct run_result){ .model = r->m, .n = r->done };
+    *out = (struct run_result){ .model = r->m, .n = r->done, .reused = r->adopted };
     enum rm_status st = alloc_result(out) ? RM_OK : diag_fail(d, RM_ENOMEM, "out of memory");
     if (st == RM_OK)
         st = stitch(r, d);
@@ -541,6 +541,7 @@ void run_abort(struct run *r)
     free(r->values);
     free(r->transit);
     free(r->dir);
+    free(r->adopted_dir);
     free(r);
 }
 
@@ -613,7 +614,7 @@ enum rm_status run_replications(const struct model *m, const struct run_options 
         if (st != RM_OK)
             return st;
         if (o->reuse_dir && attempt == 0)
-            adopt(r, o->n_precision ? o->max_replications : o->replications);
+            run_adopt(r, o->reuse_dir, o->n_precision ? o->max_replications : o->replications);
         unsigned stop = 0;
         st = rounds(r, o, confidence, &stop, d);
         if (st == RM_OK && stop < r->done) {  /* adopted more than a fresh run needs: start afresh */
@@ -624,11 +625,9 @@ enum rm_status run_replications(const struct model *m, const struct run_options 
             run_abort(r);
             return st;
         }
-        unsigned adopted = r->adopted;
         st = run_finish(r, confidence, out, d);
         out->precision = o->precision;
         out->n_precision = o->n_precision;
-        out->reused = adopted;
         return st;
     }
     return diag_fail(d, RM_ERUN, "replications could not be reused or rerun");

@@ -210,3 +210,23 @@ Test(precision, a_changed_input_is_never_reused, .timeout = 120)
     free(text);
     e2e_rmtree(t);
 }
+
+/* compare reuses each arm's replications the same way, rounds included. */
+Test(precision, compare_into_the_same_out_reuses_every_arm, .timeout = 180)
+{
+    char *t = e2e_tmpdir(), args[4400], out[4400], a[4400], b[4400];
+    snprintf(out, sizeof out, "%s/out", t);
+    snprintf(args, sizeof args, "compare tests/e2e/weekly daily -r 3 --precision on_time_pct=1 -q --no-plot -o %s/c", t);
+    cr_assert_eq(e2e_run(args, NULL, NULL), 0);
+    snprintf(args, sizeof args, "compare tests/e2e/weekly daily -r 3 --precision on_time_pct=0.4 --no-plot -o %s/c", t);
+    cr_assert_eq(e2e_run(args, out, NULL), 0);
+    char *text = e2e_slurp(out);
+    cr_assert(strstr(text, "of every arm reused from the earlier results"), "%s", text);
+    free(text);
+    snprintf(args, sizeof args, "compare tests/e2e/weekly daily -r 3 --precision on_time_pct=0.4 -q --no-plot -o %s/f", t);
+    cr_assert_eq(e2e_run(args, NULL, NULL), 0);
+    snprintf(a, sizeof a, "%s/c", t);
+    snprintf(b, sizeof b, "%s/f", t);
+    assert_same_results(a, b);
+    e2e_rmtree(t);
+}

@@ -42,8 +42,10 @@ void compare_set_precision(struct compare_result *c, struct run_precision *p, si
 /* results/<scenario>-compare */
 const char *compare_default_out(const struct compare_result *c);
 /* Runs everything, writes compare.csv, compare_throughput.csv and meta.csv
- * into `dir`, and each run's own results into dir/baseline/ and dir/NAME/. */
-enum rm_status compare_run(struct compare_result *c, const char *dir, struct diag *d);
+ * into `dir`, and each run's own results into dir/baseline/ and dir/NAME/.
+ * Replications kept in reuse_dir/NAME (earlier results of the same arm:
+ * same inputs, same version; NULL for none) are not run again. */
+enum rm_status compare_run(struct compare_result *c, const char *dir, const char *reuse_dir, struct diag *d);
 /* Below this many paired replications the table prints n/a instead of an
  * interval and a verdict (compare.csv keeps the numbers). */
 #define COMPARE_MIN_REPLICATIONS 3

@@ -88,6 +88,11 @@ unsigned run_done(const struct run *r);
 const double *run_values(const struct run *r);  /* [run_done * model_rows], replication-major */
 enum rm_status run_finish(struct run *r, double confidence, struct run_result *out, struct diag *d);
 void run_abort(struct run *r);  /* NULL is a no-op */
+/* Before the first run_extend: takes over the replications kept in `dir`
+ * (earlier results) when they were made from the same scenario key by this
+ * version with the same files asked for, at most `most` of them; returns
+ * how many (0: nothing reusable there). */
+unsigned run_adopt(struct run *r, const char *dir, unsigned most);
 
 /* The replications after `done` when the first round was `first`: rounds
  * grow by half of what is done, and by at least the first round, so their
