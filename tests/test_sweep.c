@@ -1,10 +1,15 @@
-/* sweep: VALUES and targets parsed, and bisection against a linear scan on
- * a made-up monotone metric. */
+/* sweep: VALUES and targets parsed, bisection against a linear scan on a
+ * made-up monotone metric, and sweeps through the binary on a line whose
+ * transit times and on-time shares are known by hand. */
 #include "e2e.h"
 
 #include <stdint.h>
+#include <unistd.h>
 
 #include "railmail/sweep.h"
+
+#define WAIT "tests/e2e/wait-half-headway"
+#define WEEKLY "tests/e2e/weekly"
 
 /* ---- VALUES --------------------------------------------------------------- */
 
@@ -202,4 +207,327 @@ Test(sweep, a_metric_that_falls_is_searched_with_at_most)
     cr_assert(r.reversed);
     cr_assert_eq(r.evaluated, 2);
     diag_destroy(d);
+}
+
+/* ---- through the binary --------------------------------------------------------- */
+
+/* The cell of (key value, metric, scope) in a one-key sweep.csv: 0 mean,
+ * 1 ci_low, 2 ci_high; NaN when absent. */
+static double sweep_cell(const char *dir, const char *value, const char *metric, const char *scope, int field)
+{
+    char path[4200], line[1024], key[600];
+    snprintf(path, sizeof path, "%s/sweep.csv", dir);
+    snprintf(key, sizeof key, "%s,%s,%s,", value, metric, scope);
+    FILE *f = fopen(path, "r");
+    cr_assert(f, "no %s", path);
+    double v = NAN;
+    while (fgets(line, sizeof line, f))
+        if (!strncmp(line, key, strlen(key))) {
+            char *p = line + strlen(key);
+            for (int i = 0; i < field; i++)
+                p = strchr(p, ',') + 1;
+            v = strtod(p, NULL);
+        }
+    fclose(f);
+    return v;
+}
+
+/* The value of `key` in a key,value file, malloc'd ("" when absent). */
+static char *pair(const char *dir, const char *file, const char *key)
+{
+    char path[4200], line[1024];
+    snprintf(path, sizeof path, "%s/%s", dir, file);
+    FILE *f = fopen(path, "r");
+    cr_assert(f, "no %s", path);
+    char *v = strdup("");
+    while (fgets(line, sizeof line, f))
+        if (!strncmp(line, key, strlen(key)) && line[strlen(key)] == ',') {
+            free(v);
+            v = strdup(line + strlen(key) + 1);
+            v[strcspn(v, "\r\n")] = '\0';
+        }
+    fclose(f);
+    return v;
+}
+
+static void pair_is(const char *dir, const char *file, const char *key, const char *expected)
+{
+    char *v = pair(dir, file, key);
+    cr_assert_str_eq(v, expected, "%s/%s: %s", dir, file, key);
+    free(v);
+}
+
+/* Runs `railmail ARGS -o T/NAME -q` and returns T/NAME (static storage). */
+static const char *sweep(const char *t, const char *name, const char *args)
+{
+    static char out[4200];
+    char cmd[8600];
+    snprintf(out, sizeof out, "%s/%s", t, name);
+    snprintf(cmd, sizeof cmd, "sweep %s -o %s", args, out);
+    char err[4300];
+    snprintf(err, sizeof err, "%s/%s.err", t, name);
+    int rc = e2e_run(cmd, NULL, err);
+    char *text = e2e_slurp(err);
+    cr_assert_eq(rc, 0, "%s: exit %d: %s", cmd, rc, text ? text : "");
+    free(text);
+    return out;
+}
+
+static bool same_tree(const char *a, const char *b)
+{
+    char cmd[9000];
+    snprintf(cmd, sizeof cmd, "diff -r '%s' '%s' >/dev/null", a, b);
+    return system(cmd) == 0;
+}
+
+Test(sweep, each_point_waits_half_its_headway_plus_the_fixed_times, .timeout = 240)
+{
+    char *t = e2e_tmpdir();
+    const char *r = sweep(t, "r", WAIT " -r 16 --vary services.OD.departures_per_week=2.8,5.6,8.4,11.2 --no-plot -q");
+    /* Poisson postings wait half a headway of 168/k h, then 6.5 h running and 2.385 h dwell */
+    const char *value[] = { "2.8", "5.6", "8.4", "11.2" };
+    const double expected_d[] = { (30 + 8.885) / 24, (15 + 8.885) / 24, (10 + 8.885) / 24, (7.5 + 8.885) / 24 };
+    for (size_t i = 0; i < 4; i++) {
+        double lo = sweep_cell(r, value[i], "transit_mean_d", "all", 1);
+        double hi = sweep_cell(r, value[i], "transit_mean_d", "all", 2);
+        cr_assert(lo <= expected_d[i] && expected_d[i] <= hi, "%s a week: CI [%g, %g] misses %g", value[i], lo, hi,
+                  expected_d[i]);
+        cr_assert_float_eq(sweep_cell(r, value[i], "transit_mean_d", "all", 0), expected_d[i], 0.002);
+        char summary[4300];
+        snprintf(summary, sizeof summary, "%s/point-%03zu/summary.csv", r, i + 1);
+        cr_assert_eq(access(summary, R_OK), 0, "no %s", summary);
+    }
+    pair_is(r, "points.csv", "point-002", "5.6");
+    pair_is(r, "meta.csv", "kind", "sweep");
+    pair_is(r, "meta.csv", "vary", "services.OD.departures_per_week");
+    e2e_rmtree(t);
+}
+
+Test(sweep, a_point_at_the_scenarios_own_value_is_the_run_itself, .timeout = 240)
+{
+    char *t = e2e_tmpdir(), args[4400], a[4300], b[4300];
+    snprintf(args, sizeof args, "run " WEEKLY " -o %s/run -q --no-plot", t);
+    cr_assert_eq(e2e_run(args, NULL, NULL), 0);
+    const char *r = sweep(t, "sweep", WEEKLY " --vary services.OD.departures_per_week=1,2 --no-plot -q");
+    snprintf(a, sizeof a, "%s/run/summary.csv", t);
+    snprintf(b, sizeof b, "%s/point-001/summary.csv", r);
+    char *x = e2e_slurp(a), *y = e2e_slurp(b);
+    cr_assert(x && y && !strcmp(x, y), "the point at the scenario's value differs from run");
+    free(x);
+    free(y);
+    /* on top of a proposal: the same as compare's arm */
+    snprintf(args, sizeof args, "compare " WEEKLY " daily -o %s/cmp -q --no-plot", t);
+    cr_assert_eq(e2e_run(args, NULL, NULL), 0);
+    r = sweep(t, "prop", WEEKLY " --proposal daily --vary scenario.service_standard_d=1.2,2 --no-plot -q");
+    snprintf(a, sizeof a, "%s/cmp/daily/summary.csv", t);
+    snprintf(b, sizeof b, "%s/point-001/summary.csv", r);
+    x = e2e_slurp(a), y = e2e_slurp(b);
+    cr_assert(x && y && !strcmp(x, y), "the point at the proposal's value differs from compare's arm");
+    free(x);
+    free(y);
+    pair_is(r, "meta.csv", "proposals", "daily");
+    e2e_rmtree(t);
+}
+
+/* On the line of wait-half-headway with a standard of 23.885 h, a batch is
+ * on time when it waits at most 15 h of the headway 168/k h: on time
+ * 15 k / 168, so 71.4 % at k = 8, 80.4 % at 9, 89.3 % at 10. */
+#define STANDARD "--set scenario.service_standard_d=0.9952083333333333"
+
+Test(sweep, a_target_known_by_hand_is_found_with_fewer_points_than_the_grid, .timeout = 300)
+{
+    char *t = e2e_tmpdir();
+    const char *r = sweep(t, "target", WAIT " " STANDARD " -d 150 --vary services.OD.departures_per_week=1:16 "
+                          "--target 'on_time_pct>=75' --no-plot");
+    pair_is(r, "target.csv", "value", "9");
+    pair_is(r, "target.csv", "met", "yes");
+    pair_is(r, "target.csv", "outcome", "met");
+    pair_is(r, "target.csv", "value_below", "8");
+    pair_is(r, "target.csv", "metric", "on_time_pct");
+    pair_is(r, "target.csv", "scope", "all");
+    pair_is(r, "target.csv", "parameter", "services.OD.departures_per_week");
+    char *evaluated = pair(r, "target.csv", "points_evaluated");
+    cr_assert_lt(atoi(evaluated), 16);
+    cr_assert_gt(atoi(evaluated), 1);
+    free(evaluated);
+    char *bound = pair(r, "target.csv", "bound");
+    cr_assert_geq(strtod(bound, NULL), 75);
+    cr_assert_float_eq(strtod(bound, NULL), 100 * 15 * 9 / 168.0, 1.5);
+    free(bound);
+
+    /* the whole grid gives the same answer: the least value whose lower bound reaches 75 */
+    const char *g = sweep(t, "grid", WAIT " " STANDARD " -d 150 --vary services.OD.departures_per_week=1:16 "
+                          "--no-plot -q");
+    int least = 0;
+    for (int k = 16; k >= 1; k--) {
+        char v[8];
+        snprintf(v, sizeof v, "%d", k);
+        if (sweep_cell(g, v, "on_time_pct", "all", 1) >= 75)
+            least = k;
+    }
+    cr_assert_eq(least, 9);
+    /* and at each point the search ran, the same numbers as the grid's */
+    char a[4300], b[4300];
+    snprintf(a, sizeof a, "%s/target/point-009/summary.csv", t);
+    snprintf(b, sizeof b, "%s/grid/point-009/summary.csv", t);
+    char *x = e2e_slurp(a), *y = e2e_slurp(b);
+    cr_assert(x && y && !strcmp(x, y));
+    free(x);
+    free(y);
+    e2e_rmtree(t);
+}
+
+Test(sweep, a_target_no_value_meets_says_so, .timeout = 240)
+{
+    char *t = e2e_tmpdir(), out[4300];
+    snprintf(out, sizeof out, "%s/out", t);
+    char args[4600];
+    snprintf(args, sizeof args, "sweep " WAIT " " STANDARD " -d 150 --vary services.OD.departures_per_week=1:8 "
+             "--target 'on_time_pct>=75' --no-plot -o %s/r", t);
+    cr_assert_eq(e2e_run(args, out, NULL), 0);
+    char *text = e2e_slurp(out);
+    cr_assert(strstr(text, "target: no value of services.OD.departures_per_week from 1 to 8 meets on_time_pct >= 75 "
+                     "with 95% confidence (at 8 the lower bound is "), "%s", text);
+    free(text);
+    snprintf(out, sizeof out, "%s/r", t);
+    pair_is(out, "target.csv", "met", "no");
+    pair_is(out, "target.csv", "value", "");
+    pair_is(out, "target.csv", "outcome", "none");
+    pair_is(out, "target.csv", "points_evaluated", "2");
+    e2e_rmtree(t);
+}
+
+Test(sweep, a_threshold_inside_an_interval_gives_two_values, .timeout = 240)
+{
+    /* 15 x 9 / 168 = 80.357 % exactly at k = 9: its interval holds the threshold */
+    char *t = e2e_tmpdir(), out[4300], args[4600];
+    snprintf(out, sizeof out, "%s/out", t);
+    snprintf(args, sizeof args, "sweep " WAIT " " STANDARD " --vary services.OD.departures_per_week=1:12 "
+             "--target 'on_time_pct>=80.357' --no-plot -o %s/r", t);
+    cr_assert_eq(e2e_run(args, out, NULL), 0);
+    char *text = e2e_slurp(out);
+    cr_assert(strstr(text, "target: services.OD.departures_per_week lies between 9 and 10: "), "%s", text);
+    free(text);
+    snprintf(out, sizeof out, "%s/r", t);
+    pair_is(out, "target.csv", "outcome", "between");
+    pair_is(out, "target.csv", "value", "10");
+    pair_is(out, "target.csv", "value_below", "9");
+    e2e_rmtree(t);
+}
+
+Test(sweep, one_thread_or_two_give_the_same_files, .timeout = 300)
+{
+    char *t = e2e_tmpdir(), a[4300], b[4300];
+    sweep(t, "j1", WAIT " -d 120 -j 1 --vary services.OD.departures_per_week=5.6,11.2 "
+          "--vary scenario.service_standard_d=0.8,1.2 --no-plot -q");
+    sweep(t, "j2", WAIT " -d 120 -j 2 --vary services.OD.departures_per_week=5.6,11.2 "
+          "--vary scenario.service_standard_d=0.8,1.2 --no-plot -q");
+    snprintf(a, sizeof a, "%s/j1", t);
+    snprintf(b, sizeof b, "%s/j2", t);
+    cr_assert(same_tree(a, b), "-j 1 and -j 2 differ");
+    sweep(t, "t1", WAIT " " STANDARD " -d 120 -j 1 --vary services.OD.departures_per_week=1:12 "
+          "--target 'on_time_pct>=75' --no-plot -q");
+    sweep(t, "t2", WAIT " " STANDARD " -d 120 -j 2 --vary services.OD.departures_per_week=1:12 "
+          "--target 'on_time_pct>=75' --no-plot -q");
+    snprintf(a, sizeof a, "%s/t1", t);
+    snprintf(b, sizeof b, "%s/t2", t);
+    cr_assert(same_tree(a, b), "-j 1 and -j 2 differ with a target");
+    /* a grid: one column per key, every pair of values */
+    snprintf(a, sizeof a, "%s/j1", t);
+    pair_is(a, "points.csv", "point", "services.OD.departures_per_week,scenario.service_standard_d");
+    pair_is(a, "points.csv", "point-004", "11.2,1.2");
+    char *csv = e2e_slurp(strcat(a, "/sweep.csv"));
+    cr_assert(!strncmp(csv, "services.OD.departures_per_week,scenario.service_standard_d,metric,scope,mean,ci_low,"
+                       "ci_high,sd,n\n", 98), "%.120s", csv);
+    cr_assert(strstr(csv, "\n11.2,0.8,on_time_pct,all,"));
+    free(csv);
+    e2e_rmtree(t);
+}
+
+Test(sweep, plot_redraws_a_sweeps_charts, .timeout = 240)
+{
+    char *t = e2e_tmpdir(), args[4600], path[4400];
+    const char *r = sweep(t, "r", WAIT " -d 120 " STANDARD " --vary services.OD.departures_per_week=4:12:4 "
+                          "--target 'on_time_pct>=60' --no-plot -q");
+    snprintf(args, sizeof args, "plot %s", r);
+    cr_assert_eq(e2e_run(args, NULL, NULL), 0);
+    const char *charts[] = { "sweep_transit_mean_d.gp", "sweep_on_time_pct.gp", "sweep_target.gp" };
+    for (size_t i = 0; i < 3; i++) {
+        snprintf(path, sizeof path, "%s/%s", r, charts[i]);
+        cr_assert_eq(access(path, R_OK), 0, "no %s", path);
+    }
+    snprintf(path, sizeof path, "%s/sweep_target.gp", r);
+    char *gp = e2e_slurp(path);
+    cr_assert(strstr(gp, "target: on_time_pct >= 60"), "%s", gp);
+    free(gp);
+    /* what plot drew belongs to the results: a new sweep may replace them */
+    sweep(t, "r", WAIT " -d 120 --vary services.OD.departures_per_week=4,8 --no-plot -q");
+    e2e_rmtree(t);
+}
+
+/* Exit 2 with the message, before anything is simulated (the large
+ * scenario over ten years would take many minutes), and no results. */
+static void refused(const char *args, const char *message)
+{
+    char *t = e2e_tmpdir(), cmd[8600], err[4200], out[4200];
+    snprintf(err, sizeof err, "%s/err", t);
+    snprintf(out, sizeof out, "%s/r", t);
+    snprintf(cmd, sizeof cmd, "sweep tests/bench/large -d 3650 -o %s %s", out, args);
+    cr_assert_eq(e2e_run(cmd, NULL, err), 2, "%s: expected exit 2", args);
+    char *text = e2e_slurp(err);
+    cr_assert(text && strstr(text, message), "%s: expected \"%s\", got \"%s\"", args, message, text);
+    cr_assert_neq(access(out, F_OK), 0, "%s: results written", args);
+    free(text);
+    e2e_rmtree(t);
+}
+
+Test(sweep, bad_vary_and_target_exit_2_before_simulating, .timeout = 120)
+{
+    refused("--vary services.M01.departures_per_wek=1:7",
+            "railmail: --vary services.M01.departures_per_wek: expected COLUMN among id, route, departures_per_week");
+    refused("--vary services.NOPE.departures_per_week=1:7",
+            "railmail: --vary services.NOPE.departures_per_week: expected ID of a row of services.csv, got \"NOPE\"");
+    refused("--vary services.M01.departures_per_week=0:3",
+            "railmail: --vary services.M01.departures_per_week: departures_per_week: expected a number > 0");
+    refused("--vary services.M01.departures_per_week=3:x", "railmail: --vary services.M01.departures_per_week: "
+            "expected a number, got \"x\" in \"3:x\"");
+    refused("--vary services.M01.departures_per_week=7:1", "expected A <= B in the range A:B, got \"7:1\"");
+    refused("", "railmail: sweep: expected --vary KEY=VALUES");
+    refused("--vary a=1 --vary b=2 --vary c=3", "--vary: expected at most 2 (a grid of two keys), got 3");
+    refused("--vary services.M01.departures_per_week=1:7 --target 'on_tme_pct>=80'",
+            "railmail: --target: unknown metric \"on_tme_pct\"; the metrics are ");
+    refused("--vary services.M01.departures_per_week=1:7 --target 'on_time_pct@od:O01-D99>=80'",
+            "railmail: --target: unknown scope \"od:O01-D99\" for on_time_pct in this scenario; it has od:O01-D01, ");
+    refused("--vary services.M01.departures_per_week=1:7 --target 'on_time_pct@node:BRS>=80'",
+            "railmail: --target: on_time_pct has no scope \"node:BRS\"; expected all, dest:ID, od:ORIGIN-DEST");
+    refused("--vary services.M01.departures_per_week=1:7 --vary scenario.service_standard_d=10,20 "
+            "--target 'on_time_pct>=80'", "railmail: --target: expected one --vary");
+    refused("--vary services.M01.departures_per_week=3,1 --target 'on_time_pct>=80'",
+            "railmail: --target: expected the values of --vary services.M01.departures_per_week in increasing order, "
+            "got 1 after 3");
+    refused("--vary services.M01.departures_per_week=1:7 -r 2 --target 'on_time_pct>=80'",
+            "railmail: --target: a confidence bound needs at least 3 replications; this sweep has 2 (use -r)");
+    refused("--vary services.M01.departures_per_week=1:7 --proposal nope",
+            "railmail: --proposal: tests/bench/large/proposals/nope: expected a proposal directory, found none");
+    refused("--vary services.M01.departures_per_week", "railmail: --vary: expected KEY=VALUES");
+    refused("--target", "railmail: --target: expected a value");
+}
+
+Test(sweep, a_sweep_that_cannot_fit_in_memory_is_refused_before_it_starts)
+{
+    setenv("RAILMAIL_MEMORY_MB", "20", 1);
+    refused("-r 50 --vary scenario.seed=1,2", "railmail: this run needs about ");
+    unsetenv("RAILMAIL_MEMORY_MB");
+}
+
+Test(sweep, a_broken_proposal_is_blamed_before_simulating)
+{
+    char *t = e2e_tmpdir(), cmd[4600], err[4300];
+    snprintf(err, sizeof err, "%s/err", t);
+    snprintf(cmd, sizeof cmd, "sweep " WEEKLY " --proposal broken --vary scenario.service_standard_d=1,2 -o %s/r", t);
+    cr_assert_eq(e2e_run(cmd, NULL, err), 2);
+    char *text = e2e_slurp(err);
+    cr_assert(strstr(text, "proposals/broken/services.csv:2:"), "%s", text);
+    free(text);
+    e2e_rmtree(t);
 }
