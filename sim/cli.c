@@ -27,6 +27,7 @@
 #include "railmail/report.h"
 #include "railmail/run.h"
 #include "railmail/scenario.h"
+#include "railmail/sweep.h"
 #include "railmail/version.h"
 
 #define DEFAULT_SCENARIO "scenarios/china-europe-via-belarus"
@@ -57,6 +58,7 @@ static const char usage_main[] =
     "\n"
     "  run      [SCENARIO] [options]     simulate, write results, draw charts\n"
     "  compare  SCENARIO [PROPOSAL...]   baseline against its proposals\n"
+    "  sweep    [SCENARIO] --vary K=V    the scenario at every value of a parameter\n"
     "  validate SCENARIO...              check scenario files, simulate nothing\n"
     "  plot     RESULTS_DIR              redraw the charts of an earlier run\n"
     "\n"
@@ -669,7 +671,9 @@ static int cmd_validate(int argc, char **argv)
 static const char *const chart_files[] = {
     "throughput.gp", "throughput.png", "transit.gp", "transit.png", "backlog.gp", "backlog.png",
     "train_wait.gp", "train_wait.png", "compare.gp", "compare.png", "compare_throughput.gp",
-    "compare_throughput.png" };
+    "compare_throughput.png", "sweep_target.gp", "sweep_target.png" };
+#define N_CHART_FILES (sizeof chart_files / sizeof *chart_files)
+#define MAX_SWEEP_CHARTS 32  /* a sweep's charts: sweep_METRIC per chart headline metric */
 
 static int cmd_plot(int argc, char **argv)
 {
@@ -684,7 +688,18 @@ static int cmd_plot(int argc, char **argv)
     struct diag *d = diag_create();
     enum rm_status st = draw(argv[1], argv[1], d);
     /* The charts now belong to the results, so the next run may replace them. */
-    enum rm_status adopted = outdir_adopt(argv[1], chart_files, sizeof chart_files / sizeof *chart_files, d);
+    const char *files[N_CHART_FILES + 2 * MAX_SWEEP_CHARTS];
+    char sweep[2 * MAX_SWEEP_CHARTS][96];
+    size_t n = 0, k = 0;
+    for (; n < N_CHART_FILES; n++)
+        files[n] = chart_files[n];
+    for (size_t i = 0; i < model_metric_count() && k < 2 * MAX_SWEEP_CHARTS; i++)
+        if (model_metric(i)->headline & MODEL_HEADLINE_CHART)
+            for (int png = 0; png < 2; png++, k++) {
+                snprintf(sweep[k], sizeof sweep[k], "sweep_%s.%s", model_metric(i)->name, png ? "png" : "gp");
+                files[n++] = sweep[k];
+            }
+    enum rm_status adopted = outdir_adopt(argv[1], files, n, d);
     if (st == RM_OK)
         st = adopted;
     int rc = report_diag(d, st);
@@ -759,6 +774,176 @@ static int cmd_compare(int argc, char **argv)
     return rc;
 }
 
+static const char usage_sweep[] =
+    "usage: railmail sweep [SCENARIO] --vary KEY=VALUES [--vary KEY2=VALUES] [options]\n\n"
+    "Runs the scenario at every value of KEY (any --set key), or at every pair of values\n"
+    "of two keys, each point on the same random numbers, and writes sweep.csv (a column\n"
+    "per key, then summary.csv's columns for every point), each point's results in\n"
+    "point-NNN/ (points.csv says which is which) and charts sweep_METRIC.png. E.g.\n"
+    "  railmail sweep --vary services.CQ-MAL.departures_per_week=1:7 --target 'on_time_pct@od:CQ-DE>=80'\n\n"
+    "      --vary KEY=VALUES  VALUES: a list 1,2,3,5,7, whole numbers A:B, or A:B:STEP\n"
+    "      --target 'METRIC@SCOPE>=X'  (or <=; SCOPE defaults to all) with one --vary:\n"
+    "                         the least value at which the confidence bound, not the mean,\n"
+    "                         is on the right side of X, found by bisection; target.csv\n"
+    "      --proposal NAME    sweep SCENARIO/proposals/NAME instead of the baseline\n"
+    "      --metric NAME      print only this metric (repeatable); the CSV has all\n\n";
+
+/* The options of run that take a value, so that sweep's own are not taken
+ * for one of their values. */
+static bool takes_value(const char *arg)
+{
+    static const char *const longs[] = { "--replications", "--seed", "--days", "--out", "--jobs", "--set",
+                                         "--metric", "--precision", "--max-replications" };
+    if (arg[0] == '-' && arg[1] == '-') {
+        for (size_t i = 0; i < sizeof longs / sizeof *longs; i++)
+            if (!strcmp(arg, longs[i]))
+                return true;
+        return false;
+    }
+    /* a cluster of short options: a value is attached or follows */
+    for (const char *c = arg + 1; arg[0] == '-' && *c; c++)
+        if (strchr("rsdoj", *c))
+            return c[1] == '\0';
+    return false;
+}
+
+/* sweep's own options: --vary (repeatable), --target, --proposal. */
+struct sweep_args {
+    const char *vary[8];
+    size_t n_vary;
+    const char *target, *proposal;
+};
+
+/* Moves sweep's own options from argv into `a` and the rest into `rest`
+ * (argv[0] first) for parse_opts; 0, or the exit status of a usage error. */
+static int split_sweep_args(int argc, char **argv, struct sweep_args *a, char **rest, int *n_rest)
+{
+    static const char *const names[] = { "--vary", "--target", "--proposal" };
+    *a = (struct sweep_args){ 0 };
+    int n = 0;
+    rest[n++] = argv[0];
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i], *value = NULL;
+        size_t which = 3;
+        if (!strcmp(arg, "--")) {
+            while (i < argc)
+                rest[n++] = argv[i++];
+            break;
+        }
+        for (size_t k = 0; k < 3 && which == 3; k++) {
+            size_t len = strlen(names[k]);
+            if (!strncmp(arg, names[k], len) && (arg[len] == '\0' || arg[len] == '='))
+                which = k, value = arg[len] ? arg + len + 1 : NULL;
+        }
+        if (which == 3) {
+            rest[n++] = argv[i];
+            if (takes_value(arg) && i + 1 < argc)
+                rest[n++] = argv[++i];
+            continue;
+        }
+        if (!value && i + 1 >= argc)
+            return say_error("%s: expected a value", names[which]);
+        if (!value)
+            value = argv[++i];
+        if (which == 0) {
+            if (a->n_vary == sizeof a->vary / sizeof *a->vary)
+                return say_error("--vary: expected at most %d, got more", SWEEP_MAX_KEYS);
+            a->vary[a->n_vary++] = value;
+        } else if (which == 1) {
+            a->target = value;
+        } else {
+            a->proposal = value;
+        }
+    }
+    *n_rest = n;
+    rest[n] = NULL;
+    return 0;
+}
+
+static int cmd_sweep(int argc, char **argv)
+{
+    for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
+        if (!strcmp(argv[i], "--help")) {
+            fputs(usage_sweep, stdout);
+            printf(usage_run_opts, "-sweep");
+            print_metrics();
+            return 0;
+        }
+    struct sweep_args a;
+    char **rest = malloc(((size_t)argc + 1) * sizeof *rest);
+    int n_rest = 0;
+    if (!rest)
+        return say_error("out of memory");
+    int rc = split_sweep_args(argc, argv, &a, rest, &n_rest);
+    struct opts o;
+    if (rc == 0)
+        rc = parse_opts(n_rest, rest, &o, true, usage_sweep);
+    if (rc == 0 && n_rest - optind > 1)
+        rc = say_error("sweep: expected one scenario, got \"%s\"", rest[optind + 1]);
+    if (rc) {
+        free(rest);
+        return rc < 0 ? 0 : rc;
+    }
+    struct sweep_request q = {
+        .scenario_dir = optind < n_rest ? rest[optind] : DEFAULT_SCENARIO,
+        .proposal = a.proposal,
+        .sets = o.sets, .n_sets = o.n_sets,
+        .vary = a.vary, .n_vary = a.n_vary,
+        .target = a.target,
+        .jobs = default_jobs(&o),
+        .batches = o.batches, .tracking = o.tracking,
+    };
+    catch_interrupts();
+    struct diag *d = diag_create();
+    struct sweep_result *w = NULL;
+    struct progress p;
+    clock_gettime(CLOCK_MONOTONIC, &p.start);
+    p.shown = false;
+    if (!o.quiet && isatty(STDERR_FILENO)) {
+        q.progress = show_progress;
+        q.progress_ctx = &p;
+    }
+    struct outdir *od = NULL;
+    struct run_precision *prec = NULL;
+    struct model *m0 = NULL;  /* where the targets' names live */
+    enum rm_status st = sweep_prepare(&q, &w, d);
+    if (st == RM_OK && o.n_precision) {
+        m0 = model_create(sweep_scenario(w));
+        st = m0 ? precision_targets(&o, m0, &prec, d) : diag_fail(d, RM_ENOMEM, "out of memory");
+        if (st == RM_OK)
+            sweep_set_precision(w, prec, o.n_precision, (unsigned)o.max_replications);
+    }
+    if (st == RM_OK)
+        st = preflight(sweep_memory_estimate(w), d);
+    const char *out = w ? (o.out ? o.out : sweep_default_out(w)) : NULL;
+    if (st == RM_OK)
+        st = outdir_begin(out, &od, d);
+    const char *tmp = od ? outdir_temp(od) : NULL;
+    if (st == RM_OK)
+        st = sweep_run(w, tmp, out, d);
+    end_progress(&p);
+    if (st == RM_OK && !o.no_plot)
+        st = draw(tmp, out, d);
+    if (st == RM_OK)
+        st = outdir_commit(od, d);
+    outdir_discard(od);
+    if (st == RM_OK && !o.quiet) {
+        sweep_print(w, stdout, o.metrics, o.n_metrics);
+        if (o.n_precision)
+            printf("\nevery point (the least precise shown):\n");
+        print_precision(prec, o.n_precision, sweep_replications(w), o.max_replications);
+        putchar('\n');
+        escape_line(stdout, "results: %s/sweep.csv and charts in %s/", out, out);
+    }
+    rc = report_diag(d, st);
+    free(prec);
+    model_destroy(m0);
+    sweep_destroy(w);
+    diag_destroy(d);
+    free(rest);
+    return rc;
+}
+
 int cli_main(int argc, char **argv)
 {
     gsl_set_error_handler_off();
@@ -779,6 +964,8 @@ int cli_main(int argc, char **argv)
         return cmd_run(argc - 1, argv + 1);
     if (!strcmp(cmd, "compare"))
         return cmd_compare(argc - 1, argv + 1);
+    if (!strcmp(cmd, "sweep"))
+        return cmd_sweep(argc - 1, argv + 1);
     if (!strcmp(cmd, "validate"))
         return cmd_validate(argc - 1, argv + 1);
     if (!strcmp(cmd, "plot"))

@@ -10,6 +10,7 @@
 
 #include "railmail/gnuplot.h"
 #include "railmail/model.h"
+#include "railmail/num.h"
 #include "railmail/series.h"
 #include "railmail/strbuf.h"
 #include "railmail/table.h"
@@ -1073,6 +1074,328 @@ out:
     return st;
 }
 
+/* ---------------------------------------------------------------- sweep */
+
+#define MAX_SWEEP_LINES NPALETTE  /* values of a second key drawn */
+#define MAX_SWEEP_XTICS 15        /* more values: gnuplot's own tics */
+
+/* One point of a sweep chart: the first key's value, the second's (0
+ * with one key) and the metric's mean and interval there. */
+struct sweep_point {
+    double x, line, mean, lo, hi;
+};
+
+static int by_line_then_x(const void *a, const void *b)
+{
+    const struct sweep_point *u = a, *v = b;
+    if (u->line != v->line)
+        return u->line < v->line ? -1 : 1;
+    return (u->x > v->x) - (u->x < v->x);
+}
+
+/* What target.csv says, for the line on the charts. */
+struct sweep_goal {
+    bool found;
+    char *metric, *scope, *op, *value, *outcome;
+    double threshold;
+};
+
+static void goal_fini(struct sweep_goal *g)
+{
+    free(g->metric);
+    free(g->scope);
+    free(g->op);
+    free(g->value);
+    free(g->outcome);
+}
+
+static enum rm_status goal_load(const struct plot *p, struct sweep_goal *g)
+{
+    *g = (struct sweep_goal){.threshold = NAN};
+    struct table t;
+    bool found;
+    enum rm_status st = table_load(&t, p->dir, "target.csv", &found, p->d);
+    if (st != RM_OK || !found)
+        return st;
+    size_t ck, cv;
+    if ((st = table_col(&t, "key", &ck, p->d)) == RM_OK && (st = table_col(&t, "value", &cv, p->d)) == RM_OK) {
+        for (size_t r = 0; r < t.nrow && st == RM_OK; r++) {
+            const char *k = table_cell(&t, r, ck);
+            char **text = !strcmp(k, "metric")    ? &g->metric
+                          : !strcmp(k, "scope")   ? &g->scope
+                          : !strcmp(k, "operator") ? &g->op
+                          : !strcmp(k, "value")   ? &g->value
+                          : !strcmp(k, "outcome") ? &g->outcome
+                                                  : NULL;
+            if (text) {
+                free(*text);
+                if (!(*text = strdup(table_cell(&t, r, cv))))
+                    st = diag_fail(p->d, RM_ENOMEM, "out of memory reading target.csv");
+            } else if (!strcmp(k, "threshold")) {
+                st = table_num(&t, r, cv, &g->threshold, p->d);
+            }
+        }
+    }
+    g->found = st == RM_OK && g->metric && g->scope && g->op && isfinite(g->threshold);
+    table_fini(&t);
+    return st;
+}
+
+/* The columns of sweep.csv: the varied keys come before `metric`. */
+struct sweep_cols {
+    size_t nkeys, metric, scope, mean, lo, hi;
+};
+
+/* The rows of (metric, scope) in sweep.csv, sorted by second key, then x. */
+static enum rm_status sweep_points(const struct plot *p, const struct table *t, const struct sweep_cols *c,
+                                   const char *metric, const char *scope, struct sweep_point **out, size_t *n)
+{
+    *n = 0;
+    *out = malloc((t->nrow + 1) * sizeof **out);
+    if (!*out)
+        return diag_fail(p->d, RM_ENOMEM, "out of memory reading sweep.csv");
+    for (size_t r = 0; r < t->nrow; r++) {
+        if (strcmp(table_cell(t, r, c->metric), metric) || strcmp(table_cell(t, r, c->scope), scope))
+            continue;
+        struct sweep_point *q = &(*out)[*n];
+        q->line = 0;
+        enum rm_status st;
+        if ((st = table_num(t, r, 0, &q->x, p->d)) != RM_OK ||
+            (c->nkeys == 2 && (st = table_num(t, r, 1, &q->line, p->d)) != RM_OK) ||
+            (st = table_num(t, r, c->mean, &q->mean, p->d)) != RM_OK ||
+            (st = table_num(t, r, c->lo, &q->lo, p->d)) != RM_OK || (st = table_num(t, r, c->hi, &q->hi, p->d)) != RM_OK)
+            return st;
+        if (isfinite(q->x) && isfinite(q->line) && isfinite(q->mean))
+            (*n)++;
+    }
+    qsort(*out, *n, sizeof **out, by_line_then_x);
+    return RM_OK;
+}
+
+/* The y range of the points (and the threshold), padded; the x range and
+ * tics at each value when there are few. */
+static void sweep_axes(struct strbuf *b, const struct sweep_point *pt, size_t n, double threshold)
+{
+    double xlo = INFINITY, xhi = -INFINITY, ylo = threshold, yhi = threshold;
+    if (!isfinite(threshold))
+        ylo = INFINITY, yhi = -INFINITY;
+    for (size_t i = 0; i < n; i++) {
+        xlo = fmin(xlo, pt[i].x);
+        xhi = fmax(xhi, pt[i].x);
+        const double y[] = {pt[i].mean, pt[i].lo, pt[i].hi};
+        for (size_t k = 0; k < 3; k++)
+            if (isfinite(y[k]))
+                ylo = fmin(ylo, y[k]), yhi = fmax(yhi, y[k]);
+    }
+    double xpad = xhi > xlo ? 0.04 * (xhi - xlo) : 0.5, ypad = yhi > ylo ? 0.08 * (yhi - ylo) : fmax(1, fabs(yhi) * 0.05);
+    strbuf_printf(b, "set xrange [%.10g:%.10g]\nset yrange [%.10g:%.10g]\n", xlo - xpad, xhi + xpad, ylo - ypad,
+                  yhi + ypad);
+    double tics[MAX_SWEEP_XTICS];
+    size_t nt = 0;
+    for (size_t i = 0; i < n && nt <= MAX_SWEEP_XTICS; i++) {
+        bool seen = false;
+        for (size_t k = 0; k < nt && !seen; k++)
+            seen = tics[k] == pt[i].x;
+        if (!seen && nt < MAX_SWEEP_XTICS)
+            tics[nt] = pt[i].x;
+        nt += !seen;
+    }
+    if (nt <= MAX_SWEEP_XTICS) {
+        strbuf_printf(b, "set xtics (");
+        for (size_t k = 0; k < nt; k++)
+            strbuf_printf(b, "%s%.10g", k ? ", " : "", tics[k]);
+        strbuf_printf(b, ")\n");
+    }
+}
+
+/* The target's threshold as a horizontal line and the answer as a vertical
+ * one: arrows set in `b` before the plot command, key entries in `keys` to
+ * end it. */
+static void sweep_goal_lines(struct strbuf *b, struct strbuf *keys, const struct sweep_goal *g, const char *key)
+{
+    strbuf_printf(b, "set arrow 2 from graph 0, first %.10g to graph 1, first %.10g nohead lc rgb '#d62728' lw 2 "
+                  "dt 2 front\n", g->threshold, g->threshold);
+    struct strbuf t = {0};
+    bool all = !strcmp(g->scope, "all");
+    strbuf_printf(&t, "target: %s%s%s %s %g", g->metric, all ? "" : "@", all ? "" : g->scope, g->op, g->threshold);
+    strbuf_printf(keys, ", \\\n     keyentry with lines lc rgb '#d62728' lw 2 dt 2 title ");
+    strbuf_quote_gnuplot(keys, strbuf_str(&t));
+    strbuf_fini(&t);
+    double answer;
+    if (!g->value || !num_parse(g->value, strlen(g->value), '.', &answer))
+        return;
+    strbuf_printf(b, "set arrow 3 from %.10g, graph 0 to %.10g, graph 1 nohead lc rgb '#2ca02c' lw 2 dt 3 front\n",
+                  answer, answer);
+    strbuf_printf(&t, "least %s meeting it with confidence: %s%s", key, g->value,
+                  g->outcome && !strcmp(g->outcome, "between") ? " (the value below cannot be told apart)" : "");
+    strbuf_printf(keys, ", \\\n     keyentry with lines lc rgb '#2ca02c' lw 2 dt 3 title ");
+    strbuf_quote_gnuplot(keys, strbuf_str(&t));
+    strbuf_fini(&t);
+}
+
+/* sweep_NAME.png: (metric, scope) against the first key with its
+ * confidence band, one line per value of the second key, and the target
+ * when it is about this metric and scope. */
+static enum rm_status sweep_chart(struct plot *p, const struct table *t, const struct sweep_cols *c, const char *metric,
+                                  const char *scope, const char *name, const struct sweep_goal *g)
+{
+    struct sweep_point *pt = NULL;
+    size_t n;
+    enum rm_status st = sweep_points(p, t, c, metric, scope, &pt, &n);
+    if (st != RM_OK || n == 0) {
+        free(pt);
+        return st;
+    }
+    bool goal = g && g->found && !strcmp(g->metric, metric) && !strcmp(g->scope, scope);
+    const struct model_metric *mt = model_metric_find(metric);
+    const char *key = table_header(t, 0);
+    struct strbuf b = {0}, sub = {0}, what = {0};
+    size_t nlines = 1;
+    for (size_t i = 1; i < n; i++)
+        nlines += pt[i].line != pt[i - 1].line;
+
+    strbuf_printf(&what, "%s%s%s%s against %s", mt ? mt->label : metric, strcmp(scope, "all") ? " (" : "",
+                  strcmp(scope, "all") ? scope : "", strcmp(scope, "all") ? ")" : "", key);
+    scenario_text(&sub, p);
+    replications_text(&sub, p);
+    strbuf_printf(&sub, " per point, common random numbers; band: ");
+    confidence_text(&sub, p);
+    strbuf_printf(&sub, " interval");
+    if (g && g->found)
+        strbuf_printf(&sub, "; the points the target search ran");
+    if (nlines > MAX_SWEEP_LINES)
+        strbuf_printf(&sub, "; the first %zu values of %s", (size_t)MAX_SWEEP_LINES, table_header(t, 1));
+    preamble(&b, p, strbuf_str(&what), strbuf_str(&sub));
+    strbuf_printf(&b, "set xlabel ");
+    strbuf_quote_gnuplot(&b, key);
+    strbuf_printf(&b, "\nset ylabel ");
+    struct strbuf ylabel = {0};
+    strbuf_printf(&ylabel, "%s (%s)", mt ? mt->label : metric, mt ? mt->unit : "");
+    strbuf_quote_gnuplot(&b, strbuf_str(&ylabel));
+    strbuf_fini(&ylabel);
+    strbuf_printf(&b, "\n");
+    sweep_axes(&b, pt, n, goal ? g->threshold : NAN);
+    struct strbuf keys = {0};
+    if (goal)
+        sweep_goal_lines(&b, &keys, g, key);
+
+    /* one datablock per line: x, mean, ci_low, ci_high, from sweep.csv */
+    strbuf_printf(&b, "# from sweep.csv: %s at %s; columns: value, mean, ci_low, ci_high\n", metric, scope);
+    size_t line = 0, first[MAX_SWEEP_LINES + 1];
+    bool band[MAX_SWEEP_LINES] = {false};
+    for (size_t i = 0; i < n && line < MAX_SWEEP_LINES; i++) {
+        if (i == 0 || pt[i].line != pt[i - 1].line) {
+            if (i)
+                strbuf_printf(&b, "EOD\n"), line++;
+            if (line == MAX_SWEEP_LINES)
+                break;
+            first[line] = i;
+            strbuf_printf(&b, "$line%zu << EOD\n", line);
+        }
+        strbuf_printf(&b, "%.10g,%.10g,", pt[i].x, pt[i].mean);
+        if (isfinite(pt[i].lo) && isfinite(pt[i].hi)) {
+            strbuf_printf(&b, "%.10g,%.10g\n", pt[i].lo, pt[i].hi);
+            band[line] = true;
+        } else {
+            strbuf_printf(&b, "NaN,NaN\n");
+        }
+        if (i + 1 == n)
+            strbuf_printf(&b, "EOD\n"), line++;
+    }
+    struct strbuf band_title = {0};
+    confidence_text(&band_title, p);
+    strbuf_printf(&band_title, " interval");
+    size_t items = 0;
+    bool any_band = false;
+    for (size_t k = 0; k < line; k++) {
+        any_band |= band[k];
+        const char *colour = nlines == 1 ? "#08306b" : palette[k % NPALETTE];
+        if (band[k]) {
+            plot_item(&b, &items);
+            strbuf_printf(&b, "$line%zu using 1:3:4 with filledcurves fillcolor rgb '%s' fillstyle transparent solid "
+                          "0.18 noborder ", k, nlines == 1 ? "#6baed6" : colour);
+            if (nlines == 1) {
+                strbuf_printf(&b, "title ");
+                strbuf_quote_gnuplot(&b, strbuf_str(&band_title));
+            } else {
+                strbuf_printf(&b, "notitle");
+            }
+        }
+        plot_item(&b, &items);
+        strbuf_printf(&b, "$line%zu using 1:2 with linespoints lc rgb '%s' lw 2 pt 7 ps 1.2 title ", k, colour);
+        struct strbuf lt = {0};
+        if (c->nkeys == 2)
+            strbuf_printf(&lt, "%s = %.10g", table_header(t, 1), pt[first[k]].line);
+        else
+            strbuf_printf(&lt, "mean");
+        strbuf_quote_gnuplot(&b, strbuf_str(&lt));
+        strbuf_fini(&lt);
+    }
+    if (nlines > 1 && any_band) {  /* one key entry for the bands of every line */
+        plot_item(&b, &items);
+        strbuf_printf(&b, "keyentry with boxes fillcolor rgb '#bbbbbb' fillstyle transparent solid 0.4 noborder "
+                      "title ");
+        strbuf_quote_gnuplot(&b, strbuf_str(&band_title));
+    }
+    strbuf_fini(&band_title);
+    if (nlines > 1 && any_band) {  /* one key entry for the bands of every line */
+        plot_item(&b, &items);
+        strbuf_printf(&b, "keyentry with boxes fillcolor rgb '#bbbbbb' fillstyle transparent solid 0.4 noborder "
+                      "title ");
+        strbuf_quote_gnuplot(&b, strbuf_str(&band_title));
+    }
+    strbuf_fini(&band_title);
+    strbuf_put(&b, strbuf_str(&keys), keys.len);
+    strbuf_printf(&b, "\n");
+    st = gnuplot_draw(&p->gp, name, &b, p->d);
+    free(pt);
+    strbuf_fini(&b);
+    strbuf_fini(&sub);
+    strbuf_fini(&what);
+    strbuf_fini(&keys);
+    return st;
+}
+
+/* The sweep's charts: each chart headline metric over the network, and
+ * with a target, the target's metric at its scope (sweep_target.png). */
+static enum rm_status chart_sweep(struct plot *p)
+{
+    struct table t = {0};
+    struct sweep_goal g;
+    bool found;
+    enum rm_status st = table_load(&t, p->dir, "sweep.csv", &found, p->d);
+    if (st != RM_OK || !found)
+        return st;
+    struct sweep_cols c;
+    if ((st = table_col(&t, "metric", &c.metric, p->d)) != RM_OK || (st = table_col(&t, "scope", &c.scope, p->d)) != RM_OK ||
+        (st = table_col(&t, "mean", &c.mean, p->d)) != RM_OK || (st = table_col(&t, "ci_low", &c.lo, p->d)) != RM_OK ||
+        (st = table_col(&t, "ci_high", &c.hi, p->d)) != RM_OK) {
+        table_fini(&t);
+        return st;
+    }
+    c.nkeys = c.metric;
+    if (c.nkeys < 1 || c.nkeys > 2) {
+        table_fini(&t);
+        return diag_error(p->d, &(struct diag_at){"sweep.csv", 1, 0},
+                          "expected one or two varied keys before the metric column, found %zu", c.nkeys);
+    }
+    if ((st = goal_load(p, &g)) == RM_OK) {
+        for (size_t i = 0; i < model_metric_count() && st == RM_OK; i++) {
+            const struct model_metric *mt = model_metric(i);
+            if (!(mt->headline & MODEL_HEADLINE_CHART))
+                continue;
+            char name[96];
+            snprintf(name, sizeof name, "sweep_%s", mt->name);
+            st = sweep_chart(p, &t, &c, mt->name, "all", name, &g);
+        }
+        if (st == RM_OK && g.found)
+            st = sweep_chart(p, &t, &c, g.metric, g.scope, "sweep_target", &g);
+    }
+    goal_fini(&g);
+    table_fini(&t);
+    return st;
+}
+
 /* The last component of a path, for a heading when meta.csv has none. */
 static char *base_name(const char *dir)
 {
@@ -1116,12 +1439,13 @@ enum rm_status plot_results(const char *dir, bool *drawn, struct diag *d)
     gnuplot_init(&p.gp, dir, GNUPLOT_PNG);
     enum rm_status (*const charts[])(struct plot *) = {
         chart_throughput, chart_transit, chart_backlog, chart_train_wait, chart_compare, chart_compare_throughput,
+        chart_sweep,
     };
     for (size_t i = 0; i < sizeof charts / sizeof charts[0] && st == RM_OK; i++)
         st = charts[i](&p);
     if (st == RM_OK && p.gp.written == 0)
         st = diag_error(d, &(struct diag_at){dir, 0, 0},
-                        "expected results to plot (throughput.csv, transit.csv, backlog.csv or compare.csv), "
+                        "expected results to plot (throughput.csv, transit.csv, backlog.csv, compare.csv or sweep.csv), "
                         "found none");
     if (st == RM_OK)
         *drawn = p.gp.found && p.gp.drawn == p.gp.written;

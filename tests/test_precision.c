@@ -230,3 +230,25 @@ Test(precision, compare_into_the_same_out_reuses_every_arm, .timeout = 180)
     assert_same_results(a, b);
     e2e_rmtree(t);
 }
+
+/* sweep: every point runs its own rounds, and a later sweep into the same
+ * -o reuses each point's replications. */
+Test(precision, sweep_points_run_rounds_and_reuse_them, .timeout = 240)
+{
+    char *t = e2e_tmpdir(), args[4400], out[4400], a[4400], b[4400];
+    snprintf(out, sizeof out, "%s/out", t);
+    const char *sweep = "sweep tests/e2e/wait-half-headway --vary services.OD.departures_per_week=2.8,5.6 -r 4";
+    snprintf(args, sizeof args, "%s --precision transit_mean_d=0.004 -q --no-plot -o %s/s", sweep, t);
+    cr_assert_eq(e2e_run(args, NULL, NULL), 0);
+    snprintf(args, sizeof args, "%s --precision transit_mean_d=0.002 -j 1 --no-plot -o %s/s", sweep, t);
+    cr_assert_eq(e2e_run(args, out, NULL), 0);
+    char *text = e2e_slurp(out);
+    cr_assert(strstr(text, "precision: transit_mean_d@all half-width") && strstr(text, "<= 0.002"), "%s", text);
+    free(text);
+    snprintf(args, sizeof args, "%s --precision transit_mean_d=0.002 -j 2 -q --no-plot -o %s/f", sweep, t);
+    cr_assert_eq(e2e_run(args, NULL, NULL), 0);
+    snprintf(a, sizeof a, "%s/s", t);
+    snprintf(b, sizeof b, "%s/f", t);
+    assert_same_results(a, b);
+    e2e_rmtree(t);
+}

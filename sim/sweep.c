@@ -1,0 +1,1150 @@
+/* sweep: the scenario at every value of one or two --set keys, with the
+ * same seeds and per-source streams at every point (common random
+ * numbers), each point's full results in a subdirectory, and their
+ * summaries side by side in sweep.csv. With a target, the points are
+ * probed by bisection over one ordered key instead of run in full, and the
+ * answer is the least value whose confidence bound (not its mean) is on
+ * the right side of the threshold. */
+#include "railmail/sweep.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "railmail/compare.h"
+#include "railmail/csvwrite.h"
+#include "railmail/escape.h"
+#include "railmail/model.h"
+#include "railmail/num.h"
+#include "railmail/report.h"
+#include "railmail/run.h"
+#include "railmail/scenario.h"
+#include "railmail/strbuf.h"
+
+/* ---- VALUES ---------------------------------------------------------------- */
+
+/* Copies `len` bytes of `text` without the spaces at either end. */
+static char *trimmed(const char *text, size_t len)
+{
+    while (len && (*text == ' ' || *text == '\t'))
+        text++, len--;
+    while (len && (text[len - 1] == ' ' || text[len - 1] == '\t'))
+        len--;
+    char *s = malloc(len + 1);
+    if (s) {
+        memcpy(s, text, len);
+        s[len] = '\0';
+    }
+    return s;
+}
+
+static bool add_value(struct sweep_values *v, const char *text, double x)
+{
+    char *copy = strdup(text);
+    if (!copy)
+        return false;
+    v->text[v->n] = copy;
+    v->value[v->n++] = x;
+    return true;
+}
+
+/* A number of the list or range `all`, trimmed. */
+static enum rm_status number(const char *key, const char *all, const char *text, size_t len, double *out,
+                             struct diag *d)
+{
+    char *t = trimmed(text, len);
+    if (!t)
+        return diag_fail(d, RM_ENOMEM, "out of memory");
+    bool ok = num_parse(t, strlen(t), '.', out);
+    if (!ok)
+        diag_error(d, NULL, "--vary %s: expected a number, got \"%s\" in \"%s\"", key, t, all);
+    free(t);
+    return ok ? RM_OK : RM_EINPUT;
+}
+
+/* "A:B" or "A:B:STEP" into v. */
+static enum rm_status parse_range(const char *key, const char *text, struct sweep_values *v, struct diag *d)
+{
+    const char *c1 = strchr(text, ':'), *c2 = strchr(c1 + 1, ':');
+    if (c2 && strchr(c2 + 1, ':'))
+        return diag_error(d, NULL, "--vary %s: expected a range A:B or A:B:STEP, got \"%s\"", key, text);
+    double a, b, step = 1;
+    enum rm_status st;
+    if ((st = number(key, text, text, (size_t)(c1 - text), &a, d)) != RM_OK ||
+        (st = number(key, text, c1 + 1, c2 ? (size_t)(c2 - c1 - 1) : strlen(c1 + 1), &b, d)) != RM_OK ||
+        (c2 && (st = number(key, text, c2 + 1, strlen(c2 + 1), &step, d)) != RM_OK))
+        return st;
+    if (!c2 && (a != floor(a) || b != floor(b) || fabs(a) >= 1e15 || fabs(b) >= 1e15))
+        return diag_error(d, NULL, "--vary %s: expected whole numbers in a range A:B (or a step, A:B:STEP), got \"%s\"",
+                          key, text);
+    if (a > b)
+        return diag_error(d, NULL, "--vary %s: expected A <= B in the range A:B, got \"%s\"", key, text);
+    if (!(step > 0))
+        return diag_error(d, NULL, "--vary %s: expected a STEP > 0 in A:B:STEP, got \"%s\"", key, text);
+    /* k steps from A, not a running sum, so no rounding accumulates; a
+     * last value within a millionth of a step of B counts as B. */
+    double count = floor((b - a) / step + 1e-6) + 1;
+    if (!(count <= SWEEP_MAX_VALUES))
+        return diag_error(d, NULL, "--vary %s: expected at most %d values, got %.0f from \"%s\"", key,
+                          SWEEP_MAX_VALUES, count, text);
+    v->text = calloc((size_t)count, sizeof *v->text);
+    v->value = calloc((size_t)count, sizeof *v->value);
+    if (!v->text || !v->value)
+        return diag_fail(d, RM_ENOMEM, "out of memory");
+    for (size_t k = 0; k < (size_t)count; k++) {
+        double x = a + (double)k * step;
+        char buf[64];
+        snprintf(buf, sizeof buf, "%.15g", x == 0 ? 0 : x);
+        if (!num_parse(buf, strlen(buf), '.', &x) || !add_value(v, buf, x))
+            return diag_fail(d, RM_ENOMEM, "out of memory");
+    }
+    return RM_OK;
+}
+
+/* "1,2,3,5,7" into v. */
+static enum rm_status parse_list(const char *key, const char *text, struct sweep_values *v, struct diag *d)
+{
+    size_t count = 1;
+    for (const char *p = text; *p; p++)
+        count += *p == ',';
+    if (count > SWEEP_MAX_VALUES)
+        return diag_error(d, NULL, "--vary %s: expected at most %d values, got %zu in \"%s\"", key, SWEEP_MAX_VALUES,
+                          count, text);
+    v->text = calloc(count, sizeof *v->text);
+    v->value = calloc(count, sizeof *v->value);
+    if (!v->text || !v->value)
+        return diag_fail(d, RM_ENOMEM, "out of memory");
+    for (const char *start = text;;) {
+        const char *end = strchr(start, ',');
+        size_t len = end ? (size_t)(end - start) : strlen(start);
+        double x;
+        enum rm_status st = number(key, text, start, len, &x, d);
+        if (st != RM_OK)
+            return st;
+        for (size_t i = 0; i < v->n; i++)
+            if (v->value[i] == x)
+                return diag_error(d, NULL, "--vary %s: expected each value once, got %s twice in \"%s\"", key,
+                                  v->text[i], text);
+        char *t = trimmed(start, len);
+        bool ok = t && add_value(v, t, x);
+        free(t);
+        if (!ok)
+            return diag_fail(d, RM_ENOMEM, "out of memory");
+        if (!end)
+            return RM_OK;
+        start = end + 1;
+    }
+}
+
+enum rm_status sweep_values_parse(const char *text, struct sweep_values *out, struct diag *d)
+{
+    *out = (struct sweep_values){ 0 };
+    const char *eq = strchr(text, '=');
+    if (!eq || eq == text)
+        return diag_error(d, NULL, "--vary: expected KEY=VALUES, e.g. services.CQ-MAL.departures_per_week=1:7, "
+                          "got \"%s\"", text);
+    char *values = trimmed(eq + 1, strlen(eq + 1));
+    if (!values || !(out->key = trimmed(text, (size_t)(eq - text)))) {
+        free(values);
+        return diag_fail(d, RM_ENOMEM, "out of memory");
+    }
+    enum rm_status st;
+    if (!out->key[0])
+        st = diag_error(d, NULL, "--vary: expected KEY=VALUES, got \"%s\"", text);
+    else if (!values[0])
+        st = diag_error(d, NULL, "--vary %s: expected VALUES: a list 1,2,5, a range A:B or A:B:STEP, got \"\"",
+                        out->key);
+    else if (strchr(values, ':'))
+        st = parse_range(out->key, values, out, d);
+    else
+        st = parse_list(out->key, values, out, d);
+    free(values);
+    if (st != RM_OK)
+        sweep_values_fini(out);
+    return st;
+}
+
+void sweep_values_fini(struct sweep_values *v)
+{
+    for (size_t i = 0; v->text && i < v->n; i++)
+        free(v->text[i]);
+    free(v->text);
+    free(v->value);
+    free(v->key);
+    *v = (struct sweep_values){ 0 };
+}
+
+/* ---- the target ------------------------------------------------------------ */
+
+static const struct { const char *prefix; unsigned scope; const char *shape; } scope_kind[] = {
+    { "dest:", MODEL_SCOPE_DEST, "dest:ID" },
+    { "od:", MODEL_SCOPE_OD, "od:ORIGIN-DEST" },
+    { "node:", MODEL_SCOPE_NODE, "node:ID" },
+    { "service:", MODEL_SCOPE_SERVICE, "service:ID" },
+};
+
+/* The MODEL_SCOPE_* of a scope's text, 0 when it has no known kind. */
+static unsigned kind_of(const char *scope)
+{
+    if (!strcmp(scope, "all"))
+        return MODEL_SCOPE_ALL;
+    for (size_t k = 0; k < sizeof scope_kind / sizeof *scope_kind; k++)
+        if (!strncmp(scope, scope_kind[k].prefix, strlen(scope_kind[k].prefix)) &&
+            scope[strlen(scope_kind[k].prefix)])
+            return scope_kind[k].scope;
+    return 0;
+}
+
+/* "all, dest:ID, od:ORIGIN-DEST": the scopes a metric is reported at. */
+static void scopes_text(struct strbuf *b, unsigned scopes)
+{
+    const char *sep = "";
+    if (scopes & MODEL_SCOPE_ALL)
+        strbuf_printf(b, "all"), sep = ", ";
+    for (size_t k = 0; k < sizeof scope_kind / sizeof *scope_kind; k++)
+        if (scopes & scope_kind[k].scope)
+            strbuf_printf(b, "%s%s", sep, scope_kind[k].shape), sep = ", ";
+}
+
+enum rm_status sweep_target_parse(const char *text, struct sweep_target *out, struct diag *d)
+{
+    *out = (struct sweep_target){ 0 };
+    const char *op = text;
+    while ((op = strpbrk(op, "<>")) && op[1] != '=')
+        op++;
+    if (!op)
+        return diag_error(d, NULL, "--target: expected METRIC@SCOPE>=X or METRIC@SCOPE<=X, e.g. "
+                          "'on_time_pct@od:CQ-DE>=80', got \"%s\"", text);
+    out->at_least = *op == '>';
+    const char *at = memchr(text, '@', (size_t)(op - text));
+    char *x = trimmed(op + 2, strlen(op + 2));
+    out->metric = trimmed(text, (size_t)((at ? at : op) - text));
+    out->scope = at ? trimmed(at + 1, (size_t)(op - at - 1)) : strdup("all");
+    enum rm_status st = RM_OK;
+    struct strbuf list = { 0 };
+    const struct model_metric *mt = out->metric ? model_metric_find(out->metric) : NULL;
+    if (!x || !out->metric || !out->scope) {
+        st = diag_fail(d, RM_ENOMEM, "out of memory");
+    } else if (!mt) {
+        for (size_t i = 0; i < model_metric_count(); i++)
+            strbuf_printf(&list, "%s%s", i ? ", " : "", model_metric(i)->name);
+        st = diag_error(d, NULL, "--target: unknown metric \"%s\"; the metrics are %s", out->metric,
+                        strbuf_str(&list));
+    } else if (!(kind_of(out->scope) & mt->scopes)) {
+        scopes_text(&list, mt->scopes);
+        st = diag_error(d, NULL, "--target: %s has no scope \"%s\"; expected %s", out->metric, out->scope,
+                        strbuf_str(&list));
+    } else if (!num_parse(x, strlen(x), '.', &out->threshold)) {
+        st = diag_error(d, NULL, "--target: expected a number after %.2s, got \"%s\"", op, x);
+    }
+    strbuf_fini(&list);
+    free(x);
+    if (st != RM_OK)
+        sweep_target_fini(out);
+    return st;
+}
+
+void sweep_target_fini(struct sweep_target *t)
+{
+    free(t->metric);
+    free(t->scope);
+    *t = (struct sweep_target){ 0 };
+}
+
+enum sweep_side sweep_side(const struct sweep_target *t, const struct stats_summary *s)
+{
+    double x = t->threshold;
+    if (s->n == 0 || isnan(s->ci_low) || isnan(s->ci_high))
+        return SWEEP_UNDECIDED;
+    if (t->at_least)
+        return s->ci_low >= x ? SWEEP_MEETS : s->ci_high < x ? SWEEP_FAILS : SWEEP_UNDECIDED;
+    return s->ci_high <= x ? SWEEP_MEETS : s->ci_low > x ? SWEEP_FAILS : SWEEP_UNDECIDED;
+}
+
+/* ---- bisection ----------------------------------------------------------- */
+
+enum rm_status sweep_bisect(size_t n, const struct sweep_target *t, sweep_probe *probe, void *ctx,
+                            struct sweep_search *out, struct diag *d)
+{
+    *out = (struct sweep_search){ SWEEP_NONE, SIZE_MAX, SIZE_MAX, SIZE_MAX, 0, false };
+    if (n == 0)
+        return RM_OK;
+    enum sweep_side *side = malloc(n * sizeof *side);
+    if (!side)
+        return diag_fail(d, RM_ENOMEM, "out of memory");
+    struct stats_summary s;
+    enum rm_status st = probe(ctx, n - 1, &s, d);
+    out->evaluated = 1;
+    if (st != RM_OK)
+        goto done;
+    side[n - 1] = sweep_side(t, &s);
+    if (side[n - 1] != SWEEP_MEETS) {
+        out->closest = n - 1;
+        if (n > 1) {  /* does it hold at the other end instead? */
+            if ((st = probe(ctx, 0, &s, d)) != RM_OK)
+                goto done;
+            out->evaluated++;
+            if (sweep_side(t, &s) == SWEEP_MEETS) {
+                out->outcome = SWEEP_MET;
+                out->answer = 0;
+                out->reversed = true;
+            }
+        }
+        goto done;
+    }
+    /* Invariant: hi meets it; lo fails or is undecided (-1: below the range). */
+    long lo = -1, hi = (long)n - 1;
+    while (hi - lo > 1) {
+        long mid = lo + (hi - lo) / 2;
+        if ((st = probe(ctx, (size_t)mid, &s, d)) != RM_OK)
+            goto done;
+        out->evaluated++;
+        side[mid] = sweep_side(t, &s);
+        if (side[mid] == SWEEP_MEETS)
+            hi = mid;
+        else
+            lo = mid;
+    }
+    out->answer = (size_t)hi;
+    out->outcome = SWEEP_MET;
+    if (lo >= 0) {
+        out->below = (size_t)lo;
+        if (side[lo] == SWEEP_UNDECIDED)
+            out->outcome = SWEEP_BETWEEN;
+    }
+done:
+    free(side);
+    return st;
+}
+
+/* ---- preparing -------------------------------------------------------------- */
+
+/* One point of the grid: a value of each key. */
+struct point {
+    size_t at[SWEEP_MAX_KEYS];     /* value index per key */
+    struct scenario *s;
+    struct model *m;               /* from when it ran */
+    struct stats_summary *summary; /* [model_rows(m)] */
+    double *target;                /* [replications]: the target row's values */
+    unsigned n;                    /* replications */
+    bool ran;
+};
+
+struct sweep_result {
+    struct sweep_request q;
+    struct run_precision *precision;  /* every point's targets; the caller's */
+    size_t n_precision;
+    unsigned max_replications;
+    struct sweep_values key[SWEEP_MAX_KEYS];
+    size_t n_keys;
+    struct sweep_target target;
+    bool has_target;
+    struct point *point;           /* key 0 outer, key 1 inner */
+    size_t n_points, n_ran;
+    size_t *order;                 /* the points run, by value */
+    struct sweep_search search;
+    char *overlay;                 /* SCENARIO/proposals/NAME, or NULL */
+    char *out;
+    char *line;                    /* the target: line */
+    double expected;               /* points a search is expected to run, for progress */
+};
+
+/* A loader's message about a varied key names --vary, not --set. */
+static enum rm_status take_messages(struct sweep_result *w, struct diag *from, struct diag *d)
+{
+    for (size_t i = 0; i < diag_count(from); i++) {
+        const char *msg = diag_message(from, i);
+        struct strbuf b = { 0 };
+        for (size_t k = 0; k < w->n_keys; k++) {
+            size_t len = strlen(w->key[k].key);
+            if (!strncmp(msg, "--set ", 6) && !strncmp(msg + 6, w->key[k].key, len) &&
+                (msg[6 + len] == ':' || msg[6 + len] == ' ')) {
+                strbuf_printf(&b, "--vary %s", msg + 6);
+                break;
+            }
+        }
+        if (b.oom) {
+            strbuf_fini(&b);
+            return diag_fail(d, RM_ENOMEM, "out of memory");
+        }
+        const char *text = b.len ? strbuf_str(&b) : msg;
+        bool seen = false;  /* every point with a bad value says the same */
+        for (size_t j = 0; !seen && j < diag_count(d); j++)
+            seen = !strcmp(diag_message(d, j), text);
+        if (!seen)
+            diag_error(d, NULL, "%s", text);
+        strbuf_fini(&b);
+    }
+    for (size_t i = 0; i < diag_warning_count(from); i++) {
+        bool seen = false;
+        for (size_t j = 0; !seen && j < diag_warning_count(d); j++)
+            seen = !strcmp(diag_warning(d, j), diag_warning(from, i));
+        if (!seen)
+            diag_warn(d, NULL, "%s", diag_warning(from, i));
+    }
+    return diag_count(from) ? RM_EINPUT : RM_OK;
+}
+
+/* Loads point i: the user's sets, then one KEY=VALUE per key, which win. */
+static enum rm_status load_point(struct sweep_result *w, size_t i, struct diag *d)
+{
+    struct point *p = &w->point[i];
+    size_t n = w->q.n_sets + w->n_keys;
+    const char **sets = malloc(n * sizeof *sets);
+    char *own[SWEEP_MAX_KEYS] = { 0 };
+    struct diag *mine = diag_create();
+    enum rm_status st = sets && mine ? RM_OK : RM_ENOMEM;
+    for (size_t k = 0; st == RM_OK && k < w->n_keys; k++) {
+        const struct sweep_values *v = &w->key[k];
+        size_t len = strlen(v->key) + strlen(v->text[p->at[k]]) + 2;
+        if (!(own[k] = malloc(len)))
+            st = RM_ENOMEM;
+        else
+            snprintf(own[k], len, "%s=%s", v->key, v->text[p->at[k]]);
+    }
+    if (st == RM_OK) {
+        for (size_t j = 0; j < w->q.n_sets; j++)
+            sets[j] = w->q.sets[j];
+        for (size_t k = 0; k < w->n_keys; k++)
+            sets[w->q.n_sets + k] = own[k];
+        enum rm_status loaded = scenario_load(w->q.scenario_dir, w->overlay, sets, n, &p->s, mine);
+        st = take_messages(w, mine, d);
+        if (st == RM_OK && loaded != RM_OK)
+            st = diag_fail(d, loaded, "out of memory");
+    } else {
+        st = diag_fail(d, RM_ENOMEM, "out of memory");
+    }
+    for (size_t k = 0; k < w->n_keys; k++)
+        free(own[k]);
+    free(sets);
+    diag_destroy(mine);
+    return st;
+}
+
+/* "; it has od:CQ-DE, od:CQ-FR, ... (32 in all)": the scopes of the
+ * target's kind that the model has. */
+static void scope_hint(struct strbuf *b, const struct model *m, const struct sweep_target *t)
+{
+    unsigned kind = kind_of(t->scope);
+    size_t shown = 0, all = 0;
+    for (size_t row = 0; row < model_rows(m); row++) {
+        if (strcmp(model_row_metric(m, row), t->metric) || kind_of(model_row_scope(m, row)) != kind)
+            continue;
+        if (shown < 8)
+            strbuf_printf(b, "%s%s", shown++ ? ", " : "; it has ", model_row_scope(m, row));
+        all++;
+    }
+    if (all > shown)
+        strbuf_printf(b, ", ... (%zu in all)", all);
+}
+
+/* The target's metric and scope exist, and every point has enough
+ * replications for its confidence bound. */
+static enum rm_status check_target(struct sweep_result *w, struct diag *d)
+{
+    const struct sweep_target *t = &w->target;
+    struct model *m = model_create(w->point[0].s);
+    if (!m)
+        return diag_fail(d, RM_ENOMEM, "out of memory");
+    enum rm_status st = RM_OK;
+    if (model_row(m, t->metric, t->scope) == SIZE_MAX) {
+        struct strbuf hint = { 0 };
+        scope_hint(&hint, m, t);
+        st = diag_error(d, NULL, "--target: unknown scope \"%s\" for %s in this scenario%s", t->scope, t->metric,
+                        strbuf_str(&hint));
+        strbuf_fini(&hint);
+    }
+    model_destroy(m);
+    for (size_t i = 0; st == RM_OK && i < w->n_points; i++)
+        if (w->point[i].s->replications < SWEEP_MIN_REPLICATIONS)
+            st = diag_error(d, NULL, "--target: a confidence bound needs at least %d replications; this sweep has %u "
+                            "(use -r)", SWEEP_MIN_REPLICATIONS, w->point[i].s->replications);
+    return st;
+}
+
+static enum rm_status check_keys(struct sweep_result *w, struct diag *d)
+{
+    const struct sweep_request *q = &w->q;
+    if (q->n_vary == 0)
+        return diag_error(d, NULL, "sweep: expected --vary KEY=VALUES, e.g. "
+                          "--vary services.CQ-MAL.departures_per_week=1:7");
+    if (q->n_vary > SWEEP_MAX_KEYS)
+        return diag_error(d, NULL, "--vary: expected at most %d (a grid of two keys), got %zu", SWEEP_MAX_KEYS,
+                          q->n_vary);
+    enum rm_status st = RM_OK;
+    for (size_t k = 0; k < q->n_vary; k++) {
+        if (sweep_values_parse(q->vary[k], &w->key[k], d) != RM_OK) {
+            st = diag_count(d) ? RM_EINPUT : RM_ENOMEM;
+            continue;
+        }
+        w->n_keys = k + 1;
+        if (k == 1 && w->key[0].key && !strcmp(w->key[0].key, w->key[1].key))
+            st = diag_error(d, NULL, "--vary %s: expected two different keys, got this one twice", w->key[1].key);
+    }
+    if (st == RM_OK && q->target) {
+        if (sweep_target_parse(q->target, &w->target, d) != RM_OK)
+            return diag_count(d) ? RM_EINPUT : RM_ENOMEM;
+        w->has_target = true;
+        if (w->n_keys != 1)
+            return diag_error(d, NULL, "--target: expected one --vary, whose least value meeting it is sought; got %zu",
+                              w->n_keys);
+        const struct sweep_values *v = &w->key[0];
+        for (size_t i = 1; i < v->n; i++)
+            if (v->value[i] <= v->value[i - 1])
+                return diag_error(d, NULL, "--target: expected the values of --vary %s in increasing order, got %s "
+                                  "after %s", v->key, v->text[i], v->text[i - 1]);
+    }
+    if (st == RM_OK && w->n_keys == 2 && w->key[0].n * w->key[1].n > SWEEP_MAX_VALUES)
+        st = diag_error(d, NULL, "--vary: expected at most %d points in a grid, got %zu x %zu", SWEEP_MAX_VALUES,
+                        w->key[0].n, w->key[1].n);
+    return st;
+}
+
+/* The proposal's directory, checked as compare checks its names. */
+static enum rm_status find_proposal(struct sweep_result *w, struct diag *d)
+{
+    const char *name = w->q.proposal;
+    if (!name)
+        return RM_OK;
+    if (!name[0] || name[0] == '.' || strchr(name, '/'))
+        return diag_error(d, NULL, "--proposal \"%s\": expected a directory name under proposals/", name);
+    size_t len = strlen(w->q.scenario_dir) + strlen(name) + 16;
+    if (!(w->overlay = malloc(len)))
+        return diag_fail(d, RM_ENOMEM, "out of memory");
+    snprintf(w->overlay, len, "%s/proposals/%s", w->q.scenario_dir, name);
+    struct stat sb;
+    if (stat(w->overlay, &sb) != 0 || !S_ISDIR(sb.st_mode))
+        return diag_error(d, NULL, "--proposal: %s: expected a proposal directory, found none", w->overlay);
+    return RM_OK;
+}
+
+static enum rm_status prepare(struct sweep_result *w, struct diag *d)
+{
+    enum rm_status st;
+    if ((st = check_keys(w, d)) != RM_OK || (st = find_proposal(w, d)) != RM_OK)
+        return st;
+    w->n_points = w->key[0].n * (w->n_keys == 2 ? w->key[1].n : 1);
+    w->point = calloc(w->n_points, sizeof *w->point);
+    w->order = calloc(w->n_points, sizeof *w->order);
+    if (!w->point || !w->order)
+        return diag_fail(d, RM_ENOMEM, "out of memory");
+    size_t inner = w->n_keys == 2 ? w->key[1].n : 1;
+    for (size_t i = 0; i < w->n_points; i++) {
+        w->point[i].at[0] = i / inner;
+        w->point[i].at[1] = i % inner;
+    }
+    /* The first point alone: a key that is no --set key is one message. */
+    if ((st = load_point(w, 0, d)) != RM_OK)
+        return st;
+    for (size_t i = 1; i < w->n_points; i++)
+        if ((st = load_point(w, i, d)) == RM_ENOMEM)
+            return st;
+    if (diag_count(d))
+        return RM_EINPUT;
+    if (w->has_target && (st = check_target(w, d)) != RM_OK)
+        return st;
+    const char *base = scenario_basename(w->point[0].s);
+    size_t len = strlen(base) + (w->q.proposal ? strlen(w->q.proposal) : 0) + 32;
+    if (!(w->out = malloc(len)))
+        return diag_fail(d, RM_ENOMEM, "out of memory");
+    if (w->q.proposal)
+        snprintf(w->out, len, "results/%s-%s-sweep", base, w->q.proposal);
+    else
+        snprintf(w->out, len, "results/%s-sweep", base);
+    /* what a search runs: the largest value, then halves (for progress only) */
+    w->expected = w->has_target ? fmin((double)w->n_points, 1 + ceil(log2((double)w->n_points + 1)))
+                                : (double)w->n_points;
+    return RM_OK;
+}
+
+enum rm_status sweep_prepare(const struct sweep_request *q, struct sweep_result **out, struct diag *d)
+{
+    *out = NULL;
+    struct sweep_result *w = calloc(1, sizeof *w);
+    if (!w)
+        return diag_fail(d, RM_ENOMEM, "out of memory");
+    w->q = *q;
+    enum rm_status st = prepare(w, d);
+    if (st != RM_OK) {
+        sweep_destroy(w);
+        return st;
+    }
+    *out = w;
+    return RM_OK;
+}
+
+size_t sweep_memory_estimate(const struct sweep_result *w)
+{
+    /* one point runs at a time; each keeps its summaries, its target
+     * values and its model (row names, about 64 bytes a row) */
+    size_t kept = 0, peak = 0;
+    for (size_t i = 0; i < w->n_points; i++) {
+        const struct scenario *s = w->point[i].s;
+        struct model *m = model_create(s);
+        if (!m)
+            return SIZE_MAX / 4;
+        unsigned n = w->n_precision && w->max_replications > s->replications ? w->max_replications
+                                                                             : s->replications;
+        size_t one = run_memory_estimate(m, n, w->q.jobs, NULL);
+        if (kept + one > peak)
+            peak = kept + one;
+        kept += model_rows(m) * (sizeof(struct stats_summary) + 64) + s->replications * sizeof(double);
+        model_destroy(m);
+    }
+    return peak;
+}
+
+unsigned sweep_replications(const struct sweep_result *w)
+{
+    unsigned most = 0;
+    for (size_t i = 0; i < w->n_points; i++)
+        if (w->point[i].ran && w->point[i].n > most)
+            most = w->point[i].n;
+    return most;
+}
+
+const struct scenario *sweep_scenario(const struct sweep_result *w)
+{
+    return w->point[0].s;
+}
+
+void sweep_set_precision(struct sweep_result *w, struct run_precision *p, size_t n, unsigned max_replications)
+{
+    w->precision = p;
+    w->n_precision = n < SWEEP_MAX_PRECISION ? n : SWEEP_MAX_PRECISION;
+    w->max_replications = max_replications;
+}
+
+const char *sweep_default_out(const struct sweep_result *w)
+{
+    return w->out;
+}
+
+/* ---- running ---------------------------------------------------------------- */
+
+/* "point-001": the point's subdirectory, numbered from 1 in grid order,
+ * with as many digits as the largest number needs (at least three). */
+static void point_name(const struct sweep_result *w, size_t i, char *buf, size_t len)
+{
+    int digits = 3;
+    for (size_t n = w->n_points; n >= 1000; n /= 10)
+        digits++;
+    snprintf(buf, len, "point-%0*zu", digits, i + 1);
+}
+
+struct run_ctx {
+    struct sweep_result *w;
+    const char *dir;
+    const char *reuse_dir;        /* earlier results whose points' replications may be reused, or NULL */
+    size_t done;                  /* points run so far */
+};
+
+static void point_progress(void *ctx, double done)
+{
+    struct run_ctx *rc = ctx;
+    double share = ((double)rc->done + done) / rc->w->expected;
+    rc->w->q.progress(rc->w->q.progress_ctx, share < 1 ? share : 1);
+}
+
+/* Runs point i into dir/point-NNN and keeps what sweep.csv and the table
+ * need; a point runs once. */
+static enum rm_status run_point(struct run_ctx *rc, size_t i, struct diag *d)
+{
+    struct sweep_result *w = rc->w;
+    struct point *p = &w->point[i];
+    if (p->ran)
+        return RM_OK;
+    char name[32], sub[4096];
+    point_name(w, i, name, sizeof name);
+    snprintf(sub, sizeof sub, "%s/%s", rc->dir, name);
+    if (mkdir(sub, 0777) != 0)
+        return diag_fail(d, RM_EIO, "cannot create %s: %s", sub, strerror(errno));
+    if (!(p->m = model_create(p->s)))
+        return diag_fail(d, RM_ENOMEM, "out of memory");
+    /* the precision targets, found again in this point's model */
+    struct run_precision prec[SWEEP_MAX_PRECISION];
+    for (size_t k = 0; k < w->n_precision; k++) {
+        prec[k] = w->precision[k];
+        if ((prec[k].row = model_row(p->m, prec[k].metric, prec[k].scope)) == SIZE_MAX)
+            return diag_error(d, NULL, "--precision %s@%s: this point has no such row", prec[k].metric, prec[k].scope);
+    }
+    char old[4200];
+    if (rc->reuse_dir)
+        snprintf(old, sizeof old, "%s/%s", rc->reuse_dir, name);
+    struct run_options ro = { .replications = p->s->replications, .jobs = w->q.jobs, .batches = w->q.batches,
+                              .tracking = w->q.tracking, .precision = prec, .n_precision = w->n_precision,
+                              .max_replications = w->max_replications, .reuse_dir = rc->reuse_dir ? old : NULL,
+                              .key = p->s->key, .progress = w->q.progress ? point_progress : NULL,
+                              .progress_ctx = rc };
+    struct run_result res;
+    enum rm_status st = run_replications(p->m, &ro, p->s->confidence, sub, &res, d);
+    for (size_t k = 0; st == RM_OK && k < w->n_precision; k++) {  /* the sweep reached its least precise point */
+        struct run_precision *all = &w->precision[k];
+        bool first = w->n_ran == 0;
+        all->met = (first || all->met) && prec[k].met;
+        if (first || !(prec[k].achieved <= all->achieved))
+            all->achieved = prec[k].achieved;
+    }
+    if (st != RM_OK)
+        return st;
+    st = report_run(sub, p->s, &res, "run", d);
+    size_t rows = model_rows(p->m);
+    if (st == RM_OK && !(p->summary = malloc(rows * sizeof *p->summary)))
+        st = diag_fail(d, RM_ENOMEM, "out of memory");
+    if (st == RM_OK) {
+        memcpy(p->summary, res.summary, rows * sizeof *p->summary);
+        p->n = res.n;
+    }
+    size_t row = w->has_target ? model_row(p->m, w->target.metric, w->target.scope) : SIZE_MAX;
+    if (st == RM_OK && row != SIZE_MAX) {
+        if (!(p->target = malloc(res.n * sizeof *p->target)))
+            st = diag_fail(d, RM_ENOMEM, "out of memory");
+        for (unsigned r = 0; st == RM_OK && r < res.n; r++)
+            p->target[r] = run_value(&res, r, row);
+    }
+    run_result_fini(&res);
+    if (st == RM_OK) {
+        p->ran = true;
+        w->order[w->n_ran++] = i;
+        rc->done++;
+    }
+    return st;
+}
+
+/* The target row's summary at a point that ran (n = 0 when it has none). */
+static struct stats_summary target_summary(const struct sweep_result *w, const struct point *p)
+{
+    size_t row = model_row(p->m, w->target.metric, w->target.scope);
+    return row == SIZE_MAX ? (struct stats_summary){ NAN, NAN, NAN, NAN, 0 } : p->summary[row];
+}
+
+static enum rm_status probe_point(void *ctx, size_t i, struct stats_summary *out, struct diag *d)
+{
+    struct run_ctx *rc = ctx;
+    enum rm_status st = run_point(rc, i, d);
+    if (st == RM_OK)
+        *out = target_summary(rc->w, &rc->w->point[i]);
+    return st;
+}
+
+/* True when point i comes before point j in value order, key 0 first. */
+static bool before(const struct sweep_result *w, size_t i, size_t j)
+{
+    for (size_t k = 0; k < w->n_keys; k++) {
+        double u = w->key[k].value[w->point[i].at[k]], v = w->key[k].value[w->point[j].at[k]];
+        if (u != v)
+            return u < v;
+    }
+    return false;
+}
+
+/* The points that ran, in value order (insertion sort: at most a
+ * thousand, usually in order already). */
+static void sort_points(struct sweep_result *w)
+{
+    for (size_t a = 1; a < w->n_ran; a++)
+        for (size_t b = a; b > 0 && before(w, w->order[b], w->order[b - 1]); b--) {
+            size_t t = w->order[b];
+            w->order[b] = w->order[b - 1];
+            w->order[b - 1] = t;
+        }
+}
+
+static const char *value_text(const struct sweep_result *w, const struct point *p, size_t k)
+{
+    return w->key[k].text[p->at[k]];
+}
+
+/* "on_time_pct@od:CQ-DE >= 80", or "on_time_pct >= 80" for all */
+static void target_text(struct strbuf *b, const struct sweep_target *t)
+{
+    bool all = !strcmp(t->scope, "all");
+    strbuf_printf(b, "%s%s%s %s %g", t->metric, all ? "" : "@", all ? "" : t->scope, t->at_least ? ">=" : "<=",
+                  t->threshold);
+}
+
+/* The bound that decides, at a point: the lower for >=, the upper for <=. */
+static double bound_of(const struct sweep_target *t, const struct stats_summary *s)
+{
+    return t->at_least ? s->ci_low : s->ci_high;
+}
+
+/* Warns where the evaluated points contradict what the search assumes:
+ * that the target, once met, stays met at larger values, and so that the
+ * metric moves its way. Neighbouring points are paired replication by
+ * replication, so a move against it is judged on paired differences. */
+static void check_monotone(const struct sweep_result *w, struct diag *d)
+{
+    const struct sweep_target *t = &w->target;
+    const char *key = w->key[0].key;
+    struct strbuf what = { 0 };
+    target_text(&what, t);
+    for (size_t a = 0; a < w->n_ran; a++) {
+        const struct point *p = &w->point[w->order[a]];
+        struct stats_summary sp = target_summary(w, p);
+        if (sweep_side(t, &sp) != SWEEP_MEETS)
+            continue;
+        for (size_t b = w->n_ran; b-- > a + 1;) {
+            const struct point *q = &w->point[w->order[b]];
+            struct stats_summary sq = target_summary(w, q);
+            if (sweep_side(t, &sq) != SWEEP_MEETS) {
+                diag_warn(d, NULL, "target: %s holds at %s = %s but not at %s, while the search assumes that once "
+                          "it holds it holds at every larger value: read the answer against sweep.csv",
+                          strbuf_str(&what), key, value_text(w, p, 0), value_text(w, q, 0));
+                a = w->n_ran;  /* once is enough */
+                break;
+            }
+        }
+    }
+    for (size_t a = 0; a + 1 < w->n_ran; a++) {
+        const struct point *p = &w->point[w->order[a]], *q = &w->point[w->order[a + 1]];
+        if (!p->target || !q->target)
+            continue;
+        struct compare_stat cs;
+        compare_paired(p->target, q->target, p->n < q->n ? p->n : q->n, p->s->confidence, &cs);
+        bool against = t->at_least ? cs.diff_ci_high < 0 : cs.diff_ci_low > 0;
+        if (cs.n >= 2 && against)
+            diag_warn(d, NULL, "target: %s@%s %s from %.4g at %s = %s to %.4g at %s (paired difference %.4g, "
+                      "%.4g%% interval [%.4g, %.4g]), while the search assumes it %s with %s: read the answer "
+                      "against sweep.csv", t->metric, t->scope, t->at_least ? "falls" : "rises", cs.baseline_mean,
+                      key, value_text(w, p, 0), cs.proposal_mean, value_text(w, q, 0), cs.diff,
+                      100 * p->s->confidence, cs.diff_ci_low, cs.diff_ci_high, t->at_least ? "rises" : "falls",
+                      key);
+    }
+    strbuf_fini(&what);
+}
+
+/* The one line that answers the target. */
+static char *answer_line(const struct sweep_result *w)
+{
+    const struct sweep_target *t = &w->target;
+    const struct sweep_search *r = &w->search;
+    const struct sweep_values *v = &w->key[0];
+    double conf = 100 * w->point[0].s->confidence;
+    const char *bound = t->at_least ? "lower" : "upper", *other = t->at_least ? "upper" : "lower";
+    struct strbuf b = { 0 }, what = { 0 };
+    target_text(&what, t);
+    if (r->outcome == SWEEP_NONE) {
+        struct stats_summary s = target_summary(w, &w->point[r->closest]);
+        strbuf_printf(&b, "target: no value of %s from %s to %s meets %s with %.4g%% confidence", v->key, v->text[0],
+                      v->text[v->n - 1], strbuf_str(&what), conf);
+        if (sweep_side(t, &s) == SWEEP_UNDECIDED && s.n)
+            strbuf_printf(&b, " (at %s its interval [%.2f, %.2f] still contains %g: more replications may tell)",
+                          v->text[r->closest], s.ci_low, s.ci_high, t->threshold);
+        else
+            strbuf_printf(&b, " (at %s the %s bound is %.2f)", v->text[r->closest], bound, bound_of(t, &s));
+    } else {
+        struct stats_summary s = target_summary(w, &w->point[r->answer]);
+        if (r->outcome == SWEEP_BETWEEN) {
+            struct stats_summary u = target_summary(w, &w->point[r->below]);
+            strbuf_printf(&b, "target: %s lies between %s and %s: %s holds with %.4g%% confidence at %s (%s bound "
+                          "%.2f), but at %s the interval [%.2f, %.2f] contains %g, which this precision cannot "
+                          "separate", v->key, v->text[r->below], v->text[r->answer], strbuf_str(&what), conf,
+                          v->text[r->answer], bound, bound_of(t, &s), v->text[r->below], u.ci_low, u.ci_high,
+                          t->threshold);
+        } else if (r->below == SIZE_MAX) {
+            strbuf_printf(&b, "target: %s = %s, the least value in the range, already meets %s with %.4g%% "
+                          "confidence (%s bound %.2f)", v->key, v->text[r->answer], strbuf_str(&what), conf, bound,
+                          bound_of(t, &s));
+        } else {
+            struct stats_summary u = target_summary(w, &w->point[r->below]);
+            strbuf_printf(&b, "target: %s = %s, the least value at which %s holds with %.4g%% confidence (%s bound "
+                          "%.2f; at %s the %s bound is %.2f)", v->key, v->text[r->answer], strbuf_str(&what), conf,
+                          bound, bound_of(t, &s), v->text[r->below], other, t->at_least ? u.ci_high : u.ci_low);
+        }
+    }
+    strbuf_printf(&b, "; %zu of %zu values evaluated", r->evaluated, v->n);
+    strbuf_fini(&what);
+    return strbuf_take(&b);
+}
+
+/* ---- files -------------------------------------------------------------------- */
+
+static void write_sweep_csv(FILE *f, const struct sweep_result *w)
+{
+    for (size_t k = 0; k < w->n_keys; k++)
+        csvwrite_field(f, w->key[k].key), fputc(',', f);
+    csvwrite_header(f, "metric,scope,mean,ci_low,ci_high,sd,n");
+    for (size_t a = 0; a < w->n_ran; a++) {
+        const struct point *p = &w->point[w->order[a]];
+        for (size_t row = 0; row < model_rows(p->m); row++) {
+            const struct stats_summary *s = &p->summary[row];
+            if (s->n == 0)
+                continue;
+            for (size_t k = 0; k < w->n_keys; k++)
+                csvwrite_field(f, value_text(w, p, k)), fputc(',', f);
+            csvwrite_field(f, model_row_metric(p->m, row)), fputc(',', f);
+            csvwrite_field(f, model_row_scope(p->m, row));
+            const double x[] = { s->mean, s->ci_low, s->ci_high, s->sd };
+            for (size_t j = 0; j < sizeof x / sizeof *x; j++) {
+                fputc(',', f);
+                csvwrite_number(f, x[j]);
+            }
+            fprintf(f, ",%zu\n", s->n);
+        }
+    }
+}
+
+static void write_points_csv(FILE *f, const struct sweep_result *w)
+{
+    csvwrite_field(f, "point");
+    for (size_t k = 0; k < w->n_keys; k++)
+        fputc(',', f), csvwrite_field(f, w->key[k].key);
+    fputc('\n', f);
+    for (size_t a = 0; a < w->n_ran; a++) {
+        char name[32];
+        point_name(w, w->order[a], name, sizeof name);
+        fputs(name, f);
+        for (size_t k = 0; k < w->n_keys; k++)
+            fputc(',', f), csvwrite_field(f, value_text(w, &w->point[w->order[a]], k));
+        fputc('\n', f);
+    }
+}
+
+static void pair_number(FILE *f, const char *key, double x)
+{
+    csvwrite_field(f, key);
+    fputc(',', f);
+    csvwrite_number(f, x);
+    fputc('\n', f);
+}
+
+static void write_target_csv(FILE *f, const struct sweep_result *w)
+{
+    const struct sweep_target *t = &w->target;
+    const struct sweep_search *r = &w->search;
+    const struct sweep_values *v = &w->key[0];
+    static const char *const outcome[] = { [SWEEP_MET] = "met", [SWEEP_BETWEEN] = "between", [SWEEP_NONE] = "none" };
+    size_t at = r->outcome == SWEEP_NONE ? r->closest : r->answer;
+    struct stats_summary s = target_summary(w, &w->point[at]);
+    char count[32];
+    csvwrite_header(f, "key,value");
+    csvwrite_pair(f, "parameter", v->key);
+    csvwrite_pair(f, "value", r->outcome == SWEEP_NONE ? "" : v->text[r->answer]);
+    csvwrite_pair(f, "met", r->outcome == SWEEP_NONE ? "no" : "yes");
+    csvwrite_pair(f, "metric", t->metric);
+    csvwrite_pair(f, "scope", t->scope);
+    csvwrite_pair(f, "operator", t->at_least ? ">=" : "<=");
+    pair_number(f, "threshold", t->threshold);
+    pair_number(f, "bound", bound_of(t, &s));
+    csvwrite_pair(f, "bound_at", v->text[at]);
+    pair_number(f, "confidence", w->point[0].s->confidence);
+    csvwrite_pair(f, "outcome", outcome[r->outcome]);
+    csvwrite_pair(f, "value_below", r->below == SIZE_MAX ? "" : v->text[r->below]);
+    snprintf(count, sizeof count, "%zu", r->evaluated);
+    csvwrite_pair(f, "points_evaluated", count);
+    snprintf(count, sizeof count, "%zu", v->n);
+    csvwrite_pair(f, "points", count);
+}
+
+static enum rm_status write_file(const char *dir, const char *name, const struct sweep_result *w,
+                                 void (*write)(FILE *, const struct sweep_result *), const char *mode, struct diag *d)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, mode);
+    if (!f)
+        return diag_fail(d, RM_EIO, "cannot write %s: %s", path, strerror(errno));
+    write(f, w);
+    if (ferror(f) | fclose(f))
+        return diag_fail(d, RM_EIO, "cannot write %s", path);
+    return RM_OK;
+}
+
+/* What meta.csv adds for a sweep: the keys varied and the target. */
+static void write_meta_rows(FILE *f, const struct sweep_result *w)
+{
+    for (size_t k = 0; k < w->n_keys; k++)
+        csvwrite_pair(f, "vary", w->key[k].key);
+    if (w->has_target) {
+        struct strbuf b = { 0 };
+        target_text(&b, &w->target);
+        csvwrite_pair(f, "target", strbuf_str(&b));
+        strbuf_fini(&b);
+    }
+}
+
+enum rm_status sweep_run(struct sweep_result *w, const char *dir, const char *reuse_dir, struct diag *d)
+{
+    struct run_ctx rc = { w, dir, reuse_dir, 0 };
+    enum rm_status st = RM_OK;
+    if (w->has_target) {
+        st = sweep_bisect(w->n_points, &w->target, probe_point, &rc, &w->search, d);
+        if (st == RM_OK && !(w->line = answer_line(w)))
+            st = diag_fail(d, RM_ENOMEM, "out of memory");
+    } else {
+        for (size_t i = 0; st == RM_OK && i < w->n_points; i++)
+            st = run_point(&rc, i, d);
+    }
+    if (st != RM_OK)
+        return st;
+    sort_points(w);
+    if (w->has_target)
+        check_monotone(w, d);
+    const char *proposal = w->q.proposal;
+    if ((st = write_file(dir, "sweep.csv", w, write_sweep_csv, "w", d)) == RM_OK &&
+        (st = write_file(dir, "points.csv", w, write_points_csv, "w", d)) == RM_OK &&
+        (!w->has_target || (st = write_file(dir, "target.csv", w, write_target_csv, "w", d)) == RM_OK) &&
+        (st = report_meta(dir, w->point[0].s, w->point[0].s->replications, "sweep", &proposal, proposal ? 1 : 0,
+                          NULL, 0, d)) == RM_OK)
+        st = write_file(dir, "meta.csv", w, write_meta_rows, "a", d);
+    return st;
+}
+
+const char *sweep_target_line(const struct sweep_result *w)
+{
+    return w->line ? w->line : "";
+}
+
+/* ---- the table ------------------------------------------------------------ */
+
+#define MAX_COLUMNS 34
+
+/* One cell: "18.23 ±0.05", "18.23 (n/a)" below SWEEP_MIN_REPLICATIONS,
+ * "-" where the point has no such row. */
+static void cell(char *buf, size_t len, const struct point *p, const char *metric, const char *scope)
+{
+    size_t row = model_row(p->m, metric, scope);
+    const struct stats_summary *s = row == SIZE_MAX ? NULL : &p->summary[row];
+    if (!s || s->n == 0)
+        snprintf(buf, len, "-");
+    else if (p->n < SWEEP_MIN_REPLICATIONS || isnan(s->ci_high))
+        snprintf(buf, len, "%.2f (n/a)", s->mean);
+    else
+        snprintf(buf, len, "%.2f ±%.2f", s->mean, (s->ci_high - s->ci_low) / 2);
+}
+
+/* Characters as a terminal shows them: UTF-8 continuation bytes take no
+ * column, so '±' pads like one character. */
+static size_t columns(const char *text)
+{
+    size_t n = 0;
+    for (const unsigned char *c = (const unsigned char *)text; *c; c++)
+        n += (*c & 0xc0) != 0x80;
+    return n;
+}
+
+static void padded(FILE *f, const char *text, size_t width, bool last)
+{
+    fputs(text, f);
+    for (size_t i = columns(text); !last && i < width; i++)
+        fputc(' ', f);
+}
+
+void sweep_print(const struct sweep_result *w, FILE *f, const char *const *metrics, size_t n_metrics)
+{
+    const char *metric[MAX_COLUMNS], *scope[MAX_COLUMNS];
+    char head[MAX_COLUMNS][512];
+    size_t nm = 0;
+    for (size_t i = 0; i < model_metric_count() && nm < MAX_COLUMNS - 1; i++) {
+        const struct model_metric *mt = model_metric(i);
+        bool wanted = false;
+        for (size_t j = 0; j < n_metrics; j++)
+            wanted |= !strcmp(metrics[j], mt->name);
+        if (n_metrics ? wanted : (mt->headline & MODEL_HEADLINE_TABLE) != 0)
+            metric[nm] = mt->name, scope[nm++] = "all";
+    }
+    bool shown = false;
+    for (size_t j = 0; w->has_target && j < nm; j++)
+        shown |= !strcmp(metric[j], w->target.metric) && !strcmp(scope[j], w->target.scope);
+    if (w->has_target && !shown)
+        metric[nm] = w->target.metric, scope[nm++] = w->target.scope;
+    for (size_t j = 0; j < nm; j++) {
+        if (!strcmp(scope[j], "all"))
+            escape_text(head[j], sizeof head[j], metric[j]);
+        else {
+            char joined[600];
+            snprintf(joined, sizeof joined, "%s@%s", metric[j], scope[j]);
+            escape_text(head[j], sizeof head[j], joined);
+        }
+    }
+    char key[SWEEP_MAX_KEYS][512];
+    size_t width[SWEEP_MAX_KEYS + MAX_COLUMNS];
+    for (size_t k = 0; k < w->n_keys; k++) {
+        width[k] = columns(escape_text(key[k], sizeof key[k], w->key[k].key));
+        for (size_t a = 0; a < w->n_ran; a++) {
+            char v[512];
+            size_t c = columns(escape_text(v, sizeof v, value_text(w, &w->point[w->order[a]], k)));
+            if (c > width[k])
+                width[k] = c;
+        }
+    }
+    for (size_t j = 0; j < nm; j++) {
+        width[w->n_keys + j] = columns(head[j]);
+        for (size_t a = 0; a < w->n_ran; a++) {
+            char c[128];
+            cell(c, sizeof c, &w->point[w->order[a]], metric[j], scope[j]);
+            if (columns(c) > width[w->n_keys + j])
+                width[w->n_keys + j] = columns(c);
+        }
+    }
+
+    const struct scenario *s0 = w->point[0].s;
+    char name[1024];
+    escape_text(name, sizeof name, scenario_basename(s0));
+    if (w->q.proposal) {
+        char prop[512];
+        snprintf(name + strlen(name), sizeof name - strlen(name), " + %s",
+                 escape_text(prop, sizeof prop, w->q.proposal));
+    }
+    if (w->has_target)
+        fprintf(f, "%s: target search over %zu values of %s, %zu evaluated", name, w->key[0].n, key[0], w->n_ran);
+    else if (w->n_keys == 2)
+        fprintf(f, "%s: sweep of %zu points, %s (%zu values) x %s (%zu values)", name, w->n_points, key[0],
+                w->key[0].n, key[1], w->key[1].n);
+    else
+        fprintf(f, "%s: sweep of %zu values of %s", name, w->n_points, key[0]);
+    fprintf(f, ", %u replications each on common random numbers, %.4g%% confidence\n\n", s0->replications,
+            100 * s0->confidence);
+    size_t ncol = w->n_keys + nm;
+    for (size_t c = 0; c < ncol; c++) {
+        padded(f, c < w->n_keys ? key[c] : head[c - w->n_keys], width[c], c + 1 == ncol);
+        fputs(c + 1 < ncol ? "  " : "\n", f);
+    }
+    bool na = false;
+    for (size_t a = 0; a < w->n_ran; a++) {
+        const struct point *p = &w->point[w->order[a]];
+        na |= p->n < SWEEP_MIN_REPLICATIONS;
+        for (size_t c = 0; c < ncol; c++) {
+            char text[512];
+            if (c < w->n_keys)
+                escape_text(text, sizeof text, value_text(w, p, c));
+            else
+                cell(text, sizeof text, p, metric[c - w->n_keys], scope[c - w->n_keys]);
+            padded(f, text, width[c], c + 1 == ncol);
+            fputs(c + 1 < ncol ? "  " : "\n", f);
+        }
+    }
+    if (na)
+        fprintf(f, "\nn/a: a confidence interval needs at least %d replications; this sweep has %u (use -r)\n",
+                SWEEP_MIN_REPLICATIONS, s0->replications);
+    if (w->line) {
+        fputc('\n', f);
+        escape_line(f, "%s", w->line);
+    }
+}
+
+void sweep_destroy(struct sweep_result *w)
+{
+    if (!w)
+        return;
+    for (size_t i = 0; w->point && i < w->n_points; i++) {
+        struct point *p = &w->point[i];
+        model_destroy(p->m);  /* before the scenario it reads */
+        scenario_destroy(p->s);
+        free(p->summary);
+        free(p->target);
+    }
+    for (size_t k = 0; k < SWEEP_MAX_KEYS; k++)
+        sweep_values_fini(&w->key[k]);
+    sweep_target_fini(&w->target);
+    free(w->point);
+    free(w->order);
+    free(w->overlay);
+    free(w->out);
+    free(w->line);
+    free(w);
+}
