@@ -35,6 +35,7 @@ struct run {
     struct run_options o;
     char *dir;
     pthread_mutex_t lock;
+    pthread_cond_t finished_cond;   /* signalled when a replication of the round ends */
     unsigned done, target;
     unsigned next;                  /* next replication to hand out, from 0 */
     unsigned finished;              /* of this round */
@@ -159,6 +160,7 @@ static void *worker(void *arg)
                                             : diag_fail(pl->diags[i - pl->done], RM_ENOMEM, "out of memory");
         pthread_mutex_lock(&pl->lock);
         pl->finished++;
+        pthread_cond_signal(&pl->finished_cond);
         pthread_mutex_unlock(&pl->lock);
     }
     if (have_rec)
@@ -222,20 +224,28 @@ static enum rm_status stitch(const struct run *pl, struct diag *d)
     return RM_OK;
 }
 
+/* Waits for the round to end, waking when a replication finishes (so a
+ * short round costs no polling delay) or every 200 ms to show progress. */
 static void wait_with_progress(struct run *pl)
 {
     const struct run_options *o = &pl->o;
     double total = (double)pl->target * (double)model_days(pl->m);
-    for (;;) {
-        pthread_mutex_lock(&pl->lock);
-        bool done = pl->finished == pl->target - pl->done;
-        pthread_mutex_unlock(&pl->lock);
-        if (done)
-            return;
-        nanosleep(&(struct timespec){ 0, 200000000 }, NULL);
-        if (o->progress)
+    pthread_mutex_lock(&pl->lock);
+    while (pl->finished < pl->target - pl->done) {
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_nsec += 200000000;
+        if (until.tv_nsec >= 1000000000) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000;
+        }
+        if (pthread_cond_timedwait(&pl->finished_cond, &pl->lock, &until) != 0 && o->progress) {
+            pthread_mutex_unlock(&pl->lock);
             o->progress(o->progress_ctx, (double)atomic_load(&pl->days_done) / total);
+            pthread_mutex_lock(&pl->lock);
+        }
     }
+    pthread_mutex_unlock(&pl->lock);
 }
 
 static void summarise(struct run_result *res, double confidence)
@@ -338,6 +348,7 @@ enum rm_status run_begin(const struct model *m, const struct run_options *o, con
         return st;
     }
     pthread_mutex_init(&r->lock, NULL);
+    pthread_cond_init(&r->finished_cond, NULL);
     atomic_init(&r->days_done, 0);
     *out = r;
     return RM_OK;
@@ -537,6 +548,7 @@ void run_abort(struct run *r)
     if (r->daily_fd >= 0) {
         close(r->daily_fd);
         pthread_mutex_destroy(&r->lock);
+        pthread_cond_destroy(&r->finished_cond);
     }
     free(r->values);
     free(r->transit);
