@@ -757,6 +757,140 @@ static enum rm_status chart_train_wait(struct plot *p)
     return chart_nodes(p, &train_wait_chart);
 }
 
+/* The names of column `col` in order of first appearance, as an index
+ * (name -> position) and an array of borrowed names. */
+static enum rm_status distinct_names(const struct plot *p, const struct table *t, size_t col, struct table_index *x,
+                                     const char ***names, size_t *n)
+{
+    *names = malloc((t->nrow + 1) * sizeof **names);
+    *n = 0;
+    if (!*names)
+        return diag_fail(p->d, RM_ENOMEM, "out of memory reading %s", t->name);
+    for (size_t r = 0; r < t->nrow; r++) {
+        const char *name = table_cell(t, r, col);
+        size_t i;
+        if (table_index_find(x, name, &i))
+            continue;
+        if (!table_index_add(x, name, *n))
+            return diag_fail(p->d, RM_ENOMEM, "out of memory reading %s", t->name);
+        (*names)[(*n)++] = name;
+    }
+    return RM_OK;
+}
+
+/* Tics naming positions 1..n of an axis with `names`. */
+static void name_tics(struct strbuf *b, const char *axis, const char *const *names, size_t n, const char *extra)
+{
+    strbuf_printf(b, "set %stics (", axis);
+    for (size_t i = 0; i < n; i++) {
+        strbuf_printf(b, "%s", i ? ", " : "");
+        strbuf_quote_gnuplot(b, names[i]);
+        strbuf_printf(b, " %zu", i + 1);
+    }
+    strbuf_printf(b, ") scale 0 %s\n", extra);
+}
+
+/* The cells of the pairs chart as a datablock, one row per pair that
+ * carries mail (posted > 0 with an on-time share): destination column,
+ * origin row, on-time %, transit p95; *lo and *hi get the on-time range. */
+static enum rm_status pair_cells(struct strbuf *b, const struct plot *p, const struct table *t,
+                                 const struct table_index *ox, const struct table_index *dx, double *lo, double *hi,
+                                 size_t *ncells)
+{
+    size_t co, cd, cposted, con, cp95;
+    enum rm_status st;
+    if ((st = table_col(t, "origin", &co, p->d)) != RM_OK || (st = table_col(t, "destination", &cd, p->d)) != RM_OK ||
+        (st = table_col(t, "posted", &cposted, p->d)) != RM_OK ||
+        (st = table_col(t, "on_time_pct", &con, p->d)) != RM_OK ||
+        (st = table_col(t, "transit_p95_d", &cp95, p->d)) != RM_OK)
+        return st;
+    *lo = INFINITY;
+    *hi = -INFINITY;
+    *ncells = 0;
+    strbuf_printf(b, "# one row per pair that carries mail: destination, origin, on-time %%, transit p95 (days)\n"
+                  "$cells << EOD\n");
+    for (size_t r = 0; r < t->nrow; r++) {
+        double posted, on_time, p95;
+        size_t x, y;
+        if ((st = table_num(t, r, cposted, &posted, p->d)) != RM_OK || (st = table_num(t, r, con, &on_time, p->d)) != RM_OK ||
+            (st = table_num(t, r, cp95, &p95, p->d)) != RM_OK)
+            return st;
+        if (!(posted > 0) || !isfinite(on_time) || !table_index_find(ox, table_cell(t, r, co), &y) ||
+            !table_index_find(dx, table_cell(t, r, cd), &x))
+            continue;
+        strbuf_printf(b, "%zu,%zu,%.6g,%.6g\n", x + 1, y + 1, on_time, isfinite(p95) ? p95 : NAN);
+        *lo = fmin(*lo, on_time);
+        *hi = fmax(*hi, on_time);
+        (*ncells)++;
+    }
+    strbuf_printf(b, "EOD\n");
+    return RM_OK;
+}
+
+/* pairs.png: a heat map of origins (rows) by destinations (columns),
+ * coloured by the share on time, red the worst, with the value in each
+ * cell; pairs that carry no mail stay blank. */
+static enum rm_status chart_pairs(struct plot *p)
+{
+    struct diag *d = p->d;
+    struct table t = {0};
+    struct table_index ox = {0}, dx = {0};
+    const char **origins = NULL, **dests = NULL;
+    size_t norigin = 0, ndest = 0, co, cd, ncells;
+    struct strbuf b = {0}, sub = {0}, cells = {0};
+    bool found;
+    double lo, hi;
+    enum rm_status st = table_load(&t, p->dir, "pairs.csv", &found, d);
+    if (st != RM_OK || !found)
+        return st;
+    if ((st = table_col(&t, "origin", &co, d)) != RM_OK || (st = table_col(&t, "destination", &cd, d)) != RM_OK ||
+        (st = distinct_names(p, &t, co, &ox, &origins, &norigin)) != RM_OK ||
+        (st = distinct_names(p, &t, cd, &dx, &dests, &ndest)) != RM_OK ||
+        (st = pair_cells(&cells, p, &t, &ox, &dx, &lo, &hi, &ncells)) != RM_OK)
+        goto out;
+    strbuf_printf(&sub, "share of batches on time");
+    if (isfinite(p->meta.service_standard_d))
+        strbuf_printf(&sub, " (within %.4g days)", p->meta.service_standard_d);
+    strbuf_printf(&sub, " and 95th percentile of transit days; ");
+    replications_text(&sub, p);
+    strbuf_printf(&sub, "; blank: no mail");
+    preamble(&b, p, "on time by origin and destination", strbuf_str(&sub));
+    /* the colour scale spans the pairs' range in steps of 10 points, so the
+     * worst stand out even when all are close */
+    double c0 = ncells ? fmax(0, floor(lo / 10) * 10) : 0, c1 = ncells ? fmin(100, ceil(hi / 10) * 10) : 100;
+    if (c1 <= c0)
+        c1 = fmin(100, c0 + 10), c0 = c1 - 10;
+    strbuf_printf(&b, "unset grid\nset border 0\nset key off\nset tmargin 6\n"
+                  "set palette defined (0 '#d73027', 0.5 '#fee08b', 1 '#1a9850')\n"
+                  "set cbrange [%.10g:%.10g]\nset cblabel 'on time (%%)'\nset cbtics out\n"
+                  "set xrange [0.5:%zu.5]\nset yrange [%zu.5:0.5]\n"
+                  "set xlabel 'destination'\nset ylabel 'origin'\n",
+                  c0, c1, ndest ? ndest : 1, norigin ? norigin : 1);
+    name_tics(&b, "x", dests, ndest, "");
+    name_tics(&b, "y", origins, norigin, "");
+    strbuf_put(&b, strbuf_str(&cells), cells.len);
+    size_t font = ndest <= 12 ? 10 : ndest <= 24 ? 8 : 6;
+    if (!ncells)
+        strbuf_printf(&b, "set label 2 'no pair carried mail' at graph 0.5, graph 0.5 center\n"
+                      "plot NaN notitle\n");
+    else
+        strbuf_printf(&b, "plot $cells using 1:2:(0.5):(0.5):3 with boxxyerror fillcolor palette fillstyle solid 1.0 "
+                      "border lc rgb '#ffffff' notitle, \\\n"
+                      "     $cells using 1:2:(sprintf('%%.0f%%%%\\np95 %%.1f d', $3, $4)) with labels font 'Sans,%zu' "
+                      "tc rgb '#222222' notitle\n", font);
+    st = gnuplot_draw(&p->gp, "pairs", &b, d);
+out:
+    table_fini(&t);
+    table_index_fini(&ox);
+    table_index_fini(&dx);
+    free(origins);
+    free(dests);
+    strbuf_fini(&b);
+    strbuf_fini(&sub);
+    strbuf_fini(&cells);
+    return st;
+}
+
 /* The comparison's panels: the metric table's chart headline, in its order. */
 #define MAX_PANELS 16
 
@@ -1196,7 +1330,8 @@ enum rm_status plot_results(const char *dir, bool *drawn, struct diag *d)
     }
     gnuplot_init(&p.gp, dir, GNUPLOT_PNG);
     enum rm_status (*const charts[])(struct plot *) = {
-        chart_throughput, chart_transit, chart_backlog, chart_train_wait, chart_compare, chart_compare_throughput,
+        chart_throughput, chart_transit, chart_backlog, chart_train_wait, chart_pairs, chart_compare,
+        chart_compare_throughput,
     };
     for (size_t i = 0; i < sizeof charts / sizeof charts[0] && st == RM_OK; i++)
         st = charts[i](&p);

@@ -11,6 +11,7 @@
 
 #include "railmail/calendar.h"
 #include "railmail/csvwrite.h"
+#include "railmail/strbuf.h"
 
 static FILE *open_csv(const char *dir, const char *name, const char *header, struct diag *d)
 {
@@ -126,6 +127,41 @@ static void write_transit(FILE *f, const struct run_result *r)
         fprintf(f, "%.2f,%.4f,%.4f\n", q * width, 100.0 * count / total, 100.0 * cum / total);
 }
 
+/* The row of `metric` at `scope` and its summary; NULL when the model has none. */
+static const struct stats_summary *summary_at(const struct run_result *r, const char *metric, const char *scope)
+{
+    size_t row = model_row(r->model, metric, scope);
+    return row == SIZE_MAX ? NULL : &r->summary[row];
+}
+
+/* "MEAN,CI_LOW,CI_HIGH" of a summary (empty fields where undefined). */
+static void summary_fields(FILE *f, const struct stats_summary *s)
+{
+    csvwrite_number(f, s ? s->mean : NAN), fputc(',', f);
+    csvwrite_number(f, s ? s->ci_low : NAN), fputc(',', f);
+    csvwrite_number(f, s ? s->ci_high : NAN);
+}
+
+/* pairs.csv: one row per origin-destination pair, in demand.csv's order,
+ * with what a director asks of it: volume, reliability, speed. */
+static void write_pairs(FILE *f, const struct scenario *s, const struct run_result *r)
+{
+    for (size_t i = 0; i < s->n_demand; i++) {
+        const char *o = s->nodes[s->demand[i].origin].id, *dst = s->nodes[s->demand[i].destination].id;
+        struct strbuf scope = {0};
+        strbuf_printf(&scope, "od:%s-%s", o, dst);
+        const struct stats_summary *posted = summary_at(r, "posted_batches", strbuf_str(&scope));
+        csvwrite_field(f, o), fputc(',', f);
+        csvwrite_field(f, dst), fputc(',', f);
+        csvwrite_number(f, posted ? posted->mean : NAN), fputc(',', f);
+        summary_fields(f, summary_at(r, "on_time_pct", strbuf_str(&scope))), fputc(',', f);
+        summary_fields(f, summary_at(r, "transit_p50_d", strbuf_str(&scope))), fputc(',', f);
+        summary_fields(f, summary_at(r, "transit_p95_d", strbuf_str(&scope)));
+        fputc('\n', f);
+        strbuf_fini(&scope);
+    }
+}
+
 /* A `key,value` row of meta.csv with a number written as %g. */
 static void meta_number(FILE *f, const char *key, double x)
 {
@@ -217,6 +253,7 @@ static void dest_file(FILE *f, const struct run_file *x) { group_file(f, x, MODE
 static void backlog_file(FILE *f, const struct run_file *x) { group_file(f, x, MODEL_BACKLOG_NODE); }
 static void train_wait_file(FILE *f, const struct run_file *x) { group_file(f, x, MODEL_TRAIN_WAIT_NODE); }
 static void transit_file(FILE *f, const struct run_file *x) { write_transit(f, x->r); }
+static void pairs_file(FILE *f, const struct run_file *x) { write_pairs(f, x->s, x->r); }
 static void meta_file(FILE *f, const struct run_file *x)
 {
     write_meta(f, x->s, x->r->n, x->kind, NULL, 0);
@@ -239,6 +276,9 @@ enum rm_status report_run(const char *dir, const struct scenario *s, const struc
         { "backlog.csv", "day,date,node,backlog_batches_mean", backlog_file },
         { "train_wait.csv", "day,date,node,train_wait_d_mean", train_wait_file },
         { "transit.csv", "transit_d,batches_pct,cum_pct", transit_file },
+        { "pairs.csv", "origin,destination,posted,on_time_pct,on_time_pct_ci_low,on_time_pct_ci_high,"
+          "transit_p50_d,transit_p50_d_ci_low,transit_p50_d_ci_high,transit_p95_d,transit_p95_d_ci_low,"
+          "transit_p95_d_ci_high", pairs_file },
         { "meta.csv", "key,value", meta_file },
     };
     for (size_t i = 0; i < sizeof file / sizeof *file; i++) {
