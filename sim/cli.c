@@ -136,15 +136,14 @@ static const char *metric_list(char *list, size_t size)
 /* The metric table, as --help shows it. */
 static void print_metrics(void)
 {
-    static const char *const scope_name[] = { "all", "dest", "od", "node", "service" };
     puts("\nMetrics in summary.csv (scopes; unit; what it is):");
     for (size_t i = 0; i < model_metric_count(); i++) {
         const struct model_metric *mt = model_metric(i);
         char scopes[64] = "";
-        for (size_t k = 0; k < sizeof scope_name / sizeof *scope_name; k++)
+        for (size_t k = 0; model_scope_kind(k); k++)
             if (mt->scopes & (1u << k))
                 snprintf(scopes + strlen(scopes), sizeof scopes - strlen(scopes), "%s%s", scopes[0] ? "," : "",
-                         scope_name[k]);
+                         model_scope_kind(k));
         printf("  %-26s %s; %s; %s\n", mt->name, scopes, mt->unit, mt->description);
     }
 }
@@ -671,7 +670,7 @@ static int cmd_validate(int argc, char **argv)
 static const char *const chart_files[] = {
     "throughput.gp", "throughput.png", "transit.gp", "transit.png", "backlog.gp", "backlog.png",
     "train_wait.gp", "train_wait.png", "compare.gp", "compare.png", "compare_throughput.gp",
-    "compare_throughput.png", "sweep_target.gp", "sweep_target.png" };
+    "compare_throughput.png", "sweep_target.gp", "sweep_target.png", "pairs.gp", "pairs.png" };
 #define N_CHART_FILES (sizeof chart_files / sizeof *chart_files)
 #define MAX_SWEEP_CHARTS 32  /* a sweep's charts: sweep_METRIC per chart headline metric */
 

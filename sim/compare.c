@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <gsl/gsl_cdf.h>
 
+#include "railmail/calendar.h"
 #include "railmail/csvwrite.h"
 #include "railmail/escape.h"
 #include "railmail/model.h"
@@ -514,12 +515,14 @@ static void write_compare_csv(FILE *f, const struct compare_result *c)
 
 static void write_throughput_csv(FILE *f, const struct compare_result *c)
 {
-    csvwrite_header(f, "day,proposal,delivered_t_mean");
+    csvwrite_header(f, "day,date,proposal,delivered_t_mean");
     size_t days = model_days(c->arm[0].m);
     for (size_t i = 0; i < c->n_arms; i++) {
         const struct run_result *r = &c->arm[i].res;
         for (size_t day = 0; day < days && day < model_days(c->arm[i].m); day++) {
-            fprintf(f, "%zu,", day);
+            char date[11];
+            calendar_format(c->arm[i].s->start_day + (int32_t)day, date);
+            fprintf(f, "%zu,%s,", day, date);
             csvwrite_field(f, c->arm[i].name), fputc(',', f);
             csvwrite_number(f, r->delivered_avg[day]);
             fputc('\n', f);

@@ -30,7 +30,7 @@
  * panels, --metric and --help) reads this table. The enum names the rows;
  * each group of scopes is contiguous, as the record layout needs. */
 enum {
-    /* every batch scope: all, dest:ID, od:O-D */
+    /* every batch scope: all, dest:ID, od:O-D, origin:ID, path:SVC>SVC */
     M_POSTED, M_DELIVERED, M_IN_FLIGHT, M_LOST, M_DELIVERED_T, M_TRANSIT_MEAN,
     M_P50, M_P90, M_P95, M_P99, M_TRANSIT_MAX, M_ON_TIME, M_THROUGHPUT, M_GAP, M_SCANS,
     /* the network only */
@@ -44,7 +44,7 @@ enum {
     N_NODE_METRICS = FIRST_SERVICE - FIRST_NODE, N_SERVICE_METRICS = N_METRICS - FIRST_SERVICE
 };
 
-#define BATCH (MODEL_SCOPE_ALL | MODEL_SCOPE_DEST | MODEL_SCOPE_OD)
+#define BATCH (MODEL_SCOPE_ALL | MODEL_SCOPE_DEST | MODEL_SCOPE_OD | MODEL_SCOPE_ORIGIN | MODEL_SCOPE_PATH)
 #define LOWER MODEL_LOWER_BETTER
 #define HIGHER MODEL_HIGHER_BETTER
 #define NEUTRAL MODEL_NEUTRAL
@@ -110,6 +110,18 @@ static const struct model_metric metric_table[N_METRICS] = {
 };
 static const double quantile_of[] = { [M_P50] = 0.50, [M_P90] = 0.90, [M_P95] = 0.95, [M_P99] = 0.99 };
 
+/* A kind of batch scope whose scopes are unions of demand rows (origin:ID,
+ * path:...): each scope's rows listed in CSR form, so that collect() sums
+ * the od accumulators into it and the per-batch work stays that of all,
+ * dest and od. */
+struct od_union {
+    size_t n;                 /* scopes */
+    size_t *of;               /* [n_demand]: demand row -> scope */
+    size_t *start, *member;   /* scope g holds rows member[start[g] .. start[g+1]-1] */
+    char **name;              /* [n]: the scope's id, e.g. a node id or "A>B" */
+    size_t row;               /* the first record row of the kind */
+};
+
 struct model {
     const struct scenario *s;
     struct net *net;
@@ -128,6 +140,7 @@ struct model {
     /* Node and service ids as CSV fields, quoted once here so that the
      * rows streamed per batch and train never scan them. */
     char **node_field, **service_field;
+    struct od_union origin, path;
 };
 
 /* A batch travels by value: it lives in the ring of the queue it waits in,
@@ -224,10 +237,17 @@ struct rep {
     struct train *free_train;
 
     struct scope_acc *acc;            /* all, dests, od rows */
+    struct stats_hist *scratch;       /* a union scope's histogram in collect() */
     double util_pct_sum, cost;
     uint64_t util_n;
     unsigned day;
 };
+
+const char *model_scope_kind(size_t k)
+{
+    static const char *const kind[] = { "all", "dest", "od", "node", "service", "origin", "path" };
+    return k < sizeof kind / sizeof *kind ? kind[k] : NULL;
+}
 
 size_t model_metric_count(void)
 {
@@ -329,6 +349,21 @@ static bool layout_matches_table(void)
     return true;
 }
 
+/* The rows of each scope of a union kind, named PREFIX + its name. */
+static bool add_union_rows(struct model *m, size_t *row, const struct od_union *u, unsigned kind,
+                           const char *prefix)
+{
+    for (size_t g = 0; g < u->n; g++) {
+        struct strbuf b = {0};
+        strbuf_printf(&b, "%s%s", prefix, u->name[g]);
+        bool ok = strbuf_str(&b)[0] && add_rows(m, row, kind, strbuf_str(&b));
+        strbuf_fini(&b);
+        if (!ok)
+            return false;
+    }
+    return true;
+}
+
 static bool build_layout(struct model *m)
 {
     const struct scenario *s = m->s;
@@ -337,7 +372,10 @@ static bool build_layout(struct model *m)
     m->row_od = m->row_dest + m->n_dest * N_BATCH_METRICS;
     m->row_node = m->row_od + s->n_demand * N_BATCH_METRICS;
     m->row_service = m->row_node + s->n_nodes * N_NODE_METRICS;
-    m->rows = m->row_service + s->n_services * N_SERVICE_METRICS;
+    /* origin and path rows come last, so every earlier row keeps its place */
+    m->origin.row = m->row_service + s->n_services * N_SERVICE_METRICS;
+    m->path.row = m->origin.row + m->origin.n * N_BATCH_METRICS;
+    m->rows = m->path.row + m->path.n * N_BATCH_METRICS;
     m->metric = calloc(m->rows + 1, sizeof *m->metric);
     m->scope = calloc(m->rows + 1, sizeof *m->scope);
     if (!m->metric || !m->scope)
@@ -362,6 +400,8 @@ static bool build_layout(struct model *m)
         snprintf(scope, sizeof scope, "service:%s", s->services[k].id);
         ok = add_rows(m, &row, MODEL_SCOPE_SERVICE, scope);
     }
+    ok = ok && add_union_rows(m, &row, &m->origin, MODEL_SCOPE_ORIGIN, "origin:");
+    ok = ok && add_union_rows(m, &row, &m->path, MODEL_SCOPE_PATH, "path:");
     return ok && row == m->rows && build_index(m);
 }
 
@@ -408,6 +448,114 @@ static bool build_series(struct model *m)
     return true;
 }
 
+/* Gives each demand row the scope of its name in u (names[i], malloc'd and
+ * taken over): equal names share a scope, numbered in order of first
+ * appearance; then lists each scope's rows. */
+static bool group_rows(struct od_union *u, size_t n_rows, char **names)
+{
+    size_t mask = 1;
+    while (mask < 2 * n_rows)
+        mask <<= 1;
+    size_t *slot = malloc(mask * sizeof *slot);
+    u->of = malloc((n_rows + 1) * sizeof *u->of);
+    u->name = calloc(n_rows + 1, sizeof *u->name);
+    u->start = calloc(n_rows + 2, sizeof *u->start);
+    u->member = malloc((n_rows + 1) * sizeof *u->member);
+    bool ok = slot && u->of && u->name && u->start && u->member;
+    for (size_t i = 0; ok && i < mask; i++)
+        slot[i] = SIZE_MAX;
+    mask--;
+    for (size_t i = 0; i < n_rows; i++) {
+        if (!ok || !names[i]) {
+            free(names[i]);
+            ok = false;
+            continue;
+        }
+        size_t at = row_hash(names[i], "") & mask;
+        while (slot[at] != SIZE_MAX && strcmp(u->name[slot[at]], names[i]) != 0)
+            at = (at + 1) & mask;
+        if (slot[at] == SIZE_MAX) {
+            slot[at] = u->n;
+            u->name[u->n++] = names[i];
+        } else
+            free(names[i]);
+        u->of[i] = slot[at];
+        u->start[u->of[i] + 1]++;
+    }
+    free(slot);
+    if (!ok)
+        return false;
+    for (size_t g = 0; g < u->n; g++)
+        u->start[g + 1] += u->start[g];
+    size_t *fill = calloc(u->n + 1, sizeof *fill);
+    if (!fill)
+        return false;
+    for (size_t i = 0; i < n_rows; i++)
+        u->member[u->start[u->of[i]] + fill[u->of[i]]++] = i;
+    free(fill);
+    return true;
+}
+
+/* origin:ID scopes: the demand rows of each origin node. */
+static bool build_origins(struct model *m)
+{
+    const struct scenario *s = m->s;
+    char **names = calloc(s->n_demand + 1, sizeof *names);
+    if (!names)
+        return false;
+    for (size_t i = 0; i < s->n_demand; i++)
+        names[i] = strdup(s->nodes[s->demand[i].origin].id);
+    bool ok = group_rows(&m->origin, s->n_demand, names);
+    free(names);
+    return ok;
+}
+
+/* The services a batch of demand row i rides, "A>B": routing is fixed at
+ * load, so each row has one path, the one batches.csv lists. malloc'd. */
+static char *path_of(const struct model *m, size_t i)
+{
+    const struct scenario *s = m->s;
+    struct strbuf b = {0};
+    size_t node = s->demand[i].origin, dest = s->demand[i].destination;
+    struct net_hop hop;
+    for (size_t hops = 0; node != dest && hops <= s->n_services; hops++) {
+        if (!net_next(m->net, node, dest, &hop)) {
+            strbuf_printf(&b, "%s(no route)", hops ? ">" : "");
+            break;
+        }
+        strbuf_printf(&b, "%s%s", hops ? ">" : "", s->services[hop.service].id);
+        node = s->services[hop.service].route[hop.alight_stop];
+    }
+    if (!b.len)
+        strbuf_printf(&b, "(none)");
+    return strbuf_take(&b);
+}
+
+/* path:A>B scopes: the demand rows whose batches ride the same services. */
+static bool build_paths(struct model *m)
+{
+    const struct scenario *s = m->s;
+    char **names = calloc(s->n_demand + 1, sizeof *names);
+    if (!names)
+        return false;
+    for (size_t i = 0; i < s->n_demand; i++)
+        names[i] = path_of(m, i);
+    bool ok = group_rows(&m->path, s->n_demand, names);
+    free(names);
+    return ok;
+}
+
+static void od_union_fini(struct od_union *u)
+{
+    if (u->name)
+        for (size_t g = 0; g < u->n; g++)
+            free(u->name[g]);
+    free(u->name);
+    free(u->of);
+    free(u->start);
+    free(u->member);
+}
+
 struct model *model_create(const struct scenario *s)
 {
     struct model *m = calloc(1, sizeof *m);
@@ -433,7 +581,7 @@ struct model *model_create(const struct scenario *s)
         m->qbase[k] = m->n_queues;
         m->n_queues += s->services[k].route_len;
     }
-    if (!build_layout(m) || !build_series(m) || !build_fields(m))
+    if (!build_origins(m) || !build_paths(m) || !build_layout(m) || !build_series(m) || !build_fields(m))
         goto fail;
     return m;
 fail:
@@ -458,6 +606,8 @@ void model_destroy(struct model *m)
         free(m->service_field[k]);
     free(m->node_field);
     free(m->service_field);
+    od_union_fini(&m->origin);
+    od_union_fini(&m->path);
     free(m->metric);
     free(m->scope);
     free(m->index);
@@ -533,7 +683,7 @@ size_t model_memory_estimate(const struct model *m)
     /* rings grow by doubling, and queues may hold a backlog: four times
      * the batches on the way by Little's law */
     double bytes = 4 * batches * sizeof(struct batch)
-                   + (double)(2 + m->n_dest + s->n_demand) * sizeof(struct stats_hist)
+                   + (double)(3 + m->n_dest + s->n_demand) * sizeof(struct stats_hist)
                    + (double)(m->rows + m->series * m->days) * sizeof(double);
     return bytes < (double)(SIZE_MAX / 4) ? (size_t)bytes : SIZE_MAX / 4;
 }
@@ -1149,7 +1299,9 @@ static bool rep_init(struct rep *r)
     r->disruptions = calloc(s->n_disruptions + 1, sizeof *r->disruptions);
     size_t n_acc = 1 + m->n_dest + s->n_demand;
     r->acc = calloc(n_acc, sizeof *r->acc);
-    if (!r->e || !r->queues || !r->nodes || !r->services || !r->demand || !r->disruptions || !r->acc)
+    r->scratch = malloc(sizeof *r->scratch);
+    if (!r->e || !r->queues || !r->nodes || !r->services || !r->demand || !r->disruptions || !r->acc
+        || !r->scratch)
         return false;
     for (size_t i = 0; i < n_acc; i++)
         if (!(r->acc[i].hist = calloc(1, sizeof *r->acc[i].hist)))
@@ -1271,6 +1423,44 @@ static void write_unfinished(struct rep *r)
                 write_batch_row(r, ring_at(&r->queues[q], i), NAN);
 }
 
+/* Adds an od row's accumulator into a union scope's. */
+static void acc_add(struct scope_acc *into, const struct scope_acc *a)
+{
+    into->posted += a->posted;
+    into->delivered += a->delivered;
+    into->on_time += a->on_time;
+    into->in_flight += a->in_flight;
+    into->late_in_flight += a->late_in_flight;
+    into->delivered_kg += a->delivered_kg;
+    into->window_kg += a->window_kg;
+    into->transit_sum_d += a->transit_sum_d;
+    into->transit_max_d = fmax(into->transit_max_d, a->transit_max_d);
+    into->gap_sum_h += a->gap_sum_h;
+    into->events_sum += a->events_sum;
+}
+
+/* The rows of a union kind, each summed from its od rows' accumulators (a
+ * scope of one row is that row's); r->scratch holds a merged histogram. */
+static void put_union_scopes(struct rep *r, const struct od_union *u)
+{
+    const struct scope_acc *od = &r->acc[1 + r->m->n_dest];
+    for (size_t g = 0; g < u->n; g++) {
+        size_t first = u->start[g], end = u->start[g + 1];
+        size_t row = u->row + g * N_BATCH_METRICS;
+        if (end - first == 1) {
+            put_batch_scope(r, row, &od[u->member[first]]);
+            continue;
+        }
+        struct scope_acc sum = { .hist = r->scratch };
+        memset(r->scratch, 0, sizeof *r->scratch);
+        for (size_t k = first; k < end; k++) {
+            acc_add(&sum, &od[u->member[k]]);
+            stats_hist_merge(r->scratch, od[u->member[k]].hist);
+        }
+        put_batch_scope(r, row, &sum);
+    }
+}
+
 static void collect(struct rep *r)
 {
     const struct scenario *s = r->s;
@@ -1310,6 +1500,8 @@ static void collect(struct rep *r)
         nv[M_NODE_BACKLOG - FIRST_NODE] = ns->waiting_max;
         nv[M_HANDLED - FIRST_NODE] = (double)ns->handled;
     }
+    put_union_scopes(r, &m->origin);
+    put_union_scopes(r, &m->path);
     v[M_TRAIN_UTIL] = ratio(util_sum, (double)util_n);
     v[M_MAX_BACKLOG] = r->waiting_max;
     v[M_COST] = r->cost > 0 ? ratio(r->cost, r->acc[0].window_kg / 1000) : NAN;
@@ -1343,6 +1535,7 @@ static void rep_fini(struct rep *r)
     }
     free(r->trains);
     free(r->acc);
+    free(r->scratch);
     free(r->disruptions);
     free(r->demand);
     free(r->services);

@@ -8,6 +8,7 @@
  * order) is the charts' business. */
 #include "railmail/plot.h"
 
+#include "railmail/calendar.h"
 #include "railmail/gnuplot.h"
 #include "railmail/model.h"
 #include "railmail/num.h"
@@ -34,7 +35,7 @@ static const char *const palette[] = {
 /* Writes a datablock of centred 7-day averages: one row per day that has a
  * full window (every day when there are fewer than 7), one column per series. */
 static void avg7_block(struct strbuf *b, const char *block, const struct series *s, size_t n,
-                       size_t ndays)
+                       size_t ndays, const int32_t *start_day)
 {
     strbuf_printf(b, "# centred 7-day averages of tonnes delivered per day, computed from the CSV\n");
     strbuf_printf(b, "%s << EOD\n# day", block);
@@ -47,7 +48,12 @@ static void avg7_block(struct strbuf *b, const char *block, const struct series 
         size_t lo = day >= 3 ? day - 3 : 0, hi = day + 3 < ndays ? day + 3 : ndays - 1;
         if (ndays >= 7 && (day < 3 || day + 3 >= ndays))
             continue;
-        strbuf_printf(b, "%zu", day);
+        if (start_day) {
+            char date[11];
+            calendar_format(*start_day + (int32_t)day, date);
+            strbuf_printf(b, "%s", date);
+        } else
+            strbuf_printf(b, "%zu", day);
         for (size_t i = 0; i < n; i++)
             strbuf_printf(b, ",%.6g", series_mean(&s[i], lo, hi));
         strbuf_printf(b, "\n");
@@ -169,6 +175,10 @@ struct plot {
     const char *heading;   /* meta title, else scenario, else the directory */
     struct gnuplot gp;
     struct diag *d;
+    /* The daily CSV of the chart being drawn has a date column: the x axis
+     * is a calendar from start_day (the date of day 0), else day numbers. */
+    bool dated;
+    int32_t start_day;
 };
 
 /* The settings every chart shares: title and subtitle, axes, grid, key. */
@@ -192,20 +202,88 @@ static void preamble(struct strbuf *b, const struct plot *p, const char *what, c
                   "set key outside below center horizontal Left reverse spacing 1.2 width 2 samplen 3\n");
 }
 
+/* Whether a daily table has dates (results written before start_date have
+ * none): sets p->dated and p->start_day from its first row with both. */
+static void find_dates(struct plot *p, const struct table *t)
+{
+    size_t cday, cdate;
+    p->dated = false;
+    if (!table_find(t, "day", &cday) || !table_find(t, "date", &cdate))
+        return;
+    for (size_t r = 0; r < t->nrow; r++) {
+        char *end;
+        const char *text = table_cell(t, r, cday);
+        unsigned long day = strtoul(text, &end, 10);
+        int32_t date;
+        if (end != text && *end == '\0' && day < TABLE_MAX_DAYS && calendar_parse(table_cell(t, r, cdate), &date)) {
+            p->dated = true;
+            p->start_day = date - (int32_t)day;
+            return;
+        }
+    }
+}
+
+/* The x column of a daily CSV in a using clause. */
+static const char *x_col(const struct plot *p)
+{
+    return p->dated ? "'date'" : "'day'";
+}
+
+/* An x coordinate for day `day` (a fraction of a day is fine): the day
+ * itself, or gnuplot's time (seconds since 1970-01-01) on a calendar. */
+static double x_of(const struct plot *p, double day)
+{
+    return p->dated ? (p->start_day + day) * 86400.0 : day;
+}
+
+/* A calendar axis from day 0 to day h: a tick at the start of each month
+ * (every second, third or twelfth on long horizons), named "Jan 2024" in
+ * January and at the first tick, "Feb" otherwise. */
+static void month_tics(struct strbuf *b, const struct plot *p, double h)
+{
+    static const char *const name[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                       "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    int32_t first = calendar_month(p->start_day), last = calendar_month(p->start_day + (int32_t)ceil(h));
+    int32_t months = last - first + 1, step = months <= 18 ? 1 : months <= 36 ? 2 : months <= 72 ? 3 : 12;
+    strbuf_printf(b, "set xdata time\nset timefmt '%%Y-%%m-%%d'\nset xtics (");
+    bool any = false;
+    for (int32_t m = first; m <= last; m++) {
+        int32_t day = calendar_month_start(m);
+        if (day < p->start_day || (m % 12) % step != 0)
+            continue;
+        strbuf_printf(b, any ? ", " : "");
+        if (!any || m % 12 == 0)
+            strbuf_printf(b, "'%s %d' %.10g", name[m % 12], (int)(m / 12), day * 86400.0);
+        else
+            strbuf_printf(b, "'%s' %.10g", name[m % 12], day * 86400.0);
+        any = true;
+    }
+    if (!any)
+        strbuf_printf(b, "'' %.10g", x_of(p, 0));
+    strbuf_printf(b, ")\n");
+}
+
 /* Shades the warm-up and bounds the x axis by the horizon. */
 static void day_axis(struct strbuf *b, const struct plot *p, size_t ndays)
 {
     double h = isfinite(p->meta.horizon_d) && p->meta.horizon_d > 0 ? p->meta.horizon_d : (double)ndays;
     if (h <= 0)
         h = 1;
-    strbuf_printf(b, "set xrange [0:%.10g]\nset xlabel 'simulated day (day 0 starts on a Monday)'\n", h);
+    if (p->dated) {
+        char date[11];
+        calendar_format(p->start_day, date);
+        month_tics(b, p, h);
+        strbuf_printf(b, "set xrange [%.10g:%.10g]\nset xlabel 'date (the run starts on %s)'\n", x_of(p, 0),
+                      x_of(p, h), date);
+    } else
+        strbuf_printf(b, "set xrange [0:%.10g]\nset xlabel 'simulated day (day 0 starts on a Monday)'\n", h);
     double w = p->meta.warmup_d;
     if (isfinite(w) && w > 0) {
         strbuf_printf(b,
-                   "set object 1 rect from 0, graph 0 to %.10g, graph 1 behind fillcolor rgb '#ececec' "
+                   "set object 1 rect from %.10g, graph 0 to %.10g, graph 1 behind fillcolor rgb '#ececec' "
                    "fillstyle solid 1.0 noborder\n"
                    "set arrow 1 from %.10g, graph 0 to %.10g, graph 1 nohead lc rgb '#999999' dt 2 back\n",
-                   w, w, w);
+                   x_of(p, 0), x_of(p, w), x_of(p, w), x_of(p, w));
     }
 }
 
@@ -316,7 +394,7 @@ static enum rm_status throughput_lines(struct strbuf *b, const struct plot *p, c
     cols[0] = *all;
     for (size_t i = 0; per_dest && i < ndest; i++)
         cols[1 + i] = dest[i];
-    avg7_block(b, "$avg7", cols, 1 + (per_dest ? ndest : 0), ndays);
+    avg7_block(b, "$avg7", cols, 1 + (per_dest ? ndest : 0), ndays, p->dated ? &p->start_day : NULL);
     free(cols);
 
     struct strbuf key = {0};
@@ -326,11 +404,11 @@ static enum rm_status throughput_lines(struct strbuf *b, const struct plot *p, c
     size_t items = 0;
     warmup_keyentry(b, p, &items);
     plot_item(b, &items);
-    strbuf_printf(b, "'throughput.csv' using 'day':'delivered_t_ci_low':'delivered_t_ci_high' with filledcurves "
-                  "fillcolor rgb '#c6dbef' fillstyle solid 1.0 noborder title %s", strbuf_str(&key));
+    strbuf_printf(b, "'throughput.csv' using %s:'delivered_t_ci_low':'delivered_t_ci_high' with filledcurves "
+                  "fillcolor rgb '#c6dbef' fillstyle solid 1.0 noborder title %s", x_col(p), strbuf_str(&key));
     strbuf_fini(&key);
     plot_item(b, &items);
-    strbuf_printf(b, "'' using 'day':'delivered_t_mean' with lines lc rgb '#6baed6' lw 1 title 'daily mean'");
+    strbuf_printf(b, "'' using %s:'delivered_t_mean' with lines lc rgb '#6baed6' lw 1 title 'daily mean'", x_col(p));
     plot_item(b, &items);
     strbuf_printf(b, "$avg7 using 1:2 with lines lc rgb '#08306b' lw 3 title '%s, 7-day average'",
                per_dest ? "all destinations" : "all mail");
@@ -361,6 +439,7 @@ static enum rm_status chart_throughput(struct plot *p)
         return st;
     if ((st = throughput_total(p, &t, &ndays, &all, &any)) != RM_OK)
         goto out;
+    find_dates(p, &t);
     if ((st = table_load(&td, p->dir, "throughput_dest.csv", &found_dest, d)) != RM_OK)
         goto out;
     if (found_dest) {
@@ -596,12 +675,12 @@ static void node_lines(struct strbuf *b, const struct plot *p, const struct node
     warmup_keyentry(b, p, &items);
     if (total) {
         plot_item(b, &items);
-        strbuf_printf(b, "'throughput.csv' using 'day':'%s' with lines lc rgb '#555555' lw 1.5 dt 2 "
-                      "title 'all nodes'", c->total_col);
+        strbuf_printf(b, "'throughput.csv' using %s:'%s' with lines lc rgb '#555555' lw 1.5 dt 2 "
+                      "title 'all nodes'", x_col(p), c->total_col);
     }
     for (size_t i = 0; i < nshow; i++) {
         plot_item(b, &items);
-        strbuf_printf(b, "'%s' using 'day':(strcol('node') eq ", c->file);
+        strbuf_printf(b, "'%s' using %s:(strcol('node') eq ", c->file, x_col(p));
         strbuf_quote_gnuplot(b, node[i].name);
         strbuf_printf(b, " ? column('%s') : NaN) with lines lc rgb '%s' lw 2 title ", c->value,
                    palette[i % NPALETTE]);
@@ -632,6 +711,7 @@ static enum rm_status chart_nodes(struct plot *p, const struct node_chart *c)
     if ((st = table_col(&t, "day", &cday, d)) != RM_OK || (st = table_ndays(&t, cday, &ndays, d)) != RM_OK ||
         (st = series_split(&t, "node", c->value, ndays, NULL, 0, &node, &nnode, d)) != RM_OK)
         goto out;
+    find_dates(p, &t);
     size_t nbusy = 0;
     for (size_t i = 0; i < nnode; i++)
         nbusy += node[i].peak > 0;
@@ -676,6 +756,140 @@ static enum rm_status chart_backlog(struct plot *p)
 static enum rm_status chart_train_wait(struct plot *p)
 {
     return chart_nodes(p, &train_wait_chart);
+}
+
+/* The names of column `col` in order of first appearance, as an index
+ * (name -> position) and an array of borrowed names. */
+static enum rm_status distinct_names(const struct plot *p, const struct table *t, size_t col, struct table_index *x,
+                                     const char ***names, size_t *n)
+{
+    *names = malloc((t->nrow + 1) * sizeof **names);
+    *n = 0;
+    if (!*names)
+        return diag_fail(p->d, RM_ENOMEM, "out of memory reading %s", t->name);
+    for (size_t r = 0; r < t->nrow; r++) {
+        const char *name = table_cell(t, r, col);
+        size_t i;
+        if (table_index_find(x, name, &i))
+            continue;
+        if (!table_index_add(x, name, *n))
+            return diag_fail(p->d, RM_ENOMEM, "out of memory reading %s", t->name);
+        (*names)[(*n)++] = name;
+    }
+    return RM_OK;
+}
+
+/* Tics naming positions 1..n of an axis with `names`. */
+static void name_tics(struct strbuf *b, const char *axis, const char *const *names, size_t n, const char *extra)
+{
+    strbuf_printf(b, "set %stics (", axis);
+    for (size_t i = 0; i < n; i++) {
+        strbuf_printf(b, "%s", i ? ", " : "");
+        strbuf_quote_gnuplot(b, names[i]);
+        strbuf_printf(b, " %zu", i + 1);
+    }
+    strbuf_printf(b, ") scale 0 %s\n", extra);
+}
+
+/* The cells of the pairs chart as a datablock, one row per pair that
+ * carries mail (posted > 0 with an on-time share): destination column,
+ * origin row, on-time %, transit p95; *lo and *hi get the on-time range. */
+static enum rm_status pair_cells(struct strbuf *b, const struct plot *p, const struct table *t,
+                                 const struct table_index *ox, const struct table_index *dx, double *lo, double *hi,
+                                 size_t *ncells)
+{
+    size_t co, cd, cposted, con, cp95;
+    enum rm_status st;
+    if ((st = table_col(t, "origin", &co, p->d)) != RM_OK || (st = table_col(t, "destination", &cd, p->d)) != RM_OK ||
+        (st = table_col(t, "posted", &cposted, p->d)) != RM_OK ||
+        (st = table_col(t, "on_time_pct", &con, p->d)) != RM_OK ||
+        (st = table_col(t, "transit_p95_d", &cp95, p->d)) != RM_OK)
+        return st;
+    *lo = INFINITY;
+    *hi = -INFINITY;
+    *ncells = 0;
+    strbuf_printf(b, "# one row per pair that carries mail: destination, origin, on-time %%, transit p95 (days)\n"
+                  "$cells << EOD\n");
+    for (size_t r = 0; r < t->nrow; r++) {
+        double posted, on_time, p95;
+        size_t x, y;
+        if ((st = table_num(t, r, cposted, &posted, p->d)) != RM_OK || (st = table_num(t, r, con, &on_time, p->d)) != RM_OK ||
+            (st = table_num(t, r, cp95, &p95, p->d)) != RM_OK)
+            return st;
+        if (!(posted > 0) || !isfinite(on_time) || !table_index_find(ox, table_cell(t, r, co), &y) ||
+            !table_index_find(dx, table_cell(t, r, cd), &x))
+            continue;
+        strbuf_printf(b, "%zu,%zu,%.6g,%.6g\n", x + 1, y + 1, on_time, isfinite(p95) ? p95 : NAN);
+        *lo = fmin(*lo, on_time);
+        *hi = fmax(*hi, on_time);
+        (*ncells)++;
+    }
+    strbuf_printf(b, "EOD\n");
+    return RM_OK;
+}
+
+/* pairs.png: a heat map of origins (rows) by destinations (columns),
+ * coloured by the share on time, red the worst, with the value in each
+ * cell; pairs that carry no mail stay blank. */
+static enum rm_status chart_pairs(struct plot *p)
+{
+    struct diag *d = p->d;
+    struct table t = {0};
+    struct table_index ox = {0}, dx = {0};
+    const char **origins = NULL, **dests = NULL;
+    size_t norigin = 0, ndest = 0, co, cd, ncells;
+    struct strbuf b = {0}, sub = {0}, cells = {0};
+    bool found;
+    double lo, hi;
+    enum rm_status st = table_load(&t, p->dir, "pairs.csv", &found, d);
+    if (st != RM_OK || !found)
+        return st;
+    if ((st = table_col(&t, "origin", &co, d)) != RM_OK || (st = table_col(&t, "destination", &cd, d)) != RM_OK ||
+        (st = distinct_names(p, &t, co, &ox, &origins, &norigin)) != RM_OK ||
+        (st = distinct_names(p, &t, cd, &dx, &dests, &ndest)) != RM_OK ||
+        (st = pair_cells(&cells, p, &t, &ox, &dx, &lo, &hi, &ncells)) != RM_OK)
+        goto out;
+    strbuf_printf(&sub, "share of batches on time");
+    if (isfinite(p->meta.service_standard_d))
+        strbuf_printf(&sub, " (within %.4g days)", p->meta.service_standard_d);
+    strbuf_printf(&sub, " and 95th percentile of transit days; ");
+    replications_text(&sub, p);
+    strbuf_printf(&sub, "; blank: no mail");
+    preamble(&b, p, "on time by origin and destination", strbuf_str(&sub));
+    /* the colour scale spans the pairs' range in steps of 10 points, so the
+     * worst stand out even when all are close */
+    double c0 = ncells ? fmax(0, floor(lo / 10) * 10) : 0, c1 = ncells ? fmin(100, ceil(hi / 10) * 10) : 100;
+    if (c1 <= c0)
+        c1 = fmin(100, c0 + 10), c0 = c1 - 10;
+    strbuf_printf(&b, "unset grid\nset border 0\nset key off\nset tmargin 6\n"
+                  "set palette defined (0 '#d73027', 0.5 '#fee08b', 1 '#1a9850')\n"
+                  "set cbrange [%.10g:%.10g]\nset cblabel 'on time (%%)'\nset cbtics out\n"
+                  "set xrange [0.5:%zu.5]\nset yrange [%zu.5:0.5]\n"
+                  "set xlabel 'destination'\nset ylabel 'origin'\n",
+                  c0, c1, ndest ? ndest : 1, norigin ? norigin : 1);
+    name_tics(&b, "x", dests, ndest, "");
+    name_tics(&b, "y", origins, norigin, "");
+    strbuf_put(&b, strbuf_str(&cells), cells.len);
+    size_t font = ndest <= 12 ? 10 : ndest <= 24 ? 8 : 6;
+    if (!ncells)
+        strbuf_printf(&b, "set label 2 'no pair carried mail' at graph 0.5, graph 0.5 center\n"
+                      "plot NaN notitle\n");
+    else
+        strbuf_printf(&b, "plot $cells using 1:2:(0.5):(0.5):3 with boxxyerror fillcolor palette fillstyle solid 1.0 "
+                      "border lc rgb '#ffffff' notitle, \\\n"
+                      "     $cells using 1:2:(sprintf('%%.0f%%%%\\np95 %%.1f d', $3, $4)) with labels font 'Sans,%zu' "
+                      "tc rgb '#222222' notitle\n", font);
+    st = gnuplot_draw(&p->gp, "pairs", &b, d);
+out:
+    table_fini(&t);
+    table_index_fini(&ox);
+    table_index_fini(&dx);
+    free(origins);
+    free(dests);
+    strbuf_fini(&b);
+    strbuf_fini(&sub);
+    strbuf_fini(&cells);
+    return st;
 }
 
 /* The comparison's panels: the metric table's chart headline, in its order. */
@@ -1035,6 +1249,7 @@ static enum rm_status chart_compare_throughput(struct plot *p)
         ndays = (size_t)ceil(p->meta.horizon_d);
     if ((st = variant_series(p, &t, ndays, &s, &ns)) != RM_OK)
         goto out;
+    find_dates(p, &t);
     /* Names listed in meta.csv but absent from the file draw no line. */
     bool any = false;
     for (size_t i = 0; i < ns; i++)
@@ -1047,7 +1262,7 @@ static enum rm_status chart_compare_throughput(struct plot *p)
     day_axis(&b, p, ndays);
     strbuf_printf(&b, "set ylabel 'mail delivered (tonnes per day, 7-day average)'\n");
     strbuf_printf(&b, any ? "set yrange [0:*]\n" : "set yrange [0:1]\n");
-    avg7_block(&b, "$avg7", s, ns, ndays);
+    avg7_block(&b, "$avg7", s, ns, ndays, p->dated ? &p->start_day : NULL);
     size_t items = 0;
     warmup_keyentry(&b, p, &items);
     for (size_t i = 0; i < ns; i++) {
@@ -1438,8 +1653,8 @@ enum rm_status plot_results(const char *dir, bool *drawn, struct diag *d)
     }
     gnuplot_init(&p.gp, dir, GNUPLOT_PNG);
     enum rm_status (*const charts[])(struct plot *) = {
-        chart_throughput, chart_transit, chart_backlog, chart_train_wait, chart_compare, chart_compare_throughput,
-        chart_sweep,
+        chart_throughput, chart_transit, chart_backlog, chart_train_wait, chart_pairs, chart_compare,
+        chart_compare_throughput, chart_sweep,
     };
     for (size_t i = 0; i < sizeof charts / sizeof charts[0] && st == RM_OK; i++)
         st = charts[i](&p);

@@ -9,7 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "railmail/calendar.h"
 #include "railmail/csvwrite.h"
+#include "railmail/strbuf.h"
 
 static FILE *open_csv(const char *dir, const char *name, const char *header, struct diag *d)
 {
@@ -70,10 +72,18 @@ static double day_mean(const struct run_result *r, size_t series, size_t day)
     return r->daily_mean[day * model_series(r->model) + series];
 }
 
-static void write_throughput(FILE *f, const struct run_result *r)
+/* "DAY,DATE," of a daily row: the simulated day and its calendar date. */
+static void day_fields(FILE *f, size_t day, int32_t start_day)
+{
+    char date[11];
+    calendar_format(start_day + (int32_t)day, date);
+    fprintf(f, "%zu,%s,", day, date);
+}
+
+static void write_throughput(FILE *f, const struct run_result *r, int32_t start_day)
 {
     for (size_t day = 0; day < model_days(r->model); day++) {
-        fprintf(f, "%zu,", day);
+        day_fields(f, day, start_day);
         csvwrite_number(f, day_mean(r, MODEL_SERIES_DELIVERED_T, day)), fputc(',', f);
         csvwrite_number(f, r->delivered_ci[2 * day]), fputc(',', f);
         csvwrite_number(f, r->delivered_ci[2 * day + 1]), fputc(',', f);
@@ -83,13 +93,13 @@ static void write_throughput(FILE *f, const struct run_result *r)
 }
 
 /* Long format: one row per day and name, for series first..first+count-1. */
-static void write_long(FILE *f, const struct run_result *r, size_t first, size_t count)
+static void write_long(FILE *f, const struct run_result *r, size_t first, size_t count, int32_t start_day)
 {
     const struct model *m = r->model;
     for (size_t day = 0; day < model_days(m); day++)
         for (size_t k = first; k < first + count; k++) {
             const char *name = strchr(model_series_name(m, k), ':') + 1;
-            fprintf(f, "%zu,", day);
+            day_fields(f, day, start_day);
             csvwrite_field(f, name), fputc(',', f);
             csvwrite_number(f, day_mean(r, k, day));
             fputc('\n', f);
@@ -115,6 +125,41 @@ static void write_transit(FILE *f, const struct run_result *r)
     }
     if (total)
         fprintf(f, "%.2f,%.4f,%.4f\n", q * width, 100.0 * count / total, 100.0 * cum / total);
+}
+
+/* The row of `metric` at `scope` and its summary; NULL when the model has none. */
+static const struct stats_summary *summary_at(const struct run_result *r, const char *metric, const char *scope)
+{
+    size_t row = model_row(r->model, metric, scope);
+    return row == SIZE_MAX ? NULL : &r->summary[row];
+}
+
+/* "MEAN,CI_LOW,CI_HIGH" of a summary (empty fields where undefined). */
+static void summary_fields(FILE *f, const struct stats_summary *s)
+{
+    csvwrite_number(f, s ? s->mean : NAN), fputc(',', f);
+    csvwrite_number(f, s ? s->ci_low : NAN), fputc(',', f);
+    csvwrite_number(f, s ? s->ci_high : NAN);
+}
+
+/* pairs.csv: one row per origin-destination pair, in demand.csv's order,
+ * with what a director asks of it: volume, reliability, speed. */
+static void write_pairs(FILE *f, const struct scenario *s, const struct run_result *r)
+{
+    for (size_t i = 0; i < s->n_demand; i++) {
+        const char *o = s->nodes[s->demand[i].origin].id, *dst = s->nodes[s->demand[i].destination].id;
+        struct strbuf scope = {0};
+        strbuf_printf(&scope, "od:%s-%s", o, dst);
+        const struct stats_summary *posted = summary_at(r, "posted_batches", strbuf_str(&scope));
+        csvwrite_field(f, o), fputc(',', f);
+        csvwrite_field(f, dst), fputc(',', f);
+        csvwrite_number(f, posted ? posted->mean : NAN), fputc(',', f);
+        summary_fields(f, summary_at(r, "on_time_pct", strbuf_str(&scope))), fputc(',', f);
+        summary_fields(f, summary_at(r, "transit_p50_d", strbuf_str(&scope))), fputc(',', f);
+        summary_fields(f, summary_at(r, "transit_p95_d", strbuf_str(&scope)));
+        fputc('\n', f);
+        strbuf_fini(&scope);
+    }
 }
 
 /* A `key,value` row of meta.csv with a number written as %g. */
@@ -198,16 +243,17 @@ struct run_file {
 
 static void summary_file(FILE *f, const struct run_file *x) { write_summary(f, x->r); }
 static void replications_file(FILE *f, const struct run_file *x) { write_replications(f, x->r); }
-static void throughput_file(FILE *f, const struct run_file *x) { write_throughput(f, x->r); }
+static void throughput_file(FILE *f, const struct run_file *x) { write_throughput(f, x->r, x->s->start_day); }
 static void group_file(FILE *f, const struct run_file *x, enum model_group g)
 {
     size_t count, first = model_group(x->r->model, g, &count);
-    write_long(f, x->r, first, count);
+    write_long(f, x->r, first, count, x->s->start_day);
 }
 static void dest_file(FILE *f, const struct run_file *x) { group_file(f, x, MODEL_DELIVERED_DEST); }
 static void backlog_file(FILE *f, const struct run_file *x) { group_file(f, x, MODEL_BACKLOG_NODE); }
 static void train_wait_file(FILE *f, const struct run_file *x) { group_file(f, x, MODEL_TRAIN_WAIT_NODE); }
 static void transit_file(FILE *f, const struct run_file *x) { write_transit(f, x->r); }
+static void pairs_file(FILE *f, const struct run_file *x) { write_pairs(f, x->s, x->r); }
 static void meta_file(FILE *f, const struct run_file *x)
 {
     write_meta(f, x->s, x->r->n, x->kind, NULL, 0);
@@ -224,12 +270,15 @@ enum rm_status report_run(const char *dir, const struct scenario *s, const struc
     } file[] = {
         { "summary.csv", "metric,scope,mean,ci_low,ci_high,sd,n", summary_file },
         { "replications.csv", "replication,metric,scope,value", replications_file },
-        { "throughput.csv", "day,delivered_t_mean,delivered_t_ci_low,delivered_t_ci_high,backlog_batches_mean",
+        { "throughput.csv", "day,date,delivered_t_mean,delivered_t_ci_low,delivered_t_ci_high,backlog_batches_mean",
           throughput_file },
-        { "throughput_dest.csv", "day,destination,delivered_t_mean", dest_file },
-        { "backlog.csv", "day,node,backlog_batches_mean", backlog_file },
-        { "train_wait.csv", "day,node,train_wait_d_mean", train_wait_file },
+        { "throughput_dest.csv", "day,date,destination,delivered_t_mean", dest_file },
+        { "backlog.csv", "day,date,node,backlog_batches_mean", backlog_file },
+        { "train_wait.csv", "day,date,node,train_wait_d_mean", train_wait_file },
         { "transit.csv", "transit_d,batches_pct,cum_pct", transit_file },
+        { "pairs.csv", "origin,destination,posted,on_time_pct,on_time_pct_ci_low,on_time_pct_ci_high,"
+          "transit_p50_d,transit_p50_d_ci_low,transit_p50_d_ci_high,transit_p95_d,transit_p95_d_ci_low,"
+          "transit_p95_d_ci_high", pairs_file },
         { "meta.csv", "key,value", meta_file },
     };
     for (size_t i = 0; i < sizeof file / sizeof *file; i++) {

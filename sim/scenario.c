@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "railmail/calendar.h"
 #include "railmail/csvread.h"
 #include "railmail/num.h"
 #include "railmail/strbuf.h"
@@ -1112,21 +1113,29 @@ static size_t node_ref(struct loader *L, const struct scenario *s, const struct 
     return i;
 }
 
+/* start_date: the calendar day simulated day 0 is, as ISO 8601. */
+static void convert_start_date(struct loader *L, struct scenario *s, const struct cell *c)
+{
+    if (!calendar_parse(text_of(c), &s->start_day))
+        bad_cell(L, c, "start_date", "a date YYYY-MM-DD from 1900-01-01 to 2999-12-31");
+}
+
 static void convert_settings(struct loader *L, struct scenario *s)
 {
     static const char *const keys[] = {"name", "description", "horizon_d", "warmup_d",
                                        "replications", "seed", "service_standard_d",
-                                       "confidence"};
-    const struct cell *cell_of[8] = {0};
+                                       "confidence", "start_date"};
+    enum { N_KEYS = sizeof keys / sizeof *keys };
+    const struct cell *cell_of[N_KEYS] = {0};
     const struct records *rs = &L->recs[F_SCENARIO];
     for (size_t i = 0; i < rs->n; i++) {
         const struct record *r = &rs->r[i];
         size_t k = 0;
-        while (k < 8 && strcmp(keys[k], text_of(&r->c[SC_KEY])) != 0)
+        while (k < N_KEYS && strcmp(keys[k], text_of(&r->c[SC_KEY])) != 0)
             k++;
-        if (k == 8) {
+        if (k == N_KEYS) {
             bad_cell(L, &r->c[SC_KEY], "key", "one of name, description, horizon_d, "
-                     "warmup_d, replications, seed, service_standard_d, confidence");
+                     "warmup_d, replications, seed, service_standard_d, confidence, start_date");
             continue;
         }
         if (r->shape_ok)
@@ -1195,6 +1204,8 @@ static void convert_settings(struct loader *L, struct scenario *s)
     if (cell_of[7])
         get_number(L, cell_of[7], "confidence", 0, GT, nextafter(1.0, 0.0),
                    "a number > 0 and < 1", &s->confidence);
+    if (cell_of[8])
+        convert_start_date(L, s, cell_of[8]);
 }
 
 static void convert_nodes(struct loader *L, struct scenario *s)
@@ -1922,7 +1933,7 @@ static enum rm_status load(struct loader *L, const char *const *sets, size_t n_s
     char *dir = s->dir;
     *s = (struct scenario){.dir = dir, .horizon_d = 365, .warmup_d = 28,
                            .replications = 10, .seed = 1, .service_standard_d = 18,
-                           .confidence = 0.95};
+                           .confidence = 0.95, .start_day = CALENDAR_DEFAULT_START};
     bool dirs_ok = true;
     for (int w = 0; w < 2; w++)
         if (L->src[w].dir && !L->src[w].memory)

@@ -49,6 +49,13 @@ void stats_hist_add(struct stats_hist *h, double days)
     h->n++;
 }
 
+void stats_hist_merge(struct stats_hist *into, const struct stats_hist *h)
+{
+    for (size_t b = 0; b < STATS_HIST_BINS; b++)
+        into->count[b] += h->count[b];
+    into->n += h->n;
+}
+
 double stats_hist_quantile(const struct stats_hist *h, double q)
 {
     if (h->n == 0)

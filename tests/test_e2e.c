@@ -14,7 +14,8 @@ static double mean_backlog(const char *dir, int from, int to)
     while (fgets(line, sizeof line, f)) {
         int day;
         double a, b, c, backlog;
-        if (sscanf(line, "%d,%lf,%lf,%lf,%lf", &day, &a, &b, &c, &backlog) == 5 && day >= from && day < to) {
+        if (sscanf(line, "%d,%*10[-0-9],%lf,%lf,%lf,%lf", &day, &a, &b, &c, &backlog) == 5 && day >= from
+            && day < to) {
             sum += backlog;
             n++;
         }
@@ -361,7 +362,7 @@ static double mean_train_wait(const char *dir, const char *node, int from, int t
     double sum = 0, v;
     int n = 0, day;
     while (fgets(line, sizeof line, f))
-        if (sscanf(line, "%d,%63[^,],%lf", &day, name, &v) == 3 && !strcmp(name, node) && day >= from && day < to) {
+        if (sscanf(line, "%d,%*10[-0-9],%63[^,],%lf", &day, name, &v) == 3 && !strcmp(name, node) && day >= from && day < to) {
             sum += v;
             n++;
         }
@@ -543,11 +544,11 @@ static void assert_csvs_parse_and_names_round_trip(const char *t, const char *sc
         "listed = [v for k, v in meta[1:] if k == 'proposal']\n"
         "assert listed == names, (listed, names)\n"
         "assert sorted({r[0] for r in rows(os.path.join(out, 'compare.csv'))[1:]}) == names\n"
-        "daily = {r[1] for r in rows(os.path.join(out, 'compare_throughput.csv'))[1:]}\n"
+        "daily = {r[2] for r in rows(os.path.join(out, 'compare_throughput.csv'))[1:]}\n"
         "assert sorted(daily) == sorted(names + ['baseline']), daily\n"
         "for name in names + ['baseline']:\n"
         "    assert os.path.isfile(os.path.join(out, name, 'summary.csv')), name\n"
-        "assert count == 3 + 9 * (len(names) + 1), count\n");
+        "assert count == 3 + 10 * (len(names) + 1), count\n");
     char *cmd = e2e_format("python3 '%s/check.py' '%s' '%s' 2>&1", t, out, scenario);
     FILE *p = popen(cmd, "r");
     cr_assert(p);

@@ -120,15 +120,19 @@ Test(plot, run_scripts_read_the_right_files_and_columns)
 
     assert_script(dir, "throughput.gp",
                   STRINGS("set output 'throughput.png'", "set terminal pngcairo size 1200,700",
-                          "'throughput.csv' using 'day':'delivered_t_ci_low':'delivered_t_ci_high' with filledcurves",
-                          "using 'day':'delivered_t_mean' with lines", "China-Europe rail mail via Brest, baseline",
-                          "set xrange [0:84]", "rect from 0, graph 0 to 14, graph 1",
+                          "'throughput.csv' using 'date':'delivered_t_ci_low':'delivered_t_ci_high' with filledcurves",
+                          "using 'date':'delivered_t_mean' with lines", "China-Europe rail mail via Brest, baseline",
+                          /* A calendar axis from 2024-01-01 (1704067200 s) for 84 days, a tick per month. */
+                          "set xdata time", "set timefmt '%Y-%m-%d'",
+                          "set xtics ('Jan 2024' 1704067200, 'Feb' 1706745600, 'Mar' 1709251200)",
+                          "set xrange [1704067200:1711324800]", "rect from 1704067200, graph 0 to 1705276800, graph 1",
+                          "the run starts on 2024-01-01",
                           /* Three destinations: one 7-day line each, largest first (WAW). */
                           "$avg7 using 1:3 with lines lc rgb '#f28e2b' lw 2 title 'to WAW, 7-day average'",
                           "'to LEI, 7-day average'",
                           /* Day 3's centred average of days 0..6 of the total, by hand from the CSV:
                            * (0 + 0.52812 + 4.76831 + 2.40747 + 7.93085 + 1.90869 + 3.12824) / 7. */
-                          "\n3,2.9531,"),
+                          "\n2024-01-04,2.9531,"),
                   NULL);
     assert_script(dir, "transit.gp",
                   STRINGS("plot 'transit.csv' using (column('transit_d') + 0.125):'batches_pct' with boxes",
@@ -137,12 +141,13 @@ Test(plot, run_scripts_read_the_right_files_and_columns)
                           "'service standard: 14 days (88.4% on time)'"),
                   NULL);
     assert_script(dir, "backlog.gp",
-                  STRINGS("'backlog.csv' using 'day':(strcol('node') eq 'CQ' ? column('backlog_batches_mean') : NaN)",
-                          "strcol('node') eq 'BRE'", "'throughput.csv' using 'day':'backlog_batches_mean'"),
+                  STRINGS("'backlog.csv' using 'date':(strcol('node') eq 'CQ' ? column('backlog_batches_mean') : NaN)",
+                          "strcol('node') eq 'BRE'", "'throughput.csv' using 'date':'backlog_batches_mean'",
+                          "set xdata time"),
                   /* AKZ never has a backlog: no line. */
                   STRINGS("'AKZ'"));
     assert_script(dir, "train_wait.gp",
-                  STRINGS("'train_wait.csv' using 'day':(strcol('node') eq 'BRE' ? column('train_wait_d_mean') : NaN)",
+                  STRINGS("'train_wait.csv' using 'date':(strcol('node') eq 'BRE' ? column('train_wait_d_mean') : NaN)",
                           "'train wait for a server (days)'"),
                   /* AKZ never makes a train wait and CQ has no server: no lines, and no total. */
                   STRINGS("'AKZ'", "'CQ'", "throughput.csv"));

@@ -23,7 +23,12 @@ enum model_direction { MODEL_LOWER_BETTER, MODEL_HIGHER_BETTER, MODEL_NEUTRAL };
 
 /* The kinds of scope a metric is reported at. */
 enum { MODEL_SCOPE_ALL = 1, MODEL_SCOPE_DEST = 2, MODEL_SCOPE_OD = 4, MODEL_SCOPE_NODE = 8,
-       MODEL_SCOPE_SERVICE = 16 };
+       MODEL_SCOPE_SERVICE = 16, MODEL_SCOPE_ORIGIN = 32, MODEL_SCOPE_PATH = 64 };
+/* The prefix of each kind's scopes in summary.csv ("all" has no ID), in
+ * the order of the bits above: model_scope_kind(k) names bit 1 << k, NULL
+ * past the end. origin:ID is the batches posted at a node, path:A>B the
+ * batches that ride services A then B (routing fixes each demand row's). */
+const char *model_scope_kind(size_t k);
 
 /* Where compare shows a metric without --metric: its table, its chart. */
 enum { MODEL_HEADLINE_TABLE = 1, MODEL_HEADLINE_CHART = 2 };

@@ -94,6 +94,8 @@ struct scenario {
     uint64_t seed;               /* default 1 */
     double service_standard_d;   /* on time if transit <= this */
     double confidence;           /* default 0.95 */
+    int32_t start_day;           /* start_date, days since 1970-01-01 (calendar.h);
+                                    default 2024-01-01; simulated day 0 */
 
     struct scenario_node *nodes;          size_t n_nodes;
     struct scenario_leg *legs;            size_t n_legs;
@@ -106,7 +108,8 @@ struct scenario {
  * except cost_per_train; columns may come in any order; unknown columns are
  * an error):
  *   scenario.csv     key,value  (keys: name description horizon_d warmup_d
- *                    replications seed service_standard_d confidence)
+ *                    replications seed service_standard_d confidence
+ *                    start_date)
  *   nodes.csv        id,name,country,kind,servers,dwell_h,scan
  *   legs.csv         from,to,km,time_h
  *   services.csv     id,route,departures_per_week,first_departure_h,

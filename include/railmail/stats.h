@@ -20,6 +20,8 @@ struct stats_hist {
 };
 
 void stats_hist_add(struct stats_hist *h, double days);
+/* Adds every count of `h` to `into`: the histogram of both sets of days. */
+void stats_hist_merge(struct stats_hist *into, const struct stats_hist *h);
 /* The q-quantile (0 < q < 1), interpolated within its bin; NaN when empty. */
 double stats_hist_quantile(const struct stats_hist *h, double q);
 double stats_hist_bin_low(size_t bin);  /* lower edge of a bin, days */

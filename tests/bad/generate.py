@@ -17,7 +17,7 @@ FILES = ["scenario.csv", "nodes.csv", "legs.csv", "services.csv", "demand.csv",
 NODE_COLS = "id, name, country, kind, servers, dwell_h, scan"
 SERVERS = "servers: expected a whole number >= 1 and <= 10000, or empty for no limit"
 KEYS = ("one of name, description, horizon_d, warmup_d, replications, seed, "
-        "service_standard_d, confidence")
+        "service_standard_d, confidence, start_date")
 
 
 def sub(old, new):
@@ -301,6 +301,12 @@ CASES = {
                       '18446744073709551615, got "18446744073709551616"'),
     "confidence-one": ({"scenario.csv": sub("confidence,0.9", "confidence,1")},
                        'scenario.csv:9:2: confidence: expected a number > 0 and < 1, got "1"'),
+    "start-date-impossible": ({"scenario.csv": append("start_date,2023-02-29")},
+                              'scenario.csv:10:2: start_date: expected a date YYYY-MM-DD from '
+                              '1900-01-01 to 2999-12-31, got "2023-02-29"'),
+    "start-date-not-iso": ({"scenario.csv": append("start_date,01/04/2021")},
+                           'scenario.csv:10:2: start_date: expected a date YYYY-MM-DD from '
+                           '1900-01-01 to 2999-12-31, got "01/04/2021"'),
     "service-standard-zero": ({"scenario.csv": sub("service_standard_d,18", "service_standard_d,0")},
                               'scenario.csv:8:2: service_standard_d: expected a number > 0 and '
                               '<= 36500, got "0"'),
