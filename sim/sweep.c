@@ -184,6 +184,8 @@ static const struct { const char *prefix; unsigned scope; const char *shape; } s
     { "od:", MODEL_SCOPE_OD, "od:ORIGIN-DEST" },
     { "node:", MODEL_SCOPE_NODE, "node:ID" },
     { "service:", MODEL_SCOPE_SERVICE, "service:ID" },
+    { "origin:", MODEL_SCOPE_ORIGIN, "origin:ID" },
+    { "path:", MODEL_SCOPE_PATH, "path:SVC>SVC" },
 };
 
 /* The MODEL_SCOPE_* of a scope's text, 0 when it has no known kind. */

@@ -86,6 +86,11 @@ Test(sweep, a_target_names_metric_scope_direction_and_threshold)
     cr_assert(!t.at_least);
     cr_assert_eq(t.threshold, 21.385);
     sweep_target_fini(&t);
+    cr_assert_eq(sweep_target_parse("on_time_pct@origin:CQ>=80", &t, d), RM_OK);  /* every batch scope */
+    cr_assert_str_eq(t.scope, "origin:CQ");
+    sweep_target_fini(&t);
+    cr_assert_eq(sweep_target_parse("transit_p50_d@path:CQ-MAL>MAL-DE<=18", &t, d), RM_OK);
+    sweep_target_fini(&t);
     cr_assert_eq(diag_count(d), 0);
     diag_destroy(d);
 }
