@@ -12,7 +12,7 @@ OPT      ?= -O2 -g
 WARN      = -Wall -Wextra -Wpedantic -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 CFLAGS   += -std=c11 -pthread $(OPT) $(WARN)
 LDFLAGS  += -pthread
-LDLIBS   += -lcsv -lnettle $(GSL_LIBS) -lm
+LDLIBS   += -lcsv -lnettle -ljansson $(GSL_LIBS) -lm
 
 SRC   := $(wildcard sim/*.c)
 OBJ   := $(SRC:sim/%.c=$(BUILD)/opt/%.o)
@@ -28,6 +28,14 @@ all: railmail
 
 railmail: $(OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# The run record names the commit and flags the binary was built with;
+# record.o is rebuilt every time, so they are never stale.
+COMMIT := $(shell git describe --always --dirty --abbrev=12 2>/dev/null || echo unknown)
+$(BUILD)/opt/record.o $(BUILD)/san/record.o: FORCE
+$(BUILD)/opt/record.o: CPPFLAGS += -DRAILMAIL_COMMIT='"$(COMMIT)"' -DRAILMAIL_CFLAGS='"$(strip $(CFLAGS))"'
+$(BUILD)/san/record.o: CPPFLAGS += -DRAILMAIL_COMMIT='"$(COMMIT)"' -DRAILMAIL_CFLAGS='"$(strip $(CFLAGS) $(SAN))"'
+FORCE:
 
 $(BUILD)/opt/%.o: sim/%.c
 	@mkdir -p $(@D)
@@ -78,5 +86,5 @@ fuzz: deps
 clean:
 	rm -rf $(BUILD) railmail
 
-.PHONY: all deps check test run bench fuzz clean
+.PHONY: all deps check test run bench fuzz clean FORCE
 -include $(OBJ:.o=.d) $(SOBJ:.o=.d) $(TOBJ:.o=.d)

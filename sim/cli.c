@@ -26,6 +26,7 @@
 #include "railmail/plot.h"
 #include "railmail/report.h"
 #include "railmail/run.h"
+#include "railmail/record.h"
 #include "railmail/scenario.h"
 #include "railmail/sweep.h"
 #include "railmail/version.h"
@@ -61,6 +62,7 @@ static const char usage_main[] =
     "  sweep    [SCENARIO] --vary K=V    the scenario at every value of a parameter\n"
     "  validate SCENARIO...              check scenario files, simulate nothing\n"
     "  plot     RESULTS_DIR              redraw the charts of an earlier run\n"
+    "  verify   RESULTS_DIR              run again what run.json records and compare every file\n"
     "\n"
     "SCENARIO defaults to " DEFAULT_SCENARIO ".\n"
     "`railmail COMMAND --help` describes a command; --version prints the version.\n";
@@ -541,6 +543,33 @@ static void catch_interrupts(void)
     sigaction(SIGTERM, &sa, NULL);
 }
 
+/* run.json for what a command made: the scenario and its inputs (each
+ * arm's or point's are added by the caller), the settings, and how the
+ * replication count was chosen. */
+static enum rm_status write_record(struct record *rec, const char *dir, const char *kind, const struct scenario *s,
+                                   unsigned replications, unsigned reused, const struct opts *o, struct diag *d)
+{
+    if (!rec)
+        return diag_fail(d, RM_ENOMEM, "out of memory");
+    char seed[32];
+    snprintf(seed, sizeof seed, "%llu", (unsigned long long)s->seed);
+    record_set(rec, "kind", kind);
+    record_set(rec, "scenario", s->dir);
+    record_set(rec, "seed", seed);
+    record_set_number(rec, "replications", replications);
+    record_set(rec, "replications_chosen", o->n_precision ? "--precision: rounds until every target was met"
+                                           : o->given[0] ? "-r" : "the scenario's replications");
+    record_set_list(rec, "precision", o->precision, o->n_precision);
+    record_set_number(rec, "replications_reused", reused);
+    record_set_number(rec, "horizon_d", s->horizon_d);
+    record_set_number(rec, "warmup_d", s->warmup_d);
+    record_set_list(rec, "sets", o->sets, o->n_sets);
+    record_set_number(rec, "threads", default_jobs(o));
+    record_set_number(rec, "ranks", 1);
+    record_scenario(rec, s);
+    return record_write(rec, dir, d);
+}
+
 static int cmd_run(int argc, char **argv)
 {
     struct opts o;
@@ -553,6 +582,7 @@ static int cmd_run(int argc, char **argv)
         return say_error("run: expected one scenario, got \"%s\"", argv[optind + 1]);
     const char *dir = optind < argc ? argv[optind] : DEFAULT_SCENARIO;
     catch_interrupts();
+    struct record *rec = record_begin(argc + 1, argv - 1);  /* argv[-1] is "railmail" */
     struct diag *d = diag_create();
     struct scenario *s = NULL;
     struct model *m = NULL;
@@ -594,6 +624,8 @@ static int cmd_run(int argc, char **argv)
     if (st == RM_OK && !o.no_plot)
         st = draw(tmp, out, d);
     if (st == RM_OK)
+        st = write_record(rec, tmp, "run", s, res.n, res.reused, &o, d);
+    if (st == RM_OK)
         st = outdir_commit(od, d);
     if (st == RM_OK && !o.quiet)
         print_run_table(s, &res, o.max_replications, out);
@@ -607,6 +639,7 @@ done:
     model_destroy(m);
     scenario_destroy(s);
     diag_destroy(d);
+    record_destroy(rec);
     return rc;
 }
 
@@ -730,6 +763,7 @@ static int cmd_compare(int argc, char **argv)
         .batches = o.batches, .tracking = o.tracking,
     };
     catch_interrupts();
+    struct record *rec = record_begin(argc + 1, argv - 1);
     struct diag *d = diag_create();
     struct compare_result *cr = NULL;
     struct progress p;
@@ -755,6 +789,16 @@ static int cmd_compare(int argc, char **argv)
     const char *out = cr ? (o.out ? o.out : compare_default_out(cr)) : NULL;
     if (st == RM_OK && !o.no_plot)
         st = draw(tmp, out, d);
+    if (st == RM_OK && rec) {  /* every arm's inputs, and the proposals by name */
+        const char *names[MAX_PROPOSALS];
+        for (size_t i = 1; i < compare_arms(cr); i++) {
+            names[i - 1] = compare_arm_name(cr, i);
+            record_scenario(rec, compare_arm_scenario(cr, i));
+        }
+        record_set_list(rec, "proposals", names, compare_arms(cr) - 1);
+    }
+    if (st == RM_OK)
+        st = write_record(rec, tmp, "compare", compare_arm_scenario(cr, 0), compare_replications(cr), 0, &o, d);
     if (st == RM_OK)
         st = outdir_commit(od, d);
     outdir_discard(od);
@@ -770,6 +814,7 @@ static int cmd_compare(int argc, char **argv)
     free(prec);
     compare_destroy(cr);
     diag_destroy(d);
+    record_destroy(rec);
     return rc;
 }
 
@@ -893,6 +938,7 @@ static int cmd_sweep(int argc, char **argv)
         .batches = o.batches, .tracking = o.tracking,
     };
     catch_interrupts();
+    struct record *rec = record_begin(argc + 1, argv - 1);
     struct diag *d = diag_create();
     struct sweep_result *w = NULL;
     struct progress p;
@@ -923,6 +969,14 @@ static int cmd_sweep(int argc, char **argv)
     end_progress(&p);
     if (st == RM_OK && !o.no_plot)
         st = draw(tmp, out, d);
+    if (st == RM_OK) {
+        if (rec) {
+            record_set_list(rec, "vary", a.vary, a.n_vary);
+            record_set(rec, "target", a.target);
+            record_set(rec, "proposal", a.proposal);
+        }
+        st = write_record(rec, tmp, "sweep", sweep_scenario(w), sweep_replications(w), 0, &o, d);
+    }
     if (st == RM_OK)
         st = outdir_commit(od, d);
     outdir_discard(od);
@@ -937,9 +991,37 @@ static int cmd_sweep(int argc, char **argv)
     rc = report_diag(d, st);
     free(prec);
     model_destroy(m0);
+    record_destroy(rec);
     sweep_destroy(w);
     diag_destroy(d);
     free(rest);
+    return rc;
+}
+
+static int cmd_verify(int argc, char **argv)
+{
+    if (argc > 1 && !strcmp(argv[1], "--help")) {
+        puts("usage: railmail verify RESULTS_DIR\n\n"
+             "Runs again the command recorded in RESULTS_DIR/run.json, in its working directory,\n"
+             "and compares every result file byte for byte. Exit status 0 when all are the same,\n"
+             "1 with the files that differ and the likely reason (an input file changed since,\n"
+             "another railmail version), 2 when there is no record.");
+        return 0;
+    }
+    if (argc != 2)
+        return say_error("verify: expected one results directory");
+    struct diag *d = diag_create();
+    char self[4096];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    enum rm_status st = RM_OK;
+    if (n <= 0)
+        st = diag_fail(d, RM_ERUN, "verify: cannot find the railmail binary to run again: %s", strerror(errno));
+    else
+        self[n] = '\0';
+    if (st == RM_OK)
+        st = record_verify(argv[1], self, stdout, d);
+    int rc = report_diag(d, st);
+    diag_destroy(d);
     return rc;
 }
 
@@ -969,5 +1051,7 @@ int cli_main(int argc, char **argv)
         return cmd_validate(argc - 1, argv + 1);
     if (!strcmp(cmd, "plot"))
         return cmd_plot(argc - 1, argv + 1);
+    if (!strcmp(cmd, "verify"))
+        return cmd_verify(argc - 1, argv + 1);
     return say_error("unknown command \"%s\"; see `railmail --help`", cmd);
 }

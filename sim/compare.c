@@ -282,6 +282,21 @@ enum rm_status compare_prepare(const struct compare_request *q, struct compare_r
     return RM_OK;
 }
 
+size_t compare_arms(const struct compare_result *c)
+{
+    return c->n_arms;
+}
+
+const struct scenario *compare_arm_scenario(const struct compare_result *c, size_t i)
+{
+    return c->arm[i].s;
+}
+
+const char *compare_arm_name(const struct compare_result *c, size_t i)
+{
+    return c->arm[i].name;
+}
+
 unsigned compare_replications(const struct compare_result *c)
 {
     return c->arm[0].res.n;

@@ -281,7 +281,7 @@ static const char *sweep(const char *t, const char *name, const char *args)
 static bool same_tree(const char *a, const char *b)
 {
     char cmd[9000];
-    snprintf(cmd, sizeof cmd, "diff -r '%s' '%s' >/dev/null", a, b);
+    snprintf(cmd, sizeof cmd, "diff -r -x run.json '%s' '%s' >/dev/null", a, b);  /* run.json records times */
     return system(cmd) == 0;
 }
 

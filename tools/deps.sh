@@ -9,6 +9,7 @@ have_header gsl/gsl_rng.h        || missing="$missing libgsl-dev"
 have_header csv.h                || missing="$missing libcsv-dev"
 have_header criterion/criterion.h || missing="$missing libcriterion-dev"
 have_header nettle/sha2.h        || missing="$missing nettle-dev"
+have_header jansson.h            || missing="$missing libjansson-dev"
 command -v gnuplot >/dev/null 2>&1 || missing="$missing gnuplot-nox"
 command -v python3 >/dev/null 2>&1 || missing="$missing python3"   # tests read results with its csv module
 command -v pkg-config >/dev/null 2>&1 || missing="$missing pkg-config"

@@ -10,6 +10,7 @@
 #include "railmail/diag.h"
 #include "railmail/model.h"
 #include "railmail/run.h"
+#include "railmail/scenario.h"
 
 struct compare_request {
     const char *scenario_dir;
@@ -30,6 +31,10 @@ enum rm_status compare_prepare(const struct compare_request *q, struct compare_r
                                struct diag *d);
 /* Bytes the comparison needs at its peak (see run_memory_estimate). */
 size_t compare_memory_estimate(const struct compare_result *c);
+/* The arms (baseline first) and each arm's scenario, for the run record. */
+size_t compare_arms(const struct compare_result *c);
+const struct scenario *compare_arm_scenario(const struct compare_result *c, size_t i);
+const char *compare_arm_name(const struct compare_result *c, size_t i);  /* "baseline" or the proposal's */
 /* The paired replications run (after compare_run). */
 unsigned compare_replications(const struct compare_result *c);
 /* The baseline's model, where --precision names its rows. */

@@ -1,0 +1,35 @@
+#ifndef RAILMAIL_RECORD_H
+#define RAILMAIL_RECORD_H
+/* run.json: how a results directory was made (program, command, the
+ * SHA-256 of every input file, times, machine), and `verify`, which makes
+ * it again from that record and compares every file byte for byte. */
+#include <stddef.h>
+#include <stdio.h>
+#include "railmail/diag.h"
+#include "railmail/scenario.h"
+#include "railmail/status.h"
+
+struct record;
+
+/* Starts a record: the time now and the full command line. NULL when out
+ * of memory. */
+struct record *record_begin(int argc, char **argv);
+void record_destroy(struct record *r);  /* NULL is a no-op */
+
+/* Fields of the record: a text (NULL: null), a number, a list of texts. */
+void record_set(struct record *r, const char *key, const char *value);
+void record_set_number(struct record *r, const char *key, double value);
+void record_set_list(struct record *r, const char *key, const char *const *values, size_t n);
+/* Adds the scenario's input files (each path once). */
+void record_scenario(struct record *r, const struct scenario *s);
+
+/* Ends the record (end time, wall time) and writes dir/run.json. */
+enum rm_status record_write(struct record *r, const char *dir, struct diag *d);
+
+/* Runs the command recorded in dir/run.json again (with `self`, the
+ * railmail binary, in the recorded working directory) into a temporary
+ * directory and compares every file but run.json. Prints what it found to
+ * `out`: RM_OK when all are identical, RM_ERUN with the files that differ
+ * and the likely reasons (an input whose hash changed, another version). */
+enum rm_status record_verify(const char *dir, const char *self, FILE *out, struct diag *d);
+#endif /* RAILMAIL_RECORD_H */

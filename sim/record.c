@@ -1,0 +1,352 @@
+/* record: run.json, the record of how a results directory was made (the
+ * program, the command, every input file's SHA-256, the times, the
+ * machine), and `railmail verify`, which runs the recorded command again
+ * and compares every file byte for byte. JSON through jansson. */
+#define _XOPEN_SOURCE 700  /* nftw */
+#define _DEFAULT_SOURCE    /* gethostname */
+#include "railmail/record.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <ftw.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+#include <nettle/sha2.h>
+
+#include "railmail/csvread.h"
+#include "railmail/version.h"
+
+#ifndef RAILMAIL_COMMIT
+#define RAILMAIL_COMMIT "unknown"
+#endif
+#ifndef RAILMAIL_CFLAGS
+#define RAILMAIL_CFLAGS "unknown"
+#endif
+
+#define RECORD_FILE "run.json"
+
+#if defined(__clang__)
+#define COMPILER "clang " __clang_version__
+#elif defined(__GNUC__)
+#define COMPILER "gcc " __VERSION__
+#else
+#define COMPILER "unknown"
+#endif
+
+struct record {
+    json_t *root, *inputs;
+    struct timespec start_wall, start_mono;
+};
+
+static void utc_text(const struct timespec *t, char *buf, size_t len)
+{
+    struct tm tm;
+    gmtime_r(&t->tv_sec, &tm);
+    strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static void hex(const unsigned char *sha, char out[65])
+{
+    for (int i = 0; i < 32; i++)
+        snprintf(out + 2 * i, 3, "%02x", sha[i]);
+}
+
+struct record *record_begin(int argc, char **argv)
+{
+    struct record *r = calloc(1, sizeof *r);
+    if (!r)
+        return NULL;
+    clock_gettime(CLOCK_REALTIME, &r->start_wall);
+    clock_gettime(CLOCK_MONOTONIC, &r->start_mono);
+    json_t *command = json_array();
+    for (int i = 0; i < argc; i++)
+        json_array_append_new(command, json_string(argv[i]));
+    char cwd[4096], host[256] = "";
+    if (!getcwd(cwd, sizeof cwd))
+        cwd[0] = '\0';
+    gethostname(host, sizeof host - 1);
+    char started[32];
+    utc_text(&r->start_wall, started, sizeof started);
+    r->inputs = json_array();  /* borrowed below: the root owns it */
+    r->root = json_pack("{s:{s:s, s:s, s:s, s:s}, s:o, s:s, s:s, s:s, s:o}", "railmail", "version",
+                        RAILMAIL_VERSION, "commit", RAILMAIL_COMMIT, "compiler", COMPILER, "flags",
+                        RAILMAIL_CFLAGS, "command", command, "cwd", cwd, "host", host, "started_utc", started,
+                        "inputs", r->inputs);
+    if (!r->root) {
+        record_destroy(r);
+        return NULL;
+    }
+    return r;
+}
+
+void record_set(struct record *r, const char *key, const char *value)
+{
+    json_object_set_new(r->root, key, value ? json_string(value) : json_null());
+}
+
+void record_set_number(struct record *r, const char *key, double value)
+{
+    json_object_set_new(r->root, key, json_real(value));
+}
+
+void record_set_list(struct record *r, const char *key, const char *const *values, size_t n)
+{
+    json_t *list = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(list, json_string(values[i]));
+    json_object_set_new(r->root, key, list);
+}
+
+void record_scenario(struct record *r, const struct scenario *s)
+{
+    for (size_t i = 0; i < s->n_inputs; i++) {
+        size_t k;
+        json_t *in;
+        bool known = false;
+        json_array_foreach(r->inputs, k, in)
+            known |= !strcmp(json_string_value(json_object_get(in, "path")), s->inputs[i].path);
+        if (known)
+            continue;
+        char sha[65];
+        hex(s->inputs[i].sha256, sha);
+        json_array_append_new(r->inputs, json_pack("{s:s, s:s}", "path", s->inputs[i].path, "sha256", sha));
+    }
+}
+
+enum rm_status record_write(struct record *r, const char *dir, struct diag *d)
+{
+    struct timespec end_wall, end_mono;
+    clock_gettime(CLOCK_REALTIME, &end_wall);
+    clock_gettime(CLOCK_MONOTONIC, &end_mono);
+    char finished[32];
+    utc_text(&end_wall, finished, sizeof finished);
+    record_set(r, "finished_utc", finished);
+    record_set_number(r, "wall_s", (double)(end_mono.tv_sec - r->start_mono.tv_sec)
+                                       + (end_mono.tv_nsec - r->start_mono.tv_nsec) / 1e9);
+    char path[4200];
+    snprintf(path, sizeof path, "%s/" RECORD_FILE, dir);
+    if (json_dump_file(r->root, path, JSON_INDENT(2) | JSON_ENSURE_ASCII) != 0)
+        return diag_fail(d, RM_EIO, "cannot write %s", path);
+    return RM_OK;
+}
+
+void record_destroy(struct record *r)
+{
+    if (!r)
+        return;
+    json_decref(r->root);
+    free(r);
+}
+
+/* ---- verify ------------------------------------------------------------------ */
+
+/* The SHA-256 of a file now, as hex; false when it cannot be read. */
+static bool file_sha(const char *path, char out[65])
+{
+    char *data;
+    size_t len;
+    if (csvread_slurp(path, &data, &len) != RM_OK)
+        return false;
+    unsigned char sha[32];
+    struct sha256_ctx c;
+    sha256_init(&c);
+    sha256_update(&c, len, (const uint8_t *)data);
+    sha256_digest(&c, sizeof sha, sha);
+    free(data);
+    hex(sha, out);
+    return true;
+}
+
+/* Runs the recorded command in the recorded directory with -o `out`. */
+static enum rm_status rerun(json_t *root, const char *self, const char *out, struct diag *d)
+{
+    json_t *command = json_object_get(root, "command");
+    size_t n = json_array_size(command);
+    if (n < 2)
+        return diag_error(d, NULL, "run.json: expected the command that made the results, found none");
+    char **argv = calloc(n + 4, sizeof *argv);
+    if (!argv)
+        return diag_fail(d, RM_ENOMEM, "out of memory");
+    size_t k = 0;
+    argv[k++] = (char *)self;
+    for (size_t i = 1; i < n; i++) {
+        const char *a = json_string_value(json_array_get(command, i));
+        if (!a)
+            continue;
+        if (!strcmp(a, "-o") || !strcmp(a, "--out")) {
+            i++;  /* and its value */
+            continue;
+        }
+        if (!strncmp(a, "--out=", 6) || (!strncmp(a, "-o", 2) && a[2]))
+            continue;
+        argv[k++] = (char *)a;
+    }
+    argv[k++] = "-o";
+    argv[k++] = (char *)out;
+    argv[k++] = "-q";
+    const char *cwd = json_string_value(json_object_get(root, "cwd"));
+    pid_t pid = fork();
+    if (pid == 0) {
+        if (cwd && cwd[0] && chdir(cwd) != 0)
+            _exit(126);
+        execv(self, argv);
+        _exit(127);
+    }
+    free(argv);
+    int status;
+    if (pid < 0 || waitpid(pid, &status, 0) != pid)
+        return diag_fail(d, RM_ERUN, "cannot run railmail again: %s", strerror(errno));
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        return diag_fail(d, RM_ERUN, "the recorded command failed when run again (exit status %d)",
+                         WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+    return RM_OK;
+}
+
+static bool same_file(const char *a, const char *b)
+{
+    FILE *f = fopen(a, "rb"), *g = fopen(b, "rb");
+    bool same = f && g;
+    while (same) {
+        char x[1 << 14], y[1 << 14];
+        size_t n = fread(x, 1, sizeof x, f), m = fread(y, 1, sizeof y, g);
+        same = n == m && !memcmp(x, y, n);
+        if (n < sizeof x)
+            break;
+    }
+    if (f)
+        fclose(f);
+    if (g)
+        fclose(g);
+    return same;
+}
+
+/* The names of files that differ, for sorting. */
+struct diffs {
+    char **name;
+    size_t n, cap;
+};
+
+static void add_diff(struct diffs *df, const char *name)
+{
+    if (df->n == df->cap) {
+        size_t cap = df->cap ? 2 * df->cap : 16;
+        char **grown = realloc(df->name, cap * sizeof *grown);
+        if (!grown)
+            return;
+        df->name = grown;
+        df->cap = cap;
+    }
+    if ((df->name[df->n] = strdup(name)))
+        df->n++;
+}
+
+/* Adds every file under rel that is missing on one side or differs, run.json
+ * excepted (it records times). */
+static void compare_trees(const char *a, const char *b, const char *rel, struct diffs *df)
+{
+    char da[4200], db[4200];
+    snprintf(da, sizeof da, "%s%s%s", a, rel[0] ? "/" : "", rel);
+    snprintf(db, sizeof db, "%s%s%s", b, rel[0] ? "/" : "", rel);
+    for (int side = 0; side < 2; side++) {
+        DIR *dir = opendir(side ? db : da);
+        struct dirent *e;
+        while (dir && (e = readdir(dir))) {
+            if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") || (!rel[0] && !strcmp(e->d_name, RECORD_FILE)))
+                continue;
+            char sub[4400], pa[8800], pb[8800];
+            snprintf(sub, sizeof sub, "%s%s%s", rel, rel[0] ? "/" : "", e->d_name);
+            snprintf(pa, sizeof pa, "%s/%s", a, sub);
+            snprintf(pb, sizeof pb, "%s/%s", b, sub);
+            struct stat sa, sb;
+            bool ina = stat(pa, &sa) == 0, inb = stat(pb, &sb) == 0;
+            if (side == 1 && ina)
+                continue;  /* seen from side a */
+            if (ina && inb && S_ISDIR(sa.st_mode) && S_ISDIR(sb.st_mode))
+                compare_trees(a, b, sub, df);
+            else if (!ina || !inb || !same_file(pa, pb))
+                add_diff(df, sub);
+        }
+        if (dir)
+            closedir(dir);
+    }
+}
+
+static int by_name(const void *x, const void *y)
+{
+    return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb, (void)flag, (void)ftw;
+    return remove(path);
+}
+
+enum rm_status record_verify(const char *dir, const char *self, FILE *out, struct diag *d)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/" RECORD_FILE, dir);
+    json_error_t err;
+    json_t *root = json_load_file(path, 0, &err);
+    if (!root)
+        return diag_error(d, &(struct diag_at){ path, (unsigned)(err.line > 0 ? err.line : 0), 0 },
+                          "expected the run record railmail writes: %s", err.text);
+    /* what changed since, to say why files differ */
+    json_t *reasons = json_array();
+    const char *version = json_string_value(json_object_get(json_object_get(root, "railmail"), "version"));
+    if (!version || strcmp(version, RAILMAIL_VERSION))
+        json_array_append_new(reasons, json_sprintf("made by railmail %s, this is %s", version ? version : "?",
+                                                     RAILMAIL_VERSION));
+    const char *cwd = json_string_value(json_object_get(root, "cwd"));
+    size_t k;
+    json_t *in;
+    json_array_foreach(json_object_get(root, "inputs"), k, in) {
+        const char *p = json_string_value(json_object_get(in, "path"));
+        const char *sha = json_string_value(json_object_get(in, "sha256"));
+        char full[8400], now[65];
+        snprintf(full, sizeof full, "%s%s%s", p[0] == '/' || !cwd ? "" : cwd, p[0] == '/' || !cwd ? "" : "/", p);
+        if (!file_sha(full, now))
+            json_array_append_new(reasons, json_sprintf("input %s can no longer be read", p));
+        else if (strcmp(now, sha))
+            json_array_append_new(reasons, json_sprintf("input %s has changed since (SHA-256 %.12s..., was %.12s...)",
+                                                         p, now, sha));
+    }
+    char tmp[] = "/tmp/railmail-verify-XXXXXX";
+    enum rm_status st = mkdtemp(tmp) ? RM_OK : diag_fail(d, RM_EIO, "cannot make a directory: %s", strerror(errno));
+    char again[4200];
+    snprintf(again, sizeof again, "%s/again", tmp);
+    if (st == RM_OK)
+        st = rerun(root, self, again, d);
+    struct diffs df = { 0 };
+    if (st == RM_OK) {
+        compare_trees(dir, again, "", &df);
+        if (df.n)
+            qsort(df.name, df.n, sizeof *df.name, by_name);
+    }
+    if (st == RM_OK && df.n == 0) {
+        fprintf(out, "verified: every file in %s is what %s makes again\n", dir, RECORD_FILE);
+    } else if (st == RM_OK) {
+        fprintf(out, "differs: %zu file%s in %s\n", df.n, df.n == 1 ? "" : "s", dir);
+        for (size_t i = 0; i < df.n; i++)
+            fprintf(out, "  %s\n", df.name[i]);
+        json_t *f;
+        json_array_foreach(reasons, k, f)
+            fprintf(out, "likely reason: %s\n", json_string_value(f));
+        if (json_array_size(reasons) == 0)
+            fprintf(out, "likely reason: the files were edited after the run (inputs and version are unchanged)\n");
+        st = RM_ERUN;
+    }
+    for (size_t i = 0; i < df.n; i++)
+        free(df.name[i]);
+    free(df.name);
+    nftw(tmp, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+    json_decref(reasons);
+    json_decref(root);
+    return st;
+}
