@@ -45,15 +45,20 @@ static double bin_width(size_t bin)
 
 void stats_hist_add(struct stats_hist *h, double days)
 {
-    h->count[bin_of(days)]++;
+    size_t b = bin_of(days);
+    h->count[b]++;
     h->n++;
+    if (b >= h->used)
+        h->used = (uint32_t)b + 1;
 }
 
 void stats_hist_merge(struct stats_hist *into, const struct stats_hist *h)
 {
-    for (size_t b = 0; b < STATS_HIST_BINS; b++)
+    for (size_t b = 0; b < h->used; b++)
         into->count[b] += h->count[b];
     into->n += h->n;
+    if (h->used > into->used)
+        into->used = h->used;
 }
 
 double stats_hist_quantile(const struct stats_hist *h, double q)

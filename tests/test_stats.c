@@ -66,3 +66,21 @@ Test(stats, nan_values_are_skipped_and_one_value_has_no_interval)
     cr_assert_float_eq(s.mean, 4.25, 1e-12);
     cr_assert(isnan(s.ci_low) && isnan(s.sd));
 }
+
+Test(stats, merged_histograms_give_the_quantiles_of_both_sets)
+{
+    static struct stats_hist a, b, both, merged;
+    for (int i = 0; i < 300; i++) {
+        double x = 3.27 + i * 0.031, y = 41.9 + i * 1.7;  /* y runs into the coarse bins */
+        stats_hist_add(&a, x);
+        stats_hist_add(&b, y);
+        stats_hist_add(&both, x);
+        stats_hist_add(&both, y);
+    }
+    stats_hist_merge(&merged, &a);
+    stats_hist_merge(&merged, &b);
+    cr_assert_eq(merged.n, 600);
+    cr_assert_eq(merged.used, both.used);
+    for (double q = 0.05; q < 1; q += 0.15)
+        cr_assert_eq(stats_hist_quantile(&merged, q), stats_hist_quantile(&both, q));
+}

@@ -17,6 +17,8 @@
 struct stats_hist {
     uint32_t count[STATS_HIST_BINS];
     uint64_t n;
+    uint32_t used;  /* every bin from here on is 0: a merge reads no further, so
+                       the untouched pages of a calloc'd histogram stay unmapped */
 };
 
 void stats_hist_add(struct stats_hist *h, double days);
