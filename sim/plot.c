@@ -22,7 +22,7 @@
 #include <sys/stat.h>
 
 #define MAX_DEST_LINES 8       /* more destinations: the total only */
-#define MAX_NODE_LINES 10      /* more nodes: the largest backlogs only */
+#define MAX_NODE_LINES 10      /* train waits: more nodes, the largest only */
 
 /* Colours: the total in navy, series in a colour-blind-tolerant palette. */
 static const char *const palette[] = {
@@ -423,6 +423,103 @@ static enum rm_status throughput_lines(struct strbuf *b, const struct plot *p, c
     return RM_OK;
 }
 
+#define MAX_DEST_AREAS 5  /* weekly chart: the largest destinations, then "other" */
+
+/* The weekly datablock: per full week its middle (x), the mean total with
+ * its interval, then the destinations' tonnes stacked (cumulative), the
+ * largest first and the rest as one "other"; *nstack gets the layers. */
+static enum rm_status weekly_block(struct strbuf *b, const struct plot *p, const struct table *tw,
+                                   const struct series *dest, size_t ndest, size_t ndays, size_t *nstack, bool *any)
+{
+    size_t cweek, cdays, cmean, clo, chi;
+    enum rm_status st;
+    if ((st = table_col(tw, "week", &cweek, p->d)) != RM_OK || (st = table_col(tw, "days", &cdays, p->d)) != RM_OK ||
+        (st = table_col(tw, "delivered_t_mean", &cmean, p->d)) != RM_OK ||
+        (st = table_col(tw, "delivered_t_ci_low", &clo, p->d)) != RM_OK ||
+        (st = table_col(tw, "delivered_t_ci_high", &chi, p->d)) != RM_OK)
+        return st;
+    size_t shown = ndest <= MAX_DEST_AREAS + 1 ? ndest : MAX_DEST_AREAS;
+    *nstack = shown + (ndest > shown);
+    *any = false;
+    strbuf_printf(b, "# per full week: middle (x), tonnes delivered (mean, interval low, high), then the\n"
+                  "# destinations stacked, largest first%s\n$weeks << EOD\n", ndest > shown ? ", then the others" : "");
+    for (size_t r = 0; r < tw->nrow; r++) {
+        double week, days, v[3];
+        if ((st = table_num(tw, r, cweek, &week, p->d)) != RM_OK || (st = table_num(tw, r, cdays, &days, p->d)) != RM_OK ||
+            (st = table_num(tw, r, cmean, &v[0], p->d)) != RM_OK || (st = table_num(tw, r, clo, &v[1], p->d)) != RM_OK ||
+            (st = table_num(tw, r, chi, &v[2], p->d)) != RM_OK)
+            return st;
+        if (days != 7 || !(week >= 0) || 7 * week + 7 > (double)ndays || !isfinite(v[0]))
+            continue;  /* a partial week would read as a drop */
+        *any |= v[0] > 0;
+        strbuf_printf(b, "%.10g", x_of(p, 7 * week + 3.5));
+        for (size_t k = 0; k < 3; k++)
+            strbuf_printf(b, isfinite(v[k]) ? ",%.6g" : ",NaN", v[k]);
+        double cum = 0;
+        for (size_t i = 0; i < ndest; i++) {
+            for (size_t day = (size_t)week * 7; day < (size_t)week * 7 + 7; day++)
+                cum += dest[i].v[day];
+            if (i < shown || i + 1 == ndest)
+                strbuf_printf(b, ",%.6g", cum);
+        }
+        strbuf_printf(b, "\n");
+    }
+    strbuf_printf(b, "EOD\n");
+    return RM_OK;
+}
+
+/* throughput.png from throughput_weekly.csv: tonnes delivered per week,
+ * stacked by destination (the five largest and "other"), and the total's
+ * mean with its confidence interval as error bars. */
+static enum rm_status throughput_weekly_chart(struct plot *p, const struct table *tw, const struct series *dest,
+                                              size_t ndest, size_t ndays)
+{
+    struct strbuf b = {0}, sub = {0}, block = {0};
+    size_t nstack;
+    bool any;
+    enum rm_status st = weekly_block(&block, p, tw, dest, ndest, ndays, &nstack, &any);
+    if (st != RM_OK)
+        goto out;
+    scenario_text(&sub, p);
+    replications_text(&sub, p);
+    strbuf_printf(&sub, "; bars: ");
+    confidence_text(&sub, p);
+    strbuf_printf(&sub, " interval of the weekly total");
+    if (ndest > nstack)
+        strbuf_printf(&sub, "; the %d largest of %zu destinations", MAX_DEST_AREAS, ndest);
+    preamble(&b, p, "mail delivered per week", strbuf_str(&sub));
+    day_axis(&b, p, ndays);
+    strbuf_printf(&b, "set ylabel 'mail delivered (tonnes per week)'\n%s", any ? "set yrange [0:*]\n" : "set yrange [0:1]\n");
+    strbuf_put(&b, strbuf_str(&block), block.len);
+    size_t items = 0;
+    warmup_keyentry(&b, p, &items);
+    /* the top of each layer, the highest first, so lower layers cover the rest */
+    for (size_t i = nstack; i-- > 0;) {
+        plot_item(&b, &items);
+        bool other = ndest > nstack - 1 + (ndest <= MAX_DEST_AREAS + 1) && i == nstack - 1;
+        strbuf_printf(&b, "$weeks using ($1):%zu with filledcurves x1 fillcolor rgb '%s' fillstyle solid 0.85 noborder "
+                      "title ", 5 + i, other ? "#bab0ac" : palette[i % NPALETTE]);
+        struct strbuf title = {0};
+        if (other)
+            strbuf_printf(&title, "to the other %zu destinations", ndest - MAX_DEST_AREAS);
+        else
+            strbuf_printf(&title, "to %s", dest[i].name);
+        strbuf_quote_gnuplot(&b, strbuf_str(&title));
+        strbuf_fini(&title);
+    }
+    plot_item(&b, &items);
+    strbuf_printf(&b, "$weeks using ($1):2:3:4 with yerrorlines lc rgb '#08306b' lw 2 pt 7 ps 0.5 title '%s, mean and ",
+                  ndest ? "all destinations" : "all mail");
+    confidence_text(&b, p);
+    strbuf_printf(&b, " interval'\n");
+    st = gnuplot_draw(&p->gp, "throughput", &b, p->d);
+out:
+    strbuf_fini(&b);
+    strbuf_fini(&sub);
+    strbuf_fini(&block);
+    return st;
+}
+
 /* throughput.png: the daily mean with its band, the 7-day average, and one
  * 7-day line per destination when there are at most MAX_DEST_LINES. */
 static enum rm_status chart_throughput(struct plot *p)
@@ -448,6 +545,16 @@ static enum rm_status chart_throughput(struct plot *p)
             qsort(dest, ndest, sizeof *dest, by_total_desc);
     }
     bool per_dest = ndest >= 2 && ndest <= MAX_DEST_LINES;
+    /* Results with weekly totals get the weekly chart; older ones the daily. */
+    struct table tw = {0};
+    bool found_weekly;
+    if ((st = table_load(&tw, p->dir, "throughput_weekly.csv", &found_weekly, d)) != RM_OK)
+        goto out;
+    if (found_weekly) {
+        st = throughput_weekly_chart(p, &tw, dest, ndest, ndays);
+        table_fini(&tw);
+        goto out;
+    }
 
     scenario_text(&sub, p);
     replications_text(&sub, p);
@@ -651,19 +758,60 @@ struct node_chart {
     const char *desc, *ylabel;  /* subtitle and y axis */
     const char *none;           /* label when no node has a value */
     const char *total_col;      /* throughput.csv column with the total, or NULL */
+    size_t max_lines;           /* the nodes with the highest peaks drawn */
+    bool weekly;                /* a 7-day mean per node over a band of its daily range,
+                                   not a daily line: a sawtooth of weekly trains reads badly */
 };
 
 static const struct node_chart backlog_chart = {
     "backlog.csv", "backlog_batches_mean", "backlog", "mail waiting at the nodes",
-    "batches waiting for a train at the end of each day", "batches waiting (end of day)",
-    "no batch waited at any node", "backlog_batches_mean",
+    "batches waiting for a train at the end of each day: 7-day mean (line), the week's lowest to highest day (band)",
+    "batches waiting (end of day)",
+    "no batch waited at any node", NULL, 3, true,
 };
 
 static const struct node_chart train_wait_chart = {
     "train_wait.csv", "train_wait_d_mean", "train_wait", "trains queueing at the borders and hubs",
     "mean wait of the trains that got a server each day, before their dwell", "train wait for a server (days)",
-    "no train waited at any node", NULL,
+    "no train waited at any node", NULL, MAX_NODE_LINES, false,
 };
+
+/* The weekly form of a node chart: a datablock of each day's x, then per
+ * node its centred 7-day mean, minimum and maximum, and per node a band of
+ * the range under a line of the mean. */
+static void node_weeks(struct strbuf *b, const struct plot *p, const struct series *node, size_t nshow, size_t ndays)
+{
+    size_t items = 0;
+    strbuf_printf(b, "# per day: x, then per node the centred 7-day mean, minimum and maximum\n$nodes << EOD\n");
+    for (size_t day = 0; day < ndays; day++) {
+        size_t lo = day >= 3 ? day - 3 : 0, hi = day + 3 < ndays ? day + 3 : ndays - 1;
+        strbuf_printf(b, "%.10g", x_of(p, day));
+        for (size_t i = 0; i < nshow; i++) {
+            double mn = INFINITY, mx = -INFINITY;
+            for (size_t k = lo; k <= hi; k++) {
+                mn = fmin(mn, node[i].v[k]);
+                mx = fmax(mx, node[i].v[k]);
+            }
+            strbuf_printf(b, ",%.6g,%.6g,%.6g", series_mean(&node[i], lo, hi), mn, mx);
+        }
+        strbuf_printf(b, "\n");
+    }
+    strbuf_printf(b, "EOD\n");
+    warmup_keyentry(b, p, &items);
+    for (size_t i = 0; i < nshow; i++) {
+        plot_item(b, &items);
+        strbuf_printf(b, "$nodes using ($1):%zu:%zu with filledcurves fillcolor rgb '%s' fillstyle transparent solid 0.15 "
+                      "noborder notitle", 3 + 3 * i, 4 + 3 * i, palette[i % NPALETTE]);
+        plot_item(b, &items);
+        strbuf_printf(b, "$nodes using ($1):%zu with lines lc rgb '%s' lw 2.5 title ", 2 + 3 * i, palette[i % NPALETTE]);
+        strbuf_quote_gnuplot(b, node[i].name);
+    }
+    if (!nshow) {
+        plot_item(b, &items);
+        strbuf_printf(b, "NaN notitle");
+    }
+    strbuf_printf(b, "\n");
+}
 
 /* The plot command of a node chart: the total from throughput.csv when
  * `total`, then the first `nshow` nodes. */
@@ -693,8 +841,9 @@ static void node_lines(struct strbuf *b, const struct plot *p, const struct node
     strbuf_printf(b, "\n");
 }
 
-/* A node chart: each node that ever has a value above 0 (the MAX_NODE_LINES
- * largest), and the total when there are several and the chart has one. */
+/* A node chart: each node that ever has a value above 0 (the c->max_lines
+ * with the highest peaks), and the total when there are several and the
+ * chart has one. */
 static enum rm_status chart_nodes(struct plot *p, const struct node_chart *c)
 {
     struct diag *d = p->d;
@@ -716,7 +865,7 @@ static enum rm_status chart_nodes(struct plot *p, const struct node_chart *c)
         nbusy += node[i].peak > 0;
     if (nnode)
         qsort(node, nnode, sizeof *node, by_peak_desc);
-    size_t nshow = nbusy < MAX_NODE_LINES ? nbusy : MAX_NODE_LINES;
+    size_t nshow = nbusy < c->max_lines ? nbusy : c->max_lines;
     if (c->total_col && (st = table_load(&tt, p->dir, "throughput.csv", &found_total, d)) != RM_OK)
         goto out;
     /* The total from throughput.csv, when there is more than one line to add up. */
@@ -734,7 +883,10 @@ static enum rm_status chart_nodes(struct plot *p, const struct node_chart *c)
     strbuf_printf(&b, nshow ? "set yrange [0:*]\n" : "set yrange [0:1]\n");
     if (!nshow)
         strbuf_printf(&b, "set label 2 '%s' at graph 0.5, graph 0.5 center\n", c->none);
-    node_lines(&b, p, c, node, nshow, total);
+    if (c->weekly)
+        node_weeks(&b, p, node, nshow, ndays);
+    else
+        node_lines(&b, p, c, node, nshow, total);
     st = gnuplot_draw(&p->gp, c->name, &b, d);
 out:
     table_fini(&t);

@@ -92,6 +92,22 @@ static void write_throughput(FILE *f, const struct run_result *r, int32_t start_
     }
 }
 
+/* Tonnes delivered per week (days 7w .. 7w+6, `days` fewer in a last,
+ * partial week) with the interval of the weekly total across replications. */
+static void write_weekly(FILE *f, const struct run_result *r, int32_t start_day)
+{
+    size_t days = model_days(r->model);
+    for (size_t w = 0; w < run_weeks(r->model); w++) {
+        char date[11];
+        calendar_format(start_day + (int32_t)(7 * w), date);
+        fprintf(f, "%zu,%s,%zu,", w, date, days - 7 * w < 7 ? days - 7 * w : 7);
+        csvwrite_number(f, r->weekly[3 * w]), fputc(',', f);
+        csvwrite_number(f, r->weekly[3 * w + 1]), fputc(',', f);
+        csvwrite_number(f, r->weekly[3 * w + 2]);
+        fputc('\n', f);
+    }
+}
+
 /* Long format: one row per day and name, for series first..first+count-1. */
 static void write_long(FILE *f, const struct run_result *r, size_t first, size_t count, int32_t start_day)
 {
@@ -254,6 +270,7 @@ static void backlog_file(FILE *f, const struct run_file *x) { group_file(f, x, M
 static void train_wait_file(FILE *f, const struct run_file *x) { group_file(f, x, MODEL_TRAIN_WAIT_NODE); }
 static void transit_file(FILE *f, const struct run_file *x) { write_transit(f, x->r); }
 static void pairs_file(FILE *f, const struct run_file *x) { write_pairs(f, x->s, x->r); }
+static void weekly_file(FILE *f, const struct run_file *x) { write_weekly(f, x->r, x->s->start_day); }
 static void meta_file(FILE *f, const struct run_file *x)
 {
     write_meta(f, x->s, x->r->n, x->kind, NULL, 0);
@@ -273,6 +290,8 @@ enum rm_status report_run(const char *dir, const struct scenario *s, const struc
         { "throughput.csv", "day,date,delivered_t_mean,delivered_t_ci_low,delivered_t_ci_high,backlog_batches_mean",
           throughput_file },
         { "throughput_dest.csv", "day,date,destination,delivered_t_mean", dest_file },
+        { "throughput_weekly.csv", "week,date,days,delivered_t_mean,delivered_t_ci_low,delivered_t_ci_high",
+          weekly_file },
         { "backlog.csv", "day,date,node,backlog_batches_mean", backlog_file },
         { "train_wait.csv", "day,date,node,train_wait_d_mean", train_wait_file },
         { "transit.csv", "transit_d,batches_pct,cum_pct", transit_file },
