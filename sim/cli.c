@@ -668,7 +668,7 @@ static int cmd_validate(int argc, char **argv)
 static const char *const chart_files[] = {
     "throughput.gp", "throughput.png", "transit.gp", "transit.png", "backlog.gp", "backlog.png",
     "train_wait.gp", "train_wait.png", "compare.gp", "compare.png", "compare_throughput.gp",
-    "compare_throughput.png", "pairs.gp", "pairs.png" };
+    "compare_throughput.png", "pairs.gp", "pairs.png", "monthly.gp", "monthly.png" };
 
 static int cmd_plot(int argc, char **argv)
 {

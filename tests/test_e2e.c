@@ -678,7 +678,7 @@ static void assert_csvs_parse_and_names_round_trip(const char *t, const char *sc
         "assert sorted(daily) == sorted(names + ['baseline']), daily\n"
         "for name in names + ['baseline']:\n"
         "    assert os.path.isfile(os.path.join(out, name, 'summary.csv')), name\n"
-        "assert count == 3 + 11 * (len(names) + 1), count\n");
+        "assert count == 4 + 12 * (len(names) + 1), count\n");
     snprintf(cmd, sizeof cmd, "python3 '%s' '%s' '%s' 2>&1", script, out, scenario);
     FILE *p = popen(cmd, "r");
     cr_assert(p);
