@@ -703,7 +703,8 @@ static int cmd_validate(int argc, char **argv)
 static const char *const chart_files[] = {
     "throughput.gp", "throughput.png", "transit.gp", "transit.png", "backlog.gp", "backlog.png",
     "train_wait.gp", "train_wait.png", "compare.gp", "compare.png", "compare_throughput.gp",
-    "compare_throughput.png", "sweep_target.gp", "sweep_target.png", "pairs.gp", "pairs.png" };
+    "compare_throughput.png", "sweep_target.gp", "sweep_target.png", "pairs.gp", "pairs.png", "monthly.gp",
+    "monthly.png" };
 #define N_CHART_FILES (sizeof chart_files / sizeof *chart_files)
 #define MAX_SWEEP_CHARTS 32  /* a sweep's charts: sweep_METRIC per chart headline metric */
 

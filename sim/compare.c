@@ -468,7 +468,9 @@ static enum rm_status pair_arm(struct compare_result *c, size_t i)
     double *x = malloc(n * sizeof *x), *y = malloc(n * sizeof *y);
     enum rm_status st = a->row_of && a->stat && a->verdict && x && y ? RM_OK : RM_ENOMEM;
     for (size_t row = 0; st == RM_OK && row < rows; row++) {
-        size_t r = model_row(a->m, model_row_metric(b->m, row), model_row_scope(b->m, row));
+        int32_t month = model_row_month(b->m, row);
+        size_t r = month < 0 ? model_row(a->m, model_row_metric(b->m, row), model_row_scope(b->m, row))
+                             : model_row_in_month(a->m, model_row_metric(b->m, row), model_row_scope(b->m, row), month);
         a->row_of[row] = r;
         if (r == SIZE_MAX)
             continue;
@@ -502,17 +504,24 @@ static void decide(struct compare_result *c)
     }
 }
 
-static void write_compare_csv(FILE *f, const struct compare_result *c)
+/* The rows of compare.csv (monthly false) or compare_monthly.csv, where
+ * each row names its month after the proposal. */
+static void write_rows(FILE *f, const struct compare_result *c, bool monthly)
 {
     const struct arm *b = &c->arm[0];
-    csvwrite_header(f, "proposal,metric,scope,baseline_mean,proposal_mean,diff,diff_ci_low,diff_ci_high,rel_pct,p_value,verdict");
     for (size_t i = 1; i < c->n_arms; i++) {
         const struct arm *a = &c->arm[i];
         for (size_t row = 0; row < model_rows(b->m); row++) {
             const struct compare_stat *s = &a->stat[row];
-            if (a->row_of[row] == SIZE_MAX || s->n == 0)
+            int32_t month = model_row_month(b->m, row);
+            if (a->row_of[row] == SIZE_MAX || s->n == 0 || (month >= 0) != monthly)
                 continue;
             csvwrite_field(f, a->name), fputc(',', f);
+            if (monthly) {
+                char text[8];
+                calendar_month_format(month, text);
+                fprintf(f, "%s,", text);
+            }
             csvwrite_field(f, model_row_metric(b->m, row)), fputc(',', f);
             csvwrite_field(f, model_row_scope(b->m, row));
             const double v[] = { s->baseline_mean, s->proposal_mean, s->diff, s->diff_ci_low,
@@ -526,6 +535,21 @@ static void write_compare_csv(FILE *f, const struct compare_result *c)
             fputc('\n', f);
         }
     }
+}
+
+static void write_compare_csv(FILE *f, const struct compare_result *c)
+{
+    csvwrite_header(f, "proposal,metric,scope,baseline_mean,proposal_mean,diff,diff_ci_low,diff_ci_high,rel_pct,p_value,verdict");
+    write_rows(f, c, false);
+}
+
+/* The paired differences month by month: when a proposal starts to help,
+ * or to hurt. */
+static void write_compare_monthly_csv(FILE *f, const struct compare_result *c)
+{
+    csvwrite_header(f, "proposal,month,metric,scope,baseline_mean,proposal_mean,diff,diff_ci_low,diff_ci_high,rel_pct,"
+                       "p_value,verdict");
+    write_rows(f, c, true);
 }
 
 static void write_throughput_csv(FILE *f, const struct compare_result *c)
@@ -572,6 +596,8 @@ enum rm_status compare_run(struct compare_result *c, const char *dir, const char
     for (size_t i = 1; i < c->n_arms; i++)
         names[i - 1] = c->arm[i].name;
     st = write_file(dir, "compare.csv", c, write_compare_csv, d);
+    if (st == RM_OK)
+        st = write_file(dir, "compare_monthly.csv", c, write_compare_monthly_csv, d);
     if (st == RM_OK)
         st = write_file(dir, "compare_throughput.csv", c, write_throughput_csv, d);
     if (st == RM_OK)

@@ -15,6 +15,7 @@
 
 #include <gsl/gsl_randist.h>
 
+#include "railmail/calendar.h"
 #include "railmail/csvwrite.h"
 #include "railmail/engine.h"
 #include "railmail/net.h"
@@ -50,11 +51,12 @@ enum {
 #define NEUTRAL MODEL_NEUTRAL
 #define TABLE MODEL_HEADLINE_TABLE
 #define CHART MODEL_HEADLINE_CHART
+#define MONTH MODEL_SCOPE_MONTH
 
 static const struct model_metric metric_table[N_METRICS] = {
-    [M_POSTED] = { "posted_batches", "batches", NEUTRAL, BATCH, 0, 0, "batches posted",
+    [M_POSTED] = { "posted_batches", "batches", NEUTRAL, BATCH | MONTH, 0, 0, "batches posted",
                    "batches posted after the warm-up" },
-    [M_DELIVERED] = { "delivered_batches", "batches", HIGHER, BATCH, 1, 0, "batches delivered",
+    [M_DELIVERED] = { "delivered_batches", "batches", HIGHER, BATCH | MONTH, 1, 0, "batches delivered",
                       "of those, batches delivered by the horizon" },
     [M_IN_FLIGHT] = { "in_flight_batches", "batches", LOWER, BATCH, 2, 0, "batches in flight",
                       "of those, batches still waiting or on a train at the horizon" },
@@ -62,21 +64,21 @@ static const struct model_metric metric_table[N_METRICS] = {
                  "posted minus delivered minus in flight: always 0, checked every replication" },
     [M_DELIVERED_T] = { "delivered_t", "tonnes", HIGHER, BATCH, 0, 0, "tonnes delivered",
                         "tonnes delivered of the batches posted after the warm-up" },
-    [M_TRANSIT_MEAN] = { "transit_mean_d", "days", LOWER, BATCH, 3, TABLE | CHART, "mean transit time",
+    [M_TRANSIT_MEAN] = { "transit_mean_d", "days", LOWER, BATCH | MONTH, 3, TABLE | CHART, "mean transit time",
                          "mean door-to-door days (posting to delivery) of delivered batches" },
-    [M_P50] = { "transit_p50_d", "days", LOWER, BATCH, 4, 0, "median transit time",
+    [M_P50] = { "transit_p50_d", "days", LOWER, BATCH | MONTH, 4, 0, "median transit time",
                 "median door-to-door days" },
     [M_P90] = { "transit_p90_d", "days", LOWER, BATCH, 0, 0, "90th percentile transit time",
                 "90th percentile of door-to-door days" },
-    [M_P95] = { "transit_p95_d", "days", LOWER, BATCH, 5, TABLE | CHART, "95th percentile transit time",
+    [M_P95] = { "transit_p95_d", "days", LOWER, BATCH | MONTH, 5, TABLE | CHART, "95th percentile transit time",
                 "95th percentile of door-to-door days" },
     [M_P99] = { "transit_p99_d", "days", LOWER, BATCH, 0, 0, "99th percentile transit time",
                 "99th percentile of door-to-door days" },
     [M_TRANSIT_MAX] = { "transit_max_d", "days", LOWER, BATCH, 0, 0, "longest transit time",
                         "longest door-to-door days of a delivered batch" },
-    [M_ON_TIME] = { "on_time_pct", "%", HIGHER, BATCH, 6, TABLE | CHART, "batches on time",
+    [M_ON_TIME] = { "on_time_pct", "%", HIGHER, BATCH | MONTH, 6, TABLE | CHART, "batches on time",
                     "share delivered within service_standard_d; batches still on the way past it count as late" },
-    [M_THROUGHPUT] = { "throughput_t_per_d", "tonnes per day", HIGHER, BATCH, 7, CHART, "throughput",
+    [M_THROUGHPUT] = { "throughput_t_per_d", "tonnes per day", HIGHER, BATCH | MONTH, 7, CHART, "throughput",
                        "tonnes delivered per day after the warm-up" },
     [M_GAP] = { "tracking_gap_max_h", "hours", LOWER, BATCH, 10, TABLE | CHART,
                 "longest gap between tracking events",
@@ -85,7 +87,7 @@ static const struct model_metric metric_table[N_METRICS] = {
                   "tracking events recorded per delivered batch" },
     [M_TRAIN_UTIL] = { "train_utilisation_pct", "%", NEUTRAL, MODEL_SCOPE_ALL, 9, 0, "train utilisation",
                        "mean peak load of every mail-carrying conveyance, as a share of its capacity" },
-    [M_MAX_BACKLOG] = { "max_backlog_batches", "batches", LOWER, MODEL_SCOPE_ALL, 8, CHART, "largest backlog",
+    [M_MAX_BACKLOG] = { "max_backlog_batches", "batches", LOWER, MODEL_SCOPE_ALL | MONTH, 8, CHART, "largest backlog",
                         "most batches waiting at once anywhere in the network" },
     [M_COST] = { "cost_per_t", "per tonne", LOWER, MODEL_SCOPE_ALL, 11, 0, "cost per tonne",
                  "cost_per_train of every departure after the warm-up per tonne posted" },
@@ -95,7 +97,7 @@ static const struct model_metric metric_table[N_METRICS] = {
                      "tracking events of every batch (posting, departures, scans, transfers, delivery)" },
     [M_SERVER_UTIL] = { "server_utilisation_pct", "%", NEUTRAL, MODEL_SCOPE_NODE, 0, 0, "server utilisation",
                         "share of the node's server hours that trains held" },
-    [M_TRAIN_WAIT] = { "train_queue_wait_h", "hours", LOWER, MODEL_SCOPE_NODE, 0, 0, "train queue wait",
+    [M_TRAIN_WAIT] = { "train_queue_wait_h", "hours", LOWER, MODEL_SCOPE_NODE | MONTH, 0, 0, "train queue wait",
                        "mean hours a train queued for a server, trains still queueing included" },
     [M_NODE_BACKLOG] = { "backlog_batches_max", "batches", LOWER, MODEL_SCOPE_NODE, 0, 0, "largest backlog",
                          "most batches waiting at the node at once" },
@@ -141,6 +143,15 @@ struct model {
      * rows streamed per batch and train never scan them. */
     char **node_field, **service_field;
     struct od_union origin, path;
+    struct month_layout {
+        size_t n;                 /* months of the statistics window */
+        int32_t first;            /* the first, as calendar_month gives it */
+        int32_t *of_day;          /* [days]: day -> month slot, -1 before the window */
+        double *window_d;         /* [n]: days of each month inside the window */
+        size_t row, stride;       /* the first monthly row; rows per month */
+        size_t *offset;           /* [row]: a summary row -> its offset in a month, SIZE_MAX if none */
+        size_t *base;             /* [stride]: an offset -> its summary row */
+    } month;
 };
 
 /* A batch travels by value: it lives in the ring of the queue it waits in,
@@ -210,6 +221,30 @@ struct scope_acc {
     struct stats_hist *hist;
 };
 
+/* What a month holds of one od row: batches by month of posting, tonnes by
+ * month of delivery. */
+struct month_acc {
+    uint64_t posted, delivered, on_time, late_in_flight;
+    double transit_sum_d, window_kg;
+};
+
+/* The monthly view of a replication. A month's histograms (one compact
+ * one per od row) live only while batches posted in it are on the way:
+ * when the month is over and the last of them is delivered its quantiles
+ * go into the record and the histograms are freed, so memory follows the
+ * months in flight, not the horizon. */
+struct months {
+    struct month_acc *acc;            /* [n * n_demand] */
+    struct stats_small_hist **hist;   /* [n]: n_demand histograms, or NULL */
+    uint64_t *open;                   /* [n]: posted in the month, not yet delivered */
+    bool *done;                       /* [n]: quantiles written, histograms freed */
+    double *wait_sum_h;               /* [n * n_nodes]: trains that got a server in the month */
+    uint64_t *waits;
+    uint32_t *backlog_max;            /* [n]: most batches waiting at once */
+    struct stats_small_hist *scratch; /* a merged histogram */
+    size_t first_open;                /* months before it are done */
+};
+
 struct rep {
     const struct model *m;
     const struct scenario *s;
@@ -238,6 +273,7 @@ struct rep {
 
     struct scope_acc *acc;            /* all, dests, od rows */
     struct stats_hist *scratch;       /* a union scope's histogram in collect() */
+    struct months month;
     double util_pct_sum, cost;
     uint64_t util_n;
     unsigned day;
@@ -245,7 +281,7 @@ struct rep {
 
 const char *model_scope_kind(size_t k)
 {
-    static const char *const kind[] = { "all", "dest", "od", "node", "service", "origin", "path" };
+    static const char *const kind[] = { "all", "dest", "od", "node", "service", "origin", "path", "month" };
     return k < sizeof kind / sizeof *kind ? kind[k] : NULL;
 }
 
@@ -302,13 +338,33 @@ static bool build_index(struct model *m)
     for (size_t i = 0; i < m->index_mask; i++)
         m->index[i] = SIZE_MAX;
     m->index_mask--;
-    for (size_t row = 0; row < m->rows; row++) {
+    for (size_t row = 0; row < m->month.row; row++) {
         size_t at = row_hash(m->metric[row], m->scope[row]) & m->index_mask;
         while (m->index[at] != SIZE_MAX)
             at = (at + 1) & m->index_mask;
         m->index[at] = row;
     }
     return true;
+}
+
+int32_t model_row_month(const struct model *m, size_t row)
+{
+    return row < m->month.row ? -1 : m->month.first + (int32_t)((row - m->month.row) / m->month.stride);
+}
+
+size_t model_row_in_month(const struct model *m, const char *metric, const char *scope, int32_t month)
+{
+    size_t base = model_row(m, metric, scope);
+    if (base == SIZE_MAX || month < m->month.first || (size_t)(month - m->month.first) >= m->month.n
+        || m->month.offset[base] == SIZE_MAX)
+        return SIZE_MAX;
+    return m->month.row + (size_t)(month - m->month.first) * m->month.stride + m->month.offset[base];
+}
+
+size_t model_months(const struct model *m, int32_t *first)
+{
+    *first = m->month.first;
+    return m->month.n;
 }
 
 size_t model_row(const struct model *m, const char *metric, const char *scope)
@@ -343,7 +399,7 @@ static bool layout_matches_table(void)
     for (size_t i = 0; i < N_METRICS; i++) {
         unsigned want = i < FIRST_ALL ? BATCH : i < FIRST_NODE ? MODEL_SCOPE_ALL
                         : i < FIRST_SERVICE ? MODEL_SCOPE_NODE : MODEL_SCOPE_SERVICE;
-        if (metric_table[i].scopes != want)
+        if ((metric_table[i].scopes & ~(unsigned)MODEL_SCOPE_MONTH) != want)
             return false;
     }
     return true;
@@ -364,6 +420,70 @@ static bool add_union_rows(struct model *m, size_t *row, const struct od_union *
     return true;
 }
 
+/* The kind of scope of summary row `row` (a MODEL_SCOPE_* bit). */
+static unsigned kind_of_row(const struct model *m, size_t row)
+{
+    return row < m->row_dest ? MODEL_SCOPE_ALL : row < m->row_od ? MODEL_SCOPE_DEST
+           : row < m->row_node ? MODEL_SCOPE_OD : row < m->row_service ? MODEL_SCOPE_NODE
+           : row < m->origin.row ? MODEL_SCOPE_SERVICE : row < m->path.row ? MODEL_SCOPE_ORIGIN
+           : MODEL_SCOPE_PATH;
+}
+
+/* The metric of summary row `row` in the table, from the layout. */
+static size_t metric_of_row(const struct model *m, size_t row)
+{
+    switch (kind_of_row(m, row)) {
+    case MODEL_SCOPE_ALL:
+        return row;
+    case MODEL_SCOPE_NODE:
+        return FIRST_NODE + (row - m->row_node) % N_NODE_METRICS;
+    case MODEL_SCOPE_SERVICE:
+        return FIRST_SERVICE + (row - m->row_service) % N_SERVICE_METRICS;
+    case MODEL_SCOPE_DEST:
+        return (row - m->row_dest) % N_BATCH_METRICS;
+    case MODEL_SCOPE_OD:
+        return (row - m->row_od) % N_BATCH_METRICS;
+    case MODEL_SCOPE_ORIGIN:
+        return (row - m->origin.row) % N_BATCH_METRICS;
+    default:
+        return (row - m->path.row) % N_BATCH_METRICS;
+    }
+}
+
+/* The months of the window [warmup, horizon) from start_date, and which
+ * summary rows each month repeats: those whose metric has MONTH, at the
+ * all, origin, od and node scopes, in record order. */
+static bool build_month_offsets(struct model *m)
+{
+    const struct scenario *s = m->s;
+    size_t first_day = (size_t)floor(s->warmup_d), last_day = m->days ? m->days - 1 : 0;
+    m->month.first = calendar_month(s->start_day + (int32_t)first_day);
+    m->month.n = (size_t)(calendar_month(s->start_day + (int32_t)last_day) - m->month.first + 1);
+    m->month.of_day = malloc((m->days + 1) * sizeof *m->month.of_day);
+    m->month.window_d = calloc(m->month.n + 1, sizeof *m->month.window_d);
+    m->month.offset = malloc((m->month.row + 1) * sizeof *m->month.offset);
+    m->month.base = malloc((m->month.row + 1) * sizeof *m->month.base);
+    if (!m->month.of_day || !m->month.window_d || !m->month.offset || !m->month.base)
+        return false;
+    for (size_t day = 0; day < m->days; day++) {
+        int32_t j = calendar_month(s->start_day + (int32_t)day) - m->month.first;
+        m->month.of_day[day] = j;
+        /* the part of the day inside [warmup, horizon), in days */
+        double in = fmin(day + 1.0, s->horizon_d) - fmax((double)day, s->warmup_d);
+        if (j >= 0 && in > 0)
+            m->month.window_d[j] += in;
+    }
+    const unsigned kinds = MODEL_SCOPE_ALL | MODEL_SCOPE_ORIGIN | MODEL_SCOPE_OD | MODEL_SCOPE_NODE;
+    m->month.stride = 0;
+    for (size_t row = 0; row < m->month.row; row++) {
+        bool monthly = (kind_of_row(m, row) & kinds) && (metric_table[metric_of_row(m, row)].scopes & MONTH);
+        m->month.offset[row] = monthly ? m->month.stride : SIZE_MAX;
+        if (monthly)
+            m->month.base[m->month.stride++] = row;
+    }
+    return true;
+}
+
 static bool build_layout(struct model *m)
 {
     const struct scenario *s = m->s;
@@ -375,7 +495,10 @@ static bool build_layout(struct model *m)
     /* origin and path rows come last, so every earlier row keeps its place */
     m->origin.row = m->row_service + s->n_services * N_SERVICE_METRICS;
     m->path.row = m->origin.row + m->origin.n * N_BATCH_METRICS;
-    m->rows = m->path.row + m->path.n * N_BATCH_METRICS;
+    m->month.row = m->path.row + m->path.n * N_BATCH_METRICS;
+    if (!build_month_offsets(m))
+        return false;
+    m->rows = m->month.row + m->month.n * m->month.stride;
     m->metric = calloc(m->rows + 1, sizeof *m->metric);
     m->scope = calloc(m->rows + 1, sizeof *m->scope);
     if (!m->metric || !m->scope)
@@ -402,6 +525,12 @@ static bool build_layout(struct model *m)
     }
     ok = ok && add_union_rows(m, &row, &m->origin, MODEL_SCOPE_ORIGIN, "origin:");
     ok = ok && add_union_rows(m, &row, &m->path, MODEL_SCOPE_PATH, "path:");
+    /* monthly rows share their summary row's names */
+    for (; ok && row < m->rows; row++) {
+        size_t base = m->month.base[(row - m->month.row) % m->month.stride];
+        m->metric[row] = m->metric[base];
+        m->scope[row] = m->scope[base];
+    }
     return ok && row == m->rows && build_index(m);
 }
 
@@ -581,6 +710,7 @@ struct model *model_create(const struct scenario *s)
         m->qbase[k] = m->n_queues;
         m->n_queues += s->services[k].route_len;
     }
+    m->days = (size_t)ceil(s->horizon_d);
     if (!build_origins(m) || !build_paths(m) || !build_layout(m) || !build_series(m) || !build_fields(m))
         goto fail;
     return m;
@@ -594,7 +724,7 @@ void model_destroy(struct model *m)
     if (!m)
         return;
     if (m->scope)
-        for (size_t i = 0; i < m->rows; i++)
+        for (size_t i = 0; i < m->month.row && i < m->rows; i++)
             free(m->scope[i]);
     if (m->series_name)
         for (size_t i = 0; i < m->series; i++)
@@ -608,6 +738,10 @@ void model_destroy(struct model *m)
     free(m->service_field);
     od_union_fini(&m->origin);
     od_union_fini(&m->path);
+    free(m->month.of_day);
+    free(m->month.window_d);
+    free(m->month.offset);
+    free(m->month.base);
     free(m->metric);
     free(m->scope);
     free(m->index);
@@ -684,7 +818,11 @@ size_t model_memory_estimate(const struct model *m)
      * the batches on the way by Little's law */
     double bytes = 4 * batches * sizeof(struct batch)
                    + (double)(3 + m->n_dest + s->n_demand) * sizeof(struct stats_hist)
-                   + (double)(m->rows + m->series * m->days) * sizeof(double);
+                   + (double)(m->rows + m->series * m->days) * sizeof(double)
+                   /* the monthly view: every month's counts, and the histograms
+                    * of about three months in flight */
+                   + (double)m->month.n * s->n_demand * sizeof(struct month_acc)
+                   + 3.0 * s->n_demand * sizeof(struct stats_small_hist);
     return bytes < (double)(SIZE_MAX / 4) ? (size_t)bytes : SIZE_MAX / 4;
 }
 
@@ -708,6 +846,16 @@ static double *daily(struct rep *r, size_t series, double t)
     if (day >= r->m->days)
         day = r->m->days - 1;
     return &r->rec->daily[day * r->m->series + series];
+}
+
+/* The month slot of time t (hours), -1 before the statistics window's
+ * first month. */
+static int32_t month_of(const struct rep *r, double t)
+{
+    size_t day = (size_t)(t / 24);
+    if (day >= r->m->days)
+        day = r->m->days - 1;
+    return r->m->month.of_day[day];
 }
 
 static const struct scenario_demand *demand_of(const struct rep *r, const struct batch *b)
@@ -790,6 +938,9 @@ static void wait_at(struct rep *r, struct batch *b, size_t node, double t)
             ns->waiting_max = ns->waiting;
         if (r->waiting > r->waiting_max)
             r->waiting_max = r->waiting;
+        uint32_t *month_max = &r->month.backlog_max[month_of(r, t)];
+        if (r->waiting > *month_max)
+            *month_max = r->waiting;
     }
 }
 
@@ -845,6 +996,28 @@ static void write_batch_row(struct rep *r, const struct batch *b, double deliver
         free(services);
 }
 
+static void close_month(struct rep *r, size_t j);
+
+/* A delivery in the monthly view: the batch's posting month (after the
+ * warm-up) and the tonnes of the delivery's month; a month whose last
+ * batch this was is closed. */
+static void month_deliver(struct rep *r, const struct batch *b, double t, double transit_d)
+{
+    size_t nd = r->s->n_demand;
+    if (t >= r->warmup_h)
+        r->month.acc[(size_t)month_of(r, t) * nd + b->demand].window_kg += b->kg;
+    if (b->posted_h < r->warmup_h)
+        return;
+    size_t j = (size_t)month_of(r, b->posted_h);
+    struct month_acc *a = &r->month.acc[j * nd + b->demand];
+    a->delivered++;
+    a->transit_sum_d += transit_d;
+    a->on_time += transit_d <= r->s->service_standard_d;
+    stats_small_add(&r->month.hist[j][b->demand], transit_d);
+    if (--r->month.open[j] == 0 && month_of(r, t) > (int32_t)j)
+        close_month(r, j);
+}
+
 static void deliver(struct rep *r, struct batch *B, size_t node, double t)
 {
     track(r, B, t, node, "delivered (EMD)");
@@ -867,6 +1040,7 @@ static void deliver(struct rep *r, struct batch *B, size_t node, double t)
         sc[i]->on_time += transit_d <= r->s->service_standard_d;
         stats_hist_add(sc[i]->hist, transit_d);
     }
+    month_deliver(r, B, t, transit_d);
     *daily(r, MODEL_SERIES_DELIVERED_T, t) += B->kg / 1000;
     *daily(r, r->m->dest_series + r->m->dest_of_node[node], t) += B->kg / 1000;
     if (r->out->batches)
@@ -1014,6 +1188,9 @@ static void start_dwell(struct rep *r, struct train *tr, double t)
         ns->wait_sum_h += t - tr->queued_h;
         ns->waits++;
         ns->handled++;
+        size_t at = (size_t)month_of(r, t) * r->s->n_nodes + node;
+        r->month.wait_sum_h[at] += t - tr->queued_h;
+        r->month.waits[at]++;
     }
     double from = fmax(t, r->warmup_h), to = fmin(t + dwell, r->horizon_h);
     if (to > from)
@@ -1171,6 +1348,19 @@ static double next_posting(const struct demand_state *ds, double t)
     return t + log1p(x) / g;
 }
 
+/* A posting after the warm-up in the monthly view; the month's histograms
+ * are made at its first. */
+static void month_post(struct rep *r, const struct batch *b)
+{
+    size_t j = (size_t)month_of(r, b->posted_h);
+    if (!r->month.hist[j] && !(r->month.hist[j] = calloc(r->s->n_demand + 1, sizeof *r->month.hist[j]))) {
+        fail_nomem(r);
+        return;
+    }
+    r->month.acc[j * r->s->n_demand + b->demand].posted++;
+    r->month.open[j]++;
+}
+
 static void on_post(struct engine *e, void *arg)
 {
     struct demand_state *ds = arg;
@@ -1186,6 +1376,7 @@ static void on_post(struct engine *e, void *arg)
         scopes_of(r, &b, sc);
         for (int i = 0; i < 3; i++)
             sc[i]->posted++;
+        month_post(r, &b);
     }
     track(r, &b, t, dm->origin, "posted (EMA)");
     wait_at(r, &b, dm->origin, t);
@@ -1234,10 +1425,22 @@ static void snapshot_day(struct rep *r, double t)
     }
 }
 
+/* Closes every month that is over by t and has no batch on the way. */
+static void close_months(struct rep *r, double t)
+{
+    int32_t now = month_of(r, t);
+    while (r->month.first_open < r->m->month.n && r->month.done[r->month.first_open])
+        r->month.first_open++;
+    for (size_t j = r->month.first_open; j < r->m->month.n && (int32_t)j < now; j++)
+        if (!r->month.done[j] && r->month.open[j] == 0)
+            close_month(r, j);
+}
+
 static void on_day(struct engine *e, void *arg)
 {
     struct rep *r = arg;
     snapshot_day(r, engine_now(e));
+    close_months(r, engine_now(e));
     if (r->out->days_done)
         atomic_fetch_add_explicit(r->out->days_done, 1, memory_order_relaxed);
     r->day++;
@@ -1285,6 +1488,37 @@ static bool make_streams(struct rep *r)
     return true;
 }
 
+static bool months_init(struct rep *r)
+{
+    size_t n = r->m->month.n;
+    struct months *mo = &r->month;
+    mo->acc = calloc(n * r->s->n_demand + 1, sizeof *mo->acc);
+    mo->hist = calloc(n + 1, sizeof *mo->hist);
+    mo->open = calloc(n + 1, sizeof *mo->open);
+    mo->done = calloc(n + 1, sizeof *mo->done);
+    mo->wait_sum_h = calloc(n * r->s->n_nodes + 1, sizeof *mo->wait_sum_h);
+    mo->waits = calloc(n * r->s->n_nodes + 1, sizeof *mo->waits);
+    mo->backlog_max = calloc(n + 1, sizeof *mo->backlog_max);
+    mo->scratch = malloc(sizeof *mo->scratch);
+    return mo->acc && mo->hist && mo->open && mo->done && mo->wait_sum_h && mo->waits && mo->backlog_max
+           && mo->scratch;
+}
+
+static void months_fini(struct rep *r)
+{
+    struct months *mo = &r->month;
+    for (size_t j = 0; mo->hist && j < r->m->month.n; j++)
+        free(mo->hist[j]);
+    free(mo->hist);
+    free(mo->acc);
+    free(mo->open);
+    free(mo->done);
+    free(mo->wait_sum_h);
+    free(mo->waits);
+    free(mo->backlog_max);
+    free(mo->scratch);
+}
+
 static bool rep_init(struct rep *r)
 {
     const struct scenario *s = r->s;
@@ -1306,6 +1540,8 @@ static bool rep_init(struct rep *r)
     for (size_t i = 0; i < n_acc; i++)
         if (!(r->acc[i].hist = calloc(1, sizeof *r->acc[i].hist)))
             return false;
+    if (!months_init(r))
+        return false;
     for (size_t n = 0; n < s->n_nodes; n++)
         r->nodes[n].servers = scaled_servers(&s->nodes[n], 1);
     for (size_t k = 0; k < s->n_services; k++)
@@ -1378,6 +1614,8 @@ static uint64_t count_ring(struct rep *r, const struct ring *q)
             sc[k]->in_flight++;
             sc[k]->late_in_flight += b->posted_h < late_h;
         }
+        r->month.acc[(size_t)month_of(r, b->posted_h) * r->s->n_demand + b->demand].late_in_flight +=
+            b->posted_h < late_h;
     }
     return q->n;
 }
@@ -1421,6 +1659,117 @@ static void write_unfinished(struct rep *r)
         for (size_t q = 0; q < r->m->n_queues; q++)
             for (uint32_t i = 0; i < r->queues[q].n; i++)
                 write_batch_row(r, ring_at(&r->queues[q], i), NAN);
+}
+
+/* The record cell of summary row `base` in month slot j; NULL when the
+ * row is not reported by month. */
+static double *month_cell(const struct rep *r, size_t j, size_t base)
+{
+    const struct month_layout *ml = &r->m->month;
+    size_t offset = ml->offset[base];
+    return offset == SIZE_MAX ? NULL : &r->rec->values[ml->row + j * ml->stride + offset];
+}
+
+/* The quantiles of month j at a batch scope whose summary rows start at `base`. */
+static void put_month_quantiles(struct rep *r, size_t j, size_t base, const struct stats_small_hist *h)
+{
+    static const size_t q[] = { M_P50, M_P90, M_P95, M_P99 };
+    for (size_t k = 0; k < sizeof q / sizeof *q; k++) {
+        double *cell = month_cell(r, j, base + q[k]);
+        if (cell)
+            *cell = stats_small_quantile(h, quantile_of[q[k]]);
+    }
+}
+
+/* Month j's quantiles (od rows, each origin's and the network's, merged)
+ * into the record; then its histograms are freed. */
+static void close_month(struct rep *r, size_t j)
+{
+    const struct model *m = r->m;
+    struct stats_small_hist *h = r->month.hist[j], *sum = r->month.scratch;
+    if (h) {
+        for (size_t i = 0; i < r->s->n_demand; i++)
+            put_month_quantiles(r, j, m->row_od + i * N_BATCH_METRICS, &h[i]);
+        for (size_t g = 0; g < m->origin.n; g++) {
+            memset(sum, 0, sizeof *sum);
+            for (size_t k = m->origin.start[g]; k < m->origin.start[g + 1]; k++)
+                stats_small_merge(sum, &h[m->origin.member[k]]);
+            put_month_quantiles(r, j, m->origin.row + g * N_BATCH_METRICS, sum);
+        }
+        memset(sum, 0, sizeof *sum);
+        for (size_t i = 0; i < r->s->n_demand; i++)
+            stats_small_merge(sum, &h[i]);
+        put_month_quantiles(r, j, 0, sum);
+    }
+    free(h);
+    r->month.hist[j] = NULL;
+    r->month.done[j] = true;
+}
+
+static void month_acc_add(struct month_acc *into, const struct month_acc *a)
+{
+    into->posted += a->posted;
+    into->delivered += a->delivered;
+    into->on_time += a->on_time;
+    into->late_in_flight += a->late_in_flight;
+    into->transit_sum_d += a->transit_sum_d;
+    into->window_kg += a->window_kg;
+}
+
+/* Month j's counts, shares and means at a batch scope (rows from `base`). */
+static void put_month_batch(struct rep *r, size_t j, size_t base, const struct month_acc *a)
+{
+    double v[N_BATCH_METRICS];
+    for (size_t k = 0; k < N_BATCH_METRICS; k++)
+        v[k] = NAN;
+    v[M_POSTED] = (double)a->posted;
+    v[M_DELIVERED] = (double)a->delivered;
+    v[M_TRANSIT_MEAN] = ratio(a->transit_sum_d, (double)a->delivered);
+    v[M_ON_TIME] = 100 * ratio((double)a->on_time, (double)(a->delivered + a->late_in_flight));
+    v[M_THROUGHPUT] = ratio(a->window_kg / 1000, r->m->month.window_d[j]);
+    for (size_t k = 0; k < N_BATCH_METRICS; k++) {
+        double *cell = month_cell(r, j, base + k);
+        if (cell && !(k >= M_P50 && k <= M_P99))
+            *cell = v[k];
+    }
+}
+
+/* The monthly rows: every month still open is closed (its batches on the
+ * way stay out of its quantiles, as in the summary), then each month's
+ * batch scopes, node waits and largest backlog. A month's train wait is
+ * that of the trains that got a server in it, like the daily series: a
+ * train still queueing at the horizon has no such month (its wait so far
+ * would pull the last month down), and counts in summary.csv only. */
+static void collect_months(struct rep *r)
+{
+    const struct model *m = r->m;
+    size_t nd = r->s->n_demand, nn = r->s->n_nodes;
+    for (size_t j = 0; j < m->month.n; j++)
+        if (!r->month.done[j])
+            close_month(r, j);
+    for (size_t j = 0; j < m->month.n; j++) {
+        const struct month_acc *od = &r->month.acc[j * nd];
+        struct month_acc all = {0};
+        for (size_t i = 0; i < nd; i++) {
+            put_month_batch(r, j, m->row_od + i * N_BATCH_METRICS, &od[i]);
+            month_acc_add(&all, &od[i]);
+        }
+        put_month_batch(r, j, 0, &all);
+        for (size_t g = 0; g < m->origin.n; g++) {
+            struct month_acc sum = {0};
+            for (size_t k = m->origin.start[g]; k < m->origin.start[g + 1]; k++)
+                month_acc_add(&sum, &od[m->origin.member[k]]);
+            put_month_batch(r, j, m->origin.row + g * N_BATCH_METRICS, &sum);
+        }
+        for (size_t n = 0; n < nn; n++) {
+            double *cell = month_cell(r, j, m->row_node + n * N_NODE_METRICS + (M_TRAIN_WAIT - FIRST_NODE));
+            if (cell)
+                *cell = ratio(r->month.wait_sum_h[j * nn + n], (double)r->month.waits[j * nn + n]);
+        }
+        double *cell = month_cell(r, j, M_MAX_BACKLOG);
+        if (cell)
+            *cell = r->month.backlog_max[j];
+    }
 }
 
 /* Adds an od row's accumulator into a union scope's. */
@@ -1507,6 +1856,7 @@ static void collect(struct rep *r)
     v[M_COST] = r->cost > 0 ? ratio(r->cost, r->acc[0].window_kg / 1000) : NAN;
     v[M_EVENTS] = (double)engine_events(r->e);
     v[M_TRACKING] = (double)r->tracking_events;
+    collect_months(r);
 }
 
 static void rep_fini(struct rep *r)
@@ -1536,6 +1886,7 @@ static void rep_fini(struct rep *r)
     free(r->trains);
     free(r->acc);
     free(r->scratch);
+    months_fini(r);
     free(r->disruptions);
     free(r->demand);
     free(r->services);

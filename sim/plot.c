@@ -23,7 +23,7 @@
 #include <sys/stat.h>
 
 #define MAX_DEST_LINES 8       /* more destinations: the total only */
-#define MAX_NODE_LINES 10      /* more nodes: the largest backlogs only */
+#define MAX_NODE_LINES 10      /* train waits: more nodes, the largest only */
 
 /* Colours: the total in navy, series in a colour-blind-tolerant palette. */
 static const char *const palette[] = {
@@ -424,6 +424,103 @@ static enum rm_status throughput_lines(struct strbuf *b, const struct plot *p, c
     return RM_OK;
 }
 
+#define MAX_DEST_AREAS 5  /* weekly chart: the largest destinations, then "other" */
+
+/* The weekly datablock: per full week its middle (x), the mean total with
+ * its interval, then the destinations' tonnes stacked (cumulative), the
+ * largest first and the rest as one "other"; *nstack gets the layers. */
+static enum rm_status weekly_block(struct strbuf *b, const struct plot *p, const struct table *tw,
+                                   const struct series *dest, size_t ndest, size_t ndays, size_t *nstack, bool *any)
+{
+    size_t cweek, cdays, cmean, clo, chi;
+    enum rm_status st;
+    if ((st = table_col(tw, "week", &cweek, p->d)) != RM_OK || (st = table_col(tw, "days", &cdays, p->d)) != RM_OK ||
+        (st = table_col(tw, "delivered_t_mean", &cmean, p->d)) != RM_OK ||
+        (st = table_col(tw, "delivered_t_ci_low", &clo, p->d)) != RM_OK ||
+        (st = table_col(tw, "delivered_t_ci_high", &chi, p->d)) != RM_OK)
+        return st;
+    size_t shown = ndest <= MAX_DEST_AREAS + 1 ? ndest : MAX_DEST_AREAS;
+    *nstack = shown + (ndest > shown);
+    *any = false;
+    strbuf_printf(b, "# per full week: middle (x), tonnes delivered (mean, interval low, high), then the\n"
+                  "# destinations stacked, largest first%s\n$weeks << EOD\n", ndest > shown ? ", then the others" : "");
+    for (size_t r = 0; r < tw->nrow; r++) {
+        double week, days, v[3];
+        if ((st = table_num(tw, r, cweek, &week, p->d)) != RM_OK || (st = table_num(tw, r, cdays, &days, p->d)) != RM_OK ||
+            (st = table_num(tw, r, cmean, &v[0], p->d)) != RM_OK || (st = table_num(tw, r, clo, &v[1], p->d)) != RM_OK ||
+            (st = table_num(tw, r, chi, &v[2], p->d)) != RM_OK)
+            return st;
+        if (days != 7 || !(week >= 0) || 7 * week + 7 > (double)ndays || !isfinite(v[0]))
+            continue;  /* a partial week would read as a drop */
+        *any |= v[0] > 0;
+        strbuf_printf(b, "%.10g", x_of(p, 7 * week + 3.5));
+        for (size_t k = 0; k < 3; k++)
+            strbuf_printf(b, isfinite(v[k]) ? ",%.6g" : ",NaN", v[k]);
+        double cum = 0;
+        for (size_t i = 0; i < ndest; i++) {
+            for (size_t day = (size_t)week * 7; day < (size_t)week * 7 + 7; day++)
+                cum += dest[i].v[day];
+            if (i < shown || i + 1 == ndest)
+                strbuf_printf(b, ",%.6g", cum);
+        }
+        strbuf_printf(b, "\n");
+    }
+    strbuf_printf(b, "EOD\n");
+    return RM_OK;
+}
+
+/* throughput.png from throughput_weekly.csv: tonnes delivered per week,
+ * stacked by destination (the five largest and "other"), and the total's
+ * mean with its confidence interval as error bars. */
+static enum rm_status throughput_weekly_chart(struct plot *p, const struct table *tw, const struct series *dest,
+                                              size_t ndest, size_t ndays)
+{
+    struct strbuf b = {0}, sub = {0}, block = {0};
+    size_t nstack;
+    bool any;
+    enum rm_status st = weekly_block(&block, p, tw, dest, ndest, ndays, &nstack, &any);
+    if (st != RM_OK)
+        goto out;
+    scenario_text(&sub, p);
+    replications_text(&sub, p);
+    strbuf_printf(&sub, "; bars: ");
+    confidence_text(&sub, p);
+    strbuf_printf(&sub, " interval of the weekly total");
+    if (ndest > nstack)
+        strbuf_printf(&sub, "; the %d largest of %zu destinations", MAX_DEST_AREAS, ndest);
+    preamble(&b, p, "mail delivered per week", strbuf_str(&sub));
+    day_axis(&b, p, ndays);
+    strbuf_printf(&b, "set ylabel 'mail delivered (tonnes per week)'\n%s", any ? "set yrange [0:*]\n" : "set yrange [0:1]\n");
+    strbuf_put(&b, strbuf_str(&block), block.len);
+    size_t items = 0;
+    warmup_keyentry(&b, p, &items);
+    /* the top of each layer, the highest first, so lower layers cover the rest */
+    for (size_t i = nstack; i-- > 0;) {
+        plot_item(&b, &items);
+        bool other = ndest > nstack - 1 + (ndest <= MAX_DEST_AREAS + 1) && i == nstack - 1;
+        strbuf_printf(&b, "$weeks using ($1):%zu with filledcurves x1 fillcolor rgb '%s' fillstyle solid 0.85 noborder "
+                      "title ", 5 + i, other ? "#bab0ac" : palette[i % NPALETTE]);
+        struct strbuf title = {0};
+        if (other)
+            strbuf_printf(&title, "to the other %zu destinations", ndest - MAX_DEST_AREAS);
+        else
+            strbuf_printf(&title, "to %s", dest[i].name);
+        strbuf_quote_gnuplot(&b, strbuf_str(&title));
+        strbuf_fini(&title);
+    }
+    plot_item(&b, &items);
+    strbuf_printf(&b, "$weeks using ($1):2:3:4 with yerrorlines lc rgb '#08306b' lw 2 pt 7 ps 0.5 title '%s, mean and ",
+                  ndest ? "all destinations" : "all mail");
+    confidence_text(&b, p);
+    strbuf_printf(&b, " interval'\n");
+    st = gnuplot_draw(&p->gp, "throughput", &b, p->d);
+out:
+    strbuf_fini(&b);
+    strbuf_fini(&sub);
+    strbuf_fini(&block);
+    return st;
+}
+
 /* throughput.png: the daily mean with its band, the 7-day average, and one
  * 7-day line per destination when there are at most MAX_DEST_LINES. */
 static enum rm_status chart_throughput(struct plot *p)
@@ -449,6 +546,16 @@ static enum rm_status chart_throughput(struct plot *p)
             qsort(dest, ndest, sizeof *dest, by_total_desc);
     }
     bool per_dest = ndest >= 2 && ndest <= MAX_DEST_LINES;
+    /* Results with weekly totals get the weekly chart; older ones the daily. */
+    struct table tw = {0};
+    bool found_weekly;
+    if ((st = table_load(&tw, p->dir, "throughput_weekly.csv", &found_weekly, d)) != RM_OK)
+        goto out;
+    if (found_weekly) {
+        st = throughput_weekly_chart(p, &tw, dest, ndest, ndays);
+        table_fini(&tw);
+        goto out;
+    }
 
     scenario_text(&sub, p);
     replications_text(&sub, p);
@@ -652,19 +759,60 @@ struct node_chart {
     const char *desc, *ylabel;  /* subtitle and y axis */
     const char *none;           /* label when no node has a value */
     const char *total_col;      /* throughput.csv column with the total, or NULL */
+    size_t max_lines;           /* the nodes with the highest peaks drawn */
+    bool weekly;                /* a 7-day mean per node over a band of its daily range,
+                                   not a daily line: a sawtooth of weekly trains reads badly */
 };
 
 static const struct node_chart backlog_chart = {
     "backlog.csv", "backlog_batches_mean", "backlog", "mail waiting at the nodes",
-    "batches waiting for a train at the end of each day", "batches waiting (end of day)",
-    "no batch waited at any node", "backlog_batches_mean",
+    "batches waiting for a train at the end of each day: 7-day mean (line), the week's lowest to highest day (band)",
+    "batches waiting (end of day)",
+    "no batch waited at any node", NULL, 3, true,
 };
 
 static const struct node_chart train_wait_chart = {
     "train_wait.csv", "train_wait_d_mean", "train_wait", "trains queueing at the borders and hubs",
     "mean wait of the trains that got a server each day, before their dwell", "train wait for a server (days)",
-    "no train waited at any node", NULL,
+    "no train waited at any node", NULL, MAX_NODE_LINES, false,
 };
+
+/* The weekly form of a node chart: a datablock of each day's x, then per
+ * node its centred 7-day mean, minimum and maximum, and per node a band of
+ * the range under a line of the mean. */
+static void node_weeks(struct strbuf *b, const struct plot *p, const struct series *node, size_t nshow, size_t ndays)
+{
+    size_t items = 0;
+    strbuf_printf(b, "# per day: x, then per node the centred 7-day mean, minimum and maximum\n$nodes << EOD\n");
+    for (size_t day = 0; day < ndays; day++) {
+        size_t lo = day >= 3 ? day - 3 : 0, hi = day + 3 < ndays ? day + 3 : ndays - 1;
+        strbuf_printf(b, "%.10g", x_of(p, day));
+        for (size_t i = 0; i < nshow; i++) {
+            double mn = INFINITY, mx = -INFINITY;
+            for (size_t k = lo; k <= hi; k++) {
+                mn = fmin(mn, node[i].v[k]);
+                mx = fmax(mx, node[i].v[k]);
+            }
+            strbuf_printf(b, ",%.6g,%.6g,%.6g", series_mean(&node[i], lo, hi), mn, mx);
+        }
+        strbuf_printf(b, "\n");
+    }
+    strbuf_printf(b, "EOD\n");
+    warmup_keyentry(b, p, &items);
+    for (size_t i = 0; i < nshow; i++) {
+        plot_item(b, &items);
+        strbuf_printf(b, "$nodes using ($1):%zu:%zu with filledcurves fillcolor rgb '%s' fillstyle transparent solid 0.15 "
+                      "noborder notitle", 3 + 3 * i, 4 + 3 * i, palette[i % NPALETTE]);
+        plot_item(b, &items);
+        strbuf_printf(b, "$nodes using ($1):%zu with lines lc rgb '%s' lw 2.5 title ", 2 + 3 * i, palette[i % NPALETTE]);
+        strbuf_quote_gnuplot(b, node[i].name);
+    }
+    if (!nshow) {
+        plot_item(b, &items);
+        strbuf_printf(b, "NaN notitle");
+    }
+    strbuf_printf(b, "\n");
+}
 
 /* The plot command of a node chart: the total from throughput.csv when
  * `total`, then the first `nshow` nodes. */
@@ -694,8 +842,9 @@ static void node_lines(struct strbuf *b, const struct plot *p, const struct node
     strbuf_printf(b, "\n");
 }
 
-/* A node chart: each node that ever has a value above 0 (the MAX_NODE_LINES
- * largest), and the total when there are several and the chart has one. */
+/* A node chart: each node that ever has a value above 0 (the c->max_lines
+ * with the highest peaks), and the total when there are several and the
+ * chart has one. */
 static enum rm_status chart_nodes(struct plot *p, const struct node_chart *c)
 {
     struct diag *d = p->d;
@@ -717,7 +866,7 @@ static enum rm_status chart_nodes(struct plot *p, const struct node_chart *c)
         nbusy += node[i].peak > 0;
     if (nnode)
         qsort(node, nnode, sizeof *node, by_peak_desc);
-    size_t nshow = nbusy < MAX_NODE_LINES ? nbusy : MAX_NODE_LINES;
+    size_t nshow = nbusy < c->max_lines ? nbusy : c->max_lines;
     if (c->total_col && (st = table_load(&tt, p->dir, "throughput.csv", &found_total, d)) != RM_OK)
         goto out;
     /* The total from throughput.csv, when there is more than one line to add up. */
@@ -735,7 +884,10 @@ static enum rm_status chart_nodes(struct plot *p, const struct node_chart *c)
     strbuf_printf(&b, nshow ? "set yrange [0:*]\n" : "set yrange [0:1]\n");
     if (!nshow)
         strbuf_printf(&b, "set label 2 '%s' at graph 0.5, graph 0.5 center\n", c->none);
-    node_lines(&b, p, c, node, nshow, total);
+    if (c->weekly)
+        node_weeks(&b, p, node, nshow, ndays);
+    else
+        node_lines(&b, p, c, node, nshow, total);
     st = gnuplot_draw(&p->gp, c->name, &b, d);
 out:
     table_fini(&t);
@@ -889,6 +1041,283 @@ out:
     strbuf_fini(&b);
     strbuf_fini(&sub);
     strbuf_fini(&cells);
+    return st;
+}
+
+/* ---------------------------------------------------------------- monthly */
+
+#define MONTHLY_WORST 3   /* pairs drawn beside the network */
+
+/* monthly.csv read into series by scope: for each scope (the network, the
+ * od pairs, the nodes) and metric, the mean and interval per month. */
+struct monthly {
+    int32_t first;                 /* first month (calendar.h) */
+    size_t n;                      /* months */
+    struct table t;
+    size_t cmonth, cmetric, cscope, cmean, clo, chi;
+};
+
+/* The month slot of a row, or SIZE_MAX when its month does not parse. */
+static size_t month_slot(const struct monthly *mo, size_t r)
+{
+    char date[16];
+    int32_t day;
+    snprintf(date, sizeof date, "%.7s-01", table_cell(&mo->t, r, mo->cmonth));
+    if (strlen(table_cell(&mo->t, r, mo->cmonth)) != 7 || !calendar_parse(date, &day))
+        return SIZE_MAX;
+    int32_t j = calendar_month(day) - mo->first;
+    return j >= 0 && (size_t)j < mo->n ? (size_t)j : SIZE_MAX;
+}
+
+static enum rm_status monthly_load(struct plot *p, struct monthly *mo, bool *found)
+{
+    enum rm_status st = table_load(&mo->t, p->dir, "monthly.csv", found, p->d);
+    if (st != RM_OK || !*found)
+        return st;
+    if ((st = table_col(&mo->t, "month", &mo->cmonth, p->d)) != RM_OK ||
+        (st = table_col(&mo->t, "metric", &mo->cmetric, p->d)) != RM_OK ||
+        (st = table_col(&mo->t, "scope", &mo->cscope, p->d)) != RM_OK ||
+        (st = table_col(&mo->t, "mean", &mo->cmean, p->d)) != RM_OK ||
+        (st = table_col(&mo->t, "ci_low", &mo->clo, p->d)) != RM_OK ||
+        (st = table_col(&mo->t, "ci_high", &mo->chi, p->d)) != RM_OK)
+        return st;
+    int32_t lo = INT32_MAX, hi = INT32_MIN;
+    for (size_t r = 0; r < mo->t.nrow; r++) {
+        char date[16];
+        int32_t day;
+        snprintf(date, sizeof date, "%.7s-01", table_cell(&mo->t, r, mo->cmonth));
+        if (strlen(table_cell(&mo->t, r, mo->cmonth)) != 7 || !calendar_parse(date, &day))
+            return diag_error(p->d, &(struct diag_at){"monthly.csv", r + 2, mo->cmonth + 1},
+                              "month: expected YYYY-MM, got \"%s\"", table_cell(&mo->t, r, mo->cmonth));
+        int32_t m = calendar_month(day);
+        lo = m < lo ? m : lo;
+        hi = m > hi ? m : hi;
+    }
+    mo->first = lo;
+    mo->n = mo->t.nrow ? (size_t)(hi - lo + 1) : 0;
+    return RM_OK;
+}
+
+/* One line of the chart: (metric, scope) per month, mean and interval. */
+static enum rm_status monthly_values(struct plot *p, const struct monthly *mo, const char *metric, const char *scope,
+                                     double scale, double *v /* [3 * n] */, bool *any)
+{
+    *any = false;
+    for (size_t i = 0; i < 3 * mo->n; i++)
+        v[i] = NAN;
+    for (size_t r = 0; r < mo->t.nrow; r++) {
+        if (strcmp(table_cell(&mo->t, r, mo->cmetric), metric) != 0 || strcmp(table_cell(&mo->t, r, mo->cscope), scope) != 0)
+            continue;
+        size_t j = month_slot(mo, r);
+        enum rm_status st;
+        if (j == SIZE_MAX)
+            continue;
+        if ((st = table_num(&mo->t, r, mo->cmean, &v[3 * j], p->d)) != RM_OK ||
+            (st = table_num(&mo->t, r, mo->clo, &v[3 * j + 1], p->d)) != RM_OK ||
+            (st = table_num(&mo->t, r, mo->chi, &v[3 * j + 2], p->d)) != RM_OK)
+            return st;
+        for (size_t k = 0; k < 3; k++)
+            v[3 * j + k] *= scale;
+        *any |= isfinite(v[3 * j]);
+    }
+    return RM_OK;
+}
+
+/* The `count` scopes with prefix whose mean of `metric` over the months is
+ * the lowest (highest when `high`), into worst[] (borrowed from the table). */
+static size_t monthly_worst(const struct monthly *mo, const char *metric, const char *prefix, bool high,
+                            const char **worst, size_t count)
+{
+    double score[MONTHLY_WORST];
+    size_t n = 0;
+    struct table_index seen = {0};
+    for (size_t r = 0; r < mo->t.nrow; r++) {
+        const char *scope = table_cell(&mo->t, r, mo->cscope);
+        size_t i;
+        if (strcmp(table_cell(&mo->t, r, mo->cmetric), metric) != 0 || strncmp(scope, prefix, strlen(prefix)) != 0 ||
+            table_index_find(&seen, scope, &i) || !table_index_add(&seen, scope, 0))
+            continue;
+        double sum = 0, k = 0;
+        for (size_t q = r; q < mo->t.nrow; q++) {
+            char *end;
+            const char *text = table_cell(&mo->t, q, mo->cmean);
+            double x = strtod(text, &end);
+            if (strcmp(table_cell(&mo->t, q, mo->cmetric), metric) == 0 && strcmp(table_cell(&mo->t, q, mo->cscope), scope) == 0
+                && end != text && isfinite(x))
+                sum += x, k++;
+        }
+        if (!k)
+            continue;
+        double x = (high ? -1 : 1) * sum / k;
+        size_t at = n < count ? n++ : count;
+        if (at == count && !(x < score[count - 1]))
+            continue;
+        if (at == count)
+            at = count - 1;
+        while (at > 0 && x < score[at - 1]) {
+            score[at] = score[at - 1];
+            worst[at] = worst[at - 1];
+            at--;
+        }
+        score[at] = x;
+        worst[at] = scope;
+    }
+    table_index_fini(&seen);
+    return n;
+}
+
+/* A datablock of one line: mid-month x, then mean, low, high. */
+static void monthly_block(struct strbuf *b, const struct monthly *mo, const char *name, const double *v)
+{
+    strbuf_printf(b, "%s << EOD\n", name);
+    for (size_t j = 0; j < mo->n; j++) {
+        int32_t day = calendar_month_start(mo->first + (int32_t)j) + 14;
+        strbuf_printf(b, "%.10g", day * 86400.0);
+        for (size_t k = 0; k < 3; k++)
+            strbuf_printf(b, isfinite(v[3 * j + k]) ? ",%.6g" : ",NaN", v[3 * j + k]);
+        strbuf_printf(b, "\n");
+    }
+    strbuf_printf(b, "EOD\n");
+}
+
+/* One line with its band in the current panel. */
+static void monthly_line(struct strbuf *b, size_t *items, const char *block, const char *colour, const char *dash,
+                         const char *title)
+{
+    plot_item(b, items);
+    strbuf_printf(b, "%s using ($1):3:4 with filledcurves fillcolor rgb '%s' fillstyle transparent solid 0.15 noborder "
+                  "notitle", block, colour);
+    plot_item(b, items);
+    strbuf_printf(b, "%s using ($1):2 with linespoints lc rgb '%s' lw 2 dt %s pt 7 ps 0.6 title ", block, colour, dash);
+    strbuf_quote_gnuplot(b, title);
+}
+
+/* The panel settings: title, y label, and a month axis. */
+static void monthly_panel(struct strbuf *b, const struct monthly *mo, const char *title, const char *ylabel)
+{
+    static const char *const name[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                       "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    strbuf_printf(b, "set title '%s' font 'Sans Bold,11'\nset ylabel '%s'\nset xtics (", title, ylabel);
+    size_t step = mo->n <= 13 ? 1 : mo->n <= 26 ? 2 : mo->n <= 60 ? 6 : 12;
+    for (size_t j = 0, k = 0; j < mo->n; j++) {
+        int32_t m = mo->first + (int32_t)j;
+        if (j % step)
+            continue;
+        strbuf_printf(b, "%s'%s", k++ ? ", " : "", name[m % 12]);
+        if (j == 0 || m % 12 == 0)
+            strbuf_printf(b, " %d", (int)(m / 12));
+        strbuf_printf(b, "' %.10g", (calendar_month_start(m) + 14) * 86400.0);
+    }
+    strbuf_printf(b, ") rotate by 45 right\n");
+    strbuf_printf(b, "set xrange [%.10g:%.10g]\n", calendar_month_start(mo->first) * 86400.0,
+                  calendar_month_start(mo->first + (int32_t)mo->n) * 86400.0);
+}
+
+/* monthly.png: by month of posting, the network's on-time share and transit
+ * p50 and p95 beside those of the worst pairs, and the train waits of the
+ * nodes where trains wait longest, each with its confidence band. */
+static enum rm_status chart_monthly(struct plot *p)
+{
+    struct monthly mo = {0};
+    struct strbuf b = {0}, sub = {0};
+    bool found, any;
+    double *v = NULL;
+    const char *worst[MONTHLY_WORST], *nodes[MONTHLY_WORST];
+    enum rm_status st = monthly_load(p, &mo, &found);
+    if (st != RM_OK || !found || mo.n == 0)
+        goto out;
+    if (!(v = malloc((3 * mo.n + 1) * sizeof *v))) {
+        st = diag_fail(p->d, RM_ENOMEM, "out of memory drawing monthly.png");
+        goto out;
+    }
+    size_t nworst = monthly_worst(&mo, "on_time_pct", "od:", false, worst, MONTHLY_WORST);
+    size_t nnodes = monthly_worst(&mo, "train_queue_wait_h", "node:", true, nodes, MONTHLY_WORST);
+    strbuf_printf(&b, "set encoding utf8\nset datafile separator comma\nset datafile missing NaN\n"
+                  "set xdata time\nset timefmt '%%Y-%%m-%%d'\nset border 3 lc rgb '#444444'\nset tics nomirror out\n"
+                  "set grid ytics lc rgb '#e0e0e0' lt 1 lw 1\n"
+                  "set key outside below center vertical Left reverse samplen 2 font 'Sans,9'\n");
+    /* the data: the network, the worst pairs, the nodes */
+    static const char *const what[][2] = {{"on_time_pct", "on"}, {"transit_p50_d", "p50"}, {"transit_p95_d", "p95"}};
+    for (size_t k = 0; k < 3 && st == RM_OK; k++) {
+        char block[32];
+        snprintf(block, sizeof block, "$all_%s", what[k][1]);
+        if ((st = monthly_values(p, &mo, what[k][0], "all", 1, v, &any)) == RM_OK)
+            monthly_block(&b, &mo, block, v);
+        for (size_t i = 0; i < nworst && st == RM_OK && k != 1; i++) {
+            snprintf(block, sizeof block, "$pair%zu_%s", i, what[k][1]);
+            if ((st = monthly_values(p, &mo, what[k][0], worst[i], 1, v, &any)) == RM_OK)
+                monthly_block(&b, &mo, block, v);
+        }
+    }
+    for (size_t i = 0; i < nnodes && st == RM_OK; i++) {
+        char block[32];
+        snprintf(block, sizeof block, "$node%zu", i);
+        if ((st = monthly_values(p, &mo, "train_queue_wait_h", nodes[i], 1.0 / 24, v, &any)) == RM_OK)
+            monthly_block(&b, &mo, block, v);
+    }
+    if (st != RM_OK)
+        goto out;
+    strbuf_printf(&sub, "%s: by month", p->heading);
+    strbuf_printf(&b, "set multiplot layout 1,3 title ");
+    strbuf_quote_gnuplot(&b, strbuf_str(&sub));
+    strbuf_printf(&b, " font 'Sans Bold,14' margins 0.06, 0.98, 0.28, 0.84 spacing 0.06, 0\n");
+    strbuf_fini(&sub);
+    replications_text(&sub, p);
+    strbuf_printf(&sub, "; bands: ");
+    confidence_text(&sub, p);
+    strbuf_printf(&sub, " intervals; batches by month of posting (the last month's slowest are still on the way), "
+                  "trains by month they got a server");
+    strbuf_printf(&b, "set label 99 ");
+    strbuf_quote_gnuplot(&b, strbuf_str(&sub));
+    strbuf_printf(&b, " at screen 0.5, screen 0.925 center font 'Sans,10' tc rgb '#555555'\n");
+    size_t items = 0;
+    /* on time */
+    monthly_panel(&b, &mo, "batches on time", "on time (%)");
+    strbuf_printf(&b, "set yrange [0:100]\n");
+    monthly_line(&b, &items, "$all_on", "#08306b", "1", "network");
+    for (size_t i = 0; i < nworst; i++) {
+        char block[32];
+        snprintf(block, sizeof block, "$pair%zu_on", i);
+        monthly_line(&b, &items, block, palette[i % NPALETTE], "1", worst[i] + 3);
+    }
+    strbuf_printf(&b, "\nunset label 99\n");
+    /* transit */
+    items = 0;
+    monthly_panel(&b, &mo, "transit time, posting to delivery", "days");
+    strbuf_printf(&b, "set yrange [0:*]\n");
+    monthly_line(&b, &items, "$all_p50", "#08306b", "1", "network, median (p50)");
+    monthly_line(&b, &items, "$all_p95", "#08306b", "2", "network, 95th percentile (p95)");
+    for (size_t i = 0; i < nworst; i++) {
+        char block[32], title[128];
+        snprintf(block, sizeof block, "$pair%zu_p95", i);
+        snprintf(title, sizeof title, "%s, p95", worst[i] + 3);
+        monthly_line(&b, &items, block, palette[i % NPALETTE], "2", title);
+    }
+    if (isfinite(p->meta.service_standard_d)) {
+        plot_item(&b, &items);
+        strbuf_printf(&b, "%.10g with lines lc rgb '#d62728' dt 3 lw 1.5 title 'service standard'", p->meta.service_standard_d);
+    }
+    strbuf_printf(&b, "\n");
+    /* train waits */
+    items = 0;
+    monthly_panel(&b, &mo, "trains queueing for a server", "wait (days)");
+    strbuf_printf(&b, "set yrange [0:*]\n");
+    for (size_t i = 0; i < nnodes; i++) {
+        char block[32];
+        snprintf(block, sizeof block, "$node%zu", i);
+        monthly_line(&b, &items, block, palette[(i + 4) % NPALETTE], "1", nodes[i] + 5);
+    }
+    if (!nnodes) {
+        plot_item(&b, &items);
+        strbuf_printf(&b, "NaN notitle");
+    }
+    strbuf_printf(&b, "\nunset multiplot\n");
+    st = gnuplot_draw(&p->gp, "monthly", &b, p->d);
+out:
+    table_fini(&mo.t);
+    free(v);
+    strbuf_fini(&b);
+    strbuf_fini(&sub);
     return st;
 }
 
@@ -1653,7 +2082,7 @@ enum rm_status plot_results(const char *dir, bool *drawn, struct diag *d)
     }
     gnuplot_init(&p.gp, dir, GNUPLOT_PNG);
     enum rm_status (*const charts[])(struct plot *) = {
-        chart_throughput, chart_transit, chart_backlog, chart_train_wait, chart_pairs, chart_compare,
+        chart_throughput, chart_transit, chart_backlog, chart_train_wait, chart_pairs, chart_monthly, chart_compare,
         chart_compare_throughput, chart_sweep,
     };
     for (size_t i = 0; i < sizeof charts / sizeof charts[0] && st == RM_OK; i++)

@@ -38,7 +38,7 @@ static void write_summary(FILE *f, const struct run_result *r)
     const struct model *m = r->model;
     for (size_t row = 0; row < model_rows(m); row++) {
         const struct stats_summary *s = &r->summary[row];
-        if (s->n == 0)
+        if (s->n == 0 || model_row_month(m, row) >= 0)
             continue;
         csvwrite_field(f, model_row_metric(m, row)), fputc(',', f);
         csvwrite_field(f, model_row_scope(m, row)), fputc(',', f);
@@ -56,7 +56,7 @@ static void write_replications(FILE *f, const struct run_result *r)
     for (unsigned i = 0; i < r->n; i++)
         for (size_t row = 0; row < model_rows(m); row++) {
             double v = run_value(r, i, row);
-            if (isnan(v))
+            if (isnan(v) || model_row_month(m, row) >= 0)
                 continue;
             fprintf(f, "%u,", i + 1);
             csvwrite_field(f, model_row_metric(m, row)), fputc(',', f);
@@ -64,6 +64,29 @@ static void write_replications(FILE *f, const struct run_result *r)
             csvwrite_number(f, v);
             fputc('\n', f);
         }
+}
+
+/* monthly.csv: summary.csv's columns after the month, for every monthly
+ * row with at least one finite value, month by month. */
+static void write_monthly(FILE *f, const struct run_result *r)
+{
+    const struct model *m = r->model;
+    for (size_t row = 0; row < model_rows(m); row++) {
+        const struct stats_summary *s = &r->summary[row];
+        int32_t month = model_row_month(m, row);
+        if (s->n == 0 || month < 0)
+            continue;
+        char text[8];
+        calendar_month_format(month, text);
+        fprintf(f, "%s,", text);
+        csvwrite_field(f, model_row_metric(m, row)), fputc(',', f);
+        csvwrite_field(f, model_row_scope(m, row)), fputc(',', f);
+        csvwrite_number(f, s->mean), fputc(',', f);
+        csvwrite_number(f, s->ci_low), fputc(',', f);
+        csvwrite_number(f, s->ci_high), fputc(',', f);
+        csvwrite_number(f, s->sd);
+        fprintf(f, ",%zu\n", s->n);
+    }
 }
 
 /* Mean across replications of daily series `series` on `day`. */
@@ -88,6 +111,22 @@ static void write_throughput(FILE *f, const struct run_result *r, int32_t start_
         csvwrite_number(f, r->delivered_ci[2 * day]), fputc(',', f);
         csvwrite_number(f, r->delivered_ci[2 * day + 1]), fputc(',', f);
         csvwrite_number(f, day_mean(r, MODEL_SERIES_BACKLOG, day));
+        fputc('\n', f);
+    }
+}
+
+/* Tonnes delivered per week (days 7w .. 7w+6, `days` fewer in a last,
+ * partial week) with the interval of the weekly total across replications. */
+static void write_weekly(FILE *f, const struct run_result *r, int32_t start_day)
+{
+    size_t days = model_days(r->model);
+    for (size_t w = 0; w < run_weeks(r->model); w++) {
+        char date[11];
+        calendar_format(start_day + (int32_t)(7 * w), date);
+        fprintf(f, "%zu,%s,%zu,", w, date, days - 7 * w < 7 ? days - 7 * w : 7);
+        csvwrite_number(f, r->weekly[3 * w]), fputc(',', f);
+        csvwrite_number(f, r->weekly[3 * w + 1]), fputc(',', f);
+        csvwrite_number(f, r->weekly[3 * w + 2]);
         fputc('\n', f);
     }
 }
@@ -254,6 +293,8 @@ static void backlog_file(FILE *f, const struct run_file *x) { group_file(f, x, M
 static void train_wait_file(FILE *f, const struct run_file *x) { group_file(f, x, MODEL_TRAIN_WAIT_NODE); }
 static void transit_file(FILE *f, const struct run_file *x) { write_transit(f, x->r); }
 static void pairs_file(FILE *f, const struct run_file *x) { write_pairs(f, x->s, x->r); }
+static void monthly_file(FILE *f, const struct run_file *x) { write_monthly(f, x->r); }
+static void weekly_file(FILE *f, const struct run_file *x) { write_weekly(f, x->r, x->s->start_day); }
 static void meta_file(FILE *f, const struct run_file *x)
 {
     write_meta(f, x->s, x->r->n, x->kind, NULL, 0);
@@ -269,10 +310,13 @@ enum rm_status report_run(const char *dir, const struct scenario *s, const struc
         void (*write)(FILE *, const struct run_file *);
     } file[] = {
         { "summary.csv", "metric,scope,mean,ci_low,ci_high,sd,n", summary_file },
+        { "monthly.csv", "month,metric,scope,mean,ci_low,ci_high,sd,n", monthly_file },
         { "replications.csv", "replication,metric,scope,value", replications_file },
         { "throughput.csv", "day,date,delivered_t_mean,delivered_t_ci_low,delivered_t_ci_high,backlog_batches_mean",
           throughput_file },
         { "throughput_dest.csv", "day,date,destination,delivered_t_mean", dest_file },
+        { "throughput_weekly.csv", "week,date,days,delivered_t_mean,delivered_t_ci_low,delivered_t_ci_high",
+          weekly_file },
         { "backlog.csv", "day,date,node,backlog_batches_mean", backlog_file },
         { "train_wait.csv", "day,date,node,train_wait_d_mean", train_wait_file },
         { "transit.csv", "transit_d,batches_pct,cum_pct", transit_file },

@@ -255,6 +255,25 @@ static void summarise(struct run_result *res, double confidence)
         stats_summarise(res->values + row, rows, res->n, confidence, &res->summary[row]);
 }
 
+/* Adds day `day` of series 0 (each replication's at `stride` from `x`) to
+ * the week's totals, and at the week's last day reduces them across
+ * replications into res->weekly. */
+static void add_week(struct run_result *res, double *week, const double *x, size_t stride, size_t day, size_t days,
+                     double confidence)
+{
+    for (unsigned i = 0; i < res->n; i++)
+        week[i] += x[i * stride];
+    if (day % 7 != 6 && day + 1 != days)
+        return;
+    struct stats_summary sm;
+    stats_summarise(week, 1, res->n, confidence, &sm);
+    double *w = &res->weekly[3 * (day / 7)];
+    w[0] = sm.mean;
+    w[1] = sm.ci_low;
+    w[2] = sm.ci_high;
+    memset(week, 0, res->n * sizeof *week);
+}
+
 /* Reduces the daily series across replications, a block of days at a time:
  * each replication's block is one contiguous read, and a cell's values lie
  * at a fixed stride in the buffer. */
@@ -268,14 +287,19 @@ static enum rm_status summarise_daily(const struct run *pl, struct run_result *r
     if (per_block > days)
         per_block = days;
     double *buf = malloc((size_t)res->n * per_block * day_bytes + 1);
-    if (!buf)
+    double *week = calloc((size_t)res->n + 1, sizeof *week);  /* each replication's tonnes this week */
+    if (!buf || !week) {
+        free(buf);
+        free(week);
         return diag_fail(d, RM_ENOMEM, "out of memory");
+    }
     for (size_t d0 = 0; d0 < days; d0 += per_block) {
         size_t nd = days - d0 < per_block ? days - d0 : per_block, stride = nd * series;
         for (unsigned i = 0; i < res->n; i++) {
             off_t at = (off_t)i * (off_t)daily_bytes(pl->m) + (off_t)(d0 * day_bytes);
             if (pread(pl->daily_fd, buf + i * stride, nd * day_bytes, at) != (ssize_t)(nd * day_bytes)) {
                 free(buf);
+                free(week);
                 return diag_fail(d, RM_EIO, "cannot read back the daily series of replication %u", i + 1);
             }
         }
@@ -294,9 +318,11 @@ static enum rm_status summarise_daily(const struct run *pl, struct run_result *r
             for (unsigned i = 0; i < res->n; i++)
                 sum += buf[i * stride + k * series];
             res->delivered_avg[day] = sum / res->n;
+            add_week(res, week, buf + k * series, stride, day, days, confidence);
         }
     }
     free(buf);
+    free(week);
     return RM_OK;
 }
 
@@ -308,7 +334,8 @@ static bool alloc_result(struct run_result *r)
     r->daily_mean = calloc(days * model_series(m) + 1, sizeof *r->daily_mean);
     r->delivered_ci = calloc(2 * days + 1, sizeof *r->delivered_ci);
     r->delivered_avg = calloc(days + 1, sizeof *r->delivered_avg);
-    return r->summary && r->daily_mean && r->delivered_ci && r->delivered_avg;
+    r->weekly = calloc(3 * run_weeks(m) + 1, sizeof *r->weekly);
+    return r->summary && r->daily_mean && r->delivered_ci && r->delivered_avg && r->weekly;
 }
 
 size_t run_memory_estimate(const struct model *m, unsigned replications, unsigned jobs, size_t *kept)
@@ -653,5 +680,6 @@ void run_result_fini(struct run_result *r)
     free(r->daily_mean);
     free(r->delivered_ci);
     free(r->delivered_avg);
+    free(r->weekly);
     *r = (struct run_result){ .model = r->model, .n = r->n };
 }

@@ -45,15 +45,20 @@ static double bin_width(size_t bin)
 
 void stats_hist_add(struct stats_hist *h, double days)
 {
-    h->count[bin_of(days)]++;
+    size_t b = bin_of(days);
+    h->count[b]++;
     h->n++;
+    if (b >= h->used)
+        h->used = (uint32_t)b + 1;
 }
 
 void stats_hist_merge(struct stats_hist *into, const struct stats_hist *h)
 {
-    for (size_t b = 0; b < STATS_HIST_BINS; b++)
+    for (size_t b = 0; b < h->used; b++)
         into->count[b] += h->count[b];
     into->n += h->n;
+    if (h->used > into->used)
+        into->used = h->used;
 }
 
 double stats_hist_quantile(const struct stats_hist *h, double q)
@@ -71,6 +76,70 @@ double stats_hist_quantile(const struct stats_hist *h, double q)
         below += c;
     }
     return stats_hist_bin_low(STATS_HIST_BINS - 1);
+}
+
+/* Compact histogram: bin b < 500 covers [0.1 b, 0.1 b + 0.1), then whole
+ * days to 400, then one open bin. */
+enum { SMALL_FINE = 500, SMALL_COARSE = 350 };
+
+static size_t small_bin(double days)
+{
+    if (!(days >= 0))
+        return 0;
+    if (days < STATS_SMALL_FINE_D)
+        return (size_t)(days * 10);
+    if (days < STATS_SMALL_MAX_D)
+        return SMALL_FINE + (size_t)(days - STATS_SMALL_FINE_D);
+    return STATS_SMALL_BINS - 1;
+}
+
+static double small_low(size_t b, double *width)
+{
+    if (b < SMALL_FINE) {
+        *width = 0.1;
+        return b * 0.1;
+    }
+    if (b < SMALL_FINE + SMALL_COARSE) {
+        *width = 1;
+        return STATS_SMALL_FINE_D + (double)(b - SMALL_FINE);
+    }
+    *width = 0;
+    return STATS_SMALL_MAX_D;
+}
+
+void stats_small_add(struct stats_small_hist *h, double days)
+{
+    size_t b = small_bin(days);
+    h->count[b]++;
+    h->n++;
+    if (b >= h->used)
+        h->used = (uint32_t)b + 1;
+}
+
+void stats_small_merge(struct stats_small_hist *into, const struct stats_small_hist *h)
+{
+    for (size_t b = 0; b < h->used; b++)
+        into->count[b] += h->count[b];
+    into->n += h->n;
+    if (h->used > into->used)
+        into->used = h->used;
+}
+
+double stats_small_quantile(const struct stats_small_hist *h, double q)
+{
+    if (h->n == 0)
+        return NAN;
+    double target = q * (double)h->n, width;
+    uint64_t below = 0;
+    for (size_t b = 0; b < h->used; b++) {
+        uint64_t c = h->count[b];
+        if (c && (double)(below + c) >= target) {
+            double low = small_low(b, &width);
+            return low + (target - (double)below) / (double)c * width;
+        }
+        below += c;
+    }
+    return small_low(h->used ? h->used - 1 : 0, &width);
 }
 
 /* The two-sided t quantile for `confidence` with df degrees of freedom. */

@@ -120,20 +120,20 @@ Test(plot, run_scripts_read_the_right_files_and_columns)
 
     assert_script(dir, "throughput.gp",
                   STRINGS("set output 'throughput.png'", "set terminal pngcairo size 1200,700",
-                          "'throughput.csv' using 'date':'delivered_t_ci_low':'delivered_t_ci_high' with filledcurves",
-                          "using 'date':'delivered_t_mean' with lines", "China-Europe rail mail via Brest, baseline",
+                          /* Weekly tonnage: the total with its interval as error bars over the
+                           * destinations stacked, the largest (WAW) at the bottom in the first colour. */
+                          "mail delivered per week", "$weeks using ($1):2:3:4 with yerrorlines",
+                          "$weeks using ($1):5 with filledcurves x1 fillcolor rgb '#f28e2b'",
+                          "title 'to WAW'", "'to LEI'", "China-Europe rail mail via Brest, baseline",
                           /* A calendar axis from 2024-01-01 (1704067200 s) for 84 days, a tick per month. */
                           "set xdata time", "set timefmt '%Y-%m-%d'",
                           "set xtics ('Jan 2024' 1704067200, 'Feb' 1706745600, 'Mar' 1709251200)",
                           "set xrange [1704067200:1711324800]", "rect from 1704067200, graph 0 to 1705276800, graph 1",
                           "the run starts on 2024-01-01",
-                          /* Three destinations: one 7-day line each, largest first (WAW). */
-                          "$avg7 using 1:3 with lines lc rgb '#f28e2b' lw 2 title 'to WAW, 7-day average'",
-                          "'to LEI, 7-day average'",
-                          /* Day 3's centred average of days 0..6 of the total, by hand from the CSV:
-                           * (0 + 0.52812 + 4.76831 + 2.40747 + 7.93085 + 1.90869 + 3.12824) / 7. */
-                          "\n2024-01-04,2.9531,"),
-                  NULL);
+                          /* Week 1 (days 7-13) at its middle, 2024-01-11 12:00: the weekly file's total
+                           * and interval, then WAW's daily means summed (45.7427) and PRG's added on. */
+                          "\n1704974400,89.6853,78.362,101.009,45.7427,72.4072,"),
+                  STRINGS("to the other"));
     assert_script(dir, "transit.gp",
                   STRINGS("plot 'transit.csv' using (column('transit_d') + 0.125):'batches_pct' with boxes",
                           "'cum_pct' axes x1y2", "set arrow 1 from 14, graph 0 to 14, graph 1",
@@ -141,9 +141,9 @@ Test(plot, run_scripts_read_the_right_files_and_columns)
                           "'service standard: 14 days (88.4% on time)'"),
                   NULL);
     assert_script(dir, "backlog.gp",
-                  STRINGS("'backlog.csv' using 'date':(strcol('node') eq 'CQ' ? column('backlog_batches_mean') : NaN)",
-                          "strcol('node') eq 'BRE'", "'throughput.csv' using 'date':'backlog_batches_mean'",
-                          "set xdata time"),
+                  /* the three nodes with the highest peaks, as 7-day means over their daily range */
+                  STRINGS("$nodes using ($1):2 with lines", "title 'CQ'", "title 'BRE'",
+                          "$nodes using ($1):3:4 with filledcurves", "set xdata time"),
                   /* AKZ never has a backlog: no line. */
                   STRINGS("'AKZ'"));
     assert_script(dir, "train_wait.gp",
@@ -264,10 +264,13 @@ Test(plot, gnuplot_exiting_0_without_a_picture_is_an_error)
     e2e_rmtree(bin);
 }
 
-Test(plot, more_than_eight_destinations_draw_the_total_only)
+Test(plot, without_weekly_totals_more_than_eight_destinations_draw_the_total_only)
 {
     char *bin = hide_gnuplot();
     char *dir = e2e_copy(RUN_FIXTURE);
+    char *weekly = e2e_format("%s/throughput_weekly.csv", dir);
+    cr_assert_eq(remove(weekly), 0);  /* results written before the weekly file */
+    free(weekly);
     char text[20000] = "day,destination,delivered_t_mean\n";
     for (int day = 0; day < 84; day++)
         for (int k = 1; k <= 9; k++)
@@ -283,7 +286,30 @@ Test(plot, more_than_eight_destinations_draw_the_total_only)
     e2e_rmtree(bin);
 }
 
-Test(plot, more_than_ten_nodes_draw_the_ten_largest_backlogs)
+Test(plot, nine_destinations_draw_the_five_largest_and_the_other_four)
+{
+    char *bin = hide_gnuplot();
+    char *dir = e2e_copy(RUN_FIXTURE);
+    char text[20000] = "day,date,destination,delivered_t_mean\n";
+    for (int day = 0; day < 84; day++)
+        for (int k = 1; k <= 9; k++)
+            snprintf(text + strlen(text), sizeof text - strlen(text), "%d,2024-01-%02d,D%d,%.3f\n", day, 1 + day % 28,
+                     k, 0.37 * k);
+    e2e_write(dir, "throughput_dest.csv", text);
+    struct diag *d = diag_create();
+    bool drawn;
+    cr_assert_eq(plot_results(dir, &drawn, d), RM_OK);
+    assert_script(dir, "throughput.gp",
+                  STRINGS("the 5 largest of 9 destinations", "'to D9'", "'to D5'", "'to the other 4 destinations'",
+                          /* week 1: D9 alone 7 x 3.33 = 23.31; all nine 7 x 0.37 x 45 = 116.55 */
+                          ",23.31,", ",116.55\n"),
+                  STRINGS("'to D4'", "'to D1'"));
+    diag_destroy(d);
+    e2e_rmtree(dir);
+    e2e_rmtree(bin);
+}
+
+Test(plot, more_than_three_nodes_draw_the_three_largest_backlogs)
 {
     char *bin = hide_gnuplot();
     char *dir = e2e_copy(RUN_FIXTURE);
@@ -297,12 +323,11 @@ Test(plot, more_than_ten_nodes_draw_the_ten_largest_backlogs)
     bool drawn;
     cr_assert_eq(plot_results(dir, &drawn, d), RM_OK);
     assert_script(dir, "backlog.gp",
-                  STRINGS("eq 'N03'", "eq 'N04'", "eq 'N05'", "eq 'N06'", "eq 'N07'", "eq 'N08'", "eq 'N09'",
-                          "eq 'N10'", "eq 'N11'",
+                  STRINGS("'N11'", "'N10'",
                           /* Largest first: N12 takes the first colour. */
-                          "eq 'N12' ? column('backlog_batches_mean') : NaN) with lines lc rgb '#f28e2b'",
-                          "the 10 of 12 nodes with the highest peak"),
-                  STRINGS("'N01'", "'N02'"));
+                          "$nodes using ($1):2 with lines lc rgb '#f28e2b' lw 2.5 title 'N12'",
+                          "the 3 of 12 nodes with the highest peak"),
+                  STRINGS("'N09'", "'N01'"));
     diag_destroy(d);
     e2e_rmtree(dir);
     e2e_rmtree(bin);
@@ -366,7 +391,7 @@ Test(plot, quotes_in_directory_and_title_survive_shell_and_gnuplot)
     cr_assert_eq(plot_results(dir, &drawn, d), RM_OK, "%s", diag_count(d) ? diag_message(d, 0) : "");
     cr_assert(drawn);
     assert_png(dir, "throughput.png", 1200, 700);
-    assert_script(dir, "throughput.gp", STRINGS("'Brest''s \"new\" crane, @home: mail delivered per day'"), NULL);
+    assert_script(dir, "throughput.gp", STRINGS("'Brest''s \"new\" crane, @home: mail delivered per week'"), NULL);
     diag_destroy(d);
     free(dir);
     e2e_rmtree(parent);
@@ -531,11 +556,13 @@ Test(plot, twenty_thousand_nodes_plot_in_linear_time, .timeout = 60)
     double s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
     cr_assert_lt(s, 5.0, "plotting 20,000 nodes took %.1f s", s);
     assert_script(dir, "backlog.gp",
+                  STRINGS("the 3 of 20000 nodes with the highest peak", "lw 2.5 title 'N19999'", "'N19997'"),
+                  STRINGS("'N19996'"));
+    assert_script(dir, "train_wait.gp",
                   STRINGS("the 10 of 20000 nodes with the highest peak",
-                          "eq 'N19999' ? column('backlog_batches_mean') : NaN) with lines lc rgb '#f28e2b'",
+                          "eq 'N19999' ? column('train_wait_d_mean') : NaN) with lines lc rgb '#f28e2b'",
                           "eq 'N19990'"),
                   STRINGS("'N19989'"));
-    assert_script(dir, "train_wait.gp", STRINGS("eq 'N19999' ? column('train_wait_d_mean')"), NULL);
     diag_destroy(d);
     e2e_rmtree(dir);
     e2e_rmtree(bin);

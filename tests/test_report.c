@@ -116,3 +116,85 @@ Test(report, pairs_csv_and_heat_map_have_one_cell_per_pair_with_mail, .timeout =
     e2e_rmtree(t);
     free(out);
 }
+
+/* ---- monthly.csv ----------------------------------------------------------- */
+
+Test(report, malaszewicze_2021_brest_wait_rises_month_by_month_from_april, .timeout = 180)
+{
+    char *t = e2e_tmpdir(), args[4400], out[4200];
+    snprintf(out, sizeof out, "%s/r", t);
+    snprintf(args, sizeof args, "run scenarios/malaszewicze-2021 -r 3 -o %s -q --no-plot", out);
+    cr_assert_eq(e2e_run(args, NULL, NULL), 0);
+    /* the scenario README's hand table: Apr 0.5 d ... Dec 12.4 d */
+    check_with_python(t, out,
+        "wait = {r['month']: float(r['mean']) / 24 for r in rows('monthly.csv')\n"
+        "        if r['metric'] == 'train_queue_wait_h' and r['scope'] == 'node:BRS'}\n"
+        "months = ['2021-%02d' % m for m in range(4, 13)]\n"
+        "assert sorted(wait) == ['2021-%02d' % m for m in range(1, 13)], sorted(wait)\n"
+        "assert all(wait[a] < wait[b] for a, b in zip(months, months[1:])), wait\n"
+        "assert wait['2021-03'] < 0.5 and wait['2021-04'] < 1.5 and 10 < wait['2021-12'] < 16, wait\n"
+        "first_week = min(m for m in months if wait[m] > 7)\n"
+        "assert first_week == '2021-08', wait\n");
+    e2e_rmtree(t);
+}
+
+Test(report, a_year_from_2024_01_01_has_twelve_posting_months_that_match_batches_csv, .timeout = 180)
+{
+    char *t = e2e_tmpdir(), args[4400], out[4200];
+    snprintf(out, sizeof out, "%s/r", t);
+    snprintf(args, sizeof args, "run scenarios/china-europe-via-belarus -r 2 --batches -o %s -q --no-plot", out);
+    cr_assert_eq(e2e_run(args, NULL, NULL), 0);
+    check_with_python(t, out,
+        "import datetime\n"
+        "monthly = rows('monthly.csv')\n"
+        "months = sorted({r['month'] for r in monthly if r['metric'] == 'posted_batches'})\n"
+        "assert months == ['2024-%02d' % m for m in range(1, 13)], months\n"
+        "for metric in ('posted_batches', 'delivered_batches', 'on_time_pct', 'transit_mean_d', 'transit_p50_d',\n"
+        "               'transit_p95_d', 'throughput_t_per_d', 'max_backlog_batches'):\n"
+        "    assert any(r['metric'] == metric and r['scope'] == 'all' for r in monthly), metric\n"
+        "assert any(r['metric'] == 'on_time_pct' and r['scope'].startswith('origin:') for r in monthly)\n"
+        "assert any(r['metric'] == 'transit_p95_d' and r['scope'] == 'od:CQ-DE' for r in monthly)\n"
+        "assert any(r['metric'] == 'train_queue_wait_h' and r['scope'] == 'node:BRS' for r in monthly)\n"
+        "# posted per month after the 28-day warm-up, counted from batches.csv, per replication\n"
+        "count = {}\n"
+        "for b in rows('batches.csv'):\n"
+        "    h = float(b['posted_h'])\n"
+        "    if h < 28 * 24:\n"
+        "        continue\n"
+        "    month = (datetime.date(2024, 1, 1) + datetime.timedelta(hours=h)).strftime('%Y-%m')\n"
+        "    for scope in ('all', 'od:%s-%s' % (b['origin'], b['destination'])):\n"
+        "        count[(month, scope)] = count.get((month, scope), 0) + 1\n"
+        "checked = 0\n"
+        "for r in monthly:\n"
+        "    if r['metric'] == 'posted_batches' and (r['scope'], r['month']) in (('all', '2024-05'), ('all', '2024-01'),\n"
+        "                                                                 ('od:CQ-DE', '2024-09')):\n"
+        "        assert float(r['mean']) * 2 == count[(r['month'], r['scope'])], (r, count[(r['month'], r['scope'])])\n"
+        "        checked += 1\n"
+        "assert checked == 3\n"
+        "# summary.csv and replications.csv hold no monthly rows\n"
+        "assert len(rows('summary.csv')) == len({(r['metric'], r['scope']) for r in rows('summary.csv')})\n");
+    e2e_rmtree(t);
+}
+
+Test(report, compare_writes_the_paired_differences_by_month, .timeout = 180)
+{
+    char *t = e2e_tmpdir(), args[4400], out[4200];
+    snprintf(out, sizeof out, "%s/c", t);
+    snprintf(args, sizeof args, "compare scenarios/china-europe-via-belarus ecommerce-growth -r 3 -d 120 -o %s -q --no-plot",
+             out);
+    cr_assert_eq(e2e_run(args, NULL, NULL), 0);
+    check_with_python(t, out,
+        "rows_ = rows('compare_monthly.csv')\n"
+        "months = sorted({r['month'] for r in rows_})\n"
+        "assert months == ['2024-01', '2024-02', '2024-03', '2024-04'], months\n"
+        "base = {(r['month'], r['metric'], r['scope']): float(r['mean'])\n"
+        "        for r in csv.DictReader(open(os.path.join(out, 'baseline', 'monthly.csv')))}\n"
+        "for r in rows_:\n"
+        "    if r['metric'] == 'posted_batches' and r['scope'] == 'all':\n"
+        "        assert float(r['baseline_mean']) == base[(r['month'], 'posted_batches', 'all')], r\n"
+        "        assert float(r['proposal_mean']) > float(r['baseline_mean']), r\n"
+        "assert not any(r['metric'] == 'posted_batches' and r['scope'] == 'all' and 'month' in r\n"
+        "               for r in rows('compare.csv'))\n"
+        "assert len(rows('compare.csv')) == len({(r['proposal'], r['metric'], r['scope']) for r in rows('compare.csv')})\n");
+    e2e_rmtree(t);
+}

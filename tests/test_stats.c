@@ -66,3 +66,43 @@ Test(stats, nan_values_are_skipped_and_one_value_has_no_interval)
     cr_assert_float_eq(s.mean, 4.25, 1e-12);
     cr_assert(isnan(s.ci_low) && isnan(s.sd));
 }
+
+Test(stats, merged_histograms_give_the_quantiles_of_both_sets)
+{
+    static struct stats_hist a, b, both, merged;
+    for (int i = 0; i < 300; i++) {
+        double x = 3.27 + i * 0.031, y = 41.9 + i * 1.7;  /* y runs into the coarse bins */
+        stats_hist_add(&a, x);
+        stats_hist_add(&b, y);
+        stats_hist_add(&both, x);
+        stats_hist_add(&both, y);
+    }
+    stats_hist_merge(&merged, &a);
+    stats_hist_merge(&merged, &b);
+    cr_assert_eq(merged.n, 600);
+    cr_assert_eq(merged.used, both.used);
+    for (double q = 0.05; q < 1; q += 0.15)
+        cr_assert_eq(stats_hist_quantile(&merged, q), stats_hist_quantile(&both, q));
+}
+
+Test(stats, compact_histogram_quantiles_to_a_tenth_of_a_day)
+{
+    static struct stats_small_hist h, a, b;
+    /* 2,000 values evenly over [12.385, 32.385): quantile q = 12.385 + 20 q */
+    for (int i = 0; i < 2000; i++) {
+        double x = 12.385 + (i + 0.5) * 20.0 / 2000;
+        stats_small_add(&h, x);
+        stats_small_add(i % 2 ? &a : &b, x);
+    }
+    cr_assert_float_eq(stats_small_quantile(&h, 0.5), 22.385, 0.051);
+    cr_assert_float_eq(stats_small_quantile(&h, 0.95), 31.385, 0.051);
+    stats_small_merge(&a, &b);
+    cr_assert_eq(stats_small_quantile(&a, 0.95), stats_small_quantile(&h, 0.95));
+    static struct stats_small_hist far, empty;
+    stats_small_add(&far, 75.4);
+    stats_small_add(&far, 9000);
+    double q = stats_small_quantile(&far, 0.25);
+    cr_assert(q >= 75 && q <= 76, "got %g", q);
+    cr_assert_eq(stats_small_quantile(&far, 0.99), STATS_SMALL_MAX_D);
+    cr_assert(isnan(stats_small_quantile(&empty, 0.5)));
+}

@@ -23,7 +23,11 @@ enum model_direction { MODEL_LOWER_BETTER, MODEL_HIGHER_BETTER, MODEL_NEUTRAL };
 
 /* The kinds of scope a metric is reported at. */
 enum { MODEL_SCOPE_ALL = 1, MODEL_SCOPE_DEST = 2, MODEL_SCOPE_OD = 4, MODEL_SCOPE_NODE = 8,
-       MODEL_SCOPE_SERVICE = 16, MODEL_SCOPE_ORIGIN = 32, MODEL_SCOPE_PATH = 64 };
+       MODEL_SCOPE_SERVICE = 16, MODEL_SCOPE_ORIGIN = 32, MODEL_SCOPE_PATH = 64,
+       /* also per calendar month (monthly.csv), at the all, origin, od and
+        * node scopes the metric has: batch metrics by month of posting,
+        * throughput, train waits and backlogs by month of the event */
+       MODEL_SCOPE_MONTH = 128 };
 /* The prefix of each kind's scopes in summary.csv ("all" has no ID), in
  * the order of the bits above: model_scope_kind(k) names bit 1 << k, NULL
  * past the end. origin:ID is the batches posted at a node, path:A>B the
@@ -50,13 +54,25 @@ size_t model_metric_count(void);
 const struct model_metric *model_metric(size_t i);
 const struct model_metric *model_metric_find(const char *name);  /* NULL if unknown */
 
-/* The record: one value per (metric, scope) row, NaN where undefined. */
+/* The record: one value per (metric, scope) row, NaN where undefined, then
+ * the monthly rows: one per (month, metric, scope) of every metric with
+ * MODEL_SCOPE_MONTH, the months of the statistics window in order. A
+ * monthly row has its metric's name and scope; model_row_month tells them
+ * apart (summary.csv and replications.csv leave them out, monthly.csv has
+ * them). */
 size_t model_rows(const struct model *m);
 const char *model_row_metric(const struct model *m, size_t row);
 const char *model_row_scope(const struct model *m, size_t row);
 /* The row of (metric, scope), e.g. ("train_queue_wait_h", "node:BRS"), in
  * constant time; SIZE_MAX when the model has none. */
 size_t model_row(const struct model *m, const char *metric, const char *scope);
+/* The calendar month (year * 12 + month - 1, calendar.h) of a monthly row;
+ * -1 for every other row. */
+int32_t model_row_month(const struct model *m, size_t row);
+/* The row of (metric, scope) in `month`, SIZE_MAX when there is none. */
+size_t model_row_in_month(const struct model *m, const char *metric, const char *scope, int32_t month);
+/* The months of the statistics window: *first is the first (calendar.h). */
+size_t model_months(const struct model *m, int32_t *first);
 
 /* Daily series: the network's two, then three groups: tonnes delivered per
  * destination ("delivered_t:ID"), batches waiting per node at the end of

@@ -53,10 +53,19 @@ struct run_result {
     double *daily_mean;             /* [model_days * model_series], day-major: mean across replications */
     double *delivered_ci;           /* [model_days * 2]: t interval (low, high) of series 0, tonnes delivered */
     double *delivered_avg;          /* [model_days]: series 0 summed in replication order, divided by n */
+    /* Tonnes delivered per week (days 7w .. 7w+6; the last week may be
+     * shorter): mean, t interval low and high across replications. */
+    double *weekly;                 /* [run_weeks * 3] */
     const struct run_precision *precision;  /* the targets the replications were run for, or NULL */
     size_t n_precision;
     unsigned reused;                /* replications taken from the earlier results, not rerun */
 };
+
+/* Weeks of a model's days: days 7w .. 7w+6 make week w. */
+static inline size_t run_weeks(const struct model *m)
+{
+    return (model_days(m) + 6) / 7;
+}
 
 /* Row `row` of replication `rep` (numbered from 0). */
 static inline double run_value(const struct run_result *r, unsigned rep, size_t row)

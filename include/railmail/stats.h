@@ -17,6 +17,8 @@
 struct stats_hist {
     uint32_t count[STATS_HIST_BINS];
     uint64_t n;
+    uint32_t used;  /* every bin from here on is 0: a merge reads no further, so
+                       the untouched pages of a calloc'd histogram stay unmapped */
 };
 
 void stats_hist_add(struct stats_hist *h, double days);
@@ -25,6 +27,23 @@ void stats_hist_merge(struct stats_hist *into, const struct stats_hist *h);
 /* The q-quantile (0 < q < 1), interpolated within its bin; NaN when empty. */
 double stats_hist_quantile(const struct stats_hist *h, double q);
 double stats_hist_bin_low(size_t bin);  /* lower edge of a bin, days */
+
+/* A compact histogram for many small sets (a month's batches of one pair):
+ * 0.1-day bins to STATS_SMALL_FINE_D, 1-day bins to STATS_SMALL_MAX_D, and
+ * one bin for everything beyond (whose quantile reads as its lower edge). */
+#define STATS_SMALL_FINE_D 50.0
+#define STATS_SMALL_MAX_D 400.0
+#define STATS_SMALL_BINS 851
+
+struct stats_small_hist {
+    uint32_t count[STATS_SMALL_BINS];
+    uint32_t n, used;  /* used: every bin from here on is 0 */
+};
+
+void stats_small_add(struct stats_small_hist *h, double days);
+void stats_small_merge(struct stats_small_hist *into, const struct stats_small_hist *h);
+/* The q-quantile (0 < q < 1), interpolated within its bin; NaN when empty. */
+double stats_small_quantile(const struct stats_small_hist *h, double q);
 
 struct stats_summary {
     double mean, sd, ci_low, ci_high;  /* NaN where undefined */
