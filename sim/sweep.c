@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 
 #include "railmail/compare.h"
+#include "railmail/calendar.h"
 #include "railmail/csvwrite.h"
 #include "railmail/escape.h"
 #include "railmail/model.h"
@@ -890,6 +891,37 @@ static void write_sweep_csv(FILE *f, const struct sweep_result *w)
     }
 }
 
+/* sweep_monthly.csv: the varied keys, then monthly.csv's columns, for
+ * every point run: when a setting starts to help, or to hurt. */
+static void write_sweep_monthly_csv(FILE *f, const struct sweep_result *w)
+{
+    for (size_t k = 0; k < w->n_keys; k++)
+        csvwrite_field(f, w->key[k].key), fputc(',', f);
+    csvwrite_header(f, "month,metric,scope,mean,ci_low,ci_high,sd,n");
+    for (size_t a = 0; a < w->n_ran; a++) {
+        const struct point *p = &w->point[w->order[a]];
+        for (size_t row = 0; row < model_rows(p->m); row++) {
+            const struct stats_summary *s = &p->summary[row];
+            int32_t month = model_row_month(p->m, row);
+            if (s->n == 0 || month < 0)
+                continue;
+            char text[8];
+            calendar_month_format(month, text);
+            for (size_t k = 0; k < w->n_keys; k++)
+                csvwrite_field(f, value_text(w, p, k)), fputc(',', f);
+            fprintf(f, "%s,", text);
+            csvwrite_field(f, model_row_metric(p->m, row)), fputc(',', f);
+            csvwrite_field(f, model_row_scope(p->m, row));
+            const double x[] = { s->mean, s->ci_low, s->ci_high, s->sd };
+            for (size_t j = 0; j < sizeof x / sizeof *x; j++) {
+                fputc(',', f);
+                csvwrite_number(f, x[j]);
+            }
+            fprintf(f, ",%zu\n", s->n);
+        }
+    }
+}
+
 static void write_points_csv(FILE *f, const struct sweep_result *w)
 {
     csvwrite_field(f, "point");
@@ -988,6 +1020,7 @@ enum rm_status sweep_run(struct sweep_result *w, const char *dir, const char *re
         check_monotone(w, d);
     const char *proposal = w->q.proposal;
     if ((st = write_file(dir, "sweep.csv", w, write_sweep_csv, "w", d)) == RM_OK &&
+        (st = write_file(dir, "sweep_monthly.csv", w, write_sweep_monthly_csv, "w", d)) == RM_OK &&
         (st = write_file(dir, "points.csv", w, write_points_csv, "w", d)) == RM_OK &&
         (!w->has_target || (st = write_file(dir, "target.csv", w, write_target_csv, "w", d)) == RM_OK) &&
         (st = report_meta(dir, w->point[0].s, w->point[0].s->replications, "sweep", &proposal, proposal ? 1 : 0,

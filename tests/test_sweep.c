@@ -536,3 +536,26 @@ Test(sweep, a_broken_proposal_is_blamed_before_simulating)
     free(text);
     e2e_rmtree(t);
 }
+
+/* The monthly view of a sweep: each point's monthly.csv rows, behind a
+ * column per varied key. */
+Test(sweep, sweep_monthly_csv_carries_each_points_months, .timeout = 120)
+{
+    char *t = e2e_tmpdir();
+    cr_assert_eq(e2e_runf(NULL, NULL, "sweep " WAIT " -r 3 --vary services.OD.departures_per_week=2.8,5.6 --no-plot -q "
+                          "-o %s/s", t), 0);
+    char *path = e2e_format("%s/s/sweep_monthly.csv", t), *text = e2e_slurp(path);
+    cr_assert(text && !strncmp(text, "services.OD.departures_per_week,month,metric,scope,mean,", 56), "%s", text);
+    char *point = e2e_format("%s/s/point-002/monthly.csv", t), *own = e2e_slurp(point);
+    /* point 2's first monthly row, with its value in front */
+    char *first = strchr(own, '\n') + 1, *end = strchr(first, '\n');
+    char *want = e2e_format("\n5.6,%.*s\n", (int)(end - first), first);
+    cr_assert(strstr(text, want), "missing %s", want);
+    cr_assert(strstr(text, "\n2.8,2024-"), "no months of the first point");
+    free(want);
+    free(own);
+    free(point);
+    free(text);
+    free(path);
+    e2e_rmtree(t);
+}
