@@ -37,6 +37,8 @@ struct arm {
 
 struct compare_result {
     struct compare_request q;
+    bool common;                      /* arms carry different pairs: headlines over the common ones */
+    size_t n_common;
     struct run_precision *precision;  /* on the paired differences; the caller's */
     size_t n_precision;
     unsigned max_replications;
@@ -195,6 +197,8 @@ static enum rm_status check_names(char *const *names, size_t n, struct diag *d)
     return st;
 }
 
+static enum rm_status make_models(struct compare_result *c, struct diag *d);
+
 /* Loads every arm into c; on failure c holds what was built, for destroy. */
 static enum rm_status prepare(struct compare_result *c, struct diag *d)
 {
@@ -238,15 +242,63 @@ static enum rm_status prepare(struct compare_result *c, struct diag *d)
     }
     if (diag_count(d))
         return RM_EINPUT;
-    for (size_t i = 0; i < c->n_arms; i++)
-        if (!(c->arm[i].m = model_create(c->arm[i].s)))
-            return diag_fail(d, RM_ENOMEM, "out of memory");
+    return make_models(c, d);
+}
+
+/* "O-D" of demand row i. */
+static void pair_key(const struct scenario *s, size_t i, char *buf, size_t len)
+{
+    snprintf(buf, len, "%s-%s", s->nodes[s->demand[i].origin].id, s->nodes[s->demand[i].destination].id);
+}
+
+static bool has_pair(const struct scenario *s, const char *key)
+{
+    char k[300];
+    for (size_t i = 0; i < s->n_demand; i++) {
+        pair_key(s, i, k, sizeof k);
+        if (!strcmp(k, key))
+            return true;
+    }
+    return false;
+}
+
+/* The models, and when the arms do not carry the same pairs, the scope
+ * "common" in each over the pairs they all carry: headline verdicts read
+ * it, so new pairs cannot make a proposal look better (a mix effect). */
+static enum rm_status make_models(struct compare_result *c, struct diag *d)
+{
+    const struct scenario *b = c->arm[0].s;
+    char **common = calloc(b->n_demand + 1, sizeof *common);
+    size_t n = 0, total = 0;
+    bool ok = common != NULL;
+    for (size_t i = 0; ok && i < b->n_demand; i++) {
+        char key[300];
+        pair_key(b, i, key, sizeof key);
+        bool everywhere = true;
+        for (size_t a = 1; a < c->n_arms; a++)
+            everywhere &= has_pair(c->arm[a].s, key);
+        if (everywhere && !(ok = (common[n] = strdup(key)) != NULL))
+            break;
+        n += everywhere;
+    }
+    for (size_t a = 0; a < c->n_arms; a++)
+        total += c->arm[a].s->n_demand;
+    c->common = ok && total != n * c->n_arms;  /* some arm carries a pair another does not */
+    c->n_common = n;
+    for (size_t i = 0; ok && i < c->n_arms; i++)
+        ok = (c->arm[i].m = c->common ? model_create_common(c->arm[i].s, (const char *const *)common, n)
+                                      : model_create(c->arm[i].s)) != NULL;
+    for (size_t i = 0; i < n; i++)
+        free(common[i]);
+    free(common);
+    if (!ok)
+        return diag_fail(d, RM_ENOMEM, "out of memory");
     const char *base = scenario_basename(c->arm[0].s);
     size_t len = strlen(base) + 32;
     if (!(c->out = malloc(len)))
         return diag_fail(d, RM_ENOMEM, "out of memory");
     snprintf(c->out, len, "results/%s-compare", base);
-    return st;
+    return RM_OK;
 }
 
 size_t compare_memory_estimate(const struct compare_result *c)
@@ -486,6 +538,23 @@ static enum rm_status pair_arm(struct compare_result *c, size_t i)
 }
 
 /* Holm across proposals, row by row, at the scenario's confidence. */
+/* Whether two arms post the same mail: the same demand rows, rates,
+ * weights and growth. */
+static bool same_demand(const struct scenario *a, const struct scenario *b)
+{
+    if (a->n_demand != b->n_demand)
+        return false;
+    for (size_t i = 0; i < a->n_demand; i++) {
+        const struct scenario_demand *x = &a->demand[i], *y = &b->demand[i];
+        if (strcmp(a->nodes[x->origin].id, b->nodes[y->origin].id)
+            || strcmp(a->nodes[x->destination].id, b->nodes[y->destination].id)
+            || x->batches_per_day != y->batches_per_day || x->growth_pct_per_year != y->growth_pct_per_year
+            || memcmp(&x->kg_per_batch, &y->kg_per_batch, sizeof x->kg_per_batch))
+            return false;
+    }
+    return true;
+}
+
 static void decide(struct compare_result *c)
 {
     const struct arm *b = &c->arm[0];
@@ -498,9 +567,13 @@ static void decide(struct compare_result *c)
             p[i] = a->row_of[row] != SIZE_MAX && a->stat[row].n >= 2 ? a->stat[row].p_value : 1;
         }
         compare_holm(p, k, 1 - b->s->confidence, reject);
-        enum model_direction dir = model_metric_find(model_row_metric(b->m, row))->direction;
-        for (size_t i = 0; i < k; i++)
-            c->arm[i + 1].verdict[row] = compare_verdict(dir, c->arm[i + 1].stat[row].diff, reject[i]);
+        const struct model_metric *mt = model_metric_find(model_row_metric(b->m, row));
+        for (size_t i = 0; i < k; i++) {
+            /* more mail carried because more was posted is no improvement */
+            bool neutral = mt->follows_demand && !same_demand(b->s, c->arm[i + 1].s);
+            c->arm[i + 1].verdict[row] = compare_verdict(neutral ? MODEL_NEUTRAL : mt->direction,
+                                                         c->arm[i + 1].stat[row].diff, reject[i]);
+        }
     }
 }
 
@@ -608,6 +681,64 @@ enum rm_status compare_run(struct compare_result *c, const char *dir, const char
 
 /* ---- the table ------------------------------------------------------------ */
 
+/* The pairs proposal i carries and the baseline does not, with their own
+ * levels (no paired verdict: the baseline has nothing to pair them with). */
+static void print_new_pairs(const struct compare_result *c, FILE *f, size_t i)
+{
+    const struct arm *b = &c->arm[0], *a = &c->arm[i];
+    enum { SHOWN = 6 };  /* the rest are in the arm's pairs.csv */
+    char name[2048], key[300], scope[310];
+    bool first = true;
+    size_t shown = 0, more = 0;
+    for (size_t k = 0; k < a->s->n_demand; k++) {
+        pair_key(a->s, k, key, sizeof key);
+        if (has_pair(b->s, key))
+            continue;
+        if (shown == SHOWN) {
+            more++;
+            continue;
+        }
+        shown++;
+        snprintf(scope, sizeof scope, "od:%s", key);
+        size_t on_time = model_row(a->m, "on_time_pct", scope), p95 = model_row(a->m, "transit_p95_d", scope);
+        if (first)
+            fprintf(f, "\n%s carries pairs the baseline does not (their own levels, no verdict):",
+                    escape_text(name, sizeof name, a->name));
+        fprintf(f, "%s %s (on time %.1f %%, transit p95 %.1f d)", first ? "" : ",", escape_text(name, sizeof name, key),
+                a->res.summary[on_time].mean, a->res.summary[p95].mean);
+        first = false;
+    }
+    if (more)
+        fprintf(f, " and %zu more (%s/pairs.csv)", more, escape_text(name, sizeof name, a->name));
+    if (!first)
+        fputc('\n', f);
+}
+
+/* Existing pairs that proposal i makes significantly worse on transit or
+ * on time (the same Holm-corrected verdicts as every row). */
+static void print_worse_pairs(const struct compare_result *c, FILE *f, size_t i)
+{
+    static const char *const judged[] = { "transit_mean_d", "transit_p95_d", "on_time_pct" };
+    const struct arm *b = &c->arm[0], *a = &c->arm[i];
+    char name[2048], key[300], scope[310], list[4096] = "";
+    size_t n = 0;
+    for (size_t k = 0; k < b->s->n_demand; k++) {
+        pair_key(b->s, k, key, sizeof key);
+        snprintf(scope, sizeof scope, "od:%s", key);
+        bool worse = false;
+        for (size_t j = 0; j < sizeof judged / sizeof *judged; j++) {
+            size_t row = model_row(b->m, judged[j], scope);
+            worse |= row != SIZE_MAX && a->row_of[row] != SIZE_MAX && a->verdict[row]
+                     && !strcmp(a->verdict[row], "worse");
+        }
+        if (worse && strlen(list) + strlen(key) + 3 < sizeof list)
+            snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", n++ ? ", " : "", key);
+    }
+    if (n)
+        escape_line(f, "%s: worse for %zu existing pair%s: %s", escape_text(name, sizeof name, a->name), n,
+                    n == 1 ? "" : "s", list);
+}
+
 void compare_print(const struct compare_result *c, FILE *f, const char *const *metrics, size_t n_metrics)
 {
     const char *headline[64];
@@ -636,7 +767,9 @@ void compare_print(const struct compare_result *c, FILE *f, const char *const *m
         const struct arm *a = &c->arm[i];
         fprintf(f, "%-18s", escape_text(name, sizeof name, a->name));
         for (size_t j = 0; j < n_metrics; j++) {
-            size_t row = model_row(b->m, metrics[j], "all");
+            size_t row = model_row(b->m, metrics[j], c->common ? "common" : "all");
+            if (row == SIZE_MAX)  /* a metric of the network only */
+                row = model_row(b->m, metrics[j], "all");
             char cell[128] = "-";
             if (row != SIZE_MAX && a->row_of[row] != SIZE_MAX && a->stat[row].n) {
                 const struct compare_stat *s = &a->stat[row];
@@ -654,6 +787,13 @@ void compare_print(const struct compare_result *c, FILE *f, const char *const *m
     if (b->res.n < COMPARE_MIN_REPLICATIONS)
         fprintf(f, "\nn/a: a verdict needs at least %d paired replications; this comparison has %u (use -r)\n",
                 COMPARE_MIN_REPLICATIONS, b->res.n);
+    if (c->common)
+        fprintf(f, "\nThe arms do not carry the same pairs: batch metrics above are over the %zu pairs every arm "
+                   "carries (scope common),\nso mail on a new pair cannot make a proposal look better.\n", c->n_common);
+    for (size_t i = 1; i < c->n_arms; i++) {
+        print_new_pairs(c, f, i);
+        print_worse_pairs(c, f, i);
+    }
 }
 
 void compare_destroy(struct compare_result *c)

@@ -45,7 +45,7 @@ enum {
     N_NODE_METRICS = FIRST_SERVICE - FIRST_NODE, N_SERVICE_METRICS = N_METRICS - FIRST_SERVICE
 };
 
-#define BATCH (MODEL_SCOPE_ALL | MODEL_SCOPE_DEST | MODEL_SCOPE_OD | MODEL_SCOPE_ORIGIN | MODEL_SCOPE_PATH)
+#define BATCH (MODEL_SCOPE_ALL | MODEL_SCOPE_DEST | MODEL_SCOPE_OD | MODEL_SCOPE_ORIGIN | MODEL_SCOPE_PATH | MODEL_SCOPE_COMMON)
 #define LOWER MODEL_LOWER_BETTER
 #define HIGHER MODEL_HIGHER_BETTER
 #define NEUTRAL MODEL_NEUTRAL
@@ -55,15 +55,15 @@ enum {
 
 static const struct model_metric metric_table[N_METRICS] = {
     [M_POSTED] = { "posted_batches", "batches", NEUTRAL, BATCH | MONTH, 0, 0, "batches posted",
-                   "batches posted after the warm-up" },
+                   "batches posted after the warm-up", true },
     [M_DELIVERED] = { "delivered_batches", "batches", HIGHER, BATCH | MONTH, 1, 0, "batches delivered",
-                      "of those, batches delivered by the horizon" },
+                      "of those, batches delivered by the horizon", true },
     [M_IN_FLIGHT] = { "in_flight_batches", "batches", LOWER, BATCH, 2, 0, "batches in flight",
                       "of those, batches still waiting or on a train at the horizon" },
     [M_LOST] = { "lost_batches", "batches", LOWER, BATCH, 0, 0, "batches lost",
                  "posted minus delivered minus in flight: always 0, checked every replication" },
     [M_DELIVERED_T] = { "delivered_t", "tonnes", HIGHER, BATCH, 0, 0, "tonnes delivered",
-                        "tonnes delivered of the batches posted after the warm-up" },
+                        "tonnes delivered of the batches posted after the warm-up", true },
     [M_TRANSIT_MEAN] = { "transit_mean_d", "days", LOWER, BATCH | MONTH, 3, TABLE | CHART, "mean transit time",
                          "mean door-to-door days (posting to delivery) of delivered batches" },
     [M_P50] = { "transit_p50_d", "days", LOWER, BATCH | MONTH, 4, 0, "median transit time",
@@ -79,7 +79,7 @@ static const struct model_metric metric_table[N_METRICS] = {
     [M_ON_TIME] = { "on_time_pct", "%", HIGHER, BATCH | MONTH, 6, TABLE | CHART, "batches on time",
                     "share delivered within service_standard_d; batches still on the way past it count as late" },
     [M_THROUGHPUT] = { "throughput_t_per_d", "tonnes per day", HIGHER, BATCH | MONTH, 7, CHART, "throughput",
-                       "tonnes delivered per day after the warm-up" },
+                       "tonnes delivered per day after the warm-up", true },
     [M_GAP] = { "tracking_gap_max_h", "hours", LOWER, BATCH, 10, TABLE | CHART,
                 "longest gap between tracking events",
                 "mean over delivered batches of the longest silence between two tracking events" },
@@ -143,6 +143,7 @@ struct model {
      * rows streamed per batch and train never scan them. */
     char **node_field, **service_field;
     struct od_union origin, path;
+    struct od_union common;   /* the pairs every arm of a comparison carries; none outside compare */
     struct month_layout {
         size_t n;                 /* months of the statistics window */
         int32_t first;            /* the first, as calendar_month gives it */
@@ -281,7 +282,7 @@ struct rep {
 
 const char *model_scope_kind(size_t k)
 {
-    static const char *const kind[] = { "all", "dest", "od", "node", "service", "origin", "path", "month" };
+    static const char *const kind[] = { "all", "dest", "od", "node", "service", "origin", "path", "month", "common" };
     return k < sizeof kind / sizeof *kind ? kind[k] : NULL;
 }
 
@@ -426,7 +427,7 @@ static unsigned kind_of_row(const struct model *m, size_t row)
     return row < m->row_dest ? MODEL_SCOPE_ALL : row < m->row_od ? MODEL_SCOPE_DEST
            : row < m->row_node ? MODEL_SCOPE_OD : row < m->row_service ? MODEL_SCOPE_NODE
            : row < m->origin.row ? MODEL_SCOPE_SERVICE : row < m->path.row ? MODEL_SCOPE_ORIGIN
-           : MODEL_SCOPE_PATH;
+           : row < m->common.row ? MODEL_SCOPE_PATH : MODEL_SCOPE_COMMON;
 }
 
 /* The metric of summary row `row` in the table, from the layout. */
@@ -445,8 +446,10 @@ static size_t metric_of_row(const struct model *m, size_t row)
         return (row - m->row_od) % N_BATCH_METRICS;
     case MODEL_SCOPE_ORIGIN:
         return (row - m->origin.row) % N_BATCH_METRICS;
-    default:
+    case MODEL_SCOPE_PATH:
         return (row - m->path.row) % N_BATCH_METRICS;
+    default:
+        return (row - m->common.row) % N_BATCH_METRICS;
     }
 }
 
@@ -495,7 +498,8 @@ static bool build_layout(struct model *m)
     /* origin and path rows come last, so every earlier row keeps its place */
     m->origin.row = m->row_service + s->n_services * N_SERVICE_METRICS;
     m->path.row = m->origin.row + m->origin.n * N_BATCH_METRICS;
-    m->month.row = m->path.row + m->path.n * N_BATCH_METRICS;
+    m->common.row = m->path.row + m->path.n * N_BATCH_METRICS;
+    m->month.row = m->common.row + m->common.n * N_BATCH_METRICS;
     if (!build_month_offsets(m))
         return false;
     m->rows = m->month.row + m->month.n * m->month.stride;
@@ -525,6 +529,7 @@ static bool build_layout(struct model *m)
     }
     ok = ok && add_union_rows(m, &row, &m->origin, MODEL_SCOPE_ORIGIN, "origin:");
     ok = ok && add_union_rows(m, &row, &m->path, MODEL_SCOPE_PATH, "path:");
+    ok = ok && add_union_rows(m, &row, &m->common, MODEL_SCOPE_COMMON, "");
     /* monthly rows share their summary row's names */
     for (; ok && row < m->rows; row++) {
         size_t base = m->month.base[(row - m->month.row) % m->month.stride];
@@ -685,7 +690,37 @@ static void od_union_fini(struct od_union *u)
     free(u->member);
 }
 
+/* The scope "common": the demand rows whose pair ("O-D") is in pairs. */
+static bool build_common(struct model *m, const char *const *pairs, size_t n_pairs)
+{
+    const struct scenario *s = m->s;
+    struct od_union *u = &m->common;
+    if (n_pairs == 0)
+        return true;
+    u->n = 1;
+    u->name = calloc(2, sizeof *u->name);
+    u->start = calloc(3, sizeof *u->start);
+    u->member = malloc((s->n_demand + 1) * sizeof *u->member);
+    if (!u->name || !u->start || !u->member || !(u->name[0] = strdup("common")))
+        return false;
+    for (size_t i = 0; i < s->n_demand; i++) {
+        char key[300];
+        snprintf(key, sizeof key, "%s-%s", s->nodes[s->demand[i].origin].id, s->nodes[s->demand[i].destination].id);
+        for (size_t k = 0; k < n_pairs; k++)
+            if (!strcmp(key, pairs[k])) {
+                u->member[u->start[1]++] = i;
+                break;
+            }
+    }
+    return true;
+}
+
 struct model *model_create(const struct scenario *s)
+{
+    return model_create_common(s, NULL, 0);
+}
+
+struct model *model_create_common(const struct scenario *s, const char *const *pairs, size_t n_pairs)
 {
     struct model *m = calloc(1, sizeof *m);
     if (!m)
@@ -711,7 +746,8 @@ struct model *model_create(const struct scenario *s)
         m->n_queues += s->services[k].route_len;
     }
     m->days = (size_t)ceil(s->horizon_d);
-    if (!build_origins(m) || !build_paths(m) || !build_layout(m) || !build_series(m) || !build_fields(m))
+    if (!build_origins(m) || !build_paths(m) || !build_common(m, pairs, n_pairs) || !build_layout(m)
+        || !build_series(m) || !build_fields(m))
         goto fail;
     return m;
 fail:
@@ -738,6 +774,7 @@ void model_destroy(struct model *m)
     free(m->service_field);
     od_union_fini(&m->origin);
     od_union_fini(&m->path);
+    od_union_fini(&m->common);
     free(m->month.of_day);
     free(m->month.window_d);
     free(m->month.offset);
@@ -1851,6 +1888,7 @@ static void collect(struct rep *r)
     }
     put_union_scopes(r, &m->origin);
     put_union_scopes(r, &m->path);
+    put_union_scopes(r, &m->common);
     v[M_TRAIN_UTIL] = ratio(util_sum, (double)util_n);
     v[M_MAX_BACKLOG] = r->waiting_max;
     v[M_COST] = r->cost > 0 ? ratio(r->cost, r->acc[0].window_kg / 1000) : NAN;

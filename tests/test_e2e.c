@@ -651,3 +651,47 @@ Test(e2e, input_limits_warnings_and_a_proposal_run_as_a_scenario, .timeout = 60)
     e2e_rmtree(w);
     e2e_rmtree(t);
 }
+
+/* The mix effect: a proposal that adds a fast new pair and slows the
+ * existing one must not come out better on the headline transit metrics;
+ * they are compared over the pairs both arms carry, the new pair is shown
+ * on its own, and the existing pair is flagged. */
+Test(e2e, a_new_fast_pair_cannot_make_a_slower_proposal_look_better, .timeout = 120)
+{
+    char *s = e2e_copy(WEEKLY), *t = e2e_tmpdir();
+    e2e_sh("mkdir -p '%s/proposals/fastpair'", s);
+    char *p = e2e_format("%s/proposals/fastpair", s);
+    e2e_write(p, "nodes.csv", "id,name,country,kind,servers,dwell_h,scan\nX,Nearby,DE,destination,,fixed(0.5),0\n");
+    e2e_write(p, "legs.csv", "from,to,km,time_h\nO,X,100,fixed(2)\n");
+    e2e_write(p, "services.csv", "id,route,departures_per_week,first_departure_h,capacity_t,cutoff_h\n"
+                                 "OD,O>M>D,0.6,3,1000,0\nOX,O>X,14,1,1000,0\n");
+    e2e_write(p, "demand.csv", "origin,destination,batches_per_day,kg_per_batch,growth_pct_per_year\n"
+                               "O,X,200,fixed(12.5),0\n");
+    e2e_write(p, "description.txt", "a fast new pair, and the existing one slower\n");
+    char *out = e2e_format("%s/out", t);
+    cr_assert_eq(e2e_runf(out, NULL, "compare %s fastpair -r 4 --no-plot -o %s/c", s, t), 0);
+    char *text = e2e_slurp(out);
+    /* over all batches the proposal would look far better; over the common pair it is worse */
+    char *c = e2e_format("%s/c", t);
+    cr_assert(strstr(text, "over the 1 pairs every arm carries"), "%s", text);
+    char *row = strstr(text, "\nfastpair");
+    cr_assert(row && strstr(row, "worse"), "%s", text);
+    cr_assert_null(strstr(row, "better)"), "a headline came out better: %s", text);
+    cr_assert(strstr(text, "carries pairs the baseline does not") && strstr(text, " O-X (on time"), "%s", text);
+    cr_assert(strstr(text, "fastpair: worse for 1 existing pair: O-D"), "%s", text);
+    free(text);
+    /* demand differs: posted and delivered batches are higher, never better */
+    char *csv = e2e_format("%s/compare.csv", c);
+    text = e2e_slurp(csv);
+    cr_assert(strstr(text, "fastpair,posted_batches,all,") && !strstr(text, "fastpair,posted_batches,all,") == 0);
+    char *posted = strstr(text, "fastpair,posted_batches,all,");
+    cr_assert(strstr(posted, ",higher\n") && strstr(posted, ",higher\n") < strchr(posted, '\n') + 1, "%.200s", posted);
+    cr_assert(strstr(text, "fastpair,transit_mean_d,common,"), "no common scope in compare.csv");
+    free(text);
+    free(csv);
+    free(c);
+    free(out);
+    free(p);
+    e2e_rmtree(s);
+    e2e_rmtree(t);
+}

@@ -16,6 +16,10 @@ struct model;
 
 /* NULL when out of memory. The scenario must outlive the model. */
 struct model *model_create(const struct scenario *s);
+/* The same with the scope "common": every batch metric over the demand
+ * rows whose pair ("O-D", node ids) is in `pairs` (none: no such scope);
+ * compare gives every arm the pairs all arms carry. */
+struct model *model_create_common(const struct scenario *s, const char *const *pairs, size_t n_pairs);
 void model_destroy(struct model *m);  /* NULL is a no-op */
 
 /* Which way a metric is better, for compare's verdicts. */
@@ -27,7 +31,7 @@ enum { MODEL_SCOPE_ALL = 1, MODEL_SCOPE_DEST = 2, MODEL_SCOPE_OD = 4, MODEL_SCOP
        /* also per calendar month (monthly.csv), at the all, origin, od and
         * node scopes the metric has: batch metrics by month of posting,
         * throughput, train waits and backlogs by month of the event */
-       MODEL_SCOPE_MONTH = 128 };
+       MODEL_SCOPE_MONTH = 128, MODEL_SCOPE_COMMON = 256 };
 /* The prefix of each kind's scopes in summary.csv ("all" has no ID), in
  * the order of the bits above: model_scope_kind(k) names bit 1 << k, NULL
  * past the end. origin:ID is the batches posted at a node, path:A>B the
@@ -47,6 +51,7 @@ struct model_metric {
     unsigned headline;            /* MODEL_HEADLINE_* */
     const char *label;            /* a few words for a chart, e.g. "mean transit time" */
     const char *description;      /* one sentence, for --help and the README */
+    bool follows_demand;          /* more when more is posted: no better/worse when demand differs */
 };
 
 /* The table, in record order; model_metric(i) is NULL past the end. */
