@@ -138,7 +138,15 @@ struct scenario {
  * legs.AKZ-BRS.km=1105.5; and "scenario.KEY=VALUE" (scenario.KEY.value=VALUE
  * is accepted too), e.g. scenario.horizon_d=400. A --set changes an existing
  * row (scenario keys may be added); errors are reported as
- * "--set FILE.ID.COLUMN: column: ...". */
+ * "--set FILE.ID.COLUMN: column: ...".
+ * An ID with '*', '?' or '[' is a glob pattern (fnmatch) over the row keys
+ * as --set writes them, e.g. demand.CQ-*.growth_pct_per_year=30, and sets
+ * every row that matches; one that matches no row is an error.
+ * "COLUMN*=FACTOR" multiplies the number the cell holds (an empty cell
+ * stays empty), e.g. demand.*.batches_per_day*=1.3.
+ * A proposal row whose key cells hold such a pattern changes every row that
+ * matches (after the proposal's other rows): a cell "*F" multiplies, an
+ * empty cell leaves the value, any other replaces it. */
 
 /* Loads `base_dir`, lays `overlay_dir` over it when not NULL (a proposal:
  * same id replaces, new id adds, scenario keys override) and then applies

@@ -55,6 +55,7 @@ def semicolons(text):
 
 
 SERVICES_HEADER = "id,route,departures_per_week,first_departure_h,capacity_t,cutoff_h,cost_per_train\n"
+DEMAND_HEADER = "origin,destination,batches_per_day,kg_per_batch,growth_pct_per_year\n"
 PROPOSAL = "proposals/p/"
 DESCRIPTION = {PROPOSAL + "description.txt": whole("One flaw in a proposal.\n")}
 
@@ -261,6 +262,14 @@ CASES = {
         "from,to,km,time_h\nBRS,WAWA,210,fixed(6.5)\n")},
         PROPOSAL + 'legs.csv:2:2: to: expected a node id from nodes.csv, got "WAWA"; '
         "did you mean WAW?"),
+    "proposal-pattern-matches-nothing": ({**DESCRIPTION, PROPOSAL + "demand.csv": whole(
+        DEMAND_HEADER + "XX*,*,*1.3,,\n")},
+        PROPOSAL + 'demand.csv:2:1: origin: expected a pattern that matches at least one row, '
+        'got "XX*", which matches none'),
+    "proposal-pattern-bad-factor": ({**DESCRIPTION, PROPOSAL + "demand.csv": whole(
+        DEMAND_HEADER + "CQ,*,*lots,,\n")},
+        PROPOSAL + 'demand.csv:2:3: batches_per_day: expected a factor such as *1.3, a value '
+        'or empty, got "*lots"'),
     "disruption-zero-duration": ({"disruptions.csv": sub(",3.5,", ",0,")},
                                  'disruptions.csv:2:3: duration_d: expected a number > 0 and '
                                  '<= 36500, got "0"'),
