@@ -27,7 +27,7 @@
 #include <nettle/sha2.h>
 
 enum file_id { F_SCENARIO, F_NODES, F_LEGS, F_SERVICES, F_DEMAND, F_DISRUPTIONS, N_FILES };
-#define MAX_COLS 8
+#define MAX_COLS 12
 
 struct column {
     const char *name;
@@ -47,9 +47,9 @@ struct schema {
 enum { SC_KEY, SC_VALUE };
 enum { N_ID, N_NAME, N_COUNTRY, N_KIND, N_SERVERS, N_DWELL, N_SCAN };
 enum { L_FROM, L_TO, L_KM, L_TIME };
-enum { S_ID, S_ROUTE, S_DEPS, S_FIRST, S_CAP, S_CUTOFF, S_COST };
+enum { S_ID, S_ROUTE, S_DEPS, S_FIRST, S_CAP, S_CUTOFF, S_COST, S_START, S_END, S_GROWTH };
 enum { D_ORIGIN, D_DEST, D_BATCHES, D_KG, D_GROWTH };
-enum { X_TARGET, X_START, X_DURATION, X_FACTOR };
+enum { X_TARGET, X_START, X_DURATION, X_FACTOR, X_REPEAT };
 
 static const struct schema schemas[N_FILES] = {
     [F_SCENARIO] = {"scenario", "scenario.csv", true, 2, 1,
@@ -59,16 +59,17 @@ static const struct schema schemas[N_FILES] = {
                   {"servers", true}, {"dwell_h", true}, {"scan", true}}},
     [F_LEGS] = {"legs", "legs.csv", true, 4, 2,
                 {{"from", true}, {"to", true}, {"km", true}, {"time_h", true}}},
-    [F_SERVICES] = {"services", "services.csv", true, 7, 1,
+    [F_SERVICES] = {"services", "services.csv", true, 10, 1,
                     {{"id", true}, {"route", true}, {"departures_per_week", true},
                      {"first_departure_h", true}, {"capacity_t", true},
-                     {"cutoff_h", true}, {"cost_per_train", false}}},
+                     {"cutoff_h", true}, {"cost_per_train", false}, {"start_d", false},
+                     {"end_d", false}, {"growth_pct_per_year", false}}},
     [F_DEMAND] = {"demand", "demand.csv", true, 5, 2,
                   {{"origin", true}, {"destination", true}, {"batches_per_day", true},
                    {"kg_per_batch", true}, {"growth_pct_per_year", true}}},
-    [F_DISRUPTIONS] = {"disruptions", "disruptions.csv", false, 4, 2,
+    [F_DISRUPTIONS] = {"disruptions", "disruptions.csv", false, 5, 2,
                        {{"target", true}, {"start_d", true}, {"duration_d", true},
-                        {"capacity_factor", true}}},
+                        {"capacity_factor", true}, {"repeat_d", false}}},
 };
 
 /* Limits beyond which a value is a typing error rather than a plan. */
@@ -1554,6 +1555,61 @@ static void convert_route(struct loader *L, struct scenario *s, const struct cel
         v->route_len = 0;
 }
 
+/* Whether an optional cell holds something. */
+static bool given(const struct cell *c)
+{
+    return c->text && c->text[0];
+}
+
+/* The first timetable departure at or after start_h: the inverse of the
+ * integrated rate gives it to within rounding, then the timetable itself
+ * decides, so that scenario_departure_h never returns one before start_h. */
+static uint64_t departures_before(const struct scenario_service *v)
+{
+    if (!(v->start_h > v->first_departure_h))
+        return 0;
+    double H = 168.0 / v->departures_per_week, g = v->growth_per_h, n;
+    if (g == 0)
+        n = (v->start_h - v->first_departure_h) / H;
+    else
+        n = expm1(g * (v->start_h - v->first_departure_h)) * exp(g * v->first_departure_h) / (g * H);
+    if (!(n < 1e15))
+        return UINT64_C(1000000000000000);  /* beyond any horizon */
+    uint64_t j = n > 0 ? (uint64_t)ceil(n) : 0;
+    while (j > 0 && scenario_timetable_h(v, j - 1) >= v->start_h)
+        j--;
+    while (scenario_timetable_h(v, j) < v->start_h)
+        j++;
+    return j;
+}
+
+/* start_d, end_d and growth_pct_per_year of a service (all optional). */
+static void convert_service_period(struct loader *L, const struct record *r,
+                                   struct scenario_service *v)
+{
+    v->start_d = 0;
+    v->end_d = INFINITY;
+    bool ok = true;
+    if (given(&r->c[S_START]))
+        ok &= get_number(L, &r->c[S_START], "start_d", 0, GE, MAX_HORIZON_D,
+                         "a number >= 0 and <= 36500, or empty", &v->start_d);
+    if (given(&r->c[S_END])) {
+        char expected[96];
+        snprintf(expected, sizeof expected, "a number > start_d (%g) and <= 36500, or empty",
+                 v->start_d);
+        ok &= get_number(L, &r->c[S_END], "end_d", v->start_d, GT, MAX_HORIZON_D, expected,
+                         &v->end_d);
+    }
+    if (given(&r->c[S_GROWTH]))
+        ok &= get_number(L, &r->c[S_GROWTH], "growth_pct_per_year", -100, GT, MAX_GROWTH_PCT,
+                         "a number > -100 and <= 1000, or empty for 0", &v->growth_pct_per_year);
+    v->start_h = v->start_d * 24;
+    v->end_h = v->end_d * 24;
+    v->growth_per_h = log1p(v->growth_pct_per_year / 100) / 8760.0;
+    if (ok && v->departures_per_week > 0)
+        v->skipped = departures_before(v);
+}
+
 static void convert_services(struct loader *L, struct scenario *s)
 {
     const struct records *rs = &L->recs[F_SERVICES];
@@ -1589,6 +1645,7 @@ static void convert_services(struct loader *L, struct scenario *s)
             get_number(L, &r->c[S_COST], "cost_per_train", 0, GE, INFINITY,
                        "a number >= 0 or empty", &v->cost_per_train);
         v->carries_mail = v->capacity_t > 0;
+        convert_service_period(L, r, v);
     }
     free(stamp);
 }
@@ -1868,6 +1925,20 @@ static void ambiguous_target(struct loader *L, const struct cell *target, size_t
     bad_cell(L, added, "id", expected);
 }
 
+/* repeat_d (optional): the window recurs every repeat_d days, which must
+ * be at least its duration so that a disruption never overlaps itself. */
+static void convert_repeat(struct loader *L, const struct record *r, struct scenario_disruption *x)
+{
+    if (!given(&r->c[X_REPEAT]))
+        return;
+    char expected[128];
+    snprintf(expected, sizeof expected, "a number >= duration_d (%g) and <= 36500, or empty "
+             "for once", x->duration_d);
+    if (get_number(L, &r->c[X_REPEAT], "repeat_d", x->duration_d > 0 ? x->duration_d : 0,
+                   x->duration_d > 0 ? GE : GT, MAX_HORIZON_D, expected, &x->repeat_d))
+        x->repeat_h = x->repeat_d * 24;
+}
+
 static void convert_disruptions(struct loader *L, struct scenario *s)
 {
     const struct records *rs = &L->recs[F_DISRUPTIONS];
@@ -1904,6 +1975,7 @@ static void convert_disruptions(struct loader *L, struct scenario *s)
                    "a number >= 0 and <= 100", &x->capacity_factor);
         x->start_h = x->start_d * 24;
         x->end_h = (x->start_d + x->duration_d) * 24;
+        convert_repeat(L, r, x);
     }
 }
 

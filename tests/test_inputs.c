@@ -191,3 +191,148 @@ Test(inputs, relative_sets_on_what_is_no_number_are_errors)
                      "multiply, got \"seedling\"\n"), "%s", msgs);
     free(msgs);
 }
+
+/* ---- timetables and disruptions that change over time ---------------- */
+
+/* The departed_h of every train of replication 1 in dir/trains.csv; *n
+ * their number. */
+static double *departures(const char *dir, size_t *n)
+{
+    FILE *f = e2e_open(dir, "trains.csv");
+    char line[512];
+    size_t cap = 1024;
+    double *t = malloc(cap * sizeof *t);
+    *n = 0;
+    while (fgets(line, sizeof line, f)) {
+        int rep;
+        double h;
+        if (sscanf(line, "%d,%*[^,],%*[^,],%lf", &rep, &h) == 2 && rep == 1) {
+            if (*n == cap)
+                t = realloc(t, (cap *= 2) * sizeof *t);
+            t[(*n)++] = h;
+        }
+    }
+    fclose(f);
+    return t;
+}
+
+/* A copy of tests/e2e/closure (one service O>D, 5.6 a week from 3 h) with
+ * its services.csv and disruptions.csv replaced. */
+static char *closure_with(const char *services, const char *disruptions)
+{
+    char *sc = e2e_copy("tests/e2e/closure");
+    e2e_write(sc, "services.csv", services);
+    e2e_write(sc, "disruptions.csv", disruptions);
+    return sc;
+}
+
+Test(inputs, a_growing_service_runs_the_integral_of_its_rate, .timeout = 60)
+{
+    /* 7 a week (H = 24 h) from 5.5 h growing 30 % a year: the rate at hour t
+     * is e^(g t) / H with g = ln(1.3) / 8760, so by hour 8760 the integral
+     * from 5.5 h is (1.3 - e^(5.5 g)) / (g H) = 417.13: departures 0..417. */
+    char *sc = closure_with("id,route,departures_per_week,first_departure_h,capacity_t,cutoff_h,"
+                            "growth_pct_per_year\nOD,O>D,7,5.5,1000,0,30\n",
+                            "target,start_d,duration_d,capacity_factor\n");
+    char *t = e2e_tmpdir();
+    cr_assert_eq(e2e_runf(NULL, NULL, "run %s -o %s/r --no-plot -q -r 1 -d 365", sc, t), 0);
+    char *r = e2e_format("%s/r", t);
+    size_t n;
+    double *dep = departures(r, &n);
+    double g = log(1.3) / 8760, integral = (1.3 - exp(5.5 * g)) / (g * 24);
+    cr_expect_float_eq(integral, 417.13, 0.01);
+    cr_expect_eq(n, 418, "expected 418 departures in the year, got %zu", n);
+    /* the k-th is where the integral reaches k */
+    for (size_t k = 0; k < n; k += 97) {
+        double want = 5.5 + log1p(k * g * 24 * exp(-5.5 * g)) / g;
+        cr_expect_float_eq(dep[k], want, 0.0005, "departure %zu at %g, expected %g", k, dep[k], want);
+    }
+    free(dep);
+    free(r);
+    e2e_rmtree(t);
+    e2e_rmtree(sc);
+}
+
+Test(inputs, a_repeated_closure_closes_the_node_every_year, .timeout = 120)
+{
+    /* The first node closes on days 100-110 of each of three years: no train
+     * leaves inside a window, and every timetable slot outside one runs. */
+    char *sc = closure_with("id,route,departures_per_week,first_departure_h,capacity_t,cutoff_h\n"
+                            "OD,O>D,5.6,3,1000,0\n",
+                            "target,start_d,duration_d,capacity_factor,repeat_d\nO,100,10,0,365\n");
+    char *t = e2e_tmpdir();
+    cr_assert_eq(e2e_runf(NULL, NULL, "run %s -o %s/r --no-plot -q -r 1 -d 1095", sc, t), 0);
+    char *r = e2e_format("%s/r", t);
+    size_t n;
+    double *dep = departures(r, &n);
+    size_t expected = 0, in_windows = 0;
+    for (size_t k = 0;; k++) {
+        double h = 3 + k * 30.0;  /* 168 / 5.6 */
+        if (h > 1095 * 24)
+            break;
+        bool closed = false;
+        for (int y = 0; y < 3; y++)
+            closed |= h >= (100 + 365 * y) * 24 && h < (110 + 365 * y) * 24;
+        expected += !closed;
+        in_windows += closed;
+    }
+    cr_expect_eq(in_windows, 3 * 8, "each window holds 8 slots");
+    cr_expect_eq(n, expected, "expected %zu departures, got %zu", expected, n);
+    for (size_t i = 0; i < n; i++)
+        for (int y = 0; y < 3; y++)
+            cr_expect(!(dep[i] >= (100 + 365 * y) * 24 && dep[i] < (110 + 365 * y) * 24),
+                      "a train left at %g h, inside the closure of year %d", dep[i], y + 1);
+    free(dep);
+    free(r);
+    e2e_rmtree(t);
+    e2e_rmtree(sc);
+}
+
+Test(inputs, a_service_with_start_and_end_runs_only_between_them, .timeout = 60)
+{
+    /* 5.6 a week from 3 h (every 30 h), from day 100 until day 130: the first
+     * slot at or after 2400 h is 3 + 80 * 30 = 2403 h, the last before 3120 h
+     * is 3 + 103 * 30 = 3093 h: 24 trains. */
+    char *sc = closure_with("id,route,departures_per_week,first_departure_h,capacity_t,cutoff_h,"
+                            "start_d,end_d\nOD,O>D,5.6,3,1000,0,100,130\n",
+                            "target,start_d,duration_d,capacity_factor\n");
+    char *t = e2e_tmpdir();
+    cr_assert_eq(e2e_runf(NULL, NULL, "run %s -o %s/r --no-plot -q -r 1", sc, t), 0);
+    char *r = e2e_format("%s/r", t);
+    size_t n;
+    double *dep = departures(r, &n);
+    cr_assert_eq(n, 24);
+    cr_expect_float_eq(dep[0], 2403, 1e-9);
+    cr_expect_float_eq(dep[n - 1], 3093, 1e-9);
+    free(dep);
+    free(r);
+    e2e_rmtree(t);
+    e2e_rmtree(sc);
+}
+
+Test(inputs, departures_start_at_start_d_exactly_and_stop_at_end_d)
+{
+    /* from memory: scenario_departure_h skips what comes before start_d */
+    const struct scenario_file extra[] = {
+        {"services.csv", "id,route,departures_per_week,first_departure_h,capacity_t,cutoff_h,"
+                         "start_d,end_d,growth_pct_per_year\n"
+                         "CQ-BRS,CQ>AKZ>BRS,3,10.5,41.5,6,,,\n"
+                         "BRS-WAW,BRS>WAW,7,8,20,2,2.25,9.5,\n"
+                         "GROW,CQ>AKZ,7,8,0,0,41.5,,-20\n", 0},
+    };
+    char *msgs;
+    struct scenario *s = load(extra, 1, NULL, 0, &msgs);
+    cr_assert_not_null(s, "%s", msgs);
+    const struct scenario_service *a = &s->services[0], *b = &s->services[1], *g = &s->services[2];
+    cr_expect_eq(a->skipped, 0);
+    cr_expect_eq(scenario_departure_h(a, 3), 10.5 + 3 * 56.0);  /* unchanged, bit for bit */
+    /* every 24 h from 8 h; from 54 h until 228 h: 56 h is the first, 224 h the last */
+    cr_expect_eq(b->skipped, 2);
+    cr_expect_eq(scenario_departure_h(b, 0), 56);
+    cr_expect_eq(scenario_departure_h(b, 7), 224);
+    cr_expect(isinf(scenario_departure_h(b, 8)));
+    cr_expect(scenario_departure_h(g, 0) >= 41.5 * 24);
+    cr_expect(scenario_timetable_h(g, g->skipped - 1) < 41.5 * 24);
+    scenario_destroy(s);
+    free(msgs);
+}
