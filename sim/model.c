@@ -214,6 +214,7 @@ struct demand_state {
 struct disruption_state {
     struct rep *r;
     uint32_t i;
+    uint64_t window;  /* the window whose start or end comes next */
 };
 
 struct scope_acc {
@@ -1163,7 +1164,7 @@ static double disruption_factor(const struct rep *r, enum scenario_target_kind k
     double f = 1;
     for (size_t i = 0; i < r->s->n_disruptions; i++) {
         const struct scenario_disruption *d = &r->s->disruptions[i];
-        if (d->target_kind == kind && d->target == target && t >= d->start_h && t < d->end_h) {
+        if (d->target_kind == kind && d->target == target && scenario_disruption_active(d, t)) {
             if (!(d->capacity_factor > 0))
                 return 0;
             f *= d->capacity_factor;
@@ -1432,6 +1433,22 @@ static unsigned scaled_servers(const struct scenario_node *n, double factor)
     return s < 1 ? 1 : s > UINT_MAX - 1.0 ? UINT_MAX - 1 : (unsigned)s;
 }
 
+/* The first start or end of one of the disruption's windows after t,
+ * from window *w on (which it advances); INFINITY after the last. */
+static double next_change_h(const struct scenario_disruption *d, uint64_t *w, double t)
+{
+    for (;;) {
+        double start = scenario_disruption_start_h(d, *w), end = scenario_disruption_end_h(d, *w);
+        if (t < start)
+            return start;
+        if (t < end)
+            return end;
+        if (d->repeat_h == 0)
+            return INFINITY;
+        ++*w;
+    }
+}
+
 /* At the start or end of a node disruption: the node's servers follow every
  * disruption active now, and queued trains take any server that is free. */
 static void on_disruption(struct engine *e, void *arg)
@@ -1439,11 +1456,11 @@ static void on_disruption(struct engine *e, void *arg)
     struct disruption_state *ds = arg;
     struct rep *r = ds->r;
     const struct scenario_disruption *d = &r->s->disruptions[ds->i];
-    double t = engine_now(e), end = d->end_h;
+    double t = engine_now(e), next = next_change_h(d, &ds->window, t);
     r->nodes[d->target].servers = scaled_servers(&r->s->nodes[d->target],
                                                  disruption_factor(r, TARGET_NODE, d->target, t));
-    if (t < end)
-        schedule(r, end, on_disruption, ds);
+    if (isfinite(next))
+        schedule(r, next, on_disruption, ds);
     admit_queued(r, &r->nodes[d->target], t);
 }
 
@@ -1603,7 +1620,7 @@ static bool rep_start(struct rep *r)
         schedule(r, next_posting(ds, 0), on_post, ds);
     }
     for (size_t i = 0; i < s->n_disruptions; i++) {
-        r->disruptions[i] = (struct disruption_state){ r, (uint32_t)i };
+        r->disruptions[i] = (struct disruption_state){ r, (uint32_t)i, 0 };
         if (s->disruptions[i].target_kind == TARGET_NODE)
             schedule(r, s->disruptions[i].start_h, on_disruption, &r->disruptions[i]);
     }

@@ -9,6 +9,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fnmatch.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -26,7 +27,7 @@
 #include <nettle/sha2.h>
 
 enum file_id { F_SCENARIO, F_NODES, F_LEGS, F_SERVICES, F_DEMAND, F_DISRUPTIONS, N_FILES };
-#define MAX_COLS 8
+#define MAX_COLS 12
 
 struct column {
     const char *name;
@@ -46,9 +47,9 @@ struct schema {
 enum { SC_KEY, SC_VALUE };
 enum { N_ID, N_NAME, N_COUNTRY, N_KIND, N_SERVERS, N_DWELL, N_SCAN };
 enum { L_FROM, L_TO, L_KM, L_TIME };
-enum { S_ID, S_ROUTE, S_DEPS, S_FIRST, S_CAP, S_CUTOFF, S_COST };
+enum { S_ID, S_ROUTE, S_DEPS, S_FIRST, S_CAP, S_CUTOFF, S_COST, S_START, S_END, S_GROWTH };
 enum { D_ORIGIN, D_DEST, D_BATCHES, D_KG, D_GROWTH };
-enum { X_TARGET, X_START, X_DURATION, X_FACTOR };
+enum { X_TARGET, X_START, X_DURATION, X_FACTOR, X_REPEAT };
 
 static const struct schema schemas[N_FILES] = {
     [F_SCENARIO] = {"scenario", "scenario.csv", true, 2, 1,
@@ -58,16 +59,17 @@ static const struct schema schemas[N_FILES] = {
                   {"servers", true}, {"dwell_h", true}, {"scan", true}}},
     [F_LEGS] = {"legs", "legs.csv", true, 4, 2,
                 {{"from", true}, {"to", true}, {"km", true}, {"time_h", true}}},
-    [F_SERVICES] = {"services", "services.csv", true, 7, 1,
+    [F_SERVICES] = {"services", "services.csv", true, 10, 1,
                     {{"id", true}, {"route", true}, {"departures_per_week", true},
                      {"first_departure_h", true}, {"capacity_t", true},
-                     {"cutoff_h", true}, {"cost_per_train", false}}},
+                     {"cutoff_h", true}, {"cost_per_train", false}, {"start_d", false},
+                     {"end_d", false}, {"growth_pct_per_year", false}}},
     [F_DEMAND] = {"demand", "demand.csv", true, 5, 2,
                   {{"origin", true}, {"destination", true}, {"batches_per_day", true},
                    {"kg_per_batch", true}, {"growth_pct_per_year", true}}},
-    [F_DISRUPTIONS] = {"disruptions", "disruptions.csv", false, 4, 2,
+    [F_DISRUPTIONS] = {"disruptions", "disruptions.csv", false, 5, 2,
                        {{"target", true}, {"start_d", true}, {"duration_d", true},
-                        {"capacity_factor", true}}},
+                        {"capacity_factor", true}, {"repeat_d", false}}},
 };
 
 /* Limits beyond which a value is a typing error rather than a plan. */
@@ -713,6 +715,108 @@ static void join_distributions(struct loader *L, struct csvread_row *row, char d
     row->n_fields = out;
 }
 
+/* Whether an id given to --set or in a proposal's key cell is a pattern:
+ * ids never hold '*', '?' or '[' (valid_id), so these can only mean a glob. */
+static bool is_pattern(const char *t)
+{
+    return strpbrk(t, "*?[") != NULL;
+}
+
+/* The text a relative change "COLUMN*=FACTOR" gives a cell: its number
+ * times the factor, written so that it reads back as the same double. An
+ * empty cell (0 or no value) stays empty. Reports and returns NULL when the
+ * cell holds no number. */
+static const char *multiplied(struct loader *L, const struct cell *old, double factor,
+                              const char *column, const struct diag_at *at)
+{
+    const char *t = text_of(old);
+    if (!t[0])
+        return "";
+    double v;
+    if (!parse_number(old, t, &v)) {
+        char buf[256];
+        diag_error(L->d, at, "%s: expected a number to multiply, got \"%s\"", column,
+                   shown(t, buf, sizeof buf));
+        return NULL;
+    }
+    return keep_printf(L, "%.17g", v * factor);
+}
+
+/* Whether a proposal row's key cells hold a glob pattern (see is_pattern). */
+static bool key_is_pattern(enum file_id f, const struct record *r)
+{
+    bool any = false;
+    for (size_t k = 0; k < schemas[f].n_key; k++)
+        any |= r->c[k].text && is_pattern(r->c[k].text);
+    return f != F_SCENARIO && any;
+}
+
+/* Whether the key cells of pattern row p match row r: each as a glob,
+ * except a disruption's literal start_d, compared as a number. */
+static bool key_matches(enum file_id f, const struct record *p, const struct record *r)
+{
+    for (size_t k = 0; k < schemas[f].n_key; k++) {
+        const char *pt = text_of(&p->c[k]), *rt = text_of(&r->c[k]);
+        double a, b;
+        if (f == F_DISRUPTIONS && k == X_START && !is_pattern(pt)) {
+            if (!parse_number(&p->c[k], pt, &a) || !parse_number(&r->c[k], rt, &b) || a != b)
+                return false;
+        } else if (fnmatch(pt, rt, 0) != 0) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* A proposal row whose key is a pattern changes every row that matches it
+ * (rows the proposal added included): a cell "*F" multiplies the row's
+ * number by F, an empty cell leaves it, any other replaces it. A pattern
+ * that matches no row is an error at its key. */
+static void apply_pattern_row(struct loader *L, enum file_id f, const struct record *p)
+{
+    const struct schema *sc = &schemas[f];
+    double factor[MAX_COLS];
+    for (size_t c = sc->n_key; c < sc->n_cols; c++) {
+        const struct cell *pc = &p->c[c];
+        if (pc->text && pc->text[0] == '*' &&
+            (!parse_number(pc, pc->text + 1, &factor[c]) || !isfinite(factor[c]))) {
+            bad_cell(L, pc, sc->cols[c].name, "a factor such as *1.3, a value or empty");
+            return;
+        }
+    }
+    size_t matched = 0;
+    for (size_t i = 0; i < L->recs[f].n && !L->nomem; i++) {
+        struct record *r = &L->recs[f].r[i];
+        if (!r->shape_ok || !key_matches(f, p, r))
+            continue;
+        matched++;
+        if (r->replaced == SIZE_MAX && r->c[0].origin == 0) {
+            struct record *old = push_record(L, &L->replaced[f]);  /* as a replaced row */
+            if (!old)
+                return;
+            *old = *r;
+            r->replaced = L->replaced[f].n - 1;
+        }
+        for (size_t c = sc->n_key; c < sc->n_cols; c++) {
+            const struct cell *pc = &p->c[c];
+            if (!pc->text || !pc->text[0])
+                continue;
+            if (pc->text[0] != '*') {
+                r->c[c] = *pc;
+                continue;
+            }
+            const char *t = multiplied(L, &r->c[c], factor[c], sc->cols[c].name, &pc->at);
+            if (t)
+                r->c[c] = (struct cell){t, pc->at, 1, ','};
+        }
+    }
+    if (matched == 0 && !L->nomem) {
+        size_t k = is_pattern(text_of(&p->c[0])) ? 0 : 1;
+        bad_cell_then(L, &p->c[k], sc->cols[k].name, "a pattern that matches at least one row",
+                      ", which matches none");
+    }
+}
+
 /* Reads one file of one source into records and merges them into L->recs:
  * from the base they are appended, from the overlay they replace rows with
  * the same key or are appended. */
@@ -807,6 +911,7 @@ static void load_file(struct loader *L, int which, enum file_id f)
      * pointing into the merged list. */
     struct records *all = &L->recs[f];
     struct index overlay_ix = {0};
+    struct records patterns = {0};
     struct index *seen = which == 0 ? &L->by_key[f] : &overlay_ix;
     /* Room for every row at once: no copies as the lists grow. */
     if (all->cap < all->n + t->n_rows) {
@@ -844,6 +949,13 @@ static void load_file(struct loader *L, int which, enum file_id f)
             r.c[c].origin = which;
             r.c[c].sep = t->delim;
         }
+        if (which == 1 && r.shape_ok && key_is_pattern(f, &r)) {
+            struct record *later = push_record(L, &patterns);  /* after the literal rows */
+            if (!later)
+                break;
+            *later = r;
+            continue;
+        }
         if (!(r.key = make_key(L, f, &r)))
             break;
         uint64_t hk = hash_text(r.key);
@@ -874,6 +986,9 @@ static void load_file(struct loader *L, int which, enum file_id f)
         index_add(L, seen, hk, at);
     }
     index_fini(&overlay_ix);
+    for (size_t i = 0; i < patterns.n && !L->nomem; i++)
+        apply_pattern_row(L, f, &patterns.r[i]);
+    free(patterns.r);
 }
 
 static void load_description_txt(struct loader *L)
@@ -945,6 +1060,50 @@ static void key_set(struct loader *L, const char *set)
     sha256_update(&L->key, strlen(set) + 1, (const uint8_t *)set);
 }
 
+/* A row's key as --set writes it: its key columns joined by '-'. */
+static const char *shown_key(struct loader *L, enum file_id f, const struct record *r)
+{
+    if (schemas[f].n_key == 1)
+        return text_of(&r->c[0]);
+    return keep_printf(L, "%s-%s", text_of(&r->c[0]), text_of(&r->c[1]));
+}
+
+/* Sets column c of record r to `value`, or multiplies it by `factor` when
+ * `relative`, as written at `at` by a --set. */
+static void set_cell(struct loader *L, enum file_id f, struct record *r, size_t c,
+                     const char *value, bool relative, double factor, const struct diag_at *at)
+{
+    if (relative && !(value = multiplied(L, &r->c[c], factor, schemas[f].cols[c].name, at)))
+        return;
+    r->c[c] = (struct cell){value, *at, 2, ','};
+}
+
+/* A --set whose ID is a glob pattern: every row whose key (as --set writes
+ * it) matches is changed; a pattern that matches no row is an error. */
+static void apply_set_pattern(struct loader *L, enum file_id f, const char *pattern, size_t c,
+                              const char *value, bool relative, double factor,
+                              const struct diag_at *at)
+{
+    const struct schema *sc = &schemas[f];
+    size_t matched = 0;
+    for (size_t i = 0; i < L->recs[f].n && !L->nomem; i++) {
+        struct record *r = &L->recs[f].r[i];
+        const char *key = shown_key(L, f, r);
+        if (!key || fnmatch(pattern, key, 0) != 0)
+            continue;
+        matched++;
+        set_cell(L, f, r, c, value, relative, factor, at);
+    }
+    if (matched == 0 && !L->nomem) {
+        char buf[256];
+        const char *form = f == F_LEGS ? " (FROM-TO)" : f == F_DEMAND ? " (ORIGIN-DESTINATION)"
+                           : f == F_DISRUPTIONS ? " (TARGET-START_D)" : "";
+        diag_error(L->d, at, "expected a pattern matching the ID of at least one row of %s%s, "
+                   "got \"%s\", which matches none", sc->file, form,
+                   shown(pattern, buf, sizeof buf));
+    }
+}
+
 static void apply_set(struct loader *L, const char *set)
 {
     key_set(L, set);
@@ -979,11 +1138,28 @@ static void apply_set(struct loader *L, const char *set)
     const struct schema *sc = &schemas[f];
     if (!L->usable[f] && f != F_SCENARIO)
         return;  /* its file is already reported */
+    /* "COLUMN*=FACTOR" multiplies what the cell holds. */
+    size_t lhs_len = strlen(lhs);
+    bool relative = lhs_len > 0 && lhs[lhs_len - 1] == '*';
+    double factor = 1;
+    if (relative) {
+        lhs[--lhs_len] = '\0';
+        if (!num_parse(value, strlen(value), '.', &factor) || !isfinite(factor)) {
+            diag_error(L->d, &at, "expected a number to multiply by after \"*=\", got \"%s\"",
+                       shown(value, buf, sizeof buf));
+            return;
+        }
+    }
     if (f == F_SCENARIO) {
         size_t n = strlen(lhs);
         if (n > 6 && strcmp(lhs + n - 6, ".value") == 0)
             lhs[n - 6] = '\0';
         size_t i = record_find(L, f, lhs);
+        if (relative && i == SIZE_MAX) {
+            diag_error(L->d, &at, "expected a key that scenario.csv gives to multiply, "
+                       "got \"%s\"", shown(lhs, buf, sizeof buf));
+            return;
+        }
         struct record *r = i != SIZE_MAX ? &L->recs[f].r[i] : push_record(L, &L->recs[f]);
         if (!r)
             return;
@@ -992,7 +1168,7 @@ static void apply_set(struct loader *L, const char *set)
             r->c[SC_KEY] = (struct cell){lhs, at, 2, ','};
             index_add(L, &L->by_key[f], hash_text(lhs), L->recs[f].n - 1);
         }
-        r->c[SC_VALUE] = (struct cell){value, at, 2, ','};
+        set_cell(L, f, r, SC_VALUE, value, relative, factor, &at);
         return;
     }
     char *col = strrchr(lhs, '.');
@@ -1015,6 +1191,10 @@ static void apply_set(struct loader *L, const char *set)
                    is_key ? " other than the row key" : "", shown(col, buf, sizeof buf));
         return;
     }
+    if (is_pattern(lhs)) {
+        apply_set_pattern(L, f, lhs, c, value, relative, factor, &at);
+        return;
+    }
     size_t i = find_set_row(L, f, lhs);
     if (i == SIZE_MAX) {
         const char *form = f == F_LEGS ? " (FROM-TO)" : f == F_DEMAND ? " (ORIGIN-DESTINATION)"
@@ -1032,7 +1212,7 @@ static void apply_set(struct loader *L, const char *set)
                    shown(lhs, buf, sizeof buf), hint);
         return;
     }
-    L->recs[f].r[i].c[c] = (struct cell){value, at, 2, ','};
+    set_cell(L, f, &L->recs[f].r[i], c, value, relative, factor, &at);
 }
 
 /* ---- stage 3: typed records ------------------------------------------- */
@@ -1375,6 +1555,61 @@ static void convert_route(struct loader *L, struct scenario *s, const struct cel
         v->route_len = 0;
 }
 
+/* Whether an optional cell holds something. */
+static bool given(const struct cell *c)
+{
+    return c->text && c->text[0];
+}
+
+/* The first timetable departure at or after start_h: the inverse of the
+ * integrated rate gives it to within rounding, then the timetable itself
+ * decides, so that scenario_departure_h never returns one before start_h. */
+static uint64_t departures_before(const struct scenario_service *v)
+{
+    if (!(v->start_h > v->first_departure_h))
+        return 0;
+    double H = 168.0 / v->departures_per_week, g = v->growth_per_h, n;
+    if (g == 0)
+        n = (v->start_h - v->first_departure_h) / H;
+    else
+        n = expm1(g * (v->start_h - v->first_departure_h)) * exp(g * v->first_departure_h) / (g * H);
+    if (!(n < 1e15))
+        return UINT64_C(1000000000000000);  /* beyond any horizon */
+    uint64_t j = n > 0 ? (uint64_t)ceil(n) : 0;
+    while (j > 0 && scenario_timetable_h(v, j - 1) >= v->start_h)
+        j--;
+    while (scenario_timetable_h(v, j) < v->start_h)
+        j++;
+    return j;
+}
+
+/* start_d, end_d and growth_pct_per_year of a service (all optional). */
+static void convert_service_period(struct loader *L, const struct record *r,
+                                   struct scenario_service *v)
+{
+    v->start_d = 0;
+    v->end_d = INFINITY;
+    bool ok = true;
+    if (given(&r->c[S_START]))
+        ok &= get_number(L, &r->c[S_START], "start_d", 0, GE, MAX_HORIZON_D,
+                         "a number >= 0 and <= 36500, or empty", &v->start_d);
+    if (given(&r->c[S_END])) {
+        char expected[96];
+        snprintf(expected, sizeof expected, "a number > start_d (%g) and <= 36500, or empty",
+                 v->start_d);
+        ok &= get_number(L, &r->c[S_END], "end_d", v->start_d, GT, MAX_HORIZON_D, expected,
+                         &v->end_d);
+    }
+    if (given(&r->c[S_GROWTH]))
+        ok &= get_number(L, &r->c[S_GROWTH], "growth_pct_per_year", -100, GT, MAX_GROWTH_PCT,
+                         "a number > -100 and <= 1000, or empty for 0", &v->growth_pct_per_year);
+    v->start_h = v->start_d * 24;
+    v->end_h = v->end_d * 24;
+    v->growth_per_h = log1p(v->growth_pct_per_year / 100) / 8760.0;
+    if (ok && v->departures_per_week > 0)
+        v->skipped = departures_before(v);
+}
+
 static void convert_services(struct loader *L, struct scenario *s)
 {
     const struct records *rs = &L->recs[F_SERVICES];
@@ -1410,6 +1645,7 @@ static void convert_services(struct loader *L, struct scenario *s)
             get_number(L, &r->c[S_COST], "cost_per_train", 0, GE, INFINITY,
                        "a number >= 0 or empty", &v->cost_per_train);
         v->carries_mail = v->capacity_t > 0;
+        convert_service_period(L, r, v);
     }
     free(stamp);
 }
@@ -1689,6 +1925,20 @@ static void ambiguous_target(struct loader *L, const struct cell *target, size_t
     bad_cell(L, added, "id", expected);
 }
 
+/* repeat_d (optional): the window recurs every repeat_d days, which must
+ * be at least its duration so that a disruption never overlaps itself. */
+static void convert_repeat(struct loader *L, const struct record *r, struct scenario_disruption *x)
+{
+    if (!given(&r->c[X_REPEAT]))
+        return;
+    char expected[128];
+    snprintf(expected, sizeof expected, "a number >= duration_d (%g) and <= 36500, or empty "
+             "for once", x->duration_d);
+    if (get_number(L, &r->c[X_REPEAT], "repeat_d", x->duration_d > 0 ? x->duration_d : 0,
+                   x->duration_d > 0 ? GE : GT, MAX_HORIZON_D, expected, &x->repeat_d))
+        x->repeat_h = x->repeat_d * 24;
+}
+
 static void convert_disruptions(struct loader *L, struct scenario *s)
 {
     const struct records *rs = &L->recs[F_DISRUPTIONS];
@@ -1725,6 +1975,7 @@ static void convert_disruptions(struct loader *L, struct scenario *s)
                    "a number >= 0 and <= 100", &x->capacity_factor);
         x->start_h = x->start_d * 24;
         x->end_h = (x->start_d + x->duration_d) * 24;
+        convert_repeat(L, r, x);
     }
 }
 

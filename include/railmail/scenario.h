@@ -3,6 +3,7 @@
 /* A scenario: the CSV files of a scenario directory, optionally overlaid by a
  * proposal directory and by --set overrides, loaded into validated, typed
  * records with node references resolved to indices. One object, one destroy. */
+#include <math.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -44,13 +45,37 @@ struct scenario_service {
     double cutoff_h;             /* >= 0 */
     double cost_per_train;       /* 0 when not given */
     bool carries_mail;           /* capacity_t > 0 (worked out at load) */
+    double start_d, end_d;       /* runs from start_d, until before end_d; 0 and
+                                    INFINITY when not given */
+    double growth_pct_per_year;  /* > -100; departures per week grow continuously */
+    /* Worked out at load: */
+    double start_h, end_h;       /* start_d and end_d in hours */
+    double growth_per_h;         /* log1p(growth_pct_per_year / 100) / 8760 */
+    uint64_t skipped;            /* timetable departures before start_h */
 };
 
-/* The k-th departure (from 0) of a service from its first node, in hours,
- * and the hours between departures: the timetable's one definition. */
+/* The j-th departure (from 0) of the service's timetable, start_d and end_d
+ * aside. Departures per week are departures_per_week * e^(g t) at hour t;
+ * the j-th is where their integral from first_departure_h reaches j:
+ * t_j = f + ln(1 + j g H e^(-g f)) / g with H = 168 / departures_per_week,
+ * and f + j H without growth. INFINITY when a shrinking timetable has
+ * stopped. */
+static inline double scenario_timetable_h(const struct scenario_service *sv, uint64_t j)
+{
+    double g = sv->growth_per_h;
+    if (g == 0)
+        return sv->first_departure_h + (double)j * 168.0 / sv->departures_per_week;
+    double x = (double)j * g * 168.0 / sv->departures_per_week * exp(-g * sv->first_departure_h);
+    return x > -1 ? sv->first_departure_h + log1p(x) / g : INFINITY;
+}
+
+/* The k-th departure (from 0) of a service from its first node, in hours
+ * (INFINITY when it runs no more), and the hours between departures at
+ * hour 0: the timetable's one definition. */
 static inline double scenario_departure_h(const struct scenario_service *sv, uint64_t k)
 {
-    return sv->first_departure_h + (double)k * 168.0 / sv->departures_per_week;
+    double t = scenario_timetable_h(sv, k + sv->skipped);
+    return t < sv->end_h ? t : INFINITY;
 }
 static inline double scenario_headway_h(const struct scenario_service *sv)
 {
@@ -72,7 +97,35 @@ struct scenario_disruption {
     double start_d, duration_d;
     double start_h, end_h;       /* the same window in hours (worked out at load) */
     double capacity_factor;      /* >= 0 and <= 100; 0 closes the node or the service */
+    double repeat_d, repeat_h;   /* the window recurs every repeat_d days (>= duration_d);
+                                    0: once */
 };
+
+/* Window w (from 0) of a disruption: [start_h + w repeat_h, end_h + w repeat_h). */
+static inline double scenario_disruption_start_h(const struct scenario_disruption *d, uint64_t w)
+{
+    return d->start_h + (double)w * d->repeat_h;
+}
+static inline double scenario_disruption_end_h(const struct scenario_disruption *d, uint64_t w)
+{
+    return d->end_h + (double)w * d->repeat_h;
+}
+
+/* Whether hour t lies in one of the disruption's windows. */
+static inline bool scenario_disruption_active(const struct scenario_disruption *d, double t)
+{
+    if (!(t >= d->start_h))
+        return false;
+    if (d->repeat_h == 0)
+        return t < d->end_h;
+    double w = floor((t - d->start_h) / d->repeat_h);
+    /* the windows are computed as above, so check the neighbours too */
+    for (double v = w > 0 ? w - 1 : 0; v <= w + 1; v++)
+        if (t >= scenario_disruption_start_h(d, (uint64_t)v) &&
+            t < scenario_disruption_end_h(d, (uint64_t)v))
+            return true;
+    return false;
+}
 
 /* A file the scenario was read from, and the SHA-256 of its bytes. */
 struct scenario_input {
@@ -105,7 +158,7 @@ struct scenario {
 };
 
 /* Files and columns (every column named here is required in the header,
- * except cost_per_train; columns may come in any order; unknown columns are
+ * except those in brackets; columns may come in any order; unknown columns are
  * an error):
  *   scenario.csv     key,value  (keys: name description horizon_d warmup_d
  *                    replications seed service_standard_d confidence
@@ -113,10 +166,12 @@ struct scenario {
  *   nodes.csv        id,name,country,kind,servers,dwell_h,scan
  *   legs.csv         from,to,km,time_h
  *   services.csv     id,route,departures_per_week,first_departure_h,
- *                    capacity_t,cutoff_h[,cost_per_train]
+ *                    capacity_t,cutoff_h[,cost_per_train][,start_d][,end_d]
+ *                    [,growth_pct_per_year]
  *   demand.csv       origin,destination,batches_per_day,kg_per_batch,
  *                    growth_pct_per_year (empty growth = 0)
- *   disruptions.csv  target,start_d,duration_d,capacity_factor (optional file)
+ *   disruptions.csv  target,start_d,duration_d,capacity_factor[,repeat_d]
+ *                    (optional file)
  * Any other .csv file in a scenario or proposal directory is an error (with
  * the nearest file name); each file must be a regular file of at most
  * CSVREAD_MAX_BYTES. A file whose header holds more ';' than ',' (or whose
@@ -138,7 +193,15 @@ struct scenario {
  * legs.AKZ-BRS.km=1105.5; and "scenario.KEY=VALUE" (scenario.KEY.value=VALUE
  * is accepted too), e.g. scenario.horizon_d=400. A --set changes an existing
  * row (scenario keys may be added); errors are reported as
- * "--set FILE.ID.COLUMN: column: ...". */
+ * "--set FILE.ID.COLUMN: column: ...".
+ * An ID with '*', '?' or '[' is a glob pattern (fnmatch) over the row keys
+ * as --set writes them, e.g. demand.CQ-*.growth_pct_per_year=30, and sets
+ * every row that matches; one that matches no row is an error.
+ * "COLUMN*=FACTOR" multiplies the number the cell holds (an empty cell
+ * stays empty), e.g. demand.*.batches_per_day*=1.3.
+ * A proposal row whose key cells hold such a pattern changes every row that
+ * matches (after the proposal's other rows): a cell "*F" multiplies, an
+ * empty cell leaves the value, any other replaces it. */
 
 /* Loads `base_dir`, lays `overlay_dir` over it when not NULL (a proposal:
  * same id replaces, new id adds, scenario keys override) and then applies

@@ -55,6 +55,7 @@ def semicolons(text):
 
 
 SERVICES_HEADER = "id,route,departures_per_week,first_departure_h,capacity_t,cutoff_h,cost_per_train\n"
+DEMAND_HEADER = "origin,destination,batches_per_day,kg_per_batch,growth_pct_per_year\n"
 PROPOSAL = "proposals/p/"
 DESCRIPTION = {PROPOSAL + "description.txt": whole("One flaw in a proposal.\n")}
 
@@ -192,7 +193,8 @@ CASES = {
     "services-unknown-column": ({"services.csv": sub(",cost_per_train", ",cost_per_tonne")},
                                 "services.csv:1:7: expected a column name among id, route, "
                                 "departures_per_week, first_departure_h, capacity_t, cutoff_h, "
-                                'cost_per_train, got "cost_per_tonne"'),
+                                'cost_per_train, start_d, end_d, growth_pct_per_year, got '
+                                '"cost_per_tonne"'),
     "demand-same-node": ({"demand.csv": sub("CQ,BRS,", "BRS,BRS,")},
                          'demand.csv:3:2: destination: expected a node other than the origin, '
                          'got "BRS"'),
@@ -261,6 +263,34 @@ CASES = {
         "from,to,km,time_h\nBRS,WAWA,210,fixed(6.5)\n")},
         PROPOSAL + 'legs.csv:2:2: to: expected a node id from nodes.csv, got "WAWA"; '
         "did you mean WAW?"),
+    "proposal-pattern-matches-nothing": ({**DESCRIPTION, PROPOSAL + "demand.csv": whole(
+        DEMAND_HEADER + "XX*,*,*1.3,,\n")},
+        PROPOSAL + 'demand.csv:2:1: origin: expected a pattern that matches at least one row, '
+        'got "XX*", which matches none'),
+    "proposal-pattern-bad-factor": ({**DESCRIPTION, PROPOSAL + "demand.csv": whole(
+        DEMAND_HEADER + "CQ,*,*lots,,\n")},
+        PROPOSAL + 'demand.csv:2:3: batches_per_day: expected a factor such as *1.3, a value '
+        'or empty, got "*lots"'),
+    "disruption-repeat-below-duration": ({"disruptions.csv": whole(
+        "target,start_d,duration_d,capacity_factor,repeat_d\nBRS,40,3.5,0.5,2\n")},
+        'disruptions.csv:2:5: repeat_d: expected a number >= duration_d (3.5) and <= 36500, '
+        'or empty for once, got "2"'),
+    "disruption-repeat-text": ({"disruptions.csv": whole(
+        "target,start_d,duration_d,capacity_factor,repeat_d\nBRS,40,3.5,0.5,yearly\n")},
+        'disruptions.csv:2:5: repeat_d: expected a number >= duration_d (3.5) and <= 36500, '
+        'or empty for once, got "yearly"'),
+    "service-end-before-start": ({"services.csv": whole(
+        SERVICES_HEADER.strip() + ",start_d,end_d\n"
+        "CQ-BRS,CQ>AKZ>BRS,3,10.5,41.5,6,125000,50,40\nBRS-WAW,BRS>WAW,7,8,20,2,,,\n"
+        "FRT-BRS,AKZ>BRS,14,0,0,0,,,\n")},
+        'services.csv:2:9: end_d: expected a number > start_d (50) and <= 36500, or empty, '
+        'got "40"'),
+    "service-growth-minus-100": ({"services.csv": whole(
+        SERVICES_HEADER.strip() + ",growth_pct_per_year\n"
+        "CQ-BRS,CQ>AKZ>BRS,3,10.5,41.5,6,125000,\nBRS-WAW,BRS>WAW,7,8,20,2,,\n"
+        "FRT-BRS,AKZ>BRS,14,0,0,0,,-100\n")},
+        'services.csv:4:8: growth_pct_per_year: expected a number > -100 and <= 1000, or '
+        'empty for 0, got "-100"'),
     "disruption-zero-duration": ({"disruptions.csv": sub(",3.5,", ",0,")},
                                  'disruptions.csv:2:3: duration_d: expected a number > 0 and '
                                  '<= 36500, got "0"'),

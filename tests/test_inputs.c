@@ -1,0 +1,338 @@
+/* Inputs that change over time and edits to many rows at once: --set and
+ * proposal rows with patterns and relative changes, recurring disruptions,
+ * services that start, end or grow, seasonality and weekday timetables.
+ * End to end through the binary ($RAILMAIL) where output is compared, from
+ * memory where only the loaded values are. */
+#include "e2e.h"
+
+#include "railmail/scenario.h"
+
+#define MINI "tests/fixtures/scenario-mini"
+
+/* Whether every file railmail wrote in a and b (except the reuse records,
+ * whose key names each --set as typed) is byte for byte the same. */
+static bool same_results(const char *a, const char *b)
+{
+    char *cmd = e2e_format("diff -r -q -x '.railmail-*' -x run.json '%s' '%s' >/dev/null", a, b);
+    bool same = system(cmd) == 0;
+    free(cmd);
+    return same;
+}
+
+Test(inputs, a_wildcard_set_equals_the_same_edits_one_row_at_a_time, .timeout = 120)
+{
+    char *t = e2e_tmpdir();
+    cr_assert_eq(e2e_runf(NULL, NULL, "run " MINI " -o %s/wild --no-plot -q --batches "
+                          "--set 'demand.CQ-*.batches_per_day*=1.3' "
+                          "--set 'demand.*.growth_pct_per_year=30' "
+                          "--set 'services.*.cutoff_h*=0.5'", t), 0);
+    cr_assert_eq(e2e_runf(NULL, NULL, "run " MINI " -o %s/one --no-plot -q --batches "
+                          "--set demand.CQ-WAW.batches_per_day*=1.3 "
+                          "--set demand.CQ-BRS.batches_per_day*=1.3 "
+                          "--set demand.CQ-WAW.growth_pct_per_year=30 "
+                          "--set demand.CQ-BRS.growth_pct_per_year=30 "
+                          "--set services.CQ-BRS.cutoff_h=3 "
+                          "--set services.BRS-WAW.cutoff_h=1 "
+                          "--set services.FRT-BRS.cutoff_h=0", t), 0);
+    cr_assert_eq(e2e_runf(NULL, NULL, "run " MINI " -o %s/none --no-plot -q --batches", t), 0);
+    char *wild = e2e_format("%s/wild", t), *one = e2e_format("%s/one", t),
+         *none = e2e_format("%s/none", t);
+    cr_expect(same_results(wild, one), "a wildcard --set differs from the same edits one by one");
+    cr_expect(!same_results(wild, none), "the edits changed nothing");
+    free(wild);
+    free(one);
+    free(none);
+    e2e_rmtree(t);
+}
+
+Test(inputs, a_wildcard_that_matches_nothing_exits_2, .timeout = 60)
+{
+    char *t = e2e_tmpdir();
+    char *err = e2e_format("%s/err", t);
+    cr_assert_eq(e2e_runf(NULL, err, "run " MINI " -o %s/r --no-plot -q "
+                          "--set 'demand.XX-*.batches_per_day*=1.3'", t), 2);
+    char *msg = e2e_slurp(err);
+    cr_expect_str_eq(msg, "railmail: --set demand.XX-*.batches_per_day*: expected a pattern "
+                     "matching the ID of at least one row of demand.csv (ORIGIN-DESTINATION), "
+                     "got \"XX-*\", which matches none\n");
+    cr_expect(!e2e_exists(t, "r"), "nothing is written after bad input");
+    free(msg);
+    free(err);
+    e2e_rmtree(t);
+}
+
+Test(inputs, a_proposal_pattern_row_equals_the_same_wildcard_sets, .timeout = 120)
+{
+    char *t = e2e_tmpdir();
+    char *sc = e2e_copy(MINI);
+    e2e_mkdir(sc, "proposals");
+    e2e_mkdir(sc, "proposals/p");
+    e2e_write(sc, "proposals/p/description.txt", "All mail grows 30 % a year, Chongqing's by 1.3.\n");
+    /* empty cells leave a row's values, "*F" multiplies */
+    e2e_write(sc, "proposals/p/demand.csv",
+              "origin,destination,batches_per_day,kg_per_batch,growth_pct_per_year\n"
+              "CQ,*,*1.3,,\n"
+              "*,*,,,30\n");
+    cr_assert_eq(e2e_runf(NULL, NULL, "compare %s p -o %s/c --no-plot -q", sc, t), 0);
+    cr_assert_eq(e2e_runf(NULL, NULL, "run %s -o %s/r --no-plot -q "
+                          "--set 'demand.CQ-*.batches_per_day*=1.3' "
+                          "--set 'demand.*.growth_pct_per_year=30'", sc, t), 0);
+    char *a = e2e_format("%s/c/p/summary.csv", t), *b = e2e_format("%s/r/summary.csv", t);
+    char *x = e2e_slurp(a), *y = e2e_slurp(b);
+    cr_expect_str_eq(x, y, "the proposal's pattern rows differ from the same --set");
+    free(x);
+    free(y);
+    free(a);
+    free(b);
+    e2e_rmtree(sc);
+    e2e_rmtree(t);
+}
+
+/* ---- loading, from memory --------------------------------------------- */
+
+static const struct scenario_file mini[] = {
+    {"scenario.csv", "key,value\nname,mini\nhorizon_d,120.5\nwarmup_d,14\n", 0},
+    {"nodes.csv", "id,name,country,kind,servers,dwell_h,scan\n"
+                  "CQ,Chongqing,CN,origin,,fixed(2.5),1\n"
+                  "AKZ,Altynkol,KZ,border,2,fixed(8.5),1\n"
+                  "BRS,Brest,BY,hub,3,fixed(12.25),1\n"
+                  "WAW,Warsaw,PL,destination,,fixed(3.75),0\n", 0},
+    {"legs.csv", "from,to,km,time_h\nCQ,AKZ,3900,fixed(96.5)\nAKZ,BRS,5200,fixed(130.25)\n"
+                 "BRS,WAW,210,fixed(6.5)\n", 0},
+    {"services.csv", "id,route,departures_per_week,first_departure_h,capacity_t,cutoff_h\n"
+                     "CQ-BRS,CQ>AKZ>BRS,3,10.5,41.5,6\n"
+                     "BRS-WAW,BRS>WAW,7,8,20,2\n", 0},
+    {"demand.csv", "origin,destination,batches_per_day,kg_per_batch,growth_pct_per_year\n"
+                   "CQ,WAW,12.5,fixed(25.5),8.5\n"
+                   "CQ,BRS,2.25,fixed(18),\n", 0},
+};
+#define N_MINI (sizeof mini / sizeof *mini)
+
+/* The mini files with their lengths filled in, `extra` added or replacing. */
+static size_t mini_files(struct scenario_file *out, const struct scenario_file *extra,
+                         size_t n_extra)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < N_MINI; i++) {
+        out[n] = mini[i];
+        for (size_t j = 0; j < n_extra; j++)
+            if (strcmp(extra[j].name, mini[i].name) == 0)
+                out[n] = extra[j];
+        out[n].len = strlen(out[n].data);
+        n++;
+    }
+    for (size_t j = 0; j < n_extra; j++) {
+        bool known = false;
+        for (size_t i = 0; i < N_MINI; i++)
+            known |= strcmp(extra[j].name, mini[i].name) == 0;
+        if (!known) {
+            out[n] = extra[j];
+            out[n++].len = strlen(extra[j].data);
+        }
+    }
+    return n;
+}
+
+/* Loads the mini scenario with `extra` files and `sets`; NULL and the
+ * messages in *msgs (joined by "\n", to free) when it fails. */
+static struct scenario *load(const struct scenario_file *extra, size_t n_extra,
+                             const char *const *sets, size_t n_sets, char **msgs)
+{
+    struct scenario_file fs[16];
+    size_t n = mini_files(fs, extra, n_extra);
+    struct diag *d = diag_create();
+    struct scenario *s = NULL;
+    scenario_load_memory("sc/x", fs, n, NULL, NULL, 0, sets, n_sets, &s, d);
+    size_t len = 1;
+    for (size_t i = 0; i < diag_count(d); i++)
+        len += strlen(diag_message(d, i)) + 1;
+    char *all = calloc(1, len);
+    for (size_t i = 0; i < diag_count(d); i++) {
+        strcat(all, diag_message(d, i));
+        strcat(all, "\n");
+    }
+    diag_destroy(d);
+    if (msgs)
+        *msgs = all;
+    else
+        free(all);
+    return s;
+}
+
+Test(inputs, relative_sets_multiply_and_leave_empty_cells_empty)
+{
+    const char *sets[] = {"demand.*.batches_per_day*=1.5", "demand.*-BRS.growth_pct_per_year*=3",
+                          "scenario.horizon_d*=2", "legs.*-BRS.km*=0.5"};
+    char *msgs;
+    struct scenario *s = load(NULL, 0, sets, 4, &msgs);
+    cr_assert_not_null(s, "%s", msgs);
+    cr_expect_float_eq(s->demand[0].batches_per_day, 18.75, 1e-12);
+    cr_expect_float_eq(s->demand[1].batches_per_day, 3.375, 1e-12);
+    cr_expect_float_eq(s->demand[0].growth_pct_per_year, 8.5, 1e-12);  /* not matched */
+    cr_expect_eq(s->demand[1].growth_pct_per_year, 0);                  /* empty stays 0 */
+    cr_expect_float_eq(s->horizon_d, 241, 1e-12);
+    cr_expect_float_eq(s->legs[1].km, 2600, 1e-12);
+    cr_expect_float_eq(s->legs[0].km, 3900, 1e-12);
+    scenario_destroy(s);
+    free(msgs);
+}
+
+Test(inputs, relative_sets_on_what_is_no_number_are_errors)
+{
+    const char *sets[] = {"demand.*.kg_per_batch*=2", "services.*.cutoff_h*=lots",
+                          "scenario.seedling*=2"};
+    char *msgs;
+    cr_assert_null(load(NULL, 0, sets, 3, &msgs));
+    cr_expect(strstr(msgs, "--set demand.*.kg_per_batch*: kg_per_batch: expected a number to "
+                     "multiply, got \"fixed(25.5)\"\n"), "%s", msgs);
+    cr_expect(strstr(msgs, "--set services.*.cutoff_h*: expected a number to multiply by after "
+                     "\"*=\", got \"lots\"\n"), "%s", msgs);
+    cr_expect(strstr(msgs, "--set scenario.seedling*: expected a key that scenario.csv gives to "
+                     "multiply, got \"seedling\"\n"), "%s", msgs);
+    free(msgs);
+}
+
+/* ---- timetables and disruptions that change over time ---------------- */
+
+/* The departed_h of every train of replication 1 in dir/trains.csv; *n
+ * their number. */
+static double *departures(const char *dir, size_t *n)
+{
+    FILE *f = e2e_open(dir, "trains.csv");
+    char line[512];
+    size_t cap = 1024;
+    double *t = malloc(cap * sizeof *t);
+    *n = 0;
+    while (fgets(line, sizeof line, f)) {
+        int rep;
+        double h;
+        if (sscanf(line, "%d,%*[^,],%*[^,],%lf", &rep, &h) == 2 && rep == 1) {
+            if (*n == cap)
+                t = realloc(t, (cap *= 2) * sizeof *t);
+            t[(*n)++] = h;
+        }
+    }
+    fclose(f);
+    return t;
+}
+
+/* A copy of tests/e2e/closure (one service O>D, 5.6 a week from 3 h) with
+ * its services.csv and disruptions.csv replaced. */
+static char *closure_with(const char *services, const char *disruptions)
+{
+    char *sc = e2e_copy("tests/e2e/closure");
+    e2e_write(sc, "services.csv", services);
+    e2e_write(sc, "disruptions.csv", disruptions);
+    return sc;
+}
+
+Test(inputs, a_growing_service_runs_the_integral_of_its_rate, .timeout = 60)
+{
+    /* 7 a week (H = 24 h) from 5.5 h growing 30 % a year: the rate at hour t
+     * is e^(g t) / H with g = ln(1.3) / 8760, so by hour 8760 the integral
+     * from 5.5 h is (1.3 - e^(5.5 g)) / (g H) = 417.13: departures 0..417. */
+    char *sc = closure_with("id,route,departures_per_week,first_departure_h,capacity_t,cutoff_h,"
+                            "growth_pct_per_year\nOD,O>D,7,5.5,1000,0,30\n",
+                            "target,start_d,duration_d,capacity_factor\n");
+    char *t = e2e_tmpdir();
+    cr_assert_eq(e2e_runf(NULL, NULL, "run %s -o %s/r --no-plot -q -r 1 -d 365", sc, t), 0);
+    char *r = e2e_format("%s/r", t);
+    size_t n;
+    double *dep = departures(r, &n);
+    double g = log(1.3) / 8760, integral = (1.3 - exp(5.5 * g)) / (g * 24);
+    cr_expect_float_eq(integral, 417.13, 0.01);
+    cr_expect_eq(n, 418, "expected 418 departures in the year, got %zu", n);
+    /* the k-th is where the integral reaches k */
+    for (size_t k = 0; k < n; k += 97) {
+        double want = 5.5 + log1p(k * g * 24 * exp(-5.5 * g)) / g;
+        cr_expect_float_eq(dep[k], want, 0.0005, "departure %zu at %g, expected %g", k, dep[k], want);
+    }
+    free(dep);
+    free(r);
+    e2e_rmtree(t);
+    e2e_rmtree(sc);
+}
+
+Test(inputs, a_repeated_closure_closes_the_node_every_year, .timeout = 120)
+{
+    /* The first node closes on days 100-110 of each of three years: no train
+     * leaves inside a window, and every timetable slot outside one runs. */
+    char *sc = closure_with("id,route,departures_per_week,first_departure_h,capacity_t,cutoff_h\n"
+                            "OD,O>D,5.6,3,1000,0\n",
+                            "target,start_d,duration_d,capacity_factor,repeat_d\nO,100,10,0,365\n");
+    char *t = e2e_tmpdir();
+    cr_assert_eq(e2e_runf(NULL, NULL, "run %s -o %s/r --no-plot -q -r 1 -d 1095", sc, t), 0);
+    char *r = e2e_format("%s/r", t);
+    size_t n;
+    double *dep = departures(r, &n);
+    size_t expected = 0, in_windows = 0;
+    for (size_t k = 0;; k++) {
+        double h = 3 + k * 30.0;  /* 168 / 5.6 */
+        if (h > 1095 * 24)
+            break;
+        bool closed = false;
+        for (int y = 0; y < 3; y++)
+            closed |= h >= (100 + 365 * y) * 24 && h < (110 + 365 * y) * 24;
+        expected += !closed;
+        in_windows += closed;
+    }
+    cr_expect_eq(in_windows, 3 * 8, "each window holds 8 slots");
+    cr_expect_eq(n, expected, "expected %zu departures, got %zu", expected, n);
+    for (size_t i = 0; i < n; i++)
+        for (int y = 0; y < 3; y++)
+            cr_expect(!(dep[i] >= (100 + 365 * y) * 24 && dep[i] < (110 + 365 * y) * 24),
+                      "a train left at %g h, inside the closure of year %d", dep[i], y + 1);
+    free(dep);
+    free(r);
+    e2e_rmtree(t);
+    e2e_rmtree(sc);
+}
+
+Test(inputs, a_service_with_start_and_end_runs_only_between_them, .timeout = 60)
+{
+    /* 5.6 a week from 3 h (every 30 h), from day 100 until day 130: the first
+     * slot at or after 2400 h is 3 + 80 * 30 = 2403 h, the last before 3120 h
+     * is 3 + 103 * 30 = 3093 h: 24 trains. */
+    char *sc = closure_with("id,route,departures_per_week,first_departure_h,capacity_t,cutoff_h,"
+                            "start_d,end_d\nOD,O>D,5.6,3,1000,0,100,130\n",
+                            "target,start_d,duration_d,capacity_factor\n");
+    char *t = e2e_tmpdir();
+    cr_assert_eq(e2e_runf(NULL, NULL, "run %s -o %s/r --no-plot -q -r 1", sc, t), 0);
+    char *r = e2e_format("%s/r", t);
+    size_t n;
+    double *dep = departures(r, &n);
+    cr_assert_eq(n, 24);
+    cr_expect_float_eq(dep[0], 2403, 1e-9);
+    cr_expect_float_eq(dep[n - 1], 3093, 1e-9);
+    free(dep);
+    free(r);
+    e2e_rmtree(t);
+    e2e_rmtree(sc);
+}
+
+Test(inputs, departures_start_at_start_d_exactly_and_stop_at_end_d)
+{
+    /* from memory: scenario_departure_h skips what comes before start_d */
+    const struct scenario_file extra[] = {
+        {"services.csv", "id,route,departures_per_week,first_departure_h,capacity_t,cutoff_h,"
+                         "start_d,end_d,growth_pct_per_year\n"
+                         "CQ-BRS,CQ>AKZ>BRS,3,10.5,41.5,6,,,\n"
+                         "BRS-WAW,BRS>WAW,7,8,20,2,2.25,9.5,\n"
+                         "GROW,CQ>AKZ,7,8,0,0,41.5,,-20\n", 0},
+    };
+    char *msgs;
+    struct scenario *s = load(extra, 1, NULL, 0, &msgs);
+    cr_assert_not_null(s, "%s", msgs);
+    const struct scenario_service *a = &s->services[0], *b = &s->services[1], *g = &s->services[2];
+    cr_expect_eq(a->skipped, 0);
+    cr_expect_eq(scenario_departure_h(a, 3), 10.5 + 3 * 56.0);  /* unchanged, bit for bit */
+    /* every 24 h from 8 h; from 54 h until 228 h: 56 h is the first, 224 h the last */
+    cr_expect_eq(b->skipped, 2);
+    cr_expect_eq(scenario_departure_h(b, 0), 56);
+    cr_expect_eq(scenario_departure_h(b, 7), 224);
+    cr_expect(isinf(scenario_departure_h(b, 8)));
+    cr_expect(scenario_departure_h(g, 0) >= 41.5 * 24);
+    cr_expect(scenario_timetable_h(g, g->skipped - 1) < 41.5 * 24);
+    scenario_destroy(s);
+    free(msgs);
+}
