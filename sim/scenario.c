@@ -26,7 +26,8 @@
 
 #include <nettle/sha2.h>
 
-enum file_id { F_SCENARIO, F_NODES, F_LEGS, F_SERVICES, F_DEMAND, F_DISRUPTIONS, N_FILES };
+enum file_id { F_SCENARIO, F_NODES, F_LEGS, F_SERVICES, F_DEMAND, F_DISRUPTIONS, F_SEASONALITY,
+               N_FILES };
 #define MAX_COLS 12
 
 struct column {
@@ -50,6 +51,7 @@ enum { L_FROM, L_TO, L_KM, L_TIME };
 enum { S_ID, S_ROUTE, S_DEPS, S_FIRST, S_CAP, S_CUTOFF, S_COST, S_START, S_END, S_GROWTH };
 enum { D_ORIGIN, D_DEST, D_BATCHES, D_KG, D_GROWTH };
 enum { X_TARGET, X_START, X_DURATION, X_FACTOR, X_REPEAT };
+enum { Y_ORIGIN, Y_MONTH, Y_FACTOR };
 
 static const struct schema schemas[N_FILES] = {
     [F_SCENARIO] = {"scenario", "scenario.csv", true, 2, 1,
@@ -70,6 +72,8 @@ static const struct schema schemas[N_FILES] = {
     [F_DISRUPTIONS] = {"disruptions", "disruptions.csv", false, 5, 2,
                        {{"target", true}, {"start_d", true}, {"duration_d", true},
                         {"capacity_factor", true}, {"repeat_d", false}}},
+    [F_SEASONALITY] = {"seasonality", "seasonality.csv", false, 3, 2,
+                       {{"origin", true}, {"month", true}, {"factor", true}}},
 };
 
 /* Limits beyond which a value is a typing error rather than a plan. */
@@ -666,6 +670,7 @@ static void duplicate_key(struct loader *L, enum file_id f, const struct record 
                        : f == F_LEGS ? "one row per from and to"
                        : f == F_DEMAND ? "one row per origin and destination"
                        : f == F_DISRUPTIONS ? "one row per target and start_d"
+                       : f == F_SEASONALITY ? "one row per origin and month"
                                             : "a unique id";
     diag_error(L->d, &r->c[col].at, "%s: expected %s, got \"%s\" again (first on line %u)",
                sc->cols[col].name, what, shownkey, first->at.line);
@@ -748,7 +753,8 @@ static bool key_is_pattern(enum file_id f, const struct record *r)
     bool any = false;
     for (size_t k = 0; k < schemas[f].n_key; k++)
         any |= r->c[k].text && is_pattern(r->c[k].text);
-    return f != F_SCENARIO && any;
+    /* seasonality's origin "*" is a row of its own: every origin */
+    return f != F_SCENARIO && f != F_SEASONALITY && any;
 }
 
 /* Whether the key cells of pattern row p match row r: each as a glob,
@@ -1097,7 +1103,8 @@ static void apply_set_pattern(struct loader *L, enum file_id f, const char *patt
     if (matched == 0 && !L->nomem) {
         char buf[256];
         const char *form = f == F_LEGS ? " (FROM-TO)" : f == F_DEMAND ? " (ORIGIN-DESTINATION)"
-                           : f == F_DISRUPTIONS ? " (TARGET-START_D)" : "";
+                           : f == F_DISRUPTIONS ? " (TARGET-START_D)"
+                           : f == F_SEASONALITY ? " (ORIGIN-MONTH)" : "";
         diag_error(L->d, at, "expected a pattern matching the ID of at least one row of %s%s, "
                    "got \"%s\", which matches none", sc->file, form,
                    shown(pattern, buf, sizeof buf));
@@ -1131,7 +1138,7 @@ static void apply_set(struct loader *L, const char *set)
     trim(value);
     if (f == N_FILES) {
         diag_error(L->d, &at, "expected FILE among scenario, nodes, legs, services, "
-                   "demand, disruptions, got \"%s\"",
+                   "demand, disruptions, seasonality, got \"%s\"",
                    shown(keep_printf(L, "%.*s", (int)(dot - set), set), buf, sizeof buf));
         return;
     }
@@ -1198,7 +1205,8 @@ static void apply_set(struct loader *L, const char *set)
     size_t i = find_set_row(L, f, lhs);
     if (i == SIZE_MAX) {
         const char *form = f == F_LEGS ? " (FROM-TO)" : f == F_DEMAND ? " (ORIGIN-DESTINATION)"
-                           : f == F_DISRUPTIONS ? " (TARGET-START_D)" : "";
+                           : f == F_DISRUPTIONS ? " (TARGET-START_D)"
+                           : f == F_SEASONALITY ? " (ORIGIN-MONTH)" : "";
         char hint[300] = "";
         if (sc->n_key == 1 && L->suggestions_left > 0) {
             L->suggestions_left--;
@@ -1979,6 +1987,74 @@ static void convert_disruptions(struct loader *L, struct scenario *s)
     }
 }
 
+/* A month as 1 to 12 or its English name or abbreviation (any case);
+ * 0 when it is neither. */
+static int parse_month(const char *t)
+{
+    static const char *const names[] = {"january", "february", "march", "april", "may", "june",
+                                        "july", "august", "september", "october", "november",
+                                        "december"};
+    uint64_t u;
+    if (num_parse_whole(t, &u))
+        return u >= 1 && u <= 12 ? (int)u : 0;
+    size_t n = strlen(t);
+    for (int m = 0; m < 12 && n >= 3; m++)
+        if (n <= strlen(names[m]) && strncasecmp(t, names[m], n) == 0)
+            return m + 1;
+    return 0;
+}
+
+/* seasonality.csv (optional): each demand row's posting rate is multiplied
+ * in calendar month m by the factor of its origin for m, else by that of
+ * origin "*" for m, else by 1. */
+static void convert_seasonality(struct loader *L, struct scenario *s)
+{
+    const struct records *rs = &L->recs[F_SEASONALITY];
+    double all[12];
+    double *of_origin = calloc((s->n_nodes + 1) * 12, sizeof *of_origin);
+    if (!of_origin) {
+        L->nomem = true;
+        return;
+    }
+    for (int m = 0; m < 12; m++)
+        all[m] = NAN;
+    for (size_t i = 0; i < (s->n_nodes + 1) * 12; i++)
+        of_origin[i] = NAN;
+    for (size_t i = 0; i < rs->n; i++) {
+        const struct record *r = &rs->r[i];
+        const char *origin = text_of(&r->c[Y_ORIGIN]);
+        size_t n = strcmp(origin, "*") == 0 ? SIZE_MAX - 1 : node_find(L, s, origin);
+        if (n == SIZE_MAX && L->usable[F_NODES]) {
+            char hint[300];
+            bad_cell_then(L, &r->c[Y_ORIGIN], "origin", "a node id from nodes.csv or *",
+                          suggest_id(L, s, origin, true, false, hint, sizeof hint));
+        }
+        if (!r->shape_ok)
+            continue;
+        int month = parse_month(text_of(&r->c[Y_MONTH]));
+        if (month == 0)
+            bad_cell(L, &r->c[Y_MONTH], "month", "a month 1 to 12 or its name (Jan, February)");
+        double factor;
+        if (!get_number(L, &r->c[Y_FACTOR], "factor", 0, GE, MAX_CAPACITY_FACTOR,
+                        "a number >= 0 and <= 100", &factor) || month == 0 || n == SIZE_MAX)
+            continue;
+        if (n == SIZE_MAX - 1)
+            all[month - 1] = factor;
+        else
+            of_origin[n * 12 + (size_t)month - 1] = factor;
+    }
+    for (size_t i = 0; i < s->n_demand; i++) {
+        struct scenario_demand *m = &s->demand[i];
+        m->seasonal = false;
+        for (int k = 0; k < 12; k++) {
+            double f = m->origin < s->n_nodes ? of_origin[m->origin * 12 + (size_t)k] : NAN;
+            m->season[k] = !isnan(f) ? f : !isnan(all[k]) ? all[k] : 1;
+            m->seasonal |= m->season[k] != 1;
+        }
+    }
+    free(of_origin);
+}
+
 void scenario_destroy(struct scenario *s)
 {
     if (!s)
@@ -2080,8 +2156,8 @@ static void check_file_names(struct loader *L, int which)
         if (!at.file)
             break;
         diag_error(L->d, &at, "unknown scenario file%s", hint[0] ? hint :
-                   "; expected scenario.csv, nodes.csv, legs.csv, services.csv, demand.csv "
-                   "or disruptions.csv");
+                   "; expected scenario.csv, nodes.csv, legs.csv, services.csv, demand.csv, "
+                   "disruptions.csv or seasonality.csv");
     }
     free(names);
 }
@@ -2220,6 +2296,7 @@ static enum rm_status load(struct loader *L, const char *const *sets, size_t n_s
     bool network_ok = diag_count(L->d) == errors0;
     convert_demand(L, s, network_ok);
     convert_disruptions(L, s);
+    convert_seasonality(L, s);
     if (L->nomem)
         goto done;
     rc = diag_count(L->d) == errors0 ? RM_OK : RM_EINPUT;

@@ -336,3 +336,84 @@ Test(inputs, departures_start_at_start_d_exactly_and_stop_at_end_d)
     scenario_destroy(s);
     free(msgs);
 }
+
+/* ---- seasonality ------------------------------------------------------ */
+
+/* Batches of dir/batches.csv posted in [from_h, to_h), all replications. */
+static size_t posted_between(const char *dir, double from_h, double to_h)
+{
+    FILE *f = e2e_open(dir, "batches.csv");
+    char line[512];
+    size_t n = 0;
+    while (fgets(line, sizeof line, f)) {
+        double h;
+        if (sscanf(line, "%*d,%*d,%*[^,],%*[^,],%*[^,],%lf", &h) == 1 && h >= from_h && h < to_h)
+            n++;
+    }
+    fclose(f);
+    return n;
+}
+
+Test(inputs, a_factor_2_month_posts_twice_as_many_batches_a_day, .timeout = 120)
+{
+    /* 40 batches a day from 2024-01-01; March (days 60-90) at factor 2. Over
+     * 4 replications February (29 days) expects 4 * 29 * 40 = 4640 batches,
+     * March 4 * 31 * 80 = 9920 and April (30 days) 4800; Poisson counts, so
+     * 4 standard deviations are 4 sqrt(n): 272, 398 and 277. */
+    char *sc = e2e_copy("tests/e2e/closure");
+    e2e_write(sc, "seasonality.csv", "origin,month,factor\n*,3,2\n");
+    char *t = e2e_tmpdir();
+    cr_assert_eq(e2e_runf(NULL, NULL, "run %s -o %s/r --no-plot -q -r 4 --batches", sc, t), 0);
+    char *r = e2e_format("%s/r", t);
+    double feb = (double)posted_between(r, 31 * 24, 60 * 24);
+    double mar = (double)posted_between(r, 60 * 24, 91 * 24);
+    double apr = (double)posted_between(r, 91 * 24, 121 * 24);
+    cr_expect(fabs(feb - 4640) < 4 * sqrt(4640), "February: %g batches, expected 4640", feb);
+    cr_expect(fabs(mar - 9920) < 4 * sqrt(9920), "March: %g batches, expected 9920", mar);
+    cr_expect(fabs(apr - 4800) < 4 * sqrt(4800), "April: %g batches, expected 4800", apr);
+    /* per day, March against its neighbours: 2 within 4 relative sd */
+    double ratio = (mar / 31) / ((feb + apr) / 59);
+    double rel_sd = sqrt(1 / 9920.0 + 1 / 9440.0);
+    cr_expect(fabs(ratio - 2) < 2 * 4 * rel_sd, "March posts %g times a day as much", ratio);
+    free(r);
+    e2e_rmtree(t);
+    e2e_rmtree(sc);
+}
+
+Test(inputs, seasonality_of_1_everywhere_changes_nothing, .timeout = 120)
+{
+    char *sc = e2e_copy(MINI);
+    char *t = e2e_tmpdir();
+    cr_assert_eq(e2e_runf(NULL, NULL, "run %s -o %s/without --no-plot -q --batches", sc, t), 0);
+    e2e_write(sc, "seasonality.csv", "origin,month,factor\n*,1,1\n*,2,1\n*,3,1\n*,4,1\n*,5,1\n"
+              "*,6,1\n*,7,1\n*,8,1\nCQ,9,1\n*,10,1\n*,11,1\n*,12,1\n");
+    cr_assert_eq(e2e_runf(NULL, NULL, "run %s -o %s/ones --no-plot -q --batches", sc, t), 0);
+    e2e_write(sc, "seasonality.csv", "origin,month,factor\nCQ,2,1.25\n");
+    cr_assert_eq(e2e_runf(NULL, NULL, "run %s -o %s/feb --no-plot -q --batches", sc, t), 0);
+    char *a = e2e_format("%s/without", t), *b = e2e_format("%s/ones", t),
+         *c = e2e_format("%s/feb", t);
+    cr_expect(same_results(a, b), "factors of 1 changed the results");
+    cr_expect(!same_results(a, c), "a factor of 1.25 in February changed nothing");
+    free(a);
+    free(b);
+    free(c);
+    e2e_rmtree(t);
+    e2e_rmtree(sc);
+}
+
+Test(inputs, seasonality_resolves_per_origin_then_star_then_1)
+{
+    const struct scenario_file extra[] = {
+        {"seasonality.csv", "origin,month,factor\n*,11,1.5\nCQ,Feb,0.6\n*,2,0.9\nBRS,11,2\n", 0},
+    };
+    char *msgs;
+    struct scenario *s = load(extra, 1, NULL, 0, &msgs);
+    cr_assert_not_null(s, "%s", msgs);
+    const struct scenario_demand *m = &s->demand[0];  /* from CQ */
+    cr_expect(m->seasonal);
+    cr_expect_eq(m->season[0], 1);
+    cr_expect_eq(m->season[1], 0.6);
+    cr_expect_eq(m->season[10], 1.5);
+    scenario_destroy(s);
+    free(msgs);
+}

@@ -87,6 +87,9 @@ struct scenario_demand {
     double batches_per_day;      /* > 0 */
     struct dist kg_per_batch;
     double growth_pct_per_year;  /* > -100 */
+    double season[12];           /* rate factor per calendar month, January first
+                                    (seasonality.csv; 1 without) */
+    bool seasonal;               /* some factor is not 1 */
 };
 
 enum scenario_target_kind { TARGET_NODE, TARGET_SERVICE };
@@ -172,6 +175,9 @@ struct scenario {
  *                    growth_pct_per_year (empty growth = 0)
  *   disruptions.csv  target,start_d,duration_d,capacity_factor[,repeat_d]
  *                    (optional file)
+ *   seasonality.csv  origin,month,factor (optional file; origin a node id or
+ *                    "*" for every origin without its own row for that month,
+ *                    month 1-12 or a name)
  * Any other .csv file in a scenario or proposal directory is an error (with
  * the nearest file name); each file must be a regular file of at most
  * CSVREAD_MAX_BYTES. A file whose header holds more ';' than ',' (or whose
@@ -183,6 +189,7 @@ struct scenario {
  *
  * Row keys (for overlays and --set): nodes and services by id, legs by
  * FROM-TO, demand by ORIGIN-DESTINATION, disruptions by TARGET-START_D,
+ * seasonality by ORIGIN-MONTH,
  * scenario.csv by key. An overlay file replaces whole rows, so it needs the
  * same columns as a base file; a proposal's description.txt, when present,
  * becomes the description unless its scenario.csv sets one.

@@ -234,7 +234,8 @@ CASES = {
                       "service.csv: unknown scenario file; did you mean services.csv?"),
     "file-unknown-csv": ({"trains.csv": whole("id\n")},
                          "trains.csv: unknown scenario file; expected scenario.csv, nodes.csv, "
-                         "legs.csv, services.csv, demand.csv or disruptions.csv"),
+                         "legs.csv, services.csv, demand.csv, disruptions.csv or "
+                         "seasonality.csv"),
     "semicolon-position": ({"nodes.csv": lambda t: "\ufeffsep=;\r\n" + semicolons(t).replace(
         "Altynkol", '"Altynkol,\nKhorgos"').replace("BY;hub;3;", "BY;hub;-3;").replace(
         "\n", "\r\n")},
@@ -291,6 +292,25 @@ CASES = {
         "FRT-BRS,AKZ>BRS,14,0,0,0,,-100\n")},
         'services.csv:4:8: growth_pct_per_year: expected a number > -100 and <= 1000, or '
         'empty for 0, got "-100"'),
+    "seasonality-bad-month": ({"seasonality.csv": whole(
+        "origin,month,factor\n*,11,1.5\nCQ,13,2\n")},
+        'seasonality.csv:3:2: month: expected a month 1 to 12 or its name (Jan, February), '
+        'got "13"'),
+    "seasonality-month-name": ({"seasonality.csv": whole(
+        "origin,month,factor\n*,Nov,1.5\nCQ,Movember,2\n")},
+        'seasonality.csv:3:2: month: expected a month 1 to 12 or its name (Jan, February), '
+        'got "Movember"'),
+    "seasonality-unknown-origin": ({"seasonality.csv": whole(
+        "origin,month,factor\nCQQ,2,0.6\n")},
+        'seasonality.csv:2:1: origin: expected a node id from nodes.csv or *, got "CQQ"; '
+        'did you mean CQ?'),
+    "seasonality-negative-factor": ({"seasonality.csv": whole(
+        "origin,month,factor\n*,2,-0.6\n")},
+        'seasonality.csv:2:3: factor: expected a number >= 0 and <= 100, got "-0.6"'),
+    "seasonality-duplicate": ({"seasonality.csv": whole(
+        "origin,month,factor\n*,2,0.6\n*,2,0.7\n")},
+        'seasonality.csv:3:2: month: expected one row per origin and month, got "2" again '
+        '(first on line 2)'),
     "disruption-zero-duration": ({"disruptions.csv": sub(",3.5,", ",0,")},
                                  'disruptions.csv:2:3: duration_d: expected a number > 0 and '
                                  '<= 36500, got "0"'),
