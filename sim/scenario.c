@@ -48,7 +48,8 @@ struct schema {
 enum { SC_KEY, SC_VALUE };
 enum { N_ID, N_NAME, N_COUNTRY, N_KIND, N_SERVERS, N_DWELL, N_SCAN };
 enum { L_FROM, L_TO, L_KM, L_TIME };
-enum { S_ID, S_ROUTE, S_DEPS, S_FIRST, S_CAP, S_CUTOFF, S_COST, S_START, S_END, S_GROWTH };
+enum { S_ID, S_ROUTE, S_DEPS, S_FIRST, S_CAP, S_CUTOFF, S_COST, S_START, S_END, S_GROWTH,
+       S_WEEKDAYS, S_DEPARTURE_H };
 enum { D_ORIGIN, D_DEST, D_BATCHES, D_KG, D_GROWTH };
 enum { X_TARGET, X_START, X_DURATION, X_FACTOR, X_REPEAT };
 enum { Y_ORIGIN, Y_MONTH, Y_FACTOR };
@@ -61,11 +62,14 @@ static const struct schema schemas[N_FILES] = {
                   {"servers", true}, {"dwell_h", true}, {"scan", true}}},
     [F_LEGS] = {"legs", "legs.csv", true, 4, 2,
                 {{"from", true}, {"to", true}, {"km", true}, {"time_h", true}}},
-    [F_SERVICES] = {"services", "services.csv", true, 10, 1,
-                    {{"id", true}, {"route", true}, {"departures_per_week", true},
-                     {"first_departure_h", true}, {"capacity_t", true},
+    /* a timetable is departures_per_week and first_departure_h, or weekdays
+     * and departure_h: a row gives one form (convert_timetable) */
+    [F_SERVICES] = {"services", "services.csv", true, 12, 1,
+                    {{"id", true}, {"route", true}, {"departures_per_week", false},
+                     {"first_departure_h", false}, {"capacity_t", true},
                      {"cutoff_h", true}, {"cost_per_train", false}, {"start_d", false},
-                     {"end_d", false}, {"growth_pct_per_year", false}}},
+                     {"end_d", false}, {"growth_pct_per_year", false}, {"weekdays", false},
+                     {"departure_h", false}}},
     [F_DEMAND] = {"demand", "demand.csv", true, 5, 2,
                   {{"origin", true}, {"destination", true}, {"batches_per_day", true},
                    {"kg_per_batch", true}, {"growth_pct_per_year", true}}},
@@ -1569,6 +1573,85 @@ static bool given(const struct cell *c)
     return c->text && c->text[0];
 }
 
+static int by_hour(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* "Tue;Fri" (names or three-letter abbreviations in any case, separated by
+ * ';', '/' or spaces, each day once) as bits, Monday bit 0; 0 if bad. */
+static unsigned parse_weekdays(const char *t)
+{
+    static const char *const names[] = {"monday", "tuesday", "wednesday", "thursday", "friday",
+                                        "saturday", "sunday"};
+    unsigned days = 0;
+    for (const char *p = t;;) {
+        p += strspn(p, "; /");
+        if (!*p)
+            break;
+        size_t n = strcspn(p, "; /");
+        int d = 0;
+        while (d < 7 && !(n >= 3 && n <= strlen(names[d]) && strncasecmp(p, names[d], n) == 0))
+            d++;
+        if (d == 7 || days & (1u << d))
+            return 0;
+        days |= 1u << d;
+        p += n;
+    }
+    return days;
+}
+
+/* A service's timetable in one of its two forms: departures_per_week from
+ * first_departure_h, or the named weekdays at departure_h (hours since
+ * 00:00 of start_date's day, so day 0 is start_date's weekday). The weekday
+ * form also sets departures_per_week and first_departure_h, which routing
+ * reads for the headway. */
+static void convert_timetable(struct loader *L, const struct scenario *s, const struct record *r,
+                              struct scenario_service *v)
+{
+    const struct cell *deps = &r->c[S_DEPS], *first = &r->c[S_FIRST];
+    const struct cell *days = &r->c[S_WEEKDAYS], *hour = &r->c[S_DEPARTURE_H];
+    if (!given(days) && !given(hour)) {
+        if (!deps->text || !first->text) {
+            diag_error(L->d, &r->at, "expected departures_per_week and first_departure_h, or "
+                       "weekdays and departure_h, got %s", !deps->text && !first->text
+                       ? "neither" : !deps->text ? "no departures_per_week column"
+                       : "no first_departure_h column");
+            return;
+        }
+        get_number(L, deps, "departures_per_week", 0, GT, MAX_DEPARTURES_PER_WEEK,
+                   "a number > 0 and <= 10080 (one a minute)", &v->departures_per_week);
+        get_number(L, first, "first_departure_h", 0, GE, INFINITY, "a number >= 0",
+                   &v->first_departure_h);
+        return;
+    }
+    const struct cell *mixed = given(deps) ? deps : given(first) ? first : NULL;
+    if (mixed) {
+        bad_cell(L, mixed, mixed == deps ? "departures_per_week" : "first_departure_h",
+                 "empty in a row that gives weekdays and departure_h (one timetable form a row)");
+        return;
+    }
+    unsigned bits = parse_weekdays(text_of(days));
+    if (!bits)
+        bad_cell(L, days, "weekdays", "day names once each separated by ';', e.g. Tue;Fri");
+    double h;
+    bool hour_ok = get_number(L, hour, "departure_h", 0, GE, nextafter(24.0, 0.0),
+                              "an hour of the day >= 0 and < 24", &h);
+    if (given(&r->c[S_GROWTH]))
+        bad_cell(L, &r->c[S_GROWTH], "growth_pct_per_year",
+                 "empty in a row with weekdays (a weekly timetable does not grow)");
+    if (!bits || !hour_ok)
+        return;
+    int day0 = calendar_weekday(s->start_day);
+    for (int d = 0; d < 7; d++)
+        if (bits & (1u << d))
+            v->week_h[v->n_week++] = ((d - day0 + 7) % 7) * 24.0 + h;
+    qsort(v->week_h, v->n_week, sizeof *v->week_h, by_hour);
+    v->departures_per_week = v->n_week;
+    v->first_departure_h = v->week_h[0];
+}
+
 /* The first timetable departure at or after start_h: the inverse of the
  * integrated rate gives it to within rounding, then the timetable itself
  * decides, so that scenario_departure_h never returns one before start_h. */
@@ -1641,10 +1724,7 @@ static void convert_services(struct loader *L, struct scenario *s)
         if (!r->shape_ok)
             continue;
         convert_route(L, s, &r->c[S_ROUTE], v, stamp, i + 1);
-        get_number(L, &r->c[S_DEPS], "departures_per_week", 0, GT, MAX_DEPARTURES_PER_WEEK,
-                   "a number > 0 and <= 10080 (one a minute)", &v->departures_per_week);
-        get_number(L, &r->c[S_FIRST], "first_departure_h", 0, GE, INFINITY,
-                   "a number >= 0", &v->first_departure_h);
+        convert_timetable(L, s, r, v);
         get_number(L, &r->c[S_CAP], "capacity_t", 0, GE, INFINITY, "a number >= 0",
                    &v->capacity_t);
         get_number(L, &r->c[S_CUTOFF], "cutoff_h", 0, GE, INFINITY, "a number >= 0",

@@ -417,3 +417,63 @@ Test(inputs, seasonality_resolves_per_origin_then_star_then_1)
     scenario_destroy(s);
     free(msgs);
 }
+
+/* ---- timetables as planners write them -------------------------------- */
+
+Test(inputs, weekday_trains_leave_on_those_days_at_that_hour, .timeout = 120)
+{
+    /* Tuesdays and Fridays at 18:00 from Monday 2024-01-01: gaps of 72 h and
+     * 96 h, so a batch posted at random waits (72^2 + 96^2) / (2 * 168) =
+     * 42.857 h on average, not the 42 h of even spacing; then 6.5 h running
+     * and 2.385 h dwell at D. */
+    char *sc = closure_with("id,route,weekdays,departure_h,capacity_t,cutoff_h\n"
+                            "OD,O>D,Tue;Fri,18,1000,0\n",
+                            "target,start_d,duration_d,capacity_factor\n");
+    char *t = e2e_tmpdir();
+    cr_assert_eq(e2e_runf(NULL, NULL, "run %s -o %s/r --no-plot -q -r 6 -d 365", sc, t), 0);
+    char *r = e2e_format("%s/r", t);
+    size_t n;
+    double *dep = departures(r, &n);
+    cr_expect_eq(n, 2 * 52, "52 weeks and a Monday hold 104 Tuesdays and Fridays, got %zu", n);
+    for (size_t i = 0; i < n; i++) {
+        int weekday = (int)floor(dep[i] / 24) % 7;  /* day 0 is a Monday */
+        cr_expect(weekday == 1 || weekday == 4, "a train left on weekday %d (%g h)", weekday, dep[i]);
+        cr_expect_float_eq(fmod(dep[i], 24), 18, 1e-9, "a train left at %g h", dep[i]);
+    }
+    double expected_d = ((72.0 * 72 + 96.0 * 96) / (2 * 168) + 6.5 + 2.385) / 24;
+    double lo = e2e_summary(r, "transit_mean_d", "all", "ci_low");
+    double hi = e2e_summary(r, "transit_mean_d", "all", "ci_high");
+    double even_d = (42 + 6.5 + 2.385) / 24;
+    cr_expect(lo <= expected_d && expected_d <= hi, "CI [%g, %g] misses %g", lo, hi, expected_d);
+    cr_expect(even_d < lo, "even spacing (%g) is inside the CI [%g, %g]", even_d, lo, hi);
+    free(dep);
+    free(r);
+    e2e_rmtree(t);
+    e2e_rmtree(sc);
+}
+
+Test(inputs, weekdays_count_from_the_start_dates_weekday)
+{
+    /* 2024-03-07 is a Thursday: Tue is 5 days on, Fri 1, Sun 3 */
+    const struct scenario_file extra[] = {
+        {"scenario.csv", "key,value\nname,mini\nhorizon_d,120.5\nwarmup_d,14\n"
+                         "start_date,2024-03-07\n", 0},
+        {"services.csv", "id,route,departures_per_week,first_departure_h,capacity_t,cutoff_h,"
+                         "weekdays,departure_h\n"
+                         "CQ-BRS,CQ>AKZ>BRS,,,41.5,6,tuesday / FRI sun,6.25\n"
+                         "BRS-WAW,BRS>WAW,7,8,20,2,,\n", 0},
+    };
+    char *msgs;
+    struct scenario *s = load(extra, 2, NULL, 0, &msgs);
+    cr_assert_not_null(s, "%s", msgs);
+    const struct scenario_service *v = &s->services[0];
+    cr_expect_eq(v->n_week, 3);
+    cr_expect_eq(scenario_departure_h(v, 0), 24 + 6.25);
+    cr_expect_eq(scenario_departure_h(v, 1), 72 + 6.25);
+    cr_expect_eq(scenario_departure_h(v, 2), 120 + 6.25);
+    cr_expect_eq(scenario_departure_h(v, 3), 168 + 24 + 6.25);
+    cr_expect_eq(v->departures_per_week, 3);
+    cr_expect_eq(scenario_departure_h(&s->services[1], 2), 8 + 2 * 24.0);
+    scenario_destroy(s);
+    free(msgs);
+}
