@@ -6,6 +6,8 @@
  * the event loop allocates only when the number in flight reaches a new high. */
 #include "railmail/model.h"
 
+#include "railmail/calendar.h"
+
 #include <assert.h>
 #include <float.h>
 #include <limits.h>
@@ -208,6 +210,7 @@ struct demand_state {
     struct rep *r;
     uint32_t row;
     double rate_per_h, growth_per_h;  /* growth as a continuous rate */
+    bool season;                      /* rate also follows calendar months */
     gsl_rng *post, *kg;
 };
 
@@ -1372,11 +1375,49 @@ static void on_dwell_end(struct engine *e, void *arg)
 
 /* ---- replication: posting, disruptions, days --------------------------- */
 
+/* Hour at which the calendar month holding hour t ends. */
+static double month_end_h(const struct scenario *s, double t, int *month_of_year)
+{
+    int32_t day = s->start_day + (int32_t)floor(t / 24);
+    int32_t month = calendar_month(day);
+    *month_of_year = (int)(month % 12);
+    return (double)(calendar_month_start(month + 1) - s->start_day) * 24;
+}
+
+/* next_posting with a rate that is also multiplied by a factor per calendar
+ * month: walks the months from t, taking off each month's integral of the
+ * rate from E, and inverts the integral inside the month where E runs out. */
+static double next_seasonal_posting(const struct demand_state *ds, double t, double E)
+{
+    const struct rep *r = ds->r;
+    const double *season = r->s->demand[ds->row].season;
+    double g = ds->growth_per_h;
+    for (int idle = 0; t <= r->horizon_h && idle < 12;) {
+        int moy;
+        double end = month_end_h(r->s, t, &moy);
+        double rate = ds->rate_per_h * season[moy];
+        idle = rate > 0 ? 0 : idle + 1;  /* twelve months at 0: it never posts again */
+        if (rate > 0) {
+            double x = g == 0 ? 0 : g * E / (rate * exp(g * t));
+            double at = g == 0 ? t + E / rate : x > -1 ? t + log1p(x) / g : INFINITY;
+            if (at < end)
+                return at;
+            E -= g == 0 ? rate * (end - t) : rate * (exp(g * end) - exp(g * t)) / g;
+            if (E < 0)
+                E = 0;  /* rounding: it ran out at the month's end */
+        }
+        t = end;
+    }
+    return INFINITY;
+}
+
 /* Next arrival of a Poisson process whose rate grows as exp(g t): inverts
  * the integrated rate, Lambda(t') - Lambda(t) = E with E ~ Exp(1). */
 static double next_posting(const struct demand_state *ds, double t)
 {
     double E = gsl_ran_exponential(ds->post, 1.0);
+    if (ds->season)
+        return next_seasonal_posting(ds, t, E);
     double g = ds->growth_per_h;
     if (g == 0)
         return t + E / ds->rate_per_h;
@@ -1617,6 +1658,7 @@ static bool rep_start(struct rep *r)
         ds->row = (uint32_t)i;
         ds->rate_per_h = s->demand[i].batches_per_day / 24;
         ds->growth_per_h = log1p(s->demand[i].growth_pct_per_year / 100) / HOURS_PER_YEAR;
+        ds->season = s->demand[i].seasonal;
         schedule(r, next_posting(ds, 0), on_post, ds);
     }
     for (size_t i = 0; i < s->n_disruptions; i++) {

@@ -26,7 +26,8 @@
 
 #include <nettle/sha2.h>
 
-enum file_id { F_SCENARIO, F_NODES, F_LEGS, F_SERVICES, F_DEMAND, F_DISRUPTIONS, N_FILES };
+enum file_id { F_SCENARIO, F_NODES, F_LEGS, F_SERVICES, F_DEMAND, F_DISRUPTIONS, F_SEASONALITY,
+               N_FILES };
 #define MAX_COLS 12
 
 struct column {
@@ -47,9 +48,11 @@ struct schema {
 enum { SC_KEY, SC_VALUE };
 enum { N_ID, N_NAME, N_COUNTRY, N_KIND, N_SERVERS, N_DWELL, N_SCAN };
 enum { L_FROM, L_TO, L_KM, L_TIME };
-enum { S_ID, S_ROUTE, S_DEPS, S_FIRST, S_CAP, S_CUTOFF, S_COST, S_START, S_END, S_GROWTH };
+enum { S_ID, S_ROUTE, S_DEPS, S_FIRST, S_CAP, S_CUTOFF, S_COST, S_START, S_END, S_GROWTH,
+       S_WEEKDAYS, S_DEPARTURE_H };
 enum { D_ORIGIN, D_DEST, D_BATCHES, D_KG, D_GROWTH };
 enum { X_TARGET, X_START, X_DURATION, X_FACTOR, X_REPEAT };
+enum { Y_ORIGIN, Y_MONTH, Y_FACTOR };
 
 static const struct schema schemas[N_FILES] = {
     [F_SCENARIO] = {"scenario", "scenario.csv", true, 2, 1,
@@ -59,17 +62,22 @@ static const struct schema schemas[N_FILES] = {
                   {"servers", true}, {"dwell_h", true}, {"scan", true}}},
     [F_LEGS] = {"legs", "legs.csv", true, 4, 2,
                 {{"from", true}, {"to", true}, {"km", true}, {"time_h", true}}},
-    [F_SERVICES] = {"services", "services.csv", true, 10, 1,
-                    {{"id", true}, {"route", true}, {"departures_per_week", true},
-                     {"first_departure_h", true}, {"capacity_t", true},
+    /* a timetable is departures_per_week and first_departure_h, or weekdays
+     * and departure_h: a row gives one form (convert_timetable) */
+    [F_SERVICES] = {"services", "services.csv", true, 12, 1,
+                    {{"id", true}, {"route", true}, {"departures_per_week", false},
+                     {"first_departure_h", false}, {"capacity_t", true},
                      {"cutoff_h", true}, {"cost_per_train", false}, {"start_d", false},
-                     {"end_d", false}, {"growth_pct_per_year", false}}},
+                     {"end_d", false}, {"growth_pct_per_year", false}, {"weekdays", false},
+                     {"departure_h", false}}},
     [F_DEMAND] = {"demand", "demand.csv", true, 5, 2,
                   {{"origin", true}, {"destination", true}, {"batches_per_day", true},
                    {"kg_per_batch", true}, {"growth_pct_per_year", true}}},
     [F_DISRUPTIONS] = {"disruptions", "disruptions.csv", false, 5, 2,
                        {{"target", true}, {"start_d", true}, {"duration_d", true},
                         {"capacity_factor", true}, {"repeat_d", false}}},
+    [F_SEASONALITY] = {"seasonality", "seasonality.csv", false, 3, 2,
+                       {{"origin", true}, {"month", true}, {"factor", true}}},
 };
 
 /* Limits beyond which a value is a typing error rather than a plan. */
@@ -666,6 +674,7 @@ static void duplicate_key(struct loader *L, enum file_id f, const struct record 
                        : f == F_LEGS ? "one row per from and to"
                        : f == F_DEMAND ? "one row per origin and destination"
                        : f == F_DISRUPTIONS ? "one row per target and start_d"
+                       : f == F_SEASONALITY ? "one row per origin and month"
                                             : "a unique id";
     diag_error(L->d, &r->c[col].at, "%s: expected %s, got \"%s\" again (first on line %u)",
                sc->cols[col].name, what, shownkey, first->at.line);
@@ -748,7 +757,8 @@ static bool key_is_pattern(enum file_id f, const struct record *r)
     bool any = false;
     for (size_t k = 0; k < schemas[f].n_key; k++)
         any |= r->c[k].text && is_pattern(r->c[k].text);
-    return f != F_SCENARIO && any;
+    /* seasonality's origin "*" is a row of its own: every origin */
+    return f != F_SCENARIO && f != F_SEASONALITY && any;
 }
 
 /* Whether the key cells of pattern row p match row r: each as a glob,
@@ -1097,7 +1107,8 @@ static void apply_set_pattern(struct loader *L, enum file_id f, const char *patt
     if (matched == 0 && !L->nomem) {
         char buf[256];
         const char *form = f == F_LEGS ? " (FROM-TO)" : f == F_DEMAND ? " (ORIGIN-DESTINATION)"
-                           : f == F_DISRUPTIONS ? " (TARGET-START_D)" : "";
+                           : f == F_DISRUPTIONS ? " (TARGET-START_D)"
+                           : f == F_SEASONALITY ? " (ORIGIN-MONTH)" : "";
         diag_error(L->d, at, "expected a pattern matching the ID of at least one row of %s%s, "
                    "got \"%s\", which matches none", sc->file, form,
                    shown(pattern, buf, sizeof buf));
@@ -1131,7 +1142,7 @@ static void apply_set(struct loader *L, const char *set)
     trim(value);
     if (f == N_FILES) {
         diag_error(L->d, &at, "expected FILE among scenario, nodes, legs, services, "
-                   "demand, disruptions, got \"%s\"",
+                   "demand, disruptions, seasonality, got \"%s\"",
                    shown(keep_printf(L, "%.*s", (int)(dot - set), set), buf, sizeof buf));
         return;
     }
@@ -1198,7 +1209,8 @@ static void apply_set(struct loader *L, const char *set)
     size_t i = find_set_row(L, f, lhs);
     if (i == SIZE_MAX) {
         const char *form = f == F_LEGS ? " (FROM-TO)" : f == F_DEMAND ? " (ORIGIN-DESTINATION)"
-                           : f == F_DISRUPTIONS ? " (TARGET-START_D)" : "";
+                           : f == F_DISRUPTIONS ? " (TARGET-START_D)"
+                           : f == F_SEASONALITY ? " (ORIGIN-MONTH)" : "";
         char hint[300] = "";
         if (sc->n_key == 1 && L->suggestions_left > 0) {
             L->suggestions_left--;
@@ -1561,6 +1573,85 @@ static bool given(const struct cell *c)
     return c->text && c->text[0];
 }
 
+static int by_hour(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* "Tue;Fri" (names or three-letter abbreviations in any case, separated by
+ * ';', '/' or spaces, each day once) as bits, Monday bit 0; 0 if bad. */
+static unsigned parse_weekdays(const char *t)
+{
+    static const char *const names[] = {"monday", "tuesday", "wednesday", "thursday", "friday",
+                                        "saturday", "sunday"};
+    unsigned days = 0;
+    for (const char *p = t;;) {
+        p += strspn(p, "; /");
+        if (!*p)
+            break;
+        size_t n = strcspn(p, "; /");
+        int d = 0;
+        while (d < 7 && !(n >= 3 && n <= strlen(names[d]) && strncasecmp(p, names[d], n) == 0))
+            d++;
+        if (d == 7 || days & (1u << d))
+            return 0;
+        days |= 1u << d;
+        p += n;
+    }
+    return days;
+}
+
+/* A service's timetable in one of its two forms: departures_per_week from
+ * first_departure_h, or the named weekdays at departure_h (hours since
+ * 00:00 of start_date's day, so day 0 is start_date's weekday). The weekday
+ * form also sets departures_per_week and first_departure_h, which routing
+ * reads for the headway. */
+static void convert_timetable(struct loader *L, const struct scenario *s, const struct record *r,
+                              struct scenario_service *v)
+{
+    const struct cell *deps = &r->c[S_DEPS], *first = &r->c[S_FIRST];
+    const struct cell *days = &r->c[S_WEEKDAYS], *hour = &r->c[S_DEPARTURE_H];
+    if (!given(days) && !given(hour)) {
+        if (!deps->text || !first->text) {
+            diag_error(L->d, &r->at, "expected departures_per_week and first_departure_h, or "
+                       "weekdays and departure_h, got %s", !deps->text && !first->text
+                       ? "neither" : !deps->text ? "no departures_per_week column"
+                       : "no first_departure_h column");
+            return;
+        }
+        get_number(L, deps, "departures_per_week", 0, GT, MAX_DEPARTURES_PER_WEEK,
+                   "a number > 0 and <= 10080 (one a minute)", &v->departures_per_week);
+        get_number(L, first, "first_departure_h", 0, GE, INFINITY, "a number >= 0",
+                   &v->first_departure_h);
+        return;
+    }
+    const struct cell *mixed = given(deps) ? deps : given(first) ? first : NULL;
+    if (mixed) {
+        bad_cell(L, mixed, mixed == deps ? "departures_per_week" : "first_departure_h",
+                 "empty in a row that gives weekdays and departure_h (one timetable form a row)");
+        return;
+    }
+    unsigned bits = parse_weekdays(text_of(days));
+    if (!bits)
+        bad_cell(L, days, "weekdays", "day names once each separated by ';', e.g. Tue;Fri");
+    double h;
+    bool hour_ok = get_number(L, hour, "departure_h", 0, GE, nextafter(24.0, 0.0),
+                              "an hour of the day >= 0 and < 24", &h);
+    if (given(&r->c[S_GROWTH]))
+        bad_cell(L, &r->c[S_GROWTH], "growth_pct_per_year",
+                 "empty in a row with weekdays (a weekly timetable does not grow)");
+    if (!bits || !hour_ok)
+        return;
+    int day0 = calendar_weekday(s->start_day);
+    for (int d = 0; d < 7; d++)
+        if (bits & (1u << d))
+            v->week_h[v->n_week++] = ((d - day0 + 7) % 7) * 24.0 + h;
+    qsort(v->week_h, v->n_week, sizeof *v->week_h, by_hour);
+    v->departures_per_week = v->n_week;
+    v->first_departure_h = v->week_h[0];
+}
+
 /* The first timetable departure at or after start_h: the inverse of the
  * integrated rate gives it to within rounding, then the timetable itself
  * decides, so that scenario_departure_h never returns one before start_h. */
@@ -1633,10 +1724,7 @@ static void convert_services(struct loader *L, struct scenario *s)
         if (!r->shape_ok)
             continue;
         convert_route(L, s, &r->c[S_ROUTE], v, stamp, i + 1);
-        get_number(L, &r->c[S_DEPS], "departures_per_week", 0, GT, MAX_DEPARTURES_PER_WEEK,
-                   "a number > 0 and <= 10080 (one a minute)", &v->departures_per_week);
-        get_number(L, &r->c[S_FIRST], "first_departure_h", 0, GE, INFINITY,
-                   "a number >= 0", &v->first_departure_h);
+        convert_timetable(L, s, r, v);
         get_number(L, &r->c[S_CAP], "capacity_t", 0, GE, INFINITY, "a number >= 0",
                    &v->capacity_t);
         get_number(L, &r->c[S_CUTOFF], "cutoff_h", 0, GE, INFINITY, "a number >= 0",
@@ -1979,6 +2067,74 @@ static void convert_disruptions(struct loader *L, struct scenario *s)
     }
 }
 
+/* A month as 1 to 12 or its English name or abbreviation (any case);
+ * 0 when it is neither. */
+static int parse_month(const char *t)
+{
+    static const char *const names[] = {"january", "february", "march", "april", "may", "june",
+                                        "july", "august", "september", "october", "november",
+                                        "december"};
+    uint64_t u;
+    if (num_parse_whole(t, &u))
+        return u >= 1 && u <= 12 ? (int)u : 0;
+    size_t n = strlen(t);
+    for (int m = 0; m < 12 && n >= 3; m++)
+        if (n <= strlen(names[m]) && strncasecmp(t, names[m], n) == 0)
+            return m + 1;
+    return 0;
+}
+
+/* seasonality.csv (optional): each demand row's posting rate is multiplied
+ * in calendar month m by the factor of its origin for m, else by that of
+ * origin "*" for m, else by 1. */
+static void convert_seasonality(struct loader *L, struct scenario *s)
+{
+    const struct records *rs = &L->recs[F_SEASONALITY];
+    double all[12];
+    double *of_origin = calloc((s->n_nodes + 1) * 12, sizeof *of_origin);
+    if (!of_origin) {
+        L->nomem = true;
+        return;
+    }
+    for (int m = 0; m < 12; m++)
+        all[m] = NAN;
+    for (size_t i = 0; i < (s->n_nodes + 1) * 12; i++)
+        of_origin[i] = NAN;
+    for (size_t i = 0; i < rs->n; i++) {
+        const struct record *r = &rs->r[i];
+        const char *origin = text_of(&r->c[Y_ORIGIN]);
+        size_t n = strcmp(origin, "*") == 0 ? SIZE_MAX - 1 : node_find(L, s, origin);
+        if (n == SIZE_MAX && L->usable[F_NODES]) {
+            char hint[300];
+            bad_cell_then(L, &r->c[Y_ORIGIN], "origin", "a node id from nodes.csv or *",
+                          suggest_id(L, s, origin, true, false, hint, sizeof hint));
+        }
+        if (!r->shape_ok)
+            continue;
+        int month = parse_month(text_of(&r->c[Y_MONTH]));
+        if (month == 0)
+            bad_cell(L, &r->c[Y_MONTH], "month", "a month 1 to 12 or its name (Jan, February)");
+        double factor;
+        if (!get_number(L, &r->c[Y_FACTOR], "factor", 0, GE, MAX_CAPACITY_FACTOR,
+                        "a number >= 0 and <= 100", &factor) || month == 0 || n == SIZE_MAX)
+            continue;
+        if (n == SIZE_MAX - 1)
+            all[month - 1] = factor;
+        else
+            of_origin[n * 12 + (size_t)month - 1] = factor;
+    }
+    for (size_t i = 0; i < s->n_demand; i++) {
+        struct scenario_demand *m = &s->demand[i];
+        m->seasonal = false;
+        for (int k = 0; k < 12; k++) {
+            double f = m->origin < s->n_nodes ? of_origin[m->origin * 12 + (size_t)k] : NAN;
+            m->season[k] = !isnan(f) ? f : !isnan(all[k]) ? all[k] : 1;
+            m->seasonal |= m->season[k] != 1;
+        }
+    }
+    free(of_origin);
+}
+
 void scenario_destroy(struct scenario *s)
 {
     if (!s)
@@ -2080,8 +2236,8 @@ static void check_file_names(struct loader *L, int which)
         if (!at.file)
             break;
         diag_error(L->d, &at, "unknown scenario file%s", hint[0] ? hint :
-                   "; expected scenario.csv, nodes.csv, legs.csv, services.csv, demand.csv "
-                   "or disruptions.csv");
+                   "; expected scenario.csv, nodes.csv, legs.csv, services.csv, demand.csv, "
+                   "disruptions.csv or seasonality.csv");
     }
     free(names);
 }
@@ -2220,6 +2376,7 @@ static enum rm_status load(struct loader *L, const char *const *sets, size_t n_s
     bool network_ok = diag_count(L->d) == errors0;
     convert_demand(L, s, network_ok);
     convert_disruptions(L, s);
+    convert_seasonality(L, s);
     if (L->nomem)
         goto done;
     rc = diag_count(L->d) == errors0 ? RM_OK : RM_EINPUT;

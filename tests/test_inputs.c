@@ -336,3 +336,144 @@ Test(inputs, departures_start_at_start_d_exactly_and_stop_at_end_d)
     scenario_destroy(s);
     free(msgs);
 }
+
+/* ---- seasonality ------------------------------------------------------ */
+
+/* Batches of dir/batches.csv posted in [from_h, to_h), all replications. */
+static size_t posted_between(const char *dir, double from_h, double to_h)
+{
+    FILE *f = e2e_open(dir, "batches.csv");
+    char line[512];
+    size_t n = 0;
+    while (fgets(line, sizeof line, f)) {
+        double h;
+        if (sscanf(line, "%*d,%*d,%*[^,],%*[^,],%*[^,],%lf", &h) == 1 && h >= from_h && h < to_h)
+            n++;
+    }
+    fclose(f);
+    return n;
+}
+
+Test(inputs, a_factor_2_month_posts_twice_as_many_batches_a_day, .timeout = 120)
+{
+    /* 40 batches a day from 2024-01-01; March (days 60-90) at factor 2. Over
+     * 4 replications February (29 days) expects 4 * 29 * 40 = 4640 batches,
+     * March 4 * 31 * 80 = 9920 and April (30 days) 4800; Poisson counts, so
+     * 4 standard deviations are 4 sqrt(n): 272, 398 and 277. */
+    char *sc = e2e_copy("tests/e2e/closure");
+    e2e_write(sc, "seasonality.csv", "origin,month,factor\n*,3,2\n");
+    char *t = e2e_tmpdir();
+    cr_assert_eq(e2e_runf(NULL, NULL, "run %s -o %s/r --no-plot -q -r 4 --batches", sc, t), 0);
+    char *r = e2e_format("%s/r", t);
+    double feb = (double)posted_between(r, 31 * 24, 60 * 24);
+    double mar = (double)posted_between(r, 60 * 24, 91 * 24);
+    double apr = (double)posted_between(r, 91 * 24, 121 * 24);
+    cr_expect(fabs(feb - 4640) < 4 * sqrt(4640), "February: %g batches, expected 4640", feb);
+    cr_expect(fabs(mar - 9920) < 4 * sqrt(9920), "March: %g batches, expected 9920", mar);
+    cr_expect(fabs(apr - 4800) < 4 * sqrt(4800), "April: %g batches, expected 4800", apr);
+    /* per day, March against its neighbours: 2 within 4 relative sd */
+    double ratio = (mar / 31) / ((feb + apr) / 59);
+    double rel_sd = sqrt(1 / 9920.0 + 1 / 9440.0);
+    cr_expect(fabs(ratio - 2) < 2 * 4 * rel_sd, "March posts %g times a day as much", ratio);
+    free(r);
+    e2e_rmtree(t);
+    e2e_rmtree(sc);
+}
+
+Test(inputs, seasonality_of_1_everywhere_changes_nothing, .timeout = 120)
+{
+    char *sc = e2e_copy(MINI);
+    char *t = e2e_tmpdir();
+    cr_assert_eq(e2e_runf(NULL, NULL, "run %s -o %s/without --no-plot -q --batches", sc, t), 0);
+    e2e_write(sc, "seasonality.csv", "origin,month,factor\n*,1,1\n*,2,1\n*,3,1\n*,4,1\n*,5,1\n"
+              "*,6,1\n*,7,1\n*,8,1\nCQ,9,1\n*,10,1\n*,11,1\n*,12,1\n");
+    cr_assert_eq(e2e_runf(NULL, NULL, "run %s -o %s/ones --no-plot -q --batches", sc, t), 0);
+    e2e_write(sc, "seasonality.csv", "origin,month,factor\nCQ,2,1.25\n");
+    cr_assert_eq(e2e_runf(NULL, NULL, "run %s -o %s/feb --no-plot -q --batches", sc, t), 0);
+    char *a = e2e_format("%s/without", t), *b = e2e_format("%s/ones", t),
+         *c = e2e_format("%s/feb", t);
+    cr_expect(same_results(a, b), "factors of 1 changed the results");
+    cr_expect(!same_results(a, c), "a factor of 1.25 in February changed nothing");
+    free(a);
+    free(b);
+    free(c);
+    e2e_rmtree(t);
+    e2e_rmtree(sc);
+}
+
+Test(inputs, seasonality_resolves_per_origin_then_star_then_1)
+{
+    const struct scenario_file extra[] = {
+        {"seasonality.csv", "origin,month,factor\n*,11,1.5\nCQ,Feb,0.6\n*,2,0.9\nBRS,11,2\n", 0},
+    };
+    char *msgs;
+    struct scenario *s = load(extra, 1, NULL, 0, &msgs);
+    cr_assert_not_null(s, "%s", msgs);
+    const struct scenario_demand *m = &s->demand[0];  /* from CQ */
+    cr_expect(m->seasonal);
+    cr_expect_eq(m->season[0], 1);
+    cr_expect_eq(m->season[1], 0.6);
+    cr_expect_eq(m->season[10], 1.5);
+    scenario_destroy(s);
+    free(msgs);
+}
+
+/* ---- timetables as planners write them -------------------------------- */
+
+Test(inputs, weekday_trains_leave_on_those_days_at_that_hour, .timeout = 120)
+{
+    /* Tuesdays and Fridays at 18:00 from Monday 2024-01-01: gaps of 72 h and
+     * 96 h, so a batch posted at random waits (72^2 + 96^2) / (2 * 168) =
+     * 42.857 h on average, not the 42 h of even spacing; then 6.5 h running
+     * and 2.385 h dwell at D. */
+    char *sc = closure_with("id,route,weekdays,departure_h,capacity_t,cutoff_h\n"
+                            "OD,O>D,Tue;Fri,18,1000,0\n",
+                            "target,start_d,duration_d,capacity_factor\n");
+    char *t = e2e_tmpdir();
+    cr_assert_eq(e2e_runf(NULL, NULL, "run %s -o %s/r --no-plot -q -r 6 -d 365", sc, t), 0);
+    char *r = e2e_format("%s/r", t);
+    size_t n;
+    double *dep = departures(r, &n);
+    cr_expect_eq(n, 2 * 52, "52 weeks and a Monday hold 104 Tuesdays and Fridays, got %zu", n);
+    for (size_t i = 0; i < n; i++) {
+        int weekday = (int)floor(dep[i] / 24) % 7;  /* day 0 is a Monday */
+        cr_expect(weekday == 1 || weekday == 4, "a train left on weekday %d (%g h)", weekday, dep[i]);
+        cr_expect_float_eq(fmod(dep[i], 24), 18, 1e-9, "a train left at %g h", dep[i]);
+    }
+    double expected_d = ((72.0 * 72 + 96.0 * 96) / (2 * 168) + 6.5 + 2.385) / 24;
+    double lo = e2e_summary(r, "transit_mean_d", "all", "ci_low");
+    double hi = e2e_summary(r, "transit_mean_d", "all", "ci_high");
+    double even_d = (42 + 6.5 + 2.385) / 24;
+    cr_expect(lo <= expected_d && expected_d <= hi, "CI [%g, %g] misses %g", lo, hi, expected_d);
+    cr_expect(even_d < lo, "even spacing (%g) is inside the CI [%g, %g]", even_d, lo, hi);
+    free(dep);
+    free(r);
+    e2e_rmtree(t);
+    e2e_rmtree(sc);
+}
+
+Test(inputs, weekdays_count_from_the_start_dates_weekday)
+{
+    /* 2024-03-07 is a Thursday: Tue is 5 days on, Fri 1, Sun 3 */
+    const struct scenario_file extra[] = {
+        {"scenario.csv", "key,value\nname,mini\nhorizon_d,120.5\nwarmup_d,14\n"
+                         "start_date,2024-03-07\n", 0},
+        {"services.csv", "id,route,departures_per_week,first_departure_h,capacity_t,cutoff_h,"
+                         "weekdays,departure_h\n"
+                         "CQ-BRS,CQ>AKZ>BRS,,,41.5,6,tuesday / FRI sun,6.25\n"
+                         "BRS-WAW,BRS>WAW,7,8,20,2,,\n", 0},
+    };
+    char *msgs;
+    struct scenario *s = load(extra, 2, NULL, 0, &msgs);
+    cr_assert_not_null(s, "%s", msgs);
+    const struct scenario_service *v = &s->services[0];
+    cr_expect_eq(v->n_week, 3);
+    cr_expect_eq(scenario_departure_h(v, 0), 24 + 6.25);
+    cr_expect_eq(scenario_departure_h(v, 1), 72 + 6.25);
+    cr_expect_eq(scenario_departure_h(v, 2), 120 + 6.25);
+    cr_expect_eq(scenario_departure_h(v, 3), 168 + 24 + 6.25);
+    cr_expect_eq(v->departures_per_week, 3);
+    cr_expect_eq(scenario_departure_h(&s->services[1], 2), 8 + 2 * 24.0);
+    scenario_destroy(s);
+    free(msgs);
+}

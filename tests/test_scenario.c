@@ -354,7 +354,7 @@ Test(scenario, set_errors_are_named_after_the_set)
     expect_message(all, "--set services.CQ-BRS.departures_per_week: departures_per_week: "
                         "expected a number > 0 and <= 10080 (one a minute), got \"lots\"");
     expect_message(all, "--set trains.X.y: expected FILE among scenario, nodes, legs, services, "
-                        "demand, disruptions, got \"trains\"");
+                        "demand, disruptions, seasonality, got \"trains\"");
     expect_message(all, "--set services.NOPE.capacity_t: expected ID of a row of services.csv, "
                         "got \"NOPE\"");
     expect_message(all, "--set legs.CQ-AKZ.speed: expected COLUMN among from, to, km, time_h, "

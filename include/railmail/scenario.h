@@ -52,6 +52,8 @@ struct scenario_service {
     double start_h, end_h;       /* start_d and end_d in hours */
     double growth_per_h;         /* log1p(growth_pct_per_year / 100) / 8760 */
     uint64_t skipped;            /* timetable departures before start_h */
+    double week_h[7];            /* weekdays form: the departures of week 0, hours */
+    unsigned n_week;             /* 0: departures_per_week form */
 };
 
 /* The j-th departure (from 0) of the service's timetable, start_d and end_d
@@ -62,6 +64,8 @@ struct scenario_service {
  * stopped. */
 static inline double scenario_timetable_h(const struct scenario_service *sv, uint64_t j)
 {
+    if (sv->n_week)  /* weekdays: the same hours every week */
+        return (double)(j / sv->n_week) * 168.0 + sv->week_h[j % sv->n_week];
     double g = sv->growth_per_h;
     if (g == 0)
         return sv->first_departure_h + (double)j * 168.0 / sv->departures_per_week;
@@ -87,6 +91,9 @@ struct scenario_demand {
     double batches_per_day;      /* > 0 */
     struct dist kg_per_batch;
     double growth_pct_per_year;  /* > -100 */
+    double season[12];           /* rate factor per calendar month, January first
+                                    (seasonality.csv; 1 without) */
+    bool seasonal;               /* some factor is not 1 */
 };
 
 enum scenario_target_kind { TARGET_NODE, TARGET_SERVICE };
@@ -167,11 +174,16 @@ struct scenario {
  *   legs.csv         from,to,km,time_h
  *   services.csv     id,route,departures_per_week,first_departure_h,
  *                    capacity_t,cutoff_h[,cost_per_train][,start_d][,end_d]
- *                    [,growth_pct_per_year]
+ *                    [,growth_pct_per_year][,weekdays][,departure_h]
+ *                    (a row gives departures_per_week and first_departure_h,
+ *                    or weekdays, e.g. Tue;Fri, and departure_h, not both)
  *   demand.csv       origin,destination,batches_per_day,kg_per_batch,
  *                    growth_pct_per_year (empty growth = 0)
  *   disruptions.csv  target,start_d,duration_d,capacity_factor[,repeat_d]
  *                    (optional file)
+ *   seasonality.csv  origin,month,factor (optional file; origin a node id or
+ *                    "*" for every origin without its own row for that month,
+ *                    month 1-12 or a name)
  * Any other .csv file in a scenario or proposal directory is an error (with
  * the nearest file name); each file must be a regular file of at most
  * CSVREAD_MAX_BYTES. A file whose header holds more ';' than ',' (or whose
@@ -183,6 +195,7 @@ struct scenario {
  *
  * Row keys (for overlays and --set): nodes and services by id, legs by
  * FROM-TO, demand by ORIGIN-DESTINATION, disruptions by TARGET-START_D,
+ * seasonality by ORIGIN-MONTH,
  * scenario.csv by key. An overlay file replaces whole rows, so it needs the
  * same columns as a base file; a proposal's description.txt, when present,
  * becomes the description unless its scenario.csv sets one.

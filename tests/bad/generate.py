@@ -193,8 +193,8 @@ CASES = {
     "services-unknown-column": ({"services.csv": sub(",cost_per_train", ",cost_per_tonne")},
                                 "services.csv:1:7: expected a column name among id, route, "
                                 "departures_per_week, first_departure_h, capacity_t, cutoff_h, "
-                                'cost_per_train, start_d, end_d, growth_pct_per_year, got '
-                                '"cost_per_tonne"'),
+                                'cost_per_train, start_d, end_d, growth_pct_per_year, '
+                                'weekdays, departure_h, got "cost_per_tonne"'),
     "demand-same-node": ({"demand.csv": sub("CQ,BRS,", "BRS,BRS,")},
                          'demand.csv:3:2: destination: expected a node other than the origin, '
                          'got "BRS"'),
@@ -234,7 +234,8 @@ CASES = {
                       "service.csv: unknown scenario file; did you mean services.csv?"),
     "file-unknown-csv": ({"trains.csv": whole("id\n")},
                          "trains.csv: unknown scenario file; expected scenario.csv, nodes.csv, "
-                         "legs.csv, services.csv, demand.csv or disruptions.csv"),
+                         "legs.csv, services.csv, demand.csv, disruptions.csv or "
+                         "seasonality.csv"),
     "semicolon-position": ({"nodes.csv": lambda t: "\ufeffsep=;\r\n" + semicolons(t).replace(
         "Altynkol", '"Altynkol,\nKhorgos"').replace("BY;hub;3;", "BY;hub;-3;").replace(
         "\n", "\r\n")},
@@ -291,6 +292,53 @@ CASES = {
         "FRT-BRS,AKZ>BRS,14,0,0,0,,-100\n")},
         'services.csv:4:8: growth_pct_per_year: expected a number > -100 and <= 1000, or '
         'empty for 0, got "-100"'),
+    "seasonality-bad-month": ({"seasonality.csv": whole(
+        "origin,month,factor\n*,11,1.5\nCQ,13,2\n")},
+        'seasonality.csv:3:2: month: expected a month 1 to 12 or its name (Jan, February), '
+        'got "13"'),
+    "seasonality-month-name": ({"seasonality.csv": whole(
+        "origin,month,factor\n*,Nov,1.5\nCQ,Movember,2\n")},
+        'seasonality.csv:3:2: month: expected a month 1 to 12 or its name (Jan, February), '
+        'got "Movember"'),
+    "seasonality-unknown-origin": ({"seasonality.csv": whole(
+        "origin,month,factor\nCQQ,2,0.6\n")},
+        'seasonality.csv:2:1: origin: expected a node id from nodes.csv or *, got "CQQ"; '
+        'did you mean CQ?'),
+    "seasonality-negative-factor": ({"seasonality.csv": whole(
+        "origin,month,factor\n*,2,-0.6\n")},
+        'seasonality.csv:2:3: factor: expected a number >= 0 and <= 100, got "-0.6"'),
+    "seasonality-duplicate": ({"seasonality.csv": whole(
+        "origin,month,factor\n*,2,0.6\n*,2,0.7\n")},
+        'seasonality.csv:3:2: month: expected one row per origin and month, got "2" again '
+        '(first on line 2)'),
+    "timetable-forms-mixed": ({"services.csv": whole(
+        SERVICES_HEADER.strip() + ",weekdays,departure_h\n"
+        "CQ-BRS,CQ>AKZ>BRS,3,,41.5,6,125000,Tue;Fri,18\nBRS-WAW,BRS>WAW,7,8,20,2,,,\n"
+        "FRT-BRS,AKZ>BRS,14,0,0,0,,,\n")},
+        'services.csv:2:3: departures_per_week: expected empty in a row that gives weekdays '
+        'and departure_h (one timetable form a row), got "3"'),
+    "timetable-weekday-unknown": ({"services.csv": whole(
+        SERVICES_HEADER.strip() + ",weekdays,departure_h\n"
+        "CQ-BRS,CQ>AKZ>BRS,,,41.5,6,125000,Tue;Fry,18\nBRS-WAW,BRS>WAW,7,8,20,2,,,\n"
+        "FRT-BRS,AKZ>BRS,14,0,0,0,,,\n")},
+        "services.csv:2:8: weekdays: expected day names once each separated by ';', e.g. "
+        'Tue;Fri, got "Tue;Fry"'),
+    "timetable-weekday-twice": ({"services.csv": whole(
+        SERVICES_HEADER.strip() + ",weekdays,departure_h\n"
+        "CQ-BRS,CQ>AKZ>BRS,,,41.5,6,125000,Tue;tuesday,18\nBRS-WAW,BRS>WAW,7,8,20,2,,,\n"
+        "FRT-BRS,AKZ>BRS,14,0,0,0,,,\n")},
+        "services.csv:2:8: weekdays: expected day names once each separated by ';', e.g. "
+        'Tue;Fri, got "Tue;tuesday"'),
+    "timetable-hour-24": ({"services.csv": whole(
+        SERVICES_HEADER.strip() + ",weekdays,departure_h\n"
+        "CQ-BRS,CQ>AKZ>BRS,,,41.5,6,125000,Tue,24\nBRS-WAW,BRS>WAW,7,8,20,2,,,\n"
+        "FRT-BRS,AKZ>BRS,14,0,0,0,,,\n")},
+        'services.csv:2:9: departure_h: expected an hour of the day >= 0 and < 24, got "24"'),
+    "timetable-none": ({"services.csv": whole(
+        "id,route,capacity_t,cutoff_h\nCQ-BRS,CQ>AKZ>BRS,41.5,6\nBRS-WAW,BRS>WAW,20,2\n"
+        "FRT-BRS,AKZ>BRS,0,0\n")},
+        "services.csv:2: expected departures_per_week and first_departure_h, or weekdays "
+        "and departure_h, got neither"),
     "disruption-zero-duration": ({"disruptions.csv": sub(",3.5,", ",0,")},
                                  'disruptions.csv:2:3: duration_d: expected a number > 0 and '
                                  '<= 36500, got "0"'),
