@@ -13,6 +13,7 @@ trap 'rm -rf "$out"' EXIT
 measure() {  # $1 label, rest: railmail arguments; prints the median of 3
     label=$1; shift
     for i in 1 2 3; do
+        rm -rf "$out/res"  # a fresh directory: a run into earlier results would reuse their replications
         /usr/bin/time -f "%e %M" -o "$out/time" ./railmail "$@" -o "$out/res" -q --no-plot
         events=$(awk -F, '$1=="events" && $2=="all" {print $3}' "$out/res/summary.csv")
         tracked=$(awk -F, '$1=="tracking_events" && $2=="all" {print $3}' "$out/res/summary.csv")
@@ -37,6 +38,7 @@ echo
 echo "sweep of the default scenario: 7 values x 20 replications, all cores, charts included"
 echo "(railmail sweep --vary services.CQ-MAL.departures_per_week=1:7 -r 20; issue 16 asks for under 10 s):"
 for i in 1 2 3; do
+    rm -rf "$out/sweep"
     /usr/bin/time -f "%e %M" -o "$out/time" ./railmail sweep --vary services.CQ-MAL.departures_per_week=1:7 \
         -r 20 -q -o "$out/sweep"
     cat "$out/time"
