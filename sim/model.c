@@ -146,6 +146,11 @@ struct model {
     char **node_field, **service_field;
     struct od_union origin, path;
     struct od_union common;   /* the pairs every arm of a comparison carries; none outside compare */
+    /* Routing while services start and end: table k holds from epoch_h[k]
+     * (the services running then); none when every service runs throughout. */
+    struct net **epoch_net;
+    double *epoch_h;
+    size_t n_epochs;
     struct month_layout {
         size_t n;                 /* months of the statistics window */
         int32_t first;            /* the first, as calendar_month gives it */
@@ -694,6 +699,51 @@ static void od_union_fini(struct od_union *u)
     free(u->member);
 }
 
+static int by_hour(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* One routing table per period in which the same services run, when a
+ * service starts or ends inside the horizon (start_d, end_d): each holds
+ * from its boundary, and mail is routed only on services running then. */
+static bool build_epochs(struct model *m)
+{
+    const struct scenario *s = m->s;
+    double horizon_h = s->horizon_d * 24;
+    size_t n = 0;
+    double *at = malloc((2 * s->n_services + 2) * sizeof *at);
+    if (!at)
+        return false;
+    for (size_t k = 0; k < s->n_services; k++) {
+        const struct scenario_service *sv = &s->services[k];
+        if (sv->start_h > 0 && sv->start_h < horizon_h)
+            at[n++] = sv->start_h;
+        if (sv->end_h > 0 && sv->end_h < horizon_h)
+            at[n++] = sv->end_h;
+    }
+    if (n == 0) {
+        free(at);
+        return true;
+    }
+    at[n++] = 0;
+    qsort(at, n, sizeof *at, by_hour);
+    size_t u = 0;
+    for (size_t i = 0; i < n; i++)
+        if (u == 0 || at[i] != at[u - 1])
+            at[u++] = at[i];
+    m->epoch_h = at;
+    m->epoch_net = calloc(u, sizeof *m->epoch_net);
+    if (!m->epoch_net)
+        return false;
+    m->n_epochs = u;
+    for (size_t k = 0; k < u; k++)
+        if (!(m->epoch_net[k] = net_create_at(s, at[k])))
+            return false;
+    return true;
+}
+
 /* The scope "common": the demand rows whose pair ("O-D") is in pairs. */
 static bool build_common(struct model *m, const char *const *pairs, size_t n_pairs)
 {
@@ -750,7 +800,7 @@ struct model *model_create_common(const struct scenario *s, const char *const *p
         m->n_queues += s->services[k].route_len;
     }
     m->days = (size_t)ceil(s->horizon_d);
-    if (!build_origins(m) || !build_paths(m) || !build_common(m, pairs, n_pairs) || !build_layout(m)
+    if (!build_epochs(m) || !build_origins(m) || !build_paths(m) || !build_common(m, pairs, n_pairs) || !build_layout(m)
         || !build_series(m) || !build_fields(m))
         goto fail;
     return m;
@@ -790,6 +840,10 @@ void model_destroy(struct model *m)
     free(m->dest_node);
     free(m->dest_of_node);
     net_destroy(m->net);
+    for (size_t k = 0; k < m->n_epochs; k++)
+        net_destroy(m->epoch_net[k]);
+    free(m->epoch_net);
+    free(m->epoch_h);
     free(m);
 }
 
@@ -960,10 +1014,21 @@ static struct batch ring_pop(struct ring *q)
 }
 
 /* Puts a batch that is at `node` into the queue of the service it takes next. */
+/* The routing table in force at hour t. */
+static const struct net *net_at(const struct model *m, double t)
+{
+    size_t k = m->n_epochs;
+    while (k > 0 && m->epoch_h[k - 1] > t)
+        k--;
+    return k ? m->epoch_net[k - 1] : m->net;
+}
+
 static void wait_at(struct rep *r, struct batch *b, size_t node, double t)
 {
     struct net_hop hop;
-    bool found = net_next(r->m->net, node, demand_of(r, b)->destination, &hop);
+    size_t dest = demand_of(r, b)->destination;
+    /* a destination no running service reaches waits for the first that will */
+    bool found = net_next(net_at(r->m, t), node, dest, &hop) || net_next(r->m->net, node, dest, &hop);
     assert(found && "scenario validation guarantees a route");
     (void)found;
     b->ready_h = t;

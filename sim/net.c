@@ -11,11 +11,19 @@
 
 struct net {
     const struct scenario *s;
+    double at_h;            /* only services running then; NaN: every service */
     size_t n_nodes;
     double **cum;           /* per service: mean hours from stop 0 to stop k */
     double *dist;           /* [dest * n_nodes + node] expected hours */
     struct net_hop *hop;    /* [node * n_nodes + dest] */
 };
+
+/* A service the table may route mail on: it carries mail, and it runs at
+ * the table's time (from start_d, before end_d). */
+static bool usable(const struct net *n, const struct scenario_service *sv)
+{
+    return sv->carries_mail && (isnan(n->at_h) || (sv->start_h <= n->at_h && n->at_h < sv->end_h));
+}
 
 /* Expected hours riding service s from stop i to stop j, waiting included. */
 static double ride_cost(const struct net *n, size_t s, size_t i, size_t j)
@@ -53,7 +61,7 @@ static void shortest_to(struct net *n, size_t dest, bool *done)
         done[u] = true;
         for (size_t k = 0; k < s->n_services; k++) {
             const struct scenario_service *sv = &s->services[k];
-            if (!sv->carries_mail)
+            if (!usable(n, sv))
                 continue;
             for (size_t j = 1; j < sv->route_len; j++) {
                 if (sv->route[j] != u)
@@ -82,7 +90,7 @@ static void choose_hops(struct net *n, size_t dest)
         double best = INFINITY;
         for (size_t k = 0; k < s->n_services; k++) {
             const struct scenario_service *sv = &s->services[k];
-            if (!sv->carries_mail)
+            if (!usable(n, sv))
                 continue;
             for (size_t i = 0; i + 1 < sv->route_len; i++) {
                 if (sv->route[i] != v)
@@ -101,10 +109,16 @@ static void choose_hops(struct net *n, size_t dest)
 
 struct net *net_create(const struct scenario *s)
 {
+    return net_create_at(s, NAN);
+}
+
+struct net *net_create_at(const struct scenario *s, double at_h)
+{
     struct net *n = calloc(1, sizeof *n);
     if (!n)
         return NULL;
     n->s = s;
+    n->at_h = at_h;
     n->n_nodes = s->n_nodes;
     size_t nn = s->n_nodes;
     n->cum = calloc(s->n_services ? s->n_services : 1, sizeof *n->cum);

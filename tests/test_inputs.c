@@ -477,3 +477,41 @@ Test(inputs, weekdays_count_from_the_start_dates_weekday)
     scenario_destroy(s);
     free(msgs);
 }
+
+/* Routing follows start_d: before a fast service starts, mail takes the
+ * slow route that runs; from its start, the fast one. */
+Test(inputs, routing_uses_a_service_only_from_its_start, .timeout = 120)
+{
+    char *sc = e2e_copy("tests/e2e/closure");
+    e2e_write(sc, "nodes.csv", "id,name,country,kind,servers,dwell_h,scan\nO,Origin,CN,origin,,fixed(0),0\n"
+                               "M,Middle,KZ,hub,,fixed(1),0\nD,Destination,DE,destination,,fixed(2.385),0\n");
+    e2e_write(sc, "legs.csv", "from,to,km,time_h\nO,M,500,fixed(20)\nM,D,500,fixed(20)\nO,D,300,fixed(6.5)\n");
+    e2e_write(sc, "services.csv", "id,route,departures_per_week,first_departure_h,capacity_t,cutoff_h,start_d\n"
+                                  "SLOW,O>M>D,7,1,1000,0,\nFAST,O>D,7,2,1000,0,100\n");
+    e2e_write(sc, "disruptions.csv", "target,start_d,duration_d,capacity_factor\n");
+    char *t = e2e_tmpdir();
+    cr_assert_eq(e2e_runf(NULL, NULL, "run %s -o %s/r --no-plot -q -r 1 --batches", sc, t), 0);
+    char *r = e2e_format("%s/r", t);
+    FILE *f = e2e_open(r, "batches.csv");
+    free(r);
+    char line[512];
+    size_t slow_before = 0, fast_before = 0, slow_after = 0, fast_after = 0;
+    while (fgets(line, sizeof line, f)) {
+        double posted;
+        char services[64];
+        if (sscanf(line, "%*d,%*d,%*[^,],%*[^,],%*f,%lf,%*[^,],%*[^,],%*[^,],%63s", &posted, services) != 2)
+            continue;
+        bool fast = !strcmp(services, "FAST");
+        if (posted < 99 * 24)
+            fast ? fast_before++ : slow_before++;
+        else if (posted > 101 * 24)
+            fast ? fast_after++ : slow_after++;
+    }
+    fclose(f);
+    cr_assert_gt(slow_before, 1000);
+    cr_assert_eq(fast_before, 0, "%zu batches waited for a service that had not started", fast_before);
+    cr_assert_gt(fast_after, 1000);
+    cr_assert_eq(slow_after, 0, "%zu batches took the slow route after the fast one started", slow_after);
+    e2e_rmtree(t);
+    e2e_rmtree(sc);
+}

@@ -17,6 +17,9 @@ struct net_hop {
 
 /* NULL when out of memory. The scenario must outlive the net. */
 struct net *net_create(const struct scenario *s);
+/* The table over the services running at hour at_h only (start_d <= t <
+ * end_d): routing while a service has not started or has ended. */
+struct net *net_create_at(const struct scenario *s, double at_h);
 void net_destroy(struct net *n);  /* NULL is a no-op */
 
 /* The next hop of a batch at `node` bound for `dest`; false when the batch
