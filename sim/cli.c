@@ -381,6 +381,15 @@ static void show_progress(void *ctx, double done)
     p->shown = true;
 }
 
+/* Starts the clock of a run's progress; true when it should be shown
+ * (stderr is a terminal and -q was not given). */
+static bool start_progress(struct progress *p, const struct opts *o)
+{
+    clock_gettime(CLOCK_MONOTONIC, &p->start);
+    p->shown = false;
+    return !o->quiet && isatty(STDERR_FILENO);
+}
+
 static void end_progress(const struct progress *p)
 {
     if (p->shown)
@@ -609,9 +618,7 @@ static int cmd_run(int argc, char **argv)
         goto done;
     const char *tmp = outdir_temp(od);
     struct progress p;
-    clock_gettime(CLOCK_MONOTONIC, &p.start);
-    p.shown = false;
-    bool tty = !o.quiet && isatty(STDERR_FILENO);
+    bool tty = start_progress(&p, &o);
     struct run_options ro = { .replications = s->replications, .jobs = default_jobs(&o), .batches = o.batches,
                               .tracking = o.tracking, .precision = prec, .n_precision = o.n_precision,
                               .max_replications = (unsigned)o.max_replications, .reuse_dir = out, .key = s->key,
@@ -768,9 +775,7 @@ static int cmd_compare(int argc, char **argv)
     struct diag *d = diag_create();
     struct compare_result *cr = NULL;
     struct progress p;
-    clock_gettime(CLOCK_MONOTONIC, &p.start);
-    p.shown = false;
-    if (!o.quiet && isatty(STDERR_FILENO)) {
+    if (start_progress(&p, &o)) {
         q.progress = show_progress;
         q.progress_ctx = &p;
     }
@@ -943,9 +948,7 @@ static int cmd_sweep(int argc, char **argv)
     struct diag *d = diag_create();
     struct sweep_result *w = NULL;
     struct progress p;
-    clock_gettime(CLOCK_MONOTONIC, &p.start);
-    p.shown = false;
-    if (!o.quiet && isatty(STDERR_FILENO)) {
+    if (start_progress(&p, &o)) {
         q.progress = show_progress;
         q.progress_ctx = &p;
     }

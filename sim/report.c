@@ -32,6 +32,17 @@ static enum rm_status close_csv(FILE *f, const char *dir, const char *name, stru
     return diag_fail(d, RM_EIO, "cannot write %s/%s", dir, name);
 }
 
+void report_summary_row(FILE *f, const char *metric, const char *scope, const struct stats_summary *s)
+{
+    csvwrite_field(f, metric), fputc(',', f);
+    csvwrite_field(f, scope), fputc(',', f);
+    csvwrite_number(f, s->mean), fputc(',', f);
+    csvwrite_number(f, s->ci_low), fputc(',', f);
+    csvwrite_number(f, s->ci_high), fputc(',', f);
+    csvwrite_number(f, s->sd);
+    fprintf(f, ",%zu\n", s->n);
+}
+
 /* Every row with at least one finite value across replications. */
 static void write_summary(FILE *f, const struct run_result *r)
 {
@@ -40,13 +51,7 @@ static void write_summary(FILE *f, const struct run_result *r)
         const struct stats_summary *s = &r->summary[row];
         if (s->n == 0 || model_row_month(m, row) >= 0)
             continue;
-        csvwrite_field(f, model_row_metric(m, row)), fputc(',', f);
-        csvwrite_field(f, model_row_scope(m, row)), fputc(',', f);
-        csvwrite_number(f, s->mean), fputc(',', f);
-        csvwrite_number(f, s->ci_low), fputc(',', f);
-        csvwrite_number(f, s->ci_high), fputc(',', f);
-        csvwrite_number(f, s->sd);
-        fprintf(f, ",%zu\n", s->n);
+        report_summary_row(f, model_row_metric(m, row), model_row_scope(m, row), s);
     }
 }
 
@@ -79,13 +84,7 @@ static void write_monthly(FILE *f, const struct run_result *r)
         char text[8];
         calendar_month_format(month, text);
         fprintf(f, "%s,", text);
-        csvwrite_field(f, model_row_metric(m, row)), fputc(',', f);
-        csvwrite_field(f, model_row_scope(m, row)), fputc(',', f);
-        csvwrite_number(f, s->mean), fputc(',', f);
-        csvwrite_number(f, s->ci_low), fputc(',', f);
-        csvwrite_number(f, s->ci_high), fputc(',', f);
-        csvwrite_number(f, s->sd);
-        fprintf(f, ",%zu\n", s->n);
+        report_summary_row(f, model_row_metric(m, row), model_row_scope(m, row), s);
     }
 }
 

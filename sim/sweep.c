@@ -879,14 +879,7 @@ static void write_sweep_csv(FILE *f, const struct sweep_result *w)
                 continue;
             for (size_t k = 0; k < w->n_keys; k++)
                 csvwrite_field(f, value_text(w, p, k)), fputc(',', f);
-            csvwrite_field(f, model_row_metric(p->m, row)), fputc(',', f);
-            csvwrite_field(f, model_row_scope(p->m, row));
-            const double x[] = { s->mean, s->ci_low, s->ci_high, s->sd };
-            for (size_t j = 0; j < sizeof x / sizeof *x; j++) {
-                fputc(',', f);
-                csvwrite_number(f, x[j]);
-            }
-            fprintf(f, ",%zu\n", s->n);
+            report_summary_row(f, model_row_metric(p->m, row), model_row_scope(p->m, row), s);
         }
     }
 }
@@ -910,14 +903,7 @@ static void write_sweep_monthly_csv(FILE *f, const struct sweep_result *w)
             for (size_t k = 0; k < w->n_keys; k++)
                 csvwrite_field(f, value_text(w, p, k)), fputc(',', f);
             fprintf(f, "%s,", text);
-            csvwrite_field(f, model_row_metric(p->m, row)), fputc(',', f);
-            csvwrite_field(f, model_row_scope(p->m, row));
-            const double x[] = { s->mean, s->ci_low, s->ci_high, s->sd };
-            for (size_t j = 0; j < sizeof x / sizeof *x; j++) {
-                fputc(',', f);
-                csvwrite_number(f, x[j]);
-            }
-            fprintf(f, ",%zu\n", s->n);
+            report_summary_row(f, model_row_metric(p->m, row), model_row_scope(p->m, row), s);
         }
     }
 }

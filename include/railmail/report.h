@@ -19,4 +19,7 @@ enum rm_status report_run(const char *dir, const struct scenario *s, const struc
 enum rm_status report_meta(const char *dir, const struct scenario *s, unsigned replications,
                            const char *kind, const char *const *proposals, size_t n_proposals,
                            const struct run_precision *precision, size_t n_precision, struct diag *d);
+/* "METRIC,SCOPE,mean,ci_low,ci_high,sd,n" and a line end: the tail every
+ * summary-shaped file (summary, monthly, sweep) writes its rows with. */
+void report_summary_row(FILE *f, const char *metric, const char *scope, const struct stats_summary *s);
 #endif /* RAILMAIL_REPORT_H */
