@@ -804,7 +804,8 @@ static int cmd_compare(int argc, char **argv)
         record_set_list(rec, "proposals", names, compare_arms(cr) - 1);
     }
     if (st == RM_OK)
-        st = write_record(rec, tmp, "compare", compare_arm_scenario(cr, 0), compare_replications(cr), 0, &o, d);
+        st = write_record(rec, tmp, "compare", compare_arm_scenario(cr, 0), compare_replications(cr),
+                          compare_reused(cr), &o, d);
     if (st == RM_OK)
         st = outdir_commit(od, d);
     outdir_discard(od);

@@ -349,6 +349,14 @@ const char *compare_arm_name(const struct compare_result *c, size_t i)
     return c->arm[i].name;
 }
 
+unsigned compare_reused(const struct compare_result *c)
+{
+    unsigned reused = c->arm[0].res.reused;
+    for (size_t i = 1; i < c->n_arms; i++)
+        reused = c->arm[i].res.reused < reused ? c->arm[i].res.reused : reused;
+    return reused;
+}
+
 unsigned compare_replications(const struct compare_result *c)
 {
     return c->arm[0].res.n;
@@ -752,9 +760,7 @@ void compare_print(const struct compare_result *c, FILE *f, const char *const *m
     char name[2048];  /* a name escaped for the terminal */
     escape_line(f, "%s: %zu proposals against the baseline, %u paired replications, %.0f%% confidence, Holm-corrected",
                 scenario_basename(b->s), c->n_arms - 1, b->res.n, 100 * b->s->confidence);
-    unsigned reused = b->res.reused;
-    for (size_t i = 1; i < c->n_arms; i++)
-        reused = c->arm[i].res.reused < reused ? c->arm[i].res.reused : reused;
+    unsigned reused = compare_reused(c);
     if (reused)
         fprintf(f, "(replications 1-%u of every arm reused from the earlier results: same inputs, same version)\n",
                 reused);

@@ -1982,13 +1982,6 @@ static enum rm_status sweep_chart(struct plot *p, const struct table *t, const s
         strbuf_quote_gnuplot(&b, strbuf_str(&band_title));
     }
     strbuf_fini(&band_title);
-    if (nlines > 1 && any_band) {  /* one key entry for the bands of every line */
-        plot_item(&b, &items);
-        strbuf_printf(&b, "keyentry with boxes fillcolor rgb '#bbbbbb' fillstyle transparent solid 0.4 noborder "
-                      "title ");
-        strbuf_quote_gnuplot(&b, strbuf_str(&band_title));
-    }
-    strbuf_fini(&band_title);
     strbuf_put(&b, strbuf_str(&keys), keys.len);
     strbuf_printf(&b, "\n");
     st = gnuplot_draw(&p->gp, name, &b, p->d);

@@ -35,6 +35,8 @@ size_t compare_memory_estimate(const struct compare_result *c);
 size_t compare_arms(const struct compare_result *c);
 const struct scenario *compare_arm_scenario(const struct compare_result *c, size_t i);
 const char *compare_arm_name(const struct compare_result *c, size_t i);  /* "baseline" or the proposal's */
+/* The replications every arm took over from earlier results (after compare_run). */
+unsigned compare_reused(const struct compare_result *c);
 /* The paired replications run (after compare_run). */
 unsigned compare_replications(const struct compare_result *c);
 /* The baseline's model, where --precision names its rows. */
