@@ -20,6 +20,7 @@
 
 #include "railmail/compare.h"
 #include "railmail/escape.h"
+#include "railmail/html.h"
 #include "railmail/model.h"
 #include "railmail/outdir.h"
 #include "railmail/num.h"
@@ -63,6 +64,7 @@ static const char usage_main[] =
     "  validate SCENARIO...              check scenario files, simulate nothing\n"
     "  plot     RESULTS_DIR              redraw the charts of an earlier run\n"
     "  verify   RESULTS_DIR              run again what run.json records and compare every file\n"
+    "  report   RESULTS_DIR              write report.html again from the results\n"
     "\n"
     "SCENARIO defaults to " DEFAULT_SCENARIO ".\n"
     "`railmail COMMAND --help` describes a command; --version prints the version.\n";
@@ -575,6 +577,7 @@ static enum rm_status write_record(struct record *rec, const char *dir, const ch
     record_set_list(rec, "sets", o->sets, o->n_sets);
     record_set_number(rec, "threads", default_jobs(o));
     record_set_number(rec, "ranks", 1);
+    record_set(rec, "plot", o->no_plot ? "no" : "yes");  /* report.html has charts */
     record_scenario(rec, s);
     return record_write(rec, dir, d);
 }
@@ -632,6 +635,8 @@ static int cmd_run(int argc, char **argv)
         st = draw(tmp, out, d);
     if (st == RM_OK)
         st = write_record(rec, tmp, "run", s, res.n, res.reused, &o, d);
+    if (st == RM_OK)
+        st = html_write(tmp, d);
     if (st == RM_OK)
         st = outdir_commit(od, d);
     if (st == RM_OK && !o.quiet)
@@ -806,6 +811,8 @@ static int cmd_compare(int argc, char **argv)
     if (st == RM_OK)
         st = write_record(rec, tmp, "compare", compare_arm_scenario(cr, 0), compare_replications(cr),
                           compare_reused(cr), &o, d);
+    if (st == RM_OK)
+        st = html_write(tmp, d);
     if (st == RM_OK)
         st = outdir_commit(od, d);
     outdir_discard(od);
@@ -983,6 +990,8 @@ static int cmd_sweep(int argc, char **argv)
         st = write_record(rec, tmp, "sweep", sweep_scenario(w), sweep_replications(w), 0, &o, d);
     }
     if (st == RM_OK)
+        st = html_write(tmp, d);
+    if (st == RM_OK)
         st = outdir_commit(od, d);
     outdir_discard(od);
     if (st == RM_OK && !o.quiet) {
@@ -1030,6 +1039,29 @@ static int cmd_verify(int argc, char **argv)
     return rc;
 }
 
+static int cmd_report(int argc, char **argv)
+{
+    if (argc > 1 && !strcmp(argv[1], "--help")) {
+        puts("usage: railmail report RESULTS_DIR\n\n"
+             "Writes RESULTS_DIR/report.html again from the results and run.json (which names the\n"
+             "scenario, its --set overrides and proposals, loaded again for the input tables):\n"
+             "one self-contained page with the charts inline, to read or print to PDF.");
+        return 0;
+    }
+    if (argc != 2)
+        return say_error("report: expected one results directory");
+    struct diag *d = diag_create();
+    enum rm_status st = html_write(argv[1], d);
+    const char *files[] = { "report.html" };
+    if (st == RM_OK)  /* the page belongs to the results, so the next run may replace it */
+        st = outdir_adopt(argv[1], files, 1, d);
+    int rc = report_diag(d, st);
+    if (st == RM_OK)
+        escape_line(stdout, "report: %s/report.html", argv[1]);
+    diag_destroy(d);
+    return rc;
+}
+
 int cli_main(int argc, char **argv)
 {
     gsl_set_error_handler_off();
@@ -1058,5 +1090,7 @@ int cli_main(int argc, char **argv)
         return cmd_plot(argc - 1, argv + 1);
     if (!strcmp(cmd, "verify"))
         return cmd_verify(argc - 1, argv + 1);
+    if (!strcmp(cmd, "report"))
+        return cmd_report(argc - 1, argv + 1);
     return say_error("unknown command \"%s\"; see `railmail --help`", cmd);
 }

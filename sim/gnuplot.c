@@ -201,8 +201,10 @@ static enum rm_status draw_picture(struct gnuplot *g, const char *name, const st
     const char *ext = terminals[g->terminal].ext;
     struct strbuf picture = {0}, tmp_name = {0}, path = {0}, tmp = {0}, msg = {0};
     strbuf_printf(&picture, "%s.%s", name, ext);
+    if (g->out_dir)  /* absolute: gnuplot runs in g->dir */
+        strbuf_printf(&tmp_name, "%s/", g->out_dir);
     strbuf_printf(&tmp_name, "%s.%s.tmp", name, ext);
-    strbuf_printf(&path, "%s/%s", g->dir, strbuf_str(&picture));
+    strbuf_printf(&path, "%s/%s", g->out_dir ? g->out_dir : g->dir, strbuf_str(&picture));
     strbuf_printf(&tmp, "%s.tmp", strbuf_str(&path));
     enum rm_status st = RM_OK;
     int status = -1;
@@ -247,13 +249,18 @@ void gnuplot_init(struct gnuplot *g, const char *dir, enum gnuplot_terminal term
     *g = (struct gnuplot){.dir = dir, .terminal = terminal, .found = on_path("gnuplot")};
 }
 
+void gnuplot_output_dir(struct gnuplot *g, const char *out_dir)
+{
+    g->out_dir = out_dir;
+}
+
 enum rm_status gnuplot_draw(struct gnuplot *g, const char *name, const struct strbuf *body, struct diag *d)
 {
     const struct terminal *term = &terminals[g->terminal];
     if (body->oom)
         return diag_fail(d, RM_ENOMEM, "out of memory writing %s.gp", name);
     struct strbuf gp = {0}, gptmp = {0}, script = {0};
-    strbuf_printf(&gp, "%s/%s.gp", g->dir, name);
+    strbuf_printf(&gp, "%s/%s.gp", g->out_dir ? g->out_dir : g->dir, name);
     strbuf_printf(&gptmp, "%s.tmp", strbuf_str(&gp));
     strbuf_printf(&script,
                   "# %s.gp: draws %s.%s from the CSV files in this directory.\n"

@@ -2050,7 +2050,10 @@ static char *base_name(const char *dir)
     return s;
 }
 
-enum rm_status plot_results(const char *dir, bool *drawn, struct diag *d)
+/* Draws every chart of `dir` on `terminal` into `out_dir` (NULL: dir);
+ * `required`: finding nothing to draw is an error. */
+static enum rm_status draw_charts(const char *dir, const char *out_dir, enum gnuplot_terminal terminal,
+                                  bool required, bool *drawn, struct diag *d)
 {
     *drawn = false;
     struct stat sb;
@@ -2073,14 +2076,16 @@ enum rm_status plot_results(const char *dir, bool *drawn, struct diag *d)
         st = diag_fail(d, RM_ENOMEM, "out of memory");
         goto out;
     }
-    gnuplot_init(&p.gp, dir, GNUPLOT_PNG);
+    gnuplot_init(&p.gp, dir, terminal);
+    if (out_dir)
+        gnuplot_output_dir(&p.gp, out_dir);
     enum rm_status (*const charts[])(struct plot *) = {
         chart_throughput, chart_transit, chart_backlog, chart_train_wait, chart_pairs, chart_monthly, chart_compare,
         chart_compare_throughput, chart_sweep,
     };
     for (size_t i = 0; i < sizeof charts / sizeof charts[0] && st == RM_OK; i++)
         st = charts[i](&p);
-    if (st == RM_OK && p.gp.written == 0)
+    if (st == RM_OK && required && p.gp.written == 0)
         st = diag_error(d, &(struct diag_at){dir, 0, 0},
                         "expected results to plot (throughput.csv, transit.csv, backlog.csv, compare.csv or sweep.csv), "
                         "found none");
@@ -2090,4 +2095,14 @@ out:
     meta_fini(&p.meta);
     free(base);
     return st;
+}
+
+enum rm_status plot_results(const char *dir, bool *drawn, struct diag *d)
+{
+    return draw_charts(dir, NULL, GNUPLOT_PNG, true, drawn, d);
+}
+
+enum rm_status plot_results_svg(const char *dir, const char *out_dir, bool *drawn, struct diag *d)
+{
+    return draw_charts(dir, out_dir, GNUPLOT_SVG, false, drawn, d);
 }

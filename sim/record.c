@@ -247,7 +247,8 @@ static void add_diff(struct diffs *df, const char *name)
 }
 
 /* Adds every file under rel that is missing on one side or differs, run.json
- * excepted (it records times). */
+ * excepted (it records times) and report.html (it prints the record: the
+ * command, which verify runs with another -o, and the start time). */
 static void compare_trees(const char *a, const char *b, const char *rel, struct diffs *df)
 {
     char da[4200], db[4200];
@@ -257,7 +258,7 @@ static void compare_trees(const char *a, const char *b, const char *rel, struct 
         DIR *dir = opendir(side ? db : da);
         struct dirent *e;
         while (dir && (e = readdir(dir))) {
-            if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") || (!rel[0] && !strcmp(e->d_name, RECORD_FILE)))
+            if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") || (!rel[0] && (!strcmp(e->d_name, RECORD_FILE) || !strcmp(e->d_name, "report.html"))))
                 continue;
             char sub[4400], pa[8800], pb[8800];
             snprintf(sub, sizeof sub, "%s%s%s", rel, rel[0] ? "/" : "", e->d_name);

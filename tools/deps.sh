@@ -13,6 +13,9 @@ have_header jansson.h            || missing="$missing libjansson-dev"
 command -v gnuplot >/dev/null 2>&1 || missing="$missing gnuplot-nox"
 command -v python3 >/dev/null 2>&1 || missing="$missing python3"   # tests read results with its csv module
 command -v pkg-config >/dev/null 2>&1 || missing="$missing pkg-config"
+# the report test renders report.html in a real browser and counts the PDF's pages
+command -v chromium >/dev/null 2>&1 || missing="$missing chromium"
+command -v pdfinfo >/dev/null 2>&1 || missing="$missing poppler-utils"
 command -v cc >/dev/null 2>&1    || missing="$missing gcc"
 # `sh tools/deps.sh bench`: the benchmarks also time with /usr/bin/time.
 if [ "${1:-}" = bench ]; then

@@ -16,7 +16,8 @@ enum gnuplot_terminal { GNUPLOT_PNG, GNUPLOT_SVG };
 /* The charts of one directory. Caller-owned storage: gnuplot_init, nothing
  * to free. Read the fields, never write them. */
 struct gnuplot {
-    const char *dir;                 /* scripts, data and pictures (borrowed) */
+    const char *dir;                 /* the data, and by default scripts and pictures (borrowed) */
+    const char *out_dir;             /* scripts and pictures, when elsewhere (borrowed) */
     enum gnuplot_terminal terminal;
     bool found;                      /* gnuplot is on PATH: pictures are drawn */
     size_t written, drawn;           /* scripts saved, pictures drawn */
@@ -24,6 +25,11 @@ struct gnuplot {
 
 /* Looks for gnuplot on PATH, as the shell would, once. */
 void gnuplot_init(struct gnuplot *g, const char *dir, enum gnuplot_terminal terminal);
+
+/* Saves scripts and pictures in `out_dir` instead of dir (the report's SVG
+ * charts are drawn into a scratch directory). gnuplot still runs in dir, so
+ * `out_dir` must be an absolute path. */
+void gnuplot_output_dir(struct gnuplot *g, const char *out_dir);
 
 /* Saves dir/NAME.gp: a comment, the terminal, `set output 'NAME.png'`,
  * `body` (commands reading data by file names relative to dir) and `unset

@@ -13,4 +13,9 @@
  * as RM_ERUN with gnuplot's message in `d`. PNGs are drawn to a temporary
  * name and renamed, so none is ever half-written. */
 enum rm_status plot_results(const char *dir, bool *drawn, struct diag *d);
+
+/* The same charts as SVG for the report: reads the CSVs in `dir`, saves
+ * the scripts and NAME.svg in `out_dir` (an absolute path). *drawn as
+ * above; no chart to draw is not an error here. */
+enum rm_status plot_results_svg(const char *dir, const char *out_dir, bool *drawn, struct diag *d);
 #endif /* RAILMAIL_PLOT_H */

@@ -1,0 +1,16 @@
+#ifndef RAILMAIL_HTML_H
+#define RAILMAIL_HTML_H
+/* report.html: one self-contained page that a director can read and print
+ * (A4), made only from a results directory: its run.json (which names the
+ * scenario, the --set overrides and the proposals, reloaded for the words
+ * and input tables), its CSVs, and its charts drawn again as inline SVG.
+ * The same directory therefore always gives the same page byte for byte. */
+#include "railmail/diag.h"
+#include "railmail/status.h"
+
+/* Writes dir/report.html (through a temporary name). Needs dir/run.json;
+ * a scenario that no longer loads is RM_EINPUT with its messages. Charts
+ * are included when gnuplot is on PATH and run.json does not say that the
+ * run was made with --no-plot. */
+enum rm_status html_write(const char *dir, struct diag *d);
+#endif /* RAILMAIL_HTML_H */

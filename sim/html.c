@@ -1,0 +1,1297 @@
+/* html: report.html, the page a director reads instead of the CSVs. It is
+ * built in a strbuf from run.json (what was run), the reloaded scenario
+ * (the question in words, small input tables), the result CSVs (levels,
+ * differences, verdicts) and plot's chart recipes drawn again as SVG into a
+ * scratch directory and inlined. Nothing on the page is fetched: the CSS
+ * is inline and a Content-Security-Policy forbids every network load. All
+ * text from files is escaped, since names may hold markup. */
+#define _DEFAULT_SOURCE  /* mkdtemp */
+#include "railmail/html.h"
+
+#include "railmail/calendar.h"
+#include "railmail/csvread.h"
+#include "railmail/model.h"
+#include "railmail/plot.h"
+#include "railmail/scenario.h"
+#include "railmail/strbuf.h"
+#include "railmail/table.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#define MAX_ARMS 65  /* the baseline and compare's at most 64 proposals */
+#define MAX_SETS 259 /* cli's 256 --set and the three that -r, -d and -s stand for */
+#define SHOWN_NEW_PAIRS 6  /* per proposal; the rest are in its pairs.csv */
+
+/* The page being written and what it is made from. */
+struct page {
+    struct strbuf b;
+    const char *dir;
+    json_t *rec;                  /* run.json */
+    const char *kind;             /* run, compare or sweep */
+    struct scenario *arm[MAX_ARMS];  /* the scenario; for compare the baseline, then each proposal */
+    const char *name[MAX_ARMS];   /* "baseline" and the proposals' names (borrowed from rec) */
+    size_t n_arms;
+    const char *scope;            /* compare: "common" when the arms carry different pairs, else "all" */
+    char conf[32];                /* the confidence level in percent, "95" */
+    bool oom;                     /* a piece of text could not be formatted */
+    struct diag *d;
+};
+
+/* ---------------------------------------------------------------- text */
+
+/* HTML text or attribute value: the five markup characters as entities,
+ * control characters as spaces (a name may hold a line end). */
+static void esc(struct strbuf *b, const char *s)
+{
+    for (; s && *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        switch (c) {
+        case '&': strbuf_put(b, "&amp;", 5); break;
+        case '<': strbuf_put(b, "&lt;", 4); break;
+        case '>': strbuf_put(b, "&gt;", 4); break;
+        case '"': strbuf_put(b, "&quot;", 6); break;
+        case '\'': strbuf_put(b, "&#39;", 5); break;
+        default:
+            if (c < 0x20 || c == 0x7f)
+                c = ' ';
+            strbuf_put(b, (const char *)&c, 1);
+        }
+    }
+}
+
+/* Formats, then escapes onto the page. */
+static void escf(struct page *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void escf(struct page *p, const char *fmt, ...)
+{
+    struct strbuf t = {0};
+    va_list ap;
+    va_start(ap, fmt);
+    strbuf_vprintf(&t, fmt, ap);
+    va_end(ap);
+    esc(&p->b, strbuf_str(&t));
+    p->oom |= t.oom;
+    strbuf_fini(&t);
+}
+
+/* A number as a planner reads it: three significant figures or so, and a
+ * dash where there is none. */
+static const char *num(char buf[32], double v)
+{
+    double a = fabs(v);
+    if (isnan(v))
+        snprintf(buf, 32, "–");
+    else if (a >= 100 || v == nearbyint(v))  /* counts and whole settings without decimals */
+        snprintf(buf, 32, "%.0f", v);
+    else if (a >= 10)
+        snprintf(buf, 32, "%.1f", v);
+    else
+        snprintf(buf, 32, "%.2f", v);
+    if (!strcmp(buf, "-0"))
+        snprintf(buf, 32, "0");
+    return buf;
+}
+
+/* "mean [low – high]" */
+static void level(struct strbuf *b, double mean, double lo, double hi)
+{
+    char m[32], l[32], h[32];
+    strbuf_printf(b, "%s", num(m, mean));
+    if (!isnan(lo) && !isnan(hi) && (lo != mean || hi != mean))
+        strbuf_printf(b, " <span class=\"ci\">[%s – %s]</span>", num(l, lo), num(h, hi));
+}
+
+/* "mean ± half" for dense tables (the intervals are symmetric t intervals). */
+static void pm(struct strbuf *b, double mean, double lo, double hi)
+{
+    char m[32], h[32];
+    strbuf_printf(b, "%s", num(m, mean));
+    if (!isnan(lo) && !isnan(hi) && hi > lo)
+        strbuf_printf(b, " <span class=\"ci\">± %s</span>", num(h, (hi - lo) / 2));
+}
+
+static const char *unit_of(const struct model_metric *mt)
+{
+    return !strcmp(mt->unit, "%") ? "%" : mt->unit;
+}
+
+/* ---------------------------------------------------------------- run.json */
+
+static const char *rec_text(const struct page *p, const char *key)
+{
+    return json_string_value(json_object_get(p->rec, key));
+}
+
+static double rec_num(const struct page *p, const char *key)
+{
+    json_t *v = json_object_get(p->rec, key);
+    return json_is_number(v) ? json_number_value(v) : NAN;
+}
+
+/* The strings of a run.json list (NULL-terminated, borrowed), at most max. */
+static size_t rec_list(const struct page *p, const char *key, const char **out, size_t max)
+{
+    json_t *list = json_object_get(p->rec, key), *v;
+    size_t i, n = 0;
+    json_array_foreach(list, i, v)
+        if (json_is_string(v) && n < max)
+            out[n++] = json_string_value(v);
+    return n;
+}
+
+/* The scenario directory, relative names taken from the recorded working
+ * directory so that `railmail report` works from anywhere. */
+static void scenario_path(const struct page *p, struct strbuf *path, const char *scenario)
+{
+    const char *cwd = rec_text(p, "cwd");
+    if (scenario[0] != '/' && cwd && *cwd)
+        strbuf_printf(path, "%s/", cwd);
+    strbuf_printf(path, "%s", scenario);
+}
+
+/* Loads the scenario (and for compare each proposal) as the run did. */
+static enum rm_status load_arms(struct page *p)
+{
+    const char *scenario = rec_text(p, "scenario"), *sets[MAX_SETS], *proposals[MAX_ARMS - 1];
+    if (!scenario)
+        return diag_error(p->d, &(struct diag_at){"run.json", 0, 0}, "expected a \"scenario\" entry, found none");
+    size_t n_sets = rec_list(p, "sets", sets, MAX_SETS), n_prop = 0;
+    if (!strcmp(p->kind, "compare"))
+        n_prop = rec_list(p, "proposals", proposals, MAX_ARMS - 1);
+    else if (rec_text(p, "proposal"))  /* a sweep of one proposal */
+        proposals[n_prop++] = rec_text(p, "proposal");
+    struct strbuf base = {0};
+    scenario_path(p, &base, scenario);
+    struct diag *mine = diag_create();
+    enum rm_status st = base.oom || !mine ? RM_ENOMEM : RM_OK;
+    bool sweep_overlay = strcmp(p->kind, "compare") != 0;
+    for (size_t i = 0; i <= n_prop && st == RM_OK; i++) {
+        if (sweep_overlay && n_prop && i == 0)
+            continue;  /* a swept proposal: its scenario only */
+        struct strbuf overlay = {0};
+        if (i > 0)
+            strbuf_printf(&overlay, "%s/proposals/%s", base.s, proposals[i - 1]);
+        st = scenario_load(base.s, i ? strbuf_str(&overlay) : NULL, sets, n_sets, &p->arm[p->n_arms], mine);
+        strbuf_fini(&overlay);
+        if (st == RM_OK)
+            p->name[p->n_arms++] = i ? proposals[i - 1] : "baseline";
+    }
+    if (st == RM_ENOMEM)
+        diag_fail(p->d, RM_ENOMEM, "out of memory");
+    else if (st != RM_OK)
+        diag_error(p->d, NULL, "report: the scenario of this run no longer loads: %s",
+                   diag_count(mine) ? diag_message(mine, 0) : "unknown error");
+    diag_destroy(mine);
+    strbuf_fini(&base);
+    return st;
+}
+
+/* ---------------------------------------------------------------- tables */
+
+/* A result CSV with the columns of summary.csv (metric, scope, mean, ci_low,
+ * ci_high), or compare.csv's, looked up by metric and scope. */
+struct csv {
+    struct table t;
+    bool found;
+    size_t metric, scope, mean, lo, hi;
+};
+
+static enum rm_status csv_load(struct page *p, struct csv *c, const char *sub, const char *name)
+{
+    struct strbuf dir = {0};
+    strbuf_printf(&dir, "%s%s%s", p->dir, sub ? "/" : "", sub ? sub : "");
+    *c = (struct csv){0};
+    enum rm_status st = dir.oom ? diag_fail(p->d, RM_ENOMEM, "out of memory")
+                                : table_load(&c->t, dir.s, name, &c->found, p->d);
+    strbuf_fini(&dir);
+    if (st != RM_OK || !c->found)
+        return st;
+    if (!table_find(&c->t, "metric", &c->metric) || !table_find(&c->t, "scope", &c->scope))
+        c->metric = c->scope = SIZE_MAX;
+    if (!table_find(&c->t, "mean", &c->mean))
+        c->mean = SIZE_MAX;
+    if (!table_find(&c->t, "ci_low", &c->lo) || !table_find(&c->t, "ci_high", &c->hi))
+        c->lo = c->hi = SIZE_MAX;
+    return RM_OK;
+}
+
+static void csv_fini(struct csv *c)
+{
+    if (c->found)
+        table_fini(&c->t);
+}
+
+static double cell_num(const struct table *t, size_t r, size_t col)
+{
+    if (col == SIZE_MAX)
+        return NAN;
+    const char *s = table_cell(t, r, col);
+    char *end;
+    double v = strtod(s, &end);
+    return *s && !*end ? v : NAN;
+}
+
+/* The row of (metric, scope) whose column `col` equals `value` (any when
+ * col is SIZE_MAX); SIZE_MAX when there is none. */
+static size_t csv_row(const struct csv *c, const char *metric, const char *scope, size_t col, const char *value)
+{
+    if (!c->found || c->metric == SIZE_MAX)
+        return SIZE_MAX;
+    for (size_t r = 0; r < c->t.nrow; r++)
+        if (!strcmp(table_cell(&c->t, r, c->metric), metric) && !strcmp(table_cell(&c->t, r, c->scope), scope) &&
+            (col == SIZE_MAX || !strcmp(table_cell(&c->t, r, col), value)))
+            return r;
+    return SIZE_MAX;
+}
+
+/* ---------------------------------------------------------------- sections */
+
+static const char css[] =
+    "@page{size:A4;margin:14mm 12mm}"
+    "body{font:10.5pt/1.45 'DejaVu Sans',Arial,sans-serif;color:#1a1a1a;max-width:60em;margin:1.5em auto;padding:0 1em}"
+    "h1{font-size:17pt;margin:0 0 .2em}h2{font-size:13pt;margin:1.6em 0 .4em;border-bottom:1px solid #bbb;"
+    "break-after:avoid}h3{font-size:11pt;margin:1.2em 0 .3em;break-after:avoid}"
+    ".sub{color:#555;margin:0 0 1em}p{margin:.4em 0}"
+    "table{border-collapse:collapse;margin:.4em 0 1em;font-size:9pt;break-inside:avoid}"
+    "th,td{border-bottom:1px solid #ddd;padding:.15em .5em;text-align:left;vertical-align:top}"
+    "th{background:#f0f0f0}td.n,th.n{text-align:right}td.n{white-space:nowrap}"
+    ".ci{color:#666;font-size:85%}.better{color:#1b7a2f;font-weight:bold}.worse{color:#b3261e;font-weight:bold}"
+    ".neutral{color:#555}.note{color:#444;font-size:9.5pt}.flag{background:#fdecea;padding:.3em .6em;"
+    "border-left:3px solid #b3261e;margin:.4em 0}.hash{font-family:'DejaVu Sans Mono',monospace;font-size:8pt;"
+    "word-break:break-all}"
+    "figure{margin:1em 0;break-inside:avoid}figure svg{width:100%;height:auto;max-width:100%;display:block}"
+    "figcaption{font-size:9.5pt;color:#333;margin-top:.2em}"
+    "@media print{body{margin:0;max-width:none;padding:0}h2{break-before:auto}}";
+
+static void head(struct page *p)
+{
+    struct strbuf *b = &p->b;
+    const struct scenario *s = p->arm[0];
+    const char *title = s->name && *s->name ? s->name : scenario_basename(s);
+    strbuf_printf(b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+                     "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+                     "style-src 'unsafe-inline'; img-src data:\">\n"
+                     "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>");
+    escf(p, "railmail report: %s", title);
+    strbuf_printf(b, "</title>\n<style>%s</style>\n</head>\n<body>\n<h1>", css);
+    esc(b, title);
+    strbuf_printf(b, "</h1>\n<p class=\"sub\">");
+    if (!strcmp(p->kind, "compare"))
+        escf(p, "Comparison of %zu proposal%s against the baseline", p->n_arms - 1, p->n_arms == 2 ? "" : "s");
+    else if (!strcmp(p->kind, "sweep"))
+        esc(b, "Sweep: the same scenario at several settings");
+    else
+        esc(b, "Simulation run");
+    char n[32], h[32], date[11];
+    calendar_format(s->start_day, date);
+    escf(p, " · %s replications of %s days from %s", num(n, rec_num(p, "replications")), num(h, s->horizon_d), date);
+    strbuf_printf(b, "</p>\n");
+}
+
+/* A proposal's description can run to pages of sources and reasoning:
+ * the page shows its first sentence, without a leading "NAME: ". */
+static void first_sentence(struct strbuf *b, const char *name, const char *text)
+{
+    size_t n = strlen(name);
+    if (!text)
+        return;
+    if (!strncmp(text, name, n) && text[n] == ':')
+        text += n + 1 + (text[n + 1] == ' ');
+    const char *end = text;  /* a full stop before white space (a paragraph break is a line end) */
+    while ((end = strchr(end, '.')) && end[1] && !strchr(" \t\r\n", end[1]))
+        end++;
+    if (end && !end[1])
+        end = NULL;
+    struct strbuf t = {0};
+    strbuf_put(&t, text, end ? (size_t)(end - text) + 1 : strlen(text));
+    esc(b, strbuf_str(&t));
+    strbuf_fini(&t);
+}
+
+/* The question the run answers, in words, and how the numbers were made. */
+static void question(struct page *p)
+{
+    struct strbuf *b = &p->b;
+    const struct scenario *s = p->arm[0];
+    char h[32], w[32], st[32], c[32], sd[32];
+    strbuf_printf(b, "<h2>The question</h2>\n<p>");
+    if (!strcmp(p->kind, "compare"))
+        esc(b, "If the rail service changed as each proposal below says, would mail from China reach Europe "
+               "sooner and more reliably than under today's service (the baseline)?");
+    else if (!strcmp(p->kind, "sweep")) {
+        const char *vary[8];
+        size_t n = rec_list(p, "vary", vary, 8);
+        esc(b, "How do transit time and reliability change as ");
+        for (size_t i = 0; i < n; i++) {
+            strbuf_printf(b, "%s<code>", i ? " and " : "");
+            esc(b, vary[i]);
+            strbuf_printf(b, "</code>");
+        }
+        esc(b, " varies");
+        if (rec_text(p, "target")) {
+            esc(b, ", and what is the least value that meets the target ");
+            strbuf_printf(b, "<code>");
+            esc(b, rec_text(p, "target"));
+            strbuf_printf(b, "</code>");
+        }
+        esc(b, "?");
+    } else
+        esc(b, "How long does mail take from its origin in China to the destination post in Europe, how much of it "
+               "arrives within the service standard, and where does it wait, under this scenario?");
+    strbuf_printf(b, "</p>\n<p>");
+    esc(b, s->description && *s->description ? s->description : "(the scenario has no description)");
+    strbuf_printf(b, "</p>\n<p class=\"note\">");
+    escf(p, "Each result is the mean of %s independent replications of %s simulated days (the first %s days are a "
+            "warm-up and not counted), with its %s%% confidence interval in brackets. A batch is on time when it is "
+            "delivered within %s days of posting. ",
+         num(c, rec_num(p, "replications")), num(h, s->horizon_d), num(w, s->warmup_d), num(st, 100 * s->confidence),
+         num(sd, s->service_standard_d));
+    esc(b, "\"Delivered\" here means that the batch (a receptacle dispatched to one destination office) has "
+           "reached the destination country's inward office of exchange (EMD scan), not the addressee: national "
+           "delivery comes after and is not modelled.");
+    strbuf_printf(b, "</p>\n");
+    if (!strcmp(p->kind, "compare")) {
+        strbuf_printf(b, "<h3>The proposals</h3>\n<table><tr><th>proposal</th><th>what it changes</th></tr>\n");
+        for (size_t i = 1; i < p->n_arms; i++) {
+            strbuf_printf(b, "<tr><td>");
+            esc(b, p->name[i]);
+            strbuf_printf(b, "</td><td>");
+            first_sentence(b, p->name[i], p->arm[i]->description);
+            strbuf_printf(b, "</td></tr>\n");
+        }
+        strbuf_printf(b, "</table>\n<p class=\"note\">The first sentence of each proposal's description; the "
+                         "full text is in its description.txt.</p>\n");
+    }
+}
+
+/* Services and frequencies, nodes with servers, demand by origin. */
+static void inputs(struct page *p)
+{
+    struct strbuf *b = &p->b;
+    const struct scenario *s = p->arm[0];
+    char v[32];
+    strbuf_printf(b, "<h2>The scenario's inputs</h2>\n");
+    if (p->n_arms > 1)
+        strbuf_printf(b, "<p class=\"note\">The baseline's; each proposal changes some of these rows.</p>\n");
+    strbuf_printf(b, "<h3>Services</h3>\n<table><tr><th>service</th><th>route</th><th class=\"n\">departures "
+                     "per week</th><th class=\"n\">capacity, t</th></tr>\n");
+    for (size_t i = 0; i < s->n_services; i++) {
+        const struct scenario_service *sv = &s->services[i];
+        strbuf_printf(b, "<tr><td>");
+        esc(b, sv->id);
+        strbuf_printf(b, "</td><td>");
+        for (size_t k = 0; k < sv->route_len; k++) {
+            if (k)
+                strbuf_printf(b, " → ");
+            esc(b, s->nodes[sv->route[k]].id);
+        }
+        /* a weekday timetable gives the week's departures by count */
+        strbuf_printf(b, "</td><td class=\"n\">%s</td><td class=\"n\">",
+                      num(v, sv->n_week ? sv->n_week : sv->departures_per_week));
+        strbuf_printf(b, "%s</td></tr>\n", sv->carries_mail ? num(v, sv->capacity_t) : "other freight, no mail");
+    }
+    strbuf_printf(b, "</table>\n<h3>Nodes</h3>\n<table><tr><th>node</th><th>name</th><th>country</th><th>kind</th>"
+                     "<th class=\"n\">servers (trains at once)</th><th>tracking scan</th></tr>\n");
+    static const char *const kinds[] = {"origin", "border", "hub", "destination"};
+    for (size_t i = 0; i < s->n_nodes; i++) {
+        const struct scenario_node *n = &s->nodes[i];
+        strbuf_printf(b, "<tr><td>");
+        esc(b, n->id);
+        strbuf_printf(b, "</td><td>");
+        esc(b, n->name);
+        strbuf_printf(b, "</td><td>");
+        esc(b, n->country);
+        strbuf_printf(b, "</td><td>%s</td><td class=\"n\">", (size_t)n->kind < 4 ? kinds[n->kind] : "");
+        if (n->servers)
+            strbuf_printf(b, "%u", n->servers);
+        else
+            strbuf_printf(b, "no limit");
+        strbuf_printf(b, "</td><td>%s</td></tr>\n", n->scan ? "yes" : "no");
+    }
+    strbuf_printf(b, "</table>\n<h3>Demand by origin</h3>\n<table><tr><th>origin</th><th class=\"n\">destinations"
+                     "</th><th class=\"n\">batches per day</th></tr>\n");
+    for (size_t o = 0; o < s->n_nodes; o++) {
+        size_t dests = 0;
+        double rate = 0;
+        for (size_t k = 0; k < s->n_demand; k++)
+            if (s->demand[k].origin == o)
+                dests++, rate += s->demand[k].batches_per_day;
+        if (!dests)
+            continue;
+        strbuf_printf(b, "<tr><td>");
+        escf(p, "%s (%s)", s->nodes[o].name, s->nodes[o].id);
+        strbuf_printf(b, "</td><td class=\"n\">%zu</td><td class=\"n\">%s</td></tr>\n", dests, num(v, rate));
+    }
+    strbuf_printf(b, "</table>\n");
+}
+
+/* The metrics of the headline table (run's printed order). */
+static size_t headline_metrics(const struct model_metric **out, size_t max)
+{
+    size_t n = 0;
+    for (unsigned rank = 1; rank < 64 && n < max; rank++)
+        for (size_t i = 0; i < model_metric_count(); i++)
+            if (model_metric(i)->run_rank == rank && n < max)
+                out[n++] = model_metric(i);
+    return n;
+}
+
+static void metric_cell(struct strbuf *b, const struct model_metric *mt)
+{
+    strbuf_printf(b, "<td>");
+    esc(b, mt->label);
+    strbuf_printf(b, " <span class=\"ci\">(");
+    esc(b, unit_of(mt));
+    strbuf_printf(b, ")</span></td>");
+}
+
+/* Headline levels of a run or sweep point, from summary.csv. */
+static enum rm_status levels_run(struct page *p)
+{
+    struct csv c;
+    enum rm_status st = csv_load(p, &c, NULL, "summary.csv");
+    if (st != RM_OK || !c.found)
+        return st;
+    struct strbuf *b = &p->b;
+    const struct model_metric *mt[64];
+    size_t n = headline_metrics(mt, 64);
+    strbuf_printf(b, "<h2>Results for the whole network</h2>\n<table><tr><th>measure</th><th class=\"n\">mean "
+                     "[confidence interval]</th><th>what it is</th></tr>\n");
+    for (size_t i = 0; i < n; i++) {
+        size_t r = csv_row(&c, mt[i]->name, "all", SIZE_MAX, NULL);
+        if (r == SIZE_MAX || isnan(cell_num(&c.t, r, c.mean)))
+            continue;
+        strbuf_printf(b, "<tr>");
+        metric_cell(b, mt[i]);
+        strbuf_printf(b, "<td class=\"n\">");
+        level(b, cell_num(&c.t, r, c.mean), cell_num(&c.t, r, c.lo), cell_num(&c.t, r, c.hi));
+        strbuf_printf(b, "</td><td class=\"note\">");
+        esc(b, mt[i]->description);
+        strbuf_printf(b, "</td></tr>\n");
+    }
+    strbuf_printf(b, "</table>\n");
+    csv_fini(&c);
+    return RM_OK;
+}
+
+/* pairs.csv: on time and transit per origin and destination. */
+static enum rm_status pairs_table(struct page *p)
+{
+    struct table t;
+    bool found;
+    enum rm_status st = table_load(&t, p->dir, "pairs.csv", &found, p->d);
+    if (st != RM_OK || !found)
+        return st;
+    static const char *const cols[] = {"origin", "destination", "posted", "on_time_pct", "on_time_pct_ci_low",
+                                       "on_time_pct_ci_high", "transit_p50_d", "transit_p95_d",
+                                       "transit_p95_d_ci_low", "transit_p95_d_ci_high"};
+    size_t col[10];
+    for (size_t i = 0; i < 10; i++)
+        if (!table_find(&t, cols[i], &col[i]))
+            col[i] = SIZE_MAX;
+    struct strbuf *b = &p->b;
+    char v[32];
+    strbuf_printf(b, "<h2>Results per origin and destination</h2>\n<table><tr><th>origin</th><th>destination</th>"
+                     "<th class=\"n\">batches posted</th><th class=\"n\">on time, %%</th><th class=\"n\">median "
+                     "transit, days</th><th class=\"n\">95th percentile transit, days</th></tr>\n");
+    for (size_t r = 0; r < t.nrow; r++) {
+        strbuf_printf(b, "<tr><td>");
+        esc(b, col[0] != SIZE_MAX ? table_cell(&t, r, col[0]) : "");
+        strbuf_printf(b, "</td><td>");
+        esc(b, col[1] != SIZE_MAX ? table_cell(&t, r, col[1]) : "");
+        strbuf_printf(b, "</td><td class=\"n\">%s</td><td class=\"n\">", num(v, cell_num(&t, r, col[2])));
+        pm(b, cell_num(&t, r, col[3]), cell_num(&t, r, col[4]), cell_num(&t, r, col[5]));
+        strbuf_printf(b, "</td><td class=\"n\">%s</td><td class=\"n\">", num(v, cell_num(&t, r, col[6])));
+        pm(b, cell_num(&t, r, col[7]), cell_num(&t, r, col[8]), cell_num(&t, r, col[9]));
+        strbuf_printf(b, "</td></tr>\n");
+    }
+    strbuf_printf(b, "</table>\n<p class=\"note\">± half the confidence interval.</p>\n");
+    table_fini(&t);
+    return RM_OK;
+}
+
+/* monthly.csv: the network's batches by month of posting. */
+static enum rm_status months_table(struct page *p)
+{
+    struct csv c;
+    enum rm_status st = csv_load(p, &c, NULL, "monthly.csv");
+    size_t cm;
+    if (st != RM_OK || !c.found || !table_find(&c.t, "month", &cm) || c.metric == SIZE_MAX) {
+        csv_fini(&c);
+        return st;
+    }
+    static const char *const metrics[] = {"posted_batches", "on_time_pct", "transit_mean_d", "transit_p95_d"};
+    struct strbuf *b = &p->b;
+    strbuf_printf(b, "<h2>Results by month of posting</h2>\n<table><tr><th>month</th>");
+    for (size_t j = 0; j < 4; j++) {
+        const struct model_metric *mt = model_metric_find(metrics[j]);
+        strbuf_printf(b, "<th class=\"n\">");
+        escf(p, "%s, %s", mt ? mt->label : metrics[j], mt ? unit_of(mt) : "");
+        strbuf_printf(b, "</th>");
+    }
+    strbuf_printf(b, "</tr>\n");
+    for (size_t r = 0; r < c.t.nrow; r++) {
+        const char *month = table_cell(&c.t, r, cm);
+        if (strcmp(table_cell(&c.t, r, c.scope), "all") || strcmp(table_cell(&c.t, r, c.metric), metrics[0]))
+            continue;
+        strbuf_printf(b, "<tr><td>");
+        esc(b, month);
+        strbuf_printf(b, "</td>");
+        for (size_t j = 0; j < 4; j++) {
+            size_t k = csv_row(&c, metrics[j], "all", cm, month);
+            strbuf_printf(b, "<td class=\"n\">");
+            if (k != SIZE_MAX)
+                pm(b, cell_num(&c.t, k, c.mean), cell_num(&c.t, k, c.lo), cell_num(&c.t, k, c.hi));
+            strbuf_printf(b, "</td>");
+        }
+        strbuf_printf(b, "</tr>\n");
+    }
+    strbuf_printf(b, "</table>\n<p class=\"note\">Batches by the month they were posted; ± half the confidence "
+                     "interval. The last months hold mail still on the way at the end of the run.</p>\n");
+    csv_fini(&c);
+    return RM_OK;
+}
+
+/* ---------------------------------------------------------------- compare */
+
+/* The verdict as a coloured word. */
+static void verdict(struct strbuf *b, const char *v)
+{
+    const char *cls = !strcmp(v, "better") ? "better" : !strcmp(v, "worse") ? "worse" : "neutral";
+    strbuf_printf(b, "<span class=\"%s\">", cls);
+    esc(b, v);
+    strbuf_printf(b, "</span>");
+}
+
+/* Each arm's headline levels side by side, from each arm's summary.csv at
+ * the scope the verdicts use. */
+static enum rm_status compare_levels(struct page *p)
+{
+    struct csv arm[MAX_ARMS];
+    enum rm_status st = RM_OK;
+    size_t loaded = 0;
+    for (; loaded < p->n_arms && st == RM_OK; loaded++)
+        st = csv_load(p, &arm[loaded], p->name[loaded], "summary.csv");
+    struct strbuf *b = &p->b;
+    const struct model_metric *mt[64];
+    size_t n = headline_metrics(mt, 64);
+    if (st == RM_OK) {
+        strbuf_printf(b, "<h2>Levels: baseline and proposals</h2>\n");
+        if (!strcmp(p->scope, "common"))
+            strbuf_printf(b, "<p class=\"note\">The proposals do not all carry the same origin–destination pairs: "
+                             "the batch measures below cover only the pairs that every arm carries, so mail on a "
+                             "new pair cannot make a proposal look better. New pairs are shown apart.</p>\n");
+        strbuf_printf(b, "<table><tr><th>measure</th>");
+        for (size_t a = 0; a < p->n_arms; a++) {
+            strbuf_printf(b, "<th class=\"n\">");
+            esc(b, p->name[a]);
+            strbuf_printf(b, "</th>");
+        }
+        strbuf_printf(b, "</tr>\n");
+        for (size_t i = 0; i < n; i++) {
+            bool any = false;  /* e.g. cost per tonne, when no service has a cost */
+            for (size_t a = 0; a < p->n_arms; a++) {
+                size_t r = csv_row(&arm[a], mt[i]->name, "all", SIZE_MAX, NULL);
+                any |= r != SIZE_MAX && !isnan(cell_num(&arm[a].t, r, arm[a].mean));
+            }
+            if (!any)
+                continue;
+            strbuf_printf(b, "<tr>");
+            metric_cell(b, mt[i]);
+            for (size_t a = 0; a < p->n_arms; a++) {
+                size_t r = csv_row(&arm[a], mt[i]->name, p->scope, SIZE_MAX, NULL);
+                if (r == SIZE_MAX)
+                    r = csv_row(&arm[a], mt[i]->name, "all", SIZE_MAX, NULL);
+                strbuf_printf(b, "<td class=\"n\">");
+                if (r != SIZE_MAX)
+                    pm(b, cell_num(&arm[a].t, r, arm[a].mean), cell_num(&arm[a].t, r, arm[a].lo),
+                       cell_num(&arm[a].t, r, arm[a].hi));
+                strbuf_printf(b, "</td>");
+            }
+            strbuf_printf(b, "</tr>\n");
+        }
+        strbuf_printf(b, "</table>\n<p class=\"note\">Mean ± half the confidence interval of each arm.</p>\n");
+    }
+    for (size_t a = 0; a < loaded; a++)
+        csv_fini(&arm[a]);
+    return st;
+}
+
+/* The pairs `arm` carries, "ORIGIN-DEST" in its pairs.csv order. */
+struct pairs {
+    struct table t;
+    bool found;
+    size_t origin, dest, posted, on_time, p95;
+};
+
+static enum rm_status pairs_load(struct page *p, struct pairs *x, const char *arm)
+{
+    struct strbuf dir = {0};
+    strbuf_printf(&dir, "%s/%s", p->dir, arm);
+    *x = (struct pairs){0};
+    enum rm_status st = dir.oom ? diag_fail(p->d, RM_ENOMEM, "out of memory")
+                                : table_load(&x->t, dir.s, "pairs.csv", &x->found, p->d);
+    strbuf_fini(&dir);
+    if (st == RM_OK && x->found &&
+        (!table_find(&x->t, "origin", &x->origin) || !table_find(&x->t, "destination", &x->dest) ||
+         !table_find(&x->t, "posted", &x->posted) || !table_find(&x->t, "on_time_pct", &x->on_time) ||
+         !table_find(&x->t, "transit_p95_d", &x->p95))) {
+        table_fini(&x->t);
+        x->found = false;
+    }
+    return st;
+}
+
+static void pairs_fini(struct pairs *x)
+{
+    if (x->found)
+        table_fini(&x->t);
+}
+
+static size_t pairs_find(const struct pairs *x, const char *origin, const char *dest)
+{
+    for (size_t r = 0; x->found && r < x->t.nrow; r++)
+        if (!strcmp(table_cell(&x->t, r, x->origin), origin) && !strcmp(table_cell(&x->t, r, x->dest), dest))
+            return r;
+    return SIZE_MAX;
+}
+
+/* Differences with verdicts, per proposal; then the existing pairs each
+ * makes worse and the pairs it adds. */
+static enum rm_status compare_diffs(struct page *p)
+{
+    struct csv c;
+    enum rm_status st = csv_load(p, &c, NULL, "compare.csv");
+    size_t cp, cdiff, clo, chi, cv, cb, cpm;
+    if (st != RM_OK || !c.found)
+        return st;
+    if (!table_find(&c.t, "proposal", &cp) || !table_find(&c.t, "diff", &cdiff) ||
+        !table_find(&c.t, "diff_ci_low", &clo) || !table_find(&c.t, "diff_ci_high", &chi) ||
+        !table_find(&c.t, "verdict", &cv) || !table_find(&c.t, "baseline_mean", &cb) ||
+        !table_find(&c.t, "proposal_mean", &cpm) || c.metric == SIZE_MAX) {
+        csv_fini(&c);
+        return diag_error(p->d, &(struct diag_at){"compare.csv", 1, 0}, "expected compare.csv's columns");
+    }
+    struct strbuf *b = &p->b;
+    const struct model_metric *mt[16];
+    size_t n = 0;
+    for (size_t i = 0; i < model_metric_count() && n < 16; i++)
+        if (model_metric(i)->headline & MODEL_HEADLINE_TABLE)
+            mt[n++] = model_metric(i);
+    strbuf_printf(b, "<h2>Differences and verdicts</h2>\n<p>");
+    escf(p, "How to read a verdict: \"better\" or \"worse\" means that the difference, proposal minus baseline "
+           "measured on the same simulated days and the same posted mail, is larger than chance at %s%% confidence "
+           "even after allowing for the number of proposals compared (Holm's correction). \"No difference\" does "
+           "not prove the two are equal, only that these replications cannot tell them apart; \"higher\" or "
+           "\"lower\" is used for quantities that follow the amount of mail posted, where more is not in itself "
+           "an improvement.", p->conf);
+    strbuf_printf(b, "</p>\n<table><tr><th>proposal</th>");
+    for (size_t j = 0; j < n; j++) {
+        strbuf_printf(b, "<th class=\"n\">");
+        escf(p, "%s, %s", mt[j]->label, unit_of(mt[j]));
+        strbuf_printf(b, "</th>");
+    }
+    strbuf_printf(b, "</tr>\n");
+    for (size_t a = 1; a < p->n_arms; a++) {
+        strbuf_printf(b, "<tr><td>");
+        esc(b, p->name[a]);
+        strbuf_printf(b, "</td>");
+        for (size_t j = 0; j < n; j++) {
+            size_t r = csv_row(&c, mt[j]->name, p->scope, cp, p->name[a]);
+            if (r == SIZE_MAX)
+                r = csv_row(&c, mt[j]->name, "all", cp, p->name[a]);
+            strbuf_printf(b, "<td class=\"n\">");
+            if (r != SIZE_MAX) {
+                char x[32], l[32], h[32];
+                double diff = cell_num(&c.t, r, cdiff);
+                strbuf_printf(b, "%s%s<br><span class=\"ci\">[%s – %s]</span><br>", diff > 0 ? "+" : "", num(x, diff),
+                              num(l, cell_num(&c.t, r, clo)), num(h, cell_num(&c.t, r, chi)));
+                verdict(b, table_cell(&c.t, r, cv));
+            }
+            strbuf_printf(b, "</td>");
+        }
+        strbuf_printf(b, "</tr>\n");
+    }
+    strbuf_printf(b, "</table>\n<p class=\"note\">Difference proposal minus baseline [confidence interval "
+                     "of the difference], then the verdict.</p>\n");
+
+    /* The existing pairs each proposal makes significantly worse. */
+    static const char *const judged[] = {"transit_mean_d", "transit_p95_d", "on_time_pct"};
+    struct pairs base;
+    if ((st = pairs_load(p, &base, "baseline")) == RM_OK && base.found) {
+        bool any = false;
+        for (size_t a = 1; a < p->n_arms; a++) {
+            size_t k = 0;
+            struct strbuf list = {0};
+            for (size_t r = 0; r < base.t.nrow; r++) {
+                struct strbuf scope = {0};
+                strbuf_printf(&scope, "od:%s-%s", table_cell(&base.t, r, base.origin), table_cell(&base.t, r, base.dest));
+                bool worse = false;
+                for (size_t j = 0; j < 3; j++) {
+                    size_t row = csv_row(&c, judged[j], strbuf_str(&scope), cp, p->name[a]);
+                    worse |= row != SIZE_MAX && !strcmp(table_cell(&c.t, row, cv), "worse");
+                }
+                if (worse) {
+                    strbuf_printf(&list, "%s", k++ ? ", " : "");
+                    esc(&list, strbuf_str(&scope) + 3);
+                }
+                strbuf_fini(&scope);
+            }
+            if (k) {
+                if (!any)
+                    strbuf_printf(b, "<h3>Existing pairs made worse</h3>\n");
+                any = true;
+                strbuf_printf(b, "<p class=\"flag\"><b>");
+                esc(b, p->name[a]);
+                strbuf_printf(b, "</b>: worse for %zu existing pair%s (transit or on time, same test as above): %s</p>\n",
+                              k, k == 1 ? "" : "s", strbuf_str(&list));
+            }
+            strbuf_fini(&list);
+        }
+        if (!any)
+            strbuf_printf(b, "<p class=\"note\">No proposal makes any existing origin–destination pair significantly "
+                             "worse on transit or on time.</p>\n");
+    }
+
+    /* On time per existing pair, every arm; then pairs only a proposal carries. */
+    struct pairs arm[MAX_ARMS];
+    size_t loaded = 0;
+    for (size_t a = 1; a < p->n_arms && st == RM_OK; a++, loaded++)
+        st = pairs_load(p, &arm[a], p->name[a]);
+    if (st == RM_OK && base.found) {
+        char v[32];
+        strbuf_printf(b, "<h2>On time per origin and destination, %%</h2>\n<table><tr><th>pair</th>");
+        for (size_t a = 0; a < p->n_arms; a++) {
+            strbuf_printf(b, "<th class=\"n\">");
+            esc(b, p->name[a]);
+            strbuf_printf(b, "</th>");
+        }
+        strbuf_printf(b, "</tr>\n");
+        for (size_t r = 0; r < base.t.nrow; r++) {
+            const char *o = table_cell(&base.t, r, base.origin), *de = table_cell(&base.t, r, base.dest);
+            strbuf_printf(b, "<tr><td>");
+            escf(p, "%s-%s", o, de);
+            strbuf_printf(b, "</td><td class=\"n\">%s</td>", num(v, cell_num(&base.t, r, base.on_time)));
+            for (size_t a = 1; a < p->n_arms; a++) {
+                size_t k = pairs_find(&arm[a], o, de);
+                strbuf_printf(b, "<td class=\"n\">%s</td>", k == SIZE_MAX ? "–" : num(v, cell_num(&arm[a].t, k, arm[a].on_time)));
+            }
+            strbuf_printf(b, "</tr>\n");
+        }
+        strbuf_printf(b, "</table>\n");
+        bool any = false;
+        for (size_t a = 1; a < p->n_arms; a++) {
+            size_t shown = 0, more = 0;
+            for (size_t r = 0; arm[a].found && r < arm[a].t.nrow; r++) {
+                const char *o = table_cell(&arm[a].t, r, arm[a].origin), *de = table_cell(&arm[a].t, r, arm[a].dest);
+                if (pairs_find(&base, o, de) != SIZE_MAX)
+                    continue;
+                if (shown == SHOWN_NEW_PAIRS) {
+                    more++;
+                    continue;
+                }
+                if (!any)
+                    strbuf_printf(b, "<h3>New pairs (their own levels, no verdict: the baseline carries no such "
+                                     "mail)</h3>\n<table><tr><th>proposal</th><th>pair</th><th class=\"n\">batches "
+                                     "posted</th><th class=\"n\">on time, %%</th><th class=\"n\">95th percentile "
+                                     "transit, days</th></tr>\n");
+                any = true;
+                shown++;
+                char q[32], t95[32];
+                strbuf_printf(b, "<tr><td>");
+                esc(b, p->name[a]);
+                strbuf_printf(b, "</td><td>");
+                escf(p, "%s-%s", o, de);
+                strbuf_printf(b, "</td><td class=\"n\">%s</td><td class=\"n\">%s</td><td class=\"n\">%s</td></tr>\n",
+                              num(v, cell_num(&arm[a].t, r, arm[a].posted)), num(q, cell_num(&arm[a].t, r, arm[a].on_time)),
+                              num(t95, cell_num(&arm[a].t, r, arm[a].p95)));
+            }
+            if (more) {
+                strbuf_printf(b, "<tr><td colspan=\"5\" class=\"note\">");
+                escf(p, "and %zu more new pairs of %s (in %s/pairs.csv)", more, p->name[a], p->name[a]);
+                strbuf_printf(b, "</td></tr>\n");
+            }
+        }
+        if (any)
+            strbuf_printf(b, "</table>\n");
+    }
+    for (size_t a = 1; a <= loaded && a < p->n_arms; a++)
+        pairs_fini(&arm[a]);
+    pairs_fini(&base);
+    csv_fini(&c);
+    return st;
+}
+
+/* ---------------------------------------------------------------- sweep */
+
+/* target.csv's answer as a sentence. */
+static void target_sentence(struct page *p, const struct table *t)
+{
+    size_t ck, cv;
+    if (!table_find(t, "key", &ck) || !table_find(t, "value", &cv))
+        return;
+    const char *k[] = {"parameter", "value", "metric", "scope", "operator", "threshold", "bound", "bound_at",
+                       "outcome", "value_below", "points_evaluated", "points"};
+    const char *v[12];
+    for (size_t i = 0; i < 12; i++) {
+        v[i] = "";
+        for (size_t r = 0; r < t->nrow; r++)
+            if (!strcmp(table_cell(t, r, ck), k[i]))
+                v[i] = table_cell(t, r, cv);
+    }
+    struct strbuf *b = &p->b;
+    strbuf_printf(b, "<p class=\"flag\">");
+    if (!strcmp(v[8], "none"))
+        escf(p, "Target %s %s %s at %s: no value of %s in the range meets it with %s%% confidence (closest at %s, "
+                "bound %s).", v[2], v[4], v[5], v[3], v[0], p->conf, v[7], v[6]);
+    else if (!strcmp(v[8], "between"))
+        escf(p, "Target %s %s %s at %s: the answer lies between %s = %s and %s; at %s the target holds with %s%% "
+                "confidence (bound %s), at %s these replications cannot tell.", v[2], v[4], v[5], v[3], v[0], v[9],
+             v[1], v[1], p->conf, v[6], v[9]);
+    else
+        escf(p, "Target %s %s %s at %s: the least value of %s that meets it with %s%% confidence is %s (confidence "
+                "bound there %s%s%s).", v[2], v[4], v[5], v[3], v[0], p->conf, v[1], v[6], *v[9] ? "; not met at " : "",
+             v[9]);
+    escf(p, " %s of %s values were simulated.", v[10], v[11]);
+    strbuf_printf(b, "</p>\n");
+}
+
+/* sweep.csv: the headline metrics at every point; target.csv's answer. */
+static enum rm_status sweep_section(struct page *p)
+{
+    struct csv c;
+    enum rm_status st = csv_load(p, &c, NULL, "sweep.csv");
+    if (st != RM_OK || !c.found)
+        return st;
+    struct strbuf *b = &p->b;
+    size_t nkeys = c.metric == SIZE_MAX ? 0 : c.metric;
+    struct table target;
+    bool found;
+    const char *tmetric = NULL, *tscope = NULL;
+    if ((st = table_load(&target, p->dir, "target.csv", &found, p->d)) != RM_OK) {
+        csv_fini(&c);
+        return st;
+    }
+    strbuf_printf(b, "<h2>Results at each setting</h2>\n");
+    if (found) {
+        target_sentence(p, &target);
+        size_t ck, cv;
+        if (table_find(&target, "key", &ck) && table_find(&target, "value", &cv))
+            for (size_t r = 0; r < target.nrow; r++) {
+                if (!strcmp(table_cell(&target, r, ck), "metric"))
+                    tmetric = table_cell(&target, r, cv);
+                if (!strcmp(table_cell(&target, r, ck), "scope"))
+                    tscope = table_cell(&target, r, cv);
+            }
+    }
+    const struct model_metric *mt[16];
+    size_t n = 0;
+    for (size_t i = 0; i < model_metric_count() && n < 16; i++)
+        if (model_metric(i)->headline & MODEL_HEADLINE_TABLE)
+            mt[n++] = model_metric(i);
+    strbuf_printf(b, "<table><tr>");
+    for (size_t k = 0; k < nkeys; k++) {
+        strbuf_printf(b, "<th>");
+        esc(b, table_header(&c.t, k));
+        strbuf_printf(b, "</th>");
+    }
+    for (size_t j = 0; j < n; j++) {
+        strbuf_printf(b, "<th class=\"n\">");
+        escf(p, "%s, %s", mt[j]->label, unit_of(mt[j]));
+        strbuf_printf(b, "</th>");
+    }
+    if (tmetric && tscope) {
+        strbuf_printf(b, "<th class=\"n\">");
+        escf(p, "target: %s at %s", tmetric, tscope);
+        strbuf_printf(b, "</th>");
+    }
+    strbuf_printf(b, "</tr>\n");
+    /* A point starts where the first headline metric's network row is. */
+    for (size_t r = 0; r < c.t.nrow && nkeys; r++) {
+        if (strcmp(table_cell(&c.t, r, c.metric), n ? mt[0]->name : "") || strcmp(table_cell(&c.t, r, c.scope), "all"))
+            continue;
+        size_t end = r;
+        while (end < c.t.nrow) {  /* this point's rows: the same key values */
+            bool same = true;
+            for (size_t k = 0; k < nkeys; k++)
+                same &= !strcmp(table_cell(&c.t, end, k), table_cell(&c.t, r, k));
+            if (!same)
+                break;
+            end++;
+        }
+        size_t start = r;
+        while (start > 0) {
+            bool same = true;
+            for (size_t k = 0; k < nkeys; k++)
+                same &= !strcmp(table_cell(&c.t, start - 1, k), table_cell(&c.t, r, k));
+            if (!same)
+                break;
+            start--;
+        }
+        strbuf_printf(b, "<tr>");
+        for (size_t k = 0; k < nkeys; k++) {
+            strbuf_printf(b, "<td>");
+            esc(b, table_cell(&c.t, r, k));
+            strbuf_printf(b, "</td>");
+        }
+        for (size_t j = 0; j <= n; j++) {
+            const char *metric = j < n ? mt[j]->name : tmetric, *scope = j < n ? "all" : tscope;
+            if (!metric || !scope)
+                break;
+            strbuf_printf(b, "<td class=\"n\">");
+            for (size_t q = start; q < end; q++)
+                if (!strcmp(table_cell(&c.t, q, c.metric), metric) && !strcmp(table_cell(&c.t, q, c.scope), scope)) {
+                    pm(b, cell_num(&c.t, q, c.mean), cell_num(&c.t, q, c.lo), cell_num(&c.t, q, c.hi));
+                    break;
+                }
+            strbuf_printf(b, "</td>");
+        }
+        strbuf_printf(b, "</tr>\n");
+    }
+    strbuf_printf(b, "</table>\n<p class=\"note\">Every setting runs on the same random numbers; mean ± half the "
+                     "confidence interval.</p>\n");
+    if (found)
+        table_fini(&target);
+    csv_fini(&c);
+    return RM_OK;
+}
+
+/* ---------------------------------------------------------------- charts */
+
+/* What each chart shows, in one line. */
+static const struct chart {
+    const char *name, *caption;
+} charts[] = {
+    {"compare", "Each proposal minus the baseline on the headline measures, with the confidence interval of the "
+                "difference; colour gives the verdict."},
+    {"compare_throughput", "Mail delivered per day (7-day average, tonnes at the inward office of exchange, EMD) in "
+                           "the baseline and each proposal, on the same random numbers."},
+    {"sweep_target", "The target's measure at every setting tried, with its confidence band and the target "
+                     "line: the answer is the first setting whose band lies wholly on the right side."},
+    {"throughput", "Mail delivered per week, in tonnes, for the largest destinations: delivered means handed over "
+                   "at the destination's inward office of exchange (EMD), not to the addressee. Look for weeks that "
+                   "fall short, which show when the service cannot keep up."},
+    {"transit", "How many days batches take from posting at the origin to arrival at the destination's inward "
+                "office of exchange (EMD), against the service standard: the share left of the standard line is on "
+                "time."},
+    {"backlog", "Batches waiting for a train at each node at the end of each day: a line that keeps rising means "
+                "the trains leaving that node carry less than is posted."},
+    {"train_wait", "Hours trains queue for a track or crane at the borders and hubs before their dwell: this is "
+                   "where a border crossing is the bottleneck."},
+    {"pairs", "Share of batches on time for every origin and destination, and their 95th percentile transit time: "
+              "the pale cells are the pairs to worry about."},
+    {"monthly", "The network's results by month of posting: look for months where fewer batches are on time or "
+                "transit grows (a seasonal peak, works at a crossing, a closure)."},
+};
+
+/* NAME.svg from `scratch`, inlined: the XML prolog and the namespace
+ * declarations dropped (an HTML parser puts <svg> in the SVG namespace and
+ * knows xlink:href), and its ids
+ * (and the references to them) prefixed with the chart's number, since
+ * every gnuplot SVG uses the same ids and a page must not repeat one. */
+static bool embed_svg(struct strbuf *b, const char *scratch, const char *name, size_t k)
+{
+    struct strbuf path = {0};
+    strbuf_printf(&path, "%s/%s.svg", scratch, name);
+    char *svg = NULL;
+    size_t len;
+    bool ok = !path.oom && csvread_slurp(path.s, &svg, &len) == RM_OK;
+    strbuf_fini(&path);
+    const char *s = ok ? strstr(svg, "<svg") : NULL;
+    if (!s) {
+        free(svg);
+        return false;
+    }
+    static const char *const refs[] = {" id='", " id=\"", "href='#", "href=\"#", "url(#"};
+    strbuf_printf(b, "<svg role=\"img\"");
+    s += 4;
+    while (*s) {
+        size_t r = 0, at = SIZE_MAX;
+        const char *next = NULL;
+        for (size_t i = 0; i < sizeof refs / sizeof *refs; i++) {
+            const char *f = strstr(s, refs[i]);
+            if (f && (!next || f < next))
+                next = f, at = i;
+        }
+        const char *xmlns = strstr(s, "xmlns");
+        if (xmlns && (!next || xmlns < next)) {  /* namespaces: HTML puts inline SVG in its own */
+            const char *q = strchr(xmlns, '"');
+            const char *end = q ? strchr(q + 1, '"') : NULL;
+            strbuf_put(b, s, (size_t)(xmlns - s));
+            s = end ? end + 1 : xmlns + 5;
+            continue;
+        }
+        const char *title = strstr(s, "<title>");
+        if (title && (!next || title < next)) {  /* gnuplot's <title>Gnuplot</title>: a useless tooltip */
+            const char *end = strstr(title, "</title>");
+            strbuf_put(b, s, (size_t)(title - s));
+            s = end ? end + 8 : title + 7;
+            continue;
+        }
+        if (!next) {
+            strbuf_put(b, s, strlen(s));
+            break;
+        }
+        r = strlen(refs[at]);
+        strbuf_put(b, s, (size_t)(next - s) + r);
+        strbuf_printf(b, "c%zu-", k);
+        s = next + r;
+    }
+    free(svg);
+    return true;
+}
+
+/* Removes the scratch directory and what gnuplot left in it. */
+static void remove_scratch(const char *scratch)
+{
+    DIR *dp = opendir(scratch);
+    if (dp) {
+        struct dirent *e;
+        while ((e = readdir(dp)))
+            if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
+                struct strbuf f = {0};
+                strbuf_printf(&f, "%s/%s", scratch, e->d_name);
+                if (!f.oom)
+                    unlink(f.s);
+                strbuf_fini(&f);
+            }
+        closedir(dp);
+    }
+    rmdir(scratch);
+}
+
+/* A figure for chart NAME when it was drawn (not every chart applies). */
+static void figure(struct page *p, const char *scratch, const char *name, const char *caption, size_t *k)
+{
+    struct strbuf f = {0};
+    strbuf_printf(&f, "<figure>\n");
+    if (embed_svg(&f, scratch, name, *k)) {
+        strbuf_printf(&f, "\n<figcaption>");
+        esc(&f, caption);
+        strbuf_printf(&f, "</figcaption>\n</figure>\n");
+        strbuf_put(&p->b, strbuf_str(&f), f.len);
+        p->oom |= f.oom;
+        ++*k;
+    }
+    strbuf_fini(&f);
+}
+
+/* plot's charts drawn as SVG in a scratch directory, each with its caption. */
+static enum rm_status charts_section(struct page *p)
+{
+    struct strbuf *b = &p->b;
+    const char *plot = rec_text(p, "plot");
+    strbuf_printf(b, "<h2>Charts</h2>\n");
+    if (plot && !strcmp(plot, "no")) {
+        strbuf_printf(b, "<p class=\"note\">This run was made with --no-plot: no charts.</p>\n");
+        return RM_OK;
+    }
+    const char *tmp = getenv("TMPDIR");
+    struct strbuf scratch = {0};
+    char cwd[4096];
+    if (!tmp || !*tmp)
+        tmp = "/tmp";
+    if (tmp[0] != '/' && getcwd(cwd, sizeof cwd))  /* gnuplot runs elsewhere: the path must be absolute */
+        strbuf_printf(&scratch, "%s/", cwd);
+    strbuf_printf(&scratch, "%s/railmail-report-XXXXXX", tmp);
+    if (scratch.oom || !mkdtemp(scratch.s)) {
+        enum rm_status st = diag_fail(p->d, RM_EIO, "%s: cannot create a directory for the report's charts: %s",
+                                      strbuf_str(&scratch), strerror(errno));
+        strbuf_fini(&scratch);
+        return st;
+    }
+    bool drawn = false, compare = !strcmp(p->kind, "compare");
+    enum rm_status st = plot_results_svg(p->dir, scratch.s, &drawn, p->d);
+    if (st == RM_OK && compare) {  /* and the baseline's own charts, for its levels */
+        struct strbuf base = {0};
+        strbuf_printf(&base, "%s/baseline", p->dir);
+        bool base_drawn;
+        st = base.oom ? diag_fail(p->d, RM_ENOMEM, "out of memory") : plot_results_svg(base.s, scratch.s, &base_drawn, p->d);
+        strbuf_fini(&base);
+    }
+    size_t k = 0;
+    if (st == RM_OK) {
+        for (size_t i = 0; i < sizeof charts / sizeof *charts; i++) {
+            struct strbuf caption = {0};
+            bool run_chart = strncmp(charts[i].name, "compare", 7) && strncmp(charts[i].name, "sweep", 5);
+            strbuf_printf(&caption, "%s%s", compare && run_chart ? "The baseline: " : "", charts[i].caption);
+            figure(p, scratch.s, charts[i].name, strbuf_str(&caption), &k);
+            strbuf_fini(&caption);
+            if (strcmp(charts[i].name, "sweep_target"))
+                continue;
+            for (size_t j = 0; j < model_metric_count(); j++) {  /* a sweep's charts follow its target's */
+                const struct model_metric *mt = model_metric(j);
+                if (!(mt->headline & MODEL_HEADLINE_CHART))
+                    continue;
+                struct strbuf name = {0}, line = {0};
+                strbuf_printf(&name, "sweep_%s", mt->name);
+                strbuf_printf(&line, "The network's %s (%s) at every setting tried, with its confidence band.",
+                              mt->label, unit_of(mt));
+                figure(p, scratch.s, strbuf_str(&name), strbuf_str(&line), &k);
+                strbuf_fini(&name);
+                strbuf_fini(&line);
+            }
+        }
+        if (!k)
+            strbuf_printf(b, "<p class=\"note\">%s</p>\n", drawn ? "No chart applies to these results."
+                                                                 : "No charts: gnuplot was not found when this "
+                                                                   "report was written.");
+    }
+    remove_scratch(scratch.s);
+    strbuf_fini(&scratch);
+    return st;
+}
+
+/* ---------------------------------------------------------------- record */
+
+/* The command as a shell would take it. */
+static void command_line(struct page *p, struct strbuf *out)
+{
+    json_t *cmd = json_object_get(p->rec, "command"), *v;
+    size_t i;
+    json_array_foreach(cmd, i, v) {
+        const char *a = json_string_value(v);
+        if (!a)
+            continue;
+        if (i)
+            strbuf_put(out, " ", 1);
+        if (*a && strspn(a, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=:@%+,") == strlen(a))
+            strbuf_printf(out, "%s", a);
+        else
+            strbuf_quote_shell(out, a);
+    }
+}
+
+static void record_row(struct strbuf *b, const char *key, const char *value)
+{
+    if (!value)
+        return;
+    strbuf_printf(b, "<tr><th>");
+    esc(b, key);
+    strbuf_printf(b, "</th><td>");
+    esc(b, value);
+    strbuf_printf(b, "</td></tr>\n");
+}
+
+/* How this page was made: enough to make it again (see run.json). */
+static void record_section(struct page *p)
+{
+    struct strbuf *b = &p->b, cmd = {0}, ver = {0};
+    json_t *prog = json_object_get(p->rec, "railmail"), *inputs = json_object_get(p->rec, "inputs"), *in;
+    const char *version = json_string_value(json_object_get(prog, "version")),
+               *commit = json_string_value(json_object_get(prog, "commit"));
+    strbuf_printf(&ver, "%s (commit %s)", version ? version : "unknown", commit ? commit : "unknown");
+    command_line(p, &cmd);
+    strbuf_printf(b, "<h2>How this report was made</h2>\n<table>\n");
+    record_row(b, "railmail", strbuf_str(&ver));
+    record_row(b, "command", strbuf_str(&cmd));
+    record_row(b, "working directory", rec_text(p, "cwd"));
+    record_row(b, "seed", rec_text(p, "seed"));
+    record_row(b, "replications chosen by", rec_text(p, "replications_chosen"));
+    record_row(b, "started (UTC)", rec_text(p, "started_utc"));
+    strbuf_printf(b, "</table>\n<table><tr><th>input file</th><th>SHA-256</th></tr>\n");
+    size_t i;
+    json_array_foreach(inputs, i, in) {
+        strbuf_printf(b, "<tr><td>");
+        esc(b, json_string_value(json_object_get(in, "path")));
+        strbuf_printf(b, "</td><td class=\"hash\">");
+        esc(b, json_string_value(json_object_get(in, "sha256")));
+        strbuf_printf(b, "</td></tr>\n");
+    }
+    strbuf_printf(b, "</table>\n<p class=\"note\">run.json in the results directory holds the full record; "
+                     "<code>railmail verify</code> runs it again and compares every file, and <code>railmail "
+                     "report</code> writes this page again from the results.</p>\n");
+    strbuf_fini(&cmd);
+    strbuf_fini(&ver);
+}
+
+/* ---------------------------------------------------------------- the page */
+
+static enum rm_status build(struct page *p)
+{
+    head(p);
+    question(p);
+    enum rm_status st = RM_OK;
+    if (!strcmp(p->kind, "compare")) {
+        if ((st = compare_levels(p)) == RM_OK)
+            st = compare_diffs(p);
+    } else if (!strcmp(p->kind, "sweep")) {
+        st = sweep_section(p);
+    } else if ((st = levels_run(p)) == RM_OK && (st = pairs_table(p)) == RM_OK) {
+        st = months_table(p);
+    }
+    if (st == RM_OK)
+        st = charts_section(p);
+    if (st == RM_OK) {  /* the inputs after the results: context, not the answer */
+        inputs(p);
+        record_section(p);
+        strbuf_printf(&p->b, "</body>\n</html>\n");
+    }
+    return st;
+}
+
+/* Writes the page to dir/report.html through a temporary name. */
+static enum rm_status save(const struct page *p)
+{
+    struct strbuf path = {0}, tmp = {0};
+    strbuf_printf(&path, "%s/report.html", p->dir);
+    strbuf_printf(&tmp, "%s.tmp", strbuf_str(&path));
+    enum rm_status st = RM_OK;
+    if (path.oom || tmp.oom) {
+        st = diag_fail(p->d, RM_ENOMEM, "out of memory");
+    } else {
+        FILE *f = fopen(tmp.s, "w");
+        bool ok = f && fwrite(p->b.s, 1, p->b.len, f) == p->b.len;
+        ok = f && fclose(f) == 0 && ok;
+        if (!ok || rename(tmp.s, path.s) != 0) {
+            st = diag_fail(p->d, RM_EIO, "%s: cannot write: %s", path.s, strerror(errno));
+            remove(tmp.s);
+        }
+    }
+    strbuf_fini(&path);
+    strbuf_fini(&tmp);
+    return st;
+}
+
+enum rm_status html_write(const char *dir, struct diag *d)
+{
+    struct page p = {.dir = dir, .d = d, .scope = "all"};
+    struct strbuf path = {0};
+    strbuf_printf(&path, "%s/run.json", dir);
+    json_error_t err;
+    enum rm_status st = RM_OK;
+    if (path.oom)
+        st = diag_fail(d, RM_ENOMEM, "out of memory");
+    else if (!(p.rec = json_load_file(path.s, 0, &err)))
+        st = diag_error(d, &(struct diag_at){path.s, (unsigned)(err.line > 0 ? err.line : 0),
+                                             (unsigned)(err.column > 0 ? err.column : 0)},
+                        "expected the run record of a results directory: %s", err.text);
+    if (st == RM_OK) {
+        p.kind = rec_text(&p, "kind");
+        if (!p.kind || (strcmp(p.kind, "run") && strcmp(p.kind, "compare") && strcmp(p.kind, "sweep")))
+            st = diag_error(d, &(struct diag_at){path.s, 0, 0}, "kind: expected run, compare or sweep");
+    }
+    if (st == RM_OK && (st = load_arms(&p)) == RM_OK)
+        num(p.conf, 100 * p.arm[0]->confidence);
+    if (st == RM_OK && !strcmp(p.kind, "compare")) {
+        struct csv c;
+        if ((st = csv_load(&p, &c, NULL, "compare.csv")) == RM_OK && c.found &&
+            csv_row(&c, "on_time_pct", "common", SIZE_MAX, NULL) != SIZE_MAX)
+            p.scope = "common";
+        csv_fini(&c);
+    }
+    if (st == RM_OK && (st = build(&p)) == RM_OK)
+        st = p.b.oom || p.oom ? diag_fail(d, RM_ENOMEM, "out of memory writing report.html") : save(&p);
+    for (size_t i = 0; i < p.n_arms; i++)
+        scenario_destroy(p.arm[i]);
+    strbuf_fini(&p.b);
+    strbuf_fini(&path);
+    json_decref(p.rec);
+    return st;
+}
