@@ -260,7 +260,7 @@ static const char css[] =
     ".sub{color:#555;margin:0 0 1em}p{margin:.4em 0}"
     "table{border-collapse:collapse;margin:.4em 0 1em;font-size:9pt;break-inside:avoid}"
     "th,td{border-bottom:1px solid #ddd;padding:.15em .5em;text-align:left;vertical-align:top}"
-    "th{background:#f0f0f0}td.n,th.n{text-align:right}td.n{white-space:nowrap}"
+    "th{background:#f0f0f0}td.n,th.n{text-align:right}td.n,td.key{white-space:nowrap}"
     ".ci{color:#666;font-size:85%}.better{color:#1b7a2f;font-weight:bold}.worse{color:#b3261e;font-weight:bold}"
     ".neutral{color:#555}.note{color:#444;font-size:9.5pt}.flag{background:#fdecea;padding:.3em .6em;"
     "border-left:3px solid #b3261e;margin:.4em 0}.hash{font-family:'DejaVu Sans Mono',monospace;font-size:8pt;"
@@ -328,12 +328,17 @@ static void question(struct page *p)
         const char *vary[8];
         size_t n = rec_list(p, "vary", vary, 8);
         esc(b, "How do transit time and reliability change as ");
-        for (size_t i = 0; i < n; i++) {
+        for (size_t i = 0; i < n; i++) {  /* KEY=VALUES */
+            const char *eq = strchr(vary[i], '=');
+            struct strbuf key = {0};
+            strbuf_put(&key, vary[i], eq ? (size_t)(eq - vary[i]) : strlen(vary[i]));
             strbuf_printf(b, "%s<code>", i ? " and " : "");
-            esc(b, vary[i]);
+            esc(b, strbuf_str(&key));
             strbuf_printf(b, "</code>");
+            if (eq)
+                escf(p, " takes the values %s", eq + 1);
+            strbuf_fini(&key);
         }
-        esc(b, " varies");
         if (rec_text(p, "target")) {
             esc(b, ", and what is the least value that meets the target ");
             strbuf_printf(b, "<code>");
@@ -435,6 +440,9 @@ static void inputs(struct page *p)
 static size_t headline_metrics(const struct model_metric **out, size_t max)
 {
     size_t n = 0;
+    const struct model_metric *posted = model_metric_find("posted_batches");
+    if (posted && !posted->run_rank && max)  /* what "of those" in the next row refers to */
+        out[n++] = posted;
     for (unsigned rank = 1; rank < 64 && n < max; rank++)
         for (size_t i = 0; i < model_metric_count(); i++)
             if (model_metric(i)->run_rank == rank && n < max)
@@ -540,7 +548,7 @@ static enum rm_status months_table(struct page *p)
         const char *month = table_cell(&c.t, r, cm);
         if (strcmp(table_cell(&c.t, r, c.scope), "all") || strcmp(table_cell(&c.t, r, c.metric), metrics[0]))
             continue;
-        strbuf_printf(b, "<tr><td>");
+        strbuf_printf(b, "<tr><td class=\"key\">");
         esc(b, month);
         strbuf_printf(b, "</td>");
         for (size_t j = 0; j < 4; j++) {
@@ -846,6 +854,14 @@ static void target_sentence(struct page *p, const struct table *t)
                 v[i] = table_cell(t, r, cv);
     }
     struct strbuf *b = &p->b;
+    char bound[32];
+    char *end;
+    double x = strtod(v[6], &end);
+    if (*v[6] && !*end)  /* the bound as the tables show numbers */
+        v[6] = num(bound, x);
+    const struct model_metric *mt = model_metric_find(v[2]);
+    if (mt)
+        v[2] = mt->label;
     strbuf_printf(b, "<p class=\"flag\">");
     if (!strcmp(v[8], "none"))
         escf(p, "Target %s %s %s at %s: no value of %s in the range meets it with %s%% confidence (closest at %s, "

@@ -108,7 +108,7 @@ Test(html, run_compare_and_sweep_write_a_self_contained_report_that_report_write
                           "--target 'on_time_pct>=1'", s, t), 0);
     char *sw = e2e_format("%s/sw", t);
     const char *sw_expect[] = { "<h2>Results at each setting</h2>", "services.CQ-BRS.departures_per_week",
-                                "Target on_time_pct &gt;= 1", "--no-plot: no charts" };
+                                "Target batches on time &gt;= 1 at all", "--no-plot: no charts" };
     check_report(sw, sw_expect, sizeof sw_expect / sizeof *sw_expect);
 
     /* A report of something that is not results is an input error. */
