@@ -187,11 +187,21 @@ struct ring { struct batch *slot; uint32_t head, n, cap; };
 
 struct rep;
 
+/* A train's rings, one per stop. They stay with the service when the train
+ * ends, for its next train: rings grow to what one service's trains carry
+ * to each stop, rather than every recycled train growing a ring at every
+ * stop any service ever unloaded at. */
+struct cargo_set {
+    struct cargo_set *next_free, *next_all;
+    struct ring ring[];       /* [max_stops] */
+};
+
 struct train {
     struct rep *r;
     struct train *next;       /* node queue or free list */
     uint32_t service, number, stop;
-    struct ring *cargo;       /* [max_stops]: batches by the stop they get off at */
+    struct cargo_set *set;    /* while it runs: its service's */
+    struct ring *cargo;       /* set->ring: batches by the stop they get off at */
     double *left_h;           /* [route_len]: when the train left each stop */
     uint32_t on_board;
     double capacity_kg, load_kg, max_load_kg, boarded_kg;
@@ -212,6 +222,7 @@ struct node_state {
 struct service_state {
     struct rep *r;
     uint32_t k, number;
+    struct cargo_set *spare;  /* rings of its ended trains */
     uint64_t trains;
     double transit_sum_h, load_pct_sum;
     uint64_t arrived, loaded;
@@ -287,6 +298,7 @@ struct rep {
     struct train **trains;            /* every train ever made, for the final count */
     size_t n_trains, cap_trains;
     struct train *free_train;
+    struct cargo_set *cargo_sets;     /* every set made, for the tear-down */
 
     struct scope_acc *acc;            /* all, dests, od rows */
     struct stats_hist *scratch;       /* a union scope's histogram in collect() */
@@ -1198,16 +1210,29 @@ static struct train *train_new(struct rep *r)
     tr = malloc(sizeof *tr);
     if (!tr)
         return NULL;
-    tr->cargo = calloc(r->max_stops, sizeof *tr->cargo);
     tr->left_h = malloc(r->max_stops * sizeof *tr->left_h);
-    if (!tr->cargo || !tr->left_h) {
-        free(tr->cargo);
-        free(tr->left_h);
+    if (!tr->left_h) {
         free(tr);
         return NULL;
     }
     r->trains[r->n_trains++] = tr;
     return tr;
+}
+
+/* Rings for a train of service k: those of one of its ended trains, or new. */
+static struct cargo_set *cargo_take(struct rep *r, struct service_state *ss)
+{
+    struct cargo_set *c = ss->spare;
+    if (c) {
+        ss->spare = c->next_free;
+        return c;
+    }
+    c = calloc(1, sizeof *c + r->max_stops * sizeof c->ring[0]);
+    if (!c)
+        return NULL;
+    c->next_all = r->cargo_sets;
+    r->cargo_sets = c;
+    return c;
 }
 
 /* Boards waiting batches first-come first-served: those that arrived at least
@@ -1288,14 +1313,18 @@ static void on_depart(struct engine *e, void *arg)
     if (factor <= 0 || r->nodes[sv->route[0]].servers == 0)
         return;  /* cancelled: the service or its first node is closed */
     struct train *tr = train_new(r);
-    if (!tr) {
+    struct cargo_set *set = tr ? cargo_take(r, ss) : NULL;
+    if (!set) {
+        if (tr) {  /* back to the free list, unused */
+            tr->next = r->free_train;
+            r->free_train = tr;
+        }
         fail_nomem(r);
         return;
     }
-    struct ring *cargo = tr->cargo;
     double *left_h = tr->left_h;
     *tr = (struct train){ .r = r, .service = ss->k, .number = number, .stop = 0,
-                          .cargo = cargo, .left_h = left_h,
+                          .set = set, .cargo = set->ring, .left_h = left_h,
                           .capacity_kg = sv->capacity_t * factor * 1000,
                           .departed_h = t, .live = true };
     if (t >= r->warmup_h) {
@@ -1464,6 +1493,11 @@ static void on_dwell_end(struct engine *e, void *arg)
     tr->live = false;
     tr->next = r->free_train;
     r->free_train = tr;
+    struct service_state *ss = &r->services[tr->service];
+    tr->set->next_free = ss->spare;
+    ss->spare = tr->set;
+    tr->set = NULL;
+    tr->cargo = NULL;
 }
 
 /* ---- replication: posting, disruptions, days --------------------------- */
@@ -2080,11 +2114,14 @@ static void rep_fini(struct rep *r)
         for (size_t i = 0; i < 1 + r->m->n_dest + r->s->n_demand; i++)
             free(r->acc[i].hist);
     for (size_t i = 0; i < r->n_trains; i++) {
-        for (size_t k = 0; k < r->max_stops; k++)
-            free(r->trains[i]->cargo[k].slot);
-        free(r->trains[i]->cargo);
         free(r->trains[i]->left_h);
         free(r->trains[i]);
+    }
+    for (struct cargo_set *c = r->cargo_sets, *next; c; c = next) {
+        next = c->next_all;
+        for (size_t k = 0; k < r->max_stops; k++)
+            free(c->ring[k].slot);
+        free(c);
     }
     free(r->trains);
     free(r->acc);
