@@ -1316,6 +1316,7 @@ static void on_depart(struct engine *e, void *arg)
     struct cargo_set *set = tr ? cargo_take(r, ss) : NULL;
     if (!set) {
         if (tr) {  /* back to the free list, unused */
+            tr->live = false;
             tr->next = r->free_train;
             r->free_train = tr;
         }

@@ -15,6 +15,7 @@ cleanup() {
     rm -rf "$tmp"
 }
 trap cleanup EXIT
+trap 'exit 130' INT TERM  # through the EXIT trap: no worktree left behind
 if ! git worktree add --detach "$old" "$OLD" >/dev/null 2>&1; then
     echo "vs-old: cannot check out $OLD (not a git clone with that commit?); skipped"
     exit 0
