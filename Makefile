@@ -79,6 +79,7 @@ bench:
 	@sh tools/deps.sh bench
 	@$(MAKE) --no-print-directory railmail $(BSRC:tests/bench/%.c=$(BUILD)/bench/%)
 	@sh tests/bench/run.sh $(BUILD)/bench
+	@sh tests/bench/vs-old.sh
 
 fuzz: deps
 	@sh tests/fuzz/run.sh $(BUILD)/fuzz $(FUZZ_SECONDS)

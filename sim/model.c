@@ -164,9 +164,12 @@ struct model {
 
 /* A batch travels by value: it lives in the ring of the queue it waits in,
  * or of the train stop where it gets off, so boarding and unloading copy a
- * few contiguous bytes and never chase an index into a large array. */
+ * few contiguous bytes and never chase an index into a large array. It is
+ * one cache line (rings are line-aligned), so a move writes one line. While
+ * it waits in a queue, last_event_h is when it joined it (posting and
+ * transfer are tracking events), which the cut-off reads. */
 struct batch {
-    double posted_h, ready_h, departed_h, last_event_h, kg;
+    double posted_h, departed_h, last_event_h, kg;
     uint64_t id;
     float gap_max_h;          /* longest silence between tracking events */
     uint32_t demand;
@@ -176,16 +179,29 @@ struct batch {
     uint16_t svc[MAX_HOPS];   /* services ridden, for batches.csv */
 };
 
+#define BATCH_ALIGN 64
+static_assert(sizeof(struct batch) == BATCH_ALIGN, "a batch is one cache line");
+
 /* A FIFO of batches in a power-of-two ring. */
 struct ring { struct batch *slot; uint32_t head, n, cap; };
 
 struct rep;
 
+/* A train's rings, one per stop. They stay with the service when the train
+ * ends, for its next train: rings grow to what one service's trains carry
+ * to each stop, rather than every recycled train growing a ring at every
+ * stop any service ever unloaded at. */
+struct cargo_set {
+    struct cargo_set *next_free, *next_all;
+    struct ring ring[];       /* [max_stops] */
+};
+
 struct train {
     struct rep *r;
     struct train *next;       /* node queue or free list */
     uint32_t service, number, stop;
-    struct ring *cargo;       /* [max_stops]: batches by the stop they get off at */
+    struct cargo_set *set;    /* while it runs: its service's */
+    struct ring *cargo;       /* set->ring: batches by the stop they get off at */
     double *left_h;           /* [route_len]: when the train left each stop */
     uint32_t on_board;
     double capacity_kg, load_kg, max_load_kg, boarded_kg;
@@ -206,6 +222,7 @@ struct node_state {
 struct service_state {
     struct rep *r;
     uint32_t k, number;
+    struct cargo_set *spare;  /* rings of its ended trains */
     uint64_t trains;
     double transit_sum_h, load_pct_sum;
     uint64_t arrived, loaded;
@@ -216,6 +233,7 @@ struct demand_state {
     uint32_t row;
     double rate_per_h, growth_per_h;  /* growth as a continuous rate */
     bool season;                      /* rate also follows calendar months */
+    size_t dest_acc;                  /* the accumulator of its destination */
     gsl_rng *post, *kg;
 };
 
@@ -280,6 +298,7 @@ struct rep {
     struct train **trains;            /* every train ever made, for the final count */
     size_t n_trains, cap_trains;
     struct train *free_train;
+    struct cargo_set *cargo_sets;     /* every set made, for the tear-down */
 
     struct scope_acc *acc;            /* all, dests, od rows */
     struct stats_hist *scratch;       /* a union scope's histogram in collect() */
@@ -935,22 +954,28 @@ static void schedule(struct rep *r, double t, engine_handler *h, void *arg)
         fail_nomem(r);
 }
 
-static double *daily(struct rep *r, size_t series, double t)
+/* The day of time t (hours), the last for t at the horizon or beyond. */
+static size_t day_of(const struct rep *r, double t)
 {
     size_t day = (size_t)(t / 24);
-    if (day >= r->m->days)
-        day = r->m->days - 1;
+    return day < r->m->days ? day : r->m->days - 1;
+}
+
+static double *daily_at(struct rep *r, size_t series, size_t day)
+{
     return &r->rec->daily[day * r->m->series + series];
+}
+
+static double *daily(struct rep *r, size_t series, double t)
+{
+    return daily_at(r, series, day_of(r, t));
 }
 
 /* The month slot of time t (hours), -1 before the statistics window's
  * first month. */
 static int32_t month_of(const struct rep *r, double t)
 {
-    size_t day = (size_t)(t / 24);
-    if (day >= r->m->days)
-        day = r->m->days - 1;
-    return r->m->month.of_day[day];
+    return r->m->month.of_day[day_of(r, t)];
 }
 
 static const struct scenario_demand *demand_of(const struct rep *r, const struct batch *b)
@@ -989,28 +1014,33 @@ static struct batch *ring_at(const struct ring *q, uint32_t i)
     return &q->slot[(q->head + i) & (q->cap - 1)];
 }
 
-static bool ring_push(struct ring *q, const struct batch *b)
+/* Doubles a full ring, its slots line-aligned. Rare: out of the hot path. */
+static bool ring_grow(struct ring *q)
 {
-    if (q->n == q->cap) {
-        uint32_t cap = q->cap ? 2 * q->cap : 64;
-        struct batch *grown = malloc((size_t)cap * sizeof *grown);
-        if (!grown)
-            return false;
-        for (uint32_t i = 0; i < q->n; i++)
-            grown[i] = *ring_at(q, i);
-        free(q->slot);
-        *q = (struct ring){ grown, 0, q->n, cap };
-    }
+    uint32_t cap = q->cap ? 2 * q->cap : 64;
+    struct batch *grown = aligned_alloc(BATCH_ALIGN, (size_t)cap * sizeof *grown);
+    if (!grown)
+        return false;
+    for (uint32_t i = 0; i < q->n; i++)
+        grown[i] = *ring_at(q, i);
+    free(q->slot);
+    *q = (struct ring){ grown, 0, q->n, cap };
+    return true;
+}
+
+static inline bool ring_push(struct ring *q, const struct batch *b)
+{
+    if (q->n == q->cap && !ring_grow(q))
+        return false;
     q->slot[(q->head + q->n++) & (q->cap - 1)] = *b;
     return true;
 }
 
-static struct batch ring_pop(struct ring *q)
+/* Drops the first k batches (read in place by the caller). */
+static void ring_drop(struct ring *q, uint32_t k)
 {
-    struct batch b = q->slot[q->head];
-    q->head = (q->head + 1) & (q->cap - 1);
-    q->n--;
-    return b;
+    q->head = (q->head + k) & (q->cap - 1);
+    q->n -= k;
 }
 
 /* Puts a batch that is at `node` into the queue of the service it takes next. */
@@ -1031,7 +1061,6 @@ static void wait_at(struct rep *r, struct batch *b, size_t node, double t)
     bool found = net_next(net_at(r->m, t), node, dest, &hop) || net_next(r->m->net, node, dest, &hop);
     assert(found && "scenario validation guarantees a route");
     (void)found;
-    b->ready_h = t;
     b->board_stop = (uint16_t)hop.board_stop;
     b->alight_stop = (uint16_t)hop.alight_stop;
     if (!ring_push(&r->queues[r->m->qbase[hop.service] + hop.board_stop], b))
@@ -1053,9 +1082,8 @@ static void wait_at(struct rep *r, struct batch *b, size_t node, double t)
 /* The batch scopes a batch counts in: all, its destination, its od row. */
 static void scopes_of(const struct rep *r, const struct batch *b, struct scope_acc *out[3])
 {
-    const struct scenario_demand *dm = demand_of(r, b);
     out[0] = &r->acc[0];
-    out[1] = &r->acc[1 + r->m->dest_of_node[dm->destination]];
+    out[1] = &r->acc[r->demand[b->demand].dest_acc];
     out[2] = &r->acc[1 + r->m->n_dest + b->demand];
 }
 
@@ -1107,11 +1135,12 @@ static void close_month(struct rep *r, size_t j);
 /* A delivery in the monthly view: the batch's posting month (after the
  * warm-up) and the tonnes of the delivery's month; a month whose last
  * batch this was is closed. */
-static void month_deliver(struct rep *r, const struct batch *b, double t, double transit_d)
+static void month_deliver(struct rep *r, const struct batch *b, double t, size_t day, double transit_d)
 {
     size_t nd = r->s->n_demand;
+    int32_t now = r->m->month.of_day[day];
     if (t >= r->warmup_h)
-        r->month.acc[(size_t)month_of(r, t) * nd + b->demand].window_kg += b->kg;
+        r->month.acc[(size_t)now * nd + b->demand].window_kg += b->kg;
     if (b->posted_h < r->warmup_h)
         return;
     size_t j = (size_t)month_of(r, b->posted_h);
@@ -1120,7 +1149,7 @@ static void month_deliver(struct rep *r, const struct batch *b, double t, double
     a->transit_sum_d += transit_d;
     a->on_time += transit_d <= r->s->service_standard_d;
     stats_small_add(&r->month.hist[j][b->demand], transit_d);
-    if (--r->month.open[j] == 0 && month_of(r, t) > (int32_t)j)
+    if (--r->month.open[j] == 0 && now > (int32_t)j)
         close_month(r, j);
 }
 
@@ -1131,10 +1160,12 @@ static void deliver(struct rep *r, struct batch *B, size_t node, double t)
     struct scope_acc *sc[3];
     scopes_of(r, B, sc);
     double transit_d = (t - B->posted_h) / 24;
+    bool in_window = t >= r->warmup_h, counted = B->posted_h >= r->warmup_h;
+    bool on_time = transit_d <= r->s->service_standard_d;
     for (int i = 0; i < 3; i++) {
-        if (t >= r->warmup_h)
+        if (in_window)
             sc[i]->window_kg += B->kg;
-        if (B->posted_h < r->warmup_h)
+        if (!counted)
             continue;
         sc[i]->delivered++;
         sc[i]->delivered_kg += B->kg;
@@ -1143,12 +1174,16 @@ static void deliver(struct rep *r, struct batch *B, size_t node, double t)
             sc[i]->transit_max_d = transit_d;
         sc[i]->gap_sum_h += B->gap_max_h;
         sc[i]->events_sum += B->events;
-        sc[i]->on_time += transit_d <= r->s->service_standard_d;
-        stats_hist_add(sc[i]->hist, transit_d);
+        sc[i]->on_time += on_time;
     }
-    month_deliver(r, B, t, transit_d);
-    *daily(r, MODEL_SERIES_DELIVERED_T, t) += B->kg / 1000;
-    *daily(r, r->m->dest_series + r->m->dest_of_node[node], t) += B->kg / 1000;
+    /* only the od row's histogram: those of all and dest are their od
+     * rows' merged in collect(), the same counts for a third of the work */
+    if (counted)
+        stats_hist_add(sc[2]->hist, transit_d);
+    size_t day = day_of(r, t);
+    month_deliver(r, B, t, day, transit_d);
+    *daily_at(r, MODEL_SERIES_DELIVERED_T, day) += B->kg / 1000;
+    *daily_at(r, r->m->dest_series + r->m->dest_of_node[node], day) += B->kg / 1000;
     if (r->out->batches)
         write_batch_row(r, B, t);
 }
@@ -1175,16 +1210,29 @@ static struct train *train_new(struct rep *r)
     tr = malloc(sizeof *tr);
     if (!tr)
         return NULL;
-    tr->cargo = calloc(r->max_stops, sizeof *tr->cargo);
     tr->left_h = malloc(r->max_stops * sizeof *tr->left_h);
-    if (!tr->cargo || !tr->left_h) {
-        free(tr->cargo);
-        free(tr->left_h);
+    if (!tr->left_h) {
         free(tr);
         return NULL;
     }
     r->trains[r->n_trains++] = tr;
     return tr;
+}
+
+/* Rings for a train of service k: those of one of its ended trains, or new. */
+static struct cargo_set *cargo_take(struct rep *r, struct service_state *ss)
+{
+    struct cargo_set *c = ss->spare;
+    if (c) {
+        ss->spare = c->next_free;
+        return c;
+    }
+    c = calloc(1, sizeof *c + r->max_stops * sizeof c->ring[0]);
+    if (!c)
+        return NULL;
+    c->next_all = r->cargo_sets;
+    r->cargo_sets = c;
+    return c;
 }
 
 /* Boards waiting batches first-come first-served: those that arrived at least
@@ -1195,28 +1243,31 @@ static void board(struct rep *r, struct train *tr, double t)
     struct ring *q = &r->queues[r->m->qbase[tr->service] + tr->stop];
     size_t node = sv->route[tr->stop];
     double latest = t - sv->cutoff_h;
-    while (q->n) {
-        struct batch *e = ring_at(q, 0);
+    uint32_t k = 0;
+    for (; k < q->n; k++) {
+        struct batch *e = ring_at(q, k);
         /* A batch is never split: one heavier than the whole train takes
-         * an empty train to itself rather than block the queue for ever. */
+         * an empty train to itself rather than block the queue for ever.
+         * A waiting batch's last event is when it joined the queue. */
         bool fits = tr->load_kg + e->kg <= tr->capacity_kg || (tr->on_board == 0 && tr->capacity_kg > 0);
-        if (e->ready_h > latest || !fits)
+        if (e->last_event_h > latest || !fits)
             break;
         e->board_stop = (uint16_t)tr->stop;
         if (!ring_push(&tr->cargo[e->alight_stop], e)) {
             fail_nomem(r);
-            return;
+            break;
         }
         tr->on_board++;
         tr->load_kg += e->kg;
         tr->boarded_kg += e->kg;
-        r->nodes[node].waiting--;
-        r->waiting--;
-        r->tracking_events++;  /* the departure */
         if (r->out->tracking)
             write_event(r, e, t, node, e->hops ? "departed (EMK)" : "departed (EMC)");
-        ring_pop(q);
     }
+    /* the boarded prefix leaves the queue at once */
+    ring_drop(q, k);
+    r->nodes[node].waiting -= k;
+    r->waiting -= k;
+    r->tracking_events += k;  /* the departures */
     if (tr->load_kg > tr->max_load_kg)
         tr->max_load_kg = tr->load_kg;
 }
@@ -1262,14 +1313,19 @@ static void on_depart(struct engine *e, void *arg)
     if (factor <= 0 || r->nodes[sv->route[0]].servers == 0)
         return;  /* cancelled: the service or its first node is closed */
     struct train *tr = train_new(r);
-    if (!tr) {
+    struct cargo_set *set = tr ? cargo_take(r, ss) : NULL;
+    if (!set) {
+        if (tr) {  /* back to the free list, unused */
+            tr->live = false;
+            tr->next = r->free_train;
+            r->free_train = tr;
+        }
         fail_nomem(r);
         return;
     }
-    struct ring *cargo = tr->cargo;
     double *left_h = tr->left_h;
     *tr = (struct train){ .r = r, .service = ss->k, .number = number, .stop = 0,
-                          .cargo = cargo, .left_h = left_h,
+                          .set = set, .cargo = set->ring, .left_h = left_h,
                           .capacity_kg = sv->capacity_t * factor * 1000,
                           .departed_h = t, .live = true };
     if (t >= r->warmup_h) {
@@ -1371,18 +1427,20 @@ static void unload(struct rep *r, struct train *tr, size_t node, double t)
         write_scans(r, tr, node, t);
     if (r->s->nodes[node].scan)
         r->tracking_events += tr->on_board - here->n;  /* riding through */
-    while (here->n) {
-        struct batch b = ring_pop(here);
-        end_ride(r, tr, &b, tr->stop);
-        tr->load_kg -= b.kg;
+    /* read in place, then dropped at once */
+    for (uint32_t i = 0; i < here->n; i++) {
+        struct batch *b = ring_at(here, i);
+        end_ride(r, tr, b, tr->stop);
+        tr->load_kg -= b->kg;
         tr->on_board--;
-        if (demand_of(r, &b)->destination == node) {
-            deliver(r, &b, node, t);
+        if (demand_of(r, b)->destination == node) {
+            deliver(r, b, node, t);
         } else {
-            track(r, &b, t, node, "transferred (EMJ)");
-            wait_at(r, &b, node, t);
+            track(r, b, t, node, "transferred (EMJ)");
+            wait_at(r, b, node, t);
         }
     }
+    ring_drop(here, here->n);
 }
 
 static void finish_train(struct rep *r, struct train *tr, double arrived_h)
@@ -1436,6 +1494,11 @@ static void on_dwell_end(struct engine *e, void *arg)
     tr->live = false;
     tr->next = r->free_train;
     r->free_train = tr;
+    struct service_state *ss = &r->services[tr->service];
+    tr->set->next_free = ss->spare;
+    ss->spare = tr->set;
+    tr->set = NULL;
+    tr->cargo = NULL;
 }
 
 /* ---- replication: posting, disruptions, days --------------------------- */
@@ -1697,7 +1760,8 @@ static bool rep_init(struct rep *r)
     if (!r->e || !r->queues || !r->nodes || !r->services || !r->demand || !r->disruptions || !r->acc
         || !r->scratch)
         return false;
-    for (size_t i = 0; i < n_acc; i++)
+    /* histograms for od rows only: all and dest merge theirs in collect() */
+    for (size_t i = 1 + m->n_dest; i < n_acc; i++)
         if (!(r->acc[i].hist = calloc(1, sizeof *r->acc[i].hist)))
             return false;
     if (!months_init(r))
@@ -1724,6 +1788,7 @@ static bool rep_start(struct rep *r)
         ds->rate_per_h = s->demand[i].batches_per_day / 24;
         ds->growth_per_h = log1p(s->demand[i].growth_pct_per_year / 100) / HOURS_PER_YEAR;
         ds->season = s->demand[i].seasonal;
+        ds->dest_acc = 1 + r->m->dest_of_node[s->demand[i].destination];
         schedule(r, next_posting(ds, 0), on_post, ds);
     }
     for (size_t i = 0; i < s->n_disruptions; i++) {
@@ -1751,8 +1816,7 @@ static void put_batch_scope(struct rep *r, size_t row, const struct scope_acc *a
     v[M_DELIVERED_T] = a->delivered_kg / 1000;
     v[M_TRANSIT_MEAN] = ratio(a->transit_sum_d, (double)a->delivered);
     v[M_TRANSIT_MAX] = a->delivered ? a->transit_max_d : NAN;
-    for (int q = M_P50; q <= M_P99; q++)
-        v[q] = stats_hist_quantile(a->hist, quantile_of[q]);
+    stats_hist_quantiles(a->hist, &quantile_of[M_P50], M_P99 - M_P50 + 1, &v[M_P50]);
     /* batches still on the way but already past the standard are late too */
     v[M_ON_TIME] = 100 * ratio((double)a->on_time, (double)(a->delivered + a->late_in_flight));
     v[M_THROUGHPUT] = ratio(a->window_kg / 1000, window_d);
@@ -1977,12 +2041,24 @@ static void collect(struct rep *r)
     const struct model *m = r->m;
     double *v = r->rec->values;
     double window_h = r->horizon_h - r->warmup_h;
-    put_batch_scope(r, 0, &r->acc[0]);
-    *r->rec->transit = *r->acc[0].hist;
-    for (size_t d = 0; d < m->n_dest; d++)
-        put_batch_scope(r, m->row_dest + d * N_BATCH_METRICS, &r->acc[1 + d]);
+    const struct scope_acc *od = &r->acc[1 + m->n_dest];
+    struct scope_acc all = r->acc[0];
+    all.hist = r->rec->transit;
+    memset(all.hist, 0, sizeof *all.hist);
     for (size_t i = 0; i < s->n_demand; i++)
-        put_batch_scope(r, m->row_od + i * N_BATCH_METRICS, &r->acc[1 + m->n_dest + i]);
+        stats_hist_merge(all.hist, od[i].hist);
+    put_batch_scope(r, 0, &all);
+    for (size_t d = 0; d < m->n_dest; d++) {
+        struct scope_acc dest = r->acc[1 + d];
+        dest.hist = r->scratch;
+        memset(dest.hist, 0, sizeof *dest.hist);
+        for (size_t i = 0; i < s->n_demand; i++)
+            if (r->demand[i].dest_acc == 1 + d)
+                stats_hist_merge(dest.hist, od[i].hist);
+        put_batch_scope(r, m->row_dest + d * N_BATCH_METRICS, &dest);
+    }
+    for (size_t i = 0; i < s->n_demand; i++)
+        put_batch_scope(r, m->row_od + i * N_BATCH_METRICS, &od[i]);
     double util_sum = 0;
     uint64_t util_n = 0;
     for (size_t k = 0; k < s->n_services; k++) {
@@ -2039,11 +2115,14 @@ static void rep_fini(struct rep *r)
         for (size_t i = 0; i < 1 + r->m->n_dest + r->s->n_demand; i++)
             free(r->acc[i].hist);
     for (size_t i = 0; i < r->n_trains; i++) {
-        for (size_t k = 0; k < r->max_stops; k++)
-            free(r->trains[i]->cargo[k].slot);
-        free(r->trains[i]->cargo);
         free(r->trains[i]->left_h);
         free(r->trains[i]);
+    }
+    for (struct cargo_set *c = r->cargo_sets, *next; c; c = next) {
+        next = c->next_all;
+        for (size_t k = 0; k < r->max_stops; k++)
+            free(c->ring[k].slot);
+        free(c);
     }
     free(r->trains);
     free(r->acc);

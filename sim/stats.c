@@ -61,6 +61,28 @@ void stats_hist_merge(struct stats_hist *into, const struct stats_hist *h)
         into->used = h->used;
 }
 
+void stats_hist_quantiles(const struct stats_hist *h, const double *q, size_t n_q, double *out)
+{
+    size_t k = 0;
+    if (h->n > 0 && n_q > 0) {
+        uint64_t below = 0;
+        double target = q[0] * (double)h->n;
+        for (size_t b = 0; b < h->used && k < n_q; b++) {
+            uint64_t c = h->count[b];
+            while (c && (double)(below + c) >= target) {
+                double frac = (target - (double)below) / (double)c;
+                out[k] = stats_hist_bin_low(b) + frac * bin_width(b);
+                if (++k == n_q)
+                    break;
+                target = q[k] * (double)h->n;
+            }
+            below += c;
+        }
+    }
+    for (; k < n_q; k++)
+        out[k] = h->n ? stats_hist_bin_low(STATS_HIST_BINS - 1) : NAN;
+}
+
 double stats_hist_quantile(const struct stats_hist *h, double q)
 {
     if (h->n == 0)

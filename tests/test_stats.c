@@ -45,6 +45,30 @@ Test(stats, quantiles_beyond_a_thousand_days_are_reported_not_capped)
     cr_assert(stats_hist_quantile(&far, 0.5) > 36490);
 }
 
+/* The one-pass form gives exactly what one call per quantile gives,
+ * quantiles falling in one bin, in empty stretches and in the tail included. */
+Test(stats, one_pass_quantiles_equal_the_single_ones)
+{
+    static struct stats_hist h, empty;
+    const double q[] = { 0.001, 0.5, 0.5, 0.9, 0.95, 0.99, 1.0 };
+    enum { N = sizeof q / sizeof *q };
+    double got[N];
+    stats_hist_quantiles(&empty, q, N, got);
+    for (int k = 0; k < N; k++)
+        cr_assert(isnan(got[k]));
+    uint64_t x = 12345;
+    for (int i = 0; i < 5000; i++) {
+        x = x * 6364136223846793005u + 1442695040888963407u;
+        double u = (double)(x >> 11) / 9007199254740992.0;
+        stats_hist_add(&h, i % 50 == 0 ? 200 + 3000 * u : 3 + 20 * u * u);
+    }
+    stats_hist_add(&h, 7.0);  /* one bin holding several quantiles */
+    stats_hist_quantiles(&h, q, N, got);
+    for (int k = 0; k < N; k++)
+        cr_assert_eq(got[k], stats_hist_quantile(&h, q[k]), "q %g: %.17g vs %.17g", q[k], got[k],
+                     stats_hist_quantile(&h, q[k]));
+}
+
 Test(stats, t_interval_by_hand)
 {
     const double x[] = { 12.3, 14.1, 13.7, 12.9, 13.35 };

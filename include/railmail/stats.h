@@ -26,6 +26,8 @@ void stats_hist_add(struct stats_hist *h, double days);
 void stats_hist_merge(struct stats_hist *into, const struct stats_hist *h);
 /* The q-quantile (0 < q < 1), interpolated within its bin; NaN when empty. */
 double stats_hist_quantile(const struct stats_hist *h, double q);
+/* The same for n_q ascending quantiles at once, in one pass over the bins. */
+void stats_hist_quantiles(const struct stats_hist *h, const double *q, size_t n_q, double *out);
 double stats_hist_bin_low(size_t bin);  /* lower edge of a bin, days */
 
 /* A compact histogram for many small sets (a month's batches of one pair):
