@@ -452,6 +452,8 @@ static void print_run_table(const struct scenario *s, const struct run_result *r
             continue;
         printf("%-24s ", mt->name);
         print_cell(sm->mean, sm->ci_low, sm->ci_high, interval);
+        if (!strncmp(mt->unit, "currency", 8))  /* a cost names its currency */
+            printf(" %s%s", s->currency, mt->unit + 8);
         putchar('\n');
     }
     if (!interval)
