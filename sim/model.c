@@ -1941,12 +1941,27 @@ static uint64_t count_in_system(struct rep *r)
     return n;
 }
 
+/* The CO2 of the batches still aboard a train at the horizon, for its
+ * service: the rides they are on count whole, as their kg boarded does. */
+static void charge_unfinished_rides(struct rep *r, const struct train *tr)
+{
+    const double *cum = &r->m->co2_g_per_t[r->m->qbase[tr->service]];
+    if (tr->departed_h < r->warmup_h)
+        return;
+    for (size_t k = tr->stop; k < r->s->services[tr->service].route_len; k++)
+        for (uint32_t j = 0; j < tr->cargo[k].n; j++) {
+            const struct batch *b = ring_at(&tr->cargo[k], j);
+            r->services[tr->service].co2_g += b->kg / 1000 * (cum[k] - cum[b->board_stop]);
+        }
+}
+
 static void write_unfinished(struct rep *r)
 {
     for (size_t i = 0; i < r->n_trains; i++) {
         struct train *tr = r->trains[i];
         if (!tr->live)
             continue;
+        charge_unfinished_rides(r, tr);
         finish_train(r, tr, NAN);
         if (r->out->batches)
             for (size_t k = tr->stop; k < r->s->services[tr->service].route_len; k++)
