@@ -353,6 +353,15 @@ const struct model_metric *model_metric_find(const char *name)
     return NULL;
 }
 
+unsigned model_metric_scopes(const char *name)
+{
+    unsigned scopes = 0;
+    for (size_t i = 0; i < N_METRICS; i++)
+        if (!strcmp(metric_table[i].name, name))
+            scopes |= metric_table[i].scopes;
+    return scopes;
+}
+
 /* ---- model: static layout ---------------------------------------------- */
 
 /* A series name "KIND" or "KIND:ID", malloc'd; NULL when out of memory. */
