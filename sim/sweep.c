@@ -1077,13 +1077,15 @@ void sweep_print(const struct sweep_result *w, FILE *f, const char *const *metri
     if (w->has_target && !shown)
         metric[nm] = w->target.metric, scope[nm++] = w->target.scope;
     for (size_t j = 0; j < nm; j++) {
-        if (!strcmp(scope[j], "all"))
-            escape_text(head[j], sizeof head[j], metric[j]);
-        else {
-            char joined[600];
-            snprintf(joined, sizeof joined, "%s@%s", metric[j], scope[j]);
-            escape_text(head[j], sizeof head[j], joined);
-        }
+        /* a cost names its currency */
+        const struct model_metric *mt = model_metric_find(metric[j]);
+        const struct scenario *sc = sweep_scenario(w);
+        bool money = mt && sc && !strncmp(mt->unit, "currency", 8);
+        char joined[600];
+        snprintf(joined, sizeof joined, "%s%s%s%s%s%s", metric[j], strcmp(scope[j], "all") ? "@" : "",
+                 strcmp(scope[j], "all") ? scope[j] : "", money ? " (" : "", money ? sc->currency : "",
+                 money ? ")" : "");
+        escape_text(head[j], sizeof head[j], joined);
     }
     char key[SWEEP_MAX_KEYS][512];
     size_t width[SWEEP_MAX_KEYS + MAX_COLUMNS];

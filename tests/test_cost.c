@@ -212,9 +212,13 @@ Test(cost, pairs_csv_has_cost_and_co2_per_kg, .timeout = 60)
 Test(cost, a_sweep_target_may_name_a_cost_per_service, .timeout = 60)
 {
     /* cost_per_kg is a batch metric and a service metric under one name */
-    char *t = e2e_tmpdir();
-    cr_assert_eq(e2e_runf(NULL, NULL, "sweep " COST " -q --no-plot -r 3 -o %s/s --vary services.OM.cost_per_train=1,2,3 "
+    char *t = e2e_tmpdir(), *out = e2e_format("%s/out", t);
+    cr_assert_eq(e2e_runf(out, NULL, "sweep " COST " --no-plot -r 3 -o %s/s --vary services.OM.cost_per_train=1,2,3 "
                           "--target 'cost_per_kg@service:OM<=0.015'", t), 0);
+    char *text = e2e_slurp(out);
+    cr_assert(strstr(text, "cost_per_kg@service:OM (EUR)"), "the currency is not printed with the cost: %s", text);
+    free(text);
+    free(out);
     char *path = e2e_format("%s/s/target.csv", t);
     char *csv = e2e_slurp(path);
     /* 0.01 per kg at 1, 0.02 at 2: the first value meets it */
