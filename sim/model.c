@@ -1287,6 +1287,7 @@ static void board(struct rep *r, struct train *tr, double t)
     struct ring *q = &r->queues[r->m->qbase[tr->service] + tr->stop];
     size_t node = sv->route[tr->stop];
     double latest = t - sv->cutoff_h;
+    bool priced = sv->has_cost;  /* remember the rides to share the cost */
     while (q->n) {
         struct batch *e = ring_at(q, 0);
         /* A batch is never split: one heavier than the whole train takes
@@ -1302,7 +1303,7 @@ static void board(struct rep *r, struct train *tr, double t)
         tr->on_board++;
         tr->load_kg += e->kg;
         tr->boarded_kg += e->kg;
-        if (sv->has_cost && !note_ride(tr, e)) {
+        if (priced && !note_ride(tr, e)) {
             fail_nomem(r);
             return;
         }
@@ -1341,6 +1342,10 @@ static void run_leg(struct rep *r, struct train *tr, double t)
 {
     const struct scenario_service *sv = &r->s->services[tr->service];
     gsl_rng *g = r->run_rng[r->m->qbase[tr->service] + tr->stop];
+    if (tr->departed_h >= r->warmup_h) {  /* the service's CO2: its load over the leg */
+        const double *cum = &r->m->co2_g_per_t[r->m->qbase[tr->service] + tr->stop];
+        r->services[tr->service].co2_g += tr->load_kg / 1000 * (cum[1] - cum[0]);
+    }
     double run = dist_sample(&r->s->legs[sv->legs[tr->stop]].time_h, g);
     tr->stop++;
     schedule(r, t + run, on_arrive, tr);
@@ -1443,11 +1448,10 @@ static void end_ride(struct rep *r, const struct train *tr, struct batch *b, uin
     if (b->hops < MAX_HOPS)
         b->svc[b->hops] = (uint16_t)tr->service;
     b->hops += b->hops < UINT8_MAX;
-    const double *cum = &r->m->co2_g_per_t[r->m->qbase[tr->service]];
-    double co2_g = b->kg / 1000 * (cum[upto] - cum[b->board_stop]);
-    b->co2_g += co2_g;
-    if (tr->departed_h >= r->warmup_h)
-        r->services[tr->service].co2_g += co2_g;
+    if (r->m->has_co2) {
+        const double *cum = &r->m->co2_g_per_t[r->m->qbase[tr->service]];
+        b->co2_g += b->kg / 1000 * (cum[upto] - cum[b->board_stop]);
+    }
     note_event(b, left);
     for (uint32_t k = b->board_stop + 1u; k < upto; k++)
         if (r->s->nodes[sv->route[k]].scan)
@@ -1950,17 +1954,18 @@ static uint64_t count_in_system(struct rep *r)
     return n;
 }
 
-/* The CO2 of the batches still aboard a train at the horizon, for its
- * service: the rides they are on count whole, as their kg boarded does. */
+/* The CO2 of the legs a train still on its way at the horizon has not
+ * begun, for its service: the rides of the batches aboard count whole, as
+ * their kg boarded does (the legs run are counted as each begins). */
 static void charge_unfinished_rides(struct rep *r, const struct train *tr)
 {
     const double *cum = &r->m->co2_g_per_t[r->m->qbase[tr->service]];
     if (tr->departed_h < r->warmup_h)
         return;
-    for (size_t k = tr->stop; k < r->s->services[tr->service].route_len; k++)
+    for (size_t k = tr->stop + 1; k < r->s->services[tr->service].route_len; k++)
         for (uint32_t j = 0; j < tr->cargo[k].n; j++) {
             const struct batch *b = ring_at(&tr->cargo[k], j);
-            r->services[tr->service].co2_g += b->kg / 1000 * (cum[k] - cum[b->board_stop]);
+            r->services[tr->service].co2_g += b->kg / 1000 * (cum[k] - cum[tr->stop]);
         }
 }
 
