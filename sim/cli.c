@@ -133,7 +133,8 @@ static const char *metric_list(char *list, size_t size)
     size_t len = 0;
     list[0] = 0;
     for (size_t i = 0; i < model_metric_count() && len < size; i++)
-        len += (size_t)snprintf(list + len, size - len, "%s%s", i ? ", " : "", model_metric(i)->name);
+        if (model_metric_find(model_metric(i)->name) == model_metric(i))  /* each name once */
+            len += (size_t)snprintf(list + len, size - len, "%s%s", i ? ", " : "", model_metric(i)->name);
     return list;
 }
 
@@ -143,9 +144,11 @@ static void print_metrics(void)
     puts("\nMetrics in summary.csv (scopes; unit; what it is):");
     for (size_t i = 0; i < model_metric_count(); i++) {
         const struct model_metric *mt = model_metric(i);
+        if (model_metric_find(mt->name) != mt)
+            continue;  /* listed once, with every scope it has */
         char scopes[64] = "";
         for (size_t k = 0; model_scope_kind(k); k++)
-            if (mt->scopes & (1u << k))
+            if (model_metric_scopes(mt->name) & (1u << k))
                 snprintf(scopes + strlen(scopes), sizeof scopes - strlen(scopes), "%s%s", scopes[0] ? "," : "",
                          model_scope_kind(k));
         printf("  %-26s %s; %s; %s\n", mt->name, scopes, mt->unit, mt->description);
@@ -454,6 +457,8 @@ static void print_run_table(const struct scenario *s, const struct run_result *r
             continue;
         printf("%-24s ", mt->name);
         print_cell(sm->mean, sm->ci_low, sm->ci_high, interval);
+        if (!strncmp(mt->unit, "currency", 8))  /* a cost names its currency */
+            printf(" %s%s", s->currency, mt->unit + 8);
         putchar('\n');
     }
     if (!interval)

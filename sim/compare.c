@@ -766,8 +766,16 @@ void compare_print(const struct compare_result *c, FILE *f, const char *const *m
                 reused);
     fputc('\n', f);
     fprintf(f, "%-18s", "proposal");
-    for (size_t j = 0; j < n_metrics; j++)
-        fprintf(f, j + 1 < n_metrics ? "  %-38s" : "  %s", escape_text(name, sizeof name, metrics[j]));
+    for (size_t j = 0; j < n_metrics; j++) {
+        /* a cost names its currency */
+        const struct model_metric *mt = model_metric_find(metrics[j]);
+        char head[2100];
+        snprintf(head, sizeof head, "%s%s%s%s", escape_text(name, sizeof name, metrics[j]),
+                 mt && !strncmp(mt->unit, "currency", 8) ? " (" : "",
+                 mt && !strncmp(mt->unit, "currency", 8) ? b->s->currency : "",
+                 mt && !strncmp(mt->unit, "currency", 8) ? ")" : "");
+        fprintf(f, j + 1 < n_metrics ? "  %-38s" : "  %s", head);
+    }
     fputc('\n', f);
     for (size_t i = 1; i < c->n_arms; i++) {
         const struct arm *a = &c->arm[i];

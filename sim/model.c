@@ -36,11 +36,13 @@ enum {
     /* every batch scope: all, dest:ID, od:O-D, origin:ID, path:SVC>SVC */
     M_POSTED, M_DELIVERED, M_IN_FLIGHT, M_LOST, M_DELIVERED_T, M_TRANSIT_MEAN,
     M_P50, M_P90, M_P95, M_P99, M_TRANSIT_MAX, M_ON_TIME, M_THROUGHPUT, M_GAP, M_SCANS,
+    M_COST_TOTAL, M_COST_KG, M_CO2_TOTAL, M_CO2_KG,
     /* the network only */
-    M_TRAIN_UTIL, M_MAX_BACKLOG, M_COST, M_EVENTS, M_TRACKING,
+    M_TRAIN_UTIL, M_MAX_BACKLOG, M_COST, M_SLOT_FILL, M_EVENTS, M_TRACKING,
     /* per node, then per service */
     M_SERVER_UTIL, M_TRAIN_WAIT, M_NODE_BACKLOG, M_HANDLED,
     M_TRAINS, M_TRAIN_TRANSIT, M_LOAD,
+    M_SVC_COST_TOTAL, M_SVC_COST_KG, M_SVC_SLOT_FILL, M_SVC_CO2_TOTAL, M_SVC_CO2_KG,
     N_METRICS,
     FIRST_ALL = M_TRAIN_UTIL, FIRST_NODE = M_SERVER_UTIL, FIRST_SERVICE = M_TRAINS,
     N_BATCH_METRICS = FIRST_ALL, N_ALL_METRICS = FIRST_NODE - FIRST_ALL,
@@ -87,12 +89,27 @@ static const struct model_metric metric_table[N_METRICS] = {
                 "mean over delivered batches of the longest silence between two tracking events" },
     [M_SCANS] = { "tracking_events_per_batch", "events", HIGHER, BATCH, 0, 0, "tracking events per batch",
                   "tracking events recorded per delivered batch" },
+    /* Money and carbon. A departure's cost (services.csv) is shared among
+     * the batches aboard by weight; a batch's CO2 is its tonnes times the
+     * km times the g CO2e per tonne-km of every leg it rode (legs.csv). */
+    [M_COST_TOTAL] = { "cost_total", "currency", LOWER, BATCH, 0, 0, "cost",
+                       "cost of the departures after the warm-up (at scope all every departure, "
+                       "elsewhere the batches' share by weight)", true },
+    [M_COST_KG] = { "cost_per_kg", "currency per kg", LOWER, BATCH, 12, 0, "cost per kg",
+                    "cost_total per kg delivered after the warm-up" },
+    [M_CO2_TOTAL] = { "co2_kg_total", "kg CO2e", LOWER, BATCH, 0, 0, "CO2",
+                      "kg CO2e of the delivered batches posted after the warm-up: weight x km x "
+                      "g CO2e per tonne-km of every leg ridden", true },
+    [M_CO2_KG] = { "co2_g_per_kg", "g CO2e per kg", LOWER, BATCH, 13, 0, "CO2 per kg",
+                   "g CO2e per kg of mail delivered (co2_kg_total over delivered_t)" },
     [M_TRAIN_UTIL] = { "train_utilisation_pct", "%", NEUTRAL, MODEL_SCOPE_ALL, 9, 0, "train utilisation",
                        "mean peak load of every mail-carrying conveyance, as a share of its capacity" },
     [M_MAX_BACKLOG] = { "max_backlog_batches", "batches", LOWER, MODEL_SCOPE_ALL | MONTH, 8, CHART, "largest backlog",
                         "most batches waiting at once anywhere in the network" },
-    [M_COST] = { "cost_per_t", "per tonne", LOWER, MODEL_SCOPE_ALL, 11, 0, "cost per tonne",
-                 "cost_per_train of every departure after the warm-up per tonne posted" },
+    [M_COST] = { "cost_per_t", "currency per tonne", LOWER, MODEL_SCOPE_ALL, 11, 0, "cost per tonne",
+                 "cost of every departure after the warm-up (all cost models) per tonne delivered" },
+    [M_SLOT_FILL] = { "slot_fill_pct", "%", HIGHER, MODEL_SCOPE_ALL, 0, 0, "slot fill",
+                      "peak load of departures with slots as a share of the tonnes of the slots paid for" },
     [M_EVENTS] = { "events", "events", NEUTRAL, MODEL_SCOPE_ALL, 0, 0, "engine events",
                    "events the simulation engine executed" },
     [M_TRACKING] = { "tracking_events", "events", NEUTRAL, MODEL_SCOPE_ALL, 0, 0, "tracking events",
@@ -111,6 +128,17 @@ static const struct model_metric metric_table[N_METRICS] = {
                           "mean days from the first stop's departure to the last stop's arrival" },
     [M_LOAD] = { "load_pct", "%", NEUTRAL, MODEL_SCOPE_SERVICE, 0, 0, "load",
                  "mean peak load of a train as a share of its capacity" },
+    /* the same names per service: one metric, reported at more scopes */
+    [M_SVC_COST_TOTAL] = { "cost_total", "currency", LOWER, MODEL_SCOPE_SERVICE, 0, 0, "cost",
+                           "cost of the service's departures after the warm-up", true },
+    [M_SVC_COST_KG] = { "cost_per_kg", "currency per kg", LOWER, MODEL_SCOPE_SERVICE, 0, 0, "cost per kg",
+                        "the service's cost_total per kg boarded" },
+    [M_SVC_SLOT_FILL] = { "slot_fill_pct", "%", HIGHER, MODEL_SCOPE_SERVICE, 0, 0, "slot fill",
+                          "peak load as a share of the tonnes of the slots paid for" },
+    [M_SVC_CO2_TOTAL] = { "co2_kg_total", "kg CO2e", LOWER, MODEL_SCOPE_SERVICE, 0, 0, "CO2",
+                          "kg CO2e of the mail the service's departures after the warm-up carried", true },
+    [M_SVC_CO2_KG] = { "co2_g_per_kg", "g CO2e per kg", LOWER, MODEL_SCOPE_SERVICE, 0, 0, "CO2 per kg",
+                       "the service's co2_kg_total in g per kg boarded" },
 };
 static const double quantile_of[] = { [M_P50] = 0.50, [M_P90] = 0.90, [M_P95] = 0.95, [M_P99] = 0.99 };
 
@@ -134,6 +162,11 @@ struct model {
     size_t *dest_node;        /* destination slot -> node */
     size_t n_queues;
     size_t *qbase;            /* service -> first queue (one per stop) */
+    /* [n_queues]: g CO2e per tonne from a service's first stop to each stop
+     * (NaN past a leg of unknown intensity), so a ride's CO2 is one
+     * subtraction */
+    double *co2_g_per_t;
+    bool has_cost, has_co2;   /* some service has a cost model, some leg an intensity */
     size_t rows, days, series;
     size_t row_dest, row_od, row_node, row_service;
     const char **metric;      /* [rows]: names from the metric table */
@@ -170,7 +203,8 @@ struct model {
  * transfer are tracking events), which the cut-off reads. */
 struct batch {
     double posted_h, departed_h, last_event_h, kg;
-    uint64_t id;
+    uint32_t id;              /* numbered per replication: posting refuses the 2^32nd */
+    float co2_g;              /* of the legs ridden so far (float: the line has no room for 8 bytes) */
     float gap_max_h;          /* longest silence between tracking events */
     uint32_t demand;
     uint16_t board_stop, alight_stop;  /* on its current train */
@@ -204,6 +238,10 @@ struct train {
     struct ring *cargo;       /* set->ring: batches by the stop they get off at */
     double *left_h;           /* [route_len]: when the train left each stop */
     uint32_t on_board;
+    /* with a cost model: the demand row and kg of every batch boarded, to
+     * share the departure's cost by weight when the train finishes */
+    struct ride { uint32_t demand; double kg; } *ride;
+    uint32_t n_ride, cap_ride;
     double capacity_kg, load_kg, max_load_kg, boarded_kg;
     double departed_h, queued_h;
     bool live;
@@ -225,6 +263,7 @@ struct service_state {
     struct cargo_set *spare;  /* rings of its ended trains */
     uint64_t trains;
     double transit_sum_h, load_pct_sum;
+    double cost, boarded_kg, co2_g, slot_load_kg, slot_paid_kg;  /* departures after the warm-up */
     uint64_t arrived, loaded;
 };
 
@@ -246,6 +285,7 @@ struct disruption_state {
 struct scope_acc {
     uint64_t posted, delivered, on_time, in_flight, late_in_flight;
     double delivered_kg, window_kg, transit_sum_d, transit_max_d, gap_sum_h, events_sum;
+    double cost, co2_g;
     struct stats_hist *hist;
 };
 
@@ -303,7 +343,7 @@ struct rep {
     struct scope_acc *acc;            /* all, dests, od rows */
     struct stats_hist *scratch;       /* a union scope's histogram in collect() */
     struct months month;
-    double util_pct_sum, cost;
+    double util_pct_sum, cost, slot_load_kg, slot_paid_kg;
     uint64_t util_n;
     unsigned day;
 };
@@ -330,6 +370,15 @@ const struct model_metric *model_metric_find(const char *name)
         if (!strcmp(metric_table[i].name, name))
             return &metric_table[i];
     return NULL;
+}
+
+unsigned model_metric_scopes(const char *name)
+{
+    unsigned scopes = 0;
+    for (size_t i = 0; i < N_METRICS; i++)
+        if (!strcmp(metric_table[i].name, name))
+            scopes |= metric_table[i].scopes;
+    return scopes;
 }
 
 /* ---- model: static layout ---------------------------------------------- */
@@ -788,6 +837,29 @@ static bool build_common(struct model *m, const char *const *pairs, size_t n_pai
     return true;
 }
 
+/* The per-stop carbon factors and whether the scenario has costs and
+ * intensities at all (without, those metrics are NaN, not 0). */
+static bool build_money_and_carbon(struct model *m)
+{
+    const struct scenario *s = m->s;
+    m->co2_g_per_t = malloc((m->n_queues + 1) * sizeof *m->co2_g_per_t);
+    if (!m->co2_g_per_t)
+        return false;
+    for (size_t g = 0; g < s->n_legs; g++)
+        m->has_co2 |= !isnan(s->legs[g].co2_g_per_tkm);
+    for (size_t k = 0; k < s->n_services; k++) {
+        const struct scenario_service *sv = &s->services[k];
+        double *cum = &m->co2_g_per_t[m->qbase[k]];
+        m->has_cost |= sv->has_cost;
+        cum[0] = 0;
+        for (size_t i = 0; i + 1 < sv->route_len; i++) {
+            const struct scenario_leg *g = &s->legs[sv->legs[i]];
+            cum[i + 1] = cum[i] + g->km * g->co2_g_per_tkm;
+        }
+    }
+    return true;
+}
+
 struct model *model_create(const struct scenario *s)
 {
     return model_create_common(s, NULL, 0);
@@ -819,7 +891,7 @@ struct model *model_create_common(const struct scenario *s, const char *const *p
         m->n_queues += s->services[k].route_len;
     }
     m->days = (size_t)ceil(s->horizon_d);
-    if (!build_epochs(m) || !build_origins(m) || !build_paths(m) || !build_common(m, pairs, n_pairs) || !build_layout(m)
+    if (!build_money_and_carbon(m) || !build_epochs(m) || !build_origins(m) || !build_paths(m) || !build_common(m, pairs, n_pairs) || !build_layout(m)
         || !build_series(m) || !build_fields(m))
         goto fail;
     return m;
@@ -856,6 +928,7 @@ void model_destroy(struct model *m)
     free(m->scope);
     free(m->index);
     free(m->qbase);
+    free(m->co2_g_per_t);
     free(m->dest_node);
     free(m->dest_of_node);
     net_destroy(m->net);
@@ -1174,6 +1247,7 @@ static void deliver(struct rep *r, struct batch *B, size_t node, double t)
             sc[i]->transit_max_d = transit_d;
         sc[i]->gap_sum_h += B->gap_max_h;
         sc[i]->events_sum += B->events;
+        sc[i]->co2_g += B->co2_g;
         sc[i]->on_time += on_time;
     }
     /* only the od row's histogram: those of all and dest are their od
@@ -1211,6 +1285,8 @@ static struct train *train_new(struct rep *r)
     if (!tr)
         return NULL;
     tr->left_h = malloc(r->max_stops * sizeof *tr->left_h);
+    tr->ride = NULL;
+    tr->cap_ride = 0;
     if (!tr->left_h) {
         free(tr);
         return NULL;
@@ -1235,6 +1311,22 @@ static struct cargo_set *cargo_take(struct rep *r, struct service_state *ss)
     return c;
 }
 
+/* Remembers a boarded batch's demand row and kg, for the cost's share;
+ * the list keeps its memory when the train is recycled. */
+static bool note_ride(struct train *tr, const struct batch *b)
+{
+    if (tr->n_ride == tr->cap_ride) {
+        uint32_t cap = tr->cap_ride ? 2 * tr->cap_ride : 64;
+        struct ride *grown = realloc(tr->ride, cap * sizeof *grown);
+        if (!grown)
+            return false;
+        tr->ride = grown;
+        tr->cap_ride = cap;
+    }
+    tr->ride[tr->n_ride++] = (struct ride){ b->demand, b->kg };
+    return true;
+}
+
 /* Boards waiting batches first-come first-served: those that arrived at least
  * cutoff_h ago, while capacity lasts. The first that does not fit stops it. */
 static void board(struct rep *r, struct train *tr, double t)
@@ -1243,6 +1335,7 @@ static void board(struct rep *r, struct train *tr, double t)
     struct ring *q = &r->queues[r->m->qbase[tr->service] + tr->stop];
     size_t node = sv->route[tr->stop];
     double latest = t - sv->cutoff_h;
+    bool priced = sv->has_cost;  /* remember the rides to share the cost */
     uint32_t k = 0;
     for (; k < q->n; k++) {
         struct batch *e = ring_at(q, k);
@@ -1253,7 +1346,7 @@ static void board(struct rep *r, struct train *tr, double t)
         if (e->last_event_h > latest || !fits)
             break;
         e->board_stop = (uint16_t)tr->stop;
-        if (!ring_push(&tr->cargo[e->alight_stop], e)) {
+        if ((priced && !note_ride(tr, e)) || !ring_push(&tr->cargo[e->alight_stop], e)) {
             fail_nomem(r);
             break;
         }
@@ -1296,6 +1389,10 @@ static void run_leg(struct rep *r, struct train *tr, double t)
 {
     const struct scenario_service *sv = &r->s->services[tr->service];
     gsl_rng *g = r->run_rng[r->m->qbase[tr->service] + tr->stop];
+    if (tr->departed_h >= r->warmup_h) {  /* the service's CO2: its load over the leg */
+        const double *cum = &r->m->co2_g_per_t[r->m->qbase[tr->service] + tr->stop];
+        r->services[tr->service].co2_g += tr->load_kg / 1000 * (cum[1] - cum[0]);
+    }
     double run = dist_sample(&r->s->legs[sv->legs[tr->stop]].time_h, g);
     tr->stop++;
     schedule(r, t + run, on_arrive, tr);
@@ -1324,14 +1421,15 @@ static void on_depart(struct engine *e, void *arg)
         return;
     }
     double *left_h = tr->left_h;
+    struct ride *ride = tr->ride;
+    uint32_t cap_ride = tr->cap_ride;
     *tr = (struct train){ .r = r, .service = ss->k, .number = number, .stop = 0,
                           .set = set, .cargo = set->ring, .left_h = left_h,
+                          .ride = ride, .cap_ride = cap_ride,
                           .capacity_kg = sv->capacity_t * factor * 1000,
                           .departed_h = t, .live = true };
-    if (t >= r->warmup_h) {
+    if (t >= r->warmup_h)
         ss->trains++;
-        r->cost += sv->cost_per_train;
-    }
     tr->left_h[0] = t;
     board(r, tr, t);
     run_leg(r, tr, t);
@@ -1403,6 +1501,10 @@ static void end_ride(struct rep *r, const struct train *tr, struct batch *b, uin
     if (b->hops < MAX_HOPS)
         b->svc[b->hops] = (uint16_t)tr->service;
     b->hops += b->hops < UINT8_MAX;
+    if (r->m->has_co2) {
+        const double *cum = &r->m->co2_g_per_t[r->m->qbase[tr->service]];
+        b->co2_g = (float)(b->co2_g + b->kg / 1000 * (cum[upto] - cum[b->board_stop]));
+    }
     note_event(b, left);
     for (uint32_t k = b->board_stop + 1u; k < upto; k++)
         if (r->s->nodes[sv->route[k]].scan)
@@ -1443,6 +1545,53 @@ static void unload(struct rep *r, struct train *tr, size_t node, double t)
     ring_drop(here, here->n);
 }
 
+/* What a departure costs under its service's models: per train, per
+ * tonne boarded, and slots (those booked whether used or not, and the
+ * ones its peak load needs beyond them). */
+static double departure_cost(const struct scenario_service *sv, const struct train *tr, double *paid_slots)
+{
+    double cost = sv->cost_per_train + sv->cost_per_t * tr->boarded_kg / 1000;
+    *paid_slots = 0;
+    if (sv->slot_t > 0) {
+        /* slots are whole containers; the tolerance keeps a load of exactly
+         * n slots from rounding up to n + 1 */
+        double used = ceil(tr->max_load_kg / (sv->slot_t * 1000) - 1e-9);
+        double extra = used > sv->slots_booked ? used - sv->slots_booked : 0;
+        cost += sv->slots_booked * sv->cost_per_slot + extra * sv->cost_per_extra_slot;
+        *paid_slots = sv->slots_booked + extra;
+    }
+    return cost;
+}
+
+/* Charges a departure after the warm-up: to the network, its service, and
+ * the batch scopes of the batches it carried, shared by weight. */
+static void charge(struct rep *r, const struct train *tr)
+{
+    const struct scenario_service *sv = &r->s->services[tr->service];
+    struct service_state *ss = &r->services[tr->service];
+    ss->boarded_kg += tr->boarded_kg;
+    if (!sv->has_cost)
+        return;
+    double paid_slots;
+    double cost = departure_cost(sv, tr, &paid_slots);
+    r->cost += cost;
+    ss->cost += cost;
+    if (sv->slot_t > 0) {
+        ss->slot_load_kg += tr->max_load_kg;
+        ss->slot_paid_kg += paid_slots * sv->slot_t * 1000;
+    }
+    if (!(tr->boarded_kg > 0))
+        return;
+    double per_kg = cost / tr->boarded_kg;
+    struct scope_acc *dest = &r->acc[1], *od = &r->acc[1 + r->m->n_dest];
+    for (uint32_t i = 0; i < tr->n_ride; i++) {
+        const struct ride *x = &tr->ride[i];
+        double share = per_kg * x->kg;
+        od[x->demand].cost += share;
+        dest[r->m->dest_of_node[r->s->demand[x->demand].destination]].cost += share;
+    }
+}
+
 static void finish_train(struct rep *r, struct train *tr, double arrived_h)
 {
     const struct scenario_service *sv = &r->s->services[tr->service];
@@ -1456,6 +1605,8 @@ static void finish_train(struct rep *r, struct train *tr, double arrived_h)
         ss->load_pct_sum += pct;
         ss->loaded++;
     }
+    if (tr->departed_h >= r->warmup_h)
+        charge(r, tr);
     if (r->out->trains) {
         fprintf(r->out->trains, "%u,%s,%u,%.3f,", r->replication, r->m->service_field[tr->service], tr->number,
                 tr->departed_h);
@@ -1574,9 +1725,13 @@ static void on_post(struct engine *e, void *arg)
     struct rep *r = ds->r;
     double t = engine_now(e);
     const struct scenario_demand *dm = &r->s->demand[ds->row];
+    if (r->next_id > UINT32_MAX) {  /* ids are 32 bits: hours of one replication away */
+        fail_nomem(r);
+        return;
+    }
     struct batch b = { .posted_h = t, .departed_h = NAN, .last_event_h = t,
                        .kg = dist_sample(&dm->kg_per_batch, ds->kg),
-                       .id = r->next_id++, .demand = ds->row };
+                       .id = (uint32_t)r->next_id++, .demand = ds->row };
     r->posted++;
     if (t >= r->warmup_h) {
         struct scope_acc *sc[3];
@@ -1822,6 +1977,10 @@ static void put_batch_scope(struct rep *r, size_t row, const struct scope_acc *a
     v[M_THROUGHPUT] = ratio(a->window_kg / 1000, window_d);
     v[M_GAP] = ratio(a->gap_sum_h, (double)a->delivered);
     v[M_SCANS] = ratio(a->events_sum, (double)a->delivered);
+    v[M_COST_TOTAL] = r->m->has_cost ? a->cost : NAN;
+    v[M_COST_KG] = r->m->has_cost ? ratio(a->cost, a->window_kg) : NAN;
+    v[M_CO2_TOTAL] = r->m->has_co2 ? a->co2_g / 1000 : NAN;
+    v[M_CO2_KG] = r->m->has_co2 ? ratio(a->co2_g, a->delivered_kg) : NAN;
 }
 
 /* Counts every batch still in the system, for the conservation check and
@@ -1860,12 +2019,28 @@ static uint64_t count_in_system(struct rep *r)
     return n;
 }
 
+/* The CO2 of the legs a train still on its way at the horizon has not
+ * begun, for its service: the rides of the batches aboard count whole, as
+ * their kg boarded does (the legs run are counted as each begins). */
+static void charge_unfinished_rides(struct rep *r, const struct train *tr)
+{
+    const double *cum = &r->m->co2_g_per_t[r->m->qbase[tr->service]];
+    if (tr->departed_h < r->warmup_h)
+        return;
+    for (size_t k = tr->stop + 1; k < r->s->services[tr->service].route_len; k++)
+        for (uint32_t j = 0; j < tr->cargo[k].n; j++) {
+            const struct batch *b = ring_at(&tr->cargo[k], j);
+            r->services[tr->service].co2_g += b->kg / 1000 * (cum[k] - cum[tr->stop]);
+        }
+}
+
 static void write_unfinished(struct rep *r)
 {
     for (size_t i = 0; i < r->n_trains; i++) {
         struct train *tr = r->trains[i];
         if (!tr->live)
             continue;
+        charge_unfinished_rides(r, tr);
         finish_train(r, tr, NAN);
         if (r->out->batches)
             for (size_t k = tr->stop; k < r->s->services[tr->service].route_len; k++)
@@ -2011,6 +2186,8 @@ static void acc_add(struct scope_acc *into, const struct scope_acc *a)
     into->transit_max_d = fmax(into->transit_max_d, a->transit_max_d);
     into->gap_sum_h += a->gap_sum_h;
     into->events_sum += a->events_sum;
+    into->cost += a->cost;
+    into->co2_g += a->co2_g;
 }
 
 /* The rows of a union kind, each summed from its od rows' accumulators (a
@@ -2067,6 +2244,14 @@ static void collect(struct rep *r)
         sv[M_TRAINS - FIRST_SERVICE] = (double)ss->trains;
         sv[M_TRAIN_TRANSIT - FIRST_SERVICE] = ratio(ss->transit_sum_h / 24, (double)ss->arrived);
         sv[M_LOAD - FIRST_SERVICE] = ratio(ss->load_pct_sum, (double)ss->loaded);
+        const struct scenario_service *svc = &s->services[k];
+        sv[M_SVC_COST_TOTAL - FIRST_SERVICE] = svc->has_cost ? ss->cost : NAN;
+        sv[M_SVC_COST_KG - FIRST_SERVICE] = svc->has_cost ? ratio(ss->cost, ss->boarded_kg) : NAN;
+        sv[M_SVC_SLOT_FILL - FIRST_SERVICE] = 100 * ratio(ss->slot_load_kg, ss->slot_paid_kg);
+        sv[M_SVC_CO2_TOTAL - FIRST_SERVICE] = m->has_co2 && svc->carries_mail ? ss->co2_g / 1000 : NAN;
+        sv[M_SVC_CO2_KG - FIRST_SERVICE] = m->has_co2 ? ratio(ss->co2_g, ss->boarded_kg) : NAN;
+        r->slot_load_kg += ss->slot_load_kg;
+        r->slot_paid_kg += ss->slot_paid_kg;
         util_sum += ss->load_pct_sum;
         util_n += ss->loaded;
     }
@@ -2092,6 +2277,10 @@ static void collect(struct rep *r)
     v[M_TRAIN_UTIL] = ratio(util_sum, (double)util_n);
     v[M_MAX_BACKLOG] = r->waiting_max;
     v[M_COST] = r->cost > 0 ? ratio(r->cost, r->acc[0].window_kg / 1000) : NAN;
+    v[M_SLOT_FILL] = 100 * ratio(r->slot_load_kg, r->slot_paid_kg);
+    /* at scope all, every departure's cost, the ones that carried no mail too */
+    v[M_COST_TOTAL] = m->has_cost ? r->cost : NAN;
+    v[M_COST_KG] = m->has_cost ? ratio(r->cost, r->acc[0].window_kg) : NAN;
     v[M_EVENTS] = (double)engine_events(r->e);
     v[M_TRACKING] = (double)r->tracking_events;
     collect_months(r);
@@ -2116,6 +2305,7 @@ static void rep_fini(struct rep *r)
             free(r->acc[i].hist);
     for (size_t i = 0; i < r->n_trains; i++) {
         free(r->trains[i]->left_h);
+        free(r->trains[i]->ride);
         free(r->trains[i]);
     }
     for (struct cargo_set *c = r->cargo_sets, *next; c; c = next) {

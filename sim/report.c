@@ -181,7 +181,8 @@ static void summary_fields(FILE *f, const struct stats_summary *s)
 }
 
 /* pairs.csv: one row per origin-destination pair, in demand.csv's order,
- * with what a director asks of it: volume, reliability, speed. */
+ * with what a director asks of it: volume, reliability, speed, and what
+ * a kilogram costs (in meta.csv's currency) and emits. */
 static void write_pairs(FILE *f, const struct scenario *s, const struct run_result *r)
 {
     for (size_t i = 0; i < s->n_demand; i++) {
@@ -194,7 +195,9 @@ static void write_pairs(FILE *f, const struct scenario *s, const struct run_resu
         csvwrite_number(f, posted ? posted->mean : NAN), fputc(',', f);
         summary_fields(f, summary_at(r, "on_time_pct", strbuf_str(&scope))), fputc(',', f);
         summary_fields(f, summary_at(r, "transit_p50_d", strbuf_str(&scope))), fputc(',', f);
-        summary_fields(f, summary_at(r, "transit_p95_d", strbuf_str(&scope)));
+        summary_fields(f, summary_at(r, "transit_p95_d", strbuf_str(&scope))), fputc(',', f);
+        summary_fields(f, summary_at(r, "cost_per_kg", strbuf_str(&scope))), fputc(',', f);
+        summary_fields(f, summary_at(r, "co2_g_per_kg", strbuf_str(&scope)));
         fputc('\n', f);
         strbuf_fini(&scope);
     }
@@ -268,6 +271,7 @@ static void write_meta(FILE *f, const struct scenario *s, unsigned replications,
     csvwrite_pair(f, "seed", text);
     meta_number(f, "confidence", s->confidence);
     meta_number(f, "service_standard_d", s->service_standard_d);
+    csvwrite_pair(f, "currency", s->currency);
     if (n_proposals)
         write_proposals(f, proposals, n_proposals);
 }
@@ -321,7 +325,8 @@ enum rm_status report_run(const char *dir, const struct scenario *s, const struc
         { "transit.csv", "transit_d,batches_pct,cum_pct", transit_file },
         { "pairs.csv", "origin,destination,posted,on_time_pct,on_time_pct_ci_low,on_time_pct_ci_high,"
           "transit_p50_d,transit_p50_d_ci_low,transit_p50_d_ci_high,transit_p95_d,transit_p95_d_ci_low,"
-          "transit_p95_d_ci_high", pairs_file },
+          "transit_p95_d_ci_high,cost_per_kg,cost_per_kg_ci_low,cost_per_kg_ci_high,co2_g_per_kg,"
+          "co2_g_per_kg_ci_low,co2_g_per_kg_ci_high", pairs_file },
         { "meta.csv", "key,value", meta_file },
     };
     for (size_t i = 0; i < sizeof file / sizeof *file; i++) {

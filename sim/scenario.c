@@ -28,7 +28,7 @@
 
 enum file_id { F_SCENARIO, F_NODES, F_LEGS, F_SERVICES, F_DEMAND, F_DISRUPTIONS, F_SEASONALITY,
                N_FILES };
-#define MAX_COLS 12
+#define MAX_COLS 17
 
 struct column {
     const char *name;
@@ -47,9 +47,10 @@ struct schema {
 /* Column numbers within each schema. */
 enum { SC_KEY, SC_VALUE };
 enum { N_ID, N_NAME, N_COUNTRY, N_KIND, N_SERVERS, N_DWELL, N_SCAN };
-enum { L_FROM, L_TO, L_KM, L_TIME };
+enum { L_FROM, L_TO, L_KM, L_TIME, L_MODE, L_CO2 };
 enum { S_ID, S_ROUTE, S_DEPS, S_FIRST, S_CAP, S_CUTOFF, S_COST, S_START, S_END, S_GROWTH,
-       S_WEEKDAYS, S_DEPARTURE_H };
+       S_WEEKDAYS, S_DEPARTURE_H, S_COST_T, S_SLOT_T, S_COST_SLOT, S_SLOTS_BOOKED,
+       S_COST_EXTRA };
 enum { D_ORIGIN, D_DEST, D_BATCHES, D_KG, D_GROWTH };
 enum { X_TARGET, X_START, X_DURATION, X_FACTOR, X_REPEAT };
 enum { Y_ORIGIN, Y_MONTH, Y_FACTOR };
@@ -60,16 +61,19 @@ static const struct schema schemas[N_FILES] = {
     [F_NODES] = {"nodes", "nodes.csv", true, 7, 1,
                  {{"id", true}, {"name", true}, {"country", true}, {"kind", true},
                   {"servers", true}, {"dwell_h", true}, {"scan", true}}},
-    [F_LEGS] = {"legs", "legs.csv", true, 4, 2,
-                {{"from", true}, {"to", true}, {"km", true}, {"time_h", true}}},
+    [F_LEGS] = {"legs", "legs.csv", true, 6, 2,
+                {{"from", true}, {"to", true}, {"km", true}, {"time_h", true}, {"mode", false},
+                 {"co2_g_per_tkm", false}}},
     /* a timetable is departures_per_week and first_departure_h, or weekdays
      * and departure_h: a row gives one form (convert_timetable) */
-    [F_SERVICES] = {"services", "services.csv", true, 12, 1,
+    [F_SERVICES] = {"services", "services.csv", true, 17, 1,
                     {{"id", true}, {"route", true}, {"departures_per_week", false},
                      {"first_departure_h", false}, {"capacity_t", true},
                      {"cutoff_h", true}, {"cost_per_train", false}, {"start_d", false},
                      {"end_d", false}, {"growth_pct_per_year", false}, {"weekdays", false},
-                     {"departure_h", false}}},
+                     {"departure_h", false}, {"cost_per_t", false}, {"slot_t", false},
+                     {"cost_per_slot", false}, {"slots_booked", false},
+                     {"cost_per_extra_slot", false}}},
     [F_DEMAND] = {"demand", "demand.csv", true, 5, 2,
                   {{"origin", true}, {"destination", true}, {"batches_per_day", true},
                    {"kg_per_batch", true}, {"growth_pct_per_year", true}}},
@@ -1312,11 +1316,24 @@ static void convert_start_date(struct loader *L, struct scenario *s, const struc
         bad_cell(L, c, "start_date", "a date YYYY-MM-DD from 1900-01-01 to 2999-12-31");
 }
 
+/* currency: an ISO 4217 code, printed with every cost. */
+static void convert_currency(struct loader *L, struct scenario *s, const struct cell *c)
+{
+    const char *t = text_of(c);
+    bool ok = strlen(t) == 3;
+    for (size_t i = 0; ok && i < 3; i++)
+        ok = t[i] >= 'A' && t[i] <= 'Z';
+    if (!ok)
+        bad_cell(L, c, "currency", "a currency code of three capital letters such as USD or EUR");
+    else
+        memcpy(s->currency, t, 4);
+}
+
 static void convert_settings(struct loader *L, struct scenario *s)
 {
     static const char *const keys[] = {"name", "description", "horizon_d", "warmup_d",
                                        "replications", "seed", "service_standard_d",
-                                       "confidence", "start_date"};
+                                       "confidence", "start_date", "currency"};
     enum { N_KEYS = sizeof keys / sizeof *keys };
     const struct cell *cell_of[N_KEYS] = {0};
     const struct records *rs = &L->recs[F_SCENARIO];
@@ -1327,7 +1344,8 @@ static void convert_settings(struct loader *L, struct scenario *s)
             k++;
         if (k == N_KEYS) {
             bad_cell(L, &r->c[SC_KEY], "key", "one of name, description, horizon_d, "
-                     "warmup_d, replications, seed, service_standard_d, confidence, start_date");
+                     "warmup_d, replications, seed, service_standard_d, confidence, start_date, "
+                     "currency");
             continue;
         }
         if (r->shape_ok)
@@ -1398,6 +1416,8 @@ static void convert_settings(struct loader *L, struct scenario *s)
                    "a number > 0 and < 1", &s->confidence);
     if (cell_of[8])
         convert_start_date(L, s, cell_of[8]);
+    if (cell_of[9])
+        convert_currency(L, s, cell_of[9]);
 }
 
 static void convert_nodes(struct loader *L, struct scenario *s)
@@ -1454,6 +1474,61 @@ static void convert_nodes(struct loader *L, struct scenario *s)
     }
 }
 
+/* Default intensities, g CO2e per tonne-km, by mode; the scenario README's
+ * "Carbon" section cites each: rail and truck the CE Delft/KiM 2014 figures,
+ * air an official long-haul air freight factor (radiative forcing
+ * included), sea GLEC's container trade-lane figure at 10 t per TEU, and
+ * electric and diesel rail a split of the rail mix (assumed). */
+#define INTENSITY_RAIL 11.3
+#define INTENSITY_RAIL_ELECTRIC 8.07
+#define INTENSITY_RAIL_DIESEL 24.2
+#define INTENSITY_TRUCK 90.3
+#define INTENSITY_AIR 1134.0
+#define INTENSITY_SEA 8.04
+static const struct { const char *name; double g_per_tkm; } modes[N_MODES] = {
+    [MODE_NONE] = {NULL, NAN},
+    [MODE_RAIL_ELECTRIC] = {"rail_electric", INTENSITY_RAIL_ELECTRIC},
+    [MODE_RAIL_DIESEL] = {"rail_diesel", INTENSITY_RAIL_DIESEL},
+    [MODE_RAIL] = {"rail", INTENSITY_RAIL},
+    [MODE_TRUCK] = {"truck", INTENSITY_TRUCK},
+    [MODE_AIR] = {"air", INTENSITY_AIR},
+    [MODE_SEA] = {"sea", INTENSITY_SEA},
+};
+
+const char *scenario_mode_name(enum scenario_mode m)
+{
+    return m < N_MODES ? modes[m].name : NULL;
+}
+
+double scenario_mode_g_per_tkm(enum scenario_mode m)
+{
+    return m < N_MODES ? modes[m].g_per_tkm : NAN;
+}
+
+/* mode and co2_g_per_tkm: the leg's intensity is the one given, else its
+ * mode's default, else unknown (NaN: no carbon figures). */
+static void convert_leg_carbon(struct loader *L, const struct record *r, struct scenario_leg *g)
+{
+    g->mode = MODE_NONE;
+    g->co2_g_per_tkm = NAN;
+    const char *mode = r->c[L_MODE].text ? r->c[L_MODE].text : "";
+    if (mode[0]) {
+        size_t m = 1;
+        while (m < N_MODES && strcmp(modes[m].name, mode) != 0)
+            m++;
+        if (m == N_MODES)
+            bad_cell(L, &r->c[L_MODE], "mode",
+                     "rail_electric, rail_diesel, rail, truck, air, sea or empty");
+        else {
+            g->mode = (enum scenario_mode)m;
+            g->co2_g_per_tkm = modes[m].g_per_tkm;
+        }
+    }
+    if (r->c[L_CO2].text && r->c[L_CO2].text[0])
+        get_number(L, &r->c[L_CO2], "co2_g_per_tkm", 0, GE, 1e6, "a number >= 0 or empty",
+                   &g->co2_g_per_tkm);
+}
+
 static void convert_legs(struct loader *L, struct scenario *s)
 {
     const struct records *rs = &L->recs[F_LEGS];
@@ -1476,6 +1551,7 @@ static void convert_legs(struct loader *L, struct scenario *s)
             continue;
         get_number(L, &r->c[L_KM], "km", 0, GE, INFINITY, "a number >= 0", &g->km);
         get_dist(L, &r->c[L_TIME], "time_h", &g->time_h);
+        convert_leg_carbon(L, r, g);
     }
 }
 
@@ -1701,6 +1777,53 @@ static void convert_service_period(struct loader *L, const struct record *r,
         v->skipped = departures_before(v);
 }
 
+/* An optional cost column: true when given (and then checked). */
+static bool get_cost(struct loader *L, const struct cell *c, const char *column, double *out)
+{
+    if (!c->text || !c->text[0])
+        return false;
+    get_number(L, c, column, 0, GE, 1e15, "a number >= 0 or empty", out);
+    return true;
+}
+
+/* The cost models of a service. Slots need their size: slots_booked or a
+ * slot price without slot_t is an error at that column. */
+static void convert_service_cost(struct loader *L, const struct record *r, struct scenario_service *v)
+{
+    bool any = get_cost(L, &r->c[S_COST], "cost_per_train", &v->cost_per_train);
+    any |= get_cost(L, &r->c[S_COST_T], "cost_per_t", &v->cost_per_t);
+    bool slot = r->c[S_SLOT_T].text && r->c[S_SLOT_T].text[0];
+    if (slot)
+        get_number(L, &r->c[S_SLOT_T], "slot_t", 0, GT, 1e9, "a number of tonnes > 0 or empty",
+                   &v->slot_t);
+    bool per_slot = get_cost(L, &r->c[S_COST_SLOT], "cost_per_slot", &v->cost_per_slot);
+    bool extra = get_cost(L, &r->c[S_COST_EXTRA], "cost_per_extra_slot", &v->cost_per_extra_slot);
+    if (!extra)
+        v->cost_per_extra_slot = v->cost_per_slot;
+    const struct cell *booked = &r->c[S_SLOTS_BOOKED];
+    bool book = booked->text && booked->text[0];
+    if (book) {
+        uint64_t u;
+        if (!num_parse_whole(booked->text, &u) || u > 1000000)
+            bad_cell(L, booked, "slots_booked", "a whole number >= 0 and <= 1000000, or empty");
+        else
+            v->slots_booked = (unsigned)u;
+    }
+    /* every slot column needs the slot's size */
+    const struct cell *needs[] = { book ? booked : NULL, per_slot ? &r->c[S_COST_SLOT] : NULL,
+                                   extra ? &r->c[S_COST_EXTRA] : NULL };
+    for (size_t i = 0; !slot && i < sizeof needs / sizeof *needs; i++)
+        if (needs[i]) {
+            char buf[256];
+            diag_error(L->d, &needs[i]->at, "%s: expected slot_t (the tonnes of a slot) on the same "
+                       "row, got \"%s\" without it", schemas[F_SERVICES].cols[needs[i] == booked ?
+                       S_SLOTS_BOOKED : needs[i] == &r->c[S_COST_SLOT] ? S_COST_SLOT : S_COST_EXTRA].name,
+                       shown(needs[i]->text, buf, sizeof buf));
+            break;
+        }
+    v->has_cost = any || (slot && (per_slot || extra));
+}
+
 static void convert_services(struct loader *L, struct scenario *s)
 {
     const struct records *rs = &L->recs[F_SERVICES];
@@ -1729,9 +1852,7 @@ static void convert_services(struct loader *L, struct scenario *s)
                    &v->capacity_t);
         get_number(L, &r->c[S_CUTOFF], "cutoff_h", 0, GE, INFINITY, "a number >= 0",
                    &v->cutoff_h);
-        if (r->c[S_COST].text && r->c[S_COST].text[0])
-            get_number(L, &r->c[S_COST], "cost_per_train", 0, GE, INFINITY,
-                       "a number >= 0 or empty", &v->cost_per_train);
+        convert_service_cost(L, r, v);
         v->carries_mail = v->capacity_t > 0;
         convert_service_period(L, r, v);
     }
@@ -2340,7 +2461,8 @@ static enum rm_status load(struct loader *L, const char *const *sets, size_t n_s
     char *dir = s->dir;
     *s = (struct scenario){.dir = dir, .horizon_d = 365, .warmup_d = 28,
                            .replications = 10, .seed = 1, .service_standard_d = 18,
-                           .confidence = 0.95, .start_day = CALENDAR_DEFAULT_START};
+                           .confidence = 0.95, .start_day = CALENDAR_DEFAULT_START,
+                           .currency = "USD"};
     bool dirs_ok = true;
     for (int w = 0; w < 2; w++)
         if (L->src[w].dir && !L->src[w].memory)

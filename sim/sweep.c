@@ -233,11 +233,12 @@ enum rm_status sweep_target_parse(const char *text, struct sweep_target *out, st
         st = diag_fail(d, RM_ENOMEM, "out of memory");
     } else if (!mt) {
         for (size_t i = 0; i < model_metric_count(); i++)
-            strbuf_printf(&list, "%s%s", i ? ", " : "", model_metric(i)->name);
+            if (model_metric_find(model_metric(i)->name) == model_metric(i))  /* each name once */
+                strbuf_printf(&list, "%s%s", i ? ", " : "", model_metric(i)->name);
         st = diag_error(d, NULL, "--target: unknown metric \"%s\"; the metrics are %s", out->metric,
                         strbuf_str(&list));
-    } else if (!(kind_of(out->scope) & mt->scopes)) {
-        scopes_text(&list, mt->scopes);
+    } else if (!(kind_of(out->scope) & model_metric_scopes(mt->name))) {
+        scopes_text(&list, model_metric_scopes(mt->name));
         st = diag_error(d, NULL, "--target: %s has no scope \"%s\"; expected %s", out->metric, out->scope,
                         strbuf_str(&list));
     } else if (!num_parse(x, strlen(x), '.', &out->threshold)) {
@@ -1062,6 +1063,8 @@ void sweep_print(const struct sweep_result *w, FILE *f, const char *const *metri
     size_t nm = 0;
     for (size_t i = 0; i < model_metric_count() && nm < MAX_COLUMNS - 1; i++) {
         const struct model_metric *mt = model_metric(i);
+        if (model_metric_find(mt->name) != mt)
+            continue;  /* the same metric at more scopes: one column */
         bool wanted = false;
         for (size_t j = 0; j < n_metrics; j++)
             wanted |= !strcmp(metrics[j], mt->name);
@@ -1074,13 +1077,15 @@ void sweep_print(const struct sweep_result *w, FILE *f, const char *const *metri
     if (w->has_target && !shown)
         metric[nm] = w->target.metric, scope[nm++] = w->target.scope;
     for (size_t j = 0; j < nm; j++) {
-        if (!strcmp(scope[j], "all"))
-            escape_text(head[j], sizeof head[j], metric[j]);
-        else {
-            char joined[600];
-            snprintf(joined, sizeof joined, "%s@%s", metric[j], scope[j]);
-            escape_text(head[j], sizeof head[j], joined);
-        }
+        /* a cost names its currency */
+        const struct model_metric *mt = model_metric_find(metric[j]);
+        const struct scenario *sc = sweep_scenario(w);
+        bool money = mt && sc && !strncmp(mt->unit, "currency", 8);
+        char joined[600];
+        snprintf(joined, sizeof joined, "%s%s%s%s%s%s", metric[j], strcmp(scope[j], "all") ? "@" : "",
+                 strcmp(scope[j], "all") ? scope[j] : "", money ? " (" : "", money ? sc->currency : "",
+                 money ? ")" : "");
+        escape_text(head[j], sizeof head[j], joined);
     }
     char key[SWEEP_MAX_KEYS][512];
     size_t width[SWEEP_MAX_KEYS + MAX_COLUMNS];

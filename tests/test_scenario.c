@@ -357,8 +357,8 @@ Test(scenario, set_errors_are_named_after_the_set)
                         "demand, disruptions, seasonality, got \"trains\"");
     expect_message(all, "--set services.NOPE.capacity_t: expected ID of a row of services.csv, "
                         "got \"NOPE\"");
-    expect_message(all, "--set legs.CQ-AKZ.speed: expected COLUMN among from, to, km, time_h, "
-                        "got \"speed\"");
+    expect_message(all, "--set legs.CQ-AKZ.speed: expected COLUMN among from, to, km, time_h, mode, "
+                        "co2_g_per_tkm, got \"speed\"");
     expect_message(all, "--set disruptions.CQ-BRS-100.5.capacity_factor: capacity_factor: "
                         "expected a number >= 0 and <= 100, got \"-2\"");
     expect_message(all, "--set noequals: expected FILE.ID.COLUMN=VALUE, got \"noequals\"");

@@ -58,6 +58,10 @@ struct model_metric {
 size_t model_metric_count(void);
 const struct model_metric *model_metric(size_t i);
 const struct model_metric *model_metric_find(const char *name);  /* NULL if unknown */
+/* A metric reported both per batch scope and per service (cost_total, ...)
+ * has a row of the table for each: model_metric_find gives the first, and
+ * this the union of their MODEL_SCOPE_* bits (0 if unknown). */
+unsigned model_metric_scopes(const char *name);
 
 /* The record: one value per (metric, scope) row, NaN where undefined, then
  * the monthly rows: one per (month, metric, scope) of every metric with

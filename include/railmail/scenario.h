@@ -28,11 +28,24 @@ struct scenario_node {
     bool scan;              /* records a tracking event for each batch */
 };
 
+/* How a leg is run, for its default carbon intensity (scenario_mode_g_per_tkm). */
+enum scenario_mode { MODE_NONE, MODE_RAIL_ELECTRIC, MODE_RAIL_DIESEL, MODE_RAIL, MODE_TRUCK,
+                     MODE_AIR, MODE_SEA, N_MODES };
+
 struct scenario_leg {
     size_t from, to;        /* node indices */
     double km;
     struct dist time_h;     /* running time over the leg */
+    enum scenario_mode mode;     /* MODE_NONE when not given */
+    double co2_g_per_tkm;        /* co2_g_per_tkm, else the mode's default;
+                                    NaN when neither is given */
 };
+
+/* The mode's name in legs.csv ("rail_electric", ...), NULL for MODE_NONE,
+ * and its default well-to-wheel intensity in g CO2e per tonne-km (the
+ * GLEC Framework figures the README cites). */
+const char *scenario_mode_name(enum scenario_mode m);
+double scenario_mode_g_per_tkm(enum scenario_mode m);
 
 struct scenario_service {
     char *id;
@@ -43,7 +56,15 @@ struct scenario_service {
     double first_departure_h;    /* >= 0 */
     double capacity_t;           /* 0: carries no mail, still occupies nodes */
     double cutoff_h;             /* >= 0 */
-    double cost_per_train;       /* 0 when not given */
+    /* Cost models (scenario currency), each 0 when not given; a departure
+     * pays the sum: cost_per_train, cost_per_t for every tonne boarded, and
+     * for slots of slot_t tonnes (0: no slots) the slots_booked whether
+     * used or not at cost_per_slot, and the slots its peak load needs
+     * beyond those at cost_per_extra_slot (cost_per_slot when not given). */
+    double cost_per_train, cost_per_t;
+    double slot_t, cost_per_slot, cost_per_extra_slot;
+    unsigned slots_booked;
+    bool has_cost;               /* some cost column is given */
     bool carries_mail;           /* capacity_t > 0 (worked out at load) */
     double start_d, end_d;       /* runs from start_d, until before end_d; 0 and
                                     INFINITY when not given */
@@ -156,6 +177,7 @@ struct scenario {
     double confidence;           /* default 0.95 */
     int32_t start_day;           /* start_date, days since 1970-01-01 (calendar.h);
                                     default 2024-01-01; simulated day 0 */
+    char currency[4];            /* three capital letters (ISO 4217); default USD */
 
     struct scenario_node *nodes;          size_t n_nodes;
     struct scenario_leg *legs;            size_t n_legs;
@@ -169,12 +191,14 @@ struct scenario {
  * an error):
  *   scenario.csv     key,value  (keys: name description horizon_d warmup_d
  *                    replications seed service_standard_d confidence
- *                    start_date)
+ *                    start_date currency)
  *   nodes.csv        id,name,country,kind,servers,dwell_h,scan
- *   legs.csv         from,to,km,time_h
+ *   legs.csv         from,to,km,time_h[,mode][,co2_g_per_tkm]
  *   services.csv     id,route,departures_per_week,first_departure_h,
  *                    capacity_t,cutoff_h[,cost_per_train][,start_d][,end_d]
  *                    [,growth_pct_per_year][,weekdays][,departure_h]
+ *                    [,cost_per_t][,slot_t][,cost_per_slot][,slots_booked]
+ *                    [,cost_per_extra_slot]
  *                    (a row gives departures_per_week and first_departure_h,
  *                    or weekdays, e.g. Tue;Fri, and departure_h, not both)
  *   demand.csv       origin,destination,batches_per_day,kg_per_batch,

@@ -17,7 +17,7 @@ FILES = ["scenario.csv", "nodes.csv", "legs.csv", "services.csv", "demand.csv",
 NODE_COLS = "id, name, country, kind, servers, dwell_h, scan"
 SERVERS = "servers: expected a whole number >= 1 and <= 10000, or empty for no limit"
 KEYS = ("one of name, description, horizon_d, warmup_d, replications, seed, "
-        "service_standard_d, confidence, start_date")
+        "service_standard_d, confidence, start_date, currency")
 
 
 def sub(old, new):
@@ -194,7 +194,40 @@ CASES = {
                                 "services.csv:1:7: expected a column name among id, route, "
                                 "departures_per_week, first_departure_h, capacity_t, cutoff_h, "
                                 'cost_per_train, start_d, end_d, growth_pct_per_year, '
-                                'weekdays, departure_h, got "cost_per_tonne"'),
+                                'weekdays, departure_h, cost_per_t, slot_t, cost_per_slot, '
+                                'slots_booked, cost_per_extra_slot, got "cost_per_tonne"'),
+    "cost-text": ({"services.csv": sub(",125000", ",125k")},
+                  'services.csv:2:7: cost_per_train: expected a number >= 0 or empty, got "125k"'),
+    "cost-per-t-negative": ({"services.csv": whole(
+        SERVICES_HEADER.replace("\n", ",cost_per_t\n") +
+        "CQ-BRS,CQ>AKZ>BRS,3,10.5,41.5,6,,-7.25\nBRS-WAW,BRS>WAW,7,8,20,2,,\nFRT-BRS,AKZ>BRS,14,0,0,0,,\n")},
+        'services.csv:2:8: cost_per_t: expected a number >= 0 or empty, got "-7.25"'),
+    "slots-booked-without-slot-t": ({"services.csv": whole(
+        SERVICES_HEADER.replace("\n", ",slots_booked,cost_per_slot\n") +
+        "CQ-BRS,CQ>AKZ>BRS,3,10.5,41.5,6,,2,6500\nBRS-WAW,BRS>WAW,7,8,20,2,,,\n"
+        "FRT-BRS,AKZ>BRS,14,0,0,0,,,\n")},
+        'services.csv:2:8: slots_booked: expected slot_t (the tonnes of a slot) on the same row, '
+        'got "2" without it'),
+    "slot-t-zero": ({"services.csv": whole(
+        SERVICES_HEADER.replace("\n", ",slot_t,cost_per_slot\n") +
+        "CQ-BRS,CQ>AKZ>BRS,3,10.5,41.5,6,,0,6500\nBRS-WAW,BRS>WAW,7,8,20,2,,,\n"
+        "FRT-BRS,AKZ>BRS,14,0,0,0,,,\n")},
+        'services.csv:2:8: slot_t: expected a number of tonnes > 0 or empty, got "0"'),
+    "leg-mode-unknown": ({"legs.csv": lambda t: t.replace("from,to,km,time_h\n", "from,to,km,time_h,mode\n")
+                          .replace('"lognormal(96.5,0.15)"', '"lognormal(96.5,0.15)",rail_electric')
+                          .replace('"lognormal(130.25,0.2)"', '"lognormal(130.25,0.2)",maglev')
+                          .replace("fixed(6.5)", "fixed(6.5),truck")},
+                         'legs.csv:3:5: mode: expected rail_electric, rail_diesel, rail, truck, air, sea '
+                         'or empty, got "maglev"'),
+    "leg-co2-negative": ({"legs.csv": lambda t: t.replace("from,to,km,time_h\n",
+                                                          "from,to,km,time_h,co2_g_per_tkm\n")
+                          .replace('"lognormal(96.5,0.15)"', '"lognormal(96.5,0.15)",-18')
+                          .replace('"lognormal(130.25,0.2)"', '"lognormal(130.25,0.2)",')
+                          .replace("fixed(6.5)", "fixed(6.5),")},
+                         'legs.csv:2:5: co2_g_per_tkm: expected a number >= 0 or empty, got "-18"'),
+    "currency-lower-case": ({"scenario.csv": append("currency,usd")},
+                            'scenario.csv:10:2: currency: expected a currency code of three capital '
+                            'letters such as USD or EUR, got "usd"'),
     "demand-same-node": ({"demand.csv": sub("CQ,BRS,", "BRS,BRS,")},
                          'demand.csv:3:2: destination: expected a node other than the origin, '
                          'got "BRS"'),
