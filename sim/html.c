@@ -40,6 +40,7 @@ struct page {
     size_t n_arms;
     const char *scope;            /* compare: "common" when the arms carry different pairs, else "all" */
     char conf[32];                /* the confidence level in percent, "95" */
+    char unit[64];                /* unit_of's text */
     bool oom;                     /* a piece of text could not be formatted */
     struct diag *d;
 };
@@ -116,9 +117,14 @@ static void pm(struct strbuf *b, double mean, double lo, double hi)
         strbuf_printf(b, " <span class=\"ci\">± %s</span>", num(h, (hi - lo) / 2));
 }
 
-static const char *unit_of(const struct model_metric *mt)
+/* A metric's unit as the page prints it: a cost names the scenario's
+ * currency ("USD per kg"). The text lives in the page until the next call. */
+static const char *unit_of(struct page *p, const struct model_metric *mt)
 {
-    return !strcmp(mt->unit, "%") ? "%" : mt->unit;
+    if (strncmp(mt->unit, "currency", 8) != 0 || !p->arm[0])
+        return mt->unit;
+    snprintf(p->unit, sizeof p->unit, "%s%s", p->arm[0]->currency, mt->unit + 8);
+    return p->unit;
 }
 
 /* ---------------------------------------------------------------- run.json */
@@ -450,12 +456,13 @@ static size_t headline_metrics(const struct model_metric **out, size_t max)
     return n;
 }
 
-static void metric_cell(struct strbuf *b, const struct model_metric *mt)
+static void metric_cell(struct page *p, const struct model_metric *mt)
 {
+    struct strbuf *b = &p->b;
     strbuf_printf(b, "<td>");
     esc(b, mt->label);
     strbuf_printf(b, " <span class=\"ci\">(");
-    esc(b, unit_of(mt));
+    esc(b, unit_of(p, mt));
     strbuf_printf(b, ")</span></td>");
 }
 
@@ -476,7 +483,7 @@ static enum rm_status levels_run(struct page *p)
         if (r == SIZE_MAX || isnan(cell_num(&c.t, r, c.mean)))
             continue;
         strbuf_printf(b, "<tr>");
-        metric_cell(b, mt[i]);
+        metric_cell(p, mt[i]);
         strbuf_printf(b, "<td class=\"n\">");
         level(b, cell_num(&c.t, r, c.mean), cell_num(&c.t, r, c.lo), cell_num(&c.t, r, c.hi));
         strbuf_printf(b, "</td><td class=\"note\">");
@@ -540,7 +547,7 @@ static enum rm_status months_table(struct page *p)
     for (size_t j = 0; j < 4; j++) {
         const struct model_metric *mt = model_metric_find(metrics[j]);
         strbuf_printf(b, "<th class=\"n\">");
-        escf(p, "%s, %s", mt ? mt->label : metrics[j], mt ? unit_of(mt) : "");
+        escf(p, "%s, %s", mt ? mt->label : metrics[j], mt ? unit_of(p, mt) : "");
         strbuf_printf(b, "</th>");
     }
     strbuf_printf(b, "</tr>\n");
@@ -611,7 +618,7 @@ static enum rm_status compare_levels(struct page *p)
             if (!any)
                 continue;
             strbuf_printf(b, "<tr>");
-            metric_cell(b, mt[i]);
+            metric_cell(p, mt[i]);
             for (size_t a = 0; a < p->n_arms; a++) {
                 size_t r = csv_row(&arm[a], mt[i]->name, p->scope, SIZE_MAX, NULL);
                 if (r == SIZE_MAX)
@@ -702,7 +709,7 @@ static enum rm_status compare_diffs(struct page *p)
     strbuf_printf(b, "</p>\n<table><tr><th>proposal</th>");
     for (size_t j = 0; j < n; j++) {
         strbuf_printf(b, "<th class=\"n\">");
-        escf(p, "%s, %s", mt[j]->label, unit_of(mt[j]));
+        escf(p, "%s, %s", mt[j]->label, unit_of(p, mt[j]));
         strbuf_printf(b, "</th>");
     }
     strbuf_printf(b, "</tr>\n");
@@ -919,7 +926,7 @@ static enum rm_status sweep_section(struct page *p)
     }
     for (size_t j = 0; j < n; j++) {
         strbuf_printf(b, "<th class=\"n\">");
-        escf(p, "%s, %s", mt[j]->label, unit_of(mt[j]));
+        escf(p, "%s, %s", mt[j]->label, unit_of(p, mt[j]));
         strbuf_printf(b, "</th>");
     }
     if (tmetric && tscope) {
@@ -1148,7 +1155,7 @@ static enum rm_status charts_section(struct page *p)
                 struct strbuf name = {0}, line = {0};
                 strbuf_printf(&name, "sweep_%s", mt->name);
                 strbuf_printf(&line, "The network's %s (%s) at every setting tried, with its confidence band.",
-                              mt->label, unit_of(mt));
+                              mt->label, unit_of(p, mt));
                 figure(p, scratch.s, strbuf_str(&name), strbuf_str(&line), &k);
                 strbuf_fini(&name);
                 strbuf_fini(&line);
