@@ -28,9 +28,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
-enum { TAG_CMD = 1, TAG_DATA, TAG_RESULT, TAG_GONE };
+enum { TAG_CMD = 1, TAG_GO, TAG_DATA, TAG_RESULT, TAG_GONE };
 enum { CMD_ROUND = 1, CMD_ADOPT, CMD_END };
 #define CHUNK (1 << 30)  /* bytes per message: counts are ints */
 
@@ -47,12 +48,38 @@ static int mpi_stderr = -1;       /* another rank's own stderr, for a fault it d
 static FILE *mpi_log;             /* another rank's stderr, kept */
 static char mpi_scratch[4096];    /* another rank's results directory, thrown away */
 
+/* A rank waiting for the next message sleeps rather than spins as Open
+ * MPI's blocking calls do, so it takes no core from the threads of a rank
+ * on the same node; the sleep grows from 50 us to 2 ms, nothing beside a
+ * replication. The transfer itself then runs in blocking calls, at full
+ * speed: a rank sends its records only once rank 0 says it is receiving. */
+static void mpi_await(int from, int tag, MPI_Status *st)
+{
+    int found = 0;
+    for (long ns = 50000; MPI_Iprobe(from, tag, MPI_COMM_WORLD, &found, st), !found;) {
+        struct timespec t = { 0, ns };
+        nanosleep(&t, NULL);
+        if (ns < 2000000)
+            ns *= 2;
+    }
+}
+
+static void mpi_send(const void *data, int count, MPI_Datatype type, int to, int tag)
+{
+    MPI_Send(data, count, type, to, tag, MPI_COMM_WORLD);
+}
+
+static void mpi_recv(void *data, int count, MPI_Datatype type, int from, int tag)
+{
+    MPI_Recv(data, count, type, from, tag, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+}
+
 static void mpi_send_bytes(const void *data, size_t n, int to, int tag)
 {
     const char *p = data;
     do {
         int k = n > CHUNK ? CHUNK : (int)n;
-        MPI_Send(p, k, MPI_BYTE, to, tag, MPI_COMM_WORLD);
+        mpi_send(p, k, MPI_BYTE, to, tag);
         p += k;
         n -= (size_t)k;
     } while (n > 0);
@@ -63,7 +90,7 @@ static void mpi_recv_bytes(void *data, size_t n, int from, int tag)
     char *p = data;
     do {
         int k = n > CHUNK ? CHUNK : (int)n;
-        MPI_Recv(p, k, MPI_BYTE, from, tag, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+        mpi_recv(p, k, MPI_BYTE, from, tag);
         p += k;
         n -= (size_t)k;
     } while (n > 0);
@@ -149,7 +176,7 @@ static void mpi_note(struct mpi_failure *f, unsigned rep, enum rm_status st, int
 static void mpi_take_gone(int w, struct mpi_failure *f)
 {
     uint64_t h[2];
-    MPI_Recv(h, 2, MPI_UINT64_T, w, TAG_GONE, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+    mpi_recv(h, 2, MPI_UINT64_T, w, TAG_GONE);
     char *text = calloc(h[1] + 1, 1);
     mpi_recv_bytes(text ? text : (char[1]){ 0 }, text ? h[1] : 0, w, TAG_GONE);
     mpi_gone[w] = true;
@@ -164,16 +191,18 @@ static void mpi_take_gone(int w, struct mpi_failure *f)
 
 /* Takes rank w's report of the round: its status, its transit times and
  * its records, which become rank 0's as if simulated here. */
-static void mpi_collect(struct run *r, int w, struct mpi_failure *f, struct diag *d)
+static void mpi_collect(struct run *r, int w, struct mpi_failure *f)
 {
     MPI_Status ms;
-    MPI_Probe(w, MPI_ANY_TAG, MPI_COMM_WORLD, &ms);
+    char go = 1;
+    mpi_send(&go, 1, MPI_BYTE, w, TAG_GO);  /* dropped by a rank that has gone */
+    mpi_await(w, MPI_ANY_TAG, &ms);
     if (ms.MPI_TAG == TAG_GONE) {
         mpi_take_gone(w, f);
         return;
     }
     uint64_t h[3];  /* status, first replication failed, length of its message */
-    MPI_Recv(h, 3, MPI_UINT64_T, w, TAG_DATA, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+    mpi_recv(h, 3, MPI_UINT64_T, w, TAG_DATA);
     char *text = malloc(h[2] + 1);
     mpi_recv_bytes(text ? text : (char[1]){ 0 }, text ? h[2] : 0, w, TAG_DATA);
     if (text)
@@ -185,12 +214,12 @@ static void mpi_collect(struct run *r, int w, struct mpi_failure *f, struct diag
     }
     free(text);
     uint64_t transit[STATS_HIST_BINS], *pool = run_transit(r);
-    MPI_Recv(transit, STATS_HIST_BINS, MPI_UINT64_T, w, TAG_DATA, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+    mpi_recv(transit, STATS_HIST_BINS, MPI_UINT64_T, w, TAG_DATA);
     for (size_t b = 0; b < STATS_HIST_BINS; b++)
         pool[b] += transit[b];
     for (;;) {
         uint64_t rec[2];  /* replication (UINT64_MAX: no more), length */
-        MPI_Recv(rec, 2, MPI_UINT64_T, w, TAG_DATA, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+        mpi_recv(rec, 2, MPI_UINT64_T, w, TAG_DATA);
         if (rec[0] == UINT64_MAX)
             break;
         char *data = malloc(rec[1] + 1);
@@ -202,7 +231,6 @@ static void mpi_collect(struct run *r, int w, struct mpi_failure *f, struct diag
         diag_destroy(dd);
         free(data);
     }
-    (void)d;
 }
 
 static enum rm_status mpi_root_round(struct run *r, struct diag *d)
@@ -212,7 +240,7 @@ static enum rm_status mpi_root_round(struct run *r, struct diag *d)
     struct mpi_cmd c = mpi_cmd_of(r, CMD_ROUND, from, to);
     for (int w = 1; w < mpi_size; w++)
         if (!mpi_gone[w])
-            MPI_Send(&c, sizeof c, MPI_BYTE, w, TAG_CMD, MPI_COMM_WORLD);
+            mpi_send(&c, sizeof c, MPI_BYTE, w, TAG_CMD);
     struct mpi_failure f = { UINT_MAX, RM_OK, NULL };
     struct diag *mine = diag_create();
     unsigned failed = UINT_MAX;
@@ -224,14 +252,14 @@ static enum rm_status mpi_root_round(struct run *r, struct diag *d)
         if (mpi_gone[w])
             mpi_note(&f, UINT_MAX, RM_ERUN, w, "ended before the round");
         else
-            mpi_collect(r, w, &f, d);
+            mpi_collect(r, w, &f);
     }
     uint64_t verdict = f.text || f.st != RM_OK ? (uint64_t)(f.st != RM_OK ? f.st : RM_ERUN) : RM_OK;
     size_t rows = model_rows(run_model(r));
     for (int w = 1; w < mpi_size; w++) {
         if (mpi_gone[w])
             continue;
-        MPI_Send(&verdict, 1, MPI_UINT64_T, w, TAG_RESULT, MPI_COMM_WORLD);
+        mpi_send(&verdict, 1, MPI_UINT64_T, w, TAG_RESULT);
         if (verdict == RM_OK)
             mpi_send_bytes(run_row(r, from), (size_t)(to - from) * rows * sizeof(double), w, TAG_RESULT);
     }
@@ -250,7 +278,7 @@ static unsigned mpi_root_adopt(struct run *r, const char *dir, unsigned most)
     for (int w = 1; w < mpi_size; w++) {
         if (mpi_gone[w])
             continue;
-        MPI_Send(&c, sizeof c, MPI_BYTE, w, TAG_CMD, MPI_COMM_WORLD);
+        mpi_send(&c, sizeof c, MPI_BYTE, w, TAG_CMD);
         if (n)
             mpi_send_bytes(run_row(r, 0), (size_t)n * rows * sizeof(double), w, TAG_RESULT);
     }
@@ -262,10 +290,13 @@ static void mpi_root_end(void)
 {
     struct mpi_cmd c = { CMD_END, 0, 0, { 0 } };
     for (int w = 1; w < mpi_size; w++)
-        MPI_Send(&c, sizeof c, MPI_BYTE, w, TAG_CMD, MPI_COMM_WORLD);
+        mpi_send(&c, sizeof c, MPI_BYTE, w, TAG_CMD);
     for (int w = 1; w < mpi_size; w++)
-        if (!mpi_gone[w])
+        if (!mpi_gone[w]) {
+            MPI_Status ms;
+            mpi_await(w, TAG_GONE, &ms);
             mpi_take_gone(w, NULL);
+        }
 }
 
 /* ---- the other ranks ---- */
@@ -282,17 +313,16 @@ static _Noreturn void mpi_leave(int rc, bool told)
         len = (long)fread(text, 1, (size_t)len, mpi_log);
     }
     uint64_t h[2] = { (uint64_t)rc, text ? (uint64_t)len : 0 };
-    MPI_Send(h, 2, MPI_UINT64_T, 0, TAG_GONE, MPI_COMM_WORLD);
+    mpi_send(h, 2, MPI_UINT64_T, 0, TAG_GONE);
     mpi_send_bytes(text ? text : "", (size_t)h[1], 0, TAG_GONE);
     free(text);
     while (!told) {  /* what rank 0 sent meanwhile is dropped, up to its END */
         MPI_Status ms;
         int count;
-        MPI_Probe(0, MPI_ANY_TAG, MPI_COMM_WORLD, &ms);
+        mpi_await(0, MPI_ANY_TAG, &ms);
         MPI_Get_count(&ms, MPI_BYTE, &count);
         char *skip = malloc((size_t)count + 1);
-        MPI_Recv(skip ? skip : (char[1]){ 0 }, skip ? count : 0, MPI_BYTE, 0, ms.MPI_TAG, MPI_COMM_WORLD,
-                 MPI_STATUS_IGNORE);
+        mpi_recv(skip ? skip : (char[1]){ 0 }, skip ? count : 0, MPI_BYTE, 0, ms.MPI_TAG);
         struct mpi_cmd c = { 0 };
         if (skip && ms.MPI_TAG == TAG_CMD && count == (int)sizeof c)
             memcpy(&c, skip, sizeof c);
@@ -308,7 +338,9 @@ static _Noreturn void mpi_leave(int rc, bool told)
 static struct mpi_cmd mpi_next_cmd(void)
 {
     struct mpi_cmd c;
-    MPI_Recv(&c, sizeof c, MPI_BYTE, 0, TAG_CMD, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+    MPI_Status ms;
+    mpi_await(0, TAG_CMD, &ms);
+    mpi_recv(&c, sizeof c, MPI_BYTE, 0, TAG_CMD);
     if (c.kind == CMD_END)
         mpi_leave(0, true);
     return c;
@@ -322,10 +354,15 @@ static _Noreturn void mpi_out_of_step(void)
     _exit(1);
 }
 
+/* Waits until rank 0 receives this rank's report, then sends its head. */
 static void mpi_send_status(uint64_t st, unsigned failed, const char *text)
 {
+    MPI_Status ms;
+    char go;
+    mpi_await(0, TAG_GO, &ms);
+    mpi_recv(&go, 1, MPI_BYTE, 0, TAG_GO);
     uint64_t h[3] = { st, failed, strlen(text) };
-    MPI_Send(h, 3, MPI_UINT64_T, 0, TAG_DATA, MPI_COMM_WORLD);
+    mpi_send(h, 3, MPI_UINT64_T, 0, TAG_DATA);
     mpi_send_bytes(text, strlen(text), 0, TAG_DATA);
 }
 
@@ -342,7 +379,7 @@ static void mpi_send_share(struct run *r, unsigned from, unsigned to)
     }
     mpi_send_status(RM_OK, UINT_MAX, "");
     uint64_t *pool = run_transit(r);
-    MPI_Send(pool, STATS_HIST_BINS, MPI_UINT64_T, 0, TAG_DATA, MPI_COMM_WORLD);
+    mpi_send(pool, STATS_HIST_BINS, MPI_UINT64_T, 0, TAG_DATA);
     memset(pool, 0, STATS_HIST_BINS * sizeof *pool);  /* sent: rank 0 pools them */
     for (unsigned i = from + (unsigned)mpi_rank; i < to; i += (unsigned)mpi_size) {
         char *data;
@@ -350,12 +387,12 @@ static void mpi_send_share(struct run *r, unsigned from, unsigned to)
         if (run_export(r, i, &data, &len, d) != RM_OK)  /* rank 0 sees it cut short */
             data = NULL, len = 0;
         uint64_t rec[2] = { i, len };
-        MPI_Send(rec, 2, MPI_UINT64_T, 0, TAG_DATA, MPI_COMM_WORLD);
+        mpi_send(rec, 2, MPI_UINT64_T, 0, TAG_DATA);
         mpi_send_bytes(data ? data : "", len, 0, TAG_DATA);
         free(data);
     }
     uint64_t end[2] = { UINT64_MAX, 0 };
-    MPI_Send(end, 2, MPI_UINT64_T, 0, TAG_DATA, MPI_COMM_WORLD);
+    mpi_send(end, 2, MPI_UINT64_T, 0, TAG_DATA);
     diag_destroy(d);
 }
 
@@ -373,7 +410,9 @@ static enum rm_status mpi_worker_round(struct run *r, struct diag *d)
         mpi_send_share(r, from, to);
     }
     uint64_t verdict;
-    MPI_Recv(&verdict, 1, MPI_UINT64_T, 0, TAG_RESULT, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+    MPI_Status ms;
+    mpi_await(0, TAG_RESULT, &ms);
+    mpi_recv(&verdict, 1, MPI_UINT64_T, 0, TAG_RESULT);
     if (verdict != RM_OK)
         return diag_fail(d, (enum rm_status)verdict, "the round failed (rank 0 reports why)");
     mpi_recv_bytes(run_row(r, from), (size_t)(to - from) * model_rows(run_model(r)) * sizeof(double), 0, TAG_RESULT);
