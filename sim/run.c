@@ -233,7 +233,7 @@ static enum rm_status stitch(const struct run *pl, struct diag *d)
 static void wait_with_progress(struct run *pl)
 {
     const struct run_options *o = &pl->o;
-    double total = (double)pl->target * (double)model_days(pl->m);
+    double total = (double)pl->target * (double)model_days(pl->m) / pl->step;  /* this process's share */
     pthread_mutex_lock(&pl->lock);
     while (pl->finished < pl->share) {
         struct timespec until;
