@@ -581,7 +581,7 @@ static enum rm_status write_record(struct record *rec, const char *dir, const ch
     record_set_number(rec, "warmup_d", s->warmup_d);
     record_set_list(rec, "sets", o->sets, o->n_sets);
     record_set_number(rec, "threads", default_jobs(o));
-    record_set_number(rec, "ranks", 1);
+    record_set_number(rec, "ranks", run_ranks());
     record_set(rec, "plot", o->no_plot ? "no" : "yes");  /* report.html has charts */
     record_scenario(rec, s);
     return record_write(rec, dir, d);

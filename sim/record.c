@@ -9,6 +9,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <ftw.h>
+#include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -90,9 +92,11 @@ void record_set(struct record *r, const char *key, const char *value)
     json_object_set_new(r->root, key, value ? json_string(value) : json_null());
 }
 
+/* A whole number is written as one ("ranks": 2, not 2.0). */
 void record_set_number(struct record *r, const char *key, double value)
 {
-    json_object_set_new(r->root, key, json_real(value));
+    bool whole = value == floor(value) && fabs(value) < 0x1p53;
+    json_object_set_new(r->root, key, whole ? json_integer((json_int_t)value) : json_real(value));
 }
 
 void record_set_list(struct record *r, const char *key, const char *const *values, size_t n)

@@ -13,6 +13,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
+#include <limits.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -37,8 +39,9 @@ struct run {
     pthread_mutex_t lock;
     pthread_cond_t finished_cond;   /* signalled when a replication of the round ends */
     unsigned done, target;
-    unsigned next;                  /* next replication to hand out, from 0 */
-    unsigned finished;              /* of this round */
+    unsigned first, step;           /* this process's share of the round: done+first, then every step-th */
+    unsigned next;                  /* next of the share to hand out, from 0 */
+    unsigned share, finished;       /* replications of the share, and how many have finished */
     enum rm_status *status;         /* [target - done]: this round's */
     struct diag **diags;            /* [target - done] */
     atomic_uint_fast64_t days_done;
@@ -152,10 +155,11 @@ static void *worker(void *arg)
     bool have_rec = model_record_init(pl->m, &rec) == RM_OK;
     for (;;) {
         pthread_mutex_lock(&pl->lock);
-        unsigned i = pl->next++;
+        unsigned k = pl->next++;
         pthread_mutex_unlock(&pl->lock);
-        if (i >= pl->target)
+        if (k >= pl->share)
             break;
+        unsigned i = pl->done + pl->first + k * pl->step;
         pl->status[i - pl->done] = have_rec ? simulate(pl, i, &rec)
                                             : diag_fail(pl->diags[i - pl->done], RM_ENOMEM, "out of memory");
         pthread_mutex_lock(&pl->lock);
@@ -229,9 +233,9 @@ static enum rm_status stitch(const struct run *pl, struct diag *d)
 static void wait_with_progress(struct run *pl)
 {
     const struct run_options *o = &pl->o;
-    double total = (double)pl->target * (double)model_days(pl->m);
+    double total = (double)pl->target * (double)model_days(pl->m) / pl->step;  /* this process's share */
     pthread_mutex_lock(&pl->lock);
-    while (pl->finished < pl->target - pl->done) {
+    while (pl->finished < pl->share) {
         struct timespec until;
         clock_gettime(CLOCK_REALTIME, &until);
         until.tv_nsec += 200000000;
@@ -394,13 +398,20 @@ static bool reserve(struct run *r, unsigned n)
     return true;
 }
 
-/* Runs replications done+1..target on the pool; reports the first that
- * failed, so the message is the same whatever the threads did. */
-static enum rm_status round_of(struct run *r, struct diag *d)
+/* The share of replications done+1..target from done+first+1 on, every
+ * step-th, runs on the pool; reports the first that failed, so the message
+ * is the same whatever the threads did. */
+enum rm_status run_local(struct run *r, unsigned first, unsigned step, unsigned *failed, struct diag *d)
 {
     unsigned n = r->target - r->done, jobs = r->o.jobs < 1 ? 1 : r->o.jobs;
-    if (jobs > n)
-        jobs = n;
+    *failed = UINT_MAX;
+    r->first = first;
+    r->step = step < 1 ? 1 : step;
+    r->share = first < n ? (n - first + r->step - 1) / r->step : 0;
+    if (r->share == 0)
+        return RM_OK;
+    if (jobs > r->share)
+        jobs = r->share;
     r->status = calloc(n, sizeof *r->status);
     r->diags = calloc(n, sizeof *r->diags);
     pthread_t *tid = calloc(jobs, sizeof *tid);
@@ -411,7 +422,7 @@ static enum rm_status round_of(struct run *r, struct diag *d)
         if (!(r->diags[i] = diag_create()))
             st = diag_fail(d, RM_ENOMEM, "out of memory");
     if (st == RM_OK) {
-        r->next = r->done;
+        r->next = 0;
         r->finished = 0;
         unsigned started = 0;
         while (started < jobs && pthread_create(&tid[started], NULL, worker, r) == 0)
@@ -426,6 +437,7 @@ static enum rm_status round_of(struct run *r, struct diag *d)
         for (unsigned i = 0; i < n && st == RM_OK; i++)
             if (r->status[i] != RM_OK) {
                 st = r->status[i];
+                *failed = r->done + i;
                 for (size_t k = 0; k < diag_count(r->diags[i]); k++)
                     diag_fail(d, st, "%s", diag_message(r->diags[i], k));
             }
@@ -441,6 +453,37 @@ static enum rm_status round_of(struct run *r, struct diag *d)
     return st;
 }
 
+/* This process's threads run the whole round. */
+static enum rm_status threads_round(struct run *r, struct diag *d)
+{
+    unsigned failed;
+    return run_local(r, 0, 1, &failed, d);
+}
+
+static bool threads_aggregates(void)
+{
+    return true;
+}
+
+static unsigned threads_ranks(void)
+{
+    return 1;
+}
+
+static const struct run_executor threads_executor = { threads_round, run_adopt_here, threads_aggregates,
+                                                      threads_ranks };
+static const struct run_executor *executor = &threads_executor;
+
+void run_use_executor(const struct run_executor *e)
+{
+    executor = e ? e : &threads_executor;
+}
+
+unsigned run_ranks(void)
+{
+    return executor->ranks();
+}
+
 enum rm_status run_extend(struct run *r, unsigned n, struct diag *d)
 {
     if (n <= r->done)
@@ -448,7 +491,7 @@ enum rm_status run_extend(struct run *r, unsigned n, struct diag *d)
     if (!reserve(r, n))
         return diag_fail(d, RM_ENOMEM, "out of memory");
     r->target = n;
-    enum rm_status st = round_of(r, d);
+    enum rm_status st = executor->round(r, d);
     if (st == RM_OK)
         r->done = n;
     return st;
@@ -511,6 +554,11 @@ static enum rm_status write_records(const struct run *r, struct diag *d)
 
 unsigned run_adopt(struct run *r, const char *dir, unsigned most)
 {
+    return r->done ? 0 : executor->adopt(r, dir, most);
+}
+
+unsigned run_adopt_here(struct run *r, const char *dir, unsigned most)
+{
     char path[4096];
     if (r->done || !(r->adopted_dir = strdup(dir)))
         return 0;
@@ -546,13 +594,137 @@ unsigned run_adopt(struct run *r, const char *dir, unsigned most)
     return r->adopted;
 }
 
+/* A replication's record as bytes: its values, its daily series, then for
+ * each part file asked for its length (8 bytes) and its rows. */
+static size_t record_head(const struct run *r)
+{
+    return model_rows(r->m) * sizeof(double) + daily_bytes(r->m);
+}
+
+enum rm_status run_export(struct run *r, unsigned i, char **data, size_t *len, struct diag *d)
+{
+    size_t head = record_head(r), total = head, size[N_PARTS] = { 0 };
+    char path[4096];
+    char *buf = NULL;
+    *data = NULL;
+    *len = 0;
+    for (int p = 0; p < N_PARTS; p++) {
+        if (!part_wanted(&r->o, p))
+            continue;
+        part_path(path, sizeof path, r->dir, p, i + 1);
+        struct stat sb;
+        if (stat(path, &sb) != 0)
+            return diag_fail(d, RM_EIO, "cannot read %s: %s", path, strerror(errno));
+        size[p] = (size_t)sb.st_size;
+        total += sizeof(uint64_t) + size[p];
+    }
+    if (!(buf = malloc(total)))
+        return diag_fail(d, RM_ENOMEM, "out of memory");
+    memcpy(buf, r->values + (size_t)i * model_rows(r->m), model_rows(r->m) * sizeof(double));
+    size_t at = model_rows(r->m) * sizeof(double);
+    if (pread(r->daily_fd, buf + at, daily_bytes(r->m), (off_t)i * (off_t)daily_bytes(r->m))
+        != (ssize_t)daily_bytes(r->m)) {
+        free(buf);
+        return diag_fail(d, RM_EIO, "cannot read back the daily series of replication %u", i + 1);
+    }
+    at = head;
+    for (int p = 0; p < N_PARTS; p++) {
+        if (!part_wanted(&r->o, p))
+            continue;
+        uint64_t n = size[p];
+        memcpy(buf + at, &n, sizeof n);
+        at += sizeof n;
+        part_path(path, sizeof path, r->dir, p, i + 1);
+        FILE *f = fopen(path, "rb");
+        bool ok = f && fread(buf + at, 1, size[p], f) == size[p];
+        if (f)
+            fclose(f);
+        if (!ok) {
+            free(buf);
+            return diag_fail(d, RM_EIO, "cannot read %s", path);
+        }
+        remove(path);
+        at += size[p];
+    }
+    *data = buf;
+    *len = total;
+    return RM_OK;
+}
+
+enum rm_status run_import(struct run *r, unsigned i, const char *data, size_t len, struct diag *d)
+{
+    size_t head = record_head(r), vbytes = model_rows(r->m) * sizeof(double);
+    if (len < head || i >= r->target)
+        return diag_fail(d, RM_ERUN, "the record of replication %u arrived cut short", i + 1);
+    memcpy(r->values + (size_t)i * model_rows(r->m), data, vbytes);
+    if (!write_all(r->daily_fd, data + vbytes, daily_bytes(r->m), (off_t)i * (off_t)daily_bytes(r->m)))
+        return diag_fail(d, RM_EIO, "cannot write the daily series of replication %u", i + 1);
+    size_t at = head;
+    for (int p = 0; p < N_PARTS; p++) {
+        if (!part_wanted(&r->o, p))
+            continue;
+        uint64_t n;
+        if (len - at < sizeof n)
+            return diag_fail(d, RM_ERUN, "the record of replication %u arrived cut short", i + 1);
+        memcpy(&n, data + at, sizeof n);
+        at += sizeof n;
+        if (len - at < n)
+            return diag_fail(d, RM_ERUN, "the record of replication %u arrived cut short", i + 1);
+        char path[4096];
+        part_path(path, sizeof path, r->dir, p, i + 1);
+        FILE *f = fopen(path, "wb");
+        if (!f)
+            return diag_fail(d, RM_EIO, "cannot write %s: %s", path, strerror(errno));
+        fwrite(data + at, 1, (size_t)n, f);
+        if (ferror(f) | fclose(f))
+            return diag_fail(d, RM_EIO, "cannot write %s", path);
+        at += (size_t)n;
+    }
+    return RM_OK;
+}
+
+void run_span(const struct run *r, unsigned *from, unsigned *to)
+{
+    *from = r->done;
+    *to = r->target;
+}
+
+double *run_row(struct run *r, unsigned i)
+{
+    return r->values + (size_t)i * model_rows(r->m);
+}
+
+uint64_t *run_transit(struct run *r)
+{
+    return r->transit;
+}
+
+bool run_set_adopted(struct run *r, unsigned n)
+{
+    if (r->done || !reserve(r, n))
+        return false;
+    r->done = r->adopted = n;
+    return true;
+}
+
+const unsigned char *run_key(const struct run *r)
+{
+    return r->o.key;
+}
+
+const struct model *run_model(const struct run *r)
+{
+    return r->m;
+}
+
 enum rm_status run_finish(struct run *r, double confidence, struct run_result *out, struct diag *d)
 {
     *out = (struct run_result){ .model = r->m, .n = r->done, .reused = r->adopted };
     enum rm_status st = alloc_result(out) ? RM_OK : diag_fail(d, RM_ENOMEM, "out of memory");
-    if (st == RM_OK)
+    bool aggregates = executor->aggregates();  /* false: these results are thrown away */
+    if (st == RM_OK && aggregates)
         st = stitch(r, d);
-    if (st == RM_OK)
+    if (st == RM_OK && aggregates)
         st = write_records(r, d);
     if (st == RM_OK) {
         out->values = r->values;  /* handed over */
@@ -560,7 +732,8 @@ enum rm_status run_finish(struct run *r, double confidence, struct run_result *o
         r->values = NULL;
         r->transit = NULL;
         summarise(out, confidence);
-        st = summarise_daily(r, out, confidence, d);
+        if (aggregates)
+            st = summarise_daily(r, out, confidence, d);
     }
     if (st != RM_OK)
         run_result_fini(out);

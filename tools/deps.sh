@@ -17,6 +17,8 @@ command -v pkg-config >/dev/null 2>&1 || missing="$missing pkg-config"
 command -v chromium >/dev/null 2>&1 || missing="$missing chromium"
 command -v pdfinfo >/dev/null 2>&1 || missing="$missing poppler-utils"
 command -v cc >/dev/null 2>&1    || missing="$missing gcc"
+command -v mpicc >/dev/null 2>&1 || missing="$missing libopenmpi-dev"  # railmail-mpi (make mpi) and its tests
+command -v mpirun >/dev/null 2>&1 || missing="$missing openmpi-bin"
 # `sh tools/deps.sh bench`: the benchmarks also time with /usr/bin/time.
 if [ "${1:-}" = bench ]; then
     [ -x /usr/bin/time ] || missing="$missing time"
@@ -25,7 +27,7 @@ fi
 
 if ! command -v apt-get >/dev/null 2>&1; then
     echo "railmail needs:$missing (Debian package names)." >&2
-    echo "Install GSL, libcsv, Criterion and gnuplot with your package manager, then run make again." >&2
+    echo "Install GSL, libcsv, Criterion, gnuplot (and Open MPI for make mpi) with your package manager, then run make again." >&2
     exit 1
 fi
 sudo=""

@@ -103,6 +103,42 @@ void run_abort(struct run *r);  /* NULL is a no-op */
  * how many (0: nothing reusable there). */
 unsigned run_adopt(struct run *r, const char *dir, unsigned most);
 
+/* Where a round's replications run. The default executor runs them on
+ * this process's threads; railmail-mpi's (mpi.c) spreads them over MPI
+ * ranks. Whatever the executor, every process ends a round with the same
+ * run_values, so every decision between rounds is the same everywhere. */
+struct run_executor {
+    /* Runs replications done+1..target (run_span) or fails. */
+    enum rm_status (*round)(struct run *r, struct diag *d);
+    /* run_adopt's work (run_adopt_here where the earlier results are). */
+    unsigned (*adopt)(struct run *r, const char *dir, unsigned most);
+    /* False where results are thrown away (an MPI rank other than 0):
+     * run_finish then neither stitches part files nor reduces the daily
+     * series, whose records it does not have. */
+    bool (*aggregates)(void);
+    unsigned (*ranks)(void);  /* for run.json */
+};
+void run_use_executor(const struct run_executor *e);  /* NULL: the threads of this process */
+unsigned run_ranks(void);
+
+/* For executors. The round's replications, from..to-1 numbered from 0. */
+void run_span(const struct run *r, unsigned *from, unsigned *to);
+const struct model *run_model(const struct run *r);
+const unsigned char *run_key(const struct run *r);  /* the scenario's, or NULL */
+/* Runs this process's share of the round on its threads: replications
+ * from+first, then every step-th; *failed gets the first that failed. */
+enum rm_status run_local(struct run *r, unsigned first, unsigned step, unsigned *failed, struct diag *d);
+/* Replication i's record as bytes (malloc'ed), for another process's
+ * run_import; its part files here are removed. */
+enum rm_status run_export(struct run *r, unsigned i, char **data, size_t *len, struct diag *d);
+enum rm_status run_import(struct run *r, unsigned i, const char *data, size_t len, struct diag *d);
+double *run_row(struct run *r, unsigned i);  /* replication i's values, [model_rows] */
+uint64_t *run_transit(struct run *r);       /* the pooled transit times, [STATS_HIST_BINS] */
+unsigned run_adopt_here(struct run *r, const char *dir, unsigned most);
+/* Makes replications 1..n done (their rows to be filled by run_row) as
+ * adopted elsewhere; false when out of memory or not at the start. */
+bool run_set_adopted(struct run *r, unsigned n);
+
 /* The replications after `done` when the first round was `first`: rounds
  * grow by half of what is done, and by at least the first round, so their
  * sizes depend on neither the threads nor the data. */

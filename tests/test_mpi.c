@@ -1,0 +1,154 @@
+/* railmail-mpi (path in $RAILMAIL_MPI, set by make) under mpirun against
+ * railmail -j 1 (in $RAILMAIL): the same results byte for byte, input
+ * errors reported once, and a rank that fails or dies fails the job and
+ * leaves earlier results as they were. Skipped, saying why, where mpirun
+ * or railmail-mpi is missing. */
+#include "e2e.h"
+
+#define MINI "tests/fixtures/scenario-mini"
+#define RANKS 3
+
+/* The mpirun command line for `args`, or skips the test. */
+static char *mpi_command(const char *args)
+{
+    const char *bin = getenv("RAILMAIL_MPI");
+    if (system("command -v mpirun >/dev/null 2>&1") != 0)
+        cr_skip_test("mpirun is not installed (apt-get install openmpi-bin libopenmpi-dev)");
+    if (!bin || access(bin, X_OK) != 0)
+        cr_skip_test("railmail-mpi was not built (make mpi)");
+    return e2e_format("mpirun --oversubscribe%s -n %d %s %s", geteuid() == 0 ? " --allow-run-as-root" : "", RANKS,
+                      bin, args);
+}
+
+/* Runs `args` with railmail-mpi on RANKS ranks; the exit status. */
+static int mpi_run(const char *args, const char *err, const char *env)
+{
+    char *mpi = mpi_command(args);
+    char *cmd = e2e_format("%s %s >/dev/null 2>'%s'", env ? env : "", mpi, err ? err : "/dev/null");
+    int rc = system(cmd);
+    free(cmd);
+    free(mpi);
+    return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+/* Every file of a and b but run.json and report.html (both print the
+ * command, the ranks and the start time) is the same, hidden ones included. */
+static void same_tree(const char *a, const char *b)
+{
+    char *cmd = e2e_format("diff -r -x run.json -x report.html '%s' '%s' >/dev/null && test -s '%s/report.html'", a, b, a);
+    cr_assert_eq(system(cmd), 0, "%s and %s differ", a, b);
+    free(cmd);
+}
+
+static void records_ranks(const char *dir)
+{
+    char *path = e2e_format("%s/run.json", dir), *json = e2e_slurp(path), *want = e2e_format("\"ranks\": %d", RANKS);
+    cr_assert(strstr(json, want), "run.json does not record %d ranks:\n%s", RANKS, json);
+    free(want);
+    free(json);
+    free(path);
+}
+
+/* `args` (with %s for the results directory) by railmail -j 1 and by
+ * railmail-mpi -j 2 on RANKS ranks. */
+static void same_as_one_thread(const char *args)
+{
+    char *t = e2e_tmpdir(), *one = e2e_format("%s/one", t), *ranks = e2e_format("%s/ranks", t);
+    char *a = e2e_format(args, one), *b = e2e_format(args, ranks);
+    char *a1 = e2e_format("%s -j 1", a), *b2 = e2e_format("%s -j 2", b);
+    char *err = e2e_format("%s/err", t);
+    cr_assert_eq(e2e_run(a1, NULL, NULL), 0, "railmail %s failed", a1);
+    cr_assert_eq(mpi_run(b2, err, NULL), 0, "railmail-mpi %s failed:\n%s", b2, e2e_slurp(err));
+    same_tree(one, ranks);
+    records_ranks(ranks);
+    free(a), free(b), free(a1), free(b2), free(err), free(one), free(ranks);
+    e2e_rmtree(t);
+}
+
+Test(mpi, run_is_the_same_as_one_thread, .timeout = 180)
+{
+    same_as_one_thread("run " MINI " -r 5 --batches --tracking -q -o %s");
+}
+
+Test(mpi, compare_is_the_same_as_one_thread, .timeout = 180)
+{
+    same_as_one_thread("compare tests/e2e/weekly daily identical -r 4 -d 60 -q -o %s");
+}
+
+Test(mpi, sweep_is_the_same_as_one_thread, .timeout = 180)
+{
+    same_as_one_thread("sweep tests/e2e/wait-half-headway -d 60 -r 3 "
+                       "--vary services.OD.departures_per_week=1:3 -q -o %s");
+}
+
+/* Rounds of sequential replications (3, then 3 more at a time) stop at the
+ * same round: replications.csv and summary.csv's n say how many ran. */
+Test(mpi, precision_rounds_stop_where_one_thread_stops, .timeout = 180)
+{
+    same_as_one_thread("compare tests/e2e/weekly daily -r 3 --precision on_time_pct=0.5 -q -o %s");
+}
+
+/* Earlier results are taken over from rank 0's disk as railmail would. */
+Test(mpi, reuse_is_the_same_as_one_thread, .timeout = 180)
+{
+    char *t = e2e_tmpdir(), *err = e2e_format("%s/err", t);
+    cr_assert_eq(e2e_runf(NULL, NULL, "run " MINI " -r 3 -j 1 -q -o %s/one", t), 0);
+    cr_assert_eq(e2e_runf(NULL, NULL, "run " MINI " -r 7 -j 1 -q -o %s/one", t), 0);
+    char *first = e2e_format("run " MINI " -r 3 -q -o %s/ranks", t);
+    char *again = e2e_format("run " MINI " -r 7 -q -o %s/ranks", t);
+    cr_assert_eq(mpi_run(first, err, NULL), 0);
+    cr_assert_eq(mpi_run(again, err, NULL), 0);
+    char *one = e2e_format("%s/one", t), *ranks = e2e_format("%s/ranks", t), *json = e2e_format("%s/run.json", ranks);
+    same_tree(one, ranks);
+    char *text = e2e_slurp(json);
+    cr_assert(strstr(text, "\"replications_reused\": 3"), "%s", text);
+    free(text), free(json), free(one), free(ranks), free(first), free(again), free(err);
+    e2e_rmtree(t);
+}
+
+static size_t count(const char *text, const char *what)
+{
+    size_t n = 0;
+    for (const char *p = text; (p = strstr(p, what)); p += strlen(what))
+        n++;
+    return n;
+}
+
+Test(mpi, an_input_error_is_reported_once_with_exit_2, .timeout = 120)
+{
+    char *t = e2e_tmpdir(), *err = e2e_format("%s/err", t), *args = e2e_format("run tests/bad/capacity-negative -q -o %s/r", t);
+    cr_assert_eq(mpi_run(args, err, NULL), 2);
+    char *text = e2e_slurp(err);
+    cr_assert_eq(count(text, "tests/bad/capacity-negative/"), 1, "%s", text);
+    cr_assert_eq(count(text, "railmail: "), 1, "%s", text);
+    cr_assert_not(e2e_exists(t, "r"));
+    free(text), free(args), free(err);
+    e2e_rmtree(t);
+}
+
+/* Earlier results, then a run that `env` makes fail: the job fails with
+ * `message` and the earlier results are untouched, file for file. */
+static void fault_leaves_results(const char *env, const char *message)
+{
+    char *t = e2e_tmpdir(), *err = e2e_format("%s/err", t), *r = e2e_format("%s/r", t), *keep = e2e_format("%s/keep", t);
+    char *first = e2e_format("run " MINI " -r 3 -q -o %s", r), *more = e2e_format("run " MINI " -r 9 -q -o %s", r);
+    cr_assert_eq(mpi_run(first, err, NULL), 0);
+    e2e_sh("cp -a '%s' '%s'", r, keep);
+    cr_assert_neq(mpi_run(more, err, env), 0);
+    char *text = e2e_slurp(err);
+    cr_assert_eq(count(text, message), 1, "%s", text);
+    char *cmd = e2e_format("diff -r '%s' '%s' >/dev/null", keep, r);
+    cr_assert_eq(system(cmd), 0, "the earlier results changed");
+    free(cmd), free(text), free(first), free(more), free(r), free(keep), free(err);
+    e2e_rmtree(t);
+}
+
+Test(mpi, a_rank_that_dies_fails_the_job, .timeout = 180)
+{
+    fault_leaves_results("RAILMAIL_MPI_FAULT=1:5", "rank 1: fault injected at replication 5");
+}
+
+Test(mpi, a_rank_that_fails_fails_the_job_with_its_message, .timeout = 180)
+{
+    fault_leaves_results("RAILMAIL_MPI_FAULT=2:6:fail", "rank 2: fault injected at replication 6");
+}
