@@ -186,12 +186,13 @@ static inline void sift_up(struct entry *h, size_t hole, struct entry e)
  * while a child is smaller. Unlike a pop's bottom-up walk, it stops at
  * once for an item due as early as the root it replaces, which is common
  * when a handler schedules for now. */
-static void sift_down_from_root(struct entry *h, size_t end, struct entry e)
+PREFETCH_HELPER void sift_down_body(struct entry *h, size_t end, struct entry e, bool far)
 {
     char *base = (char *)h;
     size_t hole = ROOT * sizeof *h, stop = end * sizeof *h;
     for (size_t c; (c = 4 * hole - 8 * sizeof *h) < stop;) {
-        prefetch_below(base, c, stop);
+        if (far)
+            prefetch_below(base, c, stop);
         size_t w = min_child(base, c);
         const struct entry *child = (const struct entry *)(base + w);
         if (!less(child, &e))
@@ -200,6 +201,17 @@ static void sift_down_from_root(struct entry *h, size_t end, struct entry e)
         hole = w;
     }
     *(struct entry *)(base + hole) = e;
+}
+
+/* A heap of at most NEAR bytes prefetches nothing (prefetch_below), so
+ * its sift skips the test at every level: it is most of what a simulation
+ * with a thousand pending events does. */
+static void sift_down_from_root(struct entry *h, size_t end, struct entry e)
+{
+    if (end * sizeof *h <= NEAR)
+        sift_down_body(h, end, e, false);
+    else
+        sift_down_body(h, end, e, true);
 }
 
 /* The next pop will most likely read the root's payload, at a random
