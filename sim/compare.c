@@ -712,8 +712,15 @@ static void print_new_pairs(const struct compare_result *c, FILE *f, size_t i)
         if (first)
             fprintf(f, "\n%s carries pairs the baseline does not (their own levels, no verdict):",
                     escape_text(name, sizeof name, a->name));
-        fprintf(f, "%s %s (on time %.1f %%, transit p95 %.1f d)", first ? "" : ",", escape_text(name, sizeof name, key),
+        fprintf(f, "%s %s (on time %.1f %%, transit p95 %.1f d", first ? "" : ",", escape_text(name, sizeof name, key),
                 a->res.summary[on_time].mean, a->res.summary[p95].mean);
+        /* what it costs and emits, where the scenario prices and rates it */
+        size_t cost = model_row(a->m, "cost_per_kg", scope), co2 = model_row(a->m, "co2_g_per_kg", scope);
+        if (cost != SIZE_MAX && isfinite(a->res.summary[cost].mean))
+            fprintf(f, ", %s %.2f per kg", a->s->currency, a->res.summary[cost].mean);
+        if (co2 != SIZE_MAX && isfinite(a->res.summary[co2].mean))
+            fprintf(f, ", %.0f g CO2e per kg", a->res.summary[co2].mean);
+        fputc(')', f);
         first = false;
     }
     if (more)

@@ -229,3 +229,20 @@ Test(cost, a_sweep_target_may_name_a_cost_per_service, .timeout = 60)
     free(path);
     e2e_rmtree(t);
 }
+
+/* The Xi'an-Hamburg question in one command: the new pair's own cost and
+ * CO2 per kg beside its on-time share, in the scenario's currency. */
+Test(cost, compare_names_a_new_pairs_cost_and_co2, .timeout = 120)
+{
+    char *t = e2e_tmpdir();
+    char *out = e2e_format("%s/out", t);
+    cr_assert_eq(e2e_runf(out, NULL, "compare scenarios/china-europe-via-belarus xian-hamburg -r 2 -d 120 --no-plot -o %s/c",
+                          t), 0);
+    char *text = e2e_slurp(out);
+    const char *line = strstr(text, "XA-HAM (on time ");
+    cr_assert(line, "%s", text);
+    cr_assert(strstr(line, " per kg, ") && strstr(line, "USD ") && strstr(line, " g CO2e per kg)"), "%s", text);
+    free(text);
+    free(out);
+    e2e_rmtree(t);
+}
