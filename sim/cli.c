@@ -457,8 +457,9 @@ static void print_run_table(const struct scenario *s, const struct run_result *r
             continue;
         printf("%-24s ", mt->name);
         print_cell(sm->mean, sm->ci_low, sm->ci_high, interval);
-        if (!strncmp(mt->unit, "currency", 8))  /* a cost names its currency */
-            printf(" %s%s", s->currency, mt->unit + 8);
+        char unit[64];
+        if (model_metric_unit(mt, s->currency, unit, sizeof unit) == unit)  /* a cost names its currency */
+            printf(" %s", unit);
         putchar('\n');
     }
     if (!interval)
@@ -561,9 +562,10 @@ static void catch_interrupts(void)
 
 /* run.json for what a command made: the scenario and its inputs (each
  * arm's or point's are added by the caller), the settings, and how the
- * replication count was chosen. */
-static enum rm_status write_record(struct record *rec, const char *dir, const char *kind, const struct scenario *s,
-                                   unsigned replications, unsigned reused, const struct opts *o, struct diag *d)
+ * replication count was chosen; then report.html, which reads it. */
+static enum rm_status write_record_and_report(struct record *rec, const char *dir, const char *kind,
+                                              const struct scenario *s, unsigned replications, unsigned reused,
+                                              const struct opts *o, struct diag *d)
 {
     if (!rec)
         return diag_fail(d, RM_ENOMEM, "out of memory");
@@ -584,7 +586,8 @@ static enum rm_status write_record(struct record *rec, const char *dir, const ch
     record_set_number(rec, "ranks", run_ranks());
     record_set(rec, "plot", o->no_plot ? "no" : "yes");  /* report.html has charts */
     record_scenario(rec, s);
-    return record_write(rec, dir, d);
+    enum rm_status st = record_write(rec, dir, d);
+    return st == RM_OK ? html_write(dir, d) : st;
 }
 
 static int cmd_run(int argc, char **argv)
@@ -639,9 +642,7 @@ static int cmd_run(int argc, char **argv)
     if (st == RM_OK && !o.no_plot)
         st = draw(tmp, out, d);
     if (st == RM_OK)
-        st = write_record(rec, tmp, "run", s, res.n, res.reused, &o, d);
-    if (st == RM_OK)
-        st = html_write(tmp, d);
+        st = write_record_and_report(rec, tmp, "run", s, res.n, res.reused, &o, d);
     if (st == RM_OK)
         st = outdir_commit(od, d);
     if (st == RM_OK && !o.quiet)
@@ -814,10 +815,8 @@ static int cmd_compare(int argc, char **argv)
         record_set_list(rec, "proposals", names, compare_arms(cr) - 1);
     }
     if (st == RM_OK)
-        st = write_record(rec, tmp, "compare", compare_arm_scenario(cr, 0), compare_replications(cr),
+        st = write_record_and_report(rec, tmp, "compare", compare_arm_scenario(cr, 0), compare_replications(cr),
                           compare_reused(cr), &o, d);
-    if (st == RM_OK)
-        st = html_write(tmp, d);
     if (st == RM_OK)
         st = outdir_commit(od, d);
     outdir_discard(od);
@@ -992,10 +991,8 @@ static int cmd_sweep(int argc, char **argv)
             record_set(rec, "target", a.target);
             record_set(rec, "proposal", a.proposal);
         }
-        st = write_record(rec, tmp, "sweep", sweep_scenario(w), sweep_replications(w), 0, &o, d);
+        st = write_record_and_report(rec, tmp, "sweep", sweep_scenario(w), sweep_replications(w), 0, &o, d);
     }
-    if (st == RM_OK)
-        st = html_write(tmp, d);
     if (st == RM_OK)
         st = outdir_commit(od, d);
     outdir_discard(od);

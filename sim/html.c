@@ -121,10 +121,7 @@ static void pm(struct strbuf *b, double mean, double lo, double hi)
  * currency ("USD per kg"). The text lives in the page until the next call. */
 static const char *unit_of(struct page *p, const struct model_metric *mt)
 {
-    if (strncmp(mt->unit, "currency", 8) != 0 || !p->arm[0])
-        return mt->unit;
-    snprintf(p->unit, sizeof p->unit, "%s%s", p->arm[0]->currency, mt->unit + 8);
-    return p->unit;
+    return p->arm[0] ? model_metric_unit(mt, p->arm[0]->currency, p->unit, sizeof p->unit) : mt->unit;
 }
 
 /* ---------------------------------------------------------------- run.json */

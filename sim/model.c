@@ -372,6 +372,14 @@ const struct model_metric *model_metric_find(const char *name)
     return NULL;
 }
 
+const char *model_metric_unit(const struct model_metric *mt, const char *currency, char *buf, size_t size)
+{
+    if (strncmp(mt->unit, "currency", 8) != 0)
+        return mt->unit;
+    snprintf(buf, size, "%s%s", currency, mt->unit + 8);
+    return buf;
+}
+
 unsigned model_metric_scopes(const char *name)
 {
     unsigned scopes = 0;

@@ -62,6 +62,9 @@ const struct model_metric *model_metric_find(const char *name);  /* NULL if unkn
  * has a row of the table for each: model_metric_find gives the first, and
  * this the union of their MODEL_SCOPE_* bits (0 if unknown). */
 unsigned model_metric_scopes(const char *name);
+/* The unit as printed: a cost's "currency" becomes the scenario's code
+ * ("USD per kg"), written into buf; any other unit is returned as it is. */
+const char *model_metric_unit(const struct model_metric *mt, const char *currency, char *buf, size_t size);
 
 /* The record: one value per (metric, scope) row, NaN where undefined, then
  * the monthly rows: one per (month, metric, scope) of every metric with
