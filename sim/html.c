@@ -640,6 +640,7 @@ struct pairs {
     struct table t;
     bool found;
     size_t origin, dest, posted, on_time, p95;
+    size_t cost, co2;  /* per kg; SIZE_MAX in results without them */
 };
 
 static enum rm_status pairs_load(struct page *p, struct pairs *x, const char *arm)
@@ -657,6 +658,10 @@ static enum rm_status pairs_load(struct page *p, struct pairs *x, const char *ar
         table_fini(&x->t);
         x->found = false;
     }
+    if (x->found && !table_find(&x->t, "cost_per_kg", &x->cost))
+        x->cost = SIZE_MAX;
+    if (x->found && !table_find(&x->t, "co2_g_per_kg", &x->co2))
+        x->co2 = SIZE_MAX;
     return st;
 }
 
@@ -787,7 +792,7 @@ static enum rm_status compare_diffs(struct page *p)
         strbuf_printf(b, "</tr>\n");
         for (size_t r = 0; r < base.t.nrow; r++) {
             const char *o = table_cell(&base.t, r, base.origin), *de = table_cell(&base.t, r, base.dest);
-            strbuf_printf(b, "<tr><td>");
+            strbuf_printf(b, "<tr><td class=\"key\">");
             escf(p, "%s-%s", o, de);
             strbuf_printf(b, "</td><td class=\"n\">%s</td>", num(v, cell_num(&base.t, r, base.on_time)));
             for (size_t a = 1; a < p->n_arms; a++) {
@@ -808,24 +813,29 @@ static enum rm_status compare_diffs(struct page *p)
                     more++;
                     continue;
                 }
-                if (!any)
+                if (!any) {
                     strbuf_printf(b, "<h3>New pairs (their own levels, no verdict: the baseline carries no such "
                                      "mail)</h3>\n<table><tr><th>proposal</th><th>pair</th><th class=\"n\">batches "
                                      "posted</th><th class=\"n\">on time, %%</th><th class=\"n\">95th percentile "
-                                     "transit, days</th></tr>\n");
+                                     "transit, days</th><th class=\"n\">cost per kg, ");
+                    esc(b, p->arm[0]->currency);
+                    strbuf_printf(b, "</th><th class=\"n\">CO2e per kg, g</th></tr>\n");
+                }
                 any = true;
                 shown++;
-                char q[32], t95[32];
+                char q[32], t95[32], cost[32], co2[32];
                 strbuf_printf(b, "<tr><td>");
                 esc(b, p->name[a]);
-                strbuf_printf(b, "</td><td>");
+                strbuf_printf(b, "</td><td class=\"key\">");
                 escf(p, "%s-%s", o, de);
-                strbuf_printf(b, "</td><td class=\"n\">%s</td><td class=\"n\">%s</td><td class=\"n\">%s</td></tr>\n",
+                strbuf_printf(b, "</td><td class=\"n\">%s</td><td class=\"n\">%s</td><td class=\"n\">%s</td>"
+                                 "<td class=\"n\">%s</td><td class=\"n\">%s</td></tr>\n",
                               num(v, cell_num(&arm[a].t, r, arm[a].posted)), num(q, cell_num(&arm[a].t, r, arm[a].on_time)),
-                              num(t95, cell_num(&arm[a].t, r, arm[a].p95)));
+                              num(t95, cell_num(&arm[a].t, r, arm[a].p95)), num(cost, cell_num(&arm[a].t, r, arm[a].cost)),
+                              num(co2, cell_num(&arm[a].t, r, arm[a].co2)));
             }
             if (more) {
-                strbuf_printf(b, "<tr><td colspan=\"5\" class=\"note\">");
+                strbuf_printf(b, "<tr><td colspan=\"7\" class=\"note\">");
                 escf(p, "and %zu more new pairs of %s (in %s/pairs.csv)", more, p->name[a], p->name[a]);
                 strbuf_printf(b, "</td></tr>\n");
             }

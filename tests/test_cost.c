@@ -243,6 +243,15 @@ Test(cost, compare_names_a_new_pairs_cost_and_co2, .timeout = 120)
     cr_assert(line, "%s", text);
     cr_assert(strstr(line, " per kg, ") && strstr(line, "USD ") && strstr(line, " g CO2e per kg)"), "%s", text);
     free(text);
+    /* and report.html's table of new pairs has both columns */
+    char *page = e2e_format("%s/c/report.html", t);
+    text = e2e_slurp(page);
+    const char *row = strstr(text, "<td class=\"key\">XA-HAM</td>");
+    cr_assert(strstr(text, "cost per kg, USD</th><th class=\"n\">CO2e per kg, g</th>") && row, "no new-pair table");
+    const char *end = strstr(row, "</tr>"), *blank = strstr(row, ">–<");  /* a missing value prints – */
+    cr_assert(end && (!blank || blank > end), "a cell of XA-HAM's row is empty");
+    free(text);
+    free(page);
     free(out);
     e2e_rmtree(t);
 }
