@@ -184,6 +184,12 @@ struct model {
     struct net **epoch_net;
     double *epoch_h;
     size_t n_epochs;
+    /* The same tables as the queues a batch waits in: table k (0: every
+     * service, k > 0: epoch k - 1, falling back to table 0 where no running
+     * service reaches the destination) gives, at [node * n_dest + slot of
+     * the destination], the hop from there. Looked up once per batch move,
+     * so it saves the net's call and the service's queue base. */
+    struct hop *hops;
     struct month_layout {
         size_t n;                 /* months of the statistics window */
         int32_t first;            /* the first, as calendar_month gives it */
@@ -194,6 +200,10 @@ struct model {
         size_t *base;             /* [stride]: an offset -> its summary row */
     } month;
 };
+
+/* The next hop of a batch as the queue it joins: queue = UINT32_MAX where
+ * there is none (the node is the destination or unreachable). */
+struct hop { uint32_t queue; uint16_t board_stop, alight_stop; };
 
 /* A batch travels by value: it lives in the ring of the queue it waits in,
  * or of the train stop where it gets off, so boarding and unloading copy a
@@ -270,9 +280,10 @@ struct service_state {
 struct demand_state {
     struct rep *r;
     uint32_t row;
-    double rate_per_h, growth_per_h;  /* growth as a continuous rate */
+    uint32_t dest_node;               /* its destination */
+    uint32_t dest;                    /* the destination's slot: accumulator 1 + dest, column of the hops */
     bool season;                      /* rate also follows calendar months */
-    size_t dest_acc;                  /* the accumulator of its destination */
+    double rate_per_h, growth_per_h;  /* growth as a continuous rate */
     gsl_rng *post, *kg;
 };
 
@@ -820,6 +831,37 @@ static bool build_epochs(struct model *m)
     return true;
 }
 
+/* Fills one table of m->hops from a net, and from `fallback` where the net
+ * has no hop (NULL: none). */
+static void fill_hops(const struct model *m, struct hop *table, const struct net *n, const struct net *fallback)
+{
+    size_t nn = m->s->n_nodes;
+    for (size_t node = 0; node < nn; node++)
+        for (size_t d = 0; d < m->n_dest; d++) {
+            struct net_hop h;
+            struct hop *out = &table[node * m->n_dest + d];
+            size_t dest = m->dest_node[d];
+            if (net_next(n, node, dest, &h) || (fallback && net_next(fallback, node, dest, &h)))
+                *out = (struct hop){ (uint32_t)(m->qbase[h.service] + h.board_stop), (uint16_t)h.board_stop,
+                                     (uint16_t)h.alight_stop };
+            else
+                *out = (struct hop){ UINT32_MAX, 0, 0 };
+        }
+}
+
+/* The routing tables as queues (after build_epochs). */
+static bool build_hops(struct model *m)
+{
+    size_t per = m->s->n_nodes * m->n_dest;
+    m->hops = malloc(((m->n_epochs + 1) * per + 1) * sizeof *m->hops);
+    if (!m->hops)
+        return false;
+    fill_hops(m, m->hops, m->net, NULL);
+    for (size_t k = 0; k < m->n_epochs; k++)
+        fill_hops(m, &m->hops[(k + 1) * per], m->epoch_net[k], m->net);
+    return true;
+}
+
 /* The scope "common": the demand rows whose pair ("O-D") is in pairs. */
 static bool build_common(struct model *m, const char *const *pairs, size_t n_pairs)
 {
@@ -899,7 +941,7 @@ struct model *model_create_common(const struct scenario *s, const char *const *p
         m->n_queues += s->services[k].route_len;
     }
     m->days = (size_t)ceil(s->horizon_d);
-    if (!build_money_and_carbon(m) || !build_epochs(m) || !build_origins(m) || !build_paths(m) || !build_common(m, pairs, n_pairs) || !build_layout(m)
+    if (!build_money_and_carbon(m) || !build_epochs(m) || !build_hops(m) || !build_origins(m) || !build_paths(m) || !build_common(m, pairs, n_pairs) || !build_layout(m)
         || !build_series(m) || !build_fields(m))
         goto fail;
     return m;
@@ -944,6 +986,7 @@ void model_destroy(struct model *m)
         net_destroy(m->epoch_net[k]);
     free(m->epoch_net);
     free(m->epoch_h);
+    free(m->hops);
     free(m);
 }
 
@@ -1126,27 +1169,25 @@ static void ring_drop(struct ring *q, uint32_t k)
     q->n -= k;
 }
 
-/* Puts a batch that is at `node` into the queue of the service it takes next. */
-/* The routing table in force at hour t. */
-static const struct net *net_at(const struct model *m, double t)
+/* The hops from `node` under the routing in force at hour t, by
+ * destination slot; a destination no running service reaches waits for
+ * the first that will (the tables fall back to every service's). */
+static const struct hop *hops_from(const struct model *m, double t, size_t node)
 {
     size_t k = m->n_epochs;
     while (k > 0 && m->epoch_h[k - 1] > t)
         k--;
-    return k ? m->epoch_net[k - 1] : m->net;
+    return &m->hops[(k * m->s->n_nodes + node) * m->n_dest];
 }
 
+/* Puts a batch that is at `node` into the queue of the service it takes next. */
 static inline void wait_at(struct rep *r, struct batch *b, size_t node, double t)
 {
-    struct net_hop hop;
-    size_t dest = demand_of(r, b)->destination;
-    /* a destination no running service reaches waits for the first that will */
-    bool found = net_next(net_at(r->m, t), node, dest, &hop) || net_next(r->m->net, node, dest, &hop);
-    assert(found && "scenario validation guarantees a route");
-    (void)found;
-    b->board_stop = (uint16_t)hop.board_stop;
-    b->alight_stop = (uint16_t)hop.alight_stop;
-    if (!ring_push(&r->queues[r->m->qbase[hop.service] + hop.board_stop], b))
+    const struct hop *hop = &hops_from(r->m, t, node)[r->demand[b->demand].dest];
+    assert(hop->queue != UINT32_MAX && "scenario validation guarantees a route");
+    b->board_stop = hop->board_stop;
+    b->alight_stop = hop->alight_stop;
+    if (!ring_push(&r->queues[hop->queue], b))
         fail_nomem(r);
     struct node_state *ns = &r->nodes[node];
     ns->waiting++;
@@ -1166,7 +1207,7 @@ static inline void wait_at(struct rep *r, struct batch *b, size_t node, double t
 static void scopes_of(const struct rep *r, const struct batch *b, struct scope_acc *out[3])
 {
     out[0] = &r->acc[0];
-    out[1] = &r->acc[r->demand[b->demand].dest_acc];
+    out[1] = &r->acc[1 + r->demand[b->demand].dest];
     out[2] = &r->acc[1 + r->m->n_dest + b->demand];
 }
 
@@ -1545,7 +1586,7 @@ static void unload(struct rep *r, struct train *tr, size_t node, double t)
         end_ride(r, tr, b, tr->stop);
         tr->load_kg -= b->kg;
         tr->on_board--;
-        if (demand_of(r, b)->destination == node) {
+        if (r->demand[b->demand].dest_node == node) {
             deliver(r, b, node, t);
         } else {
             track(r, b, t, node, "transferred (EMJ)");
@@ -1953,7 +1994,8 @@ static bool rep_start(struct rep *r)
         ds->rate_per_h = s->demand[i].batches_per_day / 24;
         ds->growth_per_h = log1p(s->demand[i].growth_pct_per_year / 100) / HOURS_PER_YEAR;
         ds->season = s->demand[i].seasonal;
-        ds->dest_acc = 1 + r->m->dest_of_node[s->demand[i].destination];
+        ds->dest_node = (uint32_t)s->demand[i].destination;
+        ds->dest = (uint32_t)r->m->dest_of_node[ds->dest_node];
         schedule(r, next_posting(ds, 0), on_post, ds);
     }
     for (size_t i = 0; i < s->n_disruptions; i++) {
@@ -2240,7 +2282,7 @@ static void collect(struct rep *r)
         dest.hist = r->scratch;
         memset(dest.hist, 0, sizeof *dest.hist);
         for (size_t i = 0; i < s->n_demand; i++)
-            if (r->demand[i].dest_acc == 1 + d)
+            if (r->demand[i].dest == d)
                 stats_hist_merge(dest.hist, od[i].hist);
         put_batch_scope(r, m->row_dest + d * N_BATCH_METRICS, &dest);
     }
