@@ -166,6 +166,7 @@ struct model {
      * (NaN past a leg of unknown intensity), so a ride's CO2 is one
      * subtraction */
     double *co2_g_per_t;
+    bool *scan;               /* [n_queues]: the stop's node records a scan */
     bool has_cost, has_co2;   /* some service has a cost model, some leg an intensity */
     size_t rows, days, series;
     size_t row_dest, row_od, row_node, row_service;
@@ -893,7 +894,8 @@ static bool build_money_and_carbon(struct model *m)
 {
     const struct scenario *s = m->s;
     m->co2_g_per_t = malloc((m->n_queues + 1) * sizeof *m->co2_g_per_t);
-    if (!m->co2_g_per_t)
+    m->scan = malloc(m->n_queues + 1);
+    if (!m->co2_g_per_t || !m->scan)
         return false;
     for (size_t g = 0; g < s->n_legs; g++)
         m->has_co2 |= !isnan(s->legs[g].co2_g_per_tkm);
@@ -901,6 +903,8 @@ static bool build_money_and_carbon(struct model *m)
         const struct scenario_service *sv = &s->services[k];
         double *cum = &m->co2_g_per_t[m->qbase[k]];
         m->has_cost |= sv->has_cost;
+        for (size_t i = 0; i < sv->route_len; i++)
+            m->scan[m->qbase[k] + i] = s->nodes[sv->route[i]].scan;
         cum[0] = 0;
         for (size_t i = 0; i + 1 < sv->route_len; i++) {
             const struct scenario_leg *g = &s->legs[sv->legs[i]];
@@ -979,6 +983,7 @@ void model_destroy(struct model *m)
     free(m->index);
     free(m->qbase);
     free(m->co2_g_per_t);
+    free(m->scan);
     free(m->dest_node);
     free(m->dest_of_node);
     net_destroy(m->net);
@@ -1125,7 +1130,7 @@ static void write_event(struct rep *r, const struct batch *b, double t, size_t n
 }
 
 /* Records a tracking event, and its row with --tracking. Marked inline, as
- * are note_event, wait_at and next_posting: a batch passes them several
+ * are note_event, join_queue and next_posting: a batch passes them several
  * times, and inlining saved 3 % of a large run's instructions. */
 static inline void track(struct rep *r, struct batch *b, double t, size_t node, const char *event)
 {
@@ -1180,24 +1185,31 @@ static const struct hop *hops_from(const struct model *m, double t, size_t node)
     return &m->hops[(k * m->s->n_nodes + node) * m->n_dest];
 }
 
-/* Puts a batch that is at `node` into the queue of the service it takes next. */
-static inline void wait_at(struct rep *r, struct batch *b, size_t node, double t)
+/* Puts a batch into the queue of its next hop (add_waiting counts it). */
+static inline void join_queue(struct rep *r, struct batch *b, const struct hop *hop)
 {
-    const struct hop *hop = &hops_from(r->m, t, node)[r->demand[b->demand].dest];
     assert(hop->queue != UINT32_MAX && "scenario validation guarantees a route");
     b->board_stop = hop->board_stop;
     b->alight_stop = hop->alight_stop;
     if (!ring_push(&r->queues[hop->queue], b))
         fail_nomem(r);
+}
+
+/* k more batches wait at `node`: the backlogs, and after the warm-up
+ * (in_window) their maxima, the month's too (`month`, the month slot of
+ * the time). The backlogs only grow here, so k batches at once reach the
+ * same maxima as one at a time. */
+static inline void add_waiting(struct rep *r, size_t node, bool in_window, int32_t month, uint32_t k)
+{
     struct node_state *ns = &r->nodes[node];
-    ns->waiting++;
-    r->waiting++;
-    if (t >= r->warmup_h) {
+    ns->waiting += k;
+    r->waiting += k;
+    if (in_window) {
         if (ns->waiting > ns->waiting_max)
             ns->waiting_max = ns->waiting;
         if (r->waiting > r->waiting_max)
             r->waiting_max = r->waiting;
-        uint32_t *month_max = &r->month.backlog_max[month_of(r, t)];
+        uint32_t *month_max = &r->month.backlog_max[month];
         if (r->waiting > *month_max)
             *month_max = r->waiting;
     }
@@ -1256,61 +1268,96 @@ static void write_batch_row(struct rep *r, const struct batch *b, double deliver
 
 static void close_month(struct rep *r, size_t j);
 
+/* What every batch unloaded at one train stop shares, computed once per
+ * stop: the time and with it the warm-up test, the day and the month; the
+ * accumulators and daily series of the node as a destination (every batch
+ * delivered there has it as its destination); the hops from the node. */
+struct stop {
+    double t;
+    size_t node;
+    bool in_window;              /* t after the warm-up */
+    int32_t now;                 /* t's month slot, -1 before the statistics window */
+    struct scope_acc *all, *dest, *od;  /* od: demand row 0's; dest NULL if no destination */
+    double *delivered_t, *dest_t;       /* the day's tonnes delivered: network, node */
+    struct month_acc *now_acc;          /* demand row 0's in t's month, NULL before the warm-up */
+    const struct hop *hops;             /* from the node, by destination slot */
+};
+
+static struct stop stop_at(struct rep *r, size_t node, double t)
+{
+    const struct model *m = r->m;
+    size_t day = day_of(r, t), dest = m->dest_of_node[node];
+    struct stop c = { .t = t, .node = node, .in_window = t >= r->warmup_h, .now = m->month.of_day[day],
+                      .all = &r->acc[0], .od = &r->acc[1 + m->n_dest],
+                      .delivered_t = daily_at(r, MODEL_SERIES_DELIVERED_T, day),
+                      .hops = hops_from(m, t, node) };
+    if (dest != SIZE_MAX) {
+        c.dest = &r->acc[1 + dest];
+        c.dest_t = daily_at(r, m->dest_series + dest, day);
+    }
+    if (c.in_window)
+        c.now_acc = &r->month.acc[(size_t)c.now * r->s->n_demand];
+    return c;
+}
+
 /* A delivery in the monthly view: the batch's posting month (after the
  * warm-up) and the tonnes of the delivery's month; a month whose last
  * batch this was is closed. */
-static void month_deliver(struct rep *r, const struct batch *b, double t, size_t day, double transit_d)
+static void month_deliver(struct rep *r, const struct stop *c, const struct batch *b, double transit_d)
 {
-    size_t nd = r->s->n_demand;
-    int32_t now = r->m->month.of_day[day];
-    if (t >= r->warmup_h)
-        r->month.acc[(size_t)now * nd + b->demand].window_kg += b->kg;
+    if (c->in_window)
+        c->now_acc[b->demand].window_kg += b->kg;
     if (b->posted_h < r->warmup_h)
         return;
     size_t j = (size_t)month_of(r, b->posted_h);
-    struct month_acc *a = &r->month.acc[j * nd + b->demand];
+    struct month_acc *a = &r->month.acc[j * r->s->n_demand + b->demand];
     a->delivered++;
     a->transit_sum_d += transit_d;
     a->on_time += transit_d <= r->s->service_standard_d;
     stats_small_add(&r->month.hist[j][b->demand], transit_d);
-    if (--r->month.open[j] == 0 && now > (int32_t)j)
+    if (--r->month.open[j] == 0 && c->now > (int32_t)j)
         close_month(r, j);
 }
 
-static void deliver(struct rep *r, struct batch *B, size_t node, double t)
+/* A delivered batch posted after the warm-up, in one batch scope. */
+static inline void count_delivery(struct scope_acc *a, const struct batch *b, double transit_d, bool on_time)
 {
-    track(r, B, t, node, "delivered (EMD)");
-    r->delivered++;
-    struct scope_acc *sc[3];
-    scopes_of(r, B, sc);
-    double transit_d = (t - B->posted_h) / 24;
-    bool in_window = t >= r->warmup_h, counted = B->posted_h >= r->warmup_h;
-    bool on_time = transit_d <= r->s->service_standard_d;
-    for (int i = 0; i < 3; i++) {
-        if (in_window)
-            sc[i]->window_kg += B->kg;
-        if (!counted)
-            continue;
-        sc[i]->delivered++;
-        sc[i]->delivered_kg += B->kg;
-        sc[i]->transit_sum_d += transit_d;
-        if (transit_d > sc[i]->transit_max_d)
-            sc[i]->transit_max_d = transit_d;
-        sc[i]->gap_sum_h += B->gap_max_h;
-        sc[i]->events_sum += B->events;
-        sc[i]->co2_g += B->co2_g;
-        sc[i]->on_time += on_time;
+    a->delivered++;
+    a->delivered_kg += b->kg;
+    a->transit_sum_d += transit_d;
+    if (transit_d > a->transit_max_d)
+        a->transit_max_d = transit_d;
+    a->gap_sum_h += b->gap_max_h;
+    a->events_sum += b->events;
+    a->co2_g += b->co2_g;
+    a->on_time += on_time;
+}
+
+/* Delivers a batch at its destination, the stop's node; its tracking event
+ * is noted and counted by the caller. */
+static void deliver(struct rep *r, const struct stop *c, struct batch *B)
+{
+    struct scope_acc *od = &c->od[B->demand];
+    double transit_d = (c->t - B->posted_h) / 24;
+    if (c->in_window) {
+        c->all->window_kg += B->kg;
+        c->dest->window_kg += B->kg;
+        od->window_kg += B->kg;
     }
-    /* only the od row's histogram: those of all and dest are their od
-     * rows' merged in collect(), the same counts for a third of the work */
-    if (counted)
-        stats_hist_add(sc[2]->hist, transit_d);
-    size_t day = day_of(r, t);
-    month_deliver(r, B, t, day, transit_d);
-    *daily_at(r, MODEL_SERIES_DELIVERED_T, day) += B->kg / 1000;
-    *daily_at(r, r->m->dest_series + r->m->dest_of_node[node], day) += B->kg / 1000;
+    if (B->posted_h >= r->warmup_h) {
+        bool on_time = transit_d <= r->s->service_standard_d;
+        count_delivery(c->all, B, transit_d, on_time);
+        count_delivery(c->dest, B, transit_d, on_time);
+        count_delivery(od, B, transit_d, on_time);
+        /* only the od row's histogram: those of all and dest are their od
+         * rows' merged in collect(), the same counts for a third of the work */
+        stats_hist_add(od->hist, transit_d);
+    }
+    month_deliver(r, c, B, transit_d);
+    *c->delivered_t += B->kg / 1000;
+    *c->dest_t += B->kg / 1000;
     if (r->out->batches)
-        write_batch_row(r, B, t);
+        write_batch_row(r, B, c->t);
 }
 
 /* ---- replication: trains ----------------------------------------------- */
@@ -1540,26 +1587,40 @@ static void admit_queued(struct rep *r, struct node_state *ns, double t)
     }
 }
 
+/* What the batches getting off a train at one stop share for end_ride. */
+struct ride_end {
+    const double *left_h;     /* the train's departures by stop */
+    const bool *scan;         /* the service's stops: scanned? */
+    const double *co2_cum;    /* g CO2e per tonne from the first stop; NULL without intensities */
+    uint32_t upto;            /* the stop */
+    uint16_t service;
+};
+
 /* Writes a ride into the batch when it gets off (or at the end): its
  * departure and the scans it passed. The train remembers when it left each
  * stop, so riding batches need no visit on the way. */
-static void end_ride(struct rep *r, const struct train *tr, struct batch *b, uint32_t upto)
+static inline void end_ride(const struct ride_end *x, struct batch *b)
 {
-    const struct scenario_service *sv = &r->s->services[tr->service];
-    double left = tr->left_h[b->board_stop];
+    double left = x->left_h[b->board_stop];
     if (isnan(b->departed_h))
         b->departed_h = left;
     if (b->hops < MAX_HOPS)
-        b->svc[b->hops] = (uint16_t)tr->service;
+        b->svc[b->hops] = x->service;
     b->hops += b->hops < UINT8_MAX;
-    if (r->m->has_co2) {
-        const double *cum = &r->m->co2_g_per_t[r->m->qbase[tr->service]];
-        b->co2_g = (float)(b->co2_g + b->kg / 1000 * (cum[upto] - cum[b->board_stop]));
-    }
+    if (x->co2_cum)
+        b->co2_g = (float)(b->co2_g + b->kg / 1000 * (x->co2_cum[x->upto] - x->co2_cum[b->board_stop]));
     note_event(b, left);
-    for (uint32_t k = b->board_stop + 1u; k < upto; k++)
-        if (r->s->nodes[sv->route[k]].scan)
-            note_event(b, tr->left_h[k]);
+    for (uint32_t k = b->board_stop + 1u; k < x->upto; k++)
+        if (x->scan[k])
+            note_event(b, x->left_h[k]);
+}
+
+static struct ride_end ride_end_at(const struct rep *r, const struct train *tr, uint32_t upto)
+{
+    size_t q = r->m->qbase[tr->service];
+    return (struct ride_end){ .left_h = tr->left_h, .scan = &r->m->scan[q],
+                              .co2_cum = r->m->has_co2 ? &r->m->co2_g_per_t[q] : NULL,
+                              .upto = upto, .service = (uint16_t)tr->service };
 }
 
 /* With --tracking, the scan rows of the batches riding through a node. */
@@ -1580,20 +1641,36 @@ static void unload(struct rep *r, struct train *tr, size_t node, double t)
         write_scans(r, tr, node, t);
     if (r->s->nodes[node].scan)
         r->tracking_events += tr->on_board - here->n;  /* riding through */
+    struct ride_end x = ride_end_at(r, tr, tr->stop);
+    struct stop c = stop_at(r, node, t);
+    FILE *tracking = r->out->tracking;
+    double load_kg = tr->load_kg;
+    uint32_t n = here->n, delivered = 0;
     /* read in place, then dropped at once */
-    for (uint32_t i = 0; i < here->n; i++) {
+    for (uint32_t i = 0; i < n; i++) {
         struct batch *b = ring_at(here, i);
-        end_ride(r, tr, b, tr->stop);
-        tr->load_kg -= b->kg;
-        tr->on_board--;
-        if (r->demand[b->demand].dest_node == node) {
-            deliver(r, b, node, t);
+        end_ride(&x, b);
+        load_kg -= b->kg;
+        note_event(b, t);
+        const struct demand_state *ds = &r->demand[b->demand];
+        if (ds->dest_node == node) {
+            if (tracking)
+                write_event(r, b, t, node, "delivered (EMD)");
+            deliver(r, &c, b);
+            delivered++;
         } else {
-            track(r, b, t, node, "transferred (EMJ)");
-            wait_at(r, b, node, t);
+            if (tracking)
+                write_event(r, b, t, node, "transferred (EMJ)");
+            join_queue(r, b, &c.hops[ds->dest]);
         }
     }
-    ring_drop(here, here->n);
+    tr->load_kg = load_kg;
+    tr->on_board -= n;
+    r->tracking_events += n;  /* a delivery or a transfer each */
+    r->delivered += delivered;
+    if (n > delivered)
+        add_waiting(r, node, c.in_window, c.now, n - delivered);
+    ring_drop(here, n);
 }
 
 /* What a departure costs under its service's models: per train, per
@@ -1792,7 +1869,8 @@ static void on_post(struct engine *e, void *arg)
         month_post(r, &b);
     }
     track(r, &b, t, dm->origin, "posted (EMA)");
-    wait_at(r, &b, dm->origin, t);
+    join_queue(r, &b, &hops_from(r->m, t, dm->origin)[ds->dest]);
+    add_waiting(r, dm->origin, t >= r->warmup_h, t >= r->warmup_h ? month_of(r, t) : -1, 1);
     schedule(r, next_posting(ds, t), on_post, ds);
 }
 
