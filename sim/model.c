@@ -1159,11 +1159,22 @@ static bool ring_grow(struct ring *q)
     return true;
 }
 
-static inline bool ring_push(struct ring *q, const struct batch *b)
+/* The slot the next push fills, the ring grown if full; NULL when out of
+ * memory. The caller fills it and counts it (q->n++). */
+static inline struct batch *ring_next(struct ring *q)
 {
     if (q->n == q->cap && !ring_grow(q))
+        return NULL;
+    return &q->slot[(q->head + q->n) & (q->cap - 1)];
+}
+
+static inline bool ring_push(struct ring *q, const struct batch *b)
+{
+    struct batch *slot = ring_next(q);
+    if (!slot)
         return false;
-    q->slot[(q->head + q->n++) & (q->cap - 1)] = *b;
+    *slot = *b;
+    q->n++;
     return true;
 }
 
@@ -1836,9 +1847,8 @@ static inline double next_posting(const struct demand_state *ds, double t)
 
 /* A posting after the warm-up in the monthly view; the month's histograms
  * are made at its first. */
-static void month_post(struct rep *r, const struct batch *b)
+static void month_post(struct rep *r, const struct batch *b, size_t j)
 {
-    size_t j = (size_t)month_of(r, b->posted_h);
     if (!r->month.hist[j] && !(r->month.hist[j] = calloc(r->s->n_demand + 1, sizeof *r->month.hist[j]))) {
         fail_nomem(r);
         return;
@@ -1857,20 +1867,34 @@ static void on_post(struct engine *e, void *arg)
         fail_nomem(r);
         return;
     }
-    struct batch b = { .posted_h = t, .departed_h = NAN, .last_event_h = t,
-                       .kg = dist_sample(&dm->kg_per_batch, ds->kg),
-                       .id = (uint32_t)r->next_id++, .demand = ds->row };
-    r->posted++;
-    if (t >= r->warmup_h) {
-        struct scope_acc *sc[3];
-        scopes_of(r, &b, sc);
-        for (int i = 0; i < 3; i++)
-            sc[i]->posted++;
-        month_post(r, &b);
+    const struct hop *hop = &hops_from(r->m, t, dm->origin)[ds->dest];
+    assert(hop->queue != UINT32_MAX && "scenario validation guarantees a route");
+    struct ring *q = &r->queues[hop->queue];
+    struct batch *b = ring_next(q);
+    if (!b) {
+        fail_nomem(r);
+        return;
     }
-    track(r, &b, t, dm->origin, "posted (EMA)");
-    join_queue(r, &b, &hops_from(r->m, t, dm->origin)[ds->dest]);
-    add_waiting(r, dm->origin, t >= r->warmup_h, t >= r->warmup_h ? month_of(r, t) : -1, 1);
+    /* Made in its queue's ring. Posting is its first tracking event, with
+     * no silence before it: note_event(b, t) would give just these. */
+    *b = (struct batch){ .posted_h = t, .departed_h = NAN, .last_event_h = t,
+                         .kg = dist_sample(&dm->kg_per_batch, ds->kg),
+                         .id = (uint32_t)r->next_id++, .demand = ds->row,
+                         .board_stop = hop->board_stop, .alight_stop = hop->alight_stop, .events = 1 };
+    q->n++;
+    r->posted++;
+    r->tracking_events++;
+    bool in_window = t >= r->warmup_h;
+    int32_t month = in_window ? month_of(r, t) : -1;
+    if (in_window) {
+        r->acc[0].posted++;
+        r->acc[1 + ds->dest].posted++;
+        r->acc[1 + r->m->n_dest + ds->row].posted++;
+        month_post(r, b, (size_t)month);
+    }
+    if (r->out->tracking)
+        write_event(r, b, t, dm->origin, "posted (EMA)");
+    add_waiting(r, dm->origin, in_window, month, 1);
     schedule(r, next_posting(ds, t), on_post, ds);
 }
 
