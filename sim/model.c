@@ -352,6 +352,8 @@ struct rep {
     struct train *free_train;
     struct cargo_set *cargo_sets;     /* every set made, for the tear-down */
 
+    float *ride_gap_h;                /* [max_stops]: ride_end_at's */
+    uint8_t *ride_events;
     struct scope_acc *acc;            /* all, dests, od rows */
     struct stats_hist *scratch;       /* a union scope's histogram in collect() */
     struct months month;
@@ -1601,37 +1603,67 @@ static void admit_queued(struct rep *r, struct node_state *ns, double t)
 /* What the batches getting off a train at one stop share for end_ride. */
 struct ride_end {
     const double *left_h;     /* the train's departures by stop */
-    const bool *scan;         /* the service's stops: scanned? */
     const double *co2_cum;    /* g CO2e per tonne from the first stop; NULL without intensities */
+    /* by the stop a batch boarded at: the tracking events its ride adds
+     * (departure, scans, the event here) and the longest silence between
+     * them, all but the first silence, which depends on the batch */
+    const float *gap_h;
+    const uint8_t *events;
+    double t;                 /* now: the event here */
     uint32_t upto;            /* the stop */
     uint16_t service;
 };
 
 /* Writes a ride into the batch when it gets off (or at the end): its
- * departure and the scans it passed. The train remembers when it left each
- * stop, so riding batches need no visit on the way. */
+ * departure, the scans it passed and its event here (delivery or
+ * transfer). The train remembers when it left each stop, so riding
+ * batches need no visit on the way. These are tracking events as
+ * note_event makes them, the silences between them taken at once: none
+ * is NaN, so the longest is the same in any order. */
 static inline void end_ride(const struct ride_end *x, struct batch *b)
 {
-    double left = x->left_h[b->board_stop];
+    uint32_t from = b->board_stop;
+    double left = x->left_h[from];
     if (isnan(b->departed_h))
         b->departed_h = left;
     if (b->hops < MAX_HOPS)
         b->svc[b->hops] = x->service;
     b->hops += b->hops < UINT8_MAX;
     if (x->co2_cum)
-        b->co2_g = (float)(b->co2_g + b->kg / 1000 * (x->co2_cum[x->upto] - x->co2_cum[b->board_stop]));
-    note_event(b, left);
-    for (uint32_t k = b->board_stop + 1u; k < x->upto; k++)
-        if (x->scan[k])
-            note_event(b, x->left_h[k]);
+        b->co2_g = (float)(b->co2_g + b->kg / 1000 * (x->co2_cum[x->upto] - x->co2_cum[from]));
+    float gap = (float)(left - b->last_event_h);
+    if (gap > b->gap_max_h)
+        b->gap_max_h = gap;
+    if (x->gap_h[from] > b->gap_max_h)
+        b->gap_max_h = x->gap_h[from];
+    unsigned events = b->events + x->events[from];
+    b->events = events < UINT8_MAX ? (uint8_t)events : UINT8_MAX;  /* saturating, as one by one */
+    b->last_event_h = x->t;
 }
 
-static struct ride_end ride_end_at(const struct rep *r, const struct train *tr, uint32_t upto)
+/* The rides that end at the train's current stop at t, for every stop they
+ * may have begun at: a backward pass over the stops, in r's scratch arrays. */
+static struct ride_end ride_end_at(struct rep *r, const struct train *tr, double t)
 {
     size_t q = r->m->qbase[tr->service];
-    return (struct ride_end){ .left_h = tr->left_h, .scan = &r->m->scan[q],
-                              .co2_cum = r->m->has_co2 ? &r->m->co2_g_per_t[q] : NULL,
-                              .upto = upto, .service = (uint16_t)tr->service };
+    const bool *scan = &r->m->scan[q];
+    const double *left_h = tr->left_h;
+    float inner = 0;      /* the longest silence after the first event past the stop */
+    uint8_t events = 1;   /* the event here */
+    double next = t;      /* the first event past the stop */
+    for (uint32_t k = tr->stop; k-- > 0;) {
+        float first = (float)(next - left_h[k]);
+        r->ride_gap_h[k] = first > inner ? first : inner;
+        r->ride_events[k] = (uint8_t)(events + 1 < UINT8_MAX ? events + 1 : UINT8_MAX);
+        if (scan[k]) {  /* a ride from k - 1 on passes k's scan */
+            inner = r->ride_gap_h[k];
+            events = r->ride_events[k];
+            next = left_h[k];
+        }
+    }
+    return (struct ride_end){ .left_h = left_h, .co2_cum = r->m->has_co2 ? &r->m->co2_g_per_t[q] : NULL,
+                              .gap_h = r->ride_gap_h, .events = r->ride_events, .t = t,
+                              .upto = tr->stop, .service = (uint16_t)tr->service };
 }
 
 /* With --tracking, the scan rows of the batches riding through a node. */
@@ -1652,7 +1684,7 @@ static void unload(struct rep *r, struct train *tr, size_t node, double t)
         write_scans(r, tr, node, t);
     if (r->s->nodes[node].scan)
         r->tracking_events += tr->on_board - here->n;  /* riding through */
-    struct ride_end x = ride_end_at(r, tr, tr->stop);
+    struct ride_end x = ride_end_at(r, tr, t);
     struct stop c = stop_at(r, node, t);
     FILE *tracking = r->out->tracking;
     double load_kg = tr->load_kg;
@@ -1662,7 +1694,6 @@ static void unload(struct rep *r, struct train *tr, size_t node, double t)
         struct batch *b = ring_at(here, i);
         end_ride(&x, b);
         load_kg -= b->kg;
-        note_event(b, t);
         const struct demand_state *ds = &r->demand[b->demand];
         if (ds->dest_node == node) {
             if (tracking)
@@ -2079,6 +2110,10 @@ static bool rep_init(struct rep *r)
     for (size_t k = 0; k < s->n_services; k++)
         if (s->services[k].route_len > r->max_stops)
             r->max_stops = s->services[k].route_len;
+    r->ride_gap_h = malloc(r->max_stops * sizeof *r->ride_gap_h);
+    r->ride_events = malloc(r->max_stops);
+    if (!r->ride_gap_h || !r->ride_events)
+        return false;
     return make_streams(r);
 }
 
@@ -2470,6 +2505,8 @@ static void rep_fini(struct rep *r)
     }
     free(r->trains);
     free(r->acc);
+    free(r->ride_gap_h);
+    free(r->ride_events);
     free(r->scratch);
     months_fini(r);
     free(r->disruptions);
