@@ -1447,26 +1447,35 @@ static void board(struct rep *r, struct train *tr, double t)
     size_t node = sv->route[tr->stop];
     double latest = t - sv->cutoff_h;
     bool priced = sv->has_cost;  /* remember the rides to share the cost */
-    uint32_t k = 0;
-    for (; k < q->n; k++) {
+    FILE *tracking = r->out->tracking;
+    /* the train's load in locals: the stores through the rings could
+     * alias them, which would keep them in memory */
+    double load_kg = tr->load_kg, boarded_kg = tr->boarded_kg, capacity_kg = tr->capacity_kg;
+    uint32_t on_board = tr->on_board, n = q->n, k = 0;
+    uint16_t stop = (uint16_t)tr->stop;
+    struct ring *cargo = tr->cargo;
+    for (; k < n; k++) {
         struct batch *e = ring_at(q, k);
         /* A batch is never split: one heavier than the whole train takes
          * an empty train to itself rather than block the queue for ever.
          * A waiting batch's last event is when it joined the queue. */
-        bool fits = tr->load_kg + e->kg <= tr->capacity_kg || (tr->on_board == 0 && tr->capacity_kg > 0);
+        bool fits = load_kg + e->kg <= capacity_kg || (on_board == 0 && capacity_kg > 0);
         if (e->last_event_h > latest || !fits)
             break;
-        e->board_stop = (uint16_t)tr->stop;
-        if ((priced && !note_ride(tr, e)) || !ring_push(&tr->cargo[e->alight_stop], e)) {
+        e->board_stop = stop;
+        if ((priced && !note_ride(tr, e)) || !ring_push(&cargo[e->alight_stop], e)) {
             fail_nomem(r);
             break;
         }
-        tr->on_board++;
-        tr->load_kg += e->kg;
-        tr->boarded_kg += e->kg;
-        if (r->out->tracking)
+        on_board++;
+        load_kg += e->kg;
+        boarded_kg += e->kg;
+        if (tracking)
             write_event(r, e, t, node, e->hops ? "departed (EMK)" : "departed (EMC)");
     }
+    tr->load_kg = load_kg;
+    tr->boarded_kg = boarded_kg;
+    tr->on_board = on_board;
     /* the boarded prefix leaves the queue at once */
     ring_drop(q, k);
     r->nodes[node].waiting -= k;
