@@ -1447,15 +1447,15 @@ static void board(struct rep *r, struct train *tr, double t)
     size_t node = sv->route[tr->stop];
     double latest = t - sv->cutoff_h;
     bool priced = sv->has_cost;  /* remember the rides to share the cost */
-    FILE *tracking = r->out->tracking;
-    /* the train's load in locals: the stores through the rings could
-     * alias them, which would keep them in memory */
+    /* the train's load and the queue in locals: the stores through the
+     * rings could alias them, which would keep them in memory */
     double load_kg = tr->load_kg, boarded_kg = tr->boarded_kg, capacity_kg = tr->capacity_kg;
-    uint32_t on_board = tr->on_board, n = q->n, k = 0;
+    uint32_t on_board = tr->on_board, n = q->n, head = q->head, mask = q->cap - 1, k = 0;
+    struct batch *slot = q->slot;
     uint16_t stop = (uint16_t)tr->stop;
     struct ring *cargo = tr->cargo;
     for (; k < n; k++) {
-        struct batch *e = ring_at(q, k);
+        struct batch *e = &slot[(head + k) & mask];
         /* A batch is never split: one heavier than the whole train takes
          * an empty train to itself rather than block the queue for ever.
          * A waiting batch's last event is when it joined the queue. */
@@ -1470,9 +1470,12 @@ static void board(struct rep *r, struct train *tr, double t)
         on_board++;
         load_kg += e->kg;
         boarded_kg += e->kg;
-        if (tracking)
-            write_event(r, e, t, node, e->hops ? "departed (EMK)" : "departed (EMC)");
     }
+    if (r->out->tracking)  /* the boarded prefix's rows, in order */
+        for (uint32_t i = 0; i < k; i++) {
+            const struct batch *e = ring_at(q, i);
+            write_event(r, e, t, node, e->hops ? "departed (EMK)" : "departed (EMC)");
+        }
     tr->load_kg = load_kg;
     tr->boarded_kg = boarded_kg;
     tr->on_board = on_board;
