@@ -1696,25 +1696,27 @@ static void unload(struct rep *r, struct train *tr, size_t node, double t)
         write_scans(r, tr, node, t);
     if (r->s->nodes[node].scan)
         r->tracking_events += tr->on_board - here->n;  /* riding through */
+    uint32_t n = here->n, head = here->head, mask = here->cap - 1, delivered = 0;
+    struct batch *slot = here->slot;
+    if (r->out->tracking)  /* the rows of the events here, in order */
+        for (uint32_t i = 0; i < n; i++) {
+            const struct batch *b = &slot[(head + i) & mask];
+            bool home = r->demand[b->demand].dest_node == node;
+            write_event(r, b, t, node, home ? "delivered (EMD)" : "transferred (EMJ)");
+        }
     struct ride_end x = ride_end_at(r, tr, t);
     struct stop c = stop_at(r, node, t);
-    FILE *tracking = r->out->tracking;
     double load_kg = tr->load_kg;
-    uint32_t n = here->n, delivered = 0;
     /* read in place, then dropped at once */
     for (uint32_t i = 0; i < n; i++) {
-        struct batch *b = ring_at(here, i);
+        struct batch *b = &slot[(head + i) & mask];
         end_ride(&x, b);
         load_kg -= b->kg;
         const struct demand_state *ds = &r->demand[b->demand];
         if (ds->dest_node == node) {
-            if (tracking)
-                write_event(r, b, t, node, "delivered (EMD)");
             deliver(r, &c, b);
             delivered++;
         } else {
-            if (tracking)
-                write_event(r, b, t, node, "transferred (EMJ)");
             join_queue(r, b, &c.hops[ds->dest]);
         }
     }
