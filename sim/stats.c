@@ -9,25 +9,13 @@
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_statistics_double.h>
 
-#define FINE_W 0.01
-#define COARSE_W 0.5
-#define TAIL_W 5.0
-#define FINE_BINS 10000
-#define COARSE_BINS 2000
+#define FINE_W STATS_FINE_W
+#define COARSE_W STATS_COARSE_W
+#define TAIL_W STATS_TAIL_W
+#define FINE_BINS STATS_FINE_BINS
+#define COARSE_BINS STATS_COARSE_BINS
 
 /* 10000 fine + 2000 coarse + 7080 tail bins = STATS_HIST_BINS (checked in tests). */
-
-static size_t bin_of(double days)
-{
-    if (!(days > 0))
-        return 0;
-    if (days < STATS_FINE_D)
-        return (size_t)(days / FINE_W);
-    if (days < STATS_COARSE_D)
-        return FINE_BINS + (size_t)((days - STATS_FINE_D) / COARSE_W);
-    size_t b = FINE_BINS + COARSE_BINS + (size_t)((days - STATS_COARSE_D) / TAIL_W);
-    return b < STATS_HIST_BINS ? b : STATS_HIST_BINS - 1;
-}
 
 double stats_hist_bin_low(size_t bin)
 {
@@ -41,15 +29,6 @@ double stats_hist_bin_low(size_t bin)
 static double bin_width(size_t bin)
 {
     return bin < FINE_BINS ? FINE_W : bin < FINE_BINS + COARSE_BINS ? COARSE_W : TAIL_W;
-}
-
-void stats_hist_add(struct stats_hist *h, double days)
-{
-    size_t b = bin_of(days);
-    h->count[b]++;
-    h->n++;
-    if (b >= h->used)
-        h->used = (uint32_t)b + 1;
 }
 
 void stats_hist_merge(struct stats_hist *into, const struct stats_hist *h)
@@ -102,18 +81,7 @@ double stats_hist_quantile(const struct stats_hist *h, double q)
 
 /* Compact histogram: bin b < 500 covers [0.1 b, 0.1 b + 0.1), then whole
  * days to 400, then one open bin. */
-enum { SMALL_FINE = 500, SMALL_COARSE = 350 };
-
-static size_t small_bin(double days)
-{
-    if (!(days >= 0))
-        return 0;
-    if (days < STATS_SMALL_FINE_D)
-        return (size_t)(days * 10);
-    if (days < STATS_SMALL_MAX_D)
-        return SMALL_FINE + (size_t)(days - STATS_SMALL_FINE_D);
-    return STATS_SMALL_BINS - 1;
-}
+enum { SMALL_FINE = STATS_SMALL_FINE_BINS, SMALL_COARSE = 350 };
 
 static double small_low(size_t b, double *width)
 {
@@ -127,15 +95,6 @@ static double small_low(size_t b, double *width)
     }
     *width = 0;
     return STATS_SMALL_MAX_D;
-}
-
-void stats_small_add(struct stats_small_hist *h, double days)
-{
-    size_t b = small_bin(days);
-    h->count[b]++;
-    h->n++;
-    if (b >= h->used)
-        h->used = (uint32_t)b + 1;
 }
 
 void stats_small_merge(struct stats_small_hist *into, const struct stats_small_hist *h)

@@ -13,6 +13,11 @@
 #define STATS_COARSE_D 1100.0
 #define STATS_MAX_D 36500.0
 #define STATS_HIST_BINS 19080
+#define STATS_FINE_W 0.01      /* bin widths, days */
+#define STATS_COARSE_W 0.5
+#define STATS_TAIL_W 5.0
+#define STATS_FINE_BINS 10000
+#define STATS_COARSE_BINS 2000
 
 struct stats_hist {
     uint32_t count[STATS_HIST_BINS];
@@ -21,7 +26,30 @@ struct stats_hist {
                        the untouched pages of a calloc'd histogram stay unmapped */
 };
 
-void stats_hist_add(struct stats_hist *h, double days);
+/* The bin of a transit time. It and the adds are inline here: a run adds
+ * a transit time once per delivery, and a call would cost about as much as
+ * the add. */
+static inline size_t stats_hist_bin(double days)
+{
+    if (!(days > 0))
+        return 0;
+    if (days < STATS_FINE_D)
+        return (size_t)(days / STATS_FINE_W);
+    if (days < STATS_COARSE_D)
+        return STATS_FINE_BINS + (size_t)((days - STATS_FINE_D) / STATS_COARSE_W);
+    size_t b = STATS_FINE_BINS + STATS_COARSE_BINS + (size_t)((days - STATS_COARSE_D) / STATS_TAIL_W);
+    return b < STATS_HIST_BINS ? b : STATS_HIST_BINS - 1;
+}
+
+static inline void stats_hist_add(struct stats_hist *h, double days)
+{
+    size_t b = stats_hist_bin(days);
+    h->count[b]++;
+    h->n++;
+    if (b >= h->used)
+        h->used = (uint32_t)b + 1;
+}
+
 /* Adds every count of `h` to `into`: the histogram of both sets of days. */
 void stats_hist_merge(struct stats_hist *into, const struct stats_hist *h);
 /* The q-quantile (0 < q < 1), interpolated within its bin; NaN when empty. */
@@ -36,13 +64,33 @@ double stats_hist_bin_low(size_t bin);  /* lower edge of a bin, days */
 #define STATS_SMALL_FINE_D 50.0
 #define STATS_SMALL_MAX_D 400.0
 #define STATS_SMALL_BINS 851
+#define STATS_SMALL_FINE_BINS 500    /* of 0.1 d, then 1-day bins */
 
 struct stats_small_hist {
     uint32_t count[STATS_SMALL_BINS];
     uint32_t n, used;  /* used: every bin from here on is 0 */
 };
 
-void stats_small_add(struct stats_small_hist *h, double days);
+static inline size_t stats_small_bin(double days)
+{
+    if (!(days >= 0))
+        return 0;
+    if (days < STATS_SMALL_FINE_D)
+        return (size_t)(days * 10);
+    if (days < STATS_SMALL_MAX_D)
+        return STATS_SMALL_FINE_BINS + (size_t)(days - STATS_SMALL_FINE_D);
+    return STATS_SMALL_BINS - 1;
+}
+
+static inline void stats_small_add(struct stats_small_hist *h, double days)
+{
+    size_t b = stats_small_bin(days);
+    h->count[b]++;
+    h->n++;
+    if (b >= h->used)
+        h->used = (uint32_t)b + 1;
+}
+
 void stats_small_merge(struct stats_small_hist *into, const struct stats_small_hist *h);
 /* The q-quantile (0 < q < 1), interpolated within its bin; NaN when empty. */
 double stats_small_quantile(const struct stats_small_hist *h, double q);
