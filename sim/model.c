@@ -284,6 +284,7 @@ struct demand_state {
     uint32_t dest_node;               /* its destination */
     uint32_t dest;                    /* the destination's slot: accumulator 1 + dest, column of the hops */
     bool season;                      /* rate also follows calendar months */
+    struct scope_acc *od, *dest_acc;  /* its accumulators: r->acc[1 + n_dest + row], r->acc[1 + dest] */
     double rate_per_h, growth_per_h;  /* growth as a continuous rate */
     gsl_rng *post, *kg;
 };
@@ -1290,7 +1291,7 @@ struct stop {
     size_t node;
     bool in_window;              /* t after the warm-up */
     int32_t now;                 /* t's month slot, -1 before the statistics window */
-    struct scope_acc *all, *dest, *od;  /* od: demand row 0's; dest NULL if no destination */
+    struct scope_acc *all, *dest;       /* dest NULL if the node is no destination */
     double *delivered_t, *dest_t;       /* the day's tonnes delivered: network, node */
     struct month_acc *now_acc;          /* demand row 0's in t's month, NULL before the warm-up */
     const struct hop *hops;             /* from the node, by destination slot */
@@ -1301,7 +1302,7 @@ static struct stop stop_at(struct rep *r, size_t node, double t)
     const struct model *m = r->m;
     size_t day = day_of(r, t), dest = m->dest_of_node[node];
     struct stop c = { .t = t, .node = node, .in_window = t >= r->warmup_h, .now = m->month.of_day[day],
-                      .all = &r->acc[0], .od = &r->acc[1 + m->n_dest],
+                      .all = &r->acc[0],
                       .delivered_t = daily_at(r, MODEL_SERIES_DELIVERED_T, day),
                       .hops = hops_from(m, t, node) };
     if (dest != SIZE_MAX) {
@@ -1348,9 +1349,9 @@ static inline void count_delivery(struct scope_acc *a, const struct batch *b, do
 
 /* Delivers a batch at its destination, the stop's node; its tracking event
  * is noted and counted by the caller. */
-static void deliver(struct rep *r, const struct stop *c, struct batch *B)
+static void deliver(struct rep *r, const struct stop *c, const struct demand_state *ds, struct batch *B)
 {
-    struct scope_acc *od = &c->od[B->demand];
+    struct scope_acc *od = ds->od;
     double transit_d = (c->t - B->posted_h) / 24;
     if (c->in_window) {
         c->all->window_kg += B->kg;
@@ -1714,7 +1715,7 @@ static void unload(struct rep *r, struct train *tr, size_t node, double t)
         load_kg -= b->kg;
         const struct demand_state *ds = &r->demand[b->demand];
         if (ds->dest_node == node) {
-            deliver(r, &c, b);
+            deliver(r, &c, ds, b);
             delivered++;
         } else {
             join_queue(r, b, &c.hops[ds->dest]);
@@ -1933,8 +1934,8 @@ static void on_post(struct engine *e, void *arg)
     int32_t month = in_window ? month_of(r, t) : -1;
     if (in_window) {
         r->acc[0].posted++;
-        r->acc[1 + ds->dest].posted++;
-        r->acc[1 + r->m->n_dest + ds->row].posted++;
+        ds->dest_acc->posted++;
+        ds->od->posted++;
         month_post(r, b, (size_t)month);
     }
     if (r->out->tracking)
@@ -2147,6 +2148,8 @@ static bool rep_start(struct rep *r)
         ds->season = s->demand[i].seasonal;
         ds->dest_node = (uint32_t)s->demand[i].destination;
         ds->dest = (uint32_t)r->m->dest_of_node[ds->dest_node];
+        ds->od = &r->acc[1 + r->m->n_dest + i];
+        ds->dest_acc = &r->acc[1 + ds->dest];
         schedule(r, next_posting(ds, 0), on_post, ds);
     }
     for (size_t i = 0; i < s->n_disruptions; i++) {
