@@ -1635,23 +1635,26 @@ struct ride_end {
  * is NaN, so the longest is the same in any order. */
 static inline void end_ride(const struct ride_end *x, struct batch *b)
 {
+    /* the byte-sized fields are written last: a store through a uint8_t
+     * may alias anything, which would reload every pointer of x */
     uint32_t from = b->board_stop;
+    unsigned hops = b->hops, events = b->events + x->events[from];
     double left = x->left_h[from];
     if (isnan(b->departed_h))
         b->departed_h = left;
-    if (b->hops < MAX_HOPS)
-        b->svc[b->hops] = x->service;
-    b->hops += b->hops < UINT8_MAX;
+    if (hops < MAX_HOPS)
+        b->svc[hops] = x->service;
     if (x->co2_cum)
         b->co2_g = (float)(b->co2_g + b->kg / 1000 * (x->co2_cum[x->upto] - x->co2_cum[from]));
-    float gap = (float)(left - b->last_event_h);
-    if (gap > b->gap_max_h)
-        b->gap_max_h = gap;
-    if (x->gap_h[from] > b->gap_max_h)
-        b->gap_max_h = x->gap_h[from];
-    unsigned events = b->events + x->events[from];
-    b->events = events < UINT8_MAX ? (uint8_t)events : UINT8_MAX;  /* saturating, as one by one */
+    float gap = (float)(left - b->last_event_h), gap_max = b->gap_max_h;
+    if (gap > gap_max)
+        gap_max = gap;
+    if (x->gap_h[from] > gap_max)
+        gap_max = x->gap_h[from];
+    b->gap_max_h = gap_max;
     b->last_event_h = x->t;
+    b->hops = (uint8_t)(hops + (hops < UINT8_MAX));
+    b->events = events < UINT8_MAX ? (uint8_t)events : UINT8_MAX;  /* saturating, as one by one */
 }
 
 /* The rides that end at the train's current stop at t, for every stop they
