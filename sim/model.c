@@ -1115,33 +1115,17 @@ static const struct scenario_demand *demand_of(const struct rep *r, const struct
     return &r->s->demand[b->demand];
 }
 
-/* A tracking event at t in the batch's own record: the longest silence so
- * far grows if need be. (The run's total is counted when events happen.) */
-static inline void note_event(struct batch *b, double t)
-{
-    b->events += b->events < UINT8_MAX;
-    float gap = (float)(t - b->last_event_h);
-    if (gap > b->gap_max_h)
-        b->gap_max_h = gap;
-    b->last_event_h = t;
-}
-
+/* A batch's tracking events (posting, departures, scans, transfers,
+ * delivery) are kept in its own record as their count (saturating at 255),
+ * the last one's time and the longest silence between two, (float)(t -
+ * last_event_h) at each; the run's total is counted where events happen,
+ * and write_event gives an event's row with --tracking. */
 static void write_event(struct rep *r, const struct batch *b, double t, size_t node, const char *event)
 {
     fprintf(r->out->tracking, "%u,%llu,%.3f,%s,%s\n", r->replication,
             (unsigned long long)b->id, t, r->m->node_field[node], event);
 }
 
-/* Records a tracking event, and its row with --tracking. Marked inline, as
- * are note_event, join_queue and next_posting: a batch passes them several
- * times, and inlining saved 3 % of a large run's instructions. */
-static inline void track(struct rep *r, struct batch *b, double t, size_t node, const char *event)
-{
-    r->tracking_events++;
-    note_event(b, t);
-    if (r->out->tracking)
-        write_event(r, b, t, node, event);
-}
 
 static struct batch *ring_at(const struct ring *q, uint32_t i)
 {
@@ -1199,7 +1183,8 @@ static const struct hop *hops_from(const struct model *m, double t, size_t node)
     return &m->hops[(k * m->s->n_nodes + node) * m->n_dest];
 }
 
-/* Puts a batch into the queue of its next hop (add_waiting counts it). */
+/* Puts a batch into the queue of its next hop (add_waiting counts it).
+ * Inline, as are end_ride and next_posting: once per batch move. */
 static inline void join_queue(struct rep *r, struct batch *b, const struct hop *hop)
 {
     assert(hop->queue != UINT32_MAX && "scenario validation guarantees a route");
@@ -1630,9 +1615,9 @@ struct ride_end {
 /* Writes a ride into the batch when it gets off (or at the end): its
  * departure, the scans it passed and its event here (delivery or
  * transfer). The train remembers when it left each stop, so riding
- * batches need no visit on the way. These are tracking events as
- * note_event makes them, the silences between them taken at once: none
- * is NaN, so the longest is the same in any order. */
+ * batches need no visit on the way. The ride's tracking events are
+ * taken at once, their silences as if one by one: none is NaN, so the
+ * longest is the same in any order. */
 static inline void end_ride(const struct ride_end *x, struct batch *b)
 {
     /* the byte-sized fields are written last: a store through a uint8_t
@@ -1925,7 +1910,7 @@ static void on_post(struct engine *e, void *arg)
         return;
     }
     /* Made in its queue's ring. Posting is its first tracking event, with
-     * no silence before it: note_event(b, t) would give just these. */
+     * no silence before it (0, as (float)(t - t) would give). */
     *b = (struct batch){ .posted_h = t, .departed_h = NAN, .last_event_h = t,
                          .kg = dist_sample(&dm->kg_per_batch, ds->kg),
                          .id = (uint32_t)r->next_id++, .demand = ds->row,
