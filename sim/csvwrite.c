@@ -66,12 +66,88 @@ char *csvwrite_field_dup(const char *text)
     return s;
 }
 
+/* The decimal digits of v, written backwards ending before `end`; returns
+ * where they start. */
+static char *digits_before(char *end, unsigned long long v)
+{
+    do
+        *--end = (char)('0' + v % 10);
+    while (v /= 10);
+    return end;
+}
+
+/* "%.0f" of a whole x below 1e15 in magnitude: its integer, "-0" for -0. */
+static const char *whole_text(char buf[24], double x)
+{
+    char *s = digits_before(buf + 23, (unsigned long long)fabs(x));
+    buf[23] = '\0';
+    if (signbit(x))
+        *--s = '-';
+    return s;
+}
+
+/* "%.6g" of x when x is at least 1e-4 and below 999999.5 in magnitude, where
+ * %g prints fixed-point: x scaled to six significant digits and rounded to
+ * a whole number r, then r's digits with the point put back and trailing
+ * zeros dropped. The scaling's error (below 1e-9) cannot change the rounding
+ * unless x lies within 1e-6 of a tie; then, and outside the range, false
+ * (printf decides). Writing CSVs printed millions of these. */
+static bool short_g(char buf[24], double x)
+{
+    static const double pow10[] = {1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
+    static const double next[] = {1e-3, 1e-2, 1e-1, 1, 1e1, 1e2, 1e3, 1e4, 1e5};
+    double ax = fabs(x);
+    if (!(ax >= 1e-4 && ax < 1e6))
+        return false;
+    int exp10 = -4;  /* ax's decimal exponent, as %e would print it */
+    while (exp10 < 5 && ax >= next[exp10 + 4])
+        exp10++;
+    int decimals = 5 - exp10;
+    double scaled = ax * pow10[decimals], whole = floor(scaled), frac = scaled - whole;
+    if (fabs(frac - 0.5) < 1e-6)
+        return false;
+    double r = whole + (frac > 0.5);
+    if (r < 1e5 || r >= 1e6)  /* rounded past a power of ten: another exponent */
+        return false;
+    unsigned long long n = (unsigned long long)r, unit = (unsigned long long)pow10[decimals];
+    unsigned long long ipart = n / unit, fpart = n % unit;
+    char *o = buf;
+    if (x < 0)
+        *o++ = '-';
+    char tmp[24];
+    char *d = digits_before(tmp + sizeof tmp, ipart);
+    size_t len = (size_t)(tmp + sizeof tmp - d);
+    memcpy(o, d, len);
+    o += len;
+    if (fpart) {
+        int keep = decimals;
+        while (fpart % 10 == 0)
+            fpart /= 10, keep--;
+        *o++ = '.';
+        for (int i = keep - 1; i >= 0; i--, fpart /= 10)
+            o[i] = (char)('0' + fpart % 10);
+        o += keep;
+    }
+    *o = '\0';
+    return true;
+}
+
+void csvwrite_uint(FILE *f, unsigned long long v)
+{
+    char buf[24];
+    buf[23] = '\0';
+    fputs(digits_before(buf + 23, v), f);
+}
+
 void csvwrite_number(FILE *f, double x)
 {
+    char buf[24];
     if (isnan(x))
         return;
     if (x == floor(x) && fabs(x) < 1e15)
-        fprintf(f, "%.0f", x);
+        fputs(whole_text(buf, x), f);
+    else if (short_g(buf, x))
+        fputs(buf, f);
     else
         fprintf(f, "%.6g", x);
 }

@@ -39,8 +39,8 @@ void report_summary_row(FILE *f, const char *metric, const char *scope, const st
     csvwrite_number(f, s->mean), fputc(',', f);
     csvwrite_number(f, s->ci_low), fputc(',', f);
     csvwrite_number(f, s->ci_high), fputc(',', f);
-    csvwrite_number(f, s->sd);
-    fprintf(f, ",%zu\n", s->n);
+    csvwrite_number(f, s->sd), fputc(',', f);
+    csvwrite_uint(f, s->n), fputc('\n', f);
 }
 
 /* Every row with at least one finite value across replications. */
@@ -63,7 +63,7 @@ static void write_replications(FILE *f, const struct run_result *r)
             double v = run_value(r, i, row);
             if (isnan(v) || model_row_month(m, row) >= 0)
                 continue;
-            fprintf(f, "%u,", i + 1);
+            csvwrite_uint(f, i + 1), fputc(',', f);
             csvwrite_field(f, model_row_metric(m, row)), fputc(',', f);
             csvwrite_field(f, model_row_scope(m, row)), fputc(',', f);
             csvwrite_number(f, v);
@@ -83,7 +83,7 @@ static void write_monthly(FILE *f, const struct run_result *r)
             continue;
         char text[8];
         calendar_month_format(month, text);
-        fprintf(f, "%s,", text);
+        fputs(text, f), fputc(',', f);
         report_summary_row(f, model_row_metric(m, row), model_row_scope(m, row), s);
     }
 }
@@ -99,7 +99,8 @@ static void day_fields(FILE *f, size_t day, int32_t start_day)
 {
     char date[11];
     calendar_format(start_day + (int32_t)day, date);
-    fprintf(f, "%zu,%s,", day, date);
+    csvwrite_uint(f, day), fputc(',', f);
+    fputs(date, f), fputc(',', f);
 }
 
 static void write_throughput(FILE *f, const struct run_result *r, int32_t start_day)

@@ -28,6 +28,9 @@ char *csvwrite_field_dup(const char *text);
  * NaN. Numbers never need quotes. */
 void csvwrite_number(FILE *f, double x);
 
+/* Writes v in decimal, as "%llu" would (without printf's cost). */
+void csvwrite_uint(FILE *f, unsigned long long v);
+
 /* Writes `n` text fields separated by commas, then a line end. */
 void csvwrite_row(FILE *f, const char *const *fields, size_t n);
 
