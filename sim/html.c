@@ -528,6 +528,45 @@ static enum rm_status pairs_table(struct page *p)
     return RM_OK;
 }
 
+/* The rows of months_table: for each row of metrics[0] at scope all (a
+ * month), that row, then for each of the n metrics the first row at scope
+ * all of the same month, or SIZE_MAX; n + 1 entries a month (malloc'd, NULL
+ * without memory). As csv_row for each cell, but in one pass over the file
+ * instead of one per cell: monthly.csv has thousands of rows a month. */
+static size_t *month_cells(const struct csv *c, size_t cm, const char *const *metrics, size_t n, size_t *n_months)
+{
+    const struct table *t = &c->t;
+    size_t count = 0;
+    for (size_t r = 0; r < t->nrow; r++)
+        count += !strcmp(table_cell(t, r, c->scope), "all") && !strcmp(table_cell(t, r, c->metric), metrics[0]);
+    size_t *cells = malloc((count ? count : 1) * (n + 1) * sizeof *cells), m = 0;
+    if (!cells)
+        return NULL;
+    for (size_t r = 0; r < t->nrow; r++) {
+        if (strcmp(table_cell(t, r, c->scope), "all"))
+            continue;
+        const char *metric = table_cell(t, r, c->metric);
+        if (!strcmp(metric, metrics[0])) {
+            cells[m * (n + 1)] = r;
+            for (size_t j = 0; j < n; j++)
+                cells[m * (n + 1) + 1 + j] = SIZE_MAX;
+            m++;
+        }
+    }
+    for (size_t r = 0; r < t->nrow; r++) {  /* the first row of each cell */
+        if (strcmp(table_cell(t, r, c->scope), "all"))
+            continue;
+        const char *metric = table_cell(t, r, c->metric), *month = table_cell(t, r, cm);
+        for (size_t j = 0; j < n; j++)
+            if (!strcmp(metric, metrics[j]))
+                for (size_t i = 0; i < m; i++)
+                    if (cells[i * (n + 1) + 1 + j] == SIZE_MAX && !strcmp(table_cell(t, cells[i * (n + 1)], cm), month))
+                        cells[i * (n + 1) + 1 + j] = r;
+    }
+    *n_months = m;
+    return cells;
+}
+
 /* monthly.csv: the network's batches by month of posting. */
 static enum rm_status months_table(struct page *p)
 {
@@ -538,25 +577,26 @@ static enum rm_status months_table(struct page *p)
         csv_fini(&c);
         return st;
     }
-    static const char *const metrics[] = {"posted_batches", "on_time_pct", "transit_mean_d", "transit_p95_d"};
+    enum { N = 4 };  /* metrics */
+    static const char *const metrics[N] = {"posted_batches", "on_time_pct", "transit_mean_d", "transit_p95_d"};
     struct strbuf *b = &p->b;
     strbuf_printf(b, "<h2>Results by month of posting</h2>\n<table><tr><th>month</th>");
-    for (size_t j = 0; j < 4; j++) {
+    for (size_t j = 0; j < N; j++) {
         const struct model_metric *mt = model_metric_find(metrics[j]);
         strbuf_printf(b, "<th class=\"n\">");
         escf(p, "%s, %s", mt ? mt->label : metrics[j], mt ? unit_of(p, mt) : "");
         strbuf_printf(b, "</th>");
     }
     strbuf_printf(b, "</tr>\n");
-    for (size_t r = 0; r < c.t.nrow; r++) {
-        const char *month = table_cell(&c.t, r, cm);
-        if (strcmp(table_cell(&c.t, r, c.scope), "all") || strcmp(table_cell(&c.t, r, c.metric), metrics[0]))
-            continue;
+    size_t n_months, *cells = month_cells(&c, cm, metrics, N, &n_months);
+    if (!cells)
+        p->oom = true;
+    for (size_t i = 0; cells && i < n_months; i++) {
         strbuf_printf(b, "<tr><td class=\"key\">");
-        esc(b, month);
+        esc(b, table_cell(&c.t, cells[(N + 1) * i], cm));
         strbuf_printf(b, "</td>");
-        for (size_t j = 0; j < 4; j++) {
-            size_t k = csv_row(&c, metrics[j], "all", cm, month);
+        for (size_t j = 0; j < N; j++) {
+            size_t k = cells[(N + 1) * i + 1 + j];
             strbuf_printf(b, "<td class=\"n\">");
             if (k != SIZE_MAX)
                 pm(b, cell_num(&c.t, k, c.mean), cell_num(&c.t, k, c.lo), cell_num(&c.t, k, c.hi));
@@ -564,6 +604,7 @@ static enum rm_status months_table(struct page *p)
         }
         strbuf_printf(b, "</tr>\n");
     }
+    free(cells);
     strbuf_printf(b, "</table>\n<p class=\"note\">Batches by the month they were posted; ± half the confidence "
                      "interval. The last months hold mail still on the way at the end of the run.</p>\n");
     csv_fini(&c);
