@@ -132,24 +132,21 @@ static bool short_g(char buf[24], double x)
     return true;
 }
 
-void csvwrite_uint(FILE *f, unsigned long long v)
+/* csvwrite_number's text of x (not NaN) in buf; returns where it starts. */
+static const char *number_text(char buf[24], double x)
 {
-    char buf[24];
-    buf[23] = '\0';
-    fputs(digits_before(buf + 23, v), f);
+    if (x == floor(x) && fabs(x) < 1e15)
+        return whole_text(buf, x);
+    if (!short_g(buf, x))
+        snprintf(buf, 24, "%.6g", x);  /* at most 13 characters: "-1.23457e+308" */
+    return buf;
 }
 
 void csvwrite_number(FILE *f, double x)
 {
     char buf[24];
-    if (isnan(x))
-        return;
-    if (x == floor(x) && fabs(x) < 1e15)
-        fputs(whole_text(buf, x), f);
-    else if (short_g(buf, x))
-        fputs(buf, f);
-    else
-        fprintf(f, "%.6g", x);
+    if (!isnan(x))
+        fputs(number_text(buf, x), f);
 }
 
 void csvwrite_row(FILE *f, const char *const *fields, size_t n)
@@ -181,4 +178,72 @@ void csvwrite_header(FILE *f, const char *columns)
 void csvwrite_pair(FILE *f, const char *key, const char *value)
 {
     csvwrite_row(f, (const char *const[]){ key, value }, 2);
+}
+
+/* ---- a line assembled in memory ----------------------------------------- */
+
+/* Makes room for n more bytes, writing out what the line holds when it
+ * would not fit; false when n alone does not fit (the caller writes it to
+ * the file directly). */
+static bool line_room(struct csvwrite_line *l, size_t n)
+{
+    if (l->len + n <= sizeof l->buf)
+        return true;
+    fwrite(l->buf, 1, l->len, l->f);
+    l->len = 0;
+    return n <= sizeof l->buf;
+}
+
+void csvwrite_line_put(struct csvwrite_line *l, const char *text, size_t n)
+{
+    if (!line_room(l, n)) {
+        fwrite(text, 1, n, l->f);
+        return;
+    }
+    memcpy(l->buf + l->len, text, n);
+    l->len += n;
+}
+
+void csvwrite_line_char(struct csvwrite_line *l, char c)
+{
+    line_room(l, 1);
+    l->buf[l->len++] = c;
+}
+
+void csvwrite_line_field(struct csvwrite_line *l, const char *text)
+{
+    if (!csvwrite_needs_quotes(text)) {
+        csvwrite_line_put(l, text, strlen(text));
+        return;
+    }
+    csvwrite_line_char(l, '"');
+    for (const char *p = text; *p; p++) {
+        if (*p == '"')
+            csvwrite_line_char(l, '"');
+        csvwrite_line_char(l, *p);
+    }
+    csvwrite_line_char(l, '"');
+}
+
+void csvwrite_line_number(struct csvwrite_line *l, double x)
+{
+    char buf[24];
+    if (!isnan(x)) {
+        const char *s = number_text(buf, x);
+        csvwrite_line_put(l, s, strlen(s));
+    }
+}
+
+void csvwrite_line_uint(struct csvwrite_line *l, unsigned long long v)
+{
+    char buf[24];
+    const char *s = digits_before(buf + sizeof buf, v);
+    csvwrite_line_put(l, s, (size_t)(buf + sizeof buf - s));
+}
+
+void csvwrite_line_end(struct csvwrite_line *l)
+{
+    csvwrite_line_char(l, '\n');
+    fwrite(l->buf, 1, l->len, l->f);
+    l->len = 0;
 }
