@@ -132,6 +132,36 @@ static bool short_g(char buf[24], double x)
     return true;
 }
 
+/* "%.*f" of x with `decimals` (at most 9) digits after the point, when x
+ * times 10^decimals is below 1e9 in magnitude: that product rounded to a
+ * whole number, then its digits with the point put back. The product's
+ * error (below 1.2e-7) cannot change the rounding unless it lies within
+ * 1e-6 of a tie; then, and outside the range, false (printf decides). */
+static bool short_fixed(char buf[24], double x, unsigned decimals)
+{
+    static const double pow10[] = {1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
+    if (decimals > 9)
+        return false;
+    double scaled = fabs(x) * pow10[decimals];
+    if (!(scaled < 1e9))  /* NaN and infinities too */
+        return false;
+    double whole = floor(scaled), frac = scaled - whole;
+    if (fabs(frac - 0.5) < 1e-6)
+        return false;
+    unsigned long long n = (unsigned long long)(whole + (frac > 0.5));
+    char tmp[24], *end = tmp + sizeof tmp, *d = end;
+    for (unsigned i = 0; i < decimals; i++, n /= 10)
+        *--d = (char)('0' + n % 10);
+    if (decimals)
+        *--d = '.';
+    d = digits_before(d, n);
+    if (signbit(x))
+        *--d = '-';
+    memcpy(buf, d, (size_t)(end - d));
+    buf[end - d] = '\0';
+    return true;
+}
+
 /* csvwrite_number's text of x (not NaN) in buf; returns where it starts. */
 static const char *number_text(char buf[24], double x)
 {
@@ -232,6 +262,15 @@ void csvwrite_line_number(struct csvwrite_line *l, double x)
         const char *s = number_text(buf, x);
         csvwrite_line_put(l, s, strlen(s));
     }
+}
+
+void csvwrite_line_fixed(struct csvwrite_line *l, double x, unsigned decimals)
+{
+    assert(decimals <= 9);
+    char buf[336];  /* "%.9f" of -DBL_MAX: 309 digits, sign, point, 9 decimals */
+    if (!short_fixed(buf, x, decimals))
+        snprintf(buf, sizeof buf, "%.*f", (int)decimals, x);
+    csvwrite_line_put(l, buf, strlen(buf));
 }
 
 void csvwrite_line_uint(struct csvwrite_line *l, unsigned long long v)

@@ -1602,6 +1602,25 @@ static void charge(struct rep *r, const struct train *tr)
     }
 }
 
+/* trains.csv's row, "%u,%s,%u,%.3f,%.3f,%.3f,%.1f" with empty fields for
+ * NaN, assembled without printf (about 9,000 instructions a row with it). */
+static void write_train_row(struct rep *r, const struct train *tr, double arrived_h, double pct)
+{
+    struct csvwrite_line l = {.f = r->out->trains};
+    const char *service = r->m->service_field[tr->service];
+    csvwrite_line_uint(&l, r->replication), csvwrite_line_char(&l, ',');
+    csvwrite_line_put(&l, service, strlen(service)), csvwrite_line_char(&l, ',');
+    csvwrite_line_uint(&l, tr->number), csvwrite_line_char(&l, ',');
+    csvwrite_line_fixed(&l, tr->departed_h, 3), csvwrite_line_char(&l, ',');
+    if (!isnan(arrived_h))
+        csvwrite_line_fixed(&l, arrived_h, 3);
+    csvwrite_line_char(&l, ',');
+    csvwrite_line_fixed(&l, tr->boarded_kg / 1000, 3), csvwrite_line_char(&l, ',');
+    if (!isnan(pct))
+        csvwrite_line_fixed(&l, pct, 1);
+    csvwrite_line_end(&l);
+}
+
 static void finish_train(struct rep *r, struct train *tr, double arrived_h)
 {
     const struct scenario_service *sv = &r->s->services[tr->service];
@@ -1617,18 +1636,8 @@ static void finish_train(struct rep *r, struct train *tr, double arrived_h)
     }
     if (tr->departed_h >= r->warmup_h)
         charge(r, tr);
-    if (r->out->trains) {
-        fprintf(r->out->trains, "%u,%s,%u,%.3f,", r->replication, r->m->service_field[tr->service], tr->number,
-                tr->departed_h);
-        if (isnan(arrived_h))
-            fputc(',', r->out->trains);
-        else
-            fprintf(r->out->trains, "%.3f,", arrived_h);
-        fprintf(r->out->trains, "%.3f,", tr->boarded_kg / 1000);
-        if (!isnan(pct))
-            fprintf(r->out->trains, "%.1f", pct);
-        fputc('\n', r->out->trains);
-    }
+    if (r->out->trains)
+        write_train_row(r, tr, arrived_h, pct);
 }
 
 static void on_dwell_end(struct engine *e, void *arg)

@@ -44,6 +44,8 @@ void csvwrite_line_char(struct csvwrite_line *l, char c);
 void csvwrite_line_field(struct csvwrite_line *l, const char *text);
 void csvwrite_line_number(struct csvwrite_line *l, double x);
 void csvwrite_line_uint(struct csvwrite_line *l, unsigned long long v);  /* as "%llu" */
+/* "%.*f" with `decimals` (at most 9) digits after the point, as printf. */
+void csvwrite_line_fixed(struct csvwrite_line *l, double x, unsigned decimals);
 /* Adds the line end and writes the line out; `l` can take the next line. */
 void csvwrite_line_end(struct csvwrite_line *l);
 
