@@ -60,6 +60,8 @@ struct state {
     size_t field_off;           /* byte offset where it started */
     bool in_row, field_started;
     bool nomem;
+    csvread_keep_fn *keep;      /* NULL: every row */
+    void *keep_ctx;
 };
 
 static void on_field(void *s, size_t n, void *data)
@@ -109,6 +111,8 @@ static void on_row(int c, void *data)
     if (st->nomem || st->n_cur == 0 || all_empty(st->cur, st->n_cur))
         goto reset;
     struct csvread_table *t = st->t;
+    if (t->n_rows > 0 && st->keep && !st->keep(&t->rows[0], st->cur, st->n_cur, st->keep_ctx))
+        goto reset;
     if (t->n_rows == st->cap_rows) {
         size_t cap = st->cap_rows ? 2 * st->cap_rows : 16;
         struct csvread_row *grown = realloc(t->rows, cap * sizeof *grown);
@@ -277,6 +281,8 @@ static void split_line(struct state *st, const char *line, size_t n, char delim)
         st->nomem = true;
         return;
     }
+    struct csvread_chunk *c = st->t->chunks;  /* where copy is: given back if the row is dropped */
+    size_t mark = (size_t)(copy - (char *)c->data), rows = st->t->n_rows;
     memcpy(copy, line, n);
     copy[n] = delim;  /* a sentinel that ends the last field */
     for (size_t start = 0; start <= n;) {
@@ -294,13 +300,21 @@ static void split_line(struct state *st, const char *line, size_t n, char delim)
         start = end + 1;
     }
     on_row(line[n], st);
+    if (st->t->n_rows == rows)
+        c->used = mark;
 }
 
 enum rm_status csvread_parse(const char *file, const char *data, size_t len,
                              struct csvread_table *out, struct diag *d)
 {
+    return csvread_parse_some(file, data, len, NULL, NULL, out, d);
+}
+
+enum rm_status csvread_parse_some(const char *file, const char *data, size_t len, csvread_keep_fn *keep,
+                                  void *keep_ctx, struct csvread_table *out, struct diag *d)
+{
     *out = (struct csvread_table){.delim = ','};
-    struct state st = {.t = out, .line = 1};
+    struct state st = {.t = out, .line = 1, .keep = keep, .keep_ctx = keep_ctx};
     struct csv_parser p;
     if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0)
         return diag_fail(d, RM_ENOMEM, "out of memory reading %s", file);

@@ -205,13 +205,17 @@ struct csv {
     size_t metric, scope, mean, lo, hi;
 };
 
-static enum rm_status csv_load(struct page *p, struct csv *c, const char *sub, const char *name)
+/* Loads sub/name (sub may be NULL), only the rows whose scope is `scope`
+ * when that is not NULL. */
+static enum rm_status csv_load_scope(struct page *p, struct csv *c, const char *sub, const char *name,
+                                     const char *scope)
 {
     struct strbuf dir = {0};
     strbuf_printf(&dir, "%s%s%s", p->dir, sub ? "/" : "", sub ? sub : "");
     *c = (struct csv){0};
     enum rm_status st = dir.oom ? diag_fail(p->d, RM_ENOMEM, "out of memory")
-                                : table_load(&c->t, dir.s, name, &c->found, p->d);
+                                : table_load_where(&c->t, dir.s, name, scope ? "scope" : NULL, scope,
+                                                   &c->found, p->d);
     strbuf_fini(&dir);
     if (st != RM_OK || !c->found)
         return st;
@@ -222,6 +226,11 @@ static enum rm_status csv_load(struct page *p, struct csv *c, const char *sub, c
     if (!table_find(&c->t, "ci_low", &c->lo) || !table_find(&c->t, "ci_high", &c->hi))
         c->lo = c->hi = SIZE_MAX;
     return RM_OK;
+}
+
+static enum rm_status csv_load(struct page *p, struct csv *c, const char *sub, const char *name)
+{
+    return csv_load_scope(p, c, sub, name, NULL);
 }
 
 static void csv_fini(struct csv *c)
@@ -467,7 +476,7 @@ static void metric_cell(struct page *p, const struct model_metric *mt)
 static enum rm_status levels_run(struct page *p)
 {
     struct csv c;
-    enum rm_status st = csv_load(p, &c, NULL, "summary.csv");
+    enum rm_status st = csv_load_scope(p, &c, NULL, "summary.csv", "all");  /* the rest is per od, node... */
     if (st != RM_OK || !c.found)
         return st;
     struct strbuf *b = &p->b;
@@ -571,7 +580,7 @@ static size_t *month_cells(const struct csv *c, size_t cm, const char *const *me
 static enum rm_status months_table(struct page *p)
 {
     struct csv c;
-    enum rm_status st = csv_load(p, &c, NULL, "monthly.csv");
+    enum rm_status st = csv_load_scope(p, &c, NULL, "monthly.csv", "all");
     size_t cm;
     if (st != RM_OK || !c.found || !table_find(&c.t, "month", &cm) || c.metric == SIZE_MAX) {
         csv_fini(&c);

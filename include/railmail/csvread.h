@@ -6,6 +6,7 @@
  * write: CRLF or LF, a UTF-8 BOM, `#` comment lines, blank lines, and ';'
  * as the field separator (what Excel writes where the decimal mark is a
  * comma), found per file. */
+#include <stdbool.h>
 #include <stddef.h>
 #include "railmail/diag.h"
 #include "railmail/status.h"
@@ -46,6 +47,15 @@ struct csvread_table {
 enum rm_status csvread_parse(const char *file, const char *data, size_t len,
                              struct csvread_table *out, struct diag *d);
 void csvread_fini(struct csvread_table *t);
+
+/* As csvread_parse, but a row after the header is kept only when
+ * keep(header, its fields, their number, ctx) is true: a reader that needs
+ * a few rows of a large file holds only those (the others are still parsed,
+ * so the same syntax errors are found). */
+typedef bool csvread_keep_fn(const struct csvread_row *header, const struct csvread_field *fields, size_t n,
+                             void *ctx);
+enum rm_status csvread_parse_some(const char *file, const char *data, size_t len, csvread_keep_fn *keep,
+                                  void *keep_ctx, struct csvread_table *out, struct diag *d);
 
 /* The largest file railmail reads as input: 64 MiB, far above any
  * scenario (the large benchmark's files total a few hundred kB). */
