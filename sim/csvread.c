@@ -1,10 +1,10 @@
 /* csvread: CSV tables with positions. libcsv reports neither lines nor
  * columns, so we feed it one byte at a time and note the line on which each
- * field starts (a line without quotes, where every field starts on that
- * line, is split here instead, as libcsv would: a call per byte costs libcsv
- * about 100 instructions); comment lines are skipped before libcsv sees them, because a
- * quote inside a comment would otherwise open a quoted field. The field
- * separator (',' or ';') is chosen per file before parsing starts. Texts and
+ * field starts (a line whose fields all end on it is split here instead,
+ * as libcsv would: a call per byte costs libcsv about 100 instructions);
+ * comment lines are skipped before libcsv sees them, because a quote inside
+ * a comment would otherwise open a quoted field. The field separator (','
+ * or ';') is chosen per file before parsing starts. Texts and
  * rows' field arrays live in large chunks freed with the table, rather than
  * in a malloc each: a 200,000-row file has over a million fields. */
 #include "railmail/csvread.h"
@@ -225,15 +225,16 @@ static char find_delim(const char *data, size_t *i, size_t end, unsigned *line)
     return semis > commas ? ';' : ',';
 }
 
-/* The length of the line at i with its line end when it holds no quote and
- * ends before `end`; 0 otherwise. Such a line needs no byte-by-byte feeding:
- * every field in it starts on it, and libcsv cannot fail on it. */
-static size_t quote_free_line(const char *data, size_t i, size_t end)
+/* The length of the line at i with its line end, when it ends before `end`;
+ * 0 otherwise. memchr finds the line end a vector at a time. */
+static size_t whole_line(const char *data, size_t i, size_t end)
 {
-    size_t j = i;
-    while (j < end && data[j] != '\n' && data[j] != '\r' && data[j] != '"')
-        j++;
-    if (j == end || data[j] == '"')
+    const char *lf = memchr(data + i, '\n', end - i);
+    size_t j = lf ? (size_t)(lf - data) : end;
+    const char *cr = memchr(data + i, '\r', j - i);  /* a CR before it ends the line there */
+    if (cr)
+        j = (size_t)(cr - data);
+    if (j == end)
         return 0;
     if (data[j] == '\r' && j + 1 < end && data[j + 1] == '\n')
         j++;
@@ -264,44 +265,90 @@ static bool add_field(struct state *st, char *text)
     return true;
 }
 
-/* Splits a quote-free line (see quote_free_line; n without its line end)
- * into fields as libcsv would: at each separator, spaces and tabs trimmed
- * at both ends of each field, no row when the line is blank. The line is
- * copied once into the table's storage and each field ended there in place
- * (libcsv costs about 45 instructions a byte even when fed a line at once). */
-static void split_line(struct state *st, const char *line, size_t n, char delim)
+/* A quoted field of a line in place, from the opening quote at *at: its
+ * text (quotes undoubled) ended in place, *at moved to the separator after
+ * it; NULL when libcsv would read it otherwise (it goes on past the line, or
+ * the closing quote is followed by more than spaces: an error there). */
+static char *quoted_field(char *copy, size_t n, size_t *at, char delim)
+{
+    size_t i = *at + 1;
+    char *text = copy + *at, *out = text;
+    for (;; i++) {
+        if (i >= n)
+            return NULL;
+        if (copy[i] == '"') {
+            if (i + 1 < n && copy[i + 1] == '"')
+                i++;  /* a doubled quote: one quote of text */
+            else
+                break;
+        }
+        *out++ = copy[i];
+    }
+    for (i++; i < n && is_blank(copy[i]); i++)
+        ;
+    if (i < n && copy[i] != delim)
+        return NULL;
+    *out = '\0';
+    *at = i;
+    return text;
+}
+
+/* Splits a line (see whole_line; n without its line end) into fields as
+ * libcsv would: at each separator, spaces and tabs trimmed at both ends of
+ * each field unless it is quoted as a whole, no row when the line is blank.
+ * The line is copied once into the table's storage and each field ended
+ * there in place (libcsv costs about 45 instructions a byte even when fed a
+ * line at once, 100 fed a byte at a time). Returns false, with nothing
+ * changed, when libcsv must read the line: a quote elsewhere than around a
+ * whole field (an error), or a quoted field that goes on past the line. */
+static bool split_line(struct state *st, const char *line, size_t n, char delim)
 {
     size_t a = 0;
     while (a < n && is_blank(line[a]))
         a++;
     if (a == n)
-        return;
+        return true;
     char *copy = chunk_alloc(st->t, n + 1);
     if (!copy) {
         st->nomem = true;
-        return;
+        return true;
     }
     struct csvread_chunk *c = st->t->chunks;  /* where copy is: given back if the row is dropped */
     size_t mark = (size_t)(copy - (char *)c->data), rows = st->t->n_rows;
     memcpy(copy, line, n);
     copy[n] = delim;  /* a sentinel that ends the last field */
     for (size_t start = 0; start <= n;) {
-        size_t end = start;
-        while (copy[end] != delim)
-            end++;
-        size_t b = start, e = end;
-        while (b < e && is_blank(copy[b]))
+        size_t b = start, end;
+        while (b < n && is_blank(copy[b]))
             b++;
-        while (e > b && is_blank(copy[e - 1]))
-            e--;
-        copy[e] = '\0';
-        if (!add_field(st, copy + b))
-            return;
+        char *text = copy + b;
+        if (b < n && copy[b] == '"') {
+            end = b;
+            if (!(text = quoted_field(copy, n, &end, delim))) {
+                st->n_cur = 0;
+                c->used = mark;
+                return false;
+            }
+        } else {
+            for (end = b; copy[end] != delim; end++)
+                if (copy[end] == '"') {  /* libcsv's error to report */
+                    st->n_cur = 0;
+                    c->used = mark;
+                    return false;
+                }
+            size_t e = end;
+            while (e > b && is_blank(copy[e - 1]))
+                e--;
+            copy[e] = '\0';
+        }
+        if (!add_field(st, text))
+            return true;
         start = end + 1;
     }
     on_row(line[n], st);
     if (st->t->n_rows == rows)
         c->used = mark;
+    return true;
 }
 
 enum rm_status csvread_parse(const char *file, const char *data, size_t len,
@@ -343,10 +390,9 @@ enum rm_status csvread_parse_some(const char *file, const char *data, size_t len
                 continue;
             }
         }
-        size_t whole = line_start && !st.in_row ? quote_free_line(data, i, nul) : 0;
-        if (whole) {  /* libcsv stays where a row begins */
-            size_t n = whole - 1 - (whole >= 2 && data[i + whole - 2] == '\r');
-            split_line(&st, data + i, n, out->delim);
+        size_t whole = line_start && !st.in_row ? whole_line(data, i, nul) : 0;
+        if (whole && split_line(&st, data + i, whole - 1 - (whole >= 2 && data[i + whole - 2] == '\r'),
+                                out->delim)) {  /* libcsv stays where a row begins */
             st.line++;
             i += whole;
             continue;
