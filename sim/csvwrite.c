@@ -212,6 +212,12 @@ void csvwrite_pair(FILE *f, const char *key, const char *value)
 
 /* ---- a line assembled in memory ----------------------------------------- */
 
+void csvwrite_line_flush(struct csvwrite_line *l)
+{
+    fwrite(l->buf, 1, l->len, l->f);
+    l->len = 0;
+}
+
 /* Makes room for n more bytes, writing out what the line holds when it
  * would not fit; false when n alone does not fit (the caller writes it to
  * the file directly). */
@@ -219,8 +225,7 @@ static bool line_room(struct csvwrite_line *l, size_t n)
 {
     if (l->len + n <= sizeof l->buf)
         return true;
-    fwrite(l->buf, 1, l->len, l->f);
-    l->len = 0;
+    csvwrite_line_flush(l);
     return n <= sizeof l->buf;
 }
 
@@ -234,16 +239,12 @@ void csvwrite_line_put(struct csvwrite_line *l, const char *text, size_t n)
     l->len += n;
 }
 
-void csvwrite_line_char(struct csvwrite_line *l, char c)
-{
-    line_room(l, 1);
-    l->buf[l->len++] = c;
-}
-
 void csvwrite_line_field(struct csvwrite_line *l, const char *text)
 {
-    if (!csvwrite_needs_quotes(text)) {
-        csvwrite_line_put(l, text, strlen(text));
+    size_t n = strcspn(text, ",\"\r\n");  /* csvwrite_needs_quotes in one pass */
+    if (!text[n] && (!n || (text[0] != '#' && text[0] != ' ' && text[0] != '\t' && text[n - 1] != ' ' &&
+                            text[n - 1] != '\t'))) {
+        csvwrite_line_put(l, text, n);
         return;
     }
     csvwrite_line_char(l, '"');
@@ -283,6 +284,12 @@ void csvwrite_line_uint(struct csvwrite_line *l, unsigned long long v)
 void csvwrite_line_end(struct csvwrite_line *l)
 {
     csvwrite_line_char(l, '\n');
-    fwrite(l->buf, 1, l->len, l->f);
-    l->len = 0;
+    csvwrite_line_flush(l);
+}
+
+void csvwrite_line_next(struct csvwrite_line *l)
+{
+    csvwrite_line_char(l, '\n');
+    if (l->len > sizeof l->buf / 4 * 3)
+        csvwrite_line_flush(l);
 }

@@ -1606,7 +1606,8 @@ static void charge(struct rep *r, const struct train *tr)
  * NaN, assembled without printf (about 9,000 instructions a row with it). */
 static void write_train_row(struct rep *r, const struct train *tr, double arrived_h, double pct)
 {
-    struct csvwrite_line l = {.f = r->out->trains};
+    struct csvwrite_line l;
+    csvwrite_line_start(&l, r->out->trains);
     const char *service = r->m->service_field[tr->service];
     csvwrite_line_uint(&l, r->replication), csvwrite_line_char(&l, ',');
     csvwrite_line_put(&l, service, strlen(service)), csvwrite_line_char(&l, ',');

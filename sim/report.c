@@ -43,32 +43,37 @@ static void summary_row(struct csvwrite_line *l, const char *metric, const char 
     csvwrite_line_number(l, s->ci_high), csvwrite_line_char(l, ',');
     csvwrite_line_number(l, s->sd), csvwrite_line_char(l, ',');
     csvwrite_line_uint(l, s->n);
-    csvwrite_line_end(l);
+    csvwrite_line_next(l);
 }
 
 void report_summary_row(FILE *f, const char *metric, const char *scope, const struct stats_summary *s)
 {
-    struct csvwrite_line l = {.f = f};
+    struct csvwrite_line l;
+    csvwrite_line_start(&l, f);
     summary_row(&l, metric, scope, s);
+    csvwrite_line_flush(&l);
 }
 
 /* Every row with at least one finite value across replications. */
 static void write_summary(FILE *f, const struct run_result *r)
 {
     const struct model *m = r->model;
-    struct csvwrite_line l = {.f = f};
+    struct csvwrite_line l;
+    csvwrite_line_start(&l, f);
     for (size_t row = 0; row < model_rows(m); row++) {
         const struct stats_summary *s = &r->summary[row];
         if (s->n == 0 || model_row_month(m, row) >= 0)
             continue;
         summary_row(&l, model_row_metric(m, row), model_row_scope(m, row), s);
     }
+    csvwrite_line_flush(&l);
 }
 
 static void write_replications(FILE *f, const struct run_result *r)
 {
     const struct model *m = r->model;
-    struct csvwrite_line l = {.f = f};
+    struct csvwrite_line l;
+    csvwrite_line_start(&l, f);
     for (unsigned i = 0; i < r->n; i++)
         for (size_t row = 0; row < model_rows(m); row++) {
             double v = run_value(r, i, row);
@@ -78,8 +83,9 @@ static void write_replications(FILE *f, const struct run_result *r)
             csvwrite_line_field(&l, model_row_metric(m, row)), csvwrite_line_char(&l, ',');
             csvwrite_line_field(&l, model_row_scope(m, row)), csvwrite_line_char(&l, ',');
             csvwrite_line_number(&l, v);
-            csvwrite_line_end(&l);
+            csvwrite_line_next(&l);
         }
+    csvwrite_line_flush(&l);
 }
 
 /* monthly.csv: summary.csv's columns after the month, for every monthly
@@ -87,7 +93,8 @@ static void write_replications(FILE *f, const struct run_result *r)
 static void write_monthly(FILE *f, const struct run_result *r)
 {
     const struct model *m = r->model;
-    struct csvwrite_line l = {.f = f};
+    struct csvwrite_line l;
+    csvwrite_line_start(&l, f);
     for (size_t row = 0; row < model_rows(m); row++) {
         const struct stats_summary *s = &r->summary[row];
         int32_t month = model_row_month(m, row);
@@ -98,6 +105,7 @@ static void write_monthly(FILE *f, const struct run_result *r)
         csvwrite_line_put(&l, text, strlen(text)), csvwrite_line_char(&l, ',');
         summary_row(&l, model_row_metric(m, row), model_row_scope(m, row), s);
     }
+    csvwrite_line_flush(&l);
 }
 
 /* Mean across replications of daily series `series` on `day`. */
@@ -117,15 +125,17 @@ static void day_fields(struct csvwrite_line *l, size_t day, int32_t start_day)
 
 static void write_throughput(FILE *f, const struct run_result *r, int32_t start_day)
 {
-    struct csvwrite_line l = {.f = f};
+    struct csvwrite_line l;
+    csvwrite_line_start(&l, f);
     for (size_t day = 0; day < model_days(r->model); day++) {
         day_fields(&l, day, start_day);
         csvwrite_line_number(&l, day_mean(r, MODEL_SERIES_DELIVERED_T, day)), csvwrite_line_char(&l, ',');
         csvwrite_line_number(&l, r->delivered_ci[2 * day]), csvwrite_line_char(&l, ',');
         csvwrite_line_number(&l, r->delivered_ci[2 * day + 1]), csvwrite_line_char(&l, ',');
         csvwrite_line_number(&l, day_mean(r, MODEL_SERIES_BACKLOG, day));
-        csvwrite_line_end(&l);
+        csvwrite_line_next(&l);
     }
+    csvwrite_line_flush(&l);
 }
 
 /* Tonnes delivered per week (days 7w .. 7w+6, `days` fewer in a last,
@@ -148,15 +158,17 @@ static void write_weekly(FILE *f, const struct run_result *r, int32_t start_day)
 static void write_long(FILE *f, const struct run_result *r, size_t first, size_t count, int32_t start_day)
 {
     const struct model *m = r->model;
-    struct csvwrite_line l = {.f = f};
+    struct csvwrite_line l;
+    csvwrite_line_start(&l, f);
     for (size_t day = 0; day < model_days(m); day++)
         for (size_t k = first; k < first + count; k++) {
             const char *name = strchr(model_series_name(m, k), ':') + 1;
             day_fields(&l, day, start_day);
             csvwrite_line_field(&l, name), csvwrite_line_char(&l, ',');
             csvwrite_line_number(&l, day_mean(r, k, day));
-            csvwrite_line_end(&l);
+            csvwrite_line_next(&l);
         }
+    csvwrite_line_flush(&l);
 }
 
 /* Transit days pooled over replications in quarter-day bins (the
