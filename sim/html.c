@@ -35,7 +35,9 @@ struct page {
     const char *dir;
     json_t *rec;                  /* run.json */
     const char *kind;             /* run, compare or sweep */
-    struct scenario *arm[MAX_ARMS];  /* the scenario; for compare the baseline, then each proposal */
+    const struct scenario *arm[MAX_ARMS];  /* the scenario; for compare the baseline, then each proposal */
+    struct scenario *owned[MAX_ARMS];      /* those loaded here, freed with the page */
+    size_t n_owned;
     const char *name[MAX_ARMS];   /* "baseline" and the proposals' names (borrowed from rec) */
     size_t n_arms;
     const char *scope;            /* compare: "common" when the arms carry different pairs, else "all" */
@@ -180,10 +182,12 @@ static enum rm_status load_arms(struct page *p)
         struct strbuf overlay = {0};
         if (i > 0)
             strbuf_printf(&overlay, "%s/proposals/%s", base.s, proposals[i - 1]);
-        st = scenario_load(base.s, i ? strbuf_str(&overlay) : NULL, sets, n_sets, &p->arm[p->n_arms], mine);
+        st = scenario_load(base.s, i ? strbuf_str(&overlay) : NULL, sets, n_sets, &p->owned[p->n_owned], mine);
         strbuf_fini(&overlay);
-        if (st == RM_OK)
+        if (st == RM_OK) {
+            p->arm[p->n_arms] = p->owned[p->n_owned++];
             p->name[p->n_arms++] = i ? proposals[i - 1] : "baseline";
+        }
     }
     if (st == RM_ENOMEM)
         diag_fail(p->d, RM_ENOMEM, "out of memory");
@@ -1341,6 +1345,11 @@ static enum rm_status save(const struct page *p)
 
 enum rm_status html_write(const char *dir, struct diag *d)
 {
+    return html_write_run(dir, NULL, d);
+}
+
+enum rm_status html_write_run(const char *dir, const struct scenario *s, struct diag *d)
+{
     struct page p = {.dir = dir, .d = d, .scope = "all"};
     struct strbuf path = {0};
     strbuf_printf(&path, "%s/run.json", dir);
@@ -1357,7 +1366,13 @@ enum rm_status html_write(const char *dir, struct diag *d)
         if (!p.kind || (strcmp(p.kind, "run") && strcmp(p.kind, "compare") && strcmp(p.kind, "sweep")))
             st = diag_error(d, &(struct diag_at){path.s, 0, 0}, "kind: expected run, compare or sweep");
     }
-    if (st == RM_OK && (st = load_arms(&p)) == RM_OK)
+    if (st == RM_OK && s && !strcmp(p.kind, "run") && !rec_text(&p, "proposal")) {
+        p.arm[0] = s;  /* what load_arms would load again */
+        p.name[p.n_arms++] = "baseline";
+    } else if (st == RM_OK) {
+        st = load_arms(&p);
+    }
+    if (st == RM_OK)
         num(p.conf, 100 * p.arm[0]->confidence);
     if (st == RM_OK && !strcmp(p.kind, "compare")) {
         struct csv c;
@@ -1368,8 +1383,8 @@ enum rm_status html_write(const char *dir, struct diag *d)
     }
     if (st == RM_OK && (st = build(&p)) == RM_OK)
         st = p.b.oom || p.oom ? diag_fail(d, RM_ENOMEM, "out of memory writing report.html") : save(&p);
-    for (size_t i = 0; i < p.n_arms; i++)
-        scenario_destroy(p.arm[i]);
+    for (size_t i = 0; i < p.n_owned; i++)
+        scenario_destroy(p.owned[i]);
     strbuf_fini(&p.b);
     strbuf_fini(&path);
     json_decref(p.rec);
