@@ -86,11 +86,25 @@ static const char *whole_text(char buf[24], double x)
     return s;
 }
 
+/* x * p (p a power of ten, exact) rounded to a whole number as printf
+ * rounds: to nearest, an exact tie to even. The product is rounded once in
+ * floating point; when that lands within 1e-6 of a tie, the product's
+ * rounding error (exact, from fma) tells on which side the exact value is. */
+static double round_scaled(double x, double p)
+{
+    double scaled = x * p, whole = floor(scaled), frac = scaled - whole;
+    if (fabs(frac - 0.5) >= 1e-6)
+        return whole + (frac > 0.5);
+    double side = (scaled - (whole + 0.5)) + fma(x, p, -scaled);  /* both exact: the sign is right */
+    if (side != 0)
+        return whole + (side > 0);
+    return whole + fmod(whole, 2);  /* an exact tie */
+}
+
 /* "%.6g" of x when x is at least 1e-4 and below 999999.5 in magnitude, where
  * %g prints fixed-point: x scaled to six significant digits and rounded to
  * a whole number r, then r's digits with the point put back and trailing
- * zeros dropped. The scaling's error (below 1e-9) cannot change the rounding
- * unless x lies within 1e-6 of a tie; then, and outside the range, false
+ * zeros dropped (round_scaled rounds as printf); outside the range, false
  * (printf decides). Writing CSVs printed millions of these. */
 static bool short_g(char buf[24], double x)
 {
@@ -103,10 +117,7 @@ static bool short_g(char buf[24], double x)
     while (exp10 < 5 && ax >= next[exp10 + 4])
         exp10++;
     int decimals = 5 - exp10;
-    double scaled = ax * pow10[decimals], whole = floor(scaled), frac = scaled - whole;
-    if (fabs(frac - 0.5) < 1e-6)
-        return false;
-    double r = whole + (frac > 0.5);
+    double r = round_scaled(ax, pow10[decimals]);
     if (r < 1e5 || r >= 1e6)  /* rounded past a power of ten: another exponent */
         return false;
     unsigned long long n = (unsigned long long)r, unit = (unsigned long long)pow10[decimals];
@@ -134,21 +145,16 @@ static bool short_g(char buf[24], double x)
 
 /* "%.*f" of x with `decimals` (at most 9) digits after the point, when x
  * times 10^decimals is below 1e9 in magnitude: that product rounded to a
- * whole number, then its digits with the point put back. The product's
- * error (below 1.2e-7) cannot change the rounding unless it lies within
- * 1e-6 of a tie; then, and outside the range, false (printf decides). */
+ * whole number (round_scaled), then its digits with the point put back;
+ * outside the range, false (printf decides). */
 static bool short_fixed(char buf[24], double x, unsigned decimals)
 {
     static const double pow10[] = {1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9};
     if (decimals > 9)
         return false;
-    double scaled = fabs(x) * pow10[decimals];
-    if (!(scaled < 1e9))  /* NaN and infinities too */
+    if (!(fabs(x) * pow10[decimals] < 1e9))  /* NaN and infinities too */
         return false;
-    double whole = floor(scaled), frac = scaled - whole;
-    if (fabs(frac - 0.5) < 1e-6)
-        return false;
-    unsigned long long n = (unsigned long long)(whole + (frac > 0.5));
+    unsigned long long n = (unsigned long long)round_scaled(fabs(x), pow10[decimals]);
     char tmp[24], *end = tmp + sizeof tmp, *d = end;
     for (unsigned i = 0; i < decimals; i++, n /= 10)
         *--d = (char)('0' + n % 10);
