@@ -416,7 +416,7 @@ static uint64_t row_hash(const char *metric, const char *scope)
 static bool build_index(struct model *m)
 {
     m->index_mask = 1;
-    while (m->index_mask < 2 * m->rows)
+    while (m->index_mask < 2 * m->month.row)  /* the rows it holds: a year's monthly rows are 3/4 of all */
         m->index_mask <<= 1;
     m->index = malloc(m->index_mask * sizeof *m->index);
     if (!m->index)
