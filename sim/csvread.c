@@ -60,9 +60,29 @@ struct state {
     size_t field_off;           /* byte offset where it started */
     bool in_row, field_started;
     bool nomem;
-    csvread_keep_fn *keep;      /* NULL: every row */
-    void *keep_ctx;
+    const char *where_col, *where_value;  /* csvread_parse_where's; NULL: every row */
+    size_t where_at;            /* where_col's index once the header is read; SIZE_MAX: none */
 };
+
+/* A data row that csvread_parse_where drops: of the header's width, with
+ * another text than where_value in the where column. */
+static bool dropped(const struct state *st, const struct csvread_field *f, size_t n)
+{
+    return st->where_at != SIZE_MAX && st->t->n_rows > 0 && n == st->t->rows[0].n_fields &&
+           strcmp(f[st->where_at].text, st->where_value) != 0;
+}
+
+/* Finds the where column in the header just read. */
+static void where_header(struct state *st)
+{
+    const struct csvread_row *h = &st->t->rows[0];
+    st->where_at = SIZE_MAX;
+    for (size_t i = 0; st->where_col && i < h->n_fields; i++)
+        if (!strcmp(h->fields[i].text, st->where_col)) {
+            st->where_at = i;
+            break;
+        }
+}
 
 static void on_field(void *s, size_t n, void *data)
 {
@@ -111,7 +131,7 @@ static void on_row(int c, void *data)
     if (st->nomem || st->n_cur == 0 || all_empty(st->cur, st->n_cur))
         goto reset;
     struct csvread_table *t = st->t;
-    if (t->n_rows > 0 && st->keep && !st->keep(&t->rows[0], st->cur, st->n_cur, st->keep_ctx))
+    if (dropped(st, st->cur, st->n_cur))
         goto reset;
     if (t->n_rows == st->cap_rows) {
         size_t cap = st->cap_rows ? 2 * st->cap_rows : 16;
@@ -131,6 +151,8 @@ static void on_row(int c, void *data)
     memcpy(fields, st->cur, st->n_cur * sizeof *fields);
     t->rows[t->n_rows++] = (struct csvread_row){
         .fields = fields, .n_fields = st->n_cur, .line = st->cur[0].line};
+    if (t->n_rows == 1)
+        where_header(st);
 reset:
     st->n_cur = 0;  /* the buffer is kept for the next row */
 }
@@ -293,6 +315,32 @@ static char *quoted_field(char *copy, size_t n, size_t *at, char delim)
     return text;
 }
 
+/* True when a quote-free line (n bytes without its line end) is a row that
+ * csvread_parse_where drops, found without splitting it: most rows of a
+ * large file a reader filters are dropped. */
+static bool skipped_row(const struct state *st, const char *line, size_t n, char delim)
+{
+    if (st->where_at == SIZE_MAX || st->t->n_rows == 0 || memchr(line, '"', n))
+        return false;
+    size_t fields = 1, start = 0, end = n;
+    for (size_t i = 0; i < n; i++)
+        if (line[i] == delim) {
+            if (fields == st->where_at)
+                start = i + 1;
+            else if (fields == st->where_at + 1)
+                end = i;
+            fields++;
+        }
+    if (fields != st->t->rows[0].n_fields)
+        return false;  /* its width is the reader's error to find */
+    while (start < end && is_blank(line[start]))
+        start++;
+    while (end > start && is_blank(line[end - 1]))
+        end--;
+    size_t len = strlen(st->where_value);
+    return end - start != len || memcmp(line + start, st->where_value, len) != 0;
+}
+
 /* Splits a line (see whole_line; n without its line end) into fields as
  * libcsv would: at each separator, spaces and tabs trimmed at both ends of
  * each field unless it is quoted as a whole, no row when the line is blank.
@@ -307,6 +355,8 @@ static bool split_line(struct state *st, const char *line, size_t n, char delim)
     while (a < n && is_blank(line[a]))
         a++;
     if (a == n)
+        return true;
+    if (skipped_row(st, line, n, delim))
         return true;
     char *copy = chunk_alloc(st->t, n + 1);
     if (!copy) {
@@ -354,14 +404,14 @@ static bool split_line(struct state *st, const char *line, size_t n, char delim)
 enum rm_status csvread_parse(const char *file, const char *data, size_t len,
                              struct csvread_table *out, struct diag *d)
 {
-    return csvread_parse_some(file, data, len, NULL, NULL, out, d);
+    return csvread_parse_where(file, data, len, NULL, NULL, out, d);
 }
 
-enum rm_status csvread_parse_some(const char *file, const char *data, size_t len, csvread_keep_fn *keep,
-                                  void *keep_ctx, struct csvread_table *out, struct diag *d)
+enum rm_status csvread_parse_where(const char *file, const char *data, size_t len, const char *col,
+                                   const char *value, struct csvread_table *out, struct diag *d)
 {
     *out = (struct csvread_table){.delim = ','};
-    struct state st = {.t = out, .line = 1, .keep = keep, .keep_ctx = keep_ctx};
+    struct state st = {.t = out, .line = 1, .where_col = col, .where_value = value, .where_at = SIZE_MAX};
     struct csv_parser p;
     if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0)
         return diag_fail(d, RM_ENOMEM, "out of memory reading %s", file);

@@ -34,24 +34,6 @@ static enum rm_status check_shape(struct table *t, struct diag *d)
     return RM_OK;
 }
 
-/* table_load_where's filter: the rows whose `col` holds `value`, and every
- * row of another width than the header, so that check_shape reports the
- * same first bad row as for the whole file. */
-struct where {
-    const char *col, *value;
-};
-
-static bool keep_where(const struct csvread_row *header, const struct csvread_field *f, size_t n, void *ctx)
-{
-    const struct where *w = ctx;
-    if (n != header->n_fields)
-        return true;
-    for (size_t i = 0; i < n; i++)
-        if (!strcmp(header->fields[i].text, w->col))  /* the first such column, as table_find */
-            return !strcmp(f[i].text, w->value);
-    return true;  /* no such column: every row */
-}
-
 enum rm_status table_load(struct table *t, const char *dir, const char *name, bool *found,
                           struct diag *d)
 {
@@ -84,8 +66,7 @@ enum rm_status table_load_where(struct table *t, const char *dir, const char *na
     strbuf_fini(&path);
     if (st != RM_OK)
         return diag_fail(d, RM_ENOMEM, "out of memory reading %s", name);
-    struct where w = {col, value};
-    st = csvread_parse_some(name, data, len, col ? keep_where : NULL, &w, &t->csv, d);
+    st = csvread_parse_where(name, data, len, col, value, &t->csv, d);
     free(data);
     if (st == RM_OK)
         st = check_shape(t, d);
