@@ -69,12 +69,25 @@ static unsigned year_digits(int32_t y)
     return y < 0 ? 0 : (unsigned)y % 10000u;
 }
 
+/* The last `n` decimal digits of v, zero-padded, at out; returns the end.
+ * As "%0nu" for the year, month and day, which never have more digits. */
+static char *put_digits(char *out, unsigned v, int n)
+{
+    for (int i = n - 1; i >= 0; i--, v /= 10)
+        out[i] = (char)('0' + v % 10);
+    return out + n;
+}
+
 void calendar_format(int32_t days, char out[11])
 {
     int32_t y;
     unsigned m, d;
     civil_from_days(days, &y, &m, &d);
-    snprintf(out, 11, "%04u-%02u-%02u", year_digits(y), m % 100, d % 100);
+    char *o = put_digits(out, year_digits(y), 4);
+    *o++ = '-';
+    o = put_digits(o, m % 100, 2);
+    *o++ = '-';
+    *put_digits(o, d % 100, 2) = '\0';
 }
 
 int32_t calendar_month(int32_t days)
@@ -89,7 +102,9 @@ void calendar_month_format(int32_t month, char out[8])
 {
     int32_t y = month / 12;
     unsigned m = (unsigned)(month % 12) + 1;
-    snprintf(out, 8, "%04u-%02u", year_digits(y), m % 100);
+    char *o = put_digits(out, year_digits(y), 4);
+    *o++ = '-';
+    *put_digits(o, m % 100, 2) = '\0';
 }
 
 int32_t calendar_month_start(int32_t month)

@@ -587,7 +587,7 @@ static enum rm_status write_record_and_report(struct record *rec, const char *di
     record_set(rec, "plot", o->no_plot ? "no" : "yes");  /* report.html has charts */
     record_scenario(rec, s);
     enum rm_status st = record_write(rec, dir, d);
-    return st == RM_OK ? html_write(dir, d) : st;
+    return st == RM_OK ? html_write_run(dir, strcmp(kind, "run") ? NULL : s, d) : st;
 }
 
 static int cmd_run(int argc, char **argv)

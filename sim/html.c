@@ -35,7 +35,9 @@ struct page {
     const char *dir;
     json_t *rec;                  /* run.json */
     const char *kind;             /* run, compare or sweep */
-    struct scenario *arm[MAX_ARMS];  /* the scenario; for compare the baseline, then each proposal */
+    const struct scenario *arm[MAX_ARMS];  /* the scenario; for compare the baseline, then each proposal */
+    struct scenario *owned[MAX_ARMS];      /* those loaded here, freed with the page */
+    size_t n_owned;
     const char *name[MAX_ARMS];   /* "baseline" and the proposals' names (borrowed from rec) */
     size_t n_arms;
     const char *scope;            /* compare: "common" when the arms carry different pairs, else "all" */
@@ -180,10 +182,12 @@ static enum rm_status load_arms(struct page *p)
         struct strbuf overlay = {0};
         if (i > 0)
             strbuf_printf(&overlay, "%s/proposals/%s", base.s, proposals[i - 1]);
-        st = scenario_load(base.s, i ? strbuf_str(&overlay) : NULL, sets, n_sets, &p->arm[p->n_arms], mine);
+        st = scenario_load(base.s, i ? strbuf_str(&overlay) : NULL, sets, n_sets, &p->owned[p->n_owned], mine);
         strbuf_fini(&overlay);
-        if (st == RM_OK)
+        if (st == RM_OK) {
+            p->arm[p->n_arms] = p->owned[p->n_owned++];
             p->name[p->n_arms++] = i ? proposals[i - 1] : "baseline";
+        }
     }
     if (st == RM_ENOMEM)
         diag_fail(p->d, RM_ENOMEM, "out of memory");
@@ -205,13 +209,17 @@ struct csv {
     size_t metric, scope, mean, lo, hi;
 };
 
-static enum rm_status csv_load(struct page *p, struct csv *c, const char *sub, const char *name)
+/* Loads sub/name (sub may be NULL), only the rows whose scope is `scope`
+ * when that is not NULL. */
+static enum rm_status csv_load_scope(struct page *p, struct csv *c, const char *sub, const char *name,
+                                     const char *scope)
 {
     struct strbuf dir = {0};
     strbuf_printf(&dir, "%s%s%s", p->dir, sub ? "/" : "", sub ? sub : "");
     *c = (struct csv){0};
     enum rm_status st = dir.oom ? diag_fail(p->d, RM_ENOMEM, "out of memory")
-                                : table_load(&c->t, dir.s, name, &c->found, p->d);
+                                : table_load_where(&c->t, dir.s, name, scope ? "scope" : NULL, scope,
+                                                   &c->found, p->d);
     strbuf_fini(&dir);
     if (st != RM_OK || !c->found)
         return st;
@@ -222,6 +230,11 @@ static enum rm_status csv_load(struct page *p, struct csv *c, const char *sub, c
     if (!table_find(&c->t, "ci_low", &c->lo) || !table_find(&c->t, "ci_high", &c->hi))
         c->lo = c->hi = SIZE_MAX;
     return RM_OK;
+}
+
+static enum rm_status csv_load(struct page *p, struct csv *c, const char *sub, const char *name)
+{
+    return csv_load_scope(p, c, sub, name, NULL);
 }
 
 static void csv_fini(struct csv *c)
@@ -467,7 +480,7 @@ static void metric_cell(struct page *p, const struct model_metric *mt)
 static enum rm_status levels_run(struct page *p)
 {
     struct csv c;
-    enum rm_status st = csv_load(p, &c, NULL, "summary.csv");
+    enum rm_status st = csv_load_scope(p, &c, NULL, "summary.csv", "all");  /* the rest is per od, node... */
     if (st != RM_OK || !c.found)
         return st;
     struct strbuf *b = &p->b;
@@ -528,35 +541,75 @@ static enum rm_status pairs_table(struct page *p)
     return RM_OK;
 }
 
+/* The rows of months_table: for each row of metrics[0] at scope all (a
+ * month), that row, then for each of the n metrics the first row at scope
+ * all of the same month, or SIZE_MAX; n + 1 entries a month (malloc'd, NULL
+ * without memory). As csv_row for each cell, but in one pass over the file
+ * instead of one per cell: monthly.csv has thousands of rows a month. */
+static size_t *month_cells(const struct csv *c, size_t cm, const char *const *metrics, size_t n, size_t *n_months)
+{
+    const struct table *t = &c->t;
+    size_t count = 0;
+    for (size_t r = 0; r < t->nrow; r++)
+        count += !strcmp(table_cell(t, r, c->scope), "all") && !strcmp(table_cell(t, r, c->metric), metrics[0]);
+    size_t *cells = malloc((count ? count : 1) * (n + 1) * sizeof *cells), m = 0;
+    if (!cells)
+        return NULL;
+    for (size_t r = 0; r < t->nrow; r++) {
+        if (strcmp(table_cell(t, r, c->scope), "all"))
+            continue;
+        const char *metric = table_cell(t, r, c->metric);
+        if (!strcmp(metric, metrics[0])) {
+            cells[m * (n + 1)] = r;
+            for (size_t j = 0; j < n; j++)
+                cells[m * (n + 1) + 1 + j] = SIZE_MAX;
+            m++;
+        }
+    }
+    for (size_t r = 0; r < t->nrow; r++) {  /* the first row of each cell */
+        if (strcmp(table_cell(t, r, c->scope), "all"))
+            continue;
+        const char *metric = table_cell(t, r, c->metric), *month = table_cell(t, r, cm);
+        for (size_t j = 0; j < n; j++)
+            if (!strcmp(metric, metrics[j]))
+                for (size_t i = 0; i < m; i++)
+                    if (cells[i * (n + 1) + 1 + j] == SIZE_MAX && !strcmp(table_cell(t, cells[i * (n + 1)], cm), month))
+                        cells[i * (n + 1) + 1 + j] = r;
+    }
+    *n_months = m;
+    return cells;
+}
+
 /* monthly.csv: the network's batches by month of posting. */
 static enum rm_status months_table(struct page *p)
 {
     struct csv c;
-    enum rm_status st = csv_load(p, &c, NULL, "monthly.csv");
+    enum rm_status st = csv_load_scope(p, &c, NULL, "monthly.csv", "all");
     size_t cm;
     if (st != RM_OK || !c.found || !table_find(&c.t, "month", &cm) || c.metric == SIZE_MAX) {
         csv_fini(&c);
         return st;
     }
-    static const char *const metrics[] = {"posted_batches", "on_time_pct", "transit_mean_d", "transit_p95_d"};
+    enum { N = 4 };  /* metrics */
+    static const char *const metrics[N] = {"posted_batches", "on_time_pct", "transit_mean_d", "transit_p95_d"};
     struct strbuf *b = &p->b;
     strbuf_printf(b, "<h2>Results by month of posting</h2>\n<table><tr><th>month</th>");
-    for (size_t j = 0; j < 4; j++) {
+    for (size_t j = 0; j < N; j++) {
         const struct model_metric *mt = model_metric_find(metrics[j]);
         strbuf_printf(b, "<th class=\"n\">");
         escf(p, "%s, %s", mt ? mt->label : metrics[j], mt ? unit_of(p, mt) : "");
         strbuf_printf(b, "</th>");
     }
     strbuf_printf(b, "</tr>\n");
-    for (size_t r = 0; r < c.t.nrow; r++) {
-        const char *month = table_cell(&c.t, r, cm);
-        if (strcmp(table_cell(&c.t, r, c.scope), "all") || strcmp(table_cell(&c.t, r, c.metric), metrics[0]))
-            continue;
+    size_t n_months, *cells = month_cells(&c, cm, metrics, N, &n_months);
+    if (!cells)
+        p->oom = true;
+    for (size_t i = 0; cells && i < n_months; i++) {
         strbuf_printf(b, "<tr><td class=\"key\">");
-        esc(b, month);
+        esc(b, table_cell(&c.t, cells[(N + 1) * i], cm));
         strbuf_printf(b, "</td>");
-        for (size_t j = 0; j < 4; j++) {
-            size_t k = csv_row(&c, metrics[j], "all", cm, month);
+        for (size_t j = 0; j < N; j++) {
+            size_t k = cells[(N + 1) * i + 1 + j];
             strbuf_printf(b, "<td class=\"n\">");
             if (k != SIZE_MAX)
                 pm(b, cell_num(&c.t, k, c.mean), cell_num(&c.t, k, c.lo), cell_num(&c.t, k, c.hi));
@@ -564,6 +617,7 @@ static enum rm_status months_table(struct page *p)
         }
         strbuf_printf(b, "</tr>\n");
     }
+    free(cells);
     strbuf_printf(b, "</table>\n<p class=\"note\">Batches by the month they were posted; ± half the confidence "
                      "interval. The last months hold mail still on the way at the end of the run.</p>\n");
     csv_fini(&c);
@@ -1291,6 +1345,11 @@ static enum rm_status save(const struct page *p)
 
 enum rm_status html_write(const char *dir, struct diag *d)
 {
+    return html_write_run(dir, NULL, d);
+}
+
+enum rm_status html_write_run(const char *dir, const struct scenario *s, struct diag *d)
+{
     struct page p = {.dir = dir, .d = d, .scope = "all"};
     struct strbuf path = {0};
     strbuf_printf(&path, "%s/run.json", dir);
@@ -1307,7 +1366,13 @@ enum rm_status html_write(const char *dir, struct diag *d)
         if (!p.kind || (strcmp(p.kind, "run") && strcmp(p.kind, "compare") && strcmp(p.kind, "sweep")))
             st = diag_error(d, &(struct diag_at){path.s, 0, 0}, "kind: expected run, compare or sweep");
     }
-    if (st == RM_OK && (st = load_arms(&p)) == RM_OK)
+    if (st == RM_OK && s && !strcmp(p.kind, "run") && !rec_text(&p, "proposal")) {
+        p.arm[0] = s;  /* what load_arms would load again */
+        p.name[p.n_arms++] = "baseline";
+    } else if (st == RM_OK) {
+        st = load_arms(&p);
+    }
+    if (st == RM_OK)
         num(p.conf, 100 * p.arm[0]->confidence);
     if (st == RM_OK && !strcmp(p.kind, "compare")) {
         struct csv c;
@@ -1318,8 +1383,8 @@ enum rm_status html_write(const char *dir, struct diag *d)
     }
     if (st == RM_OK && (st = build(&p)) == RM_OK)
         st = p.b.oom || p.oom ? diag_fail(d, RM_ENOMEM, "out of memory writing report.html") : save(&p);
-    for (size_t i = 0; i < p.n_arms; i++)
-        scenario_destroy(p.arm[i]);
+    for (size_t i = 0; i < p.n_owned; i++)
+        scenario_destroy(p.owned[i]);
     strbuf_fini(&p.b);
     strbuf_fini(&path);
     json_decref(p.rec);

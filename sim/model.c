@@ -431,7 +431,7 @@ static uint64_t row_hash(const char *metric, const char *scope)
 static bool build_index(struct model *m)
 {
     m->index_mask = 1;
-    while (m->index_mask < 2 * m->rows)
+    while (m->index_mask < 2 * m->month.row)  /* the rows it holds: a year's monthly rows are 3/4 of all */
         m->index_mask <<= 1;
     m->index = malloc(m->index_mask * sizeof *m->index);
     if (!m->index)
@@ -1765,6 +1765,26 @@ static void charge(struct rep *r, const struct train *tr)
     }
 }
 
+/* trains.csv's row, "%u,%s,%u,%.3f,%.3f,%.3f,%.1f" with empty fields for
+ * NaN, assembled without printf (about 9,000 instructions a row with it). */
+static void write_train_row(struct rep *r, const struct train *tr, double arrived_h, double pct)
+{
+    struct csvwrite_line l;
+    csvwrite_line_start(&l, r->out->trains);
+    const char *service = r->m->service_field[tr->service];
+    csvwrite_line_uint(&l, r->replication), csvwrite_line_char(&l, ',');
+    csvwrite_line_put(&l, service, strlen(service)), csvwrite_line_char(&l, ',');
+    csvwrite_line_uint(&l, tr->number), csvwrite_line_char(&l, ',');
+    csvwrite_line_fixed(&l, tr->departed_h, 3), csvwrite_line_char(&l, ',');
+    if (!isnan(arrived_h))
+        csvwrite_line_fixed(&l, arrived_h, 3);
+    csvwrite_line_char(&l, ',');
+    csvwrite_line_fixed(&l, tr->boarded_kg / 1000, 3), csvwrite_line_char(&l, ',');
+    if (!isnan(pct))
+        csvwrite_line_fixed(&l, pct, 1);
+    csvwrite_line_end(&l);
+}
+
 static void finish_train(struct rep *r, struct train *tr, double arrived_h)
 {
     const struct scenario_service *sv = &r->s->services[tr->service];
@@ -1780,18 +1800,8 @@ static void finish_train(struct rep *r, struct train *tr, double arrived_h)
     }
     if (tr->departed_h >= r->warmup_h)
         charge(r, tr);
-    if (r->out->trains) {
-        fprintf(r->out->trains, "%u,%s,%u,%.3f,", r->replication, r->m->service_field[tr->service], tr->number,
-                tr->departed_h);
-        if (isnan(arrived_h))
-            fputc(',', r->out->trains);
-        else
-            fprintf(r->out->trains, "%.3f,", arrived_h);
-        fprintf(r->out->trains, "%.3f,", tr->boarded_kg / 1000);
-        if (!isnan(pct))
-            fprintf(r->out->trains, "%.1f", pct);
-        fputc('\n', r->out->trains);
-    }
+    if (r->out->trains)
+        write_train_row(r, tr, arrived_h, pct);
 }
 
 static void on_dwell_end(struct engine *e, void *arg)

@@ -32,43 +32,60 @@ static enum rm_status close_csv(FILE *f, const char *dir, const char *name, stru
     return diag_fail(d, RM_EIO, "cannot write %s/%s", dir, name);
 }
 
+/* summary.csv's row after what `l` holds already (monthly.csv's month). */
+static void summary_row(struct csvwrite_line *l, const char *metric, const char *scope,
+                        const struct stats_summary *s)
+{
+    csvwrite_line_field(l, metric), csvwrite_line_char(l, ',');
+    csvwrite_line_field(l, scope), csvwrite_line_char(l, ',');
+    csvwrite_line_number(l, s->mean), csvwrite_line_char(l, ',');
+    csvwrite_line_number(l, s->ci_low), csvwrite_line_char(l, ',');
+    csvwrite_line_number(l, s->ci_high), csvwrite_line_char(l, ',');
+    csvwrite_line_number(l, s->sd), csvwrite_line_char(l, ',');
+    csvwrite_line_uint(l, s->n);
+    csvwrite_line_next(l);
+}
+
 void report_summary_row(FILE *f, const char *metric, const char *scope, const struct stats_summary *s)
 {
-    csvwrite_field(f, metric), fputc(',', f);
-    csvwrite_field(f, scope), fputc(',', f);
-    csvwrite_number(f, s->mean), fputc(',', f);
-    csvwrite_number(f, s->ci_low), fputc(',', f);
-    csvwrite_number(f, s->ci_high), fputc(',', f);
-    csvwrite_number(f, s->sd);
-    fprintf(f, ",%zu\n", s->n);
+    struct csvwrite_line l;
+    csvwrite_line_start(&l, f);
+    summary_row(&l, metric, scope, s);
+    csvwrite_line_flush(&l);
 }
 
 /* Every row with at least one finite value across replications. */
 static void write_summary(FILE *f, const struct run_result *r)
 {
     const struct model *m = r->model;
+    struct csvwrite_line l;
+    csvwrite_line_start(&l, f);
     for (size_t row = 0; row < model_rows(m); row++) {
         const struct stats_summary *s = &r->summary[row];
         if (s->n == 0 || model_row_month(m, row) >= 0)
             continue;
-        report_summary_row(f, model_row_metric(m, row), model_row_scope(m, row), s);
+        summary_row(&l, model_row_metric(m, row), model_row_scope(m, row), s);
     }
+    csvwrite_line_flush(&l);
 }
 
 static void write_replications(FILE *f, const struct run_result *r)
 {
     const struct model *m = r->model;
+    struct csvwrite_line l;
+    csvwrite_line_start(&l, f);
     for (unsigned i = 0; i < r->n; i++)
         for (size_t row = 0; row < model_rows(m); row++) {
             double v = run_value(r, i, row);
             if (isnan(v) || model_row_month(m, row) >= 0)
                 continue;
-            fprintf(f, "%u,", i + 1);
-            csvwrite_field(f, model_row_metric(m, row)), fputc(',', f);
-            csvwrite_field(f, model_row_scope(m, row)), fputc(',', f);
-            csvwrite_number(f, v);
-            fputc('\n', f);
+            csvwrite_line_uint(&l, i + 1), csvwrite_line_char(&l, ',');
+            csvwrite_line_field(&l, model_row_metric(m, row)), csvwrite_line_char(&l, ',');
+            csvwrite_line_field(&l, model_row_scope(m, row)), csvwrite_line_char(&l, ',');
+            csvwrite_line_number(&l, v);
+            csvwrite_line_next(&l);
         }
+    csvwrite_line_flush(&l);
 }
 
 /* monthly.csv: summary.csv's columns after the month, for every monthly
@@ -76,6 +93,8 @@ static void write_replications(FILE *f, const struct run_result *r)
 static void write_monthly(FILE *f, const struct run_result *r)
 {
     const struct model *m = r->model;
+    struct csvwrite_line l;
+    csvwrite_line_start(&l, f);
     for (size_t row = 0; row < model_rows(m); row++) {
         const struct stats_summary *s = &r->summary[row];
         int32_t month = model_row_month(m, row);
@@ -83,9 +102,10 @@ static void write_monthly(FILE *f, const struct run_result *r)
             continue;
         char text[8];
         calendar_month_format(month, text);
-        fprintf(f, "%s,", text);
-        report_summary_row(f, model_row_metric(m, row), model_row_scope(m, row), s);
+        csvwrite_line_put(&l, text, strlen(text)), csvwrite_line_char(&l, ',');
+        summary_row(&l, model_row_metric(m, row), model_row_scope(m, row), s);
     }
+    csvwrite_line_flush(&l);
 }
 
 /* Mean across replications of daily series `series` on `day`. */
@@ -95,23 +115,27 @@ static double day_mean(const struct run_result *r, size_t series, size_t day)
 }
 
 /* "DAY,DATE," of a daily row: the simulated day and its calendar date. */
-static void day_fields(FILE *f, size_t day, int32_t start_day)
+static void day_fields(struct csvwrite_line *l, size_t day, int32_t start_day)
 {
     char date[11];
     calendar_format(start_day + (int32_t)day, date);
-    fprintf(f, "%zu,%s,", day, date);
+    csvwrite_line_uint(l, day), csvwrite_line_char(l, ',');
+    csvwrite_line_put(l, date, strlen(date)), csvwrite_line_char(l, ',');
 }
 
 static void write_throughput(FILE *f, const struct run_result *r, int32_t start_day)
 {
+    struct csvwrite_line l;
+    csvwrite_line_start(&l, f);
     for (size_t day = 0; day < model_days(r->model); day++) {
-        day_fields(f, day, start_day);
-        csvwrite_number(f, day_mean(r, MODEL_SERIES_DELIVERED_T, day)), fputc(',', f);
-        csvwrite_number(f, r->delivered_ci[2 * day]), fputc(',', f);
-        csvwrite_number(f, r->delivered_ci[2 * day + 1]), fputc(',', f);
-        csvwrite_number(f, day_mean(r, MODEL_SERIES_BACKLOG, day));
-        fputc('\n', f);
+        day_fields(&l, day, start_day);
+        csvwrite_line_number(&l, day_mean(r, MODEL_SERIES_DELIVERED_T, day)), csvwrite_line_char(&l, ',');
+        csvwrite_line_number(&l, r->delivered_ci[2 * day]), csvwrite_line_char(&l, ',');
+        csvwrite_line_number(&l, r->delivered_ci[2 * day + 1]), csvwrite_line_char(&l, ',');
+        csvwrite_line_number(&l, day_mean(r, MODEL_SERIES_BACKLOG, day));
+        csvwrite_line_next(&l);
     }
+    csvwrite_line_flush(&l);
 }
 
 /* Tonnes delivered per week (days 7w .. 7w+6, `days` fewer in a last,
@@ -134,14 +158,17 @@ static void write_weekly(FILE *f, const struct run_result *r, int32_t start_day)
 static void write_long(FILE *f, const struct run_result *r, size_t first, size_t count, int32_t start_day)
 {
     const struct model *m = r->model;
+    struct csvwrite_line l;
+    csvwrite_line_start(&l, f);
     for (size_t day = 0; day < model_days(m); day++)
         for (size_t k = first; k < first + count; k++) {
             const char *name = strchr(model_series_name(m, k), ':') + 1;
-            day_fields(f, day, start_day);
-            csvwrite_field(f, name), fputc(',', f);
-            csvwrite_number(f, day_mean(r, k, day));
-            fputc('\n', f);
+            day_fields(&l, day, start_day);
+            csvwrite_line_field(&l, name), csvwrite_line_char(&l, ',');
+            csvwrite_line_number(&l, day_mean(r, k, day));
+            csvwrite_line_next(&l);
         }
+    csvwrite_line_flush(&l);
 }
 
 /* Transit days pooled over replications in quarter-day bins (the

@@ -31,22 +31,46 @@ static double bin_width(size_t bin)
     return bin < FINE_BINS ? FINE_W : bin < FINE_BINS + COARSE_BINS ? COARSE_W : TAIL_W;
 }
 
-void stats_hist_merge(struct stats_hist *into, const struct stats_hist *h)
+void stats_hist_merge(struct stats_hist *restrict into, const struct stats_hist *restrict h)
 {
-    for (size_t b = 0; b < h->used; b++)
+    size_t b = 0;
+    for (; b + 8 <= h->used; b += 8)  /* eight at once: -O2 vectorises this */
+        for (size_t i = 0; i < 8; i++)
+            into->count[b + i] += h->count[b + i];
+    for (; b < h->used; b++)
         into->count[b] += h->count[b];
     into->n += h->n;
     if (h->used > into->used)
         into->used = h->used;
 }
 
+/* The sum of bins [b, b + n). */
+static uint64_t block_sum(const struct stats_hist *h, size_t b, size_t n)
+{
+    uint64_t sum = 0;
+    for (size_t i = 0; i < n; i++)
+        sum += h->count[b + i];
+    return sum;
+}
+
 void stats_hist_quantiles(const struct stats_hist *h, const double *q, size_t n_q, double *out)
 {
+    enum { BLOCK = 32 };
     size_t k = 0;
     if (h->n > 0 && n_q > 0) {
         uint64_t below = 0;
         double target = q[0] * (double)h->n;
         for (size_t b = 0; b < h->used && k < n_q; b++) {
+            if (b % BLOCK == 0 && b + BLOCK <= h->used) {
+                /* a block that does not reach the target holds no quantile:
+                 * skipped whole (most of the bins are empty or below it) */
+                uint64_t sum = block_sum(h, b, BLOCK);
+                if ((double)(below + sum) < target) {
+                    below += sum;
+                    b += BLOCK - 1;
+                    continue;
+                }
+            }
             uint64_t c = h->count[b];
             while (c && (double)(below + c) >= target) {
                 double frac = (target - (double)below) / (double)c;

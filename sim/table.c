@@ -37,6 +37,12 @@ static enum rm_status check_shape(struct table *t, struct diag *d)
 enum rm_status table_load(struct table *t, const char *dir, const char *name, bool *found,
                           struct diag *d)
 {
+    return table_load_where(t, dir, name, NULL, NULL, found, d);
+}
+
+enum rm_status table_load_where(struct table *t, const char *dir, const char *name, const char *col,
+                                const char *value, bool *found, struct diag *d)
+{
     *t = (struct table){.name = name};
     *found = false;
     struct strbuf path = {0};
@@ -60,7 +66,7 @@ enum rm_status table_load(struct table *t, const char *dir, const char *name, bo
     strbuf_fini(&path);
     if (st != RM_OK)
         return diag_fail(d, RM_ENOMEM, "out of memory reading %s", name);
-    st = csvread_parse(name, data, len, &t->csv, d);
+    st = csvread_parse_where(name, data, len, col, value, &t->csv, d);
     free(data);
     if (st == RM_OK)
         st = check_shape(t, d);

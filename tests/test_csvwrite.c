@@ -81,6 +81,71 @@ Test(csvwrite, numbers_keep_the_result_format)
     }
 }
 
+/* The printf formats that csvwrite reproduces without printf, checked
+ * against printf itself: near and at ties (which go to even), signs, -0,
+ * and both ends of the ranges where printf takes over again. */
+Test(csvwrite, numbers_and_fixed_decimals_print_as_printf_does)
+{
+    static const double xs[] = { 0.5, 1.5, 2.5, 0.125, 0.375, 123456.5, 1234565, 12.34565, 0.0001, 9.99999e-5,
+                                 999999.4, 999999.5, 1e9, 1e15 + 0.5, -0.0, -0.0004, -2.5, 1.0 / 3, 2.0 / 3,
+                                 8759.9995, 0.0005, 0.0015, 1e-300, 1e300, 7.123456789 };
+    for (size_t i = 0; i < sizeof xs / sizeof *xs; i++) {
+        char want[400];
+        double x = xs[i];
+        if (x == floor(x) && fabs(x) < 1e15)
+            snprintf(want, sizeof want, "%.0f", x);
+        else
+            snprintf(want, sizeof want, "%.6g", x);
+        char *got = written(number, &x);
+        cr_assert_str_eq(got, want, "number %.17g", x);
+        free(got);
+        for (unsigned dec = 0; dec <= 4; dec++) {
+            char *text = NULL;
+            size_t len = 0;
+            FILE *f = open_memstream(&text, &len);
+            struct csvwrite_line l;
+            csvwrite_line_start(&l, f);
+            csvwrite_line_fixed(&l, x, dec);
+            csvwrite_line_flush(&l);
+            fclose(f);
+            snprintf(want, sizeof want, "%.*f", (int)dec, x);
+            cr_assert_str_eq(text, want, "%%.%uf of %.17g", dec, x);
+            free(text);
+        }
+    }
+}
+
+/* A line holds its fields until it ends (csvwrite_line_end) or until the
+ * writer flushes after many lines (csvwrite_line_next); fields are quoted
+ * as csvwrite_field quotes them, and lines longer than the buffer too. */
+Test(csvwrite, lines_write_what_the_field_functions_write)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    struct csvwrite_line l;
+    csvwrite_line_start(&l, f);
+    csvwrite_line_field(&l, "a,b"), csvwrite_line_char(&l, ',');
+    csvwrite_line_field(&l, " x"), csvwrite_line_char(&l, ',');
+    csvwrite_line_field(&l, ""), csvwrite_line_char(&l, ',');
+    csvwrite_line_uint(&l, 18446744073709551615ull), csvwrite_line_char(&l, ',');
+    csvwrite_line_number(&l, NAN), csvwrite_line_char(&l, ',');
+    csvwrite_line_number(&l, 2.385);
+    csvwrite_line_next(&l);
+    cr_assert_eq(fflush(f), 0);
+    cr_assert_eq(len, 0, "held until flushed");
+    char big[10000];
+    memset(big, 'z', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    csvwrite_line_field(&l, big);
+    csvwrite_line_end(&l);
+    fclose(f);
+    cr_assert_eq(strncmp(text, "\"a,b\",\" x\",,18446744073709551615,,2.385\n", 40), 0, "%s", text);
+    cr_assert_eq(strlen(text), 40 + sizeof big);
+    cr_assert_eq(text[strlen(text) - 1], '\n');
+    free(text);
+}
+
 Test(csvwrite, rows_headers_and_pairs_end_with_a_newline)
 {
     char *got = written(header, "day,node,backlog_batches_mean");

@@ -48,6 +48,23 @@ static void assert_load_error(const char *text, const char *want)
     cr_assert_str_eq(diag_message(d, 0), want);
 }
 
+/* table_load_where keeps the rows whose column holds the value, the
+ * quoted ones too, and still fails on a row of another width at its line. */
+Test(table, where_keeps_the_matching_rows_and_still_checks_widths)
+{
+    bool found = false;
+    e2e_write(dir, "t.csv", "metric,scope,mean\nposted,all,1\nposted,od:A-B,2\n\"late\", all ,3\nx,\"al\"\"l\",4\n");
+    cr_assert_eq(table_load_where(&t, dir, "t.csv", "scope", "all", &found, d), RM_OK);
+    cr_assert(found);
+    cr_assert_eq(t.nrow, 2);
+    cr_assert_str_eq(table_cell(&t, 0, 2), "1");
+    cr_assert_str_eq(table_cell(&t, 1, 0), "late");
+    table_fini(&t);
+    e2e_write(dir, "t.csv", "metric,scope,mean\nposted,node:X,1\nposted,all\n");
+    cr_assert_eq(table_load_where(&t, dir, "t.csv", "scope", "all", &found, d), RM_EINPUT);
+    cr_assert_str_eq(diag_message(d, 0), "t.csv:3: expected 3 fields as in the header, found 2");
+}
+
 Test(table, a_missing_file_is_not_found_and_not_an_error)
 {
     bool found = true;

@@ -6,6 +6,7 @@
  * write: CRLF or LF, a UTF-8 BOM, `#` comment lines, blank lines, and ';'
  * as the field separator (what Excel writes where the decimal mark is a
  * comma), found per file. */
+#include <stdbool.h>
 #include <stddef.h>
 #include "railmail/diag.h"
 #include "railmail/status.h"
@@ -46,6 +47,15 @@ struct csvread_table {
 enum rm_status csvread_parse(const char *file, const char *data, size_t len,
                              struct csvread_table *out, struct diag *d);
 void csvread_fini(struct csvread_table *t);
+
+/* As csvread_parse, but a row after the header is dropped when it has the
+ * header's number of fields and its field in the header's first column
+ * named `col` is not `value` (col NULL, or no such column: every row is
+ * kept). Every row is still read, so the same syntax errors are found; a
+ * reader that needs a few rows of a large file holds only those, and rows
+ * of another width stay for it to report. */
+enum rm_status csvread_parse_where(const char *file, const char *data, size_t len, const char *col,
+                                   const char *value, struct csvread_table *out, struct diag *d);
 
 /* The largest file railmail reads as input: 64 MiB, far above any
  * scenario (the large benchmark's files total a few hundred kB). */

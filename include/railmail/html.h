@@ -13,4 +13,10 @@
  * are included when gnuplot is on PATH and run.json does not say that the
  * run was made with --no-plot. */
 enum rm_status html_write(const char *dir, struct diag *d);
+
+/* The same for a run just made from `s` (NULL: as html_write): the
+ * scenario that run.json names is `s` already, loaded with the same --set
+ * overrides, and is not loaded again. */
+struct scenario;
+enum rm_status html_write_run(const char *dir, const struct scenario *s, struct diag *d);
 #endif /* RAILMAIL_HTML_H */

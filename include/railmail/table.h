@@ -25,6 +25,11 @@ struct table {
  * blank lines and `#` lines. On an error the table is left empty. */
 enum rm_status table_load(struct table *t, const char *dir, const char *name, bool *found,
                           struct diag *d);
+/* The same, keeping only the data rows whose column `col` holds `value`
+ * (every row when the header has no such column); rows of another width
+ * stay an error as with table_load. */
+enum rm_status table_load_where(struct table *t, const char *dir, const char *name, const char *col,
+                                const char *value, bool *found, struct diag *d);
 void table_fini(struct table *t);
 
 const char *table_header(const struct table *t, size_t col);
