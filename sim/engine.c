@@ -12,14 +12,24 @@
 #include <stdlib.h>
 
 #include "railmail/evq.h"
+#include "railmail/feed.h"
+
+struct stream_handler {
+    engine_handler *h;
+    void *arg;
+};
 
 struct engine {
     struct evq *q;
+    struct feed *feed;              /* arrival streams (engine_stream) */
+    struct stream_handler *stream;  /* [feed_streams(feed)] */
+    uint64_t *seq;                  /* feed_seqs(feed), which moves as streams are added */
     double now_h;     /* hours since Monday 00:00 */
     uint64_t events;  /* handlers run so far */
     bool stopped;     /* engine_stop called during this engine_run */
     bool in_run;      /* engine_run is on the stack (it is not reentrant) */
     bool top_is_running;   /* the root of q is the event now running */
+    uint64_t schedules;    /* engine_schedule calls: q's root may have changed */
     enum rm_status error;  /* first failed schedule; sticks */
 };
 
@@ -29,8 +39,9 @@ struct engine *engine_create(size_t capacity_hint)
     if (!e)
         return NULL;
     e->q = evq_create(capacity_hint);
-    if (!e->q) {
-        free(e);
+    e->feed = feed_create();
+    if (!e->q || !e->feed) {
+        engine_destroy(e);
         return NULL;
     }
     e->error = RM_OK;
@@ -42,6 +53,8 @@ void engine_destroy(struct engine *e)
     if (!e)
         return;
     evq_destroy(e->q);
+    feed_destroy(e->feed);
+    free(e->stream);
     free(e);
 }
 
@@ -50,10 +63,20 @@ double engine_now(const struct engine *e)
     return e->now_h;
 }
 
+/* The failure of a schedule or a feed's window: the run ends. */
+static enum rm_status fail(struct engine *e, enum rm_status st)
+{
+    if (e->error == RM_OK)
+        e->error = st;
+    e->stopped = true;
+    return st;
+}
+
 enum rm_status engine_schedule(struct engine *e, double time_h, engine_handler *handler, void *arg)
 {
     assert(handler);
     assert(time_h >= e->now_h && "engine_schedule: time lies in the past (or is NaN)");
+    e->schedules++;
     /* Converting between function pointer types is defined as long as the
      * pointer is converted back before the call, as engine_run does. */
     if (e->top_is_running) {
@@ -61,13 +84,47 @@ enum rm_status engine_schedule(struct engine *e, double time_h, engine_handler *
         evq_replace_top(e->q, time_h, (evq_fn *)handler, arg);
         return RM_OK;
     }
-    if (evq_push(e->q, time_h, (evq_fn *)handler, arg) != RM_OK) {
-        if (e->error == RM_OK)
-            e->error = RM_ENOMEM;
-        e->stopped = true;
-        return RM_ENOMEM;
-    }
+    if (evq_push(e->q, time_h, (evq_fn *)handler, arg) != RM_OK)
+        return fail(e, RM_ENOMEM);
     return RM_OK;
+}
+
+enum rm_status engine_stream(struct engine *e, double first_h, engine_next_fn *next, engine_handler *handler,
+                             void *arg)
+{
+    assert(handler && first_h >= e->now_h);
+    size_t id, n = feed_streams(e->feed);
+    struct stream_handler *grown = realloc(e->stream, (n + 1) * sizeof *grown);
+    if (!grown)
+        return fail(e, RM_ENOMEM);
+    e->stream = grown;
+    if (feed_add(e->feed, first_h, next, arg, &id) != RM_OK
+        || evq_share_seqs(e->q, feed_seqs(e->feed), feed_streams(e->feed)) != RM_OK)
+        return fail(e, RM_ENOMEM);
+    e->stream[id] = (struct stream_handler){ handler, arg };
+    e->seq = feed_seqs(e->feed);
+    if (isfinite(first_h))  /* as engine_schedule would number it now */
+        e->seq[id] = evq_take_seq(e->q);
+    return RM_OK;
+}
+
+/* Runs the feed's next arrival, which is due before the queue's next
+ * event; its stream's next arrival is then numbered as if the handler had
+ * scheduled it last. */
+static void run_arrival(struct engine *e, double t, size_t stream)
+{
+    e->now_h = t;
+    e->events++;
+    bool more = feed_take(e->feed);
+    e->stream[stream].h(e, e->stream[stream].arg);
+    e->seq[stream] = more ? evq_take_seq(e->q) : FEED_NO_SEQ;
+}
+
+/* True when the feed's arrival (t, its stream's seq) comes before the
+ * queue's item `it` (have: the queue is not empty). */
+static bool arrival_first(const struct engine *e, double t, size_t stream, bool have, const struct evq_item *it)
+{
+    return !have || t < it->time_h || (t == it->time_h && e->seq[stream] < it->seq);
 }
 
 /* The clock ends at until_h, or at the last event when until_h is
@@ -83,7 +140,30 @@ enum rm_status engine_run(struct engine *e, double until_h)
     e->in_run = true;
     struct evq *q = e->q;
     struct evq_item it;
-    while (evq_peek(q, &it) && it.time_h <= until_h) {
+    for (;;) {
+        bool have = evq_peek(q, &it);
+        double t;
+        size_t stream;
+        enum rm_status st = RM_OK;
+        /* arrivals due before the queue's root, as long as their handlers
+         * leave the queue alone (a posting schedules nothing) */
+        uint64_t schedules = e->schedules;
+        while (schedules == e->schedules && feed_peek(e->feed, &t, &stream, &st)
+               && arrival_first(e, t, stream, have, &it)) {
+            if (!(t <= until_h))
+                goto done;
+            run_arrival(e, t, stream);
+            if (e->stopped)
+                goto stopped;
+        }
+        if (st != RM_OK) {
+            fail(e, st);
+            goto stopped;
+        }
+        if (schedules != e->schedules)
+            continue;  /* the root may have changed */
+        if (!have || !(it.time_h <= until_h))
+            break;
         e->now_h = it.time_h;
         e->events++;
         e->top_is_running = true;
@@ -92,15 +172,17 @@ enum rm_status engine_run(struct engine *e, double until_h)
             e->top_is_running = false;
             evq_pop(q, &it);
         }
-        if (e->stopped) {
-            e->in_run = false;
-            return e->error;
-        }
+        if (e->stopped)
+            goto stopped;
     }
+done:
     e->in_run = false;
     if (isfinite(until_h))
         e->now_h = until_h;
     return RM_OK;
+stopped:
+    e->in_run = false;
+    return e->error;
 }
 
 void engine_stop(struct engine *e)
@@ -115,5 +197,5 @@ uint64_t engine_events(const struct engine *e)
 
 size_t engine_pending(const struct engine *e)
 {
-    return evq_size(e->q) - e->top_is_running;
+    return evq_size(e->q) - e->top_is_running + feed_pending(e->feed);
 }

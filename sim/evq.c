@@ -51,6 +51,9 @@ struct evq {
     struct payload *pay;   /* indexed by slot */
     uint32_t *free_slots;  /* a stack of cap - n free slots, top at cap - n - 1 */
     uint64_t next_seq;
+    /* seqs of items kept outside (evq_share_seqs), renumbered with ours */
+    uint64_t *ext, *ext_sorted;
+    size_t n_ext;
 };
 
 #define SIGN (UINT64_C(1) << 63)
@@ -270,6 +273,7 @@ void evq_destroy(struct evq *q)
     free(q->heap);
     free(q->pay);
     free(q->free_slots);
+    free(q->ext_sorted);
     free(q);
 }
 
@@ -389,14 +393,81 @@ static int by_time_key(const void *a, const void *b)
     return less(y, x) - less(x, y);
 }
 
+static int by_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* How many of the heap's n items, sorted by key, have a seq below s. */
+static size_t heap_below(const struct entry *h, size_t n, uint64_t s)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (h[mid].key >> SLOT_BITS < s)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* How many of the m ascending values v[] are below x. */
+static size_t values_below(const uint64_t *v, size_t m, uint64_t x)
+{
+    size_t lo = 0, hi = m;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (v[mid] < x)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
 void evq_renumber(struct evq *q)
 {
-    /* In place: sort by seq and renumber, then sort by (time, seq); a
-     * sorted array is a valid heap. O(n log n) once per 2^32 pushes. */
+    /* In place: sort by seq, and the outside seqs into their scratch
+     * array; an item's new seq is the number of items of either kind
+     * before it. Then sort by (time, seq); a sorted array is a valid heap.
+     * O(n log n) once per 2^32 pushes. */
     struct entry *h = q->heap + ROOT;
     qsort(h, q->n, sizeof *h, by_key);
-    for (size_t i = 0; i < q->n; i++)
-        h[i].key = (uint64_t)i << SLOT_BITS | (h[i].key & SLOT_MASK);
+    size_t m = 0;
+    for (size_t i = 0; i < q->n_ext; i++)
+        if (q->ext[i] != EVQ_NO_SEQ)
+            q->ext_sorted[m++] = q->ext[i];
+    if (m)
+        qsort(q->ext_sorted, m, sizeof *q->ext_sorted, by_u64);
+    for (size_t i = 0; i < q->n_ext; i++)  /* before the heap's keys change */
+        if (q->ext[i] != EVQ_NO_SEQ)
+            q->ext[i] = values_below(q->ext_sorted, m, q->ext[i]) + heap_below(h, q->n, q->ext[i]);
+    for (size_t i = 0, j = 0; i < q->n; i++) {
+        uint64_t seq = h[i].key >> SLOT_BITS;
+        while (j < m && q->ext_sorted[j] < seq)
+            j++;
+        h[i].key = (uint64_t)(i + j) << SLOT_BITS | (h[i].key & SLOT_MASK);
+    }
     qsort(h, q->n, sizeof *h, by_time_key);
-    q->next_seq = q->n;
+    q->next_seq = q->n + m;
+}
+
+uint64_t evq_take_seq(struct evq *q)
+{
+    if (q->next_seq == SEQ_LIMIT)
+        evq_renumber(q);
+    return q->next_seq++;
+}
+
+enum rm_status evq_share_seqs(struct evq *q, uint64_t *seqs, size_t n)
+{
+    uint64_t *sorted = realloc(q->ext_sorted, (n ? n : 1) * sizeof *sorted);
+    if (!sorted)
+        return RM_ENOMEM;
+    q->ext_sorted = sorted;
+    q->ext = seqs;
+    q->n_ext = n;
+    return RM_OK;
 }

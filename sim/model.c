@@ -1939,7 +1939,18 @@ static void on_post(struct engine *e, void *arg)
     if (r->out->tracking)
         write_event(r, b, t, dm->origin, "posted (EMA)");
     add_waiting(r, dm->origin, in_window, month, 1);
-    schedule(r, next_posting(ds, t), on_post, ds);
+}
+
+/* The posting of a demand row after one at t, +INFINITY past the horizon.
+ * A row's postings depend on nothing the simulation does, so the engine
+ * draws them ahead as an arrival stream (engine_stream) and merges the
+ * rows' streams with the other events: far cheaper than a schedule per
+ * posting, in exactly the same order. */
+static double posting_after(void *arg, double t)
+{
+    struct demand_state *ds = arg;
+    double next = next_posting(ds, t);
+    return next <= ds->r->horizon_h ? next : INFINITY;
 }
 
 /* A node's servers under a capacity factor: rounded, but never to 0 unless
@@ -2148,7 +2159,8 @@ static bool rep_start(struct rep *r)
         ds->dest = (uint32_t)r->m->dest_of_node[ds->dest_node];
         ds->od = &r->acc[1 + r->m->n_dest + i];
         ds->dest_acc = &r->acc[1 + ds->dest];
-        schedule(r, next_posting(ds, 0), on_post, ds);
+        if (engine_stream(r->e, posting_after(ds, 0), posting_after, on_post, ds) != RM_OK)
+            fail_nomem(r);
     }
     for (size_t i = 0; i < s->n_disruptions; i++) {
         r->disruptions[i] = (struct disruption_state){ r, (uint32_t)i, 0 };

@@ -49,6 +49,15 @@ double evq_peek_time(const struct evq *q);
 
 size_t evq_size(const struct evq *q);
 
+/* A seq for an item the caller keeps outside the queue (an arrival of a
+ * feed), taken from the same count, so that it orders with the queue's
+ * items as if it had been pushed now. */
+uint64_t evq_take_seq(struct evq *q);
+/* Registers the seqs of the items kept outside, [n], EVQ_NO_SEQ where
+ * none: evq_renumber renumbers them with the queue's own, keeping the
+ * order. Called again whenever the array moves or grows. */
+#define EVQ_NO_SEQ UINT64_MAX
+enum rm_status evq_share_seqs(struct evq *q, uint64_t *seqs, size_t n);
 /* Renumbers the pending items' sequence numbers 0, 1, ... in their current
  * order, which is unchanged. The queue does this by itself when 2^32 pushes
  * have used up the sequence space; until then seq counts pushes from 0. */
