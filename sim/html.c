@@ -601,7 +601,7 @@ static enum rm_status months_table(struct page *p)
         strbuf_printf(b, "</th>");
     }
     strbuf_printf(b, "</tr>\n");
-    size_t n_months, *cells = month_cells(&c, cm, metrics, N, &n_months);
+    size_t n_months = 0, *cells = month_cells(&c, cm, metrics, N, &n_months);
     if (!cells)
         p->oom = true;
     for (size_t i = 0; cells && i < n_months; i++) {
