@@ -1170,6 +1170,11 @@ static void ring_drop(struct ring *q, uint32_t k)
 {
     q->head = (q->head + k) & (q->cap - 1);
     q->n -= k;
+    /* An emptied ring starts again at its first slot: a train's rings are
+     * emptied at every stop, so they only ever touch as many slots as the
+     * most batches they held, not all the slots doubling gave them. */
+    if (q->n == 0)
+        q->head = 0;
 }
 
 /* The hops from `node` under the routing in force at hour t, by
