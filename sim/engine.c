@@ -23,7 +23,9 @@ struct engine {
     struct evq *q;
     struct feed *feed;              /* arrival streams (engine_stream) */
     struct stream_handler *stream;  /* [feed_streams(feed)] */
-    uint64_t *seq;                  /* feed_seqs(feed), which moves as streams are added */
+    uint64_t *seq;                  /* feed_seqs(feed), which moves as streams are added;
+                                       NULL until the first, so that a model without
+                                       streams never looks at the feed */
     double now_h;     /* hours since Monday 00:00 */
     uint64_t events;  /* handlers run so far */
     bool stopped;     /* engine_stop called during this engine_run */
@@ -127,6 +129,38 @@ static bool arrival_first(const struct engine *e, double t, size_t stream, bool 
     return !have || t < it->time_h || (t == it->time_h && e->seq[stream] < it->seq);
 }
 
+enum arrivals {
+    ARRIVALS_NONE,           /* the queue's root comes first (or nothing is left) */
+    ARRIVALS_LATE,           /* the next arrival lies past until_h, before the root */
+    ARRIVALS_STOPPED,        /* a handler stopped the engine, or a window failed */
+    ARRIVALS_QUEUE_CHANGED,  /* a handler scheduled: the root may have changed */
+};
+
+/* Runs the arrivals due before the queue's root `it` (have: the queue is
+ * not empty), as long as their handlers leave the queue alone, as a
+ * posting does. */
+static enum arrivals run_arrivals(struct engine *e, bool have, const struct evq_item *it, double until_h)
+{
+    uint64_t schedules = e->schedules;
+    double t;
+    size_t stream;
+    enum rm_status st;
+    while (feed_peek(e->feed, &t, &stream, &st) && arrival_first(e, t, stream, have, it)) {
+        if (!(t <= until_h))
+            return ARRIVALS_LATE;
+        run_arrival(e, t, stream);
+        if (e->stopped)
+            return ARRIVALS_STOPPED;
+        if (schedules != e->schedules)
+            return ARRIVALS_QUEUE_CHANGED;
+    }
+    if (st != RM_OK) {
+        fail(e, st);
+        return ARRIVALS_STOPPED;
+    }
+    return ARRIVALS_NONE;
+}
+
 /* The clock ends at until_h, or at the last event when until_h is
  * infinite, or at the stopping event after engine_stop. A stop ends only
  * the run it was called in. */
@@ -142,26 +176,15 @@ enum rm_status engine_run(struct engine *e, double until_h)
     struct evq_item it;
     for (;;) {
         bool have = evq_peek(q, &it);
-        double t;
-        size_t stream;
-        enum rm_status st = RM_OK;
-        /* arrivals due before the queue's root, as long as their handlers
-         * leave the queue alone (a posting schedules nothing) */
-        uint64_t schedules = e->schedules;
-        while (schedules == e->schedules && feed_peek(e->feed, &t, &stream, &st)
-               && arrival_first(e, t, stream, have, &it)) {
-            if (!(t <= until_h))
+        if (e->seq) {  /* streams: their arrivals due before the queue's root */
+            enum arrivals next = run_arrivals(e, have, &it, until_h);
+            if (next == ARRIVALS_LATE)
                 goto done;
-            run_arrival(e, t, stream);
-            if (e->stopped)
+            if (next == ARRIVALS_STOPPED)
                 goto stopped;
+            if (next == ARRIVALS_QUEUE_CHANGED)
+                continue;
         }
-        if (st != RM_OK) {
-            fail(e, st);
-            goto stopped;
-        }
-        if (schedules != e->schedules)
-            continue;  /* the root may have changed */
         if (!have || !(it.time_h <= until_h))
             break;
         e->now_h = it.time_h;

@@ -265,7 +265,7 @@ COLD static void settle_tie(struct feed *f)
 bool feed_peek(struct feed *f, double *time_h, size_t *stream, enum rm_status *status)
 {
     *status = RM_OK;
-    if (f->pos == f->len && !refill(f, status))
+    if (f->pending == 0 || (f->pos == f->len && !refill(f, status)))
         return false;
     if (f->pos + 1 < f->len && f->win[f->pos + 1].time_h == f->win[f->pos].time_h)
         settle_tie(f);
