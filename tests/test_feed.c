@@ -72,10 +72,32 @@ static void on_side(struct engine *e, void *arg)
     }
 }
 
+static struct src late[8];  /* sources that join while the engine runs */
+static size_t n_late;
+static void on_arrival(struct engine *e, void *arg);
+
+/* Every 50th arrival of source 0 starts a new source at once or soon:
+ * inside the window the feed has drawn, which the new stream must join. */
+static void maybe_add_source(struct engine *e, struct src *s)
+{
+    if (s->id != 0 || n_late == 8 || xorshift(&s->sides) % 50 != 0)
+        return;
+    struct src *n = &late[n_late];
+    *n = (struct src){ e, s->tr, 100 + (int)n_late, s->as_stream, 0x5bd1e995u * (n_late + 7), 0x1234u + n_late,
+                       engine_now(e) + 40, 0 };
+    n_late++;
+    double first = engine_now(e) + (double)(xorshift(&s->sides) % 2);
+    if (s->as_stream)
+        cr_assert_eq(engine_stream(e, first, step, on_arrival, n), RM_OK);
+    else
+        cr_assert_eq(engine_schedule(e, first, on_arrival, n), RM_OK);
+}
+
 static void on_arrival(struct engine *e, void *arg)
 {
     struct src *s = arg;
     note(e, s->tr, s->id);
+    maybe_add_source(e, s);
     /* a quarter of the arrivals schedule a side event, which may schedule
      * another: scheduled events tie with arrivals at every step */
     if (xorshift(&s->sides) % 4 == 0) {
@@ -100,6 +122,7 @@ static struct trace *run(bool as_stream, size_t n, double until)
     struct engine *e = engine_create(4);
     cr_assert_not_null(e);
     n_sides = 0;
+    n_late = 0;
     for (size_t i = 0; i < n; i++) {
         srcs[i] = (struct src){ e, tr, (int)i, as_stream, 0x9e3779b97f4a7c15u * (i + 1), 0xabcdefu + i,
                                 i % 5 == 4 ? 5.0 : 300.0, 0 };
@@ -132,6 +155,7 @@ Test(feed, streams_run_in_the_order_of_scheduling_each_event_with_ties_everywher
 {
     struct trace *a = run(false, 40, INFINITY), *b = run(true, 40, INFINITY);
     cr_assert_gt(a->n, 10000, "the test should have many events (%zu)", a->n);
+    cr_assert_eq(n_late, 8, "sources should join while the engine runs");
     assert_same(a, b);
     free(a);
     free(b);
