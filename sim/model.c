@@ -1867,7 +1867,9 @@ static double next_seasonal_posting(const struct demand_state *ds, double t, dou
  * the integrated rate, Lambda(t') - Lambda(t) = E with E ~ Exp(1). */
 static inline double next_posting(const struct demand_state *ds, double t)
 {
-    double E = gsl_ran_exponential(ds->post, 1.0);
+    /* gsl_ran_exponential(ds->post, 1.0), -1.0 * log1p(-u) in GSL, with
+     * the uniform drawn inline */
+    double E = -log1p(-stream_uniform(ds->post));
     if (ds->season)
         return next_seasonal_posting(ds, t, E);
     double g = ds->growth_per_h;
