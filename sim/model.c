@@ -284,7 +284,7 @@ struct demand_state {
     uint32_t dest_node;               /* its destination */
     uint32_t dest;                    /* the destination's slot: accumulator 1 + dest, column of the hops */
     bool season;                      /* rate also follows calendar months */
-    struct scope_acc *od, *dest_acc;  /* its accumulators: r->acc[1 + n_dest + row], r->acc[1 + dest] */
+    struct scope_acc *od;             /* its accumulator: r->acc[1 + n_dest + row] */
     double rate_per_h, growth_per_h;  /* growth as a continuous rate */
     gsl_rng *post, *kg;
 };
@@ -295,6 +295,12 @@ struct disruption_state {
     uint64_t window;  /* the window whose start or end comes next */
 };
 
+/* A batch scope's sums. The scopes all and dest add up per batch only the
+ * sums of fractional values (kg, days, hours, g), whose rounding depends on
+ * the order of the additions; their counts, events_sum (a sum of whole
+ * numbers, exact) and transit_max_d are those of their od rows, added up
+ * in collect() (add_counts), which gives the same values for less work
+ * per batch. */
 struct scope_acc {
     uint64_t posted, delivered, on_time, in_flight, late_in_flight;
     double delivered_kg, window_kg, transit_sum_d, transit_max_d, gap_sum_h, events_sum;
@@ -1214,14 +1220,6 @@ static inline void add_waiting(struct rep *r, size_t node, bool in_window, int32
     }
 }
 
-/* The batch scopes a batch counts in: all, its destination, its od row. */
-static void scopes_of(const struct rep *r, const struct batch *b, struct scope_acc *out[3])
-{
-    out[0] = &r->acc[0];
-    out[1] = &r->acc[1 + r->demand[b->demand].dest];
-    out[2] = &r->acc[1 + r->m->n_dest + b->demand];
-}
-
 static void write_batch_row(struct rep *r, const struct batch *b, double delivered_h)
 {
     FILE *f = r->out->batches;
@@ -1318,18 +1316,24 @@ static void month_deliver(struct rep *r, const struct stop *c, const struct batc
         close_month(r, j);
 }
 
-/* A delivered batch posted after the warm-up, in one batch scope. */
-static inline void count_delivery(struct scope_acc *a, const struct batch *b, double transit_d, bool on_time)
+/* A delivered batch posted after the warm-up, in one batch scope: the
+ * sums that all and dest keep per batch too. */
+static inline void sum_delivery(struct scope_acc *a, const struct batch *b, double transit_d)
 {
-    a->delivered++;
     a->delivered_kg += b->kg;
     a->transit_sum_d += transit_d;
-    if (transit_d > a->transit_max_d)
-        a->transit_max_d = transit_d;
     a->gap_sum_h += b->gap_max_h;
-    a->events_sum += b->events;
     a->co2_g += b->co2_g;
-    a->on_time += on_time;
+}
+
+/* The rest of a delivery after the warm-up, in its od row only. */
+static inline void count_delivery(struct scope_acc *od, const struct batch *b, double transit_d, bool on_time)
+{
+    od->delivered++;
+    if (transit_d > od->transit_max_d)
+        od->transit_max_d = transit_d;
+    od->events_sum += b->events;
+    od->on_time += on_time;
 }
 
 /* Delivers a batch at its destination, the stop's node; its tracking event
@@ -1344,10 +1348,10 @@ static void deliver(struct rep *r, const struct stop *c, const struct demand_sta
         od->window_kg += B->kg;
     }
     if (B->posted_h >= r->warmup_h) {
-        bool on_time = transit_d <= r->s->service_standard_d;
-        count_delivery(c->all, B, transit_d, on_time);
-        count_delivery(c->dest, B, transit_d, on_time);
-        count_delivery(od, B, transit_d, on_time);
+        sum_delivery(c->all, B, transit_d);
+        sum_delivery(c->dest, B, transit_d);
+        sum_delivery(od, B, transit_d);
+        count_delivery(od, B, transit_d, transit_d <= r->s->service_standard_d);
         /* only the od row's histogram: those of all and dest are their od
          * rows' merged in collect(), the same counts for a third of the work */
         stats_hist_add(od->hist, transit_d);
@@ -1923,9 +1927,7 @@ static void on_post(struct engine *e, void *arg)
     bool in_window = t >= r->warmup_h;
     int32_t month = in_window ? month_of(r, t) : -1;
     if (in_window) {
-        r->acc[0].posted++;
-        ds->dest_acc->posted++;
-        ds->od->posted++;
+        ds->od->posted++;  /* all's and dest's are summed in collect() */
         month_post(r, b, (size_t)month);
     }
     if (r->out->tracking)
@@ -2139,7 +2141,6 @@ static bool rep_start(struct rep *r)
         ds->dest_node = (uint32_t)s->demand[i].destination;
         ds->dest = (uint32_t)r->m->dest_of_node[ds->dest_node];
         ds->od = &r->acc[1 + r->m->n_dest + i];
-        ds->dest_acc = &r->acc[1 + ds->dest];
         schedule(r, next_posting(ds, 0), on_post, ds);
     }
     for (size_t i = 0; i < s->n_disruptions; i++) {
@@ -2180,20 +2181,18 @@ static void put_batch_scope(struct rep *r, size_t row, const struct scope_acc *a
 }
 
 /* Counts every batch still in the system, for the conservation check and
- * the in-flight metrics. */
+ * the in-flight metrics (in its od row: all's and dest's are summed in
+ * collect()). */
 static uint64_t count_ring(struct rep *r, const struct ring *q)
 {
-    struct scope_acc *sc[3];
+    struct scope_acc *od = &r->acc[1 + r->m->n_dest];
     double late_h = r->horizon_h - r->s->service_standard_d * 24;
     for (uint32_t i = 0; i < q->n; i++) {
         const struct batch *b = ring_at(q, i);
         if (b->posted_h < r->warmup_h)
             continue;
-        scopes_of(r, b, sc);
-        for (int k = 0; k < 3; k++) {
-            sc[k]->in_flight++;
-            sc[k]->late_in_flight += b->posted_h < late_h;
-        }
+        od[b->demand].in_flight++;
+        od[b->demand].late_in_flight += b->posted_h < late_h;
         r->month.acc[(size_t)month_of(r, b->posted_h) * r->s->n_demand + b->demand].late_in_flight +=
             b->posted_h < late_h;
     }
@@ -2368,20 +2367,27 @@ static void collect_months(struct rep *r)
     }
 }
 
-/* Adds an od row's accumulator into a union scope's. */
-static void acc_add(struct scope_acc *into, const struct scope_acc *a)
+/* Adds an od row's counts, events and longest transit into another
+ * scope's: whole numbers and a maximum, the same in any order. */
+static void add_counts(struct scope_acc *into, const struct scope_acc *a)
 {
     into->posted += a->posted;
     into->delivered += a->delivered;
     into->on_time += a->on_time;
     into->in_flight += a->in_flight;
     into->late_in_flight += a->late_in_flight;
+    into->transit_max_d = fmax(into->transit_max_d, a->transit_max_d);
+    into->events_sum += a->events_sum;
+}
+
+/* Adds an od row's accumulator into a union scope's. */
+static void acc_add(struct scope_acc *into, const struct scope_acc *a)
+{
+    add_counts(into, a);
     into->delivered_kg += a->delivered_kg;
     into->window_kg += a->window_kg;
     into->transit_sum_d += a->transit_sum_d;
-    into->transit_max_d = fmax(into->transit_max_d, a->transit_max_d);
     into->gap_sum_h += a->gap_sum_h;
-    into->events_sum += a->events_sum;
     into->cost += a->cost;
     into->co2_g += a->co2_g;
 }
@@ -2418,16 +2424,20 @@ static void collect(struct rep *r)
     struct scope_acc all = r->acc[0];
     all.hist = r->rec->transit;
     memset(all.hist, 0, sizeof *all.hist);
-    for (size_t i = 0; i < s->n_demand; i++)
+    for (size_t i = 0; i < s->n_demand; i++) {
+        add_counts(&all, &od[i]);
         stats_hist_merge(all.hist, od[i].hist);
+    }
     put_batch_scope(r, 0, &all);
     for (size_t d = 0; d < m->n_dest; d++) {
         struct scope_acc dest = r->acc[1 + d];
         dest.hist = r->scratch;
         memset(dest.hist, 0, sizeof *dest.hist);
         for (size_t i = 0; i < s->n_demand; i++)
-            if (r->demand[i].dest == d)
+            if (r->demand[i].dest == d) {
+                add_counts(&dest, &od[i]);
                 stats_hist_merge(dest.hist, od[i].hist);
+            }
         put_batch_scope(r, m->row_dest + d * N_BATCH_METRICS, &dest);
     }
     for (size_t i = 0; i < s->n_demand; i++)
