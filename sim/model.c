@@ -1275,7 +1275,11 @@ struct stop {
     bool in_window;              /* t after the warm-up */
     int32_t now;                 /* t's month slot, -1 before the statistics window */
     struct scope_acc *all, *dest;       /* dest NULL if the node is no destination */
-    double *delivered_t, *dest_t;       /* the day's tonnes delivered: network, node */
+    /* the day's tonnes delivered, network and node: added up here, the
+     * same additions in the same order as into the record, where unload
+     * writes them back */
+    double *delivered_at, *dest_at;
+    double delivered_t, dest_t;
     struct month_acc *now_acc;          /* demand row 0's in t's month, NULL before the warm-up */
     const struct hop *hops;             /* from the node, by destination slot */
 };
@@ -1286,12 +1290,14 @@ static struct stop stop_at(struct rep *r, size_t node, double t)
     size_t day = day_of(r, t), dest = m->dest_of_node[node];
     struct stop c = { .t = t, .node = node, .in_window = t >= r->warmup_h, .now = m->month.of_day[day],
                       .all = &r->acc[0],
-                      .delivered_t = daily_at(r, MODEL_SERIES_DELIVERED_T, day),
+                      .delivered_at = daily_at(r, MODEL_SERIES_DELIVERED_T, day),
                       .hops = hops_from(m, t, node) };
     if (dest != SIZE_MAX) {
         c.dest = &r->acc[1 + dest];
-        c.dest_t = daily_at(r, m->dest_series + dest, day);
+        c.dest_at = daily_at(r, m->dest_series + dest, day);
+        c.dest_t = *c.dest_at;
     }
+    c.delivered_t = *c.delivered_at;
     if (c.in_window)
         c.now_acc = &r->month.acc[(size_t)c.now * r->s->n_demand];
     return c;
@@ -1338,7 +1344,7 @@ static inline void count_delivery(struct scope_acc *od, const struct batch *b, d
 
 /* Delivers a batch at its destination, the stop's node; its tracking event
  * is noted and counted by the caller. */
-static void deliver(struct rep *r, const struct stop *c, const struct demand_state *ds, struct batch *B)
+static void deliver(struct rep *r, struct stop *c, const struct demand_state *ds, struct batch *B)
 {
     struct scope_acc *od = ds->od;
     double transit_d = (c->t - B->posted_h) / 24;
@@ -1357,8 +1363,9 @@ static void deliver(struct rep *r, const struct stop *c, const struct demand_sta
         stats_hist_add(od->hist, transit_d);
     }
     month_deliver(r, c, B, transit_d);
-    *c->delivered_t += B->kg / 1000;
-    *c->dest_t += B->kg / 1000;
+    double t = B->kg / 1000;
+    c->delivered_t += t;
+    c->dest_t += t;
     if (r->out->batches)
         write_batch_row(r, B, c->t);
 }
@@ -1717,6 +1724,10 @@ static void unload(struct rep *r, struct train *tr, size_t node, double t)
     tr->on_board -= n;
     r->tracking_events += n;  /* a delivery or a transfer each */
     r->delivered += delivered;
+    if (delivered) {
+        *c.delivered_at = c.delivered_t;
+        *c.dest_at = c.dest_t;
+    }
     if (n > delivered)
         add_waiting(r, node, c.in_window, c.now, n - delivered);
     ring_drop(here, n);
@@ -2192,9 +2203,10 @@ static uint64_t count_ring(struct rep *r, const struct ring *q)
         if (b->posted_h < r->warmup_h)
             continue;
         od[b->demand].in_flight++;
-        od[b->demand].late_in_flight += b->posted_h < late_h;
-        r->month.acc[(size_t)month_of(r, b->posted_h) * r->s->n_demand + b->demand].late_in_flight +=
-            b->posted_h < late_h;
+        if (b->posted_h < late_h) {
+            od[b->demand].late_in_flight++;
+            r->month.acc[(size_t)month_of(r, b->posted_h) * r->s->n_demand + b->demand].late_in_flight++;
+        }
     }
     return q->n;
 }
