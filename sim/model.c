@@ -278,15 +278,20 @@ struct service_state {
     uint64_t arrived, loaded;
 };
 
+/* 80 bytes on a 64-bit target (the pointers first, no padding between): unload finds a
+ * batch's by its index, a multiple of 80 is two instructions. */
 struct demand_state {
     struct rep *r;
+    const struct scenario_demand *dm; /* its row */
+    /* its first hop in routing table 0; in table k that is k tables on */
+    const struct hop *hop;
+    struct scope_acc *od;             /* its accumulator: r->acc[1 + n_dest + row] */
+    double rate_per_h, growth_per_h;  /* growth as a continuous rate */
+    gsl_rng *post, *kg;
     uint32_t row;
     uint32_t dest_node;               /* its destination */
     uint32_t dest;                    /* the destination's slot: accumulator 1 + dest, column of the hops */
     bool season;                      /* rate also follows calendar months */
-    struct scope_acc *od;             /* its accumulator: r->acc[1 + n_dest + row] */
-    double rate_per_h, growth_per_h;  /* growth as a continuous rate */
-    gsl_rng *post, *kg;
 };
 
 struct disruption_state {
@@ -342,7 +347,9 @@ struct rep {
     double warmup_h, horizon_h;
     bool failed;
 
-    uint64_t next_id, posted, delivered, tracking_events;
+    /* batches posted so far, the next one's id; tracking_events leaves
+     * out the postings (one each), added in collect() */
+    uint64_t next_id, delivered, tracking_events;
     uint32_t waiting, waiting_max;
 
     struct ring *queues;      /* per (service, stop) */
@@ -1124,8 +1131,9 @@ static const struct scenario_demand *demand_of(const struct rep *r, const struct
 /* A batch's tracking events (posting, departures, scans, transfers,
  * delivery) are kept in its own record as their count (saturating at 255),
  * the last one's time and the longest silence between two, (float)(t -
- * last_event_h) at each; the run's total is counted where events happen,
- * and write_event gives an event's row with --tracking. */
+ * last_event_h) at each; the run's total is counted where events happen
+ * (postings, one per id, in collect), and write_event gives an event's row
+ * with --tracking. */
 static void write_event(struct rep *r, const struct batch *b, double t, size_t node, const char *event)
 {
     fprintf(r->out->tracking, "%u,%llu,%.3f,%s,%s\n", r->replication,
@@ -1178,15 +1186,21 @@ static void ring_drop(struct ring *q, uint32_t k)
     q->n -= k;
 }
 
+/* The routing table in force at hour t (0 without epochs). */
+static inline size_t table_at(const struct model *m, double t)
+{
+    size_t k = m->n_epochs;
+    while (k > 0 && m->epoch_h[k - 1] > t)
+        k--;
+    return k;
+}
+
 /* The hops from `node` under the routing in force at hour t, by
  * destination slot; a destination no running service reaches waits for
  * the first that will (the tables fall back to every service's). */
 static const struct hop *hops_from(const struct model *m, double t, size_t node)
 {
-    size_t k = m->n_epochs;
-    while (k > 0 && m->epoch_h[k - 1] > t)
-        k--;
-    return &m->hops[(k * m->s->n_nodes + node) * m->n_dest];
+    return &m->hops[(table_at(m, t) * m->s->n_nodes + node) * m->n_dest];
 }
 
 /* Puts a batch into the queue of its next hop (add_waiting counts it).
@@ -1913,12 +1927,14 @@ static void on_post(struct engine *e, void *arg)
     struct demand_state *ds = arg;
     struct rep *r = ds->r;
     double t = engine_now(e);
-    const struct scenario_demand *dm = &r->s->demand[ds->row];
+    const struct model *m = r->m;
+    const struct scenario_demand *dm = ds->dm;
     if (r->next_id > UINT32_MAX) {  /* ids are 32 bits: hours of one replication away */
         fail_nomem(r);
         return;
     }
-    const struct hop *hop = &hops_from(r->m, t, dm->origin)[ds->dest];
+    size_t table = table_at(m, t);
+    const struct hop *hop = table ? &ds->hop[table * m->s->n_nodes * m->n_dest] : ds->hop;
     assert(hop->queue != UINT32_MAX && "scenario validation guarantees a route");
     struct ring *q = &r->queues[hop->queue];
     struct batch *b = ring_next(q);
@@ -1933,8 +1949,6 @@ static void on_post(struct engine *e, void *arg)
                          .id = (uint32_t)r->next_id++, .demand = ds->row,
                          .board_stop = hop->board_stop, .alight_stop = hop->alight_stop, .events = 1 };
     q->n++;
-    r->posted++;
-    r->tracking_events++;
     bool in_window = t >= r->warmup_h;
     int32_t month = in_window ? month_of(r, t) : -1;
     if (in_window) {
@@ -2152,6 +2166,8 @@ static bool rep_start(struct rep *r)
         ds->dest_node = (uint32_t)s->demand[i].destination;
         ds->dest = (uint32_t)r->m->dest_of_node[ds->dest_node];
         ds->od = &r->acc[1 + r->m->n_dest + i];
+        ds->dm = &s->demand[i];
+        ds->hop = &r->m->hops[ds->dm->origin * r->m->n_dest + ds->dest];
         schedule(r, next_posting(ds, 0), on_post, ds);
     }
     for (size_t i = 0; i < s->n_disruptions; i++) {
@@ -2500,7 +2516,7 @@ static void collect(struct rep *r)
     v[M_COST_TOTAL] = m->has_cost ? r->cost : NAN;
     v[M_COST_KG] = m->has_cost ? ratio(r->cost, r->acc[0].window_kg) : NAN;
     v[M_EVENTS] = (double)engine_events(r->e);
-    v[M_TRACKING] = (double)r->tracking_events;
+    v[M_TRACKING] = (double)(r->tracking_events + r->next_id);  /* the postings too */
     collect_months(r);
 }
 
@@ -2562,10 +2578,10 @@ enum rm_status model_run(const struct model *m, unsigned replication,
     if (fmod(r.horizon_h, 24) != 0)
         snapshot_day(&r, r.horizon_h);  /* the last, partial day */
     uint64_t in_system = count_in_system(&r);
-    if (r.posted != r.delivered + in_system) {
+    if (r.next_id != r.delivered + in_system) {
         st = diag_fail(d, RM_ERUN,
                        "replication %u: conservation of batches broken: %llu posted, %llu delivered, %llu in the system",
-                       replication, (unsigned long long)r.posted, (unsigned long long)r.delivered,
+                       replication, (unsigned long long)r.next_id, (unsigned long long)r.delivered,
                        (unsigned long long)in_system);
         goto done;
     }
