@@ -278,8 +278,9 @@ struct service_state {
     uint64_t arrived, loaded;
 };
 
-/* 80 bytes on a 64-bit target (the pointers first, no padding between): unload finds a
- * batch's by its index, a multiple of 80 is two instructions. */
+/* 80 bytes on a 64-bit target (the pointers first, no padding between):
+ * unload finds a batch's by its index, and a multiple of 80 is two
+ * instructions. */
 struct demand_state {
     struct rep *r;
     const struct scenario_demand *dm; /* its row */
