@@ -40,22 +40,47 @@ void stats_hist_merge(struct stats_hist *into, const struct stats_hist *h)
         into->used = h->used;
 }
 
+/* The sum of BLOCK bins from `count`. */
+enum { BLOCK = 16 };
+static uint64_t block_sum(const uint32_t *count)
+{
+    uint64_t sum = 0;
+    for (size_t j = 0; j < BLOCK; j++)
+        sum += count[j];
+    return sum;
+}
+
+/* One pass over the bins, BLOCK at a time where the count so far stays
+ * below the next quantile's through a whole block (the cumulative count
+ * only grows, so no bin inside can reach it): most bins are passed that
+ * way, empty or far below. The others are read one by one as before. */
 void stats_hist_quantiles(const struct stats_hist *h, const double *q, size_t n_q, double *out)
 {
     size_t k = 0;
     if (h->n > 0 && n_q > 0) {
         uint64_t below = 0;
         double target = q[0] * (double)h->n;
-        for (size_t b = 0; b < h->used && k < n_q; b++) {
-            uint64_t c = h->count[b];
-            while (c && (double)(below + c) >= target) {
-                double frac = (target - (double)below) / (double)c;
-                out[k] = stats_hist_bin_low(b) + frac * bin_width(b);
-                if (++k == n_q)
-                    break;
-                target = q[k] * (double)h->n;
+        size_t b = 0, used = h->used;
+        while (b < used && k < n_q) {
+            if (b + BLOCK <= used) {
+                uint64_t sum = block_sum(&h->count[b]);
+                if ((double)(below + sum) < target) {
+                    below += sum;
+                    b += BLOCK;
+                    continue;
+                }
             }
-            below += c;
+            for (size_t end = b + BLOCK < used ? b + BLOCK : used; b < end && k < n_q; b++) {
+                uint64_t c = h->count[b];
+                while (c && (double)(below + c) >= target) {
+                    double frac = (target - (double)below) / (double)c;
+                    out[k] = stats_hist_bin_low(b) + frac * bin_width(b);
+                    if (++k == n_q)
+                        break;
+                    target = q[k] * (double)h->n;
+                }
+                below += c;
+            }
         }
     }
     for (; k < n_q; k++)
