@@ -50,7 +50,8 @@ static inline void stats_hist_add(struct stats_hist *h, double days)
         h->used = (uint32_t)b + 1;
 }
 
-/* Adds every count of `h` to `into`: the histogram of both sets of days. */
+/* Adds every count of `h` to `into` (another histogram): the histogram of
+ * both sets of days. */
 void stats_hist_merge(struct stats_hist *into, const struct stats_hist *h);
 /* The q-quantile (0 < q < 1), interpolated within its bin; NaN when empty. */
 double stats_hist_quantile(const struct stats_hist *h, double q);
