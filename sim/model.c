@@ -1161,21 +1161,25 @@ static bool ring_grow(struct ring *q)
     return true;
 }
 
-/* The slot the next push fills, the ring grown if full; NULL when out of
- * memory. The caller fills it and counts it (q->n++). */
-static inline struct batch *ring_next(struct ring *q)
+/* Room for one more batch, the ring grown if full; false when out of
+ * memory. (A slot pointer that could be NULL would cost a test per push.) */
+static inline bool ring_reserve(struct ring *q)
 {
-    if (q->n == q->cap && !ring_grow(q))
-        return NULL;
+    return q->n < q->cap || ring_grow(q);
+}
+
+/* The slot the next push fills, once reserved. The caller fills it and
+ * counts it (q->n++). */
+static inline struct batch *ring_tail(const struct ring *q)
+{
     return &q->slot[(q->head + q->n) & (q->cap - 1)];
 }
 
 static inline bool ring_push(struct ring *q, const struct batch *b)
 {
-    struct batch *slot = ring_next(q);
-    if (!slot)
+    if (!ring_reserve(q))
         return false;
-    *slot = *b;
+    *ring_tail(q) = *b;
     q->n++;
     return true;
 }
@@ -1938,11 +1942,11 @@ static void on_post(struct engine *e, void *arg)
     const struct hop *hop = table ? &ds->hop[table * m->s->n_nodes * m->n_dest] : ds->hop;
     assert(hop->queue != UINT32_MAX && "scenario validation guarantees a route");
     struct ring *q = &r->queues[hop->queue];
-    struct batch *b = ring_next(q);
-    if (!b) {
+    if (!ring_reserve(q)) {
         fail_nomem(r);
         return;
     }
+    struct batch *b = ring_tail(q);
     /* Made in its queue's ring. Posting is its first tracking event, with
      * no silence before it (0, as (float)(t - t) would give). */
     *b = (struct batch){ .posted_h = t, .departed_h = NAN, .last_event_h = t,
