@@ -1100,10 +1100,13 @@ static void schedule(struct rep *r, double t, engine_handler *h, void *arg)
         fail_nomem(r);
 }
 
-/* The day of time t (hours), the last for t at the horizon or beyond. */
+/* The day of time t (hours), the last for t at the horizon or beyond.
+ * Times lie in [0, horizon], at most SCENARIO_MAX_HORIZON_D days, so the
+ * day fits a uint32_t, a conversion without the range test of one to a
+ * 64-bit unsigned. */
 static size_t day_of(const struct rep *r, double t)
 {
-    size_t day = (size_t)(t / 24);
+    size_t day = (uint32_t)(t / 24);
     return day < r->m->days ? day : r->m->days - 1;
 }
 
