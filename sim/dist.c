@@ -1,6 +1,7 @@
 /* dist: the distributions of scenario files ("lognormal(8.5,0.4)"), parsed
  * once into the native parameters of GSL's samplers so that sampling in the
- * simulation's hot loop is a switch and one GSL call, with no allocation.
+ * simulation's hot loop is a switch and one GSL call, with no allocation
+ * (inline in dist.h for the kinds the hot loop draws most).
  * Every distribution describes a time or a weight, so every support must lie
  * in [0, inf): the parser rejects anything that could draw a negative value.
  *
@@ -32,6 +33,7 @@
 #include <gsl/gsl_sf_gamma.h>
 
 #include "railmail/num.h"
+#include "railmail/stream.h"
 
 /* What the parser knows of each kind; `rule` completes "expected NAME(SIG)
  * with ...". */
@@ -278,28 +280,28 @@ struct dist dist_fixed(double x)
     return d;
 }
 
-/* The hot path: one switch, one GSL call, no allocation. */
-double dist_sample(const struct dist *d, gsl_rng *r)
+/* dist_sample's kinds that are not inline; exponential and triangular
+ * draw their uniform as GSL's gsl_rng_uniform would (the same value),
+ * inline for a stream. */
+double dist_sample_other(const struct dist *d, gsl_rng *r)
 {
     const double *p = d->p;
     switch (d->kind) {
     case DIST_FIXED:
-        return p[0];
+    case DIST_LOGNORMAL:
+        return dist_sample(d, r);  /* inline in dist.h */
     case DIST_UNIFORM:
         return gsl_ran_flat(r, p[0], p[1]);
     case DIST_EXPONENTIAL:
-        return gsl_ran_exponential(r, p[0]);
-    case DIST_LOGNORMAL:
-        /* exp of a normal, as gsl_ran_lognormal, but with GSL's ziggurat
-         * normal: dwells and weights are drawn in the hot loop */
-        return exp(p[0] + p[1] * gsl_ran_gaussian_ziggurat(r, 1.0));
+        /* gsl_ran_exponential(r, p[0]) as GSL computes it */
+        return -p[0] * log1p(-stream_uniform(r));
     case DIST_GAMMA:
         return gsl_ran_gamma(r, p[0], p[1]);
     case DIST_TRIANGULAR: {
         /* Inverse CDF: F(mode) = (mode-min)/(max-min); compared without a
          * division.  u < 1, so mode = max never takes the second branch and
          * mode = min never takes the first. */
-        double a = p[0], c = p[1], b = p[2], u = gsl_rng_uniform(r);
+        double a = p[0], c = p[1], b = p[2], u = stream_uniform(r);
         if (u * (b - a) < c - a)
             return a + sqrt(u * (b - a) * (c - a));
         return b - sqrt((1 - u) * (b - a) * (b - c));

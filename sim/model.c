@@ -278,15 +278,21 @@ struct service_state {
     uint64_t arrived, loaded;
 };
 
+/* 80 bytes on a 64-bit target (the pointers first, no padding between):
+ * unload finds a batch's by its index, and a multiple of 80 is two
+ * instructions. */
 struct demand_state {
     struct rep *r;
+    const struct scenario_demand *dm; /* its row */
+    /* its first hop in routing table 0; in table k that is k tables on */
+    const struct hop *hop;
+    struct scope_acc *od;             /* its accumulator: r->acc[1 + n_dest + row] */
+    double rate_per_h, growth_per_h;  /* growth as a continuous rate */
+    gsl_rng *post, *kg;
     uint32_t row;
     uint32_t dest_node;               /* its destination */
     uint32_t dest;                    /* the destination's slot: accumulator 1 + dest, column of the hops */
     bool season;                      /* rate also follows calendar months */
-    struct scope_acc *od, *dest_acc;  /* its accumulators: r->acc[1 + n_dest + row], r->acc[1 + dest] */
-    double rate_per_h, growth_per_h;  /* growth as a continuous rate */
-    gsl_rng *post, *kg;
 };
 
 struct disruption_state {
@@ -295,6 +301,12 @@ struct disruption_state {
     uint64_t window;  /* the window whose start or end comes next */
 };
 
+/* A batch scope's sums. The scopes all and dest add up per batch only the
+ * sums of fractional values (kg, days, hours, g), whose rounding depends on
+ * the order of the additions; their counts, events_sum (a sum of whole
+ * numbers, exact) and transit_max_d are those of their od rows, added up
+ * in collect() (add_counts), which gives the same values for less work
+ * per batch. */
 struct scope_acc {
     uint64_t posted, delivered, on_time, in_flight, late_in_flight;
     double delivered_kg, window_kg, transit_sum_d, transit_max_d, gap_sum_h, events_sum;
@@ -336,7 +348,9 @@ struct rep {
     double warmup_h, horizon_h;
     bool failed;
 
-    uint64_t next_id, posted, delivered, tracking_events;
+    /* batches posted so far, the next one's id; tracking_events leaves
+     * out the postings (one each), added in collect() */
+    uint64_t next_id, delivered, tracking_events;
     uint32_t waiting, waiting_max;
 
     struct ring *queues;      /* per (service, stop) */
@@ -1086,10 +1100,13 @@ static void schedule(struct rep *r, double t, engine_handler *h, void *arg)
         fail_nomem(r);
 }
 
-/* The day of time t (hours), the last for t at the horizon or beyond. */
+/* The day of time t (hours), the last for t at the horizon or beyond.
+ * Times lie in [0, horizon], at most SCENARIO_MAX_HORIZON_D days, so the
+ * day fits a uint32_t, a conversion without the range test of one to a
+ * 64-bit unsigned. */
 static size_t day_of(const struct rep *r, double t)
 {
-    size_t day = (size_t)(t / 24);
+    size_t day = (uint32_t)(t / 24);
     return day < r->m->days ? day : r->m->days - 1;
 }
 
@@ -1118,8 +1135,9 @@ static const struct scenario_demand *demand_of(const struct rep *r, const struct
 /* A batch's tracking events (posting, departures, scans, transfers,
  * delivery) are kept in its own record as their count (saturating at 255),
  * the last one's time and the longest silence between two, (float)(t -
- * last_event_h) at each; the run's total is counted where events happen,
- * and write_event gives an event's row with --tracking. */
+ * last_event_h) at each; the run's total is counted where events happen
+ * (postings, one per id, in collect), and write_event gives an event's row
+ * with --tracking. */
 static void write_event(struct rep *r, const struct batch *b, double t, size_t node, const char *event)
 {
     fprintf(r->out->tracking, "%u,%llu,%.3f,%s,%s\n", r->replication,
@@ -1146,21 +1164,25 @@ static bool ring_grow(struct ring *q)
     return true;
 }
 
-/* The slot the next push fills, the ring grown if full; NULL when out of
- * memory. The caller fills it and counts it (q->n++). */
-static inline struct batch *ring_next(struct ring *q)
+/* Room for one more batch, the ring grown if full; false when out of
+ * memory. (A slot pointer that could be NULL would cost a test per push.) */
+static inline bool ring_reserve(struct ring *q)
 {
-    if (q->n == q->cap && !ring_grow(q))
-        return NULL;
+    return q->n < q->cap || ring_grow(q);
+}
+
+/* The slot the next push fills, once reserved. The caller fills it and
+ * counts it (q->n++). */
+static inline struct batch *ring_tail(const struct ring *q)
+{
     return &q->slot[(q->head + q->n) & (q->cap - 1)];
 }
 
 static inline bool ring_push(struct ring *q, const struct batch *b)
 {
-    struct batch *slot = ring_next(q);
-    if (!slot)
+    if (!ring_reserve(q))
         return false;
-    *slot = *b;
+    *ring_tail(q) = *b;
     q->n++;
     return true;
 }
@@ -1177,15 +1199,21 @@ static void ring_drop(struct ring *q, uint32_t k)
         q->head = 0;
 }
 
+/* The routing table in force at hour t (0 without epochs). */
+static inline size_t table_at(const struct model *m, double t)
+{
+    size_t k = m->n_epochs;
+    while (k > 0 && m->epoch_h[k - 1] > t)
+        k--;
+    return k;
+}
+
 /* The hops from `node` under the routing in force at hour t, by
  * destination slot; a destination no running service reaches waits for
  * the first that will (the tables fall back to every service's). */
 static const struct hop *hops_from(const struct model *m, double t, size_t node)
 {
-    size_t k = m->n_epochs;
-    while (k > 0 && m->epoch_h[k - 1] > t)
-        k--;
-    return &m->hops[(k * m->s->n_nodes + node) * m->n_dest];
+    return &m->hops[(table_at(m, t) * m->s->n_nodes + node) * m->n_dest];
 }
 
 /* Puts a batch into the queue of its next hop (add_waiting counts it).
@@ -1217,14 +1245,6 @@ static inline void add_waiting(struct rep *r, size_t node, bool in_window, int32
         if (r->waiting > *month_max)
             *month_max = r->waiting;
     }
-}
-
-/* The batch scopes a batch counts in: all, its destination, its od row. */
-static void scopes_of(const struct rep *r, const struct batch *b, struct scope_acc *out[3])
-{
-    out[0] = &r->acc[0];
-    out[1] = &r->acc[1 + r->demand[b->demand].dest];
-    out[2] = &r->acc[1 + r->m->n_dest + b->demand];
 }
 
 static void write_batch_row(struct rep *r, const struct batch *b, double delivered_h)
@@ -1282,7 +1302,11 @@ struct stop {
     bool in_window;              /* t after the warm-up */
     int32_t now;                 /* t's month slot, -1 before the statistics window */
     struct scope_acc *all, *dest;       /* dest NULL if the node is no destination */
-    double *delivered_t, *dest_t;       /* the day's tonnes delivered: network, node */
+    /* the day's tonnes delivered, network and node: added up here, the
+     * same additions in the same order as into the record, where unload
+     * writes them back */
+    double *delivered_at, *dest_at;
+    double delivered_t, dest_t;
     struct month_acc *now_acc;          /* demand row 0's in t's month, NULL before the warm-up */
     const struct hop *hops;             /* from the node, by destination slot */
 };
@@ -1293,12 +1317,14 @@ static struct stop stop_at(struct rep *r, size_t node, double t)
     size_t day = day_of(r, t), dest = m->dest_of_node[node];
     struct stop c = { .t = t, .node = node, .in_window = t >= r->warmup_h, .now = m->month.of_day[day],
                       .all = &r->acc[0],
-                      .delivered_t = daily_at(r, MODEL_SERIES_DELIVERED_T, day),
+                      .delivered_at = daily_at(r, MODEL_SERIES_DELIVERED_T, day),
                       .hops = hops_from(m, t, node) };
     if (dest != SIZE_MAX) {
         c.dest = &r->acc[1 + dest];
-        c.dest_t = daily_at(r, m->dest_series + dest, day);
+        c.dest_at = daily_at(r, m->dest_series + dest, day);
+        c.dest_t = *c.dest_at;
     }
+    c.delivered_t = *c.delivered_at;
     if (c.in_window)
         c.now_acc = &r->month.acc[(size_t)c.now * r->s->n_demand];
     return c;
@@ -1323,23 +1349,29 @@ static void month_deliver(struct rep *r, const struct stop *c, const struct batc
         close_month(r, j);
 }
 
-/* A delivered batch posted after the warm-up, in one batch scope. */
-static inline void count_delivery(struct scope_acc *a, const struct batch *b, double transit_d, bool on_time)
+/* A delivered batch posted after the warm-up, in one batch scope: the
+ * sums that all and dest keep per batch too. */
+static inline void sum_delivery(struct scope_acc *a, const struct batch *b, double transit_d)
 {
-    a->delivered++;
     a->delivered_kg += b->kg;
     a->transit_sum_d += transit_d;
-    if (transit_d > a->transit_max_d)
-        a->transit_max_d = transit_d;
     a->gap_sum_h += b->gap_max_h;
-    a->events_sum += b->events;
     a->co2_g += b->co2_g;
-    a->on_time += on_time;
+}
+
+/* The rest of a delivery after the warm-up, in its od row only. */
+static inline void count_delivery(struct scope_acc *od, const struct batch *b, double transit_d, bool on_time)
+{
+    od->delivered++;
+    if (transit_d > od->transit_max_d)
+        od->transit_max_d = transit_d;
+    od->events_sum += b->events;
+    od->on_time += on_time;
 }
 
 /* Delivers a batch at its destination, the stop's node; its tracking event
  * is noted and counted by the caller. */
-static void deliver(struct rep *r, const struct stop *c, const struct demand_state *ds, struct batch *B)
+static void deliver(struct rep *r, struct stop *c, const struct demand_state *ds, struct batch *B)
 {
     struct scope_acc *od = ds->od;
     double transit_d = (c->t - B->posted_h) / 24;
@@ -1349,17 +1381,18 @@ static void deliver(struct rep *r, const struct stop *c, const struct demand_sta
         od->window_kg += B->kg;
     }
     if (B->posted_h >= r->warmup_h) {
-        bool on_time = transit_d <= r->s->service_standard_d;
-        count_delivery(c->all, B, transit_d, on_time);
-        count_delivery(c->dest, B, transit_d, on_time);
-        count_delivery(od, B, transit_d, on_time);
+        sum_delivery(c->all, B, transit_d);
+        sum_delivery(c->dest, B, transit_d);
+        sum_delivery(od, B, transit_d);
+        count_delivery(od, B, transit_d, transit_d <= r->s->service_standard_d);
         /* only the od row's histogram: those of all and dest are their od
          * rows' merged in collect(), the same counts for a third of the work */
         stats_hist_add(od->hist, transit_d);
     }
     month_deliver(r, c, B, transit_d);
-    *c->delivered_t += B->kg / 1000;
-    *c->dest_t += B->kg / 1000;
+    double t = B->kg / 1000;
+    c->delivered_t += t;
+    c->dest_t += t;
     if (r->out->batches)
         write_batch_row(r, B, c->t);
 }
@@ -1718,6 +1751,10 @@ static void unload(struct rep *r, struct train *tr, size_t node, double t)
     tr->on_board -= n;
     r->tracking_events += n;  /* a delivery or a transfer each */
     r->delivered += delivered;
+    if (delivered) {
+        *c.delivered_at = c.delivered_t;
+        *c.dest_at = c.dest_t;
+    }
     if (n > delivered)
         add_waiting(r, node, c.in_window, c.now, n - delivered);
     ring_drop(here, n);
@@ -1882,7 +1919,9 @@ static double next_seasonal_posting(const struct demand_state *ds, double t, dou
  * the integrated rate, Lambda(t') - Lambda(t) = E with E ~ Exp(1). */
 static inline double next_posting(const struct demand_state *ds, double t)
 {
-    double E = gsl_ran_exponential(ds->post, 1.0);
+    /* gsl_ran_exponential(ds->post, 1.0), -1.0 * log1p(-u) in GSL, with
+     * the uniform drawn inline */
+    double E = -log1p(-stream_uniform(ds->post));
     if (ds->season)
         return next_seasonal_posting(ds, t, E);
     double g = ds->growth_per_h;
@@ -1911,19 +1950,21 @@ static void on_post(struct engine *e, void *arg)
     struct demand_state *ds = arg;
     struct rep *r = ds->r;
     double t = engine_now(e);
-    const struct scenario_demand *dm = &r->s->demand[ds->row];
+    const struct model *m = r->m;
+    const struct scenario_demand *dm = ds->dm;
     if (r->next_id > UINT32_MAX) {  /* ids are 32 bits: hours of one replication away */
         fail_nomem(r);
         return;
     }
-    const struct hop *hop = &hops_from(r->m, t, dm->origin)[ds->dest];
+    size_t table = table_at(m, t);
+    const struct hop *hop = table ? &ds->hop[table * m->s->n_nodes * m->n_dest] : ds->hop;
     assert(hop->queue != UINT32_MAX && "scenario validation guarantees a route");
     struct ring *q = &r->queues[hop->queue];
-    struct batch *b = ring_next(q);
-    if (!b) {
+    if (!ring_reserve(q)) {
         fail_nomem(r);
         return;
     }
+    struct batch *b = ring_tail(q);
     /* Made in its queue's ring. Posting is its first tracking event, with
      * no silence before it (0, as (float)(t - t) would give). */
     *b = (struct batch){ .posted_h = t, .departed_h = NAN, .last_event_h = t,
@@ -1931,14 +1972,10 @@ static void on_post(struct engine *e, void *arg)
                          .id = (uint32_t)r->next_id++, .demand = ds->row,
                          .board_stop = hop->board_stop, .alight_stop = hop->alight_stop, .events = 1 };
     q->n++;
-    r->posted++;
-    r->tracking_events++;
     bool in_window = t >= r->warmup_h;
     int32_t month = in_window ? month_of(r, t) : -1;
     if (in_window) {
-        r->acc[0].posted++;
-        ds->dest_acc->posted++;
-        ds->od->posted++;
+        ds->od->posted++;  /* all's and dest's are summed in collect() */
         month_post(r, b, (size_t)month);
     }
     if (r->out->tracking)
@@ -2163,7 +2200,8 @@ static bool rep_start(struct rep *r)
         ds->dest_node = (uint32_t)s->demand[i].destination;
         ds->dest = (uint32_t)r->m->dest_of_node[ds->dest_node];
         ds->od = &r->acc[1 + r->m->n_dest + i];
-        ds->dest_acc = &r->acc[1 + ds->dest];
+        ds->dm = &s->demand[i];
+        ds->hop = &r->m->hops[ds->dm->origin * r->m->n_dest + ds->dest];
         if (engine_stream(r->e, posting_after(ds, 0), posting_after, on_post, ds) != RM_OK)
             fail_nomem(r);
     }
@@ -2205,22 +2243,21 @@ static void put_batch_scope(struct rep *r, size_t row, const struct scope_acc *a
 }
 
 /* Counts every batch still in the system, for the conservation check and
- * the in-flight metrics. */
+ * the in-flight metrics (in its od row: all's and dest's are summed in
+ * collect()). */
 static uint64_t count_ring(struct rep *r, const struct ring *q)
 {
-    struct scope_acc *sc[3];
+    struct scope_acc *od = &r->acc[1 + r->m->n_dest];
     double late_h = r->horizon_h - r->s->service_standard_d * 24;
     for (uint32_t i = 0; i < q->n; i++) {
         const struct batch *b = ring_at(q, i);
         if (b->posted_h < r->warmup_h)
             continue;
-        scopes_of(r, b, sc);
-        for (int k = 0; k < 3; k++) {
-            sc[k]->in_flight++;
-            sc[k]->late_in_flight += b->posted_h < late_h;
+        od[b->demand].in_flight++;
+        if (b->posted_h < late_h) {
+            od[b->demand].late_in_flight++;
+            r->month.acc[(size_t)month_of(r, b->posted_h) * r->s->n_demand + b->demand].late_in_flight++;
         }
-        r->month.acc[(size_t)month_of(r, b->posted_h) * r->s->n_demand + b->demand].late_in_flight +=
-            b->posted_h < late_h;
     }
     return q->n;
 }
@@ -2393,20 +2430,27 @@ static void collect_months(struct rep *r)
     }
 }
 
-/* Adds an od row's accumulator into a union scope's. */
-static void acc_add(struct scope_acc *into, const struct scope_acc *a)
+/* Adds an od row's counts, events and longest transit into another
+ * scope's: whole numbers and a maximum, the same in any order. */
+static void add_counts(struct scope_acc *into, const struct scope_acc *a)
 {
     into->posted += a->posted;
     into->delivered += a->delivered;
     into->on_time += a->on_time;
     into->in_flight += a->in_flight;
     into->late_in_flight += a->late_in_flight;
+    into->transit_max_d = fmax(into->transit_max_d, a->transit_max_d);
+    into->events_sum += a->events_sum;
+}
+
+/* Adds an od row's accumulator into a union scope's. */
+static void acc_add(struct scope_acc *into, const struct scope_acc *a)
+{
+    add_counts(into, a);
     into->delivered_kg += a->delivered_kg;
     into->window_kg += a->window_kg;
     into->transit_sum_d += a->transit_sum_d;
-    into->transit_max_d = fmax(into->transit_max_d, a->transit_max_d);
     into->gap_sum_h += a->gap_sum_h;
-    into->events_sum += a->events_sum;
     into->cost += a->cost;
     into->co2_g += a->co2_g;
 }
@@ -2443,16 +2487,20 @@ static void collect(struct rep *r)
     struct scope_acc all = r->acc[0];
     all.hist = r->rec->transit;
     memset(all.hist, 0, sizeof *all.hist);
-    for (size_t i = 0; i < s->n_demand; i++)
+    for (size_t i = 0; i < s->n_demand; i++) {
+        add_counts(&all, &od[i]);
         stats_hist_merge(all.hist, od[i].hist);
+    }
     put_batch_scope(r, 0, &all);
     for (size_t d = 0; d < m->n_dest; d++) {
         struct scope_acc dest = r->acc[1 + d];
         dest.hist = r->scratch;
         memset(dest.hist, 0, sizeof *dest.hist);
         for (size_t i = 0; i < s->n_demand; i++)
-            if (r->demand[i].dest == d)
+            if (r->demand[i].dest == d) {
+                add_counts(&dest, &od[i]);
                 stats_hist_merge(dest.hist, od[i].hist);
+            }
         put_batch_scope(r, m->row_dest + d * N_BATCH_METRICS, &dest);
     }
     for (size_t i = 0; i < s->n_demand; i++)
@@ -2503,7 +2551,7 @@ static void collect(struct rep *r)
     v[M_COST_TOTAL] = m->has_cost ? r->cost : NAN;
     v[M_COST_KG] = m->has_cost ? ratio(r->cost, r->acc[0].window_kg) : NAN;
     v[M_EVENTS] = (double)engine_events(r->e);
-    v[M_TRACKING] = (double)r->tracking_events;
+    v[M_TRACKING] = (double)(r->tracking_events + r->next_id);  /* the postings too */
     collect_months(r);
 }
 
@@ -2565,10 +2613,10 @@ enum rm_status model_run(const struct model *m, unsigned replication,
     if (fmod(r.horizon_h, 24) != 0)
         snapshot_day(&r, r.horizon_h);  /* the last, partial day */
     uint64_t in_system = count_in_system(&r);
-    if (r.posted != r.delivered + in_system) {
+    if (r.next_id != r.delivered + in_system) {
         st = diag_fail(d, RM_ERUN,
                        "replication %u: conservation of batches broken: %llu posted, %llu delivered, %llu in the system",
-                       replication, (unsigned long long)r.posted, (unsigned long long)r.delivered,
+                       replication, (unsigned long long)r.next_id, (unsigned long long)r.delivered,
                        (unsigned long long)in_system);
         goto done;
     }

@@ -4,6 +4,7 @@
  * depends on the horizon. */
 #include "railmail/stats.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdlib.h>
 #include <gsl/gsl_cdf.h>
@@ -31,55 +32,67 @@ static double bin_width(size_t bin)
     return bin < FINE_BINS ? FINE_W : bin < FINE_BINS + COARSE_BINS ? COARSE_W : TAIL_W;
 }
 
-void stats_hist_merge(struct stats_hist *restrict into, const struct stats_hist *restrict h)
+/* to[b] += from[b] for the first 8 * blocks bins (distinct arrays): a
+ * fixed count per block, which the compiler adds as vectors. */
+static void add_blocks(uint32_t *restrict to, const uint32_t *restrict from, size_t blocks)
 {
-    size_t b = 0;
-    for (; b + 8 <= h->used; b += 8)  /* eight at once: -O2 vectorises this */
-        for (size_t i = 0; i < 8; i++)
-            into->count[b + i] += h->count[b + i];
-    for (; b < h->used; b++)
-        into->count[b] += h->count[b];
+    for (size_t k = 0; k < blocks; k++)
+        for (size_t j = 0; j < 8; j++)
+            to[8 * k + j] += from[8 * k + j];
+}
+
+/* In whole blocks of 8 bins: those of a block past h->used hold 0. */
+static_assert(STATS_HIST_BINS % 8 == 0, "the histogram is whole blocks of 8 bins");
+void stats_hist_merge(struct stats_hist *into, const struct stats_hist *h)
+{
+    assert(into != h);
+    add_blocks(into->count, h->count, ((size_t)h->used + 7) / 8);
     into->n += h->n;
     if (h->used > into->used)
         into->used = h->used;
 }
 
-/* The sum of bins [b, b + n). */
-static uint64_t block_sum(const struct stats_hist *h, size_t b, size_t n)
+/* The sum of BLOCK bins from `count`. */
+enum { BLOCK = 16 };
+static uint64_t block_sum(const uint32_t *count)
 {
     uint64_t sum = 0;
-    for (size_t i = 0; i < n; i++)
-        sum += h->count[b + i];
+    for (size_t j = 0; j < BLOCK; j++)
+        sum += count[j];
     return sum;
 }
 
+/* One pass over the bins, BLOCK at a time where the count so far stays
+ * below the next quantile's through a whole block (the cumulative count
+ * only grows, so no bin inside can reach it): most bins are passed that
+ * way, empty or far below. The others are read one by one as before. */
 void stats_hist_quantiles(const struct stats_hist *h, const double *q, size_t n_q, double *out)
 {
-    enum { BLOCK = 32 };
     size_t k = 0;
     if (h->n > 0 && n_q > 0) {
         uint64_t below = 0;
         double target = q[0] * (double)h->n;
-        for (size_t b = 0; b < h->used && k < n_q; b++) {
-            if (b % BLOCK == 0 && b + BLOCK <= h->used) {
-                /* a block that does not reach the target holds no quantile:
-                 * skipped whole (most of the bins are empty or below it) */
-                uint64_t sum = block_sum(h, b, BLOCK);
+        size_t b = 0, used = h->used;
+        while (b < used && k < n_q) {
+            if (b + BLOCK <= used) {
+                uint64_t sum = block_sum(&h->count[b]);
                 if ((double)(below + sum) < target) {
                     below += sum;
-                    b += BLOCK - 1;
+                    b += BLOCK;
                     continue;
                 }
             }
-            uint64_t c = h->count[b];
-            while (c && (double)(below + c) >= target) {
-                double frac = (target - (double)below) / (double)c;
-                out[k] = stats_hist_bin_low(b) + frac * bin_width(b);
-                if (++k == n_q)
-                    break;
-                target = q[k] * (double)h->n;
+            for (size_t end = b + BLOCK < used ? b + BLOCK : used; b < end && k < n_q; b++) {
+                uint64_t c = h->count[b];
+                while (c && (double)(below + c) >= target) {
+                    double frac = (target - (double)below) / (double)c;
+                    out[k] = stats_hist_bin_low(b) + frac * bin_width(b);
+                    if (++k == n_q)
+                        break;
+                    target = q[k] * (double)h->n;
+                }
+                below += c;
             }
-            below += c;
         }
     }
     for (; k < n_q; k++)

@@ -31,10 +31,6 @@
 
 #include <assert.h>
 
-struct xoshiro_state {
-    uint64_t s[4];
-};
-
 /* One splitmix64 step: advances *x by the golden gamma and returns the
  * finalised value.  A bijection of the advanced counter. */
 static uint64_t splitmix64(uint64_t *x)
@@ -60,30 +56,10 @@ static uint64_t fnv1a64(const char *text)
     return h;
 }
 
-static uint64_t rotl(uint64_t x, int k)
-{
-    return (x << k) | (x >> (64 - k));
-}
-
-/* xoshiro256** 1.0: the next 64-bit output. */
-static uint64_t next(struct xoshiro_state *st)
-{
-    uint64_t *s = st->s;
-    const uint64_t result = rotl(s[1] * 5, 7) * 9;
-    const uint64_t t = s[1] << 17;
-    s[2] ^= s[0];
-    s[3] ^= s[1];
-    s[1] ^= s[2];
-    s[0] ^= s[3];
-    s[2] ^= t;
-    s[3] = rotl(s[3], 45);
-    return result;
-}
-
 /* Four consecutive splitmix64 outputs are distinct (mix is a bijection of
  * distinct counters), so at most one is zero and the state is never the
  * all-zero fixed point. */
-static void fill(struct xoshiro_state *st, uint64_t key)
+static void fill(struct stream_state *st, uint64_t key)
 {
     uint64_t x = key;
     for (int i = 0; i < 4; i++)
@@ -100,20 +76,19 @@ static void xoshiro_set(void *vstate, unsigned long int seed)
 static unsigned long int xoshiro_get(void *vstate)
 {
     /* The upper bits are the best ones of any xoshiro variant. */
-    return (unsigned long int)(next(vstate) >> 32);
+    return (unsigned long int)(stream_next(vstate) >> 32);
 }
 
 static double xoshiro_get_double(void *vstate)
 {
-    /* 53 bits: the largest value is 1 - 2^-53, exactly representable. */
-    return (double)(next(vstate) >> 11) * 0x1.0p-53;
+    return stream_double(vstate);
 }
 
-static const gsl_rng_type xoshiro256ss = {
+const gsl_rng_type stream_xoshiro256ss = {
     "xoshiro256**",
     0xffffffffUL,
     0,
-    sizeof(struct xoshiro_state),
+    sizeof(struct stream_state),
     xoshiro_set,
     xoshiro_get,
     xoshiro_get_double,
@@ -121,7 +96,7 @@ static const gsl_rng_type xoshiro256ss = {
 
 const gsl_rng_type *stream_type(void)
 {
-    return &xoshiro256ss;
+    return &stream_xoshiro256ss;
 }
 
 uint64_t stream_key(uint64_t seed, unsigned replication, const char *source_id)
@@ -133,7 +108,7 @@ uint64_t stream_key(uint64_t seed, unsigned replication, const char *source_id)
 /* Re-keys a generator of our type in place, without allocating. */
 static void reseed(gsl_rng *r, uint64_t seed, unsigned replication, const char *source_id)
 {
-    assert(r && r->type == &xoshiro256ss);
+    assert(r && r->type == &stream_xoshiro256ss);
     fill(r->state, stream_key(seed, replication, source_id));
 }
 
@@ -141,7 +116,7 @@ gsl_rng *stream_create(uint64_t seed, unsigned replication, const char *source_i
 {
     /* gsl_rng_alloc seeds from the global gsl_rng_default_seed, which we only
      * read and at once overwrite, so concurrent calls are safe. */
-    gsl_rng *r = gsl_rng_alloc(&xoshiro256ss);
+    gsl_rng *r = gsl_rng_alloc(&stream_xoshiro256ss);
     if (!r)
         return NULL;
     reseed(r, seed, replication, source_id);

@@ -3,8 +3,10 @@
 /* Probability distributions as written in scenario files, e.g.
  * "lognormal(8.5,0.4)", parsed once into GSL's native parameters and
  * sampled with GSL. */
+#include <math.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
 enum dist_kind {
@@ -39,8 +41,23 @@ bool dist_parse(const char *text, struct dist *out, char *why, size_t why_len);
  * "lognormal(8,5;0,4)". Messages show the signature with `sep`. */
 bool dist_parse_sep(const char *text, char sep, struct dist *out, char *why, size_t why_len);
 
-/* One draw; no allocation, safe to call from many threads with their own r. */
-double dist_sample(const struct dist *d, gsl_rng *r);
+/* One draw; no allocation, safe to call from many threads with their own
+ * r. The kinds the hot loop draws most (fixed dwells, lognormal weights)
+ * are inline below, the others out of line in dist_sample_other. */
+double dist_sample_other(const struct dist *d, gsl_rng *r);
+static inline double dist_sample(const struct dist *d, gsl_rng *r)
+{
+    switch (d->kind) {
+    case DIST_FIXED:
+        return d->p[0];
+    case DIST_LOGNORMAL:
+        /* exp of a normal, as gsl_ran_lognormal, but with GSL's ziggurat
+         * normal: dwells and weights are drawn in the hot loop */
+        return exp(d->p[0] + d->p[1] * gsl_ran_gaussian_ziggurat(r, 1.0));
+    default:
+        return dist_sample_other(d, r);
+    }
+}
 double dist_mean(const struct dist *d);
 double dist_min(const struct dist *d);  /* lower end of the support */
 double dist_sd(const struct dist *d);   /* standard deviation, exact */

@@ -28,15 +28,17 @@ struct stats_hist {
 
 /* The bin of a transit time. It and the adds are inline here: a run adds
  * a transit time once per delivery, and a call would cost about as much as
- * the add. */
+ * the add. Where the quotient is known to be small it is converted to a
+ * uint32_t, the same whole part without the test a conversion to a 64-bit
+ * unsigned needs. */
 static inline size_t stats_hist_bin(double days)
 {
     if (!(days > 0))
         return 0;
     if (days < STATS_FINE_D)
-        return (size_t)(days / STATS_FINE_W);
+        return (uint32_t)(days / STATS_FINE_W);
     if (days < STATS_COARSE_D)
-        return STATS_FINE_BINS + (size_t)((days - STATS_FINE_D) / STATS_COARSE_W);
+        return STATS_FINE_BINS + (uint32_t)((days - STATS_FINE_D) / STATS_COARSE_W);
     size_t b = STATS_FINE_BINS + STATS_COARSE_BINS + (size_t)((days - STATS_COARSE_D) / STATS_TAIL_W);
     return b < STATS_HIST_BINS ? b : STATS_HIST_BINS - 1;
 }
@@ -50,7 +52,8 @@ static inline void stats_hist_add(struct stats_hist *h, double days)
         h->used = (uint32_t)b + 1;
 }
 
-/* Adds every count of `h` to `into`: the histogram of both sets of days. */
+/* Adds every count of `h` to `into` (another histogram): the histogram of
+ * both sets of days. */
 void stats_hist_merge(struct stats_hist *into, const struct stats_hist *h);
 /* The q-quantile (0 < q < 1), interpolated within its bin; NaN when empty. */
 double stats_hist_quantile(const struct stats_hist *h, double q);
@@ -71,14 +74,15 @@ struct stats_small_hist {
     uint32_t n, used;  /* used: every bin from here on is 0 */
 };
 
+/* The bin of a transit time (whole parts converted as in stats_hist_bin). */
 static inline size_t stats_small_bin(double days)
 {
     if (!(days >= 0))
         return 0;
     if (days < STATS_SMALL_FINE_D)
-        return (size_t)(days * 10);
+        return (uint32_t)(days * 10);
     if (days < STATS_SMALL_MAX_D)
-        return STATS_SMALL_FINE_BINS + (size_t)(days - STATS_SMALL_FINE_D);
+        return STATS_SMALL_FINE_BINS + (uint32_t)(days - STATS_SMALL_FINE_D);
     return STATS_SMALL_BINS - 1;
 }
 
