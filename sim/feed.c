@@ -5,8 +5,12 @@
  * on its time buckets (monotone in time, so bucket order is time order)
  * and an insertion sort inside each bucket, both stable: a stream's own
  * arrivals keep their order even at equal times. The window's span adapts
- * so that it holds about TARGET arrivals: memory stays bounded whatever
- * the rates, and a refill is rare enough to cost little per arrival.
+ * so that it holds about TARGET arrivals, and a refill is rare enough to
+ * cost little per arrival. A window never draws more than about CAP: when
+ * rates jump after a quiet spell (a long span), the window ends early, at
+ * the stream it had got to, and what earlier streams drew past that end
+ * waits in the window for the next one. Memory stays bounded whatever the
+ * rates.
  *
  * Exact ties between streams are settled when they come up, by the
  * streams' seqs (which the engine sets as it would when scheduling): by
@@ -20,6 +24,7 @@
 #include <string.h>
 
 #define TARGET 4096   /* arrivals a window aims at */
+#define CAP (4 * TARGET)  /* new arrivals a window may draw, however the rates jump */
 /* Refilling is once per window: kept out of feed_peek's short path. */
 #if defined(__GNUC__) || defined(__clang__)
 #define COLD __attribute__((noinline, cold))
@@ -46,6 +51,7 @@ struct feed {
     size_t n, cap, pending;
     struct arrival *win, *tmp;      /* the window, and the sort's scratch */
     size_t len, pos, win_cap;
+    size_t valid;                   /* win[valid ..] lie at or past `end`: kept for the next */
     uint32_t *count;                /* [win_cap + 1]: the sort's buckets */
     uint32_t *key;                  /* [win_cap]: each arrival's bucket */
     double end, span;
@@ -90,6 +96,7 @@ static bool join_window(struct feed *f, uint32_t i)
         memmove(&f->win[at + 1], &f->win[at], (f->len - at) * sizeof f->win[0]);
         f->win[at] = (struct arrival){ s->parked, i };
         f->len++;
+        f->valid++;  /* before `end`, so before what waits past it */
         s->in_window++;
         s->parked = s->next(s->arg, s->parked);
     }
@@ -175,7 +182,12 @@ static inline size_t bucket(double t, double start, double per, size_t nb)
 static void sort_window(struct feed *f, double start)
 {
     size_t len = f->len, nb = len;
-    double per = (double)nb / f->span;
+    /* buckets over the times drawn, which may end well short of the span */
+    double hi = start;
+    for (size_t i = 0; i < len; i++)
+        if (f->win[i].time_h > hi)
+            hi = f->win[i].time_h;
+    double per = hi > start ? (double)nb / (hi - start) : 0;
     uint32_t *count = f->count, *key = f->key;
     memset(count, 0, (nb + 1) * sizeof *count);
     for (size_t i = 0; i < len; i++)
@@ -200,20 +212,41 @@ static void sort_window(struct feed *f, double start)
     f->tmp = t;
 }
 
-/* Draws the next window: from the earliest parked arrival, a span ahead.
- * False when no stream has an arrival left (or memory ran out). */
+/* How many of the window's arrivals, sorted, lie before t. */
+static size_t before(const struct feed *f, double t)
+{
+    size_t lo = 0, hi = f->len;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (f->win[mid].time_h < t)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* Draws the next window: from the earliest arrival not taken (one that
+ * waited past the last window's end, or a parked one), a span ahead, or
+ * less once CAP new arrivals are drawn. False when no stream has an
+ * arrival left (or memory ran out). */
 COLD static bool refill(struct feed *f, enum rm_status *status)
 {
-    double start = INFINITY;
+    size_t carry = f->len - f->pos;
+    if (carry)
+        memmove(f->win, f->win + f->pos, carry * sizeof *f->win);
+    f->len = carry;
+    f->pos = f->valid = 0;
+    double start = carry ? f->win[0].time_h : INFINITY;
     for (size_t i = 0; i < f->n; i++)
         if (f->s[i].parked < start)
             start = f->s[i].parked;
-    f->len = f->pos = 0;
     if (!(start < INFINITY))
         return false;
     double end = start + f->span;
     if (!(end > start))
         end = nextafter(start, INFINITY);
+    size_t drawn = 0;
     for (size_t i = 0; i < f->n; i++) {
         struct stream *s = &f->s[i];
         while (s->parked < end) {
@@ -227,13 +260,18 @@ COLD static bool refill(struct feed *f, enum rm_status *status)
             double next = s->next(s->arg, s->parked);
             assert(next >= s->parked && "feed: a stream went back in time");
             s->parked = next;
+            /* enough: the window ends where this stream has got to (every
+             * stream is then drawn up to the end, none past its parked) */
+            if (++drawn >= CAP && next > start && next < end)
+                end = next;
         }
     }
     sort_window(f, start);
     f->end = end;
-    if (f->len > 2 * TARGET)
+    f->valid = before(f, end);
+    if (drawn > 2 * TARGET)
         f->span /= 2;
-    else if (f->len < TARGET / 2)
+    else if (drawn < TARGET / 2)
         f->span *= 2;
     return true;
 }
@@ -245,7 +283,7 @@ COLD static void settle_tie(struct feed *f)
 {
     size_t end = f->pos + 1, best = f->pos;
     double t = f->win[f->pos].time_h;
-    while (end < f->len && f->win[end].time_h == t)
+    while (end < f->valid && f->win[end].time_h == t)
         end++;
     for (size_t i = f->pos + 1; i < end; i++) {
         uint32_t s = f->win[i].stream;
@@ -265,9 +303,9 @@ COLD static void settle_tie(struct feed *f)
 bool feed_peek(struct feed *f, double *time_h, size_t *stream, enum rm_status *status)
 {
     *status = RM_OK;
-    if (f->pending == 0 || (f->pos == f->len && !refill(f, status)))
+    if (f->pending == 0 || (f->pos == f->valid && !refill(f, status)))
         return false;
-    if (f->pos + 1 < f->len && f->win[f->pos + 1].time_h == f->win[f->pos].time_h)
+    if (f->pos + 1 < f->valid && f->win[f->pos + 1].time_h == f->win[f->pos].time_h)
         settle_tie(f);
     *time_h = f->win[f->pos].time_h;
     *stream = f->win[f->pos].stream;
@@ -276,7 +314,7 @@ bool feed_peek(struct feed *f, double *time_h, size_t *stream, enum rm_status *s
 
 bool feed_take(struct feed *f)
 {
-    assert(f->pos < f->len);
+    assert(f->pos < f->valid);
     struct stream *s = &f->s[f->win[f->pos++].stream];
     s->in_window--;
     bool more = s->in_window > 0 || isfinite(s->parked);

@@ -51,10 +51,17 @@ static void note(struct engine *e, struct trace *tr, int id)
     tr->n++;
 }
 
+/* With `jump`, sources step 100 hours before hour 2,000, then 0 to 2: the
+ * feed's windows grow long while arrivals are sparse, and the first one
+ * after the jump must stop drawing at its cap. */
+static bool jump;
+
 static double step(void *arg, double t)
 {
     struct src *s = arg;
     double next = t + (double)(xorshift(&s->steps) % 3);
+    if (jump && t < 2000)
+        next = t + 100;
     return next <= s->end_h ? next : INFINITY;
 }
 
@@ -125,7 +132,7 @@ static struct trace *run(bool as_stream, size_t n, double until)
     n_late = 0;
     for (size_t i = 0; i < n; i++) {
         srcs[i] = (struct src){ e, tr, (int)i, as_stream, 0x9e3779b97f4a7c15u * (i + 1), 0xabcdefu + i,
-                                i % 5 == 4 ? 5.0 : 300.0, 0 };
+                                jump ? 2900.0 : i % 5 == 4 ? 5.0 : 300.0, 0 };
         if (i % 3 == 0) {  /* scheduled events interleaved with the streams' first ones */
             sides[n_sides] = (struct side){ &srcs[i], 1 };
             engine_schedule(e, (double)(i % 4), on_side, &sides[n_sides++]);
@@ -169,6 +176,17 @@ Test(feed, a_run_stopped_at_a_horizon_resumes_in_the_same_order)
     free(a);
     free(b);
     free(c);
+}
+
+Test(feed, a_jump_in_rates_after_a_quiet_spell_keeps_the_order)
+{
+    jump = true;
+    struct trace *a = run(false, 60, INFINITY), *b = run(true, 60, INFINITY);
+    jump = false;
+    cr_assert_gt(a->n, 40000, "the dense part should exceed a window's cap (%zu events)", a->n);
+    assert_same(a, b);
+    free(a);
+    free(b);
 }
 
 Test(feed, one_stream_alone_and_pending_counts)
