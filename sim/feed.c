@@ -170,28 +170,25 @@ static bool reserve(struct feed *f, size_t len)
     return true;
 }
 
-/* The bucket of time t: monotone in t (rounding keeps order). */
-static inline size_t bucket(double t, double start, double per, size_t nb)
+/* The bucket of time t >= start: monotone in t (rounding keeps order). A
+ * 32-bit conversion: a 64-bit unsigned one needs a range test on x86. */
+static inline uint32_t bucket(double t, double start, double per, size_t nb)
 {
     double b = (t - start) * per;
-    return b > 0 ? (b < (double)nb ? (size_t)b : nb - 1) : 0;
+    return b < (double)nb ? (uint32_t)b : (uint32_t)(nb - 1);
 }
 
 /* Sorts the window [0, len) by time, stably: buckets of equal span from
  * `start`, then an insertion sort inside each (about one arrival each). */
-static void sort_window(struct feed *f, double start)
+static void sort_window(struct feed *f, double start, double hi)
 {
     size_t len = f->len, nb = len;
     /* buckets over the times drawn, which may end well short of the span */
-    double hi = start;
-    for (size_t i = 0; i < len; i++)
-        if (f->win[i].time_h > hi)
-            hi = f->win[i].time_h;
     double per = hi > start ? (double)nb / (hi - start) : 0;
     uint32_t *count = f->count, *key = f->key;
     memset(count, 0, (nb + 1) * sizeof *count);
     for (size_t i = 0; i < len; i++)
-        count[(key[i] = (uint32_t)bucket(f->win[i].time_h, start, per, nb)) + 1]++;
+        count[(key[i] = bucket(f->win[i].time_h, start, per, nb)) + 1]++;
     for (size_t k = 0; k < nb; k++)
         count[k + 1] += count[k];
     for (size_t i = 0; i < len; i++)
@@ -238,6 +235,7 @@ COLD static bool refill(struct feed *f, enum rm_status *status)
     f->len = carry;
     f->pos = f->valid = 0;
     double start = carry ? f->win[0].time_h : INFINITY;
+    double hi = carry ? f->win[carry - 1].time_h : -INFINITY;  /* the latest: carried ones are sorted */
     for (size_t i = 0; i < f->n; i++)
         if (f->s[i].parked < start)
             start = f->s[i].parked;
@@ -256,6 +254,8 @@ COLD static bool refill(struct feed *f, enum rm_status *status)
                 return false;
             }
             f->win[f->len++] = (struct arrival){ s->parked, (uint32_t)i };
+            if (s->parked > hi)
+                hi = s->parked;
             s->in_window++;
             double next = s->next(s->arg, s->parked);
             assert(next >= s->parked && "feed: a stream went back in time");
@@ -266,7 +266,7 @@ COLD static bool refill(struct feed *f, enum rm_status *status)
                 end = next;
         }
     }
-    sort_window(f, start);
+    sort_window(f, start, hi);
     f->end = end;
     f->valid = before(f, end);
     if (drawn > 2 * TARGET)
