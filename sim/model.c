@@ -335,6 +335,7 @@ struct months {
     uint64_t *waits;
     uint32_t *backlog_max;            /* [n]: most batches waiting at once */
     struct stats_small_hist *scratch; /* a merged histogram */
+    struct stats_small_hist *spare;   /* a closed month's histograms, for the next month */
     size_t first_open;                /* months before it are done */
 };
 
@@ -1933,11 +1934,25 @@ static inline double next_posting(const struct demand_state *ds, double t)
     return t + log1p(x) / g;
 }
 
+/* A month's histograms, one per od row: a closed month's, cleared, or new
+ * (reusing them spares a month's worth of fresh pages, 2 MB for the large
+ * benchmark, each to be faulted in). */
+static struct stats_small_hist *month_hists(struct rep *r)
+{
+    size_t n = r->s->n_demand + 1;
+    struct stats_small_hist *h = r->month.spare;
+    if (!h)
+        return calloc(n, sizeof *h);
+    r->month.spare = NULL;
+    memset(h, 0, n * sizeof *h);
+    return h;
+}
+
 /* A posting after the warm-up in the monthly view; the month's histograms
  * are made at its first. */
 static void month_post(struct rep *r, const struct batch *b, size_t j)
 {
-    if (!r->month.hist[j] && !(r->month.hist[j] = calloc(r->s->n_demand + 1, sizeof *r->month.hist[j]))) {
+    if (!r->month.hist[j] && !(r->month.hist[j] = month_hists(r))) {
         fail_nomem(r);
         return;
     }
@@ -2145,6 +2160,7 @@ static void months_fini(struct rep *r)
     free(mo->waits);
     free(mo->backlog_max);
     free(mo->scratch);
+    free(mo->spare);
 }
 
 static bool rep_init(struct rep *r)
@@ -2359,7 +2375,10 @@ static void close_month(struct rep *r, size_t j)
             stats_small_merge(sum, &h[i]);
         put_month_quantiles(r, j, 0, sum);
     }
-    free(h);
+    if (r->month.spare)
+        free(h);
+    else
+        r->month.spare = h;
     r->month.hist[j] = NULL;
     r->month.done[j] = true;
 }
