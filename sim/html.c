@@ -637,6 +637,19 @@ static void verdict(struct strbuf *b, const char *v)
 
 /* Each arm's headline levels side by side, from each arm's summary.csv at
  * the scope the verdicts use. */
+/* A table's header row: the first column's name, then one per arm. */
+static void arms_header(struct page *p, const char *first)
+{
+    struct strbuf *b = &p->b;
+    strbuf_printf(b, "<tr><th>%s</th>", first);
+    for (size_t a = 0; a < p->n_arms; a++) {
+        strbuf_printf(b, "<th class=\"n\">");
+        esc(b, p->name[a]);
+        strbuf_printf(b, "</th>");
+    }
+    strbuf_printf(b, "</tr>\n");
+}
+
 static enum rm_status compare_levels(struct page *p)
 {
     struct csv arm[MAX_ARMS];
@@ -653,13 +666,8 @@ static enum rm_status compare_levels(struct page *p)
             strbuf_printf(b, "<p class=\"note\">The proposals do not all carry the same origin–destination pairs: "
                              "the batch measures below cover only the pairs that every arm carries, so mail on a "
                              "new pair cannot make a proposal look better. New pairs are shown apart.</p>\n");
-        strbuf_printf(b, "<table><tr><th>measure</th>");
-        for (size_t a = 0; a < p->n_arms; a++) {
-            strbuf_printf(b, "<th class=\"n\">");
-            esc(b, p->name[a]);
-            strbuf_printf(b, "</th>");
-        }
-        strbuf_printf(b, "</tr>\n");
+        strbuf_printf(b, "<table>");
+        arms_header(p, "measure");
         for (size_t i = 0; i < n; i++) {
             bool any = false;  /* e.g. cost per tonne, when no service has a cost */
             for (size_t a = 0; a < p->n_arms; a++) {
@@ -837,13 +845,8 @@ static enum rm_status compare_diffs(struct page *p)
         st = pairs_load(p, &arm[a], p->name[a]);
     if (st == RM_OK && base.found) {
         char v[32];
-        strbuf_printf(b, "<h2>On time per origin and destination, %%</h2>\n<table><tr><th>pair</th>");
-        for (size_t a = 0; a < p->n_arms; a++) {
-            strbuf_printf(b, "<th class=\"n\">");
-            esc(b, p->name[a]);
-            strbuf_printf(b, "</th>");
-        }
-        strbuf_printf(b, "</tr>\n");
+        strbuf_printf(b, "<h2>On time per origin and destination, %%</h2>\n<table>");
+        arms_header(p, "pair");
         for (size_t r = 0; r < base.t.nrow; r++) {
             const char *o = table_cell(&base.t, r, base.origin), *de = table_cell(&base.t, r, base.dest);
             strbuf_printf(b, "<tr><td class=\"key\">");
