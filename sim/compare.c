@@ -12,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <gsl/gsl_cdf.h>
 
 #include "railmail/calendar.h"
 #include "railmail/csvwrite.h"
@@ -31,7 +30,7 @@ struct arm {
     struct run_result res;
     bool ran;
     size_t *row_of;            /* baseline row -> this arm's row, SIZE_MAX if absent */
-    struct compare_stat *stat; /* [baseline rows] */
+    struct stats_paired *stat; /* [baseline rows] */
     const char **verdict;      /* [baseline rows] */
 };
 
@@ -49,64 +48,6 @@ struct compare_result {
 };
 
 #define MAX_PROPOSALS 64
-
-void compare_paired(const double *base, const double *prop, size_t n, double confidence,
-                    struct compare_stat *out)
-{
-    double *diff = malloc((n + 1) * sizeof *diff);
-    double *b = malloc((n + 1) * sizeof *b), *p = malloc((n + 1) * sizeof *p);
-    size_t m = 0;
-    for (size_t i = 0; diff && b && p && i < n; i++)
-        if (isfinite(base[i]) && isfinite(prop[i])) {
-            b[m] = base[i];
-            p[m] = prop[i];
-            diff[m++] = prop[i] - base[i];
-        }
-    struct stats_summary sb, sp, sd;
-    stats_summarise(b, 1, m, confidence, &sb);
-    stats_summarise(p, 1, m, confidence, &sp);
-    stats_summarise(diff, 1, m, confidence, &sd);
-    out->n = m;
-    out->baseline_mean = sb.mean;
-    out->proposal_mean = sp.mean;
-    out->diff = sd.mean;
-    out->diff_ci_low = sd.ci_low;
-    out->diff_ci_high = sd.ci_high;
-    out->rel_pct = sb.mean != 0 ? 100 * sd.mean / fabs(sb.mean) : NAN;
-    if (m < 2)
-        out->p_value = NAN;
-    else if (sd.sd == 0)  /* identical replications: certain, either way */
-        out->p_value = sd.mean == 0 ? 1 : 0;
-    else
-        out->p_value = 2 * gsl_cdf_tdist_Q(fabs(sd.mean) / (sd.sd / sqrt((double)m)), (double)(m - 1));
-    if (sd.sd == 0 && m >= 2)
-        out->diff_ci_low = out->diff_ci_high = sd.mean;
-    free(diff);
-    free(b);
-    free(p);
-}
-
-void compare_holm(const double *p, size_t m, double alpha, bool *reject)
-{
-    size_t order[m + 1];
-    for (size_t i = 0; i < m; i++) {
-        order[i] = i;
-        reject[i] = false;
-    }
-    /* insertion sort by p; m is the number of proposals, small and stable */
-    for (size_t i = 1; i < m; i++)
-        for (size_t j = i; j > 0 && p[order[j]] < p[order[j - 1]]; j--) {
-            size_t t = order[j];
-            order[j] = order[j - 1];
-            order[j - 1] = t;
-        }
-    for (size_t k = 0; k < m; k++) {
-        double pk = p[order[k]];
-        if (!(pk <= alpha / (double)(m - k)))
-            break;
-        reject[order[k]] = true;
-    }
-}
 
 const char *compare_verdict(enum model_direction dir, double diff, bool reject)
 {
@@ -399,7 +340,7 @@ static void paired_precision(const struct compare_result *c, struct run *const *
     size_t rows0 = model_rows(b->m);
     const double *v0 = run_values(runs[0]);
     double *diff = malloc((n + 1) * sizeof *diff), worst = 0, base_mean;
-    run_half_width(v0 + p->row, rows0, n, b->s->confidence, &base_mean);
+    stats_half_width(v0 + p->row, rows0, n, b->s->confidence, &base_mean);
     for (size_t i = 1; diff && i < c->n_arms; i++) {
         const struct arm *a = &c->arm[i];
         size_t rows = model_rows(a->m), r = model_row(a->m, p->metric, p->scope);
@@ -408,7 +349,7 @@ static void paired_precision(const struct compare_result *c, struct run *const *
         const double *v = run_values(runs[i]);
         for (unsigned k = 0; k < n; k++)
             diff[k] = v[(size_t)k * rows + r] - v0[(size_t)k * rows0 + p->row];
-        double half = run_half_width(diff, 1, n, b->s->confidence, NULL);
+        double half = stats_half_width(diff, 1, n, b->s->confidence, NULL);
         if (!(half <= worst))  /* NaN and infinity count as the worst */
             worst = half;
     }
@@ -538,7 +479,7 @@ static enum rm_status pair_arm(struct compare_result *c, size_t i)
             x[k] = run_value(&b->res, (unsigned)k, row);
             y[k] = run_value(&a->res, (unsigned)k, r);
         }
-        compare_paired(x, y, n, b->s->confidence, &a->stat[row]);
+        stats_paired_test(x, y, n, b->s->confidence, &a->stat[row]);
     }
     free(x);
     free(y);
@@ -574,7 +515,7 @@ static void decide(struct compare_result *c)
             const struct arm *a = &c->arm[i + 1];
             p[i] = a->row_of[row] != SIZE_MAX && a->stat[row].n >= 2 ? a->stat[row].p_value : 1;
         }
-        compare_holm(p, k, 1 - b->s->confidence, reject);
+        stats_holm(p, k, 1 - b->s->confidence, reject);
         const struct model_metric *mt = model_metric_find(model_row_metric(b->m, row));
         for (size_t i = 0; i < k; i++) {
             /* more mail carried because more was posted is no improvement */
@@ -593,7 +534,7 @@ static void write_rows(FILE *f, const struct compare_result *c, bool monthly)
     for (size_t i = 1; i < c->n_arms; i++) {
         const struct arm *a = &c->arm[i];
         for (size_t row = 0; row < model_rows(b->m); row++) {
-            const struct compare_stat *s = &a->stat[row];
+            const struct stats_paired *s = &a->stat[row];
             int32_t month = model_row_month(b->m, row);
             if (a->row_of[row] == SIZE_MAX || s->n == 0 || (month >= 0) != monthly)
                 continue;
@@ -793,7 +734,7 @@ void compare_print(const struct compare_result *c, FILE *f, const char *const *m
                 row = model_row(b->m, metrics[j], "all");
             char cell[128] = "-";
             if (row != SIZE_MAX && a->row_of[row] != SIZE_MAX && a->stat[row].n) {
-                const struct compare_stat *s = &a->stat[row];
+                const struct stats_paired *s = &a->stat[row];
                 double half = isnan(s->diff_ci_high) ? 0 : (s->diff_ci_high - s->diff_ci_low) / 2;
                 if (b->res.n < COMPARE_MIN_REPLICATIONS)
                     snprintf(cell, sizeof cell, "%.2f -> %.2f (n/a)", s->baseline_mean, s->proposal_mean);

@@ -763,22 +763,13 @@ unsigned run_next_round(unsigned first, unsigned done)
     return done + grow;
 }
 
-double run_half_width(const double *x, size_t stride, unsigned n, double confidence, double *mean)
-{
-    struct stats_summary sm;
-    stats_summarise(x, stride, n, confidence, &sm);
-    if (mean)
-        *mean = sm.mean;
-    return sm.n >= 2 ? (sm.ci_high - sm.ci_low) / 2 : INFINITY;
-}
-
 /* True when every target is met by the values of the first n replications. */
 static bool precise_enough(const struct run *r, unsigned n, struct run_precision *p, size_t np, double confidence)
 {
     bool all = true;
     size_t rows = model_rows(r->m);
     for (size_t k = 0; k < np; k++) {
-        double mean, half = run_half_width(r->values + p[k].row, rows, n, confidence, &mean);
+        double mean, half = stats_half_width(r->values + p[k].row, rows, n, confidence, &mean);
         p[k].achieved = half;
         p[k].met = run_precision_met(&p[k], half, mean);
         all &= p[k].met;

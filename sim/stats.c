@@ -1,7 +1,7 @@
 /* stats: a three-resolution histogram for transit quantiles (fine where most
- * batches fall, coarser in the tail, up to the longest possible horizon) and
- * across-replication summaries. The histogram is fixed-size, so memory never
- * depends on the horizon. */
+ * batches fall, coarser in the tail, up to the longest possible horizon),
+ * across-replication summaries, and paired t-tests with Holm's correction.
+ * The histogram is fixed-size, so memory never depends on the horizon. */
 #include "railmail/stats.h"
 
 #include <assert.h>
@@ -198,4 +198,71 @@ void stats_summarise(const double *x, size_t stride, size_t n, double confidence
     }
     if (v != buf)
         free(v);
+}
+
+double stats_half_width(const double *x, size_t stride, size_t n, double confidence, double *mean)
+{
+    struct stats_summary sm;
+    stats_summarise(x, stride, n, confidence, &sm);
+    if (mean)
+        *mean = sm.mean;
+    return sm.n >= 2 ? (sm.ci_high - sm.ci_low) / 2 : INFINITY;
+}
+
+void stats_paired_test(const double *base, const double *prop, size_t n, double confidence,
+                       struct stats_paired *out)
+{
+    double *diff = malloc((n + 1) * sizeof *diff);
+    double *b = malloc((n + 1) * sizeof *b), *p = malloc((n + 1) * sizeof *p);
+    size_t m = 0;
+    for (size_t i = 0; diff && b && p && i < n; i++)
+        if (isfinite(base[i]) && isfinite(prop[i])) {
+            b[m] = base[i];
+            p[m] = prop[i];
+            diff[m++] = prop[i] - base[i];
+        }
+    struct stats_summary sb, sp, sd;
+    stats_summarise(b, 1, m, confidence, &sb);
+    stats_summarise(p, 1, m, confidence, &sp);
+    stats_summarise(diff, 1, m, confidence, &sd);
+    out->n = m;
+    out->baseline_mean = sb.mean;
+    out->proposal_mean = sp.mean;
+    out->diff = sd.mean;
+    out->diff_ci_low = sd.ci_low;
+    out->diff_ci_high = sd.ci_high;
+    out->rel_pct = sb.mean != 0 ? 100 * sd.mean / fabs(sb.mean) : NAN;
+    if (m < 2)
+        out->p_value = NAN;
+    else if (sd.sd == 0)  /* identical replications: certain, either way */
+        out->p_value = sd.mean == 0 ? 1 : 0;
+    else
+        out->p_value = 2 * gsl_cdf_tdist_Q(fabs(sd.mean) / (sd.sd / sqrt((double)m)), (double)(m - 1));
+    if (sd.sd == 0 && m >= 2)
+        out->diff_ci_low = out->diff_ci_high = sd.mean;
+    free(diff);
+    free(b);
+    free(p);
+}
+
+void stats_holm(const double *p, size_t m, double alpha, bool *reject)
+{
+    size_t order[m + 1];
+    for (size_t i = 0; i < m; i++) {
+        order[i] = i;
+        reject[i] = false;
+    }
+    /* insertion sort by p; m is the number of proposals, small and stable */
+    for (size_t i = 1; i < m; i++)
+        for (size_t j = i; j > 0 && p[order[j]] < p[order[j - 1]]; j--) {
+            size_t t = order[j];
+            order[j] = order[j - 1];
+            order[j - 1] = t;
+        }
+    for (size_t k = 0; k < m; k++) {
+        double pk = p[order[k]];
+        if (!(pk <= alpha / (double)(m - k)))
+            break;
+        reject[order[k]] = true;
+    }
 }

@@ -14,7 +14,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "railmail/compare.h"
 #include "railmail/calendar.h"
 #include "railmail/csvwrite.h"
 #include "railmail/escape.h"
@@ -23,6 +22,7 @@
 #include "railmail/report.h"
 #include "railmail/run.h"
 #include "railmail/scenario.h"
+#include "railmail/stats.h"
 #include "railmail/strbuf.h"
 
 /* ---- VALUES ---------------------------------------------------------------- */
@@ -807,8 +807,8 @@ static void check_monotone(const struct sweep_result *w, struct diag *d)
         const struct point *p = &w->point[w->order[a]], *q = &w->point[w->order[a + 1]];
         if (!p->target || !q->target)
             continue;
-        struct compare_stat cs;
-        compare_paired(p->target, q->target, p->n < q->n ? p->n : q->n, p->s->confidence, &cs);
+        struct stats_paired cs;
+        stats_paired_test(p->target, q->target, p->n < q->n ? p->n : q->n, p->s->confidence, &cs);
         bool against = t->at_least ? cs.diff_ci_high < 0 : cs.diff_ci_low > 0;
         if (cs.n >= 2 && against)
             diag_warn(d, NULL, "target: %s@%s %s from %.4g at %s = %s to %.4g at %s (paired difference %.4g, "

@@ -17,13 +17,9 @@ Test(precision, rounds_grow_by_half_and_by_at_least_the_first)
     cr_assert_eq(run_next_round(3, 1), 4);
 }
 
-Test(precision, half_width_by_hand)
+/* The half-width itself is tested in test_stats.c. */
+Test(precision, target_met_by_hand)
 {
-    const double x[] = { 12.3, 14.1, 13.7, 12.9, 13.35 };
-    double mean, half = run_half_width(x, 1, 5, 0.95, &mean);
-    cr_assert_float_eq(mean, 13.27, 1e-12);
-    cr_assert_float_eq(half, 2.776445105 * 0.699642767 / sqrt(5.0), 1e-7);
-    cr_assert(isinf(run_half_width(x, 1, 1, 0.95, NULL)));
     struct run_precision abs = { .half = 0.9 }, rel = { .half = 5, .relative = true };
     cr_assert(run_precision_met(&abs, 0.87, 13.27));
     cr_assert(!run_precision_met(&abs, 0.91, 13.27));
@@ -67,8 +63,8 @@ Test(precision, run_stops_at_the_first_round_that_meets_the_target, .timeout = 1
     cr_assert_eq(next, n, "%zu replications is not a round (rounds of 4: 4, 8, 12, 18, ...)", n);
     cr_assert_gt(n, 4, "the target was too loose to need a second round");
     double conf = 0.9;  /* scenario-mini's confidence */
-    cr_assert_leq(run_half_width(v, 1, (unsigned)n, conf, NULL), 0.12 * 1.0001);
-    cr_assert_gt(run_half_width(v, 1, prev, conf, NULL), 0.12 * 0.9999, "round %u already met it", prev);
+    cr_assert_leq(stats_half_width(v, 1, (unsigned)n, conf, NULL), 0.12 * 1.0001);
+    cr_assert_gt(stats_half_width(v, 1, prev, conf, NULL), 0.12 * 0.9999, "round %u already met it", prev);
     /* the same replications whatever the threads */
     snprintf(args, sizeof args, "run " MINI " -r 4 --precision transit_p95_d=0.12 -j 1 -q --no-plot -o %s/r1", t);
     cr_assert_eq(e2e_run(args, NULL, NULL), 0);

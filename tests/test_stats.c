@@ -1,4 +1,5 @@
-/* stats: histogram quantiles and t intervals across replications. */
+/* stats: histogram quantiles, t intervals across replications, paired
+ * t-tests and Holm's correction. */
 #include <criterion/criterion.h>
 
 #include <math.h>
@@ -129,4 +130,95 @@ Test(stats, compact_histogram_quantiles_to_a_tenth_of_a_day)
     cr_assert(q >= 75 && q <= 76, "got %g", q);
     cr_assert_eq(stats_small_quantile(&far, 0.99), STATS_SMALL_MAX_D);
     cr_assert(isnan(stats_small_quantile(&empty, 0.5)));
+}
+
+Test(stats, half_width_by_hand)
+{
+    const double x[] = { 12.3, 14.1, 13.7, 12.9, 13.35 };
+    double mean, half = stats_half_width(x, 1, 5, 0.95, &mean);
+    cr_assert_float_eq(mean, 13.27, 1e-12);
+    cr_assert_float_eq(half, 2.776445105 * 0.699642767 / sqrt(5.0), 1e-7);
+    cr_assert(isinf(stats_half_width(x, 1, 1, 0.95, NULL)));
+}
+
+/* Eight values read at a stride of two (the others are another row's), at
+ * 90 %: sum 28.11, mean 3.51375, squared deviations 2.9513875, so
+ * sd = sqrt(2.9513875 / 7); a t table gives t(0.95, 7 df) = 1.894579. */
+Test(stats, half_width_matches_a_t_table_value)
+{
+    const double x[] = { 3.42, -1, 2.87, -1, 4.15, -1, 3.96, -1, 2.51, -1, 3.78, -1, 4.33, -1, 3.09, -1 };
+    double mean, half = stats_half_width(x, 2, 8, 0.90, &mean);
+    cr_assert_float_eq(mean, 3.51375, 1e-12);
+    double sd = sqrt(2.9513875 / 7);
+    cr_assert_float_eq(half, 1.894579 * sd / sqrt(8.0), 1e-6);
+    /* one finite value among them: no interval */
+    const double y[] = { NAN, 3.42, NAN };
+    cr_assert(isinf(stats_half_width(y, 1, 3, 0.90, &mean)));
+    cr_assert_float_eq(mean, 3.42, 1e-12);
+}
+
+Test(stats, paired_t_matches_a_hand_computation)
+{
+    /* differences -0.5, -0.7, -0.2, -0.6, -0.45: mean -0.49, sd 0.18841 */
+    const double base[] = { 14.2, 13.85, 15.1, 14.6, 13.95 };
+    const double prop[] = { 13.7, 13.15, 14.9, 14.0, 13.5 };
+    struct stats_paired s;
+    stats_paired_test(base, prop, 5, 0.95, &s);
+    cr_assert_float_eq(s.diff, -0.49, 1e-12);
+    double half = 2.776445105 * 0.188414437 / sqrt(5.0);
+    cr_assert_float_eq(s.diff_ci_low, -0.49 - half, 1e-6);
+    cr_assert_float_eq(s.diff_ci_high, -0.49 + half, 1e-6);
+    /* t = -5.8153 with 4 df: two-sided p = 0.00435 */
+    cr_assert_float_eq(s.p_value, 0.00435, 2e-4);
+    cr_assert_float_eq(s.rel_pct, 100 * -0.49 / 14.34, 1e-9);
+}
+
+Test(stats, holm_turns_a_borderline_rejection_when_more_p_values_compete)
+{
+    /* alone, p = 0.03 < 0.05 is significant */
+    double one[] = { 0.03 };
+    bool r1[1];
+    stats_holm(one, 1, 0.05, r1);
+    cr_assert(r1[0]);
+    /* with two more proposals: 0.01 <= 0.05/3 passes, 0.03 > 0.05/2 does not */
+    double three[] = { 0.03, 0.01, 0.2 };
+    bool r3[3];
+    stats_holm(three, 3, 0.05, r3);
+    cr_assert(r3[1]);
+    cr_assert_not(r3[0]);
+    cr_assert_not(r3[2]);
+    /* step-down stops at the first failure even if a later p would pass alone */
+    double stop[] = { 0.02, 0.024 };
+    bool rs[2];
+    stats_holm(stop, 2, 0.05, rs);
+    cr_assert(rs[0] && rs[1]);
+    double fail[] = { 0.04, 0.026 };
+    stats_holm(fail, 2, 0.05, rs);
+    cr_assert_not(rs[0]);
+    cr_assert_not(rs[1]);
+}
+
+Test(stats, nan_replications_are_left_out_of_the_pairs)
+{
+    const double base[] = { 1.0, NAN, 3.0, 4.0 };
+    const double prop[] = { 2.0, 5.0, NAN, 5.5 };
+    struct stats_paired s;
+    stats_paired_test(base, prop, 4, 0.95, &s);
+    cr_assert_eq(s.n, 2);
+    cr_assert_float_eq(s.diff, 1.25, 1e-12);
+}
+
+/* Five p-values at 0.05: sorted 0.0032 <= 0.05/5 and 0.011 <= 0.05/4 are
+ * rejected, then 0.027 > 0.05/3 stops the procedure, so 0.042 and 0.38 are
+ * kept. Bonferroni (every p against 0.05/5) would reject 0.0032 alone. */
+Test(stats, holm_on_five_p_values_by_hand)
+{
+    const double p[] = { 0.011, 0.042, 0.0032, 0.027, 0.38 };
+    bool reject[5];
+    stats_holm(p, 5, 0.05, reject);
+    cr_assert(reject[0]);
+    cr_assert_not(reject[1]);
+    cr_assert(reject[2]);
+    cr_assert_not(reject[3]);
+    cr_assert_not(reject[4]);
 }

@@ -65,17 +65,8 @@ void compare_destroy(struct compare_result *c);  /* NULL is a no-op */
 /* The proposal directories of a scenario, sorted by name; each malloc'd. */
 size_t compare_list_proposals(const char *scenario_dir, char **names, size_t max);
 
-/* ---- the statistics, exposed for tests ---- */
-
-struct compare_stat {
-    double baseline_mean, proposal_mean, diff, diff_ci_low, diff_ci_high, rel_pct, p_value;
-    size_t n;
-};
-/* Paired differences proposal - baseline over the replications where both
- * are finite; a two-sided paired t-test. */
-void compare_paired(const double *base, const double *prop, size_t n, double confidence,
-                    struct compare_stat *out);
-/* Holm's step-down procedure: reject[i] for p[i] at family-wise `alpha`. */
-void compare_holm(const double *p, size_t m, double alpha, bool *reject);
+/* The verdict on a paired difference (stats_paired_test) whose Holm
+ * decision (stats_holm) is `reject`: "better", "worse", "higher", "lower"
+ * or "no difference". */
 const char *compare_verdict(enum model_direction dir, double diff, bool reject);
 #endif /* RAILMAIL_COMPARE_H */

@@ -144,9 +144,6 @@ bool run_set_adopted(struct run *r, unsigned n);
  * sizes depend on neither the threads nor the data. */
 unsigned run_next_round(unsigned first, unsigned done);
 
-/* The half-width of the t interval of n values at a stride (INFINITY below
- * two); *mean gets their mean when not NULL. */
-double run_half_width(const double *x, size_t stride, unsigned n, double confidence, double *mean);
 bool run_precision_met(const struct run_precision *p, double half, double mean);
 
 #endif /* RAILMAIL_RUN_H */

@@ -1,8 +1,10 @@
 #ifndef RAILMAIL_STATS_H
 #define RAILMAIL_STATS_H
 /* Statistics: a fixed-size transit-time histogram whose memory does not grow
- * with the horizon, and summaries across replications with t-based
- * confidence intervals from GSL. */
+ * with the horizon, summaries across replications with t-based confidence
+ * intervals from GSL, and paired differences with a t-test and Holm's
+ * correction for a family of them. */
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -108,4 +110,24 @@ struct stats_summary {
  * values among x[0], x[stride], ... (n of them). NaNs are skipped. */
 void stats_summarise(const double *x, size_t stride, size_t n, double confidence,
                      struct stats_summary *out);
+/* The half-width of the t interval of the n values at a stride (INFINITY
+ * below two finite ones); *mean gets their mean when not NULL. */
+double stats_half_width(const double *x, size_t stride, size_t n, double confidence, double *mean);
+
+/* Two sets of values paired replication by replication (baseline and
+ * proposal, or two neighbouring points of a sweep). */
+struct stats_paired {
+    double baseline_mean, proposal_mean;
+    double diff, diff_ci_low, diff_ci_high;  /* proposal - baseline and its t interval */
+    double rel_pct;                          /* diff as a share of |baseline_mean|, % */
+    double p_value;                          /* two-sided; NaN below two pairs */
+    size_t n;                                /* pairs where both are finite */
+};
+/* Paired differences proposal - baseline over the replications where both
+ * are finite; a two-sided paired t-test. */
+void stats_paired_test(const double *base, const double *prop, size_t n, double confidence,
+                       struct stats_paired *out);
+/* Holm's step-down procedure: reject[i] for p[i] among m p-values at
+ * family-wise `alpha`. */
+void stats_holm(const double *p, size_t m, double alpha, bool *reject);
 #endif /* RAILMAIL_STATS_H */
