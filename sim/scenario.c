@@ -1712,7 +1712,7 @@ static void convert_timetable(struct loader *L, const struct scenario *s, const 
     if (!bits)
         bad_cell(L, days, "weekdays", "day names once each separated by ';', e.g. Tue;Fri");
     double h;
-    bool hour_ok = get_number(L, hour, "departure_h", 0, GE, nextafter(24.0, 0.0),
+    bool hour_ok = get_number(L, hour, "departure_h", 0, GE, nextafter(CALENDAR_HOURS_PER_DAY, 0.0),
                               "an hour of the day >= 0 and < 24", &h);
     if (given(&r->c[S_GROWTH]))
         bad_cell(L, &r->c[S_GROWTH], "growth_pct_per_year",
@@ -1722,7 +1722,7 @@ static void convert_timetable(struct loader *L, const struct scenario *s, const 
     int day0 = calendar_weekday(s->start_day);
     for (int d = 0; d < 7; d++)
         if (bits & (1u << d))
-            v->week_h[v->n_week++] = ((d - day0 + 7) % 7) * 24.0 + h;
+            v->week_h[v->n_week++] = ((d - day0 + 7) % 7) * CALENDAR_HOURS_PER_DAY + h;
     qsort(v->week_h, v->n_week, sizeof *v->week_h, by_hour);
     v->departures_per_week = v->n_week;
     v->first_departure_h = v->week_h[0];
@@ -1735,7 +1735,7 @@ static uint64_t departures_before(const struct scenario_service *v)
 {
     if (!(v->start_h > v->first_departure_h))
         return 0;
-    double H = 168.0 / v->departures_per_week, g = v->growth_per_h, n;
+    double H = CALENDAR_HOURS_PER_WEEK / v->departures_per_week, g = v->growth_per_h, n;
     if (g == 0)
         n = (v->start_h - v->first_departure_h) / H;
     else
@@ -1770,9 +1770,9 @@ static void convert_service_period(struct loader *L, const struct record *r,
     if (given(&r->c[S_GROWTH]))
         ok &= get_number(L, &r->c[S_GROWTH], "growth_pct_per_year", -100, GT, MAX_GROWTH_PCT,
                          "a number > -100 and <= 1000, or empty for 0", &v->growth_pct_per_year);
-    v->start_h = v->start_d * 24;
-    v->end_h = v->end_d * 24;
-    v->growth_per_h = log1p(v->growth_pct_per_year / 100) / 8760.0;
+    v->start_h = v->start_d * CALENDAR_HOURS_PER_DAY;
+    v->end_h = v->end_d * CALENDAR_HOURS_PER_DAY;
+    v->growth_per_h = log1p(v->growth_pct_per_year / 100) / CALENDAR_HOURS_PER_YEAR;
     if (ok && v->departures_per_week > 0)
         v->skipped = departures_before(v);
 }
@@ -2145,7 +2145,7 @@ static void convert_repeat(struct loader *L, const struct record *r, struct scen
              "for once", x->duration_d);
     if (get_number(L, &r->c[X_REPEAT], "repeat_d", x->duration_d > 0 ? x->duration_d : 0,
                    x->duration_d > 0 ? GE : GT, MAX_HORIZON_D, expected, &x->repeat_d))
-        x->repeat_h = x->repeat_d * 24;
+        x->repeat_h = x->repeat_d * CALENDAR_HOURS_PER_DAY;
 }
 
 static void convert_disruptions(struct loader *L, struct scenario *s)
@@ -2182,8 +2182,8 @@ static void convert_disruptions(struct loader *L, struct scenario *s)
                    "a number > 0 and <= 36500", &x->duration_d);
         get_number(L, &r->c[X_FACTOR], "capacity_factor", 0, GE, MAX_CAPACITY_FACTOR,
                    "a number >= 0 and <= 100", &x->capacity_factor);
-        x->start_h = x->start_d * 24;
-        x->end_h = (x->start_d + x->duration_d) * 24;
+        x->start_h = x->start_d * CALENDAR_HOURS_PER_DAY;
+        x->end_h = (x->start_d + x->duration_d) * CALENDAR_HOURS_PER_DAY;
         convert_repeat(L, r, x);
     }
 }

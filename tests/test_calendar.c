@@ -1,5 +1,5 @@
 /* Tests for calendar: ISO dates to days since 1970-01-01 and back, and the
- * months result files are grouped by. */
+ * months result files are grouped by, and the hour conversions. */
 #include "railmail/calendar.h"
 
 #include <criterion/criterion.h>
@@ -54,4 +54,17 @@ Test(calendar, months_count_without_gaps)
     calendar_month_format(calendar_month(d), text);
     cr_assert_str_eq(text, "2022-01");
     cr_assert_eq(calendar_month_start(calendar_month(dec)) + 30, dec);
+}
+
+/* The conversions are the exact doubles the literals 24, 168 and 8760 were,
+ * so replacing a literal by its name changes no result. */
+Test(calendar, hour_conversions_are_the_exact_literals)
+{
+    cr_assert_eq(CALENDAR_HOURS_PER_DAY, 24.0);
+    cr_assert_eq(CALENDAR_HOURS_PER_WEEK, 168.0);
+    cr_assert_eq(CALENDAR_HOURS_PER_YEAR, 8760.0);
+    cr_assert_eq(CALENDAR_DAYS_PER_YEAR, 365.0);
+    cr_assert_eq(CALENDAR_DAYS_PER_WEEK, 7);
+    /* 2.385 weeks of hours, in days */
+    cr_assert_float_eq(2.385 * CALENDAR_HOURS_PER_WEEK / CALENDAR_HOURS_PER_DAY, 16.695, 1e-12);
 }

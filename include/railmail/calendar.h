@@ -1,12 +1,23 @@
 #ifndef RAILMAIL_CALENDAR_H
 #define RAILMAIL_CALENDAR_H
 /* Calendar dates: a scenario's start_date and the dates and months that
- * result files name. A date is a whole number of days since 1970-01-01 in
- * the proleptic Gregorian calendar, so simulated day d is start + d. */
+ * result files name, and the hours in a day, a week and a year. A date is a
+ * whole number of days since 1970-01-01 in the proleptic Gregorian
+ * calendar, so simulated day d is start + d. */
 #include <stdbool.h>
 #include <stdint.h>
 
 #define CALENDAR_DEFAULT_START 19723  /* 2024-01-01, a Monday */
+
+/* Hours are the clock; days, weeks and years are these conversions, named
+ * here once. The hours are doubles, so `x * CALENDAR_HOURS_PER_DAY` is the
+ * product the literal 24 gave for a double x; the products below are exact.
+ * A year is 365 days: growth rates are per such year. */
+#define CALENDAR_DAYS_PER_WEEK 7  /* whole, for weekday arithmetic */
+#define CALENDAR_DAYS_PER_YEAR 365.0
+#define CALENDAR_HOURS_PER_DAY 24.0
+#define CALENDAR_HOURS_PER_WEEK (CALENDAR_DAYS_PER_WEEK * CALENDAR_HOURS_PER_DAY)  /* 168 */
+#define CALENDAR_HOURS_PER_YEAR (CALENDAR_DAYS_PER_YEAR * CALENDAR_HOURS_PER_DAY)  /* 8760 */
 #define CALENDAR_MIN_YEAR 1900
 #define CALENDAR_MAX_YEAR 2999
 

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "railmail/calendar.h"
 #include "railmail/diag.h"
 #include "railmail/dist.h"
 #include "railmail/status.h"
@@ -86,11 +87,11 @@ struct scenario_service {
 static inline double scenario_timetable_h(const struct scenario_service *sv, uint64_t j)
 {
     if (sv->n_week)  /* weekdays: the same hours every week */
-        return (double)(j / sv->n_week) * 168.0 + sv->week_h[j % sv->n_week];
+        return (double)(j / sv->n_week) * CALENDAR_HOURS_PER_WEEK + sv->week_h[j % sv->n_week];
     double g = sv->growth_per_h;
     if (g == 0)
-        return sv->first_departure_h + (double)j * 168.0 / sv->departures_per_week;
-    double x = (double)j * g * 168.0 / sv->departures_per_week * exp(-g * sv->first_departure_h);
+        return sv->first_departure_h + (double)j * CALENDAR_HOURS_PER_WEEK / sv->departures_per_week;
+    double x = (double)j * g * CALENDAR_HOURS_PER_WEEK / sv->departures_per_week * exp(-g * sv->first_departure_h);
     return x > -1 ? sv->first_departure_h + log1p(x) / g : INFINITY;
 }
 
@@ -104,7 +105,7 @@ static inline double scenario_departure_h(const struct scenario_service *sv, uin
 }
 static inline double scenario_headway_h(const struct scenario_service *sv)
 {
-    return 168.0 / sv->departures_per_week;
+    return CALENDAR_HOURS_PER_WEEK / sv->departures_per_week;
 }
 
 struct scenario_demand {
