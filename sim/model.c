@@ -25,7 +25,6 @@
 #include "railmail/strbuf.h"
 
 #define MAX_HOPS 5
-#define HOURS_PER_YEAR 8760.0
 
 /* The metric table: every metric railmail reports, in record order. A
  * metric is one row here plus its computation in collect(); everything
@@ -817,7 +816,7 @@ static int by_hour(const void *a, const void *b)
 static bool build_epochs(struct model *m)
 {
     const struct scenario *s = m->s;
-    double horizon_h = s->horizon_d * 24;
+    double horizon_h = s->horizon_d * CALENDAR_HOURS_PER_DAY;
     size_t n = 0;
     double *at = malloc((2 * s->n_services + 2) * sizeof *at);
     if (!at)
@@ -1068,11 +1067,11 @@ void model_record_fini(struct model_record *rec)
 size_t model_memory_estimate(const struct model *m)
 {
     const struct scenario *s = m->s;
-    double years = s->horizon_d / 365.0, batches = 0;
+    double years = s->horizon_d / CALENDAR_DAYS_PER_YEAR, batches = 0;
     for (size_t i = 0; i < s->n_demand; i++) {
         const struct scenario_demand *dm = &s->demand[i];
         double growth = pow(1 + dm->growth_pct_per_year / 100, years);
-        double days = net_expected_h(m->net, dm->origin, dm->destination) / 24;
+        double days = net_expected_h(m->net, dm->origin, dm->destination) / CALENDAR_HOURS_PER_DAY;
         batches += dm->batches_per_day * (growth > 1 ? growth : 1) * (isfinite(days) ? days : s->horizon_d);
     }
     /* rings grow by doubling, and queues may hold a backlog: four times
@@ -1107,7 +1106,7 @@ static void schedule(struct rep *r, double t, engine_handler *h, void *arg)
  * 64-bit unsigned. */
 static size_t day_of(const struct rep *r, double t)
 {
-    size_t day = (uint32_t)(t / 24);
+    size_t day = (uint32_t)(t / CALENDAR_HOURS_PER_DAY);
     return day < r->m->days ? day : r->m->days - 1;
 }
 
@@ -1261,7 +1260,7 @@ static void write_batch_row(struct rep *r, const struct batch *b, double deliver
     if (isnan(delivered_h))
         fputs(",,", f);
     else
-        fprintf(f, "%.3f,%.4f,", delivered_h, (delivered_h - b->posted_h) / 24);
+        fprintf(f, "%.3f,%.4f,", delivered_h, (delivered_h - b->posted_h) / CALENDAR_HOURS_PER_DAY);
     /* The services ridden, "A>B", are one field: joined first, then quoted
      * as a whole if need be. */
     const char *id[MAX_HOPS];
@@ -1375,7 +1374,7 @@ static inline void count_delivery(struct scope_acc *od, const struct batch *b, d
 static void deliver(struct rep *r, struct stop *c, const struct demand_state *ds, struct batch *B)
 {
     struct scope_acc *od = ds->od;
-    double transit_d = (c->t - B->posted_h) / 24;
+    double transit_d = (c->t - B->posted_h) / CALENDAR_HOURS_PER_DAY;
     if (c->in_window) {
         c->all->window_kg += B->kg;
         c->dest->window_kg += B->kg;
@@ -1883,10 +1882,10 @@ static void on_dwell_end(struct engine *e, void *arg)
 /* Hour at which the calendar month holding hour t ends. */
 static double month_end_h(const struct scenario *s, double t, int *month_of_year)
 {
-    int32_t day = s->start_day + (int32_t)floor(t / 24);
+    int32_t day = s->start_day + (int32_t)floor(t / CALENDAR_HOURS_PER_DAY);
     int32_t month = calendar_month(day);
     *month_of_year = (int)(month % 12);
-    return (double)(calendar_month_start(month + 1) - s->start_day) * 24;
+    return (double)(calendar_month_start(month + 1) - s->start_day) * CALENDAR_HOURS_PER_DAY;
 }
 
 /* next_posting with a rate that is also multiplied by a factor per calendar
@@ -2062,7 +2061,7 @@ static void snapshot_day(struct rep *r, double t)
     for (size_t n = 0; n < n_nodes; n++) {
         struct node_state *ns = &r->nodes[n];
         *daily(r, backlog + n, t - 1) = ns->waiting;
-        *daily(r, wait + n, t - 1) = ns->day_waits ? ns->day_wait_sum_h / 24 / ns->day_waits : NAN;
+        *daily(r, wait + n, t - 1) = ns->day_waits ? ns->day_wait_sum_h / CALENDAR_HOURS_PER_DAY / ns->day_waits : NAN;
         ns->day_wait_sum_h = 0;
         ns->day_waits = 0;
     }
@@ -2087,7 +2086,7 @@ static void on_day(struct engine *e, void *arg)
     if (r->out->days_done)
         atomic_fetch_add_explicit(r->out->days_done, 1, memory_order_relaxed);
     r->day++;
-    schedule(r, (r->day + 1) * 24.0, on_day, r);
+    schedule(r, (r->day + 1) * CALENDAR_HOURS_PER_DAY, on_day, r);
 }
 
 /* ---- replication: set-up, results, tear-down --------------------------- */
@@ -2167,8 +2166,8 @@ static bool rep_init(struct rep *r)
 {
     const struct scenario *s = r->s;
     const struct model *m = r->m;
-    r->warmup_h = s->warmup_d * 24;
-    r->horizon_h = s->horizon_d * 24;
+    r->warmup_h = s->warmup_d * CALENDAR_HOURS_PER_DAY;
+    r->horizon_h = s->horizon_d * CALENDAR_HOURS_PER_DAY;
     r->e = engine_create(1024);
     r->queues = calloc(m->n_queues + 1, sizeof *r->queues);
     r->nodes = calloc(s->n_nodes + 1, sizeof *r->nodes);
@@ -2210,8 +2209,8 @@ static bool rep_start(struct rep *r)
         struct demand_state *ds = &r->demand[i];
         ds->r = r;
         ds->row = (uint32_t)i;
-        ds->rate_per_h = s->demand[i].batches_per_day / 24;
-        ds->growth_per_h = log1p(s->demand[i].growth_pct_per_year / 100) / HOURS_PER_YEAR;
+        ds->rate_per_h = s->demand[i].batches_per_day / CALENDAR_HOURS_PER_DAY;
+        ds->growth_per_h = log1p(s->demand[i].growth_pct_per_year / 100) / CALENDAR_HOURS_PER_YEAR;
         ds->season = s->demand[i].seasonal;
         ds->dest_node = (uint32_t)s->demand[i].destination;
         ds->dest = (uint32_t)r->m->dest_of_node[ds->dest_node];
@@ -2226,7 +2225,7 @@ static bool rep_start(struct rep *r)
         if (s->disruptions[i].target_kind == TARGET_NODE)
             schedule(r, s->disruptions[i].start_h, on_disruption, &r->disruptions[i]);
     }
-    schedule(r, 24, on_day, r);
+    schedule(r, CALENDAR_HOURS_PER_DAY, on_day, r);
     return !r->failed;
 }
 
@@ -2238,7 +2237,7 @@ static double ratio(double a, double b)
 static void put_batch_scope(struct rep *r, size_t row, const struct scope_acc *a)
 {
     double *v = &r->rec->values[row];
-    double window_d = (r->horizon_h - r->warmup_h) / 24;
+    double window_d = (r->horizon_h - r->warmup_h) / CALENDAR_HOURS_PER_DAY;
     v[M_POSTED] = (double)a->posted;
     v[M_DELIVERED] = (double)a->delivered;
     v[M_IN_FLIGHT] = (double)a->in_flight;
@@ -2264,7 +2263,7 @@ static void put_batch_scope(struct rep *r, size_t row, const struct scope_acc *a
 static uint64_t count_ring(struct rep *r, const struct ring *q)
 {
     struct scope_acc *od = &r->acc[1 + r->m->n_dest];
-    double late_h = r->horizon_h - r->s->service_standard_d * 24;
+    double late_h = r->horizon_h - r->s->service_standard_d * CALENDAR_HOURS_PER_DAY;
     for (uint32_t i = 0; i < q->n; i++) {
         const struct batch *b = ring_at(q, i);
         if (b->posted_h < r->warmup_h)
@@ -2530,7 +2529,7 @@ static void collect(struct rep *r)
         const struct service_state *ss = &r->services[k];
         double *sv = &v[m->row_service + k * N_SERVICE_METRICS];
         sv[M_TRAINS - FIRST_SERVICE] = (double)ss->trains;
-        sv[M_TRAIN_TRANSIT - FIRST_SERVICE] = ratio(ss->transit_sum_h / 24, (double)ss->arrived);
+        sv[M_TRAIN_TRANSIT - FIRST_SERVICE] = ratio(ss->transit_sum_h / CALENDAR_HOURS_PER_DAY, (double)ss->arrived);
         sv[M_LOAD - FIRST_SERVICE] = ratio(ss->load_pct_sum, (double)ss->loaded);
         const struct scenario_service *svc = &s->services[k];
         sv[M_SVC_COST_TOTAL - FIRST_SERVICE] = svc->has_cost ? ss->cost : NAN;
@@ -2629,7 +2628,7 @@ enum rm_status model_run(const struct model *m, unsigned replication,
         goto done;
     if (engine_run(r.e, r.horizon_h) != RM_OK || r.failed)
         goto done;
-    if (fmod(r.horizon_h, 24) != 0)
+    if (fmod(r.horizon_h, CALENDAR_HOURS_PER_DAY) != 0)
         snapshot_day(&r, r.horizon_h);  /* the last, partial day */
     uint64_t in_system = count_in_system(&r);
     if (r.next_id != r.delivered + in_system) {
