@@ -1265,7 +1265,7 @@ static enum rm_status chart_monthly(struct plot *p)
     for (size_t i = 0; i < nnodes && st == RM_OK; i++) {
         char block[32];
         snprintf(block, sizeof block, "$node%zu", i);
-        if ((st = monthly_values(p, &mo, "train_queue_wait_h", nodes[i], 1.0 / 24, v, &any)) == RM_OK)
+        if ((st = monthly_values(p, &mo, "train_queue_wait_h", nodes[i], 1.0 / CALENDAR_HOURS_PER_DAY, v, &any)) == RM_OK)
             monthly_block(&b, &mo, block, v);
     }
     if (st != RM_OK)
