@@ -17,6 +17,7 @@
 #include "railmail/calendar.h"
 #include "railmail/csvwrite.h"
 #include "railmail/escape.h"
+#include "railmail/metric.h"
 #include "railmail/model.h"
 #include "railmail/report.h"
 #include "railmail/run.h"
@@ -108,14 +109,14 @@ void compare_holm(const double *p, size_t m, double alpha, bool *reject)
     }
 }
 
-const char *compare_verdict(enum model_direction dir, double diff, bool reject)
+const char *compare_verdict(enum metric_direction dir, double diff, bool reject)
 {
     if (!reject || diff == 0)
         return "no difference";
-    if (dir == MODEL_NEUTRAL)
+    if (dir == METRIC_NEUTRAL)
         return diff > 0 ? "higher" : "lower";
     bool up = diff > 0;
-    return up == (dir == MODEL_HIGHER_BETTER) ? "better" : "worse";
+    return up == (dir == METRIC_HIGHER_BETTER) ? "better" : "worse";
 }
 
 static int by_name(const void *a, const void *b)
@@ -575,11 +576,11 @@ static void decide(struct compare_result *c)
             p[i] = a->row_of[row] != SIZE_MAX && a->stat[row].n >= 2 ? a->stat[row].p_value : 1;
         }
         compare_holm(p, k, 1 - b->s->confidence, reject);
-        const struct model_metric *mt = model_metric_find(model_row_metric(b->m, row));
+        const struct metric *mt = metric_find(model_row_metric(b->m, row));
         for (size_t i = 0; i < k; i++) {
             /* more mail carried because more was posted is no improvement */
             bool neutral = mt->follows_demand && !same_demand(b->s, c->arm[i + 1].s);
-            c->arm[i + 1].verdict[row] = compare_verdict(neutral ? MODEL_NEUTRAL : mt->direction,
+            c->arm[i + 1].verdict[row] = compare_verdict(neutral ? METRIC_NEUTRAL : mt->direction,
                                                          c->arm[i + 1].stat[row].diff, reject[i]);
         }
     }
@@ -757,10 +758,10 @@ static void print_worse_pairs(const struct compare_result *c, FILE *f, size_t i)
 void compare_print(const struct compare_result *c, FILE *f, const char *const *metrics, size_t n_metrics)
 {
     const char *headline[64];
-    if (n_metrics == 0) {  /* the metric table's headline, in its order */
-        for (size_t i = 0; i < model_metric_count() && n_metrics < 64; i++)
-            if (model_metric(i)->headline & MODEL_HEADLINE_TABLE)
-                headline[n_metrics++] = model_metric(i)->name;
+    if (n_metrics == 0) {  /* the catalogue's headline, in its order */
+        for (size_t i = 0; i < METRIC_COUNT && n_metrics < 64; i++)
+            if (metric_get(i)->flags & METRIC_HEADLINE_TABLE)
+                headline[n_metrics++] = metric_get(i)->name;
         metrics = headline;
     }
     const struct arm *b = &c->arm[0];
@@ -775,12 +776,11 @@ void compare_print(const struct compare_result *c, FILE *f, const char *const *m
     fprintf(f, "%-18s", "proposal");
     for (size_t j = 0; j < n_metrics; j++) {
         /* a cost names its currency */
-        const struct model_metric *mt = model_metric_find(metrics[j]);
+        const struct metric *mt = metric_find(metrics[j]);
+        bool money = mt && metric_is_money(mt);
         char head[2100];
-        snprintf(head, sizeof head, "%s%s%s%s", escape_text(name, sizeof name, metrics[j]),
-                 mt && !strncmp(mt->unit, "currency", 8) ? " (" : "",
-                 mt && !strncmp(mt->unit, "currency", 8) ? b->s->currency : "",
-                 mt && !strncmp(mt->unit, "currency", 8) ? ")" : "");
+        snprintf(head, sizeof head, "%s%s%s%s", escape_text(name, sizeof name, metrics[j]), money ? " (" : "",
+                 money ? b->s->currency : "", money ? ")" : "");
         fprintf(f, j + 1 < n_metrics ? "  %-38s" : "  %s", head);
     }
     fputc('\n', f);

@@ -10,7 +10,7 @@
 
 #include "railmail/calendar.h"
 #include "railmail/csvread.h"
-#include "railmail/model.h"
+#include "railmail/metric.h"
 #include "railmail/plot.h"
 #include "railmail/scenario.h"
 #include "railmail/strbuf.h"
@@ -121,9 +121,9 @@ static void pm(struct strbuf *b, double mean, double lo, double hi)
 
 /* A metric's unit as the page prints it: a cost names the scenario's
  * currency ("USD per kg"). The text lives in the page until the next call. */
-static const char *unit_of(struct page *p, const struct model_metric *mt)
+static const char *unit_of(struct page *p, const struct metric *mt)
 {
-    return p->arm[0] ? model_metric_unit(mt, p->arm[0]->currency, p->unit, sizeof p->unit) : mt->unit;
+    return p->arm[0] ? metric_unit(mt, p->arm[0]->currency, p->unit, sizeof p->unit) : mt->unit;
 }
 
 /* ---------------------------------------------------------------- run.json */
@@ -453,20 +453,20 @@ static void inputs(struct page *p)
 }
 
 /* The metrics of the headline table (run's printed order). */
-static size_t headline_metrics(const struct model_metric **out, size_t max)
+static size_t headline_metrics(const struct metric **out, size_t max)
 {
     size_t n = 0;
-    const struct model_metric *posted = model_metric_find("posted_batches");
+    const struct metric *posted = metric_find("posted_batches");
     if (posted && !posted->run_rank && max)  /* what "of those" in the next row refers to */
         out[n++] = posted;
     for (unsigned rank = 1; rank < 64 && n < max; rank++)
-        for (size_t i = 0; i < model_metric_count(); i++)
-            if (model_metric(i)->run_rank == rank && n < max)
-                out[n++] = model_metric(i);
+        for (size_t i = 0; i < METRIC_COUNT; i++)
+            if (metric_get(i)->run_rank == rank && n < max)
+                out[n++] = metric_get(i);
     return n;
 }
 
-static void metric_cell(struct page *p, const struct model_metric *mt)
+static void metric_cell(struct page *p, const struct metric *mt)
 {
     struct strbuf *b = &p->b;
     strbuf_printf(b, "<td>");
@@ -484,7 +484,7 @@ static enum rm_status levels_run(struct page *p)
     if (st != RM_OK || !c.found)
         return st;
     struct strbuf *b = &p->b;
-    const struct model_metric *mt[64];
+    const struct metric *mt[64];
     size_t n = headline_metrics(mt, 64);
     strbuf_printf(b, "<h2>Results for the whole network</h2>\n<table><tr><th>measure</th><th class=\"n\">mean "
                      "[confidence interval]</th><th>what it is</th></tr>\n");
@@ -595,7 +595,7 @@ static enum rm_status months_table(struct page *p)
     struct strbuf *b = &p->b;
     strbuf_printf(b, "<h2>Results by month of posting</h2>\n<table><tr><th>month</th>");
     for (size_t j = 0; j < N; j++) {
-        const struct model_metric *mt = model_metric_find(metrics[j]);
+        const struct metric *mt = metric_find(metrics[j]);
         strbuf_printf(b, "<th class=\"n\">");
         escf(p, "%s, %s", mt ? mt->label : metrics[j], mt ? unit_of(p, mt) : "");
         strbuf_printf(b, "</th>");
@@ -658,7 +658,7 @@ static enum rm_status compare_levels(struct page *p)
     for (; loaded < p->n_arms && st == RM_OK; loaded++)
         st = csv_load(p, &arm[loaded], p->name[loaded], "summary.csv");
     struct strbuf *b = &p->b;
-    const struct model_metric *mt[64];
+    const struct metric *mt[64];
     size_t n = headline_metrics(mt, 64);
     if (st == RM_OK) {
         strbuf_printf(b, "<h2>Levels: baseline and proposals</h2>\n");
@@ -758,11 +758,11 @@ static enum rm_status compare_diffs(struct page *p)
         return diag_error(p->d, &(struct diag_at){"compare.csv", 1, 0}, "expected compare.csv's columns");
     }
     struct strbuf *b = &p->b;
-    const struct model_metric *mt[16];
+    const struct metric *mt[16];
     size_t n = 0;
-    for (size_t i = 0; i < model_metric_count() && n < 16; i++)
-        if (model_metric(i)->headline & MODEL_HEADLINE_TABLE)
-            mt[n++] = model_metric(i);
+    for (size_t i = 0; i < METRIC_COUNT && n < 16; i++)
+        if (metric_get(i)->flags & METRIC_HEADLINE_TABLE)
+            mt[n++] = metric_get(i);
     strbuf_printf(b, "<h2>Differences and verdicts</h2>\n<p>");
     escf(p, "How to read a verdict: \"better\" or \"worse\" means that the difference, proposal minus baseline "
            "measured on the same simulated days and the same posted mail, is larger than chance at %s%% confidence "
@@ -930,7 +930,7 @@ static void target_sentence(struct page *p, const struct table *t)
     double x = strtod(v[6], &end);
     if (*v[6] && !*end)  /* the bound as the tables show numbers */
         v[6] = num(bound, x);
-    const struct model_metric *mt = model_metric_find(v[2]);
+    const struct metric *mt = metric_find(v[2]);
     if (mt)
         v[2] = mt->label;
     strbuf_printf(b, "<p class=\"flag\">");
@@ -977,11 +977,11 @@ static enum rm_status sweep_section(struct page *p)
                     tscope = table_cell(&target, r, cv);
             }
     }
-    const struct model_metric *mt[16];
+    const struct metric *mt[16];
     size_t n = 0;
-    for (size_t i = 0; i < model_metric_count() && n < 16; i++)
-        if (model_metric(i)->headline & MODEL_HEADLINE_TABLE)
-            mt[n++] = model_metric(i);
+    for (size_t i = 0; i < METRIC_COUNT && n < 16; i++)
+        if (metric_get(i)->flags & METRIC_HEADLINE_TABLE)
+            mt[n++] = metric_get(i);
     strbuf_printf(b, "<table><tr>");
     for (size_t k = 0; k < nkeys; k++) {
         strbuf_printf(b, "<th>");
@@ -1212,9 +1212,9 @@ static enum rm_status charts_section(struct page *p)
             strbuf_fini(&caption);
             if (strcmp(charts[i].name, "sweep_target"))
                 continue;
-            for (size_t j = 0; j < model_metric_count(); j++) {  /* a sweep's charts follow its target's */
-                const struct model_metric *mt = model_metric(j);
-                if (!(mt->headline & MODEL_HEADLINE_CHART))
+            for (size_t j = 0; j < METRIC_COUNT; j++) {  /* a sweep's charts follow its target's */
+                const struct metric *mt = metric_get(j);
+                if (!(mt->flags & METRIC_HEADLINE_CHART))
                     continue;
                 struct strbuf name = {0}, line = {0};
                 strbuf_printf(&name, "sweep_%s", mt->name);

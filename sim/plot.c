@@ -10,7 +10,7 @@
 
 #include "railmail/calendar.h"
 #include "railmail/gnuplot.h"
-#include "railmail/model.h"
+#include "railmail/metric.h"
 #include "railmail/num.h"
 #include "railmail/series.h"
 #include "railmail/strbuf.h"
@@ -18,6 +18,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -1338,7 +1339,7 @@ out:
 #define MAX_PANELS 16
 
 /* The unit of a difference: a change in a percentage is in points. */
-static const char *diff_unit(const struct model_metric *mt)
+static const char *diff_unit(const struct metric *mt)
 {
     return strcmp(mt->unit, "%") ? mt->unit : "percentage points";
 }
@@ -1382,7 +1383,7 @@ static unsigned verdict_colour(const char *v)
 /* The columns of compare.csv that the chart reads. */
 struct compare_cols {
     size_t prop, metric, scope, diff, lo, hi, rel, verdict;
-    const struct model_metric *panel[MAX_PANELS];  /* the headline metrics drawn */
+    const struct metric *panel[MAX_PANELS];  /* the headline metrics drawn */
     size_t n_panels;
 };
 
@@ -1395,9 +1396,9 @@ static enum rm_status compare_columns(const struct table *t, struct compare_cols
         (st = table_col(t, "rel_pct", &c->rel, d)) != RM_OK || (st = table_col(t, "verdict", &c->verdict, d)) != RM_OK)
         return st;
     c->n_panels = 0;
-    for (size_t i = 0; i < model_metric_count() && c->n_panels < MAX_PANELS; i++)
-        if (model_metric(i)->headline & MODEL_HEADLINE_CHART)
-            c->panel[c->n_panels++] = model_metric(i);
+    for (size_t i = 0; i < METRIC_COUNT && c->n_panels < MAX_PANELS; i++)
+        if (metric_get(i)->flags & METRIC_HEADLINE_CHART)
+            c->panel[c->n_panels++] = metric_get(i);
     return RM_OK;
 }
 
@@ -1904,7 +1905,7 @@ static enum rm_status sweep_chart(struct plot *p, const struct table *t, const s
         return st;
     }
     bool goal = g && g->found && !strcmp(g->metric, metric) && !strcmp(g->scope, scope);
-    const struct model_metric *mt = model_metric_find(metric);
+    const struct metric *mt = metric_find(metric);
     const char *key = table_header(t, 0);
     struct strbuf b = {0}, sub = {0}, what = {0};
     size_t nlines = 1;
@@ -2030,9 +2031,9 @@ static enum rm_status chart_sweep(struct plot *p)
                           "expected one or two varied keys before the metric column, found %zu", c.nkeys);
     }
     if ((st = goal_load(p, &g)) == RM_OK) {
-        for (size_t i = 0; i < model_metric_count() && st == RM_OK; i++) {
-            const struct model_metric *mt = model_metric(i);
-            if (!(mt->headline & MODEL_HEADLINE_CHART))
+        for (size_t i = 0; i < METRIC_COUNT && st == RM_OK; i++) {
+            const struct metric *mt = metric_get(i);
+            if (!(mt->flags & METRIC_HEADLINE_CHART))
                 continue;
             char name[96];
             snprintf(name, sizeof name, "sweep_%s", mt->name);

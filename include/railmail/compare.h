@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include "railmail/diag.h"
+#include "railmail/metric.h"
 #include "railmail/model.h"
 #include "railmail/run.h"
 #include "railmail/scenario.h"
@@ -77,5 +78,5 @@ void compare_paired(const double *base, const double *prop, size_t n, double con
                     struct compare_stat *out);
 /* Holm's step-down procedure: reject[i] for p[i] at family-wise `alpha`. */
 void compare_holm(const double *p, size_t m, double alpha, bool *reject);
-const char *compare_verdict(enum model_direction dir, double diff, bool reject);
+const char *compare_verdict(enum metric_direction dir, double diff, bool reject);
 #endif /* RAILMAIL_COMPARE_H */
