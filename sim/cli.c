@@ -468,7 +468,7 @@ static void print_run_table(const struct scenario *s, const struct run_result *r
     for (size_t n = 0; n < s->n_nodes; n++) {
         char scope[300];
         snprintf(scope, sizeof scope, "node:%s", s->nodes[n].id);
-        size_t row = model_row(r->model, "train_queue_wait_h", scope);
+        size_t row = model_row(r->model, metric_name(METRIC_TRAIN_QUEUE_WAIT), scope);
         if (row != SIZE_MAX && r->summary[row].n && r->summary[row].mean > worst_wait) {
             worst_wait = r->summary[row].mean;
             worst = n;

@@ -709,14 +709,16 @@ static void print_new_pairs(const struct compare_result *c, FILE *f, size_t i)
         }
         shown++;
         snprintf(scope, sizeof scope, "od:%s", key);
-        size_t on_time = model_row(a->m, "on_time_pct", scope), p95 = model_row(a->m, "transit_p95_d", scope);
+        size_t on_time = model_row(a->m, metric_name(METRIC_ON_TIME), scope);
+        size_t p95 = model_row(a->m, metric_name(METRIC_TRANSIT_P95), scope);
         if (first)
             fprintf(f, "\n%s carries pairs the baseline does not (their own levels, no verdict):",
                     escape_text(name, sizeof name, a->name));
         fprintf(f, "%s %s (on time %.1f %%, transit p95 %.1f d", first ? "" : ",", escape_text(name, sizeof name, key),
                 a->res.summary[on_time].mean, a->res.summary[p95].mean);
         /* what it costs and emits, where the scenario prices and rates it */
-        size_t cost = model_row(a->m, "cost_per_kg", scope), co2 = model_row(a->m, "co2_g_per_kg", scope);
+        size_t cost = model_row(a->m, metric_name(METRIC_COST_PER_KG), scope);
+        size_t co2 = model_row(a->m, metric_name(METRIC_CO2_PER_KG), scope);
         if (cost != SIZE_MAX && isfinite(a->res.summary[cost].mean))
             fprintf(f, ", %s %.2f per kg", a->s->currency, a->res.summary[cost].mean);
         if (co2 != SIZE_MAX && isfinite(a->res.summary[co2].mean))
@@ -730,11 +732,10 @@ static void print_new_pairs(const struct compare_result *c, FILE *f, size_t i)
         fputc('\n', f);
 }
 
-/* Existing pairs that proposal i makes significantly worse on transit or
- * on time (the same Holm-corrected verdicts as every row). */
+/* Existing pairs that proposal i makes significantly worse on a metric
+ * judged per pair (the same Holm-corrected verdicts as every row). */
 static void print_worse_pairs(const struct compare_result *c, FILE *f, size_t i)
 {
-    static const char *const judged[] = { "transit_mean_d", "transit_p95_d", "on_time_pct" };
     const struct arm *b = &c->arm[0], *a = &c->arm[i];
     char name[2048], key[300], scope[310], list[4096] = "";
     size_t n = 0;
@@ -742,8 +743,10 @@ static void print_worse_pairs(const struct compare_result *c, FILE *f, size_t i)
         pair_key(b->s, k, key, sizeof key);
         snprintf(scope, sizeof scope, "od:%s", key);
         bool worse = false;
-        for (size_t j = 0; j < sizeof judged / sizeof *judged; j++) {
-            size_t row = model_row(b->m, judged[j], scope);
+        for (size_t j = 0; j < METRIC_COUNT; j++) {
+            if (!(metric_get(j)->flags & METRIC_JUDGED_PER_PAIR))
+                continue;
+            size_t row = model_row(b->m, metric_get(j)->name, scope);
             worse |= row != SIZE_MAX && a->row_of[row] != SIZE_MAX && a->verdict[row]
                      && !strcmp(a->verdict[row], "worse");
         }

@@ -456,13 +456,11 @@ static void inputs(struct page *p)
 static size_t headline_metrics(const struct metric **out, size_t max)
 {
     size_t n = 0;
-    const struct metric *posted = metric_find("posted_batches");
-    if (posted && !posted->run_rank && max)  /* what "of those" in the next row refers to */
+    const struct metric *posted = metric_get(METRIC_POSTED), *mt;
+    if (!posted->run_rank && max)  /* what "of those" in the next row refers to */
         out[n++] = posted;
-    for (unsigned rank = 1; rank < 64 && n < max; rank++)
-        for (size_t i = 0; i < METRIC_COUNT; i++)
-            if (metric_get(i)->run_rank == rank && n < max)
-                out[n++] = metric_get(i);
+    for (unsigned rank = 1; n < max && (mt = metric_ranked(rank)); rank++)
+        out[n++] = mt;
     return n;
 }
 
@@ -513,9 +511,13 @@ static enum rm_status pairs_table(struct page *p)
     enum rm_status st = table_load(&t, p->dir, "pairs.csv", &found, p->d);
     if (st != RM_OK || !found)
         return st;
-    static const char *const cols[] = {"origin", "destination", "posted", "on_time_pct", "on_time_pct_ci_low",
-                                       "on_time_pct_ci_high", "transit_p50_d", "transit_p95_d",
-                                       "transit_p95_d_ci_low", "transit_p95_d_ci_high"};
+    /* the columns read: three, then a metric's mean or bound each */
+    static const struct { enum metric_id id; const char *suffix; } of[7] = {
+        {METRIC_ON_TIME, ""}, {METRIC_ON_TIME, "_ci_low"}, {METRIC_ON_TIME, "_ci_high"}, {METRIC_TRANSIT_P50, ""},
+        {METRIC_TRANSIT_P95, ""}, {METRIC_TRANSIT_P95, "_ci_low"}, {METRIC_TRANSIT_P95, "_ci_high"}};
+    char cols[10][64] = {"origin", "destination", "posted"};
+    for (size_t i = 0; i < 7; i++)
+        snprintf(cols[3 + i], sizeof cols[3 + i], "%s%s", metric_name(of[i].id), of[i].suffix);
     size_t col[10];
     for (size_t i = 0; i < 10; i++)
         if (!table_find(&t, cols[i], &col[i]))
@@ -591,13 +593,15 @@ static enum rm_status months_table(struct page *p)
         return st;
     }
     enum { N = 4 };  /* metrics */
-    static const char *const metrics[N] = {"posted_batches", "on_time_pct", "transit_mean_d", "transit_p95_d"};
+    static const enum metric_id shown[N] = {METRIC_POSTED, METRIC_ON_TIME, METRIC_TRANSIT_MEAN, METRIC_TRANSIT_P95};
+    const char *metrics[N];
     struct strbuf *b = &p->b;
     strbuf_printf(b, "<h2>Results by month of posting</h2>\n<table><tr><th>month</th>");
     for (size_t j = 0; j < N; j++) {
-        const struct metric *mt = metric_find(metrics[j]);
+        const struct metric *mt = metric_get(shown[j]);
+        metrics[j] = mt->name;
         strbuf_printf(b, "<th class=\"n\">");
-        escf(p, "%s, %s", mt ? mt->label : metrics[j], mt ? unit_of(p, mt) : "");
+        escf(p, "%s, %s", mt->label, unit_of(p, mt));
         strbuf_printf(b, "</th>");
     }
     strbuf_printf(b, "</tr>\n");
@@ -715,14 +719,14 @@ static enum rm_status pairs_load(struct page *p, struct pairs *x, const char *ar
     strbuf_fini(&dir);
     if (st == RM_OK && x->found &&
         (!table_find(&x->t, "origin", &x->origin) || !table_find(&x->t, "destination", &x->dest) ||
-         !table_find(&x->t, "posted", &x->posted) || !table_find(&x->t, "on_time_pct", &x->on_time) ||
-         !table_find(&x->t, "transit_p95_d", &x->p95))) {
+         !table_find(&x->t, "posted", &x->posted) || !table_find(&x->t, metric_name(METRIC_ON_TIME), &x->on_time) ||
+         !table_find(&x->t, metric_name(METRIC_TRANSIT_P95), &x->p95))) {
         table_fini(&x->t);
         x->found = false;
     }
-    if (x->found && !table_find(&x->t, "cost_per_kg", &x->cost))
+    if (x->found && !table_find(&x->t, metric_name(METRIC_COST_PER_KG), &x->cost))
         x->cost = SIZE_MAX;
-    if (x->found && !table_find(&x->t, "co2_g_per_kg", &x->co2))
+    if (x->found && !table_find(&x->t, metric_name(METRIC_CO2_PER_KG), &x->co2))
         x->co2 = SIZE_MAX;
     return st;
 }
@@ -801,7 +805,6 @@ static enum rm_status compare_diffs(struct page *p)
                      "of the difference], then the verdict.</p>\n");
 
     /* The existing pairs each proposal makes significantly worse. */
-    static const char *const judged[] = {"transit_mean_d", "transit_p95_d", "on_time_pct"};
     struct pairs base;
     if ((st = pairs_load(p, &base, "baseline")) == RM_OK && base.found) {
         bool any = false;
@@ -812,8 +815,10 @@ static enum rm_status compare_diffs(struct page *p)
                 struct strbuf scope = {0};
                 strbuf_printf(&scope, "od:%s-%s", table_cell(&base.t, r, base.origin), table_cell(&base.t, r, base.dest));
                 bool worse = false;
-                for (size_t j = 0; j < 3; j++) {
-                    size_t row = csv_row(&c, judged[j], strbuf_str(&scope), cp, p->name[a]);
+                for (size_t j = 0; j < METRIC_COUNT; j++) {
+                    if (!(metric_get(j)->flags & METRIC_JUDGED_PER_PAIR))
+                        continue;
+                    size_t row = csv_row(&c, metric_get(j)->name, strbuf_str(&scope), cp, p->name[a]);
                     worse |= row != SIZE_MAX && !strcmp(table_cell(&c.t, row, cv), "worse");
                 }
                 if (worse) {
@@ -1380,7 +1385,7 @@ enum rm_status html_write_run(const char *dir, const struct scenario *s, struct 
     if (st == RM_OK && !strcmp(p.kind, "compare")) {
         struct csv c;
         if ((st = csv_load(&p, &c, NULL, "compare.csv")) == RM_OK && c.found &&
-            csv_row(&c, "on_time_pct", "common", SIZE_MAX, NULL) != SIZE_MAX)
+            csv_row(&c, metric_name(METRIC_ON_TIME), "common", SIZE_MAX, NULL) != SIZE_MAX)
             p.scope = "common";
         csv_fini(&c);
     }

@@ -709,9 +709,9 @@ static enum rm_status chart_transit(struct plot *p)
         goto out;
     double width = bins.width;
     double standard = p->meta.service_standard_d;
-    double p50 = found_summary ? summary_mean(&s, "transit_p50_d", "all") : NAN;
-    double p95 = found_summary ? summary_mean(&s, "transit_p95_d", "all") : NAN;
-    double on_time = found_summary ? summary_mean(&s, "on_time_pct", "all") : NAN;
+    double p50 = found_summary ? summary_mean(&s, metric_name(METRIC_TRANSIT_P50), "all") : NAN;
+    double p95 = found_summary ? summary_mean(&s, metric_name(METRIC_TRANSIT_P95), "all") : NAN;
+    double on_time = found_summary ? summary_mean(&s, metric_name(METRIC_ON_TIME), "all") : NAN;
     bool any = isfinite(bins.first), clipped;
     double lo, hi;
     transit_xrange(&bins, (const double[]){standard, p50, p95}, &lo, &hi, &clipped);
@@ -955,8 +955,8 @@ static enum rm_status pair_cells(struct strbuf *b, const struct plot *p, const s
     enum rm_status st;
     if ((st = table_col(t, "origin", &co, p->d)) != RM_OK || (st = table_col(t, "destination", &cd, p->d)) != RM_OK ||
         (st = table_col(t, "posted", &cposted, p->d)) != RM_OK ||
-        (st = table_col(t, "on_time_pct", &con, p->d)) != RM_OK ||
-        (st = table_col(t, "transit_p95_d", &cp95, p->d)) != RM_OK)
+        (st = table_col(t, metric_name(METRIC_ON_TIME), &con, p->d)) != RM_OK ||
+        (st = table_col(t, metric_name(METRIC_TRANSIT_P95), &cp95, p->d)) != RM_OK)
         return st;
     *lo = INFINITY;
     *hi = -INFINITY;
@@ -1244,29 +1244,31 @@ static enum rm_status chart_monthly(struct plot *p)
         st = diag_fail(p->d, RM_ENOMEM, "out of memory drawing monthly.png");
         goto out;
     }
-    size_t nworst = monthly_worst(&mo, "on_time_pct", "od:", false, worst, MONTHLY_WORST);
-    size_t nnodes = monthly_worst(&mo, "train_queue_wait_h", "node:", true, nodes, MONTHLY_WORST);
+    const char *wait = metric_name(METRIC_TRAIN_QUEUE_WAIT);
+    size_t nworst = monthly_worst(&mo, metric_name(METRIC_ON_TIME), "od:", false, worst, MONTHLY_WORST);
+    size_t nnodes = monthly_worst(&mo, wait, "node:", true, nodes, MONTHLY_WORST);
     strbuf_printf(&b, "set encoding utf8\nset datafile separator comma\nset datafile missing NaN\n"
                   "set xdata time\nset timefmt '%%Y-%%m-%%d'\nset border 3 lc rgb '#444444'\nset tics nomirror out\n"
                   "set grid ytics lc rgb '#e0e0e0' lt 1 lw 1\n"
                   "set key outside below center vertical Left reverse samplen 2 font 'Sans,9'\n");
     /* the data: the network, the worst pairs, the nodes */
-    static const char *const what[][2] = {{"on_time_pct", "on"}, {"transit_p50_d", "p50"}, {"transit_p95_d", "p95"}};
+    static const struct { enum metric_id id; const char *block; } what[] = {
+        {METRIC_ON_TIME, "on"}, {METRIC_TRANSIT_P50, "p50"}, {METRIC_TRANSIT_P95, "p95"}};
     for (size_t k = 0; k < 3 && st == RM_OK; k++) {
         char block[32];
-        snprintf(block, sizeof block, "$all_%s", what[k][1]);
-        if ((st = monthly_values(p, &mo, what[k][0], "all", 1, v, &any)) == RM_OK)
+        snprintf(block, sizeof block, "$all_%s", what[k].block);
+        if ((st = monthly_values(p, &mo, metric_name(what[k].id), "all", 1, v, &any)) == RM_OK)
             monthly_block(&b, &mo, block, v);
         for (size_t i = 0; i < nworst && st == RM_OK && k != 1; i++) {
-            snprintf(block, sizeof block, "$pair%zu_%s", i, what[k][1]);
-            if ((st = monthly_values(p, &mo, what[k][0], worst[i], 1, v, &any)) == RM_OK)
+            snprintf(block, sizeof block, "$pair%zu_%s", i, what[k].block);
+            if ((st = monthly_values(p, &mo, metric_name(what[k].id), worst[i], 1, v, &any)) == RM_OK)
                 monthly_block(&b, &mo, block, v);
         }
     }
     for (size_t i = 0; i < nnodes && st == RM_OK; i++) {
         char block[32];
         snprintf(block, sizeof block, "$node%zu", i);
-        if ((st = monthly_values(p, &mo, "train_queue_wait_h", nodes[i], 1.0 / 24, v, &any)) == RM_OK)
+        if ((st = monthly_values(p, &mo, wait, nodes[i], 1.0 / 24, v, &any)) == RM_OK)
             monthly_block(&b, &mo, block, v);
     }
     if (st != RM_OK)

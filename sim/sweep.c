@@ -189,7 +189,7 @@ enum rm_status sweep_target_parse(const char *text, struct sweep_target *out, st
         op++;
     if (!op)
         return diag_error(d, NULL, "--target: expected METRIC@SCOPE>=X or METRIC@SCOPE<=X, e.g. "
-                          "'on_time_pct@od:CQ-DE>=80', got \"%s\"", text);
+                          "'%s@od:CQ-DE>=80', got \"%s\"", metric_name(METRIC_ON_TIME), text);
     out->at_least = *op == '>';
     struct metric_ref ref;
     enum rm_status st = metric_ref_parse(text, (size_t)(op - text), "--target", &ref, d);
@@ -725,7 +725,7 @@ static const char *value_text(const struct sweep_result *w, const struct point *
     return w->key[k].text[p->at[k]];
 }
 
-/* "on_time_pct@od:CQ-DE >= 80", or "on_time_pct >= 80" for all */
+/* "METRIC@od:CQ-DE >= 80", or "METRIC >= 80" for all */
 static void target_text(struct strbuf *b, const struct sweep_target *t)
 {
     bool all = !strcmp(t->scope, "all");
