@@ -167,9 +167,9 @@ const struct metric_scope_kind *metric_scope_kind(unsigned bit)
 unsigned metric_scope_of(const char *scope)
 {
     for (size_t k = 0; k < N_KINDS; k++) {
-        size_t n = strlen(kind[k].prefix);
         if (!kind[k].shape)
-            continue;
+            continue;  /* month */
+        size_t n = strlen(kind[k].prefix);
         if (n ? !strncmp(scope, kind[k].prefix, n) && scope[n] : !strcmp(scope, kind[k].name))
             return 1u << k;
     }
@@ -281,7 +281,7 @@ enum rm_status metric_ref_parse(const char *text, size_t len, const char *what, 
     *out = (struct metric_ref){ 0 };
     const char *at = memchr(text, '@', len);
     char *name = trimmed(text, at ? (size_t)(at - text) : len);
-    out->scope = at ? trimmed(at + 1, len - (size_t)(at + 1 - text)) : trimmed("all", 3);
+    out->scope = at ? trimmed(at + 1, len - (size_t)(at + 1 - text)) : strdup(kind[0].name);
     enum rm_status st = RM_OK;
     if (!name || !out->scope)
         st = diag_fail(d, RM_ENOMEM, "out of memory");

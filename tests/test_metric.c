@@ -231,3 +231,12 @@ Test(metric, a_cost_prints_in_the_scenario_currency)
     cr_assert_str_eq(metric_unit(metric_get(METRIC_COST_TOTAL), "EUR", buf, sizeof buf), "EUR");
     cr_assert_eq(metric_unit(co2, "USD", buf, sizeof buf), co2->unit);
 }
+
+Test(metric, every_enum_entry_has_a_row)
+{
+    for (size_t i = 0; i < METRIC_COUNT; i++) {
+        const struct metric *mt = metric_get(i);
+        cr_assert(mt->name && mt->unit && mt->label && mt->description, "row %zu is empty", i);
+        cr_assert(mt->scopes & METRIC_SCOPE_RUN, "%s: no scope", mt->name);
+    }
+}
