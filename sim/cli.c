@@ -21,6 +21,7 @@
 #include "railmail/compare.h"
 #include "railmail/escape.h"
 #include "railmail/html.h"
+#include "railmail/metric.h"
 #include "railmail/model.h"
 #include "railmail/outdir.h"
 #include "railmail/num.h"
@@ -29,6 +30,7 @@
 #include "railmail/run.h"
 #include "railmail/record.h"
 #include "railmail/scenario.h"
+#include "railmail/strbuf.h"
 #include "railmail/sweep.h"
 #include "railmail/version.h"
 
@@ -127,32 +129,32 @@ static bool parse_count(const char *text, long max, long *out)
     return true;
 }
 
-/* Every metric name, comma-separated, for messages. */
-static const char *metric_list(char *list, size_t size)
-{
-    size_t len = 0;
-    list[0] = 0;
-    for (size_t i = 0; i < model_metric_count() && len < size; i++)
-        if (model_metric_find(model_metric(i)->name) == model_metric(i))  /* each name once */
-            len += (size_t)snprintf(list + len, size - len, "%s%s", i ? ", " : "", model_metric(i)->name);
-    return list;
-}
-
-/* The metric table, as --help shows it. */
+/* The metric catalogue, as --help shows it. */
 static void print_metrics(void)
 {
     puts("\nMetrics in summary.csv (scopes; unit; what it is):");
-    for (size_t i = 0; i < model_metric_count(); i++) {
-        const struct model_metric *mt = model_metric(i);
-        if (model_metric_find(mt->name) != mt)
+    for (size_t i = 0; i < METRIC_COUNT; i++) {
+        const struct metric *mt = metric_get(i);
+        if (!metric_is_first(mt))
             continue;  /* listed once, with every scope it has */
         char scopes[64] = "";
-        for (size_t k = 0; model_scope_kind(k); k++)
-            if (model_metric_scopes(mt->name) & (1u << k))
+        for (unsigned k = 1; metric_scope_kind(k); k <<= 1)
+            if (metric_scopes(mt) & k)
                 snprintf(scopes + strlen(scopes), sizeof scopes - strlen(scopes), "%s%s", scopes[0] ? "," : "",
-                         model_scope_kind(k));
+                         metric_scope_kind(k)->name);
         printf("  %-26s %s; %s; %s\n", mt->name, scopes, mt->unit, mt->description);
     }
+}
+
+/* "--metric: unknown metric ..." with the list of metrics: exit status 2. */
+static int unknown_metric(const char *name)
+{
+    struct diag *d = diag_create();
+    if (!d)
+        return say_error("out of memory");
+    int rc = report_diag(d, metric_unknown(d, "--metric", name));
+    diag_destroy(d);
+    return rc;
 }
 
 /* -r, -d and -s are shorthands for --set scenario.KEY=VALUE: one way to
@@ -238,11 +240,8 @@ static int parse_opts(int argc, char **argv, struct opts *o, bool compare, const
         case O_METRIC:
             if (!compare)
                 return say_error("--metric: only for compare");
-            if (!model_metric_find(optarg)) {
-                char list[2048];
-                return say_error("--metric: unknown metric \"%s\"; the metrics are %s", optarg,
-                                 metric_list(list, sizeof list));
-            }
+            if (!metric_find(optarg))
+                return unknown_metric(optarg);
             if (o->n_metrics < 32)
                 o->metrics[o->n_metrics++] = optarg;
             break;
@@ -274,35 +273,35 @@ static bool parse_precision(const char *text, const struct model *m, struct run_
         diag_error(d, NULL, "--precision %s: expected METRIC@SCOPE=H or METRIC@SCOPE=P%%", text);
         return false;
     }
-    const char *at = memchr(text, '@', (size_t)(eq - text));
-    size_t metric_len = (size_t)((at ? at : eq) - text);
-    char metric[128], scope[256], value[64];
-    snprintf(metric, sizeof metric, "%.*s", (int)metric_len, text);
-    snprintf(scope, sizeof scope, "%.*s", at ? (int)(eq - at - 1) : 3, at ? at + 1 : "all");
+    char value[64];
     snprintf(value, sizeof value, "%s", eq + 1);
     size_t vlen = strlen(value);
     p->relative = vlen > 0 && value[vlen - 1] == '%';
     if (p->relative)
         value[vlen - 1] = '\0';
-    if (!model_metric_find(metric)) {
-        char list[2048];
-        diag_error(d, NULL, "--precision %s: unknown metric \"%s\"; the metrics are %s", text, metric,
-                   metric_list(list, sizeof list));
-        return false;
+    struct strbuf what = { 0 }, scopes = { 0 };
+    struct metric_ref ref;
+    strbuf_printf(&what, "--precision %s", text);
+    bool ok = metric_ref_parse(text, (size_t)(eq - text), strbuf_str(&what), &ref, d) == RM_OK;
+    if (ok && (p->row = model_row(m, ref.metric->name, ref.scope)) == SIZE_MAX) {
+        metric_scopes_text(&scopes, metric_scopes(ref.metric) & METRIC_SCOPE_RUN);
+        diag_error(d, NULL, "--precision %s: expected a scope that %s has in this scenario (%s), got \"%s\"", text,
+                   ref.metric->name, strbuf_str(&scopes), ref.scope);
+        ok = false;
     }
-    if ((p->row = model_row(m, metric, scope)) == SIZE_MAX) {
-        diag_error(d, NULL, "--precision %s: expected a scope that %s has in this scenario (all, dest:ID, od:O-D, "
-                   "node:ID or service:ID), got \"%s\"", text, metric, scope);
-        return false;
-    }
-    if (!num_parse(value, strlen(value), '.', &p->half) || !(p->half > 0)) {
+    if (ok && (!num_parse(value, strlen(value), '.', &p->half) || !(p->half > 0))) {
         diag_error(d, NULL, "--precision %s: expected a half-width > 0 (or a percentage of the mean, e.g. 2%%), "
                    "got \"%s\"", text, eq + 1);
-        return false;
+        ok = false;
     }
-    p->metric = model_row_metric(m, p->row);
-    p->scope = model_row_scope(m, p->row);
-    return true;
+    if (ok) {
+        p->metric = model_row_metric(m, p->row);
+        p->scope = model_row_scope(m, p->row);
+    }
+    metric_ref_fini(&ref);
+    strbuf_fini(&what);
+    strbuf_fini(&scopes);
+    return ok;
 }
 
 /* The --precision targets of `o` against model m: *out malloc'd. */
@@ -444,13 +443,8 @@ static void print_run_table(const struct scenario *s, const struct run_result *r
     putchar('\n');
     printf("%-24s %12s  %.0f%% confidence interval\n", "metric (all batches)", "mean", 100 * s->confidence);
     bool interval = r->n >= MIN_REPLICATIONS_FOR_CI;
-    for (unsigned rank = 1;; rank++) {
-        const struct model_metric *mt = NULL;
-        for (size_t i = 0; !mt && i < model_metric_count(); i++)
-            if (model_metric(i)->run_rank == rank)
-                mt = model_metric(i);
-        if (!mt)
-            break;
+    const struct metric *mt;
+    for (unsigned rank = 1; (mt = metric_ranked(rank)); rank++) {
         size_t row = model_row(r->model, mt->name, "all");
         const struct stats_summary *sm = &r->summary[row];
         if (sm->n == 0)
@@ -458,7 +452,7 @@ static void print_run_table(const struct scenario *s, const struct run_result *r
         printf("%-24s ", mt->name);
         print_cell(sm->mean, sm->ci_low, sm->ci_high, interval);
         char unit[64];
-        if (model_metric_unit(mt, s->currency, unit, sizeof unit) == unit)  /* a cost names its currency */
+        if (metric_unit(mt, s->currency, unit, sizeof unit) == unit)  /* a cost names its currency */
             printf(" %s", unit);
         putchar('\n');
     }
@@ -474,7 +468,7 @@ static void print_run_table(const struct scenario *s, const struct run_result *r
     for (size_t n = 0; n < s->n_nodes; n++) {
         char scope[300];
         snprintf(scope, sizeof scope, "node:%s", s->nodes[n].id);
-        size_t row = model_row(r->model, "train_queue_wait_h", scope);
+        size_t row = model_row(r->model, metric_name(METRIC_TRAIN_QUEUE_WAIT), scope);
         if (row != SIZE_MAX && r->summary[row].n && r->summary[row].mean > worst_wait) {
             worst_wait = r->summary[row].mean;
             worst = n;
@@ -744,10 +738,10 @@ static int cmd_plot(int argc, char **argv)
     size_t n = 0, k = 0;
     for (; n < N_CHART_FILES; n++)
         files[n] = chart_files[n];
-    for (size_t i = 0; i < model_metric_count() && k < 2 * MAX_SWEEP_CHARTS; i++)
-        if (model_metric(i)->headline & MODEL_HEADLINE_CHART)
+    for (size_t i = 0; i < METRIC_COUNT && k < 2 * MAX_SWEEP_CHARTS; i++)
+        if (metric_get(i)->flags & METRIC_HEADLINE_CHART)
             for (int png = 0; png < 2; png++, k++) {
-                snprintf(sweep[k], sizeof sweep[k], "sweep_%s.%s", model_metric(i)->name, png ? "png" : "gp");
+                snprintf(sweep[k], sizeof sweep[k], "sweep_%s.%s", metric_get(i)->name, png ? "png" : "gp");
                 files[n++] = sweep[k];
             }
     enum rm_status adopted = outdir_adopt(argv[1], files, n, d);

@@ -16,6 +16,7 @@
 #include "railmail/calendar.h"
 #include "railmail/csvwrite.h"
 #include "railmail/escape.h"
+#include "railmail/metric.h"
 #include "railmail/model.h"
 #include "railmail/report.h"
 #include "railmail/run.h"
@@ -49,14 +50,14 @@ struct compare_result {
 
 #define MAX_PROPOSALS 64
 
-const char *compare_verdict(enum model_direction dir, double diff, bool reject)
+const char *compare_verdict(enum metric_direction dir, double diff, bool reject)
 {
     if (!reject || diff == 0)
         return "no difference";
-    if (dir == MODEL_NEUTRAL)
+    if (dir == METRIC_NEUTRAL)
         return diff > 0 ? "higher" : "lower";
     bool up = diff > 0;
-    return up == (dir == MODEL_HIGHER_BETTER) ? "better" : "worse";
+    return up == (dir == METRIC_HIGHER_BETTER) ? "better" : "worse";
 }
 
 static int by_name(const void *a, const void *b)
@@ -516,11 +517,11 @@ static void decide(struct compare_result *c)
             p[i] = a->row_of[row] != SIZE_MAX && a->stat[row].n >= 2 ? a->stat[row].p_value : 1;
         }
         stats_holm(p, k, 1 - b->s->confidence, reject);
-        const struct model_metric *mt = model_metric_find(model_row_metric(b->m, row));
+        const struct metric *mt = metric_find(model_row_metric(b->m, row));
         for (size_t i = 0; i < k; i++) {
             /* more mail carried because more was posted is no improvement */
             bool neutral = mt->follows_demand && !same_demand(b->s, c->arm[i + 1].s);
-            c->arm[i + 1].verdict[row] = compare_verdict(neutral ? MODEL_NEUTRAL : mt->direction,
+            c->arm[i + 1].verdict[row] = compare_verdict(neutral ? METRIC_NEUTRAL : mt->direction,
                                                          c->arm[i + 1].stat[row].diff, reject[i]);
         }
     }
@@ -649,14 +650,16 @@ static void print_new_pairs(const struct compare_result *c, FILE *f, size_t i)
         }
         shown++;
         snprintf(scope, sizeof scope, "od:%s", key);
-        size_t on_time = model_row(a->m, "on_time_pct", scope), p95 = model_row(a->m, "transit_p95_d", scope);
+        size_t on_time = model_row(a->m, metric_name(METRIC_ON_TIME), scope);
+        size_t p95 = model_row(a->m, metric_name(METRIC_TRANSIT_P95), scope);
         if (first)
             fprintf(f, "\n%s carries pairs the baseline does not (their own levels, no verdict):",
                     escape_text(name, sizeof name, a->name));
         fprintf(f, "%s %s (on time %.1f %%, transit p95 %.1f d", first ? "" : ",", escape_text(name, sizeof name, key),
                 a->res.summary[on_time].mean, a->res.summary[p95].mean);
         /* what it costs and emits, where the scenario prices and rates it */
-        size_t cost = model_row(a->m, "cost_per_kg", scope), co2 = model_row(a->m, "co2_g_per_kg", scope);
+        size_t cost = model_row(a->m, metric_name(METRIC_COST_PER_KG), scope);
+        size_t co2 = model_row(a->m, metric_name(METRIC_CO2_PER_KG), scope);
         if (cost != SIZE_MAX && isfinite(a->res.summary[cost].mean))
             fprintf(f, ", %s %.2f per kg", a->s->currency, a->res.summary[cost].mean);
         if (co2 != SIZE_MAX && isfinite(a->res.summary[co2].mean))
@@ -670,11 +673,10 @@ static void print_new_pairs(const struct compare_result *c, FILE *f, size_t i)
         fputc('\n', f);
 }
 
-/* Existing pairs that proposal i makes significantly worse on transit or
- * on time (the same Holm-corrected verdicts as every row). */
+/* Existing pairs that proposal i makes significantly worse on a metric
+ * judged per pair (the same Holm-corrected verdicts as every row). */
 static void print_worse_pairs(const struct compare_result *c, FILE *f, size_t i)
 {
-    static const char *const judged[] = { "transit_mean_d", "transit_p95_d", "on_time_pct" };
     const struct arm *b = &c->arm[0], *a = &c->arm[i];
     char name[2048], key[300], scope[310], list[4096] = "";
     size_t n = 0;
@@ -682,8 +684,10 @@ static void print_worse_pairs(const struct compare_result *c, FILE *f, size_t i)
         pair_key(b->s, k, key, sizeof key);
         snprintf(scope, sizeof scope, "od:%s", key);
         bool worse = false;
-        for (size_t j = 0; j < sizeof judged / sizeof *judged; j++) {
-            size_t row = model_row(b->m, judged[j], scope);
+        for (size_t j = 0; j < METRIC_COUNT; j++) {
+            if (!(metric_get(j)->flags & METRIC_JUDGED_PER_PAIR))
+                continue;
+            size_t row = model_row(b->m, metric_get(j)->name, scope);
             worse |= row != SIZE_MAX && a->row_of[row] != SIZE_MAX && a->verdict[row]
                      && !strcmp(a->verdict[row], "worse");
         }
@@ -698,10 +702,10 @@ static void print_worse_pairs(const struct compare_result *c, FILE *f, size_t i)
 void compare_print(const struct compare_result *c, FILE *f, const char *const *metrics, size_t n_metrics)
 {
     const char *headline[64];
-    if (n_metrics == 0) {  /* the metric table's headline, in its order */
-        for (size_t i = 0; i < model_metric_count() && n_metrics < 64; i++)
-            if (model_metric(i)->headline & MODEL_HEADLINE_TABLE)
-                headline[n_metrics++] = model_metric(i)->name;
+    if (n_metrics == 0) {  /* the catalogue's headline, in its order */
+        for (size_t i = 0; i < METRIC_COUNT && n_metrics < 64; i++)
+            if (metric_get(i)->flags & METRIC_HEADLINE_TABLE)
+                headline[n_metrics++] = metric_get(i)->name;
         metrics = headline;
     }
     const struct arm *b = &c->arm[0];
@@ -716,12 +720,11 @@ void compare_print(const struct compare_result *c, FILE *f, const char *const *m
     fprintf(f, "%-18s", "proposal");
     for (size_t j = 0; j < n_metrics; j++) {
         /* a cost names its currency */
-        const struct model_metric *mt = model_metric_find(metrics[j]);
+        const struct metric *mt = metric_find(metrics[j]);
+        bool money = mt && metric_is_money(mt);
         char head[2100];
-        snprintf(head, sizeof head, "%s%s%s%s", escape_text(name, sizeof name, metrics[j]),
-                 mt && !strncmp(mt->unit, "currency", 8) ? " (" : "",
-                 mt && !strncmp(mt->unit, "currency", 8) ? b->s->currency : "",
-                 mt && !strncmp(mt->unit, "currency", 8) ? ")" : "");
+        snprintf(head, sizeof head, "%s%s%s%s", escape_text(name, sizeof name, metrics[j]), money ? " (" : "",
+                 money ? b->s->currency : "", money ? ")" : "");
         fprintf(f, j + 1 < n_metrics ? "  %-38s" : "  %s", head);
     }
     fputc('\n', f);

@@ -10,7 +10,7 @@
 
 #include "railmail/calendar.h"
 #include "railmail/csvread.h"
-#include "railmail/model.h"
+#include "railmail/metric.h"
 #include "railmail/plot.h"
 #include "railmail/scenario.h"
 #include "railmail/strbuf.h"
@@ -121,9 +121,9 @@ static void pm(struct strbuf *b, double mean, double lo, double hi)
 
 /* A metric's unit as the page prints it: a cost names the scenario's
  * currency ("USD per kg"). The text lives in the page until the next call. */
-static const char *unit_of(struct page *p, const struct model_metric *mt)
+static const char *unit_of(struct page *p, const struct metric *mt)
 {
-    return p->arm[0] ? model_metric_unit(mt, p->arm[0]->currency, p->unit, sizeof p->unit) : mt->unit;
+    return p->arm[0] ? metric_unit(mt, p->arm[0]->currency, p->unit, sizeof p->unit) : mt->unit;
 }
 
 /* ---------------------------------------------------------------- run.json */
@@ -453,20 +453,18 @@ static void inputs(struct page *p)
 }
 
 /* The metrics of the headline table (run's printed order). */
-static size_t headline_metrics(const struct model_metric **out, size_t max)
+static size_t headline_metrics(const struct metric **out, size_t max)
 {
     size_t n = 0;
-    const struct model_metric *posted = model_metric_find("posted_batches");
-    if (posted && !posted->run_rank && max)  /* what "of those" in the next row refers to */
+    const struct metric *posted = metric_get(METRIC_POSTED), *mt;
+    if (!posted->run_rank && max)  /* what "of those" in the next row refers to */
         out[n++] = posted;
-    for (unsigned rank = 1; rank < 64 && n < max; rank++)
-        for (size_t i = 0; i < model_metric_count(); i++)
-            if (model_metric(i)->run_rank == rank && n < max)
-                out[n++] = model_metric(i);
+    for (unsigned rank = 1; n < max && (mt = metric_ranked(rank)); rank++)
+        out[n++] = mt;
     return n;
 }
 
-static void metric_cell(struct page *p, const struct model_metric *mt)
+static void metric_cell(struct page *p, const struct metric *mt)
 {
     struct strbuf *b = &p->b;
     strbuf_printf(b, "<td>");
@@ -484,7 +482,7 @@ static enum rm_status levels_run(struct page *p)
     if (st != RM_OK || !c.found)
         return st;
     struct strbuf *b = &p->b;
-    const struct model_metric *mt[64];
+    const struct metric *mt[64];
     size_t n = headline_metrics(mt, 64);
     strbuf_printf(b, "<h2>Results for the whole network</h2>\n<table><tr><th>measure</th><th class=\"n\">mean "
                      "[confidence interval]</th><th>what it is</th></tr>\n");
@@ -513,9 +511,13 @@ static enum rm_status pairs_table(struct page *p)
     enum rm_status st = table_load(&t, p->dir, "pairs.csv", &found, p->d);
     if (st != RM_OK || !found)
         return st;
-    static const char *const cols[] = {"origin", "destination", "posted", "on_time_pct", "on_time_pct_ci_low",
-                                       "on_time_pct_ci_high", "transit_p50_d", "transit_p95_d",
-                                       "transit_p95_d_ci_low", "transit_p95_d_ci_high"};
+    /* the columns read: three, then a metric's mean or bound each */
+    static const struct { enum metric_id id; const char *suffix; } of[7] = {
+        {METRIC_ON_TIME, ""}, {METRIC_ON_TIME, "_ci_low"}, {METRIC_ON_TIME, "_ci_high"}, {METRIC_TRANSIT_P50, ""},
+        {METRIC_TRANSIT_P95, ""}, {METRIC_TRANSIT_P95, "_ci_low"}, {METRIC_TRANSIT_P95, "_ci_high"}};
+    char cols[10][64] = {"origin", "destination", "posted"};
+    for (size_t i = 0; i < 7; i++)
+        snprintf(cols[3 + i], sizeof cols[3 + i], "%s%s", metric_name(of[i].id), of[i].suffix);
     size_t col[10];
     for (size_t i = 0; i < 10; i++)
         if (!table_find(&t, cols[i], &col[i]))
@@ -591,13 +593,15 @@ static enum rm_status months_table(struct page *p)
         return st;
     }
     enum { N = 4 };  /* metrics */
-    static const char *const metrics[N] = {"posted_batches", "on_time_pct", "transit_mean_d", "transit_p95_d"};
+    static const enum metric_id shown[N] = {METRIC_POSTED, METRIC_ON_TIME, METRIC_TRANSIT_MEAN, METRIC_TRANSIT_P95};
+    const char *metrics[N];
     struct strbuf *b = &p->b;
     strbuf_printf(b, "<h2>Results by month of posting</h2>\n<table><tr><th>month</th>");
     for (size_t j = 0; j < N; j++) {
-        const struct model_metric *mt = model_metric_find(metrics[j]);
+        const struct metric *mt = metric_get(shown[j]);
+        metrics[j] = mt->name;
         strbuf_printf(b, "<th class=\"n\">");
-        escf(p, "%s, %s", mt ? mt->label : metrics[j], mt ? unit_of(p, mt) : "");
+        escf(p, "%s, %s", mt->label, unit_of(p, mt));
         strbuf_printf(b, "</th>");
     }
     strbuf_printf(b, "</tr>\n");
@@ -658,7 +662,7 @@ static enum rm_status compare_levels(struct page *p)
     for (; loaded < p->n_arms && st == RM_OK; loaded++)
         st = csv_load(p, &arm[loaded], p->name[loaded], "summary.csv");
     struct strbuf *b = &p->b;
-    const struct model_metric *mt[64];
+    const struct metric *mt[64];
     size_t n = headline_metrics(mt, 64);
     if (st == RM_OK) {
         strbuf_printf(b, "<h2>Levels: baseline and proposals</h2>\n");
@@ -715,14 +719,14 @@ static enum rm_status pairs_load(struct page *p, struct pairs *x, const char *ar
     strbuf_fini(&dir);
     if (st == RM_OK && x->found &&
         (!table_find(&x->t, "origin", &x->origin) || !table_find(&x->t, "destination", &x->dest) ||
-         !table_find(&x->t, "posted", &x->posted) || !table_find(&x->t, "on_time_pct", &x->on_time) ||
-         !table_find(&x->t, "transit_p95_d", &x->p95))) {
+         !table_find(&x->t, "posted", &x->posted) || !table_find(&x->t, metric_name(METRIC_ON_TIME), &x->on_time) ||
+         !table_find(&x->t, metric_name(METRIC_TRANSIT_P95), &x->p95))) {
         table_fini(&x->t);
         x->found = false;
     }
-    if (x->found && !table_find(&x->t, "cost_per_kg", &x->cost))
+    if (x->found && !table_find(&x->t, metric_name(METRIC_COST_PER_KG), &x->cost))
         x->cost = SIZE_MAX;
-    if (x->found && !table_find(&x->t, "co2_g_per_kg", &x->co2))
+    if (x->found && !table_find(&x->t, metric_name(METRIC_CO2_PER_KG), &x->co2))
         x->co2 = SIZE_MAX;
     return st;
 }
@@ -758,11 +762,11 @@ static enum rm_status compare_diffs(struct page *p)
         return diag_error(p->d, &(struct diag_at){"compare.csv", 1, 0}, "expected compare.csv's columns");
     }
     struct strbuf *b = &p->b;
-    const struct model_metric *mt[16];
+    const struct metric *mt[16];
     size_t n = 0;
-    for (size_t i = 0; i < model_metric_count() && n < 16; i++)
-        if (model_metric(i)->headline & MODEL_HEADLINE_TABLE)
-            mt[n++] = model_metric(i);
+    for (size_t i = 0; i < METRIC_COUNT && n < 16; i++)
+        if (metric_get(i)->flags & METRIC_HEADLINE_TABLE)
+            mt[n++] = metric_get(i);
     strbuf_printf(b, "<h2>Differences and verdicts</h2>\n<p>");
     escf(p, "How to read a verdict: \"better\" or \"worse\" means that the difference, proposal minus baseline "
            "measured on the same simulated days and the same posted mail, is larger than chance at %s%% confidence "
@@ -801,7 +805,6 @@ static enum rm_status compare_diffs(struct page *p)
                      "of the difference], then the verdict.</p>\n");
 
     /* The existing pairs each proposal makes significantly worse. */
-    static const char *const judged[] = {"transit_mean_d", "transit_p95_d", "on_time_pct"};
     struct pairs base;
     if ((st = pairs_load(p, &base, "baseline")) == RM_OK && base.found) {
         bool any = false;
@@ -812,8 +815,10 @@ static enum rm_status compare_diffs(struct page *p)
                 struct strbuf scope = {0};
                 strbuf_printf(&scope, "od:%s-%s", table_cell(&base.t, r, base.origin), table_cell(&base.t, r, base.dest));
                 bool worse = false;
-                for (size_t j = 0; j < 3; j++) {
-                    size_t row = csv_row(&c, judged[j], strbuf_str(&scope), cp, p->name[a]);
+                for (size_t j = 0; j < METRIC_COUNT; j++) {
+                    if (!(metric_get(j)->flags & METRIC_JUDGED_PER_PAIR))
+                        continue;
+                    size_t row = csv_row(&c, metric_get(j)->name, strbuf_str(&scope), cp, p->name[a]);
                     worse |= row != SIZE_MAX && !strcmp(table_cell(&c.t, row, cv), "worse");
                 }
                 if (worse) {
@@ -930,7 +935,7 @@ static void target_sentence(struct page *p, const struct table *t)
     double x = strtod(v[6], &end);
     if (*v[6] && !*end)  /* the bound as the tables show numbers */
         v[6] = num(bound, x);
-    const struct model_metric *mt = model_metric_find(v[2]);
+    const struct metric *mt = metric_find(v[2]);
     if (mt)
         v[2] = mt->label;
     strbuf_printf(b, "<p class=\"flag\">");
@@ -977,11 +982,11 @@ static enum rm_status sweep_section(struct page *p)
                     tscope = table_cell(&target, r, cv);
             }
     }
-    const struct model_metric *mt[16];
+    const struct metric *mt[16];
     size_t n = 0;
-    for (size_t i = 0; i < model_metric_count() && n < 16; i++)
-        if (model_metric(i)->headline & MODEL_HEADLINE_TABLE)
-            mt[n++] = model_metric(i);
+    for (size_t i = 0; i < METRIC_COUNT && n < 16; i++)
+        if (metric_get(i)->flags & METRIC_HEADLINE_TABLE)
+            mt[n++] = metric_get(i);
     strbuf_printf(b, "<table><tr>");
     for (size_t k = 0; k < nkeys; k++) {
         strbuf_printf(b, "<th>");
@@ -1212,9 +1217,9 @@ static enum rm_status charts_section(struct page *p)
             strbuf_fini(&caption);
             if (strcmp(charts[i].name, "sweep_target"))
                 continue;
-            for (size_t j = 0; j < model_metric_count(); j++) {  /* a sweep's charts follow its target's */
-                const struct model_metric *mt = model_metric(j);
-                if (!(mt->headline & MODEL_HEADLINE_CHART))
+            for (size_t j = 0; j < METRIC_COUNT; j++) {  /* a sweep's charts follow its target's */
+                const struct metric *mt = metric_get(j);
+                if (!(mt->flags & METRIC_HEADLINE_CHART))
                     continue;
                 struct strbuf name = {0}, line = {0};
                 strbuf_printf(&name, "sweep_%s", mt->name);
@@ -1380,7 +1385,7 @@ enum rm_status html_write_run(const char *dir, const struct scenario *s, struct 
     if (st == RM_OK && !strcmp(p.kind, "compare")) {
         struct csv c;
         if ((st = csv_load(&p, &c, NULL, "compare.csv")) == RM_OK && c.found &&
-            csv_row(&c, "on_time_pct", "common", SIZE_MAX, NULL) != SIZE_MAX)
+            csv_row(&c, metric_name(METRIC_ON_TIME), "common", SIZE_MAX, NULL) != SIZE_MAX)
             p.scope = "common";
         csv_fini(&c);
     }

@@ -20,126 +20,22 @@
 #include "railmail/calendar.h"
 #include "railmail/csvwrite.h"
 #include "railmail/engine.h"
+#include "railmail/metric.h"
 #include "railmail/net.h"
 #include "railmail/stream.h"
 #include "railmail/strbuf.h"
 
 #define MAX_HOPS 5
 
-/* The metric table: every metric railmail reports, in record order. A
- * metric is one row here plus its computation in collect(); everything
- * else (summary rows, compare's directions and headlines, the charts'
- * panels, --metric and --help) reads this table. The enum names the rows;
- * each group of scopes is contiguous, as the record layout needs. */
+/* The record's layout by the catalogue's groups of rows (metric.h): each
+ * kind of scope holds one contiguous group, checked in build_layout. */
 enum {
-    /* every batch scope: all, dest:ID, od:O-D, origin:ID, path:SVC>SVC */
-    M_POSTED, M_DELIVERED, M_IN_FLIGHT, M_LOST, M_DELIVERED_T, M_TRANSIT_MEAN,
-    M_P50, M_P90, M_P95, M_P99, M_TRANSIT_MAX, M_ON_TIME, M_THROUGHPUT, M_GAP, M_SCANS,
-    M_COST_TOTAL, M_COST_KG, M_CO2_TOTAL, M_CO2_KG,
-    /* the network only */
-    M_TRAIN_UTIL, M_MAX_BACKLOG, M_COST, M_SLOT_FILL, M_EVENTS, M_TRACKING,
-    /* per node, then per service */
-    M_SERVER_UTIL, M_TRAIN_WAIT, M_NODE_BACKLOG, M_HANDLED,
-    M_TRAINS, M_TRAIN_TRANSIT, M_LOAD,
-    M_SVC_COST_TOTAL, M_SVC_COST_KG, M_SVC_SLOT_FILL, M_SVC_CO2_TOTAL, M_SVC_CO2_KG,
-    N_METRICS,
-    FIRST_ALL = M_TRAIN_UTIL, FIRST_NODE = M_SERVER_UTIL, FIRST_SERVICE = M_TRAINS,
+    FIRST_ALL = METRIC_TRAIN_UTILISATION, FIRST_NODE = METRIC_SERVER_UTILISATION, FIRST_SERVICE = METRIC_TRAINS,
     N_BATCH_METRICS = FIRST_ALL, N_ALL_METRICS = FIRST_NODE - FIRST_ALL,
-    N_NODE_METRICS = FIRST_SERVICE - FIRST_NODE, N_SERVICE_METRICS = N_METRICS - FIRST_SERVICE
+    N_NODE_METRICS = FIRST_SERVICE - FIRST_NODE, N_SERVICE_METRICS = METRIC_COUNT - FIRST_SERVICE
 };
-
-#define BATCH (MODEL_SCOPE_ALL | MODEL_SCOPE_DEST | MODEL_SCOPE_OD | MODEL_SCOPE_ORIGIN | MODEL_SCOPE_PATH | MODEL_SCOPE_COMMON)
-#define LOWER MODEL_LOWER_BETTER
-#define HIGHER MODEL_HIGHER_BETTER
-#define NEUTRAL MODEL_NEUTRAL
-#define TABLE MODEL_HEADLINE_TABLE
-#define CHART MODEL_HEADLINE_CHART
-#define MONTH MODEL_SCOPE_MONTH
-
-static const struct model_metric metric_table[N_METRICS] = {
-    [M_POSTED] = { "posted_batches", "batches", NEUTRAL, BATCH | MONTH, 0, 0, "batches posted",
-                   "batches posted after the warm-up", true },
-    [M_DELIVERED] = { "delivered_batches", "batches", HIGHER, BATCH | MONTH, 1, 0, "batches delivered",
-                      "of those, batches delivered by the horizon", true },
-    [M_IN_FLIGHT] = { "in_flight_batches", "batches", LOWER, BATCH, 2, 0, "batches in flight",
-                      "of those, batches still waiting or on a train at the horizon" },
-    [M_LOST] = { "lost_batches", "batches", LOWER, BATCH, 0, 0, "batches lost",
-                 "posted minus delivered minus in flight: always 0, checked every replication" },
-    [M_DELIVERED_T] = { "delivered_t", "tonnes", HIGHER, BATCH, 0, 0, "tonnes delivered",
-                        "tonnes delivered of the batches posted after the warm-up", true },
-    [M_TRANSIT_MEAN] = { "transit_mean_d", "days", LOWER, BATCH | MONTH, 3, TABLE | CHART, "mean transit time",
-                         "mean door-to-door days (posting to delivery) of delivered batches" },
-    [M_P50] = { "transit_p50_d", "days", LOWER, BATCH | MONTH, 4, 0, "median transit time",
-                "median door-to-door days" },
-    [M_P90] = { "transit_p90_d", "days", LOWER, BATCH, 0, 0, "90th percentile transit time",
-                "90th percentile of door-to-door days" },
-    [M_P95] = { "transit_p95_d", "days", LOWER, BATCH | MONTH, 5, TABLE | CHART, "95th percentile transit time",
-                "95th percentile of door-to-door days" },
-    [M_P99] = { "transit_p99_d", "days", LOWER, BATCH, 0, 0, "99th percentile transit time",
-                "99th percentile of door-to-door days" },
-    [M_TRANSIT_MAX] = { "transit_max_d", "days", LOWER, BATCH, 0, 0, "longest transit time",
-                        "longest door-to-door days of a delivered batch" },
-    [M_ON_TIME] = { "on_time_pct", "%", HIGHER, BATCH | MONTH, 6, TABLE | CHART, "batches on time",
-                    "share delivered within service_standard_d; batches still on the way past it count as late" },
-    [M_THROUGHPUT] = { "throughput_t_per_d", "tonnes per day", HIGHER, BATCH | MONTH, 7, CHART, "throughput",
-                       "tonnes delivered per day after the warm-up", true },
-    [M_GAP] = { "tracking_gap_max_h", "hours", LOWER, BATCH, 10, TABLE | CHART,
-                "longest gap between tracking events",
-                "mean over delivered batches of the longest silence between two tracking events" },
-    [M_SCANS] = { "tracking_events_per_batch", "events", HIGHER, BATCH, 0, 0, "tracking events per batch",
-                  "tracking events recorded per delivered batch" },
-    /* Money and carbon. A departure's cost (services.csv) is shared among
-     * the batches aboard by weight; a batch's CO2 is its tonnes times the
-     * km times the g CO2e per tonne-km of every leg it rode (legs.csv). */
-    [M_COST_TOTAL] = { "cost_total", "currency", LOWER, BATCH, 0, 0, "cost",
-                       "cost of the departures after the warm-up (at scope all every departure, "
-                       "elsewhere the batches' share by weight)", true },
-    [M_COST_KG] = { "cost_per_kg", "currency per kg", LOWER, BATCH, 12, 0, "cost per kg",
-                    "cost_total per kg delivered after the warm-up" },
-    [M_CO2_TOTAL] = { "co2_kg_total", "kg CO2e", LOWER, BATCH, 0, 0, "CO2",
-                      "kg CO2e of the delivered batches posted after the warm-up: weight x km x "
-                      "g CO2e per tonne-km of every leg ridden", true },
-    [M_CO2_KG] = { "co2_g_per_kg", "g CO2e per kg", LOWER, BATCH, 13, 0, "CO2 per kg",
-                   "g CO2e per kg of mail delivered (co2_kg_total over delivered_t)" },
-    [M_TRAIN_UTIL] = { "train_utilisation_pct", "%", NEUTRAL, MODEL_SCOPE_ALL, 9, 0, "train utilisation",
-                       "mean peak load of every mail-carrying conveyance, as a share of its capacity" },
-    [M_MAX_BACKLOG] = { "max_backlog_batches", "batches", LOWER, MODEL_SCOPE_ALL | MONTH, 8, CHART, "largest backlog",
-                        "most batches waiting at once anywhere in the network" },
-    [M_COST] = { "cost_per_t", "currency per tonne", LOWER, MODEL_SCOPE_ALL, 11, 0, "cost per tonne",
-                 "cost of every departure after the warm-up (all cost models) per tonne delivered" },
-    [M_SLOT_FILL] = { "slot_fill_pct", "%", HIGHER, MODEL_SCOPE_ALL, 0, 0, "slot fill",
-                      "peak load of departures with slots as a share of the tonnes of the slots paid for" },
-    [M_EVENTS] = { "events", "events", NEUTRAL, MODEL_SCOPE_ALL, 0, 0, "engine events",
-                   "events the simulation engine executed" },
-    [M_TRACKING] = { "tracking_events", "events", NEUTRAL, MODEL_SCOPE_ALL, 0, 0, "tracking events",
-                     "tracking events of every batch (posting, departures, scans, transfers, delivery)" },
-    [M_SERVER_UTIL] = { "server_utilisation_pct", "%", NEUTRAL, MODEL_SCOPE_NODE, 0, 0, "server utilisation",
-                        "share of the node's server hours that trains held" },
-    [M_TRAIN_WAIT] = { "train_queue_wait_h", "hours", LOWER, MODEL_SCOPE_NODE | MONTH, 0, 0, "train queue wait",
-                       "mean hours a train queued for a server, trains still queueing included" },
-    [M_NODE_BACKLOG] = { "backlog_batches_max", "batches", LOWER, MODEL_SCOPE_NODE, 0, 0, "largest backlog",
-                         "most batches waiting at the node at once" },
-    [M_HANDLED] = { "trains_handled", "trains", NEUTRAL, MODEL_SCOPE_NODE, 0, 0, "trains handled",
-                    "trains that got a server at the node" },
-    [M_TRAINS] = { "trains", "trains", NEUTRAL, MODEL_SCOPE_SERVICE, 0, 0, "trains",
-                   "departures of the service after the warm-up" },
-    [M_TRAIN_TRANSIT] = { "train_transit_d", "days", LOWER, MODEL_SCOPE_SERVICE, 0, 0, "train transit time",
-                          "mean days from the first stop's departure to the last stop's arrival" },
-    [M_LOAD] = { "load_pct", "%", NEUTRAL, MODEL_SCOPE_SERVICE, 0, 0, "load",
-                 "mean peak load of a train as a share of its capacity" },
-    /* the same names per service: one metric, reported at more scopes */
-    [M_SVC_COST_TOTAL] = { "cost_total", "currency", LOWER, MODEL_SCOPE_SERVICE, 0, 0, "cost",
-                           "cost of the service's departures after the warm-up", true },
-    [M_SVC_COST_KG] = { "cost_per_kg", "currency per kg", LOWER, MODEL_SCOPE_SERVICE, 0, 0, "cost per kg",
-                        "the service's cost_total per kg boarded" },
-    [M_SVC_SLOT_FILL] = { "slot_fill_pct", "%", HIGHER, MODEL_SCOPE_SERVICE, 0, 0, "slot fill",
-                          "peak load as a share of the tonnes of the slots paid for" },
-    [M_SVC_CO2_TOTAL] = { "co2_kg_total", "kg CO2e", LOWER, MODEL_SCOPE_SERVICE, 0, 0, "CO2",
-                          "kg CO2e of the mail the service's departures after the warm-up carried", true },
-    [M_SVC_CO2_KG] = { "co2_g_per_kg", "g CO2e per kg", LOWER, MODEL_SCOPE_SERVICE, 0, 0, "CO2 per kg",
-                       "the service's co2_kg_total in g per kg boarded" },
-};
-static const double quantile_of[] = { [M_P50] = 0.50, [M_P90] = 0.90, [M_P95] = 0.95, [M_P99] = 0.99 };
+static const double quantile_of[] = { [METRIC_TRANSIT_P50] = 0.50, [METRIC_TRANSIT_P90] = 0.90,
+                                      [METRIC_TRANSIT_P95] = 0.95, [METRIC_TRANSIT_P99] = 0.99 };
 
 /* A kind of batch scope whose scopes are unions of demand rows (origin:ID,
  * path:...): each scope's rows listed in CSR form, so that collect() sums
@@ -377,47 +273,6 @@ struct rep {
     unsigned day;
 };
 
-const char *model_scope_kind(size_t k)
-{
-    static const char *const kind[] = { "all", "dest", "od", "node", "service", "origin", "path", "month", "common" };
-    return k < sizeof kind / sizeof *kind ? kind[k] : NULL;
-}
-
-size_t model_metric_count(void)
-{
-    return N_METRICS;
-}
-
-const struct model_metric *model_metric(size_t i)
-{
-    return i < N_METRICS ? &metric_table[i] : NULL;
-}
-
-const struct model_metric *model_metric_find(const char *name)
-{
-    for (size_t i = 0; i < N_METRICS; i++)
-        if (!strcmp(metric_table[i].name, name))
-            return &metric_table[i];
-    return NULL;
-}
-
-const char *model_metric_unit(const struct model_metric *mt, const char *currency, char *buf, size_t size)
-{
-    if (strncmp(mt->unit, "currency", 8) != 0)
-        return mt->unit;
-    snprintf(buf, size, "%s%s", currency, mt->unit + 8);
-    return buf;
-}
-
-unsigned model_metric_scopes(const char *name)
-{
-    unsigned scopes = 0;
-    for (size_t i = 0; i < N_METRICS; i++)
-        if (!strcmp(metric_table[i].name, name))
-            scopes |= metric_table[i].scopes;
-    return scopes;
-}
-
 /* ---- model: static layout ---------------------------------------------- */
 
 /* A series name "KIND" or "KIND:ID", malloc'd; NULL when out of memory. */
@@ -493,13 +348,13 @@ size_t model_row(const struct model *m, const char *metric, const char *scope)
     return SIZE_MAX;
 }
 
-/* Adds a row for each metric reported at `kind` scopes, in table order. */
+/* Adds a row for each metric reported at `kind` scopes, in catalogue order. */
 static bool add_rows(struct model *m, size_t *row, unsigned kind, const char *scope)
 {
-    for (size_t i = 0; i < N_METRICS; i++) {
-        if (!(metric_table[i].scopes & kind))
+    for (size_t i = 0; i < METRIC_COUNT; i++) {
+        if (!(metric_get(i)->scopes & kind))
             continue;
-        m->metric[*row] = metric_table[i].name;
+        m->metric[*row] = metric_name(i);
         if (!(m->scope[*row] = strdup(scope)))
             return false;
         (*row)++;
@@ -508,25 +363,30 @@ static bool add_rows(struct model *m, size_t *row, unsigned kind, const char *sc
 }
 
 /* The layout collect() writes: each kind of scope holds one contiguous
- * group of the table (checked here), so a scope's values are one block. */
-static bool layout_matches_table(void)
+ * group of the catalogue (checked here), so a scope's values are one block. */
+static bool layout_matches_catalogue(void)
 {
-    for (size_t i = 0; i < N_METRICS; i++) {
-        unsigned want = i < FIRST_ALL ? BATCH : i < FIRST_NODE ? MODEL_SCOPE_ALL
-                        : i < FIRST_SERVICE ? MODEL_SCOPE_NODE : MODEL_SCOPE_SERVICE;
-        if ((metric_table[i].scopes & ~(unsigned)MODEL_SCOPE_MONTH) != want)
+    for (size_t i = 0; i < METRIC_COUNT; i++) {
+        unsigned want = i < FIRST_ALL ? METRIC_SCOPE_BATCH : i < FIRST_NODE ? METRIC_SCOPE_ALL
+                        : i < FIRST_SERVICE ? METRIC_SCOPE_NODE : METRIC_SCOPE_SERVICE;
+        if ((metric_get(i)->scopes & ~(unsigned)METRIC_SCOPE_MONTH) != want)
             return false;
     }
     return true;
 }
 
-/* The rows of each scope of a union kind, named PREFIX + its name. */
-static bool add_union_rows(struct model *m, size_t *row, const struct od_union *u, unsigned kind,
-                           const char *prefix)
+/* "dest:", "od:", ...: what a scope of `kind` starts with ("" for common). */
+static const char *prefix_of(unsigned kind)
+{
+    return metric_scope_kind(kind)->prefix;
+}
+
+/* The rows of each scope of a union kind, named its prefix + its name. */
+static bool add_union_rows(struct model *m, size_t *row, const struct od_union *u, unsigned kind)
 {
     for (size_t g = 0; g < u->n; g++) {
         struct strbuf b = {0};
-        strbuf_printf(&b, "%s%s", prefix, u->name[g]);
+        strbuf_printf(&b, "%s%s", prefix_of(kind), u->name[g]);
         bool ok = strbuf_str(&b)[0] && add_rows(m, row, kind, strbuf_str(&b));
         strbuf_fini(&b);
         if (!ok)
@@ -535,32 +395,32 @@ static bool add_union_rows(struct model *m, size_t *row, const struct od_union *
     return true;
 }
 
-/* The kind of scope of summary row `row` (a MODEL_SCOPE_* bit). */
+/* The kind of scope of summary row `row` (a METRIC_SCOPE_* bit). */
 static unsigned kind_of_row(const struct model *m, size_t row)
 {
-    return row < m->row_dest ? MODEL_SCOPE_ALL : row < m->row_od ? MODEL_SCOPE_DEST
-           : row < m->row_node ? MODEL_SCOPE_OD : row < m->row_service ? MODEL_SCOPE_NODE
-           : row < m->origin.row ? MODEL_SCOPE_SERVICE : row < m->path.row ? MODEL_SCOPE_ORIGIN
-           : row < m->common.row ? MODEL_SCOPE_PATH : MODEL_SCOPE_COMMON;
+    return row < m->row_dest ? METRIC_SCOPE_ALL : row < m->row_od ? METRIC_SCOPE_DEST
+           : row < m->row_node ? METRIC_SCOPE_OD : row < m->row_service ? METRIC_SCOPE_NODE
+           : row < m->origin.row ? METRIC_SCOPE_SERVICE : row < m->path.row ? METRIC_SCOPE_ORIGIN
+           : row < m->common.row ? METRIC_SCOPE_PATH : METRIC_SCOPE_COMMON;
 }
 
-/* The metric of summary row `row` in the table, from the layout. */
-static size_t metric_of_row(const struct model *m, size_t row)
+/* The metric of summary row `row`, from the layout. */
+static enum metric_id metric_of_row(const struct model *m, size_t row)
 {
     switch (kind_of_row(m, row)) {
-    case MODEL_SCOPE_ALL:
+    case METRIC_SCOPE_ALL:
         return row;
-    case MODEL_SCOPE_NODE:
+    case METRIC_SCOPE_NODE:
         return FIRST_NODE + (row - m->row_node) % N_NODE_METRICS;
-    case MODEL_SCOPE_SERVICE:
+    case METRIC_SCOPE_SERVICE:
         return FIRST_SERVICE + (row - m->row_service) % N_SERVICE_METRICS;
-    case MODEL_SCOPE_DEST:
+    case METRIC_SCOPE_DEST:
         return (row - m->row_dest) % N_BATCH_METRICS;
-    case MODEL_SCOPE_OD:
+    case METRIC_SCOPE_OD:
         return (row - m->row_od) % N_BATCH_METRICS;
-    case MODEL_SCOPE_ORIGIN:
+    case METRIC_SCOPE_ORIGIN:
         return (row - m->origin.row) % N_BATCH_METRICS;
-    case MODEL_SCOPE_PATH:
+    case METRIC_SCOPE_PATH:
         return (row - m->path.row) % N_BATCH_METRICS;
     default:
         return (row - m->common.row) % N_BATCH_METRICS;
@@ -568,8 +428,9 @@ static size_t metric_of_row(const struct model *m, size_t row)
 }
 
 /* The months of the window [warmup, horizon) from start_date, and which
- * summary rows each month repeats: those whose metric has MONTH, at the
- * all, origin, od and node scopes, in record order. */
+ * summary rows each month repeats: those whose metric has
+ * METRIC_SCOPE_MONTH, at its scopes of the kinds METRIC_SCOPE_MONTHLY, in
+ * record order. */
 static bool build_month_offsets(struct model *m)
 {
     const struct scenario *s = m->s;
@@ -590,10 +451,10 @@ static bool build_month_offsets(struct model *m)
         if (j >= 0 && in > 0)
             m->month.window_d[j] += in;
     }
-    const unsigned kinds = MODEL_SCOPE_ALL | MODEL_SCOPE_ORIGIN | MODEL_SCOPE_OD | MODEL_SCOPE_NODE;
     m->month.stride = 0;
     for (size_t row = 0; row < m->month.row; row++) {
-        bool monthly = (kind_of_row(m, row) & kinds) && (metric_table[metric_of_row(m, row)].scopes & MONTH);
+        bool monthly = (kind_of_row(m, row) & METRIC_SCOPE_MONTHLY)
+                       && (metric_get(metric_of_row(m, row))->scopes & METRIC_SCOPE_MONTH);
         m->month.offset[row] = monthly ? m->month.stride : SIZE_MAX;
         if (monthly)
             m->month.base[m->month.stride++] = row;
@@ -604,7 +465,7 @@ static bool build_month_offsets(struct model *m)
 static bool build_layout(struct model *m)
 {
     const struct scenario *s = m->s;
-    assert(layout_matches_table());
+    assert(layout_matches_catalogue());
     m->row_dest = N_BATCH_METRICS + N_ALL_METRICS;
     m->row_od = m->row_dest + m->n_dest * N_BATCH_METRICS;
     m->row_node = m->row_od + s->n_demand * N_BATCH_METRICS;
@@ -623,27 +484,27 @@ static bool build_layout(struct model *m)
         return false;
     size_t row = 0;
     char scope[600];
-    bool ok = add_rows(m, &row, MODEL_SCOPE_ALL, "all");
+    bool ok = add_rows(m, &row, METRIC_SCOPE_ALL, metric_scope_kind(METRIC_SCOPE_ALL)->name);
     for (size_t d = 0; ok && d < m->n_dest; d++) {
-        snprintf(scope, sizeof scope, "dest:%s", s->nodes[m->dest_node[d]].id);
-        ok = add_rows(m, &row, MODEL_SCOPE_DEST, scope);
+        snprintf(scope, sizeof scope, "%s%s", prefix_of(METRIC_SCOPE_DEST), s->nodes[m->dest_node[d]].id);
+        ok = add_rows(m, &row, METRIC_SCOPE_DEST, scope);
     }
     for (size_t i = 0; ok && i < s->n_demand; i++) {
-        snprintf(scope, sizeof scope, "od:%s-%s", s->nodes[s->demand[i].origin].id,
+        snprintf(scope, sizeof scope, "%s%s-%s", prefix_of(METRIC_SCOPE_OD), s->nodes[s->demand[i].origin].id,
                  s->nodes[s->demand[i].destination].id);
-        ok = add_rows(m, &row, MODEL_SCOPE_OD, scope);
+        ok = add_rows(m, &row, METRIC_SCOPE_OD, scope);
     }
     for (size_t n = 0; ok && n < s->n_nodes; n++) {
-        snprintf(scope, sizeof scope, "node:%s", s->nodes[n].id);
-        ok = add_rows(m, &row, MODEL_SCOPE_NODE, scope);
+        snprintf(scope, sizeof scope, "%s%s", prefix_of(METRIC_SCOPE_NODE), s->nodes[n].id);
+        ok = add_rows(m, &row, METRIC_SCOPE_NODE, scope);
     }
     for (size_t k = 0; ok && k < s->n_services; k++) {
-        snprintf(scope, sizeof scope, "service:%s", s->services[k].id);
-        ok = add_rows(m, &row, MODEL_SCOPE_SERVICE, scope);
+        snprintf(scope, sizeof scope, "%s%s", prefix_of(METRIC_SCOPE_SERVICE), s->services[k].id);
+        ok = add_rows(m, &row, METRIC_SCOPE_SERVICE, scope);
     }
-    ok = ok && add_union_rows(m, &row, &m->origin, MODEL_SCOPE_ORIGIN, "origin:");
-    ok = ok && add_union_rows(m, &row, &m->path, MODEL_SCOPE_PATH, "path:");
-    ok = ok && add_union_rows(m, &row, &m->common, MODEL_SCOPE_COMMON, "");
+    ok = ok && add_union_rows(m, &row, &m->origin, METRIC_SCOPE_ORIGIN);
+    ok = ok && add_union_rows(m, &row, &m->path, METRIC_SCOPE_PATH);
+    ok = ok && add_union_rows(m, &row, &m->common, METRIC_SCOPE_COMMON);
     /* monthly rows share their summary row's names */
     for (; ok && row < m->rows; row++) {
         size_t base = m->month.base[(row - m->month.row) % m->month.stride];
@@ -891,7 +752,8 @@ static bool build_common(struct model *m, const char *const *pairs, size_t n_pai
     u->name = calloc(2, sizeof *u->name);
     u->start = calloc(3, sizeof *u->start);
     u->member = malloc((s->n_demand + 1) * sizeof *u->member);
-    if (!u->name || !u->start || !u->member || !(u->name[0] = strdup("common")))
+    if (!u->name || !u->start || !u->member
+        || !(u->name[0] = strdup(metric_scope_kind(METRIC_SCOPE_COMMON)->name)))
         return false;
     for (size_t i = 0; i < s->n_demand; i++) {
         char key[300];
@@ -2238,23 +2100,24 @@ static void put_batch_scope(struct rep *r, size_t row, const struct scope_acc *a
 {
     double *v = &r->rec->values[row];
     double window_d = (r->horizon_h - r->warmup_h) / CALENDAR_HOURS_PER_DAY;
-    v[M_POSTED] = (double)a->posted;
-    v[M_DELIVERED] = (double)a->delivered;
-    v[M_IN_FLIGHT] = (double)a->in_flight;
-    v[M_LOST] = (double)a->posted - (double)a->delivered - (double)a->in_flight;
-    v[M_DELIVERED_T] = a->delivered_kg / 1000;
-    v[M_TRANSIT_MEAN] = ratio(a->transit_sum_d, (double)a->delivered);
-    v[M_TRANSIT_MAX] = a->delivered ? a->transit_max_d : NAN;
-    stats_hist_quantiles(a->hist, &quantile_of[M_P50], M_P99 - M_P50 + 1, &v[M_P50]);
+    v[METRIC_POSTED] = (double)a->posted;
+    v[METRIC_DELIVERED] = (double)a->delivered;
+    v[METRIC_IN_FLIGHT] = (double)a->in_flight;
+    v[METRIC_LOST] = (double)a->posted - (double)a->delivered - (double)a->in_flight;
+    v[METRIC_DELIVERED_T] = a->delivered_kg / 1000;
+    v[METRIC_TRANSIT_MEAN] = ratio(a->transit_sum_d, (double)a->delivered);
+    v[METRIC_TRANSIT_MAX] = a->delivered ? a->transit_max_d : NAN;
+    stats_hist_quantiles(a->hist, &quantile_of[METRIC_TRANSIT_P50], METRIC_TRANSIT_P99 - METRIC_TRANSIT_P50 + 1,
+                         &v[METRIC_TRANSIT_P50]);
     /* batches still on the way but already past the standard are late too */
-    v[M_ON_TIME] = 100 * ratio((double)a->on_time, (double)(a->delivered + a->late_in_flight));
-    v[M_THROUGHPUT] = ratio(a->window_kg / 1000, window_d);
-    v[M_GAP] = ratio(a->gap_sum_h, (double)a->delivered);
-    v[M_SCANS] = ratio(a->events_sum, (double)a->delivered);
-    v[M_COST_TOTAL] = r->m->has_cost ? a->cost : NAN;
-    v[M_COST_KG] = r->m->has_cost ? ratio(a->cost, a->window_kg) : NAN;
-    v[M_CO2_TOTAL] = r->m->has_co2 ? a->co2_g / 1000 : NAN;
-    v[M_CO2_KG] = r->m->has_co2 ? ratio(a->co2_g, a->delivered_kg) : NAN;
+    v[METRIC_ON_TIME] = 100 * ratio((double)a->on_time, (double)(a->delivered + a->late_in_flight));
+    v[METRIC_THROUGHPUT] = ratio(a->window_kg / 1000, window_d);
+    v[METRIC_TRACKING_GAP] = ratio(a->gap_sum_h, (double)a->delivered);
+    v[METRIC_TRACKING_PER_BATCH] = ratio(a->events_sum, (double)a->delivered);
+    v[METRIC_COST_TOTAL] = r->m->has_cost ? a->cost : NAN;
+    v[METRIC_COST_PER_KG] = r->m->has_cost ? ratio(a->cost, a->window_kg) : NAN;
+    v[METRIC_CO2_TOTAL] = r->m->has_co2 ? a->co2_g / 1000 : NAN;
+    v[METRIC_CO2_PER_KG] = r->m->has_co2 ? ratio(a->co2_g, a->delivered_kg) : NAN;
 }
 
 /* Counts every batch still in the system, for the conservation check and
@@ -2346,7 +2209,7 @@ static double *month_cell(const struct rep *r, size_t j, size_t base)
 /* The quantiles of month j at a batch scope whose summary rows start at `base`. */
 static void put_month_quantiles(struct rep *r, size_t j, size_t base, const struct stats_small_hist *h)
 {
-    static const size_t q[] = { M_P50, M_P90, M_P95, M_P99 };
+    static const size_t q[] = { METRIC_TRANSIT_P50, METRIC_TRANSIT_P90, METRIC_TRANSIT_P95, METRIC_TRANSIT_P99 };
     for (size_t k = 0; k < sizeof q / sizeof *q; k++) {
         double *cell = month_cell(r, j, base + q[k]);
         if (cell)
@@ -2398,14 +2261,14 @@ static void put_month_batch(struct rep *r, size_t j, size_t base, const struct m
     double v[N_BATCH_METRICS];
     for (size_t k = 0; k < N_BATCH_METRICS; k++)
         v[k] = NAN;
-    v[M_POSTED] = (double)a->posted;
-    v[M_DELIVERED] = (double)a->delivered;
-    v[M_TRANSIT_MEAN] = ratio(a->transit_sum_d, (double)a->delivered);
-    v[M_ON_TIME] = 100 * ratio((double)a->on_time, (double)(a->delivered + a->late_in_flight));
-    v[M_THROUGHPUT] = ratio(a->window_kg / 1000, r->m->month.window_d[j]);
+    v[METRIC_POSTED] = (double)a->posted;
+    v[METRIC_DELIVERED] = (double)a->delivered;
+    v[METRIC_TRANSIT_MEAN] = ratio(a->transit_sum_d, (double)a->delivered);
+    v[METRIC_ON_TIME] = 100 * ratio((double)a->on_time, (double)(a->delivered + a->late_in_flight));
+    v[METRIC_THROUGHPUT] = ratio(a->window_kg / 1000, r->m->month.window_d[j]);
     for (size_t k = 0; k < N_BATCH_METRICS; k++) {
         double *cell = month_cell(r, j, base + k);
-        if (cell && !(k >= M_P50 && k <= M_P99))
+        if (cell && !(k >= METRIC_TRANSIT_P50 && k <= METRIC_TRANSIT_P99))
             *cell = v[k];
     }
 }
@@ -2438,11 +2301,11 @@ static void collect_months(struct rep *r)
             put_month_batch(r, j, m->origin.row + g * N_BATCH_METRICS, &sum);
         }
         for (size_t n = 0; n < nn; n++) {
-            double *cell = month_cell(r, j, m->row_node + n * N_NODE_METRICS + (M_TRAIN_WAIT - FIRST_NODE));
+            double *cell = month_cell(r, j, m->row_node + n * N_NODE_METRICS + (METRIC_TRAIN_QUEUE_WAIT - FIRST_NODE));
             if (cell)
                 *cell = ratio(r->month.wait_sum_h[j * nn + n], (double)r->month.waits[j * nn + n]);
         }
-        double *cell = month_cell(r, j, M_MAX_BACKLOG);
+        double *cell = month_cell(r, j, METRIC_MAX_BACKLOG);
         if (cell)
             *cell = r->month.backlog_max[j];
     }
@@ -2528,15 +2391,15 @@ static void collect(struct rep *r)
     for (size_t k = 0; k < s->n_services; k++) {
         const struct service_state *ss = &r->services[k];
         double *sv = &v[m->row_service + k * N_SERVICE_METRICS];
-        sv[M_TRAINS - FIRST_SERVICE] = (double)ss->trains;
-        sv[M_TRAIN_TRANSIT - FIRST_SERVICE] = ratio(ss->transit_sum_h / CALENDAR_HOURS_PER_DAY, (double)ss->arrived);
-        sv[M_LOAD - FIRST_SERVICE] = ratio(ss->load_pct_sum, (double)ss->loaded);
+        sv[METRIC_TRAINS - FIRST_SERVICE] = (double)ss->trains;
+        sv[METRIC_TRAIN_TRANSIT - FIRST_SERVICE] = ratio(ss->transit_sum_h / CALENDAR_HOURS_PER_DAY, (double)ss->arrived);
+        sv[METRIC_LOAD - FIRST_SERVICE] = ratio(ss->load_pct_sum, (double)ss->loaded);
         const struct scenario_service *svc = &s->services[k];
-        sv[M_SVC_COST_TOTAL - FIRST_SERVICE] = svc->has_cost ? ss->cost : NAN;
-        sv[M_SVC_COST_KG - FIRST_SERVICE] = svc->has_cost ? ratio(ss->cost, ss->boarded_kg) : NAN;
-        sv[M_SVC_SLOT_FILL - FIRST_SERVICE] = 100 * ratio(ss->slot_load_kg, ss->slot_paid_kg);
-        sv[M_SVC_CO2_TOTAL - FIRST_SERVICE] = m->has_co2 && svc->carries_mail ? ss->co2_g / 1000 : NAN;
-        sv[M_SVC_CO2_KG - FIRST_SERVICE] = m->has_co2 ? ratio(ss->co2_g, ss->boarded_kg) : NAN;
+        sv[METRIC_SERVICE_COST_TOTAL - FIRST_SERVICE] = svc->has_cost ? ss->cost : NAN;
+        sv[METRIC_SERVICE_COST_PER_KG - FIRST_SERVICE] = svc->has_cost ? ratio(ss->cost, ss->boarded_kg) : NAN;
+        sv[METRIC_SERVICE_SLOT_FILL - FIRST_SERVICE] = 100 * ratio(ss->slot_load_kg, ss->slot_paid_kg);
+        sv[METRIC_SERVICE_CO2_TOTAL - FIRST_SERVICE] = m->has_co2 && svc->carries_mail ? ss->co2_g / 1000 : NAN;
+        sv[METRIC_SERVICE_CO2_PER_KG - FIRST_SERVICE] = m->has_co2 ? ratio(ss->co2_g, ss->boarded_kg) : NAN;
         r->slot_load_kg += ss->slot_load_kg;
         r->slot_paid_kg += ss->slot_paid_kg;
         util_sum += ss->load_pct_sum;
@@ -2546,7 +2409,7 @@ static void collect(struct rep *r)
         const struct node_state *ns = &r->nodes[n];
         double *nv = &v[m->row_node + n * N_NODE_METRICS];
         unsigned servers = s->nodes[n].servers;
-        nv[M_SERVER_UTIL - FIRST_NODE] = servers ? 100 * ratio(ns->busy_h, servers * window_h) : NAN;
+        nv[METRIC_SERVER_UTILISATION - FIRST_NODE] = servers ? 100 * ratio(ns->busy_h, servers * window_h) : NAN;
         /* trains still queueing at the end count with their wait so far */
         double wait_sum = ns->wait_sum_h, waits = (double)ns->waits;
         for (const struct train *tr = ns->q_head; tr; tr = tr->next)
@@ -2554,22 +2417,22 @@ static void collect(struct rep *r)
                 wait_sum += r->horizon_h - tr->queued_h;
                 waits++;
             }
-        nv[M_TRAIN_WAIT - FIRST_NODE] = ratio(wait_sum, waits);
-        nv[M_NODE_BACKLOG - FIRST_NODE] = ns->waiting_max;
-        nv[M_HANDLED - FIRST_NODE] = (double)ns->handled;
+        nv[METRIC_TRAIN_QUEUE_WAIT - FIRST_NODE] = ratio(wait_sum, waits);
+        nv[METRIC_NODE_BACKLOG - FIRST_NODE] = ns->waiting_max;
+        nv[METRIC_TRAINS_HANDLED - FIRST_NODE] = (double)ns->handled;
     }
     put_union_scopes(r, &m->origin);
     put_union_scopes(r, &m->path);
     put_union_scopes(r, &m->common);
-    v[M_TRAIN_UTIL] = ratio(util_sum, (double)util_n);
-    v[M_MAX_BACKLOG] = r->waiting_max;
-    v[M_COST] = r->cost > 0 ? ratio(r->cost, r->acc[0].window_kg / 1000) : NAN;
-    v[M_SLOT_FILL] = 100 * ratio(r->slot_load_kg, r->slot_paid_kg);
+    v[METRIC_TRAIN_UTILISATION] = ratio(util_sum, (double)util_n);
+    v[METRIC_MAX_BACKLOG] = r->waiting_max;
+    v[METRIC_COST_PER_T] = r->cost > 0 ? ratio(r->cost, r->acc[0].window_kg / 1000) : NAN;
+    v[METRIC_SLOT_FILL] = 100 * ratio(r->slot_load_kg, r->slot_paid_kg);
     /* at scope all, every departure's cost, the ones that carried no mail too */
-    v[M_COST_TOTAL] = m->has_cost ? r->cost : NAN;
-    v[M_COST_KG] = m->has_cost ? ratio(r->cost, r->acc[0].window_kg) : NAN;
-    v[M_EVENTS] = (double)engine_events(r->e);
-    v[M_TRACKING] = (double)(r->tracking_events + r->next_id);  /* the postings too */
+    v[METRIC_COST_TOTAL] = m->has_cost ? r->cost : NAN;
+    v[METRIC_COST_PER_KG] = m->has_cost ? ratio(r->cost, r->acc[0].window_kg) : NAN;
+    v[METRIC_ENGINE_EVENTS] = (double)engine_events(r->e);
+    v[METRIC_TRACKING_EVENTS] = (double)(r->tracking_events + r->next_id);  /* the postings too */
     collect_months(r);
 }
 

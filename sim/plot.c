@@ -10,7 +10,7 @@
 
 #include "railmail/calendar.h"
 #include "railmail/gnuplot.h"
-#include "railmail/model.h"
+#include "railmail/metric.h"
 #include "railmail/num.h"
 #include "railmail/series.h"
 #include "railmail/strbuf.h"
@@ -18,6 +18,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -708,9 +709,9 @@ static enum rm_status chart_transit(struct plot *p)
         goto out;
     double width = bins.width;
     double standard = p->meta.service_standard_d;
-    double p50 = found_summary ? summary_mean(&s, "transit_p50_d", "all") : NAN;
-    double p95 = found_summary ? summary_mean(&s, "transit_p95_d", "all") : NAN;
-    double on_time = found_summary ? summary_mean(&s, "on_time_pct", "all") : NAN;
+    double p50 = found_summary ? summary_mean(&s, metric_name(METRIC_TRANSIT_P50), "all") : NAN;
+    double p95 = found_summary ? summary_mean(&s, metric_name(METRIC_TRANSIT_P95), "all") : NAN;
+    double on_time = found_summary ? summary_mean(&s, metric_name(METRIC_ON_TIME), "all") : NAN;
     bool any = isfinite(bins.first), clipped;
     double lo, hi;
     transit_xrange(&bins, (const double[]){standard, p50, p95}, &lo, &hi, &clipped);
@@ -954,8 +955,8 @@ static enum rm_status pair_cells(struct strbuf *b, const struct plot *p, const s
     enum rm_status st;
     if ((st = table_col(t, "origin", &co, p->d)) != RM_OK || (st = table_col(t, "destination", &cd, p->d)) != RM_OK ||
         (st = table_col(t, "posted", &cposted, p->d)) != RM_OK ||
-        (st = table_col(t, "on_time_pct", &con, p->d)) != RM_OK ||
-        (st = table_col(t, "transit_p95_d", &cp95, p->d)) != RM_OK)
+        (st = table_col(t, metric_name(METRIC_ON_TIME), &con, p->d)) != RM_OK ||
+        (st = table_col(t, metric_name(METRIC_TRANSIT_P95), &cp95, p->d)) != RM_OK)
         return st;
     *lo = INFINITY;
     *hi = -INFINITY;
@@ -1243,29 +1244,31 @@ static enum rm_status chart_monthly(struct plot *p)
         st = diag_fail(p->d, RM_ENOMEM, "out of memory drawing monthly.png");
         goto out;
     }
-    size_t nworst = monthly_worst(&mo, "on_time_pct", "od:", false, worst, MONTHLY_WORST);
-    size_t nnodes = monthly_worst(&mo, "train_queue_wait_h", "node:", true, nodes, MONTHLY_WORST);
+    const char *wait = metric_name(METRIC_TRAIN_QUEUE_WAIT);
+    size_t nworst = monthly_worst(&mo, metric_name(METRIC_ON_TIME), "od:", false, worst, MONTHLY_WORST);
+    size_t nnodes = monthly_worst(&mo, wait, "node:", true, nodes, MONTHLY_WORST);
     strbuf_printf(&b, "set encoding utf8\nset datafile separator comma\nset datafile missing NaN\n"
                   "set xdata time\nset timefmt '%%Y-%%m-%%d'\nset border 3 lc rgb '#444444'\nset tics nomirror out\n"
                   "set grid ytics lc rgb '#e0e0e0' lt 1 lw 1\n"
                   "set key outside below center vertical Left reverse samplen 2 font 'Sans,9'\n");
     /* the data: the network, the worst pairs, the nodes */
-    static const char *const what[][2] = {{"on_time_pct", "on"}, {"transit_p50_d", "p50"}, {"transit_p95_d", "p95"}};
+    static const struct { enum metric_id id; const char *block; } what[] = {
+        {METRIC_ON_TIME, "on"}, {METRIC_TRANSIT_P50, "p50"}, {METRIC_TRANSIT_P95, "p95"}};
     for (size_t k = 0; k < 3 && st == RM_OK; k++) {
         char block[32];
-        snprintf(block, sizeof block, "$all_%s", what[k][1]);
-        if ((st = monthly_values(p, &mo, what[k][0], "all", 1, v, &any)) == RM_OK)
+        snprintf(block, sizeof block, "$all_%s", what[k].block);
+        if ((st = monthly_values(p, &mo, metric_name(what[k].id), "all", 1, v, &any)) == RM_OK)
             monthly_block(&b, &mo, block, v);
         for (size_t i = 0; i < nworst && st == RM_OK && k != 1; i++) {
-            snprintf(block, sizeof block, "$pair%zu_%s", i, what[k][1]);
-            if ((st = monthly_values(p, &mo, what[k][0], worst[i], 1, v, &any)) == RM_OK)
+            snprintf(block, sizeof block, "$pair%zu_%s", i, what[k].block);
+            if ((st = monthly_values(p, &mo, metric_name(what[k].id), worst[i], 1, v, &any)) == RM_OK)
                 monthly_block(&b, &mo, block, v);
         }
     }
     for (size_t i = 0; i < nnodes && st == RM_OK; i++) {
         char block[32];
         snprintf(block, sizeof block, "$node%zu", i);
-        if ((st = monthly_values(p, &mo, "train_queue_wait_h", nodes[i], 1.0 / CALENDAR_HOURS_PER_DAY, v, &any)) == RM_OK)
+        if ((st = monthly_values(p, &mo, wait, nodes[i], 1.0 / CALENDAR_HOURS_PER_DAY, v, &any)) == RM_OK)
             monthly_block(&b, &mo, block, v);
     }
     if (st != RM_OK)
@@ -1338,7 +1341,7 @@ out:
 #define MAX_PANELS 16
 
 /* The unit of a difference: a change in a percentage is in points. */
-static const char *diff_unit(const struct model_metric *mt)
+static const char *diff_unit(const struct metric *mt)
 {
     return strcmp(mt->unit, "%") ? mt->unit : "percentage points";
 }
@@ -1382,7 +1385,7 @@ static unsigned verdict_colour(const char *v)
 /* The columns of compare.csv that the chart reads. */
 struct compare_cols {
     size_t prop, metric, scope, diff, lo, hi, rel, verdict;
-    const struct model_metric *panel[MAX_PANELS];  /* the headline metrics drawn */
+    const struct metric *panel[MAX_PANELS];  /* the headline metrics drawn */
     size_t n_panels;
 };
 
@@ -1395,9 +1398,9 @@ static enum rm_status compare_columns(const struct table *t, struct compare_cols
         (st = table_col(t, "rel_pct", &c->rel, d)) != RM_OK || (st = table_col(t, "verdict", &c->verdict, d)) != RM_OK)
         return st;
     c->n_panels = 0;
-    for (size_t i = 0; i < model_metric_count() && c->n_panels < MAX_PANELS; i++)
-        if (model_metric(i)->headline & MODEL_HEADLINE_CHART)
-            c->panel[c->n_panels++] = model_metric(i);
+    for (size_t i = 0; i < METRIC_COUNT && c->n_panels < MAX_PANELS; i++)
+        if (metric_get(i)->flags & METRIC_HEADLINE_CHART)
+            c->panel[c->n_panels++] = metric_get(i);
     return RM_OK;
 }
 
@@ -1904,7 +1907,7 @@ static enum rm_status sweep_chart(struct plot *p, const struct table *t, const s
         return st;
     }
     bool goal = g && g->found && !strcmp(g->metric, metric) && !strcmp(g->scope, scope);
-    const struct model_metric *mt = model_metric_find(metric);
+    const struct metric *mt = metric_find(metric);
     const char *key = table_header(t, 0);
     struct strbuf b = {0}, sub = {0}, what = {0};
     size_t nlines = 1;
@@ -2030,9 +2033,9 @@ static enum rm_status chart_sweep(struct plot *p)
                           "expected one or two varied keys before the metric column, found %zu", c.nkeys);
     }
     if ((st = goal_load(p, &g)) == RM_OK) {
-        for (size_t i = 0; i < model_metric_count() && st == RM_OK; i++) {
-            const struct model_metric *mt = model_metric(i);
-            if (!(mt->headline & MODEL_HEADLINE_CHART))
+        for (size_t i = 0; i < METRIC_COUNT && st == RM_OK; i++) {
+            const struct metric *mt = metric_get(i);
+            if (!(mt->flags & METRIC_HEADLINE_CHART))
                 continue;
             char name[96];
             snprintf(name, sizeof name, "sweep_%s", mt->name);

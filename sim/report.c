@@ -11,6 +11,7 @@
 
 #include "railmail/calendar.h"
 #include "railmail/csvwrite.h"
+#include "railmail/metric.h"
 #include "railmail/strbuf.h"
 
 static FILE *open_csv(const char *dir, const char *name, const char *header, struct diag *d)
@@ -207,24 +208,36 @@ static void summary_fields(FILE *f, const struct stats_summary *s)
     csvwrite_number(f, s ? s->ci_high : NAN);
 }
 
-/* pairs.csv: one row per origin-destination pair, in demand.csv's order,
- * with what a director asks of it: volume, reliability, speed, and what
- * a kilogram costs (in meta.csv's currency) and emits. */
+/* pairs.csv's measures after origin, destination and posted (the batches
+ * posted): each metric's mean and interval, columns named after it. What
+ * a director asks of a pair: reliability, speed, and what a kilogram costs
+ * (in meta.csv's currency) and emits. */
+static const enum metric_id pair_metric[] = { METRIC_ON_TIME, METRIC_TRANSIT_P50, METRIC_TRANSIT_P95,
+                                              METRIC_COST_PER_KG, METRIC_CO2_PER_KG };
+
+/* pairs.csv's header: origin,destination,posted,M,M_ci_low,M_ci_high,... */
+static void pairs_header(struct strbuf *b)
+{
+    strbuf_printf(b, "origin,destination,posted");
+    for (size_t k = 0; k < sizeof pair_metric / sizeof *pair_metric; k++) {
+        const char *m = metric_name(pair_metric[k]);
+        strbuf_printf(b, ",%s,%s_ci_low,%s_ci_high", m, m, m);
+    }
+}
+
+/* pairs.csv: one row per origin-destination pair, in demand.csv's order. */
 static void write_pairs(FILE *f, const struct scenario *s, const struct run_result *r)
 {
     for (size_t i = 0; i < s->n_demand; i++) {
         const char *o = s->nodes[s->demand[i].origin].id, *dst = s->nodes[s->demand[i].destination].id;
         struct strbuf scope = {0};
         strbuf_printf(&scope, "od:%s-%s", o, dst);
-        const struct stats_summary *posted = summary_at(r, "posted_batches", strbuf_str(&scope));
+        const struct stats_summary *posted = summary_at(r, metric_name(METRIC_POSTED), strbuf_str(&scope));
         csvwrite_field(f, o), fputc(',', f);
         csvwrite_field(f, dst), fputc(',', f);
-        csvwrite_number(f, posted ? posted->mean : NAN), fputc(',', f);
-        summary_fields(f, summary_at(r, "on_time_pct", strbuf_str(&scope))), fputc(',', f);
-        summary_fields(f, summary_at(r, "transit_p50_d", strbuf_str(&scope))), fputc(',', f);
-        summary_fields(f, summary_at(r, "transit_p95_d", strbuf_str(&scope))), fputc(',', f);
-        summary_fields(f, summary_at(r, "cost_per_kg", strbuf_str(&scope))), fputc(',', f);
-        summary_fields(f, summary_at(r, "co2_g_per_kg", strbuf_str(&scope)));
+        csvwrite_number(f, posted ? posted->mean : NAN);
+        for (size_t k = 0; k < sizeof pair_metric / sizeof *pair_metric; k++)
+            fputc(',', f), summary_fields(f, summary_at(r, metric_name(pair_metric[k]), strbuf_str(&scope)));
         fputc('\n', f);
         strbuf_fini(&scope);
     }
@@ -335,7 +348,11 @@ enum rm_status report_run(const char *dir, const struct scenario *s, const struc
                           const char *kind, struct diag *d)
 {
     struct run_file x = { s, r, kind };
-    static const struct {
+    struct strbuf pairs = { 0 };
+    pairs_header(&pairs);
+    if (pairs.oom)
+        return diag_fail(d, RM_ENOMEM, "out of memory");
+    const struct {
         const char *name, *header;
         void (*write)(FILE *, const struct run_file *);
     } file[] = {
@@ -350,22 +367,21 @@ enum rm_status report_run(const char *dir, const struct scenario *s, const struc
         { "backlog.csv", "day,date,node,backlog_batches_mean", backlog_file },
         { "train_wait.csv", "day,date,node,train_wait_d_mean", train_wait_file },
         { "transit.csv", "transit_d,batches_pct,cum_pct", transit_file },
-        { "pairs.csv", "origin,destination,posted,on_time_pct,on_time_pct_ci_low,on_time_pct_ci_high,"
-          "transit_p50_d,transit_p50_d_ci_low,transit_p50_d_ci_high,transit_p95_d,transit_p95_d_ci_low,"
-          "transit_p95_d_ci_high,cost_per_kg,cost_per_kg_ci_low,cost_per_kg_ci_high,co2_g_per_kg,"
-          "co2_g_per_kg_ci_low,co2_g_per_kg_ci_high", pairs_file },
+        { "pairs.csv", strbuf_str(&pairs), pairs_file },
         { "meta.csv", "key,value", meta_file },
     };
-    for (size_t i = 0; i < sizeof file / sizeof *file; i++) {
+    enum rm_status st = RM_OK;
+    for (size_t i = 0; st == RM_OK && i < sizeof file / sizeof *file; i++) {
         FILE *f = open_csv(dir, file[i].name, file[i].header, d);
-        if (!f)
-            return RM_EIO;
+        if (!f) {
+            st = RM_EIO;
+            break;
+        }
         file[i].write(f, &x);
-        enum rm_status st = close_csv(f, dir, file[i].name, d);
-        if (st != RM_OK)
-            return st;
+        st = close_csv(f, dir, file[i].name, d);
     }
-    return RM_OK;
+    strbuf_fini(&pairs);
+    return st;
 }
 
 enum rm_status report_meta(const char *dir, const struct scenario *s, unsigned replications,

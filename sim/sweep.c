@@ -17,6 +17,7 @@
 #include "railmail/calendar.h"
 #include "railmail/csvwrite.h"
 #include "railmail/escape.h"
+#include "railmail/metric.h"
 #include "railmail/model.h"
 #include "railmail/num.h"
 #include "railmail/report.h"
@@ -180,38 +181,6 @@ void sweep_values_fini(struct sweep_values *v)
 
 /* ---- the target ------------------------------------------------------------ */
 
-static const struct { const char *prefix; unsigned scope; const char *shape; } scope_kind[] = {
-    { "dest:", MODEL_SCOPE_DEST, "dest:ID" },
-    { "od:", MODEL_SCOPE_OD, "od:ORIGIN-DEST" },
-    { "node:", MODEL_SCOPE_NODE, "node:ID" },
-    { "service:", MODEL_SCOPE_SERVICE, "service:ID" },
-    { "origin:", MODEL_SCOPE_ORIGIN, "origin:ID" },
-    { "path:", MODEL_SCOPE_PATH, "path:SVC>SVC" },
-};
-
-/* The MODEL_SCOPE_* of a scope's text, 0 when it has no known kind. */
-static unsigned kind_of(const char *scope)
-{
-    if (!strcmp(scope, "all"))
-        return MODEL_SCOPE_ALL;
-    for (size_t k = 0; k < sizeof scope_kind / sizeof *scope_kind; k++)
-        if (!strncmp(scope, scope_kind[k].prefix, strlen(scope_kind[k].prefix)) &&
-            scope[strlen(scope_kind[k].prefix)])
-            return scope_kind[k].scope;
-    return 0;
-}
-
-/* "all, dest:ID, od:ORIGIN-DEST": the scopes a metric is reported at. */
-static void scopes_text(struct strbuf *b, unsigned scopes)
-{
-    const char *sep = "";
-    if (scopes & MODEL_SCOPE_ALL)
-        strbuf_printf(b, "all"), sep = ", ";
-    for (size_t k = 0; k < sizeof scope_kind / sizeof *scope_kind; k++)
-        if (scopes & scope_kind[k].scope)
-            strbuf_printf(b, "%s%s", sep, scope_kind[k].shape), sep = ", ";
-}
-
 enum rm_status sweep_target_parse(const char *text, struct sweep_target *out, struct diag *d)
 {
     *out = (struct sweep_target){ 0 };
@@ -220,25 +189,20 @@ enum rm_status sweep_target_parse(const char *text, struct sweep_target *out, st
         op++;
     if (!op)
         return diag_error(d, NULL, "--target: expected METRIC@SCOPE>=X or METRIC@SCOPE<=X, e.g. "
-                          "'on_time_pct@od:CQ-DE>=80', got \"%s\"", text);
+                          "'%s@od:CQ-DE>=80', got \"%s\"", metric_name(METRIC_ON_TIME), text);
     out->at_least = *op == '>';
-    const char *at = memchr(text, '@', (size_t)(op - text));
+    struct metric_ref ref;
+    enum rm_status st = metric_ref_parse(text, (size_t)(op - text), "--target", &ref, d);
+    if (st != RM_OK)
+        return st;
     char *x = trimmed(op + 2, strlen(op + 2));
-    out->metric = trimmed(text, (size_t)((at ? at : op) - text));
-    out->scope = at ? trimmed(at + 1, (size_t)(op - at - 1)) : strdup("all");
-    enum rm_status st = RM_OK;
     struct strbuf list = { 0 };
-    const struct model_metric *mt = out->metric ? model_metric_find(out->metric) : NULL;
-    if (!x || !out->metric || !out->scope) {
+    out->metric = ref.metric->name;
+    out->scope = ref.scope;  /* now the target's */
+    if (!x) {
         st = diag_fail(d, RM_ENOMEM, "out of memory");
-    } else if (!mt) {
-        for (size_t i = 0; i < model_metric_count(); i++)
-            if (model_metric_find(model_metric(i)->name) == model_metric(i))  /* each name once */
-                strbuf_printf(&list, "%s%s", i ? ", " : "", model_metric(i)->name);
-        st = diag_error(d, NULL, "--target: unknown metric \"%s\"; the metrics are %s", out->metric,
-                        strbuf_str(&list));
-    } else if (!(kind_of(out->scope) & model_metric_scopes(mt->name))) {
-        scopes_text(&list, model_metric_scopes(mt->name));
+    } else if (!metric_has_scope(ref.metric, out->scope)) {
+        metric_scopes_text(&list, metric_scopes(ref.metric) & METRIC_SCOPE_RUN);
         st = diag_error(d, NULL, "--target: %s has no scope \"%s\"; expected %s", out->metric, out->scope,
                         strbuf_str(&list));
     } else if (!num_parse(x, strlen(x), '.', &out->threshold)) {
@@ -253,7 +217,6 @@ enum rm_status sweep_target_parse(const char *text, struct sweep_target *out, st
 
 void sweep_target_fini(struct sweep_target *t)
 {
-    free(t->metric);
     free(t->scope);
     *t = (struct sweep_target){ 0 };
 }
@@ -432,10 +395,10 @@ static enum rm_status load_point(struct sweep_result *w, size_t i, struct diag *
  * target's kind that the model has. */
 static void scope_hint(struct strbuf *b, const struct model *m, const struct sweep_target *t)
 {
-    unsigned kind = kind_of(t->scope);
+    unsigned kind = metric_scope_of(t->scope);
     size_t shown = 0, all = 0;
     for (size_t row = 0; row < model_rows(m); row++) {
-        if (strcmp(model_row_metric(m, row), t->metric) || kind_of(model_row_scope(m, row)) != kind)
+        if (strcmp(model_row_metric(m, row), t->metric) || metric_scope_of(model_row_scope(m, row)) != kind)
             continue;
         if (shown < 8)
             strbuf_printf(b, "%s%s", shown++ ? ", " : "; it has ", model_row_scope(m, row));
@@ -762,7 +725,7 @@ static const char *value_text(const struct sweep_result *w, const struct point *
     return w->key[k].text[p->at[k]];
 }
 
-/* "on_time_pct@od:CQ-DE >= 80", or "on_time_pct >= 80" for all */
+/* "METRIC@od:CQ-DE >= 80", or "METRIC >= 80" for all */
 static void target_text(struct strbuf *b, const struct sweep_target *t)
 {
     bool all = !strcmp(t->scope, "all");
@@ -1061,14 +1024,14 @@ void sweep_print(const struct sweep_result *w, FILE *f, const char *const *metri
     const char *metric[MAX_COLUMNS], *scope[MAX_COLUMNS];
     char head[MAX_COLUMNS][512];
     size_t nm = 0;
-    for (size_t i = 0; i < model_metric_count() && nm < MAX_COLUMNS - 1; i++) {
-        const struct model_metric *mt = model_metric(i);
-        if (model_metric_find(mt->name) != mt)
+    for (size_t i = 0; i < METRIC_COUNT && nm < MAX_COLUMNS - 1; i++) {
+        const struct metric *mt = metric_get(i);
+        if (!metric_is_first(mt))
             continue;  /* the same metric at more scopes: one column */
         bool wanted = false;
         for (size_t j = 0; j < n_metrics; j++)
             wanted |= !strcmp(metrics[j], mt->name);
-        if (n_metrics ? wanted : (mt->headline & MODEL_HEADLINE_TABLE) != 0)
+        if (n_metrics ? wanted : (mt->flags & METRIC_HEADLINE_TABLE) != 0)
             metric[nm] = mt->name, scope[nm++] = "all";
     }
     bool shown = false;
@@ -1078,9 +1041,9 @@ void sweep_print(const struct sweep_result *w, FILE *f, const char *const *metri
         metric[nm] = w->target.metric, scope[nm++] = w->target.scope;
     for (size_t j = 0; j < nm; j++) {
         /* a cost names its currency */
-        const struct model_metric *mt = model_metric_find(metric[j]);
+        const struct metric *mt = metric_find(metric[j]);
         const struct scenario *sc = sweep_scenario(w);
-        bool money = mt && sc && !strncmp(mt->unit, "currency", 8);
+        bool money = mt && sc && metric_is_money(mt);
         char joined[600];
         snprintf(joined, sizeof joined, "%s%s%s%s%s%s", metric[j], strcmp(scope[j], "all") ? "@" : "",
                  strcmp(scope[j], "all") ? scope[j] : "", money ? " (" : "", money ? sc->currency : "",

@@ -9,7 +9,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include "railmail/model.h"
+#include "railmail/metric.h"
 
 #define MINI "tests/fixtures/scenario-mini"
 
@@ -148,12 +148,12 @@ Test(cli, help_and_readme_list_every_metric_of_the_table)
     char *t = e2e_tmpdir(), *help = e2e_format("%s/help", t);
     cr_assert_eq(e2e_run("run --help", help, NULL), 0);
     char *texts[] = { e2e_slurp(help), e2e_slurp("README.md") };
-    for (size_t i = 0; i < model_metric_count(); i++) {
+    for (size_t i = 0; i < METRIC_COUNT; i++) {
         char want[128];
-        snprintf(want, sizeof want, "  %s ", model_metric(i)->name);
-        cr_assert(strstr(texts[0], want), "--help does not list %s", model_metric(i)->name);
-        snprintf(want, sizeof want, "| `%s` |", model_metric(i)->name);
-        cr_assert(strstr(texts[1], want), "README's metric table does not list %s", model_metric(i)->name);
+        snprintf(want, sizeof want, "  %s ", metric_get(i)->name);
+        cr_assert(strstr(texts[0], want), "--help does not list %s", metric_get(i)->name);
+        snprintf(want, sizeof want, "| `%s` |", metric_get(i)->name);
+        cr_assert(strstr(texts[1], want), "README's metric table does not list %s", metric_get(i)->name);
     }
     free(texts[0]);
     free(texts[1]);

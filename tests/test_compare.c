@@ -16,18 +16,18 @@ Test(compare, identical_runs_give_zero_difference_and_no_verdict)
     cr_assert_eq(s.p_value, 1);
     bool reject;
     stats_holm(&s.p_value, 1, 0.05, &reject);
-    cr_assert_str_eq(compare_verdict(MODEL_LOWER_BETTER, s.diff, reject), "no difference");
+    cr_assert_str_eq(compare_verdict(METRIC_LOWER_BETTER, s.diff, reject), "no difference");
 }
 
 Test(compare, verdict_knows_which_way_is_good)
 {
-    cr_assert_eq(model_metric_find("transit_mean_d")->direction, MODEL_LOWER_BETTER);
-    cr_assert_eq(model_metric_find("on_time_pct")->direction, MODEL_HIGHER_BETTER);
-    cr_assert_eq(model_metric_find("tracking_gap_max_h")->direction, MODEL_LOWER_BETTER);
-    cr_assert_eq(model_metric_find("posted_batches")->direction, MODEL_NEUTRAL);
-    cr_assert_str_eq(compare_verdict(MODEL_LOWER_BETTER, -1.5, true), "better");
-    cr_assert_str_eq(compare_verdict(MODEL_LOWER_BETTER, 1.5, true), "worse");
-    cr_assert_str_eq(compare_verdict(MODEL_HIGHER_BETTER, 2.5, true), "better");
-    cr_assert_str_eq(compare_verdict(MODEL_HIGHER_BETTER, 2.5, false), "no difference");
-    cr_assert_str_eq(compare_verdict(MODEL_NEUTRAL, 2.5, true), "higher");
+    cr_assert_eq(metric_find("transit_mean_d")->direction, METRIC_LOWER_BETTER);
+    cr_assert_eq(metric_find("on_time_pct")->direction, METRIC_HIGHER_BETTER);
+    cr_assert_eq(metric_find("tracking_gap_max_h")->direction, METRIC_LOWER_BETTER);
+    cr_assert_eq(metric_find("posted_batches")->direction, METRIC_NEUTRAL);
+    cr_assert_str_eq(compare_verdict(METRIC_LOWER_BETTER, -1.5, true), "better");
+    cr_assert_str_eq(compare_verdict(METRIC_LOWER_BETTER, 1.5, true), "worse");
+    cr_assert_str_eq(compare_verdict(METRIC_HIGHER_BETTER, 2.5, true), "better");
+    cr_assert_str_eq(compare_verdict(METRIC_HIGHER_BETTER, 2.5, false), "no difference");
+    cr_assert_str_eq(compare_verdict(METRIC_NEUTRAL, 2.5, true), "higher");
 }

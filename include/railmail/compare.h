@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include "railmail/diag.h"
+#include "railmail/metric.h"
 #include "railmail/model.h"
 #include "railmail/run.h"
 #include "railmail/scenario.h"
@@ -68,5 +69,5 @@ size_t compare_list_proposals(const char *scenario_dir, char **names, size_t max
 /* The verdict on a paired difference (stats_paired_test) whose Holm
  * decision (stats_holm) is `reject`: "better", "worse", "higher", "lower"
  * or "no difference". */
-const char *compare_verdict(enum model_direction dir, double diff, bool reject);
+const char *compare_verdict(enum metric_direction dir, double diff, bool reject);
 #endif /* RAILMAIL_COMPARE_H */

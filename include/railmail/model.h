@@ -22,61 +22,17 @@ struct model *model_create(const struct scenario *s);
 struct model *model_create_common(const struct scenario *s, const char *const *pairs, size_t n_pairs);
 void model_destroy(struct model *m);  /* NULL is a no-op */
 
-/* Which way a metric is better, for compare's verdicts. */
-enum model_direction { MODEL_LOWER_BETTER, MODEL_HIGHER_BETTER, MODEL_NEUTRAL };
-
-/* The kinds of scope a metric is reported at. */
-enum { MODEL_SCOPE_ALL = 1, MODEL_SCOPE_DEST = 2, MODEL_SCOPE_OD = 4, MODEL_SCOPE_NODE = 8,
-       MODEL_SCOPE_SERVICE = 16, MODEL_SCOPE_ORIGIN = 32, MODEL_SCOPE_PATH = 64,
-       /* also per calendar month (monthly.csv), at the all, origin, od and
-        * node scopes the metric has: batch metrics by month of posting,
-        * throughput, train waits and backlogs by month of the event */
-       MODEL_SCOPE_MONTH = 128, MODEL_SCOPE_COMMON = 256 };
-/* The prefix of each kind's scopes in summary.csv ("all" has no ID), in
- * the order of the bits above: model_scope_kind(k) names bit 1 << k, NULL
- * past the end. origin:ID is the batches posted at a node, path:A>B the
- * batches that ride services A then B (routing fixes each demand row's). */
-const char *model_scope_kind(size_t k);
-
-/* Where compare shows a metric without --metric: its table, its chart. */
-enum { MODEL_HEADLINE_TABLE = 1, MODEL_HEADLINE_CHART = 2 };
-
-/* One row of the metric table: every metric railmail reports. */
-struct model_metric {
-    const char *name;             /* as in summary.csv, e.g. "transit_p95_d" */
-    const char *unit;             /* "days", "%", "tonnes per day", ... */
-    enum model_direction direction;
-    unsigned scopes;              /* MODEL_SCOPE_* */
-    unsigned run_rank;            /* position in run's printed table, 0: not printed */
-    unsigned headline;            /* MODEL_HEADLINE_* */
-    const char *label;            /* a few words for a chart, e.g. "mean transit time" */
-    const char *description;      /* one sentence, for --help and the README */
-    bool follows_demand;          /* more when more is posted: no better/worse when demand differs */
-};
-
-/* The table, in record order; model_metric(i) is NULL past the end. */
-size_t model_metric_count(void);
-const struct model_metric *model_metric(size_t i);
-const struct model_metric *model_metric_find(const char *name);  /* NULL if unknown */
-/* A metric reported both per batch scope and per service (cost_total, ...)
- * has a row of the table for each: model_metric_find gives the first, and
- * this the union of their MODEL_SCOPE_* bits (0 if unknown). */
-unsigned model_metric_scopes(const char *name);
-/* The unit as printed: a cost's "currency" becomes the scenario's code
- * ("USD per kg"), written into buf; any other unit is returned as it is. */
-const char *model_metric_unit(const struct model_metric *mt, const char *currency, char *buf, size_t size);
-
-/* The record: one value per (metric, scope) row, NaN where undefined, then
- * the monthly rows: one per (month, metric, scope) of every metric with
- * MODEL_SCOPE_MONTH, the months of the statistics window in order. A
- * monthly row has its metric's name and scope; model_row_month tells them
- * apart (summary.csv and replications.csv leave them out, monthly.csv has
- * them). */
+/* The record: one value per (metric, scope) row of the catalogue
+ * (metric.h), NaN where undefined, then the monthly rows: one per (month,
+ * metric, scope) of every metric with METRIC_SCOPE_MONTH, the months of the
+ * statistics window in order. A monthly row has its metric's name and
+ * scope; model_row_month tells them apart (summary.csv and replications.csv
+ * leave them out, monthly.csv has them). */
 size_t model_rows(const struct model *m);
 const char *model_row_metric(const struct model *m, size_t row);
 const char *model_row_scope(const struct model *m, size_t row);
-/* The row of (metric, scope), e.g. ("train_queue_wait_h", "node:BRS"), in
- * constant time; SIZE_MAX when the model has none. */
+/* The row of (metric, scope), e.g. (the train queue wait's name,
+ * "node:BRS"), in constant time; SIZE_MAX when the model has none. */
 size_t model_row(const struct model *m, const char *metric, const char *scope);
 /* The calendar month (year * 12 + month - 1, calendar.h) of a monthly row;
  * -1 for every other row. */

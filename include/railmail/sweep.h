@@ -37,14 +37,15 @@ void sweep_values_fini(struct sweep_values *v);
 
 /* A target "METRIC@SCOPE>=X" or "METRIC@SCOPE<=X"; SCOPE defaults to all. */
 struct sweep_target {
-    char *metric, *scope;
+    const char *metric;  /* the catalogue's name */
+    char *scope;
     bool at_least;    /* >=: the lower bound must reach X; <=: the upper bound must stay at or below X */
     double threshold;
 };
 
-/* Checks the metric against the metric table and the scope's kind (all,
- * dest:, od:, node:, service:) against the metric's scopes; whether the id
- * exists is for sweep_prepare, which has the scenario. */
+/* Checks the metric against the catalogue and the scope's kind against
+ * the kinds the metric is reported at (metric.h); whether the id exists is
+ * for sweep_prepare, which has the scenario. */
 enum rm_status sweep_target_parse(const char *text, struct sweep_target *out, struct diag *d);
 void sweep_target_fini(struct sweep_target *t);
 
