@@ -55,7 +55,7 @@ static unsigned verdict_colour(const char *v)
                                              : 0x1f77b4u;
 }
 
-/* The columns of compare.csv that the chart reads. */
+/* The columns of the comparison's CSV that the chart reads. */
 struct compare_cols {
     size_t prop, metric, scope, diff, lo, hi, rel, verdict;
     const struct model_metric *panel[MAX_PANELS];  /* the headline metrics drawn */
@@ -81,7 +81,7 @@ static enum rm_status compare_columns(const struct table *t, struct compare_cols
     return RM_OK;
 }
 
-/* True when row r of compare.csv is headline m over the whole network. */
+/* True when row r of the comparison's CSV is headline m over the whole network. */
 static bool is_headline(const struct table *t, const struct compare_cols *c, size_t r, size_t m)
 {
     return strcmp(table_cell(t, r, c->metric), c->panel[m]->name) == 0 &&
@@ -178,7 +178,7 @@ static size_t proposal_index(char **names, size_t nnames, const char *name)
     return i;
 }
 
-/* True when gnuplot, reading compare.csv itself, would get `name` back as
+/* True when gnuplot, reading the comparison's CSV itself, would get `name` back as
  * it is: it splits quoted fields at commas, keeps doubled quotes, reads a
  * line end as the end of the row, and strbuf_quote_gnuplot turns control
  * characters into spaces. */
@@ -191,7 +191,7 @@ static bool reads_back(const char *name)
 }
 
 /* The points of panel m as a datablock in the script, for proposal names
- * that gnuplot cannot read back from compare.csv: x, row, interval and
+ * that gnuplot cannot read back from the CSV: x, row, interval and
  * verdict colour, as the plot command would take them from the file. */
 static void compare_points(struct strbuf *b, const struct table *t, const struct compare_cols *c, size_t m,
                            char **names, size_t nnames, struct diag *d)
