@@ -179,7 +179,7 @@ static const char *last_part(const char *dir)
     return slash && slash[1] ? slash + 1 : dir;
 }
 
-/* The names of a meta.csv `proposals` row, "a;b;c", trimmed, empty ones
+/* The names of a `proposals` row of the chart settings, "a;b;c", trimmed, empty ones
  * skipped: copies kept in the store. */
 static bool split_proposals(struct results_store *s, struct texts *l, const char *list)
 {
@@ -393,7 +393,7 @@ static enum rm_status get_inputs(const struct reader *rd, json_t *root, struct r
     return RM_OK;
 }
 
-/* The JSON record, over what meta.csv gave. */
+/* The JSON record, over what the chart settings gave. */
 static enum rm_status load_json(struct results_record *r, const char *dir, struct diag *d)
 {
     struct strbuf path = {0};
@@ -471,16 +471,27 @@ static enum rm_status load_json(struct results_record *r, const char *dir, struc
     return st;
 }
 
-enum rm_status results_record_load(struct results_record *r, const char *dir, struct diag *d)
+/* Loads the key,value file first when `meta`, then the JSON record over it. */
+static enum rm_status load_record(struct results_record *r, const char *dir, bool meta, struct diag *d)
 {
     *r = (struct results_record){.horizon_d = NAN, .warmup_d = NAN, .replications = NAN, .confidence = NAN,
                                  .service_standard_d = NAN};
     if (!(r->store = calloc(1, sizeof *r->store)))
         return diag_fail(d, RM_ENOMEM, "out of memory");
-    enum rm_status st = load_meta(r, dir, d);
+    enum rm_status st = meta ? load_meta(r, dir, d) : RM_OK;
     if (st == RM_OK)
         st = load_json(r, dir, d);
     return st;
+}
+
+enum rm_status results_record_load(struct results_record *r, const char *dir, struct diag *d)
+{
+    return load_record(r, dir, true, d);
+}
+
+enum rm_status results_record_load_json(struct results_record *r, const char *dir, struct diag *d)
+{
+    return load_record(r, dir, false, d);
 }
 
 void results_record_fini(struct results_record *r)

@@ -242,6 +242,9 @@ struct results_record {
  * A file that does not parse, a value of the wrong type, a run.json
  * without a known kind are input errors naming the file and the key. */
 enum rm_status results_record_load(struct results_record *r, const char *dir, struct diag *d);
+/* The same from run.json alone (verify, which compares meta.csv as a
+ * result rather than reading it). */
+enum rm_status results_record_load_json(struct results_record *r, const char *dir, struct diag *d);
 void results_record_fini(struct results_record *r);
 
 /* ---------------------------------------------------------------- a sweep's target */
