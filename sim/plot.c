@@ -23,7 +23,9 @@ const char *const plot_palette[] = {
     "#f28e2b", "#4e79a7", "#59a14f", "#e15759", "#b07aa1",
     "#9c755f", "#76b7b2", "#edc948", "#ff9da7", "#bab0ac",
 };
+_Static_assert(sizeof plot_palette / sizeof *plot_palette == PLOT_NPALETTE, "PLOT_NPALETTE counts the palette");
 
+/* One row per day with a full window, one column per series. */
 void plot_avg7_block(struct strbuf *b, const char *block, const struct series *s, size_t n, size_t ndays,
                      const int32_t *start_day)
 {
@@ -168,6 +170,7 @@ static bool has_warmup(const struct plot *p)
     return isfinite(p->rec.warmup_d) && p->rec.warmup_d > 0;
 }
 
+/* The warm-up's key entry, when there is a warm-up. */
 void plot_warmup_keyentry(struct strbuf *b, const struct plot *p, size_t *n)
 {
     if (!has_warmup(p))
@@ -177,7 +180,7 @@ void plot_warmup_keyentry(struct strbuf *b, const struct plot *p, size_t *n)
                   "title 'warm-up (not in statistics)'");
 }
 
-/* "10 replications, " or nothing. */
+/* "mean of 10 replications", or "mean over replications" without a count. */
 void plot_replications_text(struct strbuf *b, const struct plot *p)
 {
     double r = p->rec.replications;
@@ -187,6 +190,7 @@ void plot_replications_text(struct strbuf *b, const struct plot *p)
         strbuf_printf(b, "mean over replications");
 }
 
+/* "95% confidence", or "confidence" without a level. */
 void plot_confidence_text(struct strbuf *b, const struct plot *p)
 {
     double c = p->rec.confidence;
@@ -196,6 +200,7 @@ void plot_confidence_text(struct strbuf *b, const struct plot *p)
         strbuf_printf(b, "confidence");
 }
 
+/* "scenario NAME, " when the heading is the title, else nothing. */
 void plot_scenario_text(struct strbuf *b, const struct plot *p)
 {
     if (p->rec.scenario && *p->rec.scenario && p->rec.title && *p->rec.title)

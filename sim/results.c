@@ -66,7 +66,7 @@ static const struct results_file schema[] = {
      "the histogram of transit days in quarter-day bins"},
     {RESULTS_PAIRS_CSV, RESULTS_PAIRS_KEY_COLUMNS, "then, for each metric of a pair, METRIC, METRIC_ci_low, METRIC_ci_high",
      RUN, "report", "plot, html", "each origin-destination pair's volume, reliability, speed, cost and emissions"},
-    {RESULTS_META_CSV, RESULTS_KEY_VALUE_COLUMNS, NULL, EVERY, "report (compare, sweep add rows)", "results",
+    {RESULTS_META_CSV, RESULTS_KEY_VALUE_COLUMNS, NULL, EVERY, "report (sweep adds rows)", "results",
      "the settings the charts need"},
     {RESULTS_COMPARE_CSV, RESULTS_COMPARE_COLUMNS, NULL, COMPARE, "compare", "plot, html",
      "each proposal's paired difference from the baseline and its verdict"},

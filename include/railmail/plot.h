@@ -11,10 +11,10 @@
 #include "railmail/status.h"
 
 /* Draws every chart of the catalogue whose CSVs are in `dir`, with the
- * settings of its run record. Writes the .gp files always; when gnuplot is not on
- * PATH, sets *drawn = false and returns RM_OK. A gnuplot error is returned
- * as RM_ERUN with gnuplot's message in `d`. PNGs are drawn to a temporary
- * name and renamed, so none is ever half-written. */
+ * settings of its run record. Writes the .gp files always; when gnuplot is
+ * not on PATH, sets *drawn = false and returns RM_OK. A gnuplot error is
+ * returned as RM_ERUN with gnuplot's message in `d`. PNGs are drawn to a
+ * temporary name and renamed, so none is ever half-written. */
 enum rm_status plot_results(const char *dir, bool *drawn, struct diag *d);
 
 /* The same charts as SVG for the report: reads the CSVs in `dir`, saves
