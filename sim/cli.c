@@ -29,6 +29,7 @@
 #include "railmail/report.h"
 #include "railmail/run.h"
 #include "railmail/record.h"
+#include "railmail/results.h"
 #include "railmail/scenario.h"
 #include "railmail/strbuf.h"
 #include "railmail/sweep.h"
@@ -554,10 +555,10 @@ static void catch_interrupts(void)
     sigaction(SIGTERM, &sa, NULL);
 }
 
-/* run.json for what a command made: the scenario and its inputs (each
- * arm's or point's are added by the caller), the settings, and how the
- * replication count was chosen; then report.html, which reads it. */
-static enum rm_status write_record_and_report(struct record *rec, const char *dir, const char *kind,
+/* The run record for what a command made: the scenario and its inputs
+ * (each arm's or point's are added by the caller), the settings, and how
+ * the replication count was chosen; then the report page, which reads it. */
+static enum rm_status write_record_and_report(struct record *rec, const char *dir, enum results_kind kind,
                                               const struct scenario *s, unsigned replications, unsigned reused,
                                               const struct opts *o, struct diag *d)
 {
@@ -565,23 +566,23 @@ static enum rm_status write_record_and_report(struct record *rec, const char *di
         return diag_fail(d, RM_ENOMEM, "out of memory");
     char seed[32];
     snprintf(seed, sizeof seed, "%llu", (unsigned long long)s->seed);
-    record_set(rec, "kind", kind);
-    record_set(rec, "scenario", s->dir);
-    record_set(rec, "seed", seed);
-    record_set_number(rec, "replications", replications);
-    record_set(rec, "replications_chosen", o->n_precision ? "--precision: rounds until every target was met"
-                                           : o->given[0] ? "-r" : "the scenario's replications");
-    record_set_list(rec, "precision", o->precision, o->n_precision);
-    record_set_number(rec, "replications_reused", reused);
-    record_set_number(rec, "horizon_d", s->horizon_d);
-    record_set_number(rec, "warmup_d", s->warmup_d);
-    record_set_list(rec, "sets", o->sets, o->n_sets);
-    record_set_number(rec, "threads", default_jobs(o));
-    record_set_number(rec, "ranks", run_ranks());
-    record_set(rec, "plot", o->no_plot ? "no" : "yes");  /* report.html has charts */
+    record_set(rec, RESULTS_KEY_KIND, results_kind_name(kind));
+    record_set(rec, RESULTS_KEY_SCENARIO, s->dir);
+    record_set(rec, RESULTS_KEY_SEED, seed);
+    record_set_number(rec, RESULTS_KEY_REPLICATIONS, replications);
+    record_set(rec, RESULTS_KEY_REPLICATIONS_CHOSEN, o->n_precision ? "--precision: rounds until every target was met"
+                                                     : o->given[0] ? "-r" : "the scenario's replications");
+    record_set_list(rec, RESULTS_KEY_PRECISION, o->precision, o->n_precision);
+    record_set_number(rec, RESULTS_KEY_REPLICATIONS_REUSED, reused);
+    record_set_number(rec, RESULTS_KEY_HORIZON_D, s->horizon_d);
+    record_set_number(rec, RESULTS_KEY_WARMUP_D, s->warmup_d);
+    record_set_list(rec, RESULTS_KEY_SETS, o->sets, o->n_sets);
+    record_set_number(rec, RESULTS_KEY_THREADS, default_jobs(o));
+    record_set_number(rec, RESULTS_KEY_RANKS, run_ranks());
+    record_set(rec, RESULTS_KEY_PLOT, o->no_plot ? "no" : "yes");  /* the page has charts */
     record_scenario(rec, s);
     enum rm_status st = record_write(rec, dir, d);
-    return st == RM_OK ? html_write_run(dir, strcmp(kind, "run") ? NULL : s, d) : st;
+    return st == RM_OK ? html_write_run(dir, kind == RESULTS_RUN ? s : NULL, d) : st;
 }
 
 static int cmd_run(int argc, char **argv)
@@ -632,11 +633,11 @@ static int cmd_run(int argc, char **argv)
     end_progress(&p);
     have_res = st == RM_OK;
     if (st == RM_OK)
-        st = report_run(tmp, s, &res, "run", d);
+        st = report_run(tmp, s, &res, RESULTS_RUN, d);
     if (st == RM_OK && !o.no_plot)
         st = draw(tmp, out, d);
     if (st == RM_OK)
-        st = write_record_and_report(rec, tmp, "run", s, res.n, res.reused, &o, d);
+        st = write_record_and_report(rec, tmp, RESULTS_RUN, s, res.n, res.reused, &o, d);
     if (st == RM_OK)
         st = outdir_commit(od, d);
     if (st == RM_OK && !o.quiet)
@@ -711,15 +712,6 @@ static int cmd_validate(int argc, char **argv)
     return ok ? 0 : EXIT_USAGE;
 }
 
-/* The files `railmail plot` writes (plot.c's charts). */
-static const char *const chart_files[] = {
-    "throughput.gp", "throughput.png", "transit.gp", "transit.png", "backlog.gp", "backlog.png",
-    "train_wait.gp", "train_wait.png", "compare.gp", "compare.png", "compare_throughput.gp",
-    "compare_throughput.png", "sweep_target.gp", "sweep_target.png", "pairs.gp", "pairs.png", "monthly.gp",
-    "monthly.png" };
-#define N_CHART_FILES (sizeof chart_files / sizeof *chart_files)
-#define MAX_SWEEP_CHARTS 32  /* a sweep's charts: sweep_METRIC per chart headline metric */
-
 static int cmd_plot(int argc, char **argv)
 {
     if (argc > 1 && !strcmp(argv[1], "--help")) {
@@ -732,19 +724,13 @@ static int cmd_plot(int argc, char **argv)
         return say_error("plot: expected one results directory");
     struct diag *d = diag_create();
     enum rm_status st = draw(argv[1], argv[1], d);
-    /* The charts now belong to the results, so the next run may replace them. */
-    const char *files[N_CHART_FILES + 2 * MAX_SWEEP_CHARTS];
-    char sweep[2 * MAX_SWEEP_CHARTS][96];
-    size_t n = 0, k = 0;
-    for (; n < N_CHART_FILES; n++)
-        files[n] = chart_files[n];
-    for (size_t i = 0; i < METRIC_COUNT && k < 2 * MAX_SWEEP_CHARTS; i++)
-        if (metric_get(i)->flags & METRIC_HEADLINE_CHART)
-            for (int png = 0; png < 2; png++, k++) {
-                snprintf(sweep[k], sizeof sweep[k], "sweep_%s.%s", metric_get(i)->name, png ? "png" : "gp");
-                files[n++] = sweep[k];
-            }
-    enum rm_status adopted = outdir_adopt(argv[1], files, n, d);
+    /* The charts now belong to the results, so the next run may replace
+     * them: every file of the chart catalogue that is there. */
+    size_t n = 0;
+    char **files = results_chart_files(&n);
+    enum rm_status adopted = files ? outdir_adopt(argv[1], (const char *const *)files, n, d)
+                                   : diag_fail(d, RM_ENOMEM, "out of memory");
+    free(files);
     if (st == RM_OK)
         st = adopted;
     int rc = report_diag(d, st);
@@ -806,10 +792,10 @@ static int cmd_compare(int argc, char **argv)
             names[i - 1] = compare_arm_name(cr, i);
             record_scenario(rec, compare_arm_scenario(cr, i));
         }
-        record_set_list(rec, "proposals", names, compare_arms(cr) - 1);
+        record_set_list(rec, RESULTS_KEY_PROPOSALS, names, compare_arms(cr) - 1);
     }
     if (st == RM_OK)
-        st = write_record_and_report(rec, tmp, "compare", compare_arm_scenario(cr, 0), compare_replications(cr),
+        st = write_record_and_report(rec, tmp, RESULTS_COMPARE, compare_arm_scenario(cr, 0), compare_replications(cr),
                           compare_reused(cr), &o, d);
     if (st == RM_OK)
         st = outdir_commit(od, d);
@@ -820,7 +806,7 @@ static int cmd_compare(int argc, char **argv)
             putchar('\n');
         print_precision(prec, o.n_precision, compare_replications(cr), o.max_replications);
         putchar('\n');
-        escape_line(stdout, "results: %s/compare.csv and charts in %s/", out, out);
+        escape_line(stdout, "results: %s/" RESULTS_COMPARE_CSV " and charts in %s/", out, out);
     }
     rc = report_diag(d, st);
     free(prec);
@@ -981,11 +967,11 @@ static int cmd_sweep(int argc, char **argv)
         st = draw(tmp, out, d);
     if (st == RM_OK) {
         if (rec) {
-            record_set_list(rec, "vary", a.vary, a.n_vary);
-            record_set(rec, "target", a.target);
-            record_set(rec, "proposal", a.proposal);
+            record_set_list(rec, RESULTS_KEY_VARY, a.vary, a.n_vary);
+            record_set(rec, RESULTS_KEY_TARGET, a.target);
+            record_set(rec, RESULTS_KEY_PROPOSAL, a.proposal);
         }
-        st = write_record_and_report(rec, tmp, "sweep", sweep_scenario(w), sweep_replications(w), 0, &o, d);
+        st = write_record_and_report(rec, tmp, RESULTS_SWEEP, sweep_scenario(w), sweep_replications(w), 0, &o, d);
     }
     if (st == RM_OK)
         st = outdir_commit(od, d);
@@ -996,7 +982,7 @@ static int cmd_sweep(int argc, char **argv)
             printf("\nevery point (the least precise shown):\n");
         print_precision(prec, o.n_precision, sweep_replications(w), o.max_replications);
         putchar('\n');
-        escape_line(stdout, "results: %s/sweep.csv and charts in %s/", out, out);
+        escape_line(stdout, "results: %s/" RESULTS_SWEEP_CSV " and charts in %s/", out, out);
     }
     rc = report_diag(d, st);
     free(prec);
@@ -1048,12 +1034,12 @@ static int cmd_report(int argc, char **argv)
         return say_error("report: expected one results directory");
     struct diag *d = diag_create();
     enum rm_status st = html_write(argv[1], d);
-    const char *files[] = { "report.html" };
+    const char *files[] = { RESULTS_REPORT_HTML };
     if (st == RM_OK)  /* the page belongs to the results, so the next run may replace it */
         st = outdir_adopt(argv[1], files, 1, d);
     int rc = report_diag(d, st);
     if (st == RM_OK)
-        escape_line(stdout, "report: %s/report.html", argv[1]);
+        escape_line(stdout, "report: %s/" RESULTS_REPORT_HTML, argv[1]);
     diag_destroy(d);
     return rc;
 }

@@ -19,6 +19,7 @@
 #include "railmail/metric.h"
 #include "railmail/model.h"
 #include "railmail/report.h"
+#include "railmail/results.h"
 #include "railmail/run.h"
 #include "railmail/scenario.h"
 #include "railmail/stats.h"
@@ -122,16 +123,16 @@ static enum rm_status load_arm(struct compare_result *c, size_t i, const char *o
 }
 
 /* A proposal name is a directory name under proposals/, distinct from the
- * others and from "baseline", whose results share the output directory. */
+ * others and from the baseline's, whose results share the output directory. */
 static enum rm_status check_names(char *const *names, size_t n, struct diag *d)
 {
     enum rm_status st = RM_OK;
     for (size_t i = 0; i < n; i++) {
         if (!names[i])
             return diag_fail(d, RM_ENOMEM, "out of memory");
-        if (!strcmp(names[i], "baseline") || strchr(names[i], '/') || names[i][0] == '.' || !names[i][0])
+        if (!strcmp(names[i], RESULTS_BASELINE) || strchr(names[i], '/') || names[i][0] == '.' || !names[i][0])
             st = diag_error(d, NULL, "proposal \"%s\": expected a directory name under proposals/ other than "
-                            "\"baseline\"", names[i]);
+                            "\"" RESULTS_BASELINE "\"", names[i]);
         for (size_t j = 0; j < i; j++)
             if (!strcmp(names[i], names[j]))
                 st = diag_error(d, NULL, "proposal \"%s\": expected each proposal once, got it twice", names[i]);
@@ -165,7 +166,7 @@ static enum rm_status prepare(struct compare_result *c, struct diag *d)
             free(names[i]);
         return diag_fail(d, RM_ENOMEM, "out of memory");
     }
-    c->arm[0].name = strdup("baseline");
+    c->arm[0].name = strdup(RESULTS_BASELINE);
     for (size_t i = 0; i < n; i++)
         c->arm[i + 1].name = names[i];
     if (check_names(names, n, d) != RM_OK)
@@ -453,7 +454,7 @@ static enum rm_status run_arms(struct compare_result *c, const char *dir, const 
         st = run_finish(runs[i], a->s->confidence, &a->res, d);
         a->ran = st == RM_OK;
         if (st == RM_OK)
-            st = report_run(sub[i], a->s, &a->res, "run", d);
+            st = report_run(sub[i], a->s, &a->res, RESULTS_RUN, d);
     }
     return st;
 }
@@ -527,8 +528,8 @@ static void decide(struct compare_result *c)
     }
 }
 
-/* The rows of compare.csv (monthly false) or compare_monthly.csv, where
- * each row names its month after the proposal. */
+/* The rows of the comparison's file (monthly false) or of its monthly
+ * file, where each row names its month after the proposal. */
 static void write_rows(FILE *f, const struct compare_result *c, bool monthly)
 {
     const struct arm *b = &c->arm[0];
@@ -562,7 +563,7 @@ static void write_rows(FILE *f, const struct compare_result *c, bool monthly)
 
 static void write_compare_csv(FILE *f, const struct compare_result *c)
 {
-    csvwrite_header(f, "proposal,metric,scope,baseline_mean,proposal_mean,diff,diff_ci_low,diff_ci_high,rel_pct,p_value,verdict");
+    csvwrite_header(f, RESULTS_COMPARE_COLUMNS);
     write_rows(f, c, false);
 }
 
@@ -570,14 +571,13 @@ static void write_compare_csv(FILE *f, const struct compare_result *c)
  * or to hurt. */
 static void write_compare_monthly_csv(FILE *f, const struct compare_result *c)
 {
-    csvwrite_header(f, "proposal,month,metric,scope,baseline_mean,proposal_mean,diff,diff_ci_low,diff_ci_high,rel_pct,"
-                       "p_value,verdict");
+    csvwrite_header(f, RESULTS_COMPARE_MONTHLY_COLUMNS);
     write_rows(f, c, true);
 }
 
 static void write_throughput_csv(FILE *f, const struct compare_result *c)
 {
-    csvwrite_header(f, "day,date,proposal,delivered_t_mean");
+    csvwrite_header(f, RESULTS_COMPARE_THROUGHPUT_COLUMNS);
     size_t days = model_days(c->arm[0].m);
     for (size_t i = 0; i < c->n_arms; i++) {
         const struct run_result *r = &c->arm[i].res;
@@ -618,13 +618,13 @@ enum rm_status compare_run(struct compare_result *c, const char *dir, const char
     const char *names[MAX_PROPOSALS];
     for (size_t i = 1; i < c->n_arms; i++)
         names[i - 1] = c->arm[i].name;
-    st = write_file(dir, "compare.csv", c, write_compare_csv, d);
+    st = write_file(dir, RESULTS_COMPARE_CSV, c, write_compare_csv, d);
     if (st == RM_OK)
-        st = write_file(dir, "compare_monthly.csv", c, write_compare_monthly_csv, d);
+        st = write_file(dir, RESULTS_COMPARE_MONTHLY_CSV, c, write_compare_monthly_csv, d);
     if (st == RM_OK)
-        st = write_file(dir, "compare_throughput.csv", c, write_throughput_csv, d);
+        st = write_file(dir, RESULTS_COMPARE_THROUGHPUT_CSV, c, write_throughput_csv, d);
     if (st == RM_OK)
-        st = report_meta(dir, c->arm[0].s, c->arm[0].res.n, "compare", names, c->n_arms - 1, c->precision,
+        st = report_meta(dir, c->arm[0].s, c->arm[0].res.n, RESULTS_COMPARE, names, c->n_arms - 1, c->precision,
                          c->n_precision, d);
     return st;
 }
@@ -636,7 +636,7 @@ enum rm_status compare_run(struct compare_result *c, const char *dir, const char
 static void print_new_pairs(const struct compare_result *c, FILE *f, size_t i)
 {
     const struct arm *b = &c->arm[0], *a = &c->arm[i];
-    enum { SHOWN = 6 };  /* the rest are in the arm's pairs.csv */
+    enum { SHOWN = 6 };  /* the rest are in the arm's folder */
     char name[2048], key[300], scope[310];
     bool first = true;
     size_t shown = 0, more = 0;
@@ -668,7 +668,7 @@ static void print_new_pairs(const struct compare_result *c, FILE *f, size_t i)
         first = false;
     }
     if (more)
-        fprintf(f, " and %zu more (%s/pairs.csv)", more, escape_text(name, sizeof name, a->name));
+        fprintf(f, " and %zu more (%s/" RESULTS_PAIRS_CSV ")", more, escape_text(name, sizeof name, a->name));
     if (!first)
         fputc('\n', f);
 }

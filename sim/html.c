@@ -1,20 +1,23 @@
-/* html: report.html, the page a director reads instead of the CSVs. It is
- * built in a strbuf from run.json (what was run), the reloaded scenario
+/* html: the report page a director reads instead of the CSVs. It is built
+ * in a strbuf from the run record (what was run), the reloaded scenario
  * (the question in words, small input tables), the result CSVs (levels,
- * differences, verdicts) and plot's chart recipes drawn again as SVG into a
- * scratch directory and inlined. Nothing on the page is fetched: the CSS
- * is inline and a Content-Security-Policy forbids every network load. All
- * text from files is escaped, since names may hold markup. */
+ * differences, verdicts) and the chart catalogue's charts drawn again as
+ * SVG into a scratch directory and inlined. What the page shows depends on
+ * the kind of results: a table has a section per kind. Nothing on the page
+ * is fetched: the CSS is inline and a Content-Security-Policy forbids every
+ * network load. All text from files is escaped, since names may hold
+ * markup. Everything is read through the results module. */
 #define _DEFAULT_SOURCE  /* mkdtemp */
 #include "railmail/html.h"
 
 #include "railmail/calendar.h"
 #include "railmail/csvread.h"
-#include "railmail/metric.h"
 #include "railmail/plot.h"
+#include "railmail/results.h"
 #include "railmail/scenario.h"
 #include "railmail/strbuf.h"
 #include "railmail/table.h"
+#include "railmail/metric.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -23,22 +26,32 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <jansson.h>
-
 #define MAX_ARMS 65  /* the baseline and compare's at most 64 proposals */
 #define MAX_SETS 259 /* cli's 256 --set and the three that -r, -d and -s stand for */
-#define SHOWN_NEW_PAIRS 6  /* per proposal; the rest are in its pairs.csv */
+#define SHOWN_NEW_PAIRS 6  /* per proposal; the rest are in its own folder */
+
+struct page;
+
+/* What the page of a kind of results shows (the table, `sections`, is
+ * with the page's assembly at the end). */
+struct section {
+    void (*subtitle)(struct page *p);              /* the line under the title */
+    void (*question)(struct page *p);              /* what the results answer, in words */
+    enum rm_status (*results[3])(struct page *p);  /* the result sections, in order */
+    bool arms;  /* a comparison: the baseline and its proposals, each with its own folder */
+};
 
 /* The page being written and what it is made from. */
 struct page {
     struct strbuf b;
     const char *dir;
-    json_t *rec;                  /* run.json */
-    const char *kind;             /* run, compare or sweep */
+    struct results_record rec;    /* how the results were made */
+    enum results_kind kind;
+    const struct section *section;  /* what the page of this kind shows */
     const struct scenario *arm[MAX_ARMS];  /* the scenario; for compare the baseline, then each proposal */
     struct scenario *owned[MAX_ARMS];      /* those loaded here, freed with the page */
     size_t n_owned;
-    const char *name[MAX_ARMS];   /* "baseline" and the proposals' names (borrowed from rec) */
+    const char *name[MAX_ARMS];   /* the baseline's and the proposals' names (borrowed from rec) */
     size_t n_arms;
     const char *scope;            /* compare: "common" when the arms carry different pairs, else "all" */
     char conf[32];                /* the confidence level in percent, "95" */
@@ -126,35 +139,13 @@ static const char *unit_of(struct page *p, const struct metric *mt)
     return p->arm[0] ? metric_unit(mt, p->arm[0]->currency, p->unit, sizeof p->unit) : mt->unit;
 }
 
-/* ---------------------------------------------------------------- run.json */
-
-static const char *rec_text(const struct page *p, const char *key)
-{
-    return json_string_value(json_object_get(p->rec, key));
-}
-
-static double rec_num(const struct page *p, const char *key)
-{
-    json_t *v = json_object_get(p->rec, key);
-    return json_is_number(v) ? json_number_value(v) : NAN;
-}
-
-/* The strings of a run.json list (NULL-terminated, borrowed), at most max. */
-static size_t rec_list(const struct page *p, const char *key, const char **out, size_t max)
-{
-    json_t *list = json_object_get(p->rec, key), *v;
-    size_t i, n = 0;
-    json_array_foreach(list, i, v)
-        if (json_is_string(v) && n < max)
-            out[n++] = json_string_value(v);
-    return n;
-}
+/* ---------------------------------------------------------------- the record */
 
 /* The scenario directory, relative names taken from the recorded working
  * directory so that `railmail report` works from anywhere. */
 static void scenario_path(const struct page *p, struct strbuf *path, const char *scenario)
 {
-    const char *cwd = rec_text(p, "cwd");
+    const char *cwd = p->rec.cwd;
     if (scenario[0] != '/' && cwd && *cwd)
         strbuf_printf(path, "%s/", cwd);
     strbuf_printf(path, "%s", scenario);
@@ -163,30 +154,31 @@ static void scenario_path(const struct page *p, struct strbuf *path, const char 
 /* Loads the scenario (and for compare each proposal) as the run did. */
 static enum rm_status load_arms(struct page *p)
 {
-    const char *scenario = rec_text(p, "scenario"), *sets[MAX_SETS], *proposals[MAX_ARMS - 1];
+    const char *scenario = p->rec.scenario_dir, *proposals[MAX_ARMS - 1];
     if (!scenario)
-        return diag_error(p->d, &(struct diag_at){"run.json", 0, 0}, "expected a \"scenario\" entry, found none");
-    size_t n_sets = rec_list(p, "sets", sets, MAX_SETS), n_prop = 0;
-    if (!strcmp(p->kind, "compare"))
-        n_prop = rec_list(p, "proposals", proposals, MAX_ARMS - 1);
-    else if (rec_text(p, "proposal"))  /* a sweep of one proposal */
-        proposals[n_prop++] = rec_text(p, "proposal");
+        return diag_error(p->d, &(struct diag_at){RESULTS_RUN_JSON, 0, 0}, "expected a \"scenario\" entry, found none");
+    size_t n_sets = p->rec.n_sets < MAX_SETS ? p->rec.n_sets : MAX_SETS, n_prop = 0;
+    if (p->section->arms)
+        for (; n_prop < p->rec.n_proposals && n_prop < MAX_ARMS - 1; n_prop++)
+            proposals[n_prop] = p->rec.proposals[n_prop];
+    else if (p->rec.proposal)  /* a sweep of one proposal */
+        proposals[n_prop++] = p->rec.proposal;
     struct strbuf base = {0};
     scenario_path(p, &base, scenario);
     struct diag *mine = diag_create();
     enum rm_status st = base.oom || !mine ? RM_ENOMEM : RM_OK;
-    bool sweep_overlay = strcmp(p->kind, "compare") != 0;
+    bool sweep_overlay = !p->section->arms;
     for (size_t i = 0; i <= n_prop && st == RM_OK; i++) {
         if (sweep_overlay && n_prop && i == 0)
             continue;  /* a swept proposal: its scenario only */
         struct strbuf overlay = {0};
         if (i > 0)
             strbuf_printf(&overlay, "%s/proposals/%s", base.s, proposals[i - 1]);
-        st = scenario_load(base.s, i ? strbuf_str(&overlay) : NULL, sets, n_sets, &p->owned[p->n_owned], mine);
+        st = scenario_load(base.s, i ? strbuf_str(&overlay) : NULL, p->rec.sets, n_sets, &p->owned[p->n_owned], mine);
         strbuf_fini(&overlay);
         if (st == RM_OK) {
             p->arm[p->n_arms] = p->owned[p->n_owned++];
-            p->name[p->n_arms++] = i ? proposals[i - 1] : "baseline";
+            p->name[p->n_arms++] = i ? proposals[i - 1] : RESULTS_BASELINE;
         }
     }
     if (st == RM_ENOMEM)
@@ -201,8 +193,8 @@ static enum rm_status load_arms(struct page *p)
 
 /* ---------------------------------------------------------------- tables */
 
-/* A result CSV with the columns of summary.csv (metric, scope, mean, ci_low,
- * ci_high), or compare.csv's, looked up by metric and scope. */
+/* A result CSV with the summary's columns (metric, scope, mean, ci_low,
+ * ci_high), or the comparison's, looked up by metric and scope. */
 struct csv {
     struct table t;
     bool found;
@@ -218,16 +210,16 @@ static enum rm_status csv_load_scope(struct page *p, struct csv *c, const char *
     strbuf_printf(&dir, "%s%s%s", p->dir, sub ? "/" : "", sub ? sub : "");
     *c = (struct csv){0};
     enum rm_status st = dir.oom ? diag_fail(p->d, RM_ENOMEM, "out of memory")
-                                : table_load_where(&c->t, dir.s, name, scope ? "scope" : NULL, scope,
-                                                   &c->found, p->d);
+                                : results_load_where(&c->t, dir.s, name, scope ? RESULTS_COL_SCOPE : NULL, scope,
+                                                     &c->found, p->d);
     strbuf_fini(&dir);
     if (st != RM_OK || !c->found)
         return st;
-    if (!table_find(&c->t, "metric", &c->metric) || !table_find(&c->t, "scope", &c->scope))
+    if (!table_find(&c->t, RESULTS_COL_METRIC, &c->metric) || !table_find(&c->t, RESULTS_COL_SCOPE, &c->scope))
         c->metric = c->scope = SIZE_MAX;
-    if (!table_find(&c->t, "mean", &c->mean))
+    if (!table_find(&c->t, RESULTS_COL_MEAN, &c->mean))
         c->mean = SIZE_MAX;
-    if (!table_find(&c->t, "ci_low", &c->lo) || !table_find(&c->t, "ci_high", &c->hi))
+    if (!table_find(&c->t, RESULTS_COL_CI_LOW, &c->lo) || !table_find(&c->t, RESULTS_COL_CI_HIGH, &c->hi))
         c->lo = c->hi = SIZE_MAX;
     return RM_OK;
 }
@@ -245,12 +237,7 @@ static void csv_fini(struct csv *c)
 
 static double cell_num(const struct table *t, size_t r, size_t col)
 {
-    if (col == SIZE_MAX)
-        return NAN;
-    const char *s = table_cell(t, r, col);
-    char *end;
-    double v = strtod(s, &end);
-    return *s && !*end ? v : NAN;
+    return table_value(t, r, col);
 }
 
 /* The row of (metric, scope) whose column `col` equals `value` (any when
@@ -298,15 +285,10 @@ static void head(struct page *p)
     strbuf_printf(b, "</title>\n<style>%s</style>\n</head>\n<body>\n<h1>", css);
     esc(b, title);
     strbuf_printf(b, "</h1>\n<p class=\"sub\">");
-    if (!strcmp(p->kind, "compare"))
-        escf(p, "Comparison of %zu proposal%s against the baseline", p->n_arms - 1, p->n_arms == 2 ? "" : "s");
-    else if (!strcmp(p->kind, "sweep"))
-        esc(b, "Sweep: the same scenario at several settings");
-    else
-        esc(b, "Simulation run");
+    p->section->subtitle(p);
     char n[32], h[32], date[11];
     calendar_format(s->start_day, date);
-    escf(p, " · %s replications of %s days from %s", num(n, rec_num(p, "replications")), num(h, s->horizon_d), date);
+    escf(p, " · %s replications of %s days from %s", num(n, p->rec.replications), num(h, s->horizon_d), date);
     strbuf_printf(b, "</p>\n");
 }
 
@@ -330,54 +312,81 @@ static void first_sentence(struct strbuf *b, const char *name, const char *text)
     strbuf_fini(&t);
 }
 
-/* The question the run answers, in words, and how the numbers were made. */
+/* The line under the title, for each kind. */
+static void run_subtitle(struct page *p)
+{
+    esc(&p->b, "Simulation run");
+}
+
+static void compare_subtitle(struct page *p)
+{
+    escf(p, "Comparison of %zu proposal%s against the baseline", p->n_arms - 1, p->n_arms == 2 ? "" : "s");
+}
+
+static void sweep_subtitle(struct page *p)
+{
+    esc(&p->b, "Sweep: the same scenario at several settings");
+}
+
+/* The question each kind answers, in words. */
+static void run_question(struct page *p)
+{
+    esc(&p->b, "How long does mail take from its origin in China to the destination post in Europe, how much of "
+               "it arrives within the service standard, and where does it wait, under this scenario?");
+}
+
+static void compare_question(struct page *p)
+{
+    esc(&p->b, "If the rail service changed as each proposal below says, would mail from China reach Europe "
+               "sooner and more reliably than under today's service (the baseline)?");
+}
+
+static void sweep_question(struct page *p)
+{
+    struct strbuf *b = &p->b;
+    size_t n = p->rec.n_vary < 8 ? p->rec.n_vary : 8;
+    esc(b, "How do transit time and reliability change as ");
+    for (size_t i = 0; i < n; i++) {  /* KEY=VALUES */
+        const char *vary = p->rec.vary[i], *eq = strchr(vary, '=');
+        struct strbuf key = {0};
+        strbuf_put(&key, vary, eq ? (size_t)(eq - vary) : strlen(vary));
+        strbuf_printf(b, "%s<code>", i ? " and " : "");
+        esc(b, strbuf_str(&key));
+        strbuf_printf(b, "</code>");
+        if (eq)
+            escf(p, " takes the values %s", eq + 1);
+        strbuf_fini(&key);
+    }
+    if (p->rec.target) {
+        esc(b, ", and what is the least value that meets the target ");
+        strbuf_printf(b, "<code>");
+        esc(b, p->rec.target);
+        strbuf_printf(b, "</code>");
+    }
+    esc(b, "?");
+}
+
+/* The question the results answer, in words, and how the numbers were made. */
 static void question(struct page *p)
 {
     struct strbuf *b = &p->b;
     const struct scenario *s = p->arm[0];
     char h[32], w[32], st[32], c[32], sd[32];
     strbuf_printf(b, "<h2>The question</h2>\n<p>");
-    if (!strcmp(p->kind, "compare"))
-        esc(b, "If the rail service changed as each proposal below says, would mail from China reach Europe "
-               "sooner and more reliably than under today's service (the baseline)?");
-    else if (!strcmp(p->kind, "sweep")) {
-        const char *vary[8];
-        size_t n = rec_list(p, "vary", vary, 8);
-        esc(b, "How do transit time and reliability change as ");
-        for (size_t i = 0; i < n; i++) {  /* KEY=VALUES */
-            const char *eq = strchr(vary[i], '=');
-            struct strbuf key = {0};
-            strbuf_put(&key, vary[i], eq ? (size_t)(eq - vary[i]) : strlen(vary[i]));
-            strbuf_printf(b, "%s<code>", i ? " and " : "");
-            esc(b, strbuf_str(&key));
-            strbuf_printf(b, "</code>");
-            if (eq)
-                escf(p, " takes the values %s", eq + 1);
-            strbuf_fini(&key);
-        }
-        if (rec_text(p, "target")) {
-            esc(b, ", and what is the least value that meets the target ");
-            strbuf_printf(b, "<code>");
-            esc(b, rec_text(p, "target"));
-            strbuf_printf(b, "</code>");
-        }
-        esc(b, "?");
-    } else
-        esc(b, "How long does mail take from its origin in China to the destination post in Europe, how much of it "
-               "arrives within the service standard, and where does it wait, under this scenario?");
+    p->section->question(p);
     strbuf_printf(b, "</p>\n<p>");
     esc(b, s->description && *s->description ? s->description : "(the scenario has no description)");
     strbuf_printf(b, "</p>\n<p class=\"note\">");
     escf(p, "Each result is the mean of %s independent replications of %s simulated days (the first %s days are a "
             "warm-up and not counted), with its %s%% confidence interval in brackets. A batch is on time when it is "
             "delivered within %s days of posting. ",
-         num(c, rec_num(p, "replications")), num(h, s->horizon_d), num(w, s->warmup_d), num(st, 100 * s->confidence),
+         num(c, p->rec.replications), num(h, s->horizon_d), num(w, s->warmup_d), num(st, 100 * s->confidence),
          num(sd, s->service_standard_d));
     esc(b, "\"Delivered\" here means that the batch (a receptacle dispatched to one destination office) has "
            "reached the destination country's inward office of exchange (EMD scan), not the addressee: national "
            "delivery comes after and is not modelled.");
     strbuf_printf(b, "</p>\n");
-    if (!strcmp(p->kind, "compare")) {
+    if (p->section->arms) {
         strbuf_printf(b, "<h3>The proposals</h3>\n<table><tr><th>proposal</th><th>what it changes</th></tr>\n");
         for (size_t i = 1; i < p->n_arms; i++) {
             strbuf_printf(b, "<tr><td>");
@@ -474,11 +483,11 @@ static void metric_cell(struct page *p, const struct metric *mt)
     strbuf_printf(b, ")</span></td>");
 }
 
-/* Headline levels of a run or sweep point, from summary.csv. */
+/* Headline levels of a run or sweep point, from its summary. */
 static enum rm_status levels_run(struct page *p)
 {
     struct csv c;
-    enum rm_status st = csv_load_scope(p, &c, NULL, "summary.csv", "all");  /* the rest is per od, node... */
+    enum rm_status st = csv_load_scope(p, &c, NULL, RESULTS_SUMMARY_CSV, "all");  /* the rest is per od, node... */
     if (st != RM_OK || !c.found)
         return st;
     struct strbuf *b = &p->b;
@@ -503,19 +512,20 @@ static enum rm_status levels_run(struct page *p)
     return RM_OK;
 }
 
-/* pairs.csv: on time and transit per origin and destination. */
+/* On time and transit per origin and destination. */
 static enum rm_status pairs_table(struct page *p)
 {
     struct table t;
     bool found;
-    enum rm_status st = table_load(&t, p->dir, "pairs.csv", &found, p->d);
+    enum rm_status st = results_load(&t, p->dir, RESULTS_PAIRS_CSV, &found, p->d);
     if (st != RM_OK || !found)
         return st;
     /* the columns read: three, then a metric's mean or bound each */
     static const struct { enum metric_id id; const char *suffix; } of[7] = {
-        {METRIC_ON_TIME, ""}, {METRIC_ON_TIME, "_ci_low"}, {METRIC_ON_TIME, "_ci_high"}, {METRIC_TRANSIT_P50, ""},
-        {METRIC_TRANSIT_P95, ""}, {METRIC_TRANSIT_P95, "_ci_low"}, {METRIC_TRANSIT_P95, "_ci_high"}};
-    char cols[10][64] = {"origin", "destination", "posted"};
+        {METRIC_ON_TIME, ""}, {METRIC_ON_TIME, RESULTS_CI_LOW_SUFFIX}, {METRIC_ON_TIME, RESULTS_CI_HIGH_SUFFIX},
+        {METRIC_TRANSIT_P50, ""}, {METRIC_TRANSIT_P95, ""}, {METRIC_TRANSIT_P95, RESULTS_CI_LOW_SUFFIX},
+        {METRIC_TRANSIT_P95, RESULTS_CI_HIGH_SUFFIX}};
+    char cols[10][64] = {RESULTS_COL_ORIGIN, RESULTS_COL_DESTINATION, RESULTS_COL_POSTED};
     for (size_t i = 0; i < 7; i++)
         snprintf(cols[3 + i], sizeof cols[3 + i], "%s%s", metric_name(of[i].id), of[i].suffix);
     size_t col[10];
@@ -547,7 +557,7 @@ static enum rm_status pairs_table(struct page *p)
  * month), that row, then for each of the n metrics the first row at scope
  * all of the same month, or SIZE_MAX; n + 1 entries a month (malloc'd, NULL
  * without memory). As csv_row for each cell, but in one pass over the file
- * instead of one per cell: monthly.csv has thousands of rows a month. */
+ * instead of one per cell: the monthly CSV has thousands of rows a month. */
 static size_t *month_cells(const struct csv *c, size_t cm, const char *const *metrics, size_t n, size_t *n_months)
 {
     const struct table *t = &c->t;
@@ -582,13 +592,13 @@ static size_t *month_cells(const struct csv *c, size_t cm, const char *const *me
     return cells;
 }
 
-/* monthly.csv: the network's batches by month of posting. */
+/* The network's batches by month of posting. */
 static enum rm_status months_table(struct page *p)
 {
     struct csv c;
-    enum rm_status st = csv_load_scope(p, &c, NULL, "monthly.csv", "all");
+    enum rm_status st = csv_load_scope(p, &c, NULL, RESULTS_MONTHLY_CSV, "all");
     size_t cm;
-    if (st != RM_OK || !c.found || !table_find(&c.t, "month", &cm) || c.metric == SIZE_MAX) {
+    if (st != RM_OK || !c.found || !table_find(&c.t, RESULTS_COL_MONTH, &cm) || c.metric == SIZE_MAX) {
         csv_fini(&c);
         return st;
     }
@@ -639,7 +649,7 @@ static void verdict(struct strbuf *b, const char *v)
     strbuf_printf(b, "</span>");
 }
 
-/* Each arm's headline levels side by side, from each arm's summary.csv at
+/* Each arm's headline levels side by side, from each arm's summary at
  * the scope the verdicts use. */
 /* A table's header row: the first column's name, then one per arm. */
 static void arms_header(struct page *p, const char *first)
@@ -660,7 +670,7 @@ static enum rm_status compare_levels(struct page *p)
     enum rm_status st = RM_OK;
     size_t loaded = 0;
     for (; loaded < p->n_arms && st == RM_OK; loaded++)
-        st = csv_load(p, &arm[loaded], p->name[loaded], "summary.csv");
+        st = csv_load(p, &arm[loaded], p->name[loaded], RESULTS_SUMMARY_CSV);
     struct strbuf *b = &p->b;
     const struct metric *mt[64];
     size_t n = headline_metrics(mt, 64);
@@ -701,7 +711,7 @@ static enum rm_status compare_levels(struct page *p)
     return st;
 }
 
-/* The pairs `arm` carries, "ORIGIN-DEST" in its pairs.csv order. */
+/* The pairs `arm` carries, "ORIGIN-DEST" in the order of its folder's pairs. */
 struct pairs {
     struct table t;
     bool found;
@@ -715,11 +725,11 @@ static enum rm_status pairs_load(struct page *p, struct pairs *x, const char *ar
     strbuf_printf(&dir, "%s/%s", p->dir, arm);
     *x = (struct pairs){0};
     enum rm_status st = dir.oom ? diag_fail(p->d, RM_ENOMEM, "out of memory")
-                                : table_load(&x->t, dir.s, "pairs.csv", &x->found, p->d);
+                                : results_load(&x->t, dir.s, RESULTS_PAIRS_CSV, &x->found, p->d);
     strbuf_fini(&dir);
     if (st == RM_OK && x->found &&
-        (!table_find(&x->t, "origin", &x->origin) || !table_find(&x->t, "destination", &x->dest) ||
-         !table_find(&x->t, "posted", &x->posted) || !table_find(&x->t, metric_name(METRIC_ON_TIME), &x->on_time) ||
+        (!table_find(&x->t, RESULTS_COL_ORIGIN, &x->origin) || !table_find(&x->t, RESULTS_COL_DESTINATION, &x->dest) ||
+         !table_find(&x->t, RESULTS_COL_POSTED, &x->posted) || !table_find(&x->t, metric_name(METRIC_ON_TIME), &x->on_time) ||
          !table_find(&x->t, metric_name(METRIC_TRANSIT_P95), &x->p95))) {
         table_fini(&x->t);
         x->found = false;
@@ -750,16 +760,16 @@ static size_t pairs_find(const struct pairs *x, const char *origin, const char *
 static enum rm_status compare_diffs(struct page *p)
 {
     struct csv c;
-    enum rm_status st = csv_load(p, &c, NULL, "compare.csv");
+    enum rm_status st = csv_load(p, &c, NULL, RESULTS_COMPARE_CSV);
     size_t cp, cdiff, clo, chi, cv, cb, cpm;
     if (st != RM_OK || !c.found)
         return st;
-    if (!table_find(&c.t, "proposal", &cp) || !table_find(&c.t, "diff", &cdiff) ||
-        !table_find(&c.t, "diff_ci_low", &clo) || !table_find(&c.t, "diff_ci_high", &chi) ||
-        !table_find(&c.t, "verdict", &cv) || !table_find(&c.t, "baseline_mean", &cb) ||
-        !table_find(&c.t, "proposal_mean", &cpm) || c.metric == SIZE_MAX) {
+    if (!table_find(&c.t, RESULTS_COL_PROPOSAL, &cp) || !table_find(&c.t, RESULTS_COL_DIFF, &cdiff) ||
+        !table_find(&c.t, RESULTS_COL_DIFF_CI_LOW, &clo) || !table_find(&c.t, RESULTS_COL_DIFF_CI_HIGH, &chi) ||
+        !table_find(&c.t, RESULTS_COL_VERDICT, &cv) || !table_find(&c.t, RESULTS_COL_BASELINE_MEAN, &cb) ||
+        !table_find(&c.t, RESULTS_COL_PROPOSAL_MEAN, &cpm) || c.metric == SIZE_MAX) {
         csv_fini(&c);
-        return diag_error(p->d, &(struct diag_at){"compare.csv", 1, 0}, "expected compare.csv's columns");
+        return diag_error(p->d, &(struct diag_at){c.t.name, 1, 0}, "expected a comparison's columns");
     }
     struct strbuf *b = &p->b;
     const struct metric *mt[16];
@@ -806,7 +816,7 @@ static enum rm_status compare_diffs(struct page *p)
 
     /* The existing pairs each proposal makes significantly worse. */
     struct pairs base;
-    if ((st = pairs_load(p, &base, "baseline")) == RM_OK && base.found) {
+    if ((st = pairs_load(p, &base, RESULTS_BASELINE)) == RM_OK && base.found) {
         bool any = false;
         for (size_t a = 1; a < p->n_arms; a++) {
             size_t k = 0;
@@ -898,7 +908,7 @@ static enum rm_status compare_diffs(struct page *p)
             }
             if (more) {
                 strbuf_printf(b, "<tr><td colspan=\"7\" class=\"note\">");
-                escf(p, "and %zu more new pairs of %s (in %s/pairs.csv)", more, p->name[a], p->name[a]);
+                escf(p, "and %zu more new pairs of %s (in %s/" RESULTS_PAIRS_CSV ")", more, p->name[a], p->name[a]);
                 strbuf_printf(b, "</td></tr>\n");
             }
         }
@@ -914,27 +924,19 @@ static enum rm_status compare_diffs(struct page *p)
 
 /* ---------------------------------------------------------------- sweep */
 
-/* target.csv's answer as a sentence. */
-static void target_sentence(struct page *p, const struct table *t)
+/* The target's answer as a sentence. */
+static void target_sentence(struct page *p, const struct results_target *g)
 {
-    size_t ck, cv;
-    if (!table_find(t, "key", &ck) || !table_find(t, "value", &cv))
-        return;
-    const char *k[] = {"parameter", "value", "metric", "scope", "operator", "threshold", "bound", "bound_at",
-                       "outcome", "value_below", "points_evaluated", "points"};
+    const char *const text[12] = {g->parameter, g->value, g->metric, g->scope, g->op, g->threshold_text,
+                                  g->bound_text, g->bound_at, g->outcome, g->value_below, g->points_evaluated,
+                                  g->points};
     const char *v[12];
-    for (size_t i = 0; i < 12; i++) {
-        v[i] = "";
-        for (size_t r = 0; r < t->nrow; r++)
-            if (!strcmp(table_cell(t, r, ck), k[i]))
-                v[i] = table_cell(t, r, cv);
-    }
+    for (size_t i = 0; i < 12; i++)
+        v[i] = text[i] ? text[i] : "";
     struct strbuf *b = &p->b;
     char bound[32];
-    char *end;
-    double x = strtod(v[6], &end);
-    if (*v[6] && !*end)  /* the bound as the tables show numbers */
-        v[6] = num(bound, x);
+    if (!isnan(g->bound))  /* the bound as the tables show numbers */
+        v[6] = num(bound, g->bound);
     const struct metric *mt = metric_find(v[2]);
     if (mt)
         v[2] = mt->label;
@@ -954,34 +956,24 @@ static void target_sentence(struct page *p, const struct table *t)
     strbuf_printf(b, "</p>\n");
 }
 
-/* sweep.csv: the headline metrics at every point; target.csv's answer. */
+/* A sweep: the headline metrics at every point; the target's answer. */
 static enum rm_status sweep_section(struct page *p)
 {
     struct csv c;
-    enum rm_status st = csv_load(p, &c, NULL, "sweep.csv");
+    enum rm_status st = csv_load(p, &c, NULL, RESULTS_SWEEP_CSV);
     if (st != RM_OK || !c.found)
         return st;
     struct strbuf *b = &p->b;
     size_t nkeys = c.metric == SIZE_MAX ? 0 : c.metric;
-    struct table target;
-    bool found;
-    const char *tmetric = NULL, *tscope = NULL;
-    if ((st = table_load(&target, p->dir, "target.csv", &found, p->d)) != RM_OK) {
+    struct results_target target;
+    if ((st = results_target_load(&target, p->dir, p->d)) != RM_OK) {
         csv_fini(&c);
         return st;
     }
+    const char *tmetric = target.metric, *tscope = target.scope;
     strbuf_printf(b, "<h2>Results at each setting</h2>\n");
-    if (found) {
+    if (target.found)
         target_sentence(p, &target);
-        size_t ck, cv;
-        if (table_find(&target, "key", &ck) && table_find(&target, "value", &cv))
-            for (size_t r = 0; r < target.nrow; r++) {
-                if (!strcmp(table_cell(&target, r, ck), "metric"))
-                    tmetric = table_cell(&target, r, cv);
-                if (!strcmp(table_cell(&target, r, ck), "scope"))
-                    tscope = table_cell(&target, r, cv);
-            }
-    }
     const struct metric *mt[16];
     size_t n = 0;
     for (size_t i = 0; i < METRIC_COUNT && n < 16; i++)
@@ -1048,39 +1040,12 @@ static enum rm_status sweep_section(struct page *p)
     }
     strbuf_printf(b, "</table>\n<p class=\"note\">Every setting runs on the same random numbers; mean ± half the "
                      "confidence interval.</p>\n");
-    if (found)
-        table_fini(&target);
+    results_target_fini(&target);
     csv_fini(&c);
     return RM_OK;
 }
 
 /* ---------------------------------------------------------------- charts */
-
-/* What each chart shows, in one line. */
-static const struct chart {
-    const char *name, *caption;
-} charts[] = {
-    {"compare", "Each proposal minus the baseline on the headline measures, with the confidence interval of the "
-                "difference; colour gives the verdict."},
-    {"compare_throughput", "Mail delivered per day (7-day average, tonnes at the inward office of exchange, EMD) in "
-                           "the baseline and each proposal, on the same random numbers."},
-    {"sweep_target", "The target's measure at every setting tried, with its confidence band and the target "
-                     "line: the answer is the first setting whose band lies wholly on the right side."},
-    {"throughput", "Mail delivered per week, in tonnes, for the largest destinations: delivered means handed over "
-                   "at the destination's inward office of exchange (EMD), not to the addressee. Look for weeks that "
-                   "fall short, which show when the service cannot keep up."},
-    {"transit", "How many days batches take from posting at the origin to arrival at the destination's inward "
-                "office of exchange (EMD), against the service standard: the share left of the standard line is on "
-                "time."},
-    {"backlog", "Batches waiting for a train at each node at the end of each day: a line that keeps rising means "
-                "the trains leaving that node carry less than is posted."},
-    {"train_wait", "Hours trains queue for a track or crane at the borders and hubs before their dwell: this is "
-                   "where a border crossing is the bottleneck."},
-    {"pairs", "Share of batches on time for every origin and destination, and their 95th percentile transit time: "
-              "the pale cells are the pairs to worry about."},
-    {"monthly", "The network's results by month of posting: look for months where fewer batches are on time or "
-                "transit grows (a seasonal peak, works at a crossing, a closure)."},
-};
 
 /* NAME.svg from `scratch`, inlined: the XML prolog and the namespace
  * declarations dropped (an HTML parser puts <svg> in the SVG namespace and
@@ -1178,9 +1143,8 @@ static void figure(struct page *p, const char *scratch, const char *name, const 
 static enum rm_status charts_section(struct page *p)
 {
     struct strbuf *b = &p->b;
-    const char *plot = rec_text(p, "plot");
     strbuf_printf(b, "<h2>Charts</h2>\n");
-    if (plot && !strcmp(plot, "no")) {
+    if (p->rec.no_plot) {
         strbuf_printf(b, "<p class=\"note\">This run was made with --no-plot: no charts.</p>\n");
         return RM_OK;
     }
@@ -1198,43 +1162,36 @@ static enum rm_status charts_section(struct page *p)
         strbuf_fini(&scratch);
         return st;
     }
-    bool drawn = false, compare = !strcmp(p->kind, "compare");
+    bool drawn = false, arms = p->section->arms;
     enum rm_status st = plot_results_svg(p->dir, scratch.s, &drawn, p->d);
-    if (st == RM_OK && compare) {  /* and the baseline's own charts, for its levels */
+    if (st == RM_OK && arms) {  /* and the baseline's own charts, for its levels */
         struct strbuf base = {0};
-        strbuf_printf(&base, "%s/baseline", p->dir);
+        strbuf_printf(&base, "%s/" RESULTS_BASELINE, p->dir);
         bool base_drawn;
         st = base.oom ? diag_fail(p->d, RM_ENOMEM, "out of memory") : plot_results_svg(base.s, scratch.s, &base_drawn, p->d);
         strbuf_fini(&base);
     }
     size_t k = 0;
-    if (st == RM_OK) {
-        for (size_t i = 0; i < sizeof charts / sizeof *charts; i++) {
+    for (enum results_chart_id id = 0; id < RESULTS_N_CHARTS && st == RM_OK; id++) {
+        const struct results_chart *c = results_chart(id);
+        char name[RESULTS_CHART_NAME_MAX];
+        const char *metric;
+        for (size_t i = 0; results_chart_name(id, i, name, &metric); i++) {
             struct strbuf caption = {0};
-            bool run_chart = strncmp(charts[i].name, "compare", 7) && strncmp(charts[i].name, "sweep", 5);
-            strbuf_printf(&caption, "%s%s", compare && run_chart ? "The baseline: " : "", charts[i].caption);
-            figure(p, scratch.s, charts[i].name, strbuf_str(&caption), &k);
+            const struct metric *mt = metric ? metric_find(metric) : NULL;
+            if (mt)  /* one chart per metric */
+                strbuf_printf(&caption, "The network's %s (%s) %s", mt->label, unit_of(p, mt), c->caption);
+            else  /* a comparison shows the baseline's own charts, of a run */
+                strbuf_printf(&caption, "%s%s", arms && c->kinds == RESULTS_IN(RESULTS_RUN) ? "The baseline: " : "",
+                              c->caption);
+            figure(p, scratch.s, name, strbuf_str(&caption), &k);
             strbuf_fini(&caption);
-            if (strcmp(charts[i].name, "sweep_target"))
-                continue;
-            for (size_t j = 0; j < METRIC_COUNT; j++) {  /* a sweep's charts follow its target's */
-                const struct metric *mt = metric_get(j);
-                if (!(mt->flags & METRIC_HEADLINE_CHART))
-                    continue;
-                struct strbuf name = {0}, line = {0};
-                strbuf_printf(&name, "sweep_%s", mt->name);
-                strbuf_printf(&line, "The network's %s (%s) at every setting tried, with its confidence band.",
-                              mt->label, unit_of(p, mt));
-                figure(p, scratch.s, strbuf_str(&name), strbuf_str(&line), &k);
-                strbuf_fini(&name);
-                strbuf_fini(&line);
-            }
         }
-        if (!k)
-            strbuf_printf(b, "<p class=\"note\">%s</p>\n", drawn ? "No chart applies to these results."
-                                                                 : "No charts: gnuplot was not found when this "
-                                                                   "report was written.");
     }
+    if (st == RM_OK && !k)
+        strbuf_printf(b, "<p class=\"note\">%s</p>\n", drawn ? "No chart applies to these results."
+                                                             : "No charts: gnuplot was not found when this "
+                                                               "report was written.");
     remove_scratch(scratch.s);
     strbuf_fini(&scratch);
     return st;
@@ -1245,12 +1202,8 @@ static enum rm_status charts_section(struct page *p)
 /* The command as a shell would take it. */
 static void command_line(struct page *p, struct strbuf *out)
 {
-    json_t *cmd = json_object_get(p->rec, "command"), *v;
-    size_t i;
-    json_array_foreach(cmd, i, v) {
-        const char *a = json_string_value(v);
-        if (!a)
-            continue;
+    for (size_t i = 0; i < p->rec.n_command; i++) {
+        const char *a = p->rec.command[i];
         if (i)
             strbuf_put(out, " ", 1);
         if (*a && strspn(a, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=:@%+,") == strlen(a))
@@ -1271,32 +1224,29 @@ static void record_row(struct strbuf *b, const char *key, const char *value)
     strbuf_printf(b, "</td></tr>\n");
 }
 
-/* How this page was made: enough to make it again (see run.json). */
+/* How this page was made: enough to make it again (see the run record). */
 static void record_section(struct page *p)
 {
     struct strbuf *b = &p->b, cmd = {0}, ver = {0};
-    json_t *prog = json_object_get(p->rec, "railmail"), *inputs = json_object_get(p->rec, "inputs"), *in;
-    const char *version = json_string_value(json_object_get(prog, "version")),
-               *commit = json_string_value(json_object_get(prog, "commit"));
+    const char *version = p->rec.version, *commit = p->rec.commit;
     strbuf_printf(&ver, "%s (commit %s)", version ? version : "unknown", commit ? commit : "unknown");
     command_line(p, &cmd);
     strbuf_printf(b, "<h2>How this report was made</h2>\n<table>\n");
     record_row(b, "railmail", strbuf_str(&ver));
     record_row(b, "command", strbuf_str(&cmd));
-    record_row(b, "working directory", rec_text(p, "cwd"));
-    record_row(b, "seed", rec_text(p, "seed"));
-    record_row(b, "replications chosen by", rec_text(p, "replications_chosen"));
-    record_row(b, "started (UTC)", rec_text(p, "started_utc"));
+    record_row(b, "working directory", p->rec.cwd);
+    record_row(b, "seed", p->rec.seed);
+    record_row(b, "replications chosen by", p->rec.replications_chosen);
+    record_row(b, "started (UTC)", p->rec.started_utc);
     strbuf_printf(b, "</table>\n<table><tr><th>input file</th><th>SHA-256</th></tr>\n");
-    size_t i;
-    json_array_foreach(inputs, i, in) {
+    for (size_t i = 0; i < p->rec.n_inputs; i++) {
         strbuf_printf(b, "<tr><td>");
-        esc(b, json_string_value(json_object_get(in, "path")));
+        esc(b, p->rec.inputs[i].path);
         strbuf_printf(b, "</td><td class=\"hash\">");
-        esc(b, json_string_value(json_object_get(in, "sha256")));
+        esc(b, p->rec.inputs[i].sha256);
         strbuf_printf(b, "</td></tr>\n");
     }
-    strbuf_printf(b, "</table>\n<p class=\"note\">run.json in the results directory holds the full record; "
+    strbuf_printf(b, "</table>\n<p class=\"note\">" RESULTS_RUN_JSON " in the results directory holds the full record; "
                      "<code>railmail verify</code> runs it again and compares every file, and <code>railmail "
                      "report</code> writes this page again from the results.</p>\n");
     strbuf_fini(&cmd);
@@ -1305,19 +1255,20 @@ static void record_section(struct page *p)
 
 /* ---------------------------------------------------------------- the page */
 
+/* The page of each kind of results. */
+static const struct section sections[RESULTS_KINDS] = {
+    [RESULTS_RUN] = {run_subtitle, run_question, {levels_run, pairs_table, months_table}, false},
+    [RESULTS_COMPARE] = {compare_subtitle, compare_question, {compare_levels, compare_diffs}, true},
+    [RESULTS_SWEEP] = {sweep_subtitle, sweep_question, {sweep_section}, false},
+};
+
 static enum rm_status build(struct page *p)
 {
     head(p);
     question(p);
     enum rm_status st = RM_OK;
-    if (!strcmp(p->kind, "compare")) {
-        if ((st = compare_levels(p)) == RM_OK)
-            st = compare_diffs(p);
-    } else if (!strcmp(p->kind, "sweep")) {
-        st = sweep_section(p);
-    } else if ((st = levels_run(p)) == RM_OK && (st = pairs_table(p)) == RM_OK) {
-        st = months_table(p);
-    }
+    for (size_t i = 0; i < 3 && p->section->results[i] && st == RM_OK; i++)
+        st = p->section->results[i](p);
     if (st == RM_OK)
         st = charts_section(p);
     if (st == RM_OK) {  /* the inputs after the results: context, not the answer */
@@ -1328,11 +1279,11 @@ static enum rm_status build(struct page *p)
     return st;
 }
 
-/* Writes the page to dir/report.html through a temporary name. */
+/* Writes the page into dir through a temporary name. */
 static enum rm_status save(const struct page *p)
 {
     struct strbuf path = {0}, tmp = {0};
-    strbuf_printf(&path, "%s/report.html", p->dir);
+    strbuf_printf(&path, "%s/" RESULTS_REPORT_HTML, p->dir);
     strbuf_printf(&tmp, "%s.tmp", strbuf_str(&path));
     enum rm_status st = RM_OK;
     if (path.oom || tmp.oom) {
@@ -1359,42 +1310,34 @@ enum rm_status html_write(const char *dir, struct diag *d)
 enum rm_status html_write_run(const char *dir, const struct scenario *s, struct diag *d)
 {
     struct page p = {.dir = dir, .d = d, .scope = "all"};
-    struct strbuf path = {0};
-    strbuf_printf(&path, "%s/run.json", dir);
-    json_error_t err;
-    enum rm_status st = RM_OK;
-    if (path.oom)
-        st = diag_fail(d, RM_ENOMEM, "out of memory");
-    else if (!(p.rec = json_load_file(path.s, 0, &err)))
-        st = diag_error(d, &(struct diag_at){path.s, (unsigned)(err.line > 0 ? err.line : 0),
-                                             (unsigned)(err.column > 0 ? err.column : 0)},
-                        "expected the run record of a results directory: %s", err.text);
+    enum rm_status st = results_record_load(&p.rec, dir, d);
+    if (st == RM_OK && !p.rec.from_run_json)
+        st = diag_error(d, &(struct diag_at){dir, 0, 0}, "expected the run record of a results directory ("
+                        RESULTS_RUN_JSON "), found none");
     if (st == RM_OK) {
-        p.kind = rec_text(&p, "kind");
-        if (!p.kind || (strcmp(p.kind, "run") && strcmp(p.kind, "compare") && strcmp(p.kind, "sweep")))
-            st = diag_error(d, &(struct diag_at){path.s, 0, 0}, "kind: expected run, compare or sweep");
+        p.kind = p.rec.kind;  /* a record with its JSON file has a kind */
+        p.section = &sections[p.kind];
     }
-    if (st == RM_OK && s && !strcmp(p.kind, "run") && !rec_text(&p, "proposal")) {
+    if (st == RM_OK && s && p.kind == RESULTS_RUN && !p.rec.proposal) {
         p.arm[0] = s;  /* what load_arms would load again */
-        p.name[p.n_arms++] = "baseline";
+        p.name[p.n_arms++] = RESULTS_BASELINE;
     } else if (st == RM_OK) {
         st = load_arms(&p);
     }
     if (st == RM_OK)
         num(p.conf, 100 * p.arm[0]->confidence);
-    if (st == RM_OK && !strcmp(p.kind, "compare")) {
+    if (st == RM_OK && p.section->arms) {
         struct csv c;
-        if ((st = csv_load(&p, &c, NULL, "compare.csv")) == RM_OK && c.found &&
+        if ((st = csv_load(&p, &c, NULL, RESULTS_COMPARE_CSV)) == RM_OK && c.found &&
             csv_row(&c, metric_name(METRIC_ON_TIME), "common", SIZE_MAX, NULL) != SIZE_MAX)
             p.scope = "common";
         csv_fini(&c);
     }
     if (st == RM_OK && (st = build(&p)) == RM_OK)
-        st = p.b.oom || p.oom ? diag_fail(d, RM_ENOMEM, "out of memory writing report.html") : save(&p);
+        st = p.b.oom || p.oom ? diag_fail(d, RM_ENOMEM, "out of memory writing " RESULTS_REPORT_HTML) : save(&p);
     for (size_t i = 0; i < p.n_owned; i++)
         scenario_destroy(p.owned[i]);
     strbuf_fini(&p.b);
-    strbuf_fini(&path);
-    json_decref(p.rec);
+    results_record_fini(&p.rec);
     return st;
 }

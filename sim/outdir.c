@@ -8,6 +8,8 @@
 #define _GNU_SOURCE  /* renameat2, syscall */
 #include "railmail/outdir.h"
 
+#include "railmail/results.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -335,13 +337,13 @@ static enum rm_status check_replaceable(const char *path, const char *out, struc
     struct names listed = { 0 };
     bool marked = read_marker(fd, &listed) == 0;
     int err = errno;
-    bool old_results = !marked && faccessat(fd, "meta.csv", F_OK, 0) == 0;
+    bool old_results = !marked && faccessat(fd, RESULTS_META_CSV, F_OK, 0) == 0;
     close(fd);
     enum rm_status st = RM_OK;
     if (!marked && err != ENOENT && err != EINVAL) {
         st = diag_fail(d, RM_EIO, "cannot read %s/" MARKER ": %s", out, strerror(err));
     } else if (old_results) {
-        st = diag_error(d, NULL, "%s: holds results of an earlier railmail version (meta.csv but no " MARKER
+        st = diag_error(d, NULL, "%s: holds results of an earlier railmail version (" RESULTS_META_CSV " but no " MARKER
                         "), which cannot be checked file by file; remove them or choose another --out", out);
     } else {
         struct check c = { &listed, NULL };

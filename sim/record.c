@@ -1,7 +1,8 @@
-/* record: run.json, the record of how a results directory was made (the
- * program, the command, every input file's SHA-256, the times, the
- * machine), and `railmail verify`, which runs the recorded command again
- * and compares every file byte for byte. JSON through jansson. */
+/* record: the run record, how a results directory was made (the program,
+ * the command, every input file's SHA-256, the times, the machine), written
+ * as JSON through jansson, and `railmail verify`, which reads it back
+ * through the results module, runs the recorded command again and compares
+ * every file byte for byte. */
 #define _XOPEN_SOURCE 700  /* nftw */
 #define _DEFAULT_SOURCE    /* gethostname */
 #include "railmail/record.h"
@@ -22,6 +23,7 @@
 #include <nettle/sha2.h>
 
 #include "railmail/csvread.h"
+#include "railmail/results.h"
 #include "railmail/version.h"
 
 #ifndef RAILMAIL_COMMIT
@@ -30,8 +32,6 @@
 #ifndef RAILMAIL_CFLAGS
 #define RAILMAIL_CFLAGS "unknown"
 #endif
-
-#define RECORD_FILE "run.json"
 
 #if defined(__clang__)
 #define COMPILER "clang " __clang_version__
@@ -76,10 +76,11 @@ struct record *record_begin(int argc, char **argv)
     char started[32];
     utc_text(&r->start_wall, started, sizeof started);
     r->inputs = json_array();  /* borrowed below: the root owns it */
-    r->root = json_pack("{s:{s:s, s:s, s:s, s:s}, s:o, s:s, s:s, s:s, s:o}", "railmail", "version",
-                        RAILMAIL_VERSION, "commit", RAILMAIL_COMMIT, "compiler", COMPILER, "flags",
-                        RAILMAIL_CFLAGS, "command", command, "cwd", cwd, "host", host, "started_utc", started,
-                        "inputs", r->inputs);
+    r->root = json_pack("{s:{s:s, s:s, s:s, s:s}, s:o, s:s, s:s, s:s, s:o}", RESULTS_KEY_RAILMAIL,
+                        RESULTS_KEY_VERSION, RAILMAIL_VERSION, RESULTS_KEY_COMMIT, RAILMAIL_COMMIT,
+                        RESULTS_KEY_COMPILER, COMPILER, RESULTS_KEY_FLAGS, RAILMAIL_CFLAGS, RESULTS_KEY_COMMAND,
+                        command, RESULTS_KEY_CWD, cwd, RESULTS_KEY_HOST, host, RESULTS_KEY_STARTED_UTC, started,
+                        RESULTS_KEY_INPUTS, r->inputs);
     if (!r->root) {
         record_destroy(r);
         return NULL;
@@ -114,12 +115,13 @@ void record_scenario(struct record *r, const struct scenario *s)
         json_t *in;
         bool known = false;
         json_array_foreach(r->inputs, k, in)
-            known |= !strcmp(json_string_value(json_object_get(in, "path")), s->inputs[i].path);
+            known |= !strcmp(json_string_value(json_object_get(in, RESULTS_KEY_PATH)), s->inputs[i].path);
         if (known)
             continue;
         char sha[65];
         hex(s->inputs[i].sha256, sha);
-        json_array_append_new(r->inputs, json_pack("{s:s, s:s}", "path", s->inputs[i].path, "sha256", sha));
+        json_array_append_new(r->inputs, json_pack("{s:s, s:s}", RESULTS_KEY_PATH, s->inputs[i].path,
+                                                   RESULTS_KEY_SHA256, sha));
     }
 }
 
@@ -130,11 +132,11 @@ enum rm_status record_write(struct record *r, const char *dir, struct diag *d)
     clock_gettime(CLOCK_MONOTONIC, &end_mono);
     char finished[32];
     utc_text(&end_wall, finished, sizeof finished);
-    record_set(r, "finished_utc", finished);
-    record_set_number(r, "wall_s", (double)(end_mono.tv_sec - r->start_mono.tv_sec)
+    record_set(r, RESULTS_KEY_FINISHED_UTC, finished);
+    record_set_number(r, RESULTS_KEY_WALL_S, (double)(end_mono.tv_sec - r->start_mono.tv_sec)
                                        + (end_mono.tv_nsec - r->start_mono.tv_nsec) / 1e9);
     char path[4200];
-    snprintf(path, sizeof path, "%s/" RECORD_FILE, dir);
+    snprintf(path, sizeof path, "%s/" RESULTS_RUN_JSON, dir);
     if (json_dump_file(r->root, path, JSON_INDENT(2) | JSON_ENSURE_ASCII) != 0)
         return diag_fail(d, RM_EIO, "cannot write %s", path);
     return RM_OK;
@@ -168,21 +170,18 @@ static bool file_sha(const char *path, char out[65])
 }
 
 /* Runs the recorded command in the recorded directory with -o `out`. */
-static enum rm_status rerun(json_t *root, const char *self, const char *out, struct diag *d)
+static enum rm_status rerun(const struct results_record *rec, const char *self, const char *out, struct diag *d)
 {
-    json_t *command = json_object_get(root, "command");
-    size_t n = json_array_size(command);
+    size_t n = rec->n_command;
     if (n < 2)
-        return diag_error(d, NULL, "run.json: expected the command that made the results, found none");
+        return diag_error(d, NULL, RESULTS_RUN_JSON ": expected the command that made the results, found none");
     char **argv = calloc(n + 4, sizeof *argv);
     if (!argv)
         return diag_fail(d, RM_ENOMEM, "out of memory");
     size_t k = 0;
     argv[k++] = (char *)self;
     for (size_t i = 1; i < n; i++) {
-        const char *a = json_string_value(json_array_get(command, i));
-        if (!a)
-            continue;
+        const char *a = rec->command[i];
         if (!strcmp(a, "-o") || !strcmp(a, "--out")) {
             i++;  /* and its value */
             continue;
@@ -194,7 +193,7 @@ static enum rm_status rerun(json_t *root, const char *self, const char *out, str
     argv[k++] = "-o";
     argv[k++] = (char *)out;
     argv[k++] = "-q";
-    const char *cwd = json_string_value(json_object_get(root, "cwd"));
+    const char *cwd = rec->cwd;
     pid_t pid = fork();
     if (pid == 0) {
         if (cwd && cwd[0] && chdir(cwd) != 0)
@@ -250,9 +249,10 @@ static void add_diff(struct diffs *df, const char *name)
         df->n++;
 }
 
-/* Adds every file under rel that is missing on one side or differs, run.json
- * excepted (it records times) and report.html (it prints the record: the
- * command, which verify runs with another -o, and the start time). */
+/* Adds every file under rel that is missing on one side or differs, the run
+ * record excepted (it records times) and the report page (it prints the
+ * record: the command, which verify runs with another -o, and the start
+ * time). */
 static void compare_trees(const char *a, const char *b, const char *rel, struct diffs *df)
 {
     char da[4200], db[4200];
@@ -262,7 +262,7 @@ static void compare_trees(const char *a, const char *b, const char *rel, struct 
         DIR *dir = opendir(side ? db : da);
         struct dirent *e;
         while (dir && (e = readdir(dir))) {
-            if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") || (!rel[0] && (!strcmp(e->d_name, RECORD_FILE) || !strcmp(e->d_name, "report.html"))))
+            if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") || (!rel[0] && (!strcmp(e->d_name, RESULTS_RUN_JSON) || !strcmp(e->d_name, RESULTS_REPORT_HTML))))
                 continue;
             char sub[4400], pa[8800], pb[8800];
             snprintf(sub, sizeof sub, "%s%s%s", rel, rel[0] ? "/" : "", e->d_name);
@@ -295,25 +295,24 @@ static int remove_entry(const char *path, const struct stat *sb, int flag, struc
 
 enum rm_status record_verify(const char *dir, const char *self, FILE *out, struct diag *d)
 {
-    char path[4200];
-    snprintf(path, sizeof path, "%s/" RECORD_FILE, dir);
-    json_error_t err;
-    json_t *root = json_load_file(path, 0, &err);
-    if (!root)
-        return diag_error(d, &(struct diag_at){ path, (unsigned)(err.line > 0 ? err.line : 0), 0 },
-                          "expected the run record railmail writes: %s", err.text);
+    struct results_record rec;
+    enum rm_status st = results_record_load_json(&rec, dir, d);
+    if (st == RM_OK && !rec.from_run_json)
+        st = diag_error(d, &(struct diag_at){ dir, 0, 0 }, "expected the run record railmail writes (" RESULTS_RUN_JSON
+                        "), found none");
+    if (st != RM_OK) {
+        results_record_fini(&rec);
+        return st;
+    }
     /* what changed since, to say why files differ */
     json_t *reasons = json_array();
-    const char *version = json_string_value(json_object_get(json_object_get(root, "railmail"), "version"));
+    const char *version = rec.version;
     if (!version || strcmp(version, RAILMAIL_VERSION))
         json_array_append_new(reasons, json_sprintf("made by railmail %s, this is %s", version ? version : "?",
                                                      RAILMAIL_VERSION));
-    const char *cwd = json_string_value(json_object_get(root, "cwd"));
-    size_t k;
-    json_t *in;
-    json_array_foreach(json_object_get(root, "inputs"), k, in) {
-        const char *p = json_string_value(json_object_get(in, "path"));
-        const char *sha = json_string_value(json_object_get(in, "sha256"));
+    const char *cwd = rec.cwd;
+    for (size_t k = 0; k < rec.n_inputs; k++) {
+        const char *p = rec.inputs[k].path, *sha = rec.inputs[k].sha256;
         char full[8400], now[65];
         snprintf(full, sizeof full, "%s%s%s", p[0] == '/' || !cwd ? "" : cwd, p[0] == '/' || !cwd ? "" : "/", p);
         if (!file_sha(full, now))
@@ -323,11 +322,11 @@ enum rm_status record_verify(const char *dir, const char *self, FILE *out, struc
                                                          p, now, sha));
     }
     char tmp[] = "/tmp/railmail-verify-XXXXXX";
-    enum rm_status st = mkdtemp(tmp) ? RM_OK : diag_fail(d, RM_EIO, "cannot make a directory: %s", strerror(errno));
+    st = mkdtemp(tmp) ? RM_OK : diag_fail(d, RM_EIO, "cannot make a directory: %s", strerror(errno));
     char again[4200];
     snprintf(again, sizeof again, "%s/again", tmp);
     if (st == RM_OK)
-        st = rerun(root, self, again, d);
+        st = rerun(&rec, self, again, d);
     struct diffs df = { 0 };
     if (st == RM_OK) {
         compare_trees(dir, again, "", &df);
@@ -335,11 +334,12 @@ enum rm_status record_verify(const char *dir, const char *self, FILE *out, struc
             qsort(df.name, df.n, sizeof *df.name, by_name);
     }
     if (st == RM_OK && df.n == 0) {
-        fprintf(out, "verified: every file in %s is what %s makes again\n", dir, RECORD_FILE);
+        fprintf(out, "verified: every file in %s is what %s makes again\n", dir, RESULTS_RUN_JSON);
     } else if (st == RM_OK) {
         fprintf(out, "differs: %zu file%s in %s\n", df.n, df.n == 1 ? "" : "s", dir);
         for (size_t i = 0; i < df.n; i++)
             fprintf(out, "  %s\n", df.name[i]);
+        size_t k;
         json_t *f;
         json_array_foreach(reasons, k, f)
             fprintf(out, "likely reason: %s\n", json_string_value(f));
@@ -352,6 +352,6 @@ enum rm_status record_verify(const char *dir, const char *self, FILE *out, struc
     free(df.name);
     nftw(tmp, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
     json_decref(reasons);
-    json_decref(root);
+    results_record_fini(&rec);
     return st;
 }

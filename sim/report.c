@@ -12,6 +12,7 @@
 #include "railmail/calendar.h"
 #include "railmail/csvwrite.h"
 #include "railmail/metric.h"
+#include "railmail/results.h"
 #include "railmail/strbuf.h"
 
 static FILE *open_csv(const char *dir, const char *name, const char *header, struct diag *d)
@@ -33,7 +34,7 @@ static enum rm_status close_csv(FILE *f, const char *dir, const char *name, stru
     return diag_fail(d, RM_EIO, "cannot write %s/%s", dir, name);
 }
 
-/* summary.csv's row after what `l` holds already (monthly.csv's month). */
+/* The summary's row after what `l` holds already (the monthly file's month). */
 static void summary_row(struct csvwrite_line *l, const char *metric, const char *scope,
                         const struct stats_summary *s)
 {
@@ -89,8 +90,8 @@ static void write_replications(FILE *f, const struct run_result *r)
     csvwrite_line_flush(&l);
 }
 
-/* monthly.csv: summary.csv's columns after the month, for every monthly
- * row with at least one finite value, month by month. */
+/* The monthly file: the summary's columns after the month, for every
+ * monthly row with at least one finite value, month by month. */
 static void write_monthly(FILE *f, const struct run_result *r)
 {
     const struct model *m = r->model;
@@ -208,24 +209,26 @@ static void summary_fields(FILE *f, const struct stats_summary *s)
     csvwrite_number(f, s ? s->ci_high : NAN);
 }
 
-/* pairs.csv's measures after origin, destination and posted (the batches
+/* The pairs' measures after origin, destination and posted (the batches
  * posted): each metric's mean and interval, columns named after it. What
  * a director asks of a pair: reliability, speed, and what a kilogram costs
  * (in meta.csv's currency) and emits. */
 static const enum metric_id pair_metric[] = { METRIC_ON_TIME, METRIC_TRANSIT_P50, METRIC_TRANSIT_P95,
                                               METRIC_COST_PER_KG, METRIC_CO2_PER_KG };
 
-/* pairs.csv's header: origin,destination,posted,M,M_ci_low,M_ci_high,... */
+/* The pairs' header: origin,destination,posted,M,M_ci_low,M_ci_high,... */
 static void pairs_header(struct strbuf *b)
 {
-    strbuf_printf(b, "origin,destination,posted");
+    strbuf_printf(b, RESULTS_PAIRS_KEY_COLUMNS);
     for (size_t k = 0; k < sizeof pair_metric / sizeof *pair_metric; k++) {
         const char *m = metric_name(pair_metric[k]);
-        strbuf_printf(b, ",%s,%s_ci_low,%s_ci_high", m, m, m);
+        strbuf_printf(b, ",%s,%s" RESULTS_CI_LOW_SUFFIX ",%s" RESULTS_CI_HIGH_SUFFIX, m, m, m);
     }
 }
 
-/* pairs.csv: one row per origin-destination pair, in demand.csv's order. */
+/* The pairs' file: one row per origin-destination pair, in demand.csv's
+ * order, with what a director asks of it: volume, reliability, speed, and
+ * what a kilogram costs (in the scenario's currency) and emits. */
 static void write_pairs(FILE *f, const struct scenario *s, const struct run_result *r)
 {
     for (size_t i = 0; i < s->n_demand; i++) {
@@ -243,7 +246,7 @@ static void write_pairs(FILE *f, const struct scenario *s, const struct run_resu
     }
 }
 
-/* A `key,value` row of meta.csv with a number written as %g. */
+/* A `key,value` row of the chart settings with a number written as %g. */
 static void meta_number(FILE *f, const char *key, double x)
 {
     char text[64];
@@ -278,9 +281,9 @@ static void write_proposals(FILE *f, const char *const *names, size_t n)
 {
     char *list = joined(names, n);
     if (list)
-        csvwrite_pair(f, "proposals", list);
+        csvwrite_pair(f, RESULTS_KEY_PROPOSALS, list);
     for (size_t i = 0; !list && i < n; i++)
-        csvwrite_pair(f, "proposal", names[i]);
+        csvwrite_pair(f, RESULTS_KEY_PROPOSAL, names[i]);
     free(list);
 }
 
@@ -291,27 +294,27 @@ static void write_precision(FILE *f, const struct run_precision *p, size_t n)
         char text[600];
         snprintf(text, sizeof text, "%s@%s half-width <= %g%s: %.6g, %s", p[i].metric, p[i].scope, p[i].half,
                  p[i].relative ? "% of the mean" : "", p[i].achieved, p[i].met ? "met" : "not met");
-        csvwrite_pair(f, "precision", text);
+        csvwrite_pair(f, RESULTS_KEY_PRECISION, text);
     }
 }
 
-static void write_meta(FILE *f, const struct scenario *s, unsigned replications, const char *kind,
+static void write_meta(FILE *f, const struct scenario *s, unsigned replications, enum results_kind kind,
                        const char *const *proposals, size_t n_proposals)
 {
-    csvwrite_pair(f, "kind", kind);
-    csvwrite_pair(f, "scenario", scenario_basename(s));
-    csvwrite_pair(f, "title", s->name ? s->name : s->dir);
-    csvwrite_pair(f, "description", s->description ? s->description : "");
-    meta_number(f, "horizon_d", s->horizon_d);
-    meta_number(f, "warmup_d", s->warmup_d);
+    csvwrite_pair(f, RESULTS_KEY_KIND, results_kind_name(kind));
+    csvwrite_pair(f, RESULTS_KEY_SCENARIO, scenario_basename(s));
+    csvwrite_pair(f, RESULTS_KEY_TITLE, s->name ? s->name : s->dir);
+    csvwrite_pair(f, RESULTS_KEY_DESCRIPTION, s->description ? s->description : "");
+    meta_number(f, RESULTS_KEY_HORIZON_D, s->horizon_d);
+    meta_number(f, RESULTS_KEY_WARMUP_D, s->warmup_d);
     char text[32];
     snprintf(text, sizeof text, "%u", replications);
-    csvwrite_pair(f, "replications", text);
+    csvwrite_pair(f, RESULTS_KEY_REPLICATIONS, text);
     snprintf(text, sizeof text, "%llu", (unsigned long long)s->seed);
-    csvwrite_pair(f, "seed", text);
-    meta_number(f, "confidence", s->confidence);
-    meta_number(f, "service_standard_d", s->service_standard_d);
-    csvwrite_pair(f, "currency", s->currency);
+    csvwrite_pair(f, RESULTS_KEY_SEED, text);
+    meta_number(f, RESULTS_KEY_CONFIDENCE, s->confidence);
+    meta_number(f, RESULTS_KEY_SERVICE_STANDARD_D, s->service_standard_d);
+    csvwrite_pair(f, RESULTS_KEY_CURRENCY, s->currency);
     if (n_proposals)
         write_proposals(f, proposals, n_proposals);
 }
@@ -320,7 +323,7 @@ static void write_meta(FILE *f, const struct scenario *s, unsigned replications,
 struct run_file {
     const struct scenario *s;
     const struct run_result *r;
-    const char *kind;
+    enum results_kind kind;
 };
 
 static void summary_file(FILE *f, const struct run_file *x) { write_summary(f, x->r); }
@@ -345,7 +348,7 @@ static void meta_file(FILE *f, const struct run_file *x)
 }
 
 enum rm_status report_run(const char *dir, const struct scenario *s, const struct run_result *r,
-                          const char *kind, struct diag *d)
+                          enum results_kind kind, struct diag *d)
 {
     struct run_file x = { s, r, kind };
     struct strbuf pairs = { 0 };
@@ -356,19 +359,17 @@ enum rm_status report_run(const char *dir, const struct scenario *s, const struc
         const char *name, *header;
         void (*write)(FILE *, const struct run_file *);
     } file[] = {
-        { "summary.csv", "metric,scope,mean,ci_low,ci_high,sd,n", summary_file },
-        { "monthly.csv", "month,metric,scope,mean,ci_low,ci_high,sd,n", monthly_file },
-        { "replications.csv", "replication,metric,scope,value", replications_file },
-        { "throughput.csv", "day,date,delivered_t_mean,delivered_t_ci_low,delivered_t_ci_high,backlog_batches_mean",
-          throughput_file },
-        { "throughput_dest.csv", "day,date,destination,delivered_t_mean", dest_file },
-        { "throughput_weekly.csv", "week,date,days,delivered_t_mean,delivered_t_ci_low,delivered_t_ci_high",
-          weekly_file },
-        { "backlog.csv", "day,date,node,backlog_batches_mean", backlog_file },
-        { "train_wait.csv", "day,date,node,train_wait_d_mean", train_wait_file },
-        { "transit.csv", "transit_d,batches_pct,cum_pct", transit_file },
-        { "pairs.csv", strbuf_str(&pairs), pairs_file },
-        { "meta.csv", "key,value", meta_file },
+        { RESULTS_SUMMARY_CSV, RESULTS_SUMMARY_COLUMNS, summary_file },
+        { RESULTS_MONTHLY_CSV, RESULTS_MONTHLY_COLUMNS, monthly_file },
+        { RESULTS_REPLICATIONS_CSV, RESULTS_REPLICATIONS_COLUMNS, replications_file },
+        { RESULTS_THROUGHPUT_CSV, RESULTS_THROUGHPUT_COLUMNS, throughput_file },
+        { RESULTS_THROUGHPUT_DEST_CSV, RESULTS_THROUGHPUT_DEST_COLUMNS, dest_file },
+        { RESULTS_THROUGHPUT_WEEKLY_CSV, RESULTS_THROUGHPUT_WEEKLY_COLUMNS, weekly_file },
+        { RESULTS_BACKLOG_CSV, RESULTS_BACKLOG_COLUMNS, backlog_file },
+        { RESULTS_TRAIN_WAIT_CSV, RESULTS_TRAIN_WAIT_COLUMNS, train_wait_file },
+        { RESULTS_TRANSIT_CSV, RESULTS_TRANSIT_COLUMNS, transit_file },
+        { RESULTS_PAIRS_CSV, strbuf_str(&pairs), pairs_file },
+        { RESULTS_META_CSV, RESULTS_KEY_VALUE_COLUMNS, meta_file },
     };
     enum rm_status st = RM_OK;
     for (size_t i = 0; st == RM_OK && i < sizeof file / sizeof *file; i++) {
@@ -385,13 +386,13 @@ enum rm_status report_run(const char *dir, const struct scenario *s, const struc
 }
 
 enum rm_status report_meta(const char *dir, const struct scenario *s, unsigned replications,
-                           const char *kind, const char *const *proposals, size_t n_proposals,
+                           enum results_kind kind, const char *const *proposals, size_t n_proposals,
                            const struct run_precision *precision, size_t n_precision, struct diag *d)
 {
-    FILE *f = open_csv(dir, "meta.csv", "key,value", d);
+    FILE *f = open_csv(dir, RESULTS_META_CSV, RESULTS_KEY_VALUE_COLUMNS, d);
     if (!f)
         return RM_EIO;
     write_meta(f, s, replications, kind, proposals, n_proposals);
     write_precision(f, precision, n_precision);
-    return close_csv(f, dir, "meta.csv", d);
+    return close_csv(f, dir, RESULTS_META_CSV, d);
 }

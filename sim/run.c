@@ -7,6 +7,7 @@
 #include "railmail/run.h"
 
 #include "railmail/csvwrite.h"
+#include "railmail/results.h"
 #include "railmail/version.h"
 
 #include <nettle/sha2.h>
@@ -53,12 +54,11 @@ struct run {
     char *adopted_dir;
 };
 
-/* Every replication's daily series, at its own offset, reduced across
- * replications at the end and kept with the records for reuse. */
-#define DAILY_FILE ".railmail-daily"
-/* What a later run needs to reuse these replications: a header, each
- * replication's values, the pooled transit times. */
-#define RECORDS_FILE ".railmail-records"
+/* RESULTS_DAILY_FILE: every replication's daily series, at its own
+ * offset, reduced across replications at the end and kept with the records
+ * for reuse. RESULTS_RECORDS_FILE: what a later run needs to reuse these
+ * replications: a header, each replication's values, the pooled transit
+ * times. */
 static const char records_magic[8] = "RMREC01\n";
 
 struct records_header {
@@ -371,7 +371,7 @@ enum rm_status run_begin(const struct model *m, const struct run_options *o, con
     r->o = *o;
     r->daily_fd = -1;
     char path[4096];
-    snprintf(path, sizeof path, "%s/" DAILY_FILE, dir);
+    snprintf(path, sizeof path, "%s/" RESULTS_DAILY_FILE, dir);
     r->daily_fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0666);
     if (r->daily_fd < 0) {
         enum rm_status st = diag_fail(d, RM_EIO, "cannot write %s: %s", path, strerror(errno));
@@ -539,7 +539,7 @@ static struct records_header header_of(const struct run *r, unsigned n)
 static enum rm_status write_records(const struct run *r, struct diag *d)
 {
     char path[4096];
-    snprintf(path, sizeof path, "%s/" RECORDS_FILE, r->dir);
+    snprintf(path, sizeof path, "%s/" RESULTS_RECORDS_FILE, r->dir);
     FILE *f = fopen(path, "wb");
     if (!f)
         return diag_fail(d, RM_EIO, "cannot write %s: %s", path, strerror(errno));
@@ -562,7 +562,7 @@ unsigned run_adopt_here(struct run *r, const char *dir, unsigned most)
     char path[4096];
     if (r->done || !(r->adopted_dir = strdup(dir)))
         return 0;
-    snprintf(path, sizeof path, "%s/" RECORDS_FILE, dir);
+    snprintf(path, sizeof path, "%s/" RESULTS_RECORDS_FILE, dir);
     FILE *f = fopen(path, "rb");
     struct records_header h, want = header_of(r, 0);
     if (!f)
@@ -575,7 +575,7 @@ unsigned run_adopt_here(struct run *r, const char *dir, unsigned most)
               && fread(r->values, sizeof *r->values, h.replications * rows, f) == h.replications * rows
               && fread(r->transit, sizeof *r->transit, STATS_HIST_BINS, f) == STATS_HIST_BINS;
     fclose(f);
-    snprintf(path, sizeof path, "%s/" DAILY_FILE, dir);
+    snprintf(path, sizeof path, "%s/" RESULTS_DAILY_FILE, dir);
     int fd = ok ? open(path, O_RDONLY) : -1;
     char buf[1 << 16];
     off_t at = 0, total = (off_t)h.replications * (off_t)daily_bytes(r->m);

@@ -1,7 +1,7 @@
 /* sweep: the scenario at every value of one or two --set keys, with the
  * same seeds and per-source streams at every point (common random
  * numbers), each point's full results in a subdirectory, and their
- * summaries side by side in sweep.csv. With a target, the points are
+ * summaries side by side in one CSV. With a target, the points are
  * probed by bisection over one ordered key instead of run in full, and the
  * answer is the least value whose confidence bound (not its mean) is on
  * the right side of the threshold. */
@@ -21,6 +21,7 @@
 #include "railmail/model.h"
 #include "railmail/num.h"
 #include "railmail/report.h"
+#include "railmail/results.h"
 #include "railmail/run.h"
 #include "railmail/scenario.h"
 #include "railmail/stats.h"
@@ -616,7 +617,7 @@ static void point_progress(void *ctx, double done)
     rc->w->q.progress(rc->w->q.progress_ctx, share < 1 ? share : 1);
 }
 
-/* Runs point i into dir/point-NNN and keeps what sweep.csv and the table
+/* Runs point i into dir/point-NNN and keeps what the sweep's CSV and the table
  * need; a point runs once. */
 static enum rm_status run_point(struct run_ctx *rc, size_t i, struct diag *d)
 {
@@ -657,7 +658,7 @@ static enum rm_status run_point(struct run_ctx *rc, size_t i, struct diag *d)
     }
     if (st != RM_OK)
         return st;
-    st = report_run(sub, p->s, &res, "run", d);
+    st = report_run(sub, p->s, &res, RESULTS_RUN, d);
     size_t rows = model_rows(p->m);
     if (st == RM_OK && !(p->summary = malloc(rows * sizeof *p->summary)))
         st = diag_fail(d, RM_ENOMEM, "out of memory");
@@ -759,7 +760,7 @@ static void check_monotone(const struct sweep_result *w, struct diag *d)
             struct stats_summary sq = target_summary(w, q);
             if (sweep_side(t, &sq) != SWEEP_MEETS) {
                 diag_warn(d, NULL, "target: %s holds at %s = %s but not at %s, while the search assumes that once "
-                          "it holds it holds at every larger value: read the answer against sweep.csv",
+                          "it holds it holds at every larger value: read the answer against " RESULTS_SWEEP_CSV,
                           strbuf_str(&what), key, value_text(w, p, 0), value_text(w, q, 0));
                 a = w->n_ran;  /* once is enough */
                 break;
@@ -776,7 +777,7 @@ static void check_monotone(const struct sweep_result *w, struct diag *d)
         if (cs.n >= 2 && against)
             diag_warn(d, NULL, "target: %s@%s %s from %.4g at %s = %s to %.4g at %s (paired difference %.4g, "
                       "%.4g%% interval [%.4g, %.4g]), while the search assumes it %s with %s: read the answer "
-                      "against sweep.csv", t->metric, t->scope, t->at_least ? "falls" : "rises", cs.baseline_mean,
+                      "against " RESULTS_SWEEP_CSV, t->metric, t->scope, t->at_least ? "falls" : "rises", cs.baseline_mean,
                       key, value_text(w, p, 0), cs.proposal_mean, value_text(w, q, 0), cs.diff,
                       100 * p->s->confidence, cs.diff_ci_low, cs.diff_ci_high, t->at_least ? "rises" : "falls",
                       key);
@@ -834,12 +835,12 @@ static void write_sweep_csv(FILE *f, const struct sweep_result *w)
 {
     for (size_t k = 0; k < w->n_keys; k++)
         csvwrite_field(f, w->key[k].key), fputc(',', f);
-    csvwrite_header(f, "metric,scope,mean,ci_low,ci_high,sd,n");
+    csvwrite_header(f, RESULTS_SUMMARY_COLUMNS);
     for (size_t a = 0; a < w->n_ran; a++) {
         const struct point *p = &w->point[w->order[a]];
         for (size_t row = 0; row < model_rows(p->m); row++) {
             const struct stats_summary *s = &p->summary[row];
-            if (s->n == 0 || model_row_month(p->m, row) >= 0)  /* summary's rows: months go to monthly.csv */
+            if (s->n == 0 || model_row_month(p->m, row) >= 0)  /* summary's rows: months go to the monthly file */
                 continue;
             for (size_t k = 0; k < w->n_keys; k++)
                 csvwrite_field(f, value_text(w, p, k)), fputc(',', f);
@@ -848,13 +849,13 @@ static void write_sweep_csv(FILE *f, const struct sweep_result *w)
     }
 }
 
-/* sweep_monthly.csv: the varied keys, then monthly.csv's columns, for
+/* The sweep's monthly file: the varied keys, then a run's monthly columns, for
  * every point run: when a setting starts to help, or to hurt. */
 static void write_sweep_monthly_csv(FILE *f, const struct sweep_result *w)
 {
     for (size_t k = 0; k < w->n_keys; k++)
         csvwrite_field(f, w->key[k].key), fputc(',', f);
-    csvwrite_header(f, "month,metric,scope,mean,ci_low,ci_high,sd,n");
+    csvwrite_header(f, RESULTS_MONTHLY_COLUMNS);
     for (size_t a = 0; a < w->n_ran; a++) {
         const struct point *p = &w->point[w->order[a]];
         for (size_t row = 0; row < model_rows(p->m); row++) {
@@ -874,7 +875,7 @@ static void write_sweep_monthly_csv(FILE *f, const struct sweep_result *w)
 
 static void write_points_csv(FILE *f, const struct sweep_result *w)
 {
-    csvwrite_field(f, "point");
+    csvwrite_field(f, RESULTS_COL_POINT);
     for (size_t k = 0; k < w->n_keys; k++)
         fputc(',', f), csvwrite_field(f, w->key[k].key);
     fputc('\n', f);
@@ -905,23 +906,23 @@ static void write_target_csv(FILE *f, const struct sweep_result *w)
     size_t at = r->outcome == SWEEP_NONE ? r->closest : r->answer;
     struct stats_summary s = target_summary(w, &w->point[at]);
     char count[32];
-    csvwrite_header(f, "key,value");
-    csvwrite_pair(f, "parameter", v->key);
-    csvwrite_pair(f, "value", r->outcome == SWEEP_NONE ? "" : v->text[r->answer]);
-    csvwrite_pair(f, "met", r->outcome == SWEEP_NONE ? "no" : "yes");
-    csvwrite_pair(f, "metric", t->metric);
-    csvwrite_pair(f, "scope", t->scope);
-    csvwrite_pair(f, "operator", t->at_least ? ">=" : "<=");
-    pair_number(f, "threshold", t->threshold);
-    pair_number(f, "bound", bound_of(t, &s));
-    csvwrite_pair(f, "bound_at", v->text[at]);
-    pair_number(f, "confidence", w->point[0].s->confidence);
-    csvwrite_pair(f, "outcome", outcome[r->outcome]);
-    csvwrite_pair(f, "value_below", r->below == SIZE_MAX ? "" : v->text[r->below]);
+    csvwrite_header(f, RESULTS_KEY_VALUE_COLUMNS);
+    csvwrite_pair(f, RESULTS_TARGET_PARAMETER, v->key);
+    csvwrite_pair(f, RESULTS_TARGET_VALUE, r->outcome == SWEEP_NONE ? "" : v->text[r->answer]);
+    csvwrite_pair(f, RESULTS_TARGET_MET, r->outcome == SWEEP_NONE ? "no" : "yes");
+    csvwrite_pair(f, RESULTS_TARGET_METRIC, t->metric);
+    csvwrite_pair(f, RESULTS_TARGET_SCOPE, t->scope);
+    csvwrite_pair(f, RESULTS_TARGET_OPERATOR, t->at_least ? ">=" : "<=");
+    pair_number(f, RESULTS_TARGET_THRESHOLD, t->threshold);
+    pair_number(f, RESULTS_TARGET_BOUND, bound_of(t, &s));
+    csvwrite_pair(f, RESULTS_TARGET_BOUND_AT, v->text[at]);
+    pair_number(f, RESULTS_TARGET_CONFIDENCE, w->point[0].s->confidence);
+    csvwrite_pair(f, RESULTS_TARGET_OUTCOME, outcome[r->outcome]);
+    csvwrite_pair(f, RESULTS_TARGET_VALUE_BELOW, r->below == SIZE_MAX ? "" : v->text[r->below]);
     snprintf(count, sizeof count, "%zu", r->evaluated);
-    csvwrite_pair(f, "points_evaluated", count);
+    csvwrite_pair(f, RESULTS_TARGET_POINTS_EVALUATED, count);
     snprintf(count, sizeof count, "%zu", v->n);
-    csvwrite_pair(f, "points", count);
+    csvwrite_pair(f, RESULTS_TARGET_POINTS, count);
 }
 
 static enum rm_status write_file(const char *dir, const char *name, const struct sweep_result *w,
@@ -938,15 +939,15 @@ static enum rm_status write_file(const char *dir, const char *name, const struct
     return RM_OK;
 }
 
-/* What meta.csv adds for a sweep: the keys varied and the target. */
+/* What the chart settings add for a sweep: the keys varied and the target. */
 static void write_meta_rows(FILE *f, const struct sweep_result *w)
 {
     for (size_t k = 0; k < w->n_keys; k++)
-        csvwrite_pair(f, "vary", w->key[k].key);
+        csvwrite_pair(f, RESULTS_KEY_VARY, w->key[k].key);
     if (w->has_target) {
         struct strbuf b = { 0 };
         target_text(&b, &w->target);
-        csvwrite_pair(f, "target", strbuf_str(&b));
+        csvwrite_pair(f, RESULTS_KEY_TARGET, strbuf_str(&b));
         strbuf_fini(&b);
     }
 }
@@ -969,13 +970,13 @@ enum rm_status sweep_run(struct sweep_result *w, const char *dir, const char *re
     if (w->has_target)
         check_monotone(w, d);
     const char *proposal = w->q.proposal;
-    if ((st = write_file(dir, "sweep.csv", w, write_sweep_csv, "w", d)) == RM_OK &&
-        (st = write_file(dir, "sweep_monthly.csv", w, write_sweep_monthly_csv, "w", d)) == RM_OK &&
-        (st = write_file(dir, "points.csv", w, write_points_csv, "w", d)) == RM_OK &&
-        (!w->has_target || (st = write_file(dir, "target.csv", w, write_target_csv, "w", d)) == RM_OK) &&
-        (st = report_meta(dir, w->point[0].s, w->point[0].s->replications, "sweep", &proposal, proposal ? 1 : 0,
+    if ((st = write_file(dir, RESULTS_SWEEP_CSV, w, write_sweep_csv, "w", d)) == RM_OK &&
+        (st = write_file(dir, RESULTS_SWEEP_MONTHLY_CSV, w, write_sweep_monthly_csv, "w", d)) == RM_OK &&
+        (st = write_file(dir, RESULTS_POINTS_CSV, w, write_points_csv, "w", d)) == RM_OK &&
+        (!w->has_target || (st = write_file(dir, RESULTS_TARGET_CSV, w, write_target_csv, "w", d)) == RM_OK) &&
+        (st = report_meta(dir, w->point[0].s, w->point[0].s->replications, RESULTS_SWEEP, &proposal, proposal ? 1 : 0,
                           NULL, 0, d)) == RM_OK)
-        st = write_file(dir, "meta.csv", w, write_meta_rows, "a", d);
+        st = write_file(dir, RESULTS_META_CSV, w, write_meta_rows, "a", d);
     return st;
 }
 

@@ -4,6 +4,7 @@
  * here so that each bad cell is reported at its line and column. */
 #include "railmail/table.h"
 
+#include "railmail/num.h"
 #include "railmail/strbuf.h"
 
 #include <errno.h>
@@ -117,6 +118,16 @@ enum rm_status table_col(const struct table *t, const char *col, size_t *out, st
     return st;
 }
 
+/* The number in `text` (num_parse's, trailing spaces and a CR allowed);
+ * false when it is none. */
+static bool parse_number(const char *text, double *out)
+{
+    size_t len = strlen(text);
+    while (len && (text[len - 1] == ' ' || text[len - 1] == '\r'))
+        len--;
+    return num_parse(text, len, '.', out);
+}
+
 enum rm_status table_num(const struct table *t, size_t row, size_t col, double *out, struct diag *d)
 {
     const struct csvread_field *f = field(t, row, col);
@@ -125,16 +136,16 @@ enum rm_status table_num(const struct table *t, size_t row, size_t col, double *
         *out = NAN;
         return RM_OK;
     }
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    while (*end == ' ' || *end == '\r')
-        end++;
-    if (end == s || *end != '\0')
+    if (!parse_number(s, out))
         return diag_error(d, &(struct diag_at){t->name, f->line, f->col},
                           "%s: expected a number, got \"%.100s\"", table_header(t, col), s);
-    *out = v;
     return RM_OK;
+}
+
+double table_value(const struct table *t, size_t row, size_t col)
+{
+    double v;
+    return col < t->ncol && parse_number(table_cell(t, row, col), &v) ? v : NAN;
 }
 
 enum rm_status table_day(const struct table *t, size_t row, size_t col, size_t *out, struct diag *d)

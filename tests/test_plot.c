@@ -3,6 +3,8 @@
  * PNGs (signature and IHDR size) and the .gp scripts. PATH is changed inside
  * single tests only: Criterion runs each test in its own process. */
 #include "railmail/plot.h"
+#include "railmail/results.h"
+#include "railmail/strbuf.h"
 
 #include "e2e.h"
 
@@ -565,5 +567,64 @@ Test(plot, twenty_thousand_nodes_plot_in_linear_time, .timeout = 60)
                   STRINGS("'N19989'"));
     diag_destroy(d);
     e2e_rmtree(dir);
+    e2e_rmtree(bin);
+}
+
+/* Every .gp file in dir is among the chart files `railmail plot` adopts. */
+static size_t assert_scripts_adopted(const char *dir)
+{
+    size_t n, scripts = 0;
+    char **files = results_chart_files(&n);
+    cr_assert_not_null(files);
+    DIR *dp = opendir(dir);
+    cr_assert_not_null(dp);
+    struct dirent *e;
+    while ((e = readdir(dp))) {
+        size_t len = strlen(e->d_name);
+        if (len < 3 || strcmp(e->d_name + len - 3, ".gp"))
+            continue;
+        bool adopted = false;
+        for (size_t i = 0; i < n && !adopted; i++)
+            adopted = !strcmp(files[i], e->d_name);
+        cr_assert(adopted, "%s is drawn but not adopted after railmail plot", e->d_name);
+        scripts++;
+    }
+    closedir(dp);
+    free(files);
+    return scripts;
+}
+
+Test(plot, every_chart_drawn_is_one_the_catalogue_adopts)
+{
+    char *bin = hide_gnuplot();
+    struct diag *d = diag_create();
+    bool drawn;
+    /* a sweep of one key over two values, with a row for each per-metric chart and a target */
+    char *sweep = e2e_tmpdir();
+    struct strbuf rows = {0};
+    strbuf_printf(&rows, "services.X.departures_per_week,metric,scope,mean,ci_low,ci_high,sd,n\n");
+    char name[RESULTS_CHART_NAME_MAX];
+    const char *metric;
+    size_t per_metric = 0;
+    for (size_t k = 0; results_chart_name(RESULTS_CHART_SWEEP_METRIC, k, name, &metric); k++, per_metric++)
+        for (int v = 1; v <= 2; v++)
+            strbuf_printf(&rows, "%d,%s,all,%.3f,%.3f,%.3f,0.5,3\n", v, metric, 2.385 * v, 2.0 * v, 2.8 * v);
+    e2e_write(sweep, "sweep.csv", strbuf_str(&rows));
+    strbuf_fini(&rows);
+    e2e_write(sweep, "target.csv", "key,value\nparameter,services.X.departures_per_week\nvalue,2\nmetric,on_time_pct\n"
+                                   "scope,all\noperator,>=\nthreshold,3.5\nbound,4\noutcome,met\n");
+    e2e_write(sweep, "meta.csv", "key,value\nkind,sweep\nreplications,3\n");
+    const char *const dirs[] = {RUN_FIXTURE, COMPARE_FIXTURE, NULL};
+    size_t scripts = 0;
+    for (size_t i = 0; i < 3; i++) {
+        char *dir = dirs[i] ? e2e_copy(dirs[i]) : sweep;
+        cr_assert_eq(plot_results(dir, &drawn, d), RM_OK, "%s", diag_count(d) ? diag_message(d, 0) : "");
+        scripts += assert_scripts_adopted(dir);
+        if (!dirs[i])
+            cr_assert_eq(assert_scripts_adopted(dir), per_metric + 1, "a chart per metric and the target's");
+        e2e_rmtree(dir);
+    }
+    cr_assert_geq(scripts, 4 + 2 + per_metric + 1);
+    diag_destroy(d);
     e2e_rmtree(bin);
 }

@@ -93,3 +93,22 @@ Test(record, verify_passes_untouched_and_names_what_changed, .timeout = 120)
     e2e_rmtree(s);
     e2e_rmtree(t);
 }
+
+Test(record, verify_refuses_a_run_json_of_another_shape_with_the_key, .timeout = 60)
+{
+    char *t = e2e_tmpdir(), *err = e2e_format("%s/err", t);
+    cr_assert_eq(e2e_runf(NULL, NULL, "run tests/fixtures/scenario-mini -r 2 -q --no-plot -o %s/r", t), 0);
+    /* the first input's path a number: once a crash, now a message naming it */
+    e2e_sh("sed -i '0,/\"path\": \"[^\"]*\"/s//\"path\": 17/' '%s/r/run.json'", t);
+    cr_assert_eq(e2e_runf(NULL, err, "verify %s/r", t), 2);
+    char *text = e2e_slurp(err);
+    cr_assert(strstr(text, "run.json: inputs[0].path: expected a text, found a number"), "%s", text);
+    free(text);
+    /* the report reads the same record the same way */
+    cr_assert_eq(e2e_runf(NULL, err, "report %s/r", t), 2);
+    text = e2e_slurp(err);
+    cr_assert(strstr(text, "inputs[0].path: expected a text, found a number"), "%s", text);
+    free(text);
+    free(err);
+    e2e_rmtree(t);
+}

@@ -35,7 +35,7 @@ size_t compare_memory_estimate(const struct compare_result *c);
 /* The arms (baseline first) and each arm's scenario, for the run record. */
 size_t compare_arms(const struct compare_result *c);
 const struct scenario *compare_arm_scenario(const struct compare_result *c, size_t i);
-const char *compare_arm_name(const struct compare_result *c, size_t i);  /* "baseline" or the proposal's */
+const char *compare_arm_name(const struct compare_result *c, size_t i);  /* the baseline's or the proposal's */
 /* The replications every arm took over from earlier results (after compare_run). */
 unsigned compare_reused(const struct compare_result *c);
 /* The paired replications run (after compare_run). */
@@ -49,13 +49,13 @@ const struct model *compare_baseline_model(const struct compare_result *c);
 void compare_set_precision(struct compare_result *c, struct run_precision *p, size_t n, unsigned max_replications);
 /* results/<scenario>-compare */
 const char *compare_default_out(const struct compare_result *c);
-/* Runs everything, writes compare.csv, compare_throughput.csv and meta.csv
- * into `dir`, and each run's own results into dir/baseline/ and dir/NAME/.
+/* Runs everything, writes the comparison's files (results.h) into `dir`,
+ * and each run's own results into dir/baseline/ and dir/NAME/.
  * Replications kept in reuse_dir/NAME (earlier results of the same arm:
  * same inputs, same version; NULL for none) are not run again. */
 enum rm_status compare_run(struct compare_result *c, const char *dir, const char *reuse_dir, struct diag *d);
 /* Below this many paired replications the table prints n/a instead of an
- * interval and a verdict (compare.csv keeps the numbers). */
+ * interval and a verdict (the comparison's CSV keeps the numbers). */
 #define COMPARE_MIN_REPLICATIONS 3
 
 /* The table for people: a row per proposal, a column per headline metric

@@ -71,6 +71,6 @@ void csvwrite_row(FILE *f, const char *const *fields, size_t n);
  * ("day,node,backlog_batches_mean"), each name as a field, then a line end. */
 void csvwrite_header(FILE *f, const char *columns);
 
-/* Writes a two-field row `key,value`, as meta.csv holds. */
+/* Writes a two-field row `key,value`, as the chart settings hold. */
 void csvwrite_pair(FILE *f, const char *key, const char *value);
 #endif /* RAILMAIL_CSVWRITE_H */

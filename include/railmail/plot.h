@@ -1,17 +1,20 @@
 #ifndef RAILMAIL_PLOT_H
 #define RAILMAIL_PLOT_H
-/* Charts through a gnuplot pipe. Each chart's commands are also saved as a
- * .gp file beside its PNG, reading the directory's own CSVs, so a user can
- * restyle and redraw it. */
+/* Charts through a gnuplot pipe: the chart catalogue's (results.h). Each
+ * chart's commands are also saved as a .gp file beside its PNG, reading the
+ * directory's own CSVs, so a user can restyle and redraw it. The charts of
+ * each kind of results are drawn in a file of their own (plotrun.c,
+ * plotmonthly.c, plotcompare.c, plotsweep.c); what they share is in
+ * plot.c. */
 #include <stdbool.h>
 #include "railmail/diag.h"
 #include "railmail/status.h"
 
-/* Draws every chart that the CSVs in `dir` support (a run or a comparison,
- * as meta.csv says). Writes the .gp files always; when gnuplot is not on
- * PATH, sets *drawn = false and returns RM_OK. A gnuplot error is returned
- * as RM_ERUN with gnuplot's message in `d`. PNGs are drawn to a temporary
- * name and renamed, so none is ever half-written. */
+/* Draws every chart of the catalogue whose CSVs are in `dir`, with the
+ * settings of its run record. Writes the .gp files always; when gnuplot is
+ * not on PATH, sets *drawn = false and returns RM_OK. A gnuplot error is
+ * returned as RM_ERUN with gnuplot's message in `d`. PNGs are drawn to a
+ * temporary name and renamed, so none is ever half-written. */
 enum rm_status plot_results(const char *dir, bool *drawn, struct diag *d);
 
 /* The same charts as SVG for the report: reads the CSVs in `dir`, saves

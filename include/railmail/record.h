@@ -1,8 +1,9 @@
 #ifndef RAILMAIL_RECORD_H
 #define RAILMAIL_RECORD_H
-/* run.json: how a results directory was made (program, command, the
- * SHA-256 of every input file, times, machine), and `verify`, which makes
- * it again from that record and compares every file byte for byte. */
+/* The run record (results.h names its file and keys): how a results
+ * directory was made (program, command, the SHA-256 of every input file,
+ * times, machine), and `verify`, which makes it again from that record
+ * and compares every file byte for byte. */
 #include <stddef.h>
 #include <stdio.h>
 #include "railmail/diag.h"
@@ -23,12 +24,13 @@ void record_set_list(struct record *r, const char *key, const char *const *value
 /* Adds the scenario's input files (each path once). */
 void record_scenario(struct record *r, const struct scenario *s);
 
-/* Ends the record (end time, wall time) and writes dir/run.json. */
+/* Ends the record (end time, wall time) and writes it into dir. */
 enum rm_status record_write(struct record *r, const char *dir, struct diag *d);
 
-/* Runs the command recorded in dir/run.json again (with `self`, the
+/* Runs the command recorded in dir's run record again (with `self`, the
  * railmail binary, in the recorded working directory) into a temporary
- * directory and compares every file but run.json. Prints what it found to
+ * directory and compares every file but the record and the report page,
+ * which print times and the command. Prints what it found to
  * `out`: RM_OK when all are identical, RM_ERUN with the files that differ
  * and the likely reasons (an input whose hash changed, another version). */
 enum rm_status record_verify(const char *dir, const char *self, FILE *out, struct diag *d);

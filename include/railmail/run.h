@@ -116,7 +116,7 @@ struct run_executor {
      * run_finish then neither stitches part files nor reduces the daily
      * series, whose records it does not have. */
     bool (*aggregates)(void);
-    unsigned (*ranks)(void);  /* for run.json */
+    unsigned (*ranks)(void);  /* for the run record */
 };
 void run_use_executor(const struct run_executor *e);  /* NULL: the threads of this process */
 unsigned run_ranks(void);

@@ -121,8 +121,8 @@ void sweep_set_precision(struct sweep_result *w, struct run_precision *p, size_t
 /* results/<scenario>-sweep */
 const char *sweep_default_out(const struct sweep_result *w);
 /* Runs the points (all of them, or those the target's search probes) and
- * writes sweep.csv, points.csv, meta.csv (kind sweep) and with a target
- * target.csv into `dir`, and each point's full results into
+ * writes the sweep's files (results.h; its target's with a target) into
+ * `dir`, and each point's full results into
  * dir/point-NNN/. A target whose evaluated points contradict the
  * monotonicity it assumes adds a warning to `d`. Replications kept in
  * reuse_dir/point-NNN (earlier results of the same point: same inputs,

@@ -43,8 +43,13 @@ bool table_find(const struct table *t, const char *col, size_t *out);
 /* The same, but a missing column is an input error that quotes the header. */
 enum rm_status table_col(const struct table *t, const char *col, size_t *out, struct diag *d);
 
-/* A number; an empty cell (e.g. no interval from one replication) is NaN. */
+/* A number as num_parse reads it (trailing spaces allowed); an empty cell
+ * (e.g. no interval from one replication) is NaN. */
 enum rm_status table_num(const struct table *t, size_t row, size_t col, double *out, struct diag *d);
+
+/* A number, or NaN when the cell is empty or holds none (or `col` is past
+ * the last column): for values a reader can do without. */
+double table_value(const struct table *t, size_t row, size_t col);
 
 /* A day index: a whole number from 0 to below TABLE_MAX_DAYS. */
 enum rm_status table_day(const struct table *t, size_t row, size_t col, size_t *out, struct diag *d);

@@ -1,0 +1,611 @@
+/* results: the schema of a results directory (one row per file: name,
+ * header, kinds, writer, readers), the chart catalogue expanded from the
+ * one list in the header, and the loaders. The run record is read from the
+ * JSON record (jansson) and the key,value file of chart settings, each when
+ * present, every value checked for its type, so that a reader never meets
+ * a number where it expects a text. */
+#include "railmail/results.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "railmail/csvread.h"
+#include "railmail/strbuf.h"
+#include "railmail/metric.h"
+
+/* ---------------------------------------------------------------- kinds */
+
+static const char *const kind_name[RESULTS_KINDS] = {
+    [RESULTS_RUN] = "run", [RESULTS_COMPARE] = "compare", [RESULTS_SWEEP] = "sweep",
+};
+
+const char *results_kind_name(enum results_kind kind)
+{
+    return (unsigned)kind < RESULTS_KINDS ? kind_name[kind] : NULL;
+}
+
+bool results_kind_parse(const char *text, enum results_kind *out)
+{
+    for (size_t k = 0; text && k < RESULTS_KINDS; k++)
+        if (!strcmp(text, kind_name[k])) {
+            *out = (enum results_kind)k;
+            return true;
+        }
+    return false;
+}
+
+/* ---------------------------------------------------------------- schema */
+
+#define RUN RESULTS_IN(RESULTS_RUN)
+#define COMPARE RESULTS_IN(RESULTS_COMPARE)
+#define SWEEP RESULTS_IN(RESULTS_SWEEP)
+#define EVERY (RUN | COMPARE | SWEEP)
+
+static const struct results_file schema[] = {
+    {RESULTS_SUMMARY_CSV, RESULTS_SUMMARY_COLUMNS, NULL, RUN, "report", "plot, html",
+     "every metric at every scope over the replications (batches posted after the warm-up)"},
+    {RESULTS_MONTHLY_CSV, RESULTS_MONTHLY_COLUMNS, NULL, RUN, "report", "plot, html",
+     "the monthly metrics by calendar month"},
+    {RESULTS_REPLICATIONS_CSV, RESULTS_REPLICATIONS_COLUMNS, NULL, RUN, "report", "", "every replication's values"},
+    {RESULTS_THROUGHPUT_CSV, RESULTS_THROUGHPUT_COLUMNS, NULL, RUN, "report", "plot",
+     "tonnes delivered and batches waiting per day"},
+    {RESULTS_THROUGHPUT_DEST_CSV, RESULTS_THROUGHPUT_DEST_COLUMNS, NULL, RUN, "report", "plot",
+     "tonnes delivered per day and destination"},
+    {RESULTS_THROUGHPUT_WEEKLY_CSV, RESULTS_THROUGHPUT_WEEKLY_COLUMNS, NULL, RUN, "report", "plot",
+     "tonnes delivered per week with the interval of the weekly total"},
+    {RESULTS_BACKLOG_CSV, RESULTS_BACKLOG_COLUMNS, NULL, RUN, "report", "plot",
+     "batches waiting per node at the end of each day"},
+    {RESULTS_TRAIN_WAIT_CSV, RESULTS_TRAIN_WAIT_COLUMNS, NULL, RUN, "report", "plot",
+     "the mean wait of trains for a server per node and day, in days"},
+    {RESULTS_TRANSIT_CSV, RESULTS_TRANSIT_COLUMNS, NULL, RUN, "report", "plot",
+     "the histogram of transit days in quarter-day bins"},
+    {RESULTS_PAIRS_CSV, RESULTS_PAIRS_KEY_COLUMNS, "then, for each metric of a pair, METRIC, METRIC_ci_low, METRIC_ci_high",
+     RUN, "report", "plot, html", "each origin-destination pair's volume, reliability, speed, cost and emissions"},
+    {RESULTS_META_CSV, RESULTS_KEY_VALUE_COLUMNS, NULL, EVERY, "report (sweep adds rows)", "results",
+     "the settings the charts need"},
+    {RESULTS_COMPARE_CSV, RESULTS_COMPARE_COLUMNS, NULL, COMPARE, "compare", "plot, html",
+     "each proposal's paired difference from the baseline and its verdict"},
+    {RESULTS_COMPARE_MONTHLY_CSV, RESULTS_COMPARE_MONTHLY_COLUMNS, NULL, COMPARE, "compare", "",
+     "the paired differences month by month"},
+    {RESULTS_COMPARE_THROUGHPUT_CSV, RESULTS_COMPARE_THROUGHPUT_COLUMNS, NULL, COMPARE, "compare", "plot",
+     "tonnes delivered per day in each arm"},
+    {RESULTS_SWEEP_CSV, RESULTS_SUMMARY_COLUMNS, "first a column per varied key", SWEEP, "sweep", "plot, html",
+     "every point's summary"},
+    {RESULTS_SWEEP_MONTHLY_CSV, RESULTS_MONTHLY_COLUMNS, "first a column per varied key", SWEEP, "sweep", "",
+     "every point's monthly rows"},
+    {RESULTS_POINTS_CSV, RESULTS_COL_POINT, "then a column per varied key", SWEEP, "sweep", "",
+     "which folder holds which point"},
+    {RESULTS_TARGET_CSV, RESULTS_KEY_VALUE_COLUMNS, NULL, SWEEP, "sweep", "plot, html",
+     "the target's answer"},
+    {RESULTS_RUN_JSON, NULL, NULL, EVERY, "cli, record", "results, record (verify)",
+     "how the folder was made: command, inputs and their SHA-256, settings, times"},
+    {RESULTS_REPORT_HTML, NULL, NULL, EVERY, "html", "", "the page"},
+    {RESULTS_RECORDS_FILE, NULL, NULL, RUN, "run", "run (reuse)", "each replication's values, for reuse"},
+    {RESULTS_DAILY_FILE, NULL, NULL, RUN, "run", "run (reuse)", "each replication's daily series, for reuse"},
+};
+
+const struct results_file *results_file(size_t i)
+{
+    return i < sizeof schema / sizeof *schema ? &schema[i] : NULL;
+}
+
+const struct results_file *results_file_find(const char *name)
+{
+    for (size_t i = 0; i < sizeof schema / sizeof *schema; i++)
+        if (!strcmp(schema[i].name, name))
+            return &schema[i];
+    return NULL;
+}
+
+enum rm_status results_load_where(struct table *t, const char *dir, const char *name, const char *col,
+                                  const char *value, bool *found, struct diag *d)
+{
+    const struct results_file *f = results_file_find(name);
+    assert(f && f->columns && "readers name the schema's CSVs");
+    if (!f || !f->columns) {
+        *t = (struct table){.name = name};
+        *found = false;
+        return diag_fail(d, RM_ERUN, "%s: not a results CSV", name);
+    }
+    return table_load_where(t, dir, f->name, col, value, found, d);
+}
+
+enum rm_status results_load(struct table *t, const char *dir, const char *name, bool *found, struct diag *d)
+{
+    return results_load_where(t, dir, name, NULL, NULL, found, d);
+}
+
+/* ---------------------------------------------------------------- the run record */
+
+/* What a record's texts and lists live in: the parsed JSON, the key,value
+ * table, and the arrays made from them. */
+struct results_store {
+    json_t *root;
+    struct table meta;
+    bool meta_loaded;
+    void **owned;
+    size_t n_owned, cap;
+};
+
+/* Hands `p` to the store, which frees it with the record; NULL (and `p`
+ * freed) without memory. */
+static void *keep(struct results_store *s, void *p)
+{
+    if (p && s->n_owned == s->cap) {
+        size_t cap = s->cap ? 2 * s->cap : 8;
+        void **grown = realloc(s->owned, cap * sizeof *grown);
+        if (!grown) {
+            free(p);
+            return NULL;
+        }
+        s->owned = grown;
+        s->cap = cap;
+    }
+    if (p)
+        s->owned[s->n_owned++] = p;
+    return p;
+}
+
+/* A growing list of borrowed texts. */
+struct texts {
+    const char **v;
+    size_t n, cap;
+};
+
+static bool texts_add(struct texts *l, const char *text)
+{
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? 2 * l->cap : 8;
+        const char **grown = realloc(l->v, cap * sizeof *grown);
+        if (!grown)
+            return false;
+        l->v = grown;
+        l->cap = cap;
+    }
+    l->v[l->n++] = text;
+    return true;
+}
+
+/* The last part of a scenario's directory, as the scenario module names
+ * it: after the last '/', or all of it when that is empty. */
+static const char *last_part(const char *dir)
+{
+    const char *slash = strrchr(dir, '/');
+    return slash && slash[1] ? slash + 1 : dir;
+}
+
+/* The names of a `proposals` row of the chart settings, "a;b;c", trimmed, empty ones
+ * skipped: copies kept in the store. */
+static bool split_proposals(struct results_store *s, struct texts *l, const char *list)
+{
+    for (const char *start = list;;) {
+        const char *end = strchr(start, ';');
+        size_t len = end ? (size_t)(end - start) : strlen(start);
+        while (len && *start == ' ')
+            start++, len--;
+        while (len && start[len - 1] == ' ')
+            len--;
+        if (len) {
+            char *name = keep(s, malloc(len + 1));
+            if (!name)
+                return false;
+            memcpy(name, start, len);
+            name[len] = '\0';
+            if (!texts_add(l, name))
+                return false;
+        }
+        if (!end)
+            return true;
+        start = end + 1;
+    }
+}
+
+/* The key,value file of chart settings; later rows of a key win, as the
+ * charts always read it. */
+static enum rm_status load_meta(struct results_record *r, const char *dir, struct diag *d)
+{
+    struct results_store *s = r->store;
+    struct table *t = &s->meta;
+    bool found;
+    enum rm_status st = results_load(t, dir, RESULTS_META_CSV, &found, d);
+    if (st != RM_OK || !found)
+        return st;
+    s->meta_loaded = r->from_meta = true;
+    size_t ck, cv;
+    if ((st = table_col(t, RESULTS_COL_KEY, &ck, d)) != RM_OK || (st = table_col(t, RESULTS_COL_VALUE, &cv, d)) != RM_OK)
+        return st;
+    struct texts proposals = {0};
+    bool listed = false, oom = false;
+    for (size_t row = 0; row < t->nrow && st == RM_OK && !oom; row++) {
+        const char *k = table_cell(t, row, ck), *v = table_cell(t, row, cv);
+        const char **text = !strcmp(k, RESULTS_KEY_SCENARIO) ? &r->scenario
+                            : !strcmp(k, RESULTS_KEY_TITLE)  ? &r->title
+                            : !strcmp(k, RESULTS_KEY_SEED)   ? &r->seed
+                                                             : NULL;
+        double *num = !strcmp(k, RESULTS_KEY_HORIZON_D)            ? &r->horizon_d
+                      : !strcmp(k, RESULTS_KEY_WARMUP_D)           ? &r->warmup_d
+                      : !strcmp(k, RESULTS_KEY_REPLICATIONS)       ? &r->replications
+                      : !strcmp(k, RESULTS_KEY_CONFIDENCE)         ? &r->confidence
+                      : !strcmp(k, RESULTS_KEY_SERVICE_STANDARD_D) ? &r->service_standard_d
+                                                                   : NULL;
+        if (text) {
+            *text = v;
+        } else if (num) {
+            st = table_num(t, row, cv, num, d);
+        } else if (!strcmp(k, RESULTS_KEY_KIND)) {
+            if (!results_kind_parse(v, &r->kind)) {
+                const struct csvread_field *f = &t->csv.rows[row + 1].fields[cv];
+                st = diag_error(d, &(struct diag_at){t->name, f->line, f->col},
+                                "kind: expected run, compare or sweep, got \"%.100s\"", v);
+            }
+            r->has_kind = true;
+        } else if (!strcmp(k, RESULTS_KEY_PROPOSALS) && !listed) {
+            listed = true;  /* names joined by ';' when none holds one */
+            oom = !split_proposals(s, &proposals, v);
+        } else if (!strcmp(k, RESULTS_KEY_PROPOSAL)) {
+            oom = !texts_add(&proposals, v);  /* one name per row, any name */
+        }
+    }
+    if (!oom && proposals.n) {
+        if (keep(s, proposals.v)) {
+            r->proposals = proposals.v;
+            r->n_proposals = proposals.n;
+        } else {
+            oom = true;  /* keep freed the list */
+        }
+    } else {
+        free(proposals.v);
+    }
+    if (oom && st == RM_OK)
+        st = diag_fail(d, RM_ENOMEM, "out of memory reading %s", t->name);
+    return st;
+}
+
+/* What a JSON value is, for messages. */
+static const char *json_kind(const json_t *v)
+{
+    switch (json_typeof(v)) {
+    case JSON_OBJECT: return "an object";
+    case JSON_ARRAY: return "a list";
+    case JSON_STRING: return "a text";
+    case JSON_INTEGER:
+    case JSON_REAL: return "a number";
+    case JSON_TRUE:
+    case JSON_FALSE: return "true or false";
+    default: return "null";
+    }
+}
+
+/* Reading one object of the record: messages name the file and the key
+ * as a path ("inputs[0].path"). */
+struct reader {
+    const char *file;
+    struct diag *d;
+    struct results_store *s;
+};
+
+static enum rm_status wrong(const struct reader *rd, const char *key, const char *expected, const json_t *v)
+{
+    return diag_error(rd->d, &(struct diag_at){rd->file, 0, 0}, "%s: expected %s, found %s", key, expected,
+                      json_kind(v));
+}
+
+/* A text: absent or null leaves *out as it is. */
+static enum rm_status get_text(const struct reader *rd, json_t *obj, const char *key, const char *where,
+                               const char **out)
+{
+    json_t *v = json_object_get(obj, key);
+    if (!v || json_is_null(v))
+        return RM_OK;
+    if (!json_is_string(v))
+        return wrong(rd, where ? where : key, "a text", v);
+    *out = json_string_value(v);
+    return RM_OK;
+}
+
+/* A number: absent or null leaves *out as it is. */
+static enum rm_status get_number(const struct reader *rd, json_t *obj, const char *key, double *out)
+{
+    json_t *v = json_object_get(obj, key);
+    if (!v || json_is_null(v))
+        return RM_OK;
+    if (!json_is_number(v))
+        return wrong(rd, key, "a number", v);
+    *out = json_number_value(v);
+    return RM_OK;
+}
+
+/* A list of texts: absent or null leaves *out and *n as they are. */
+static enum rm_status get_list(const struct reader *rd, json_t *obj, const char *key, const char *const **out,
+                               size_t *n)
+{
+    json_t *v = json_object_get(obj, key), *item;
+    if (!v || json_is_null(v))
+        return RM_OK;
+    if (!json_is_array(v))
+        return wrong(rd, key, "a list of texts", v);
+    size_t i, len = json_array_size(v);
+    const char **list = keep(rd->s, malloc((len + 1) * sizeof *list));
+    if (!list)
+        return diag_fail(rd->d, RM_ENOMEM, "out of memory reading %s", rd->file);
+    json_array_foreach(v, i, item) {
+        if (!json_is_string(item)) {
+            char where[96];
+            snprintf(where, sizeof where, "%s[%zu]", key, i);
+            return wrong(rd, where, "a text", item);
+        }
+        list[i] = json_string_value(item);
+    }
+    *out = list;
+    *n = len;
+    return RM_OK;
+}
+
+/* The program that made the record: {"version": ..., "commit": ...}. */
+static enum rm_status get_program(const struct reader *rd, json_t *root, struct results_record *r)
+{
+    json_t *v = json_object_get(root, RESULTS_KEY_RAILMAIL);
+    if (!v || json_is_null(v))
+        return RM_OK;
+    if (!json_is_object(v))
+        return wrong(rd, RESULTS_KEY_RAILMAIL, "an object", v);
+    enum rm_status st = get_text(rd, v, RESULTS_KEY_VERSION, RESULTS_KEY_RAILMAIL "." RESULTS_KEY_VERSION, &r->version);
+    return st == RM_OK ? get_text(rd, v, RESULTS_KEY_COMMIT, RESULTS_KEY_RAILMAIL "." RESULTS_KEY_COMMIT, &r->commit)
+                       : st;
+}
+
+/* The input files, each {"path": ..., "sha256": ...}, both required. */
+static enum rm_status get_inputs(const struct reader *rd, json_t *root, struct results_record *r)
+{
+    json_t *v = json_object_get(root, RESULTS_KEY_INPUTS), *item;
+    if (!v || json_is_null(v))
+        return RM_OK;
+    if (!json_is_array(v))
+        return wrong(rd, RESULTS_KEY_INPUTS, "a list of objects", v);
+    size_t i, len = json_array_size(v);
+    struct results_input *in = keep(rd->s, calloc(len + 1, sizeof *in));
+    if (!in)
+        return diag_fail(rd->d, RM_ENOMEM, "out of memory reading %s", rd->file);
+    json_array_foreach(v, i, item) {
+        char where[96];
+        snprintf(where, sizeof where, RESULTS_KEY_INPUTS "[%zu]", i);
+        if (!json_is_object(item))
+            return wrong(rd, where, "an object", item);
+        static const char *const key[2] = {RESULTS_KEY_PATH, RESULTS_KEY_SHA256};
+        const char **field[2] = {&in[i].path, &in[i].sha256};
+        for (size_t k = 0; k < 2; k++) {
+            char at[128];
+            snprintf(at, sizeof at, "%s.%s", where, key[k]);
+            enum rm_status st = get_text(rd, item, key[k], at, field[k]);
+            if (st != RM_OK)
+                return st;
+            if (!*field[k])
+                return diag_error(rd->d, &(struct diag_at){rd->file, 0, 0}, "%s: expected a text, found none", at);
+        }
+    }
+    r->inputs = in;
+    r->n_inputs = len;
+    return RM_OK;
+}
+
+/* The JSON record, over what the chart settings gave. */
+static enum rm_status load_json(struct results_record *r, const char *dir, struct diag *d)
+{
+    struct strbuf path = {0};
+    strbuf_printf(&path, "%s/" RESULTS_RUN_JSON, dir);
+    if (path.oom) {
+        strbuf_fini(&path);
+        return diag_fail(d, RM_ENOMEM, "out of memory");
+    }
+    char *data = NULL;
+    size_t len;
+    enum rm_status st = csvread_slurp(path.s, &data, &len);
+    if (st == RM_EIO && errno == ENOENT)
+        st = RM_OK;  /* none: folders of earlier versions, arms, points */
+    else if (st == RM_EIO)
+        st = diag_fail(d, RM_EIO, "%s: cannot open: %s", path.s, strerror(errno));
+    else if (st == RM_ENOMEM)
+        st = diag_fail(d, RM_ENOMEM, "out of memory reading %s", path.s);
+    else {
+        json_error_t err;
+        json_t *root = r->store->root = json_loadb(data, len, 0, &err);
+        if (!root)
+            st = diag_error(d, &(struct diag_at){path.s, (unsigned)(err.line > 0 ? err.line : 0),
+                                                 (unsigned)(err.column > 0 ? err.column : 0)},
+                            "expected the run record of a results directory: %s", err.text);
+        else if (!json_is_object(root))
+            st = diag_error(d, &(struct diag_at){path.s, 0, 0},
+                            "expected the run record of a results directory, found %s", json_kind(root));
+    }
+    free(data);
+    json_t *root = r->store->root;
+    if (st != RM_OK || !root) {
+        strbuf_fini(&path);
+        return st;
+    }
+    r->from_run_json = true;
+    struct reader rd = {path.s, d, r->store};
+    const char *kind = NULL, *scenario = NULL, *plot = NULL;
+    if ((st = get_text(&rd, root, RESULTS_KEY_KIND, NULL, &kind)) == RM_OK &&
+        !(r->has_kind = results_kind_parse(kind, &r->kind)))
+        st = diag_error(d, &(struct diag_at){path.s, 0, 0}, RESULTS_KEY_KIND ": expected run, compare or sweep");
+    if (st == RM_OK && (st = get_text(&rd, root, RESULTS_KEY_SCENARIO, NULL, &scenario)) == RM_OK && scenario) {
+        r->scenario_dir = scenario;
+        r->scenario = last_part(scenario);
+    }
+    const struct { const char *key; const char **out; } texts[] = {
+        {RESULTS_KEY_SEED, &r->seed},
+        {RESULTS_KEY_PROPOSAL, &r->proposal},
+        {RESULTS_KEY_TARGET, &r->target},
+        {RESULTS_KEY_PLOT, &plot},
+        {RESULTS_KEY_CWD, &r->cwd},
+        {RESULTS_KEY_STARTED_UTC, &r->started_utc},
+        {RESULTS_KEY_REPLICATIONS_CHOSEN, &r->replications_chosen},
+    };
+    for (size_t i = 0; i < sizeof texts / sizeof *texts && st == RM_OK; i++)
+        st = get_text(&rd, root, texts[i].key, NULL, texts[i].out);
+    const struct { const char *key; double *out; } numbers[] = {
+        {RESULTS_KEY_REPLICATIONS, &r->replications},
+        {RESULTS_KEY_HORIZON_D, &r->horizon_d},
+        {RESULTS_KEY_WARMUP_D, &r->warmup_d},
+    };
+    for (size_t i = 0; i < sizeof numbers / sizeof *numbers && st == RM_OK; i++)
+        st = get_number(&rd, root, numbers[i].key, numbers[i].out);
+    const struct { const char *key; const char *const **out; size_t *n; } lists[] = {
+        {RESULTS_KEY_PROPOSALS, &r->proposals, &r->n_proposals},
+        {RESULTS_KEY_SETS, &r->sets, &r->n_sets},
+        {RESULTS_KEY_VARY, &r->vary, &r->n_vary},
+        {RESULTS_KEY_COMMAND, &r->command, &r->n_command},
+    };
+    for (size_t i = 0; i < sizeof lists / sizeof *lists && st == RM_OK; i++)
+        st = get_list(&rd, root, lists[i].key, lists[i].out, lists[i].n);
+    if (st == RM_OK && (st = get_program(&rd, root, r)) == RM_OK)
+        st = get_inputs(&rd, root, r);
+    r->no_plot = plot && !strcmp(plot, "no");
+    strbuf_fini(&path);
+    return st;
+}
+
+/* Loads the key,value file first when `meta`, then the JSON record over it. */
+static enum rm_status load_record(struct results_record *r, const char *dir, bool meta, struct diag *d)
+{
+    *r = (struct results_record){.horizon_d = NAN, .warmup_d = NAN, .replications = NAN, .confidence = NAN,
+                                 .service_standard_d = NAN};
+    if (!(r->store = calloc(1, sizeof *r->store)))
+        return diag_fail(d, RM_ENOMEM, "out of memory");
+    enum rm_status st = meta ? load_meta(r, dir, d) : RM_OK;
+    if (st == RM_OK)
+        st = load_json(r, dir, d);
+    return st;
+}
+
+enum rm_status results_record_load(struct results_record *r, const char *dir, struct diag *d)
+{
+    return load_record(r, dir, true, d);
+}
+
+enum rm_status results_record_load_json(struct results_record *r, const char *dir, struct diag *d)
+{
+    return load_record(r, dir, false, d);
+}
+
+void results_record_fini(struct results_record *r)
+{
+    struct results_store *s = r->store;
+    if (s) {
+        json_decref(s->root);
+        if (s->meta_loaded)
+            table_fini(&s->meta);
+        for (size_t i = 0; i < s->n_owned; i++)
+            free(s->owned[i]);
+        free(s->owned);
+        free(s);
+    }
+    *r = (struct results_record){0};
+}
+
+/* ---------------------------------------------------------------- a sweep's target */
+
+enum rm_status results_target_load(struct results_target *g, const char *dir, struct diag *d)
+{
+    *g = (struct results_target){.threshold = NAN, .bound = NAN};
+    enum rm_status st = results_load(&g->t, dir, RESULTS_TARGET_CSV, &g->found, d);
+    if (st != RM_OK || !g->found)
+        return st;
+    size_t ck, cv;
+    if ((st = table_col(&g->t, RESULTS_COL_KEY, &ck, d)) != RM_OK ||
+        (st = table_col(&g->t, RESULTS_COL_VALUE, &cv, d)) != RM_OK)
+        return st;
+    const struct { const char *key; const char **out; } texts[] = {
+        {RESULTS_TARGET_PARAMETER, &g->parameter}, {RESULTS_TARGET_VALUE, &g->value},
+        {RESULTS_TARGET_METRIC, &g->metric}, {RESULTS_TARGET_SCOPE, &g->scope},
+        {RESULTS_TARGET_OPERATOR, &g->op}, {RESULTS_TARGET_THRESHOLD, &g->threshold_text},
+        {RESULTS_TARGET_BOUND, &g->bound_text}, {RESULTS_TARGET_BOUND_AT, &g->bound_at},
+        {RESULTS_TARGET_OUTCOME, &g->outcome}, {RESULTS_TARGET_VALUE_BELOW, &g->value_below},
+        {RESULTS_TARGET_POINTS_EVALUATED, &g->points_evaluated}, {RESULTS_TARGET_POINTS, &g->points},
+    };
+    for (size_t r = 0; r < g->t.nrow && st == RM_OK; r++) {
+        const char *k = table_cell(&g->t, r, ck);
+        for (size_t i = 0; i < sizeof texts / sizeof *texts; i++)
+            if (!strcmp(k, texts[i].key))
+                *texts[i].out = table_cell(&g->t, r, cv);
+        if (!strcmp(k, RESULTS_TARGET_THRESHOLD))
+            st = table_num(&g->t, r, cv, &g->threshold, d);
+        else if (!strcmp(k, RESULTS_TARGET_BOUND))
+            g->bound = table_value(&g->t, r, cv);
+    }
+    return st;
+}
+
+void results_target_fini(struct results_target *g)
+{
+    if (g->found)
+        table_fini(&g->t);
+    *g = (struct results_target){0};
+}
+
+/* ---------------------------------------------------------------- charts */
+
+static const struct results_chart charts[RESULTS_N_CHARTS] = {
+#define ROW(id, name, kinds, per_metric, draw, inputs, caption)                                                  \
+    [RESULTS_CHART_##id] = {name, kinds, per_metric, {RESULTS_LIST inputs}, caption},
+    RESULTS_CHARTS(ROW)
+#undef ROW
+};
+
+const struct results_chart *results_chart(enum results_chart_id id)
+{
+    return (unsigned)id < RESULTS_N_CHARTS ? &charts[id] : NULL;
+}
+
+bool results_chart_name(enum results_chart_id id, size_t k, char buf[RESULTS_CHART_NAME_MAX], const char **metric)
+{
+    const struct results_chart *c = results_chart(id);
+    *metric = NULL;
+    if (!c)
+        return false;
+    if (!c->per_metric) {
+        snprintf(buf, RESULTS_CHART_NAME_MAX, "%s", c->name);
+        return k == 0;
+    }
+    for (size_t i = 0; i < METRIC_COUNT; i++) {
+        const struct metric *mt = metric_get(i);
+        if ((mt->flags & METRIC_HEADLINE_CHART) && k-- == 0) {
+            snprintf(buf, RESULTS_CHART_NAME_MAX, "%s_%s", c->name, mt->name);
+            *metric = mt->name;
+            return true;
+        }
+    }
+    return false;
+}
+
+char **results_chart_files(size_t *n)
+{
+    static const char *const suffix[] = {".gp", ".png"};
+    enum { NSUFFIX = sizeof suffix / sizeof *suffix };
+    char name[RESULTS_CHART_NAME_MAX];
+    const char *metric;
+    size_t count = 0, bytes = 0;
+    for (size_t id = 0; id < RESULTS_N_CHARTS; id++)
+        for (size_t k = 0; results_chart_name(id, k, name, &metric); k++)
+            for (size_t s = 0; s < NSUFFIX; s++)
+                count++, bytes += strlen(name) + strlen(suffix[s]) + 1;
+    char **files = malloc((count + 1) * sizeof *files + bytes);
+    if (!files)
+        return NULL;
+    char *at = (char *)(files + count + 1);
+    *n = 0;
+    for (size_t id = 0; id < RESULTS_N_CHARTS; id++)
+        for (size_t k = 0; results_chart_name(id, k, name, &metric); k++)
+            for (size_t s = 0; s < NSUFFIX; s++) {
+                files[(*n)++] = at;
+                at += sprintf(at, "%s%s", name, suffix[s]) + 1;
+            }
+    files[*n] = NULL;
+    return files;
+}
