@@ -18,13 +18,15 @@
 #include <gsl/gsl_randist.h>
 
 #include "railmail/calendar.h"
-#include "railmail/csvwrite.h"
 #include "railmail/engine.h"
+#include "railmail/eventlog.h"
 #include "railmail/net.h"
 #include "railmail/stream.h"
 #include "railmail/strbuf.h"
 
 #define MAX_HOPS 5
+/* Out of the event loop's way: the rows written on request (GCC, Clang). */
+#define COLD __attribute__((noinline, cold))
 #define HOURS_PER_YEAR 8760.0
 
 /* The metric table: every metric railmail reports, in record order. A
@@ -175,9 +177,7 @@ struct model {
     size_t *index, index_mask;  /* (metric, scope) -> row, open addressing */
     char **series_name;
     size_t dest_series;       /* the first of the delivered_t:ID series */
-    /* Node and service ids as CSV fields, quoted once here so that the
-     * rows streamed per batch and train never scan them. */
-    char **node_field, **service_field;
+    struct eventlog *log;     /* the rows streamed per train, batch and tracking event */
     struct od_union origin, path;
     struct od_union common;   /* the pairs every arm of a comparison carries; none outside compare */
     /* Routing while services start and end: table k holds from epoch_h[k]
@@ -221,7 +221,7 @@ struct batch {
     uint16_t board_stop, alight_stop;  /* on its current train */
     uint8_t hops;
     uint8_t events;           /* tracking events so far, saturating at 255 */
-    uint16_t svc[MAX_HOPS];   /* services ridden, for batches.csv */
+    uint16_t svc[MAX_HOPS];   /* services ridden, for the batch log */
 };
 
 #define BATCH_ALIGN 64
@@ -654,23 +654,6 @@ static bool build_layout(struct model *m)
     return ok && row == m->rows && build_index(m);
 }
 
-/* The CSV form of each node and service id. */
-static bool build_fields(struct model *m)
-{
-    const struct scenario *s = m->s;
-    m->node_field = calloc(s->n_nodes + 1, sizeof *m->node_field);
-    m->service_field = calloc(s->n_services + 1, sizeof *m->service_field);
-    if (!m->node_field || !m->service_field)
-        return false;
-    for (size_t n = 0; n < s->n_nodes; n++)
-        if (!(m->node_field[n] = csvwrite_field_dup(s->nodes[n].id)))
-            return false;
-    for (size_t k = 0; k < s->n_services; k++)
-        if (!(m->service_field[k] = csvwrite_field_dup(s->services[k].id)))
-            return false;
-    return true;
-}
-
 static bool build_series(struct model *m)
 {
     const struct scenario *s = m->s;
@@ -760,7 +743,7 @@ static bool build_origins(struct model *m)
 }
 
 /* The services a batch of demand row i rides, "A>B": routing is fixed at
- * load, so each row has one path, the one batches.csv lists. malloc'd. */
+ * load, so each row has one path, the one the batch log lists. malloc'd. */
 static char *path_of(const struct model *m, size_t i)
 {
     const struct scenario *s = m->s;
@@ -964,7 +947,7 @@ struct model *model_create_common(const struct scenario *s, const char *const *p
     }
     m->days = (size_t)ceil(s->horizon_d);
     if (!build_money_and_carbon(m) || !build_epochs(m) || !build_hops(m) || !build_origins(m) || !build_paths(m) || !build_common(m, pairs, n_pairs) || !build_layout(m)
-        || !build_series(m) || !build_fields(m))
+        || !build_series(m) || !(m->log = eventlog_create(s)))
         goto fail;
     return m;
 fail:
@@ -983,12 +966,7 @@ void model_destroy(struct model *m)
         for (size_t i = 0; i < m->series; i++)
             free(m->series_name[i]);
     free(m->series_name);
-    for (size_t n = 0; m->node_field && n < m->s->n_nodes; n++)
-        free(m->node_field[n]);
-    for (size_t k = 0; m->service_field && k < m->s->n_services; k++)
-        free(m->service_field[k]);
-    free(m->node_field);
-    free(m->service_field);
+    eventlog_destroy(m->log);
     od_union_fini(&m->origin);
     od_union_fini(&m->path);
     od_union_fini(&m->common);
@@ -1137,12 +1115,11 @@ static const struct scenario_demand *demand_of(const struct rep *r, const struct
  * delivery) are kept in its own record as their count (saturating at 255),
  * the last one's time and the longest silence between two, (float)(t -
  * last_event_h) at each; the run's total is counted where events happen
- * (postings, one per id, in collect), and write_event gives an event's row
+ * (postings, one per id, in collect), and log_event gives an event's row
  * with --tracking. */
-static void write_event(struct rep *r, const struct batch *b, double t, size_t node, const char *event)
+static void log_event(struct rep *r, const struct batch *b, double t, size_t node, enum eventlog_event ev)
 {
-    fprintf(r->out->tracking, "%u,%llu,%.3f,%s,%s\n", r->replication,
-            (unsigned long long)b->id, t, r->m->node_field[node], event);
+    eventlog_event(r->m->log, r->out->tracking, r->replication, b->id, t, node, ev);
 }
 
 
@@ -1248,47 +1225,17 @@ static inline void add_waiting(struct rep *r, size_t node, bool in_window, int32
     }
 }
 
-static void write_batch_row(struct rep *r, const struct batch *b, double delivered_h)
+/* A batch's row in the batch log, delivered at delivered_h (NaN: not yet). */
+static void log_batch(struct rep *r, const struct batch *b, double delivered_h)
 {
-    FILE *f = r->out->batches;
     const struct scenario_demand *dm = demand_of(r, b);
-    fprintf(f, "%u,%llu,%s,%s,%.3f,%.3f,", r->replication, (unsigned long long)b->id,
-            r->m->node_field[dm->origin], r->m->node_field[dm->destination], b->kg, b->posted_h);
-    if (isnan(b->departed_h))
-        fputc(',', f);
-    else
-        fprintf(f, "%.3f,", b->departed_h);
-    if (isnan(delivered_h))
-        fputs(",,", f);
-    else
-        fprintf(f, "%.3f,%.4f,", delivered_h, (delivered_h - b->posted_h) / 24);
-    /* The services ridden, "A>B", are one field: joined first, then quoted
-     * as a whole if need be. */
-    const char *id[MAX_HOPS];
-    size_t len[MAX_HOPS], need = sizeof ">...";
-    unsigned hops = b->hops < MAX_HOPS ? b->hops : MAX_HOPS;
-    for (unsigned i = 0; i < hops; i++) {
-        id[i] = r->s->services[b->svc[i]].id;
-        need += (len[i] = strlen(id[i])) + 1;
-    }
-    char buf[512], *services = need <= sizeof buf ? buf : malloc(need), *at = services;
-    if (!services) {
+    struct eventlog_batch row = { .replication = r->replication, .batch = b->id, .origin = dm->origin,
+                                  .destination = dm->destination, .kg = b->kg, .posted_h = b->posted_h,
+                                  .departed_h = b->departed_h, .delivered_h = delivered_h, .services = b->svc,
+                                  .n_services = b->hops < MAX_HOPS ? b->hops : MAX_HOPS,
+                                  .more = b->hops > MAX_HOPS };
+    if (!eventlog_batch(r->m->log, r->out->batches, &row))
         fail_nomem(r);
-        return;
-    }
-    for (unsigned i = 0; i < hops; i++) {
-        if (i)
-            *at++ = '>';
-        memcpy(at, id[i], len[i]);
-        at += len[i];
-    }
-    if (b->hops > MAX_HOPS)
-        at += sprintf(at, ">...");
-    *at = '\0';
-    csvwrite_field(f, services);
-    fputc('\n', f);
-    if (services != buf)
-        free(services);
 }
 
 static void close_month(struct rep *r, size_t j);
@@ -1395,7 +1342,7 @@ static void deliver(struct rep *r, struct stop *c, const struct demand_state *ds
     c->delivered_t += t;
     c->dest_t += t;
     if (r->out->batches)
-        write_batch_row(r, B, c->t);
+        log_batch(r, B, c->t);
 }
 
 /* ---- replication: trains ----------------------------------------------- */
@@ -1463,6 +1410,17 @@ static bool note_ride(struct train *tr, const struct batch *b)
     return true;
 }
 
+/* With --tracking, the rows of the first k batches of q leaving `node` at
+ * t, in order. Out of line, as are the other loops of rows in the event
+ * loop, so that they do not crowd the registers of the loops beside them. */
+static COLD void log_departures(struct rep *r, const struct ring *q, uint32_t k, double t, size_t node)
+{
+    for (uint32_t i = 0; i < k; i++) {
+        const struct batch *b = ring_at(q, i);
+        log_event(r, b, t, node, b->hops ? EVENTLOG_DEPARTED_AGAIN : EVENTLOG_DEPARTED);
+    }
+}
+
 /* Boards waiting batches first-come first-served: those that arrived at least
  * cutoff_h ago, while capacity lasts. The first that does not fit stops it. */
 static void board(struct rep *r, struct train *tr, double t)
@@ -1496,11 +1454,8 @@ static void board(struct rep *r, struct train *tr, double t)
         load_kg += e->kg;
         boarded_kg += e->kg;
     }
-    if (r->out->tracking)  /* the boarded prefix's rows, in order */
-        for (uint32_t i = 0; i < k; i++) {
-            const struct batch *e = ring_at(q, i);
-            write_event(r, e, t, node, e->hops ? "departed (EMK)" : "departed (EMC)");
-        }
+    if (r->out->tracking)
+        log_departures(r, q, k, t, node);
     tr->load_kg = load_kg;
     tr->boarded_kg = boarded_kg;
     tr->on_board = on_board;
@@ -1707,13 +1662,22 @@ static struct ride_end ride_end_at(struct rep *r, const struct train *tr, double
 }
 
 /* With --tracking, the scan rows of the batches riding through a node. */
-static void write_scans(struct rep *r, const struct train *tr, size_t node, double t)
+static COLD void log_scans(struct rep *r, const struct train *tr, size_t node, double t)
 {
     const struct scenario_service *sv = &r->s->services[tr->service];
     for (size_t k = tr->stop + 1; k < sv->route_len; k++)
         for (uint32_t i = 0; i < tr->cargo[k].n; i++)
-            fprintf(r->out->tracking, "%u,%llu,%.3f,%s,scanned\n", r->replication,
-                    (unsigned long long)ring_at(&tr->cargo[k], i)->id, t, r->m->node_field[node]);
+            log_event(r, ring_at(&tr->cargo[k], i), t, node, EVENTLOG_SCANNED);
+}
+
+/* With --tracking, the rows of the batches getting off at `node` at t
+ * (delivered or transferred), in order. */
+static COLD void log_arrivals(struct rep *r, const struct ring *here, double t, size_t node)
+{
+    for (uint32_t i = 0; i < here->n; i++) {
+        const struct batch *b = ring_at(here, i);
+        log_event(r, b, t, node, r->demand[b->demand].dest_node == node ? EVENTLOG_DELIVERED : EVENTLOG_TRANSFERRED);
+    }
 }
 
 /* Unloads the batches that get off here: delivered or moved to a queue. */
@@ -1721,17 +1685,13 @@ static void unload(struct rep *r, struct train *tr, size_t node, double t)
 {
     struct ring *here = &tr->cargo[tr->stop];
     if (r->out->tracking && r->s->nodes[node].scan)
-        write_scans(r, tr, node, t);
+        log_scans(r, tr, node, t);
     if (r->s->nodes[node].scan)
         r->tracking_events += tr->on_board - here->n;  /* riding through */
     uint32_t n = here->n, head = here->head, mask = here->cap - 1, delivered = 0;
     struct batch *slot = here->slot;
-    if (r->out->tracking)  /* the rows of the events here, in order */
-        for (uint32_t i = 0; i < n; i++) {
-            const struct batch *b = &slot[(head + i) & mask];
-            bool home = r->demand[b->demand].dest_node == node;
-            write_event(r, b, t, node, home ? "delivered (EMD)" : "transferred (EMJ)");
-        }
+    if (r->out->tracking)
+        log_arrivals(r, here, t, node);
     struct ride_end x = ride_end_at(r, tr, t);
     struct stop c = stop_at(r, node, t);
     double load_kg = tr->load_kg;
@@ -1808,26 +1768,6 @@ static void charge(struct rep *r, const struct train *tr)
     }
 }
 
-/* trains.csv's row, "%u,%s,%u,%.3f,%.3f,%.3f,%.1f" with empty fields for
- * NaN, assembled without printf (about 9,000 instructions a row with it). */
-static void write_train_row(struct rep *r, const struct train *tr, double arrived_h, double pct)
-{
-    struct csvwrite_line l;
-    csvwrite_line_start(&l, r->out->trains);
-    const char *service = r->m->service_field[tr->service];
-    csvwrite_line_uint(&l, r->replication), csvwrite_line_char(&l, ',');
-    csvwrite_line_put(&l, service, strlen(service)), csvwrite_line_char(&l, ',');
-    csvwrite_line_uint(&l, tr->number), csvwrite_line_char(&l, ',');
-    csvwrite_line_fixed(&l, tr->departed_h, 3), csvwrite_line_char(&l, ',');
-    if (!isnan(arrived_h))
-        csvwrite_line_fixed(&l, arrived_h, 3);
-    csvwrite_line_char(&l, ',');
-    csvwrite_line_fixed(&l, tr->boarded_kg / 1000, 3), csvwrite_line_char(&l, ',');
-    if (!isnan(pct))
-        csvwrite_line_fixed(&l, pct, 1);
-    csvwrite_line_end(&l);
-}
-
 static void finish_train(struct rep *r, struct train *tr, double arrived_h)
 {
     const struct scenario_service *sv = &r->s->services[tr->service];
@@ -1844,7 +1784,11 @@ static void finish_train(struct rep *r, struct train *tr, double arrived_h)
     if (tr->departed_h >= r->warmup_h)
         charge(r, tr);
     if (r->out->trains)
-        write_train_row(r, tr, arrived_h, pct);
+        eventlog_train(r->m->log, r->out->trains,
+                       &(struct eventlog_train){ .replication = r->replication, .service = tr->service,
+                                                 .number = tr->number, .departed_h = tr->departed_h,
+                                                 .arrived_h = arrived_h, .load_t = tr->boarded_kg / 1000,
+                                                 .max_load_pct = pct });
 }
 
 static void on_dwell_end(struct engine *e, void *arg)
@@ -1994,7 +1938,7 @@ static void on_post(struct engine *e, void *arg)
         month_post(r, b, (size_t)month);
     }
     if (r->out->tracking)
-        write_event(r, b, t, dm->origin, "posted (EMA)");
+        log_event(r, b, t, dm->origin, EVENTLOG_POSTED);
     add_waiting(r, dm->origin, in_window, month, 1);
 }
 
@@ -2308,7 +2252,9 @@ static void charge_unfinished_rides(struct rep *r, const struct train *tr)
         }
 }
 
-static void write_unfinished(struct rep *r)
+/* The trains still on the way at the horizon: their CO2, cost and rows so
+ * far, and the rows of the batches not delivered. */
+static void finish_at_horizon(struct rep *r)
 {
     for (size_t i = 0; i < r->n_trains; i++) {
         struct train *tr = r->trains[i];
@@ -2326,13 +2272,13 @@ static void write_unfinished(struct rep *r)
                     if (view.hops < MAX_HOPS)
                         view.svc[view.hops] = (uint16_t)tr->service;
                     view.hops++;
-                    write_batch_row(r, &view, NAN);
+                    log_batch(r, &view, NAN);
                 }
     }
     if (r->out->batches)
         for (size_t q = 0; q < r->m->n_queues; q++)
             for (uint32_t i = 0; i < r->queues[q].n; i++)
-                write_batch_row(r, ring_at(&r->queues[q], i), NAN);
+                log_batch(r, ring_at(&r->queues[q], i), NAN);
 }
 
 /* The record cell of summary row `base` in month slot j; NULL when the
@@ -2639,7 +2585,7 @@ enum rm_status model_run(const struct model *m, unsigned replication,
                        (unsigned long long)in_system);
         goto done;
     }
-    write_unfinished(&r);
+    finish_at_horizon(&r);
     collect(&r);
     st = RM_OK;
 done:
