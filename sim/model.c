@@ -25,8 +25,6 @@
 #include "railmail/strbuf.h"
 
 #define MAX_HOPS 5
-/* Out of the event loop's way: the rows written on request (GCC, Clang). */
-#define COLD __attribute__((noinline, cold))
 #define HOURS_PER_YEAR 8760.0
 
 /* The metric table: every metric railmail reports, in record order. A
@@ -1411,9 +1409,9 @@ static bool note_ride(struct train *tr, const struct batch *b)
 }
 
 /* With --tracking, the rows of the first k batches of q leaving `node` at
- * t, in order. Out of line, as are the other loops of rows in the event
- * loop, so that they do not crowd the registers of the loops beside them. */
-static COLD void log_departures(struct rep *r, const struct ring *q, uint32_t k, double t, size_t node)
+ * t, in order. Out of line and cold (GCC, Clang): inlined into board, its
+ * call took registers from the boarding loop, an instruction a batch. */
+static __attribute__((noinline, cold)) void log_departures(struct rep *r, const struct ring *q, uint32_t k, double t, size_t node)
 {
     for (uint32_t i = 0; i < k; i++) {
         const struct batch *b = ring_at(q, i);
@@ -1662,22 +1660,12 @@ static struct ride_end ride_end_at(struct rep *r, const struct train *tr, double
 }
 
 /* With --tracking, the scan rows of the batches riding through a node. */
-static COLD void log_scans(struct rep *r, const struct train *tr, size_t node, double t)
+static void log_scans(struct rep *r, const struct train *tr, size_t node, double t)
 {
     const struct scenario_service *sv = &r->s->services[tr->service];
     for (size_t k = tr->stop + 1; k < sv->route_len; k++)
         for (uint32_t i = 0; i < tr->cargo[k].n; i++)
             log_event(r, ring_at(&tr->cargo[k], i), t, node, EVENTLOG_SCANNED);
-}
-
-/* With --tracking, the rows of the batches getting off at `node` at t
- * (delivered or transferred), in order. */
-static COLD void log_arrivals(struct rep *r, const struct ring *here, double t, size_t node)
-{
-    for (uint32_t i = 0; i < here->n; i++) {
-        const struct batch *b = ring_at(here, i);
-        log_event(r, b, t, node, r->demand[b->demand].dest_node == node ? EVENTLOG_DELIVERED : EVENTLOG_TRANSFERRED);
-    }
 }
 
 /* Unloads the batches that get off here: delivered or moved to a queue. */
@@ -1690,8 +1678,12 @@ static void unload(struct rep *r, struct train *tr, size_t node, double t)
         r->tracking_events += tr->on_board - here->n;  /* riding through */
     uint32_t n = here->n, head = here->head, mask = here->cap - 1, delivered = 0;
     struct batch *slot = here->slot;
-    if (r->out->tracking)
-        log_arrivals(r, here, t, node);
+    if (r->out->tracking)  /* the rows of the events here, in order */
+        for (uint32_t i = 0; i < n; i++) {
+            const struct batch *b = &slot[(head + i) & mask];
+            bool home = r->demand[b->demand].dest_node == node;
+            log_event(r, b, t, node, home ? EVENTLOG_DELIVERED : EVENTLOG_TRANSFERRED);
+        }
     struct ride_end x = ride_end_at(r, tr, t);
     struct stop c = stop_at(r, node, t);
     double load_kg = tr->load_kg;
