@@ -404,47 +404,21 @@ static bool groups_match_table(void)
     return true;
 }
 
-static int by_hour(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 /* One routing table per period in which the same services run, when a
  * service starts or ends inside the horizon (start_d, end_d): each holds
  * from its boundary, and mail is routed only on services running then. */
 static bool build_epochs(struct model *m)
 {
     const struct scenario *s = m->s;
-    double horizon_h = s->horizon_d * 24;
-    size_t n = 0;
-    double *at = malloc((2 * s->n_services + 2) * sizeof *at);
-    if (!at)
-        return false;
-    for (size_t k = 0; k < s->n_services; k++) {
-        const struct scenario_service *sv = &s->services[k];
-        if (sv->start_h > 0 && sv->start_h < horizon_h)
-            at[n++] = sv->start_h;
-        if (sv->end_h > 0 && sv->end_h < horizon_h)
-            at[n++] = sv->end_h;
-    }
-    if (n == 0) {
-        free(at);
-        return true;
-    }
-    at[n++] = 0;
-    qsort(at, n, sizeof *at, by_hour);
-    size_t u = 0;
-    for (size_t i = 0; i < n; i++)
-        if (u == 0 || at[i] != at[u - 1])
-            at[u++] = at[i];
-    m->epoch_h = at;
-    m->epoch_net = calloc(u, sizeof *m->epoch_net);
+    size_t n = net_epochs(s, s->horizon_d * 24, &m->epoch_h);
+    if (n == 0 || n == SIZE_MAX)
+        return n == 0;
+    m->epoch_net = calloc(n, sizeof *m->epoch_net);
     if (!m->epoch_net)
         return false;
-    m->n_epochs = u;
-    for (size_t k = 0; k < u; k++)
-        if (!(m->epoch_net[k] = net_create_at(s, at[k])))
+    m->n_epochs = n;
+    for (size_t k = 0; k < n; k++)
+        if (!(m->epoch_net[k] = net_create_at(s, m->epoch_h[k])))
             return false;
     return true;
 }
