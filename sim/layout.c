@@ -233,6 +233,8 @@ size_t layout_group(const struct layout *l, enum model_group g, size_t *count)
     return 0;
 }
 
+/* The daily series' names: the network's two, then tonnes delivered per
+ * destination, backlog and train wait per node. */
 static bool build_series(struct layout *l)
 {
     const struct scenario *s = l->s;
@@ -400,6 +402,7 @@ static bool build_common(struct layout *l, const char *const *pairs, size_t n_pa
     return true;
 }
 
+/* Frees a union kind's lists and names (any of them NULL). */
 static void union_fini(struct layout_union *u)
 {
     if (u->name)
