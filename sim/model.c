@@ -18,17 +18,18 @@
 #include <gsl/gsl_randist.h>
 
 #include "railmail/calendar.h"
-#include "railmail/csvwrite.h"
 #include "railmail/engine.h"
+#include "railmail/eventlog.h"
 #include "railmail/metric.h"
 #include "railmail/net.h"
 #include "railmail/stream.h"
-#include "railmail/strbuf.h"
+
+#include "layout.h"
 
 #define MAX_HOPS 5
 
 /* The record's layout by the catalogue's groups of rows (metric.h): each
- * kind of scope holds one contiguous group, checked in build_layout. */
+ * kind of scope holds one contiguous group, checked in model_create. */
 enum {
     FIRST_ALL = METRIC_TRAIN_UTILISATION, FIRST_NODE = METRIC_SERVER_UTILISATION, FIRST_SERVICE = METRIC_TRAINS,
     N_BATCH_METRICS = FIRST_ALL, N_ALL_METRICS = FIRST_NODE - FIRST_ALL,
@@ -37,24 +38,12 @@ enum {
 static const double quantile_of[] = { [METRIC_TRANSIT_P50] = 0.50, [METRIC_TRANSIT_P90] = 0.90,
                                       [METRIC_TRANSIT_P95] = 0.95, [METRIC_TRANSIT_P99] = 0.99 };
 
-/* A kind of batch scope whose scopes are unions of demand rows (origin:ID,
- * path:...): each scope's rows listed in CSR form, so that collect() sums
- * the od accumulators into it and the per-batch work stays that of all,
- * dest and od. */
-struct od_union {
-    size_t n;                 /* scopes */
-    size_t *of;               /* [n_demand]: demand row -> scope */
-    size_t *start, *member;   /* scope g holds rows member[start[g] .. start[g+1]-1] */
-    char **name;              /* [n]: the scope's id, e.g. a node id or "A>B" */
-    size_t row;               /* the first record row of the kind */
-};
-
 struct model {
     const struct scenario *s;
     struct net *net;
-    size_t n_dest;            /* distinct destinations in demand */
-    size_t *dest_of_node;     /* node -> destination slot, SIZE_MAX if none */
-    size_t *dest_node;        /* destination slot -> node */
+    /* The record's rows and series, and the destination slots, which also
+     * number the accumulators of dest scopes and the routing tables' columns. */
+    struct layout layout;
     size_t n_queues;
     size_t *qbase;            /* service -> first queue (one per stop) */
     /* [n_queues]: g CO2e per tonne from a service's first stop to each stop
@@ -63,18 +52,7 @@ struct model {
     double *co2_g_per_t;
     bool *scan;               /* [n_queues]: the stop's node records a scan */
     bool has_cost, has_co2;   /* some service has a cost model, some leg an intensity */
-    size_t rows, days, series;
-    size_t row_dest, row_od, row_node, row_service;
-    const char **metric;      /* [rows]: names from the metric table */
-    char **scope;             /* [rows] */
-    size_t *index, index_mask;  /* (metric, scope) -> row, open addressing */
-    char **series_name;
-    size_t dest_series;       /* the first of the delivered_t:ID series */
-    /* Node and service ids as CSV fields, quoted once here so that the
-     * rows streamed per batch and train never scan them. */
-    char **node_field, **service_field;
-    struct od_union origin, path;
-    struct od_union common;   /* the pairs every arm of a comparison carries; none outside compare */
+    struct eventlog *log;     /* the rows streamed per train, batch and tracking event */
     /* Routing while services start and end: table k holds from epoch_h[k]
      * (the services running then); none when every service runs throughout. */
     struct net **epoch_net;
@@ -86,15 +64,6 @@ struct model {
      * the destination], the hop from there. Looked up once per batch move,
      * so it saves the net's call and the service's queue base. */
     struct hop *hops;
-    struct month_layout {
-        size_t n;                 /* months of the statistics window */
-        int32_t first;            /* the first, as calendar_month gives it */
-        int32_t *of_day;          /* [days]: day -> month slot, -1 before the window */
-        double *window_d;         /* [n]: days of each month inside the window */
-        size_t row, stride;       /* the first monthly row; rows per month */
-        size_t *offset;           /* [row]: a summary row -> its offset in a month, SIZE_MAX if none */
-        size_t *base;             /* [stride]: an offset -> its summary row */
-    } month;
 };
 
 /* The next hop of a batch as the queue it joins: queue = UINT32_MAX where
@@ -116,7 +85,7 @@ struct batch {
     uint16_t board_stop, alight_stop;  /* on its current train */
     uint8_t hops;
     uint8_t events;           /* tracking events so far, saturating at 255 */
-    uint16_t svc[MAX_HOPS];   /* services ridden, for batches.csv */
+    uint16_t svc[MAX_HOPS];   /* services ridden, for the batch log */
 };
 
 #define BATCH_ALIGN 64
@@ -273,98 +242,12 @@ struct rep {
     unsigned day;
 };
 
-/* ---- model: static layout ---------------------------------------------- */
+/* ---- model: static tables ---------------------------------------------- */
 
-/* A series name "KIND" or "KIND:ID", malloc'd; NULL when out of memory. */
-static char *series_name(const char *kind, const char *id)
-{
-    struct strbuf b = {0};
-    strbuf_printf(&b, id ? "%s:%s" : "%s", kind, id);
-    return strbuf_take(&b);
-}
-
-/* FNV-1a over a metric name and a scope, for the row index. */
-static uint64_t row_hash(const char *metric, const char *scope)
-{
-    uint64_t h = 1469598103934665603u;
-    for (const char *p = metric; *p; p++)
-        h = (h ^ (unsigned char)*p) * 1099511628211u;
-    h = (h ^ 0xff) * 1099511628211u;  /* a separator no name holds */
-    for (const char *p = scope; *p; p++)
-        h = (h ^ (unsigned char)*p) * 1099511628211u;
-    return h;
-}
-
-/* An open-addressing index from (metric, scope) to row: model_row is O(1),
- * so pairing two runs' rows is linear, not quadratic. */
-static bool build_index(struct model *m)
-{
-    m->index_mask = 1;
-    while (m->index_mask < 2 * m->month.row)  /* the rows it holds: a year's monthly rows are 3/4 of all */
-        m->index_mask <<= 1;
-    m->index = malloc(m->index_mask * sizeof *m->index);
-    if (!m->index)
-        return false;
-    for (size_t i = 0; i < m->index_mask; i++)
-        m->index[i] = SIZE_MAX;
-    m->index_mask--;
-    for (size_t row = 0; row < m->month.row; row++) {
-        size_t at = row_hash(m->metric[row], m->scope[row]) & m->index_mask;
-        while (m->index[at] != SIZE_MAX)
-            at = (at + 1) & m->index_mask;
-        m->index[at] = row;
-    }
-    return true;
-}
-
-int32_t model_row_month(const struct model *m, size_t row)
-{
-    return row < m->month.row ? -1 : m->month.first + (int32_t)((row - m->month.row) / m->month.stride);
-}
-
-size_t model_row_in_month(const struct model *m, const char *metric, const char *scope, int32_t month)
-{
-    size_t base = model_row(m, metric, scope);
-    if (base == SIZE_MAX || month < m->month.first || (size_t)(month - m->month.first) >= m->month.n
-        || m->month.offset[base] == SIZE_MAX)
-        return SIZE_MAX;
-    return m->month.row + (size_t)(month - m->month.first) * m->month.stride + m->month.offset[base];
-}
-
-size_t model_months(const struct model *m, int32_t *first)
-{
-    *first = m->month.first;
-    return m->month.n;
-}
-
-size_t model_row(const struct model *m, const char *metric, const char *scope)
-{
-    for (size_t at = row_hash(metric, scope) & m->index_mask; m->index[at] != SIZE_MAX;
-         at = (at + 1) & m->index_mask) {
-        size_t row = m->index[at];
-        if (!strcmp(m->metric[row], metric) && !strcmp(m->scope[row], scope))
-            return row;
-    }
-    return SIZE_MAX;
-}
-
-/* Adds a row for each metric reported at `kind` scopes, in catalogue order. */
-static bool add_rows(struct model *m, size_t *row, unsigned kind, const char *scope)
-{
-    for (size_t i = 0; i < METRIC_COUNT; i++) {
-        if (!(metric_get(i)->scopes & kind))
-            continue;
-        m->metric[*row] = metric_name(i);
-        if (!(m->scope[*row] = strdup(scope)))
-            return false;
-        (*row)++;
-    }
-    return true;
-}
-
-/* The layout collect() writes: each kind of scope holds one contiguous
- * group of the catalogue (checked here), so a scope's values are one block. */
-static bool layout_matches_catalogue(void)
+/* The layout collect() writes at fixed offsets (N_*_METRICS rows a scope):
+ * each kind of scope holds one contiguous group of the table (checked
+ * here), which layout.c gives as one block a scope. */
+static bool groups_match_table(void)
 {
     for (size_t i = 0; i < METRIC_COUNT; i++) {
         unsigned want = i < FIRST_ALL ? METRIC_SCOPE_BATCH : i < FIRST_NODE ? METRIC_SCOPE_ALL
@@ -375,337 +258,21 @@ static bool layout_matches_catalogue(void)
     return true;
 }
 
-/* "dest:", "od:", ...: what a scope of `kind` starts with ("" for common). */
-static const char *prefix_of(unsigned kind)
-{
-    return metric_scope_kind(kind)->prefix;
-}
-
-/* The rows of each scope of a union kind, named its prefix + its name. */
-static bool add_union_rows(struct model *m, size_t *row, const struct od_union *u, unsigned kind)
-{
-    for (size_t g = 0; g < u->n; g++) {
-        struct strbuf b = {0};
-        strbuf_printf(&b, "%s%s", prefix_of(kind), u->name[g]);
-        bool ok = strbuf_str(&b)[0] && add_rows(m, row, kind, strbuf_str(&b));
-        strbuf_fini(&b);
-        if (!ok)
-            return false;
-    }
-    return true;
-}
-
-/* The kind of scope of summary row `row` (a METRIC_SCOPE_* bit). */
-static unsigned kind_of_row(const struct model *m, size_t row)
-{
-    return row < m->row_dest ? METRIC_SCOPE_ALL : row < m->row_od ? METRIC_SCOPE_DEST
-           : row < m->row_node ? METRIC_SCOPE_OD : row < m->row_service ? METRIC_SCOPE_NODE
-           : row < m->origin.row ? METRIC_SCOPE_SERVICE : row < m->path.row ? METRIC_SCOPE_ORIGIN
-           : row < m->common.row ? METRIC_SCOPE_PATH : METRIC_SCOPE_COMMON;
-}
-
-/* The metric of summary row `row`, from the layout. */
-static enum metric_id metric_of_row(const struct model *m, size_t row)
-{
-    switch (kind_of_row(m, row)) {
-    case METRIC_SCOPE_ALL:
-        return row;
-    case METRIC_SCOPE_NODE:
-        return FIRST_NODE + (row - m->row_node) % N_NODE_METRICS;
-    case METRIC_SCOPE_SERVICE:
-        return FIRST_SERVICE + (row - m->row_service) % N_SERVICE_METRICS;
-    case METRIC_SCOPE_DEST:
-        return (row - m->row_dest) % N_BATCH_METRICS;
-    case METRIC_SCOPE_OD:
-        return (row - m->row_od) % N_BATCH_METRICS;
-    case METRIC_SCOPE_ORIGIN:
-        return (row - m->origin.row) % N_BATCH_METRICS;
-    case METRIC_SCOPE_PATH:
-        return (row - m->path.row) % N_BATCH_METRICS;
-    default:
-        return (row - m->common.row) % N_BATCH_METRICS;
-    }
-}
-
-/* The months of the window [warmup, horizon) from start_date, and which
- * summary rows each month repeats: those whose metric has
- * METRIC_SCOPE_MONTH, at its scopes of the kinds METRIC_SCOPE_MONTHLY, in
- * record order. */
-static bool build_month_offsets(struct model *m)
-{
-    const struct scenario *s = m->s;
-    size_t first_day = (size_t)floor(s->warmup_d), last_day = m->days ? m->days - 1 : 0;
-    m->month.first = calendar_month(s->start_day + (int32_t)first_day);
-    m->month.n = (size_t)(calendar_month(s->start_day + (int32_t)last_day) - m->month.first + 1);
-    m->month.of_day = malloc((m->days + 1) * sizeof *m->month.of_day);
-    m->month.window_d = calloc(m->month.n + 1, sizeof *m->month.window_d);
-    m->month.offset = malloc((m->month.row + 1) * sizeof *m->month.offset);
-    m->month.base = malloc((m->month.row + 1) * sizeof *m->month.base);
-    if (!m->month.of_day || !m->month.window_d || !m->month.offset || !m->month.base)
-        return false;
-    for (size_t day = 0; day < m->days; day++) {
-        int32_t j = calendar_month(s->start_day + (int32_t)day) - m->month.first;
-        m->month.of_day[day] = j;
-        /* the part of the day inside [warmup, horizon), in days */
-        double in = fmin(day + 1.0, s->horizon_d) - fmax((double)day, s->warmup_d);
-        if (j >= 0 && in > 0)
-            m->month.window_d[j] += in;
-    }
-    m->month.stride = 0;
-    for (size_t row = 0; row < m->month.row; row++) {
-        bool monthly = (kind_of_row(m, row) & METRIC_SCOPE_MONTHLY)
-                       && (metric_get(metric_of_row(m, row))->scopes & METRIC_SCOPE_MONTH);
-        m->month.offset[row] = monthly ? m->month.stride : SIZE_MAX;
-        if (monthly)
-            m->month.base[m->month.stride++] = row;
-    }
-    return true;
-}
-
-static bool build_layout(struct model *m)
-{
-    const struct scenario *s = m->s;
-    assert(layout_matches_catalogue());
-    m->row_dest = N_BATCH_METRICS + N_ALL_METRICS;
-    m->row_od = m->row_dest + m->n_dest * N_BATCH_METRICS;
-    m->row_node = m->row_od + s->n_demand * N_BATCH_METRICS;
-    m->row_service = m->row_node + s->n_nodes * N_NODE_METRICS;
-    /* origin and path rows come last, so every earlier row keeps its place */
-    m->origin.row = m->row_service + s->n_services * N_SERVICE_METRICS;
-    m->path.row = m->origin.row + m->origin.n * N_BATCH_METRICS;
-    m->common.row = m->path.row + m->path.n * N_BATCH_METRICS;
-    m->month.row = m->common.row + m->common.n * N_BATCH_METRICS;
-    if (!build_month_offsets(m))
-        return false;
-    m->rows = m->month.row + m->month.n * m->month.stride;
-    m->metric = calloc(m->rows + 1, sizeof *m->metric);
-    m->scope = calloc(m->rows + 1, sizeof *m->scope);
-    if (!m->metric || !m->scope)
-        return false;
-    size_t row = 0;
-    char scope[600];
-    bool ok = add_rows(m, &row, METRIC_SCOPE_ALL, metric_scope_kind(METRIC_SCOPE_ALL)->name);
-    for (size_t d = 0; ok && d < m->n_dest; d++) {
-        snprintf(scope, sizeof scope, "%s%s", prefix_of(METRIC_SCOPE_DEST), s->nodes[m->dest_node[d]].id);
-        ok = add_rows(m, &row, METRIC_SCOPE_DEST, scope);
-    }
-    for (size_t i = 0; ok && i < s->n_demand; i++) {
-        snprintf(scope, sizeof scope, "%s%s-%s", prefix_of(METRIC_SCOPE_OD), s->nodes[s->demand[i].origin].id,
-                 s->nodes[s->demand[i].destination].id);
-        ok = add_rows(m, &row, METRIC_SCOPE_OD, scope);
-    }
-    for (size_t n = 0; ok && n < s->n_nodes; n++) {
-        snprintf(scope, sizeof scope, "%s%s", prefix_of(METRIC_SCOPE_NODE), s->nodes[n].id);
-        ok = add_rows(m, &row, METRIC_SCOPE_NODE, scope);
-    }
-    for (size_t k = 0; ok && k < s->n_services; k++) {
-        snprintf(scope, sizeof scope, "%s%s", prefix_of(METRIC_SCOPE_SERVICE), s->services[k].id);
-        ok = add_rows(m, &row, METRIC_SCOPE_SERVICE, scope);
-    }
-    ok = ok && add_union_rows(m, &row, &m->origin, METRIC_SCOPE_ORIGIN);
-    ok = ok && add_union_rows(m, &row, &m->path, METRIC_SCOPE_PATH);
-    ok = ok && add_union_rows(m, &row, &m->common, METRIC_SCOPE_COMMON);
-    /* monthly rows share their summary row's names */
-    for (; ok && row < m->rows; row++) {
-        size_t base = m->month.base[(row - m->month.row) % m->month.stride];
-        m->metric[row] = m->metric[base];
-        m->scope[row] = m->scope[base];
-    }
-    return ok && row == m->rows && build_index(m);
-}
-
-/* The CSV form of each node and service id. */
-static bool build_fields(struct model *m)
-{
-    const struct scenario *s = m->s;
-    m->node_field = calloc(s->n_nodes + 1, sizeof *m->node_field);
-    m->service_field = calloc(s->n_services + 1, sizeof *m->service_field);
-    if (!m->node_field || !m->service_field)
-        return false;
-    for (size_t n = 0; n < s->n_nodes; n++)
-        if (!(m->node_field[n] = csvwrite_field_dup(s->nodes[n].id)))
-            return false;
-    for (size_t k = 0; k < s->n_services; k++)
-        if (!(m->service_field[k] = csvwrite_field_dup(s->services[k].id)))
-            return false;
-    return true;
-}
-
-static bool build_series(struct model *m)
-{
-    const struct scenario *s = m->s;
-    m->days = (size_t)ceil(s->horizon_d);
-    m->series = MODEL_SERIES_GROUPS + m->n_dest + 2 * s->n_nodes;
-    m->series_name = calloc(m->series, sizeof *m->series_name);
-    if (!m->series_name)
-        return false;
-    m->series_name[MODEL_SERIES_DELIVERED_T] = series_name("delivered_t", NULL);
-    m->series_name[MODEL_SERIES_BACKLOG] = series_name("backlog", NULL);
-    size_t count, dest = model_group(m, MODEL_DELIVERED_DEST, &count);
-    size_t backlog = model_group(m, MODEL_BACKLOG_NODE, &count);
-    size_t wait = model_group(m, MODEL_TRAIN_WAIT_NODE, &count);
-    m->dest_series = dest;
-    for (size_t d = 0; d < m->n_dest; d++)
-        m->series_name[dest + d] = series_name("delivered_t", s->nodes[m->dest_node[d]].id);
-    for (size_t n = 0; n < s->n_nodes; n++)
-        m->series_name[backlog + n] = series_name("backlog", s->nodes[n].id);
-    for (size_t n = 0; n < s->n_nodes; n++)
-        m->series_name[wait + n] = series_name("train_wait_d", s->nodes[n].id);
-    for (size_t i = 0; i < m->series; i++)
-        if (!m->series_name[i])
-            return false;
-    return true;
-}
-
-/* Gives each demand row the scope of its name in u (names[i], malloc'd and
- * taken over): equal names share a scope, numbered in order of first
- * appearance; then lists each scope's rows. */
-static bool group_rows(struct od_union *u, size_t n_rows, char **names)
-{
-    size_t mask = 1;
-    while (mask < 2 * n_rows)
-        mask <<= 1;
-    size_t *slot = malloc(mask * sizeof *slot);
-    u->of = malloc((n_rows + 1) * sizeof *u->of);
-    u->name = calloc(n_rows + 1, sizeof *u->name);
-    u->start = calloc(n_rows + 2, sizeof *u->start);
-    u->member = malloc((n_rows + 1) * sizeof *u->member);
-    bool ok = slot && u->of && u->name && u->start && u->member;
-    for (size_t i = 0; ok && i < mask; i++)
-        slot[i] = SIZE_MAX;
-    mask--;
-    for (size_t i = 0; i < n_rows; i++) {
-        if (!ok || !names[i]) {
-            free(names[i]);
-            ok = false;
-            continue;
-        }
-        size_t at = row_hash(names[i], "") & mask;
-        while (slot[at] != SIZE_MAX && strcmp(u->name[slot[at]], names[i]) != 0)
-            at = (at + 1) & mask;
-        if (slot[at] == SIZE_MAX) {
-            slot[at] = u->n;
-            u->name[u->n++] = names[i];
-        } else
-            free(names[i]);
-        u->of[i] = slot[at];
-        u->start[u->of[i] + 1]++;
-    }
-    free(slot);
-    if (!ok)
-        return false;
-    for (size_t g = 0; g < u->n; g++)
-        u->start[g + 1] += u->start[g];
-    size_t *fill = calloc(u->n + 1, sizeof *fill);
-    if (!fill)
-        return false;
-    for (size_t i = 0; i < n_rows; i++)
-        u->member[u->start[u->of[i]] + fill[u->of[i]]++] = i;
-    free(fill);
-    return true;
-}
-
-/* origin:ID scopes: the demand rows of each origin node. */
-static bool build_origins(struct model *m)
-{
-    const struct scenario *s = m->s;
-    char **names = calloc(s->n_demand + 1, sizeof *names);
-    if (!names)
-        return false;
-    for (size_t i = 0; i < s->n_demand; i++)
-        names[i] = strdup(s->nodes[s->demand[i].origin].id);
-    bool ok = group_rows(&m->origin, s->n_demand, names);
-    free(names);
-    return ok;
-}
-
-/* The services a batch of demand row i rides, "A>B": routing is fixed at
- * load, so each row has one path, the one batches.csv lists. malloc'd. */
-static char *path_of(const struct model *m, size_t i)
-{
-    const struct scenario *s = m->s;
-    struct strbuf b = {0};
-    size_t node = s->demand[i].origin, dest = s->demand[i].destination;
-    struct net_hop hop;
-    for (size_t hops = 0; node != dest && hops <= s->n_services; hops++) {
-        if (!net_next(m->net, node, dest, &hop)) {
-            strbuf_printf(&b, "%s(no route)", hops ? ">" : "");
-            break;
-        }
-        strbuf_printf(&b, "%s%s", hops ? ">" : "", s->services[hop.service].id);
-        node = s->services[hop.service].route[hop.alight_stop];
-    }
-    if (!b.len)
-        strbuf_printf(&b, "(none)");
-    return strbuf_take(&b);
-}
-
-/* path:A>B scopes: the demand rows whose batches ride the same services. */
-static bool build_paths(struct model *m)
-{
-    const struct scenario *s = m->s;
-    char **names = calloc(s->n_demand + 1, sizeof *names);
-    if (!names)
-        return false;
-    for (size_t i = 0; i < s->n_demand; i++)
-        names[i] = path_of(m, i);
-    bool ok = group_rows(&m->path, s->n_demand, names);
-    free(names);
-    return ok;
-}
-
-static void od_union_fini(struct od_union *u)
-{
-    if (u->name)
-        for (size_t g = 0; g < u->n; g++)
-            free(u->name[g]);
-    free(u->name);
-    free(u->of);
-    free(u->start);
-    free(u->member);
-}
-
-static int by_hour(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 /* One routing table per period in which the same services run, when a
  * service starts or ends inside the horizon (start_d, end_d): each holds
  * from its boundary, and mail is routed only on services running then. */
 static bool build_epochs(struct model *m)
 {
     const struct scenario *s = m->s;
-    double horizon_h = s->horizon_d * CALENDAR_HOURS_PER_DAY;
-    size_t n = 0;
-    double *at = malloc((2 * s->n_services + 2) * sizeof *at);
-    if (!at)
-        return false;
-    for (size_t k = 0; k < s->n_services; k++) {
-        const struct scenario_service *sv = &s->services[k];
-        if (sv->start_h > 0 && sv->start_h < horizon_h)
-            at[n++] = sv->start_h;
-        if (sv->end_h > 0 && sv->end_h < horizon_h)
-            at[n++] = sv->end_h;
-    }
-    if (n == 0) {
-        free(at);
-        return true;
-    }
-    at[n++] = 0;
-    qsort(at, n, sizeof *at, by_hour);
-    size_t u = 0;
-    for (size_t i = 0; i < n; i++)
-        if (u == 0 || at[i] != at[u - 1])
-            at[u++] = at[i];
-    m->epoch_h = at;
-    m->epoch_net = calloc(u, sizeof *m->epoch_net);
+    size_t n = net_epochs(s, s->horizon_d * CALENDAR_HOURS_PER_DAY, &m->epoch_h);
+    if (n == 0 || n == SIZE_MAX)
+        return n == 0;
+    m->epoch_net = calloc(n, sizeof *m->epoch_net);
     if (!m->epoch_net)
         return false;
-    m->n_epochs = u;
-    for (size_t k = 0; k < u; k++)
-        if (!(m->epoch_net[k] = net_create_at(s, at[k])))
+    m->n_epochs = n;
+    for (size_t k = 0; k < n; k++)
+        if (!(m->epoch_net[k] = net_create_at(s, m->epoch_h[k])))
             return false;
     return true;
 }
@@ -716,10 +283,10 @@ static void fill_hops(const struct model *m, struct hop *table, const struct net
 {
     size_t nn = m->s->n_nodes;
     for (size_t node = 0; node < nn; node++)
-        for (size_t d = 0; d < m->n_dest; d++) {
+        for (size_t d = 0; d < m->layout.n_dest; d++) {
             struct net_hop h;
-            struct hop *out = &table[node * m->n_dest + d];
-            size_t dest = m->dest_node[d];
+            struct hop *out = &table[node * m->layout.n_dest + d];
+            size_t dest = m->layout.dest_node[d];
             if (net_next(n, node, dest, &h) || (fallback && net_next(fallback, node, dest, &h)))
                 *out = (struct hop){ (uint32_t)(m->qbase[h.service] + h.board_stop), (uint16_t)h.board_stop,
                                      (uint16_t)h.alight_stop };
@@ -731,39 +298,13 @@ static void fill_hops(const struct model *m, struct hop *table, const struct net
 /* The routing tables as queues (after build_epochs). */
 static bool build_hops(struct model *m)
 {
-    size_t per = m->s->n_nodes * m->n_dest;
+    size_t per = m->s->n_nodes * m->layout.n_dest;
     m->hops = malloc(((m->n_epochs + 1) * per + 1) * sizeof *m->hops);
     if (!m->hops)
         return false;
     fill_hops(m, m->hops, m->net, NULL);
     for (size_t k = 0; k < m->n_epochs; k++)
         fill_hops(m, &m->hops[(k + 1) * per], m->epoch_net[k], m->net);
-    return true;
-}
-
-/* The scope "common": the demand rows whose pair ("O-D") is in pairs. */
-static bool build_common(struct model *m, const char *const *pairs, size_t n_pairs)
-{
-    const struct scenario *s = m->s;
-    struct od_union *u = &m->common;
-    if (n_pairs == 0)
-        return true;
-    u->n = 1;
-    u->name = calloc(2, sizeof *u->name);
-    u->start = calloc(3, sizeof *u->start);
-    u->member = malloc((s->n_demand + 1) * sizeof *u->member);
-    if (!u->name || !u->start || !u->member
-        || !(u->name[0] = strdup(metric_scope_kind(METRIC_SCOPE_COMMON)->name)))
-        return false;
-    for (size_t i = 0; i < s->n_demand; i++) {
-        char key[300];
-        snprintf(key, sizeof key, "%s-%s", s->nodes[s->demand[i].origin].id, s->nodes[s->demand[i].destination].id);
-        for (size_t k = 0; k < n_pairs; k++)
-            if (!strcmp(key, pairs[k])) {
-                u->member[u->start[1]++] = i;
-                break;
-            }
-    }
     return true;
 }
 
@@ -803,29 +344,17 @@ struct model *model_create_common(const struct scenario *s, const char *const *p
     struct model *m = calloc(1, sizeof *m);
     if (!m)
         return NULL;
+    assert(groups_match_table());
     m->s = s;
     m->net = net_create(s);
-    m->dest_of_node = malloc((s->n_nodes + 1) * sizeof *m->dest_of_node);
-    m->dest_node = malloc((s->n_nodes + 1) * sizeof *m->dest_node);
     m->qbase = malloc((s->n_services + 1) * sizeof *m->qbase);
-    if (!m->net || !m->dest_of_node || !m->dest_node || !m->qbase)
+    if (!m->net || !m->qbase || !layout_init(&m->layout, s, m->net, pairs, n_pairs))
         goto fail;
-    for (size_t n = 0; n < s->n_nodes; n++)
-        m->dest_of_node[n] = SIZE_MAX;
-    for (size_t i = 0; i < s->n_demand; i++) {
-        size_t node = s->demand[i].destination;
-        if (m->dest_of_node[node] == SIZE_MAX) {
-            m->dest_of_node[node] = m->n_dest;
-            m->dest_node[m->n_dest++] = node;
-        }
-    }
     for (size_t k = 0; k < s->n_services; k++) {
         m->qbase[k] = m->n_queues;
         m->n_queues += s->services[k].route_len;
     }
-    m->days = (size_t)ceil(s->horizon_d);
-    if (!build_money_and_carbon(m) || !build_epochs(m) || !build_hops(m) || !build_origins(m) || !build_paths(m) || !build_common(m, pairs, n_pairs) || !build_layout(m)
-        || !build_series(m) || !build_fields(m))
+    if (!build_money_and_carbon(m) || !build_epochs(m) || !build_hops(m) || !(m->log = eventlog_create(s)))
         goto fail;
     return m;
 fail:
@@ -837,34 +366,11 @@ void model_destroy(struct model *m)
 {
     if (!m)
         return;
-    if (m->scope)
-        for (size_t i = 0; i < m->month.row && i < m->rows; i++)
-            free(m->scope[i]);
-    if (m->series_name)
-        for (size_t i = 0; i < m->series; i++)
-            free(m->series_name[i]);
-    free(m->series_name);
-    for (size_t n = 0; m->node_field && n < m->s->n_nodes; n++)
-        free(m->node_field[n]);
-    for (size_t k = 0; m->service_field && k < m->s->n_services; k++)
-        free(m->service_field[k]);
-    free(m->node_field);
-    free(m->service_field);
-    od_union_fini(&m->origin);
-    od_union_fini(&m->path);
-    od_union_fini(&m->common);
-    free(m->month.of_day);
-    free(m->month.window_d);
-    free(m->month.offset);
-    free(m->month.base);
-    free(m->metric);
-    free(m->scope);
-    free(m->index);
+    layout_fini(&m->layout);
+    eventlog_destroy(m->log);
     free(m->qbase);
     free(m->co2_g_per_t);
     free(m->scan);
-    free(m->dest_node);
-    free(m->dest_of_node);
     net_destroy(m->net);
     for (size_t k = 0; k < m->n_epochs; k++)
         net_destroy(m->epoch_net[k]);
@@ -874,34 +380,37 @@ void model_destroy(struct model *m)
     free(m);
 }
 
-size_t model_rows(const struct model *m) { return m->rows; }
-const char *model_row_metric(const struct model *m, size_t row) { return m->metric[row]; }
-const char *model_row_scope(const struct model *m, size_t row) { return m->scope[row]; }
-size_t model_days(const struct model *m) { return m->days; }
-size_t model_series(const struct model *m) { return m->series; }
+/* The record's layout, as layout.c gives it. */
+size_t model_rows(const struct model *m) { return m->layout.rows; }
+const char *model_row_metric(const struct model *m, size_t row) { return m->layout.metric[row]; }
+const char *model_row_scope(const struct model *m, size_t row) { return m->layout.scope[row]; }
+size_t model_row(const struct model *m, const char *metric, const char *scope)
+{
+    return layout_row(&m->layout, metric, scope);
+}
+int32_t model_row_month(const struct model *m, size_t row) { return layout_row_month(&m->layout, row); }
+size_t model_row_in_month(const struct model *m, const char *metric, const char *scope, int32_t month)
+{
+    return layout_row_in_month(&m->layout, metric, scope, month);
+}
+size_t model_months(const struct model *m, int32_t *first)
+{
+    *first = m->layout.month.first;
+    return m->layout.month.n;
+}
+size_t model_days(const struct model *m) { return m->layout.days; }
+size_t model_series(const struct model *m) { return m->layout.series; }
 
 size_t model_group(const struct model *m, enum model_group g, size_t *count)
 {
-    switch (g) {
-    case MODEL_DELIVERED_DEST:
-        *count = m->n_dest;
-        return MODEL_SERIES_GROUPS;
-    case MODEL_BACKLOG_NODE:
-        *count = m->s->n_nodes;
-        return MODEL_SERIES_GROUPS + m->n_dest;
-    case MODEL_TRAIN_WAIT_NODE:
-        *count = m->s->n_nodes;
-        return MODEL_SERIES_GROUPS + m->n_dest + m->s->n_nodes;
-    }
-    *count = 0;
-    return 0;
+    return layout_group(&m->layout, g, count);
 }
-const char *model_series_name(const struct model *m, size_t i) { return m->series_name[i]; }
+const char *model_series_name(const struct model *m, size_t i) { return m->layout.series_name[i]; }
 
 enum rm_status model_record_init(const struct model *m, struct model_record *rec)
 {
-    rec->values = calloc(m->rows + 1, sizeof *rec->values);
-    rec->daily = calloc(m->series * m->days + 1, sizeof *rec->daily);
+    rec->values = calloc(m->layout.rows + 1, sizeof *rec->values);
+    rec->daily = calloc(m->layout.series * m->layout.days + 1, sizeof *rec->daily);
     rec->transit = calloc(1, sizeof *rec->transit);
     if (!rec->values || !rec->daily || !rec->transit) {
         model_record_fini(rec);
@@ -912,8 +421,8 @@ enum rm_status model_record_init(const struct model *m, struct model_record *rec
 
 void model_record_clear(const struct model *m, struct model_record *rec)
 {
-    memset(rec->values, 0, m->rows * sizeof *rec->values);
-    memset(rec->daily, 0, m->series * m->days * sizeof *rec->daily);
+    memset(rec->values, 0, m->layout.rows * sizeof *rec->values);
+    memset(rec->daily, 0, m->layout.series * m->layout.days * sizeof *rec->daily);
     memset(rec->transit, 0, sizeof *rec->transit);
 }
 
@@ -939,11 +448,11 @@ size_t model_memory_estimate(const struct model *m)
     /* rings grow by doubling, and queues may hold a backlog: four times
      * the batches on the way by Little's law */
     double bytes = 4 * batches * sizeof(struct batch)
-                   + (double)(3 + m->n_dest + s->n_demand) * sizeof(struct stats_hist)
-                   + (double)(m->rows + m->series * m->days) * sizeof(double)
+                   + (double)(3 + m->layout.n_dest + s->n_demand) * sizeof(struct stats_hist)
+                   + (double)(m->layout.rows + m->layout.series * m->layout.days) * sizeof(double)
                    /* the monthly view: every month's counts, and the histograms
                     * of about three months in flight */
-                   + (double)m->month.n * s->n_demand * sizeof(struct month_acc)
+                   + (double)m->layout.month.n * s->n_demand * sizeof(struct month_acc)
                    + 3.0 * s->n_demand * sizeof(struct stats_small_hist);
     return bytes < (double)(SIZE_MAX / 4) ? (size_t)bytes : SIZE_MAX / 4;
 }
@@ -969,12 +478,12 @@ static void schedule(struct rep *r, double t, engine_handler *h, void *arg)
 static size_t day_of(const struct rep *r, double t)
 {
     size_t day = (uint32_t)(t / CALENDAR_HOURS_PER_DAY);
-    return day < r->m->days ? day : r->m->days - 1;
+    return day < r->m->layout.days ? day : r->m->layout.days - 1;
 }
 
 static double *daily_at(struct rep *r, size_t series, size_t day)
 {
-    return &r->rec->daily[day * r->m->series + series];
+    return &r->rec->daily[day * r->m->layout.series + series];
 }
 
 static double *daily(struct rep *r, size_t series, double t)
@@ -986,7 +495,7 @@ static double *daily(struct rep *r, size_t series, double t)
  * first month. */
 static int32_t month_of(const struct rep *r, double t)
 {
-    return r->m->month.of_day[day_of(r, t)];
+    return r->m->layout.month.of_day[day_of(r, t)];
 }
 
 static const struct scenario_demand *demand_of(const struct rep *r, const struct batch *b)
@@ -998,12 +507,11 @@ static const struct scenario_demand *demand_of(const struct rep *r, const struct
  * delivery) are kept in its own record as their count (saturating at 255),
  * the last one's time and the longest silence between two, (float)(t -
  * last_event_h) at each; the run's total is counted where events happen
- * (postings, one per id, in collect), and write_event gives an event's row
+ * (postings, one per id, in collect), and log_event gives an event's row
  * with --tracking. */
-static void write_event(struct rep *r, const struct batch *b, double t, size_t node, const char *event)
+static void log_event(struct rep *r, const struct batch *b, double t, size_t node, enum eventlog_event ev)
 {
-    fprintf(r->out->tracking, "%u,%llu,%.3f,%s,%s\n", r->replication,
-            (unsigned long long)b->id, t, r->m->node_field[node], event);
+    eventlog_event(r->m->log, r->out->tracking, r->replication, b->id, t, node, ev);
 }
 
 
@@ -1075,7 +583,7 @@ static inline size_t table_at(const struct model *m, double t)
  * the first that will (the tables fall back to every service's). */
 static const struct hop *hops_from(const struct model *m, double t, size_t node)
 {
-    return &m->hops[(table_at(m, t) * m->s->n_nodes + node) * m->n_dest];
+    return &m->hops[(table_at(m, t) * m->s->n_nodes + node) * m->layout.n_dest];
 }
 
 /* Puts a batch into the queue of its next hop (add_waiting counts it).
@@ -1109,47 +617,17 @@ static inline void add_waiting(struct rep *r, size_t node, bool in_window, int32
     }
 }
 
-static void write_batch_row(struct rep *r, const struct batch *b, double delivered_h)
+/* A batch's row in the batch log, delivered at delivered_h (NaN: not yet). */
+static void log_batch(struct rep *r, const struct batch *b, double delivered_h)
 {
-    FILE *f = r->out->batches;
     const struct scenario_demand *dm = demand_of(r, b);
-    fprintf(f, "%u,%llu,%s,%s,%.3f,%.3f,", r->replication, (unsigned long long)b->id,
-            r->m->node_field[dm->origin], r->m->node_field[dm->destination], b->kg, b->posted_h);
-    if (isnan(b->departed_h))
-        fputc(',', f);
-    else
-        fprintf(f, "%.3f,", b->departed_h);
-    if (isnan(delivered_h))
-        fputs(",,", f);
-    else
-        fprintf(f, "%.3f,%.4f,", delivered_h, (delivered_h - b->posted_h) / CALENDAR_HOURS_PER_DAY);
-    /* The services ridden, "A>B", are one field: joined first, then quoted
-     * as a whole if need be. */
-    const char *id[MAX_HOPS];
-    size_t len[MAX_HOPS], need = sizeof ">...";
-    unsigned hops = b->hops < MAX_HOPS ? b->hops : MAX_HOPS;
-    for (unsigned i = 0; i < hops; i++) {
-        id[i] = r->s->services[b->svc[i]].id;
-        need += (len[i] = strlen(id[i])) + 1;
-    }
-    char buf[512], *services = need <= sizeof buf ? buf : malloc(need), *at = services;
-    if (!services) {
+    struct eventlog_batch row = { .replication = r->replication, .batch = b->id, .origin = dm->origin,
+                                  .destination = dm->destination, .kg = b->kg, .posted_h = b->posted_h,
+                                  .departed_h = b->departed_h, .delivered_h = delivered_h, .services = b->svc,
+                                  .n_services = b->hops < MAX_HOPS ? b->hops : MAX_HOPS,
+                                  .more = b->hops > MAX_HOPS };
+    if (!eventlog_batch(r->m->log, r->out->batches, &row))
         fail_nomem(r);
-        return;
-    }
-    for (unsigned i = 0; i < hops; i++) {
-        if (i)
-            *at++ = '>';
-        memcpy(at, id[i], len[i]);
-        at += len[i];
-    }
-    if (b->hops > MAX_HOPS)
-        at += sprintf(at, ">...");
-    *at = '\0';
-    csvwrite_field(f, services);
-    fputc('\n', f);
-    if (services != buf)
-        free(services);
 }
 
 static void close_month(struct rep *r, size_t j);
@@ -1176,14 +654,14 @@ struct stop {
 static struct stop stop_at(struct rep *r, size_t node, double t)
 {
     const struct model *m = r->m;
-    size_t day = day_of(r, t), dest = m->dest_of_node[node];
-    struct stop c = { .t = t, .node = node, .in_window = t >= r->warmup_h, .now = m->month.of_day[day],
+    size_t day = day_of(r, t), dest = m->layout.dest_of_node[node];
+    struct stop c = { .t = t, .node = node, .in_window = t >= r->warmup_h, .now = m->layout.month.of_day[day],
                       .all = &r->acc[0],
                       .delivered_at = daily_at(r, MODEL_SERIES_DELIVERED_T, day),
                       .hops = hops_from(m, t, node) };
     if (dest != SIZE_MAX) {
         c.dest = &r->acc[1 + dest];
-        c.dest_at = daily_at(r, m->dest_series + dest, day);
+        c.dest_at = daily_at(r, m->layout.dest_series + dest, day);
         c.dest_t = *c.dest_at;
     }
     c.delivered_t = *c.delivered_at;
@@ -1256,7 +734,7 @@ static void deliver(struct rep *r, struct stop *c, const struct demand_state *ds
     c->delivered_t += t;
     c->dest_t += t;
     if (r->out->batches)
-        write_batch_row(r, B, c->t);
+        log_batch(r, B, c->t);
 }
 
 /* ---- replication: trains ----------------------------------------------- */
@@ -1324,6 +802,18 @@ static bool note_ride(struct train *tr, const struct batch *b)
     return true;
 }
 
+/* With --tracking, the rows of the first k batches of q leaving `node` at
+ * t, in order. Out of line and cold (GCC, Clang): inlined into board, its
+ * call took registers from the boarding loop, an instruction a batch. */
+static __attribute__((noinline, cold)) void log_departures(struct rep *r, const struct ring *q, uint32_t k,
+                                                           double t, size_t node)
+{
+    for (uint32_t i = 0; i < k; i++) {
+        const struct batch *b = ring_at(q, i);
+        log_event(r, b, t, node, b->hops ? EVENTLOG_DEPARTED_AGAIN : EVENTLOG_DEPARTED);
+    }
+}
+
 /* Boards waiting batches first-come first-served: those that arrived at least
  * cutoff_h ago, while capacity lasts. The first that does not fit stops it. */
 static void board(struct rep *r, struct train *tr, double t)
@@ -1357,11 +847,8 @@ static void board(struct rep *r, struct train *tr, double t)
         load_kg += e->kg;
         boarded_kg += e->kg;
     }
-    if (r->out->tracking)  /* the boarded prefix's rows, in order */
-        for (uint32_t i = 0; i < k; i++) {
-            const struct batch *e = ring_at(q, i);
-            write_event(r, e, t, node, e->hops ? "departed (EMK)" : "departed (EMC)");
-        }
+    if (r->out->tracking)
+        log_departures(r, q, k, t, node);
     tr->load_kg = load_kg;
     tr->boarded_kg = boarded_kg;
     tr->on_board = on_board;
@@ -1568,13 +1055,12 @@ static struct ride_end ride_end_at(struct rep *r, const struct train *tr, double
 }
 
 /* With --tracking, the scan rows of the batches riding through a node. */
-static void write_scans(struct rep *r, const struct train *tr, size_t node, double t)
+static void log_scans(struct rep *r, const struct train *tr, size_t node, double t)
 {
     const struct scenario_service *sv = &r->s->services[tr->service];
     for (size_t k = tr->stop + 1; k < sv->route_len; k++)
         for (uint32_t i = 0; i < tr->cargo[k].n; i++)
-            fprintf(r->out->tracking, "%u,%llu,%.3f,%s,scanned\n", r->replication,
-                    (unsigned long long)ring_at(&tr->cargo[k], i)->id, t, r->m->node_field[node]);
+            log_event(r, ring_at(&tr->cargo[k], i), t, node, EVENTLOG_SCANNED);
 }
 
 /* Unloads the batches that get off here: delivered or moved to a queue. */
@@ -1582,7 +1068,7 @@ static void unload(struct rep *r, struct train *tr, size_t node, double t)
 {
     struct ring *here = &tr->cargo[tr->stop];
     if (r->out->tracking && r->s->nodes[node].scan)
-        write_scans(r, tr, node, t);
+        log_scans(r, tr, node, t);
     if (r->s->nodes[node].scan)
         r->tracking_events += tr->on_board - here->n;  /* riding through */
     uint32_t n = here->n, head = here->head, mask = here->cap - 1, delivered = 0;
@@ -1591,7 +1077,7 @@ static void unload(struct rep *r, struct train *tr, size_t node, double t)
         for (uint32_t i = 0; i < n; i++) {
             const struct batch *b = &slot[(head + i) & mask];
             bool home = r->demand[b->demand].dest_node == node;
-            write_event(r, b, t, node, home ? "delivered (EMD)" : "transferred (EMJ)");
+            log_event(r, b, t, node, home ? EVENTLOG_DELIVERED : EVENTLOG_TRANSFERRED);
         }
     struct ride_end x = ride_end_at(r, tr, t);
     struct stop c = stop_at(r, node, t);
@@ -1660,33 +1146,13 @@ static void charge(struct rep *r, const struct train *tr)
     if (!(tr->boarded_kg > 0))
         return;
     double per_kg = cost / tr->boarded_kg;
-    struct scope_acc *dest = &r->acc[1], *od = &r->acc[1 + r->m->n_dest];
+    struct scope_acc *dest = &r->acc[1], *od = &r->acc[1 + r->m->layout.n_dest];
     for (uint32_t i = 0; i < tr->n_ride; i++) {
         const struct ride *x = &tr->ride[i];
         double share = per_kg * x->kg;
         od[x->demand].cost += share;
-        dest[r->m->dest_of_node[r->s->demand[x->demand].destination]].cost += share;
+        dest[r->m->layout.dest_of_node[r->s->demand[x->demand].destination]].cost += share;
     }
-}
-
-/* trains.csv's row, "%u,%s,%u,%.3f,%.3f,%.3f,%.1f" with empty fields for
- * NaN, assembled without printf (about 9,000 instructions a row with it). */
-static void write_train_row(struct rep *r, const struct train *tr, double arrived_h, double pct)
-{
-    struct csvwrite_line l;
-    csvwrite_line_start(&l, r->out->trains);
-    const char *service = r->m->service_field[tr->service];
-    csvwrite_line_uint(&l, r->replication), csvwrite_line_char(&l, ',');
-    csvwrite_line_put(&l, service, strlen(service)), csvwrite_line_char(&l, ',');
-    csvwrite_line_uint(&l, tr->number), csvwrite_line_char(&l, ',');
-    csvwrite_line_fixed(&l, tr->departed_h, 3), csvwrite_line_char(&l, ',');
-    if (!isnan(arrived_h))
-        csvwrite_line_fixed(&l, arrived_h, 3);
-    csvwrite_line_char(&l, ',');
-    csvwrite_line_fixed(&l, tr->boarded_kg / 1000, 3), csvwrite_line_char(&l, ',');
-    if (!isnan(pct))
-        csvwrite_line_fixed(&l, pct, 1);
-    csvwrite_line_end(&l);
 }
 
 static void finish_train(struct rep *r, struct train *tr, double arrived_h)
@@ -1705,7 +1171,11 @@ static void finish_train(struct rep *r, struct train *tr, double arrived_h)
     if (tr->departed_h >= r->warmup_h)
         charge(r, tr);
     if (r->out->trains)
-        write_train_row(r, tr, arrived_h, pct);
+        eventlog_train(r->m->log, r->out->trains,
+                       &(struct eventlog_train){ .replication = r->replication, .service = tr->service,
+                                                 .number = tr->number, .departed_h = tr->departed_h,
+                                                 .arrived_h = arrived_h, .load_t = tr->boarded_kg / 1000,
+                                                 .max_load_pct = pct });
 }
 
 static void on_dwell_end(struct engine *e, void *arg)
@@ -1833,7 +1303,7 @@ static void on_post(struct engine *e, void *arg)
         return;
     }
     size_t table = table_at(m, t);
-    const struct hop *hop = table ? &ds->hop[table * m->s->n_nodes * m->n_dest] : ds->hop;
+    const struct hop *hop = table ? &ds->hop[table * m->s->n_nodes * m->layout.n_dest] : ds->hop;
     assert(hop->queue != UINT32_MAX && "scenario validation guarantees a route");
     struct ring *q = &r->queues[hop->queue];
     if (!ring_reserve(q)) {
@@ -1855,7 +1325,7 @@ static void on_post(struct engine *e, void *arg)
         month_post(r, b, (size_t)month);
     }
     if (r->out->tracking)
-        write_event(r, b, t, dm->origin, "posted (EMA)");
+        log_event(r, b, t, dm->origin, EVENTLOG_POSTED);
     add_waiting(r, dm->origin, in_window, month, 1);
 }
 
@@ -1933,9 +1403,9 @@ static void snapshot_day(struct rep *r, double t)
 static void close_months(struct rep *r, double t)
 {
     int32_t now = month_of(r, t);
-    while (r->month.first_open < r->m->month.n && r->month.done[r->month.first_open])
+    while (r->month.first_open < r->m->layout.month.n && r->month.done[r->month.first_open])
         r->month.first_open++;
-    for (size_t j = r->month.first_open; j < r->m->month.n && (int32_t)j < now; j++)
+    for (size_t j = r->month.first_open; j < r->m->layout.month.n && (int32_t)j < now; j++)
         if (!r->month.done[j] && r->month.open[j] == 0)
             close_month(r, j);
 }
@@ -1948,7 +1418,7 @@ static void on_day(struct engine *e, void *arg)
     if (r->out->days_done)
         atomic_fetch_add_explicit(r->out->days_done, 1, memory_order_relaxed);
     r->day++;
-    schedule(r, (r->day + 1) * CALENDAR_HOURS_PER_DAY, on_day, r);
+    schedule(r, (r->day + 1) * 24.0, on_day, r);
 }
 
 /* ---- replication: set-up, results, tear-down --------------------------- */
@@ -1994,7 +1464,7 @@ static bool make_streams(struct rep *r)
 
 static bool months_init(struct rep *r)
 {
-    size_t n = r->m->month.n;
+    size_t n = r->m->layout.month.n;
     struct months *mo = &r->month;
     mo->acc = calloc(n * r->s->n_demand + 1, sizeof *mo->acc);
     mo->hist = calloc(n + 1, sizeof *mo->hist);
@@ -2011,7 +1481,7 @@ static bool months_init(struct rep *r)
 static void months_fini(struct rep *r)
 {
     struct months *mo = &r->month;
-    for (size_t j = 0; mo->hist && j < r->m->month.n; j++)
+    for (size_t j = 0; mo->hist && j < r->m->layout.month.n; j++)
         free(mo->hist[j]);
     free(mo->hist);
     free(mo->acc);
@@ -2036,14 +1506,14 @@ static bool rep_init(struct rep *r)
     r->services = calloc(s->n_services + 1, sizeof *r->services);
     r->demand = calloc(s->n_demand + 1, sizeof *r->demand);
     r->disruptions = calloc(s->n_disruptions + 1, sizeof *r->disruptions);
-    size_t n_acc = 1 + m->n_dest + s->n_demand;
+    size_t n_acc = 1 + m->layout.n_dest + s->n_demand;
     r->acc = calloc(n_acc, sizeof *r->acc);
     r->scratch = malloc(sizeof *r->scratch);
     if (!r->e || !r->queues || !r->nodes || !r->services || !r->demand || !r->disruptions || !r->acc
         || !r->scratch)
         return false;
     /* histograms for od rows only: all and dest merge theirs in collect() */
-    for (size_t i = 1 + m->n_dest; i < n_acc; i++)
+    for (size_t i = 1 + m->layout.n_dest; i < n_acc; i++)
         if (!(r->acc[i].hist = calloc(1, sizeof *r->acc[i].hist)))
             return false;
     if (!months_init(r))
@@ -2075,10 +1545,10 @@ static bool rep_start(struct rep *r)
         ds->growth_per_h = log1p(s->demand[i].growth_pct_per_year / 100) / CALENDAR_HOURS_PER_YEAR;
         ds->season = s->demand[i].seasonal;
         ds->dest_node = (uint32_t)s->demand[i].destination;
-        ds->dest = (uint32_t)r->m->dest_of_node[ds->dest_node];
-        ds->od = &r->acc[1 + r->m->n_dest + i];
+        ds->dest = (uint32_t)r->m->layout.dest_of_node[ds->dest_node];
+        ds->od = &r->acc[1 + r->m->layout.n_dest + i];
         ds->dm = &s->demand[i];
-        ds->hop = &r->m->hops[ds->dm->origin * r->m->n_dest + ds->dest];
+        ds->hop = &r->m->hops[ds->dm->origin * r->m->layout.n_dest + ds->dest];
         if (engine_stream(r->e, posting_after(ds, 0), posting_after, on_post, ds) != RM_OK)
             fail_nomem(r);
     }
@@ -2107,8 +1577,7 @@ static void put_batch_scope(struct rep *r, size_t row, const struct scope_acc *a
     v[METRIC_DELIVERED_T] = a->delivered_kg / 1000;
     v[METRIC_TRANSIT_MEAN] = ratio(a->transit_sum_d, (double)a->delivered);
     v[METRIC_TRANSIT_MAX] = a->delivered ? a->transit_max_d : NAN;
-    stats_hist_quantiles(a->hist, &quantile_of[METRIC_TRANSIT_P50], METRIC_TRANSIT_P99 - METRIC_TRANSIT_P50 + 1,
-                         &v[METRIC_TRANSIT_P50]);
+    stats_hist_quantiles(a->hist, &quantile_of[METRIC_TRANSIT_P50], METRIC_TRANSIT_P99 - METRIC_TRANSIT_P50 + 1, &v[METRIC_TRANSIT_P50]);
     /* batches still on the way but already past the standard are late too */
     v[METRIC_ON_TIME] = 100 * ratio((double)a->on_time, (double)(a->delivered + a->late_in_flight));
     v[METRIC_THROUGHPUT] = ratio(a->window_kg / 1000, window_d);
@@ -2125,7 +1594,7 @@ static void put_batch_scope(struct rep *r, size_t row, const struct scope_acc *a
  * collect()). */
 static uint64_t count_ring(struct rep *r, const struct ring *q)
 {
-    struct scope_acc *od = &r->acc[1 + r->m->n_dest];
+    struct scope_acc *od = &r->acc[1 + r->m->layout.n_dest];
     double late_h = r->horizon_h - r->s->service_standard_d * CALENDAR_HOURS_PER_DAY;
     for (uint32_t i = 0; i < q->n; i++) {
         const struct batch *b = ring_at(q, i);
@@ -2170,7 +1639,9 @@ static void charge_unfinished_rides(struct rep *r, const struct train *tr)
         }
 }
 
-static void write_unfinished(struct rep *r)
+/* The trains still on the way at the horizon: their CO2, cost and rows so
+ * far, and the rows of the batches not delivered. */
+static void finish_at_horizon(struct rep *r)
 {
     for (size_t i = 0; i < r->n_trains; i++) {
         struct train *tr = r->trains[i];
@@ -2188,20 +1659,20 @@ static void write_unfinished(struct rep *r)
                     if (view.hops < MAX_HOPS)
                         view.svc[view.hops] = (uint16_t)tr->service;
                     view.hops++;
-                    write_batch_row(r, &view, NAN);
+                    log_batch(r, &view, NAN);
                 }
     }
     if (r->out->batches)
         for (size_t q = 0; q < r->m->n_queues; q++)
             for (uint32_t i = 0; i < r->queues[q].n; i++)
-                write_batch_row(r, ring_at(&r->queues[q], i), NAN);
+                log_batch(r, ring_at(&r->queues[q], i), NAN);
 }
 
 /* The record cell of summary row `base` in month slot j; NULL when the
  * row is not reported by month. */
 static double *month_cell(const struct rep *r, size_t j, size_t base)
 {
-    const struct month_layout *ml = &r->m->month;
+    const struct layout_months *ml = &r->m->layout.month;
     size_t offset = ml->offset[base];
     return offset == SIZE_MAX ? NULL : &r->rec->values[ml->row + j * ml->stride + offset];
 }
@@ -2225,12 +1696,12 @@ static void close_month(struct rep *r, size_t j)
     struct stats_small_hist *h = r->month.hist[j], *sum = r->month.scratch;
     if (h) {
         for (size_t i = 0; i < r->s->n_demand; i++)
-            put_month_quantiles(r, j, m->row_od + i * N_BATCH_METRICS, &h[i]);
-        for (size_t g = 0; g < m->origin.n; g++) {
+            put_month_quantiles(r, j, m->layout.row_od + i * N_BATCH_METRICS, &h[i]);
+        for (size_t g = 0; g < m->layout.origin.n; g++) {
             memset(sum, 0, sizeof *sum);
-            for (size_t k = m->origin.start[g]; k < m->origin.start[g + 1]; k++)
-                stats_small_merge(sum, &h[m->origin.member[k]]);
-            put_month_quantiles(r, j, m->origin.row + g * N_BATCH_METRICS, sum);
+            for (size_t k = m->layout.origin.start[g]; k < m->layout.origin.start[g + 1]; k++)
+                stats_small_merge(sum, &h[m->layout.origin.member[k]]);
+            put_month_quantiles(r, j, m->layout.origin.row + g * N_BATCH_METRICS, sum);
         }
         memset(sum, 0, sizeof *sum);
         for (size_t i = 0; i < r->s->n_demand; i++)
@@ -2265,7 +1736,7 @@ static void put_month_batch(struct rep *r, size_t j, size_t base, const struct m
     v[METRIC_DELIVERED] = (double)a->delivered;
     v[METRIC_TRANSIT_MEAN] = ratio(a->transit_sum_d, (double)a->delivered);
     v[METRIC_ON_TIME] = 100 * ratio((double)a->on_time, (double)(a->delivered + a->late_in_flight));
-    v[METRIC_THROUGHPUT] = ratio(a->window_kg / 1000, r->m->month.window_d[j]);
+    v[METRIC_THROUGHPUT] = ratio(a->window_kg / 1000, r->m->layout.month.window_d[j]);
     for (size_t k = 0; k < N_BATCH_METRICS; k++) {
         double *cell = month_cell(r, j, base + k);
         if (cell && !(k >= METRIC_TRANSIT_P50 && k <= METRIC_TRANSIT_P99))
@@ -2283,25 +1754,25 @@ static void collect_months(struct rep *r)
 {
     const struct model *m = r->m;
     size_t nd = r->s->n_demand, nn = r->s->n_nodes;
-    for (size_t j = 0; j < m->month.n; j++)
+    for (size_t j = 0; j < m->layout.month.n; j++)
         if (!r->month.done[j])
             close_month(r, j);
-    for (size_t j = 0; j < m->month.n; j++) {
+    for (size_t j = 0; j < m->layout.month.n; j++) {
         const struct month_acc *od = &r->month.acc[j * nd];
         struct month_acc all = {0};
         for (size_t i = 0; i < nd; i++) {
-            put_month_batch(r, j, m->row_od + i * N_BATCH_METRICS, &od[i]);
+            put_month_batch(r, j, m->layout.row_od + i * N_BATCH_METRICS, &od[i]);
             month_acc_add(&all, &od[i]);
         }
         put_month_batch(r, j, 0, &all);
-        for (size_t g = 0; g < m->origin.n; g++) {
+        for (size_t g = 0; g < m->layout.origin.n; g++) {
             struct month_acc sum = {0};
-            for (size_t k = m->origin.start[g]; k < m->origin.start[g + 1]; k++)
-                month_acc_add(&sum, &od[m->origin.member[k]]);
-            put_month_batch(r, j, m->origin.row + g * N_BATCH_METRICS, &sum);
+            for (size_t k = m->layout.origin.start[g]; k < m->layout.origin.start[g + 1]; k++)
+                month_acc_add(&sum, &od[m->layout.origin.member[k]]);
+            put_month_batch(r, j, m->layout.origin.row + g * N_BATCH_METRICS, &sum);
         }
         for (size_t n = 0; n < nn; n++) {
-            double *cell = month_cell(r, j, m->row_node + n * N_NODE_METRICS + (METRIC_TRAIN_QUEUE_WAIT - FIRST_NODE));
+            double *cell = month_cell(r, j, m->layout.row_node + n * N_NODE_METRICS + (METRIC_TRAIN_QUEUE_WAIT - FIRST_NODE));
             if (cell)
                 *cell = ratio(r->month.wait_sum_h[j * nn + n], (double)r->month.waits[j * nn + n]);
         }
@@ -2338,9 +1809,9 @@ static void acc_add(struct scope_acc *into, const struct scope_acc *a)
 
 /* The rows of a union kind, each summed from its od rows' accumulators (a
  * scope of one row is that row's); r->scratch holds a merged histogram. */
-static void put_union_scopes(struct rep *r, const struct od_union *u)
+static void put_union_scopes(struct rep *r, const struct layout_union *u)
 {
-    const struct scope_acc *od = &r->acc[1 + r->m->n_dest];
+    const struct scope_acc *od = &r->acc[1 + r->m->layout.n_dest];
     for (size_t g = 0; g < u->n; g++) {
         size_t first = u->start[g], end = u->start[g + 1];
         size_t row = u->row + g * N_BATCH_METRICS;
@@ -2364,7 +1835,7 @@ static void collect(struct rep *r)
     const struct model *m = r->m;
     double *v = r->rec->values;
     double window_h = r->horizon_h - r->warmup_h;
-    const struct scope_acc *od = &r->acc[1 + m->n_dest];
+    const struct scope_acc *od = &r->acc[1 + m->layout.n_dest];
     struct scope_acc all = r->acc[0];
     all.hist = r->rec->transit;
     memset(all.hist, 0, sizeof *all.hist);
@@ -2373,7 +1844,7 @@ static void collect(struct rep *r)
         stats_hist_merge(all.hist, od[i].hist);
     }
     put_batch_scope(r, 0, &all);
-    for (size_t d = 0; d < m->n_dest; d++) {
+    for (size_t d = 0; d < m->layout.n_dest; d++) {
         struct scope_acc dest = r->acc[1 + d];
         dest.hist = r->scratch;
         memset(dest.hist, 0, sizeof *dest.hist);
@@ -2382,15 +1853,15 @@ static void collect(struct rep *r)
                 add_counts(&dest, &od[i]);
                 stats_hist_merge(dest.hist, od[i].hist);
             }
-        put_batch_scope(r, m->row_dest + d * N_BATCH_METRICS, &dest);
+        put_batch_scope(r, m->layout.row_dest + d * N_BATCH_METRICS, &dest);
     }
     for (size_t i = 0; i < s->n_demand; i++)
-        put_batch_scope(r, m->row_od + i * N_BATCH_METRICS, &od[i]);
+        put_batch_scope(r, m->layout.row_od + i * N_BATCH_METRICS, &od[i]);
     double util_sum = 0;
     uint64_t util_n = 0;
     for (size_t k = 0; k < s->n_services; k++) {
         const struct service_state *ss = &r->services[k];
-        double *sv = &v[m->row_service + k * N_SERVICE_METRICS];
+        double *sv = &v[m->layout.row_service + k * N_SERVICE_METRICS];
         sv[METRIC_TRAINS - FIRST_SERVICE] = (double)ss->trains;
         sv[METRIC_TRAIN_TRANSIT - FIRST_SERVICE] = ratio(ss->transit_sum_h / CALENDAR_HOURS_PER_DAY, (double)ss->arrived);
         sv[METRIC_LOAD - FIRST_SERVICE] = ratio(ss->load_pct_sum, (double)ss->loaded);
@@ -2407,7 +1878,7 @@ static void collect(struct rep *r)
     }
     for (size_t n = 0; n < s->n_nodes; n++) {
         const struct node_state *ns = &r->nodes[n];
-        double *nv = &v[m->row_node + n * N_NODE_METRICS];
+        double *nv = &v[m->layout.row_node + n * N_NODE_METRICS];
         unsigned servers = s->nodes[n].servers;
         nv[METRIC_SERVER_UTILISATION - FIRST_NODE] = servers ? 100 * ratio(ns->busy_h, servers * window_h) : NAN;
         /* trains still queueing at the end count with their wait so far */
@@ -2421,9 +1892,9 @@ static void collect(struct rep *r)
         nv[METRIC_NODE_BACKLOG - FIRST_NODE] = ns->waiting_max;
         nv[METRIC_TRAINS_HANDLED - FIRST_NODE] = (double)ns->handled;
     }
-    put_union_scopes(r, &m->origin);
-    put_union_scopes(r, &m->path);
-    put_union_scopes(r, &m->common);
+    put_union_scopes(r, &m->layout.origin);
+    put_union_scopes(r, &m->layout.path);
+    put_union_scopes(r, &m->layout.common);
     v[METRIC_TRAIN_UTILISATION] = ratio(util_sum, (double)util_n);
     v[METRIC_MAX_BACKLOG] = r->waiting_max;
     v[METRIC_COST_PER_T] = r->cost > 0 ? ratio(r->cost, r->acc[0].window_kg / 1000) : NAN;
@@ -2451,7 +1922,7 @@ static void rep_fini(struct rep *r)
             gsl_rng_free(r->demand[i].kg);
         }
     if (r->acc)
-        for (size_t i = 0; i < 1 + r->m->n_dest + r->s->n_demand; i++)
+        for (size_t i = 0; i < 1 + r->m->layout.n_dest + r->s->n_demand; i++)
             free(r->acc[i].hist);
     for (size_t i = 0; i < r->n_trains; i++) {
         free(r->trains[i]->left_h);
@@ -2501,7 +1972,7 @@ enum rm_status model_run(const struct model *m, unsigned replication,
                        (unsigned long long)in_system);
         goto done;
     }
-    write_unfinished(&r);
+    finish_at_horizon(&r);
     collect(&r);
     st = RM_OK;
 done:

@@ -5,6 +5,7 @@
 #include "railmail/net.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 
 #define NO_HOP UINT32_MAX
@@ -143,6 +144,40 @@ fail:
     free(done);
     net_destroy(n);
     return NULL;
+}
+
+static int by_hour(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+size_t net_epochs(const struct scenario *s, double horizon_h, double **at_h)
+{
+    size_t n = 0;
+    double *at = malloc((2 * s->n_services + 2) * sizeof *at);
+    *at_h = NULL;
+    if (!at)
+        return SIZE_MAX;
+    for (size_t k = 0; k < s->n_services; k++) {
+        const struct scenario_service *sv = &s->services[k];
+        if (sv->start_h > 0 && sv->start_h < horizon_h)
+            at[n++] = sv->start_h;
+        if (sv->end_h > 0 && sv->end_h < horizon_h)
+            at[n++] = sv->end_h;
+    }
+    if (n == 0) {
+        free(at);
+        return 0;
+    }
+    at[n++] = 0;
+    qsort(at, n, sizeof *at, by_hour);
+    size_t u = 0;
+    for (size_t i = 0; i < n; i++)
+        if (u == 0 || at[i] != at[u - 1])
+            at[u++] = at[i];
+    *at_h = at;
+    return u;
 }
 
 void net_destroy(struct net *n)

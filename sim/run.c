@@ -8,6 +8,7 @@
 
 #include "railmail/csvwrite.h"
 #include "railmail/results.h"
+#include "railmail/eventlog.h"
 #include "railmail/version.h"
 
 #include <nettle/sha2.h>
@@ -24,12 +25,9 @@
 #include <time.h>
 #include <unistd.h>
 
-enum { PART_TRAINS, PART_BATCHES, PART_TRACKING, N_PARTS };
-static const char *const part_name[N_PARTS] = { "trains", "batches", "tracking" };
-static const char *const part_header[N_PARTS] = {
-    "replication,service,train,departed_h,arrived_h,load_t,max_load_pct",
-    "replication,batch,origin,destination,kg,posted_h,departed_h,delivered_h,transit_d,services",
-    "replication,batch,time_h,node,event" };
+/* The part files: the event logs, written per replication and stitched. */
+enum { PART_TRAINS = EVENTLOG_TRAINS, PART_BATCHES = EVENTLOG_BATCHES, PART_TRACKING = EVENTLOG_TRACKING,
+       N_PARTS = EVENTLOG_FILES };
 
 /* A run in progress: replications 1..done are finished and kept; a round
  * hands out replications done+1..target to the workers. */
@@ -81,7 +79,7 @@ static bool part_wanted(const struct run_options *o, int p)
 
 static void part_path(char *buf, size_t len, const char *dir, int p, unsigned rep)
 {
-    snprintf(buf, len, "%s/.%s.%u.part", dir, part_name[p], rep);
+    snprintf(buf, len, "%s/.%s.%u.part", dir, eventlog_stem(p), rep);
 }
 
 static enum rm_status open_parts(struct run *pl, unsigned i, FILE **f)
@@ -142,7 +140,7 @@ static enum rm_status simulate(struct run *pl, unsigned i, struct model_record *
     }
     for (int p = 0; p < N_PARTS; p++)
         if (f[p] && (ferror(f[p]) | fclose(f[p])) && st == RM_OK)
-            st = diag_fail(d, RM_EIO, "cannot write the %s of replication %u", part_name[p], i + 1);
+            st = diag_fail(d, RM_EIO, "cannot write the %s of replication %u", eventlog_stem(p), i + 1);
     if (st == RM_OK)
         st = keep(pl, i, rec);
     return st;
@@ -177,7 +175,7 @@ static void *worker(void *arg)
 static bool copy_body(const char *dir, const char *name, FILE *out)
 {
     char path[4096], buf[1 << 16];
-    snprintf(path, sizeof path, "%s/%s.csv", dir, name);
+    snprintf(path, sizeof path, "%s/%s", dir, name);
     FILE *in = fopen(path, "r");
     if (!in)
         return false;
@@ -199,14 +197,14 @@ static enum rm_status stitch(const struct run *pl, struct diag *d)
     for (int p = 0; p < N_PARTS; p++) {
         if (!part_wanted(&pl->o, p))
             continue;
-        snprintf(path, sizeof path, "%s/%s.csv", pl->dir, part_name[p]);
+        snprintf(path, sizeof path, "%s/%s", pl->dir, eventlog_name(p));
         FILE *out = fopen(path, "w");
         if (!out)
             return diag_fail(d, RM_EIO, "cannot write %s: %s", path, strerror(errno));
-        csvwrite_header(out, part_header[p]);
-        if (pl->adopted && !copy_body(pl->adopted_dir, part_name[p], out)) {
+        csvwrite_header(out, eventlog_columns(p));
+        if (pl->adopted && !copy_body(pl->adopted_dir, eventlog_name(p), out)) {
             fclose(out);
-            return diag_fail(d, RM_EIO, "cannot read the earlier %s/%s.csv", pl->adopted_dir, part_name[p]);
+            return diag_fail(d, RM_EIO, "cannot read the earlier %s/%s", pl->adopted_dir, eventlog_name(p));
         }
         for (unsigned i = pl->adopted; i < pl->done; i++) {
             part_path(part, sizeof part, pl->dir, p, i + 1);

@@ -2,6 +2,7 @@
 #include <criterion/criterion.h>
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "railmail/net.h"
@@ -93,6 +94,26 @@ Test(net, services_without_capacity_carry_no_mail)
     cr_assert(net_next(n, node(s, "A"), node(s, "D"), &hop));
     cr_assert_neq(hop.service, service(s, "FREIGHT"));
     net_destroy(n);
+    scenario_destroy(s);
+    diag_destroy(d);
+}
+
+Test(net, epochs_begin_where_a_service_starts_or_ends_inside_the_horizon)
+{
+    struct diag *d = diag_create();
+    struct scenario *s = load(d);
+    double *at;
+    cr_assert_eq(net_epochs(s, 1000, &at), 0);
+    cr_assert_null(at);
+    s->services[service(s, "SLOW")].start_h = 612.25;
+    s->services[service(s, "FAST")].end_h = 240.5;
+    s->services[service(s, "LINK")].start_h = 240.5;   /* the same hour counts once */
+    s->services[service(s, "FREIGHT")].end_h = 1000;   /* at the horizon: nothing changes inside */
+    cr_assert_eq(net_epochs(s, 1000, &at), 3);
+    cr_assert_eq(at[0], 0);
+    cr_assert_eq(at[1], 240.5);
+    cr_assert_eq(at[2], 612.25);
+    free(at);
     scenario_destroy(s);
     diag_destroy(d);
 }

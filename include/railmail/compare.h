@@ -20,7 +20,7 @@ struct compare_request {
     const char *const *sets;        /* --set overrides (and -r, -d, -s), applied to all */
     size_t n_sets;
     unsigned jobs;
-    bool batches, tracking;         /* each arm's batches.csv, tracking.csv */
+    bool batches, tracking;         /* each arm's batch and tracking logs */
     void (*progress)(void *ctx, double done);
     void *progress_ctx;
 };

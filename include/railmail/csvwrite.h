@@ -7,7 +7,7 @@
  * (our reader and gnuplot skip such lines as comments). Inside quotes a
  * quote is doubled. Any other field is written as it is, so plain names and
  * numbers read the same as before. Numbers need no quotes: rows of numbers
- * in a fixed format (model.c's "%.3f" times) may be printed directly. */
+ * in a fixed format (eventlog.c's "%.3f" times) may be printed directly. */
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>

@@ -22,6 +22,14 @@ struct net *net_create(const struct scenario *s);
 struct net *net_create_at(const struct scenario *s, double at_h);
 void net_destroy(struct net *n);  /* NULL is a no-op */
 
+/* When routing changes inside the horizon: the hours at which a service
+ * starts or ends (start_d, end_d) strictly between 0 and horizon_h, with 0
+ * first, in order and distinct, each the start of a period in which the
+ * same services run (net_create_at gives its table). Returns how many, the
+ * hours in *at_h (malloc'd); 0 and NULL when every service runs throughout,
+ * SIZE_MAX when out of memory. */
+size_t net_epochs(const struct scenario *s, double horizon_h, double **at_h);
+
 /* The next hop of a batch at `node` bound for `dest`; false when the batch
  * is there already or no service carries it on. */
 bool net_next(const struct net *n, size_t node, size_t dest, struct net_hop *hop);

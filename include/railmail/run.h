@@ -24,7 +24,7 @@ struct run_precision {
 struct run_options {
     unsigned replications;       /* the first round (all of them without precision targets) */
     unsigned jobs;               /* worker threads, >= 1 */
-    bool batches, tracking;      /* write batches.csv, tracking.csv */
+    bool batches, tracking;      /* also write the batch and tracking logs (eventlog.h) */
     /* Sequential replications: rounds (see run_next_round) until every
      * target is met or max_replications have run; none: one round. */
     struct run_precision *precision;
@@ -78,7 +78,8 @@ static inline double run_value(const struct run_result *r, unsigned rep, size_t 
 size_t run_memory_estimate(const struct model *m, unsigned replications, unsigned jobs, size_t *kept);
 
 /* Runs the replications (in rounds when there are precision targets),
- * writing trains.csv (and batches.csv, tracking.csv on request) into `dir`.
+ * writing the event logs (eventlog.h: the trains', and the batches' and
+ * tracking events' on request) into `dir`.
  * On success fills `out`, to be freed with run_result_fini. */
 enum rm_status run_replications(const struct model *m, const struct run_options *o,
                                 double confidence, const char *dir,

@@ -98,7 +98,7 @@ struct sweep_request {
     size_t n_vary;
     const char *target;             /* "METRIC@SCOPE>=X", or NULL */
     unsigned jobs;
-    bool batches, tracking;         /* each point's batches.csv, tracking.csv */
+    bool batches, tracking;         /* each point's batch and tracking logs */
     void (*progress)(void *ctx, double done);
     void *progress_ctx;
 };
