@@ -43,7 +43,7 @@ struct layout_months {
 struct layout {
     const struct scenario *s;
     /* Destinations: the distinct ones of demand, numbered by slot in order
-     * of first appearance (dest:ID rows, delivered_t:ID series). */
+     * of first appearance (dest:ID rows, the delivered tonnes' :ID series). */
     size_t n_dest;
     size_t *dest_of_node;     /* node -> destination slot, SIZE_MAX if none */
     size_t *dest_node;        /* destination slot -> node */
@@ -53,7 +53,7 @@ struct layout {
     char **scope;             /* [rows] */
     size_t *index, index_mask;  /* (metric, scope) -> row, open addressing */
     char **series_name;       /* [series] */
-    size_t dest_series;       /* the first of the delivered_t:ID series */
+    size_t dest_series;       /* the first of the delivered tonnes' :ID series */
     struct layout_union origin, path;
     struct layout_union common;  /* the pairs every arm of a comparison carries; none outside compare */
     struct layout_months month;

@@ -1749,7 +1749,7 @@ static void put_month_batch(struct rep *r, size_t j, size_t base, const struct m
  * batch scopes, node waits and largest backlog. A month's train wait is
  * that of the trains that got a server in it, like the daily series: a
  * train still queueing at the horizon has no such month (its wait so far
- * would pull the last month down), and counts in summary.csv only. */
+ * would pull the last month down), and counts in the summary only. */
 static void collect_months(struct rep *r)
 {
     const struct model *m = r->m;

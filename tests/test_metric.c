@@ -2,6 +2,7 @@
  * flags that replaced hand lists (judged per pair, monthly, run's ranks). */
 #include <criterion/criterion.h>
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "railmail/metric.h"
@@ -239,4 +240,12 @@ Test(metric, every_enum_entry_has_a_row)
         cr_assert(mt->name && mt->unit && mt->label && mt->description, "row %zu is empty", i);
         cr_assert(mt->scopes & METRIC_SCOPE_RUN, "%s: no scope", mt->name);
     }
+}
+
+/* One owner for the vocabulary (issue 22): a metric's, a result file's and
+ * a chart's name is spelled in at most two source files under sim/ and
+ * include/, comments included; tests/spelling.py says which are not. */
+Test(metric, every_name_is_spelled_in_at_most_two_source_files)
+{
+    cr_assert_eq(system("python3 tests/spelling.py >&2"), 0, "names spelled in more than two files (above)");
 }

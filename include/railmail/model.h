@@ -26,8 +26,8 @@ void model_destroy(struct model *m);  /* NULL is a no-op */
  * (metric.h), NaN where undefined, then the monthly rows: one per (month,
  * metric, scope) of every metric with METRIC_SCOPE_MONTH, the months of the
  * statistics window in order. A monthly row has its metric's name and
- * scope; model_row_month tells them apart (summary.csv and replications.csv
- * leave them out, monthly.csv has them). */
+ * scope; model_row_month tells them apart (the summary and the replications'
+ * files leave them out, the monthly file has them). */
 size_t model_rows(const struct model *m);
 const char *model_row_metric(const struct model *m, size_t row);
 const char *model_row_scope(const struct model *m, size_t row);
@@ -43,7 +43,7 @@ size_t model_row_in_month(const struct model *m, const char *metric, const char 
 size_t model_months(const struct model *m, int32_t *first);
 
 /* Daily series: the network's two, then three groups: tonnes delivered per
- * destination ("delivered_t:ID"), batches waiting per node at the end of
+ * destination (named after the delivered-tonnes metric, ":ID"), batches waiting per node at the end of
  * the day ("backlog:ID") and the mean wait of the trains that got a server
  * at a node that day in days ("train_wait_d:ID", NaN on a day without one). */
 enum {
