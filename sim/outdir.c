@@ -30,6 +30,12 @@
 
 #define MARKER ".railmail-results"
 #define MARKER_HEADER "# railmail results: railmail replaces this directory only while it holds nothing but the entries below\n"
+/* A temporary directory's own marker, written when it is made and removed
+ * just before it becomes OUT: it names the output, so a stale-temporary
+ * sweep removes only directories that railmail made for that output, never
+ * a user's folder whose name looks like one. */
+#define TEMP_MARKER ".railmail-temporary"
+#define TEMP_MARKER_TEXT "railmail temporary results for %s\n"
 #define MARKER_MAX (4 << 20)    /* bytes; a 64-proposal comparison lists about 1,000 entries */
 #define REL_MAX 4096            /* bytes of a path built here */
 
@@ -397,14 +403,43 @@ static size_t trimmed(const char *path)
     return n;
 }
 
+/* The text of a temporary directory's marker for the output `out`: its
+ * last component, which is what its siblings share. */
+static void temp_marker_text(const char *out, char *buf, size_t len)
+{
+    const char *slash = strrchr(out, '/');
+    snprintf(buf, len, TEMP_MARKER_TEXT, slash ? slash + 1 : out);
+}
+
+/* Whether the directory open at `dir` holds, as a regular file and not
+ * through a link, the marker that railmail writes into a temporary
+ * directory for the output named `base`. */
+static bool marked_for(int dir, const char *base)
+{
+    char want[REL_MAX + 64], got[REL_MAX + 64];
+    temp_marker_text(base, want, sizeof want);
+    int fd = openat(dir, TEMP_MARKER, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    struct stat sb;
+    ssize_t n = fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) ? read(fd, got, sizeof got - 1) : -1;
+    close(fd);
+    if (n < 0)
+        return false;
+    got[n] = '\0';
+    return !strcmp(got, want);
+}
+
 /* Whether the temporary directory `name` in the directory open at `fd`
  * was left by a railmail process that is gone: its name carries the PID of
- * its owner, which holds an flock on it for as long as it lives. Both must
- * say so (the lock is free and kill(PID, 0) finds no such process), so a
- * reused PID or a directory created a moment ago is kept. */
-static bool stale(int fd, const char *name, size_t base_len)
+ * its owner, which holds an flock on it for as long as it lives. All three
+ * must say so (the marker railmail wrote into it names this output, the
+ * lock is free and kill(PID, 0) finds no such process), so a user's
+ * look-alike folder, a reused PID or a directory created a moment ago is
+ * kept. */
+static bool stale(int fd, const char *name, const char *base)
 {
-    const char *p = name + base_len + strlen(".tmp-");
+    const char *p = name + strlen(base) + strlen(".tmp-");
     char *end;
     errno = 0;
     long pid = strtol(p, &end, 10);
@@ -413,13 +448,14 @@ static bool stale(int fd, const char *name, size_t base_len)
     int dir = openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (dir < 0)
         return false;
-    bool gone = flock(dir, LOCK_EX | LOCK_NB) == 0 && kill((pid_t)pid, 0) != 0 && errno == ESRCH;
+    bool gone = marked_for(dir, base) && flock(dir, LOCK_EX | LOCK_NB) == 0 && kill((pid_t)pid, 0) != 0
+                && errno == ESRCH;
     close(dir);
     return gone;
 }
 
 /* Removes the OUT.tmp-PID-XXXXXX siblings of `out` that railmail processes
- * killed outright (SIGKILL, a power cut) left behind. */
+ * killed outright (SIGKILL, a power cut) left behind, and only those. */
 static void remove_stale(const char *out)
 {
     const char *slash = strrchr(out, '/');
@@ -433,7 +469,7 @@ static void remove_stale(const char *out)
     struct names found = { 0 };
     struct dirent *e;
     while ((e = readdir(dir)))
-        if (!strncmp(e->d_name, prefix, strlen(prefix)) && stale(dirfd(dir), e->d_name, strlen(base)))
+        if (!strncmp(e->d_name, prefix, strlen(prefix)) && stale(dirfd(dir), e->d_name, base))
             names_add(&found, e->d_name, strlen(e->d_name));
     closedir(dir);
     for (size_t i = 0; i < found.n; i++) {
@@ -441,6 +477,23 @@ static void remove_stale(const char *out)
         remove_tree(path);
     }
     names_fini(&found);
+}
+
+/* Writes the temporary directory's marker, which a later run's sweep of
+ * stale temporaries requires before it removes anything. */
+static enum rm_status write_temp_marker(const struct outdir *o, struct diag *d)
+{
+    char text[REL_MAX + 64];
+    temp_marker_text(o->out, text, sizeof text);
+    int dir = o->lock, fd = dir < 0 ? -1 : openat(dir, TEMP_MARKER, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    size_t len = strlen(text);
+    bool ok = fd >= 0 && write(fd, text, len) == (ssize_t)len;
+    int err = errno;
+    if (fd >= 0)
+        ok &= close(fd) == 0;
+    if (!ok)
+        return diag_fail(d, RM_EIO, "cannot write into %s: %s", o->temp, strerror(err));
+    return RM_OK;
 }
 
 /* Creates the temporary directory, locks it and makes it known to
@@ -471,7 +524,7 @@ static enum rm_status make_temp(struct outdir *o, struct diag *d)
     mode_t mask = umask(0);  /* mkdtemp makes it private; results are for sharing */
     umask(mask);
     chmod(o->temp, 0777 & ~mask);
-    return RM_OK;
+    return write_temp_marker(o, d);
 }
 
 enum rm_status outdir_begin(const char *out, struct outdir **od, struct diag *d)
@@ -644,6 +697,11 @@ static enum rm_status replace(struct outdir *od, struct diag *d)
 
 enum rm_status outdir_commit(struct outdir *od, struct diag *d)
 {
+    /* No longer a temporary: the marker goes before the results marker
+     * lists the tree (a crash from here on leaves an unmarked directory,
+     * which no sweep removes). */
+    if (od->lock >= 0 && unlinkat(od->lock, TEMP_MARKER, 0) != 0)
+        return diag_fail(d, RM_EIO, "cannot write %s: %s", od->temp, strerror(errno));
     enum rm_status st = write_marker(od->temp, d);
     if (st != RM_OK)
         return st;

@@ -396,6 +396,17 @@ static void make_temp(const char *dir, const char *name)
     free(part);
 }
 
+/* A temporary directory as railmail makes it for the output `out`: with
+ * the marker that ties it to that output. */
+static void make_marked_temp(const char *dir, const char *name, const char *out)
+{
+    char *marker = e2e_format("%s/.railmail-temporary", name), *text = e2e_format("railmail temporary results for %s\n", out);
+    make_temp(dir, name);
+    e2e_write(dir, marker, text);
+    free(marker);
+    free(text);
+}
+
 Test(outdir, stale_temporary_directories_of_dead_processes_are_removed_live_ones_kept, .timeout = 60)
 {
     char *t = e2e_tmpdir(), dead[64], mine[64], locked[64];
@@ -403,9 +414,9 @@ Test(outdir, stale_temporary_directories_of_dead_processes_are_removed_live_ones
     snprintf(mine, sizeof mine, "r.tmp-%ld-gH9jK1", (long)getpid());     /* a live process */
     snprintf(locked, sizeof locked, "r.tmp-%ld-mN4pQ7", (long)dead_pid()); /* its lock still held */
     const char *kept[] = { mine, locked, "r.tmp-sT5uV2", "rr.tmp-1-wX8yZ0" };
-    make_temp(t, dead);
+    make_marked_temp(t, dead, "r");
     for (size_t i = 0; i < sizeof kept / sizeof *kept; i++)
-        make_temp(t, kept[i]);
+        make_marked_temp(t, kept[i], "r");
     char *path = e2e_format("%s/%s", t, locked);
     int lock = open(path, O_RDONLY | O_DIRECTORY);
     cr_assert(lock >= 0 && flock(lock, LOCK_EX) == 0);
@@ -415,6 +426,36 @@ Test(outdir, stale_temporary_directories_of_dead_processes_are_removed_live_ones
         cr_assert(e2e_exists(t, kept[i]), "%s was removed", kept[i]);
     close(lock);
     free(path);
+    e2e_rmtree(t);
+}
+
+/* A user's folder named like a temporary of a dead process is not
+ * railmail's: without the marker railmail writes (or with one naming
+ * another output, or a marker that is a link) it is kept. */
+Test(outdir, a_look_alike_of_a_stale_temporary_without_its_marker_is_kept, .timeout = 60)
+{
+    char *t = e2e_tmpdir(), bare[64], other[64], linked[64], real[64];
+    snprintf(bare, sizeof bare, "r.tmp-%ld-aB3dE6", (long)dead_pid());
+    snprintf(other, sizeof other, "r.tmp-%ld-cD4eF7", (long)dead_pid());
+    snprintf(linked, sizeof linked, "r.tmp-%ld-gH5iJ8", (long)dead_pid());
+    snprintf(real, sizeof real, "r.tmp-%ld-kL6mN9", (long)dead_pid());
+    e2e_mkdir(t, "o.tmp-2024-backup");
+    e2e_write(t, "o.tmp-2024-backup/notes.txt", "mine\n");
+    make_temp(t, bare);
+    make_marked_temp(t, other, "s");
+    make_temp(t, linked);
+    make_marked_temp(t, real, "r");
+    char *target = e2e_format("%s/%s/.railmail-temporary", t, real), *link = e2e_format("%s/%s/.railmail-temporary", t, linked);
+    cr_assert_eq(symlink(target, link), 0);
+    cr_assert_eq(e2e_runf(NULL, NULL, "run " MINI " -r 1 -q --no-plot -o %s/o", t), 0);
+    cr_assert(e2e_exists(t, "o.tmp-2024-backup/notes.txt"), "a user's folder named like a temporary was removed");
+    cr_assert_eq(e2e_runf(NULL, NULL, "run " MINI " -r 1 -q --no-plot -o %s/r", t), 0);
+    cr_assert(e2e_exists(t, bare), "an unmarked look-alike was removed");
+    cr_assert(e2e_exists(t, other), "a temporary marked for another output was removed");
+    cr_assert(e2e_exists(t, linked), "a temporary whose marker is a link was removed");
+    cr_assert(!e2e_exists(t, real), "the marked stale temporary was kept");
+    free(target);
+    free(link);
     e2e_rmtree(t);
 }
 
