@@ -216,6 +216,29 @@ void csvwrite_pair(FILE *f, const char *key, const char *value)
     csvwrite_row(f, (const char *const[]){ key, value }, 2);
 }
 
+bool csvwrite_is_formula(const char *text)
+{
+    return text[0] && strchr("=+-@\t\r", text[0]);
+}
+
+void csvwrite_pair_text(FILE *f, const char *key, const char *value)
+{
+    if (!csvwrite_is_formula(value)) {
+        csvwrite_pair(f, key, value);
+        return;
+    }
+    size_t n = strlen(value);
+    char *quoted = malloc(n + 2);
+    if (!quoted) {  /* no memory: the row is left out rather than written live */
+        csvwrite_pair(f, key, "");
+        return;
+    }
+    quoted[0] = '\'';
+    memcpy(quoted + 1, value, n + 1);
+    csvwrite_pair(f, key, quoted);
+    free(quoted);
+}
+
 /* ---- a line assembled in memory ----------------------------------------- */
 
 void csvwrite_line_flush(struct csvwrite_line *l)

@@ -304,7 +304,7 @@ static void write_meta(FILE *f, const struct scenario *s, unsigned replications,
     csvwrite_pair(f, RESULTS_KEY_KIND, results_kind_name(kind));
     csvwrite_pair(f, RESULTS_KEY_SCENARIO, scenario_basename(s));
     csvwrite_pair(f, RESULTS_KEY_TITLE, s->name ? s->name : s->dir);
-    csvwrite_pair(f, RESULTS_KEY_DESCRIPTION, s->description ? s->description : "");
+    csvwrite_pair_text(f, RESULTS_KEY_DESCRIPTION, s->description ? s->description : "");
     meta_number(f, RESULTS_KEY_HORIZON_D, s->horizon_d);
     meta_number(f, RESULTS_KEY_WARMUP_D, s->warmup_d);
     char text[32];

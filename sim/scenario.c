@@ -21,6 +21,7 @@
 
 #include "railmail/calendar.h"
 #include "railmail/csvread.h"
+#include "railmail/csvwrite.h"
 #include "railmail/num.h"
 #include "railmail/strbuf.h"
 
@@ -86,6 +87,7 @@ static const struct schema schemas[N_FILES] = {
 
 /* Limits beyond which a value is a typing error rather than a plan. */
 #define MAX_HORIZON_D ((double)SCENARIO_MAX_HORIZON_D)
+#define MIN_WINDOW_D (1.0 / 1440)  /* a disruption's shortest window and gap: one minute */
 #define MAX_REPLICATIONS SCENARIO_MAX_REPLICATIONS
 /* A disruption scales capacity: 100 times a node's servers or a service's
  * tonnes is already beyond any real network. */
@@ -1363,6 +1365,13 @@ static void convert_settings(struct loader *L, struct scenario *s)
         s->name = dup_or_null(name);
     else
         s->name = dup_or_null(scenario_basename(s));
+    /* Both head the result files: a spreadsheet must not take either for a formula. */
+    if (name[0] && name_ok && csvwrite_is_formula(name))
+        bad_cell(L, cell_of[0], "name", "a name that does not begin with '=', '+', '-' or '@' (a "
+                 "spreadsheet would read it as a formula)");
+    if (csvwrite_is_formula(scenario_basename(s)))
+        diag_error(L->d, NULL, "%s: expected a scenario directory whose name does not begin with '=', "
+                   "'+', '-' or '@' (a spreadsheet would read it as a formula); rename it", s->dir);
     /* A proposal's description.txt wins over the baseline's description,
      * not over one the proposal or a --set gives. */
     const char *desc = cell_of[1] ? text_of(cell_of[1]) : "";
@@ -2135,16 +2144,18 @@ static void ambiguous_target(struct loader *L, const struct cell *target, size_t
 }
 
 /* repeat_d (optional): the window recurs every repeat_d days, which must
- * be at least its duration so that a disruption never overlaps itself. */
+ * be at least its duration plus a minute, so that a disruption never
+ * overlaps itself and the simulation never spins on windows that open and
+ * close in the same instant. */
 static void convert_repeat(struct loader *L, const struct record *r, struct scenario_disruption *x)
 {
     if (!given(&r->c[X_REPEAT]))
         return;
-    char expected[128];
-    snprintf(expected, sizeof expected, "a number >= duration_d (%g) and <= 36500, or empty "
-             "for once", x->duration_d);
-    if (get_number(L, &r->c[X_REPEAT], "repeat_d", x->duration_d > 0 ? x->duration_d : 0,
-                   x->duration_d > 0 ? GE : GT, MAX_HORIZON_D, expected, &x->repeat_d))
+    char expected[160];
+    double least = x->duration_d + MIN_WINDOW_D;
+    snprintf(expected, sizeof expected, "a number >= duration_d plus one minute (%.6g) and <= 36500, or "
+             "empty for once", least);
+    if (get_number(L, &r->c[X_REPEAT], "repeat_d", least, GE, MAX_HORIZON_D, expected, &x->repeat_d))
         x->repeat_h = x->repeat_d * CALENDAR_HOURS_PER_DAY;
 }
 
@@ -2178,13 +2189,14 @@ static void convert_disruptions(struct loader *L, struct scenario *s)
             continue;
         get_number(L, &r->c[X_START], "start_d", 0, GE, MAX_HORIZON_D,
                    "a number >= 0 and <= 36500", &x->start_d);
-        get_number(L, &r->c[X_DURATION], "duration_d", 0, GT, MAX_HORIZON_D,
-                   "a number > 0 and <= 36500", &x->duration_d);
+        bool window_ok = get_number(L, &r->c[X_DURATION], "duration_d", MIN_WINDOW_D, GE, MAX_HORIZON_D,
+                                    "a number of days from one minute (1/1440) to 36500", &x->duration_d);
         get_number(L, &r->c[X_FACTOR], "capacity_factor", 0, GE, MAX_CAPACITY_FACTOR,
                    "a number >= 0 and <= 100", &x->capacity_factor);
         x->start_h = x->start_d * CALENDAR_HOURS_PER_DAY;
         x->end_h = (x->start_d + x->duration_d) * CALENDAR_HOURS_PER_DAY;
-        convert_repeat(L, r, x);
+        if (window_ok)
+            convert_repeat(L, r, x);
     }
 }
 
@@ -2212,14 +2224,18 @@ static void convert_seasonality(struct loader *L, struct scenario *s)
 {
     const struct records *rs = &L->recs[F_SEASONALITY];
     double all[12];
-    double *of_origin = calloc((s->n_nodes + 1) * 12, sizeof *of_origin);
-    if (!of_origin) {
+    size_t slots = (s->n_nodes + 1) * 12;  /* per origin, then origin "*" */
+    double *of_origin = calloc(slots, sizeof *of_origin);
+    const struct record **set_by = calloc(slots, sizeof *set_by);
+    if (!of_origin || !set_by) {
+        free(of_origin);
+        free(set_by);
         L->nomem = true;
         return;
     }
     for (int m = 0; m < 12; m++)
         all[m] = NAN;
-    for (size_t i = 0; i < (s->n_nodes + 1) * 12; i++)
+    for (size_t i = 0; i < slots; i++)
         of_origin[i] = NAN;
     for (size_t i = 0; i < rs->n; i++) {
         const struct record *r = &rs->r[i];
@@ -2239,10 +2255,17 @@ static void convert_seasonality(struct loader *L, struct scenario *s)
         if (!get_number(L, &r->c[Y_FACTOR], "factor", 0, GE, MAX_CAPACITY_FACTOR,
                         "a number >= 0 and <= 100", &factor) || month == 0 || n == SIZE_MAX)
             continue;
+        /* "Feb" and "2" are one month: the keys differ, the month does not */
+        size_t slot = (n == SIZE_MAX - 1 ? s->n_nodes : n) * 12 + (size_t)month - 1;
+        if (set_by[slot]) {
+            duplicate_key(L, F_SEASONALITY, r, set_by[slot]);
+            continue;
+        }
+        set_by[slot] = r;
         if (n == SIZE_MAX - 1)
             all[month - 1] = factor;
         else
-            of_origin[n * 12 + (size_t)month - 1] = factor;
+            of_origin[slot] = factor;
     }
     for (size_t i = 0; i < s->n_demand; i++) {
         struct scenario_demand *m = &s->demand[i];
@@ -2254,6 +2277,7 @@ static void convert_seasonality(struct loader *L, struct scenario *s)
         }
     }
     free(of_origin);
+    free(set_by);
 }
 
 void scenario_destroy(struct scenario *s)

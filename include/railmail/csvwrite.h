@@ -73,4 +73,12 @@ void csvwrite_header(FILE *f, const char *columns);
 
 /* Writes a two-field row `key,value`, as the chart settings hold. */
 void csvwrite_pair(FILE *f, const char *key, const char *value);
+
+/* Spreadsheets evaluate a cell that begins with '=', '+', '-', '@', a tab
+ * or a carriage return as a formula (CSV injection). IDs that reach our
+ * CSVs (scenario and proposal names) are refused when csvwrite_is_formula
+ * says so; free text is written with csvwrite_pair_text, which puts a '
+ * before such a first character, as OWASP recommends. */
+bool csvwrite_is_formula(const char *text);
+void csvwrite_pair_text(FILE *f, const char *key, const char *value);
 #endif /* RAILMAIL_CSVWRITE_H */
