@@ -206,6 +206,31 @@ static bool skipped_line(const char *data, size_t i, size_t end)
     return i == end || data[i] == '#' || data[i] == '\n' || data[i] == '\r';
 }
 
+/* What a file may not start with, after its byte order mark: a second
+ * mark (saved twice as UTF-8 with BOM: the first column's name would hold
+ * an invisible character), or an Excel "sep=" line naming a separator
+ * other than ',' or ';'. */
+static enum rm_status check_start(const char *file, const char *p, size_t n, struct diag *d)
+{
+    struct diag_at at = { file, 1, 1 };
+    if (n >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
+        return diag_error(d, &at, "expected at most one byte order mark, got two (save the file as UTF-8 again)");
+    size_t q = n && p[0] == '"';
+    if (n - q >= 5 && memcmp(p + q, "sep=", 4) == 0 && p[q + 4] != ',' && p[q + 4] != ';') {
+        unsigned char c = (unsigned char)p[q + 4];
+        char shown[8];
+        if (c == '\t')
+            snprintf(shown, sizeof shown, "\\t");
+        else if (c < 0x20 || c >= 0x7f)
+            snprintf(shown, sizeof shown, "\\x%02x", c);
+        else
+            snprintf(shown, sizeof shown, "%c", c);
+        return diag_error(d, &at, "expected \"sep=,\" or \"sep=;\" (railmail reads comma- or "
+                          "semicolon-separated files), got \"sep=%s\"", shown);
+    }
+    return RM_OK;
+}
+
 /* Chooses the separator of the data from *i on. A first line "sep=;" or
  * "sep=," (Excel's hint, possibly quoted) decides and is skipped, moving *i
  * and *line past it; otherwise the first row that the parser will read
@@ -424,6 +449,10 @@ enum rm_status csvread_parse_where(const char *file, const char *data, size_t le
     size_t i = 0;
     if (nul >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0)
         i = 3;
+    if ((rc = check_start(file, data + i, nul - i, d)) != RM_OK) {
+        csv_free(&p);
+        return rc;
+    }
     out->delim = find_delim(data, &i, nul, &st.line);
     csv_set_delim(&p, (unsigned char)out->delim);
     bool line_start = true;

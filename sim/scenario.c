@@ -1085,10 +1085,19 @@ static const char *shown_key(struct loader *L, enum file_id f, const struct reco
 }
 
 /* Sets column c of record r to `value`, or multiplies it by `factor` when
- * `relative`, as written at `at` by a --set. */
+ * `relative`, as written at `at` by a --set. A cell that an earlier --set
+ * (a -d, -r or -s, a --vary, a pattern) already set is refused, with both:
+ * which one was meant cannot be told. */
 static void set_cell(struct loader *L, enum file_id f, struct record *r, size_t c,
                      const char *value, bool relative, double factor, const struct diag_at *at)
 {
+    if (r->c[c].origin == 2) {
+        char now[128], then[128];
+        diag_error(L->d, at, "%s: expected each cell set once (by --set, --vary, -d, -r or -s), got \"%s%s\" "
+                   "after \"%s\" from %s", schemas[f].cols[c].name, relative ? "*" : "",
+                   shown(value, now, sizeof now), shown(text_of(&r->c[c]), then, sizeof then), r->c[c].at.file);
+        return;
+    }
     if (relative && !(value = multiplied(L, &r->c[c], factor, schemas[f].cols[c].name, at)))
         return;
     r->c[c] = (struct cell){value, *at, 2, ','};
@@ -1314,8 +1323,23 @@ static size_t node_ref(struct loader *L, const struct scenario *s, const struct 
 /* start_date: the calendar day simulated day 0 is, as ISO 8601. */
 static void convert_start_date(struct loader *L, struct scenario *s, const struct cell *c)
 {
-    if (!calendar_parse(text_of(c), &s->start_day))
-        bad_cell(L, c, "start_date", "a date YYYY-MM-DD from 1900-01-01 to 2999-12-31");
+    const char *t = text_of(c);
+    if (calendar_parse(t, &s->start_day))
+        return;
+    /* A month that parses with day 01 has fewer days than the date says. */
+    char first[11], next[11];
+    int32_t a, b;
+    unsigned y, m;
+    if (strlen(t) == 10 && sscanf(t, "%4u-%2u", &y, &m) == 2 && snprintf(first, sizeof first, "%.8s01", t) == 10
+        && calendar_parse(first, &a)) {
+        snprintf(next, sizeof next, "%04u-%02u-01", m == 12 ? y + 1 : y, m == 12 ? 1 : m + 1);
+        char expected[96];
+        snprintf(expected, sizeof expected, "a day of that month (%.7s has %d days)", t,
+                 calendar_parse(next, &b) ? (int)(b - a) : 31);
+        bad_cell(L, c, "start_date", expected);
+        return;
+    }
+    bad_cell(L, c, "start_date", "a date YYYY-MM-DD from 1900-01-01 to 2999-12-31");
 }
 
 /* currency: an ISO 4217 code, printed with every cost. */
@@ -2152,6 +2176,10 @@ static void convert_repeat(struct loader *L, const struct record *r, struct scen
     if (!given(&r->c[X_REPEAT]))
         return;
     char expected[160];
+    snprintf(expected, sizeof expected, "a number >= duration_d (%g) and <= 36500, or empty "
+             "for once", x->duration_d);
+    if (!get_number(L, &r->c[X_REPEAT], "repeat_d", x->duration_d, GE, MAX_HORIZON_D, expected, &x->repeat_d))
+        return;
     double least = x->duration_d + MIN_WINDOW_D;
     snprintf(expected, sizeof expected, "a number >= duration_d plus one minute (%.6g) and <= 36500, or "
              "empty for once", least);
@@ -2189,8 +2217,10 @@ static void convert_disruptions(struct loader *L, struct scenario *s)
             continue;
         get_number(L, &r->c[X_START], "start_d", 0, GE, MAX_HORIZON_D,
                    "a number >= 0 and <= 36500", &x->start_d);
-        bool window_ok = get_number(L, &r->c[X_DURATION], "duration_d", MIN_WINDOW_D, GE, MAX_HORIZON_D,
-                                    "a number of days from one minute (1/1440) to 36500", &x->duration_d);
+        bool window_ok = get_number(L, &r->c[X_DURATION], "duration_d", 0, GT, MAX_HORIZON_D,
+                                    "a number > 0 and <= 36500", &x->duration_d)
+                         && get_number(L, &r->c[X_DURATION], "duration_d", MIN_WINDOW_D, GE, MAX_HORIZON_D,
+                                       "a number of days from one minute (1/1440) to 36500", &x->duration_d);
         get_number(L, &r->c[X_FACTOR], "capacity_factor", 0, GE, MAX_CAPACITY_FACTOR,
                    "a number >= 0 and <= 100", &x->capacity_factor);
         x->start_h = x->start_d * CALENDAR_HOURS_PER_DAY;

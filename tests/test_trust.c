@@ -70,3 +70,32 @@ Test(trust, names_a_spreadsheet_would_evaluate_are_refused_and_free_text_is_neut
     free(sc);
     e2e_rmtree(t);
 }
+
+Test(trust, two_settings_of_one_cell_are_refused_with_both, .timeout = 60)
+{
+    char *t = e2e_tmpdir();
+    refused(t, "--set scenario.horizon_d: value: expected each cell set once (by --set, --vary, -d, -r or -s), "
+            "got \"40\" after \"100\" from --set scenario.horizon_d", "run %s --set scenario.horizon_d=100 -d 40 -q --no-plot", MINI);
+    refused(t, "got \"3\" after \"1\" from --set services.CQ-BRS.departures_per_week",
+            "sweep %s --vary services.CQ-BRS.departures_per_week=1,2 --vary 'services.CQ-B?S.departures_per_week=3,4' "
+            "-q --no-plot", MINI);
+    refused(t, "--vary services.CQ-BRS.departures_per_week: departures_per_week: expected each cell set once",
+            "sweep %s --set services.CQ-BRS.departures_per_week=5 --vary services.CQ-BRS.departures_per_week=1,2 "
+            "-q --no-plot", MINI);
+    e2e_rmtree(t);
+}
+
+Test(trust, unclear_input_gets_a_clear_error, .timeout = 60)
+{
+    char *t = e2e_tmpdir(), *sc = mini_copy(t, "sc");
+    refused(t, "start_date: expected a day of that month (2023-02 has 28 days), got \"2023-02-29\"",
+            "run %s --set scenario.start_date=2023-02-29 -q --no-plot", sc);
+    e2e_sh("(printf 'sep=\\t\\n'; cat " MINI "/nodes.csv) > %s/nodes.csv", sc);
+    refused(t, "nodes.csv:1:1: expected \"sep=,\" or \"sep=;\" (railmail reads comma- or semicolon-separated "
+            "files), got \"sep=\\t\"", "validate %s", sc);
+    e2e_sh("cp " MINI "/nodes.csv %s/ && (printf '\\357\\273\\277\\357\\273\\277'; cat " MINI "/legs.csv) > %s/legs.csv",
+           sc, sc);
+    refused(t, "legs.csv:1:1: expected at most one byte order mark, got two", "validate %s", sc);
+    free(sc);
+    e2e_rmtree(t);
+}

@@ -413,8 +413,8 @@ CASES = {
     "confidence-one": ({"scenario.csv": sub("confidence,0.9", "confidence,1")},
                        'scenario.csv:9:2: confidence: expected a number > 0 and < 1, got "1"'),
     "start-date-impossible": ({"scenario.csv": append("start_date,2023-02-29")},
-                              'scenario.csv:10:2: start_date: expected a date YYYY-MM-DD from '
-                              '1900-01-01 to 2999-12-31, got "2023-02-29"'),
+                              'scenario.csv:10:2: start_date: expected a day of that month '
+                              '(2023-02 has 28 days), got "2023-02-29"'),
     "start-date-not-iso": ({"scenario.csv": append("start_date,01/04/2021")},
                            'scenario.csv:10:2: start_date: expected a date YYYY-MM-DD from '
                            '1900-01-01 to 2999-12-31, got "01/04/2021"'),
