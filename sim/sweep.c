@@ -91,8 +91,10 @@ static enum rm_status parse_range(const char *key, const char *text, struct swee
      * last value within a millionth of a step of B counts as B. */
     double count = floor((b - a) / step + 1e-6) + 1;
     if (!(count <= SWEEP_MAX_VALUES))
-        return diag_error(d, NULL, "--vary %s: expected at most %d values, got %.0f from \"%s\"", key,
-                          SWEEP_MAX_VALUES, count, text);
+        return count < 1e9 ? diag_error(d, NULL, "--vary %s: expected at most %d values, got %.0f from \"%s\"", key,
+                                        SWEEP_MAX_VALUES, count, text)
+                           : diag_error(d, NULL, "--vary %s: expected at most %d values, got more than a billion "
+                                        "from \"%s\"", key, SWEEP_MAX_VALUES, text);
     v->text = calloc((size_t)count, sizeof *v->text);
     v->value = calloc((size_t)count, sizeof *v->value);
     if (!v->text || !v->value)
@@ -127,12 +129,17 @@ static enum rm_status parse_list(const char *key, const char *text, struct sweep
         enum rm_status st = number(key, text, start, len, &x, d);
         if (st != RM_OK)
             return st;
+        /* Whole numbers past 2^53 (seeds) share doubles: there the text decides. */
+        char *t = trimmed(start, len);
+        if (!t)
+            return diag_fail(d, RM_ENOMEM, "out of memory");
         for (size_t i = 0; i < v->n; i++)
-            if (v->value[i] == x)
+            if (v->value[i] == x && (fabs(x) < 0x1p53 || !strcmp(v->text[i], t))) {
+                free(t);
                 return diag_error(d, NULL, "--vary %s: expected each value once, got %s twice in \"%s\"", key,
                                   v->text[i], text);
-        char *t = trimmed(start, len);
-        bool ok = t && add_value(v, t, x);
+            }
+        bool ok = add_value(v, t, x);
         free(t);
         if (!ok)
             return diag_fail(d, RM_ENOMEM, "out of memory");
