@@ -537,8 +537,13 @@ enum rm_status outdir_begin(const char *out, struct outdir **od, struct diag *d)
         return diag_fail(d, RM_ENOMEM, "out of memory");
     }
     o->lock = -1;
-    enum rm_status st = n ? check_replaceable(o->out, o->out, d)
-                          : diag_error(d, NULL, "expected the name of a results directory, got \"\"");
+    const char *slash = strrchr(o->out, '/'), *base = slash ? slash + 1 : o->out;
+    enum rm_status st = !n ? diag_error(d, NULL, "expected the name of a results directory, got \"\"")
+                        : !strcmp(base, ".") || !strcmp(base, "..")
+                            ? diag_error(d, NULL, "%s: expected the name of a results directory, not \"%s\" "
+                                         "(a directory cannot be replaced from inside itself), e.g. %s/results",
+                                         o->out, base, o->out)
+                            : check_replaceable(o->out, o->out, d);
     if (st == RM_OK) {
         remove_stale(o->out);
         st = make_temp(o, d);

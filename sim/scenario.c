@@ -1110,14 +1110,29 @@ static void apply_set_pattern(struct loader *L, enum file_id f, const char *patt
                               const struct diag_at *at)
 {
     const struct schema *sc = &schemas[f];
-    size_t matched = 0;
+    size_t matched = 0, not_numbers = 0;
+    const struct record *first_bad = NULL;
     for (size_t i = 0; i < L->recs[f].n && !L->nomem; i++) {
         struct record *r = &L->recs[f].r[i];
         const char *key = shown_key(L, f, r);
         if (!key || fnmatch(pattern, key, 0) != 0)
             continue;
         matched++;
+        double v;
+        const char *t = text_of(&r->c[c]);
+        if (relative && t[0] && !parse_number(&r->c[c], t, &v)) {  /* said once below, not per row */
+            first_bad = first_bad ? first_bad : r;
+            not_numbers++;
+            continue;
+        }
         set_cell(L, f, r, c, value, relative, factor, at);
+    }
+    if (first_bad) {
+        char buf[256], more[64] = "";
+        if (not_numbers > 1)
+            snprintf(more, sizeof more, " (and %zu more rows)", not_numbers - 1);
+        diag_error(L->d, at, "%s: expected a number to multiply, got \"%s\" in row %s%s", sc->cols[c].name,
+                   shown(text_of(&first_bad->c[c]), buf, sizeof buf), shown_key(L, f, first_bad), more);
     }
     if (matched == 0 && !L->nomem) {
         char buf[256];

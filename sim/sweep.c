@@ -408,6 +408,8 @@ static void scope_hint(struct strbuf *b, const struct model *m, const struct swe
     for (size_t row = 0; row < model_rows(m); row++) {
         if (strcmp(model_row_metric(m, row), t->metric) || metric_scope_of(model_row_scope(m, row)) != kind)
             continue;
+        if (model_row_month(m, row) >= 0)
+            continue;  /* the monthly rows repeat the scopes */
         if (shown < 8)
             strbuf_printf(b, "%s%s", shown++ ? ", " : "; it has ", model_row_scope(m, row));
         all++;
@@ -806,7 +808,10 @@ static char *answer_line(const struct sweep_result *w)
         struct stats_summary s = target_summary(w, &w->point[r->closest]);
         strbuf_printf(&b, "target: no value of %s from %s to %s meets %s with %.4g%% confidence", v->key, v->text[0],
                       v->text[v->n - 1], strbuf_str(&what), conf);
-        if (sweep_side(t, &s) == SWEEP_UNDECIDED && s.n)
+        if (isnan(s.mean))
+            strbuf_printf(&b, " (at %s it is undefined: no batch of %s counts after the warm-up)",
+                          v->text[r->closest], t->scope);
+        else if (sweep_side(t, &s) == SWEEP_UNDECIDED && s.n)
             strbuf_printf(&b, " (at %s its interval [%.2f, %.2f] still contains %g: more replications may tell)",
                           v->text[r->closest], s.ci_low, s.ci_high, t->threshold);
         else

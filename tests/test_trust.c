@@ -99,3 +99,37 @@ Test(trust, unclear_input_gets_a_clear_error, .timeout = 60)
     free(sc);
     e2e_rmtree(t);
 }
+
+Test(trust, messages_say_what_is_true_once, .timeout = 120)
+{
+    char *t = e2e_tmpdir(), *err = e2e_format("%s/err", t);
+    /* one message for every row a relative pattern cannot multiply, naming a row */
+    cr_assert_eq(e2e_runf(NULL, err, "run %s --set 'nodes.*.kind*=2' -q --no-plot", MINI), 2);
+    char *text = e2e_slurp(err);
+    cr_assert(strstr(text, "kind: expected a number to multiply, got \"") && strstr(text, "\" in row ")
+              && strstr(text, " more rows)"), "%s", text);
+    cr_assert_eq(strchr(text, '\n'), text + strlen(text) - 1, "more than one line: %s", text);
+    free(text);
+    /* the scopes a target could name, counted once (not once per month too) */
+    cr_assert_eq(e2e_runf(NULL, err, "sweep %s --vary services.CQ-BRS.departures_per_week=1,2 "
+                          "--target 'on_time_pct@node:XX>=80' -q --no-plot", MINI), 2);
+    text = e2e_slurp(err);
+    cr_assert(!strstr(text, "in all)") || strstr(text, "(3 in all)"), "%s", text);
+    free(text);
+    /* a target undefined at every point says so, not [nan, nan] */
+    cr_assert_eq(e2e_runf(err, NULL, "sweep %s --vary services.CQ-BRS.departures_per_week=1,2 -d 15 -r 3 "
+                          "--target 'on_time_pct@all>=80' --no-plot -o %s/s", MINI, t), 0);
+    text = e2e_slurp(err);
+    cr_assert(strstr(text, "it is undefined: no batch of all counts after the warm-up") && !strstr(text, "nan"), "%s", text);
+    free(text);
+    /* seeds past 2^53 are different values */
+    cr_assert_eq(e2e_runf(NULL, NULL, "sweep %s --vary scenario.seed=100000000000000000,100000000000000001 -d 20 -r 2 "
+                          "-q --no-plot -o %s/seeds", MINI, t), 0);
+    /* -o . is refused before anything runs */
+    cr_assert_eq(e2e_runf(NULL, err, "run %s -q --no-plot -o %s/.", MINI, t), 2);
+    text = e2e_slurp(err);
+    cr_assert(strstr(text, "expected the name of a results directory, not \".\""), "%s", text);
+    free(text);
+    free(err);
+    e2e_rmtree(t);
+}
