@@ -722,6 +722,7 @@ static int cmd_plot(int argc, char **argv)
     }
     if (argc != 2)
         return say_error("plot: expected one results directory");
+    catch_interrupts();  /* its scratch and temporaries go with it */
     struct diag *d = diag_create();
     enum rm_status st = draw(argv[1], argv[1], d);
     /* The charts now belong to the results, so the next run may replace
@@ -1006,6 +1007,7 @@ static int cmd_verify(int argc, char **argv)
     }
     if (argc != 2)
         return say_error("verify: expected one results directory");
+    catch_interrupts();  /* its scratch and temporaries go with it */
     struct diag *d = diag_create();
     char self[4096];
     ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
@@ -1032,6 +1034,7 @@ static int cmd_report(int argc, char **argv)
     }
     if (argc != 2)
         return say_error("report: expected one results directory");
+    catch_interrupts();  /* its scratch and temporaries go with it */
     struct diag *d = diag_create();
     enum rm_status st = html_write(argv[1], d);
     const char *files[] = { RESULTS_REPORT_HTML };

@@ -2,17 +2,23 @@
  * results directory, reading the script from a pipe. SIGPIPE is blocked
  * while writing, so a gnuplot that dies early is an error, not the end of
  * the simulator; gnuplot's stderr goes to a temporary file, summarised into
- * the message; the picture is drawn as NAME.EXT.tmp and renamed. */
+ * the message; script and picture are written to fresh temporaries
+ * beside them (mkstemp: never through a planted link), checked complete,
+ * fsync'ed and renamed. */
+#define _DEFAULT_SOURCE  /* mkstemps */
 #include "railmail/gnuplot.h"
 
 #include "railmail/csvread.h"
+#include "railmail/outdir.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -157,24 +163,14 @@ static enum rm_status failure(struct diag *d, const char *picture, int status, c
 static enum rm_status run(const struct gnuplot *g, const char *picture, const char *out_name,
                           const struct strbuf *body, int *status, struct strbuf *msg, struct diag *d)
 {
-    struct strbuf errpath = {0}, cmd = {0};
-    const char *tmpdir = getenv("TMPDIR");
-    strbuf_printf(&errpath, "%s/railmail-gnuplot-XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
-    if (errpath.oom) {
-        strbuf_fini(&errpath);
-        return diag_fail(d, RM_ENOMEM, "out of memory drawing %s", picture);
-    }
-    int fd = mkstemp(errpath.s);
-    if (fd < 0) {
-        enum rm_status st = diag_fail(d, RM_EIO, "%s: cannot create a file for gnuplot's messages: %s", errpath.s,
-                                      strerror(errno));
-        strbuf_fini(&errpath);
+    char *scratch;
+    enum rm_status st = outdir_scratch("gnuplot", &scratch, d);
+    if (st != RM_OK)
         return st;
-    }
-    close(fd);
-    shell_command(&cmd, g->dir, errpath.s);
-    enum rm_status st = RM_OK;
-    if (cmd.oom) {
+    struct strbuf errpath = {0}, cmd = {0};
+    strbuf_printf(&errpath, "%s/stderr", scratch);
+    shell_command(&cmd, g->dir, strbuf_str(&errpath));
+    if (errpath.oom || cmd.oom) {
         st = diag_fail(d, RM_ENOMEM, "out of memory drawing %s", picture);
     } else {
         int err;
@@ -188,32 +184,111 @@ static enum rm_status run(const struct gnuplot *g, const char *picture, const ch
         if (*status == -1)
             st = diag_fail(d, RM_ERUN, "cannot run gnuplot for %s: %s", picture, strerror(err));
     }
-    unlink(errpath.s);
+    outdir_scratch_end(scratch);
     strbuf_fini(&errpath);
     strbuf_fini(&cmd);
     return st;
 }
 
-/* Draws NAME.EXT.tmp with gnuplot and renames it to NAME.EXT only when
- * gnuplot exits 0 and the picture is not empty. */
+/* A fresh file for `path` in its directory, PATH.XXXXXX.tmp, made by mkstemps:
+ * created there and then (O_CREAT | O_EXCL), so never a link planted under
+ * a name that can be guessed. The name is written into tmp, the open file
+ * into *fd (or closed when fd is NULL). */
+static enum rm_status fresh_temp(const char *path, struct strbuf *tmp, int *fd, struct diag *d)
+{
+    strbuf_printf(tmp, "%s.XXXXXX.tmp", path);
+    if (tmp->oom)
+        return diag_fail(d, RM_ENOMEM, "out of memory writing %s", path);
+    int f = mkstemps(tmp->s, 4);
+    if (f < 0)
+        return diag_fail(d, RM_EIO, "%s: cannot write: %s", path, strerror(errno));
+    mode_t mask = umask(0);  /* mkstemp makes it private; results are for sharing */
+    umask(mask);
+    fchmod(f, 0666 & ~mask);
+    if (fd)
+        *fd = f;
+    else
+        close(f);
+    return RM_OK;
+}
+
+/* fsyncs `tmp` and renames it to `path`; on failure removes it and says
+ * why, with the errno text. */
+static enum rm_status put_in_place(const char *tmp, const char *path, struct diag *d)
+{
+    int fd = open(tmp, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    int rc = fd < 0 ? -1 : fsync(fd);
+    int err = errno;
+    if (fd >= 0)
+        close(fd);
+    if (rc != 0 && err != EINVAL) {
+        remove(tmp);
+        return diag_fail(d, RM_EIO, "%s: cannot write: %s", path, strerror(err));
+    }
+    if (rename(tmp, path) != 0) {
+        err = errno;
+        remove(tmp);
+        return diag_fail(d, RM_EIO, "%s: cannot write: %s", path, strerror(err));
+    }
+    return RM_OK;
+}
+
+/* Whether gnuplot finished the picture: a PNG ends with its IEND chunk, an
+ * SVG with its closing tag. gnuplot exits 0 after a write error (a full
+ * disk), leaving a truncated file that must not replace a good one. */
+static bool complete(const char *path, enum gnuplot_terminal terminal)
+{
+    static const unsigned char iend[12] = {0, 0, 0, 0, 'I', 'E', 'N', 'D', 0xAE, 0x42, 0x60, 0x82};
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return false;
+    unsigned char tail[64];
+    size_t n = 0;
+    if (fseek(f, -(long)sizeof tail, SEEK_END) != 0)
+        rewind(f);
+    n = fread(tail, 1, sizeof tail, f);
+    fclose(f);
+    if (terminal == GNUPLOT_PNG)
+        return n >= sizeof iend && !memcmp(tail + n - sizeof iend, iend, sizeof iend);
+    while (n && (tail[n - 1] == '\n' || tail[n - 1] == '\r' || tail[n - 1] == ' '))
+        n--;
+    return n >= 6 && !memcmp(tail + n - 6, "</svg>", 6);
+}
+
+/* Why a picture came out incomplete: a full file system says so. */
+static const char *incomplete_reason(const char *path)
+{
+    struct statvfs fs;
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        *slash = '\0';
+    if (statvfs(slash ? dir : ".", &fs) == 0 && fs.f_bavail == 0)
+        return strerror(ENOSPC);
+    return "gnuplot stopped writing it";
+}
+
+/* Draws NAME.EXT into a fresh temporary beside it and puts it in place
+ * only when gnuplot exits 0 and the picture is complete. */
 static enum rm_status draw_picture(struct gnuplot *g, const char *name, const struct strbuf *body, struct diag *d)
 {
     const char *ext = terminals[g->terminal].ext;
-    struct strbuf picture = {0}, tmp_name = {0}, path = {0}, tmp = {0}, msg = {0};
+    struct strbuf picture = {0}, path = {0}, tmp = {0}, msg = {0};
     strbuf_printf(&picture, "%s.%s", name, ext);
-    if (g->out_dir)  /* absolute: gnuplot runs in g->dir */
-        strbuf_printf(&tmp_name, "%s/", g->out_dir);
-    strbuf_printf(&tmp_name, "%s.%s.tmp", name, ext);
     strbuf_printf(&path, "%s/%s", g->out_dir ? g->out_dir : g->dir, strbuf_str(&picture));
-    strbuf_printf(&tmp, "%s.tmp", strbuf_str(&path));
     enum rm_status st = RM_OK;
     int status = -1;
-    if (picture.oom || tmp_name.oom || path.oom || tmp.oom) {
+    if (picture.oom || path.oom) {
         st = diag_fail(d, RM_ENOMEM, "out of memory drawing %s.%s", name, ext);
         goto out;
     }
-    remove(tmp.s);
-    if ((st = run(g, picture.s, tmp_name.s, body, &status, &msg, d)) != RM_OK) {
+    if ((st = fresh_temp(path.s, &tmp, NULL, d)) != RM_OK)
+        goto out;
+    /* gnuplot runs in g->dir: there the temporary's own name, elsewhere its path (absolute) */
+    const char *slash = strrchr(tmp.s, '/');
+    const char *out_name = g->out_dir || !slash ? tmp.s : slash + 1;
+    if ((st = run(g, picture.s, out_name, body, &status, &msg, d)) != RM_OK) {
         remove(tmp.s);
         goto out;
     }
@@ -229,15 +304,15 @@ static enum rm_status draw_picture(struct gnuplot *g, const char *name, const st
         st = diag_fail(d, RM_ERUN, "gnuplot exited 0 but wrote no %s%s%s", picture.s, msg.len ? ": " : "",
                        strbuf_str(&msg));
         remove(tmp.s);
-    } else if (rename(tmp.s, path.s) != 0) {
-        st = diag_fail(d, RM_EIO, "%s: cannot rename to %s: %s", tmp.s, path.s, strerror(errno));
+    } else if (!complete(tmp.s, g->terminal)) {
+        st = diag_fail(d, RM_EIO, "%s: cannot write: %s; the earlier picture, if any, is kept", path.s,
+                       incomplete_reason(path.s));
         remove(tmp.s);
-    } else {
+    } else if ((st = put_in_place(tmp.s, path.s, d)) == RM_OK) {
         g->drawn++;
     }
 out:
     strbuf_fini(&picture);
-    strbuf_fini(&tmp_name);
     strbuf_fini(&path);
     strbuf_fini(&tmp);
     strbuf_fini(&msg);
@@ -261,7 +336,6 @@ enum rm_status gnuplot_draw(struct gnuplot *g, const char *name, const struct st
         return diag_fail(d, RM_ENOMEM, "out of memory writing %s.gp", name);
     struct strbuf gp = {0}, gptmp = {0}, script = {0};
     strbuf_printf(&gp, "%s/%s.gp", g->out_dir ? g->out_dir : g->dir, name);
-    strbuf_printf(&gptmp, "%s.tmp", strbuf_str(&gp));
     strbuf_printf(&script,
                   "# %s.gp: draws %s.%s from the CSV files in this directory.\n"
                   "# Redraw with: cd <this directory> && gnuplot %s.gp\n%sset output '%s.%s'\n",
@@ -269,22 +343,28 @@ enum rm_status gnuplot_draw(struct gnuplot *g, const char *name, const struct st
     strbuf_put(&script, strbuf_str(body), body->len);
     strbuf_printf(&script, "unset output\n");
     enum rm_status st = RM_OK;
-    if (gp.oom || gptmp.oom || script.oom) {
+    if (gp.oom || script.oom) {
         st = diag_fail(d, RM_ENOMEM, "out of memory writing %s.gp", name);
         goto out;
     }
-    FILE *f = fopen(gptmp.s, "w");
-    if (!f) {
-        st = diag_fail(d, RM_EIO, "%s: cannot write: %s", gptmp.s, strerror(errno));
+    int fd;
+    if ((st = fresh_temp(gp.s, &gptmp, &fd, d)) != RM_OK)
         goto out;
-    }
-    bool ok = fwrite(script.s, 1, script.len, f) == script.len;
-    ok = (fclose(f) == 0) && ok;
-    if (!ok || rename(gptmp.s, gp.s) != 0) {
-        st = diag_fail(d, RM_EIO, "%s: cannot write: %s", gp.s, strerror(errno));
+    FILE *f = fdopen(fd, "w");
+    int err = errno;
+    if (!f)
+        close(fd);
+    bool ok = f && fwrite(script.s, 1, script.len, f) == script.len;
+    err = ok ? 0 : errno ? errno : err;
+    if (f && fclose(f) != 0 && ok)
+        ok = false, err = errno;
+    if (!ok) {
+        st = diag_fail(d, RM_EIO, "%s: cannot write: %s", gp.s, strerror(err ? err : EIO));
         remove(gptmp.s);
         goto out;
     }
+    if ((st = put_in_place(gptmp.s, gp.s, d)) != RM_OK)
+        goto out;
     g->written++;
     if (g->found)
         st = draw_picture(g, name, body, d);

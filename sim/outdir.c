@@ -595,6 +595,58 @@ void outdir_interrupt(void)
             remove_tree(od->temp);
 }
 
+/* ---- scratch space --------------------------------------------------------- */
+
+/* A scratch directory is an outdir without an output: in `live`, so that
+ * outdir_interrupt removes it, and never committed. */
+enum rm_status outdir_scratch(const char *what, char **path, struct diag *d)
+{
+    *path = NULL;
+    const char *tmp = getenv("TMPDIR");
+    if (!tmp || !*tmp)
+        tmp = "/tmp";
+    struct outdir *o = calloc(1, sizeof *o);
+    size_t len = strlen(tmp) + strlen(what) + 32;
+    if (!o || !(o->temp = malloc(len))) {
+        free(o);
+        return diag_fail(d, RM_ENOMEM, "out of memory");
+    }
+    o->lock = -1;
+    snprintf(o->temp, len, "%s/railmail-%s-XXXXXX", tmp, what);
+    pthread_mutex_lock(&live_lock);
+    bool made = mkdtemp(o->temp) != NULL;
+    int err = errno;
+    if (made) {
+        o->next = live;
+        live = o;
+    }
+    pthread_mutex_unlock(&live_lock);
+    if (!made) {
+        enum rm_status st = diag_fail(d, RM_EIO, "cannot make a scratch directory in %s: %s", tmp, strerror(err));
+        free(o->temp);
+        free(o);
+        return st;
+    }
+    if (!(*path = strdup(o->temp))) {
+        outdir_discard(o);
+        return diag_fail(d, RM_ENOMEM, "out of memory");
+    }
+    return RM_OK;
+}
+
+void outdir_scratch_end(char *path)
+{
+    if (!path)
+        return;
+    pthread_mutex_lock(&live_lock);
+    struct outdir *o = live;
+    while (o && (o->out || strcmp(o->temp, path)))
+        o = o->next;
+    pthread_mutex_unlock(&live_lock);
+    free(path);
+    outdir_discard(o);
+}
+
 /* fsyncs what `fd` refers to and closes it; -1 with errno when that fails
  * (EINVAL, a file system that cannot sync, is no failure). */
 static int sync_fd(int fd)

@@ -3,13 +3,11 @@
  * as JSON through jansson, and `railmail verify`, which reads it back
  * through the results module, runs the recorded command again and compares
  * every file byte for byte. */
-#define _XOPEN_SOURCE 700  /* nftw */
 #define _DEFAULT_SOURCE    /* gethostname */
 #include "railmail/record.h"
 
 #include <dirent.h>
 #include <errno.h>
-#include <ftw.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -24,6 +22,7 @@
 
 #include "railmail/csvread.h"
 #include "railmail/results.h"
+#include "railmail/outdir.h"
 #include "railmail/version.h"
 
 #ifndef RAILMAIL_COMMIT
@@ -287,12 +286,6 @@ static int by_name(const void *x, const void *y)
     return strcmp(*(char *const *)x, *(char *const *)y);
 }
 
-static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb, (void)flag, (void)ftw;
-    return remove(path);
-}
-
 enum rm_status record_verify(const char *dir, const char *self, FILE *out, struct diag *d)
 {
     struct results_record rec;
@@ -321,10 +314,10 @@ enum rm_status record_verify(const char *dir, const char *self, FILE *out, struc
             json_array_append_new(reasons, json_sprintf("input %s has changed since (SHA-256 %.12s..., was %.12s...)",
                                                          p, now, sha));
     }
-    char tmp[] = "/tmp/railmail-verify-XXXXXX";
-    st = mkdtemp(tmp) ? RM_OK : diag_fail(d, RM_EIO, "cannot make a directory: %s", strerror(errno));
+    char *tmp = NULL;
+    st = outdir_scratch("verify", &tmp, d);
     char again[4200];
-    snprintf(again, sizeof again, "%s/again", tmp);
+    snprintf(again, sizeof again, "%s/again", tmp ? tmp : "");
     if (st == RM_OK)
         st = rerun(&rec, self, again, d);
     struct diffs df = { 0 };
@@ -350,7 +343,7 @@ enum rm_status record_verify(const char *dir, const char *self, FILE *out, struc
     for (size_t i = 0; i < df.n; i++)
         free(df.name[i]);
     free(df.name);
-    nftw(tmp, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+    outdir_scratch_end(tmp);
     json_decref(reasons);
     results_record_fini(&rec);
     return st;

@@ -134,3 +134,44 @@ Test(gnuplot, a_body_out_of_memory_writes_nothing)
     cr_assert_neq(access(path_of(dir, "c.gp"), F_OK), 0);
     strbuf_fini(&body);
 }
+
+/* Issue 23: the old temporary names were fixed (c.gp.tmp, c.png.tmp), so a
+ * link planted there made railmail write through it into another file. */
+Test(gnuplot, a_link_at_a_temporary_name_is_not_written_through)
+{
+    e2e_write(bin, "victim", "keep me\n");
+    char victim[192];
+    snprintf(victim, sizeof victim, "%s", path_of(bin, "victim"));
+    cr_assert_eq(symlink(victim, path_of(dir, "c.gp.tmp")), 0);
+    cr_assert_eq(symlink(victim, path_of(dir, "c.png.tmp")), 0);
+    cr_assert_eq(draw_c(GNUPLOT_PNG), RM_OK, "%s", diag_count(d) ? diag_message(d, 0) : "");
+    cr_assert_str_eq(read_text(path_of(bin, "victim")), "keep me\n");
+    cr_assert_eq(memcmp(read_text(path_of(dir, "c.png")), "\x89PNG", 4), 0);
+}
+
+/* gnuplot exits 0 after a write error (a full disk): a picture that does
+ * not end as its format does must not replace the old one. */
+Test(gnuplot, an_incomplete_picture_keeps_the_old_one)
+{
+    e2e_write(dir, "c.png", "old picture\n");
+    e2e_write(dir, "c.svg", "old drawing\n");
+    /* writes a PNG signature and no IEND, or an SVG without its end, to the file of `set output` */
+    fake_gnuplot("#!/bin/sh\nwhile read -r line; do case \"$line\" in \"set output '\"*) out=${line#set output \\'}; "
+                 "out=${out%\\'};; esac; done\n"
+                 "case \"$out\" in *.png.*) printf '\\211PNG\\r\\n' > \"$out\";; *) printf '<svg><g>' > \"$out\";; esac\n"
+                 "exit 0\n");
+    cr_assert_eq(draw_c(GNUPLOT_PNG), RM_EIO);
+    cr_assert(strstr(diag_message(d, 0), "c.png: cannot write: "), "%s", diag_message(d, 0));
+    cr_assert_str_eq(read_text(path_of(dir, "c.png")), "old picture\n");
+    diag_clear(d);
+    cr_assert_eq(draw_c(GNUPLOT_SVG), RM_EIO);
+    cr_assert_str_eq(read_text(path_of(dir, "c.svg")), "old drawing\n");
+    /* nothing left behind but the scripts and the old pictures */
+    DIR *dp = opendir(dir);
+    cr_assert_not_null(dp);
+    struct dirent *e;
+    while ((e = readdir(dp)))
+        cr_assert(e->d_name[0] == '.' || !strcmp(e->d_name, "c.gp") || !strcmp(e->d_name, "c.png")
+                  || !strcmp(e->d_name, "c.svg"), "left behind: %s", e->d_name);
+    closedir(dp);
+}

@@ -218,7 +218,7 @@ Test(plot, gnuplot_error_is_reported_and_leaves_no_png)
     char *bin = fake_gnuplot("#!/bin/sh\n"
                              "while read -r line; do :; done\n"
                              "echo '         line 7: undefined variable: bogus' >&2\n"
-                             "echo 'half a picture' > throughput.png.tmp\n"
+                             "for f in throughput.png.*.tmp; do echo 'half a picture' > \"$f\"; done\n"
                              "exit 1\n");
     char *dir = e2e_copy(RUN_FIXTURE);
     struct diag *d = diag_create();

@@ -4,6 +4,12 @@
 
 #include "e2e.h"
 
+#include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <time.h>
+
 #define MINI "tests/fixtures/scenario-mini"
 
 /* A copy of the mini scenario in a fresh directory, as DIR/NAME. */
@@ -131,5 +137,55 @@ Test(trust, messages_say_what_is_true_once, .timeout = 120)
     cr_assert(strstr(text, "expected the name of a results directory, not \".\""), "%s", text);
     free(text);
     free(err);
+    e2e_rmtree(t);
+}
+
+/* Whether `dir` holds nothing but "." and "..". */
+static bool empty_dir(const char *dir)
+{
+    DIR *d = opendir(dir);
+    cr_assert(d, "cannot open %s", dir);
+    struct dirent *e;
+    bool empty = true;
+    while ((e = readdir(d)))
+        empty &= !strcmp(e->d_name, ".") || !strcmp(e->d_name, "..");
+    closedir(d);
+    return empty;
+}
+
+/* verify's scratch goes under TMPDIR (it was /tmp, whatever TMPDIR said)
+ * and is removed when it ends, and when SIGTERM ends it too. */
+Test(trust, verify_works_under_tmpdir_and_leaves_nothing, .timeout = 180)
+{
+    char *t = e2e_tmpdir(), *tmp = e2e_format("%s/tmp", t);
+    e2e_mkdir(t, "tmp");
+    cr_assert_eq(e2e_runf(NULL, NULL, "run %s -r 2 -d 60 -q --no-plot -o %s/r", MINI, t), 0);
+    e2e_sh("TMPDIR='%s' %s verify %s/r >/dev/null", tmp, e2e_bin(), t);
+    cr_assert(empty_dir(tmp), "verify left its scratch in TMPDIR");
+    cr_assert_eq(e2e_runf(NULL, NULL, "run tests/bench/large -r 1 -j 1 -d 200 -q --no-plot -o %s/big", t), 0);
+    pid_t pid = fork();
+    cr_assert_neq(pid, -1);
+    if (pid == 0) {
+        setpgid(0, 0);
+        setenv("TMPDIR", tmp, 1);
+        int null = open("/dev/null", O_WRONLY);
+        dup2(null, STDOUT_FILENO);
+        dup2(null, STDERR_FILENO);
+        char *big = e2e_format("%s/big", t);
+        execl(e2e_bin(), "railmail", "verify", big, (char *)NULL);
+        _exit(127);
+    }
+    setpgid(pid, pid);
+    for (int i = 0; i < 600 && empty_dir(tmp); i++)
+        nanosleep(&(struct timespec){ 0, 20000000 }, NULL);
+    cr_assert_not(empty_dir(tmp), "verify made no scratch directory under TMPDIR");
+    nanosleep(&(struct timespec){ 0, 300000000 }, NULL);
+    cr_assert_eq(kill(-pid, SIGTERM), 0);
+    int status;
+    cr_assert_eq(waitpid(pid, &status, 0), pid);
+    cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 143, "status %d", status);
+    nanosleep(&(struct timespec){ 0, 300000000 }, NULL);  /* the rerun ends on the same signal */
+    cr_assert(empty_dir(tmp), "an interrupted verify left its scratch in TMPDIR");
+    free(tmp);
     e2e_rmtree(t);
 }

@@ -33,6 +33,14 @@ void outdir_discard(struct outdir *od);
  * returns afterwards. */
 void outdir_interrupt(void);
 
+/* Scratch space outside every results directory: a fresh directory made
+ * with mkdtemp under $TMPDIR (or /tmp), named railmail-WHAT-XXXXXX, which
+ * outdir_interrupt removes if a signal ends the process first. *path is
+ * malloc'd; outdir_scratch_end removes the directory with what it holds
+ * and frees the path (NULL is a no-op). */
+enum rm_status outdir_scratch(const char *what, char **path, struct diag *d);
+void outdir_scratch_end(char *path);
+
 /* After `railmail plot DIR` redrew the charts of finished results: adds the
  * regular files among `files` (names in DIR) to the marker of DIR, or of
  * its parent when DIR is an arm of a comparison, so a later run may still
