@@ -1127,12 +1127,14 @@ static void apply_set_pattern(struct loader *L, enum file_id f, const char *patt
         }
         set_cell(L, f, r, c, value, relative, factor, at);
     }
-    if (first_bad) {
+    if (first_bad) {  /* once, then which rows: not once per row */
         char buf[256], more[64] = "";
         if (not_numbers > 1)
-            snprintf(more, sizeof more, " (and %zu more rows)", not_numbers - 1);
-        diag_error(L->d, at, "%s: expected a number to multiply, got \"%s\" in row %s%s", sc->cols[c].name,
-                   shown(text_of(&first_bad->c[c]), buf, sizeof buf), shown_key(L, f, first_bad), more);
+            snprintf(more, sizeof more, " and %zu more", not_numbers - 1);
+        diag_error(L->d, at, "%s: expected a number to multiply, got \"%s\"", sc->cols[c].name,
+                   shown(text_of(&first_bad->c[c]), buf, sizeof buf));
+        diag_error(L->d, at, "%s: no number to multiply in row %s%s of %s", sc->cols[c].name,
+                   shown_key(L, f, first_bad), more, sc->file);
     }
     if (matched == 0 && !L->nomem) {
         char buf[256];
