@@ -44,6 +44,7 @@ struct run {
     enum rm_status *status;         /* [target - done]: this round's */
     struct diag **diags;            /* [target - done] */
     atomic_uint_fast64_t days_done;
+    struct diag *warn;              /* the caller's, for reuse's warnings */
     int daily_fd;                   /* the daily series of every replication, in order */
     double *values;                 /* [cap * model_rows], replication-major */
     unsigned cap;
@@ -57,12 +58,16 @@ struct run {
  * for reuse. RESULTS_RECORDS_FILE: what a later run needs to reuse these
  * replications: a header, each replication's values, the pooled transit
  * times. */
-static const char records_magic[8] = "RMREC01\n";
+static const char records_magic[8] = "RMREC02\n";
 
+/* `sum` covers what reuse adopts, so a damaged byte anywhere in it (the
+ * values and pooled transit times after the header, the daily series,
+ * the rows of the part files kept) makes the whole simulate again. */
 struct records_header {
     char magic[8];
     unsigned char key[32];        /* run_key of the scenario that made them */
     uint64_t rows, series, days, replications, parts;  /* parts: a bit per part file kept */
+    unsigned char sum[32];        /* SHA-256 of all that reuse adopts */
 };
 /* At most this much of it is read back at once. */
 #define DAILY_BLOCK_BYTES (8u << 20)
@@ -367,6 +372,7 @@ enum rm_status run_begin(const struct model *m, const struct run_options *o, con
     }
     r->m = m;
     r->o = *o;
+    r->warn = d;
     r->daily_fd = -1;
     char path[4096];
     snprintf(path, sizeof path, "%s/" RESULTS_DAILY_FILE, dir);
@@ -505,12 +511,15 @@ const double *run_values(const struct run *r)
     return r->values;
 }
 
-/* The key records are kept under: the scenario's key and this version. */
+/* The key records are kept under: the scenario's key, this version and
+ * the results format. */
 static void records_key(const struct run *r, unsigned char key[32])
 {
+    static const uint32_t format = RAILMAIL_RESULTS_FORMAT;
     struct sha256_ctx c;
     sha256_init(&c);
     sha256_update(&c, sizeof RAILMAIL_VERSION, (const uint8_t *)RAILMAIL_VERSION);
+    sha256_update(&c, sizeof format, (const uint8_t *)&format);
     if (r->o.key)
         sha256_update(&c, 32, r->o.key);
     sha256_digest(&c, 32, key);
@@ -533,15 +542,80 @@ static struct records_header header_of(const struct run *r, unsigned n)
     return h;
 }
 
+/* Adds the first `len` bytes of the file open at fd to c; false if it
+ * holds fewer. */
+static bool sum_fd(struct sha256_ctx *c, int fd, off_t len)
+{
+    char buf[1 << 16];
+    for (off_t at = 0; at < len;) {
+        size_t want = len - at < (off_t)sizeof buf ? (size_t)(len - at) : sizeof buf;
+        ssize_t got = pread(fd, buf, want, at);
+        if (got <= 0)
+            return false;
+        sha256_update(c, (size_t)got, (const uint8_t *)buf);
+        at += got;
+    }
+    return true;
+}
+
+/* Adds the rows of dir/NAME (all but its header line) to c. */
+static bool sum_body(struct sha256_ctx *c, const char *dir, const char *name)
+{
+    char path[4096], buf[1 << 16];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    struct stat sb;
+    if (fd < 0 || fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        if (fd >= 0)
+            close(fd);
+        return false;
+    }
+    bool header = true;
+    ssize_t got;
+    while ((got = read(fd, buf, sizeof buf)) > 0) {
+        char *p = buf, *end = buf + got;
+        if (header) {
+            char *nl = memchr(buf, '\n', (size_t)got);
+            if (!nl)
+                continue;
+            header = false;
+            p = nl + 1;
+        }
+        sha256_update(c, (size_t)(end - p), (const uint8_t *)p);
+    }
+    close(fd);
+    return got == 0;
+}
+
+/* The checksum of n replications' records as reuse adopts them: values
+ * and transit times from memory, the daily series from the file open at
+ * daily_fd, the rows of the part files in `parts` (a bit each) from `dir`. */
+static bool records_sum(const struct run *r, unsigned n, const double *values, const uint64_t *transit, int daily_fd,
+                        const char *dir, uint64_t parts, unsigned char sum[32])
+{
+    struct sha256_ctx c;
+    sha256_init(&c);
+    sha256_update(&c, (size_t)n * model_rows(r->m) * sizeof *values, (const uint8_t *)values);
+    sha256_update(&c, STATS_HIST_BINS * sizeof *transit, (const uint8_t *)transit);
+    bool ok = sum_fd(&c, daily_fd, (off_t)n * (off_t)daily_bytes(r->m));
+    for (int p = 0; ok && p < N_PARTS; p++)
+        if (parts >> p & 1)
+            ok = sum_body(&c, dir, eventlog_name(p));
+    sha256_digest(&c, 32, sum);
+    return ok;
+}
+
 /* Keeps the replications' records beside the results, for a later run. */
 static enum rm_status write_records(const struct run *r, struct diag *d)
 {
     char path[4096];
     snprintf(path, sizeof path, "%s/" RESULTS_RECORDS_FILE, r->dir);
+    struct records_header h = header_of(r, r->done);
+    if (!records_sum(r, r->done, r->values, r->transit, r->daily_fd, r->dir, h.parts, h.sum))
+        return diag_fail(d, RM_EIO, "cannot read back the records of %s to checksum them", r->dir);
     FILE *f = fopen(path, "wb");
     if (!f)
         return diag_fail(d, RM_EIO, "cannot write %s: %s", path, strerror(errno));
-    struct records_header h = header_of(r, r->done);
     fwrite(&h, sizeof h, 1, f);
     fwrite(r->values, sizeof *r->values, (size_t)r->done * model_rows(r->m), f);
     fwrite(r->transit, sizeof *r->transit, STATS_HIST_BINS, f);
@@ -585,10 +659,15 @@ unsigned run_adopt_here(struct run *r, const char *dir, unsigned most)
     }
     if (fd >= 0)
         close(fd);
-    if (ok && at == total)
+    unsigned char sum[32];
+    if (ok && at == total && records_sum(r, (unsigned)h.replications, r->values, r->transit, r->daily_fd, dir, h.parts, sum)
+        && !memcmp(sum, h.sum, sizeof sum))
         r->done = r->adopted = (unsigned)h.replications;
     else
         memset(r->transit, 0, STATS_HIST_BINS * sizeof *r->transit);
+    if (ok && !r->adopted)
+        diag_warn(r->warn, NULL, "the replications kept in %s do not match their checksum (a file was damaged or "
+                  "edited since): simulating them again", dir);
     return r->adopted;
 }
 

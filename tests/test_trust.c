@@ -3,6 +3,7 @@
 #include <criterion/criterion.h>
 
 #include "e2e.h"
+#include "railmail/version.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -191,4 +192,73 @@ Test(trust, verify_works_under_tmpdir_and_leaves_nothing, .timeout = 180)
     cr_assert(empty_dir(tmp), "an interrupted verify left its scratch in TMPDIR");
     free(tmp);
     e2e_rmtree(t);
+}
+
+/* Flips one bit of dir/name at byte `at`. */
+static void flip(const char *dir, const char *name, long at)
+{
+    char *path = e2e_format("%s/%s", dir, name);
+    FILE *f = fopen(path, "r+b");
+    cr_assert(f, "cannot open %s", path);
+    cr_assert_eq(fseek(f, at, SEEK_SET), 0);
+    int c = fgetc(f);
+    cr_assert_neq(c, EOF);
+    cr_assert_eq(fseek(f, at, SEEK_SET), 0);
+    fputc(c ^ 1, f);
+    fclose(f);
+    free(path);
+}
+
+/* A damaged byte in what reuse adopts (the records, or the rows of a log
+ * it copies) is never reused: a warning, and the same results as a fresh
+ * run. */
+Test(trust, damaged_replication_records_are_simulated_again, .timeout = 180)
+{
+    char *t = e2e_tmpdir(), *err = e2e_format("%s/err", t);
+    const char *damage[][2] = { { ".railmail-records", "200" }, { ".railmail-daily", "100" }, { "trains.csv", "300" } };
+    cr_assert_eq(e2e_runf(NULL, NULL, "run %s -r 4 -q --no-plot -o %s/fresh", MINI, t), 0);
+    for (size_t i = 0; i < sizeof damage / sizeof *damage; i++) {
+        cr_assert_eq(e2e_runf(NULL, NULL, "run %s -r 3 -q --no-plot -o %s/r", MINI, t), 0);
+        flip(e2e_format("%s/r", t), damage[i][0], atol(damage[i][1]));
+        cr_assert_eq(e2e_runf(NULL, err, "run %s -r 4 -q --no-plot -o %s/r", MINI, t), 0);
+        char *text = e2e_slurp(err);
+        cr_assert(strstr(text, "do not match their checksum"), "%s damaged: %s", damage[i][0], text);
+        free(text);
+        char *a = e2e_format("%s/r/summary.csv", t), *b = e2e_format("%s/fresh/summary.csv", t);
+        char *x = e2e_slurp(a), *y = e2e_slurp(b);
+        cr_assert_str_eq(x, y, "%s damaged: the results differ from a fresh run's", damage[i][0]);
+        free(x), free(y), free(a), free(b);
+    }
+    free(err);
+    e2e_rmtree(t);
+}
+
+/* Results that change on purpose change the golden files; the results
+ * format, part of the reuse key, must then change too, or replications of
+ * the old model would be reused. tests/golden/format lists every format
+ * with the golden files' SHA-256 under it, one line each, in increasing
+ * order: the last line must be this build's format and the golden files'
+ * checksum now, so new golden files need a new line, and a new line a
+ * higher number. */
+Test(trust, the_results_format_changes_with_the_golden_files)
+{
+    char *now = e2e_format("%s/sum", e2e_tmpdir());
+    e2e_sh("cat tests/golden/closure-summary.csv tests/golden/closure-throughput.csv | sha256sum | cut -c1-64 > %s", now);
+    char *current = e2e_slurp(now);
+    FILE *f = fopen("tests/golden/format", "r");
+    cr_assert(f);
+    unsigned format = 0, last = 0;
+    char sum[65] = "";
+    for (int lines = 0; fscanf(f, "%u %64s", &format, sum) == 2; lines++) {
+        cr_assert(lines == 0 || format > last, "tests/golden/format: %u after %u; each new line needs a higher format",
+                  format, last);
+        last = format;
+    }
+    fclose(f);
+    cr_assert(!strncmp(current, sum, 64), "the golden files changed: bump RAILMAIL_RESULTS_FORMAT (version.h) and add "
+              "a line with it and the golden files' SHA-256 to tests/golden/format");
+    cr_assert_eq(last, RAILMAIL_RESULTS_FORMAT, "RAILMAIL_RESULTS_FORMAT is %d but tests/golden/format ends with %u",
+                 RAILMAIL_RESULTS_FORMAT, last);
+    free(current);
+    free(now);
 }
