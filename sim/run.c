@@ -872,8 +872,9 @@ static enum rm_status rounds(struct run *r, const struct run_options *o, double 
         enum rm_status st = run_extend(r, n, d);
         if (st != RM_OK)
             return st;
-        if (o->n_precision == 0 || n >= o->max_replications
-            || precise_enough(r, n, o->precision, o->n_precision, confidence))
+        /* the figures of every round are kept, the last one's reported */
+        if (o->n_precision == 0 || precise_enough(r, n, o->precision, o->n_precision, confidence)
+            || n >= o->max_replications)
             break;
         n = run_next_round(o->replications, n);
         if (n > o->max_replications)

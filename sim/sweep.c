@@ -951,6 +951,31 @@ static enum rm_status write_file(const char *dir, const char *name, const struct
     return RM_OK;
 }
 
+/* The fewest and the most replications a point that ran has: with
+ * --precision each point runs its own rounds. */
+static void replication_span(const struct sweep_result *w, unsigned *lo, unsigned *hi)
+{
+    *lo = *hi = w->point[0].s->replications;
+    bool first = true;
+    for (size_t i = 0; i < w->n_points; i++) {
+        const struct point *p = &w->point[i];
+        if (!p->ran)
+            continue;
+        if (first || p->n < *lo)
+            *lo = p->n;
+        if (first || p->n > *hi)
+            *hi = p->n;
+        first = false;
+    }
+}
+
+static unsigned most_replications(const struct sweep_result *w)
+{
+    unsigned lo, hi;
+    replication_span(w, &lo, &hi);
+    return hi;
+}
+
 /* What the chart settings add for a sweep: the keys varied and the target. */
 static void write_meta_rows(FILE *f, const struct sweep_result *w)
 {
@@ -986,7 +1011,7 @@ enum rm_status sweep_run(struct sweep_result *w, const char *dir, const char *re
         (st = write_file(dir, RESULTS_SWEEP_MONTHLY_CSV, w, write_sweep_monthly_csv, "w", d)) == RM_OK &&
         (st = write_file(dir, RESULTS_POINTS_CSV, w, write_points_csv, "w", d)) == RM_OK &&
         (!w->has_target || (st = write_file(dir, RESULTS_TARGET_CSV, w, write_target_csv, "w", d)) == RM_OK) &&
-        (st = report_meta(dir, w->point[0].s, w->point[0].s->replications, RESULTS_SWEEP, &proposal, proposal ? 1 : 0,
+        (st = report_meta(dir, w->point[0].s, most_replications(w), RESULTS_SWEEP, &proposal, proposal ? 1 : 0,
                           NULL, 0, d)) == RM_OK)
         st = write_file(dir, RESULTS_META_CSV, w, write_meta_rows, "a", d);
     return st;
@@ -1099,8 +1124,13 @@ void sweep_print(const struct sweep_result *w, FILE *f, const char *const *metri
                 w->key[0].n, key[1], w->key[1].n);
     else
         fprintf(f, "%s: sweep of %zu values of %s", name, w->n_points, key[0]);
-    fprintf(f, ", %u replications each on common random numbers, %.4g%% confidence\n\n", s0->replications,
-            100 * s0->confidence);
+    unsigned lo, hi;
+    replication_span(w, &lo, &hi);
+    if (lo == hi)
+        fprintf(f, ", %u replications each", hi);
+    else
+        fprintf(f, ", %u to %u replications a point (--precision rounds)", lo, hi);
+    fprintf(f, " on common random numbers, %.4g%% confidence\n\n", 100 * s0->confidence);
     size_t ncol = w->n_keys + nm;
     for (size_t c = 0; c < ncol; c++) {
         padded(f, c < w->n_keys ? key[c] : head[c - w->n_keys], width[c], c + 1 == ncol);

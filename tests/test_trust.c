@@ -6,6 +6,7 @@
 #include "railmail/version.h"
 
 #include <dirent.h>
+#include <math.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -261,4 +262,39 @@ Test(trust, the_results_format_changes_with_the_golden_files)
                  RAILMAIL_RESULTS_FORMAT, last);
     free(current);
     free(now);
+}
+
+/* --precision reports the last round: the half-width said is the one of
+ * the replications the results hold, and a sweep's records say how many
+ * its points ran. */
+Test(trust, precision_reports_the_last_round, .timeout = 180)
+{
+    char *t = e2e_tmpdir(), *out = e2e_format("%s/out", t);
+    cr_assert_eq(e2e_runf(out, NULL, "run %s --precision on_time_pct=0.01 --max-replications 7 --no-plot -o %s/r",
+                          MINI, t), 0);
+    char *text = e2e_slurp(out);
+    const char *at = strstr(text, "half-width ");
+    cr_assert(at && strstr(text, "after 7 replications"), "%s", text);
+    double said = atof(at + strlen("half-width "));
+    char *dir = e2e_format("%s/r", t);
+    double mean = e2e_summary(dir, "on_time_pct", "all", "mean"), high = e2e_summary(dir, "on_time_pct", "all", "ci_high");
+    cr_assert(fabs(said - (high - mean)) <= 1e-3 * fabs(said) + 1e-3, "said %g, the table's half-width is %g", said,
+              high - mean);
+    cr_assert_eq(e2e_summary(dir, "on_time_pct", "all", "n"), 7);
+    free(text);
+    cr_assert_eq(e2e_runf(out, NULL, "run %s --precision on_time_pct=0.01 --max-replications 2 -r 3 --no-plot -o %s/r2",
+                          MINI, t), 0);
+    text = e2e_slurp(out);
+    cr_assert(!strstr(text, "half-width 0 "), "%s", text);
+    free(text);
+    cr_assert_eq(e2e_runf(out, NULL, "sweep %s --vary services.CQ-BRS.departures_per_week=2,3 -r 3 --precision "
+                          "on_time_pct=0.01 --max-replications 6 --no-plot -o %s/s", MINI, t), 0);
+    text = e2e_slurp(out);
+    cr_assert(strstr(text, "6 replications each"), "%s", text);
+    free(text);
+    char *meta = e2e_format("%s/s/meta.csv", t);
+    text = e2e_slurp(meta);
+    cr_assert(strstr(text, "\nreplications,6\n"), "%s", text);
+    free(text), free(meta), free(dir), free(out);
+    e2e_rmtree(t);
 }
