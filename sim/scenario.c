@@ -1924,6 +1924,7 @@ struct reach {
     size_t n_seen;
     bool *seen;
     size_t origin;    /* whose search `seen` holds, SIZE_MAX if none */
+    double until_h;   /* services whose first departure is at or after it are left out */
 };
 
 static bool reach_init(struct reach *R, const struct scenario *s)
@@ -1988,7 +1989,7 @@ static bool reachable(struct reach *R, const struct scenario *s, size_t from, si
             for (size_t i = R->off[n]; i < R->off[n + 1]; i++) {
                 const struct scenario_service *v = &s->services[R->svc[i]];
                 size_t p = R->pos[i], stop = R->boarded[R->svc[i]];
-                if (!v->carries_mail || p >= stop)
+                if (!v->carries_mail || p >= stop || !(scenario_departure_h(v, 0) < R->until_h))
                     continue;
                 if (stop == SIZE_MAX)
                     R->touched[R->n_touched++] = R->svc[i];
@@ -2021,14 +2022,16 @@ static int by_origin(const void *a, const void *b)
 }
 
 /* Marks unserved[i] for each demand row whose destination no carrying
- * service reaches from its origin. Rows are taken by origin, so that each
- * origin is searched once however the rows are ordered. */
-static void find_unserved(struct loader *L, const struct scenario *s, bool *unserved)
+ * service reaches from its origin (services that run only after `until_h`
+ * left out). Rows are taken by origin, so that each origin is searched
+ * once however the rows are ordered. */
+static void find_unserved(struct loader *L, const struct scenario *s, double until_h, bool *unserved)
 {
     const struct records *rs = &L->recs[F_DEMAND];
     struct od *ods = malloc((rs->n ? rs->n : 1) * sizeof *ods);
     struct reach R;
     bool reach_ok = reach_init(&R, s);
+    R.until_h = until_h;
     if (!ods || !reach_ok) {
         L->nomem = true;
         goto out;
@@ -2133,12 +2136,15 @@ static void convert_demand(struct loader *L, struct scenario *s, bool network_ok
     const struct records *rs = &L->recs[F_DEMAND];
     s->demand = calloc(rs->n ? rs->n : 1, sizeof *s->demand);
     bool *unserved = calloc(rs->n ? rs->n : 1, sizeof *unserved);
-    if (!s->demand || !unserved) {
+    bool *idle = calloc(rs->n ? rs->n : 1, sizeof *idle);  /* served only by services that never run in time */
+    if (!s->demand || !unserved || !idle) {
         L->nomem = true;
         goto out;
     }
-    if (network_ok)
-        find_unserved(L, s, unserved);
+    if (network_ok) {
+        find_unserved(L, s, INFINITY, unserved);
+        find_unserved(L, s, s->horizon_d * CALENDAR_HOURS_PER_DAY, idle);
+    }
     for (size_t i = 0; i < rs->n; i++) {
         const struct record *r = &rs->r[i];
         struct scenario_demand *m = &s->demand[s->n_demand++];
@@ -2159,9 +2165,17 @@ static void convert_demand(struct loader *L, struct scenario *s, bool network_ok
                        "a number > -100 and <= 1000, or empty for 0", &m->growth_pct_per_year);
         if (ends_ok && network_ok && unserved[i])
             report_unserved(L, s, r, m);
+        else if (ends_ok && network_ok && idle[i]) {
+            char expected[300];
+            snprintf(expected, sizeof expected, "a destination that services running within the horizon reach "
+                     "from %s; the services that reach it leave first at or after horizon_d (%g)",
+                     s->nodes[m->origin].id, s->horizon_d);
+            bad_cell(L, &r->c[D_DEST], "destination", expected);
+        }
     }
 out:
     free(unserved);
+    free(idle);
 }
 
 /* A target that is both node n and service v. When a proposal added one

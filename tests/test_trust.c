@@ -298,3 +298,19 @@ Test(trust, precision_reports_the_last_round, .timeout = 180)
     free(text), free(meta), free(dir), free(out);
     e2e_rmtree(t);
 }
+
+/* A demand whose only route is a service that first leaves after the
+ * horizon would post mail that can never arrive: refused as unreachable. */
+Test(trust, a_route_that_never_runs_within_the_horizon_is_unreachable, .timeout = 60)
+{
+    char *t = e2e_tmpdir(), *sc = mini_copy(t, "sc");
+    e2e_sh("printf 'id,route,departures_per_week,first_departure_h,capacity_t,cutoff_h,cost_per_train,start_d\\n"
+           "CQ-BRS,CQ>AKZ>BRS,3,10.5,41.5,6,125000,\\nBRS-WAW,BRS>WAW,7,8,20,2,,200\\nFRT-BRS,AKZ>BRS,14,0,0,0,,\\n'"
+           " > %s/services.csv", sc);
+    refused(t, "demand.csv:2:2: destination: expected a destination that services running within the horizon reach "
+            "from CQ", "validate %s", sc);
+    e2e_sh("sed -i 's/,200$/,100/' %s/services.csv", sc);
+    cr_assert_eq(e2e_runf(NULL, NULL, "validate %s", sc), 0);
+    free(sc);
+    e2e_rmtree(t);
+}
