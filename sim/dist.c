@@ -261,7 +261,10 @@ bool dist_parse_sep(const char *text, char sep, struct dist *out, char *why, siz
         tok = end + 1;
     }
 
+    /* zeroed whole, padding and unused parameters too: compare tells
+     * whether two arms post the same mail by comparing the bytes */
     struct dist d;
+    memset(&d, 0, sizeof d);
     bool huge;
     if (!convert(k, v, &d, &huge)) {
         if (huge)
@@ -270,7 +273,7 @@ bool dist_parse_sep(const char *text, char sep, struct dist *out, char *why, siz
                         "parameters overflow a double", k->name, sig);
         return fail(why, why_len, "expected %s(%s) with %s", k->name, sig, k->rule);
     }
-    *out = d;
+    memcpy(out, &d, sizeof d);
     return true;
 }
 

@@ -464,14 +464,14 @@ static bool mpi_launched(void)
 
 /* Another rank's command: the same, into its scratch results directory,
  * quiet and without charts (options before a "--", so they stay options).
- * The scratch is named by the rank alone, not by the process: outdir
- * removes the temporary sibling of a rank that was killed (SIGKILL leaves
- * it) when the next job's rank of that number begins, as it does for any
- * output. */
+ * The scratch is named by rank and process, so that jobs sharing a node
+ * never share one (nor reuse each other's replications); what killed
+ * ranks left in TMPDIR is swept first. */
 static char **mpi_worker_argv(int argc, char **argv, int *out_argc)
 {
     const char *tmp = getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
-    snprintf(mpi_scratch, sizeof mpi_scratch, "%s/railmail-mpi-rank%d", tmp, mpi_rank);
+    outdir_sweep(tmp, "railmail-mpi-rank");
+    snprintf(mpi_scratch, sizeof mpi_scratch, "%s/railmail-mpi-rank%d-%ld", tmp, mpi_rank, (long)getpid());
     char **v = calloc((size_t)argc + 6, sizeof *v);
     if (!v)
         return NULL;

@@ -454,29 +454,50 @@ static bool stale(int fd, const char *name, const char *base)
     return gone;
 }
 
-/* Removes the OUT.tmp-PID-XXXXXX siblings of `out` that railmail processes
- * killed outright (SIGKILL, a power cut) left behind, and only those. */
-static void remove_stale(const char *out)
+/* Removes, in `parent`, the stale temporaries (stale() says which) of the
+ * outputs named `family` (exact) or whose names start with it: entries
+ * NAME.tmp-PID-XXXXXX, NAME being everything before the last ".tmp-". */
+static void sweep_stale(const char *parent, const char *family, bool exact)
 {
-    const char *slash = strrchr(out, '/');
-    const char *base = slash ? slash + 1 : out;
-    char parent[REL_MAX], prefix[REL_MAX], path[2 * REL_MAX + 8];
-    parent_of(out, parent, sizeof parent);
-    snprintf(prefix, sizeof prefix, "%s.tmp-", base);
+    char path[2 * REL_MAX + 8], base[REL_MAX];
     DIR *dir = opendir(parent);
     if (!dir)
         return;
     struct names found = { 0 };
     struct dirent *e;
-    while ((e = readdir(dir)))
-        if (!strncmp(e->d_name, prefix, strlen(prefix)) && stale(dirfd(dir), e->d_name, base))
+    size_t len = strlen(family);
+    while ((e = readdir(dir))) {
+        const char *tmp = NULL;
+        for (const char *p = strstr(e->d_name, ".tmp-"); p; p = strstr(p + 1, ".tmp-"))
+            tmp = p;
+        size_t n = tmp ? (size_t)(tmp - e->d_name) : 0;
+        if (!tmp || n < len || (exact && n != len) || n >= sizeof base || strncmp(e->d_name, family, len))
+            continue;
+        snprintf(base, sizeof base, "%.*s", (int)n, e->d_name);
+        if (stale(dirfd(dir), e->d_name, base))
             names_add(&found, e->d_name, strlen(e->d_name));
+    }
     closedir(dir);
     for (size_t i = 0; i < found.n; i++) {
         snprintf(path, sizeof path, "%s/%s", parent, found.v[i]);
         remove_tree(path);
     }
     names_fini(&found);
+}
+
+/* Removes the OUT.tmp-PID-XXXXXX siblings of `out` that railmail processes
+ * killed outright (SIGKILL, a power cut) left behind, and only those. */
+static void remove_stale(const char *out)
+{
+    const char *slash = strrchr(out, '/');
+    char parent[REL_MAX];
+    parent_of(out, parent, sizeof parent);
+    sweep_stale(parent, slash ? slash + 1 : out, true);
+}
+
+void outdir_sweep(const char *dir, const char *family)
+{
+    sweep_stale(dir, family, false);
 }
 
 /* Writes the temporary directory's marker, which a later run's sweep of

@@ -153,9 +153,9 @@ Test(mpi, a_rank_that_fails_fails_the_job_with_its_message, .timeout = 180)
     fault_leaves_results("RAILMAIL_MPI_FAULT=2:6:fail", "rank 2: fault injected at replication 6");
 }
 
-/* Issue 23: a rank's scratch was $TMPDIR/railmail-mpi-rankN-PID, so what
- * a SIGKILLed rank left there stayed forever; now the next job's rank N
- * removes the marked temporary a dead rank N left, and nothing else. */
+/* Issue 23: what a SIGKILLed rank left in TMPDIR stayed forever; now the
+ * next job's ranks remove the marked temporaries dead ranks left, and
+ * nothing else. */
 Test(mpi, a_killed_ranks_leftovers_are_removed_by_the_next_job, .timeout = 180)
 {
     char *t = e2e_tmpdir(), *tmp = e2e_format("%s/tmp", t), *err = e2e_format("%s/err", t);
@@ -165,12 +165,14 @@ Test(mpi, a_killed_ranks_leftovers_are_removed_by_the_next_job, .timeout = 180)
     if (dead == 0)
         _exit(0);
     cr_assert_eq(waitpid(dead, NULL, 0), dead);
-    char *left = e2e_format("tmp/railmail-mpi-rank1.tmp-%ld-aB3dE6", (long)dead);
+    char *left = e2e_format("tmp/railmail-mpi-rank1-%ld.tmp-%ld-aB3dE6", (long)dead, (long)dead);
     char *marker = e2e_format("%s/.railmail-temporary", left), *part = e2e_format("%s/.trains.1.part", left);
     e2e_mkdir(t, left);
-    e2e_write(t, marker, "railmail temporary results for railmail-mpi-rank1\n");
+    char *text = e2e_format("railmail temporary results for railmail-mpi-rank1-%ld\n", (long)dead);
+    e2e_write(t, marker, text);
+    free(text);
     e2e_write(t, part, "1,CQ-BRS,1,34,290.5,12.5,62.5\n");
-    char *alike = e2e_format("tmp/railmail-mpi-rank1.tmp-%ld-notour", (long)dead);
+    char *alike = e2e_format("tmp/railmail-mpi-rank1-%ld.tmp-%ld-notour", (long)dead, (long)dead);
     e2e_mkdir(t, alike);
     char *env = e2e_format("TMPDIR='%s'", tmp);
     cr_assert_eq(mpi_run(e2e_format("run " MINI " -r 3 -q --no-plot -o %s/r", t), err, env), 0, "%s", e2e_slurp(err));

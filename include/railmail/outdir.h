@@ -33,6 +33,12 @@ void outdir_discard(struct outdir *od);
  * returns afterwards. */
 void outdir_interrupt(void);
 
+/* Removes in `dir` the stale temporaries (marked, unlocked, their
+ * process gone) of every output whose name starts with `family`: what
+ * killed processes left of outputs whose names change from run to run
+ * (railmail-mpi's ranks). */
+void outdir_sweep(const char *dir, const char *family);
+
 /* Scratch space outside every results directory: a fresh directory made
  * with mkdtemp under $TMPDIR (or /tmp), named railmail-WHAT-XXXXXX, which
  * outdir_interrupt removes if a signal ends the process first. *path is
