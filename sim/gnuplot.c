@@ -336,10 +336,18 @@ enum rm_status gnuplot_draw(struct gnuplot *g, const char *name, const struct st
         return diag_fail(d, RM_ENOMEM, "out of memory writing %s.gp", name);
     struct strbuf gp = {0}, gptmp = {0}, script = {0};
     strbuf_printf(&gp, "%s/%s.gp", g->out_dir ? g->out_dir : g->dir, name);
-    strbuf_printf(&script,
-                  "# %s.gp: draws %s.%s from the CSV files in this directory.\n"
-                  "# Redraw with: cd <this directory> && gnuplot %s.gp\n%sset output '%s.%s'\n",
-                  name, name, term->ext, name, term->set, name, term->ext);
+    struct strbuf picture = {0};
+    strbuf_printf(&picture, "%s.%s", name, term->ext);
+    strbuf_printf(&script, "# ");
+    strbuf_put_line(&script, name);
+    strbuf_printf(&script, ".gp: draws ");
+    strbuf_put_line(&script, strbuf_str(&picture));
+    strbuf_printf(&script, " from the CSV files in this directory.\n# Redraw with: cd <this directory> && gnuplot ");
+    strbuf_put_line(&script, name);
+    strbuf_printf(&script, ".gp\n%sset output ", term->set);
+    strbuf_quote_gnuplot(&script, strbuf_str(&picture));
+    strbuf_printf(&script, "\n");
+    strbuf_fini(&picture);
     strbuf_put(&script, strbuf_str(body), body->len);
     strbuf_printf(&script, "unset output\n");
     enum rm_status st = RM_OK;

@@ -8,6 +8,7 @@
 #include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <ctype.h>
 #include <string.h>
 
 #define BATCH METRIC_SCOPE_BATCH
@@ -164,13 +165,23 @@ const struct metric_scope_kind *metric_scope_kind(unsigned bit)
     return NULL;
 }
 
+/* Whether `text` is made of what scenario ids are made of (letters,
+ * digits, '_', '-', '.'), and '>' between a path's services. */
+static bool ids_only(const char *text)
+{
+    for (const char *c = text; *c; c++)
+        if (!isalnum((unsigned char)*c) && !strchr("_-.>", *c))
+            return false;
+    return true;
+}
+
 unsigned metric_scope_of(const char *scope)
 {
     for (size_t k = 0; k < N_KINDS; k++) {
         if (!kind[k].shape)
             continue;  /* month */
         size_t n = strlen(kind[k].prefix);
-        if (n ? !strncmp(scope, kind[k].prefix, n) && scope[n] : !strcmp(scope, kind[k].name))
+        if (n ? !strncmp(scope, kind[k].prefix, n) && scope[n] && ids_only(scope + n) : !strcmp(scope, kind[k].name))
             return 1u << k;
     }
     return 0;

@@ -320,7 +320,9 @@ enum rm_status plot_chart_compare(struct plot *p)
     for (size_t m = 0, panel = 0; m < c.n_panels; m++) {
         if (!present[m])
             continue;
-        strbuf_printf(&b, "\n# panel: %s\nunset label\n", c.panel[m]->name);
+        strbuf_printf(&b, "\n# panel: ");
+        strbuf_put_line(&b, c.panel[m]->name);
+        strbuf_printf(&b, "\nunset label\n");
         if (panel == 0)
             compare_legend(&b, strbuf_str(&sub), neutral);
         compare_panel(&b, &t, &c, m, lo[m], hi[m], names, nnames, panel % cols == 0, inline_points, d);

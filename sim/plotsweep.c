@@ -182,8 +182,11 @@ static enum rm_status sweep_chart(struct plot *p, const struct table *t, const s
         sweep_goal_lines(&b, &keys, g, key);
 
     /* one datablock per line: x, mean, ci_low, ci_high, from the sweep's CSV */
-    strbuf_printf(&b, "# from " RESULTS_SWEEP_CSV ": %s at %s; columns: value, " RESULTS_COL_MEAN ", " RESULTS_COL_CI_LOW
-                  ", " RESULTS_COL_CI_HIGH "\n", metric, scope);
+    strbuf_printf(&b, "# from " RESULTS_SWEEP_CSV ": ");
+    strbuf_put_line(&b, metric);
+    strbuf_printf(&b, " at ");
+    strbuf_put_line(&b, scope);
+    strbuf_printf(&b, "; columns: value, " RESULTS_COL_MEAN ", " RESULTS_COL_CI_LOW ", " RESULTS_COL_CI_HIGH "\n");
     size_t line = 0, first[MAX_SWEEP_LINES + 1];
     bool band[MAX_SWEEP_LINES] = {false};
     for (size_t i = 0; i < n && line < MAX_SWEEP_LINES; i++) {

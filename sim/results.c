@@ -15,6 +15,7 @@
 #include <jansson.h>
 
 #include "railmail/csvread.h"
+#include "railmail/escape.h"
 #include "railmail/strbuf.h"
 #include "railmail/metric.h"
 
@@ -102,6 +103,50 @@ const struct results_file *results_file_find(const char *name)
     return NULL;
 }
 
+/* A name read back is input: a metric must be one of the catalogue's, a
+ * scope of one of the kinds' shapes (metric.h), whatever wrote the file,
+ * before any of it reaches a chart's script or a page. */
+static enum rm_status check_metric(const struct table *t, size_t row, size_t col, struct diag *d)
+{
+    const char *text = table_cell(t, row, col);
+    if (metric_find(text))
+        return RM_OK;
+    char shown[96];
+    return diag_error(d, &(struct diag_at){t->name, t->csv.rows[row + 1].line, (unsigned)col + 1},
+                      "%s: expected a metric railmail reports, got \"%s\"", table_header(t, col),
+                      escape_text(shown, sizeof shown, text));
+}
+
+static enum rm_status check_scope(const struct table *t, size_t row, size_t col, struct diag *d)
+{
+    const char *text = table_cell(t, row, col);
+    if (metric_scope_of(text))
+        return RM_OK;
+    char shown[96];
+    struct strbuf kinds = {0};
+    metric_scopes_text(&kinds, ~0u);
+    enum rm_status st = diag_error(d, &(struct diag_at){t->name, t->csv.rows[row + 1].line, (unsigned)col + 1},
+                                   "%s: expected a scope (%s), got \"%s\"", table_header(t, col), strbuf_str(&kinds),
+                                   escape_text(shown, sizeof shown, text));
+    strbuf_fini(&kinds);
+    return st;
+}
+
+/* The metric and scope columns of a table that has them. */
+static enum rm_status check_names(const struct table *t, struct diag *d)
+{
+    size_t cm, cs;
+    bool m = table_find(t, RESULTS_COL_METRIC, &cm), s = table_find(t, RESULTS_COL_SCOPE, &cs);
+    enum rm_status st = RM_OK;
+    for (size_t r = 0; r < t->nrow && st == RM_OK; r++) {
+        if (m)
+            st = check_metric(t, r, cm, d);
+        if (s && st == RM_OK)
+            st = check_scope(t, r, cs, d);
+    }
+    return st;
+}
+
 enum rm_status results_load_where(struct table *t, const char *dir, const char *name, const char *col,
                                   const char *value, bool *found, struct diag *d)
 {
@@ -112,7 +157,10 @@ enum rm_status results_load_where(struct table *t, const char *dir, const char *
         *found = false;
         return diag_fail(d, RM_ERUN, "%s: not a results CSV", name);
     }
-    return table_load_where(t, dir, f->name, col, value, found, d);
+    enum rm_status st = table_load_where(t, dir, f->name, col, value, found, d);
+    if (st == RM_OK && *found && (st = check_names(t, d)) != RM_OK)
+        table_fini(t), *found = false;
+    return st;
 }
 
 enum rm_status results_load(struct table *t, const char *dir, const char *name, bool *found, struct diag *d)
@@ -517,10 +565,9 @@ enum rm_status results_target_load(struct results_target *g, const char *dir, st
     enum rm_status st = results_load(&g->t, dir, RESULTS_TARGET_CSV, &g->found, d);
     if (st != RM_OK || !g->found)
         return st;
-    size_t ck, cv;
-    if ((st = table_col(&g->t, RESULTS_COL_KEY, &ck, d)) != RM_OK ||
-        (st = table_col(&g->t, RESULTS_COL_VALUE, &cv, d)) != RM_OK)
-        return st;
+    size_t ck = 0, cv = 0;
+    if ((st = table_col(&g->t, RESULTS_COL_KEY, &ck, d)) == RM_OK)
+        st = table_col(&g->t, RESULTS_COL_VALUE, &cv, d);
     const struct { const char *key; const char **out; } texts[] = {
         {RESULTS_TARGET_PARAMETER, &g->parameter}, {RESULTS_TARGET_VALUE, &g->value},
         {RESULTS_TARGET_METRIC, &g->metric}, {RESULTS_TARGET_SCOPE, &g->scope},
@@ -534,11 +581,17 @@ enum rm_status results_target_load(struct results_target *g, const char *dir, st
         for (size_t i = 0; i < sizeof texts / sizeof *texts; i++)
             if (!strcmp(k, texts[i].key))
                 *texts[i].out = table_cell(&g->t, r, cv);
-        if (!strcmp(k, RESULTS_TARGET_THRESHOLD))
+        if (!strcmp(k, RESULTS_TARGET_METRIC))
+            st = check_metric(&g->t, r, cv, d);
+        else if (!strcmp(k, RESULTS_TARGET_SCOPE))
+            st = check_scope(&g->t, r, cv, d);
+        else if (!strcmp(k, RESULTS_TARGET_THRESHOLD))
             st = table_num(&g->t, r, cv, &g->threshold, d);
         else if (!strcmp(k, RESULTS_TARGET_BOUND))
             g->bound = table_value(&g->t, r, cv);
     }
+    if (st != RM_OK)  /* nothing half-read is handed on */
+        results_target_fini(g);
     return st;
 }
 

@@ -86,8 +86,8 @@ static bool is_control(char c)
 
 void strbuf_put_line(struct strbuf *b, const char *text)
 {
-    for (const char *c = text; *c; c++)
-        strbuf_put(b, is_control(*c) ? " " : c, 1);
+    for (const char *c = text; *c; c++)  /* a final backslash would join the next line to this one */
+        strbuf_put(b, is_control(*c) || (*c == '\\' && !c[1]) ? " " : c, 1);
 }
 
 void strbuf_quote_gnuplot(struct strbuf *b, const char *text)

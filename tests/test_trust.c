@@ -314,3 +314,37 @@ Test(trust, a_route_that_never_runs_within_the_horizon_is_unreachable, .timeout 
     free(sc);
     e2e_rmtree(t);
 }
+
+/* A crafted results folder ran a command: a scope cell with line ends and
+ * gnuplot's system() reached a script's comment. Now names read back are
+ * checked against the catalogue and the scope grammar, at FILE:LINE:COL,
+ * and nothing is drawn. */
+Test(trust, a_crafted_scope_in_a_results_folder_runs_nothing, .timeout = 120)
+{
+    char *t = e2e_tmpdir(), *err = e2e_format("%s/err", t);
+    cr_assert_eq(e2e_runf(NULL, NULL, "sweep %s --vary services.CQ-BRS.departures_per_week=2,3 "
+                          "--target 'on_time_pct@od:CQ-WAW>=50' -r 3 -q -o %s/s", MINI, t), 0);
+    /* the payload, as a quoted CSV field with line ends in it */
+    e2e_sh("cd %s/s && python3 -c \"import sys\n"
+           "bad = 'od:CQ-WAW\\nsystem(\\'touch %s/pwned\\')\\n#'\n"
+           "t = open('target.csv').read().replace('scope,od:CQ-WAW', 'scope,\\\"' + bad + '\\\"')\n"
+           "open('target.csv', 'w').write(t)\"", t, t);
+    cr_assert_eq(e2e_runf(NULL, err, "plot %s/s", t), 2);
+    char *text = e2e_slurp(err);
+    cr_assert(strstr(text, "target.csv:6:2: value: expected a scope ("), "%s", text);
+    free(text);
+    cr_assert_eq(e2e_runf(NULL, err, "report %s/s", t), 2);
+    cr_assert(!e2e_exists(t, "pwned"), "the crafted folder ran a command");
+    /* the same in a sweep.csv cell */
+    e2e_sh("cd %s/s && cp target.csv target.bad && sed -i 's/^scope,.*/scope,od:CQ-WAW/' target.csv", t);
+    e2e_sh("cd %s/s && python3 -c \"\n"
+           "t = open('sweep.csv').read().replace('2,on_time_pct,all,', '2,on_time_pct,\\\"all\\nsystem(\\'touch %s/pwned\\')\\\",', 1)\n"
+           "open('sweep.csv', 'w').write(t)\"", t, t);
+    cr_assert_eq(e2e_runf(NULL, err, "plot %s/s", t), 2);
+    text = e2e_slurp(err);
+    cr_assert(strstr(text, "sweep.csv:") && strstr(text, "scope: expected a scope ("), "%s", text);
+    free(text);
+    cr_assert(!e2e_exists(t, "pwned"), "the crafted folder ran a command");
+    free(err);
+    e2e_rmtree(t);
+}

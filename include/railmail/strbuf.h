@@ -31,8 +31,9 @@ void strbuf_printf(struct strbuf *b, const char *fmt, ...) __attribute__((format
 void strbuf_vprintf(struct strbuf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 
 /* Text that must stay on one line (a gnuplot comment or datablock line,
- * where a line end would run what follows as commands): control characters
- * become spaces. */
+ * where a line end would run what follows as commands): control characters,
+ * and a backslash at its end (gnuplot's line continuation), become spaces.
+ * Every text a chart's script carries outside quotes goes through it. */
 void strbuf_put_line(struct strbuf *b, const char *text);
 
 /* A gnuplot single-quoted string: no escapes inside except '' for a quote,
