@@ -22,6 +22,13 @@ TOBJ  := $(TSRC:tests/%.c=$(BUILD)/san/tests/%.o)
 BSRC  := $(wildcard tests/bench/*.c)
 
 SCENARIO ?= scenarios/china-europe-via-belarus
+
+# make install (GNU conventions): PREFIX is where railmail will live and is
+# compiled into datadir.o (the installed scenarios); DESTDIR stages the
+# files elsewhere (a package build) and is not compiled in.
+PREFIX   ?= /usr/local
+DATADIR   = $(PREFIX)/share/railmail
+
 FUZZ_SECONDS ?= 60
 
 all: railmail
@@ -37,6 +44,16 @@ $(BUILD)/opt/record.o: CPPFLAGS += -DRAILMAIL_COMMIT='"$(COMMIT)"' -DRAILMAIL_CF
 $(BUILD)/san/record.o: CPPFLAGS += -DRAILMAIL_COMMIT='"$(COMMIT)"' -DRAILMAIL_CFLAGS='"$(strip $(CFLAGS) $(SAN))"'
 FORCE:
 
+# datadir.o has the data directory compiled in, so it is rebuilt when PREFIX
+# changes: it depends on a stamp holding the path, rewritten only when the
+# path differs (make looks at its time after the recipe).
+DATADIR_STAMP := $(BUILD)/datadir
+$(DATADIR_STAMP): FORCE
+	@mkdir -p $(@D)
+	@echo '$(DATADIR)' | cmp -s - $@ || echo '$(DATADIR)' > $@
+$(BUILD)/opt/datadir.o $(BUILD)/san/datadir.o: $(DATADIR_STAMP)
+$(BUILD)/opt/datadir.o $(BUILD)/san/datadir.o: CPPFLAGS += -DRAILMAIL_DATADIR='"$(DATADIR)"'
+
 # Profile-guided optimisation (with GCC; PGO=0 turns it off, and other
 # compilers build without it). The modules are first built instrumented
 # into $(BUILD)/pgo, that railmail runs a short training workload (the large
@@ -45,15 +62,16 @@ FORCE:
 # hot loop's branches and inlining follow how it runs. PGO changes no
 # result (floating-point semantics are the same): the MPI tests compare
 # railmail-mpi, built from these objects, byte for byte with the test
-# build, which has no PGO. record.c is left out: it embeds the commit.
+# build, which has no PGO. record.c is left out: it embeds the commit; so is
+# datadir.c, which embeds PREFIX (a new PREFIX then trains nothing again).
 PGO ?= $(shell $(CC) -v 2>&1 | grep -q '^gcc version' && echo 1 || echo 0)
 PGOBJ := $(SRC:sim/%.c=$(BUILD)/pgo/%.o)
 PGO_TRAINED := $(BUILD)/pgo/trained
+PGO_USERS := $(filter-out $(BUILD)/opt/record.o $(BUILD)/opt/datadir.o,$(OBJ))
 ifeq ($(PGO),1)
-$(filter-out $(BUILD)/opt/record.o,$(OBJ)): $(BUILD)/opt/%.o: $(PGO_TRAINED)
+$(PGO_USERS): $(BUILD)/opt/%.o: $(PGO_TRAINED)
 # -dumpbase names the profile: the instrumented object's, build/pgo/NAME.gcda
-$(filter-out $(BUILD)/opt/record.o,$(OBJ)): PGO_USE = -fprofile-use -dumpbase $(BUILD)/pgo/$* \
-    -fprofile-partial-training
+$(PGO_USERS): PGO_USE = -fprofile-use -dumpbase $(BUILD)/pgo/$* -fprofile-partial-training
 endif
 
 $(BUILD)/pgo/%.o: sim/%.c

@@ -19,6 +19,7 @@
 #include <gsl/gsl_errno.h>
 
 #include "railmail/compare.h"
+#include "railmail/datadir.h"
 #include "railmail/escape.h"
 #include "railmail/html.h"
 #include "railmail/metric.h"
@@ -34,7 +35,6 @@
 #include "railmail/sweep.h"
 #include "railmail/version.h"
 
-#define DEFAULT_SCENARIO "scenarios/china-europe-via-belarus"
 #define MAX_SETS 256
 #define MAX_PROPOSALS 64
 #define MAX_PRECISION 16
@@ -68,7 +68,7 @@ static const char usage_main[] =
     "  verify   RESULTS_DIR              run again what run.json records and compare every file\n"
     "  report   RESULTS_DIR              write report.html again from the results\n"
     "\n"
-    "SCENARIO defaults to " DEFAULT_SCENARIO ".\n"
+    "SCENARIO defaults to %s.\n"
     "`railmail COMMAND --help` describes a command; --version prints the version.\n";
 
 static const char usage_run_opts[] =
@@ -86,6 +86,14 @@ static const char usage_run_opts[] =
     "                         metric M at scope S (default all) is +-H wide, or H%% of the\n"
     "                         mean (repeatable), e.g. transit_p95_d@od:CQ-DE=0.1\n"
     "      --max-replications N  at most N replications with --precision (default 1000)\n";
+
+/* The main usage, with where the default scenario is found from here. */
+static void print_usage(FILE *f)
+{
+    char dir[4096];
+    const char *found = datadir_scenario(DATADIR_DEFAULT_SCENARIO, dir, sizeof dir);
+    fprintf(f, usage_main, found ? found : "$" DATADIR_ENV "/" DATADIR_DEFAULT_SCENARIO);
+}
 
 /* A usage error: one line on stderr, exit status 2. */
 static int say_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -594,7 +602,11 @@ static int cmd_run(int argc, char **argv)
         return rc < 0 ? 0 : rc;
     if (argc - optind > 1)
         return say_error("run: expected one scenario, got \"%s\"", argv[optind + 1]);
-    const char *dir = optind < argc ? argv[optind] : DEFAULT_SCENARIO;
+    char default_dir[4096];
+    const char *dir = optind < argc ? argv[optind]
+                      : datadir_scenario(DATADIR_DEFAULT_SCENARIO, default_dir, sizeof default_dir);
+    if (!dir)
+        return say_error("%s: expected a path shorter than %zu bytes", DATADIR_ENV, sizeof default_dir);
     catch_interrupts();
     struct record *rec = record_begin(argc + 1, argv - 1);  /* argv[-1] is "railmail" */
     struct diag *d = diag_create();
@@ -940,8 +952,15 @@ static int cmd_sweep(int argc, char **argv)
         free(rest);
         return rc < 0 ? 0 : rc;
     }
+    char default_dir[4096];
+    const char *dir = optind < n_rest ? rest[optind]
+                      : datadir_scenario(DATADIR_DEFAULT_SCENARIO, default_dir, sizeof default_dir);
+    if (!dir) {
+        free(rest);
+        return say_error("%s: expected a path shorter than %zu bytes", DATADIR_ENV, sizeof default_dir);
+    }
     struct sweep_request q = {
-        .scenario_dir = optind < n_rest ? rest[optind] : DEFAULT_SCENARIO,
+        .scenario_dir = dir,
         .proposal = a.proposal,
         .sets = o.sets, .n_sets = o.n_sets,
         .vary = a.vary, .n_vary = a.n_vary,
@@ -1062,12 +1081,12 @@ int cli_main(int argc, char **argv)
 {
     gsl_set_error_handler_off();
     if (argc < 2) {
-        fputs(usage_main, stderr);
+        print_usage(stderr);
         return EXIT_USAGE;
     }
     const char *cmd = argv[1];
     if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
-        fputs(usage_main, stdout);
+        print_usage(stdout);
         return 0;
     }
     if (!strcmp(cmd, "--version")) {
