@@ -19,6 +19,7 @@
 #include <gsl/gsl_errno.h>
 
 #include "railmail/compare.h"
+#include "railmail/complete.h"
 #include "railmail/datadir.h"
 #include "railmail/escape.h"
 #include "railmail/html.h"
@@ -67,6 +68,7 @@ static const char usage_main[] =
     "  plot     RESULTS_DIR              redraw the charts of an earlier run\n"
     "  verify   RESULTS_DIR              run again what run.json records and compare every file\n"
     "  report   RESULTS_DIR              write report.html again from the results\n"
+    "  complete -- WORDS...              what the shell may complete after railmail WORDS\n"
     "\n"
     "SCENARIO defaults to %s.\n"
     "`railmail COMMAND --help` describes a command; --version prints the version.\n";
@@ -1077,6 +1079,22 @@ static int cmd_report(int argc, char **argv)
     return rc;
 }
 
+static int cmd_complete(int argc, char **argv)
+{
+    if (argc == 2 && !strcmp(argv[1], "--help")) {
+        puts("usage: railmail complete -- WORDS...\n\n"
+             "Prints what the shell may put in place of the last of WORDS (the words after\n"
+             "railmail, the last one being completed, empty after a space), one per line:\n"
+             "commands, options, metric names and scopes, --set and --vary keys and proposal\n"
+             "names of the scenario on the line. A single line \":dirs\" asks for directory\n"
+             "names instead. The bash completion calls it on every Tab.");
+        return 0;
+    }
+    int skip = argc > 1 && !strcmp(argv[1], "--") ? 2 : 1;
+    complete_words(argc - skip, (const char *const *)argv + skip, stdout);
+    return 0;
+}
+
 int cli_main(int argc, char **argv)
 {
     gsl_set_error_handler_off();
@@ -1107,5 +1125,7 @@ int cli_main(int argc, char **argv)
         return cmd_verify(argc - 1, argv + 1);
     if (!strcmp(cmd, "report"))
         return cmd_report(argc - 1, argv + 1);
+    if (!strcmp(cmd, "complete"))
+        return cmd_complete(argc - 1, argv + 1);
     return say_error("unknown command \"%s\"; see `railmail --help`", cmd);
 }
