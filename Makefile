@@ -135,6 +135,13 @@ run: deps
 	@$(MAKE) --no-print-directory railmail
 	./railmail run $(SCENARIO)
 
+# The manual page, from railmail's own --help and COMMAND --help and the
+# rest of the page in docs/railmail.1.in; it names the data directory.
+$(BUILD)/railmail.1: railmail tools/man.sh docs/railmail.1.in $(DATADIR_STAMP)
+	sh tools/man.sh ./railmail docs/railmail.1.in '$(DATADIR)' >$@.tmp && mv $@.tmp $@
+
+man: $(BUILD)/railmail.1
+
 $(BUILD)/bench/%: tests/bench/%.c $(filter-out $(BUILD)/opt/main.o,$(OBJ))
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -O3 -o $@ $^ $(LDLIBS)
@@ -151,5 +158,5 @@ fuzz: deps
 clean:
 	rm -rf $(BUILD) railmail railmail-mpi
 
-.PHONY: all deps mpi check test run bench fuzz clean FORCE
+.PHONY: all deps mpi check test run bench fuzz clean man FORCE
 -include $(BUILD)/mpi/mpi.d $(OBJ:.o=.d) $(SOBJ:.o=.d) $(TOBJ:.o=.d)
