@@ -1,6 +1,8 @@
-# railmail — build, test, run, benchmark.
+# railmail — build, test, run, install, benchmark.
 # `make run` and `make test` are the two commands a newcomer types: both first
-# run `make deps`, which installs missing packages on Debian/Ubuntu.
+# run tools/deps.sh, which installs missing packages on Debian/Ubuntu: `make
+# run` (and `make install`) only what building and running need, `make test`
+# (and `make deps`) also what only the tests use, `make mpi` Open MPI.
 
 BUILD    ?= build
 CC       ?= cc
@@ -117,11 +119,12 @@ $(BUILD)/mpi/mpi.o: sim/mpi.c
 railmail-mpi: $(filter-out $(BUILD)/opt/main.o,$(OBJ)) $(BUILD)/mpi/mpi.o
 	$(MPICC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-mpi: deps
+mpi:
+	@sh tools/deps.sh mpi
 	@$(MAKE) --no-print-directory railmail-mpi
 
 deps:
-	@sh tools/deps.sh
+	@sh tools/deps.sh test
 
 # Runs after deps in a fresh make, so that pkg-config sees what deps installed.
 check: $(BUILD)/san/run_tests $(BUILD)/san/railmail $(if $(shell command -v $(MPICC)),railmail-mpi)
@@ -131,7 +134,8 @@ check: $(BUILD)/san/run_tests $(BUILD)/san/railmail $(if $(shell command -v $(MP
 test: deps
 	@$(MAKE) --no-print-directory check
 
-run: deps
+run:
+	@sh tools/deps.sh run
 	@$(MAKE) --no-print-directory railmail
 	./railmail run $(SCENARIO)
 
@@ -152,7 +156,8 @@ bench:
 	@sh tests/bench/run.sh $(BUILD)/bench
 	@sh tests/bench/vs-old.sh
 
-fuzz: deps
+fuzz:
+	@sh tools/deps.sh run
 	@sh tests/fuzz/run.sh $(BUILD)/fuzz $(FUZZ_SECONDS)
 
 clean:
