@@ -146,6 +146,19 @@ $(BUILD)/railmail.1: railmail tools/man.sh docs/railmail.1.in $(DATADIR_STAMP)
 
 man: $(BUILD)/railmail.1
 
+# make install PREFIX=... DESTDIR=...: railmail (and railmail-mpi when it is
+# built), the scenarios, the manual page and the bash completion, listed in
+# PREFIX/share/railmail/install-manifest; make uninstall removes what that lists.
+install:
+	@sh tools/deps.sh run
+	@$(MAKE) --no-print-directory install-files
+
+install-files: railmail $(if $(wildcard railmail-mpi),railmail-mpi) $(BUILD)/railmail.1
+	@MAN=$(BUILD)/railmail.1 sh tools/install.sh install '$(DESTDIR)$(PREFIX)'
+
+uninstall:
+	@sh tools/install.sh uninstall '$(DESTDIR)$(PREFIX)'
+
 $(BUILD)/bench/%: tests/bench/%.c $(filter-out $(BUILD)/opt/main.o,$(OBJ))
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -O3 -o $@ $^ $(LDLIBS)
@@ -163,5 +176,5 @@ fuzz:
 clean:
 	rm -rf $(BUILD) railmail railmail-mpi
 
-.PHONY: all deps mpi check test run bench fuzz clean man FORCE
+.PHONY: all deps mpi check test run bench fuzz clean man install install-files uninstall FORCE
 -include $(BUILD)/mpi/mpi.d $(OBJ:.o=.d) $(SOBJ:.o=.d) $(TOBJ:.o=.d)
