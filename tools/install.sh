@@ -7,11 +7,12 @@
 #   scenarios/                          to ROOT/share/railmail/scenarios/
 #   $MAN (default build/railmail.1)     to ROOT/share/man/man1/railmail.1
 #   tools/completion.bash               to ROOT/share/bash-completion/completions/railmail
+#                                       (and railmail-mpi, with railmail-mpi)
 # and lists each file it wrote, and each directory it had to make (ROOT
-# itself as "."), in
-# ROOT/share/railmail/install-manifest (merged with the list of an earlier
-# install into the same ROOT). uninstall removes exactly those files, then
-# those directories where they are empty, then the manifest.
+# itself as "."), in ROOT/share/railmail/install-manifest, merged with the
+# list of an earlier install into the same ROOT. uninstall removes exactly
+# those files (the manifest among them), then those directories where they
+# are empty.
 set -eu
 usage() { echo "usage: tools/install.sh install|uninstall ROOT" >&2; exit 2; }
 [ $# -eq 2 ] || usage
@@ -63,6 +64,9 @@ install)
     done
     put "$man" share/man/man1/railmail.1 644
     put tools/completion.bash share/bash-completion/completions/railmail 644
+    if [ -f "$mpi" ]; then  # bash-completion loads a command's file by its name
+        put tools/completion.bash share/bash-completion/completions/railmail-mpi 644
+    fi
     echo "f $manifest_rel" >>"$list"
     if [ -f "$manifest" ]; then cat "$manifest" >>"$list"; fi
     LC_ALL=C sort -u "$list" >"$manifest.tmp"
