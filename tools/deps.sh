@@ -3,7 +3,8 @@
 # Debian/Ubuntu, installs what is missing with apt-get (through sudo when not
 # root). Elsewhere it names the packages and stops. The profiles:
 #   run    building and running railmail (make run, make install): a C
-#          compiler, pkg-config, GSL, libcsv, jansson, nettle, gnuplot
+#          compiler and the C library's headers, pkg-config, GSL, libcsv,
+#          jansson, nettle, gnuplot
 #   mpi    run's, and Open MPI (make mpi)
 #   bench  run's, and /usr/bin/time (make bench)
 #   test   (the default; make test, make deps) everything: run's, mpi's, and
@@ -22,6 +23,7 @@ need_header() { have_header "$1" || missing="$missing $2"; }
 need_command() { command -v "$1" >/dev/null 2>&1 || missing="$missing $2"; }
 
 need_command cc gcc
+need_header stdio.h libc6-dev  # gcc only recommends it: --no-install-recommends leaves it out
 need_command pkg-config pkg-config
 need_header gsl/gsl_rng.h libgsl-dev
 need_header csv.h libcsv-dev
