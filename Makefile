@@ -1,6 +1,8 @@
-# railmail — build, test, run, benchmark.
+# railmail — build, test, run, install, benchmark.
 # `make run` and `make test` are the two commands a newcomer types: both first
-# run `make deps`, which installs missing packages on Debian/Ubuntu.
+# run tools/deps.sh, which installs missing packages on Debian/Ubuntu: `make
+# run` (and `make install`) only what building and running need, `make test`
+# (and `make deps`) also what only the tests use, `make mpi` Open MPI.
 
 BUILD    ?= build
 CC       ?= cc
@@ -22,6 +24,13 @@ TOBJ  := $(TSRC:tests/%.c=$(BUILD)/san/tests/%.o)
 BSRC  := $(wildcard tests/bench/*.c)
 
 SCENARIO ?= scenarios/china-europe-via-belarus
+
+# make install (GNU conventions): PREFIX is where railmail will live and is
+# compiled into datadir.o (the installed scenarios); DESTDIR stages the
+# files elsewhere (a package build) and is not compiled in.
+PREFIX   ?= /usr/local
+DATADIR   = $(PREFIX)/share/railmail
+
 FUZZ_SECONDS ?= 60
 
 all: railmail
@@ -37,6 +46,16 @@ $(BUILD)/opt/record.o: CPPFLAGS += -DRAILMAIL_COMMIT='"$(COMMIT)"' -DRAILMAIL_CF
 $(BUILD)/san/record.o: CPPFLAGS += -DRAILMAIL_COMMIT='"$(COMMIT)"' -DRAILMAIL_CFLAGS='"$(strip $(CFLAGS) $(SAN))"'
 FORCE:
 
+# datadir.o has the data directory compiled in, so it is rebuilt when PREFIX
+# changes: it depends on a stamp holding the path, rewritten only when the
+# path differs (make looks at its time after the recipe).
+DATADIR_STAMP := $(BUILD)/datadir
+$(DATADIR_STAMP): FORCE
+	@mkdir -p $(@D)
+	@echo '$(DATADIR)' | cmp -s - $@ || echo '$(DATADIR)' > $@
+$(BUILD)/opt/datadir.o $(BUILD)/san/datadir.o: $(DATADIR_STAMP)
+$(BUILD)/opt/datadir.o $(BUILD)/san/datadir.o: CPPFLAGS += -DRAILMAIL_DATADIR='"$(DATADIR)"'
+
 # Profile-guided optimisation (with GCC; PGO=0 turns it off, and other
 # compilers build without it). The modules are first built instrumented
 # into $(BUILD)/pgo, that railmail runs a short training workload (the large
@@ -45,15 +64,16 @@ FORCE:
 # hot loop's branches and inlining follow how it runs. PGO changes no
 # result (floating-point semantics are the same): the MPI tests compare
 # railmail-mpi, built from these objects, byte for byte with the test
-# build, which has no PGO. record.c is left out: it embeds the commit.
+# build, which has no PGO. record.c is left out: it embeds the commit; so is
+# datadir.c, which embeds PREFIX (a new PREFIX then trains nothing again).
 PGO ?= $(shell $(CC) -v 2>&1 | grep -q '^gcc version' && echo 1 || echo 0)
 PGOBJ := $(SRC:sim/%.c=$(BUILD)/pgo/%.o)
 PGO_TRAINED := $(BUILD)/pgo/trained
+PGO_USERS := $(filter-out $(BUILD)/opt/record.o $(BUILD)/opt/datadir.o,$(OBJ))
 ifeq ($(PGO),1)
-$(filter-out $(BUILD)/opt/record.o,$(OBJ)): $(BUILD)/opt/%.o: $(PGO_TRAINED)
+$(PGO_USERS): $(BUILD)/opt/%.o: $(PGO_TRAINED)
 # -dumpbase names the profile: the instrumented object's, build/pgo/NAME.gcda
-$(filter-out $(BUILD)/opt/record.o,$(OBJ)): PGO_USE = -fprofile-use -dumpbase $(BUILD)/pgo/$* \
-    -fprofile-partial-training
+$(PGO_USERS): PGO_USE = -fprofile-use -dumpbase $(BUILD)/pgo/$* -fprofile-partial-training
 endif
 
 $(BUILD)/pgo/%.o: sim/%.c
@@ -99,11 +119,12 @@ $(BUILD)/mpi/mpi.o: sim/mpi.c
 railmail-mpi: $(filter-out $(BUILD)/opt/main.o,$(OBJ)) $(BUILD)/mpi/mpi.o
 	$(MPICC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-mpi: deps
+mpi:
+	@sh tools/deps.sh mpi
 	@$(MAKE) --no-print-directory railmail-mpi
 
 deps:
-	@sh tools/deps.sh
+	@sh tools/deps.sh test
 
 # Runs after deps in a fresh make, so that pkg-config sees what deps installed.
 check: $(BUILD)/san/run_tests $(BUILD)/san/railmail $(if $(shell command -v $(MPICC)),railmail-mpi)
@@ -113,9 +134,30 @@ check: $(BUILD)/san/run_tests $(BUILD)/san/railmail $(if $(shell command -v $(MP
 test: deps
 	@$(MAKE) --no-print-directory check
 
-run: deps
+run:
+	@sh tools/deps.sh run
 	@$(MAKE) --no-print-directory railmail
 	./railmail run $(SCENARIO)
+
+# The manual page, from railmail's own --help and COMMAND --help and the
+# rest of the page in docs/railmail.1.in; it names the data directory.
+$(BUILD)/railmail.1: railmail tools/man.sh docs/railmail.1.in $(DATADIR_STAMP)
+	sh tools/man.sh ./railmail docs/railmail.1.in '$(DATADIR)' >$@.tmp && mv $@.tmp $@
+
+man: $(BUILD)/railmail.1
+
+# make install PREFIX=... DESTDIR=...: railmail (and railmail-mpi when it is
+# built), the scenarios, the manual page and the bash completion, listed in
+# PREFIX/share/railmail/install-manifest; make uninstall removes what that lists.
+install:
+	@sh tools/deps.sh run
+	@$(MAKE) --no-print-directory install-files
+
+install-files: railmail $(if $(wildcard railmail-mpi),railmail-mpi) $(BUILD)/railmail.1
+	@MAN=$(BUILD)/railmail.1 sh tools/install.sh install '$(DESTDIR)$(PREFIX)'
+
+uninstall:
+	@sh tools/install.sh uninstall '$(DESTDIR)$(PREFIX)'
 
 $(BUILD)/bench/%: tests/bench/%.c $(filter-out $(BUILD)/opt/main.o,$(OBJ))
 	@mkdir -p $(@D)
@@ -127,11 +169,12 @@ bench:
 	@sh tests/bench/run.sh $(BUILD)/bench
 	@sh tests/bench/vs-old.sh
 
-fuzz: deps
+fuzz:
+	@sh tools/deps.sh run
 	@sh tests/fuzz/run.sh $(BUILD)/fuzz $(FUZZ_SECONDS)
 
 clean:
 	rm -rf $(BUILD) railmail railmail-mpi
 
-.PHONY: all deps mpi check test run bench fuzz clean FORCE
+.PHONY: all deps mpi check test run bench fuzz clean man install install-files uninstall FORCE
 -include $(BUILD)/mpi/mpi.d $(OBJ:.o=.d) $(SOBJ:.o=.d) $(TOBJ:.o=.d)

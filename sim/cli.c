@@ -19,6 +19,8 @@
 #include <gsl/gsl_errno.h>
 
 #include "railmail/compare.h"
+#include "railmail/complete.h"
+#include "railmail/datadir.h"
 #include "railmail/escape.h"
 #include "railmail/html.h"
 #include "railmail/metric.h"
@@ -35,7 +37,6 @@
 #include "railmail/sweep.h"
 #include "railmail/version.h"
 
-#define DEFAULT_SCENARIO "scenarios/china-europe-via-belarus"
 #define MAX_SETS 256
 #define MAX_PROPOSALS 64
 #define MAX_PRECISION 16
@@ -68,8 +69,9 @@ static const char usage_main[] =
     "  plot     RESULTS_DIR              redraw the charts of an earlier run\n"
     "  verify   RESULTS_DIR              run again what run.json records and compare every file\n"
     "  report   RESULTS_DIR              write report.html again from the results\n"
+    "  complete -- WORDS...              what the shell may complete after railmail WORDS\n"
     "\n"
-    "SCENARIO defaults to " DEFAULT_SCENARIO ".\n"
+    "SCENARIO defaults to %s.\n"
     "`railmail COMMAND --help` describes a command; --version prints the version.\n";
 
 static const char usage_run_opts[] =
@@ -87,6 +89,14 @@ static const char usage_run_opts[] =
     "                         metric M at scope S (default all) is +-H wide, or H%% of the\n"
     "                         mean (repeatable), e.g. transit_p95_d@od:CQ-DE=0.1\n"
     "      --max-replications N  at most N replications with --precision (default 1000)\n";
+
+/* The main usage, with where the default scenario is found from here. */
+static void print_usage(FILE *f)
+{
+    char dir[4096];
+    const char *found = datadir_scenario(DATADIR_DEFAULT_SCENARIO, dir, sizeof dir);
+    fprintf(f, usage_main, found ? found : "$" DATADIR_ENV "/" DATADIR_DEFAULT_SCENARIO);
+}
 
 /* A usage error: one line on stderr, exit status 2. */
 static int say_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -595,7 +605,11 @@ static int cmd_run(int argc, char **argv)
         return rc < 0 ? 0 : rc;
     if (argc - optind > 1)
         return say_error("run: expected one scenario, got \"%s\"", argv[optind + 1]);
-    const char *dir = optind < argc ? argv[optind] : DEFAULT_SCENARIO;
+    char default_dir[4096];
+    const char *dir = optind < argc ? argv[optind]
+                      : datadir_scenario(DATADIR_DEFAULT_SCENARIO, default_dir, sizeof default_dir);
+    if (!dir)
+        return say_error("%s: expected a path shorter than %zu bytes", DATADIR_ENV, sizeof default_dir);
     catch_interrupts();
     struct record *rec = record_begin(argc + 1, argv - 1);  /* argv[-1] is "railmail" */
     struct diag *d = diag_create();
@@ -927,8 +941,15 @@ static int cmd_sweep(int argc, char **argv)
         free(rest);
         return rc < 0 ? 0 : rc;
     }
+    char default_dir[4096];
+    const char *dir = optind < n_rest ? rest[optind]
+                      : datadir_scenario(DATADIR_DEFAULT_SCENARIO, default_dir, sizeof default_dir);
+    if (!dir) {
+        free(rest);
+        return say_error("%s: expected a path shorter than %zu bytes", DATADIR_ENV, sizeof default_dir);
+    }
     struct sweep_request q = {
-        .scenario_dir = optind < n_rest ? rest[optind] : DEFAULT_SCENARIO,
+        .scenario_dir = dir,
         .proposal = a.proposal,
         .sets = o.sets, .n_sets = o.n_sets,
         .vary = a.vary, .n_vary = a.n_vary,
@@ -1047,16 +1068,32 @@ static int cmd_report(int argc, char **argv)
     return rc;
 }
 
+static int cmd_complete(int argc, char **argv)
+{
+    if (argc == 2 && !strcmp(argv[1], "--help")) {
+        puts("usage: railmail complete -- WORDS...\n\n"
+             "Prints what the shell may put in place of the last of WORDS (the words after\n"
+             "railmail, the last one being completed, empty after a space), one per line:\n"
+             "commands, options, metric names and scopes, --set and --vary keys and proposal\n"
+             "names of the scenario on the line. A single line \":dirs\" asks for directory\n"
+             "names instead. The bash completion calls it on every Tab.");
+        return 0;
+    }
+    int skip = argc > 1 && !strcmp(argv[1], "--") ? 2 : 1;
+    complete_words(argc - skip, (const char *const *)argv + skip, stdout);
+    return 0;
+}
+
 int cli_main(int argc, char **argv)
 {
     gsl_set_error_handler_off();
     if (argc < 2) {
-        fputs(usage_main, stderr);
+        print_usage(stderr);
         return EXIT_USAGE;
     }
     const char *cmd = argv[1];
     if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
-        fputs(usage_main, stdout);
+        print_usage(stdout);
         return 0;
     }
     if (!strcmp(cmd, "--version")) {
@@ -1077,5 +1114,7 @@ int cli_main(int argc, char **argv)
         return cmd_verify(argc - 1, argv + 1);
     if (!strcmp(cmd, "report"))
         return cmd_report(argc - 1, argv + 1);
+    if (!strcmp(cmd, "complete"))
+        return cmd_complete(argc - 1, argv + 1);
     return say_error("unknown command \"%s\"; see `railmail --help`", cmd);
 }

@@ -85,6 +85,11 @@ static const struct schema schemas[N_FILES] = {
                        {{"origin", true}, {"month", true}, {"factor", true}}},
 };
 
+/* The keys scenario.csv may give. */
+static const char *const setting_keys[] = {"name", "description", "horizon_d", "warmup_d",
+                                           "replications", "seed", "service_standard_d",
+                                           "confidence", "start_date", "currency"};
+
 /* Limits beyond which a value is a typing error rather than a plan. */
 #define MAX_HORIZON_D ((double)SCENARIO_MAX_HORIZON_D)
 #define MIN_WINDOW_D (1.0 / 1440)  /* a disruption's shortest window and gap: one minute */
@@ -1324,6 +1329,55 @@ const char *scenario_basename(const struct scenario *s)
     return slash && slash[1] ? slash + 1 : s->dir;
 }
 
+const char *scenario_set_file(size_t f)
+{
+    return f < N_FILES ? schemas[f].set_name : NULL;
+}
+
+const char *scenario_set_column(size_t f, size_t c)
+{
+    if (f == F_SCENARIO)
+        return c < sizeof setting_keys / sizeof *setting_keys ? setting_keys[c] : NULL;
+    return f < N_FILES && c < schemas[f].n_cols - schemas[f].n_key ? schemas[f].cols[schemas[f].n_key + c].name
+                                                                    : NULL;
+}
+
+/* Writes "A-B" into buf, or NULL when it does not fit. */
+static const char *pair_id(char *buf, size_t size, const char *a, const char *b)
+{
+    int n = snprintf(buf, size, "%s-%s", a, b);
+    return n >= 0 && (size_t)n < size ? buf : NULL;
+}
+
+const char *scenario_set_id(const struct scenario *s, size_t f, size_t i, char *buf, size_t size)
+{
+    const struct scenario_node *nd = s->nodes;
+    switch (f) {
+    case F_NODES:
+        return i < s->n_nodes ? nd[i].id : NULL;
+    case F_LEGS:
+        return i < s->n_legs ? pair_id(buf, size, nd[s->legs[i].from].id, nd[s->legs[i].to].id) : NULL;
+    case F_SERVICES:
+        return i < s->n_services ? s->services[i].id : NULL;
+    case F_DEMAND:
+        return i < s->n_demand ? pair_id(buf, size, nd[s->demand[i].origin].id, nd[s->demand[i].destination].id)
+                               : NULL;
+    case F_DISRUPTIONS: {
+        if (i >= s->n_disruptions)
+            return NULL;
+        const struct scenario_disruption *x = &s->disruptions[i];
+        char start[32];  /* --set compares start days as numbers: the shortest that reads back */
+        snprintf(start, sizeof start, "%.15g", x->start_d);
+        if (strtod(start, NULL) != x->start_d)
+            snprintf(start, sizeof start, "%.17g", x->start_d);
+        return pair_id(buf, size, x->target_kind == TARGET_NODE ? nd[x->target].id : s->services[x->target].id,
+                       start);
+    }
+    default:  /* scenario.csv has keys, not rows; seasonality's rows are folded into demand */
+        return NULL;
+    }
+}
+
 /* Resolves a node reference; reports it unless nodes.csv is unusable. */
 static size_t node_ref(struct loader *L, const struct scenario *s, const struct cell *c,
                        const char *column)
@@ -1374,10 +1428,8 @@ static void convert_currency(struct loader *L, struct scenario *s, const struct 
 
 static void convert_settings(struct loader *L, struct scenario *s)
 {
-    static const char *const keys[] = {"name", "description", "horizon_d", "warmup_d",
-                                       "replications", "seed", "service_standard_d",
-                                       "confidence", "start_date", "currency"};
-    enum { N_KEYS = sizeof keys / sizeof *keys };
+    const char *const *keys = setting_keys;
+    enum { N_KEYS = sizeof setting_keys / sizeof *setting_keys };
     const struct cell *cell_of[N_KEYS] = {0};
     const struct records *rs = &L->recs[F_SCENARIO];
     for (size_t i = 0; i < rs->n; i++) {

@@ -1,33 +1,54 @@
 #!/bin/sh
-# Checks for what railmail needs and, on Debian/Ubuntu, installs what is missing
-# with apt-get (through sudo when not root). Elsewhere it names the packages and stops.
-# With the argument `bench` it also checks what `make bench` needs.
+# tools/deps.sh [PROFILE]: checks for what a make target needs and, on
+# Debian/Ubuntu, installs what is missing with apt-get (through sudo when not
+# root). Elsewhere it names the packages and stops. The profiles:
+#   run    building and running railmail (make run, make install): a C
+#          compiler and the C library's headers, pkg-config, GSL, libcsv,
+#          jansson, nettle, gnuplot
+#   mpi    run's, and Open MPI (make mpi)
+#   bench  run's, and /usr/bin/time (make bench)
+#   test   (the default; make test, make deps) everything: run's, mpi's, and
+#          what only the tests use: Criterion, python3 (results read with
+#          its csv module), Chromium and poppler-utils (report.html rendered
+#          and its PDF's pages counted), groff (the manual page rendered)
 set -u
+profile=${1:-test}
+case $profile in
+run | mpi | bench | test) ;;
+*) echo "deps.sh: unknown profile \"$profile\"; expected run, mpi, bench or test" >&2; exit 2 ;;
+esac
 missing=""
 have_header() { [ -f "/usr/include/$1" ] || [ -f "/usr/local/include/$1" ]; }
-have_header gsl/gsl_rng.h        || missing="$missing libgsl-dev"
-have_header csv.h                || missing="$missing libcsv-dev"
-have_header criterion/criterion.h || missing="$missing libcriterion-dev"
-have_header nettle/sha2.h        || missing="$missing nettle-dev"
-have_header jansson.h            || missing="$missing libjansson-dev"
-command -v gnuplot >/dev/null 2>&1 || missing="$missing gnuplot-nox"
-command -v python3 >/dev/null 2>&1 || missing="$missing python3"   # tests read results with its csv module
-command -v pkg-config >/dev/null 2>&1 || missing="$missing pkg-config"
-# the report test renders report.html in a real browser and counts the PDF's pages
-command -v chromium >/dev/null 2>&1 || missing="$missing chromium"
-command -v pdfinfo >/dev/null 2>&1 || missing="$missing poppler-utils"
-command -v cc >/dev/null 2>&1    || missing="$missing gcc"
-command -v mpicc >/dev/null 2>&1 || missing="$missing libopenmpi-dev"  # railmail-mpi (make mpi) and its tests
-command -v mpirun >/dev/null 2>&1 || missing="$missing openmpi-bin"
-# `sh tools/deps.sh bench`: the benchmarks also time with /usr/bin/time.
-if [ "${1:-}" = bench ]; then
+need_header() { have_header "$1" || missing="$missing $2"; }
+need_command() { command -v "$1" >/dev/null 2>&1 || missing="$missing $2"; }
+
+need_command cc gcc
+need_header stdio.h libc6-dev  # gcc only recommends it: --no-install-recommends leaves it out
+need_command pkg-config pkg-config
+need_header gsl/gsl_rng.h libgsl-dev
+need_header csv.h libcsv-dev
+need_header nettle/sha2.h nettle-dev
+need_header jansson.h libjansson-dev
+need_command gnuplot gnuplot-nox
+if [ "$profile" = mpi ] || [ "$profile" = test ]; then
+    need_command mpicc libopenmpi-dev  # railmail-mpi (make mpi) and its tests
+    need_command mpirun openmpi-bin
+fi
+if [ "$profile" = bench ]; then
     [ -x /usr/bin/time ] || missing="$missing time"
+fi
+if [ "$profile" = test ]; then
+    need_header criterion/criterion.h libcriterion-dev
+    need_command python3 python3
+    need_command chromium chromium
+    need_command pdfinfo poppler-utils
+    need_command groff groff-base
 fi
 [ -z "$missing" ] && exit 0
 
 if ! command -v apt-get >/dev/null 2>&1; then
     echo "railmail needs:$missing (Debian package names)." >&2
-    echo "Install GSL, libcsv, Criterion, gnuplot (and Open MPI for make mpi) with your package manager, then run make again." >&2
+    echo "Install them with your package manager, then run make again." >&2
     exit 1
 fi
 sudo=""

@@ -275,6 +275,18 @@ enum rm_status scenario_load_memory(const char *base_dir,
  * load), e.g. "china-europe-via-belarus"; the default scenario name. */
 const char *scenario_basename(const struct scenario *s);
 
+/* What --set can name, for the shell's completion. The FILE of file f
+ * (from 0) as --set writes it, "scenario", "nodes", ...; NULL past the last. */
+const char *scenario_set_file(size_t f);
+/* Column c (from 0) of file f that --set may change: those after the row
+ * key, and for scenario the keys scenario.csv may give; NULL past the last. */
+const char *scenario_set_column(size_t f, size_t c);
+/* The ID of row i (from 0) of file f of the loaded scenario s as --set
+ * writes it ("BRS", "CQ-AKZ", "BRS-180"), in buf when it is made of two
+ * parts; NULL past the last row, and for scenario (keys, not rows) and
+ * seasonality (its rows are folded into demand at load). */
+const char *scenario_set_id(const struct scenario *s, size_t f, size_t i, char *buf, size_t size);
+
 /* Index of the node with this id, or SIZE_MAX. */
 size_t scenario_node_find(const struct scenario *s, const char *id);
 /* Index of the leg from -> to, or SIZE_MAX. */
