@@ -5,7 +5,6 @@
  * the message; script and picture are written to fresh temporaries
  * beside them (mkstemp: never through a planted link), checked complete,
  * fsync'ed and renamed. */
-#define _DEFAULT_SOURCE  /* mkstemps */
 #include "railmail/gnuplot.h"
 
 #include "railmail/csvread.h"
@@ -190,49 +189,6 @@ static enum rm_status run(const struct gnuplot *g, const char *picture, const ch
     return st;
 }
 
-/* A fresh file for `path` in its directory, PATH.XXXXXX.tmp, made by mkstemps:
- * created there and then (O_CREAT | O_EXCL), so never a link planted under
- * a name that can be guessed. The name is written into tmp, the open file
- * into *fd (or closed when fd is NULL). */
-static enum rm_status fresh_temp(const char *path, struct strbuf *tmp, int *fd, struct diag *d)
-{
-    strbuf_printf(tmp, "%s.XXXXXX.tmp", path);
-    if (tmp->oom)
-        return diag_fail(d, RM_ENOMEM, "out of memory writing %s", path);
-    int f = mkstemps(tmp->s, 4);
-    if (f < 0)
-        return diag_fail(d, RM_EIO, "%s: cannot write: %s", path, strerror(errno));
-    mode_t mask = umask(0);  /* mkstemp makes it private; results are for sharing */
-    umask(mask);
-    fchmod(f, 0666 & ~mask);
-    if (fd)
-        *fd = f;
-    else
-        close(f);
-    return RM_OK;
-}
-
-/* fsyncs `tmp` and renames it to `path`; on failure removes it and says
- * why, with the errno text. */
-static enum rm_status put_in_place(const char *tmp, const char *path, struct diag *d)
-{
-    int fd = open(tmp, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-    int rc = fd < 0 ? -1 : fsync(fd);
-    int err = errno;
-    if (fd >= 0)
-        close(fd);
-    if (rc != 0 && err != EINVAL) {
-        remove(tmp);
-        return diag_fail(d, RM_EIO, "%s: cannot write: %s", path, strerror(err));
-    }
-    if (rename(tmp, path) != 0) {
-        err = errno;
-        remove(tmp);
-        return diag_fail(d, RM_EIO, "%s: cannot write: %s", path, strerror(err));
-    }
-    return RM_OK;
-}
-
 /* Whether gnuplot finished the picture: a PNG ends with its IEND chunk, an
  * SVG with its closing tag. gnuplot exits 0 after a write error (a full
  * disk), leaving a truncated file that must not replace a good one. */
@@ -283,7 +239,7 @@ static enum rm_status draw_picture(struct gnuplot *g, const char *name, const st
         st = diag_fail(d, RM_ENOMEM, "out of memory drawing %s.%s", name, ext);
         goto out;
     }
-    if ((st = fresh_temp(path.s, &tmp, NULL, d)) != RM_OK)
+    if ((st = outdir_temp_file(path.s, &tmp, NULL, d)) != RM_OK)
         goto out;
     /* gnuplot runs in g->dir: there the temporary's own name, elsewhere its path (absolute) */
     const char *slash = strrchr(tmp.s, '/');
@@ -308,7 +264,7 @@ static enum rm_status draw_picture(struct gnuplot *g, const char *name, const st
         st = diag_fail(d, RM_EIO, "%s: cannot write: %s; the earlier picture, if any, is kept", path.s,
                        incomplete_reason(path.s));
         remove(tmp.s);
-    } else if ((st = put_in_place(tmp.s, path.s, d)) == RM_OK) {
+    } else if ((st = outdir_put_in_place(tmp.s, path.s, d)) == RM_OK) {
         g->drawn++;
     }
 out:
@@ -356,7 +312,7 @@ enum rm_status gnuplot_draw(struct gnuplot *g, const char *name, const struct st
         goto out;
     }
     int fd;
-    if ((st = fresh_temp(gp.s, &gptmp, &fd, d)) != RM_OK)
+    if ((st = outdir_temp_file(gp.s, &gptmp, &fd, d)) != RM_OK)
         goto out;
     FILE *f = fdopen(fd, "w");
     int err = errno;
@@ -371,7 +327,7 @@ enum rm_status gnuplot_draw(struct gnuplot *g, const char *name, const struct st
         remove(gptmp.s);
         goto out;
     }
-    if ((st = put_in_place(gptmp.s, gp.s, d)) != RM_OK)
+    if ((st = outdir_put_in_place(gptmp.s, gp.s, d)) != RM_OK)
         goto out;
     g->written++;
     if (g->found)

@@ -7,11 +7,11 @@
  * is fetched: the CSS is inline and a Content-Security-Policy forbids every
  * network load. All text from files is escaped, since names may hold
  * markup. Everything is read through the results module. */
-#define _DEFAULT_SOURCE  /* mkdtemp */
 #include "railmail/html.h"
 
 #include "railmail/calendar.h"
 #include "railmail/csvread.h"
+#include "railmail/outdir.h"
 #include "railmail/plot.h"
 #include "railmail/results.h"
 #include "railmail/scenario.h"
@@ -1104,25 +1104,6 @@ static bool embed_svg(struct strbuf *b, const char *scratch, const char *name, s
     return true;
 }
 
-/* Removes the scratch directory and what gnuplot left in it. */
-static void remove_scratch(const char *scratch)
-{
-    DIR *dp = opendir(scratch);
-    if (dp) {
-        struct dirent *e;
-        while ((e = readdir(dp)))
-            if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
-                struct strbuf f = {0};
-                strbuf_printf(&f, "%s/%s", scratch, e->d_name);
-                if (!f.oom)
-                    unlink(f.s);
-                strbuf_fini(&f);
-            }
-        closedir(dp);
-    }
-    rmdir(scratch);
-}
-
 /* A figure for chart NAME when it was drawn (not every chart applies). */
 static void figure(struct page *p, const char *scratch, const char *name, const char *caption, size_t *k)
 {
@@ -1148,27 +1129,17 @@ static enum rm_status charts_section(struct page *p)
         strbuf_printf(b, "<p class=\"note\">This run was made with --no-plot: no charts.</p>\n");
         return RM_OK;
     }
-    const char *tmp = getenv("TMPDIR");
-    struct strbuf scratch = {0};
-    char cwd[4096];
-    if (!tmp || !*tmp)
-        tmp = "/tmp";
-    if (tmp[0] != '/' && getcwd(cwd, sizeof cwd))  /* gnuplot runs elsewhere: the path must be absolute */
-        strbuf_printf(&scratch, "%s/", cwd);
-    strbuf_printf(&scratch, "%s/railmail-report-XXXXXX", tmp);
-    if (scratch.oom || !mkdtemp(scratch.s)) {
-        enum rm_status st = diag_fail(p->d, RM_EIO, "%s: cannot create a directory for the report's charts: %s",
-                                      strbuf_str(&scratch), strerror(errno));
-        strbuf_fini(&scratch);
-        return st;
-    }
+    char *scratch;  /* removed by outdir_scratch_end, or by a signal's handler */
+    enum rm_status made = outdir_scratch("report", &scratch, p->d);
+    if (made != RM_OK)
+        return made;
     bool drawn = false, arms = p->section->arms;
-    enum rm_status st = plot_results_svg(p->dir, scratch.s, &drawn, p->d);
+    enum rm_status st = plot_results_svg(p->dir, scratch, &drawn, p->d);
     if (st == RM_OK && arms) {  /* and the baseline's own charts, for its levels */
         struct strbuf base = {0};
         strbuf_printf(&base, "%s/" RESULTS_BASELINE, p->dir);
         bool base_drawn;
-        st = base.oom ? diag_fail(p->d, RM_ENOMEM, "out of memory") : plot_results_svg(base.s, scratch.s, &base_drawn, p->d);
+        st = base.oom ? diag_fail(p->d, RM_ENOMEM, "out of memory") : plot_results_svg(base.s, scratch, &base_drawn, p->d);
         strbuf_fini(&base);
     }
     size_t k = 0;
@@ -1184,7 +1155,7 @@ static enum rm_status charts_section(struct page *p)
             else  /* a comparison shows the baseline's own charts, of a run */
                 strbuf_printf(&caption, "%s%s", arms && c->kinds == RESULTS_IN(RESULTS_RUN) ? "The baseline: " : "",
                               c->caption);
-            figure(p, scratch.s, name, strbuf_str(&caption), &k);
+            figure(p, scratch, name, strbuf_str(&caption), &k);
             strbuf_fini(&caption);
         }
     }
@@ -1192,8 +1163,7 @@ static enum rm_status charts_section(struct page *p)
         strbuf_printf(b, "<p class=\"note\">%s</p>\n", drawn ? "No chart applies to these results."
                                                              : "No charts: gnuplot was not found when this "
                                                                "report was written.");
-    remove_scratch(scratch.s);
-    strbuf_fini(&scratch);
+    outdir_scratch_end(scratch);
     return st;
 }
 
@@ -1279,26 +1249,14 @@ static enum rm_status build(struct page *p)
     return st;
 }
 
-/* Writes the page into dir through a temporary name. */
+/* Writes the page into dir, whole or not at all (outdir_write_file). */
 static enum rm_status save(const struct page *p)
 {
-    struct strbuf path = {0}, tmp = {0};
+    struct strbuf path = {0};
     strbuf_printf(&path, "%s/" RESULTS_REPORT_HTML, p->dir);
-    strbuf_printf(&tmp, "%s.tmp", strbuf_str(&path));
-    enum rm_status st = RM_OK;
-    if (path.oom || tmp.oom) {
-        st = diag_fail(p->d, RM_ENOMEM, "out of memory");
-    } else {
-        FILE *f = fopen(tmp.s, "w");
-        bool ok = f && fwrite(p->b.s, 1, p->b.len, f) == p->b.len;
-        ok = f && fclose(f) == 0 && ok;
-        if (!ok || rename(tmp.s, path.s) != 0) {
-            st = diag_fail(p->d, RM_EIO, "%s: cannot write: %s", path.s, strerror(errno));
-            remove(tmp.s);
-        }
-    }
+    enum rm_status st = path.oom ? diag_fail(p->d, RM_ENOMEM, "out of memory")
+                                 : outdir_write_file(path.s, p->b.s, p->b.len, p->d);
     strbuf_fini(&path);
-    strbuf_fini(&tmp);
     return st;
 }
 

@@ -24,6 +24,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "railmail/strbuf.h"
+
 #ifndef RENAME_EXCHANGE
 #define RENAME_EXCHANGE (1 << 1)  /* linux/fs.h */
 #endif
@@ -616,6 +618,78 @@ void outdir_interrupt(void)
             remove_tree(od->temp);
 }
 
+/* ---- files written in place ------------------------------------------------ */
+
+enum rm_status outdir_temp_file(const char *path, struct strbuf *tmp, int *fd, struct diag *d)
+{
+    strbuf_printf(tmp, "%s.XXXXXX.tmp", path);
+    if (tmp->oom)
+        return diag_fail(d, RM_ENOMEM, "out of memory writing %s", path);
+    int f = mkstemps(tmp->s, 4);
+    if (f < 0)
+        return diag_fail(d, RM_EIO, "%s: cannot write: %s", path, strerror(errno));
+    mode_t mask = umask(0);  /* mkstemp makes it private; results are for sharing */
+    umask(mask);
+    fchmod(f, 0666 & ~mask);
+    if (fd)
+        *fd = f;
+    else
+        close(f);
+    return RM_OK;
+}
+
+enum rm_status outdir_put_in_place(const char *tmp, const char *path, struct diag *d)
+{
+    int fd = open(tmp, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    int rc = fd < 0 ? -1 : fsync(fd);
+    int err = errno;
+    if (fd >= 0)
+        close(fd);
+    if (rc != 0 && err != EINVAL) {
+        remove(tmp);
+        return diag_fail(d, RM_EIO, "%s: cannot write: %s", path, strerror(err));
+    }
+    if (rename(tmp, path) != 0) {
+        err = errno;
+        remove(tmp);
+        return diag_fail(d, RM_EIO, "%s: cannot write: %s", path, strerror(err));
+    }
+    return RM_OK;
+}
+
+enum rm_status outdir_write_file(const char *path, const void *data, size_t len, struct diag *d)
+{
+    struct strbuf tmp = {0};
+    int fd;
+    enum rm_status st = outdir_temp_file(path, &tmp, &fd, d);
+    if (st != RM_OK) {
+        strbuf_fini(&tmp);
+        return st;
+    }
+    const char *p = data;
+    size_t left = len;
+    while (left > 0) {
+        ssize_t n = write(fd, p, left);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        p += n, left -= (size_t)n;
+    }
+    int err = errno;
+    bool ok = left == 0;
+    if (close(fd) != 0 && ok)
+        ok = false, err = errno;
+    if (!ok) {
+        remove(tmp.s);
+        st = diag_fail(d, RM_EIO, "%s: cannot write: %s", path, strerror(err ? err : EIO));
+    } else {
+        st = outdir_put_in_place(tmp.s, path, d);
+    }
+    strbuf_fini(&tmp);
+    return st;
+}
+
 /* ---- scratch space --------------------------------------------------------- */
 
 /* A scratch directory is an outdir without an output: in `live`, so that
@@ -626,14 +700,17 @@ enum rm_status outdir_scratch(const char *what, char **path, struct diag *d)
     const char *tmp = getenv("TMPDIR");
     if (!tmp || !*tmp)
         tmp = "/tmp";
+    char cwd[REL_MAX] = "";
+    if (tmp[0] != '/' && !getcwd(cwd, sizeof cwd))  /* absolute: gnuplot runs elsewhere */
+        return diag_fail(d, RM_EIO, "cannot find the current directory: %s", strerror(errno));
     struct outdir *o = calloc(1, sizeof *o);
-    size_t len = strlen(tmp) + strlen(what) + 32;
+    size_t len = strlen(cwd) + strlen(tmp) + strlen(what) + 32;
     if (!o || !(o->temp = malloc(len))) {
         free(o);
         return diag_fail(d, RM_ENOMEM, "out of memory");
     }
     o->lock = -1;
-    snprintf(o->temp, len, "%s/railmail-%s-XXXXXX", tmp, what);
+    snprintf(o->temp, len, "%s%s%s/railmail-%s-XXXXXX", cwd, cwd[0] ? "/" : "", tmp, what);
     pthread_mutex_lock(&live_lock);
     bool made = mkdtemp(o->temp) != NULL;
     int err = errno;

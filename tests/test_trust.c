@@ -348,3 +348,28 @@ Test(trust, a_crafted_scope_in_a_results_folder_runs_nothing, .timeout = 120)
     free(err);
     e2e_rmtree(t);
 }
+
+/* The report and the charts were written to fixed temporary names, so a
+ * link planted there was written through; and the report's scratch went
+ * to /tmp whatever TMPDIR said. */
+Test(trust, report_writes_through_no_link_and_keeps_its_scratch_in_tmpdir, .timeout = 120)
+{
+    char *t = e2e_tmpdir(), *tmp = e2e_format("%s/tmp", t);
+    e2e_mkdir(t, "tmp");
+    cr_assert_eq(e2e_runf(NULL, NULL, "run %s -r 3 -q -o %s/r", MINI, t), 0);
+    e2e_write(t, "victim", "keep me\n");
+    char *victim = e2e_format("%s/victim", t);
+    const char *links[] = { "r/report.html.tmp", "r/throughput.gp.tmp", "r/throughput.png.tmp" };
+    for (size_t i = 0; i < sizeof links / sizeof *links; i++) {
+        char *link = e2e_format("%s/%s", t, links[i]);
+        cr_assert_eq(symlink(victim, link), 0);
+        free(link);
+    }
+    e2e_sh("TMPDIR='%s' %s report %s/r >/dev/null && TMPDIR='%s' %s plot %s/r >/dev/null", tmp, e2e_bin(), t, tmp,
+           e2e_bin(), t);
+    char *text = e2e_slurp(victim);
+    cr_assert_str_eq(text, "keep me\n", "a link at a temporary name was written through");
+    cr_assert(empty_dir(tmp), "the report left its scratch in TMPDIR");
+    free(text), free(victim), free(tmp);
+    e2e_rmtree(t);
+}

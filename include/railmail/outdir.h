@@ -8,6 +8,7 @@
  * everything in it, so railmail never deletes what it did not write. */
 #include <stddef.h>
 #include "railmail/diag.h"
+#include "railmail/strbuf.h"
 
 struct outdir;  /* opaque: the final and the temporary path */
 
@@ -38,6 +39,17 @@ void outdir_interrupt(void);
  * killed processes left of outputs whose names change from run to run
  * (railmail-mpi's ranks). */
 void outdir_sweep(const char *dir, const char *family);
+
+/* A file replaced whole or not at all, never written through a link: the
+ * new text goes to PATH.XXXXXX.tmp, made by mkstemps in PATH's directory
+ * (so created there and then, not a name planted beforehand), which is
+ * fsync'ed and renamed over PATH. Errors name PATH and the errno text. */
+enum rm_status outdir_write_file(const char *path, const void *data, size_t len, struct diag *d);
+/* The two halves, for a file another program writes (gnuplot's pictures):
+ * the fresh temporary's name into `tmp` and, when fd is not NULL, its open
+ * descriptor; then its fsync and rename over PATH (removed on failure). */
+enum rm_status outdir_temp_file(const char *path, struct strbuf *tmp, int *fd, struct diag *d);
+enum rm_status outdir_put_in_place(const char *tmp, const char *path, struct diag *d);
 
 /* Scratch space outside every results directory: a fresh directory made
  * with mkdtemp under $TMPDIR (or /tmp), named railmail-WHAT-XXXXXX, which
