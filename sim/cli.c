@@ -736,6 +736,9 @@ static int cmd_plot(int argc, char **argv)
     }
     if (argc != 2)
         return say_error("plot: expected one results directory");
+    if (!outdir_is_results(argv[1]))  /* it writes there: only into what railmail wrote */
+        return say_error("plot: %s holds no results railmail wrote (no .railmail-results lists it); "
+                         "not writing charts into it", argv[1]);
     catch_interrupts();  /* its scratch and temporaries go with it */
     struct diag *d = diag_create();
     enum rm_status st = draw(argv[1], argv[1], d);
@@ -1055,6 +1058,9 @@ static int cmd_report(int argc, char **argv)
     }
     if (argc != 2)
         return say_error("report: expected one results directory");
+    if (!outdir_is_results(argv[1]))  /* it writes there: only into what railmail wrote */
+        return say_error("report: %s holds no results railmail wrote (no .railmail-results lists it); "
+                         "not writing a report into it", argv[1]);
     catch_interrupts();  /* its scratch and temporaries go with it */
     struct diag *d = diag_create();
     enum rm_status st = html_write(argv[1], d);

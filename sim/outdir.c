@@ -877,40 +877,58 @@ enum rm_status outdir_commit(struct outdir *od, struct diag *d)
 
 /* ---- charts added later ------------------------------------------------------- */
 
-enum rm_status outdir_adopt(const char *dir, const char *const *files, size_t n, struct diag *d)
+/* The marker that covers `dir`: in `dir`, or in its parent when `dir` is
+ * an arm of a comparison or a point of a sweep (OUT/baseline), listing it.
+ * Its folder goes to `top`, the prefix of dir's entries in it ("" or
+ * "baseline/") to `prefix`, its names to `listed` (to be freed). */
+static bool find_marker(const char *dir, char *top, char *prefix, struct names *listed)
 {
-    /* The marker is in `dir`, or in its parent when `dir` is an arm of a
-     * comparison (OUT/baseline). */
     size_t len = trimmed(dir);
-    char top[REL_MAX], prefix[REL_MAX + 2] = "";
-    snprintf(top, sizeof top, "%.*s", (int)len, dir);
-    struct names listed = { 0 };
+    snprintf(top, REL_MAX, "%.*s", (int)len, dir);
+    prefix[0] = '\0';
     int fd = open(top, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    bool marked = fd >= 0 && read_marker(fd, &listed) == 0;
+    bool marked = fd >= 0 && read_marker(fd, listed) == 0;
     if (fd >= 0)
         close(fd);
-    if (!marked) {
-        names_fini(&listed);
-        char *slash = strrchr(top, '/');
-        const char *base = slash ? slash + 1 : top;
-        if (!*base || !strcmp(base, ".") || !strcmp(base, ".."))
-            return RM_OK;
-        snprintf(prefix, sizeof prefix, "%s/", base);
-        if (slash == top)
-            top[1] = '\0';
-        else if (slash)
-            *slash = '\0';
-        else
-            strcpy(top, ".");
-        fd = open(top, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        marked = fd >= 0 && read_marker(fd, &listed) == 0 && names_has(&listed, prefix);
-        if (fd >= 0)
-            close(fd);
-    }
-    if (!marked) {  /* not railmail's results: nothing to keep track of */
-        names_fini(&listed);
-        return RM_OK;
-    }
+    if (marked)
+        return true;
+    names_fini(listed);
+    char *slash = strrchr(top, '/');
+    const char *base = slash ? slash + 1 : top;
+    if (!*base || !strcmp(base, ".") || !strcmp(base, ".."))
+        return false;
+    snprintf(prefix, REL_MAX + 2, "%s/", base);
+    if (slash == top)
+        top[1] = '\0';
+    else if (slash)
+        *slash = '\0';
+    else
+        strcpy(top, ".");
+    fd = open(top, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    marked = fd >= 0 && read_marker(fd, listed) == 0 && names_has(listed, prefix);
+    if (fd >= 0)
+        close(fd);
+    if (!marked)
+        names_fini(listed);
+    return marked;
+}
+
+bool outdir_is_results(const char *dir)
+{
+    char top[REL_MAX], prefix[REL_MAX + 2];
+    struct names listed = { 0 };
+    bool marked = find_marker(dir, top, prefix, &listed);
+    names_fini(&listed);
+    return marked;
+}
+
+enum rm_status outdir_adopt(const char *dir, const char *const *files, size_t n, struct diag *d)
+{
+    size_t len = trimmed(dir);
+    char top[REL_MAX], prefix[REL_MAX + 2];
+    struct names listed = { 0 };
+    if (!find_marker(dir, top, prefix, &listed))
+        return RM_OK;  /* not railmail's results: nothing to keep track of */
     char path[2 * REL_MAX + 8];
     snprintf(path, sizeof path, "%s/" MARKER, top);
     FILE *f = fopen(path, "a");

@@ -373,3 +373,24 @@ Test(trust, report_writes_through_no_link_and_keeps_its_scratch_in_tmpdir, .time
     free(text), free(victim), free(tmp);
     e2e_rmtree(t);
 }
+
+/* plot on a folder railmail did not write replaced the user's own
+ * throughput.png and .gp: plot and report write only into results. */
+Test(trust, plot_and_report_refuse_a_folder_railmail_did_not_write, .timeout = 120)
+{
+    char *t = e2e_tmpdir(), *err = e2e_format("%s/err", t);
+    cr_assert_eq(e2e_runf(NULL, NULL, "run %s -r 3 -q --no-plot -o %s/r", MINI, t), 0);
+    e2e_sh("mkdir %s/mine && cp %s/r/*.csv %s/r/run.json %s/mine/ && echo 'my chart' > %s/mine/throughput.png", t, t, t,
+           t, t);
+    cr_assert_eq(e2e_runf(NULL, err, "plot %s/mine", t), 2);
+    char *text = e2e_slurp(err);
+    cr_assert(strstr(text, "holds no results railmail wrote"), "%s", text);
+    free(text);
+    cr_assert_eq(e2e_runf(NULL, NULL, "report %s/mine", t), 2);
+    char *png = e2e_format("%s/mine/throughput.png", t);
+    text = e2e_slurp(png);
+    cr_assert_str_eq(text, "my chart\n");
+    cr_assert(!e2e_exists(t, "mine/throughput.gp") && !e2e_exists(t, "mine/report.html"));
+    free(text), free(png), free(err);
+    e2e_rmtree(t);
+}

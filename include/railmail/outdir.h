@@ -6,6 +6,7 @@
  * a marker, .railmail-results, listing each file and directory in it; an
  * existing OUT is replaced only when it is empty or its marker lists
  * everything in it, so railmail never deletes what it did not write. */
+#include <stdbool.h>
 #include <stddef.h>
 #include "railmail/diag.h"
 #include "railmail/strbuf.h"
@@ -58,6 +59,10 @@ enum rm_status outdir_put_in_place(const char *tmp, const char *path, struct dia
  * and frees the path (NULL is a no-op). */
 enum rm_status outdir_scratch(const char *what, char **path, struct diag *d);
 void outdir_scratch_end(char *path);
+
+/* Whether `dir` holds results railmail wrote: its marker, or its parent's
+ * listing it (an arm of a comparison). plot and report write only there. */
+bool outdir_is_results(const char *dir);
 
 /* After `railmail plot DIR` redrew the charts of finished results: adds the
  * regular files among `files` (names in DIR) to the marker of DIR, or of
