@@ -455,6 +455,8 @@ static enum rm_status load_json(struct results_record *r, const char *dir, struc
     enum rm_status st = csvread_slurp(path.s, &data, &len);
     if (st == RM_EIO && errno == ENOENT)
         st = RM_OK;  /* none: folders of earlier versions, arms, points */
+    else if (st == RM_EIO && errno == EINVAL)  /* a FIFO, a device: never opened, never waited on */
+        st = diag_error(d, &(struct diag_at){path.s, 0, 0}, "expected a regular file");
     else if (st == RM_EIO)
         st = diag_fail(d, RM_EIO, "%s: cannot open: %s", path.s, strerror(errno));
     else if (st == RM_ENOMEM)

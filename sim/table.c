@@ -57,7 +57,9 @@ enum rm_status table_load_where(struct table *t, const char *dir, const char *na
     enum rm_status st = csvread_slurp(path.s, &data, &len);
     if (st == RM_EIO) {
         int err = errno;
-        if (err != ENOENT)
+        if (err == EINVAL)  /* a FIFO, a device, a directory: never opened, never waited on */
+            st = diag_error(d, &(struct diag_at){path.s, 0, 0}, "expected a regular file");
+        else if (err != ENOENT)
             st = diag_fail(d, RM_EIO, "%s: cannot open: %s", path.s, strerror(err));
         else
             st = RM_OK;

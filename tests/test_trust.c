@@ -9,6 +9,7 @@
 #include <math.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 
@@ -392,5 +393,27 @@ Test(trust, plot_and_report_refuse_a_folder_railmail_did_not_write, .timeout = 1
     cr_assert_str_eq(text, "my chart\n");
     cr_assert(!e2e_exists(t, "mine/throughput.gp") && !e2e_exists(t, "mine/report.html"));
     free(text), free(png), free(err);
+    e2e_rmtree(t);
+}
+
+/* A FIFO as run.json or summary.csv blocked verify and report forever:
+ * read-back opens nothing but regular files, and says so. */
+Test(trust, a_fifo_in_a_results_folder_is_refused_without_blocking, .timeout = 60)
+{
+    char *t = e2e_tmpdir(), *err = e2e_format("%s/err", t);
+    const char *files[] = { "run.json", "summary.csv" };
+    for (size_t i = 0; i < 2; i++) {
+        cr_assert_eq(e2e_runf(NULL, NULL, "run %s -r 3 -q --no-plot -o %s/r%zu", MINI, t, i), 0);
+        char *path = e2e_format("%s/r%zu/%s", t, i, files[i]);
+        cr_assert_eq(unlink(path), 0);
+        cr_assert_eq(mkfifo(path, 0600), 0);
+        cr_assert_eq(e2e_runf(NULL, err, "report %s/r%zu", t, i), 2);
+        char *text = e2e_slurp(err), *want = e2e_format("%s: expected a regular file", files[i]);
+        cr_assert(strstr(text, want), "%s", text);
+        free(text), free(want);
+        cr_assert_eq(e2e_runf(NULL, NULL, "verify %s/r%zu", t, i), 2);
+        free(path);
+    }
+    free(err);
     e2e_rmtree(t);
 }
