@@ -8,6 +8,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -212,7 +213,12 @@ static enum rm_status rerun(const struct results_record *rec, const char *self, 
 
 static bool same_file(const char *a, const char *b)
 {
-    FILE *f = fopen(a, "rb"), *g = fopen(b, "rb");
+    int fa = open(a, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC), fb = open(b, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    FILE *f = fa >= 0 ? fdopen(fa, "rb") : NULL, *g = fb >= 0 ? fdopen(fb, "rb") : NULL;
+    if (fa >= 0 && !f)
+        close(fa);
+    if (fb >= 0 && !g)
+        close(fb);
     bool same = f && g;
     while (same) {
         char x[1 << 14], y[1 << 14];
@@ -267,13 +273,13 @@ static void compare_trees(const char *a, const char *b, const char *rel, struct 
             snprintf(sub, sizeof sub, "%s%s%s", rel, rel[0] ? "/" : "", e->d_name);
             snprintf(pa, sizeof pa, "%s/%s", a, sub);
             snprintf(pb, sizeof pb, "%s/%s", b, sub);
-            struct stat sa, sb;
-            bool ina = stat(pa, &sa) == 0, inb = stat(pb, &sb) == 0;
+            struct stat sa, sb;  /* links not followed; only regular files are opened (a FIFO would block) */
+            bool ina = lstat(pa, &sa) == 0, inb = lstat(pb, &sb) == 0;
             if (side == 1 && ina)
                 continue;  /* seen from side a */
             if (ina && inb && S_ISDIR(sa.st_mode) && S_ISDIR(sb.st_mode))
                 compare_trees(a, b, sub, df);
-            else if (!ina || !inb || !same_file(pa, pb))
+            else if (!ina || !inb || !S_ISREG(sa.st_mode) || !S_ISREG(sb.st_mode) || !same_file(pa, pb))
                 add_diff(df, sub);
         }
         if (dir)

@@ -411,7 +411,7 @@ Test(trust, a_fifo_in_a_results_folder_is_refused_without_blocking, .timeout = 6
         char *text = e2e_slurp(err), *want = e2e_format("%s: expected a regular file", files[i]);
         cr_assert(strstr(text, want), "%s", text);
         free(text), free(want);
-        cr_assert_eq(e2e_runf(NULL, NULL, "verify %s/r%zu", t, i), 2);
+        cr_assert_eq(e2e_runf(NULL, NULL, "verify %s/r%zu", t, i), i == 0 ? 2 : 1);  /* no record; a file that differs */
         free(path);
     }
     free(err);
