@@ -22,6 +22,7 @@
 #include "railmail/complete.h"
 #include "railmail/datadir.h"
 #include "railmail/escape.h"
+#include "railmail/gnuplot.h"
 #include "railmail/html.h"
 #include "railmail/metric.h"
 #include "railmail/model.h"
@@ -590,6 +591,9 @@ static enum rm_status write_record_and_report(struct record *rec, const char *di
     record_set_number(rec, RESULTS_KEY_THREADS, default_jobs(o));
     record_set_number(rec, RESULTS_KEY_RANKS, run_ranks());
     record_set(rec, RESULTS_KEY_PLOT, o->no_plot ? "no" : "yes");  /* the page has charts */
+    char *gnuplot = o->no_plot ? NULL : gnuplot_version();
+    record_set(rec, RESULTS_KEY_GNUPLOT, gnuplot);
+    free(gnuplot);
     record_scenario(rec, s);
     enum rm_status st = record_write(rec, dir, d);
     return st == RM_OK ? html_write_run(dir, kind == RESULTS_RUN ? s : NULL, d) : st;

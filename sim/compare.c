@@ -133,6 +133,9 @@ static enum rm_status check_names(char *const *names, size_t n, struct diag *d)
         if (!strcmp(names[i], RESULTS_BASELINE) || strchr(names[i], '/') || names[i][0] == '.' || !names[i][0])
             st = diag_error(d, NULL, "proposal \"%s\": expected a directory name under proposals/ other than "
                             "\"" RESULTS_BASELINE "\"", names[i]);
+        else if (results_name_taken(names[i]))
+            st = diag_error(d, NULL, "proposal \"%s\": expected a name that is not one of the files railmail writes "
+                            "beside the proposals' folders; rename its directory", names[i]);
         else if (csvwrite_is_formula(names[i]))
             st = diag_error(d, NULL, "proposal \"%s\": expected a name that does not begin with '=', '+', '-' "
                             "or '@' (a spreadsheet would read it as a formula); rename its directory", names[i]);

@@ -275,6 +275,20 @@ out:
     return st;
 }
 
+char *gnuplot_version(void)
+{
+    if (!on_path("gnuplot"))
+        return NULL;
+    FILE *p = popen("gnuplot --version 2>/dev/null", "r");
+    if (!p)
+        return NULL;
+    char line[128] = "";
+    bool got = fgets(line, sizeof line, p) != NULL;
+    pclose(p);
+    line[strcspn(line, "\r\n")] = '\0';
+    return got && line[0] ? strdup(line) : NULL;
+}
+
 void gnuplot_init(struct gnuplot *g, const char *dir, enum gnuplot_terminal terminal)
 {
     *g = (struct gnuplot){.dir = dir, .terminal = terminal, .found = on_path("gnuplot")};

@@ -30,7 +30,7 @@
 #define RENAME_EXCHANGE (1 << 1)  /* linux/fs.h */
 #endif
 
-#define MARKER ".railmail-results"
+#define MARKER OUTDIR_MARKER
 #define MARKER_HEADER "# railmail results: railmail replaces this directory only while it holds nothing but the entries below\n"
 /* A temporary directory's own marker, written when it is made and removed
  * just before it becomes OUT: it names the output, so a stale-temporary

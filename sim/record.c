@@ -24,6 +24,9 @@
 #include "railmail/csvread.h"
 #include "railmail/results.h"
 #include "railmail/outdir.h"
+#include "railmail/strbuf.h"
+#include "railmail/plot.h"
+#include "railmail/gnuplot.h"
 #include "railmail/version.h"
 
 #ifndef RAILMAIL_COMMIT
@@ -180,7 +183,11 @@ static enum rm_status rerun(const struct results_record *rec, const char *self, 
         return diag_fail(d, RM_ENOMEM, "out of memory");
     size_t k = 0;
     argv[k++] = (char *)self;
-    for (size_t i = 1; i < n; i++) {
+    argv[k++] = (char *)rec->command[1];  /* the command, then -o and -q before any "--" */
+    argv[k++] = "-o";
+    argv[k++] = (char *)out;
+    argv[k++] = "-q";
+    for (size_t i = 2; i < n; i++) {
         const char *a = rec->command[i];
         if (!strcmp(a, "-o") || !strcmp(a, "--out")) {
             i++;  /* and its value */
@@ -190,9 +197,6 @@ static enum rm_status rerun(const struct results_record *rec, const char *self, 
             continue;
         argv[k++] = (char *)a;
     }
-    argv[k++] = "-o";
-    argv[k++] = (char *)out;
-    argv[k++] = "-q";
     const char *cwd = rec->cwd;
     pid_t pid = fork();
     if (pid == 0) {
@@ -267,7 +271,11 @@ static void compare_trees(const char *a, const char *b, const char *rel, struct 
         DIR *dir = opendir(side ? db : da);
         struct dirent *e;
         while (dir && (e = readdir(dir))) {
-            if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") || (!rel[0] && (!strcmp(e->d_name, RESULTS_RUN_JSON) || !strcmp(e->d_name, RESULTS_REPORT_HTML))))
+            /* the record and the page are compared on their own; the marker lists
+             * what the folder holds, charts plot added later included */
+            if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")
+                || (!rel[0] && (!strcmp(e->d_name, RESULTS_RUN_JSON) || !strcmp(e->d_name, RESULTS_REPORT_HTML)
+                                || !strcmp(e->d_name, OUTDIR_MARKER))))
                 continue;
             char sub[4400], pa[8800], pb[8800];
             snprintf(sub, sizeof sub, "%s%s%s", rel, rel[0] ? "/" : "", e->d_name);
@@ -285,6 +293,133 @@ static void compare_trees(const char *a, const char *b, const char *rel, struct 
         if (dir)
             closedir(dir);
     }
+}
+
+/* The run record's entries that the command alone decides: a record whose
+ * command was run again must agree with its own on these (an edited seed
+ * would otherwise pass, and then show in a report written again). */
+static const char *const decided[] = {
+    RESULTS_KEY_KIND, RESULTS_KEY_SCENARIO, RESULTS_KEY_SEED, RESULTS_KEY_REPLICATIONS, RESULTS_KEY_REPLICATIONS_CHOSEN,
+    RESULTS_KEY_PRECISION, RESULTS_KEY_HORIZON_D, RESULTS_KEY_WARMUP_D, RESULTS_KEY_SETS, RESULTS_KEY_PROPOSALS,
+    RESULTS_KEY_PROPOSAL, RESULTS_KEY_VARY, RESULTS_KEY_TARGET, RESULTS_KEY_PLOT };
+
+static json_t *load_json(const char *dir)
+{
+    char path[4200], *data;
+    size_t len;
+    snprintf(path, sizeof path, "%s/" RESULTS_RUN_JSON, dir);
+    if (csvread_slurp(path, &data, &len) != RM_OK)
+        return NULL;
+    json_t *j = json_loadb(data, len, 0, NULL);
+    free(data);
+    return j;
+}
+
+/* Adds "run.json" to the differences, with a reason per entry, when the
+ * record disagrees with the one its command makes again. */
+static void compare_records(const char *dir, const char *again, struct diffs *df, json_t *reasons)
+{
+    json_t *a = load_json(dir), *b = load_json(again);
+    bool differ = !a || !b;
+    for (size_t i = 0; a && b && i < sizeof decided / sizeof *decided; i++) {
+        json_t *x = json_object_get(a, decided[i]), *y = json_object_get(b, decided[i]);
+        if ((x || y) && !(x && y && json_equal(x, y))) {
+            char *xs = x ? json_dumps(x, JSON_ENCODE_ANY | JSON_COMPACT) : NULL;
+            char *ys = y ? json_dumps(y, JSON_ENCODE_ANY | JSON_COMPACT) : NULL;
+            json_array_append_new(reasons, json_sprintf(RESULTS_RUN_JSON " says %s %s, but its command makes %s",
+                                                         decided[i], xs ? xs : "nothing", ys ? ys : "nothing"));
+            free(xs);
+            free(ys);
+            differ = true;
+        }
+    }
+    if (differ)
+        add_diff(df, RESULTS_RUN_JSON);
+    json_decref(a);
+    json_decref(b);
+}
+
+/* The page without the rows that print when and how it was made: the
+ * command (verify runs it with another -o) and the start time. */
+static char *page_without_times(const char *path)
+{
+    char *data;
+    size_t len;
+    if (csvread_slurp(path, &data, &len) != RM_OK)
+        return NULL;
+    static const char *const rows[] = { "<tr><th>command</th>", "<tr><th>started (UTC)</th>" };
+    char *w = data;
+    for (char *line = data; line < data + len;) {
+        char *end = memchr(line, '\n', (size_t)(data + len - line));
+        size_t n = end ? (size_t)(end - line) + 1 : (size_t)(data + len - line);
+        bool drop = false;
+        for (size_t i = 0; i < sizeof rows / sizeof *rows; i++)
+            drop |= !strncmp(line, rows[i], strlen(rows[i]));
+        if (!drop) {
+            memmove(w, line, n);
+            w += n;
+        }
+        line += n;
+    }
+    *w = '\0';
+    return data;
+}
+
+/* report.html, the times and the command aside. */
+static void compare_pages(const char *dir, const char *again, struct diffs *df)
+{
+    struct strbuf pa = {0}, pb = {0};
+    strbuf_printf(&pa, "%s/" RESULTS_REPORT_HTML, dir);
+    strbuf_printf(&pb, "%s/" RESULTS_REPORT_HTML, again);
+    char *a = page_without_times(strbuf_str(&pa)), *b = page_without_times(strbuf_str(&pb));
+    if ((a || b) && !(a && b && !strcmp(a, b)))
+        add_diff(df, RESULTS_REPORT_HTML);
+    free(a);
+    free(b);
+    strbuf_fini(&pa);
+    strbuf_fini(&pb);
+}
+
+/* Whether `name` is a picture gnuplot drew, whose bytes depend on its version. */
+static bool is_picture(const char *name)
+{
+    size_t n = strlen(name);
+    return (n > 4 && !strcmp(name + n - 4, ".png")) || (n > 4 && !strcmp(name + n - 4, ".svg"));
+}
+
+/* Charts `railmail plot` drew later into an arm or a point (they are in
+ * its marker): drawn again into the same folder of the run made again, so
+ * they are compared rather than called edits. */
+static void redraw_later_charts(const char *dir, const char *again, struct diag *d)
+{
+    DIR *top = opendir(dir);
+    struct dirent *e;
+    size_t n = 0;
+    char **charts = results_chart_files(&n);
+    while (top && charts && (e = readdir(top))) {
+        struct strbuf sub = {0}, theirs = {0};
+        strbuf_printf(&sub, "%s/%s", dir, e->d_name);
+        strbuf_printf(&theirs, "%s/%s", again, e->d_name);
+        struct stat sb;
+        bool later = false;
+        if (e->d_name[0] != '.' && !sub.oom && !theirs.oom && lstat(sub.s, &sb) == 0 && S_ISDIR(sb.st_mode))
+            for (size_t i = 0; i < n && !later; i++) {
+                struct strbuf a = {0}, b = {0};
+                strbuf_printf(&a, "%s/%s", sub.s, charts[i]);
+                strbuf_printf(&b, "%s/%s", theirs.s, charts[i]);
+                later = !a.oom && !b.oom && access(a.s, F_OK) == 0 && access(b.s, F_OK) != 0;
+                strbuf_fini(&a);
+                strbuf_fini(&b);
+            }
+        bool drawn;
+        if (later)
+            plot_results(theirs.s, &drawn, d);
+        strbuf_fini(&sub);
+        strbuf_fini(&theirs);
+    }
+    free(charts);
+    if (top)
+        closedir(top);
 }
 
 static int by_name(const void *x, const void *y)
@@ -327,11 +462,31 @@ enum rm_status record_verify(const char *dir, const char *self, FILE *out, struc
     if (st == RM_OK)
         st = rerun(&rec, self, again, d);
     struct diffs df = { 0 };
+    size_t not_compared = 0;
+    char *gnuplot = gnuplot_version();
+    const char *made_by = rec.gnuplot;
+    bool same_gnuplot = gnuplot && made_by && !strcmp(gnuplot, made_by);
     if (st == RM_OK) {
+        redraw_later_charts(dir, again, d);
         compare_trees(dir, again, "", &df);
+        compare_records(dir, again, &df, reasons);
+        compare_pages(dir, again, &df);
+        for (size_t i = 0; !same_gnuplot && i < df.n;) {  /* pictures of another gnuplot: not compared */
+            if (!is_picture(df.name[i])) {
+                i++;
+                continue;
+            }
+            free(df.name[i]);
+            df.name[i] = df.name[--df.n];
+            not_compared++;
+        }
         if (df.n)
             qsort(df.name, df.n, sizeof *df.name, by_name);
     }
+    if (st == RM_OK && not_compared)
+        fprintf(out, "not compared: %zu chart picture%s, drawn by %s then and %s here\n", not_compared,
+                not_compared == 1 ? "" : "s", made_by ? made_by : "no gnuplot", gnuplot ? gnuplot : "no gnuplot");
+    free(gnuplot);
     if (st == RM_OK && df.n == 0) {
         fprintf(out, "verified: every file in %s is what %s makes again\n", dir, RESULTS_RUN_JSON);
     } else if (st == RM_OK) {

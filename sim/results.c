@@ -103,6 +103,19 @@ const struct results_file *results_file_find(const char *name)
     return NULL;
 }
 
+bool results_name_taken(const char *name)
+{
+    if (name[0] == '.' || results_file_find(name))
+        return true;
+    size_t n = 0;
+    char **charts = results_chart_files(&n);
+    bool taken = false;
+    for (size_t i = 0; charts && i < n && !taken; i++)
+        taken = !strcmp(charts[i], name);
+    free(charts);
+    return taken;
+}
+
 /* A name read back is input: a metric must be one of the catalogue's, a
  * scope of one of the kinds' shapes (metric.h), whatever wrote the file,
  * before any of it reaches a chart's script or a page. */
@@ -496,6 +509,7 @@ static enum rm_status load_json(struct results_record *r, const char *dir, struc
         {RESULTS_KEY_CWD, &r->cwd},
         {RESULTS_KEY_STARTED_UTC, &r->started_utc},
         {RESULTS_KEY_REPLICATIONS_CHOSEN, &r->replications_chosen},
+        {RESULTS_KEY_GNUPLOT, &r->gnuplot},
     };
     for (size_t i = 0; i < sizeof texts / sizeof *texts && st == RM_OK; i++)
         st = get_text(&rd, root, texts[i].key, NULL, texts[i].out);

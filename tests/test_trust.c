@@ -417,3 +417,43 @@ Test(trust, a_fifo_in_a_results_folder_is_refused_without_blocking, .timeout = 6
     free(err);
     e2e_rmtree(t);
 }
+
+/* verify covers what it claims: the page (an edited percentage passed),
+ * the record against its own command (an edited seed passed), charts that
+ * plot drew later into an arm (called edits), a command with "--" (its -o
+ * went after it), and charts of another gnuplot (said, not judged). */
+Test(trust, verify_covers_the_page_the_record_and_later_charts, .timeout = 240)
+{
+    char *t = e2e_tmpdir(), *out = e2e_format("%s/out", t);
+    cr_assert_eq(e2e_runf(NULL, NULL, "run %s -r 3 -q -o %s/r", MINI, t), 0);
+    cr_assert_eq(e2e_runf(out, NULL, "verify %s/r", t), 0);
+    e2e_sh("sed -i 's/\"seed\": \"42\"/\"seed\": \"7\"/' %s/r/run.json", t);
+    cr_assert_eq(e2e_runf(out, NULL, "verify %s/r", t), 1);
+    char *text = e2e_slurp(out);
+    cr_assert(strstr(text, "  run.json\n") && strstr(text, "run.json says seed \"7\", but its command makes \"42\""), "%s",
+              text);
+    free(text);
+    e2e_sh("sed -i 's/\"seed\": \"7\"/\"seed\": \"42\"/' %s/r/run.json && "
+           "sed -i '0,/<td class=\"n\">[0-9]/s/<td class=\"n\">\\([0-9]\\)/<td class=\"n\">9\\1/' %s/r/report.html", t, t);
+    cr_assert_eq(e2e_runf(out, NULL, "verify %s/r", t), 1);
+    text = e2e_slurp(out);
+    cr_assert(strstr(text, "  report.html\n"), "an edited page passed: %s", text);
+    free(text);
+    /* charts of another gnuplot are not judged, and it says so */
+    cr_assert_eq(e2e_runf(NULL, NULL, "run %s -r 3 -q -o %s/g", MINI, t), 0);
+    e2e_sh("sed -i 's/\"gnuplot\": \"[^\"]*\"/\"gnuplot\": \"gnuplot 0.1\"/' %s/g/run.json && "
+           "printf x >> %s/g/transit.png", t, t);
+    cr_assert_eq(e2e_runf(out, NULL, "verify %s/g", t), 0);
+    text = e2e_slurp(out);
+    cr_assert(strstr(text, "not compared: 1 chart picture, drawn by gnuplot 0.1 then"), "%s", text);
+    free(text);
+    /* plot into a comparison's option, then verify the comparison */
+    cr_assert_eq(e2e_runf(NULL, NULL, "compare tests/e2e/weekly daily -r 3 -d 60 -q -o %s/c", t), 0);
+    cr_assert_eq(e2e_runf(NULL, NULL, "plot %s/c/daily", t), 0);
+    cr_assert_eq(e2e_runf(out, NULL, "verify %s/c", t), 0, "%s", e2e_slurp(out));
+    /* a command with "--" */
+    cr_assert_eq(e2e_runf(NULL, NULL, "run -r 3 -q -o %s/d -- %s", t, MINI), 0);
+    cr_assert_eq(e2e_runf(out, NULL, "verify %s/d", t), 0, "%s", e2e_slurp(out));
+    free(out);
+    e2e_rmtree(t);
+}

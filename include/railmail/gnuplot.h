@@ -23,6 +23,11 @@ struct gnuplot {
     size_t written, drawn;           /* scripts saved, pictures drawn */
 };
 
+/* "gnuplot 5.4 patchlevel 4" as `gnuplot --version` says, malloc'd; NULL
+ * when there is no gnuplot on PATH. Charts' bytes depend on it, so the run
+ * record keeps it and verify compares charts only under the same one. */
+char *gnuplot_version(void);
+
 /* Looks for gnuplot on PATH, as the shell would, once. */
 void gnuplot_init(struct gnuplot *g, const char *dir, enum gnuplot_terminal terminal);
 

@@ -11,6 +11,9 @@
 #include "railmail/diag.h"
 #include "railmail/strbuf.h"
 
+/* The marker's name, in every results directory railmail writes. */
+#define OUTDIR_MARKER ".railmail-results"
+
 struct outdir;  /* opaque: the final and the temporary path */
 
 /* Checks that `out` may be replaced (RM_EINPUT with a sentence if not),

@@ -158,6 +158,7 @@ bool results_kind_parse(const char *text, enum results_kind *out);
 #define RESULTS_KEY_THREADS "threads"
 #define RESULTS_KEY_RANKS "ranks"
 #define RESULTS_KEY_PLOT "plot"            /* "yes", or "no" after --no-plot */
+#define RESULTS_KEY_GNUPLOT "gnuplot"      /* its version, which the charts' bytes depend on; null: none */
 #define RESULTS_KEY_RAILMAIL "railmail"    /* an object: */
 #define RESULTS_KEY_VERSION "version"
 #define RESULTS_KEY_COMMIT "commit"
@@ -188,6 +189,10 @@ struct results_file {
 const struct results_file *results_file(size_t i);
 /* The file named `name`; NULL when the schema has none. */
 const struct results_file *results_file_find(const char *name);
+/* Whether `name` is taken in a comparison's folder by something railmail
+ * writes there (a result file, a chart, run.json, report.html, its hidden
+ * files), so that no proposal may be named so. */
+bool results_name_taken(const char *name);
 
 /* Reads the CSV `name` (one of the schema's) of `dir` into `t`, as
  * table_load: a missing file sets *found = false and is no error. Every
@@ -232,6 +237,7 @@ struct results_record {
     const char *const *command;
     size_t n_command;
     const char *cwd, *version, *commit, *started_utc, *replications_chosen;
+    const char *gnuplot;          /* the version that drew the charts; NULL: none, or not recorded */
     const struct results_input *inputs;
     size_t n_inputs;
     struct results_store *store;    /* what the texts and lists live in */
