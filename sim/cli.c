@@ -1054,26 +1054,45 @@ static int cmd_verify(int argc, char **argv)
 static int cmd_report(int argc, char **argv)
 {
     if (argc > 1 && !strcmp(argv[1], "--help")) {
-        puts("usage: railmail report RESULTS_DIR\n\n"
+        puts("usage: railmail report RESULTS_DIR [--force]\n\n"
              "Writes RESULTS_DIR/report.html again from the results and run.json (which names the\n"
              "scenario, its --set overrides and proposals, loaded again for the input tables):\n"
-             "one self-contained page with the charts inline, to read or print to PDF.");
+             "one self-contained page with the charts inline, to read or print to PDF.\n"
+             "Refused when an input file changed since the run (the page would show the new\n"
+             "inputs beside the old results); --force writes it with a banner naming them.");
         return 0;
     }
-    if (argc != 2)
-        return say_error("report: expected one results directory");
-    if (!outdir_is_results(argv[1]))  /* it writes there: only into what railmail wrote */
+    bool force = argc == 3 && (!strcmp(argv[1], "--force") || !strcmp(argv[2], "--force"));
+    const char *dir = argc == 2 ? argv[1] : force ? argv[strcmp(argv[1], "--force") ? 1 : 2] : NULL;
+    if (!dir)
+        return say_error("report: expected one results directory (and --force)");
+    if (!outdir_is_results(dir))  /* it writes there: only into what railmail wrote */
         return say_error("report: %s holds no results railmail wrote (no .railmail-results lists it); "
-                         "not writing a report into it", argv[1]);
+                         "not writing a report into it", dir);
     catch_interrupts();  /* its scratch and temporaries go with it */
     struct diag *d = diag_create();
-    enum rm_status st = html_write(argv[1], d);
+    struct strbuf changed = {0}, banner = {0};
+    size_t n_changed = 0;
+    enum rm_status st = record_changed_inputs(dir, &changed, &n_changed, d);
+    if (st == RM_OK && n_changed && !force)
+        st = diag_error(d, NULL, "report: %s changed since the run, and the page would show %s beside the old "
+                        "results; run again, or write the page anyway with --force (it then says so)",
+                        strbuf_str(&changed), n_changed == 1 ? "it" : "them");
+    if (st == RM_OK && n_changed)
+        strbuf_printf(&banner, "Written again after the inputs changed: %s %s changed since the run, and the tables "
+                      "of inputs show them as they are now, not as the run read them.", strbuf_str(&changed),
+                      n_changed == 1 ? "has" : "have");
+    if (st == RM_OK)
+        st = changed.oom || banner.oom ? diag_fail(d, RM_ENOMEM, "out of memory")
+                                       : html_write_banner(dir, n_changed ? strbuf_str(&banner) : NULL, d);
+    strbuf_fini(&changed);
+    strbuf_fini(&banner);
     const char *files[] = { RESULTS_REPORT_HTML };
     if (st == RM_OK)  /* the page belongs to the results, so the next run may replace it */
-        st = outdir_adopt(argv[1], files, 1, d);
+        st = outdir_adopt(dir, files, 1, d);
     int rc = report_diag(d, st);
     if (st == RM_OK)
-        escape_line(stdout, "report: %s/" RESULTS_REPORT_HTML, argv[1]);
+        escape_line(stdout, "report: %s/" RESULTS_REPORT_HTML, dir);
     diag_destroy(d);
     return rc;
 }

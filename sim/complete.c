@@ -48,6 +48,7 @@ static const struct option_spec sweep_options[] = {
     {"--vary", 0, V_KEY}, {"--target", 0, V_TARGET}, {"--proposal", 0, V_PROPOSAL},
     {"--metric", 0, V_METRIC}, {0}};
 static const struct option_spec help_option[] = {{"--help", 0, V_FLAG}, {0}};
+static const struct option_spec report_options[] = {{"--force", 0, V_FLAG}, {0}};
 static const struct option_spec main_options[] = {{"--help", 'h', V_FLAG}, {"--version", 0, V_FLAG}, {0}};
 
 /* What a command's operands are. */
@@ -73,7 +74,7 @@ static const struct command_spec commands[] = {
     {"validate", {help_option, NULL}, OP_SCENARIOS},
     {"plot", {help_option, NULL}, OP_RESULTS},
     {"verify", {help_option, NULL}, OP_RESULTS},
-    {"report", {help_option, NULL}, OP_RESULTS},
+    {"report", {help_option, report_options}, OP_RESULTS},
     {"complete", {NULL, NULL}, OP_WORDS},
 };
 #define N_COMMANDS (sizeof commands / sizeof *commands)

@@ -57,6 +57,7 @@ struct page {
     char conf[32];                /* the confidence level in percent, "95" */
     char unit[64];                /* unit_of's text */
     bool oom;                     /* a piece of text could not be formatted */
+    const char *banner;           /* a warning above everything (report --force), or NULL */
     struct diag *d;
 };
 
@@ -290,6 +291,11 @@ static void head(struct page *p)
     calendar_format(s->start_day, date);
     escf(p, " · %s replications of %s days from %s", num(n, p->rec.replications), num(h, s->horizon_d), date);
     strbuf_printf(b, "</p>\n");
+    if (p->banner) {
+        strbuf_printf(b, "<p class=\"flag\">");
+        esc(b, p->banner);
+        strbuf_printf(b, "</p>\n");
+    }
 }
 
 /* A proposal's description can run to pages of sources and reasoning:
@@ -1262,12 +1268,24 @@ static enum rm_status save(const struct page *p)
 
 enum rm_status html_write(const char *dir, struct diag *d)
 {
-    return html_write_run(dir, NULL, d);
+    return html_write_banner(dir, NULL, d);
+}
+
+static enum rm_status write_page(const char *dir, const struct scenario *s, const char *banner, struct diag *d);
+
+enum rm_status html_write_banner(const char *dir, const char *banner, struct diag *d)
+{
+    return write_page(dir, NULL, banner, d);
 }
 
 enum rm_status html_write_run(const char *dir, const struct scenario *s, struct diag *d)
 {
-    struct page p = {.dir = dir, .d = d, .scope = "all"};
+    return write_page(dir, s, NULL, d);
+}
+
+static enum rm_status write_page(const char *dir, const struct scenario *s, const char *banner, struct diag *d)
+{
+    struct page p = {.dir = dir, .d = d, .scope = "all", .banner = banner};
     enum rm_status st = results_record_load(&p.rec, dir, d);
     if (st == RM_OK && !p.rec.from_run_json)
         st = diag_error(d, &(struct diag_at){dir, 0, 0}, "expected the run record of a results directory ("

@@ -427,6 +427,31 @@ static int by_name(const void *x, const void *y)
     return strcmp(*(char *const *)x, *(char *const *)y);
 }
 
+/* An input's path as the run read it: relative ones from its directory. */
+static void input_path(const struct results_record *rec, const char *p, char *full, size_t size)
+{
+    const char *cwd = rec->cwd;
+    snprintf(full, size, "%s%s%s", p[0] == '/' || !cwd ? "" : cwd, p[0] == '/' || !cwd ? "" : "/", p);
+}
+
+enum rm_status record_changed_inputs(const char *dir, struct strbuf *names, size_t *n, struct diag *d)
+{
+    *n = 0;
+    struct results_record rec;
+    enum rm_status st = results_record_load_json(&rec, dir, d);
+    if (st == RM_OK && !rec.from_run_json)
+        st = diag_error(d, &(struct diag_at){ dir, 0, 0 }, "expected the run record railmail writes (" RESULTS_RUN_JSON
+                        "), found none");
+    for (size_t k = 0; st == RM_OK && k < rec.n_inputs; k++) {
+        char full[8400], now[65];
+        input_path(&rec, rec.inputs[k].path, full, sizeof full);
+        if (!file_sha(full, now) || strcmp(now, rec.inputs[k].sha256))
+            strbuf_printf(names, "%s%s", (*n)++ ? ", " : "", rec.inputs[k].path);
+    }
+    results_record_fini(&rec);
+    return st;
+}
+
 enum rm_status record_verify(const char *dir, const char *self, FILE *out, struct diag *d)
 {
     struct results_record rec;
@@ -444,11 +469,10 @@ enum rm_status record_verify(const char *dir, const char *self, FILE *out, struc
     if (!version || strcmp(version, RAILMAIL_VERSION))
         json_array_append_new(reasons, json_sprintf("made by railmail %s, this is %s", version ? version : "?",
                                                      RAILMAIL_VERSION));
-    const char *cwd = rec.cwd;
     for (size_t k = 0; k < rec.n_inputs; k++) {
         const char *p = rec.inputs[k].path, *sha = rec.inputs[k].sha256;
         char full[8400], now[65];
-        snprintf(full, sizeof full, "%s%s%s", p[0] == '/' || !cwd ? "" : cwd, p[0] == '/' || !cwd ? "" : "/", p);
+        input_path(&rec, p, full, sizeof full);
         if (!file_sha(full, now))
             json_array_append_new(reasons, json_sprintf("input %s can no longer be read", p));
         else if (strcmp(now, sha))

@@ -457,3 +457,24 @@ Test(trust, verify_covers_the_page_the_record_and_later_charts, .timeout = 240)
     free(out);
     e2e_rmtree(t);
 }
+
+/* report after the inputs changed showed the new inputs beside the old
+ * results: refused, naming them; --force writes the page with a banner. */
+Test(trust, report_refuses_changed_inputs_unless_forced, .timeout = 120)
+{
+    char *t = e2e_tmpdir(), *sc = mini_copy(t, "sc"), *err = e2e_format("%s/err", t);
+    cr_assert_eq(e2e_runf(NULL, NULL, "run %s -r 3 -q --no-plot -o %s/r", sc, t), 0);
+    cr_assert_eq(e2e_runf(NULL, NULL, "report %s/r", t), 0);
+    e2e_sh("sed -i 's/^BRS-WAW,BRS>WAW,7/BRS-WAW,BRS>WAW,6/' %s/services.csv", sc);
+    cr_assert_eq(e2e_runf(NULL, err, "report %s/r", t), 2);
+    char *text = e2e_slurp(err);
+    cr_assert(strstr(text, "sc/services.csv changed since the run") && strstr(text, "--force"), "%s", text);
+    free(text);
+    cr_assert_eq(e2e_runf(NULL, NULL, "report %s/r --force", t), 0);
+    char *page = e2e_format("%s/r/report.html", t);
+    text = e2e_slurp(page);
+    cr_assert(strstr(text, "Written again after the inputs changed: ") && strstr(text, "sc/services.csv has changed"),
+              "no banner");
+    free(text), free(page), free(err), free(sc);
+    e2e_rmtree(t);
+}

@@ -14,6 +14,9 @@
  * Charts are included when gnuplot is on PATH and the record does not say
  * that the run was made with --no-plot. */
 enum rm_status html_write(const char *dir, struct diag *d);
+/* The same with `banner` (NULL: none) in a warning above the results:
+ * report --force says there which inputs changed since the run. */
+enum rm_status html_write_banner(const char *dir, const char *banner, struct diag *d);
 
 /* The same for a run just made from `s` (NULL: as html_write): the
  * scenario that the record names is `s` already, loaded with the same --set

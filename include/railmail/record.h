@@ -9,6 +9,7 @@
 #include "railmail/diag.h"
 #include "railmail/scenario.h"
 #include "railmail/status.h"
+#include "railmail/strbuf.h"
 
 struct record;
 
@@ -26,6 +27,11 @@ void record_scenario(struct record *r, const struct scenario *s);
 
 /* Ends the record (end time, wall time) and writes it into dir. */
 enum rm_status record_write(struct record *r, const char *dir, struct diag *d);
+
+/* The input files of dir's run record that are no longer what the run
+ * read (changed, or gone), appended to `names` joined by ", "; their
+ * number. RM_EINPUT without a record. */
+enum rm_status record_changed_inputs(const char *dir, struct strbuf *names, size_t *n, struct diag *d);
 
 /* Runs the command recorded in dir's run record again (with `self`, the
  * railmail binary, in the recorded working directory) into a temporary
