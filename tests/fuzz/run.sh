@@ -1,6 +1,9 @@
 #!/bin/sh
-# Builds the libFuzzer target tests/fuzz/fuzz_scenario.c with clang and
-# ASan+UBSan and runs it for SECONDS from the seeds in tests/fuzz/corpus/.
+# Builds the libFuzzer targets with clang and ASan+UBSan and runs them for
+# SECONDS in all: tests/fuzz/fuzz_scenario.c (the scenario loader, seeds in
+# tests/fuzz/corpus/) for two thirds, tests/fuzz/fuzz_results.c (what plot,
+# report and verify read back from a results folder, seeds in
+# tests/fuzz/corpus_results/) for the rest.
 # Usage: sh tests/fuzz/run.sh BUILD_DIR SECONDS   (from the repo root)
 # Exits non-zero on a crash, leak, timeout or sanitizer report; the input
 # that caused it is left in BUILD_DIR as crash-*, leak-* or timeout-*.
@@ -42,18 +45,33 @@ GSL_LIBS=$(pkg-config --libs gsl 2>/dev/null || echo "-lgsl -lgslcblas -lm")
     -o "$build/fuzz_scenario" tests/fuzz/fuzz_scenario.c \
     sim/scenario.c sim/csvread.c sim/csvwrite.c sim/dist.c sim/stream.c sim/diag.c sim/num.c sim/strbuf.c sim/calendar.c -lcsv -lnettle $GSL_LIBS -lm || exit 1
 
+"$CLANG" -std=c11 -D_POSIX_C_SOURCE=200809L -Iinclude -g -O1 \
+    -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+    -o "$build/fuzz_results" tests/fuzz/fuzz_results.c \
+    sim/results.c sim/metric.c sim/table.c sim/csvread.c sim/num.c sim/strbuf.c sim/diag.c sim/escape.c \
+    -lcsv -ljansson -lm || exit 1
+
 case $build in
-/*) bin=$build/fuzz_scenario ;;
-*) bin=./$build/fuzz_scenario ;;
+/*) dir=$build ;;
+*) dir=./$build ;;
 esac
-# New inputs go to the build directory; the seeds in git stay as they are.
-ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-"$bin" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
-    -max_len=65536 -print_final_stats=1 -artifact_prefix="$build/" \
-    "$build/corpus" tests/fuzz/corpus
-status=$?
-if [ $status -ne 0 ]; then
-    echo "fuzz: failed (status $status); see the artifact in $build/" >&2
-    exit $status
-fi
-echo "fuzz: no crash, leak or timeout in ${seconds}s" >&2
+results_seconds=$((seconds / 3))
+[ "$results_seconds" -ge 1 ] || results_seconds=1
+scenario_seconds=$((seconds - results_seconds))
+[ "$scenario_seconds" -ge 1 ] || scenario_seconds=1
+fuzz() {  # $1 target, $2 seconds, $3 the seeds in git
+    mkdir -p "$build/corpus-$1" || exit 1
+    # New inputs go to the build directory; the seeds in git stay as they are.
+    ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+    "$dir/$1" -max_total_time="$2" -timeout=10 -rss_limit_mb=2048 \
+        -max_len=65536 -print_final_stats=1 -artifact_prefix="$build/" \
+        "$build/corpus-$1" "$3"
+    status=$?
+    if [ $status -ne 0 ]; then
+        echo "fuzz: $1 failed (status $status); see the artifact in $build/" >&2
+        exit $status
+    fi
+    echo "fuzz: $1: no crash, leak or timeout in ${2}s" >&2
+}
+fuzz fuzz_scenario "$scenario_seconds" tests/fuzz/corpus
+fuzz fuzz_results "$results_seconds" tests/fuzz/corpus_results
