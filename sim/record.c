@@ -315,7 +315,7 @@ static json_t *load_json(const char *dir)
     return j;
 }
 
-/* Adds "run.json" to the differences, with a reason per entry, when the
+/* Adds the run record to the differences, with a reason per entry, when the
  * record disagrees with the one its command makes again. */
 static void compare_records(const char *dir, const char *again, struct diffs *df, json_t *reasons)
 {
@@ -365,7 +365,7 @@ static char *page_without_times(const char *path)
     return data;
 }
 
-/* report.html, the times and the command aside. */
+/* The page, the times and the command aside. */
 static void compare_pages(const char *dir, const char *again, struct diffs *df)
 {
     struct strbuf pa = {0}, pb = {0};
