@@ -271,28 +271,13 @@ enum rm_status metric_unknown(struct diag *d, const char *what, const char *name
     return st;
 }
 
-/* The `len` bytes at `text` without the spaces and tabs around them, malloc'd. */
-static char *trimmed(const char *text, size_t len)
-{
-    while (len && (*text == ' ' || *text == '\t'))
-        text++, len--;
-    while (len && (text[len - 1] == ' ' || text[len - 1] == '\t'))
-        len--;
-    char *s = malloc(len + 1);
-    if (s) {
-        memcpy(s, text, len);
-        s[len] = '\0';
-    }
-    return s;
-}
-
 enum rm_status metric_ref_parse(const char *text, size_t len, const char *what, struct metric_ref *out,
                                 struct diag *d)
 {
     *out = (struct metric_ref){ 0 };
     const char *at = memchr(text, '@', len);
-    char *name = trimmed(text, at ? (size_t)(at - text) : len);
-    out->scope = at ? trimmed(at + 1, len - (size_t)(at + 1 - text)) : strdup(kind[0].name);
+    char *name = strbuf_trim_dup(text, at ? (size_t)(at - text) : len);
+    out->scope = at ? strbuf_trim_dup(at + 1, len - (size_t)(at + 1 - text)) : strdup(kind[0].name);
     enum rm_status st = RM_OK;
     if (!name || !out->scope)
         st = diag_fail(d, RM_ENOMEM, "out of memory");

@@ -434,14 +434,25 @@ static void input_path(const struct results_record *rec, const char *p, char *fu
     snprintf(full, size, "%s%s%s", p[0] == '/' || !cwd ? "" : cwd, p[0] == '/' || !cwd ? "" : "/", p);
 }
 
+/* dir's run record, which must be there; on failure `rec` is finished. */
+static enum rm_status load_record(struct results_record *rec, const char *dir, struct diag *d)
+{
+    enum rm_status st = results_record_load_json(rec, dir, d);
+    if (st == RM_OK && !rec->from_run_json)
+        st = diag_error(d, &(struct diag_at){ dir, 0, 0 }, "expected the run record railmail writes (" RESULTS_RUN_JSON
+                        "), found none");
+    if (st != RM_OK)
+        results_record_fini(rec);
+    return st;
+}
+
 enum rm_status record_changed_inputs(const char *dir, struct strbuf *names, size_t *n, struct diag *d)
 {
     *n = 0;
     struct results_record rec;
-    enum rm_status st = results_record_load_json(&rec, dir, d);
-    if (st == RM_OK && !rec.from_run_json)
-        st = diag_error(d, &(struct diag_at){ dir, 0, 0 }, "expected the run record railmail writes (" RESULTS_RUN_JSON
-                        "), found none");
+    enum rm_status st = load_record(&rec, dir, d);
+    if (st != RM_OK)
+        return st;
     for (size_t k = 0; st == RM_OK && k < rec.n_inputs; k++) {
         char full[8400], now[65];
         input_path(&rec, rec.inputs[k].path, full, sizeof full);
@@ -455,14 +466,9 @@ enum rm_status record_changed_inputs(const char *dir, struct strbuf *names, size
 enum rm_status record_verify(const char *dir, const char *self, FILE *out, struct diag *d)
 {
     struct results_record rec;
-    enum rm_status st = results_record_load_json(&rec, dir, d);
-    if (st == RM_OK && !rec.from_run_json)
-        st = diag_error(d, &(struct diag_at){ dir, 0, 0 }, "expected the run record railmail writes (" RESULTS_RUN_JSON
-                        "), found none");
-    if (st != RM_OK) {
-        results_record_fini(&rec);
+    enum rm_status st = load_record(&rec, dir, d);
+    if (st != RM_OK)
         return st;
-    }
     /* what changed since, to say why files differ */
     json_t *reasons = json_array();
     const char *version = rec.version;

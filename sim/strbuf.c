@@ -102,6 +102,20 @@ void strbuf_quote_gnuplot(struct strbuf *b, const char *text)
     strbuf_put(b, "'", 1);
 }
 
+char *strbuf_trim_dup(const char *text, size_t len)
+{
+    while (len && (*text == ' ' || *text == '\t'))
+        text++, len--;
+    while (len && (text[len - 1] == ' ' || text[len - 1] == '\t'))
+        len--;
+    char *s = malloc(len + 1);
+    if (s) {
+        memcpy(s, text, len);
+        s[len] = '\0';
+    }
+    return s;
+}
+
 void strbuf_quote_shell(struct strbuf *b, const char *text)
 {
     strbuf_put(b, "'", 1);

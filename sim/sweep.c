@@ -29,21 +29,6 @@
 
 /* ---- VALUES ---------------------------------------------------------------- */
 
-/* Copies `len` bytes of `text` without the spaces at either end. */
-static char *trimmed(const char *text, size_t len)
-{
-    while (len && (*text == ' ' || *text == '\t'))
-        text++, len--;
-    while (len && (text[len - 1] == ' ' || text[len - 1] == '\t'))
-        len--;
-    char *s = malloc(len + 1);
-    if (s) {
-        memcpy(s, text, len);
-        s[len] = '\0';
-    }
-    return s;
-}
-
 static bool add_value(struct sweep_values *v, const char *text, double x)
 {
     char *copy = strdup(text);
@@ -58,7 +43,7 @@ static bool add_value(struct sweep_values *v, const char *text, double x)
 static enum rm_status number(const char *key, const char *all, const char *text, size_t len, double *out,
                              struct diag *d)
 {
-    char *t = trimmed(text, len);
+    char *t = strbuf_trim_dup(text, len);
     if (!t)
         return diag_fail(d, RM_ENOMEM, "out of memory");
     bool ok = num_parse(t, strlen(t), '.', out);
@@ -130,7 +115,7 @@ static enum rm_status parse_list(const char *key, const char *text, struct sweep
         if (st != RM_OK)
             return st;
         /* Whole numbers past 2^53 (seeds) share doubles: there the text decides. */
-        char *t = trimmed(start, len);
+        char *t = strbuf_trim_dup(start, len);
         if (!t)
             return diag_fail(d, RM_ENOMEM, "out of memory");
         for (size_t i = 0; i < v->n; i++)
@@ -156,8 +141,8 @@ enum rm_status sweep_values_parse(const char *text, struct sweep_values *out, st
     if (!eq || eq == text)
         return diag_error(d, NULL, "--vary: expected KEY=VALUES, e.g. services.CQ-MAL.departures_per_week=1:7, "
                           "got \"%s\"", text);
-    char *values = trimmed(eq + 1, strlen(eq + 1));
-    if (!values || !(out->key = trimmed(text, (size_t)(eq - text)))) {
+    char *values = strbuf_trim_dup(eq + 1, strlen(eq + 1));
+    if (!values || !(out->key = strbuf_trim_dup(text, (size_t)(eq - text)))) {
         free(values);
         return diag_fail(d, RM_ENOMEM, "out of memory");
     }
@@ -203,7 +188,7 @@ enum rm_status sweep_target_parse(const char *text, struct sweep_target *out, st
     enum rm_status st = metric_ref_parse(text, (size_t)(op - text), "--target", &ref, d);
     if (st != RM_OK)
         return st;
-    char *x = trimmed(op + 2, strlen(op + 2));
+    char *x = strbuf_trim_dup(op + 2, strlen(op + 2));
     struct strbuf list = { 0 };
     out->metric = ref.metric->name;
     out->scope = ref.scope;  /* now the target's */

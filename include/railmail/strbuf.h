@@ -40,6 +40,10 @@ void strbuf_put_line(struct strbuf *b, const char *text);
  * so any text is safe; control characters become spaces. */
 void strbuf_quote_gnuplot(struct strbuf *b, const char *text);
 
+/* The `len` bytes at `text` without the spaces and tabs around them, as a
+ * malloc'd string; NULL without memory. */
+char *strbuf_trim_dup(const char *text, size_t len);
+
 /* A POSIX shell single-quoted word: a quote is written '\''. */
 void strbuf_quote_shell(struct strbuf *b, const char *text);
 #endif /* RAILMAIL_STRBUF_H */
