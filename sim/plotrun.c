@@ -626,10 +626,9 @@ static void name_tics(struct strbuf *b, const char *axis, const char *const *nam
 
 /* The cells of the pairs chart as a datablock, one row per pair that
  * carries mail (posted > 0 with an on-time share): destination column,
- * origin row, on-time %, transit p95; *lo and *hi get the on-time range. */
+ * origin row, on-time %, transit p95. */
 static enum rm_status pair_cells(struct strbuf *b, const struct plot *p, const struct table *t,
-                                 const struct table_index *ox, const struct table_index *dx, double *lo, double *hi,
-                                 size_t *ncells)
+                                 const struct table_index *ox, const struct table_index *dx, size_t *ncells)
 {
     size_t co, cd, cposted, con, cp95;
     enum rm_status st;
@@ -638,8 +637,6 @@ static enum rm_status pair_cells(struct strbuf *b, const struct plot *p, const s
         (st = table_col(t, metric_name(METRIC_ON_TIME), &con, p->d)) != RM_OK ||
         (st = table_col(t, metric_name(METRIC_TRANSIT_P95), &cp95, p->d)) != RM_OK)
         return st;
-    *lo = INFINITY;
-    *hi = -INFINITY;
     *ncells = 0;
     strbuf_printf(b, "# one row per pair that carries mail: destination, origin, on-time %%, transit p95 (days)\n"
                   "$cells << EOD\n");
@@ -653,8 +650,6 @@ static enum rm_status pair_cells(struct strbuf *b, const struct plot *p, const s
             !table_index_find(dx, table_cell(t, r, cd), &x))
             continue;
         strbuf_printf(b, "%zu,%zu,%.6g,%.6g\n", x + 1, y + 1, on_time, isfinite(p95) ? p95 : NAN);
-        *lo = fmin(*lo, on_time);
-        *hi = fmax(*hi, on_time);
         (*ncells)++;
     }
     strbuf_printf(b, "EOD\n");
@@ -673,14 +668,13 @@ enum rm_status plot_chart_pairs(struct plot *p)
     size_t norigin = 0, ndest = 0, co, cd, ncells;
     struct strbuf b = {0}, sub = {0}, cells = {0};
     bool found;
-    double lo, hi;
     enum rm_status st = results_load(&t, p->dir, RESULTS_PAIRS_CSV, &found, d);
     if (st != RM_OK || !found)
         return st;
     if ((st = table_col(&t, RESULTS_COL_ORIGIN, &co, d)) != RM_OK || (st = table_col(&t, RESULTS_COL_DESTINATION, &cd, d)) != RM_OK ||
         (st = distinct_names(p, &t, co, &ox, &origins, &norigin)) != RM_OK ||
         (st = distinct_names(p, &t, cd, &dx, &dests, &ndest)) != RM_OK ||
-        (st = pair_cells(&cells, p, &t, &ox, &dx, &lo, &hi, &ncells)) != RM_OK)
+        (st = pair_cells(&cells, p, &t, &ox, &dx, &ncells)) != RM_OK)
         goto out;
     strbuf_printf(&sub, "share of batches on time");
     if (isfinite(p->rec.service_standard_d))
@@ -689,17 +683,15 @@ enum rm_status plot_chart_pairs(struct plot *p)
     plot_replications_text(&sub, p);
     strbuf_printf(&sub, "; blank: no mail");
     plot_preamble(&b, p, "on time by origin and destination", strbuf_str(&sub));
-    /* the colour scale spans the pairs' range in steps of 10 points, so the
-     * worst stand out even when all are close */
-    double c0 = ncells ? fmax(0, floor(lo / 10) * 10) : 0, c1 = ncells ? fmin(100, ceil(hi / 10) * 10) : 100;
-    if (c1 <= c0)
-        c1 = fmin(100, c0 + 10), c0 = c1 - 10;
+    /* the colour scale is always 0-100 % on time, so a colour means the same
+     * share in every run: a scale fitted to the pairs' range would paint
+     * 85 % red when every pair lies between 85 and 95 */
     strbuf_printf(&b, "unset grid\nset border 0\nset key off\nset tmargin 6\n"
                   "set palette defined (0 '#d73027', 0.5 '#fee08b', 1 '#1a9850')\n"
-                  "set cbrange [%.10g:%.10g]\nset cblabel 'on time (%%)'\nset cbtics out\n"
+                  "set cbrange [0:100]\nset cblabel 'on time (%%)'\nset cbtics out\n"
                   "set xrange [0.5:%zu.5]\nset yrange [%zu.5:0.5]\n"
                   "set xlabel 'destination'\nset ylabel 'origin'\n",
-                  c0, c1, ndest ? ndest : 1, norigin ? norigin : 1);
+                  ndest ? ndest : 1, norigin ? norigin : 1);
     name_tics(&b, "x", dests, ndest, "");
     name_tics(&b, "y", origins, norigin, "");
     strbuf_put(&b, strbuf_str(&cells), cells.len);

@@ -628,3 +628,24 @@ Test(plot, every_chart_drawn_is_one_the_catalogue_adopts)
     diag_destroy(d);
     e2e_rmtree(bin);
 }
+
+Test(plot, the_pairs_colour_scale_is_0_to_100_whatever_the_pairs)
+{
+    /* Every pair between 85 and 95 % on time: a scale fitted to them would
+     * paint 85 % red; the scale stays 0-100 %. */
+    char *bin = hide_gnuplot();
+    char *dir = e2e_copy(RUN_FIXTURE);
+    e2e_write(dir, "pairs.csv",
+              "origin,destination,posted,on_time_pct,on_time_pct_ci_low,on_time_pct_ci_high,"
+              "transit_p95_d,transit_p95_d_ci_low,transit_p95_d_ci_high\n"
+              "CQ,DE,300,85.2,84,86,14.1,14,14.2\n"
+              "CQ,FR,200,94.8,94,95,13.9,13.8,14\n");
+    struct diag *d = diag_create();
+    bool drawn = true;
+    cr_assert_eq(plot_results(dir, &drawn, d), RM_OK, "%s", diag_count(d) ? diag_message(d, 0) : "");
+    assert_script(dir, "pairs.gp", STRINGS("set cbrange [0:100]\n", "\n1,1,85.2,14.1\n"),
+                  STRINGS("set cbrange [80:100]"));
+    diag_destroy(d);
+    e2e_rmtree(dir);
+    e2e_rmtree(bin);
+}
