@@ -8,6 +8,7 @@
 #include "railmail/num.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,72 @@
 struct sweep_point {
     double x, line, mean, lo, hi;
 };
+
+/* Where each value that ran lies in the grid, from the sweep's points.csv
+ * (point-NNN is the NNN-th value of a one-key grid): a target search runs
+ * only some values, and a line must not pass over the ones it skipped. */
+struct sweep_grid {
+    double *x;       /* the values that ran */
+    uint64_t *at;    /* their place in the grid, from 1 */
+    size_t n;
+};
+
+static void grid_fini(struct sweep_grid *g)
+{
+    free(g->x);
+    free(g->at);
+    *g = (struct sweep_grid){0};
+}
+
+/* Reads the grid places of a one-key sweep; leaves it empty (every point
+ * joined to the next, as before) when points.csv is absent or its names
+ * are not point-NNN. */
+static enum rm_status grid_load(const struct plot *p, size_t nkeys, struct sweep_grid *g)
+{
+    *g = (struct sweep_grid){0};
+    if (nkeys != 1)
+        return RM_OK;  /* a target searches one key: every point of a grid of two ran */
+    struct table t = {0};
+    bool found;
+    size_t cpoint;
+    enum rm_status st = results_load(&t, p->dir, RESULTS_POINTS_CSV, &found, p->d);
+    if (st != RM_OK || !found || !table_find(&t, RESULTS_COL_POINT, &cpoint) || t.ncol < 2) {
+        table_fini(&t);
+        return st;
+    }
+    size_t cvalue = cpoint == 0 ? 1 : 0;
+    g->x = malloc((t.nrow + 1) * sizeof *g->x);
+    g->at = malloc((t.nrow + 1) * sizeof *g->at);
+    if (!g->x || !g->at) {
+        grid_fini(g);
+        table_fini(&t);
+        return diag_fail(p->d, RM_ENOMEM, "out of memory reading " RESULTS_POINTS_CSV);
+    }
+    for (size_t r = 0; r < t.nrow; r++) {
+        const char *name = table_cell(&t, r, cpoint), *dash = strrchr(name, '-'), *value = table_cell(&t, r, cvalue);
+        if (!dash || !num_parse_whole(dash + 1, &g->at[g->n]) ||
+            !num_parse(value, strlen(value), '.', &g->x[g->n])) {
+            grid_fini(g);  /* names of another form: no gaps known */
+            break;
+        }
+        g->n++;
+    }
+    table_fini(&t);
+    return RM_OK;
+}
+
+/* True when the grid has a value between a and b that did not run. */
+static bool skipped_between(const struct sweep_grid *g, double a, double b)
+{
+    uint64_t ia = 0, ib = 0;
+    for (size_t i = 0; i < g->n; i++) {
+        if (g->x[i] == a)
+            ia = g->at[i];
+        if (g->x[i] == b)
+            ib = g->at[i];
+    }
+    return ia && ib && (ia > ib ? ia - ib : ib - ia) > 1;
+}
 
 static int by_line_then_x(const void *a, const void *b)
 {
@@ -142,8 +209,11 @@ static enum rm_status sweep_chart(struct plot *p, const struct table *t, const s
                                   const char *scope, const char *name, const struct sweep_goal *g)
 {
     struct sweep_point *pt = NULL;
+    struct sweep_grid grid;
     size_t n;
     enum rm_status st = sweep_points(p, t, c, metric, scope, &pt, &n);
+    if (st == RM_OK && n > 0)
+        st = grid_load(p, c->nkeys, &grid);
     if (st != RM_OK || n == 0) {
         free(pt);
         return st;
@@ -163,8 +233,12 @@ static enum rm_status sweep_chart(struct plot *p, const struct table *t, const s
     strbuf_printf(&sub, " per point, common random numbers; band: ");
     plot_confidence_text(&sub, p);
     strbuf_printf(&sub, " interval");
+    bool gaps = false;
+    for (size_t i = 1; i < n && !gaps; i++)
+        gaps = pt[i].line == pt[i - 1].line && skipped_between(&grid, pt[i - 1].x, pt[i].x);
     if (g && g->found)
-        strbuf_printf(&sub, "; the points the target search ran");
+        strbuf_printf(&sub, gaps ? "; only the values the target search ran, no line across those it skipped"
+                                 : "; the points the target search ran");
     if (nlines > MAX_SWEEP_LINES)
         strbuf_printf(&sub, "; the first %zu values of %s", (size_t)MAX_SWEEP_LINES, table_header(t, 1));
     plot_preamble(&b, p, strbuf_str(&what), strbuf_str(&sub));
@@ -188,7 +262,7 @@ static enum rm_status sweep_chart(struct plot *p, const struct table *t, const s
     strbuf_put_line(&b, scope);
     strbuf_printf(&b, "; columns: value, " RESULTS_COL_MEAN ", " RESULTS_COL_CI_LOW ", " RESULTS_COL_CI_HIGH "\n");
     size_t line = 0, first[MAX_SWEEP_LINES + 1];
-    bool band[MAX_SWEEP_LINES] = {false};
+    bool band[MAX_SWEEP_LINES] = {false}, broken[MAX_SWEEP_LINES] = {false};
     for (size_t i = 0; i < n && line < MAX_SWEEP_LINES; i++) {
         if (i == 0 || pt[i].line != pt[i - 1].line) {
             if (i)
@@ -197,6 +271,9 @@ static enum rm_status sweep_chart(struct plot *p, const struct table *t, const s
                 break;
             first[line] = i;
             strbuf_printf(&b, "$line%zu << EOD\n", line);
+        } else if (skipped_between(&grid, pt[i - 1].x, pt[i].x)) {
+            strbuf_printf(&b, "\n");  /* a blank line: neither line nor band crosses the values not run */
+            broken[line] = true;
         }
         strbuf_printf(&b, "%.10g,%.10g,", pt[i].x, pt[i].mean);
         if (isfinite(pt[i].lo) && isfinite(pt[i].hi)) {
@@ -227,6 +304,11 @@ static enum rm_status sweep_chart(struct plot *p, const struct table *t, const s
                 strbuf_printf(&b, "notitle");
             }
         }
+        if (band[k] && broken[k]) {  /* a point alone has no band to show: its interval as a bar */
+            plot_item(&b, &items);
+            strbuf_printf(&b, "$line%zu using 1:2:3:4 with yerrorbars lc rgb '%s' lw 1 pt 7 ps 0 notitle", k,
+                          nlines == 1 ? "#6baed6" : colour);
+        }
         plot_item(&b, &items);
         strbuf_printf(&b, "$line%zu using 1:2 with linespoints lc rgb '%s' lw 2 pt 7 ps 1.2 title ", k, colour);
         struct strbuf lt = {0};
@@ -247,6 +329,7 @@ static enum rm_status sweep_chart(struct plot *p, const struct table *t, const s
     strbuf_put(&b, strbuf_str(&keys), keys.len);
     strbuf_printf(&b, "\n");
     st = gnuplot_draw(&p->gp, name, &b, p->d);
+    grid_fini(&grid);
     free(pt);
     strbuf_fini(&b);
     strbuf_fini(&sub);

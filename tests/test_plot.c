@@ -649,3 +649,54 @@ Test(plot, the_pairs_colour_scale_is_0_to_100_whatever_the_pairs)
     e2e_rmtree(dir);
     e2e_rmtree(bin);
 }
+
+/* A sweep's folder whose target search ran 1, 2, 3 and 7 of the values 1 to 7. */
+static char *skipping_sweep(void)
+{
+    char *dir = e2e_tmpdir();
+    e2e_write(dir, "meta.csv", "key,value\nkind,sweep\nscenario,mini\ntitle,mini\nreplications,10\nconfidence,0.95\n"
+                               "vary,trains\ntarget,on_time_pct >= 80\n");
+    e2e_write(dir, "points.csv", "point,trains\npoint-001,1\npoint-002,2\npoint-003,3\npoint-007,7\n");
+    e2e_write(dir, "sweep.csv", "trains,metric,scope,mean,ci_low,ci_high,sd,n\n"
+                                "1,on_time_pct,all,46,44,49,3,10\n2,on_time_pct,all,82,80,84,3,10\n"
+                                "3,on_time_pct,all,92,91,94,2,10\n7,on_time_pct,all,96,95,97,1,10\n");
+    e2e_write(dir, "target.csv", "key,value\nparameter,trains\nvalue,3\nmet,yes\nmetric,on_time_pct\nscope,all\n"
+                                 "operator,>=\nthreshold,80\nbound,91\nbound_at,3\nconfidence,0.95\noutcome,between\n"
+                                 "value_below,2\npoints_evaluated,4\npoints,7\n");
+    return dir;
+}
+
+Test(plot, a_sweep_draws_no_line_across_the_values_its_search_skipped)
+{
+    char *bin = hide_gnuplot();
+    char *dir = skipping_sweep();
+    struct diag *d = diag_create();
+    bool drawn = true;
+    cr_assert_eq(plot_results(dir, &drawn, d), RM_OK, "%s", diag_count(d) ? diag_message(d, 0) : "");
+    /* 3 and 7 are not neighbours in the grid: a blank line between them
+     * breaks the line and the band, and the lone 7 shows its interval as a bar. */
+    static const char *const charts[] = {"sweep_target.gp", "sweep_on_time_pct.gp"};
+    for (size_t i = 0; i < 2; i++)
+        assert_script(dir, charts[i],
+                      STRINGS("$line0 << EOD\n1,46,44,49\n2,82,80,84\n3,92,91,94\n\n7,96,95,97\nEOD\n",
+                              "$line0 using 1:2:3:4 with yerrorbars"),
+                      STRINGS("3,92,91,94\n7,96"));
+    diag_destroy(d);
+    e2e_rmtree(dir);
+    e2e_rmtree(bin);
+}
+
+Test(plot, a_sweep_that_ran_every_value_joins_them_all)
+{
+    char *bin = hide_gnuplot();
+    char *dir = skipping_sweep();
+    e2e_write(dir, "points.csv", "point,trains\npoint-001,1\npoint-002,2\npoint-003,3\npoint-004,7\n");
+    struct diag *d = diag_create();
+    bool drawn = true;
+    cr_assert_eq(plot_results(dir, &drawn, d), RM_OK, "%s", diag_count(d) ? diag_message(d, 0) : "");
+    assert_script(dir, "sweep_on_time_pct.gp", STRINGS("\n3,92,91,94\n7,96,95,97\nEOD\n"),
+                  STRINGS("with yerrorbars"));
+    diag_destroy(d);
+    e2e_rmtree(dir);
+    e2e_rmtree(bin);
+}
