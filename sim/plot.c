@@ -54,23 +54,68 @@ void plot_avg7_block(struct strbuf *b, const char *block, const struct series *s
 }
 
 
-/* The settings every chart shares: title and subtitle, axes, grid, key. */
+/* The most characters of a subtitle's line in Sans 10 across 1200 pixels,
+ * with a margin: a longer subtitle is cut at both ends. */
+#define SUBTITLE_LINE_MAX 160
+
+/* Where a subtitle longer than a line breaks: after the last "; " that
+ * leaves the first line within SUBTITLE_LINE_MAX, else the last ", ", else
+ * the last space; 0 when it fits or has none. */
+static size_t subtitle_break(const char *s)
+{
+    size_t len = strlen(s);
+    if (len <= SUBTITLE_LINE_MAX)
+        return 0;
+    static const char *const seps[] = {"; ", ", ", " "};
+    for (size_t k = 0; k < 3; k++) {
+        size_t at = 0, n = strlen(seps[k]);
+        for (const char *q = s; (q = strstr(q, seps[k])) && (size_t)(q - s) + n <= SUBTITLE_LINE_MAX + 1; q += n)
+            at = (size_t)(q - s) + n;
+        if (at > len / 3)  /* a first line of at least a third */
+            return at;
+    }
+    return 0;
+}
+
+/* The subtitle as label 99 centred at screen height y, or, too long for one
+ * line, as labels 99 and 97 at y and y - 0.027; true when it took two. */
+bool plot_subtitle(struct strbuf *b, const char *subtitle, double y)
+{
+    if (!subtitle || !*subtitle)
+        return false;
+    size_t cut = subtitle_break(subtitle), end = cut;
+    while (end > 0 && strchr(" ;,", subtitle[end - 1]))
+        end--;
+    struct strbuf t = {0};
+    strbuf_put(&t, subtitle, cut ? end : strlen(subtitle));
+    strbuf_printf(b, "set label 99 ");
+    strbuf_quote_gnuplot(b, strbuf_str(&t));
+    strbuf_printf(b, " at screen 0.5, screen %.4g center font 'Sans,10' tc rgb '#555555'\n", y);
+    strbuf_fini(&t);
+    if (!cut)
+        return false;
+    strbuf_printf(b, "set label 97 ");
+    strbuf_quote_gnuplot(b, subtitle + cut);
+    strbuf_printf(b, " at screen 0.5, screen %.4g center font 'Sans,10' tc rgb '#555555'\n", y - 0.027);
+    return true;
+}
+
+/* The settings every chart shares: title and subtitle, axes, grid, key. A
+ * subtitle too long for one line takes two. */
 void plot_preamble(struct strbuf *b, const struct plot *p, const char *what, const char *subtitle)
 {
     struct strbuf t = {0};
     strbuf_printf(&t, "%s: %s", p->heading, what);
     strbuf_printf(b, "set encoding utf8\nset datafile separator comma\nset datafile missing NaN\n");
+    bool two = subtitle && subtitle_break(subtitle);
     /* Title and subtitle as labels, so the subtitle sits under the title. */
     strbuf_printf(b, "set label 98 ");
     strbuf_quote_gnuplot(b, strbuf_str(&t));
-    strbuf_printf(b, " at screen 0.5, screen 0.955 center font 'Sans Bold,14'\n");
+    strbuf_printf(b, " at screen 0.5, screen %s center font 'Sans Bold,14'\n", two ? "0.962" : "0.955");
     strbuf_fini(&t);
-    if (subtitle && *subtitle) {
-        strbuf_printf(b, "set label 99 ");
-        strbuf_quote_gnuplot(b, subtitle);
-        strbuf_printf(b, " at screen 0.5, screen 0.915 center font 'Sans,10' tc rgb '#555555'\n");
-    }
-    strbuf_printf(b, "set tmargin 5\nset border 3 lc rgb '#444444'\nset tics nomirror out\n"
+    plot_subtitle(b, subtitle, two ? 0.925 : 0.915);
+    strbuf_printf(b, "set tmargin %d\nset border 3 lc rgb '#444444'\nset tics nomirror out\n", two ? 6 : 5);
+    strbuf_printf(b,
                   "set grid ytics lc rgb '#e0e0e0' lt 1 lw 1\n"
                   "set key outside below center horizontal Left reverse spacing 1.2 width 2 samplen 3\n");
 }
@@ -200,11 +245,13 @@ void plot_confidence_text(struct strbuf *b, const struct plot *p)
         strbuf_printf(b, "confidence");
 }
 
-/* "scenario NAME, " when the heading is the title, else nothing. */
+/* "TITLE; " when the scenario's own title (its name in scenario.csv)
+ * differs from the name it is run under, which heads the chart; else
+ * nothing. */
 void plot_scenario_text(struct strbuf *b, const struct plot *p)
 {
-    if (p->rec.scenario && *p->rec.scenario && p->rec.title && *p->rec.title)
-        strbuf_printf(b, "scenario %s, ", p->rec.scenario);
+    if (p->rec.title && *p->rec.title && strcmp(p->rec.title, p->heading) != 0)
+        strbuf_printf(b, "%s; ", p->rec.title);
 }
 
 
@@ -241,10 +288,13 @@ static enum rm_status draw_charts(const char *dir, const char *out_dir, enum gnu
     enum rm_status st = results_record_load(&p.rec, dir, d);
     if (st != RM_OK)
         goto out;
-    if (p.rec.title && *p.rec.title)
-        p.heading = p.rec.title;
-    else if (p.rec.scenario && *p.rec.scenario)
+    /* Every chart is headed by the name the scenario is run under (its
+     * directory's, as the terminal and results/NAME say it); its title,
+     * when another, opens the subtitle. */
+    if (p.rec.scenario && *p.rec.scenario)
         p.heading = p.rec.scenario;
+    else if (p.rec.title && *p.rec.title)
+        p.heading = p.rec.title;
     else if ((base = base_name(dir)))
         p.heading = base;
     else {

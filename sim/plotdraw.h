@@ -19,7 +19,7 @@
 struct plot {
     const char *dir;
     struct results_record rec;
-    const char *heading;   /* the record's title, else its scenario, else the directory */
+    const char *heading;   /* the scenario it was run under, else the record's title, else the directory */
     struct gnuplot gp;
     struct diag *d;
     /* The daily CSV of the chart being drawn has a date column: the x axis
@@ -48,8 +48,12 @@ void plot_day_axis(struct strbuf *b, const struct plot *p, size_t ndays);
 void plot_item(struct strbuf *b, size_t *n);
 /* The key entry of the warm-up's shading, when there is a warm-up. */
 void plot_warmup_keyentry(struct strbuf *b, const struct plot *p, size_t *n);
-/* "mean of 10 replications", "95% confidence", "scenario NAME, " (or
- * their words when the record lacks the number or the name). */
+/* A subtitle as label 99 centred at screen height y, or as labels 99 and 97
+ * (y and a line below) when it is too long for one line; true then. */
+bool plot_subtitle(struct strbuf *b, const char *subtitle, double y);
+/* "mean of 10 replications", "95% confidence" (or their words when the
+ * record lacks the number), and "TITLE; " when the scenario's title is not
+ * the heading's name (nothing when it is or there is none). */
 void plot_replications_text(struct strbuf *b, const struct plot *p);
 void plot_confidence_text(struct strbuf *b, const struct plot *p);
 void plot_scenario_text(struct strbuf *b, const struct plot *p);

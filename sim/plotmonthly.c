@@ -242,14 +242,13 @@ enum rm_status plot_chart_monthly(struct plot *p)
     strbuf_quote_gnuplot(&b, strbuf_str(&sub));
     strbuf_printf(&b, " font 'Sans Bold,14' margins 0.06, 0.98, 0.28, 0.84 spacing 0.06, 0\n");
     strbuf_fini(&sub);
+    plot_scenario_text(&sub, p);
     plot_replications_text(&sub, p);
     strbuf_printf(&sub, "; bands: ");
     plot_confidence_text(&sub, p);
     strbuf_printf(&sub, " intervals; batches by month of posting (the last month's slowest are still on the way), "
                   "trains by month they got a server");
-    strbuf_printf(&b, "set label 99 ");
-    strbuf_quote_gnuplot(&b, strbuf_str(&sub));
-    strbuf_printf(&b, " at screen 0.5, screen 0.925 center font 'Sans,10' tc rgb '#555555'\n");
+    plot_subtitle(&b, strbuf_str(&sub), 0.93);
     size_t items = 0;
     /* on time */
     monthly_panel(&b, &mo, "batches on time", "on time (%)");
@@ -260,7 +259,7 @@ enum rm_status plot_chart_monthly(struct plot *p)
         snprintf(block, sizeof block, "$pair%zu_on", i);
         monthly_line(&b, &items, block, plot_palette[i % PLOT_NPALETTE], "1", worst[i] + 3);
     }
-    strbuf_printf(&b, "\nunset label 99\n");
+    strbuf_printf(&b, "\nunset label 99\nunset label 97\n");
     /* transit */
     items = 0;
     monthly_panel(&b, &mo, "transit time, posting to delivery", "days");

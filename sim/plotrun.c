@@ -676,6 +676,7 @@ enum rm_status plot_chart_pairs(struct plot *p)
         (st = distinct_names(p, &t, cd, &dx, &dests, &ndest)) != RM_OK ||
         (st = pair_cells(&cells, p, &t, &ox, &dx, &ncells)) != RM_OK)
         goto out;
+    plot_scenario_text(&sub, p);
     strbuf_printf(&sub, "share of batches on time");
     if (isfinite(p->rec.service_standard_d))
         strbuf_printf(&sub, " (within %.4g days)", p->rec.service_standard_d);

@@ -387,13 +387,15 @@ Test(plot, quotes_in_directory_and_title_survive_shell_and_gnuplot)
     cr_assert_eq(mkdir(dir, 0755), 0);
     e2e_copy_into(RUN_FIXTURE, dir);
     e2e_write(dir, "meta.csv",
-              "key,value\nkind,run\nscenario,x\ntitle,\"Brest's \"\"new\"\" crane, @home\"\nhorizon_d,84\nwarmup_d,14\n");
+              "key,value\nkind,run\nscenario,it's x\ntitle,\"Brest's \"\"new\"\" crane, @home\"\nhorizon_d,84\nwarmup_d,14\n");
     struct diag *d = diag_create();
     bool drawn = false;
     cr_assert_eq(plot_results(dir, &drawn, d), RM_OK, "%s", diag_count(d) ? diag_message(d, 0) : "");
     cr_assert(drawn);
     assert_png(dir, "throughput.png", 1200, 700);
-    assert_script(dir, "throughput.gp", STRINGS("'Brest''s \"new\" crane, @home: mail delivered per week'"), NULL);
+    /* the name it is run under heads the chart, its title opens the subtitle */
+    assert_script(dir, "throughput.gp",
+                  STRINGS("'it''s x: mail delivered per week'", "set label 99 'Brest''s \"new\" crane, @home; "), NULL);
     diag_destroy(d);
     free(dir);
     e2e_rmtree(parent);
@@ -696,6 +698,49 @@ Test(plot, a_sweep_that_ran_every_value_joins_them_all)
     cr_assert_eq(plot_results(dir, &drawn, d), RM_OK, "%s", diag_count(d) ? diag_message(d, 0) : "");
     assert_script(dir, "sweep_on_time_pct.gp", STRINGS("\n3,92,91,94\n7,96,95,97\nEOD\n"),
                   STRINGS("with yerrorbars"));
+    diag_destroy(d);
+    e2e_rmtree(dir);
+    e2e_rmtree(bin);
+}
+
+Test(plot, every_chart_is_headed_by_the_name_the_scenario_is_run_under)
+{
+    /* The fixture's scenario is run as china-europe-via-belarus and titled
+     * "China-Europe rail mail via Brest, baseline": every title says the
+     * first, every subtitle opens with the second. */
+    char *bin = hide_gnuplot();
+    char *dir = e2e_copy(RUN_FIXTURE);
+    e2e_write(dir, "pairs.csv", "origin,destination,posted,on_time_pct,transit_p95_d\nCQ,DE,300,85.2,14.1\n");
+    struct diag *d = diag_create();
+    bool drawn = true;
+    cr_assert_eq(plot_results(dir, &drawn, d), RM_OK, "%s", diag_count(d) ? diag_message(d, 0) : "");
+    static const char *const charts[] = {"throughput.gp", "transit.gp", "backlog.gp", "train_wait.gp", "pairs.gp"};
+    for (size_t i = 0; i < sizeof charts / sizeof *charts; i++)
+        assert_script(dir, charts[i],
+                      STRINGS("set label 98 'china-europe-via-belarus: ", "'China-Europe rail mail via Brest, baseline; "),
+                      STRINGS("scenario china-europe-via-belarus", "set label 98 'China-Europe"));
+    diag_destroy(d);
+    e2e_rmtree(dir);
+    e2e_rmtree(bin);
+}
+
+Test(plot, a_subtitle_too_long_for_a_line_takes_two)
+{
+    /* backlog.png's subtitle ran past both edges of the picture. */
+    char *bin = hide_gnuplot();
+    char *dir = e2e_copy(RUN_FIXTURE);
+    struct diag *d = diag_create();
+    bool drawn = true;
+    cr_assert_eq(plot_results(dir, &drawn, d), RM_OK, "%s", diag_count(d) ? diag_message(d, 0) : "");
+    char *p = e2e_format("%s/backlog.gp", dir), *s = e2e_slurp(p);
+    cr_assert_not_null(s);
+    const char *l99 = strstr(s, "set label 99 '"), *l97 = strstr(s, "set label 97 '");
+    cr_assert(l99 && l97, "expected the subtitle on two labels");
+    cr_assert_lt(strcspn(l99 + 14, "'"), 160);  /* neither line longer than the picture holds */
+    cr_assert_lt(strcspn(l97 + 14, "'"), 160);
+    cr_assert_not_null(strstr(s, "set tmargin 6\n"));
+    free(s);
+    free(p);
     diag_destroy(d);
     e2e_rmtree(dir);
     e2e_rmtree(bin);
