@@ -218,28 +218,51 @@ static void compare_points(struct strbuf *b, const struct table *t, const struct
     strbuf_printf(b, "EOD\n");
 }
 
-/* The value above each point of panel m, from the C side so units and
- * signs read well. */
+/* "+2.18 (+4%)": the difference and, when known, its relative change, in
+ * whole percent from 1 % up and to two digits below, so that "(+0%)" means
+ * no change at all. */
+static void value_text(struct strbuf *text, double diff, double rel)
+{
+    strbuf_printf(text, "%+.3g", diff);
+    if (!isfinite(rel))
+        return;
+    if (rel == 0)
+        strbuf_printf(text, " (+0%%)");
+    else if (fabs(rel) >= 0.995)
+        strbuf_printf(text, " (%+.0f%%)", rel);
+    else
+        strbuf_printf(text, " (%+.2g%%)", rel);
+}
+
+/* The value beside each point of panel m, from the C side so units and
+ * signs read well: at the point's height, on the side of its bar with
+ * more room in [x0, x1], so that it crosses neither the axis's names nor
+ * another row's value. */
 static void compare_values(struct strbuf *b, const struct table *t, const struct compare_cols *c, size_t m,
-                           char **names, size_t nnames, struct diag *d)
+                           char **names, size_t nnames, double x0, double x1, struct diag *d)
 {
     for (size_t r = 0, id = 10; r < t->nrow; r++) {
         if (!is_headline(t, c, r, m))
             continue;
         size_t row = proposal_index(names, nnames, table_cell(t, r, c->prop));
-        double diff, rel;
+        double diff, rel, lo, hi;
         if (row == nnames || table_num(t, r, c->diff, &diff, d) != RM_OK || !isfinite(diff))
             continue;
         if (table_num(t, r, c->rel, &rel, d) != RM_OK)
             rel = NAN;
+        if (table_num(t, r, c->lo, &lo, d) != RM_OK || !isfinite(lo))
+            lo = diff;
+        if (table_num(t, r, c->hi, &hi, d) != RM_OK || !isfinite(hi))
+            hi = diff;
+        lo = fmin(lo, diff);
+        hi = fmax(hi, diff);
         struct strbuf text = {0};
-        strbuf_printf(&text, "%+.3g", diff);
-        if (isfinite(rel))
-            strbuf_printf(&text, " (%+.0f%%)", rel);
+        value_text(&text, diff, rel);
+        bool right = x1 - hi >= lo - x0;
         strbuf_printf(b, "set label %zu ", id++);
         strbuf_quote_gnuplot(b, strbuf_str(&text));
-        strbuf_printf(b, " at %.10g, %zu center offset 0, 1.1 tc rgb '#%06x' front\n", diff, row + 1,
-                   verdict_colour(table_cell(t, r, c->verdict)));
+        strbuf_printf(b, " at %.10g, %zu %s offset %s, 0 tc rgb '#%06x' front\n", right ? hi : lo, row + 1,
+                      right ? "left" : "right", right ? "0.8" : "-0.8", verdict_colour(table_cell(t, r, c->verdict)));
         strbuf_fini(&text);
     }
 }
@@ -263,7 +286,7 @@ static void compare_panel(struct strbuf *b, const struct table *t, const struct 
         strbuf_printf(b, " %zu", i + 1);
     }
     strbuf_printf(b, ")\nset arrow 1 from 0, graph 0 to 0, graph 1 nohead lc rgb '#666666' lw 1.5 back\n");
-    compare_values(b, t, c, m, names, nnames, d);
+    compare_values(b, t, c, m, names, nnames, x0, x1, d);
     if (inline_points) {
         compare_points(b, t, c, m, names, nnames, d);
         strbuf_printf(b, "plot $points using 1:2:3:4:5 with xerrorbars lc rgb variable pt 7 ps 1.5 lw 2 notitle\n");

@@ -182,8 +182,9 @@ Test(plot, compare_draws_two_pngs_and_no_run_charts)
                           "plot 'compare.csv' using (headline('tracking_gap_max_h') ? column('diff') : NaN)",
                           "plot 'compare.csv' using (headline('max_backlog_batches') ? column('diff') : NaN)",
                           ":'diff_ci_low':'diff_ci_high':(verdict_colour(strcol('verdict')))",
-                          /* The tracking gap of brest-crane is worse: its label is red. */
-                          "'+2.5 (+4%)' at 2.5, 2 center offset 0, 1.1 tc rgb '#d62728'"),
+                          /* The tracking gap of brest-crane is worse: its label is red, at
+                           * its row, left of its bar where the panel has more room. */
+                          "'+2.5 (+4%)' at 0.5, 2 right offset -0.8, 0 tc rgb '#d62728'"),
                   NULL);
     assert_script(dir, "compare_throughput.gp",
                   STRINGS("# day,baseline,freq-4,brest-crane,combined",
@@ -741,6 +742,26 @@ Test(plot, a_subtitle_too_long_for_a_line_takes_two)
     cr_assert_not_null(strstr(s, "set tmargin 6\n"));
     free(s);
     free(p);
+    diag_destroy(d);
+    e2e_rmtree(dir);
+    e2e_rmtree(bin);
+}
+
+Test(plot, compare_labels_say_plus_0_percent_only_for_no_change)
+{
+    /* A change of 0.3 % read "(+0%)", as did no change at all. */
+    char *bin = hide_gnuplot();
+    char *dir = e2e_copy(COMPARE_FIXTURE);
+    e2e_write(dir, "compare.csv",
+              "proposal,metric,scope,baseline_mean,proposal_mean,diff,diff_ci_low,diff_ci_high,rel_pct,p_value,verdict\n"
+              "freq-4,transit_mean_d,all,10,10.03,0.03,0.01,0.05,0.3,0.001,worse\n"
+              "brest-crane,transit_mean_d,all,10,10,0,0,0,0,1,no difference\n"
+              "combined,transit_mean_d,all,10,9.9996,-0.0004,-0.001,0.0002,-0.004,0.5,no difference\n");
+    struct diag *d = diag_create();
+    bool drawn = true;
+    cr_assert_eq(plot_results(dir, &drawn, d), RM_OK, "%s", diag_count(d) ? diag_message(d, 0) : "");
+    assert_script(dir, "compare.gp", STRINGS("'+0.03 (+0.3%)'", "'+0 (+0%)'", "'-0.0004 (-0.004%)'"),
+                  STRINGS("'+0.03 (+0%)'", "(-0%)", "center offset 0, 1.1"));
     diag_destroy(d);
     e2e_rmtree(dir);
     e2e_rmtree(bin);
