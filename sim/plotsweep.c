@@ -22,7 +22,7 @@ struct sweep_point {
     double x, line, mean, lo, hi;
 };
 
-/* Where each value that ran lies in the grid, from the sweep's points.csv
+/* Where each value that ran lies in the grid, from the sweep's list of points
  * (point-NNN is the NNN-th value of a one-key grid): a target search runs
  * only some values, and a line must not pass over the ones it skipped. */
 struct sweep_grid {
@@ -39,7 +39,7 @@ static void grid_fini(struct sweep_grid *g)
 }
 
 /* Reads the grid places of a one-key sweep; leaves it empty (every point
- * joined to the next, as before) when points.csv is absent or its names
+ * joined to the next, as before) when that list is absent or its names
  * are not point-NNN. */
 static enum rm_status grid_load(const struct plot *p, size_t nkeys, struct sweep_grid *g)
 {
