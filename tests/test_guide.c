@@ -1,7 +1,9 @@
-/* tests/guide_check.py runs the commands a document shows and fails when
- * they no longer print what it shows (figures within their last printed
- * digit), so that documents cannot go stale (issue 24). Here the checker
- * itself is checked on small documents that should and should not pass. */
+/* The documents cannot go stale (issue 24): every command shown in a
+ * ```console block of README.md, docs/guide.md and docs/reference.md is run
+ * by tests/guide_check.py against the binary under test, and what it prints
+ * must be what the document shows (figures within their last printed digit);
+ * every relative link and anchor must lead somewhere. The checker itself is
+ * checked on small documents that should and should not pass. */
 #include "e2e.h"
 
 /* Runs tests/guide_check.py with `args` (after the binary for a check);
@@ -18,6 +20,38 @@ static int guide_check(bool links, const char *args, char **said)
     free(out);
     e2e_rmtree(t);
     return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+static void prints_what_it_shows(const char *doc)
+{
+    char *said;
+    int rc = guide_check(false, doc, &said);
+    cr_assert_eq(rc, 0, "%s no longer shows what railmail prints (rewrite it with "
+                 "python3 tests/guide_check.py --update ./railmail %s, then read the diff):\n%s", doc, doc, said);
+    free(said);
+}
+
+Test(guide, every_command_of_the_guide_prints_what_the_guide_shows, .timeout = 600)
+{
+    prints_what_it_shows("docs/guide.md");
+}
+
+Test(guide, the_readme_run_prints_what_the_readme_shows, .timeout = 120)
+{
+    prints_what_it_shows("README.md");
+}
+
+Test(guide, the_reference_examples_print_what_the_reference_shows, .timeout = 120)
+{
+    prints_what_it_shows("docs/reference.md");
+}
+
+Test(guide, every_relative_link_and_anchor_leads_somewhere)
+{
+    char *said;
+    int rc = guide_check(true, "README.md docs/*.md scenarios/*/README.md", &said);
+    cr_assert_eq(rc, 0, "%s", said);
+    free(said);
 }
 
 /* guide_check.py's verdict on a document holding one ```console block of
