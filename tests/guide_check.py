@@ -208,7 +208,7 @@ def run_document(railmail, path, update, root):
                         if isinstance(w, str):
                             failures.append(f'{at}\n  cannot place the "..." lines: {w}')
                         else:
-                            new = got if w is None else [ELISION if k is None else got[k] for k in w]
+                            new = got if w is None else [shown_t[i] if k is None else got[k] for i, k in enumerate(w)]
                             edits.append((out_at, out_at + len(shown_t), new))
                     else:
                         failures.append(f'{at}\n' + '\n'.join('  ' + x for x in where.splitlines())
