@@ -52,18 +52,20 @@ Test(cli, a_run_that_cannot_fit_in_memory_is_refused_before_it_starts)
     unsetenv("RAILMAIL_MEMORY_MB");
 }
 
-/* Every --set example in --help and in the README works on the default
- * scenario (one once named a service that does not exist). */
+/* Every --set example in --help, the README and the documents beside it
+ * works on the default scenario (one once named a service that does not
+ * exist). */
 Test(cli, every_set_example_works_on_the_default_scenario, .timeout = 240)
 {
     char *t = e2e_tmpdir(), *help = e2e_format("%s/help", t);
     cr_assert_eq(e2e_run("run --help", help, NULL), 0);
-    char *texts[] = { e2e_slurp(help), e2e_slurp("README.md") };
+    char *texts[] = { e2e_slurp(help), e2e_slurp("README.md"), e2e_slurp("docs/guide.md"),
+                      e2e_slurp("docs/reference.md"), e2e_slurp("docs/development.md") };
     regex_t re;
     cr_assert_eq(regcomp(&re, "(services|nodes|legs|demand|disruptions|scenario)\\.[A-Za-z0-9_.>*-]+\\*?=[0-9.]+",
                          REG_EXTENDED), 0);
     int examples = 0;
-    for (int k = 0; k < 2; k++) {
+    for (size_t k = 0; k < sizeof texts / sizeof *texts; k++) {
         cr_assert(texts[k]);
         for (const char *p = texts[k]; *p;) {
             regmatch_t m;
@@ -146,18 +148,20 @@ Test(cli, intervals_from_fewer_than_three_replications_are_not_printed, .timeout
     expect_in("compare tests/e2e/weekly daily -r 1", "n/a: a verdict needs at least 3 paired replications", true);
 }
 
-/* The metric table is the one list: --help and the README show every row. */
-Test(cli, help_and_readme_list_every_metric_of_the_table)
+/* The metric table is the one list: --help and the reference's metric table
+ * show every row. */
+Test(cli, help_and_the_reference_list_every_metric_of_the_table)
 {
     char *t = e2e_tmpdir(), *help = e2e_format("%s/help", t);
     cr_assert_eq(e2e_run("run --help", help, NULL), 0);
-    char *texts[] = { e2e_slurp(help), e2e_slurp("README.md") };
+    char *texts[] = { e2e_slurp(help), e2e_slurp("docs/reference.md") };
+    cr_assert(texts[0] && texts[1]);
     for (size_t i = 0; i < METRIC_COUNT; i++) {
         char want[128];
         snprintf(want, sizeof want, "  %s ", metric_get(i)->name);
         cr_assert(strstr(texts[0], want), "--help does not list %s", metric_get(i)->name);
         snprintf(want, sizeof want, "| `%s` |", metric_get(i)->name);
-        cr_assert(strstr(texts[1], want), "README's metric table does not list %s", metric_get(i)->name);
+        cr_assert(strstr(texts[1], want), "docs/reference.md's metric table does not list %s", metric_get(i)->name);
     }
     free(texts[0]);
     free(texts[1]);

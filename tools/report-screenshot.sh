@@ -1,5 +1,5 @@
 #!/bin/sh
-# Makes docs/report.png, the README's picture of report.html: the default
+# Makes docs/report.png, the guide's picture of report.html: the default
 # scenario's comparison (10 replications, seed 1), rendered by headless
 # Chromium. Run from the repository root after `make railmail`.
 set -eu
