@@ -130,6 +130,10 @@ struct node_state {
     uint64_t waits, handled;
     double day_wait_sum_h;    /* trains that got a server today */
     uint32_t day_waits;
+    /* those that got one at the very end of today, which is the start of
+     * tomorrow (an event due with the day's end, run before it) */
+    double next_wait_sum_h;
+    uint32_t next_waits;
 };
 
 struct service_state {
@@ -938,8 +942,13 @@ static void start_dwell(struct rep *r, struct train *tr, double t)
     ns->busy++;
     double dwell = dist_sample(&r->s->nodes[node].dwell_h,
                                r->dwell_rng[r->m->qbase[tr->service] + tr->stop]);
-    ns->day_wait_sum_h += t - tr->queued_h;
-    ns->day_waits++;
+    if (t < (r->day + 1) * CALENDAR_HOURS_PER_DAY) {
+        ns->day_wait_sum_h += t - tr->queued_h;
+        ns->day_waits++;
+    } else {
+        ns->next_wait_sum_h += t - tr->queued_h;
+        ns->next_waits++;
+    }
     if (tr->queued_h >= r->warmup_h) {
         ns->wait_sum_h += t - tr->queued_h;
         ns->waits++;
@@ -1394,8 +1403,10 @@ static void snapshot_day(struct rep *r, double t)
         struct node_state *ns = &r->nodes[n];
         *daily(r, backlog + n, t - 1) = ns->waiting;
         *daily(r, wait + n, t - 1) = ns->day_waits ? ns->day_wait_sum_h / CALENDAR_HOURS_PER_DAY / ns->day_waits : NAN;
-        ns->day_wait_sum_h = 0;
-        ns->day_waits = 0;
+        ns->day_wait_sum_h = ns->next_wait_sum_h;
+        ns->day_waits = ns->next_waits;
+        ns->next_wait_sum_h = 0;
+        ns->next_waits = 0;
     }
 }
 

@@ -179,6 +179,31 @@ Test(e2e, a_closed_node_holds_trains_until_it_reopens, .timeout = 120)
     e2e_rmtree(t);
 }
 
+/* The closure ends at the start of day 110 (2640 h): the trains held get a
+ * server then, which is day 110's wait, not day 109's. */
+Test(e2e, no_train_gets_a_server_while_its_node_is_closed, .timeout = 120)
+{
+    char *t = e2e_tmpdir(), line[512];
+    cr_assert_eq(e2e_runf(NULL, NULL, "run tests/e2e/closure -o %s/r --no-plot -q", t), 0);
+    FILE *f = e2e_open(t, "r/train_wait.csv");
+    int day, seen = 0;
+    char value[64];
+    while (fgets(line, sizeof line, f)) {
+        value[0] = 0;
+        if (sscanf(line, "%d,%*10[-0-9],D,%63s", &day, value) < 1 || !strstr(line, ",D,"))
+            continue;
+        if (day >= 100 && day < 110)
+            cr_assert_eq(value[0], 0, "day %d of the closure: trains got a server at D (wait %s d)", day, value);
+        if (day == 110) {
+            cr_assert_gt(atof(value), 4, "day 110: the held trains' wait is %s d", value);
+            seen++;
+        }
+    }
+    fclose(f);
+    cr_assert_eq(seen, 1);
+    e2e_rmtree(t);
+}
+
 Test(e2e, bad_input_exits_2_and_leaves_results_untouched, .timeout = 120)
 {
     char *t = e2e_tmpdir();
