@@ -90,7 +90,7 @@ static const struct metric catalogue[METRIC_COUNT] = {
         "mean peak load of every mail-carrying conveyance, as a share of its capacity" },
     [METRIC_MAX_BACKLOG] = {
         "max_backlog_batches", "batches", LOWER, METRIC_SCOPE_ALL | MONTH, 8, CHART, "largest backlog",
-        "most batches waiting at once anywhere in the network" },
+        "most batches held at the nodes at once, network-wide: waiting for a train, or aboard trains queueing for a server or being handled" },
     [METRIC_COST_PER_T] = {
         "cost_per_t", "currency per tonne", LOWER, METRIC_SCOPE_ALL, 11, 0, "cost per tonne",
         "cost of every departure after the warm-up (all cost models) per tonne delivered" },
@@ -111,7 +111,7 @@ static const struct metric catalogue[METRIC_COUNT] = {
         "mean hours a train queued for a server, trains still queueing included" },
     [METRIC_NODE_BACKLOG] = {
         "backlog_batches_max", "batches", LOWER, METRIC_SCOPE_NODE, 0, 0, "largest backlog",
-        "most batches waiting at the node at once" },
+        "most batches held at the node at once: waiting for a train there, or aboard trains queueing for a server or being handled there" },
     [METRIC_TRAINS_HANDLED] = {
         "trains_handled", "trains", NEUTRAL, METRIC_SCOPE_NODE, 0, 0, "trains handled",
         "trains that got a server at the node" },

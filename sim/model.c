@@ -125,11 +125,15 @@ struct train {
 struct node_state {
     unsigned servers, busy;   /* servers in use now; UINT_MAX = no limit */
     struct train *q_head, *q_tail;
-    uint32_t waiting, waiting_max;
+    uint32_t waiting, waiting_max;  /* its backlog (add_waiting) */
     double busy_h, wait_sum_h;
     uint64_t waits, handled;
     double day_wait_sum_h;    /* trains that got a server today */
     uint32_t day_waits;
+    /* those that got one at the very end of today, which is the start of
+     * tomorrow (an event due with the day's end, run before it) */
+    double next_wait_sum_h;
+    uint32_t next_waits;
 };
 
 struct service_state {
@@ -197,7 +201,7 @@ struct months {
     bool *done;                       /* [n]: quantiles written, histograms freed */
     double *wait_sum_h;               /* [n * n_nodes]: trains that got a server in the month */
     uint64_t *waits;
-    uint32_t *backlog_max;            /* [n]: most batches waiting at once */
+    uint32_t *backlog_max;            /* [n]: the network's largest backlog */
     struct stats_small_hist *scratch; /* a merged histogram */
     struct stats_small_hist *spare;   /* a closed month's histograms, for the next month */
     size_t first_open;                /* months before it are done */
@@ -597,10 +601,13 @@ static inline void join_queue(struct rep *r, struct batch *b, const struct hop *
         fail_nomem(r);
 }
 
-/* k more batches wait at `node`: the backlogs, and after the warm-up
+/* k more batches are held at `node`: the backlogs, and after the warm-up
  * (in_window) their maxima, the month's too (`month`, the month slot of
- * the time). The backlogs only grow here, so k batches at once reach the
- * same maxima as one at a time. */
+ * the time). A node's backlog is the batches waiting there for a train
+ * plus those aboard trains queueing for a server or being handled there
+ * (counted per train, from its arrival to its leaving: on_arrive, unload).
+ * The backlogs only grow here, so k batches at once reach the same maxima
+ * as one at a time. */
 static inline void add_waiting(struct rep *r, size_t node, bool in_window, int32_t month, uint32_t k)
 {
     struct node_state *ns = &r->nodes[node];
@@ -938,8 +945,13 @@ static void start_dwell(struct rep *r, struct train *tr, double t)
     ns->busy++;
     double dwell = dist_sample(&r->s->nodes[node].dwell_h,
                                r->dwell_rng[r->m->qbase[tr->service] + tr->stop]);
-    ns->day_wait_sum_h += t - tr->queued_h;
-    ns->day_waits++;
+    if (t < (r->day + 1) * CALENDAR_HOURS_PER_DAY) {
+        ns->day_wait_sum_h += t - tr->queued_h;
+        ns->day_waits++;
+    } else {
+        ns->next_wait_sum_h += t - tr->queued_h;
+        ns->next_waits++;
+    }
     if (tr->queued_h >= r->warmup_h) {
         ns->wait_sum_h += t - tr->queued_h;
         ns->waits++;
@@ -959,9 +971,12 @@ static void on_arrive(struct engine *e, void *arg)
     struct train *tr = arg;
     struct rep *r = tr->r;
     double t = engine_now(e);
-    struct node_state *ns = &r->nodes[r->s->services[tr->service].route[tr->stop]];
+    size_t node = r->s->services[tr->service].route[tr->stop];
+    struct node_state *ns = &r->nodes[node];
     tr->queued_h = t;
     tr->next = NULL;
+    if (tr->on_board)  /* held at the node until the train leaves it */
+        add_waiting(r, node, t >= r->warmup_h, month_of(r, t), tr->on_board);
     if (!ns->q_head && ns->busy < ns->servers) {
         start_dwell(r, tr, t);
         return;
@@ -1096,6 +1111,12 @@ static void unload(struct rep *r, struct train *tr, size_t node, double t)
         }
     }
     tr->load_kg = load_kg;
+    /* the backlog counted the train's batches since it arrived: those
+     * delivered and those riding on leave it, those transferring stay,
+     * in their queues; the backlog only shrinks here */
+    uint32_t leave = tr->on_board - (n - delivered);
+    r->nodes[node].waiting -= leave;
+    r->waiting -= leave;
     tr->on_board -= n;
     r->tracking_events += n;  /* a delivery or a transfer each */
     r->delivered += delivered;
@@ -1103,8 +1124,6 @@ static void unload(struct rep *r, struct train *tr, size_t node, double t)
         *c.delivered_at = c.delivered_t;
         *c.dest_at = c.dest_t;
     }
-    if (n > delivered)
-        add_waiting(r, node, c.in_window, c.now, n - delivered);
     ring_drop(here, n);
 }
 
@@ -1394,8 +1413,10 @@ static void snapshot_day(struct rep *r, double t)
         struct node_state *ns = &r->nodes[n];
         *daily(r, backlog + n, t - 1) = ns->waiting;
         *daily(r, wait + n, t - 1) = ns->day_waits ? ns->day_wait_sum_h / CALENDAR_HOURS_PER_DAY / ns->day_waits : NAN;
-        ns->day_wait_sum_h = 0;
-        ns->day_waits = 0;
+        ns->day_wait_sum_h = ns->next_wait_sum_h;
+        ns->day_waits = ns->next_waits;
+        ns->next_wait_sum_h = 0;
+        ns->next_waits = 0;
     }
 }
 

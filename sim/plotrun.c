@@ -445,10 +445,11 @@ struct node_chart {
 };
 
 static const struct node_chart backlog_chart = {
-    RESULTS_BACKLOG_CSV, RESULTS_COL_BACKLOG_BATCHES_MEAN, RESULTS_CHART_BACKLOG, "mail waiting at the nodes",
-    "batches waiting for a train at the end of each day: 7-day mean (line), the week's lowest to highest day (band)",
-    "batches waiting (end of day)",
-    "no batch waited at any node", NULL, 3, true,
+    RESULTS_BACKLOG_CSV, RESULTS_COL_BACKLOG_BATCHES_MEAN, RESULTS_CHART_BACKLOG, "mail held at the nodes",
+    "batches waiting for a train or aboard trains queueing or being handled there, at the end of each day: "
+    "7-day mean (line), the week's lowest to highest day (band)",
+    "batches held (end of day)",
+    "no batch was held at any node", NULL, 3, true,
 };
 
 static const struct node_chart train_wait_chart = {
@@ -579,7 +580,7 @@ out:
     return st;
 }
 
-/* The backlog chart: batches waiting at the nodes. */
+/* The backlog chart: batches held at the nodes. */
 enum rm_status plot_chart_backlog(struct plot *p)
 {
     return chart_nodes(p, &backlog_chart);

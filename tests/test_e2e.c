@@ -179,6 +179,83 @@ Test(e2e, a_closed_node_holds_trains_until_it_reopens, .timeout = 120)
     e2e_rmtree(t);
 }
 
+/* The backlog at D at the end of each day of backlog.csv (one replication). */
+static void closure_backlog(const char *dir, double backlog[150])
+{
+    char line[512];
+    FILE *f = e2e_open(dir, "backlog.csv");
+    int day;
+    double v;
+    while (fgets(line, sizeof line, f))
+        if (sscanf(line, "%d,%*10[-0-9],D,%lf", &day, &v) == 2 && day >= 0 && day < 150)
+            backlog[day] = v;
+    fclose(f);
+}
+
+/* D is closed on days 100-109: the trains queueing there hold their mail,
+ * and that mail is D's backlog. D is only a destination, so its backlog is
+ * exactly the batches (12.5 kg each) aboard the trains that have reached it
+ * and not yet left (2.385 h of handling) at the end of the day. */
+Test(e2e, a_closed_borders_backlog_counts_the_mail_aboard_its_queued_trains, .timeout = 120)
+{
+    char *t = e2e_tmpdir(), line[512];
+    cr_assert_eq(e2e_runf(NULL, NULL, "run tests/e2e/closure -r 1 -o %s/r --no-plot -q", t), 0);
+    char *r = e2e_format("%s/r", t);
+    double backlog[150] = { 0 }, aboard[150] = { 0 };
+    closure_backlog(r, backlog);
+    FILE *f = e2e_open(r, "trains.csv");
+    while (fgets(line, sizeof line, f)) {
+        unsigned rep, train;
+        double dep, arr, load_t;
+        if (sscanf(line, "%u,OD,%u,%lf,%lf,%lf", &rep, &train, &dep, &arr, &load_t) != 5)
+            continue;
+        for (int d = 0; d < 150; d++) {
+            double end_h = (d + 1) * 24.0;
+            if (dep + 6.5 <= end_h && arr > end_h)
+                aboard[d] += round(load_t / 0.0125);
+        }
+    }
+    fclose(f);
+    for (int d = 100; d < 110; d++) {
+        cr_assert_gt(backlog[d], 0, "day %d of the closure: D's backlog is 0", d);
+        cr_assert_geq(backlog[d], aboard[d], "day %d: backlog %g below the %g batches aboard", d, backlog[d],
+                      aboard[d]);
+    }
+    for (int d = 0; d < 150; d++)
+        cr_assert_float_eq(backlog[d], aboard[d], 1e-9, "day %d: backlog %g, aboard the trains at D %g", d,
+                           backlog[d], aboard[d]);
+    cr_assert_gt(e2e_summary(r, "backlog_batches_max", "node:D", "mean"), 300);
+    cr_assert_geq(e2e_summary(r, "max_backlog_batches", "all", "mean"),
+                  e2e_summary(r, "backlog_batches_max", "node:D", "mean"));
+    free(r);
+    e2e_rmtree(t);
+}
+
+/* The closure ends at the start of day 110 (2640 h): the trains held get a
+ * server then, which is day 110's wait, not day 109's. */
+Test(e2e, no_train_gets_a_server_while_its_node_is_closed, .timeout = 120)
+{
+    char *t = e2e_tmpdir(), line[512];
+    cr_assert_eq(e2e_runf(NULL, NULL, "run tests/e2e/closure -o %s/r --no-plot -q", t), 0);
+    FILE *f = e2e_open(t, "r/train_wait.csv");
+    int day, seen = 0;
+    char value[64];
+    while (fgets(line, sizeof line, f)) {
+        value[0] = 0;
+        if (sscanf(line, "%d,%*10[-0-9],D,%63s", &day, value) < 1 || !strstr(line, ",D,"))
+            continue;
+        if (day >= 100 && day < 110)
+            cr_assert_eq(value[0], 0, "day %d of the closure: trains got a server at D (wait %s d)", day, value);
+        if (day == 110) {
+            cr_assert_gt(atof(value), 4, "day 110: the held trains' wait is %s d", value);
+            seen++;
+        }
+    }
+    fclose(f);
+    cr_assert_eq(seen, 1);
+    e2e_rmtree(t);
+}
+
 Test(e2e, bad_input_exits_2_and_leaves_results_untouched, .timeout = 120)
 {
     char *t = e2e_tmpdir();

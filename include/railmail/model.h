@@ -43,12 +43,13 @@ size_t model_row_in_month(const struct model *m, const char *metric, const char 
 size_t model_months(const struct model *m, int32_t *first);
 
 /* Daily series: the network's two, then three groups: tonnes delivered per
- * destination (named after the delivered-tonnes metric, ":ID"), batches waiting per node at the end of
- * the day ("backlog:ID") and the mean wait of the trains that got a server
+ * destination (named after the delivered-tonnes metric, ":ID"), the backlog per node at the end of the
+ * day ("backlog:ID": batches waiting for a train there, or aboard trains
+ * queueing for a server or being handled there) and the mean wait of the trains that got a server
  * at a node that day in days ("train_wait_d:ID", NaN on a day without one). */
 enum {
     MODEL_SERIES_DELIVERED_T,  /* tonnes delivered per day */
-    MODEL_SERIES_BACKLOG,      /* batches waiting at the end of the day */
+    MODEL_SERIES_BACKLOG,      /* the network's backlog at the end of the day */
     MODEL_SERIES_GROUPS        /* the first series of the first group */
 };
 size_t model_days(const struct model *m);
