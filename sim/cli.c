@@ -1028,7 +1028,10 @@ static int cmd_verify(int argc, char **argv)
     if (argc > 1 && !strcmp(argv[1], "--help")) {
         puts("usage: railmail verify RESULTS_DIR\n\n"
              "Runs again the command recorded in RESULTS_DIR/run.json, in its working directory,\n"
-             "and compares every result file byte for byte. Exit status 0 when all are the same,\n"
+             "and compares every result file byte for byte (report.html but for the rows of its\n"
+             "command and start time; run.json's entries that the command decides; pictures only\n"
+             "when the same gnuplot drew them, others are listed as not compared, and charts that\n"
+             "plot added later are drawn again). Exit status 0 when all are the same,\n"
              "1 with the files that differ and the likely reason (an input file changed since,\n"
              "another railmail version), 2 when there is no record.");
         return 0;

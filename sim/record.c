@@ -26,6 +26,7 @@
 #include "railmail/outdir.h"
 #include "railmail/strbuf.h"
 #include "railmail/plot.h"
+#include "railmail/escape.h"
 #include "railmail/gnuplot.h"
 #include "railmail/version.h"
 
@@ -178,6 +179,13 @@ static enum rm_status rerun(const struct results_record *rec, const char *self, 
     size_t n = rec->n_command;
     if (n < 2)
         return diag_error(d, NULL, RESULTS_RUN_JSON ": expected the command that made the results, found none");
+    /* the record is read back: only a command that makes results is run again */
+    const char *cmd = rec->command[1];
+    if (strcmp(cmd, "run") && strcmp(cmd, "compare") && strcmp(cmd, "sweep")) {
+        char shown[64];
+        return diag_error(d, NULL, RESULTS_RUN_JSON ": command: expected run, compare or sweep, got \"%s\"",
+                          escape_text(shown, sizeof shown, cmd));
+    }
     char **argv = calloc(n + 4, sizeof *argv);
     if (!argv)
         return diag_fail(d, RM_ENOMEM, "out of memory");

@@ -478,3 +478,29 @@ Test(trust, report_refuses_changed_inputs_unless_forced, .timeout = 120)
     free(text), free(page), free(err), free(sc);
     e2e_rmtree(t);
 }
+
+/* verify runs again only a command that makes results: a run.json whose
+ * command was changed to another railmail command is refused. */
+Test(trust, verify_runs_again_only_run_compare_or_sweep, .timeout = 60)
+{
+    char *t = e2e_tmpdir(), *err = e2e_format("%s/err", t);
+    cr_assert_eq(e2e_runf(NULL, NULL, "run %s -r 3 -q --no-plot -o %s/r", MINI, t), 0);
+    e2e_sh("python3 -c \"import json; p='%s/r/run.json'; j=json.load(open(p)); j['command'][1]='plot'; "
+           "json.dump(j, open(p, 'w'))\"", t);
+    cr_assert_eq(e2e_runf(NULL, err, "verify %s/r", t), 2);
+    char *text = e2e_slurp(err);
+    cr_assert(strstr(text, "run.json: command: expected run, compare or sweep, got \"plot\""), "%s", text);
+    free(text), free(err);
+    e2e_rmtree(t);
+}
+
+/* A sweep's --proposal reaches meta.csv as compare's proposals do. */
+Test(trust, a_sweeps_proposal_named_as_a_formula_is_refused, .timeout = 60)
+{
+    char *t = e2e_tmpdir(), *sc = mini_copy(t, "sc");
+    e2e_sh("mkdir -p '%s/proposals/@x' && printf 'id,servers\\n' > '%s/proposals/@x/nodes.csv'", sc, sc);
+    refused(t, "proposal \"@x\": expected a name that does not begin with",
+            "sweep %s --proposal @x --vary services.CQ-BRS.departures_per_week=2,3 -q --no-plot", sc);
+    free(sc);
+    e2e_rmtree(t);
+}
