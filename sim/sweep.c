@@ -473,7 +473,7 @@ static enum rm_status find_proposal(struct sweep_result *w, struct diag *d)
         return RM_OK;
     if (!name[0] || name[0] == '.' || strchr(name, '/'))
         return diag_error(d, NULL, "--proposal \"%s\": expected a directory name under proposals/", name);
-    if (csvwrite_is_formula(name))  /* it reaches meta.csv, as compare's proposal names do */
+    if (csvwrite_is_formula(name))  /* it reaches the chart settings, as compare's proposal names do */
         return diag_error(d, NULL, "proposal \"%s\": expected a name that does not begin with '=', '+', '-' "
                           "or '@' (a spreadsheet would read it as a formula); rename its directory", name);
     size_t len = strlen(w->q.scenario_dir) + strlen(name) + 16;
