@@ -1103,7 +1103,7 @@ static enum rm_status sweep_section(struct page *p)
 /* ---------------------------------------------------------------- summary */
 
 /* What the director reads first: a few plain sentences built from the
- * same files as the detail below (compare.csv's verdicts, the summaries,
+ * same files as the detail below (the comparison's verdicts, the summaries,
  * the pairs), so that `railmail report` on any folder writes them. */
 
 /* The measures that say how well mail is carried: the catalogue's
@@ -1129,7 +1129,7 @@ static bool no_change(const char *v)
     return !strcmp(v, "no difference") || !strcmp(v, "no practical difference");
 }
 
-/* compare.csv with the columns the summary reads. */
+/* The comparison's file with the columns the summary reads. */
 struct verdicts {
     struct csv c;
     size_t prop, base, mean, rel, verdict;
@@ -1549,18 +1549,18 @@ static const struct {
      "stated confidence; more replications make it narrower.", ~0u},
     {"Holm's correction", "many comparisons (options times measures) make some difference look clear by chance "
      "alone; Holm's method raises the bar for each so that the chance of any false \"better\" or \"worse\" stays "
-     "within the confidence level.", RESULTS_IN(RESULTS_COMPARE)},
+     "at most one minus the confidence (5 % at 95 % confidence).", RESULTS_IN(RESULTS_COMPARE)},
     {"no difference, no practical difference", "no difference: these replications cannot tell the two apart, "
      "which does not prove them equal. No practical difference: the difference is clear but smaller than the "
      "measure's practical threshold, the least change that matters to a planner.", RESULTS_IN(RESULTS_COMPARE)},
     {"on time, service standard", "a batch is on time when it reaches its destination within the service "
-     "standard, the days allowed from posting (the scenario's service_standard_d).", ~0u},
+     "standard, the days the scenario allows from posting.", ~0u},
     {"transit time", "days from posting at the origin to the EMD scan at the destination.", ~0u},
     {"EMD scan", "the UPU EDI tracking event \"arrival at the inward office of exchange\" of the destination "
      "country: here a batch is delivered when it gets this scan, not when it reaches the addressee.", ~0u},
     {"tracking gap", "for each batch, the longest time between two of its tracking events; the mean over batches.",
      ~0u},
-    {"backlog", "the mail held at a node: batches waiting for a train, and batches aboard trains queueing for a "
+    {"backlog, largest backlog", "the mail held at a node: batches waiting for a train, and batches aboard trains queueing for a "
      "track or crane or being handled there.", ~0u},
     {"warm-up", "the first days of each simulation, when the network fills with mail; batches posted then are "
      "not counted.", ~0u},
