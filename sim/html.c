@@ -1473,6 +1473,8 @@ static enum rm_status run_summary(struct page *p)
         double l = cell_num(&c.t, r, c.lo), h = cell_num(&c.t, r, c.hi);
         if (!isnan(l) && !isnan(h) && h > l)
             strbuf_printf(b, " <span class=\"ci\">[%s – %s]</span>", num(lo, l), num(hi, h));
+        if (mt[i] == metric_get(METRIC_ON_TIME))  /* on time against what */
+            escf(p, ", within the %s-day service standard", num(v, p->arm[0]->service_standard_d));
         strbuf_printf(b, "</li>\n");
     }
     /* where trains queue longest */
