@@ -512,6 +512,14 @@ static bool same_demand(const struct scenario *a, const struct scenario *b)
     return true;
 }
 
+/* Whether proposal i is a forecast (scenario.csv kind,forecast): demand or
+ * an external change nobody decides, so its differences are only higher or
+ * lower, never better or worse. */
+static bool arm_is_forecast(const struct compare_result *c, size_t i)
+{
+    return c->arm[i].s->forecast;
+}
+
 static void decide(struct compare_result *c)
 {
     const struct arm *b = &c->arm[0];
@@ -527,7 +535,7 @@ static void decide(struct compare_result *c)
         const struct metric *mt = metric_find(model_row_metric(b->m, row));
         for (size_t i = 0; i < k; i++) {
             /* more mail carried because more was posted is no improvement */
-            bool neutral = mt->follows_demand && !same_demand(b->s, c->arm[i + 1].s);
+            bool neutral = arm_is_forecast(c, i + 1) || (mt->follows_demand && !same_demand(b->s, c->arm[i + 1].s));
             c->arm[i + 1].verdict[row] = compare_verdict(neutral ? METRIC_NEUTRAL : mt->direction,
                                                          c->arm[i + 1].stat[row].diff, reject[i]);
         }
@@ -761,6 +769,16 @@ void compare_print(const struct compare_result *c, FILE *f, const char *const *m
     if (c->common)
         fprintf(f, "\nThe arms do not carry the same pairs: batch metrics above are over the %zu pairs every arm "
                    "carries (scope common),\nso mail on a new pair cannot make a proposal look better.\n", c->n_common);
+    bool spaced = false;  /* a blank line before the first forecast's */
+    for (size_t i = 1; i < c->n_arms; i++) {
+        if (!arm_is_forecast(c, i))
+            continue;
+        if (!spaced)
+            fputc('\n', f);
+        spaced = true;
+        escape_line(f, "what if %s: a forecast (kind forecast), not an option to adopt: its differences are "
+                    "higher or lower, not better or worse", escape_text(name, sizeof name, c->arm[i].name));
+    }
     for (size_t i = 1; i < c->n_arms; i++) {
         print_new_pairs(c, f, i);
         print_worse_pairs(c, f, i);

@@ -19,6 +19,7 @@
 #include "railmail/table.h"
 #include "railmail/metric.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <math.h>
@@ -36,6 +37,7 @@ struct page;
  * with the page's assembly at the end). */
 struct section {
     void (*subtitle)(struct page *p);              /* the line under the title */
+    enum rm_status (*summary)(struct page *p);     /* what a director reads first */
     void (*question)(struct page *p);              /* what the results answer, in words */
     enum rm_status (*results[3])(struct page *p);  /* the result sections, in order */
     bool arms;  /* a comparison: the baseline and its proposals, each with its own folder */
@@ -53,6 +55,7 @@ struct page {
     size_t n_owned;
     const char *name[MAX_ARMS];   /* the baseline's and the proposals' names (borrowed from rec) */
     size_t n_arms;
+    bool forecast[MAX_ARMS];      /* compare: which proposals are forecasts ("what if"), from their folders */
     const char *scope;            /* compare: "common" when the arms carry different pairs, else "all" */
     char conf[32];                /* the confidence level in percent, "95" */
     char unit[64];                /* unit_of's text */
@@ -192,6 +195,36 @@ static enum rm_status load_arms(struct page *p)
     return st;
 }
 
+/* Which proposals are forecasts, as each one's folder recorded it when it
+ * ran (not as its scenario says now). A message names the folder, since
+ * every proposal's file has the same name. */
+static enum rm_status load_kinds(struct page *p)
+{
+    enum rm_status st = RM_OK;
+    struct diag *mine = diag_create();
+    if (!mine)
+        return diag_fail(p->d, RM_ENOMEM, "out of memory");
+    for (size_t a = 1; a < p->n_arms && st == RM_OK; a++) {
+        struct strbuf dir = {0};
+        strbuf_printf(&dir, "%s/%s", p->dir, p->name[a]);
+        struct results_record r;
+        if (dir.oom) {
+            st = diag_fail(p->d, RM_ENOMEM, "out of memory");
+        } else {
+            st = results_record_load(&r, dir.s, mine);
+            p->forecast[a] = st == RM_OK && r.forecast;
+            results_record_fini(&r);  /* a failed load too */
+            if (st == RM_ENOMEM)
+                diag_fail(p->d, st, "out of memory");
+            else if (st != RM_OK)
+                diag_error(p->d, NULL, "%s/%s", dir.s, diag_count(mine) ? diag_message(mine, 0) : "unreadable");
+        }
+        strbuf_fini(&dir);
+    }
+    diag_destroy(mine);
+    return st;
+}
+
 /* ---------------------------------------------------------------- tables */
 
 /* A result CSV with the summary's columns (metric, scope, mean, ci_low,
@@ -271,6 +304,9 @@ static const char css[] =
     "word-break:break-all}"
     "figure{margin:1em 0;break-inside:avoid}figure svg{width:100%;height:auto;max-width:100%;display:block}"
     "figcaption{font-size:9.5pt;color:#333;margin-top:.2em}"
+    ".summary{background:#f3f6f9;border-left:4px solid #2c5d8a;padding:.2em 1em .6em;margin:1em 0;"
+    "break-inside:avoid}.summary h2{border:0;margin-top:.6em}.summary ul{margin:.4em 0;padding-left:1.2em}"
+    ".summary li{margin:.25em 0}dl.words dt{font-weight:bold;margin-top:.4em}dl.words dd{margin:0 0 0 1.5em}"
     "@media print{body{margin:0;max-width:none;padding:0}h2{break-before:auto}}";
 
 static void head(struct page *p)
@@ -326,7 +362,14 @@ static void run_subtitle(struct page *p)
 
 static void compare_subtitle(struct page *p)
 {
-    escf(p, "Comparison of %zu proposal%s against the baseline", p->n_arms - 1, p->n_arms == 2 ? "" : "s");
+    size_t forecasts = 0;
+    for (size_t a = 1; a < p->n_arms; a++)
+        forecasts += p->forecast[a];
+    size_t options = p->n_arms - 1 - forecasts;
+    escf(p, "Comparison of %zu option%s", options, options == 1 ? "" : "s");
+    if (forecasts)
+        escf(p, " and %zu forecast%s", forecasts, forecasts == 1 ? "" : "s");
+    esc(&p->b, " with today's service (the baseline)");
 }
 
 static void sweep_subtitle(struct page *p)
@@ -343,8 +386,13 @@ static void run_question(struct page *p)
 
 static void compare_question(struct page *p)
 {
-    esc(&p->b, "If the rail service changed as each proposal below says, would mail from China reach Europe "
-               "sooner and more reliably than under today's service (the baseline)?");
+    esc(&p->b, "If the rail service changed as each option below says, would mail from China reach Europe "
+               "sooner and more reliably than under today's service (the baseline), and at what cost?");
+    for (size_t a = 1; a < p->n_arms; a++)
+        if (p->forecast[a]) {  /* once */
+            esc(&p->b, " And what if the world changed as each forecast says?");
+            break;
+        }
 }
 
 static void sweep_question(struct page *p)
@@ -397,7 +445,7 @@ static void question(struct page *p)
         for (size_t i = 1; i < p->n_arms; i++) {
             strbuf_printf(b, "<tr><td>");
             esc(b, p->name[i]);
-            strbuf_printf(b, "</td><td>");
+            strbuf_printf(b, "</td><td>%s", p->forecast[i] ? "<b>forecast, what if:</b> " : "");
             first_sentence(b, p->name[i], p->arm[i]->description);
             strbuf_printf(b, "</td></tr>\n");
         }
@@ -684,8 +732,9 @@ static enum rm_status compare_levels(struct page *p)
         strbuf_printf(b, "<h2>Levels: baseline and proposals</h2>\n");
         if (!strcmp(p->scope, "common"))
             strbuf_printf(b, "<p class=\"note\">The proposals do not all carry the same origin–destination pairs: "
-                             "the batch measures below cover only the pairs that every arm carries, so mail on a "
-                             "new pair cannot make a proposal look better. New pairs are shown apart.</p>\n");
+                             "the batch measures below cover only the pairs that today's service and every "
+                             "proposal carry, so mail on a new pair cannot make a proposal look better. New pairs "
+                             "are shown apart.</p>\n");
         strbuf_printf(b, "<table>");
         arms_header(p, "measure");
         for (size_t i = 0; i < n; i++) {
@@ -710,7 +759,7 @@ static enum rm_status compare_levels(struct page *p)
             }
             strbuf_printf(b, "</tr>\n");
         }
-        strbuf_printf(b, "</table>\n<p class=\"note\">Mean ± half the confidence interval of each arm.</p>\n");
+        strbuf_printf(b, "</table>\n<p class=\"note\">Mean ± half the confidence interval of each.</p>\n");
     }
     for (size_t a = 0; a < loaded; a++)
         csv_fini(&arm[a]);
@@ -1051,6 +1100,491 @@ static enum rm_status sweep_section(struct page *p)
     return RM_OK;
 }
 
+/* ---------------------------------------------------------------- summary */
+
+/* What the director reads first: a few plain sentences built from the
+ * same files as the detail below (the comparison's verdicts, the summaries,
+ * the pairs), so that `railmail report` on any folder writes them. */
+
+/* The measures that say how well mail is carried: the catalogue's
+ * headline, less what it costs (which the summary gives apart, as the
+ * price of an option). */
+static bool is_price(const struct metric *mt)
+{
+    return mt == metric_get(METRIC_COST_PER_KG) || mt == metric_get(METRIC_CO2_PER_KG);
+}
+
+static size_t matters(const struct metric **out, size_t max)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < METRIC_COUNT && n < max; i++)
+        if ((metric_get(i)->flags & METRIC_HEADLINE_TABLE) && !is_price(metric_get(i)))
+            out[n++] = metric_get(i);
+    return n;
+}
+
+/* Whether a verdict says the difference does not matter or cannot be told. */
+static bool no_change(const char *v)
+{
+    return !strcmp(v, "no difference") || !strcmp(v, "no practical difference");
+}
+
+/* The comparison's file with the columns the summary reads. */
+struct verdicts {
+    struct csv c;
+    size_t prop, base, mean, rel, verdict;
+};
+
+static enum rm_status verdicts_load(struct page *p, struct verdicts *v)
+{
+    enum rm_status st = csv_load(p, &v->c, NULL, RESULTS_COMPARE_CSV);
+    if (st != RM_OK || !v->c.found)
+        return st;
+    if (!table_find(&v->c.t, RESULTS_COL_PROPOSAL, &v->prop) || !table_find(&v->c.t, RESULTS_COL_BASELINE_MEAN, &v->base) ||
+        !table_find(&v->c.t, RESULTS_COL_PROPOSAL_MEAN, &v->mean) || !table_find(&v->c.t, RESULTS_COL_REL_PCT, &v->rel) ||
+        !table_find(&v->c.t, RESULTS_COL_VERDICT, &v->verdict) || v->c.metric == SIZE_MAX) {
+        csv_fini(&v->c);
+        v->c.found = false;
+        return diag_error(p->d, &(struct diag_at){v->c.t.name, 1, 0}, "expected a comparison's columns");
+    }
+    return RM_OK;
+}
+
+/* Proposal a's row of `mt` at the scope the verdicts use; SIZE_MAX if none. */
+static size_t verdict_row(const struct page *p, const struct verdicts *v, const struct metric *mt, size_t a)
+{
+    size_t r = csv_row(&v->c, mt->name, p->scope, v->prop, p->name[a]);
+    return r != SIZE_MAX ? r : csv_row(&v->c, mt->name, "all", v->prop, p->name[a]);
+}
+
+/* "18.2 → 17.1 days" */
+static void change(struct page *p, const struct verdicts *v, size_t r, const struct metric *mt)
+{
+    char x[32], y[32];
+    escf(p, "%s → %s %s", num(x, cell_num(&v->c.t, r, v->base)), num(y, cell_num(&v->c.t, r, v->mean)),
+         unit_of(p, mt));
+}
+
+/* What option a costs and emits per kg against today, where the scenario
+ * prices and rates it: "; cost 4.80 → 6.68 USD per kg (+39 %), CO2
+ * unchanged at 267 g CO2e per kg". A trade-off line from compare may
+ * replace it. */
+static void price_clause(struct page *p, const struct verdicts *v, size_t a)
+{
+    static const struct { enum metric_id id; const char *noun; } price[] = {
+        {METRIC_COST_PER_KG, "cost"}, {METRIC_CO2_PER_KG, "CO2"}};
+    bool first = true;
+    for (size_t i = 0; i < sizeof price / sizeof *price; i++) {
+        const struct metric *mt = metric_get(price[i].id);
+        size_t r = verdict_row(p, v, mt, a);
+        if (r == SIZE_MAX || isnan(cell_num(&v->c.t, r, v->base)) || isnan(cell_num(&v->c.t, r, v->mean)))
+            continue;  /* not priced, or no intensities */
+        escf(p, "%s%s ", first ? "; " : ", ", price[i].noun);
+        first = false;
+        if (no_change(table_cell(&v->c.t, r, v->verdict))) {
+            char x[32];
+            escf(p, "unchanged at %s %s", num(x, cell_num(&v->c.t, r, v->mean)), unit_of(p, mt));
+            continue;
+        }
+        change(p, v, r, mt);
+        escf(p, " (%+.0f %%)", cell_num(&v->c.t, r, v->rel));
+    }
+}
+
+/* The labels of n metrics as "a, b or c". */
+static void labels_or(struct page *p, const struct metric *const *mt, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        escf(p, "%s%s", i == 0 ? "" : i + 1 == n ? " or " : ", ", mt[i]->label);
+}
+
+/* Which option does best on each measure that matters (the largest
+ * difference judged better), an item per option, the options that win
+ * most first; then those better on none. */
+static void best_options(struct page *p, const struct verdicts *v)
+{
+    struct strbuf *b = &p->b;
+    const struct metric *mt[16];
+    size_t n = matters(mt, 16), best[16], wins[MAX_ARMS] = {0};
+    for (size_t j = 0; j < n; j++) {
+        double most = 0;
+        best[j] = 0;
+        for (size_t a = 1; a < p->n_arms; a++) {
+            size_t r = verdict_row(p, v, mt[j], a);
+            if (p->forecast[a] || r == SIZE_MAX || strcmp(table_cell(&v->c.t, r, v->verdict), "better"))
+                continue;
+            double gain = fabs(cell_num(&v->c.t, r, v->mean) - cell_num(&v->c.t, r, v->base));
+            if (gain > most)
+                most = gain, best[j] = a;
+        }
+        wins[best[j]] += best[j] != 0;
+    }
+    for (size_t most = n; most > 0; most--)
+        for (size_t a = 1; a < p->n_arms; a++) {
+            if (wins[a] != most)
+                continue;
+            strbuf_printf(b, "<li><b>");
+            esc(b, p->name[a]);
+            strbuf_printf(b, "</b> does best on ");
+            for (size_t j = 0, k = 0; j < n; j++) {
+                if (best[j] != a)
+                    continue;
+                k++;
+                escf(p, "%s%s (", k == 1 ? "" : k == most ? " and " : ", ", mt[j]->label);
+                change(p, v, verdict_row(p, v, mt[j], a), mt[j]);
+                esc(b, ")");
+            }
+            price_clause(p, v, a);
+            strbuf_printf(b, ".</li>\n");
+        }
+    struct strbuf list = {0};  /* the options better than today on none of these */
+    size_t none = 0, options = 0;
+    for (size_t a = 1; a < p->n_arms; a++) {
+        options += !p->forecast[a];
+        bool better = false;  /* on some measure, if not the best on it */
+        for (size_t j = 0; j < n; j++) {
+            size_t r = verdict_row(p, v, mt[j], a);
+            better |= r != SIZE_MAX && !strcmp(table_cell(&v->c.t, r, v->verdict), "better");
+        }
+        if (p->forecast[a] || better)
+            continue;
+        strbuf_printf(&list, "%s", none++ ? ", " : "");
+        esc(&list, p->name[a]);
+    }
+    if (options && none == options) {
+        strbuf_printf(b, "<li>No option is clearly better than today's service on ");
+        labels_or(p, mt, n);
+        strbuf_printf(b, ".</li>\n");
+    } else if (none) {
+        strbuf_printf(b, "<li>Better than today on none of these: %s.</li>\n", strbuf_str(&list));
+    }
+    p->oom |= list.oom;
+    strbuf_fini(&list);
+}
+
+/* The existing pairs each option makes worse on a measure judged per pair. */
+static void harmed_pairs(struct page *p, const struct verdicts *v)
+{
+    struct strbuf *b = &p->b;
+    const struct table *t = &v->c.t;
+    bool any = false;
+    for (size_t a = 1; a < p->n_arms; a++) {
+        if (p->forecast[a])
+            continue;
+        size_t k = 0, *seen = malloc((t->nrow + 1) * sizeof *seen);
+        if (!seen) {
+            p->oom = true;
+            return;
+        }
+        for (size_t r = 0; r < t->nrow; r++) {
+            const char *scope = table_cell(t, r, v->c.scope);
+            const struct metric *mt = metric_find(table_cell(t, r, v->c.metric));
+            if (strncmp(scope, "od:", 3) || !mt || !(mt->flags & METRIC_JUDGED_PER_PAIR) ||
+                strcmp(table_cell(t, r, v->prop), p->name[a]) || strcmp(table_cell(t, r, v->verdict), "worse"))
+                continue;
+            bool again = false;
+            for (size_t i = 0; i < k && !again; i++)
+                again = !strcmp(table_cell(t, seen[i], v->c.scope), scope);
+            if (!again)
+                seen[k++] = r;
+        }
+        if (k) {
+            strbuf_printf(b, "<li><b>");
+            esc(b, p->name[a]);
+            strbuf_printf(b, "</b> ");
+            escf(p, "makes %zu existing origin–destination pair%s worse: ", k, k == 1 ? "" : "s");
+            for (size_t i = 0; i < k && i < SHOWN_NEW_PAIRS; i++)
+                escf(p, "%s%s", i ? ", " : "", table_cell(t, seen[i], v->c.scope) + 3);
+            if (k > SHOWN_NEW_PAIRS)
+                escf(p, " and %zu more", k - SHOWN_NEW_PAIRS);
+            strbuf_printf(b, ".</li>\n");
+        }
+        any |= k > 0;
+        free(seen);
+    }
+    if (!any) {
+        const struct metric *judged[16];
+        size_t n = 0;
+        for (size_t i = 0; i < METRIC_COUNT && n < 16; i++)
+            if (metric_get(i)->flags & METRIC_JUDGED_PER_PAIR)
+                judged[n++] = metric_get(i);
+        strbuf_printf(b, "<li>No option makes any existing origin–destination pair worse on ");
+        labels_or(p, judged, n);
+        strbuf_printf(b, ".</li>\n");
+    }
+}
+
+/* Each forecast as "what if": its first sentence, then what rises and falls. */
+static void what_if(struct page *p, const struct verdicts *v)
+{
+    struct strbuf *b = &p->b;
+    const struct metric *mt[18];
+    size_t n = matters(mt, 16);
+    mt[n++] = metric_get(METRIC_COST_PER_KG);
+    mt[n++] = metric_get(METRIC_CO2_PER_KG);
+    for (size_t a = 1; a < p->n_arms; a++) {
+        if (!p->forecast[a])
+            continue;
+        struct strbuf what = {0};
+        first_sentence(&what, p->name[a], p->arm[a]->description);
+        while (what.len && strchr(". ", what.s[what.len - 1]))
+            what.s[--what.len] = '\0';
+        strbuf_printf(b, "<li><b>What if</b> %s (", strbuf_str(&what));
+        esc(b, p->name[a]);
+        strbuf_printf(b, "): ");
+        p->oom |= what.oom;
+        strbuf_fini(&what);
+        size_t k = 0;
+        for (size_t j = 0; j < n; j++) {
+            size_t r = verdict_row(p, v, mt[j], a);
+            const char *verdict = r == SIZE_MAX ? "" : table_cell(&v->c.t, r, v->verdict);
+            bool up = !strcmp(verdict, "higher"), down = !strcmp(verdict, "lower");
+            if (!up && !down)
+                continue;
+            char x[32], y[32];
+            escf(p, "%s%s %s from %s to %s %s", k++ ? "; " : "", mt[j]->label, up ? "rises" : "falls",
+                 num(x, cell_num(&v->c.t, r, v->base)), num(y, cell_num(&v->c.t, r, v->mean)), unit_of(p, mt[j]));
+        }
+        strbuf_printf(b, "%s</li>\n", k ? "." : "no measure changes clearly.");
+    }
+}
+
+/* How sure the figures are, in two sentences. */
+static void how_sure(struct page *p, const struct verdicts *v)
+{
+    char n[32], h[32];
+    size_t practical = 0;
+    for (size_t r = 0; v && r < v->c.t.nrow; r++)
+        practical += !strcmp(table_cell(&v->c.t, r, v->verdict), "no practical difference");
+    strbuf_printf(&p->b, "<p class=\"note\">");
+    escf(p, "How sure: each figure is the mean of %s replications of %s simulated days, with its %s%% confidence "
+            "interval (the range in brackets). ", num(n, p->rec.replications), num(h, p->arm[0]->horizon_d), p->conf);
+    if (v)
+        escf(p, "Every option runs on the same random numbers as today's service, and a difference is called "
+                "better or worse only when it is clear at %s%% confidence after Holm's correction for the number "
+                "of comparisons%s. ",
+             p->conf, practical ? " and larger than the measure's practical threshold (smaller ones are called "
+                                  "no practical difference)" : "");
+    strbuf_printf(&p->b, "The words are explained under <a href=\"#words\">Words used</a> at the end.</p>\n");
+}
+
+static enum rm_status compare_summary(struct page *p)
+{
+    struct verdicts v;
+    enum rm_status st = verdicts_load(p, &v);
+    if (st != RM_OK || !v.c.found)
+        return st;
+    struct strbuf *b = &p->b;
+    size_t forecasts = 0;
+    for (size_t a = 1; a < p->n_arms; a++)
+        forecasts += p->forecast[a];
+    char n[32], h[32], date[11];
+    calendar_format(p->arm[0]->start_day, date);
+    strbuf_printf(b, "<section class=\"summary\">\n<h2>Summary</h2>\n<p>");
+    escf(p, "Today's service (the baseline) against %zu option%s", p->n_arms - 1 - forecasts,
+         p->n_arms - 1 - forecasts == 1 ? "" : "s");
+    if (forecasts)
+        escf(p, " and %zu forecast%s (\"what if\")", forecasts, forecasts == 1 ? "" : "s");
+    escf(p, ", each simulated %s times over %s days from %s.", num(n, p->rec.replications),
+         num(h, p->arm[0]->horizon_d), date);
+    strbuf_printf(b, "</p>\n<ul>\n");
+    best_options(p, &v);
+    harmed_pairs(p, &v);
+    what_if(p, &v);
+    strbuf_printf(b, "</ul>\n");
+    how_sure(p, &v);
+    strbuf_printf(b, "</section>\n");
+    csv_fini(&v.c);
+    return RM_OK;
+}
+
+/* The item of the run's pairs with the lowest share on time, up to three. */
+static enum rm_status worst_pairs(struct page *p)
+{
+    struct table t;
+    bool found;
+    enum rm_status st = results_load(&t, p->dir, RESULTS_PAIRS_CSV, &found, p->d);
+    size_t co, cd, cq;
+    if (st != RM_OK || !found)
+        return st;
+    if (table_find(&t, RESULTS_COL_ORIGIN, &co) && table_find(&t, RESULTS_COL_DESTINATION, &cd) &&
+        table_find(&t, metric_name(METRIC_ON_TIME), &cq) && t.nrow > 1) {
+        size_t shown[3], k = 0;
+        for (; k < 3 && k < t.nrow; k++) {  /* the k-th lowest, ties in file order */
+            size_t low = SIZE_MAX;
+            for (size_t r = 0; r < t.nrow; r++) {
+                bool taken = false;
+                for (size_t i = 0; i < k; i++)
+                    taken |= shown[i] == r;
+                double q = cell_num(&t, r, cq);
+                if (!taken && !isnan(q) && (low == SIZE_MAX || q < cell_num(&t, low, cq)))
+                    low = r;
+            }
+            if (low == SIZE_MAX)
+                break;
+            shown[k] = low;
+        }
+        if (k)
+            strbuf_printf(&p->b, "<li>The pairs with the least mail on time: ");
+        for (size_t i = 0; i < k; i++) {
+            char q[32];
+            escf(p, "%s%s-%s (%s %%)", i ? ", " : "", table_cell(&t, shown[i], co), table_cell(&t, shown[i], cd),
+                 num(q, cell_num(&t, shown[i], cq)));
+        }
+        if (k)
+            strbuf_printf(&p->b, ".</li>\n");
+    }
+    table_fini(&t);
+    return RM_OK;
+}
+
+/* A run or sweep of a forecast says so: it answers "what if", not "should we". */
+static void forecast_note(struct page *p)
+{
+    if (p->rec.forecast)
+        strbuf_printf(&p->b, "<p>This scenario is a forecast (\"what if\"): a change nobody here decides, not "
+                             "an option to adopt.</p>\n");
+}
+
+/* A run: the headline levels with their intervals, then where to look. */
+static enum rm_status run_summary(struct page *p)
+{
+    struct csv c;
+    enum rm_status st = csv_load(p, &c, NULL, RESULTS_SUMMARY_CSV);
+    if (st != RM_OK || !c.found)
+        return st;
+    struct strbuf *b = &p->b;
+    const struct metric *mt[19] = {metric_get(METRIC_POSTED)};
+    size_t n = 1 + matters(mt + 1, 16);
+    mt[n++] = metric_get(METRIC_COST_PER_KG);
+    mt[n++] = metric_get(METRIC_CO2_PER_KG);
+    strbuf_printf(b, "<section class=\"summary\">\n<h2>Summary</h2>\n");
+    forecast_note(p);
+    char v[32], lo[32], hi[32];
+    strbuf_printf(b, "<ul>\n");
+    for (size_t i = 0; i < n; i++) {
+        size_t r = csv_row(&c, mt[i]->name, "all", SIZE_MAX, NULL);
+        double mean = r == SIZE_MAX ? NAN : cell_num(&c.t, r, c.mean);
+        if (isnan(mean))
+            continue;  /* e.g. a cost where nothing is priced */
+        strbuf_printf(b, "<li>");
+        escf(p, "%c%s: %s %s", toupper((unsigned char)mt[i]->label[0]), mt[i]->label + 1, num(v, mean),
+             unit_of(p, mt[i]));
+        double l = cell_num(&c.t, r, c.lo), h = cell_num(&c.t, r, c.hi);
+        if (!isnan(l) && !isnan(h) && h > l)
+            strbuf_printf(b, " <span class=\"ci\">[%s – %s]</span>", num(lo, l), num(hi, h));
+        if (mt[i] == metric_get(METRIC_ON_TIME))  /* on time against what */
+            escf(p, ", within the %s-day service standard", num(v, p->arm[0]->service_standard_d));
+        strbuf_printf(b, "</li>\n");
+    }
+    /* where trains queue longest */
+    const struct metric *wait = metric_get(METRIC_TRAIN_QUEUE_WAIT);
+    size_t most = SIZE_MAX;
+    for (size_t r = 0; r < c.t.nrow; r++)
+        if (!strcmp(table_cell(&c.t, r, c.metric), wait->name) && !strncmp(table_cell(&c.t, r, c.scope), "node:", 5) &&
+            cell_num(&c.t, r, c.mean) > (most == SIZE_MAX ? 0 : cell_num(&c.t, most, c.mean)))
+            most = r;
+    if (most != SIZE_MAX) {
+        strbuf_printf(b, "<li>");
+        escf(p, "Where to look: trains queue longest at %s, %s %s on average before a track or crane is free.",
+             table_cell(&c.t, most, c.scope) + 5, num(v, cell_num(&c.t, most, c.mean)), unit_of(p, wait));
+        strbuf_printf(b, "</li>\n");
+    }
+    csv_fini(&c);
+    if ((st = worst_pairs(p)) != RM_OK)
+        return st;
+    strbuf_printf(b, "</ul>\n");
+    how_sure(p, NULL);
+    strbuf_printf(b, "</section>\n");
+    return RM_OK;
+}
+
+/* A sweep: what was varied, and the target's answer when there is one. */
+static enum rm_status sweep_summary(struct page *p)
+{
+    struct results_target target;
+    enum rm_status st = results_target_load(&target, p->dir, p->d);
+    if (st != RM_OK)
+        return st;
+    struct strbuf *b = &p->b;
+    strbuf_printf(b, "<section class=\"summary\">\n<h2>Summary</h2>\n");
+    forecast_note(p);
+    strbuf_printf(b, "<p>");
+    sweep_question(p);
+    strbuf_printf(b, "</p>\n");
+    if (target.found)
+        target_sentence(p, &target);
+    else
+        strbuf_printf(b, "<p>No target was set: the table below gives the headline measures at each setting "
+                         "(<code>--target</code> asks for the least setting that meets one).</p>\n");
+    how_sure(p, NULL);
+    strbuf_printf(b, "</section>\n");
+    results_target_fini(&target);
+    return RM_OK;
+}
+
+/* ---------------------------------------------------------------- words */
+
+/* The words the page uses that a director may not know, for the kinds of
+ * results whose page uses them. */
+static const struct {
+    const char *term, *text;
+    unsigned kinds;
+} words[] = {
+    {"today's service (the baseline)", "the scenario as it is; each option changes some of its rows.",
+     RESULTS_IN(RESULTS_COMPARE)},
+    {"option and forecast", "an option is a change someone may decide to make; a forecast (\"what if\") is a change "
+     "nobody here decides, such as more e-commerce mail. A forecast's differences are called higher or lower, "
+     "never better or worse, and it is never the best option.", RESULTS_IN(RESULTS_COMPARE)},
+    {"batch", "a postal receptacle dispatched to one destination office of exchange.", ~0u},
+    {"replication", "one simulation of the whole period with its own random numbers (postings, running and "
+     "handling times); each figure is the mean over the replications.", ~0u},
+    {"paired replications", "every option is simulated on the same random numbers as today's service, replication "
+     "by replication (common random numbers), so a difference comes from the change and not from luck.",
+     RESULTS_IN(RESULTS_COMPARE)},
+    {"paired replications", "every setting is simulated on the same random numbers, replication by replication "
+     "(common random numbers), so a difference between settings comes from the setting and not from luck.",
+     RESULTS_IN(RESULTS_SWEEP)},
+    {"target", "a level a measure must reach, such as batches on time >= 60 %; the answer is the least setting "
+     "whose confidence interval lies wholly on the right side of it.", RESULTS_IN(RESULTS_SWEEP)},
+    {"confidence interval", "the range, [low – high] or ± half its width, that holds the true mean with the "
+     "stated confidence; more replications make it narrower.", ~0u},
+    {"Holm's correction", "many comparisons (options times measures) make some difference look clear by chance "
+     "alone; Holm's method raises the bar for each so that the chance of any false \"better\" or \"worse\" stays "
+     "at most one minus the confidence (5 % at 95 % confidence).", RESULTS_IN(RESULTS_COMPARE)},
+    {"no difference, no practical difference", "no difference: these replications cannot tell the two apart, "
+     "which does not prove them equal. No practical difference: the difference is clear but smaller than the "
+     "measure's practical threshold, the least change that matters to a planner.", RESULTS_IN(RESULTS_COMPARE)},
+    {"on time, service standard", "a batch is on time when it reaches its destination within the service "
+     "standard, the days the scenario allows from posting.", ~0u},
+    {"transit time", "days from posting at the origin to the EMD scan at the destination.", ~0u},
+    {"EMD scan", "the UPU EDI tracking event \"arrival at the inward office of exchange\" of the destination "
+     "country: here a batch is delivered when it gets this scan, not when it reaches the addressee.", ~0u},
+    {"tracking gap", "for each batch, the longest time between two of its tracking events; the mean over batches.",
+     ~0u},
+    {"backlog, largest backlog", "the mail held at a node: batches waiting for a train, and batches aboard trains queueing for a "
+     "track or crane or being handled there.", ~0u},
+    {"warm-up", "the first days of each simulation, when the network fills with mail; batches posted then are "
+     "not counted.", ~0u},
+};
+
+/* The glossary, at the end of the results. */
+static void words_section(struct page *p)
+{
+    struct strbuf *b = &p->b;
+    strbuf_printf(b, "<h2 id=\"words\">Words used</h2>\n<dl class=\"words\">\n");
+    for (size_t i = 0; i < sizeof words / sizeof *words; i++) {
+        if (!(words[i].kinds & RESULTS_IN(p->kind)))
+            continue;
+        strbuf_printf(b, "<dt>");
+        esc(b, words[i].term);
+        strbuf_printf(b, "</dt><dd>");
+        esc(b, words[i].text);
+        strbuf_printf(b, "</dd>\n");
+    }
+    strbuf_printf(b, "</dl>\n");
+}
+
 /* ---------------------------------------------------------------- charts */
 
 /* NAME.svg from `scratch`, inlined: the XML prolog and the namespace
@@ -1233,21 +1767,23 @@ static void record_section(struct page *p)
 
 /* The page of each kind of results. */
 static const struct section sections[RESULTS_KINDS] = {
-    [RESULTS_RUN] = {run_subtitle, run_question, {levels_run, pairs_table, months_table}, false},
-    [RESULTS_COMPARE] = {compare_subtitle, compare_question, {compare_levels, compare_diffs}, true},
-    [RESULTS_SWEEP] = {sweep_subtitle, sweep_question, {sweep_section}, false},
+    [RESULTS_RUN] = {run_subtitle, run_summary, run_question, {levels_run, pairs_table, months_table}, false},
+    [RESULTS_COMPARE] = {compare_subtitle, compare_summary, compare_question, {compare_levels, compare_diffs}, true},
+    [RESULTS_SWEEP] = {sweep_subtitle, sweep_summary, sweep_question, {sweep_section}, false},
 };
 
 static enum rm_status build(struct page *p)
 {
     head(p);
-    question(p);
-    enum rm_status st = RM_OK;
+    enum rm_status st = p->section->summary(p);  /* the answer first, then the detail */
+    if (st == RM_OK)
+        question(p);
     for (size_t i = 0; i < 3 && p->section->results[i] && st == RM_OK; i++)
         st = p->section->results[i](p);
     if (st == RM_OK)
         st = charts_section(p);
     if (st == RM_OK) {  /* the inputs after the results: context, not the answer */
+        words_section(p);
         inputs(p);
         record_section(p);
         strbuf_printf(&p->b, "</body>\n</html>\n");
@@ -1300,6 +1836,8 @@ static enum rm_status write_page(const char *dir, const struct scenario *s, cons
     } else if (st == RM_OK) {
         st = load_arms(&p);
     }
+    if (st == RM_OK && p.section->arms)
+        st = load_kinds(&p);
     if (st == RM_OK)
         num(p.conf, 100 * p.arm[0]->confidence);
     if (st == RM_OK && p.section->arms) {

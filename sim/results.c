@@ -305,6 +305,14 @@ static enum rm_status load_meta(struct results_record *r, const char *dir, struc
                                 "kind: expected run, compare or sweep, got \"%.100s\"", v);
             }
             r->has_kind = true;
+        } else if (!strcmp(k, RESULTS_KEY_SCENARIO_KIND)) {
+            r->forecast = !strcmp(v, RESULTS_SCENARIO_FORECAST);
+            if (!r->forecast && strcmp(v, RESULTS_SCENARIO_DECISION)) {
+                const struct csvread_field *f = &t->csv.rows[row + 1].fields[cv];
+                st = diag_error(d, &(struct diag_at){t->name, f->line, f->col},
+                                RESULTS_KEY_SCENARIO_KIND ": expected " RESULTS_SCENARIO_DECISION " or "
+                                RESULTS_SCENARIO_FORECAST ", got \"%.100s\"", v);
+            }
         } else if (!strcmp(k, RESULTS_KEY_PROPOSALS) && !listed) {
             listed = true;  /* names joined by ';' when none holds one */
             oom = !split_proposals(s, &proposals, v);

@@ -88,7 +88,7 @@ static const struct schema schemas[N_FILES] = {
 /* The keys scenario.csv may give. */
 static const char *const setting_keys[] = {"name", "description", "horizon_d", "warmup_d",
                                            "replications", "seed", "service_standard_d",
-                                           "confidence", "start_date", "currency"};
+                                           "confidence", "start_date", "currency", "kind"};
 
 /* Limits beyond which a value is a typing error rather than a plan. */
 #define MAX_HORIZON_D ((double)SCENARIO_MAX_HORIZON_D)
@@ -1426,6 +1426,20 @@ static void convert_currency(struct loader *L, struct scenario *s, const struct 
         memcpy(s->currency, t, 4);
 }
 
+/* kind: whether the scenario is a decision (an option to adopt, the
+ * default) or a forecast (demand or an external change nobody decides),
+ * which compare reports as "what if" with neutral verdicts. */
+static void convert_kind(struct loader *L, struct scenario *s, const struct cell *c)
+{
+    const char *t = text_of(c);
+    if (!strcmp(t, "forecast"))
+        s->forecast = true;
+    else if (!strcmp(t, "decision"))
+        s->forecast = false;
+    else
+        bad_cell(L, c, "kind", "decision or forecast");
+}
+
 static void convert_settings(struct loader *L, struct scenario *s)
 {
     const char *const *keys = setting_keys;
@@ -1440,7 +1454,7 @@ static void convert_settings(struct loader *L, struct scenario *s)
         if (k == N_KEYS) {
             bad_cell(L, &r->c[SC_KEY], "key", "one of name, description, horizon_d, "
                      "warmup_d, replications, seed, service_standard_d, confidence, start_date, "
-                     "currency");
+                     "currency, kind");
             continue;
         }
         if (r->shape_ok)
@@ -1520,6 +1534,8 @@ static void convert_settings(struct loader *L, struct scenario *s)
         convert_start_date(L, s, cell_of[8]);
     if (cell_of[9])
         convert_currency(L, s, cell_of[9]);
+    if (cell_of[10])
+        convert_kind(L, s, cell_of[10]);
 }
 
 static void convert_nodes(struct loader *L, struct scenario *s)

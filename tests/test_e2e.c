@@ -772,3 +772,49 @@ Test(e2e, a_new_fast_pair_cannot_make_a_slower_proposal_look_better, .timeout = 
     e2e_rmtree(s);
     e2e_rmtree(t);
 }
+
+/* A forecast's verdict: higher, lower or no difference, never better or worse. */
+static void forecast_is_neutral(const char *line)
+{
+    if (strncmp(line, "works,", 6))
+        return;
+    cr_assert(strstr(line, ",higher\n") || strstr(line, ",lower\n") || strstr(line, ",no difference\n"), "%s", line);
+}
+
+Test(e2e, a_forecast_is_judged_higher_or_lower_and_a_decision_better_or_worse, .timeout = 120)
+{
+    char *s = e2e_copy("tests/fixtures/scenario-mini"), *t = e2e_tmpdir();
+    e2e_mkdir(s, "proposals");
+    e2e_mkdir(s, "proposals/faster");
+    e2e_write(s, "proposals/faster/services.csv",
+              "id,route,departures_per_week,first_departure_h,capacity_t,cutoff_h,cost_per_train\n"
+              "CQ-BRS,CQ>AKZ>BRS,5,10.5,41.5,6,125000\n");
+    e2e_write(s, "proposals/faster/description.txt", "faster: five trains a week from Chongqing.\n");
+    e2e_mkdir(s, "proposals/works");  /* works at Brest: a change nobody here decides */
+    e2e_write(s, "proposals/works/scenario.csv", "key,value\nkind,forecast\n");
+    e2e_write(s, "proposals/works/nodes.csv",
+              "id,name,country,kind,servers,dwell_h,scan\nBRS,Brest,BY,hub,3,\"gamma(30.5,0.5)\",1\n");
+    e2e_write(s, "proposals/works/description.txt", "works: track works slow the gauge change at Brest.\n");
+    char *out = e2e_format("%s/out", t), *c = e2e_format("%s/c", t);
+    cr_assert_eq(e2e_runf(out, NULL, "compare %s -r 5 --no-plot -o %s", s, c), 0);
+    each_compare_row(c, forecast_is_neutral);
+    char *csv = e2e_format("%s/compare.csv", c), *text = e2e_slurp(csv);
+    const char *works = strstr(text, "works,transit_mean_d,all,"), *faster = strstr(text, "faster,transit_mean_d,all,");
+    cr_assert(works && faster, "%s", text);
+    cr_assert(!strncmp(strchr(works, '\n') - 7, ",higher", 7), "%.200s", works);
+    cr_assert(!strncmp(strchr(faster, '\n') - 7, ",better", 7), "%.200s", faster);
+    free(text);
+    text = e2e_slurp(out);
+    cr_assert(strstr(text, "what if works: a forecast"), "%s", text);
+    free(text);
+    char *meta = e2e_format("%s/works/meta.csv", c);
+    text = e2e_slurp(meta);
+    cr_assert(strstr(text, "\nscenario_kind,forecast\n"), "%s", text);
+    free(text);
+    free(meta);
+    free(csv);
+    free(c);
+    free(out);
+    e2e_rmtree(t);
+    e2e_rmtree(s);
+}

@@ -81,6 +81,59 @@ static void check_report(const char *dir, const char *const *expect, size_t n)
     free(html);
 }
 
+/* The page's visible text: no tags, no style sheet, no chart. */
+static char *visible_text(const char *html)
+{
+    char *text = strdup(html), *out = text;
+    cr_assert(text);
+    for (const char *c = html; *c;) {
+        const char *skip[][2] = {{"<style", "</style>"}, {"<svg", "</svg>"}};
+        bool skipped = false;
+        for (size_t i = 0; i < 2 && !skipped; i++)
+            if (!strncmp(c, skip[i][0], strlen(skip[i][0]))) {
+                const char *end = strstr(c, skip[i][1]);
+                c = end ? end + strlen(skip[i][1]) : c + strlen(c);
+                skipped = true;
+            }
+        if (skipped)
+            continue;
+        if (*c == '<') {
+            const char *end = strchr(c, '>');
+            c = end ? end + 1 : c + strlen(c);
+            *out++ = ' ';
+            continue;
+        }
+        *out++ = *c++;
+    }
+    *out = '\0';
+    return text;
+}
+
+/* Whether `word` stands as a word (not inside a longer one) in `text`. */
+static bool has_word(const char *text, const char *word)
+{
+    size_t n = strlen(word);
+    for (const char *at = text; (at = strcasestr(at, word)); at += n)
+        if ((at == text || !isalpha((unsigned char)at[-1])) && !isalpha((unsigned char)at[n]))
+            return true;
+    return false;
+}
+
+/* The summary comes first and the glossary is there; no internal words. */
+static void check_plain(const char *dir)
+{
+    char *html = report_of(dir), *text = visible_text(html);
+    const char *summary = strstr(html, "<h2>Summary</h2>"), *detail = strstr(html, "<h2>The question</h2>");
+    cr_assert(summary && detail && summary < detail, "%s: no summary before the detail", dir);
+    cr_assert(strstr(html, "<h2 id=\"words\">Words used</h2>") && strstr(html, "href=\"#words\""), "%s: no glossary",
+              dir);
+    static const char *const jargon[] = {"arm", "arms"};
+    for (size_t i = 0; i < sizeof jargon / sizeof *jargon; i++)
+        cr_assert_not(has_word(text, jargon[i]), "%s: \"%s\" in the page's text", dir, jargon[i]);
+    free(text);
+    free(html);
+}
+
 Test(html, run_compare_and_sweep_write_a_self_contained_report_that_report_writes_again, .timeout = 300)
 {
     char *s = e2e_copy("tests/fixtures/scenario-mini"), *t = e2e_tmpdir();
@@ -90,26 +143,50 @@ Test(html, run_compare_and_sweep_write_a_self_contained_report_that_report_write
               "id,route,departures_per_week,first_departure_h,capacity_t,cutoff_h,cost_per_train\n"
               "CQ-BRS,CQ>AKZ>BRS,5,10.5,41.5,6,125000\n");
     e2e_write(s, "proposals/faster/description.txt", "faster: five trains a week from Chongqing. More words.\n");
+    e2e_mkdir(s, "proposals/growth");  /* a forecast: what if mail doubles */
+    e2e_write(s, "proposals/growth/scenario.csv", "key,value\nkind,forecast\n");
+    e2e_write(s, "proposals/growth/demand.csv", "origin,destination,batches_per_day,kg_per_batch,growth_pct_per_year\n"
+                                                "CQ,WAW,25,\"lognormal(25.5,0.3)\",8.5\n");
+    e2e_write(s, "proposals/growth/description.txt", "growth: twice the mail to Warsaw.\n");
 
     cr_assert_eq(e2e_runf(NULL, NULL, "run %s -r 3 -q -o %s/run", s, t), 0);
     char *run = e2e_format("%s/run", t);
-    const char *run_expect[] = { "<h2>Results for the whole network</h2>", "<h2>Results per origin and destination</h2>",
+    const char *run_expect[] = { "<h2>Summary</h2>", "Batches on time: ", "EMD scan", "<h2>Results for the whole network</h2>", "<h2>Results per origin and destination</h2>",
                                  "<h2>Results by month of posting</h2>", "<figure>", "<svg", "Chongqing",
                                  "inward office of exchange (EMD)", "<h2>How this report was made</h2>", "SHA-256" };
     check_report(run, run_expect, sizeof run_expect / sizeof *run_expect);
+    check_plain(run);
 
     cr_assert_eq(e2e_runf(NULL, NULL, "compare %s -r 3 -q -o %s/cmp", s, t), 0);
     char *cmp = e2e_format("%s/cmp", t);
     const char *cmp_expect[] = { "<h2>Levels: baseline and proposals</h2>", "<h2>Differences and verdicts</h2>",
-                                 "How to read a verdict", "five trains a week from Chongqing.", "faster", "<svg" };
+                                 "How to read a verdict", "five trains a week from Chongqing.", "faster", "<svg",
+                                 "against 1 option and 1 forecast", "<b>faster</b> does best on ",
+                                 "<b>What if</b> twice the mail to Warsaw (growth): ", "forecast, what if:",
+                                 "<dt>Holm&#39;s correction</dt>", "no practical difference", "EMD scan" };
     check_report(cmp, cmp_expect, sizeof cmp_expect / sizeof *cmp_expect);
+    check_plain(cmp);
+    /* the forecast is never the best option */
+    char *html = report_of(cmp);
+    cr_assert_null(strstr(html, "<b>growth</b> does best"));
+    free(html);
+    /* its kind is read back from its folder, checked */
+    e2e_sh("sed -i 's/^scenario_kind,forecast$/scenario_kind,maybe/' '%s/growth/meta.csv'", cmp);
+    char *err = e2e_format("%s/err", t), *msg = NULL;
+    cr_assert_eq(e2e_runf(NULL, err, "report %s", cmp), 2);
+    msg = e2e_slurp(err);
+    cr_assert(msg && strstr(msg, "growth/meta.csv:") && strstr(msg, ":2: scenario_kind: expected decision or "
+                                                                     "forecast, got \"maybe\""), "%s", msg);
+    free(msg);
+    free(err);
 
     cr_assert_eq(e2e_runf(NULL, NULL, "sweep %s -r 3 -q --no-plot -o %s/sw --vary services.CQ-BRS.departures_per_week=2,3 "
                           "--target 'on_time_pct>=1'", s, t), 0);
     char *sw = e2e_format("%s/sw", t);
-    const char *sw_expect[] = { "<h2>Results at each setting</h2>", "services.CQ-BRS.departures_per_week",
+    const char *sw_expect[] = { "<h2>Summary</h2>", "<h2>Results at each setting</h2>", "services.CQ-BRS.departures_per_week",
                                 "Target batches on time &gt;= 1 at all", "--no-plot: no charts" };
     check_report(sw, sw_expect, sizeof sw_expect / sizeof *sw_expect);
+    check_plain(sw);
 
     /* A report of something that is not results is an input error. */
     cr_assert_eq(e2e_runf(NULL, NULL, "report %s", s), 2);

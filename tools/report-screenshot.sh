@@ -9,5 +9,5 @@ trap 'rm -rf "$tmp"' EXIT
 ./railmail compare scenarios/china-europe-via-belarus -q -o "$tmp/results"
 timeout 60 chromium --headless --no-sandbox --disable-gpu --disable-background-networking \
     --disable-component-update --disable-sync --no-first-run --user-data-dir="$tmp/profile" \
-    --hide-scrollbars --window-size=1000,1900 --screenshot="$out" "file://$tmp/results/report.html" 2>/dev/null
+    --hide-scrollbars --window-size=1000,1500 --screenshot="$out" "file://$tmp/results/report.html" 2>/dev/null
 echo "$out"

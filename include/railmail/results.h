@@ -147,6 +147,11 @@ bool results_kind_parse(const char *text, enum results_kind *out);
 #define RESULTS_KEY_CONFIDENCE "confidence"
 #define RESULTS_KEY_SERVICE_STANDARD_D "service_standard_d"
 #define RESULTS_KEY_CURRENCY "currency"
+/* meta.csv: the scenario's kind (scenario.csv's `kind`), one of these two;
+ * absent in folders of earlier versions, which were all decisions */
+#define RESULTS_KEY_SCENARIO_KIND "scenario_kind"
+#define RESULTS_SCENARIO_DECISION "decision"
+#define RESULTS_SCENARIO_FORECAST "forecast"
 #define RESULTS_KEY_PROPOSALS "proposals"  /* meta.csv: "a;b;c" when that reads back exactly */
 #define RESULTS_KEY_PROPOSAL "proposal"    /* meta.csv: one row per name otherwise */
 #define RESULTS_KEY_PRECISION "precision"
@@ -222,6 +227,7 @@ struct results_record {
     const char *scenario_dir;       /* run.json: the scenario's directory as the command gave it */
     const char *scenario;           /* its last part, "china-europe-via-belarus" */
     const char *title;              /* the scenario's name (meta.csv) */
+    bool forecast;                  /* meta.csv: a forecast ("what if"), not an option to adopt */
     double horizon_d, warmup_d, replications, confidence, service_standard_d;
     const char *seed;
     const char *const *proposals;   /* a comparison's, in the order it ran them; a sweep's one */

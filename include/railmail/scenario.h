@@ -179,6 +179,8 @@ struct scenario {
     int32_t start_day;           /* start_date, days since 1970-01-01 (calendar.h);
                                     default 2024-01-01; simulated day 0 */
     char currency[4];            /* three capital letters (ISO 4217); default USD */
+    bool forecast;               /* kind,forecast: a change nobody decides (demand, the world),
+                                    compared as "what if" with neutral verdicts; default decision */
 
     struct scenario_node *nodes;          size_t n_nodes;
     struct scenario_leg *legs;            size_t n_legs;
@@ -192,7 +194,7 @@ struct scenario {
  * an error):
  *   scenario.csv     key,value  (keys: name description horizon_d warmup_d
  *                    replications seed service_standard_d confidence
- *                    start_date currency)
+ *                    start_date currency kind)
  *   nodes.csv        id,name,country,kind,servers,dwell_h,scan
  *   legs.csv         from,to,km,time_h[,mode][,co2_g_per_tkm]
  *   services.csv     id,route,departures_per_week,first_departure_h,

@@ -17,7 +17,7 @@ FILES = ["scenario.csv", "nodes.csv", "legs.csv", "services.csv", "demand.csv",
 NODE_COLS = "id, name, country, kind, servers, dwell_h, scan"
 SERVERS = "servers: expected a whole number >= 1 and <= 10000, or empty for no limit"
 KEYS = ("one of name, description, horizon_d, warmup_d, replications, seed, "
-        "service_standard_d, confidence, start_date, currency")
+        "service_standard_d, confidence, start_date, currency, kind")
 
 
 def sub(old, new):
@@ -228,6 +228,8 @@ CASES = {
     "currency-lower-case": ({"scenario.csv": append("currency,usd")},
                             'scenario.csv:10:2: currency: expected a currency code of three capital '
                             'letters such as USD or EUR, got "usd"'),
+    "scenario-kind-unknown": ({"scenario.csv": append("kind,Forecast")},
+                              'scenario.csv:10:2: kind: expected decision or forecast, got "Forecast"'),
     "demand-same-node": ({"demand.csv": sub("CQ,BRS,", "BRS,BRS,")},
                          'demand.csv:3:2: destination: expected a node other than the origin, '
                          'got "BRS"'),
