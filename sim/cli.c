@@ -34,6 +34,7 @@
 #include "railmail/record.h"
 #include "railmail/results.h"
 #include "railmail/scenario.h"
+#include "railmail/show.h"
 #include "railmail/strbuf.h"
 #include "railmail/sweep.h"
 #include "railmail/version.h"
@@ -70,6 +71,7 @@ static const char usage_main[] =
     "  plot     RESULTS_DIR              redraw the charts of an earlier run\n"
     "  verify   RESULTS_DIR              run again what run.json records and compare every file\n"
     "  report   RESULTS_DIR              write report.html again from the results\n"
+    "  show     RESULTS_DIR VIEW         print an answer from results: pairs, months, when\n"
     "  complete -- WORDS...              what the shell may complete after railmail WORDS\n"
     "\n"
     "SCENARIO defaults to %s.\n"
@@ -1100,6 +1102,34 @@ static int cmd_report(int argc, char **argv)
     return rc;
 }
 
+static int cmd_show(int argc, char **argv)
+{
+    if (argc == 2 && !strcmp(argv[1], "--help")) {
+        puts("usage: railmail show RESULTS_DIR VIEW [ARGS] [--option NAME] [--csv]\n\n"
+             "Prints one answer read from the results, with its confidence intervals\n"
+             "(simulates nothing). VIEW is one of:\n"
+             "  pairs [--worst N | --best N] [--by METRIC]\n"
+             "        the pairs sorted worst first by METRIC (default on_time_pct)\n"
+             "  months METRIC@SCOPE\n"
+             "        the metric month by month (batch metrics by month of posting)\n"
+             "  when 'METRIC@SCOPE>X'   (also <, >=, <=)\n"
+             "        the first month whose confidence interval lies beyond X, and the\n"
+             "        month from which every later one does (sustained from), or never\n"
+             "A comparison shows the baseline and each proposal in turn, a sweep each\n"
+             "point; --option NAME (a proposal, baseline, point-NNN) shows one, as does\n"
+             "RESULTS_DIR/NAME. --csv prints CSV for a machine.");
+        return 0;
+    }
+    struct diag *d = diag_create();
+    struct show_request q;
+    enum rm_status st = show_parse(argc - 1, argv + 1, &q, d);
+    if (st == RM_OK)
+        st = show_print(&q, stdout, d);
+    int rc = report_diag(d, st);
+    diag_destroy(d);
+    return rc;
+}
+
 static int cmd_complete(int argc, char **argv)
 {
     if (argc == 2 && !strcmp(argv[1], "--help")) {
@@ -1146,6 +1176,8 @@ int cli_main(int argc, char **argv)
         return cmd_verify(argc - 1, argv + 1);
     if (!strcmp(cmd, "report"))
         return cmd_report(argc - 1, argv + 1);
+    if (!strcmp(cmd, "show"))
+        return cmd_show(argc - 1, argv + 1);
     if (!strcmp(cmd, "complete"))
         return cmd_complete(argc - 1, argv + 1);
     return say_error("unknown command \"%s\"; see `railmail --help`", cmd);
