@@ -59,6 +59,9 @@ struct opts {
     long max_replications;
     const char *metrics[32];
     size_t n_metrics;
+    const char *what_if[MAX_SETS];   /* compare --what-if, and the option's name */
+    size_t n_what_if;
+    const char *what_if_name;
 };
 
 static const char usage_main[] =
@@ -186,7 +189,8 @@ static void shorthand(struct opts *o, int k, const char *fmt, ...)
 /* Parses run/compare options; leaves optind at the first operand. */
 static int parse_opts(int argc, char **argv, struct opts *o, bool compare, const char *cmd_usage)
 {
-    enum { O_SET = 256, O_BATCHES, O_TRACKING, O_NO_PLOT, O_HELP, O_METRIC, O_PRECISION, O_MAX_REPS };
+    enum { O_SET = 256, O_BATCHES, O_TRACKING, O_NO_PLOT, O_HELP, O_METRIC, O_PRECISION, O_MAX_REPS, O_WHAT_IF,
+           O_WHAT_IF_NAME };
     static const struct option longs[] = {
         { "replications", required_argument, 0, 'r' }, { "seed", required_argument, 0, 's' },
         { "days", required_argument, 0, 'd' },          { "out", required_argument, 0, 'o' },
@@ -196,6 +200,7 @@ static int parse_opts(int argc, char **argv, struct opts *o, bool compare, const
         { "help", no_argument, 0, O_HELP },             { "metric", required_argument, 0, O_METRIC },
         { "precision", required_argument, 0, O_PRECISION },
         { "max-replications", required_argument, 0, O_MAX_REPS },
+        { "what-if", required_argument, 0, O_WHAT_IF }, { "what-if-name", required_argument, 0, O_WHAT_IF_NAME },
         { 0, 0, 0, 0 } };
     *o = (struct opts){ .jobs = -1, .max_replications = DEFAULT_MAX_REPLICATIONS };
     long count;
@@ -258,6 +263,17 @@ static int parse_opts(int argc, char **argv, struct opts *o, bool compare, const
                 return unknown_metric(optarg);
             if (o->n_metrics < 32)
                 o->metrics[o->n_metrics++] = optarg;
+            break;
+        case O_WHAT_IF:
+        case O_WHAT_IF_NAME:
+            if (!compare)
+                return say_error("%s: only for compare", c == O_WHAT_IF ? "--what-if" : "--what-if-name");
+            if (c == O_WHAT_IF_NAME)
+                o->what_if_name = optarg;
+            else if (o->n_what_if == MAX_SETS)
+                return say_error("--what-if: at most %d changes", MAX_SETS);
+            else
+                o->what_if[o->n_what_if++] = optarg;
             break;
         case O_HELP:
             fputs(cmd_usage, stdout);
@@ -771,7 +787,12 @@ static int cmd_compare(int argc, char **argv)
                         "usage: railmail compare SCENARIO [PROPOSAL...] [options]\n\n"
                         "Runs the baseline and each proposal (all of SCENARIO/proposals/* by default)\n"
                         "with common random numbers and writes compare.csv with paired differences,\n"
-                        "confidence intervals, p-values and Holm-corrected verdicts.\n\n");
+                        "confidence intervals, p-values and Holm-corrected verdicts.\n\n"
+                        "      --what-if F.csv=ROW  add ROW to the scenario's file F.csv, in its columns, e.g.\n"
+                        "                         'disruptions.csv=BRS,2024-11-13,5,0,' (Brest closed 5 days)\n"
+                        "      --what-if F.ID.COL=V or set one cell, as --set does; the --what-ifs build one\n"
+                        "                         option, compared with the baseline (and any PROPOSAL named)\n"
+                        "      --what-if-name NAME  that option's name (default " SCENARIO_WHAT_IF_NAME ")\n");
     if (rc)
         return rc < 0 ? 0 : rc;
     if (optind >= argc)
@@ -782,9 +803,12 @@ static int cmd_compare(int argc, char **argv)
         .proposals = (const char *const *)argv + optind + 1,
         .n_proposals = (size_t)(argc - optind - 1),
         .sets = o.sets, .n_sets = o.n_sets,
+        .what_if = o.what_if, .n_what_if = o.n_what_if, .what_if_name = o.what_if_name,
         .jobs = default_jobs(&o),
         .batches = o.batches, .tracking = o.tracking,
     };
+    if (o.what_if_name && !o.n_what_if)
+        return say_error("--what-if-name: expected a --what-if to name");
     catch_interrupts();
     struct record *rec = record_begin(argc + 1, argv - 1);
     struct diag *d = diag_create();
@@ -817,6 +841,9 @@ static int cmd_compare(int argc, char **argv)
             record_scenario(rec, compare_arm_scenario(cr, i));
         }
         record_set_list(rec, RESULTS_KEY_PROPOSALS, names, compare_arms(cr) - 1);
+        record_set_list(rec, RESULTS_KEY_WHAT_IF, o.what_if, o.n_what_if);
+        if (o.n_what_if)
+            record_set(rec, RESULTS_KEY_WHAT_IF_NAME, names[compare_arms(cr) - 2]);
     }
     if (st == RM_OK)
         st = write_record_and_report(rec, tmp, RESULTS_COMPARE, compare_arm_scenario(cr, 0), compare_replications(cr),
@@ -946,6 +973,8 @@ static int cmd_sweep(int argc, char **argv)
         rc = parse_opts(n_rest, rest, &o, true, usage_sweep);
     if (rc == 0 && n_rest - optind > 1)
         rc = say_error("sweep: expected one scenario, got \"%s\"", rest[optind + 1]);
+    if (rc == 0 && (o.n_what_if || o.what_if_name))
+        rc = say_error("--what-if: only for compare (a sweep varies a proposal with --proposal)");
     if (rc) {
         free(rest);
         return rc < 0 ? 0 : rc;
