@@ -34,6 +34,7 @@
 #include "railmail/record.h"
 #include "railmail/results.h"
 #include "railmail/scenario.h"
+#include "railmail/show.h"
 #include "railmail/strbuf.h"
 #include "railmail/sweep.h"
 #include "railmail/version.h"
@@ -58,6 +59,9 @@ struct opts {
     long max_replications;
     const char *metrics[32];
     size_t n_metrics;
+    const char *what_if[MAX_SETS];   /* compare --what-if, and the option's name */
+    size_t n_what_if;
+    const char *what_if_name;
 };
 
 static const char usage_main[] =
@@ -70,6 +74,7 @@ static const char usage_main[] =
     "  plot     RESULTS_DIR              redraw the charts of an earlier run\n"
     "  verify   RESULTS_DIR              run again what run.json records and compare every file\n"
     "  report   RESULTS_DIR              write report.html again from the results\n"
+    "  show     RESULTS_DIR VIEW         print an answer from results: pairs, months, when\n"
     "  complete -- WORDS...              what the shell may complete after railmail WORDS\n"
     "\n"
     "SCENARIO defaults to %s.\n"
@@ -184,7 +189,8 @@ static void shorthand(struct opts *o, int k, const char *fmt, ...)
 /* Parses run/compare options; leaves optind at the first operand. */
 static int parse_opts(int argc, char **argv, struct opts *o, bool compare, const char *cmd_usage)
 {
-    enum { O_SET = 256, O_BATCHES, O_TRACKING, O_NO_PLOT, O_HELP, O_METRIC, O_PRECISION, O_MAX_REPS };
+    enum { O_SET = 256, O_BATCHES, O_TRACKING, O_NO_PLOT, O_HELP, O_METRIC, O_PRECISION, O_MAX_REPS, O_WHAT_IF,
+           O_WHAT_IF_NAME };
     static const struct option longs[] = {
         { "replications", required_argument, 0, 'r' }, { "seed", required_argument, 0, 's' },
         { "days", required_argument, 0, 'd' },          { "out", required_argument, 0, 'o' },
@@ -194,6 +200,7 @@ static int parse_opts(int argc, char **argv, struct opts *o, bool compare, const
         { "help", no_argument, 0, O_HELP },             { "metric", required_argument, 0, O_METRIC },
         { "precision", required_argument, 0, O_PRECISION },
         { "max-replications", required_argument, 0, O_MAX_REPS },
+        { "what-if", required_argument, 0, O_WHAT_IF }, { "what-if-name", required_argument, 0, O_WHAT_IF_NAME },
         { 0, 0, 0, 0 } };
     *o = (struct opts){ .jobs = -1, .max_replications = DEFAULT_MAX_REPLICATIONS };
     long count;
@@ -256,6 +263,17 @@ static int parse_opts(int argc, char **argv, struct opts *o, bool compare, const
                 return unknown_metric(optarg);
             if (o->n_metrics < 32)
                 o->metrics[o->n_metrics++] = optarg;
+            break;
+        case O_WHAT_IF:
+        case O_WHAT_IF_NAME:
+            if (!compare)
+                return say_error("%s: only for compare", c == O_WHAT_IF ? "--what-if" : "--what-if-name");
+            if (c == O_WHAT_IF_NAME)
+                o->what_if_name = optarg;
+            else if (o->n_what_if == MAX_SETS)
+                return say_error("--what-if: at most %d changes", MAX_SETS);
+            else
+                o->what_if[o->n_what_if++] = optarg;
             break;
         case O_HELP:
             fputs(cmd_usage, stdout);
@@ -769,7 +787,12 @@ static int cmd_compare(int argc, char **argv)
                         "usage: railmail compare SCENARIO [PROPOSAL...] [options]\n\n"
                         "Runs the baseline and each proposal (all of SCENARIO/proposals/* by default)\n"
                         "with common random numbers and writes compare.csv with paired differences,\n"
-                        "confidence intervals, p-values and Holm-corrected verdicts.\n\n");
+                        "confidence intervals, p-values and Holm-corrected verdicts.\n\n"
+                        "      --what-if F.csv=ROW  add ROW to the scenario's file F.csv, in its columns, e.g.\n"
+                        "                         'disruptions.csv=BRS,2024-11-13,5,0,' (Brest closed 5 days)\n"
+                        "      --what-if F.ID.COL=V or set one cell, as --set does; the --what-ifs build one\n"
+                        "                         option, compared with the baseline (and any PROPOSAL named)\n"
+                        "      --what-if-name NAME  that option's name (default " SCENARIO_WHAT_IF_NAME ")\n");
     if (rc)
         return rc < 0 ? 0 : rc;
     if (optind >= argc)
@@ -780,9 +803,12 @@ static int cmd_compare(int argc, char **argv)
         .proposals = (const char *const *)argv + optind + 1,
         .n_proposals = (size_t)(argc - optind - 1),
         .sets = o.sets, .n_sets = o.n_sets,
+        .what_if = o.what_if, .n_what_if = o.n_what_if, .what_if_name = o.what_if_name,
         .jobs = default_jobs(&o),
         .batches = o.batches, .tracking = o.tracking,
     };
+    if (o.what_if_name && !o.n_what_if)
+        return say_error("--what-if-name: expected a --what-if to name");
     catch_interrupts();
     struct record *rec = record_begin(argc + 1, argv - 1);
     struct diag *d = diag_create();
@@ -815,6 +841,9 @@ static int cmd_compare(int argc, char **argv)
             record_scenario(rec, compare_arm_scenario(cr, i));
         }
         record_set_list(rec, RESULTS_KEY_PROPOSALS, names, compare_arms(cr) - 1);
+        record_set_list(rec, RESULTS_KEY_WHAT_IF, o.what_if, o.n_what_if);
+        if (o.n_what_if)
+            record_set(rec, RESULTS_KEY_WHAT_IF_NAME, names[compare_arms(cr) - 2]);
     }
     if (st == RM_OK)
         st = write_record_and_report(rec, tmp, RESULTS_COMPARE, compare_arm_scenario(cr, 0), compare_replications(cr),
@@ -944,6 +973,8 @@ static int cmd_sweep(int argc, char **argv)
         rc = parse_opts(n_rest, rest, &o, true, usage_sweep);
     if (rc == 0 && n_rest - optind > 1)
         rc = say_error("sweep: expected one scenario, got \"%s\"", rest[optind + 1]);
+    if (rc == 0 && (o.n_what_if || o.what_if_name))
+        rc = say_error("--what-if: only for compare (a sweep varies a proposal with --proposal)");
     if (rc) {
         free(rest);
         return rc < 0 ? 0 : rc;
@@ -1100,6 +1131,34 @@ static int cmd_report(int argc, char **argv)
     return rc;
 }
 
+static int cmd_show(int argc, char **argv)
+{
+    if (argc == 2 && !strcmp(argv[1], "--help")) {
+        puts("usage: railmail show RESULTS_DIR VIEW [ARGS] [--option NAME] [--csv]\n\n"
+             "Prints one answer read from the results, with its confidence intervals\n"
+             "(simulates nothing). VIEW is one of:\n"
+             "  pairs [--worst N | --best N] [--by METRIC]\n"
+             "        the pairs sorted worst first by METRIC (default on_time_pct)\n"
+             "  months METRIC@SCOPE\n"
+             "        the metric month by month (batch metrics by month of posting)\n"
+             "  when 'METRIC@SCOPE>X'   (also <, >=, <=)\n"
+             "        the first month whose confidence interval lies beyond X, and the\n"
+             "        month from which every later one does (sustained from), or never\n"
+             "A comparison shows the baseline and each proposal in turn, a sweep each\n"
+             "point; --option NAME (a proposal, baseline, point-NNN) shows one, as does\n"
+             "RESULTS_DIR/NAME. --csv prints CSV for a machine.");
+        return 0;
+    }
+    struct diag *d = diag_create();
+    struct show_request q;
+    enum rm_status st = show_parse(argc - 1, argv + 1, &q, d);
+    if (st == RM_OK)
+        st = show_print(&q, stdout, d);
+    int rc = report_diag(d, st);
+    diag_destroy(d);
+    return rc;
+}
+
 static int cmd_complete(int argc, char **argv)
 {
     if (argc == 2 && !strcmp(argv[1], "--help")) {
@@ -1146,6 +1205,8 @@ int cli_main(int argc, char **argv)
         return cmd_verify(argc - 1, argv + 1);
     if (!strcmp(cmd, "report"))
         return cmd_report(argc - 1, argv + 1);
+    if (!strcmp(cmd, "show"))
+        return cmd_show(argc - 1, argv + 1);
     if (!strcmp(cmd, "complete"))
         return cmd_complete(argc - 1, argv + 1);
     return say_error("unknown command \"%s\"; see `railmail --help`", cmd);

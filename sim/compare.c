@@ -31,6 +31,7 @@ struct arm {
     struct model *m;
     struct run_result res;
     bool ran;
+    bool what_if;              /* built by --what-if, not read from proposals/ */
     size_t *row_of;            /* baseline row -> this arm's row, SIZE_MAX if absent */
     struct stats_paired *stat; /* [baseline rows] */
     const char **verdict;      /* [baseline rows] */
@@ -105,19 +106,22 @@ static enum rm_status check_pairing(const struct compare_result *c, const struct
     if (p.seed == b.seed && p.replications == b.replications && p.horizon_d == b.horizon_d
         && p.warmup_d == b.warmup_d && p.confidence == b.confidence)
         return RM_OK;
-    return diag_error(d, NULL, "%s/scenario.csv: expected the baseline's seed, replications, horizon_d, warmup_d "
-                      "and confidence, since proposals are paired replication by replication; found others", overlay);
+    return diag_error(d, NULL, "%s%s: expected the baseline's seed, replications, horizon_d, warmup_d "
+                      "and confidence, since proposals are paired replication by replication; found others",
+                      overlay ? overlay : "--what-if", overlay ? "/scenario.csv" : "");
 }
 
 static enum rm_status load_arm(struct compare_result *c, size_t i, const char *overlay, struct diag *d)
 {
     struct arm *a = &c->arm[i];
-    enum rm_status st = scenario_load(c->q.scenario_dir, overlay, c->q.sets, c->q.n_sets, &a->s, d);
+    const struct compare_request *q = &c->q;
+    enum rm_status st = scenario_load_adding(q->scenario_dir, a->what_if ? NULL : overlay, a->what_if ? q->what_if : NULL,
+                                             a->what_if ? q->n_what_if : 0, q->sets, q->n_sets, &a->s, d);
     if (st != RM_OK)
         return st;
     if (i == 0)
         c->base = pairing_of(a->s);
-    else if ((st = check_pairing(c, a->s, overlay, d)) != RM_OK)
+    else if ((st = check_pairing(c, a->s, a->what_if ? NULL : overlay, d)) != RM_OK)
         return st;
     return RM_OK;
 }
@@ -156,7 +160,10 @@ static enum rm_status prepare(struct compare_result *c, struct diag *d)
     size_t n = 0;
     if (q->n_proposals > MAX_PROPOSALS)
         return diag_error(d, NULL, "compare: expected at most %d proposals, got %zu", MAX_PROPOSALS, q->n_proposals);
-    if (q->n_proposals == 0) {
+    if (q->n_proposals + (q->n_what_if > 0) > MAX_PROPOSALS)
+        return diag_error(d, NULL, "compare: expected at most %d proposals, got %zu and a what-if", MAX_PROPOSALS,
+                          q->n_proposals);
+    if (q->n_proposals == 0 && q->n_what_if == 0) {
         n = compare_list_proposals(q->scenario_dir, names, MAX_PROPOSALS);
         if (n == 0)
             return diag_error(d, NULL, "%s/proposals: expected at least one proposal directory, found none",
@@ -164,6 +171,8 @@ static enum rm_status prepare(struct compare_result *c, struct diag *d)
     } else {
         for (; n < q->n_proposals; n++)
             names[n] = strdup(q->proposals[n]);
+        if (q->n_what_if)
+            names[n++] = strdup(q->what_if_name ? q->what_if_name : SCENARIO_WHAT_IF_NAME);
     }
     c->n_arms = n + 1;
     c->arm = calloc(c->n_arms, sizeof *c->arm);
@@ -175,6 +184,7 @@ static enum rm_status prepare(struct compare_result *c, struct diag *d)
     c->arm[0].name = strdup(RESULTS_BASELINE);
     for (size_t i = 0; i < n; i++)
         c->arm[i + 1].name = names[i];
+    c->arm[n].what_if = q->n_what_if > 0;
     if (check_names(names, n, d) != RM_OK)
         return diag_count(d) ? RM_EINPUT : RM_ENOMEM;
     enum rm_status st = load_arm(c, 0, NULL, d);
@@ -182,7 +192,7 @@ static enum rm_status prepare(struct compare_result *c, struct diag *d)
         char path[4096];
         struct stat sb;
         snprintf(path, sizeof path, "%s/proposals/%s", q->scenario_dir, c->arm[i].name);
-        if (!c->arm[i].name || stat(path, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+        if (!c->arm[i].what_if && (!c->arm[i].name || stat(path, &sb) != 0 || !S_ISDIR(sb.st_mode))) {
             diag_error(d, NULL, "%s: expected a proposal directory, found none", path);
             continue;
         }

@@ -17,6 +17,7 @@
 #include "railmail/metric.h"
 #include "railmail/model.h"
 #include "railmail/scenario.h"
+#include "railmail/show.h"
 
 /* What an option takes. */
 enum value {
@@ -43,12 +44,16 @@ static const struct option_spec run_options[] = {
     {"--batches", 0, V_FLAG},        {"--tracking", 0, V_FLAG}, {"--no-plot", 0, V_FLAG},
     {"--quiet", 'q', V_FLAG},        {"--precision", 0, V_PRECISION},
     {"--max-replications", 0, V_TEXT}, {"--help", 0, V_FLAG},   {0}};
-static const struct option_spec compare_options[] = {{"--metric", 0, V_METRIC}, {0}};
+static const struct option_spec compare_options[] = {
+    {"--metric", 0, V_METRIC}, {"--what-if", 0, V_KEY}, {"--what-if-name", 0, V_TEXT}, {0}};
 static const struct option_spec sweep_options[] = {
     {"--vary", 0, V_KEY}, {"--target", 0, V_TARGET}, {"--proposal", 0, V_PROPOSAL},
     {"--metric", 0, V_METRIC}, {0}};
 static const struct option_spec help_option[] = {{"--help", 0, V_FLAG}, {0}};
 static const struct option_spec report_options[] = {{"--force", 0, V_FLAG}, {0}};
+static const struct option_spec show_options[] = {
+    {"--worst", 0, V_TEXT}, {"--best", 0, V_TEXT}, {"--by", 0, V_METRIC}, {"--option", 0, V_TEXT},
+    {"--csv", 0, V_FLAG}, {0}};
 static const struct option_spec main_options[] = {{"--help", 'h', V_FLAG}, {"--version", 0, V_FLAG}, {0}};
 
 /* What a command's operands are. */
@@ -57,6 +62,7 @@ enum operands {
     OP_SCENARIO_PROPOSALS,  /* SCENARIO [PROPOSAL...] */
     OP_SCENARIOS,           /* SCENARIO... */
     OP_RESULTS,             /* RESULTS_DIR */
+    OP_SHOW,                /* RESULTS_DIR VIEW [METRIC@SCOPE] */
     OP_WORDS                /* complete's: anything */
 };
 
@@ -75,6 +81,7 @@ static const struct command_spec commands[] = {
     {"plot", {help_option, NULL}, OP_RESULTS},
     {"verify", {help_option, NULL}, OP_RESULTS},
     {"report", {help_option, report_options}, OP_RESULTS},
+    {"show", {help_option, show_options}, OP_SHOW},
     {"complete", {NULL, NULL}, OP_WORDS},
 };
 #define N_COMMANDS (sizeof commands / sizeof *commands)
@@ -291,6 +298,22 @@ static void offer_options(struct line *l, const struct option_spec *const *optio
             offer(l, "%s", o->name);
 }
 
+/* show's operands: the folder, the view, then a months view's metric or
+ * the start of a when view's condition. */
+static void complete_show(struct line *l, size_t operands, const char *before)
+{
+    if (operands == 0)
+        l->dirs = true;
+    else if (operands == 1)
+        for (int v = 0; v < SHOW_VIEWS; v++)
+            offer(l, "%s", show_view_name((enum show_view)v));
+    else if (operands == 2 && strcmp(before, show_view_name(SHOW_PAIRS))) {
+        l->scenario = NULL;  /* the first operand is results, not a scenario: scope kinds only */
+        l->loaded = true;
+        offer_metrics(l, V_METRIC, "");
+    }
+}
+
 /* What may come at word i (the last) of a command's words. */
 static void complete_command(struct line *l, const struct command_spec *cmd, int n, const char *const *words)
 {
@@ -339,6 +362,7 @@ static void complete_command(struct line *l, const struct command_spec *cmd, int
             break;
         case OP_SCENARIOS: l->dirs = true; break;
         case OP_RESULTS: l->dirs = operands == 0; break;
+        case OP_SHOW: complete_show(l, operands, words[n - 2]); break;
         case OP_WORDS: break;
         }
     }

@@ -178,7 +178,10 @@ static enum rm_status load_arms(struct page *p)
         struct strbuf overlay = {0};
         if (i > 0)
             strbuf_printf(&overlay, "%s/proposals/%s", base.s, proposals[i - 1]);
-        st = scenario_load(base.s, i ? strbuf_str(&overlay) : NULL, p->rec.sets, n_sets, &p->owned[p->n_owned], mine);
+        bool what_if = i > 0 && p->rec.what_if_name && !strcmp(proposals[i - 1], p->rec.what_if_name);
+        st = scenario_load_adding(base.s, i && !what_if ? strbuf_str(&overlay) : NULL,
+                                  what_if ? p->rec.what_if : NULL, what_if ? p->rec.n_what_if : 0, p->rec.sets,
+                                  n_sets, &p->owned[p->n_owned], mine);
         strbuf_fini(&overlay);
         if (st == RM_OK) {
             p->arm[p->n_arms] = p->owned[p->n_owned++];

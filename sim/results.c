@@ -518,6 +518,7 @@ static enum rm_status load_json(struct results_record *r, const char *dir, struc
         {RESULTS_KEY_STARTED_UTC, &r->started_utc},
         {RESULTS_KEY_REPLICATIONS_CHOSEN, &r->replications_chosen},
         {RESULTS_KEY_GNUPLOT, &r->gnuplot},
+        {RESULTS_KEY_WHAT_IF_NAME, &r->what_if_name},
     };
     for (size_t i = 0; i < sizeof texts / sizeof *texts && st == RM_OK; i++)
         st = get_text(&rd, root, texts[i].key, NULL, texts[i].out);
@@ -533,6 +534,7 @@ static enum rm_status load_json(struct results_record *r, const char *dir, struc
         {RESULTS_KEY_SETS, &r->sets, &r->n_sets},
         {RESULTS_KEY_VARY, &r->vary, &r->n_vary},
         {RESULTS_KEY_COMMAND, &r->command, &r->n_command},
+        {RESULTS_KEY_WHAT_IF, &r->what_if, &r->n_what_if},
     };
     for (size_t i = 0; i < sizeof lists / sizeof *lists && st == RM_OK; i++)
         st = get_list(&rd, root, lists[i].key, lists[i].out, lists[i].n);

@@ -162,6 +162,9 @@ struct loader {
     struct scenario_input *inputs;             /* every file read */
     size_t n_inputs, cap_inputs;
     struct sha256_ctx key;                     /* see scenario.h */
+    const char *const *rows;                   /* --what-ifs: rows "FILE.csv=ROW" and cells */
+    size_t n_rows;
+    struct csvread_table *added;               /* their tables, one each */
 };
 
 /* ---- small helpers ---------------------------------------------------- */
@@ -691,6 +694,21 @@ static void duplicate_key(struct loader *L, enum file_id f, const struct record 
                sc->cols[col].name, what, shownkey, first->at.line);
 }
 
+/* A row a --what-if adds whose key a row of the scenario already has:
+ * which one was meant cannot be told, as with two settings of one cell. */
+static void key_taken(struct loader *L, enum file_id f, const struct record *r, const struct record *there)
+{
+    const struct schema *sc = &schemas[f];
+    char key[256], id[256];
+    if (sc->n_key == 1)
+        snprintf(id, sizeof id, "%s", shown(text_of(&r->c[0]), key, sizeof key));
+    else
+        snprintf(id, sizeof id, "%s-%s", shown(text_of(&r->c[0]), key, sizeof key), text_of(&r->c[1]));
+    diag_error(L->d, &r->c[sc->n_key - 1].at, "%s: expected a row no file has yet (a --what-if row adds one), "
+               "got %s, which %s:%u already has; change its cells with --what-if '%s.%s.COLUMN=VALUE'",
+               sc->cols[sc->n_key - 1].name, id, there->at.file, there->at.line, sc->set_name, id);
+}
+
 static int paren_balance(const char *t)
 {
     int b = 0;
@@ -838,9 +856,10 @@ static void apply_pattern_row(struct loader *L, enum file_id f, const struct rec
     }
 }
 
-/* Reads one file of one source into records and merges them into L->recs:
- * from the base they are appended, from the overlay they replace rows with
- * the same key or are appended. */
+static void merge_rows(struct loader *L, int which, enum file_id f, struct csvread_table *t,
+                       const char *path, bool added);
+
+/* Reads one file of one source into records and merges them into L->recs. */
 static void load_file(struct loader *L, int which, enum file_id f)
 {
     const struct schema *sc = &schemas[f];
@@ -876,16 +895,28 @@ static void load_file(struct loader *L, int which, enum file_id f)
         for (size_t j = 0; j < t->rows[i].n_fields; j++)
             trim(t->rows[i].fields[j].text);
 
-    char cols[256];
-    column_list(sc, cols, sizeof cols);
     if (t->n_rows == 0) {
         if (rc == RM_OK) {
-            struct diag_at at = {path, 0, 0};
-            diag_error(L->d, &at, "expected a header row (%s), got an empty file", cols);
+            char cols[256];
+            column_list(sc, cols, sizeof cols);
+            diag_error(L->d, &(struct diag_at){path, 0, 0}, "expected a header row (%s), got an empty file", cols);
         }
         L->usable[f] = false;
         return;
     }
+    merge_rows(L, which, f, t, path, false);
+}
+
+/* Merges the rows of t, file f of source `which` read from `path`, into
+ * L->recs: a base row is appended, an overlay row replaces the row with
+ * its key or is appended. A row a --what-if adds (`added`) must have a
+ * key no row has yet. */
+static void merge_rows(struct loader *L, int which, enum file_id f, struct csvread_table *t,
+                       const char *path, bool added)
+{
+    const struct schema *sc = &schemas[f];
+    char cols[256];
+    column_list(sc, cols, sizeof cols);
 
     /* The header: which field holds which column. */
     const struct csvread_row *h = &t->rows[0];
@@ -970,6 +1001,10 @@ static void load_file(struct loader *L, int which, enum file_id f)
             r.c[c].origin = which;
             r.c[c].sep = t->delim;
         }
+        if (added && r.shape_ok && key_is_pattern(f, &r)) {
+            diag_error(L->d, &r.c[0].at, "%s: expected the key of one new row, got a pattern", sc->cols[0].name);
+            continue;
+        }
         if (which == 1 && r.shape_ok && key_is_pattern(f, &r)) {
             struct record *later = push_record(L, &patterns);  /* after the literal rows */
             if (!later)
@@ -986,6 +1021,10 @@ static void load_file(struct loader *L, int which, enum file_id f)
             continue;
         }
         size_t at = which == 1 ? record_find(L, f, r.key) : SIZE_MAX;
+        if (added && at != SIZE_MAX) {
+            key_taken(L, f, &r, &all->r[at]);
+            continue;
+        }
         if (at != SIZE_MAX) {
             /* Keep the base row: messages about what the change broke
              * compare with it. */
@@ -996,10 +1035,10 @@ static void load_file(struct loader *L, int which, enum file_id f)
             r.replaced = L->replaced[f].n - 1;
             all->r[at] = r;
         } else {
-            struct record *added = push_record(L, all);
-            if (!added)
+            struct record *appended = push_record(L, all);
+            if (!appended)
                 break;
-            *added = r;
+            *appended = r;
             at = all->n - 1;
             if (which == 1)
                 index_add(L, &L->by_key[f], hk, at);
@@ -1010,6 +1049,66 @@ static void load_file(struct loader *L, int which, enum file_id f)
     for (size_t i = 0; i < patterns.n && !L->nomem; i++)
         apply_pattern_row(L, f, &patterns.r[i]);
     free(patterns.r);
+}
+
+/* The header a --what-if row is read under: the overlay's file's, or the
+ * base's, or where the scenario has no such file, every column of the
+ * file in the documented order. */
+static void header_of(const struct loader *L, enum file_id f, struct strbuf *b)
+{
+    const struct csvread_table *t = L->tables[1][f].n_rows ? &L->tables[1][f] : &L->tables[0][f];
+    if (t->n_rows)
+        for (size_t j = 0; j < t->rows[0].n_fields; j++)
+            strbuf_printf(b, "%s%s", j ? "," : "", t->rows[0].fields[j].text);
+    else
+        for (size_t c = 0; c < schemas[f].n_cols; c++)
+            strbuf_printf(b, "%s%s", c ? "," : "", schemas[f].cols[c].name);
+}
+
+/* Adds the row of --what-if i, "FILE.csv=ROW" (FILE.csv as the
+ * scenario's files are named), read in the columns of the scenario's own
+ * file; its messages name "--what-if FILE.csv", line 1, and the field.
+ * The text is part of the scenario's key: it changes what is simulated. */
+static void add_row(struct loader *L, size_t i)
+{
+    const char *text = L->rows[i], *eq = strchr(text, '=');
+    enum file_id f = F_SCENARIO;
+    while (f < N_FILES && (!eq || strlen(schemas[f].file) != (size_t)(eq - text)
+                           || strncmp(schemas[f].file, text, (size_t)(eq - text))))
+        f++;
+    if (f == N_FILES) {
+        char buf[256];
+        diag_error(L->d, NULL, "--what-if \"%s\": expected FILE.csv=ROW, FILE.csv one of the scenario's files "
+                   "(nodes.csv, legs.csv, services.csv, demand.csv, disruptions.csv, seasonality.csv), or "
+                   "FILE.ID.COLUMN=VALUE", shown(text, buf, sizeof buf));
+        return;
+    }
+    uint8_t role = 3;  /* after base, overlay and --set */
+    sha256_update(&L->key, 1, &role);
+    sha256_update(&L->key, strlen(text) + 1, (const uint8_t *)text);
+    if (!L->usable[f])
+        return;  /* its own file is broken, and said so */
+    struct strbuf data = {0};
+    header_of(L, f, &data);
+    strbuf_printf(&data, "\n%s\n", eq + 1);
+    const char *label = keep_printf(L, "--what-if %s", schemas[f].file);
+    struct csvread_table *t = &L->added[i];
+    if (data.oom || !label || csvread_parse(label, strbuf_str(&data), strlen(strbuf_str(&data)), t, L->d) == RM_ENOMEM)
+        L->nomem = true;
+    strbuf_fini(&data);
+    if (L->nomem || t->n_rows != 2) {
+        if (!L->nomem && t->n_rows > 2)
+            diag_error(L->d, &(struct diag_at){label, 1, 0}, "expected one row, got %zu", t->n_rows - 1);
+        return;
+    }
+    for (size_t r = 0; r < t->n_rows; r++) {
+        t->rows[r].line = 1;  /* the row the argument adds, whatever its header */
+        for (size_t j = 0; j < t->rows[r].n_fields; j++) {
+            trim(t->rows[r].fields[j].text);
+            t->rows[r].fields[j].line = 1;
+        }
+    }
+    merge_rows(L, 1, f, t, label, true);
 }
 
 static void load_description_txt(struct loader *L)
@@ -1098,7 +1197,7 @@ static void set_cell(struct loader *L, enum file_id f, struct record *r, size_t 
 {
     if (r->c[c].origin == 2) {
         char now[128], then[128];
-        diag_error(L->d, at, "%s: expected each cell set once (by --set, --vary, -d, -r or -s), got \"%s%s\" "
+        diag_error(L->d, at, "%s: expected each cell set once (by --set, --vary, --what-if, -d, -r or -s), got \"%s%s\" "
                    "after \"%s\" from %s", schemas[f].cols[c].name, relative ? "*" : "",
                    shown(value, now, sizeof now), shown(text_of(&r->c[c]), then, sizeof then), r->c[c].at.file);
         return;
@@ -1152,12 +1251,12 @@ static void apply_set_pattern(struct loader *L, enum file_id f, const char *patt
     }
 }
 
-static void apply_set(struct loader *L, const char *set)
+static void apply_set(struct loader *L, const char *set, const char *option)
 {
     key_set(L, set);
     const char *eq = strchr(set, '=');
     char buf[256];
-    const char *label = keep_printf(L, "--set %.*s", eq ? (int)(eq - set) : (int)strlen(set),
+    const char *label = keep_printf(L, "%s %.*s", option, eq ? (int)(eq - set) : (int)strlen(set),
                                     set);
     if (!label)
         return;
@@ -2286,6 +2385,26 @@ static void convert_repeat(struct loader *L, const struct record *r, struct scen
         x->repeat_h = x->repeat_d * CALENDAR_HOURS_PER_DAY;
 }
 
+/* A disruption's start_d: days from start_date, or a date YYYY-MM-DD on or
+ * after it (a closure is announced by date). */
+static void convert_start(struct loader *L, const struct scenario *s, const struct cell *c, double *start_d)
+{
+    int32_t day;
+    const char *text = text_of(c);
+    if (!strchr(text, '-') || !calendar_parse(text, &day)) {
+        get_number(L, c, "start_d", 0, GE, MAX_HORIZON_D,
+                   "a number >= 0 and <= 36500, or a date YYYY-MM-DD", start_d);
+        return;
+    }
+    *start_d = day - s->start_day;
+    if (*start_d < 0 || *start_d > MAX_HORIZON_D) {
+        char first[11];
+        calendar_format(s->start_day, first);
+        bad_cell(L, c, "start_d", *start_d < 0 ? keep_printf(L, "a date on or after start_date %s", first)
+                                               : "a date within 36500 days of start_date");
+    }
+}
+
 static void convert_disruptions(struct loader *L, struct scenario *s)
 {
     const struct records *rs = &L->recs[F_DISRUPTIONS];
@@ -2314,8 +2433,7 @@ static void convert_disruptions(struct loader *L, struct scenario *s)
         }
         if (!r->shape_ok)
             continue;
-        get_number(L, &r->c[X_START], "start_d", 0, GE, MAX_HORIZON_D,
-                   "a number >= 0 and <= 36500", &x->start_d);
+        convert_start(L, s, &r->c[X_START], &x->start_d);
         bool window_ok = get_number(L, &r->c[X_DURATION], "duration_d", 0, GT, MAX_HORIZON_D,
                                     "a number > 0 and <= 36500", &x->duration_d)
                          && get_number(L, &r->c[X_DURATION], "duration_d", MIN_WINDOW_D, GE, MAX_HORIZON_D,
@@ -2638,8 +2756,16 @@ static enum rm_status load(struct loader *L, const char *const *sets, size_t n_s
             load_file(L, w, (enum file_id)f);
     if (L->src[1].dir)
         load_description_txt(L);
+    if (L->n_rows && !(L->added = calloc(L->n_rows, sizeof *L->added)))
+        L->nomem = true;
+    for (size_t i = 0; i < L->n_rows && !L->nomem; i++)
+        if (scenario_what_if_is_row(L->rows[i]))
+            add_row(L, i);
     for (size_t i = 0; i < n_sets && !L->nomem; i++)
-        apply_set(L, sets[i]);
+        apply_set(L, sets[i], "--set");
+    for (size_t i = 0; i < L->n_rows && !L->nomem; i++)
+        if (!scenario_what_if_is_row(L->rows[i]))
+            apply_set(L, L->rows[i], "--what-if");
     if (L->nomem)
         goto done;
 
@@ -2670,6 +2796,9 @@ done:
     for (int w = 0; w < 2; w++)
         for (int f = 0; f < N_FILES; f++)
             csvread_fini(&L->tables[w][f]);
+    for (size_t i = 0; L->added && i < L->n_rows; i++)
+        csvread_fini(&L->added[i]);
+    free(L->added);
     for (int f = 0; f < N_FILES; f++) {
         free(L->recs[f].r);
         free(L->replaced[f].r);
@@ -2692,6 +2821,22 @@ enum rm_status scenario_load(const char *base_dir, const char *overlay_dir,
                              struct scenario **out, struct diag *d)
 {
     struct loader L = {.d = d, .suggestions_left = SUGGEST_SEARCHES};
+    L.src[0] = (struct source){.dir = base_dir};
+    L.src[1] = (struct source){.dir = overlay_dir};
+    return load(&L, sets, n_sets, out);
+}
+
+bool scenario_what_if_is_row(const char *what_if)
+{
+    size_t lhs = strcspn(what_if, "=");
+    return lhs > 4 && !strncmp(what_if + lhs - 4, ".csv", 4) && memchr(what_if, '.', lhs - 4) == NULL;
+}
+
+enum rm_status scenario_load_adding(const char *base_dir, const char *overlay_dir, const char *const *what_if,
+                                    size_t n_what_if, const char *const *sets, size_t n_sets, struct scenario **out,
+                                    struct diag *d)
+{
+    struct loader L = {.d = d, .suggestions_left = SUGGEST_SEARCHES, .rows = what_if, .n_rows = n_what_if};
     L.src[0] = (struct source){.dir = base_dir};
     L.src[1] = (struct source){.dir = overlay_dir};
     return load(&L, sets, n_sets, out);

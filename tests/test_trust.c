@@ -83,7 +83,7 @@ Test(trust, names_a_spreadsheet_would_evaluate_are_refused_and_free_text_is_neut
 Test(trust, two_settings_of_one_cell_are_refused_with_both, .timeout = 60)
 {
     char *t = e2e_tmpdir();
-    refused(t, "--set scenario.horizon_d: value: expected each cell set once (by --set, --vary, -d, -r or -s), "
+    refused(t, "--set scenario.horizon_d: value: expected each cell set once (by --set, --vary, --what-if, -d, -r or -s), "
             "got \"40\" after \"100\" from --set scenario.horizon_d", "run %s --set scenario.horizon_d=100 -d 40 -q --no-plot", MINI);
     refused(t, "got \"3\" after \"1\" from --set services.CQ-BRS.departures_per_week",
             "sweep %s --vary services.CQ-BRS.departures_per_week=1,2 --vary 'services.CQ-B?S.departures_per_week=3,4' "

@@ -19,6 +19,12 @@ struct compare_request {
     size_t n_proposals;
     const char *const *sets;        /* --set overrides (and -r, -d, -s), applied to all */
     size_t n_sets;
+    /* --what-if: the changes of one more option (scenario_load_adding),
+     * named what_if_name (NULL: SCENARIO_WHAT_IF_NAME), after the named
+     * proposals (none named: the baseline and it alone) */
+    const char *const *what_if;
+    size_t n_what_if;
+    const char *what_if_name;
     unsigned jobs;
     bool batches, tracking;         /* each arm's batch and tracking logs */
     void (*progress)(void *ctx, double done);

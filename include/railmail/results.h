@@ -154,6 +154,8 @@ bool results_kind_parse(const char *text, enum results_kind *out);
 #define RESULTS_SCENARIO_FORECAST "forecast"
 #define RESULTS_KEY_PROPOSALS "proposals"  /* meta.csv: "a;b;c" when that reads back exactly */
 #define RESULTS_KEY_PROPOSAL "proposal"    /* meta.csv: one row per name otherwise */
+#define RESULTS_KEY_WHAT_IF "what_if"      /* run.json: compare's --what-if changes */
+#define RESULTS_KEY_WHAT_IF_NAME "what_if_name"  /* run.json: the option they build */
 #define RESULTS_KEY_PRECISION "precision"
 #define RESULTS_KEY_VARY "vary"
 #define RESULTS_KEY_TARGET "target"
@@ -238,6 +240,9 @@ struct results_record {
     const char *const *vary;        /* run.json: a sweep's KEY=VALUES */
     size_t n_vary;
     const char *target;             /* run.json: a sweep's target */
+    const char *const *what_if;     /* run.json: compare's --what-if changes */
+    size_t n_what_if;
+    const char *what_if_name;       /* run.json: the option they build, one of the proposals */
     bool no_plot;                   /* run.json: made with --no-plot */
     /* run.json: how to make it again */
     const char *const *command;

@@ -256,6 +256,24 @@ enum rm_status scenario_load(const char *base_dir, const char *overlay_dir,
                              struct scenario **out, struct diag *d);
 void scenario_destroy(struct scenario *s);  /* NULL is a no-op */
 
+/* Whether a --what-if adds a row ("FILE.csv=ROW") rather than setting a
+ * cell as --set does ("FILE.ID.COLUMN=VALUE"). */
+bool scenario_what_if_is_row(const char *what_if);
+/* The default name of the option --what-if builds. */
+#define SCENARIO_WHAT_IF_NAME "what-if"
+
+/* As scenario_load, with the n_what_if changes of a --what-if: each row
+ * "FILE.csv=ROW" is added after the overlay, e.g.
+ * "disruptions.csv=BRS,2024-11-13,5,0,", read in the columns of the
+ * scenario's own FILE.csv (all of the file's columns, in the order the
+ * reference lists them, where the scenario has none), and one whose key a
+ * row already has is an error naming both; each cell "FILE.ID.COLUMN=VALUE"
+ * is set after the sets, as a --set is, and a cell both set is an error.
+ * Messages name "--what-if". The changes belong to the key. */
+enum rm_status scenario_load_adding(const char *base_dir, const char *overlay_dir, const char *const *what_if,
+                                    size_t n_what_if, const char *const *sets, size_t n_sets, struct scenario **out,
+                                    struct diag *d);
+
 /* One scenario file held in memory: `name` is e.g. "nodes.csv". */
 struct scenario_file {
     const char *name;
