@@ -1160,12 +1160,24 @@ static size_t verdict_row(const struct page *p, const struct verdicts *v, const 
     return r != SIZE_MAX ? r : csv_row(&v->c, mt->name, "all", v->prop, p->name[a]);
 }
 
+/* Two levels as num writes them, with more decimals while two that
+ * differ would read the same ("18.2 to 18.2"). */
+static void num_pair(char x[32], char y[32], double a, double b)
+{
+    num(x, a);
+    num(y, b);
+    for (int decimals = 2; a != b && !strcmp(x, y) && decimals <= 4; decimals++) {
+        snprintf(x, 32, "%.*f", decimals, a);
+        snprintf(y, 32, "%.*f", decimals, b);
+    }
+}
+
 /* "18.2 → 17.1 days" */
 static void change(struct page *p, const struct verdicts *v, size_t r, const struct metric *mt)
 {
     char x[32], y[32];
-    escf(p, "%s → %s %s", num(x, cell_num(&v->c.t, r, v->base)), num(y, cell_num(&v->c.t, r, v->mean)),
-         unit_of(p, mt));
+    num_pair(x, y, cell_num(&v->c.t, r, v->base), cell_num(&v->c.t, r, v->mean));
+    escf(p, "%s → %s %s", x, y, unit_of(p, mt));
 }
 
 /* What option a costs and emits per kg against today, where the scenario
@@ -1345,8 +1357,9 @@ static void what_if(struct page *p, const struct verdicts *v)
             if (!up && !down)
                 continue;
             char x[32], y[32];
-            escf(p, "%s%s %s from %s to %s %s", k++ ? "; " : "", mt[j]->label, up ? "rises" : "falls",
-                 num(x, cell_num(&v->c.t, r, v->base)), num(y, cell_num(&v->c.t, r, v->mean)), unit_of(p, mt[j]));
+            num_pair(x, y, cell_num(&v->c.t, r, v->base), cell_num(&v->c.t, r, v->mean));
+            escf(p, "%s%s %s from %s to %s %s", k++ ? "; " : "", mt[j]->label, up ? "rises" : "falls", x, y,
+                 unit_of(p, mt[j]));
         }
         strbuf_printf(b, "%s</li>\n", k ? "." : "no measure changes clearly.");
     }

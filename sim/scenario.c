@@ -1111,6 +1111,17 @@ static void add_row(struct loader *L, size_t i)
     merge_rows(L, 1, f, t, label, true);
 }
 
+/* An option --what-if builds is described by its changes, as a proposal
+ * is by its description.txt. */
+static void what_if_description(struct loader *L)
+{
+    struct strbuf b = {0};
+    strbuf_printf(&b, "the baseline changed by --what-if:");
+    for (size_t i = 0; i < L->n_rows; i++)
+        strbuf_printf(&b, "%s %s", i ? ";" : "", L->rows[i]);
+    L->description_txt = keep(L, strbuf_take(&b));
+}
+
 static void load_description_txt(struct loader *L)
 {
     const struct source *s = &L->src[1];
@@ -2758,6 +2769,8 @@ static enum rm_status load(struct loader *L, const char *const *sets, size_t n_s
         load_description_txt(L);
     if (L->n_rows && !(L->added = calloc(L->n_rows, sizeof *L->added)))
         L->nomem = true;
+    if (L->n_rows && !L->src[1].dir)  /* what the option is, where no proposal says */
+        what_if_description(L);
     for (size_t i = 0; i < L->n_rows && !L->nomem; i++)
         if (scenario_what_if_is_row(L->rows[i]))
             add_row(L, i);

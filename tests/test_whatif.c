@@ -101,3 +101,17 @@ Test(whatif, a_closure_by_date_is_the_closure_by_day, .timeout = 60)
     free(x), free(y), free(a), free(b);
     e2e_rmtree(t);
 }
+
+Test(whatif, a_forecast_what_if_is_a_what_if_on_the_page, .timeout = 120)
+{
+    char *t = e2e_tmpdir();
+    cr_assert_eq(e2e_runf(NULL, NULL, "compare " MINI " --what-if scenario.kind=forecast --what-if "
+                          "'demand.*.batches_per_day*=1.5' --what-if-name busier -r 3 -d 60 -q -o %s/c", t), 0);
+    char *meta = e2e_format("%s/c/busier/meta.csv", t), *m = e2e_slurp(meta);
+    cr_assert(strstr(m, "\nscenario_kind,forecast\n"), "%s", m);
+    char *page = e2e_format("%s/c/report.html", t), *html = e2e_slurp(page);
+    cr_assert(strstr(html, "<b>What if</b> the baseline changed by --what-if: scenario.kind=forecast; "
+                           "demand.*.batches_per_day*=1.5 (busier)"), "the summary names the changes");
+    free(html), free(page), free(m), free(meta);
+    e2e_rmtree(t);
+}
