@@ -605,6 +605,7 @@ static enum rm_status write_record_and_report(struct record *rec, const char *di
     record_set_number(rec, RESULTS_KEY_REPLICATIONS_REUSED, reused);
     record_set_number(rec, RESULTS_KEY_HORIZON_D, s->horizon_d);
     record_set_number(rec, RESULTS_KEY_WARMUP_D, s->warmup_d);
+    record_set_number(rec, RESULTS_KEY_RUNOUT_D, s->runout_d);
     record_set_list(rec, RESULTS_KEY_SETS, o->sets, o->n_sets);
     record_set_number(rec, RESULTS_KEY_THREADS, default_jobs(o));
     record_set_number(rec, RESULTS_KEY_RANKS, run_ranks());
@@ -668,6 +669,8 @@ static int cmd_run(int argc, char **argv)
     st = run_replications(m, &ro, s->confidence, tmp, &res, d);
     end_progress(&p);
     have_res = st == RM_OK;
+    if (st == RM_OK)
+        run_warn_undelivered(&res, s, NULL, d);
     if (st == RM_OK)
         st = report_run(tmp, s, &res, RESULTS_RUN, d);
     if (st == RM_OK && !o.no_plot)

@@ -470,6 +470,8 @@ static enum rm_status run_arms(struct compare_result *c, const char *dir, const 
         st = run_finish(runs[i], a->s->confidence, &a->res, d);
         a->ran = st == RM_OK;
         if (st == RM_OK)
+            run_warn_undelivered(&a->res, a->s, a->name, d);
+        if (st == RM_OK)
             st = report_run(sub[i], a->s, &a->res, RESULTS_RUN, d);
     }
     return st;

@@ -428,7 +428,7 @@ static void question(struct page *p)
 {
     struct strbuf *b = &p->b;
     const struct scenario *s = p->arm[0];
-    char h[32], w[32], st[32], c[32], sd[32];
+    char h[32], w[32], st[32], c[32], sd[32], ro[32];
     strbuf_printf(b, "<h2>The question</h2>\n<p>");
     p->section->question(p);
     strbuf_printf(b, "</p>\n<p>");
@@ -439,6 +439,8 @@ static void question(struct page *p)
             "delivered within %s days of posting. ",
          num(c, p->rec.replications), num(h, s->horizon_d), num(w, s->warmup_d), num(st, 100 * s->confidence),
          num(sd, s->service_standard_d));
+    escf(p, "Posting stops at the end of the simulated days and the mail posted is followed until it is delivered, "
+            "for at most %s days more; mail still on the way then counts as late. ", num(ro, s->runout_d));
     esc(b, "\"Delivered\" here means that the batch (a receptacle dispatched to one destination office) has "
            "reached the destination country's inward office of exchange (EMD scan), not the addressee: national "
            "delivery comes after and is not modelled.");
@@ -690,7 +692,8 @@ static enum rm_status months_table(struct page *p)
     }
     free(cells);
     strbuf_printf(b, "</table>\n<p class=\"note\">Batches by the month they were posted; ± half the confidence "
-                     "interval. The last months hold mail still on the way at the end of the run.</p>\n");
+                     "interval. Mail posted near the end is followed until it is delivered, so the last months count like the "
+                     "others.</p>\n");
     csv_fini(&c);
     return RM_OK;
 }

@@ -27,16 +27,17 @@ static const struct metric catalogue[METRIC_COUNT] = {
         "batches posted after the warm-up", true },
     [METRIC_DELIVERED] = {
         "delivered_batches", "batches", HIGHER, BATCH | MONTH, 1, 0, "batches delivered",
-        "of those, batches delivered by the horizon", true },
+        "of those, batches delivered by the end of the run-out", true },
     [METRIC_IN_FLIGHT] = {
         "in_flight_batches", "batches", LOWER, BATCH, 2, 0, "batches in flight",
-        "of those, batches still waiting or on a train at the horizon" },
+        "of those, batches still undelivered at the end of the run-out (runout_d days after the horizon "
+        "at most); counted late" },
     [METRIC_LOST] = {
         "lost_batches", "batches", LOWER, BATCH, 0, 0, "batches lost",
         "posted minus delivered minus in flight: always 0, checked every replication" },
     [METRIC_DELIVERED_T] = {
         "delivered_t", "tonnes", HIGHER, BATCH, 0, 0, "tonnes delivered",
-        "tonnes delivered of the batches posted after the warm-up", true },
+        "tonnes delivered of the batches posted after the warm-up, through the run-out", true },
     [METRIC_TRANSIT_MEAN] = {
         "transit_mean_d", "days", LOWER, BATCH | MONTH, 3, TABLE | CHART | JUDGED, "mean transit time",
         "mean door-to-door days (posting to delivery) of delivered batches" },
@@ -57,10 +58,11 @@ static const struct metric catalogue[METRIC_COUNT] = {
         "longest door-to-door days of a delivered batch" },
     [METRIC_ON_TIME] = {
         "on_time_pct", "%", HIGHER, BATCH | MONTH, 6, TABLE | CHART | JUDGED, "batches on time",
-        "share delivered within service_standard_d; batches still on the way past it count as late" },
+        "share of the batches posted after the warm-up delivered within service_standard_d; those still "
+        "undelivered at the end of the run-out count as late" },
     [METRIC_THROUGHPUT] = {
         "throughput_t_per_d", "tonnes per day", HIGHER, BATCH | MONTH, 7, CHART, "throughput",
-        "tonnes delivered per day after the warm-up", true },
+        "tonnes delivered per day from the warm-up to the horizon", true },
     [METRIC_TRACKING_GAP] = {
         "tracking_gap_max_h", "hours", LOWER, BATCH, 10, TABLE | CHART,
         "longest gap between tracking events",
@@ -108,7 +110,7 @@ static const struct metric catalogue[METRIC_COUNT] = {
         "share of the node's server hours that trains held" },
     [METRIC_TRAIN_QUEUE_WAIT] = {
         "train_queue_wait_h", "hours", LOWER, METRIC_SCOPE_NODE | MONTH, 0, 0, "train queue wait",
-        "mean hours a train queued for a server, trains still queueing included" },
+        "mean hours a train queued for a server in the window, those still queueing at the horizon with their wait until then" },
     [METRIC_NODE_BACKLOG] = {
         "backlog_batches_max", "batches", LOWER, METRIC_SCOPE_NODE, 0, 0, "largest backlog",
         "most batches held at the node at once: waiting for a train there, or aboard trains queueing for a server or being handled there" },
@@ -117,7 +119,7 @@ static const struct metric catalogue[METRIC_COUNT] = {
         "trains that got a server at the node" },
     [METRIC_TRAINS] = {
         "trains", "trains", NEUTRAL, METRIC_SCOPE_SERVICE, 0, 0, "trains",
-        "departures of the service after the warm-up" },
+        "departures of the service from the warm-up to the horizon" },
     [METRIC_TRAIN_TRANSIT] = {
         "train_transit_d", "days", LOWER, METRIC_SCOPE_SERVICE, 0, 0, "train transit time",
         "mean days from the first stop's departure to the last stop's arrival" },

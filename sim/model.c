@@ -128,6 +128,10 @@ struct node_state {
     uint32_t waiting, waiting_max;  /* its backlog (add_waiting) */
     double busy_h, wait_sum_h;
     uint64_t waits, handled;
+    /* the trains still queueing at the horizon, with their wait so far
+     * (note_queues_at_horizon) */
+    double horizon_wait_sum_h;
+    uint64_t horizon_waits;
     double day_wait_sum_h;    /* trains that got a server today */
     uint32_t day_waits;
     /* those that got one at the very end of today, which is the start of
@@ -176,7 +180,7 @@ struct disruption_state {
  * in collect() (add_counts), which gives the same values for less work
  * per batch. */
 struct scope_acc {
-    uint64_t posted, delivered, on_time, in_flight, late_in_flight;
+    uint64_t posted, delivered, on_time, in_flight;
     double delivered_kg, window_kg, transit_sum_d, transit_max_d, gap_sum_h, events_sum;
     double cost, co2_g;
     struct stats_hist *hist;
@@ -185,7 +189,7 @@ struct scope_acc {
 /* What a month holds of one od row: batches by month of posting, tonnes by
  * month of delivery. */
 struct month_acc {
-    uint64_t posted, delivered, on_time, late_in_flight;
+    uint64_t posted, delivered, on_time, in_flight;
     double transit_sum_d, window_kg;
 };
 
@@ -214,7 +218,15 @@ struct rep {
     const struct model_sinks *out;
     struct model_record *rec;
     unsigned replication;
-    double warmup_h, horizon_h;
+    /* Postings stop at the horizon; the run-out goes on to end_h at most
+     * (horizon + runout_d), until every batch posted is delivered and every
+     * train that left by the horizon has arrived (live_trains). Statistics
+     * by time (throughput, backlog, waits, utilisation, the daily series)
+     * cover the window [warmup, horizon]; those of batches cover the mail
+     * posted in it, wherever it is delivered. */
+    double warmup_h, horizon_h, end_h;
+    uint64_t live_trains;
+    double runout_sink_t;     /* what the run-out's deliveries add to no day */
     bool failed;
 
     /* batches posted so far, the next one's id; tracking_events leaves
@@ -263,12 +275,13 @@ static bool groups_match_table(void)
 }
 
 /* One routing table per period in which the same services run, when a
- * service starts or ends inside the horizon (start_d, end_d): each holds
- * from its boundary, and mail is routed only on services running then. */
+ * service starts or ends before the end of the run-out (start_d, end_d):
+ * each holds from its boundary, and mail is routed only on services
+ * running then. */
 static bool build_epochs(struct model *m)
 {
     const struct scenario *s = m->s;
-    size_t n = net_epochs(s, s->horizon_d * CALENDAR_HOURS_PER_DAY, &m->epoch_h);
+    size_t n = net_epochs(s, (s->horizon_d + s->runout_d) * CALENDAR_HOURS_PER_DAY, &m->epoch_h);
     if (n == 0 || n == SIZE_MAX)
         return n == 0;
     m->epoch_net = calloc(n, sizeof *m->epoch_net);
@@ -471,14 +484,22 @@ static void fail_nomem(struct rep *r)
 
 static void schedule(struct rep *r, double t, engine_handler *h, void *arg)
 {
-    if (t <= r->horizon_h && engine_schedule(r->e, t, h, arg) != RM_OK)
+    if (t <= r->end_h && engine_schedule(r->e, t, h, arg) != RM_OK)
         fail_nomem(r);
 }
 
-/* The day of time t (hours), the last for t at the horizon or beyond.
- * Times lie in [0, horizon], at most SCENARIO_MAX_HORIZON_D days, so the
- * day fits a uint32_t, a conversion without the range test of one to a
- * 64-bit unsigned. */
+/* Whether hour t lies in the statistics window, after the warm-up and
+ * not in the run-out. */
+static inline bool in_window(const struct rep *r, double t)
+{
+    return t >= r->warmup_h && t <= r->horizon_h;
+}
+
+/* The day of time t (hours), the last for t at the horizon or beyond
+ * (nothing of the run-out is written by day). Times lie in [0, horizon +
+ * runout], at most twice SCENARIO_MAX_HORIZON_D days, so the day fits a
+ * uint32_t, a conversion without the range test of one to a 64-bit
+ * unsigned. */
 static size_t day_of(const struct rep *r, double t)
 {
     size_t day = (uint32_t)(t / CALENDAR_HOURS_PER_DAY);
@@ -646,7 +667,7 @@ static void close_month(struct rep *r, size_t j);
 struct stop {
     double t;
     size_t node;
-    bool in_window;              /* t after the warm-up */
+    bool in_window;              /* t after the warm-up, by the horizon */
     int32_t now;                 /* t's month slot, -1 before the statistics window */
     struct scope_acc *all, *dest;       /* dest NULL if the node is no destination */
     /* the day's tonnes delivered, network and node: added up here, the
@@ -662,13 +683,14 @@ static struct stop stop_at(struct rep *r, size_t node, double t)
 {
     const struct model *m = r->m;
     size_t day = day_of(r, t), dest = m->layout.dest_of_node[node];
-    struct stop c = { .t = t, .node = node, .in_window = t >= r->warmup_h, .now = m->layout.month.of_day[day],
+    bool runout = t > r->horizon_h;  /* its tonnes go to no day */
+    struct stop c = { .t = t, .node = node, .in_window = in_window(r, t), .now = m->layout.month.of_day[day],
                       .all = &r->acc[0],
-                      .delivered_at = daily_at(r, MODEL_SERIES_DELIVERED_T, day),
+                      .delivered_at = runout ? &r->runout_sink_t : daily_at(r, MODEL_SERIES_DELIVERED_T, day),
                       .hops = hops_from(m, t, node) };
     if (dest != SIZE_MAX) {
         c.dest = &r->acc[1 + dest];
-        c.dest_at = daily_at(r, m->layout.dest_series + dest, day);
+        c.dest_at = runout ? &r->runout_sink_t : daily_at(r, m->layout.dest_series + dest, day);
         c.dest_t = *c.dest_at;
     }
     c.delivered_t = *c.delivered_at;
@@ -892,7 +914,7 @@ static void run_leg(struct rep *r, struct train *tr, double t)
 {
     const struct scenario_service *sv = &r->s->services[tr->service];
     gsl_rng *g = r->run_rng[r->m->qbase[tr->service] + tr->stop];
-    if (tr->departed_h >= r->warmup_h) {  /* the service's CO2: its load over the leg */
+    if (in_window(r, tr->departed_h)) {  /* the service's CO2: its load over the leg */
         const double *cum = &r->m->co2_g_per_t[r->m->qbase[tr->service] + tr->stop];
         r->services[tr->service].co2_g += tr->load_kg / 1000 * (cum[1] - cum[0]);
     }
@@ -931,8 +953,10 @@ static void on_depart(struct engine *e, void *arg)
                           .ride = ride, .cap_ride = cap_ride,
                           .capacity_kg = sv->capacity_t * factor * 1000,
                           .departed_h = t, .live = true };
-    if (t >= r->warmup_h)
+    if (in_window(r, t))
         ss->trains++;
+    if (t <= r->horizon_h)
+        r->live_trains++;
     tr->left_h[0] = t;
     board(r, tr, t);
     run_leg(r, tr, t);
@@ -952,7 +976,9 @@ static void start_dwell(struct rep *r, struct train *tr, double t)
         ns->next_wait_sum_h += t - tr->queued_h;
         ns->next_waits++;
     }
-    if (tr->queued_h >= r->warmup_h) {
+    /* trains that get a server in the window; those queued at the horizon
+     * count with their wait until then (note_queues_at_horizon) */
+    if (tr->queued_h >= r->warmup_h && t <= r->horizon_h) {
         ns->wait_sum_h += t - tr->queued_h;
         ns->waits++;
         ns->handled++;
@@ -976,7 +1002,7 @@ static void on_arrive(struct engine *e, void *arg)
     tr->queued_h = t;
     tr->next = NULL;
     if (tr->on_board)  /* held at the node until the train leaves it */
-        add_waiting(r, node, t >= r->warmup_h, month_of(r, t), tr->on_board);
+        add_waiting(r, node, in_window(r, t), month_of(r, t), tr->on_board);
     if (!ns->q_head && ns->busy < ns->servers) {
         start_dwell(r, tr, t);
         return;
@@ -1179,17 +1205,20 @@ static void finish_train(struct rep *r, struct train *tr, double arrived_h)
     const struct scenario_service *sv = &r->s->services[tr->service];
     struct service_state *ss = &r->services[tr->service];
     double pct = sv->carries_mail ? 100 * tr->max_load_kg / tr->capacity_kg : NAN;
-    if (tr->departed_h >= r->warmup_h && !isnan(arrived_h)) {
+    /* a service's statistics are of its departures in the window, each
+     * whole, the run-out's part of its journey too */
+    bool counted = in_window(r, tr->departed_h);
+    if (counted && !isnan(arrived_h)) {
         ss->transit_sum_h += arrived_h - tr->departed_h;
         ss->arrived++;
     }
-    if (tr->departed_h >= r->warmup_h && !isnan(pct)) {
+    if (counted && !isnan(pct)) {
         ss->load_pct_sum += pct;
         ss->loaded++;
     }
-    if (tr->departed_h >= r->warmup_h)
+    if (counted)
         charge(r, tr);
-    if (r->out->trains)
+    if (r->out->trains && tr->departed_h <= r->horizon_h)  /* the log's trains leave by the horizon */
         eventlog_train(r->m->log, r->out->trains,
                        &(struct eventlog_train){ .replication = r->replication, .service = tr->service,
                                                  .number = tr->number, .departed_h = tr->departed_h,
@@ -1197,11 +1226,10 @@ static void finish_train(struct rep *r, struct train *tr, double arrived_h)
                                                  .max_load_pct = pct });
 }
 
-static void on_dwell_end(struct engine *e, void *arg)
+/* The end of a train's dwell at its current stop at t: it unloads, boards
+ * and goes on, or ends. */
+static void end_dwell(struct rep *r, struct train *tr, double t)
 {
-    struct train *tr = arg;
-    struct rep *r = tr->r;
-    double t = engine_now(e);
     const struct scenario_service *sv = &r->s->services[tr->service];
     size_t node = sv->route[tr->stop];
     struct node_state *ns = &r->nodes[node];
@@ -1218,6 +1246,8 @@ static void on_dwell_end(struct engine *e, void *arg)
     }
     assert(tr->on_board == 0 && "every batch gets off by the last stop");
     finish_train(r, tr, t);
+    if (tr->departed_h <= r->horizon_h)
+        r->live_trains--;
     tr->live = false;
     tr->next = r->free_train;
     r->free_train = tr;
@@ -1226,6 +1256,26 @@ static void on_dwell_end(struct engine *e, void *arg)
     ss->spare = tr->set;
     tr->set = NULL;
     tr->cargo = NULL;
+}
+
+/* Whether the run-out has nothing left to measure: every batch posted is
+ * delivered and every train that left by the horizon has arrived. */
+static bool runout_done(const struct rep *r)
+{
+    return r->delivered == r->next_id && r->live_trains == 0;
+}
+
+/* Deliveries and arrivals happen only here, so in the run-out the run
+ * ends here once nothing is left (a function of the replication's own
+ * events: the same whatever the threads). */
+static void on_dwell_end(struct engine *e, void *arg)
+{
+    struct train *tr = arg;
+    struct rep *r = tr->r;
+    double t = engine_now(e);
+    end_dwell(r, tr, t);
+    if (t > r->horizon_h && runout_done(r))
+        engine_stop(e);
 }
 
 /* ---- replication: posting, disruptions, days --------------------------- */
@@ -1439,7 +1489,9 @@ static void on_day(struct engine *e, void *arg)
     if (r->out->days_done)
         atomic_fetch_add_explicit(r->out->days_done, 1, memory_order_relaxed);
     r->day++;
-    schedule(r, (r->day + 1) * 24.0, on_day, r);
+    double next = (r->day + 1) * CALENDAR_HOURS_PER_DAY;
+    if (next <= r->horizon_h)  /* the days end with the horizon */
+        schedule(r, next, on_day, r);
 }
 
 /* ---- replication: set-up, results, tear-down --------------------------- */
@@ -1521,6 +1573,7 @@ static bool rep_init(struct rep *r)
     const struct model *m = r->m;
     r->warmup_h = s->warmup_d * CALENDAR_HOURS_PER_DAY;
     r->horizon_h = s->horizon_d * CALENDAR_HOURS_PER_DAY;
+    r->end_h = (s->horizon_d + s->runout_d) * CALENDAR_HOURS_PER_DAY;
     r->e = engine_create(1024);
     r->queues = calloc(m->n_queues + 1, sizeof *r->queues);
     r->nodes = calloc(s->n_nodes + 1, sizeof *r->nodes);
@@ -1599,8 +1652,8 @@ static void put_batch_scope(struct rep *r, size_t row, const struct scope_acc *a
     v[METRIC_TRANSIT_MEAN] = ratio(a->transit_sum_d, (double)a->delivered);
     v[METRIC_TRANSIT_MAX] = a->delivered ? a->transit_max_d : NAN;
     stats_hist_quantiles(a->hist, &quantile_of[METRIC_TRANSIT_P50], METRIC_TRANSIT_P99 - METRIC_TRANSIT_P50 + 1, &v[METRIC_TRANSIT_P50]);
-    /* batches still on the way but already past the standard are late too */
-    v[METRIC_ON_TIME] = 100 * ratio((double)a->on_time, (double)(a->delivered + a->late_in_flight));
+    /* batches still on the way at the end of the run-out are late */
+    v[METRIC_ON_TIME] = 100 * ratio((double)a->on_time, (double)(a->delivered + a->in_flight));
     v[METRIC_THROUGHPUT] = ratio(a->window_kg / 1000, window_d);
     v[METRIC_TRACKING_GAP] = ratio(a->gap_sum_h, (double)a->delivered);
     v[METRIC_TRACKING_PER_BATCH] = ratio(a->events_sum, (double)a->delivered);
@@ -1610,22 +1663,18 @@ static void put_batch_scope(struct rep *r, size_t row, const struct scope_acc *a
     v[METRIC_CO2_PER_KG] = r->m->has_co2 ? ratio(a->co2_g, a->delivered_kg) : NAN;
 }
 
-/* Counts every batch still in the system, for the conservation check and
- * the in-flight metrics (in its od row: all's and dest's are summed in
- * collect()). */
+/* Counts every batch still in the system at the end of the run, for the
+ * conservation check and the in-flight metrics (in its od row: all's and
+ * dest's are summed in collect(); and in its posting month). */
 static uint64_t count_ring(struct rep *r, const struct ring *q)
 {
     struct scope_acc *od = &r->acc[1 + r->m->layout.n_dest];
-    double late_h = r->horizon_h - r->s->service_standard_d * CALENDAR_HOURS_PER_DAY;
     for (uint32_t i = 0; i < q->n; i++) {
         const struct batch *b = ring_at(q, i);
         if (b->posted_h < r->warmup_h)
             continue;
         od[b->demand].in_flight++;
-        if (b->posted_h < late_h) {
-            od[b->demand].late_in_flight++;
-            r->month.acc[(size_t)month_of(r, b->posted_h) * r->s->n_demand + b->demand].late_in_flight++;
-        }
+        r->month.acc[(size_t)month_of(r, b->posted_h) * r->s->n_demand + b->demand].in_flight++;
     }
     return q->n;
 }
@@ -1645,13 +1694,13 @@ static uint64_t count_in_system(struct rep *r)
     return n;
 }
 
-/* The CO2 of the legs a train still on its way at the horizon has not
- * begun, for its service: the rides of the batches aboard count whole, as
- * their kg boarded does (the legs run are counted as each begins). */
+/* The CO2 of the legs a train still on its way at the end of the run has
+ * not begun, for its service: the rides of the batches aboard count whole,
+ * as their kg boarded does (the legs run are counted as each begins). */
 static void charge_unfinished_rides(struct rep *r, const struct train *tr)
 {
     const double *cum = &r->m->co2_g_per_t[r->m->qbase[tr->service]];
-    if (tr->departed_h < r->warmup_h)
+    if (!in_window(r, tr->departed_h))
         return;
     for (size_t k = tr->stop + 1; k < r->s->services[tr->service].route_len; k++)
         for (uint32_t j = 0; j < tr->cargo[k].n; j++) {
@@ -1660,9 +1709,9 @@ static void charge_unfinished_rides(struct rep *r, const struct train *tr)
         }
 }
 
-/* The trains still on the way at the horizon: their CO2, cost and rows so
- * far, and the rows of the batches not delivered. */
-static void finish_at_horizon(struct rep *r)
+/* The trains still on the way at the end of the run: their CO2, cost and
+ * rows so far, and the rows of the batches not delivered. */
+static void finish_at_end(struct rep *r)
 {
     for (size_t i = 0; i < r->n_trains; i++) {
         struct train *tr = r->trains[i];
@@ -1742,7 +1791,7 @@ static void month_acc_add(struct month_acc *into, const struct month_acc *a)
     into->posted += a->posted;
     into->delivered += a->delivered;
     into->on_time += a->on_time;
-    into->late_in_flight += a->late_in_flight;
+    into->in_flight += a->in_flight;
     into->transit_sum_d += a->transit_sum_d;
     into->window_kg += a->window_kg;
 }
@@ -1756,7 +1805,7 @@ static void put_month_batch(struct rep *r, size_t j, size_t base, const struct m
     v[METRIC_POSTED] = (double)a->posted;
     v[METRIC_DELIVERED] = (double)a->delivered;
     v[METRIC_TRANSIT_MEAN] = ratio(a->transit_sum_d, (double)a->delivered);
-    v[METRIC_ON_TIME] = 100 * ratio((double)a->on_time, (double)(a->delivered + a->late_in_flight));
+    v[METRIC_ON_TIME] = 100 * ratio((double)a->on_time, (double)(a->delivered + a->in_flight));
     v[METRIC_THROUGHPUT] = ratio(a->window_kg / 1000, r->m->layout.month.window_d[j]);
     for (size_t k = 0; k < N_BATCH_METRICS; k++) {
         double *cell = month_cell(r, j, base + k);
@@ -1765,12 +1814,13 @@ static void put_month_batch(struct rep *r, size_t j, size_t base, const struct m
     }
 }
 
-/* The monthly rows: every month still open is closed (its batches on the
- * way stay out of its quantiles, as in the summary), then each month's
- * batch scopes, node waits and largest backlog. A month's train wait is
- * that of the trains that got a server in it, like the daily series: a
- * train still queueing at the horizon has no such month (its wait so far
- * would pull the last month down), and counts in the summary only. */
+/* The monthly rows: every month still open is closed (its batches still
+ * on the way at the end of the run-out stay out of its quantiles, as in
+ * the summary), then each month's batch scopes, node waits and largest
+ * backlog. A month's train wait is that of the trains that got a server
+ * in it, like the daily series: a train still queueing at the horizon has
+ * no such month (its wait so far would pull the last month down), and
+ * counts in the summary only. */
 static void collect_months(struct rep *r)
 {
     const struct model *m = r->m;
@@ -1811,7 +1861,6 @@ static void add_counts(struct scope_acc *into, const struct scope_acc *a)
     into->delivered += a->delivered;
     into->on_time += a->on_time;
     into->in_flight += a->in_flight;
-    into->late_in_flight += a->late_in_flight;
     into->transit_max_d = fmax(into->transit_max_d, a->transit_max_d);
     into->events_sum += a->events_sum;
 }
@@ -1848,6 +1897,36 @@ static void put_union_scopes(struct rep *r, const struct layout_union *u)
         }
         put_batch_scope(r, row, &sum);
     }
+}
+
+/* The trains still queueing at the horizon count in their node's wait
+ * with their wait until then, as if the run ended there (node statistics
+ * are of the window). */
+static void note_queues_at_horizon(struct rep *r)
+{
+    for (size_t n = 0; n < r->s->n_nodes; n++) {
+        struct node_state *ns = &r->nodes[n];
+        for (const struct train *tr = ns->q_head; tr; tr = tr->next)
+            if (tr->queued_h >= r->warmup_h) {
+                ns->horizon_wait_sum_h += r->horizon_h - tr->queued_h;
+                ns->horizon_waits++;
+            }
+    }
+}
+
+/* Runs the replication to the horizon, then through the run-out: postings
+ * have stopped (their streams end at the horizon), everything else goes
+ * on as a function of time, until nothing is left or end_h. */
+static enum rm_status run_to_end(struct rep *r)
+{
+    if (engine_run(r->e, r->horizon_h) != RM_OK || r->failed)
+        return RM_ENOMEM;
+    if (fmod(r->horizon_h, CALENDAR_HOURS_PER_DAY) != 0)
+        snapshot_day(r, r->horizon_h);  /* the last, partial day */
+    note_queues_at_horizon(r);
+    if (r->end_h > r->horizon_h && !runout_done(r) && (engine_run(r->e, r->end_h) != RM_OK || r->failed))
+        return RM_ENOMEM;
+    return RM_OK;
 }
 
 static void collect(struct rep *r)
@@ -1902,13 +1981,7 @@ static void collect(struct rep *r)
         double *nv = &v[m->layout.row_node + n * N_NODE_METRICS];
         unsigned servers = s->nodes[n].servers;
         nv[METRIC_SERVER_UTILISATION - FIRST_NODE] = servers ? 100 * ratio(ns->busy_h, servers * window_h) : NAN;
-        /* trains still queueing at the end count with their wait so far */
-        double wait_sum = ns->wait_sum_h, waits = (double)ns->waits;
-        for (const struct train *tr = ns->q_head; tr; tr = tr->next)
-            if (tr->queued_h >= r->warmup_h) {
-                wait_sum += r->horizon_h - tr->queued_h;
-                waits++;
-            }
+        double wait_sum = ns->wait_sum_h + ns->horizon_wait_sum_h, waits = (double)(ns->waits + ns->horizon_waits);
         nv[METRIC_TRAIN_QUEUE_WAIT - FIRST_NODE] = ratio(wait_sum, waits);
         nv[METRIC_NODE_BACKLOG - FIRST_NODE] = ns->waiting_max;
         nv[METRIC_TRAINS_HANDLED - FIRST_NODE] = (double)ns->handled;
@@ -1981,10 +2054,8 @@ enum rm_status model_run(const struct model *m, unsigned replication,
     enum rm_status st = RM_ENOMEM;
     if (!rep_init(&r) || !rep_start(&r))
         goto done;
-    if (engine_run(r.e, r.horizon_h) != RM_OK || r.failed)
+    if (run_to_end(&r) != RM_OK)
         goto done;
-    if (fmod(r.horizon_h, CALENDAR_HOURS_PER_DAY) != 0)
-        snapshot_day(&r, r.horizon_h);  /* the last, partial day */
     uint64_t in_system = count_in_system(&r);
     if (r.next_id != r.delivered + in_system) {
         st = diag_fail(d, RM_ERUN,
@@ -1993,7 +2064,7 @@ enum rm_status model_run(const struct model *m, unsigned replication,
                        (unsigned long long)in_system);
         goto done;
     }
-    finish_at_horizon(&r);
+    finish_at_end(&r);
     collect(&r);
     st = RM_OK;
 done:

@@ -235,6 +235,15 @@ void plot_replications_text(struct strbuf *b, const struct plot *p)
         strbuf_printf(b, "mean over replications");
 }
 
+void plot_runout_text(struct strbuf *b, const struct plot *p)
+{
+    double d = p->rec.runout_d;
+    if (d > 0)
+        strbuf_printf(b, ", followed past the horizon until delivered (at most %.4g days, then late)", d);
+    else if (d == 0)
+        strbuf_printf(b, ", those on the way at the horizon counted late");
+}
+
 /* "95% confidence", or "confidence" without a level. */
 void plot_confidence_text(struct strbuf *b, const struct plot *p)
 {

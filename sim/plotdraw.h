@@ -57,6 +57,10 @@ bool plot_subtitle(struct strbuf *b, const char *subtitle, double y);
 void plot_replications_text(struct strbuf *b, const struct plot *p);
 void plot_confidence_text(struct strbuf *b, const struct plot *p);
 void plot_scenario_text(struct strbuf *b, const struct plot *p);
+/* What the run-out means for batches by posting: ", followed past the
+ * horizon until delivered (at most N days)"; nothing for results made
+ * before the run-out. */
+void plot_runout_text(struct strbuf *b, const struct plot *p);
 /* A datablock of centred 7-day averages: one row per day that has a full
  * window (every day when there are fewer than 7), one column per series. */
 void plot_avg7_block(struct strbuf *b, const char *block, const struct series *s, size_t n, size_t ndays,

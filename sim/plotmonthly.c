@@ -13,6 +13,10 @@
 #include <string.h>
 
 #define MONTHLY_WORST 3   /* pairs drawn beside the network */
+/* A month whose mail is still undelivered at the end of the run-out for
+ * more than this share has no transit drawn: its delivered mail is the
+ * fast part only. */
+#define MONTHLY_MAX_UNDELIVERED 0.01
 
 /* The monthly CSV read into series by scope: for each scope (the network, the
  * od pairs, the nodes) and metric, the mean and interval per month. */
@@ -87,6 +91,48 @@ static enum rm_status monthly_values(struct plot *p, const struct monthly *mo, c
         *any |= isfinite(v[3 * j]);
     }
     return RM_OK;
+}
+
+/* The share of each month's mail at `scope` still undelivered at the end
+ * of the run-out (0 where the file does not say), into share[n]; `tmp`
+ * holds 6 * n values. */
+static enum rm_status monthly_undelivered(struct plot *p, const struct monthly *mo, const char *scope, double *tmp,
+                                          double *share)
+{
+    bool any;
+    double *posted = tmp, *delivered = tmp + 3 * mo->n;
+    enum rm_status st = monthly_values(p, mo, metric_name(METRIC_POSTED), scope, 1, posted, &any);
+    if (st == RM_OK)
+        st = monthly_values(p, mo, metric_name(METRIC_DELIVERED), scope, 1, delivered, &any);
+    for (size_t j = 0; j < mo->n && st == RM_OK; j++) {
+        double n = posted[3 * j], d = delivered[3 * j];
+        share[j] = n > 0 && d >= 0 ? 1 - d / n : 0;
+    }
+    return st;
+}
+
+/* Transit values of months with too much mail undelivered left out. */
+static void drop_undelivered(const struct monthly *mo, const double *share, double *v)
+{
+    for (size_t j = 0; j < mo->n; j++)
+        if (share[j] > MONTHLY_MAX_UNDELIVERED)
+            v[3 * j] = v[3 * j + 1] = v[3 * j + 2] = NAN;
+}
+
+/* Greys the months of the current panel whose network mail is too much
+ * undelivered (objects from 50 on); false if none. */
+static bool shade_undelivered(struct strbuf *b, const struct monthly *mo, const double *share)
+{
+    size_t objects = 0;
+    for (size_t j = 0; j < mo->n; j++) {
+        if (!(share[j] > MONTHLY_MAX_UNDELIVERED))
+            continue;
+        int32_t m = mo->first + (int32_t)j;
+        strbuf_printf(b, "set object %zu rect from %.10g, graph 0 to %.10g, graph 1 fc rgb '#e6e6e6' fs solid 1.0 "
+                      "noborder behind\n", 50 + objects++, calendar_month_start(m) * 86400.0,
+                      calendar_month_start(m + 1) * 86400.0);
+    }
+    return objects > 0;
 }
 
 /* The `count` scopes with prefix whose mean of `metric` over the months is
@@ -201,10 +247,13 @@ enum rm_status plot_chart_monthly(struct plot *p)
     bool found, any;
     double *v = NULL;
     const char *worst[MONTHLY_WORST], *nodes[MONTHLY_WORST];
+    bool shaded = false;
     enum rm_status st = monthly_load(p, &mo, &found);
     if (st != RM_OK || !found || mo.n == 0)
         goto out;
-    if (!(v = malloc((3 * mo.n + 1) * sizeof *v))) {
+    /* v: a line's values [3n], then the network's and a pair's undelivered
+     * shares [n each], then room for monthly_undelivered [6n] */
+    if (!(v = malloc((11 * mo.n + 1) * sizeof *v))) {
         st = diag_fail(p->d, RM_ENOMEM, "out of memory drawing %s.png", results_chart(RESULTS_CHART_MONTHLY)->name);
         goto out;
     }
@@ -218,14 +267,22 @@ enum rm_status plot_chart_monthly(struct plot *p)
     /* the data: the network, the worst pairs, the nodes */
     static const struct { enum metric_id id; const char *block; } what[] = {
         {METRIC_ON_TIME, "on"}, {METRIC_TRANSIT_P50, "p50"}, {METRIC_TRANSIT_P95, "p95"}};
+    double *all_left = v + 3 * mo.n, *pair_left = v + 4 * mo.n, *tmp = v + 5 * mo.n;
+    st = monthly_undelivered(p, &mo, "all", tmp, all_left);
     for (size_t k = 0; k < 3 && st == RM_OK; k++) {
         char block[32];
         snprintf(block, sizeof block, "$all_%s", what[k].block);
-        if ((st = monthly_values(p, &mo, metric_name(what[k].id), "all", 1, v, &any)) == RM_OK)
+        if ((st = monthly_values(p, &mo, metric_name(what[k].id), "all", 1, v, &any)) == RM_OK) {
+            if (k > 0)
+                drop_undelivered(&mo, all_left, v);
             monthly_block(&b, &mo, block, v);
+        }
         for (size_t i = 0; i < nworst && st == RM_OK && k != 1; i++) {
             snprintf(block, sizeof block, "$pair%zu_%s", i, what[k].block);
-            if ((st = monthly_values(p, &mo, metric_name(what[k].id), worst[i], 1, v, &any)) == RM_OK)
+            if ((st = monthly_values(p, &mo, metric_name(what[k].id), worst[i], 1, v, &any)) == RM_OK && k > 0
+                && (st = monthly_undelivered(p, &mo, worst[i], tmp, pair_left)) == RM_OK)
+                drop_undelivered(&mo, pair_left, v);
+            if (st == RM_OK)
                 monthly_block(&b, &mo, block, v);
         }
     }
@@ -246,8 +303,9 @@ enum rm_status plot_chart_monthly(struct plot *p)
     plot_replications_text(&sub, p);
     strbuf_printf(&sub, "; bands: ");
     plot_confidence_text(&sub, p);
-    strbuf_printf(&sub, " intervals; batches by month of posting (the last month's slowest are still on the way), "
-                  "trains by month they got a server");
+    strbuf_printf(&sub, " intervals; batches by month of posting");
+    plot_runout_text(&sub, p);
+    strbuf_printf(&sub, "; trains by month they got a server");
     plot_subtitle(&b, strbuf_str(&sub), 0.93);
     size_t items = 0;
     /* on time */
@@ -264,6 +322,7 @@ enum rm_status plot_chart_monthly(struct plot *p)
     items = 0;
     monthly_panel(&b, &mo, "transit time, posting to delivery", "days");
     strbuf_printf(&b, "set yrange [0:*]\n");
+    shaded = shade_undelivered(&b, &mo, all_left);
     monthly_line(&b, &items, "$all_p50", "#08306b", "1", "network, median (p50)");
     monthly_line(&b, &items, "$all_p95", "#08306b", "2", "network, 95th percentile (p95)");
     for (size_t i = 0; i < nworst; i++) {
@@ -276,7 +335,13 @@ enum rm_status plot_chart_monthly(struct plot *p)
         plot_item(&b, &items);
         strbuf_printf(&b, "%.10g with lines lc rgb '#d62728' dt 3 lw 1.5 title 'service standard'", p->rec.service_standard_d);
     }
+    if (shaded) {
+        plot_item(&b, &items);
+        strbuf_printf(&b, "NaN with boxes fc rgb '#e6e6e6' fs solid 1.0 title 'over %.0f %% of the mail undelivered: "
+                      "no transit'", 100 * MONTHLY_MAX_UNDELIVERED);
+    }
     strbuf_printf(&b, "\n");
+    strbuf_printf(&b, "unset for [o=50:%zu] object o\n", 50 + mo.n);
     /* train waits */
     items = 0;
     monthly_panel(&b, &mo, "trains queueing for a server", "wait (days)");

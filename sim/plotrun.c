@@ -394,7 +394,9 @@ enum rm_status plot_chart_transit(struct plot *p)
     transit_xrange(&bins, (const double[]){standard, p50, p95}, &lo, &hi, &clipped);
 
     plot_scenario_text(&sub, p);
-    strbuf_printf(&sub, "door to door, batches posted after the warm-up, pooled over ");
+    strbuf_printf(&sub, "door to door, batches posted after the warm-up");
+    plot_runout_text(&sub, p);
+    strbuf_printf(&sub, "; pooled over ");
     if (isfinite(p->rec.replications) && p->rec.replications > 0)
         strbuf_printf(&sub, "%.0f replications", p->rec.replications);
     else

@@ -314,6 +314,7 @@ static void write_meta(FILE *f, const struct scenario *s, unsigned replications,
     csvwrite_pair(f, RESULTS_KEY_SEED, text);
     meta_number(f, RESULTS_KEY_CONFIDENCE, s->confidence);
     meta_number(f, RESULTS_KEY_SERVICE_STANDARD_D, s->service_standard_d);
+    meta_number(f, RESULTS_KEY_RUNOUT_D, s->runout_d);
     csvwrite_pair(f, RESULTS_KEY_CURRENCY, s->currency);
     csvwrite_pair(f, RESULTS_KEY_SCENARIO_KIND, s->forecast ? RESULTS_SCENARIO_FORECAST : RESULTS_SCENARIO_DECISION);
     if (n_proposals)

@@ -293,6 +293,7 @@ static enum rm_status load_meta(struct results_record *r, const char *dir, struc
                       : !strcmp(k, RESULTS_KEY_REPLICATIONS)       ? &r->replications
                       : !strcmp(k, RESULTS_KEY_CONFIDENCE)         ? &r->confidence
                       : !strcmp(k, RESULTS_KEY_SERVICE_STANDARD_D) ? &r->service_standard_d
+                      : !strcmp(k, RESULTS_KEY_RUNOUT_D)           ? &r->runout_d
                                                                    : NULL;
         if (text) {
             *text = v;
@@ -526,6 +527,7 @@ static enum rm_status load_json(struct results_record *r, const char *dir, struc
         {RESULTS_KEY_REPLICATIONS, &r->replications},
         {RESULTS_KEY_HORIZON_D, &r->horizon_d},
         {RESULTS_KEY_WARMUP_D, &r->warmup_d},
+        {RESULTS_KEY_RUNOUT_D, &r->runout_d},
     };
     for (size_t i = 0; i < sizeof numbers / sizeof *numbers && st == RM_OK; i++)
         st = get_number(&rd, root, numbers[i].key, numbers[i].out);
@@ -549,7 +551,7 @@ static enum rm_status load_json(struct results_record *r, const char *dir, struc
 static enum rm_status load_record(struct results_record *r, const char *dir, bool meta, struct diag *d)
 {
     *r = (struct results_record){.horizon_d = NAN, .warmup_d = NAN, .replications = NAN, .confidence = NAN,
-                                 .service_standard_d = NAN};
+                                 .service_standard_d = NAN, .runout_d = NAN};
     if (!(r->store = calloc(1, sizeof *r->store)))
         return diag_fail(d, RM_ENOMEM, "out of memory");
     enum rm_status st = meta ? load_meta(r, dir, d) : RM_OK;

@@ -9,6 +9,8 @@
 #include "railmail/csvwrite.h"
 #include "railmail/results.h"
 #include "railmail/eventlog.h"
+#include "railmail/metric.h"
+#include "railmail/scenario.h"
 #include "railmail/version.h"
 
 #include <nettle/sha2.h>
@@ -511,18 +513,21 @@ const double *run_values(const struct run *r)
     return r->values;
 }
 
-/* The key records are kept under: the scenario's key, this version and
- * the results format. */
-static void records_key(const struct run *r, unsigned char key[32])
+void run_records_key(const unsigned char *scenario_key, uint32_t format, unsigned char key[32])
 {
-    static const uint32_t format = RAILMAIL_RESULTS_FORMAT;
     struct sha256_ctx c;
     sha256_init(&c);
     sha256_update(&c, sizeof RAILMAIL_VERSION, (const uint8_t *)RAILMAIL_VERSION);
     sha256_update(&c, sizeof format, (const uint8_t *)&format);
-    if (r->o.key)
-        sha256_update(&c, 32, r->o.key);
+    if (scenario_key)
+        sha256_update(&c, 32, scenario_key);
     sha256_digest(&c, 32, key);
+}
+
+/* The key this run's records are kept under. */
+static void records_key(const struct run *r, unsigned char key[32])
+{
+    run_records_key(r->o.key, RAILMAIL_RESULTS_FORMAT, key);
 }
 
 static uint64_t parts_of(const struct run_options *o)
@@ -912,6 +917,19 @@ enum rm_status run_replications(const struct model *m, const struct run_options 
         return st;
     }
     return diag_fail(d, RM_ERUN, "replications could not be reused or rerun");
+}
+
+void run_warn_undelivered(const struct run_result *r, const struct scenario *s, const char *who, struct diag *d)
+{
+    size_t left = model_row(r->model, metric_name(METRIC_IN_FLIGHT), "all");
+    size_t posted = model_row(r->model, metric_name(METRIC_POSTED), "all");
+    if (left == SIZE_MAX || posted == SIZE_MAX || !(r->summary[left].mean > 0))
+        return;
+    double mean = r->summary[left].mean, share = 100 * mean / r->summary[posted].mean;
+    char batches[32];
+    snprintf(batches, sizeof batches, mean >= 100 ? "%.0f" : "%.3g", mean);  /* 6920, 12.3, 0.05 */
+    diag_warn(d, NULL, "%s%s%s batches a replication (%.3g %%) still undelivered %g days after the horizon "
+              "(runout_d); counted late", who ? who : "", who ? ": " : "", batches, share, s->runout_d);
 }
 
 void run_result_fini(struct run_result *r)

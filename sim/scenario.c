@@ -88,7 +88,7 @@ static const struct schema schemas[N_FILES] = {
 /* The keys scenario.csv may give. */
 static const char *const setting_keys[] = {"name", "description", "horizon_d", "warmup_d",
                                            "replications", "seed", "service_standard_d",
-                                           "confidence", "start_date", "currency", "kind"};
+                                           "confidence", "start_date", "currency", "kind", "runout_d"};
 
 /* Limits beyond which a value is a typing error rather than a plan. */
 #define MAX_HORIZON_D ((double)SCENARIO_MAX_HORIZON_D)
@@ -1564,7 +1564,7 @@ static void convert_settings(struct loader *L, struct scenario *s)
         if (k == N_KEYS) {
             bad_cell(L, &r->c[SC_KEY], "key", "one of name, description, horizon_d, "
                      "warmup_d, replications, seed, service_standard_d, confidence, start_date, "
-                     "currency, kind");
+                     "currency, kind, runout_d");
             continue;
         }
         if (r->shape_ok)
@@ -1646,6 +1646,11 @@ static void convert_settings(struct loader *L, struct scenario *s)
         convert_currency(L, s, cell_of[9]);
     if (cell_of[10])
         convert_kind(L, s, cell_of[10]);
+    /* by default three service standards: mail still on the way then is
+     * stuck, not slow (a proposal's own standard moves it too) */
+    s->runout_d = 3 * s->service_standard_d;
+    if (cell_of[11])
+        get_number(L, cell_of[11], "runout_d", 0, GE, MAX_HORIZON_D, "a number >= 0 and <= 36500", &s->runout_d);
 }
 
 static void convert_nodes(struct loader *L, struct scenario *s)

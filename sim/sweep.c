@@ -655,6 +655,7 @@ static enum rm_status run_point(struct run_ctx *rc, size_t i, struct diag *d)
     }
     if (st != RM_OK)
         return st;
+    run_warn_undelivered(&res, p->s, name, d);
     st = report_run(sub, p->s, &res, RESULTS_RUN, d);
     size_t rows = model_rows(p->m);
     if (st == RM_OK && !(p->summary = malloc(rows * sizeof *p->summary)))

@@ -560,7 +560,7 @@ Test(e2e, a_closed_service_never_runs_whatever_else_overlaps, .timeout = 60)
     fputs("target,start_d,duration_d,capacity_factor\n", f);
     for (int i = 0; i < 200; i++)
         fprintf(f, "OD,%g,140,100\n", i * 0.01);
-    fputs("OD,2.5,147,0\n", f);  /* last, so the product overflows first */
+    fputs("OD,2.5,160,0\n", f);  /* last, so the product overflows first; closed through the run-out */
     fclose(f);
     cr_assert_eq(e2e_runf(NULL, NULL, "run %s -r 2 -o %s/r -q --no-plot", s, t), 0);
     char *r = e2e_format("%s/r", t);

@@ -146,6 +146,7 @@ bool results_kind_parse(const char *text, enum results_kind *out);
 #define RESULTS_KEY_SEED "seed"
 #define RESULTS_KEY_CONFIDENCE "confidence"
 #define RESULTS_KEY_SERVICE_STANDARD_D "service_standard_d"
+#define RESULTS_KEY_RUNOUT_D "runout_d"
 #define RESULTS_KEY_CURRENCY "currency"
 /* meta.csv: the scenario's kind (scenario.csv's `kind`), one of these two;
  * absent in folders of earlier versions, which were all decisions */
@@ -230,7 +231,7 @@ struct results_record {
     const char *scenario;           /* its last part, "china-europe-via-belarus" */
     const char *title;              /* the scenario's name (meta.csv) */
     bool forecast;                  /* meta.csv: a forecast ("what if"), not an option to adopt */
-    double horizon_d, warmup_d, replications, confidence, service_standard_d;
+    double horizon_d, warmup_d, replications, confidence, service_standard_d, runout_d;
     const char *seed;
     const char *const *proposals;   /* a comparison's, in the order it ran them; a sweep's one */
     size_t n_proposals;
@@ -333,7 +334,8 @@ void results_target_fini(struct results_target *g);
     X(TRANSIT, "transit", RESULTS_IN(RESULTS_RUN), false, plot_chart_transit,                                      \
       (RESULTS_TRANSIT_CSV, RESULTS_SUMMARY_CSV),                                                                 \
       "How many days batches take from posting at the origin to arrival at the destination's inward office of "   \
-      "exchange (EMD), against the service standard: the share left of the standard line is on time.")           \
+      "exchange (EMD), against the service standard: the share left of the standard line is on time. Mail "     \
+      "posted near the end is followed until it is delivered.")                                                   \
     X(BACKLOG, "backlog", RESULTS_IN(RESULTS_RUN), false, plot_chart_backlog, (RESULTS_BACKLOG_CSV),               \
       "Batches waiting for a train at each node at the end of each day: a line that keeps rising means the "      \
       "trains leaving that node carry less than is posted.")                                                      \
@@ -345,7 +347,8 @@ void results_target_fini(struct results_target *g);
       "pale cells are the pairs to worry about.")                                                                 \
     X(MONTHLY, "monthly", RESULTS_IN(RESULTS_RUN), false, plot_chart_monthly, (RESULTS_MONTHLY_CSV),               \
       "The network's results by month of posting: look for months where fewer batches are on time or transit "    \
-      "grows (a seasonal peak, works at a crossing, a closure).")
+      "grows (a seasonal peak, works at a crossing, a closure). The last months' mail is followed until it is "   \
+      "delivered, so they count like the others.")
 
 enum results_chart_id {
 #define RESULTS_CHART_ID(id, name, kinds, per_metric, draw, inputs, caption) RESULTS_CHART_##id,

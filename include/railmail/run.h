@@ -5,6 +5,7 @@
  * records and part files are gathered in replication order, so the output
  * is the same byte for byte whatever the number of threads. */
 #include <stdbool.h>
+#include <stdint.h>
 #include "railmail/diag.h"
 #include "railmail/model.h"
 #include "railmail/stats.h"
@@ -86,6 +87,13 @@ enum rm_status run_replications(const struct model *m, const struct run_options 
                                 struct run_result *out, struct diag *d);
 void run_result_fini(struct run_result *r);
 
+struct scenario;
+/* A warning in d when mail posted in the window is still undelivered at
+ * the end of the run-out (in_flight_batches at scope all above 0): how
+ * much, per replication and as a share of the posted, counted late.
+ * `who` (the arm or point, or NULL) heads it. */
+void run_warn_undelivered(const struct run_result *r, const struct scenario *s, const char *who, struct diag *d);
+
 /* The same in steps, for callers that decide between rounds (compare pairs
  * its arms' rounds): run_begin, run_extend to n replications done (again
  * and again), then run_finish, which writes the stitched files and fills
@@ -103,6 +111,11 @@ void run_abort(struct run *r);  /* NULL is a no-op */
  * version with the same files asked for, at most `most` of them; returns
  * how many (0: nothing reusable there). */
 unsigned run_adopt(struct run *r, const char *dir, unsigned most);
+
+/* The key replications are kept under for reuse: the scenario's key (or
+ * NULL), this version and the results `format` (RAILMAIL_RESULTS_FORMAT),
+ * so that records of another model are never reused. */
+void run_records_key(const unsigned char *scenario_key, uint32_t format, unsigned char key[32]);
 
 /* Where a round's replications run. The default executor runs them on
  * this process's threads; railmail-mpi's (mpi.c) spreads them over MPI

@@ -175,6 +175,10 @@ struct scenario {
     unsigned replications;       /* default 10 */
     uint64_t seed;               /* default 1 */
     double service_standard_d;   /* on time if transit <= this */
+    /* After the horizon postings stop and the run goes on until every batch
+     * posted is delivered, or for at most this many days (default 3 *
+     * service_standard_d), so that the last months' mail is measured whole. */
+    double runout_d;
     double confidence;           /* default 0.95 */
     int32_t start_day;           /* start_date, days since 1970-01-01 (calendar.h);
                                     default 2024-01-01; simulated day 0 */
@@ -193,8 +197,8 @@ struct scenario {
  * except those in brackets; columns may come in any order; unknown columns are
  * an error):
  *   scenario.csv     key,value  (keys: name description horizon_d warmup_d
- *                    replications seed service_standard_d confidence
- *                    start_date currency kind)
+ *                    replications seed service_standard_d runout_d
+ *                    confidence start_date currency kind)
  *   nodes.csv        id,name,country,kind,servers,dwell_h,scan
  *   legs.csv         from,to,km,time_h[,mode][,co2_g_per_tkm]
  *   services.csv     id,route,departures_per_week,first_departure_h,

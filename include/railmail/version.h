@@ -9,5 +9,5 @@
  * holds this number and their checksum, and a test fails until both are
  * updated). Part of the reuse key, so replications of an older model are
  * simulated again rather than reused. */
-#define RAILMAIL_RESULTS_FORMAT 2
+#define RAILMAIL_RESULTS_FORMAT 3
 #endif /* RAILMAIL_VERSION_H */

@@ -17,7 +17,7 @@ FILES = ["scenario.csv", "nodes.csv", "legs.csv", "services.csv", "demand.csv",
 NODE_COLS = "id, name, country, kind, servers, dwell_h, scan"
 SERVERS = "servers: expected a whole number >= 1 and <= 10000, or empty for no limit"
 KEYS = ("one of name, description, horizon_d, warmup_d, replications, seed, "
-        "service_standard_d, confidence, start_date, currency, kind")
+        "service_standard_d, confidence, start_date, currency, kind, runout_d")
 
 
 def sub(old, new):
@@ -412,6 +412,12 @@ CASES = {
     "seed-overflow": ({"scenario.csv": sub("seed,42", "seed,18446744073709551616")},
                       'scenario.csv:7:2: seed: expected a whole number from 0 to '
                       '18446744073709551615, got "18446744073709551616"'),
+    "runout-negative": ({"scenario.csv": append("runout_d,-3.5")},
+                        'scenario.csv:10:2: runout_d: expected a number >= 0 and <= 36500, '
+                        'got "-3.5"'),
+    "runout-infinite": ({"scenario.csv": append("runout_d,inf")},
+                        'scenario.csv:10:2: runout_d: expected a number >= 0 and <= 36500, '
+                        'got "inf"'),
     "confidence-one": ({"scenario.csv": sub("confidence,0.9", "confidence,1")},
                        'scenario.csv:9:2: confidence: expected a number > 0 and < 1, got "1"'),
     "start-date-impossible": ({"scenario.csv": append("start_date,2023-02-29")},
