@@ -141,8 +141,8 @@ Test(html, run_compare_and_sweep_write_a_self_contained_report_that_report_write
     e2e_mkdir(s, "proposals/faster");
     e2e_write(s, "proposals/faster/services.csv",
               "id,route,departures_per_week,first_departure_h,capacity_t,cutoff_h,cost_per_train\n"
-              "CQ-BRS,CQ>AKZ>BRS,5,10.5,41.5,6,125000\n");
-    e2e_write(s, "proposals/faster/description.txt", "faster: five trains a week from Chongqing. More words.\n");
+              "CQ-BRS,CQ>AKZ>BRS,7,10.5,41.5,6,125000\n");
+    e2e_write(s, "proposals/faster/description.txt", "faster: seven trains a week from Chongqing. More words.\n");
     e2e_mkdir(s, "proposals/growth");  /* a forecast: what if mail doubles */
     e2e_write(s, "proposals/growth/scenario.csv", "key,value\nkind,forecast\n");
     e2e_write(s, "proposals/growth/demand.csv", "origin,destination,batches_per_day,kg_per_batch,growth_pct_per_year\n"
@@ -160,7 +160,7 @@ Test(html, run_compare_and_sweep_write_a_self_contained_report_that_report_write
     cr_assert_eq(e2e_runf(NULL, NULL, "compare %s -r 3 -q -o %s/cmp", s, t), 0);
     char *cmp = e2e_format("%s/cmp", t);
     const char *cmp_expect[] = { "<h2>Levels: baseline and proposals</h2>", "<h2>Differences and verdicts</h2>",
-                                 "How to read a verdict", "five trains a week from Chongqing.", "faster", "<svg",
+                                 "How to read a verdict", "seven trains a week from Chongqing.", "faster", "<svg",
                                  "against 1 option and 1 forecast", "<b>faster</b> does best on ",
                                  "<b>What if</b> twice the mail to Warsaw (growth): ", "forecast, what if:",
                                  "<dt>Holm&#39;s correction</dt>", "no practical difference", "EMD scan" };
@@ -215,7 +215,7 @@ static char *hostile_scenario(void)
     e2e_mkdir(s, "proposals/<b onmouseover='x'>\"p\"");
     e2e_write(s, "proposals/<b onmouseover='x'>\"p\"/services.csv",
               "id,route,departures_per_week,first_departure_h,capacity_t,cutoff_h,cost_per_train\n"
-              "CQ-BRS,CQ>AKZ>BRS,5,10.5,41.5,6,125000\n");
+              "CQ-BRS,CQ>AKZ>BRS,7,10.5,41.5,6,125000\n");
     e2e_write(s, "proposals/<b onmouseover='x'>\"p\"/description.txt", "<script>more</script> trains. Rest.\n");
     return s;
 }
