@@ -881,6 +881,9 @@ static const char usage_sweep[] =
     "      --target 'METRIC@SCOPE>=X'  (or <=; SCOPE defaults to all) with one --vary:\n"
     "                         the least value at which the confidence bound, not the mean,\n"
     "                         is on the right side of X, found by bisection; target.csv\n"
+    "      --every-month      the target must hold in every posting month, not only over\n"
+    "                         the year (months that begin in the warm-up are left out);\n"
+    "                         the answer names the month that binds\n"
     "      --proposal NAME    sweep SCENARIO/proposals/NAME instead of the baseline\n"
     "      --metric NAME      print only this metric (repeatable); the CSV has all\n\n";
 
@@ -908,6 +911,7 @@ struct sweep_args {
     const char *vary[8];
     size_t n_vary;
     const char *target, *proposal;
+    bool every_month;
 };
 
 /* Moves sweep's own options from argv into `a` and the rest into `rest`
@@ -925,6 +929,10 @@ static int split_sweep_args(int argc, char **argv, struct sweep_args *a, char **
             while (i < argc)
                 rest[n++] = argv[i++];
             break;
+        }
+        if (!strcmp(arg, "--every-month")) {
+            a->every_month = true;
+            continue;
         }
         for (size_t k = 0; k < 3 && which == 3; k++) {
             size_t len = strlen(names[k]);
@@ -994,7 +1002,7 @@ static int cmd_sweep(int argc, char **argv)
         .proposal = a.proposal,
         .sets = o.sets, .n_sets = o.n_sets,
         .vary = a.vary, .n_vary = a.n_vary,
-        .target = a.target,
+        .target = a.target, .every_month = a.every_month,
         .jobs = default_jobs(&o),
         .batches = o.batches, .tracking = o.tracking,
     };

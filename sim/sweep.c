@@ -403,6 +403,39 @@ static void scope_hint(struct strbuf *b, const struct model *m, const struct swe
         strbuf_printf(b, ", ... (%zu in all)", all);
 }
 
+/* Whether month row `row` of m is one of the target's months: its metric
+ * and scope, in a month that begins after the warm-up ends (a month half
+ * in the warm-up is a few days of mail). */
+static bool target_month(const struct sweep_target *t, const struct model *m, const struct scenario *s, size_t row)
+{
+    int32_t month = model_row_month(m, row);
+    return month >= 0 && calendar_month_start(month) >= s->start_day + s->warmup_d
+           && !strcmp(model_row_metric(m, row), t->metric) && !strcmp(model_row_scope(m, row), t->scope);
+}
+
+/* --every-month needs a metric reported month by month at that scope, and
+ * at least one month after the warm-up. */
+static enum rm_status check_months(const struct sweep_result *w, const struct model *m, struct diag *d)
+{
+    const struct sweep_target *t = &w->target;
+    const struct metric *mt = metric_find(t->metric);
+    if (!(metric_scopes(mt) & METRIC_SCOPE_MONTH) || !(metric_scope_of(t->scope) & METRIC_SCOPE_MONTHLY)) {
+        struct strbuf kinds = { 0 };
+        metric_scopes_text(&kinds, METRIC_SCOPE_MONTHLY & metric_scopes(mt));
+        enum rm_status st = metric_scopes(mt) & METRIC_SCOPE_MONTH
+                                ? diag_error(d, NULL, "--every-month: %s is reported month by month at %s, not at %s",
+                                             t->metric, strbuf_str(&kinds), t->scope)
+                                : diag_error(d, NULL, "--every-month: %s is not reported month by month", t->metric);
+        strbuf_fini(&kinds);
+        return st;
+    }
+    for (size_t row = 0; row < model_rows(m); row++)
+        if (target_month(t, m, w->point[0].s, row))
+            return RM_OK;
+    return diag_error(d, NULL, "--every-month: no posting month begins after the warm-up (%g days) and before the "
+                      "horizon (%g days)", w->point[0].s->warmup_d, w->point[0].s->horizon_d);
+}
+
 /* The target's metric and scope exist, and every point has enough
  * replications for its confidence bound. */
 static enum rm_status check_target(struct sweep_result *w, struct diag *d)
@@ -419,6 +452,8 @@ static enum rm_status check_target(struct sweep_result *w, struct diag *d)
                         strbuf_str(&hint));
         strbuf_fini(&hint);
     }
+    if (st == RM_OK && t->every_month)
+        st = check_months(w, m, d);
     model_destroy(m);
     for (size_t i = 0; st == RM_OK && i < w->n_points; i++)
         if (w->point[i].s->replications < SWEEP_MIN_REPLICATIONS)
@@ -446,10 +481,13 @@ static enum rm_status check_keys(struct sweep_result *w, struct diag *d)
         if (k == 1 && w->key[0].key && !strcmp(w->key[0].key, w->key[1].key))
             st = diag_error(d, NULL, "--vary %s: expected two different keys, got this one twice", w->key[1].key);
     }
+    if (q->every_month && !q->target)
+        return diag_error(d, NULL, "--every-month: expected a --target to hold in every month");
     if (st == RM_OK && q->target) {
         if (sweep_target_parse(q->target, &w->target, d) != RM_OK)
             return diag_count(d) ? RM_EINPUT : RM_ENOMEM;
         w->has_target = true;
+        w->target.every_month = q->every_month;
         if (w->n_keys != 1)
             return diag_error(d, NULL, "--target: expected one --vary, whose least value meeting it is sought; got %zu",
                               w->n_keys);
@@ -664,7 +702,9 @@ static enum rm_status run_point(struct run_ctx *rc, size_t i, struct diag *d)
         memcpy(p->summary, res.summary, rows * sizeof *p->summary);
         p->n = res.n;
     }
-    size_t row = w->has_target ? model_row(p->m, w->target.metric, w->target.scope) : SIZE_MAX;
+    /* with --every-month the binding month moves from point to point: no pairing */
+    size_t row = w->has_target && !w->target.every_month ? model_row(p->m, w->target.metric, w->target.scope)
+                                                         : SIZE_MAX;
     if (st == RM_OK && row != SIZE_MAX) {
         if (!(p->target = malloc(res.n * sizeof *p->target)))
             st = diag_fail(d, RM_ENOMEM, "out of memory");
@@ -680,9 +720,38 @@ static enum rm_status run_point(struct run_ctx *rc, size_t i, struct diag *d)
     return st;
 }
 
-/* The target row's summary at a point that ran (n = 0 when it has none). */
+/* With --every-month, the month that binds at a point: one whose interval
+ * is wholly on the wrong side if any is, else one that is undecided if any
+ * is, else the one whose decisive bound is nearest the threshold; so the
+ * target holds in every month exactly when it holds in this one. */
+static struct stats_summary binding_month(const struct sweep_result *w, const struct point *p, int32_t *month)
+{
+    const struct sweep_target *t = &w->target;
+    struct stats_summary worst = { NAN, NAN, NAN, NAN, 0 };
+    enum sweep_side worst_side = SWEEP_MEETS;
+    *month = -1;
+    for (size_t row = 0; row < model_rows(p->m); row++) {
+        if (!target_month(t, p->m, p->s, row))
+            continue;
+        const struct stats_summary *s = &p->summary[row];
+        enum sweep_side side = sweep_side(t, s);  /* FAILS < UNDECIDED < MEETS */
+        bool worse = t->at_least ? s->ci_low < worst.ci_low : s->ci_high > worst.ci_high;
+        if (*month < 0 || side < worst_side || (side == worst_side && worse)) {
+            worst = *s;
+            worst_side = side;
+            *month = model_row_month(p->m, row);
+        }
+    }
+    return worst;
+}
+
+/* The target row's summary at a point that ran (n = 0 when it has none);
+ * with --every-month, its binding month's. */
 static struct stats_summary target_summary(const struct sweep_result *w, const struct point *p)
 {
+    int32_t month;
+    if (w->target.every_month)
+        return binding_month(w, p, &month);
     size_t row = model_row(p->m, w->target.metric, w->target.scope);
     return row == SIZE_MAX ? (struct stats_summary){ NAN, NAN, NAN, NAN, 0 } : p->summary[row];
 }
@@ -732,6 +801,20 @@ static void target_text(struct strbuf *b, const struct sweep_target *t)
                   t->threshold);
 }
 
+/* " (binding month 2024-07)" at a point, with --every-month. */
+static void month_text(struct strbuf *b, const struct sweep_result *w, const struct point *p)
+{
+    int32_t month;
+    char text[8];
+    if (!w->target.every_month)
+        return;
+    binding_month(w, p, &month);
+    if (month >= 0) {
+        calendar_month_format(month, text);
+        strbuf_printf(b, " in %s", text);
+    }
+}
+
 /* The bound that decides, at a point: the lower for >=, the upper for <=. */
 static double bound_of(const struct sweep_target *t, const struct stats_summary *s)
 {
@@ -757,9 +840,10 @@ static void check_monotone(const struct sweep_result *w, struct diag *d)
             const struct point *q = &w->point[w->order[b]];
             struct stats_summary sq = target_summary(w, q);
             if (sweep_side(t, &sq) != SWEEP_MEETS) {
-                diag_warn(d, NULL, "target: %s holds at %s = %s but not at %s, while the search assumes that once "
-                          "it holds it holds at every larger value: read the answer against " RESULTS_SWEEP_CSV,
-                          strbuf_str(&what), key, value_text(w, p, 0), value_text(w, q, 0));
+                diag_warn(d, NULL, "target: %s holds%s at %s = %s but not at %s, while the search assumes that "
+                          "once it holds it holds at every larger value: read the answer against " RESULTS_SWEEP_CSV,
+                          strbuf_str(&what), t->every_month ? " in every month" : "", key, value_text(w, p, 0),
+                          value_text(w, q, 0));
                 a = w->n_ran;  /* once is enough */
                 break;
             }
@@ -791,38 +875,54 @@ static char *answer_line(const struct sweep_result *w)
     const struct sweep_values *v = &w->key[0];
     double conf = 100 * w->point[0].s->confidence;
     const char *bound = t->at_least ? "lower" : "upper", *other = t->at_least ? "upper" : "lower";
+    const char *every = t->every_month ? " in every month" : "";
     struct strbuf b = { 0 }, what = { 0 };
     target_text(&what, t);
     if (r->outcome == SWEEP_NONE) {
         struct stats_summary s = target_summary(w, &w->point[r->closest]);
-        strbuf_printf(&b, "target: no value of %s from %s to %s meets %s with %.4g%% confidence", v->key, v->text[0],
-                      v->text[v->n - 1], strbuf_str(&what), conf);
-        if (isnan(s.mean))
-            strbuf_printf(&b, " (at %s it is undefined: no batch of %s counts after the warm-up)",
-                          v->text[r->closest], t->scope);
-        else if (sweep_side(t, &s) == SWEEP_UNDECIDED && s.n)
-            strbuf_printf(&b, " (at %s its interval [%.2f, %.2f] still contains %g: more replications may tell)",
-                          v->text[r->closest], s.ci_low, s.ci_high, t->threshold);
-        else
-            strbuf_printf(&b, " (at %s the %s bound is %.2f)", v->text[r->closest], bound, bound_of(t, &s));
-    } else {
-        struct stats_summary s = target_summary(w, &w->point[r->answer]);
-        if (r->outcome == SWEEP_BETWEEN) {
-            struct stats_summary u = target_summary(w, &w->point[r->below]);
-            strbuf_printf(&b, "target: %s lies between %s and %s: %s holds with %.4g%% confidence at %s (%s bound "
-                          "%.2f), but at %s the interval [%.2f, %.2f] contains %g, which this precision cannot "
-                          "separate", v->key, v->text[r->below], v->text[r->answer], strbuf_str(&what), conf,
-                          v->text[r->answer], bound, bound_of(t, &s), v->text[r->below], u.ci_low, u.ci_high,
-                          t->threshold);
-        } else if (r->below == SIZE_MAX) {
-            strbuf_printf(&b, "target: %s = %s, the least value in the range, already meets %s with %.4g%% "
-                          "confidence (%s bound %.2f)", v->key, v->text[r->answer], strbuf_str(&what), conf, bound,
-                          bound_of(t, &s));
+        strbuf_printf(&b, "target: no value of %s from %s to %s meets %s%s with %.4g%% confidence", v->key, v->text[0],
+                      v->text[v->n - 1], strbuf_str(&what), every, conf);
+        const struct point *c = &w->point[r->closest];
+        if (isnan(s.mean)) {
+            strbuf_printf(&b, " (at %s it is undefined", v->text[r->closest]);
+            month_text(&b, w, c);
+            strbuf_printf(&b, ": no batch of %s counts after the warm-up)", t->scope);
+        } else if (sweep_side(t, &s) == SWEEP_UNDECIDED && s.n) {
+            strbuf_printf(&b, " (at %s its interval [%.2f, %.2f]", v->text[r->closest], s.ci_low, s.ci_high);
+            month_text(&b, w, c);
+            strbuf_printf(&b, " still contains %g: more replications may tell)", t->threshold);
         } else {
-            struct stats_summary u = target_summary(w, &w->point[r->below]);
-            strbuf_printf(&b, "target: %s = %s, the least value at which %s holds with %.4g%% confidence (%s bound "
-                          "%.2f; at %s the %s bound is %.2f)", v->key, v->text[r->answer], strbuf_str(&what), conf,
-                          bound, bound_of(t, &s), v->text[r->below], other, t->at_least ? u.ci_high : u.ci_low);
+            strbuf_printf(&b, " (at %s the %s bound is %.2f", v->text[r->closest], bound, bound_of(t, &s));
+            month_text(&b, w, c);
+            strbuf_printf(&b, ")");
+        }
+    } else {
+        const struct point *a = &w->point[r->answer], *u_at = r->below == SIZE_MAX ? NULL : &w->point[r->below];
+        struct stats_summary s = target_summary(w, a);
+        if (r->outcome == SWEEP_BETWEEN) {
+            struct stats_summary u = target_summary(w, u_at);
+            strbuf_printf(&b, "target: %s lies between %s and %s: %s holds%s with %.4g%% confidence at %s (%s bound "
+                          "%.2f", v->key, v->text[r->below], v->text[r->answer], strbuf_str(&what), every, conf,
+                          v->text[r->answer], bound, bound_of(t, &s));
+            month_text(&b, w, a);
+            strbuf_printf(&b, "), but at %s the interval [%.2f, %.2f]", v->text[r->below], u.ci_low, u.ci_high);
+            month_text(&b, w, u_at);
+            strbuf_printf(&b, " contains %g, which this precision cannot separate", t->threshold);
+        } else if (r->below == SIZE_MAX) {
+            strbuf_printf(&b, "target: %s = %s, the least value in the range, already meets %s%s with %.4g%% "
+                          "confidence (%s bound %.2f", v->key, v->text[r->answer], strbuf_str(&what), every, conf, bound,
+                          bound_of(t, &s));
+            month_text(&b, w, a);
+            strbuf_printf(&b, ")");
+        } else {
+            struct stats_summary u = target_summary(w, u_at);
+            strbuf_printf(&b, "target: %s = %s, the least value at which %s holds%s with %.4g%% confidence (%s bound "
+                          "%.2f", v->key, v->text[r->answer], strbuf_str(&what), every, conf, bound, bound_of(t, &s));
+            month_text(&b, w, a);
+            strbuf_printf(&b, "; at %s the %s bound is %.2f", v->text[r->below], other,
+                          t->at_least ? u.ci_high : u.ci_low);
+            month_text(&b, w, u_at);
+            strbuf_printf(&b, ")");
         }
     }
     strbuf_printf(&b, "; %zu of %zu values evaluated", r->evaluated, v->n);
@@ -924,6 +1024,15 @@ static void write_target_csv(FILE *f, const struct sweep_result *w)
     csvwrite_pair(f, RESULTS_TARGET_POINTS_EVALUATED, count);
     snprintf(count, sizeof count, "%zu", v->n);
     csvwrite_pair(f, RESULTS_TARGET_POINTS, count);
+    if (t->every_month) {  /* and the month that binds at bound_at */
+        int32_t month;
+        char text[8] = "";
+        binding_month(w, &w->point[at], &month);
+        if (month >= 0)
+            calendar_month_format(month, text);
+        csvwrite_pair(f, RESULTS_TARGET_EVERY_MONTH, "yes");
+        csvwrite_pair(f, RESULTS_TARGET_BOUND_MONTH, text);
+    }
 }
 
 static enum rm_status write_file(const char *dir, const char *name, const struct sweep_result *w,

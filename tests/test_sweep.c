@@ -515,6 +515,15 @@ Test(sweep, bad_vary_and_target_exit_2_before_simulating, .timeout = 120)
             "railmail: --target: a confidence bound needs at least 3 replications; this sweep has 2 (use -r)");
     refused("--vary services.M01.departures_per_week=1:7 --proposal nope",
             "railmail: --proposal: tests/bench/large/proposals/nope: expected a proposal directory, found none");
+    refused("--vary services.M01.departures_per_week=1:7 --every-month",
+            "railmail: --every-month: expected a --target to hold in every month");
+    refused("--vary services.M01.departures_per_week=1:7 --target 'on_time_pct@dest:D01>=80' --every-month",
+            "railmail: --every-month: on_time_pct is reported month by month at all, od:ORIGIN-DEST, origin:ID, not "
+            "at dest:D01");
+    refused("--vary services.M01.departures_per_week=1:7 --target 'transit_p90_d<=20' --every-month",
+            "railmail: --every-month: transit_p90_d is not reported month by month");
+    refused("--vary services.M01.departures_per_week=1:7 --target 'on_time_pct>=80' --every-month -d 58 --set scenario.warmup_d=35",
+            "railmail: --every-month: no posting month begins after the warm-up (");
     refused("--vary services.M01.departures_per_week", "railmail: --vary: expected KEY=VALUES");
     refused("--target", "railmail: --target: expected a value");
 }
@@ -558,5 +567,45 @@ Test(sweep, sweep_monthly_csv_carries_each_points_months, .timeout = 120)
     free(point);
     free(text);
     free(path);
+    e2e_rmtree(t);
+}
+
+/* The mini scenario closes its Chongqing train for a week from 10 April:
+ * the year's on-time share hides the month, --every-month finds it. */
+Test(sweep, a_target_in_every_month_is_bound_by_the_worst_month, .timeout = 300)
+{
+    char *t = e2e_tmpdir(), out[4300], args[4600];
+    snprintf(out, sizeof out, "%s/out", t);
+    snprintf(args, sizeof args, "sweep tests/fixtures/scenario-mini -r 5 --vary services.CQ-BRS.departures_per_week=1:7 "
+             "--target 'on_time_pct>=95' --no-plot -o %s/year", t);
+    cr_assert_eq(e2e_run(args, out, NULL), 0);
+    char *text = e2e_slurp(out);
+    cr_assert(strstr(text, "target: services.CQ-BRS.departures_per_week = 2, the least value at which on_time_pct >= "
+                           "95 holds with 90% confidence"), "%s", text);
+    free(text);
+    snprintf(args, sizeof args, "sweep tests/fixtures/scenario-mini -r 5 --vary services.CQ-BRS.departures_per_week=1:7 "
+             "--target 'on_time_pct>=95' --every-month --no-plot -o %s/month", t);
+    cr_assert_eq(e2e_run(args, out, NULL), 0);
+    text = e2e_slurp(out);
+    cr_assert(strstr(text, "target: no value of services.CQ-BRS.departures_per_week from 1 to 7 meets on_time_pct >= "
+                           "95 in every month with 90% confidence (at 7 its interval ["), "%s", text);
+    cr_assert(strstr(text, "] in 2024-04 still contains 95"), "April binds: %s", text);
+    free(text);
+    snprintf(out, sizeof out, "%s/month", t);
+    pair_is(out, "target.csv", "every_month", "yes");
+    pair_is(out, "target.csv", "bound_month", "2024-04");
+    pair_is(out, "target.csv", "met", "no");
+    /* January begins in the warm-up: a closure there binds no month */
+    char *sc = e2e_format("%s/sc", t);
+    e2e_sh("cp -r tests/fixtures/scenario-mini '%s' && printf 'target,start_d,duration_d,capacity_factor\n"
+           "CQ-BRS,14,10,0\n' > '%s/disruptions.csv'", sc, sc);
+    snprintf(args, sizeof args, "sweep %s -r 5 --vary services.CQ-BRS.departures_per_week=1:7 --target "
+             "'on_time_pct@od:CQ-WAW>=50' --every-month --no-plot -o %s/jan", sc, t);
+    snprintf(out, sizeof out, "%s/out", t);
+    cr_assert_eq(e2e_run(args, out, NULL), 0);
+    snprintf(out, sizeof out, "%s/jan", t);
+    char *month = e2e_format("%s/target.csv", out), *csv = e2e_slurp(month);
+    cr_assert(strstr(csv, "\nbound_month,2024-0") && !strstr(csv, "\nbound_month,2024-01"), "%s", csv);
+    free(csv), free(month), free(sc);
     e2e_rmtree(t);
 }

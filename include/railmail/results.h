@@ -282,6 +282,8 @@ void results_record_fini(struct results_record *r);
 #define RESULTS_TARGET_VALUE_BELOW "value_below"
 #define RESULTS_TARGET_POINTS_EVALUATED "points_evaluated"
 #define RESULTS_TARGET_POINTS "points"
+#define RESULTS_TARGET_EVERY_MONTH "every_month"  /* "yes" with --every-month, else absent */
+#define RESULTS_TARGET_BOUND_MONTH "bound_month"  /* then the month that binds at bound_at */
 
 /* What target.csv says; a later row of a key wins. Texts are NULL when
  * absent, numbers NaN (an empty cell too). Caller-owned storage:

@@ -41,6 +41,7 @@ struct sweep_target {
     char *scope;
     bool at_least;    /* >=: the lower bound must reach X; <=: the upper bound must stay at or below X */
     double threshold;
+    bool every_month; /* in every posting month that begins after the warm-up, not over the year */
 };
 
 /* Checks the metric against the catalogue and the scope's kind against
@@ -97,6 +98,7 @@ struct sweep_request {
     const char *const *vary;        /* "KEY=VALUES", one or two */
     size_t n_vary;
     const char *target;             /* "METRIC@SCOPE>=X", or NULL */
+    bool every_month;               /* the target in every posting month (--every-month) */
     unsigned jobs;
     bool batches, tracking;         /* each point's batch and tracking logs */
     void (*progress)(void *ctx, double done);
