@@ -43,7 +43,7 @@ static const struct option_spec run_options[] = {
     {"--batches", 0, V_FLAG},        {"--tracking", 0, V_FLAG}, {"--no-plot", 0, V_FLAG},
     {"--quiet", 'q', V_FLAG},        {"--precision", 0, V_PRECISION},
     {"--max-replications", 0, V_TEXT}, {"--help", 0, V_FLAG},   {0}};
-static const struct option_spec compare_options[] = {{"--metric", 0, V_METRIC}, {0}};
+static const struct option_spec compare_options[] = {{"--metric", 0, V_METRIC}, {"--threshold", 0, V_METRIC}, {0}};
 static const struct option_spec sweep_options[] = {
     {"--vary", 0, V_KEY}, {"--target", 0, V_TARGET}, {"--proposal", 0, V_PROPOSAL},
     {"--metric", 0, V_METRIC}, {0}};
