@@ -10,6 +10,7 @@
 #include "railmail/html.h"
 
 #include "railmail/calendar.h"
+#include "railmail/compare.h"
 #include "railmail/csvread.h"
 #include "railmail/outdir.h"
 #include "railmail/plot.h"
@@ -659,16 +660,16 @@ static void verdict(struct strbuf *b, const char *v)
     strbuf_printf(b, "</span>");
 }
 
-/* A table's header row: the first column's name, then one per arm, a
+/* A table's header row: the first column's name, then one per arm, with `mark` a
  * proposal judged over the pairs it shares with the baseline marked *. */
-static void arms_header(struct page *p, const char *first)
+static void arms_header(struct page *p, const char *first, bool mark)
 {
     struct strbuf *b = &p->b;
     strbuf_printf(b, "<tr><th>%s</th>", first);
     for (size_t a = 0; a < p->n_arms; a++) {
         strbuf_printf(b, "<th class=\"n\">");
         esc(b, p->name[a]);
-        strbuf_printf(b, "%s</th>", p->common[a] ? "*" : "");
+        strbuf_printf(b, "%s</th>", mark && p->common[a] ? "*" : "");
     }
     strbuf_printf(b, "</tr>\n");
 }
@@ -708,7 +709,7 @@ static enum rm_status compare_levels(struct page *p)
                                    "utilisation, cost per tonne) have no value over a part of the pairs (–)."
                                  : " (here every proposal carries the baseline's pairs: all pairs).");
         strbuf_printf(b, "<table>");
-        arms_header(p, "measure");
+        arms_header(p, "measure", true);
         for (size_t i = 0; i < n; i++) {
             bool any = false;  /* e.g. cost per tonne, when no service has a cost */
             for (size_t a = 0; a < p->n_arms; a++) {
@@ -800,9 +801,11 @@ static enum rm_status compare_diffs(struct page *p)
 {
     struct csv c;
     enum rm_status st = csv_load(p, &c, NULL, RESULTS_COMPARE_CSV);
-    size_t cp, cdiff, clo, chi, cv, cb, cpm;
+    size_t cp, cdiff, clo, chi, cv, cb, cpm, crel;
     if (st != RM_OK || !c.found)
         return st;
+    if (!table_find(&c.t, RESULTS_COL_REL_PCT, &crel))
+        crel = SIZE_MAX;
     if (!table_find(&c.t, RESULTS_COL_PROPOSAL, &cp) || !table_find(&c.t, RESULTS_COL_DIFF, &cdiff) ||
         !table_find(&c.t, RESULTS_COL_DIFF_CI_LOW, &clo) || !table_find(&c.t, RESULTS_COL_DIFF_CI_HIGH, &chi) ||
         !table_find(&c.t, RESULTS_COL_VERDICT, &cv) || !table_find(&c.t, RESULTS_COL_BASELINE_MEAN, &cb) ||
@@ -859,6 +862,30 @@ static enum rm_status compare_diffs(struct page *p)
     }
     strbuf_printf(b, "</table>\n<p class=\"note\">Difference proposal minus baseline [confidence interval "
                      "of the difference], then the verdict.</p>\n");
+    /* each proposal's trade-off, the sentence the terminal prints */
+    strbuf_printf(b, "<p>In short:</p>\n<ul>\n");
+    for (size_t a = 1; a < p->n_arms; a++) {
+        struct compare_tradeoff_row rows[16];
+        size_t k = 0;
+        for (size_t j = 0; j < n; j++) {
+            size_t r = csv_row(&c, mt[j]->name, metric_scope_kind(p->common[a] ? METRIC_SCOPE_COMMON
+                                                                               : METRIC_SCOPE_ALL)->name, cp, p->name[a]);
+            if (r != SIZE_MAX)
+                rows[k++] = (struct compare_tradeoff_row){ mt[j]->name, cell_num(&c.t, r, cdiff),
+                                                           crel == SIZE_MAX ? NAN : cell_num(&c.t, r, crel),
+                                                           table_cell(&c.t, r, cv) };
+        }
+        struct strbuf line = {0};
+        compare_tradeoff(&line, rows, k, p->arm[0]->currency);
+        strbuf_printf(b, "<li><b>");
+        esc(b, p->name[a]);
+        strbuf_printf(b, "</b>: ");
+        esc(b, line.oom ? "" : strbuf_str(&line));
+        strbuf_printf(b, "</li>\n");
+        p->oom |= line.oom;
+        strbuf_fini(&line);
+    }
+    strbuf_printf(b, "</ul>\n");
 
     /* The existing pairs each proposal makes significantly worse. */
     struct pairs base;
@@ -889,7 +916,8 @@ static enum rm_status compare_diffs(struct page *p)
                 any = true;
                 strbuf_printf(b, "<p class=\"flag\"><b>");
                 esc(b, p->name[a]);
-                strbuf_printf(b, "</b>: worse for %zu existing pair%s (transit or on time, same test as above): %s</p>\n",
+                strbuf_printf(b, "</b>: worse for %zu existing pair%s (transit or on time, beyond the threshold; Holm's "
+                                 "correction over the proposal's pairs): %s</p>\n",
                               k, k == 1 ? "" : "s", strbuf_str(&list));
             }
             strbuf_fini(&list);
@@ -907,7 +935,7 @@ static enum rm_status compare_diffs(struct page *p)
     if (st == RM_OK && base.found) {
         char v[32];
         strbuf_printf(b, "<h2>On time per origin and destination, %%</h2>\n<table>");
-        arms_header(p, "pair");
+        arms_header(p, "pair", false);
         for (size_t r = 0; r < base.t.nrow; r++) {
             const char *o = table_cell(&base.t, r, base.origin), *de = table_cell(&base.t, r, base.dest);
             strbuf_printf(b, "<tr><td class=\"key\">");

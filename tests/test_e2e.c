@@ -767,8 +767,44 @@ Test(e2e, half_an_hour_of_handling_is_no_practical_difference_in_transit_but_wor
     cr_assert(strstr(text, "  in short: batches on time -2."), "%s", text);
     cr_assert_null(strstr(text, "cost_per_kg"), "a scenario without costs shows no cost line: %s", text);
     free(text);
+    /* the report says the same sentence */
+    char *page = e2e_format("%s/c/report.html", t);
+    text = e2e_slurp(page);
+    cr_assert(strstr(text, "<li><b>slower-border</b>: batches on time -2."), "no trade-off in the report");
+    free(text);
+    free(page);
     free(csv);
     free(out);
+    e2e_rmtree(t);
+}
+
+/* The thresholds: the scenario's threshold.METRIC keys over the defaults,
+ * --threshold over those; a proposal may not judge itself by its own. */
+Test(e2e, thresholds_come_from_the_catalogue_the_scenario_and_the_command_line, .timeout = 120)
+{
+    char *s = e2e_copy("tests/fixtures/half-hour"), *t = e2e_tmpdir();
+    e2e_sh("printf 'threshold.on_time_pct,2.5\n' >> '%s/scenario.csv'", s);
+    cr_assert_eq(e2e_runf(NULL, NULL, "compare %s -o %s/c --no-plot -q --threshold transit_mean_d=1%%", s, t), 0);
+    char *csv = e2e_format("%s/c/compare.csv", t), *text = e2e_slurp(csv);
+    char *transit = line_of(text, "slower-border,transit_mean_d,all,");
+    char *on_time = line_of(text, "slower-border,on_time_pct,all,");
+    /* 1 % of a 0.92-day mean is under the +0.02 d: worse; 2.10 points are under 2.5: not practical */
+    cr_assert(field(transit, 10) > 0.009 && field(transit, 10) < 0.0095, "%s", transit);
+    cr_assert(ends_with(transit, ",worse"), "%s", transit);
+    cr_assert_eq(field(on_time, 10), 2.5, "%s", on_time);
+    cr_assert(ends_with(on_time, ",no practical difference"), "%s", on_time);
+    free(transit);
+    free(on_time);
+    free(text);
+    free(csv);
+    e2e_sh("printf 'key,value\nthreshold.on_time_pct,0.5\n' > '%s/proposals/slower-border/scenario.csv'", s);
+    char *err = e2e_format("%s/err", t);
+    cr_assert_eq(e2e_runf(NULL, err, "compare %s -o %s/d --no-plot -q", s, t), 2);
+    text = e2e_slurp(err);
+    cr_assert(strstr(text, "slower-border/scenario.csv: expected the baseline's threshold.METRIC keys"), "%s", text);
+    free(text);
+    free(err);
+    e2e_rmtree(s);
     e2e_rmtree(t);
 }
 
