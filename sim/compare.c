@@ -657,7 +657,7 @@ static struct family_row family_of(const struct model *m, const struct arm *a, s
 
 /* Rows f[0..n) are one family: Holm at the scenario's confidence over
  * those with a p-value, then each difference against its threshold. */
-static void decide_family(struct compare_result *c, struct arm *a, const struct family_row *f, size_t n,
+static bool decide_family(struct compare_result *c, struct arm *a, const struct family_row *f, size_t n,
                           double *p, bool *reject)
 {
     const struct arm *b = &c->arm[0];
@@ -667,7 +667,8 @@ static void decide_family(struct compare_result *c, struct arm *a, const struct 
         if (s->n >= 2 && isfinite(s->p_value))
             p[m++] = s->p_value;
     }
-    stats_holm(p, m, 1 - b->s->confidence, reject);
+    if (!stats_holm(p, m, 1 - b->s->confidence, reject))
+        return false;
     m = 0;
     for (size_t k = 0; k < n; k++) {
         size_t row = f[k].row;
@@ -677,6 +678,7 @@ static void decide_family(struct compare_result *c, struct arm *a, const struct 
         const struct metric *mt = metric_find(model_row_metric(b->m, row));
         a->verdict[row] = compare_verdict(direction_in(c, a, mt), s->diff, a->threshold[row], rej);
     }
+    return true;
 }
 
 static enum rm_status decide(struct compare_result *c, struct arm *a)
@@ -694,13 +696,14 @@ static enum rm_status decide(struct compare_result *c, struct arm *a)
         if (a->row_of[row] != SIZE_MAX)
             f[n++] = family_of(m, a, row);
     qsort(f, n, sizeof *f, by_family);
-    for (size_t start = 0, end; start < n; start = end) {
+    bool ok = true;
+    for (size_t start = 0, end; ok && start < n; start = end) {
         for (end = start + 1; end < n && by_family(&f[start], &f[end]) == 0; end++)
             ;
-        decide_family(c, a, f + start, end - start, p, reject);
+        ok = decide_family(c, a, f + start, end - start, p, reject);
     }
     free(f), free(p), free(reject);
-    return RM_OK;
+    return ok ? RM_OK : RM_ENOMEM;
 }
 
 /* The rows of the comparison's file (monthly false) or of its monthly
@@ -853,8 +856,9 @@ static void print_new_pairs(const struct compare_result *c, FILE *f, size_t i)
         fputc('\n', f);
 }
 
-/* Existing pairs that proposal i makes significantly worse on a metric
- * judged per pair (the same Holm-corrected verdicts as every row). */
+/* Existing pairs that proposal i makes worse on a metric judged per pair:
+ * significant within the proposal's own family of pairs, and beyond the
+ * metric's threshold. */
 static void print_worse_pairs(const struct compare_result *c, FILE *f, size_t i)
 {
     const struct arm *b = &c->arm[0], *a = &c->arm[i];
