@@ -62,6 +62,8 @@ struct opts {
     const char *what_if[MAX_SETS];   /* compare --what-if, and the option's name */
     size_t n_what_if;
     const char *what_if_name;
+    struct scenario_threshold thresholds[METRIC_COUNT];  /* --threshold METRIC=V[%] */
+    size_t n_thresholds;
 };
 
 static const char usage_main[] =
@@ -164,12 +166,12 @@ static void print_metrics(void)
 }
 
 /* "--metric: unknown metric ..." with the list of metrics: exit status 2. */
-static int unknown_metric(const char *name)
+static int unknown_metric(const char *what, const char *name)
 {
     struct diag *d = diag_create();
     if (!d)
         return say_error("out of memory");
-    int rc = report_diag(d, metric_unknown(d, "--metric", name));
+    int rc = report_diag(d, metric_unknown(d, what, name));
     diag_destroy(d);
     return rc;
 }
@@ -186,11 +188,39 @@ static void shorthand(struct opts *o, int k, const char *fmt, ...)
     o->given[k] = true;
 }
 
+/* --threshold METRIC=VALUE or METRIC=VALUE%: a later one for the same
+ * metric wins. */
+static int parse_threshold(const char *text, struct opts *o)
+{
+    const char *eq = strchr(text, '=');
+    if (!eq)
+        return say_error("--threshold %s: expected METRIC=VALUE or METRIC=VALUE%%, e.g. %s=0.1", text,
+                         metric_name(METRIC_TRANSIT_MEAN));
+    char name[128];
+    snprintf(name, sizeof name, "%.*s", (int)(eq - text < 127 ? eq - text : 127), text);
+    const struct metric *mt = metric_find(name);
+    if (!mt) {
+        char what[200];
+        snprintf(what, sizeof what, "--threshold %s", text);
+        return unknown_metric(what, name);
+    }
+    struct metric_threshold t;
+    if (!metric_threshold_parse(eq + 1, &t))
+        return say_error("--threshold %s: expected a number >= 0 in the metric's unit, or a percentage of the "
+                         "baseline's mean such as 1%%, after '=', got \"%s\"", text, eq + 1);
+    size_t k = 0;
+    while (k < o->n_thresholds && o->thresholds[k].metric != mt)
+        k++;
+    o->thresholds[k] = (struct scenario_threshold){ mt, t };
+    o->n_thresholds += k == o->n_thresholds;
+    return 0;
+}
+
 /* Parses run/compare options; leaves optind at the first operand. */
 static int parse_opts(int argc, char **argv, struct opts *o, bool compare, const char *cmd_usage)
 {
-    enum { O_SET = 256, O_BATCHES, O_TRACKING, O_NO_PLOT, O_HELP, O_METRIC, O_PRECISION, O_MAX_REPS, O_WHAT_IF,
-           O_WHAT_IF_NAME };
+    enum { O_SET = 256, O_BATCHES, O_TRACKING, O_NO_PLOT, O_HELP, O_METRIC, O_PRECISION, O_MAX_REPS, O_THRESHOLD,
+           O_WHAT_IF, O_WHAT_IF_NAME };
     static const struct option longs[] = {
         { "replications", required_argument, 0, 'r' }, { "seed", required_argument, 0, 's' },
         { "days", required_argument, 0, 'd' },          { "out", required_argument, 0, 'o' },
@@ -201,6 +231,7 @@ static int parse_opts(int argc, char **argv, struct opts *o, bool compare, const
         { "precision", required_argument, 0, O_PRECISION },
         { "max-replications", required_argument, 0, O_MAX_REPS },
         { "what-if", required_argument, 0, O_WHAT_IF }, { "what-if-name", required_argument, 0, O_WHAT_IF_NAME },
+        { "threshold", required_argument, 0, O_THRESHOLD },
         { 0, 0, 0, 0 } };
     *o = (struct opts){ .jobs = -1, .max_replications = DEFAULT_MAX_REPLICATIONS };
     long count;
@@ -260,7 +291,7 @@ static int parse_opts(int argc, char **argv, struct opts *o, bool compare, const
             if (!compare)
                 return say_error("--metric: only for compare");
             if (!metric_find(optarg))
-                return unknown_metric(optarg);
+                return unknown_metric("--metric", optarg);
             if (o->n_metrics < 32)
                 o->metrics[o->n_metrics++] = optarg;
             break;
@@ -275,11 +306,22 @@ static int parse_opts(int argc, char **argv, struct opts *o, bool compare, const
             else
                 o->what_if[o->n_what_if++] = optarg;
             break;
+        case O_THRESHOLD: {
+            if (!compare)
+                return say_error("--threshold: only for compare");
+            int rc = parse_threshold(optarg, o);
+            if (rc)
+                return rc;
+            break;
+        }
         case O_HELP:
             fputs(cmd_usage, stdout);
             printf(usage_run_opts, compare ? "-compare" : "");
             if (compare)
-                puts("      --metric NAME      print only this metric (repeatable); the CSV has all");
+                printf("      --metric NAME      print only this metric (repeatable); the CSV has all\n"
+                       "      --threshold M=V    the practical threshold of metric M: V in its unit, or V%%\n"
+                       "                         of the baseline's mean (repeatable), e.g. %s=2\n",
+                       metric_name(METRIC_ON_TIME));
             print_metrics();
             return -1;
         case ':':
@@ -807,6 +849,7 @@ static int cmd_compare(int argc, char **argv)
         .n_proposals = (size_t)(argc - optind - 1),
         .sets = o.sets, .n_sets = o.n_sets,
         .what_if = o.what_if, .n_what_if = o.n_what_if, .what_if_name = o.what_if_name,
+        .thresholds = o.thresholds, .n_thresholds = o.n_thresholds,
         .jobs = default_jobs(&o),
         .batches = o.batches, .tracking = o.tracking,
     };
@@ -986,6 +1029,8 @@ static int cmd_sweep(int argc, char **argv)
         rc = say_error("sweep: expected one scenario, got \"%s\"", rest[optind + 1]);
     if (rc == 0 && (o.n_what_if || o.what_if_name))
         rc = say_error("--what-if: only for compare (a sweep varies a proposal with --proposal)");
+    if (rc == 0 && o.n_thresholds)  /* its points are levels side by side, not verdicts */
+        rc = say_error("--threshold: only for compare; a sweep gives no verdicts");
     if (rc) {
         free(rest);
         return rc < 0 ? 0 : rc;

@@ -1,7 +1,9 @@
 /* compare: runs a baseline and its proposals with the same seeds and
  * streams, pairs their replications metric by metric, and turns paired
- * t-tests into verdicts corrected by Holm's method for the number of
- * proposals. Which way is good is a property of each metric. */
+ * t-tests into verdicts: Holm-corrected within one proposal's families
+ * (its headline, its pairs), then held against each metric's practical
+ * threshold. A proposal is judged over the pairs it shares with the
+ * baseline, so nothing about it depends on the other proposals. */
 #define _DEFAULT_SOURCE  /* DT_DIR for readdir */
 #include "railmail/compare.h"
 
@@ -12,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <nettle/sha2.h>
 
 #include "railmail/calendar.h"
 #include "railmail/csvwrite.h"
@@ -34,13 +37,18 @@ struct arm {
     bool what_if;              /* built by --what-if, not read from proposals/ */
     size_t *row_of;            /* baseline row -> this arm's row, SIZE_MAX if absent */
     struct stats_paired *stat; /* [baseline rows] */
+    double *threshold;         /* [baseline rows]: the absolute practical threshold */
     const char **verdict;      /* [baseline rows] */
+    /* A proposal that does not carry exactly the baseline's pairs is judged
+     * over the ones they share: "common:NAME" in both records. */
+    char *scope;               /* "all" or "common:NAME" */
+    size_t n_shared;           /* the pairs it shares with the baseline */
+    unsigned char key[32];     /* the scenario's key and its common scopes: what reuse matches */
 };
 
 struct compare_result {
     struct compare_request q;
-    bool common;                      /* arms carry different pairs: headlines over the common ones */
-    size_t n_common;
+    struct metric_threshold threshold[METRIC_COUNT];  /* by catalogue row: defaults, scenario, --threshold */
     struct run_precision *precision;  /* on the paired differences; the caller's */
     size_t n_precision;
     unsigned max_replications;
@@ -52,14 +60,16 @@ struct compare_result {
 
 #define MAX_PROPOSALS 64
 
-const char *compare_verdict(enum metric_direction dir, double diff, bool reject)
+const char *compare_verdict(enum metric_direction dir, double diff, double threshold, bool reject)
 {
-    if (!reject || diff == 0)
-        return "no difference";
+    if (!reject)
+        return RESULTS_VERDICT_NONE;       /* the data cannot tell */
+    if (!(fabs(diff) > threshold))
+        return RESULTS_VERDICT_NOT_PRACTICAL;
     if (dir == METRIC_NEUTRAL)
-        return diff > 0 ? "higher" : "lower";
+        return diff > 0 ? RESULTS_VERDICT_HIGHER : RESULTS_VERDICT_LOWER;
     bool up = diff > 0;
-    return up == (dir == METRIC_HIGHER_BETTER) ? "better" : "worse";
+    return up == (dir == METRIC_HIGHER_BETTER) ? RESULTS_VERDICT_BETTER : RESULTS_VERDICT_WORSE;
 }
 
 static int by_name(const void *a, const void *b)
@@ -92,6 +102,13 @@ size_t compare_list_proposals(const char *scenario_dir, char **names, size_t max
 
 /* ---- preparing and running ---------------------------------------------- */
 
+/* The catalogue row whose threshold a metric of that name uses: the
+ * first of its name (the per-service rows share the batch rows'). */
+static size_t threshold_index(const struct metric *mt)
+{
+    return (size_t)(metric_find(mt->name) - metric_get(0));
+}
+
 static struct pairing pairing_of(const struct scenario *s)
 {
     return (struct pairing){ s->seed, s->replications, s->horizon_d, s->warmup_d, s->confidence };
@@ -111,6 +128,32 @@ static enum rm_status check_pairing(const struct compare_result *c, const struct
                       overlay ? overlay : "--what-if", overlay ? "/scenario.csv" : "");
 }
 
+/* The thresholds: the catalogue's, then the scenario's threshold.METRIC
+ * keys, then --threshold. A proposal's own keys would judge it by another
+ * rule than the others, so it may not set any. */
+static enum rm_status set_thresholds(struct compare_result *c, const struct scenario *s, const char *overlay,
+                                     struct diag *d)
+{
+    if (overlay) {
+        const struct scenario *b = c->arm[0].s;
+        bool same = s->n_thresholds == b->n_thresholds;
+        for (size_t k = 0; same && k < s->n_thresholds; k++)
+            same = s->thresholds[k].metric == b->thresholds[k].metric
+                   && s->thresholds[k].t.value == b->thresholds[k].t.value
+                   && s->thresholds[k].t.relative == b->thresholds[k].t.relative;
+        return same ? RM_OK : diag_error(d, NULL, "%s/scenario.csv: expected the baseline's threshold.METRIC "
+                                         "keys, since every proposal is judged by the same rule; found others",
+                                         overlay);
+    }
+    for (size_t i = 0; i < METRIC_COUNT; i++)
+        c->threshold[i] = metric_get(i)->threshold;
+    for (size_t k = 0; k < s->n_thresholds; k++)
+        c->threshold[threshold_index(s->thresholds[k].metric)] = s->thresholds[k].t;
+    for (size_t k = 0; k < c->q.n_thresholds; k++)
+        c->threshold[threshold_index(c->q.thresholds[k].metric)] = c->q.thresholds[k].t;
+    return RM_OK;
+}
+
 static enum rm_status load_arm(struct compare_result *c, size_t i, const char *overlay, struct diag *d)
 {
     struct arm *a = &c->arm[i];
@@ -123,7 +166,7 @@ static enum rm_status load_arm(struct compare_result *c, size_t i, const char *o
         c->base = pairing_of(a->s);
     else if ((st = check_pairing(c, a->s, a->what_if ? NULL : overlay, d)) != RM_OK)
         return st;
-    return RM_OK;
+    return set_thresholds(c, a->s, overlay, d);
 }
 
 /* A proposal name is a directory name under proposals/, distinct from the
@@ -221,35 +264,85 @@ static bool has_pair(const struct scenario *s, const char *key)
     return false;
 }
 
-/* The models, and when the arms do not carry the same pairs, the scope
- * "common" in each over the pairs they all carry: headline verdicts read
- * it, so new pairs cannot make a proposal look better (a mix effect). */
+/* The pairs of s that `other` carries too, as "O-D" (malloc'd); *n of
+ * them, and *same when the two carry exactly the same pairs. */
+static char **shared_pairs(const struct scenario *s, const struct scenario *other, size_t *n, bool *same)
+{
+    char **pairs = calloc(s->n_demand + 1, sizeof *pairs);
+    *n = 0;
+    for (size_t i = 0; pairs && i < s->n_demand; i++) {
+        char key[300];
+        pair_key(s, i, key, sizeof key);
+        if (has_pair(other, key) && !(pairs[(*n)++] = strdup(key))) {
+            for (size_t k = 0; k < *n; k++)
+                free(pairs[k]);
+            free(pairs);
+            return NULL;
+        }
+    }
+    /* demand rows are one per pair */
+    *same = *n == s->n_demand && *n == other->n_demand;
+    return pairs;
+}
+
+/* What reuse matches an arm's replications by: its scenario's key and the
+ * scopes "common" added to its record, which change with the proposals. */
+static void arm_key(struct arm *a, const struct model_common *g, size_t n)
+{
+    struct sha256_ctx h;
+    sha256_init(&h);
+    sha256_update(&h, sizeof a->s->key, a->s->key);
+    for (size_t i = 0; i < n; i++) {
+        sha256_update(&h, strlen(g[i].name) + 1, (const uint8_t *)g[i].name);
+        for (size_t k = 0; k < g[i].n_pairs; k++)
+            sha256_update(&h, strlen(g[i].pairs[k]) + 1, (const uint8_t *)g[i].pairs[k]);
+    }
+    sha256_digest(&h, sizeof a->key, a->key);
+}
+
+/* The models. A proposal that does not carry exactly the baseline's pairs
+ * gets the scope common:NAME over the pairs the two share, and so does the
+ * baseline: its verdicts read it, so mail on a new (or dropped) pair cannot
+ * make it look better (a mix effect), and the other proposals play no part. */
 static enum rm_status make_models(struct compare_result *c, struct diag *d)
 {
     const struct scenario *b = c->arm[0].s;
-    char **common = calloc(b->n_demand + 1, sizeof *common);
-    size_t n = 0, total = 0;
-    bool ok = common != NULL;
-    for (size_t i = 0; ok && i < b->n_demand; i++) {
-        char key[300];
-        pair_key(b, i, key, sizeof key);
-        bool everywhere = true;
-        for (size_t a = 1; a < c->n_arms; a++)
-            everywhere &= has_pair(c->arm[a].s, key);
-        if (everywhere && !(ok = (common[n] = strdup(key)) != NULL))
+    size_t n = c->n_arms - 1, n_groups = 0;
+    struct model_common *groups = calloc(n + 1, sizeof *groups);
+    char ***shared = calloc(n + 1, sizeof *shared);
+    bool ok = groups && shared;
+    for (size_t i = 1; ok && i < c->n_arms; i++) {
+        struct arm *a = &c->arm[i];
+        bool same = true;
+        if (!(ok = (shared[i - 1] = shared_pairs(b, a->s, &a->n_shared, &same)) != NULL))
             break;
-        n += everywhere;
+        struct strbuf scope = {0};
+        strbuf_printf(&scope, "%s%s", same ? "all" : metric_scope_kind(METRIC_SCOPE_COMMON)->prefix,
+                      same ? "" : a->name);
+        ok = (a->scope = strbuf_take(&scope)) != NULL;
+        if (ok && !same)
+            groups[n_groups++] = (struct model_common){ a->name, (const char *const *)shared[i - 1], a->n_shared };
     }
-    for (size_t a = 0; a < c->n_arms; a++)
-        total += c->arm[a].s->n_demand;
-    c->common = ok && total != n * c->n_arms;  /* some arm carries a pair another does not */
-    c->n_common = n;
-    for (size_t i = 0; ok && i < c->n_arms; i++)
-        ok = (c->arm[i].m = c->common ? model_create_common(c->arm[i].s, (const char *const *)common, n)
-                                      : model_create(c->arm[i].s)) != NULL;
-    for (size_t i = 0; i < n; i++)
-        free(common[i]);
-    free(common);
+    for (size_t i = 0; ok && i < c->n_arms; i++) {
+        struct arm *a = &c->arm[i];
+        /* the baseline: every group; a proposal: its own, if it has one */
+        const struct model_common *g = groups;
+        size_t ng = n_groups;
+        if (i > 0) {
+            for (g = groups; g < groups + n_groups && strcmp(g->name, a->name); g++)
+                ;
+            ng = g < groups + n_groups;
+        }
+        arm_key(a, g, ng);
+        ok = (a->m = model_create_common(a->s, g, ng)) != NULL;
+    }
+    for (size_t i = 0; shared && i < n; i++) {
+        for (size_t k = 0; shared[i] && k < c->arm[i + 1].n_shared; k++)
+            free(shared[i][k]);
+        free(shared[i]);
+    }
+    free(shared);
+    free(groups);
     if (!ok)
         return diag_fail(d, RM_ENOMEM, "out of memory");
     const char *base = scenario_basename(c->arm[0].s);
@@ -399,7 +492,7 @@ static enum rm_status begin_arms(struct compare_result *c, const char *dir, cons
             return diag_fail(d, RM_EIO, "cannot create %s: %s", sub[i], strerror(errno));
         ps[i] = (struct progress_share){ &c->q, i, c->n_arms };
         struct run_options ro = { .replications = a->s->replications, .jobs = c->q.jobs, .batches = c->q.batches,
-                                  .tracking = c->q.tracking, .key = a->s->key,
+                                  .tracking = c->q.tracking, .key = a->key,
                                   .progress = c->q.progress ? arm_progress : NULL, .progress_ctx = &ps[i] };
         enum rm_status st = run_begin(a->m, &ro, sub[i], &runs[i], d);
         if (st != RM_OK)
@@ -486,8 +579,9 @@ static enum rm_status pair_arm(struct compare_result *c, size_t i)
     a->row_of = malloc(rows * sizeof *a->row_of);
     a->stat = calloc(rows, sizeof *a->stat);
     a->verdict = calloc(rows, sizeof *a->verdict);
+    a->threshold = calloc(rows, sizeof *a->threshold);
     double *x = malloc(n * sizeof *x), *y = malloc(n * sizeof *y);
-    enum rm_status st = a->row_of && a->stat && a->verdict && x && y ? RM_OK : RM_ENOMEM;
+    enum rm_status st = a->row_of && a->stat && a->verdict && a->threshold && x && y ? RM_OK : RM_ENOMEM;
     for (size_t row = 0; st == RM_OK && row < rows; row++) {
         int32_t month = model_row_month(b->m, row);
         size_t r = month < 0 ? model_row(a->m, model_row_metric(b->m, row), model_row_scope(b->m, row))
@@ -500,13 +594,14 @@ static enum rm_status pair_arm(struct compare_result *c, size_t i)
             y[k] = run_value(&a->res, (unsigned)k, r);
         }
         stats_paired_test(x, y, n, b->s->confidence, &a->stat[row]);
+        const struct metric *mt = metric_find(model_row_metric(b->m, row));
+        a->threshold[row] = metric_threshold_of(&c->threshold[threshold_index(mt)], a->stat[row].baseline_mean);
     }
     free(x);
     free(y);
     return st;
 }
 
-/* Holm across proposals, row by row, at the scenario's confidence. */
 /* Whether two arms post the same mail: the same demand rows, rates,
  * weights and growth. */
 static bool same_demand(const struct scenario *a, const struct scenario *b)
@@ -532,26 +627,105 @@ static bool arm_is_forecast(const struct compare_result *c, size_t i)
     return c->arm[i].s->forecast;
 }
 
-static void decide(struct compare_result *c)
+/* Which way is better for metric mt in proposal a: the catalogue's
+ * direction, or neutral ("higher", "lower") where better and worse do not
+ * apply. The one place that decides it. */
+static enum metric_direction direction_in(const struct compare_result *c, const struct arm *a,
+                                          const struct metric *mt)
+{
+    if (a->s->forecast)  /* see arm_is_forecast */
+        return METRIC_NEUTRAL;
+    /* more mail carried because more was posted is no improvement */
+    if (mt->follows_demand && !same_demand(c->arm[0].s, a->s))
+        return METRIC_NEUTRAL;
+    return mt->direction;
+}
+
+/* Holm's families, each within one proposal, so that its verdicts do not
+ * depend on which others share the run: its headline (the metrics of the
+ * headline table at its scope); its existing pairs (the od rows of the
+ * metrics judged per pair); each metric's months at one scope; and each
+ * metric's other scopes of one kind (every dest:ID, every node:ID, ...). */
+enum family_class { FAMILY_HEADLINE, FAMILY_PAIRS, FAMILY_MONTHS, FAMILY_OTHER };
+
+struct family_row {
+    enum family_class cls;
+    const char *metric, *within;  /* "" for the headline and the pairs */
+    size_t row;
+};
+
+static int by_family(const void *pa, const void *pb)
+{
+    const struct family_row *a = pa, *b = pb;
+    if (a->cls != b->cls)
+        return a->cls < b->cls ? -1 : 1;
+    int k = strcmp(a->metric, b->metric);
+    return k ? k : strcmp(a->within, b->within);
+}
+
+static struct family_row family_of(const struct model *m, const struct arm *a, size_t row)
+{
+    const char *metric = model_row_metric(m, row), *scope = model_row_scope(m, row);
+    const struct metric *mt = metric_find(metric);
+    unsigned kind = metric_scope_of(scope);
+    if (model_row_month(m, row) >= 0)
+        return (struct family_row){ FAMILY_MONTHS, metric, scope, row };
+    if ((mt->flags & METRIC_HEADLINE_TABLE) && !strcmp(scope, a->scope))
+        return (struct family_row){ FAMILY_HEADLINE, "", "", row };
+    if ((mt->flags & METRIC_JUDGED_PER_PAIR) && kind == METRIC_SCOPE_OD)
+        return (struct family_row){ FAMILY_PAIRS, "", "", row };
+    return (struct family_row){ FAMILY_OTHER, metric, metric_scope_kind(kind)->name, row };
+}
+
+/* Rows f[0..n) are one family: Holm at the scenario's confidence over
+ * those with a p-value, then each difference against its threshold. */
+static bool decide_family(struct compare_result *c, struct arm *a, const struct family_row *f, size_t n,
+                          double *p, bool *reject)
 {
     const struct arm *b = &c->arm[0];
-    size_t k = c->n_arms - 1;
-    double p[MAX_PROPOSALS];
-    bool reject[MAX_PROPOSALS];
-    for (size_t row = 0; row < model_rows(b->m); row++) {
-        for (size_t i = 0; i < k; i++) {
-            const struct arm *a = &c->arm[i + 1];
-            p[i] = a->row_of[row] != SIZE_MAX && a->stat[row].n >= 2 ? a->stat[row].p_value : 1;
-        }
-        stats_holm(p, k, 1 - b->s->confidence, reject);
-        const struct metric *mt = metric_find(model_row_metric(b->m, row));
-        for (size_t i = 0; i < k; i++) {
-            /* more mail carried because more was posted is no improvement */
-            bool neutral = arm_is_forecast(c, i + 1) || (mt->follows_demand && !same_demand(b->s, c->arm[i + 1].s));
-            c->arm[i + 1].verdict[row] = compare_verdict(neutral ? METRIC_NEUTRAL : mt->direction,
-                                                         c->arm[i + 1].stat[row].diff, reject[i]);
-        }
+    size_t m = 0;
+    for (size_t k = 0; k < n; k++) {
+        const struct stats_paired *s = &a->stat[f[k].row];
+        if (s->n >= 2 && isfinite(s->p_value))
+            p[m++] = s->p_value;
     }
+    if (!stats_holm(p, m, 1 - b->s->confidence, reject))
+        return false;
+    m = 0;
+    for (size_t k = 0; k < n; k++) {
+        size_t row = f[k].row;
+        const struct stats_paired *s = &a->stat[row];
+        bool tested = s->n >= 2 && isfinite(s->p_value);
+        bool rej = tested && reject[m++];
+        const struct metric *mt = metric_find(model_row_metric(b->m, row));
+        a->verdict[row] = compare_verdict(direction_in(c, a, mt), s->diff, a->threshold[row], rej);
+    }
+    return true;
+}
+
+static enum rm_status decide(struct compare_result *c, struct arm *a)
+{
+    const struct model *m = c->arm[0].m;
+    size_t rows = model_rows(m), n = 0;
+    struct family_row *f = malloc((rows + 1) * sizeof *f);
+    double *p = malloc((rows + 1) * sizeof *p);
+    bool *reject = malloc((rows + 1) * sizeof *reject);
+    if (!f || !p || !reject) {
+        free(f), free(p), free(reject);
+        return RM_ENOMEM;
+    }
+    for (size_t row = 0; row < rows; row++)
+        if (a->row_of[row] != SIZE_MAX)
+            f[n++] = family_of(m, a, row);
+    qsort(f, n, sizeof *f, by_family);
+    bool ok = true;
+    for (size_t start = 0, end; ok && start < n; start = end) {
+        for (end = start + 1; end < n && by_family(&f[start], &f[end]) == 0; end++)
+            ;
+        ok = decide_family(c, a, f + start, end - start, p, reject);
+    }
+    free(f), free(p), free(reject);
+    return ok ? RM_OK : RM_ENOMEM;
 }
 
 /* The rows of the comparison's file (monthly false) or of its monthly
@@ -573,9 +747,12 @@ static void write_rows(FILE *f, const struct compare_result *c, bool monthly)
                 fprintf(f, "%s,", text);
             }
             csvwrite_field(f, model_row_metric(b->m, row)), fputc(',', f);
-            csvwrite_field(f, model_row_scope(b->m, row));
+            /* common:NAME is this proposal's: the files call it common */
+            const char *scope = model_row_scope(b->m, row);
+            csvwrite_field(f, metric_scope_of(scope) == METRIC_SCOPE_COMMON
+                                  ? metric_scope_kind(METRIC_SCOPE_COMMON)->name : scope);
             const double v[] = { s->baseline_mean, s->proposal_mean, s->diff, s->diff_ci_low,
-                                 s->diff_ci_high, s->rel_pct, s->p_value };
+                                 s->diff_ci_high, s->rel_pct, s->p_value, a->threshold[row] };
             for (size_t j = 0; j < sizeof v / sizeof *v; j++) {
                 fputc(',', f);
                 csvwrite_number(f, v[j]);
@@ -638,9 +815,11 @@ enum rm_status compare_run(struct compare_result *c, const char *dir, const char
     for (size_t i = 1; st == RM_OK && i < c->n_arms; i++)
         if (pair_arm(c, i) != RM_OK)
             st = diag_fail(d, RM_ENOMEM, "out of memory");
+    for (size_t i = 1; st == RM_OK && i < c->n_arms; i++)
+        if (decide(c, &c->arm[i]) != RM_OK)
+            st = diag_fail(d, RM_ENOMEM, "out of memory");
     if (st != RM_OK)
         return st;
-    decide(c);
     const char *names[MAX_PROPOSALS];
     for (size_t i = 1; i < c->n_arms; i++)
         names[i - 1] = c->arm[i].name;
@@ -699,8 +878,9 @@ static void print_new_pairs(const struct compare_result *c, FILE *f, size_t i)
         fputc('\n', f);
 }
 
-/* Existing pairs that proposal i makes significantly worse on a metric
- * judged per pair (the same Holm-corrected verdicts as every row). */
+/* Existing pairs that proposal i makes worse on a metric judged per pair:
+ * significant within the proposal's own family of pairs, and beyond the
+ * metric's threshold. */
 static void print_worse_pairs(const struct compare_result *c, FILE *f, size_t i)
 {
     const struct arm *b = &c->arm[0], *a = &c->arm[i];
@@ -715,7 +895,7 @@ static void print_worse_pairs(const struct compare_result *c, FILE *f, size_t i)
                 continue;
             size_t row = model_row(b->m, metric_get(j)->name, scope);
             worse |= row != SIZE_MAX && a->row_of[row] != SIZE_MAX && a->verdict[row]
-                     && !strcmp(a->verdict[row], "worse");
+                     && !strcmp(a->verdict[row], RESULTS_VERDICT_WORSE);
         }
         if (worse && strlen(list) + strlen(key) + 3 < sizeof list)
             snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", n++ ? ", " : "", key);
@@ -723,6 +903,148 @@ static void print_worse_pairs(const struct compare_result *c, FILE *f, size_t i)
     if (n)
         escape_line(f, "%s: worse for %zu existing pair%s: %s", escape_text(name, sizeof name, a->name), n,
                     n == 1 ? "" : "s", list);
+}
+
+/* ---- the trade-off line ------------------------------------------------- */
+
+/* A difference in its unit, e.g. "+11.5 points", "-1.08 d", "+2.60 USD per
+ * kg (+54 %)" (the share only for cost and carbon, whose size is relative). */
+static void tradeoff_amount(struct strbuf *b, const struct metric *mt, double diff, double rel_pct,
+                            const char *currency, bool share)
+{
+    double size = fabs(diff);
+    int digits = size >= 100 ? 0 : size >= 10 ? 1 : 2;
+    char unit[64];
+    const char *u = !strcmp(mt->unit, "%") ? "points" : !strcmp(mt->unit, "days") ? "d"
+                    : !strcmp(mt->unit, "hours") ? "h" : metric_unit(mt, currency, unit, sizeof unit);
+    strbuf_printf(b, "%+.*f %s", digits, diff, u);
+    if (share && isfinite(rel_pct))
+        strbuf_printf(b, " (%+.0f %%)", rel_pct);
+}
+
+static bool practical(const char *verdict)
+{
+    return strcmp(verdict, RESULTS_VERDICT_NONE) && strcmp(verdict, RESULTS_VERDICT_NOT_PRACTICAL);
+}
+
+void compare_tradeoff(struct strbuf *b, const struct compare_tradeoff_row *rows, size_t n, const char *currency)
+{
+    const char *cost = metric_name(METRIC_COST_PER_KG), *co2 = metric_name(METRIC_CO2_PER_KG);
+    const struct compare_tradeoff_row *money = NULL, *carbon = NULL;
+    size_t said = 0;
+    for (size_t i = 0; i < n; i++) {
+        const struct metric *mt = metric_find(rows[i].metric);
+        if (!mt || !isfinite(rows[i].diff))
+            continue;
+        if (!strcmp(rows[i].metric, cost))
+            money = &rows[i];
+        else if (!strcmp(rows[i].metric, co2))
+            carbon = &rows[i];
+        else if (practical(rows[i].verdict)) {
+            strbuf_printf(b, "%s%s ", said++ ? ", " : "", mt->label);
+            tradeoff_amount(b, mt, rows[i].diff, rows[i].rel_pct, currency, false);
+        }
+    }
+    if (!said)
+        strbuf_printf(b, "no practical change in service");
+    /* what it costs and emits, whatever their verdicts */
+    const struct compare_tradeoff_row *extra[] = { money, carbon };
+    const char *word[] = { "cost", "CO2" };
+    for (size_t k = 0; k < 2; k++) {
+        const struct compare_tradeoff_row *r = extra[k];
+        if (!r)
+            continue;
+        if (k == 0 && !strcmp(r->verdict, RESULTS_VERDICT_WORSE))  /* the price of the gains */
+            strbuf_printf(b, " for ");
+        else
+            strbuf_printf(b, ", %s ", word[k]);
+        if (practical(r->verdict))
+            tradeoff_amount(b, metric_find(r->metric), r->diff, r->rel_pct, currency, true);
+        else
+            strbuf_printf(b, strcmp(r->verdict, RESULTS_VERDICT_NONE) ? "unchanged" : "without a clear difference");
+    }
+}
+
+/* Proposal a's trade-off line, from its headline rows at its scope. */
+static void arm_tradeoff(const struct compare_result *c, const struct arm *a, struct strbuf *b)
+{
+    const struct arm *base = &c->arm[0];
+    struct compare_tradeoff_row rows[METRIC_COUNT];
+    size_t n = 0;
+    for (size_t j = 0; j < METRIC_COUNT; j++) {
+        const struct metric *mt = metric_get(j);
+        if (!(mt->flags & METRIC_HEADLINE_TABLE))
+            continue;
+        size_t row = model_row(base->m, mt->name, a->scope);
+        if (row == SIZE_MAX || a->row_of[row] == SIZE_MAX || !a->stat[row].n || !a->verdict[row])
+            continue;
+        rows[n++] = (struct compare_tradeoff_row){ mt->name, a->stat[row].diff, a->stat[row].rel_pct,
+                                                   a->verdict[row] };
+    }
+    compare_tradeoff(b, rows, n, base->s->currency);
+}
+
+/* ---- the table ------------------------------------------------------------ */
+
+/* "over all pairs" or "over the 32 pairs it shares with the baseline". */
+static void scope_words(const struct arm *a, char *buf, size_t size)
+{
+    if (!strcmp(a->scope, "all"))
+        snprintf(buf, size, "all pairs");
+    else
+        snprintf(buf, size, "the %zu pair%s it shares with the baseline (scope common)", a->n_shared,
+                 a->n_shared == 1 ? "" : "s");
+}
+
+/* One metric's line of proposal a: levels, difference, threshold, verdict;
+ * nothing where the metric has no value (a scenario without costs). */
+static void print_metric(const struct compare_result *c, FILE *f, const struct arm *a, const char *metric)
+{
+    const struct arm *b = &c->arm[0];
+    size_t row = model_row(b->m, metric, a->scope);
+    if (row == SIZE_MAX)  /* a metric of the network only */
+        row = model_row(b->m, metric, "all");
+    if (row == SIZE_MAX || a->row_of[row] == SIZE_MAX || !a->stat[row].n)
+        return;
+    const struct stats_paired *s = &a->stat[row];
+    if (!isfinite(s->baseline_mean) && !isfinite(s->proposal_mean))
+        return;
+    const struct metric *mt = metric_find(metric);
+    char name[2048], head[2100], diff[64], thr[32];
+    bool money = mt && metric_is_money(mt);
+    snprintf(head, sizeof head, "%s%s%s%s", escape_text(name, sizeof name, metric), money ? " (" : "",
+             money ? b->s->currency : "", money ? ")" : "");
+    double half = isnan(s->diff_ci_high) ? 0 : (s->diff_ci_high - s->diff_ci_low) / 2;
+    bool na = b->res.n < COMPARE_MIN_REPLICATIONS;
+    if (na)
+        snprintf(diff, sizeof diff, "%+.2f", s->diff);
+    else
+        snprintf(diff, sizeof diff, "%+.2f ±%.2f", s->diff, half);
+    snprintf(thr, sizeof thr, "%.3g", a->threshold[row]);
+    /* '±' is two bytes and one column */
+    fprintf(f, "  %-22s %9.2f %9.2f  %-*s %9s  %s\n", head, s->baseline_mean, s->proposal_mean, na ? 16 : 17, diff,
+            thr, na ? "n/a" : a->verdict[row]);
+}
+
+/* `text` after `lead`, cut at spaces into lines of at most 100 bytes,
+ * the later ones indented under the first's text. */
+static void print_wrapped(FILE *f, const char *lead, const char *text)
+{
+    enum { WIDTH = 100 };
+    char buf[4096];
+    escape_text(buf, sizeof buf, text);
+    size_t indent = strlen(lead), at = 0, len = strlen(buf);
+    fputs(lead, f);
+    while (len - at > WIDTH - indent) {
+        size_t cut = at + WIDTH - indent;
+        while (cut > at && buf[cut] != ' ')
+            cut--;
+        if (cut == at)  /* one word longer than a line */
+            cut = at + WIDTH - indent;
+        fprintf(f, "%.*s\n%*s", (int)(cut - at), buf + at, (int)indent, "");
+        at = cut + (buf[cut] == ' ');
+    }
+    fprintf(f, "%s\n", buf + at);
 }
 
 void compare_print(const struct compare_result *c, FILE *f, const char *const *metrics, size_t n_metrics)
@@ -735,52 +1057,34 @@ void compare_print(const struct compare_result *c, FILE *f, const char *const *m
         metrics = headline;
     }
     const struct arm *b = &c->arm[0];
-    char name[2048];  /* a name escaped for the terminal */
-    escape_line(f, "%s: %zu proposals against the baseline, %u paired replications, %.0f%% confidence, Holm-corrected",
-                scenario_basename(b->s), c->n_arms - 1, b->res.n, 100 * b->s->confidence);
+    char name[2048], scope[128];  /* a name escaped for the terminal */
+    escape_line(f, "%s: %zu proposal%s against the baseline, %u paired replications, %.0f%% confidence",
+                scenario_basename(b->s), c->n_arms - 1, c->n_arms == 2 ? "" : "s", b->res.n, 100 * b->s->confidence);
     unsigned reused = compare_reused(c);
     if (reused)
         fprintf(f, "(replications 1-%u of every arm reused from the earlier results: same inputs, same version)\n",
                 reused);
-    fputc('\n', f);
-    fprintf(f, "%-18s", "proposal");
-    for (size_t j = 0; j < n_metrics; j++) {
-        /* a cost names its currency */
-        const struct metric *mt = metric_find(metrics[j]);
-        bool money = mt && metric_is_money(mt);
-        char head[2100];
-        snprintf(head, sizeof head, "%s%s%s%s", escape_text(name, sizeof name, metrics[j]), money ? " (" : "",
-                 money ? b->s->currency : "", money ? ")" : "");
-        fprintf(f, j + 1 < n_metrics ? "  %-38s" : "  %s", head);
-    }
-    fputc('\n', f);
+    fprintf(f, "A proposal is judged over the pairs it shares with the baseline. Verdict: \"%s\" when the data\n"
+               "cannot tell (Holm-corrected within the proposal), \"%s\" when the difference is\n"
+               "significant but within the threshold, else \"%s\" or \"%s\".\n\n",
+            RESULTS_VERDICT_NONE, RESULTS_VERDICT_NOT_PRACTICAL, RESULTS_VERDICT_BETTER, RESULTS_VERDICT_WORSE);
+    fprintf(f, "  %-22s %9s %9s  %-16s %9s  %s\n", "", "baseline", "proposal", "difference", "threshold", "verdict");
     for (size_t i = 1; i < c->n_arms; i++) {
         const struct arm *a = &c->arm[i];
-        fprintf(f, "%-18s", escape_text(name, sizeof name, a->name));
-        for (size_t j = 0; j < n_metrics; j++) {
-            size_t row = model_row(b->m, metrics[j], c->common ? "common" : "all");
-            if (row == SIZE_MAX)  /* a metric of the network only */
-                row = model_row(b->m, metrics[j], "all");
-            char cell[128] = "-";
-            if (row != SIZE_MAX && a->row_of[row] != SIZE_MAX && a->stat[row].n) {
-                const struct stats_paired *s = &a->stat[row];
-                double half = isnan(s->diff_ci_high) ? 0 : (s->diff_ci_high - s->diff_ci_low) / 2;
-                if (b->res.n < COMPARE_MIN_REPLICATIONS)
-                    snprintf(cell, sizeof cell, "%.2f -> %.2f (n/a)", s->baseline_mean, s->proposal_mean);
-                else
-                    snprintf(cell, sizeof cell, "%.2f -> %.2f (±%.2f, %s)", s->baseline_mean,
-                             s->proposal_mean, half, a->verdict[row]);
-            }
-            fprintf(f, j + 1 < n_metrics ? "  %-38s" : "  %s", cell);
+        scope_words(a, scope, sizeof scope);
+        escape_line(f, "%s, over %s", escape_text(name, sizeof name, a->name), scope);
+        for (size_t j = 0; j < n_metrics; j++)
+            print_metric(c, f, a, metrics[j]);
+        if (b->res.n >= COMPARE_MIN_REPLICATIONS) {
+            struct strbuf line = {0};
+            arm_tradeoff(c, a, &line);
+            print_wrapped(f, "  in short: ", line.oom ? "" : strbuf_str(&line));
+            strbuf_fini(&line);
         }
-        fputc('\n', f);
     }
     if (b->res.n < COMPARE_MIN_REPLICATIONS)
         fprintf(f, "\nn/a: a verdict needs at least %d paired replications; this comparison has %u (use -r)\n",
                 COMPARE_MIN_REPLICATIONS, b->res.n);
-    if (c->common)
-        fprintf(f, "\nThe arms do not carry the same pairs: batch metrics above are over the %zu pairs every arm "
-                   "carries (scope common),\nso mail on a new pair cannot make a proposal look better.\n", c->n_common);
     bool spaced = false;  /* a blank line before the first forecast's */
     for (size_t i = 1; i < c->n_arms; i++) {
         if (!arm_is_forecast(c, i))
@@ -810,6 +1114,8 @@ void compare_destroy(struct compare_result *c)
         free(a->row_of);
         free(a->stat);
         free(a->verdict);
+        free(a->threshold);
+        free(a->scope);
         free(a->name);
     }
     free(c->arm);

@@ -45,7 +45,8 @@ static const struct option_spec run_options[] = {
     {"--quiet", 'q', V_FLAG},        {"--precision", 0, V_PRECISION},
     {"--max-replications", 0, V_TEXT}, {"--help", 0, V_FLAG},   {0}};
 static const struct option_spec compare_options[] = {
-    {"--metric", 0, V_METRIC}, {"--what-if", 0, V_KEY}, {"--what-if-name", 0, V_TEXT}, {0}};
+    {"--metric", 0, V_METRIC}, {"--threshold", 0, V_METRIC}, {"--what-if", 0, V_KEY},
+    {"--what-if-name", 0, V_TEXT}, {0}};
 static const struct option_spec sweep_options[] = {
     {"--vary", 0, V_KEY}, {"--target", 0, V_TARGET}, {"--every-month", 0, V_FLAG}, {"--proposal", 0, V_PROPOSAL},
     {"--metric", 0, V_METRIC}, {0}};

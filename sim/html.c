@@ -10,6 +10,7 @@
 #include "railmail/html.h"
 
 #include "railmail/calendar.h"
+#include "railmail/compare.h"
 #include "railmail/csvread.h"
 #include "railmail/outdir.h"
 #include "railmail/plot.h"
@@ -56,7 +57,10 @@ struct page {
     const char *name[MAX_ARMS];   /* the baseline's and the proposals' names (borrowed from rec) */
     size_t n_arms;
     bool forecast[MAX_ARMS];      /* compare: which proposals are forecasts ("what if"), from their folders */
-    const char *scope;            /* compare: "common" when the arms carry different pairs, else "all" */
+    /* compare: whether each proposal is judged over the pairs it shares
+     * with the baseline (scope common; each arm's summary names it
+     * common:NAME) rather than over all pairs */
+    bool common[MAX_ARMS];
     char conf[32];                /* the confidence level in percent, "95" */
     char unit[64];                /* unit_of's text */
     bool oom;                     /* a piece of text could not be formatted */
@@ -703,27 +707,38 @@ static enum rm_status months_table(struct page *p)
 /* The verdict as a coloured word. */
 static void verdict(struct strbuf *b, const char *v)
 {
-    const char *cls = !strcmp(v, "better") ? "better" : !strcmp(v, "worse") ? "worse" : "neutral";
+    const char *cls = !strcmp(v, RESULTS_VERDICT_BETTER) ? "better" : !strcmp(v, RESULTS_VERDICT_WORSE) ? "worse"
+                                                                                                    : "neutral";
     strbuf_printf(b, "<span class=\"%s\">", cls);
     esc(b, v);
     strbuf_printf(b, "</span>");
 }
 
-/* Each arm's headline levels side by side, from each arm's summary at
- * the scope the verdicts use. */
-/* A table's header row: the first column's name, then one per arm. */
-static void arms_header(struct page *p, const char *first)
+/* A table's header row: the first column's name, then one per arm, with `mark` a
+ * proposal judged over the pairs it shares with the baseline marked *. */
+static void arms_header(struct page *p, const char *first, bool mark)
 {
     struct strbuf *b = &p->b;
     strbuf_printf(b, "<tr><th>%s</th>", first);
     for (size_t a = 0; a < p->n_arms; a++) {
         strbuf_printf(b, "<th class=\"n\">");
         esc(b, p->name[a]);
-        strbuf_printf(b, "</th>");
+        strbuf_printf(b, "%s</th>", mark && p->common[a] ? "*" : "");
     }
     strbuf_printf(b, "</tr>\n");
 }
 
+/* The row of metric mt in arm a's summary at `scope`; SIZE_MAX if none. */
+static size_t level_row(const struct csv *arm, const struct metric *mt, const char *scope)
+{
+    return csv_row(arm, mt->name, scope, SIZE_MAX, NULL);
+}
+
+/* Each arm's headline levels side by side, from each arm's summary at the
+ * scope its verdicts use: all pairs, or for a proposal that does not carry
+ * the baseline's pairs the pairs the two share (common:NAME in both
+ * summaries), with the baseline's level over those same pairs beneath, so
+ * that no cell is set beside another over other pairs. */
 static enum rm_status compare_levels(struct page *p)
 {
     struct csv arm[MAX_ARMS];
@@ -734,19 +749,25 @@ static enum rm_status compare_levels(struct page *p)
     struct strbuf *b = &p->b;
     const struct metric *mt[64];
     size_t n = headline_metrics(mt, 64);
+    bool any_common = false;
+    for (size_t a = 1; a < p->n_arms; a++)
+        any_common |= p->common[a];
+    const char *all = metric_scope_kind(METRIC_SCOPE_ALL)->name;
     if (st == RM_OK) {
         strbuf_printf(b, "<h2>Levels: baseline and proposals</h2>\n");
-        if (!strcmp(p->scope, "common"))
-            strbuf_printf(b, "<p class=\"note\">The proposals do not all carry the same origin–destination pairs: "
-                             "the batch measures below cover only the pairs that today's service and every "
-                             "proposal carry, so mail on a new pair cannot make a proposal look better. New pairs "
-                             "are shown apart.</p>\n");
+        strbuf_printf(b, "<p class=\"note\">Each proposal over the pairs it shares with the baseline%s</p>\n",
+                      any_common ? ": a proposal marked * does not carry the same origin–destination pairs as the "
+                                   "baseline, so its column covers only the pairs the two share, with the baseline's "
+                                   "level over those same pairs beneath (mail on a new pair cannot make it look "
+                                   "better; new pairs are shown apart). Measures of the whole network (backlog, "
+                                   "utilisation, cost per tonne) have no value over a part of the pairs (–)."
+                                 : " (here every proposal carries the baseline's pairs: all pairs).");
         strbuf_printf(b, "<table>");
-        arms_header(p, "measure");
+        arms_header(p, "measure", true);
         for (size_t i = 0; i < n; i++) {
             bool any = false;  /* e.g. cost per tonne, when no service has a cost */
             for (size_t a = 0; a < p->n_arms; a++) {
-                size_t r = csv_row(&arm[a], mt[i]->name, "all", SIZE_MAX, NULL);
+                size_t r = level_row(&arm[a], mt[i], all);
                 any |= r != SIZE_MAX && !isnan(cell_num(&arm[a].t, r, arm[a].mean));
             }
             if (!any)
@@ -754,14 +775,26 @@ static enum rm_status compare_levels(struct page *p)
             strbuf_printf(b, "<tr>");
             metric_cell(p, mt[i]);
             for (size_t a = 0; a < p->n_arms; a++) {
-                size_t r = csv_row(&arm[a], mt[i]->name, p->scope, SIZE_MAX, NULL);
-                if (r == SIZE_MAX)
-                    r = csv_row(&arm[a], mt[i]->name, "all", SIZE_MAX, NULL);
+                struct strbuf scope = {0};
+                if (p->common[a])
+                    strbuf_printf(&scope, "%s%s", metric_scope_kind(METRIC_SCOPE_COMMON)->prefix, p->name[a]);
+                else
+                    strbuf_printf(&scope, "%s", all);
+                size_t r = level_row(&arm[a], mt[i], strbuf_str(&scope));
                 strbuf_printf(b, "<td class=\"n\">");
                 if (r != SIZE_MAX)
                     pm(b, cell_num(&arm[a].t, r, arm[a].mean), cell_num(&arm[a].t, r, arm[a].lo),
                        cell_num(&arm[a].t, r, arm[a].hi));
+                else
+                    strbuf_printf(b, "–");
+                size_t rb = p->common[a] ? level_row(&arm[0], mt[i], strbuf_str(&scope)) : SIZE_MAX;
+                if (rb != SIZE_MAX) {
+                    char v[32];
+                    strbuf_printf(b, "<br><span class=\"ci\">baseline %s</span>", num(v, cell_num(&arm[0].t, rb,
+                                                                                           arm[0].mean)));
+                }
                 strbuf_printf(b, "</td>");
+                strbuf_fini(&scope);
             }
             strbuf_printf(b, "</tr>\n");
         }
@@ -822,9 +855,11 @@ static enum rm_status compare_diffs(struct page *p)
 {
     struct csv c;
     enum rm_status st = csv_load(p, &c, NULL, RESULTS_COMPARE_CSV);
-    size_t cp, cdiff, clo, chi, cv, cb, cpm;
+    size_t cp, cdiff, clo, chi, cv, cb, cpm, crel;
     if (st != RM_OK || !c.found)
         return st;
+    if (!table_find(&c.t, RESULTS_COL_REL_PCT, &crel))
+        crel = SIZE_MAX;
     if (!table_find(&c.t, RESULTS_COL_PROPOSAL, &cp) || !table_find(&c.t, RESULTS_COL_DIFF, &cdiff) ||
         !table_find(&c.t, RESULTS_COL_DIFF_CI_LOW, &clo) || !table_find(&c.t, RESULTS_COL_DIFF_CI_HIGH, &chi) ||
         !table_find(&c.t, RESULTS_COL_VERDICT, &cv) || !table_find(&c.t, RESULTS_COL_BASELINE_MEAN, &cb) ||
@@ -836,15 +871,20 @@ static enum rm_status compare_diffs(struct page *p)
     const struct metric *mt[16];
     size_t n = 0;
     for (size_t i = 0; i < METRIC_COUNT && n < 16; i++)
-        if (metric_get(i)->flags & METRIC_HEADLINE_TABLE)
+        /* a column only for what the scenario measures (no cost without prices) */
+        if ((metric_get(i)->flags & METRIC_HEADLINE_TABLE) && csv_row(&c, metric_get(i)->name, "all", SIZE_MAX, NULL)
+                                                                 != SIZE_MAX)
             mt[n++] = metric_get(i);
     strbuf_printf(b, "<h2>Differences and verdicts</h2>\n<p>");
     escf(p, "How to read a verdict: \"better\" or \"worse\" means that the difference, proposal minus baseline "
            "measured on the same simulated days and the same posted mail, is larger than chance at %s%% confidence "
-           "even after allowing for the number of proposals compared (Holm's correction). \"No difference\" does "
-           "not prove the two are equal, only that these replications cannot tell them apart; \"higher\" or "
-           "\"lower\" is used for quantities that follow the amount of mail posted, where more is not in itself "
-           "an improvement.", p->conf);
+           "(after Holm's correction over the proposal's own headline measures) and larger than the measure's "
+           "practical threshold (the smallest difference that matters, e.g. 0.1 day of transit or 1 point on "
+           "time). \"No practical difference\" means the difference is real but within that threshold. \"No "
+           "difference\" does not prove the two are equal, only that these replications cannot tell them apart; "
+           "\"higher\" or \"lower\" is used for quantities that follow the amount of mail posted, where more is "
+           "not in itself an improvement. Each proposal is judged over the pairs it shares with the baseline "
+           "(marked * where that is not all pairs).", p->conf);
     strbuf_printf(b, "</p>\n<table><tr><th>proposal</th>");
     for (size_t j = 0; j < n; j++) {
         strbuf_printf(b, "<th class=\"n\">");
@@ -855,11 +895,13 @@ static enum rm_status compare_diffs(struct page *p)
     for (size_t a = 1; a < p->n_arms; a++) {
         strbuf_printf(b, "<tr><td>");
         esc(b, p->name[a]);
-        strbuf_printf(b, "</td>");
+        strbuf_printf(b, "%s</td>", p->common[a] ? "*" : "");
         for (size_t j = 0; j < n; j++) {
-            size_t r = csv_row(&c, mt[j]->name, p->scope, cp, p->name[a]);
+            /* at the scope it is judged over; a measure of the network at all */
+            size_t r = p->common[a] ? csv_row(&c, mt[j]->name, metric_scope_kind(METRIC_SCOPE_COMMON)->name, cp,
+                                              p->name[a]) : SIZE_MAX;
             if (r == SIZE_MAX)
-                r = csv_row(&c, mt[j]->name, "all", cp, p->name[a]);
+                r = csv_row(&c, mt[j]->name, metric_scope_kind(METRIC_SCOPE_ALL)->name, cp, p->name[a]);
             strbuf_printf(b, "<td class=\"n\">");
             if (r != SIZE_MAX) {
                 char x[32], l[32], h[32];
@@ -874,6 +916,30 @@ static enum rm_status compare_diffs(struct page *p)
     }
     strbuf_printf(b, "</table>\n<p class=\"note\">Difference proposal minus baseline [confidence interval "
                      "of the difference], then the verdict.</p>\n");
+    /* each proposal's trade-off, the sentence the terminal prints */
+    strbuf_printf(b, "<p>In short:</p>\n<ul>\n");
+    for (size_t a = 1; a < p->n_arms; a++) {
+        struct compare_tradeoff_row rows[16];
+        size_t k = 0;
+        for (size_t j = 0; j < n; j++) {
+            size_t r = csv_row(&c, mt[j]->name, metric_scope_kind(p->common[a] ? METRIC_SCOPE_COMMON
+                                                                               : METRIC_SCOPE_ALL)->name, cp, p->name[a]);
+            if (r != SIZE_MAX)
+                rows[k++] = (struct compare_tradeoff_row){ mt[j]->name, cell_num(&c.t, r, cdiff),
+                                                           crel == SIZE_MAX ? NAN : cell_num(&c.t, r, crel),
+                                                           table_cell(&c.t, r, cv) };
+        }
+        struct strbuf line = {0};
+        compare_tradeoff(&line, rows, k, p->arm[0]->currency);
+        strbuf_printf(b, "<li><b>");
+        esc(b, p->name[a]);
+        strbuf_printf(b, "</b>: ");
+        esc(b, line.oom ? "" : strbuf_str(&line));
+        strbuf_printf(b, "</li>\n");
+        p->oom |= line.oom;
+        strbuf_fini(&line);
+    }
+    strbuf_printf(b, "</ul>\n");
 
     /* The existing pairs each proposal makes significantly worse. */
     struct pairs base;
@@ -890,7 +956,7 @@ static enum rm_status compare_diffs(struct page *p)
                     if (!(metric_get(j)->flags & METRIC_JUDGED_PER_PAIR))
                         continue;
                     size_t row = csv_row(&c, metric_get(j)->name, strbuf_str(&scope), cp, p->name[a]);
-                    worse |= row != SIZE_MAX && !strcmp(table_cell(&c.t, row, cv), "worse");
+                    worse |= row != SIZE_MAX && !strcmp(table_cell(&c.t, row, cv), RESULTS_VERDICT_WORSE);
                 }
                 if (worse) {
                     strbuf_printf(&list, "%s", k++ ? ", " : "");
@@ -904,7 +970,8 @@ static enum rm_status compare_diffs(struct page *p)
                 any = true;
                 strbuf_printf(b, "<p class=\"flag\"><b>");
                 esc(b, p->name[a]);
-                strbuf_printf(b, "</b>: worse for %zu existing pair%s (transit or on time, same test as above): %s</p>\n",
+                strbuf_printf(b, "</b>: worse for %zu existing pair%s (transit or on time, beyond the threshold; Holm's "
+                                 "correction over the proposal's pairs): %s</p>\n",
                               k, k == 1 ? "" : "s", strbuf_str(&list));
             }
             strbuf_fini(&list);
@@ -922,7 +989,7 @@ static enum rm_status compare_diffs(struct page *p)
     if (st == RM_OK && base.found) {
         char v[32];
         strbuf_printf(b, "<h2>On time per origin and destination, %%</h2>\n<table>");
-        arms_header(p, "pair");
+        arms_header(p, "pair", false);
         for (size_t r = 0; r < base.t.nrow; r++) {
             const char *o = table_cell(&base.t, r, base.origin), *de = table_cell(&base.t, r, base.dest);
             strbuf_printf(b, "<tr><td class=\"key\">");
@@ -1159,7 +1226,9 @@ static enum rm_status verdicts_load(struct page *p, struct verdicts *v)
 /* Proposal a's row of `mt` at the scope the verdicts use; SIZE_MAX if none. */
 static size_t verdict_row(const struct page *p, const struct verdicts *v, const struct metric *mt, size_t a)
 {
-    size_t r = csv_row(&v->c, mt->name, p->scope, v->prop, p->name[a]);
+    size_t r = p->common[a] ? csv_row(&v->c, mt->name, metric_scope_kind(METRIC_SCOPE_COMMON)->name, v->prop,
+                                      p->name[a])
+                            : SIZE_MAX;
     return r != SIZE_MAX ? r : csv_row(&v->c, mt->name, "all", v->prop, p->name[a]);
 }
 
@@ -1840,7 +1909,7 @@ enum rm_status html_write_run(const char *dir, const struct scenario *s, struct 
 
 static enum rm_status write_page(const char *dir, const struct scenario *s, const char *banner, struct diag *d)
 {
-    struct page p = {.dir = dir, .d = d, .scope = "all", .banner = banner};
+    struct page p = {.dir = dir, .d = d, .banner = banner};
     enum rm_status st = results_record_load(&p.rec, dir, d);
     if (st == RM_OK && !p.rec.from_run_json)
         st = diag_error(d, &(struct diag_at){dir, 0, 0}, "expected the run record of a results directory ("
@@ -1861,9 +1930,14 @@ static enum rm_status write_page(const char *dir, const struct scenario *s, cons
         num(p.conf, 100 * p.arm[0]->confidence);
     if (st == RM_OK && p.section->arms) {
         struct csv c;
-        if ((st = csv_load(&p, &c, NULL, RESULTS_COMPARE_CSV)) == RM_OK && c.found &&
-            csv_row(&c, metric_name(METRIC_ON_TIME), "common", SIZE_MAX, NULL) != SIZE_MAX)
-            p.scope = "common";
+        const char *common = metric_scope_kind(METRIC_SCOPE_COMMON)->name;
+        size_t cp;
+        if ((st = csv_load(&p, &c, NULL, RESULTS_COMPARE_CSV)) == RM_OK && c.found && c.scope != SIZE_MAX
+            && table_find(&c.t, RESULTS_COL_PROPOSAL, &cp))
+            for (size_t r = 0; r < c.t.nrow; r++)
+                if (!strcmp(table_cell(&c.t, r, c.scope), common))
+                    for (size_t a = 1; a < p.n_arms; a++)
+                        p.common[a] |= !strcmp(table_cell(&c.t, r, cp), p.name[a]);
         csv_fini(&c);
     }
     if (st == RM_OK && (st = build(&p)) == RM_OK)

@@ -112,7 +112,7 @@ static bool add_rows(struct layout *l, size_t *row, unsigned kind, const char *s
     return true;
 }
 
-/* "dest:", "od:", ...: what a scope of `kind` starts with ("" for common). */
+/* "dest:", "od:", "common:", ...: what a scope of `kind` starts with. */
 static const char *prefix_of(unsigned kind)
 {
     return metric_scope_kind(kind)->prefix;
@@ -381,28 +381,35 @@ static bool build_paths(struct layout *l, const struct net *net)
     return ok;
 }
 
-/* The scope "common": the demand rows whose pair ("O-D") is in pairs. */
-static bool build_common(struct layout *l, const char *const *pairs, size_t n_pairs)
+/* The scopes common:NAME: each group's demand rows whose pair ("O-D") is
+ * in its list. Groups may overlap (`of` stays unset). */
+static bool build_common(struct layout *l, const struct model_common *groups, size_t n_groups)
 {
     const struct scenario *s = l->s;
     struct layout_union *u = &l->common;
-    if (n_pairs == 0)
+    if (n_groups == 0)
         return true;
-    u->n = 1;
-    u->name = calloc(2, sizeof *u->name);
-    u->start = calloc(3, sizeof *u->start);
-    u->member = malloc((s->n_demand + 1) * sizeof *u->member);
-    if (!u->name || !u->start || !u->member
-        || !(u->name[0] = strdup(metric_scope_kind(METRIC_SCOPE_COMMON)->name)))
+    u->name = calloc(n_groups + 1, sizeof *u->name);
+    u->start = calloc(n_groups + 2, sizeof *u->start);
+    u->member = malloc((n_groups * s->n_demand + 1) * sizeof *u->member);
+    if (!u->name || !u->start || !u->member)
         return false;
-    for (size_t i = 0; i < s->n_demand; i++) {
-        char key[300];
-        snprintf(key, sizeof key, "%s-%s", s->nodes[s->demand[i].origin].id, s->nodes[s->demand[i].destination].id);
-        for (size_t k = 0; k < n_pairs; k++)
-            if (!strcmp(key, pairs[k])) {
-                u->member[u->start[1]++] = i;
-                break;
-            }
+    size_t filled = 0;
+    for (size_t g = 0; g < n_groups; g++) {
+        if (!(u->name[g] = strdup(groups[g].name)))
+            return false;
+        u->n++;
+        for (size_t i = 0; i < s->n_demand; i++) {
+            char key[300];
+            snprintf(key, sizeof key, "%s-%s", s->nodes[s->demand[i].origin].id,
+                     s->nodes[s->demand[i].destination].id);
+            for (size_t k = 0; k < groups[g].n_pairs; k++)
+                if (!strcmp(key, groups[g].pairs[k])) {
+                    u->member[filled++] = i;
+                    break;
+                }
+        }
+        u->start[g + 1] = filled;
     }
     return true;
 }
@@ -419,11 +426,11 @@ static void union_fini(struct layout_union *u)
     free(u->member);
 }
 
-bool layout_init(struct layout *l, const struct scenario *s, const struct net *net, const char *const *pairs,
-                 size_t n_pairs)
+bool layout_init(struct layout *l, const struct scenario *s, const struct net *net,
+                 const struct model_common *groups, size_t n_groups)
 {
     *l = (struct layout){ .s = s, .days = (size_t)ceil(s->horizon_d) };
-    return build_destinations(l) && build_origins(l) && build_paths(l, net) && build_common(l, pairs, n_pairs)
+    return build_destinations(l) && build_origins(l) && build_paths(l, net) && build_common(l, groups, n_groups)
            && build_months(l) && build_rows(l) && build_series(l);
 }
 

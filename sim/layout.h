@@ -16,7 +16,7 @@
 #include "railmail/scenario.h"
 
 /* A kind of batch scope whose scopes are unions of demand rows (origin:ID,
- * path:...): each scope's rows listed in CSR form, so that the model sums
+ * path:..., common:NAME, whose groups may overlap): each scope's rows listed in CSR form, so that the model sums
  * the od accumulators into it and the per-batch work stays that of all,
  * dest and od. */
 struct layout_union {
@@ -55,16 +55,16 @@ struct layout {
     char **series_name;       /* [series] */
     size_t dest_series;       /* the first of the delivered tonnes' :ID series */
     struct layout_union origin, path;
-    struct layout_union common;  /* the pairs every arm of a comparison carries; none outside compare */
+    struct layout_union common;  /* common:NAME, the pairs an arm shares with another; none outside compare */
     struct layout_months month;
 };
 
 /* Lays out the record of scenario s, routed by `net` (a demand row's
- * path:A>B is the services its batches ride), with the scope "common" over
- * `pairs` ("O-D"; none: no such scope). False when out of memory; l is then
- * to be cleared with layout_fini all the same. */
-bool layout_init(struct layout *l, const struct scenario *s, const struct net *net, const char *const *pairs,
-                 size_t n_pairs);
+ * path:A>B is the services its batches ride), with a scope "common:NAME"
+ * per group (model_create_common; none: no such scope). False when out of
+ * memory; l is then to be cleared with layout_fini all the same. */
+bool layout_init(struct layout *l, const struct scenario *s, const struct net *net,
+                 const struct model_common *groups, size_t n_groups);
 void layout_fini(struct layout *l);
 
 /* As model_row, model_row_month, model_row_in_month and model_group. */

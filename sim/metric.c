@@ -9,7 +9,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <ctype.h>
+#include <math.h>
 #include <string.h>
+
+#include "railmail/num.h"
 
 #define BATCH METRIC_SCOPE_BATCH
 #define MONTH METRIC_SCOPE_MONTH
@@ -40,33 +43,35 @@ static const struct metric catalogue[METRIC_COUNT] = {
         "tonnes delivered of the batches posted after the warm-up, through the run-out", true },
     [METRIC_TRANSIT_MEAN] = {
         "transit_mean_d", "days", LOWER, BATCH | MONTH, 3, TABLE | CHART | JUDGED, "mean transit time",
-        "mean door-to-door days (posting to delivery) of delivered batches" },
+        "mean door-to-door days (posting to delivery) of delivered batches", .threshold = { 0.1, false } },
     [METRIC_TRANSIT_P50] = {
         "transit_p50_d", "days", LOWER, BATCH | MONTH, 4, 0, "median transit time",
-        "median door-to-door days" },
+        "median door-to-door days", .threshold = { 0.1, false } },
     [METRIC_TRANSIT_P90] = {
         "transit_p90_d", "days", LOWER, BATCH, 0, 0, "90th percentile transit time",
-        "90th percentile of door-to-door days" },
+        "90th percentile of door-to-door days", .threshold = { 0.1, false } },
     [METRIC_TRANSIT_P95] = {
         "transit_p95_d", "days", LOWER, BATCH | MONTH, 5, TABLE | CHART | JUDGED, "95th percentile transit time",
-        "95th percentile of door-to-door days" },
+        "95th percentile of door-to-door days", .threshold = { 0.1, false } },
     [METRIC_TRANSIT_P99] = {
         "transit_p99_d", "days", LOWER, BATCH, 0, 0, "99th percentile transit time",
-        "99th percentile of door-to-door days" },
+        "99th percentile of door-to-door days", .threshold = { 0.1, false } },
     [METRIC_TRANSIT_MAX] = {
         "transit_max_d", "days", LOWER, BATCH, 0, 0, "longest transit time",
-        "longest door-to-door days of a delivered batch" },
+        "longest door-to-door days of a delivered batch", .threshold = { 0.1, false } },
     [METRIC_ON_TIME] = {
         "on_time_pct", "%", HIGHER, BATCH | MONTH, 6, TABLE | CHART | JUDGED, "batches on time",
         "share of the batches posted after the warm-up delivered within service_standard_d; those still "
-        "undelivered at the end of the run-out count as late" },
+        "undelivered at the end of the run-out count as late",
+        .threshold = { 1, false } },
     [METRIC_THROUGHPUT] = {
         "throughput_t_per_d", "tonnes per day", HIGHER, BATCH | MONTH, 7, CHART, "throughput",
         "tonnes delivered per day from the warm-up to the horizon", true },
     [METRIC_TRACKING_GAP] = {
         "tracking_gap_max_h", "hours", LOWER, BATCH, 10, TABLE | CHART,
         "longest gap between tracking events",
-        "mean over delivered batches of the longest silence between two tracking events" },
+        "mean over delivered batches of the longest silence between two tracking events",
+        .threshold = { 1, false } },
     [METRIC_TRACKING_PER_BATCH] = {
         "tracking_events_per_batch", "events", HIGHER, BATCH, 0, 0, "tracking events per batch",
         "tracking events recorded per delivered batch" },
@@ -78,15 +83,15 @@ static const struct metric catalogue[METRIC_COUNT] = {
         "cost of the departures after the warm-up (at scope all every departure, "
         "elsewhere the batches' share by weight)", true },
     [METRIC_COST_PER_KG] = {
-        "cost_per_kg", "currency per kg", LOWER, BATCH, 12, 0, "cost per kg",
-        "cost_total per kg delivered after the warm-up" },
+        "cost_per_kg", "currency per kg", LOWER, BATCH, 12, TABLE | CHART, "cost per kg",
+        "cost_total per kg delivered after the warm-up", .threshold = { 1, true } },
     [METRIC_CO2_TOTAL] = {
         "co2_kg_total", "kg CO2e", LOWER, BATCH, 0, 0, "CO2",
         "kg CO2e of the delivered batches posted after the warm-up: weight x km x "
         "g CO2e per tonne-km of every leg ridden", true },
     [METRIC_CO2_PER_KG] = {
-        "co2_g_per_kg", "g CO2e per kg", LOWER, BATCH, 13, 0, "CO2 per kg",
-        "g CO2e per kg of mail delivered (co2_kg_total over delivered_t)" },
+        "co2_g_per_kg", "g CO2e per kg", LOWER, BATCH, 13, TABLE | CHART, "CO2 per kg",
+        "g CO2e per kg of mail delivered (co2_kg_total over delivered_t)", .threshold = { 1, true } },
     [METRIC_TRAIN_UTILISATION] = {
         "train_utilisation_pct", "%", NEUTRAL, METRIC_SCOPE_ALL, 9, 0, "train utilisation",
         "mean peak load of every mail-carrying conveyance, as a share of its capacity" },
@@ -95,7 +100,8 @@ static const struct metric catalogue[METRIC_COUNT] = {
         "most batches held at the nodes at once, network-wide: waiting for a train, or aboard trains queueing for a server or being handled" },
     [METRIC_COST_PER_T] = {
         "cost_per_t", "currency per tonne", LOWER, METRIC_SCOPE_ALL, 11, 0, "cost per tonne",
-        "cost of every departure after the warm-up (all cost models) per tonne delivered" },
+        "cost of every departure after the warm-up (all cost models) per tonne delivered",
+        .threshold = { 1, true } },
     [METRIC_SLOT_FILL] = {
         "slot_fill_pct", "%", HIGHER, METRIC_SCOPE_ALL, 0, 0, "slot fill",
         "peak load of departures with slots as a share of the tonnes of the slots paid for" },
@@ -132,7 +138,7 @@ static const struct metric catalogue[METRIC_COUNT] = {
         "cost of the service's departures after the warm-up", true },
     [METRIC_SERVICE_COST_PER_KG] = {
         "cost_per_kg", "currency per kg", LOWER, METRIC_SCOPE_SERVICE, 0, 0, "cost per kg",
-        "the service's cost_total per kg boarded" },
+        "the service's cost_total per kg boarded", .threshold = { 1, true } },
     [METRIC_SERVICE_SLOT_FILL] = {
         "slot_fill_pct", "%", HIGHER, METRIC_SCOPE_SERVICE, 0, 0, "slot fill",
         "peak load as a share of the tonnes of the slots paid for" },
@@ -141,7 +147,7 @@ static const struct metric catalogue[METRIC_COUNT] = {
         "kg CO2e of the mail the service's departures after the warm-up carried", true },
     [METRIC_SERVICE_CO2_PER_KG] = {
         "co2_g_per_kg", "g CO2e per kg", LOWER, METRIC_SCOPE_SERVICE, 0, 0, "CO2 per kg",
-        "the service's co2_kg_total in g per kg boarded" },
+        "the service's co2_kg_total in g per kg boarded", .threshold = { 1, true } },
 };
 
 /* In bit order: kind[k] is bit 1 << k. */
@@ -154,7 +160,8 @@ static const struct metric_scope_kind kind[] = {
     { "origin", "origin:", "origin:ID" },
     { "path", "path:", "path:SVC>SVC" },
     { "month", "", NULL },
-    { "common", "", "common" },
+    /* "common:PROPOSAL" in a record, "common" in a comparison's files */
+    { "common", "common:", "common" },
 };
 enum { N_KINDS = sizeof kind / sizeof *kind };
 static_assert(1u << (N_KINDS - 1) == METRIC_SCOPE_COMMON, "a kind for every scope bit");
@@ -183,7 +190,12 @@ unsigned metric_scope_of(const char *scope)
         if (!kind[k].shape)
             continue;  /* month */
         size_t n = strlen(kind[k].prefix);
-        if (n ? !strncmp(scope, kind[k].prefix, n) && scope[n] && ids_only(scope + n) : !strcmp(scope, kind[k].name))
+        /* common names a proposal, whose directory name may be any text */
+        bool common = 1u << k == METRIC_SCOPE_COMMON;
+        if (common && !strcmp(scope, kind[k].name))
+            return 1u << k;
+        if (n ? !strncmp(scope, kind[k].prefix, n) && scope[n] && (common || ids_only(scope + n))
+              : !strcmp(scope, kind[k].name))
             return 1u << k;
     }
     return 0;
@@ -295,4 +307,26 @@ void metric_ref_fini(struct metric_ref *r)
 {
     free(r->scope);
     *r = (struct metric_ref){ 0 };
+}
+
+bool metric_threshold_parse(const char *text, struct metric_threshold *out)
+{
+    size_t len = strlen(text);
+    bool relative = len > 0 && text[len - 1] == '%';
+    double v;
+    if (len == 0 || !num_parse(text, len - relative, '.', &v) || !(v >= 0) || !isfinite(v))
+        return false;
+    *out = (struct metric_threshold){ v, relative };
+    return true;
+}
+
+const char *metric_threshold_text(const struct metric_threshold *t, char *buf, size_t size)
+{
+    snprintf(buf, size, "%g%s", t->value, t->relative ? "%" : "");
+    return buf;
+}
+
+double metric_threshold_of(const struct metric_threshold *t, double baseline_mean)
+{
+    return t->relative ? t->value / 100 * fabs(baseline_mean) : t->value;
 }

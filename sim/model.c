@@ -356,7 +356,7 @@ struct model *model_create(const struct scenario *s)
     return model_create_common(s, NULL, 0);
 }
 
-struct model *model_create_common(const struct scenario *s, const char *const *pairs, size_t n_pairs)
+struct model *model_create_common(const struct scenario *s, const struct model_common *groups, size_t n_groups)
 {
     struct model *m = calloc(1, sizeof *m);
     if (!m)
@@ -365,7 +365,7 @@ struct model *model_create_common(const struct scenario *s, const char *const *p
     m->s = s;
     m->net = net_create(s);
     m->qbase = malloc((s->n_services + 1) * sizeof *m->qbase);
-    if (!m->net || !m->qbase || !layout_init(&m->layout, s, m->net, pairs, n_pairs))
+    if (!m->net || !m->qbase || !layout_init(&m->layout, s, m->net, groups, n_groups))
         goto fail;
     for (size_t k = 0; k < s->n_services; k++) {
         m->qbase[k] = m->n_queues;
@@ -1814,6 +1814,17 @@ static void put_month_batch(struct rep *r, size_t j, size_t base, const struct m
     }
 }
 
+/* Month j of each scope of a union kind, summed from its od rows'. */
+static void put_month_unions(struct rep *r, size_t j, const struct month_acc *od, const struct layout_union *u)
+{
+    for (size_t g = 0; g < u->n; g++) {
+        struct month_acc sum = {0};
+        for (size_t k = u->start[g]; k < u->start[g + 1]; k++)
+            month_acc_add(&sum, &od[u->member[k]]);
+        put_month_batch(r, j, u->row + g * N_BATCH_METRICS, &sum);
+    }
+}
+
 /* The monthly rows: every month still open is closed (its batches still
  * on the way at the end of the run-out stay out of its quantiles, as in
  * the summary), then each month's batch scopes, node waits and largest
@@ -1836,12 +1847,8 @@ static void collect_months(struct rep *r)
             month_acc_add(&all, &od[i]);
         }
         put_month_batch(r, j, 0, &all);
-        for (size_t g = 0; g < m->layout.origin.n; g++) {
-            struct month_acc sum = {0};
-            for (size_t k = m->layout.origin.start[g]; k < m->layout.origin.start[g + 1]; k++)
-                month_acc_add(&sum, &od[m->layout.origin.member[k]]);
-            put_month_batch(r, j, m->layout.origin.row + g * N_BATCH_METRICS, &sum);
-        }
+        put_month_unions(r, j, od, &m->layout.origin);
+        put_month_unions(r, j, od, &m->layout.common);
         for (size_t n = 0; n < nn; n++) {
             double *cell = month_cell(r, j, m->layout.row_node + n * N_NODE_METRICS + (METRIC_TRAIN_QUEUE_WAIT - FIRST_NODE));
             if (cell)

@@ -46,13 +46,23 @@ static enum rm_status proposal_order(const struct plot *p, const struct table *t
     return RM_OK;
 }
 
-/* The integer colour of a verdict, for `lc rgb variable` and labels. */
+/* The verdicts and their colours, for `lc rgb variable`, labels and the
+ * legend; anything else (higher, lower) is blue. */
+static const struct { const char *verdict; unsigned colour; } verdicts[] = {
+    { RESULTS_VERDICT_BETTER, 0x2ca02cu },
+    { RESULTS_VERDICT_WORSE, 0xd62728u },
+    { RESULTS_VERDICT_NOT_PRACTICAL, 0x6b6b6bu },
+    { RESULTS_VERDICT_NONE, 0xb4b4b4u },
+};
+enum { N_VERDICTS = sizeof verdicts / sizeof *verdicts };
+#define NEUTRAL_COLOUR 0x1f77b4u
+
 static unsigned verdict_colour(const char *v)
 {
-    return strcmp(v, "better") == 0          ? 0x2ca02cu
-           : strcmp(v, "worse") == 0         ? 0xd62728u
-           : strcmp(v, "no difference") == 0 ? 0x8c8c8cu
-                                             : 0x1f77b4u;
+    for (size_t i = 0; i < N_VERDICTS; i++)
+        if (!strcmp(v, verdicts[i].verdict))
+            return verdicts[i].colour;
+    return NEUTRAL_COLOUR;
 }
 
 /* The columns of the comparison's CSV that the chart reads. */
@@ -60,6 +70,11 @@ struct compare_cols {
     size_t prop, metric, scope, diff, lo, hi, rel, verdict;
     const struct metric *panel[MAX_PANELS];  /* the headline metrics drawn */
     size_t n_panels;
+    /* the proposals, and whether each is judged over scope common (the
+     * pairs it shares with the baseline) rather than all */
+    char **names;
+    size_t nnames;
+    bool *common;
 };
 
 static enum rm_status compare_columns(const struct table *t, struct compare_cols *c, struct diag *d)
@@ -81,11 +96,52 @@ static enum rm_status compare_columns(const struct table *t, struct compare_cols
     return RM_OK;
 }
 
-/* True when row r of the comparison's CSV is headline m over the whole network. */
+/* The position of `name` in `names`, nnames if absent. */
+static size_t proposal_index(char **names, size_t nnames, const char *name)
+{
+    size_t i = 0;
+    while (i < nnames && strcmp(names[i], name) != 0)
+        i++;
+    return i;
+}
+
+static const char *scope_name(unsigned kind)
+{
+    return metric_scope_kind(kind)->name;
+}
+
+/* Marks the proposals with rows at scope common: those are judged over it,
+ * as the table and the verdicts are. */
+static enum rm_status judged_scopes(const struct table *t, struct compare_cols *c, struct diag *d)
+{
+    if (!(c->common = calloc(c->nnames + 1, sizeof *c->common)))
+        return diag_fail(d, RM_ENOMEM, "out of memory reading %s", t->name);
+    for (size_t r = 0; r < t->nrow; r++)
+        if (!strcmp(table_cell(t, r, c->scope), scope_name(METRIC_SCOPE_COMMON))) {
+            size_t i = proposal_index(c->names, c->nnames, table_cell(t, r, c->prop));
+            if (i < c->nnames)
+                c->common[i] = true;
+        }
+    return RM_OK;
+}
+
+/* Whether a metric is measured over pairs of mail (and so has a scope
+ * common), rather than over the network only (a backlog). */
+static bool per_pair(const struct metric *mt)
+{
+    return (metric_scopes(mt) & METRIC_SCOPE_COMMON) != 0;
+}
+
+/* True when row r of the comparison's CSV is headline m at the scope its
+ * proposal is judged over (all for a metric of the network only). */
 static bool is_headline(const struct table *t, const struct compare_cols *c, size_t r, size_t m)
 {
-    return strcmp(table_cell(t, r, c->metric), c->panel[m]->name) == 0 &&
-           strcmp(table_cell(t, r, c->scope), "all") == 0;
+    if (strcmp(table_cell(t, r, c->metric), c->panel[m]->name) != 0)
+        return false;
+    size_t i = proposal_index(c->names, c->nnames, table_cell(t, r, c->prop));
+    bool common = i < c->nnames && c->common[i] && per_pair(c->panel[m]);
+    return i < c->nnames && !strcmp(table_cell(t, r, c->scope), scope_name(common ? METRIC_SCOPE_COMMON
+                                                                                   : METRIC_SCOPE_ALL));
 }
 
 /* Which panels have data, and the x range of each (always including 0);
@@ -114,16 +170,18 @@ static enum rm_status compare_ranges(const struct table *t, const struct compare
                     hi[m] = fmax(hi[m], v[k]);
                 }
             }
-            *neutral |= verdict_colour(table_cell(t, r, c->verdict)) == 0x1f77b4u;
+            *neutral |= verdict_colour(table_cell(t, r, c->verdict)) == NEUTRAL_COLOUR;
         }
     }
     return RM_OK;
 }
 
 /* The gnuplot functions every panel uses and the multiplot layout. */
-static void compare_setup(struct strbuf *b, const struct plot *p, char **names, size_t nnames, size_t rows,
+static void compare_setup(struct strbuf *b, const struct plot *p, const struct compare_cols *c, size_t rows,
                           size_t cols, double left)
 {
+    char **names = c->names;
+    size_t nnames = c->nnames;
     strbuf_printf(b, "set encoding utf8\nset datafile separator comma\nset datafile missing NaN\n");
     strbuf_printf(b, "# the row of each proposal, and the colour of each verdict\nproposal_row(s) = ");
     for (size_t i = 0; i < nnames; i++) {
@@ -131,9 +189,21 @@ static void compare_setup(struct strbuf *b, const struct plot *p, char **names, 
         strbuf_quote_gnuplot(b, names[i]);
         strbuf_printf(b, " ? %zu : ", i + 1);
     }
-    strbuf_printf(b, "NaN\nverdict_colour(v) = v eq 'better' ? 0x2ca02c : v eq 'worse' ? 0xd62728 : "
-                  "v eq 'no difference' ? 0x8c8c8c : 0x1f77b4\n"
-                  "headline(m) = strcol('" RESULTS_COL_METRIC "') eq m && strcol('" RESULTS_COL_SCOPE "') eq 'all'\n");
+    strbuf_printf(b, "NaN\nverdict_colour(v) = ");
+    for (size_t i = 0; i < N_VERDICTS; i++)
+        strbuf_printf(b, "v eq '%s' ? 0x%06x : ", verdicts[i].verdict, verdicts[i].colour);
+    strbuf_printf(b, "0x%06x\n# the scope each proposal is judged over\njudged_scope(s) = ", NEUTRAL_COLOUR);
+    for (size_t i = 0; i < nnames; i++) {
+        if (!c->common[i])
+            continue;
+        strbuf_printf(b, "s eq ");
+        strbuf_quote_gnuplot(b, names[i]);
+        strbuf_printf(b, " ? '%s' : ", scope_name(METRIC_SCOPE_COMMON));
+    }
+    strbuf_printf(b, "'%s'\n# a metric of pairs (pairs 1) at that scope, one of the network (0) at all\n"
+                  "headline(m, pairs) = strcol('" RESULTS_COL_METRIC "') eq m && strcol('" RESULTS_COL_SCOPE
+                  "') eq (pairs ? judged_scope(strcol('" RESULTS_COL_PROPOSAL "')) : '%s')\n",
+                  scope_name(METRIC_SCOPE_ALL), scope_name(METRIC_SCOPE_ALL));
     strbuf_printf(b, "unset key\nset border 3 lc rgb '#444444'\nset tics nomirror out\nset ytics scale 0\n"
                   "set grid xtics lc rgb '#e0e0e0' lt 1\nset offsets 0, 0, 0, 0\n");
     strbuf_printf(b, "set yrange [%.10g:0.4]\n", (double)nnames + 0.6);
@@ -154,28 +224,23 @@ static void compare_legend(struct strbuf *b, const char *subtitle, bool neutral)
     strbuf_printf(b, "set label 99 ");
     strbuf_quote_gnuplot(b, subtitle);
     strbuf_printf(b, " at screen 0.5, screen 0.92 center font 'Sans,10' tc rgb '#555555'\n");
-    static const char *const verdict[] = {"better", "worse", "no difference",
-                                          "higher or lower (neither better nor worse)"};
-    size_t nv = neutral ? 4 : 3;
-    double width[4], total = 0;
+    const char *verdict[N_VERDICTS + 1];
+    unsigned colour[N_VERDICTS + 1];
+    for (size_t i = 0; i < N_VERDICTS; i++)
+        verdict[i] = verdicts[i].verdict, colour[i] = verdicts[i].colour;
+    verdict[N_VERDICTS] = "higher or lower (neither better nor worse)";
+    colour[N_VERDICTS] = NEUTRAL_COLOUR;
+    size_t nv = neutral ? N_VERDICTS + 1 : N_VERDICTS;
+    double width[N_VERDICTS + 1], total = 0;
     for (size_t i = 0; i < nv; i++)
-        total += width[i] = (double)strlen(verdict[i]) * 7.5 + 50;
+        total += width[i] = (double)strlen(verdict[i]) * 7 + 45;
     double x = 600 - total / 2;
     for (size_t i = 0; i < nv; i++) {
         strbuf_printf(b, "set label %zu '%s' at screen %.4f, screen 0.875 left point pt 7 ps 1.5 "
                       "lc rgb '#%06x' offset 1.2, 0\n",
-                   90 + i, verdict[i], x / 1200, verdict_colour(verdict[i]));
+                   90 + i, verdict[i], x / 1200, colour[i]);
         x += width[i];
     }
-}
-
-/* The position of `name` in `names`, nnames if absent. */
-static size_t proposal_index(char **names, size_t nnames, const char *name)
-{
-    size_t i = 0;
-    while (i < nnames && strcmp(names[i], name) != 0)
-        i++;
-    return i;
 }
 
 /* True when gnuplot, reading the comparison's CSV itself, would get `name` back as
@@ -292,11 +357,11 @@ static void compare_panel(struct strbuf *b, const struct table *t, const struct 
         strbuf_printf(b, "plot $points using 1:2:3:4:5 with xerrorbars lc rgb variable pt 7 ps 1.5 lw 2 notitle\n");
         return;
     }
-    strbuf_printf(b, "plot '" RESULTS_COMPARE_CSV "' using (headline('%s') ? column('" RESULTS_COL_DIFF "') : NaN)"
+    strbuf_printf(b, "plot '" RESULTS_COMPARE_CSV "' using (headline('%s', %d) ? column('" RESULTS_COL_DIFF "') : NaN)"
                   ":(proposal_row(strcol('" RESULTS_COL_PROPOSAL "'))):'" RESULTS_COL_DIFF_CI_LOW "':'"
                   RESULTS_COL_DIFF_CI_HIGH "':(verdict_colour(strcol('" RESULTS_COL_VERDICT "'))) "
                   "with xerrorbars lc rgb variable pt 7 ps 1.5 lw 2 notitle",
-               c->panel[m]->name);
+               c->panel[m]->name, per_pair(c->panel[m]));
     strbuf_printf(b, "\n");
 }
 
@@ -316,8 +381,13 @@ enum rm_status plot_chart_compare(struct plot *p)
     enum rm_status st = results_load(&t, p->dir, RESULTS_COMPARE_CSV, &found, d);
     if (st != RM_OK || !found)
         return st;
+    c.common = NULL;
     if ((st = compare_columns(&t, &c, d)) != RM_OK ||
-        (st = proposal_order(p, &t, c.prop, true, &names, &nnames)) != RM_OK ||
+        (st = proposal_order(p, &t, c.prop, true, &names, &nnames)) != RM_OK)
+        goto out;
+    c.names = names;
+    c.nnames = nnames;
+    if ((st = judged_scopes(&t, &c, d)) != RM_OK ||
         (st = compare_ranges(&t, &c, present, lo, hi, &neutral, d)) != RM_OK)
         goto out;
     size_t npanel = 0, maxlen = 8;
@@ -332,14 +402,14 @@ enum rm_status plot_chart_compare(struct plot *p)
         inline_points |= !reads_back(names[i]);
     }
     size_t cols = npanel <= 3 ? npanel : npanel == 4 ? 2 : 3, rows = (npanel + cols - 1) / cols;
-    compare_setup(&b, p, names, nnames, rows, cols, fmin(0.3, (double)(maxlen * 8 + 40) / 1200.0));
+    compare_setup(&b, p, &c, rows, cols, fmin(0.3, (double)(maxlen * 8 + 40) / 1200.0));
 
     plot_scenario_text(&sub, p);
-    strbuf_printf(&sub, "proposal minus baseline, ");
+    strbuf_printf(&sub, "proposal minus baseline over the pairs both carry, ");
     plot_replications_text(&sub, p);
-    strbuf_printf(&sub, " with common random numbers; bars: ");
+    strbuf_printf(&sub, " (common random numbers); bars: ");
     plot_confidence_text(&sub, p);
-    strbuf_printf(&sub, " intervals of the difference");
+    strbuf_printf(&sub, " intervals");
     for (size_t m = 0, panel = 0; m < c.n_panels; m++) {
         if (!present[m])
             continue;
@@ -356,6 +426,7 @@ enum rm_status plot_chart_compare(struct plot *p)
 out:
     table_fini(&t);
     free(names);
+    free(c.common);
     strbuf_fini(&b);
     strbuf_fini(&sub);
     return st;

@@ -1550,6 +1550,47 @@ static void convert_kind(struct loader *L, struct scenario *s, const struct cell
         bad_cell(L, c, "kind", "decision or forecast");
 }
 
+/* threshold.METRIC,VALUE: compare's practical threshold for a metric, a
+ * number in its unit or a percentage of the baseline's mean ("1%"). */
+static void convert_threshold(struct loader *L, struct scenario *s, const struct record *r)
+{
+    static const char prefix[] = "threshold.";
+    const struct metric *mt = metric_find(text_of(&r->c[SC_KEY]) + sizeof prefix - 1);
+    if (!mt) {
+        char expected[128];
+        snprintf(expected, sizeof expected, "threshold.METRIC with a metric railmail reports, e.g. threshold.%s",
+                 metric_name(METRIC_TRANSIT_MEAN));
+        bad_cell(L, &r->c[SC_KEY], "key", expected);
+        return;
+    }
+    if (!r->shape_ok)
+        return;
+    const struct cell *c = &r->c[SC_VALUE];
+    const char *t = text_of(c);
+    size_t len = strlen(t);
+    bool relative = len > 0 && t[len - 1] == '%';
+    char number[NUM_MAX_LEN + 1];
+    double v;
+    bool ok = len - relative < sizeof number;
+    if (ok) {
+        memcpy(number, t, len - relative);
+        number[len - relative] = '\0';
+        ok = parse_number(c, number, &v) && v >= 0;
+    }
+    if (!ok) {
+        bad_cell(L, c, text_of(&r->c[SC_KEY]), "a number >= 0 in the metric's unit, or a percentage "
+                 "of the baseline's mean such as 1%");
+        return;
+    }
+    struct scenario_threshold *grown = realloc(s->thresholds, (s->n_thresholds + 1) * sizeof *grown);
+    if (!grown) {
+        L->nomem = true;
+        return;
+    }
+    s->thresholds = grown;
+    s->thresholds[s->n_thresholds++] = (struct scenario_threshold){ mt, { v, relative } };
+}
+
 static void convert_settings(struct loader *L, struct scenario *s)
 {
     const char *const *keys = setting_keys;
@@ -1558,13 +1599,17 @@ static void convert_settings(struct loader *L, struct scenario *s)
     const struct records *rs = &L->recs[F_SCENARIO];
     for (size_t i = 0; i < rs->n; i++) {
         const struct record *r = &rs->r[i];
+        if (!strncmp(text_of(&r->c[SC_KEY]), "threshold.", 10)) {
+            convert_threshold(L, s, r);
+            continue;
+        }
         size_t k = 0;
         while (k < N_KEYS && strcmp(keys[k], text_of(&r->c[SC_KEY])) != 0)
             k++;
         if (k == N_KEYS) {
             bad_cell(L, &r->c[SC_KEY], "key", "one of name, description, horizon_d, "
                      "warmup_d, replications, seed, service_standard_d, confidence, start_date, "
-                     "currency, kind, runout_d");
+                     "currency, kind, runout_d, threshold.METRIC");
             continue;
         }
         if (r->shape_ok)
@@ -2568,6 +2613,7 @@ void scenario_destroy(struct scenario *s)
     free(s->services);
     free(s->demand);
     free(s->disruptions);
+    free(s->thresholds);
     free(s);
 }
 

@@ -8,6 +8,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <gsl/gsl_cdf.h>
+#include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 
 #define FINE_W STATS_FINE_W
@@ -245,24 +246,21 @@ void stats_paired_test(const double *base, const double *prop, size_t n, double 
     free(p);
 }
 
-void stats_holm(const double *p, size_t m, double alpha, bool *reject)
+bool stats_holm(const double *p, size_t m, double alpha, bool *reject)
 {
-    size_t order[m + 1];
-    for (size_t i = 0; i < m; i++) {
-        order[i] = i;
+    /* a family is one proposal's headline, or its pairs: maybe thousands */
+    size_t *order = malloc((m + 1) * sizeof *order);
+    if (!order)
+        return false;
+    for (size_t i = 0; i < m; i++)
         reject[i] = false;
-    }
-    /* insertion sort by p; m is the number of proposals, small and stable */
-    for (size_t i = 1; i < m; i++)
-        for (size_t j = i; j > 0 && p[order[j]] < p[order[j - 1]]; j--) {
-            size_t t = order[j];
-            order[j] = order[j - 1];
-            order[j - 1] = t;
-        }
+    gsl_sort_index(order, p, 1, m);  /* equal p-values pass or fail together, in any order */
     for (size_t k = 0; k < m; k++) {
         double pk = p[order[k]];
         if (!(pk <= alpha / (double)(m - k)))
             break;
         reject[order[k]] = true;
     }
+    free(order);
+    return true;
 }

@@ -1138,6 +1138,18 @@ static void cell(char *buf, size_t len, const struct point *p, const char *metri
         snprintf(buf, len, "%.2f ±%.2f", s->mean, (s->ci_high - s->ci_low) / 2);
 }
 
+/* Whether any point that ran has a value of the metric at scope all. */
+static bool has_value(const struct sweep_result *w, const char *metric)
+{
+    for (size_t a = 0; a < w->n_ran; a++) {
+        const struct point *p = &w->point[w->order[a]];
+        size_t row = model_row(p->m, metric, "all");
+        if (row != SIZE_MAX && p->summary[row].n > 0 && isfinite(p->summary[row].mean))
+            return true;
+    }
+    return false;
+}
+
 /* Characters as a terminal shows them: UTF-8 continuation bytes take no
  * column, so '±' pads like one character. */
 static size_t columns(const char *text)
@@ -1167,7 +1179,8 @@ void sweep_print(const struct sweep_result *w, FILE *f, const char *const *metri
         bool wanted = false;
         for (size_t j = 0; j < n_metrics; j++)
             wanted |= !strcmp(metrics[j], mt->name);
-        if (n_metrics ? wanted : (mt->flags & METRIC_HEADLINE_TABLE) != 0)
+        /* the headline without the measures this scenario has no value for (no costs) */
+        if (n_metrics ? wanted : (mt->flags & METRIC_HEADLINE_TABLE) && has_value(w, mt->name))
             metric[nm] = mt->name, scope[nm++] = "all";
     }
     bool shown = false;

@@ -143,8 +143,8 @@ Test(cli, intervals_from_fewer_than_three_replications_are_not_printed, .timeout
 {
     expect_in("run " MINI " -r 2", "n/a: a confidence interval needs at least 3 replications", true);
     expect_in("run " MINI " -r 3", "n/a", false);
-    expect_in("compare tests/e2e/weekly daily -r 1", "(n/a)", true);
-    expect_in("compare tests/e2e/weekly daily -r 1", "no difference", false);
+    expect_in("compare tests/e2e/weekly daily -r 1", "  n/a\n", true);
+    expect_in("compare tests/e2e/weekly daily -r 1", "  no difference\n", false);
     expect_in("compare tests/e2e/weekly daily -r 1", "n/a: a verdict needs at least 3 paired replications", true);
 }
 

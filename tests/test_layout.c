@@ -41,7 +41,7 @@ static unsigned kind_of(const char *scope)
     };
     if (!strcmp(scope, "all"))
         return METRIC_SCOPE_ALL;
-    if (!strcmp(scope, "common"))
+    if (!strncmp(scope, "common:", 7))
         return METRIC_SCOPE_COMMON;
     for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++)
         if (!strncmp(scope, kinds[i].prefix, strlen(kinds[i].prefix)))
@@ -64,8 +64,9 @@ TestSuite(layout, .init = load, .fini = unload);
 Test(layout, each_scope_is_one_block_of_its_kinds_metrics_in_table_order)
 {
     struct layout l;
-    const char *pairs[] = { "CQ-BRS" };
-    cr_assert(layout_init(&l, s, net, pairs, 1));
+    const char *pairs[] = { "CQ-BRS" }, *both[] = { "CQ-BRS", "CQ-WAW" };
+    const struct model_common groups[] = { { "fast", pairs, 1 }, { "wide", both, 2 } };
+    cr_assert(layout_init(&l, s, net, groups, 2));
     static const unsigned order[] = { METRIC_SCOPE_ALL, METRIC_SCOPE_DEST, METRIC_SCOPE_OD, METRIC_SCOPE_NODE,
                                       METRIC_SCOPE_SERVICE, METRIC_SCOPE_ORIGIN, METRIC_SCOPE_PATH,
                                       METRIC_SCOPE_COMMON };
@@ -86,14 +87,16 @@ Test(layout, each_scope_is_one_block_of_its_kinds_metrics_in_table_order)
             row++;
         }
     }
-    /* all, 2 dest, 2 od, 4 node, 3 service, 1 origin, 2 path, common */
-    cr_assert_eq(scopes, 1 + 2 + 2 + 4 + 3 + 1 + 2 + 1);
+    /* all, 2 dest, 2 od, 4 node, 3 service, 1 origin, 2 path, 2 common (which may overlap) */
+    cr_assert_eq(scopes, 1 + 2 + 2 + 4 + 3 + 1 + 2 + 2);
     cr_assert_eq(l.row_dest, layout_row(&l, first_at(METRIC_SCOPE_DEST), "dest:WAW"));
     cr_assert_eq(l.row_od, layout_row(&l, first_at(METRIC_SCOPE_OD), "od:CQ-WAW"));
     cr_assert_eq(l.row_node, layout_row(&l, first_at(METRIC_SCOPE_NODE), "node:CQ"));
     cr_assert_eq(l.row_service, layout_row(&l, first_at(METRIC_SCOPE_SERVICE), "service:CQ-BRS"));
     cr_assert_eq(l.origin.row, layout_row(&l, first_at(METRIC_SCOPE_ORIGIN), "origin:CQ"));
-    cr_assert_eq(l.common.row, layout_row(&l, first_at(METRIC_SCOPE_COMMON), "common"));
+    cr_assert_eq(l.common.row, layout_row(&l, first_at(METRIC_SCOPE_COMMON), "common:fast"));
+    cr_assert_eq(l.common.start[1] - l.common.start[0], 1);
+    cr_assert_eq(l.common.start[2] - l.common.start[1], 2);
     cr_assert_eq(layout_row(&l, "posted_batches", "node:CQ"), SIZE_MAX);
     layout_fini(&l);
 }

@@ -3,7 +3,8 @@
 /* Proposals against their baseline. Every proposal runs with the baseline's
  * seeds and per-source streams (common random numbers), so differences are
  * paired replication by replication; verdicts use a paired t-test with
- * Holm's correction for the number of proposals. */
+ * Holm's correction within each of one proposal's families (its headline
+ * metrics; its existing pairs) and each metric's practical threshold. */
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -25,6 +26,8 @@ struct compare_request {
     const char *const *what_if;
     size_t n_what_if;
     const char *what_if_name;
+    const struct scenario_threshold *thresholds;  /* --threshold, over the scenario's */
+    size_t n_thresholds;
     unsigned jobs;
     bool batches, tracking;         /* each arm's batch and tracking logs */
     void (*progress)(void *ctx, double done);
@@ -73,7 +76,19 @@ void compare_destroy(struct compare_result *c);  /* NULL is a no-op */
 size_t compare_list_proposals(const char *scenario_dir, char **names, size_t max);
 
 /* The verdict on a paired difference (stats_paired_test) whose Holm
- * decision (stats_holm) is `reject`: "better", "worse", "higher", "lower"
- * or "no difference". */
-const char *compare_verdict(enum metric_direction dir, double diff, bool reject);
+ * decision (stats_holm) is `reject`, against the absolute practical
+ * `threshold`: one of results.h's RESULTS_VERDICT_* words. */
+const char *compare_verdict(enum metric_direction dir, double diff, double threshold, bool reject);
+
+/* One headline row of a proposal, as the comparison's CSV holds it. */
+struct compare_tradeoff_row {
+    const char *metric;             /* a catalogue name */
+    double diff, rel_pct;           /* proposal - baseline, and as % of the baseline */
+    const char *verdict;            /* a RESULTS_VERDICT_* word */
+};
+/* The proposal's trade-off in plain words, appended to b: the headline
+ * differences with a practical verdict, then what it costs and emits per
+ * kg whatever their verdict (where rows for them are given), e.g.
+ * "batches on time +11.5 points for +2.60 USD per kg (+54 %), CO2 unchanged". */
+void compare_tradeoff(struct strbuf *b, const struct compare_tradeoff_row *rows, size_t n, const char *currency);
 #endif /* RAILMAIL_COMPARE_H */

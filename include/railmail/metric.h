@@ -41,7 +41,9 @@ enum {
      * (batch metrics by month of posting; throughput, train waits and
      * backlogs by month of the event) */
     METRIC_SCOPE_MONTH = 128,
-    /* in a comparison whose arms carry different pairs: the pairs every arm carries */
+    /* in a comparison, a proposal that does not carry the baseline's pairs
+     * is judged over the pairs the two share: "common:PROPOSAL" in each
+     * arm's record, written "common" in the comparison's files */
     METRIC_SCOPE_COMMON = 256,
     /* the scopes of every batch metric */
     METRIC_SCOPE_BATCH = METRIC_SCOPE_ALL | METRIC_SCOPE_DEST | METRIC_SCOPE_OD | METRIC_SCOPE_ORIGIN
@@ -51,6 +53,7 @@ enum {
                        | METRIC_SCOPE_SERVICE | METRIC_SCOPE_ORIGIN | METRIC_SCOPE_PATH,
     /* the kinds whose rows are repeated month by month */
     METRIC_SCOPE_MONTHLY = METRIC_SCOPE_ALL | METRIC_SCOPE_ORIGIN | METRIC_SCOPE_OD | METRIC_SCOPE_NODE
+                           | METRIC_SCOPE_COMMON
 };
 
 /* One kind of scope. A scope's text is the prefix and an ID ("dest:BRS"),
@@ -75,8 +78,18 @@ unsigned metric_scope_of(const char *scope);
 void metric_scopes_text(struct strbuf *b, unsigned scopes);
 
 /* Flags of a metric: where compare shows it without --metric (its table,
- * its chart), and whether it judges an existing pair made worse. */
+ * its chart), and whether it judges an existing pair made worse. The
+ * metrics of the headline table are the ones a proposal is judged on: one
+ * Holm family per proposal (compare.c). */
 enum { METRIC_HEADLINE_TABLE = 1, METRIC_HEADLINE_CHART = 2, METRIC_JUDGED_PER_PAIR = 4 };
+
+/* A practical threshold (an indifference zone): a significant difference
+ * no larger than it is "no practical difference". Absolute in the
+ * metric's unit, or relative: `value` percent of the baseline's mean. */
+struct metric_threshold {
+    double value;                 /* >= 0; 0: any significant difference counts */
+    bool relative;
+};
 
 /* One row of the catalogue. */
 struct metric {
@@ -89,6 +102,7 @@ struct metric {
     const char *label;            /* a few words for a chart, e.g. "mean transit time" */
     const char *description;      /* one sentence, for --help and the README */
     bool follows_demand;          /* more when more is posted: no better/worse when demand differs */
+    struct metric_threshold threshold;  /* the default; scenario.csv and --threshold override it */
 };
 
 /* The row of `id`; NULL past the end. */
@@ -131,4 +145,12 @@ struct metric_ref {
 enum rm_status metric_ref_parse(const char *text, size_t len, const char *what, struct metric_ref *out,
                                 struct diag *d);
 void metric_ref_fini(struct metric_ref *r);
+
+/* Parses a threshold: a number >= 0 in the metric's unit ("0.1") or a
+ * percentage of the baseline's mean ("1%"). False when it is neither. */
+bool metric_threshold_parse(const char *text, struct metric_threshold *out);
+/* The threshold as written: "0.1" or "1%" (buf of at least 32 bytes). */
+const char *metric_threshold_text(const struct metric_threshold *t, char *buf, size_t size);
+/* The absolute threshold against a baseline mean. */
+double metric_threshold_of(const struct metric_threshold *t, double baseline_mean);
 #endif /* RAILMAIL_METRIC_H */

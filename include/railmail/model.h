@@ -16,10 +16,13 @@ struct model;
 
 /* NULL when out of memory. The scenario must outlive the model. */
 struct model *model_create(const struct scenario *s);
-/* The same with the scope "common": every batch metric over the demand
- * rows whose pair ("O-D", node ids) is in `pairs` (none: no such scope);
- * compare gives every arm the pairs all arms carry. */
-struct model *model_create_common(const struct scenario *s, const char *const *pairs, size_t n_pairs);
+/* A scope "common:NAME": every batch metric over the demand rows whose
+ * pair ("O-D", node ids) is in `pairs`. Compare gives a proposal that does
+ * not carry the baseline's pairs one over the pairs the two share, and the
+ * baseline one per such proposal, named after it. */
+struct model_common { const char *name; const char *const *pairs; size_t n_pairs; };
+/* The same with those scopes (none: n_groups 0). */
+struct model *model_create_common(const struct scenario *s, const struct model_common *groups, size_t n_groups);
 void model_destroy(struct model *m);  /* NULL is a no-op */
 
 /* The record: one value per (metric, scope) row of the catalogue

@@ -94,6 +94,7 @@ bool results_kind_parse(const char *text, enum results_kind *out);
 #define RESULTS_COL_DIFF_CI_HIGH "diff_ci_high"
 #define RESULTS_COL_REL_PCT "rel_pct"
 #define RESULTS_COL_P_VALUE "p_value"
+#define RESULTS_COL_THRESHOLD "threshold"
 #define RESULTS_COL_VERDICT "verdict"
 #define RESULTS_COL_POINT "point"
 /* pairs.csv gives each of its metrics' interval as METRIC then these. */
@@ -125,7 +126,8 @@ bool results_kind_parse(const char *text, enum results_kind *out);
 #define RESULTS_KEY_VALUE_COLUMNS RESULTS_COL_KEY "," RESULTS_COL_VALUE
 #define RESULTS_COMPARE_STATS_COLUMNS                                                                              \
     RESULTS_COL_BASELINE_MEAN "," RESULTS_COL_PROPOSAL_MEAN "," RESULTS_COL_DIFF "," RESULTS_COL_DIFF_CI_LOW ","  \
-    RESULTS_COL_DIFF_CI_HIGH "," RESULTS_COL_REL_PCT "," RESULTS_COL_P_VALUE "," RESULTS_COL_VERDICT
+    RESULTS_COL_DIFF_CI_HIGH "," RESULTS_COL_REL_PCT "," RESULTS_COL_P_VALUE "," RESULTS_COL_THRESHOLD ","        \
+    RESULTS_COL_VERDICT
 #define RESULTS_COMPARE_COLUMNS                                                                                    \
     RESULTS_COL_PROPOSAL "," RESULTS_COL_METRIC "," RESULTS_COL_SCOPE "," RESULTS_COMPARE_STATS_COLUMNS
 #define RESULTS_COMPARE_MONTHLY_COLUMNS                                                                            \
@@ -133,6 +135,17 @@ bool results_kind_parse(const char *text, enum results_kind *out);
     RESULTS_COMPARE_STATS_COLUMNS
 #define RESULTS_COMPARE_THROUGHPUT_COLUMNS                                                                         \
     RESULTS_COL_DAY "," RESULTS_COL_DATE "," RESULTS_COL_PROPOSAL "," RESULTS_COL_DELIVERED_T_MEAN
+
+/* The words of compare's verdict column. A difference is judged when it is
+ * significant after Holm's correction (else "no difference": the data
+ * cannot tell) and larger than its metric's practical threshold (else "no
+ * practical difference"); "higher" and "lower" where neither way is better. */
+#define RESULTS_VERDICT_BETTER "better"
+#define RESULTS_VERDICT_WORSE "worse"
+#define RESULTS_VERDICT_NOT_PRACTICAL "no practical difference"
+#define RESULTS_VERDICT_NONE "no difference"
+#define RESULTS_VERDICT_HIGHER "higher"
+#define RESULTS_VERDICT_LOWER "lower"
 
 /* Keys of the run record: run.json's, and of meta.csv's key,value rows
  * those from RESULTS_KEY_KIND to RESULTS_KEY_TARGET. */

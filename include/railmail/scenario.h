@@ -10,6 +10,7 @@
 #include "railmail/calendar.h"
 #include "railmail/diag.h"
 #include "railmail/dist.h"
+#include "railmail/metric.h"
 #include "railmail/status.h"
 
 /* Limits shared by scenario.csv and the command line (-r, -d). 10,000
@@ -185,6 +186,10 @@ struct scenario {
     char currency[4];            /* three capital letters (ISO 4217); default USD */
     bool forecast;               /* kind,forecast: a change nobody decides (demand, the world),
                                     compared as "what if" with neutral verdicts; default decision */
+    /* scenario.csv's threshold.METRIC keys: compare's practical thresholds
+     * where they differ from the catalogue's defaults */
+    struct scenario_threshold { const struct metric *metric; struct metric_threshold t; } *thresholds;
+    size_t n_thresholds;
 
     struct scenario_node *nodes;          size_t n_nodes;
     struct scenario_leg *legs;            size_t n_legs;
@@ -198,7 +203,7 @@ struct scenario {
  * an error):
  *   scenario.csv     key,value  (keys: name description horizon_d warmup_d
  *                    replications seed service_standard_d runout_d
- *                    confidence start_date currency kind)
+ *                    confidence start_date currency kind, and threshold.METRIC)
  *   nodes.csv        id,name,country,kind,servers,dwell_h,scan
  *   legs.csv         from,to,km,time_h[,mode][,co2_g_per_tkm]
  *   services.csv     id,route,departures_per_week,first_departure_h,

@@ -128,6 +128,6 @@ struct stats_paired {
 void stats_paired_test(const double *base, const double *prop, size_t n, double confidence,
                        struct stats_paired *out);
 /* Holm's step-down procedure: reject[i] for p[i] among m p-values at
- * family-wise `alpha`. */
-void stats_holm(const double *p, size_t m, double alpha, bool *reject);
+ * family-wise `alpha`. False when out of memory. */
+bool stats_holm(const double *p, size_t m, double alpha, bool *reject);
 #endif /* RAILMAIL_STATS_H */

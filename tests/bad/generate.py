@@ -17,7 +17,7 @@ FILES = ["scenario.csv", "nodes.csv", "legs.csv", "services.csv", "demand.csv",
 NODE_COLS = "id, name, country, kind, servers, dwell_h, scan"
 SERVERS = "servers: expected a whole number >= 1 and <= 10000, or empty for no limit"
 KEYS = ("one of name, description, horizon_d, warmup_d, replications, seed, "
-        "service_standard_d, confidence, start_date, currency, kind, runout_d")
+        "service_standard_d, confidence, start_date, currency, kind, runout_d, threshold.METRIC")
 
 
 def sub(old, new):
