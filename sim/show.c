@@ -550,7 +550,7 @@ static enum rm_status parse_monthly_ref(const char *view, const char *text, size
         st = diag_error(d, NULL, "%s: %s is not reported month by month", what, ref->metric->name);
     if (st == RM_OK && !(metric_scope_of(ref->scope) & METRIC_SCOPE_MONTHLY)) {
         struct strbuf kinds = {0};
-        metric_scopes_text(&kinds, METRIC_SCOPE_MONTHLY & metric_scopes(ref->metric));
+        metric_scopes_text(&kinds, METRIC_SCOPE_MONTHLY & METRIC_SCOPE_RUN & metric_scopes(ref->metric));
         st = diag_error(d, NULL, "%s: %s@%s: months are reported at %s", what, ref->metric->name, ref->scope,
                         strbuf_str(&kinds));
         strbuf_fini(&kinds);

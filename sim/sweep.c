@@ -421,7 +421,7 @@ static enum rm_status check_months(const struct sweep_result *w, const struct mo
     const struct metric *mt = metric_find(t->metric);
     if (!(metric_scopes(mt) & METRIC_SCOPE_MONTH) || !(metric_scope_of(t->scope) & METRIC_SCOPE_MONTHLY)) {
         struct strbuf kinds = { 0 };
-        metric_scopes_text(&kinds, METRIC_SCOPE_MONTHLY & metric_scopes(mt));
+        metric_scopes_text(&kinds, METRIC_SCOPE_MONTHLY & METRIC_SCOPE_RUN & metric_scopes(mt));
         enum rm_status st = metric_scopes(mt) & METRIC_SCOPE_MONTH
                                 ? diag_error(d, NULL, "--every-month: %s is reported month by month at %s, not at %s",
                                              t->metric, strbuf_str(&kinds), t->scope)

@@ -911,8 +911,8 @@ Test(e2e, a_forecast_is_judged_higher_or_lower_and_a_decision_better_or_worse, .
     e2e_mkdir(s, "proposals/faster");
     e2e_write(s, "proposals/faster/services.csv",
               "id,route,departures_per_week,first_departure_h,capacity_t,cutoff_h,cost_per_train\n"
-              "CQ-BRS,CQ>AKZ>BRS,5,10.5,41.5,6,125000\n");
-    e2e_write(s, "proposals/faster/description.txt", "faster: five trains a week from Chongqing.\n");
+              "CQ-BRS,CQ>AKZ>BRS,7,10.5,41.5,6,125000\n");
+    e2e_write(s, "proposals/faster/description.txt", "faster: seven trains a week from Chongqing.\n");
     e2e_mkdir(s, "proposals/works");  /* works at Brest: a change nobody here decides */
     e2e_write(s, "proposals/works/scenario.csv", "key,value\nkind,forecast\n");
     e2e_write(s, "proposals/works/nodes.csv",

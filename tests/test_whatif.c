@@ -56,8 +56,8 @@ Test(whatif, a_cell_and_a_name, .timeout = 120)
     cr_assert_eq(e2e_runf(out, NULL, "compare " MINI " --what-if 'services.CQ-BRS.departures_per_week=7' "
                           "-r 3 -d 60 --no-plot -o %s/c", t), 0);
     char *text = e2e_slurp(out);
-    cr_assert(strstr(text, "1 proposals against the baseline"), "%s", text);
-    cr_assert(strstr(text, "\nwhat-if "), "the option is named what-if: %s", text);
+    cr_assert(strstr(text, "1 proposal against the baseline"), "%s", text);
+    cr_assert(strstr(text, "\nwhat-if, over all pairs\n"), "the option is named what-if: %s", text);
     free(text);
     char *json = e2e_format("%s/c/run.json", t), *record = e2e_slurp(json);
     cr_assert(strstr(record, "\"what_if\": [\n    \"services.CQ-BRS.departures_per_week=7\"\n  ]"), "%s", record);
