@@ -161,7 +161,7 @@ static void print_metrics(void)
             if (metric_scopes(mt) & k)
                 snprintf(scopes + strlen(scopes), sizeof scopes - strlen(scopes), "%s%s", scopes[0] ? "," : "",
                          metric_scope_kind(k)->name);
-        printf("  %-26s %s; %s; %s\n", mt->name, scopes, mt->unit, mt->description);
+        printf("  %-26s %s; %s; %s\n", mt->name, scopes[0] ? scopes : RESULTS_COMPARE_CSV, mt->unit, mt->description);
     }
 }
 

@@ -17,6 +17,7 @@
 #include <nettle/sha2.h>
 
 #include "railmail/calendar.h"
+#include "railmail/closure.h"
 #include "railmail/csvwrite.h"
 #include "railmail/escape.h"
 #include "railmail/metric.h"
@@ -44,6 +45,7 @@ struct arm {
     char *scope;               /* "all" or "common:NAME" */
     size_t n_shared;           /* the pairs it shares with the baseline */
     unsigned char key[32];     /* the scenario's key and its common scopes: what reuse matches */
+    struct closure closure;    /* a proposal adding a disruption: recovery and late mail */
 };
 
 struct compare_result {
@@ -764,10 +766,39 @@ static void write_rows(FILE *f, const struct compare_result *c, bool monthly)
     }
 }
 
+/* compare's own rows of a proposal that adds a disruption, as its other
+ * rows read: the baseline's 0 (it has no such closure), the figure, and
+ * its interval; each tested on its own at the scenario's confidence. */
+static void write_closure_rows(FILE *f, const struct compare_result *c, const struct arm *a)
+{
+    const struct closure *x = &a->closure;
+    const struct { enum metric_id id; const struct stats_paired *s; } rows[] = {
+        { METRIC_RECOVERY, &x->recovery }, { METRIC_EXTRA_LATE, &x->late }, { METRIC_EXTRA_LATE_T, &x->late_t } };
+    for (size_t i = 0; x->measured && i < sizeof rows / sizeof *rows; i++) {
+        const struct metric *mt = metric_get(rows[i].id);
+        const struct stats_paired *s = rows[i].s;
+        double threshold = metric_threshold_of(&c->threshold[threshold_index(mt)], 0);
+        bool reject = s->n >= 2 && s->p_value < 1 - c->arm[0].s->confidence;
+        csvwrite_field(f, a->name), fputc(',', f);
+        csvwrite_field(f, mt->name), fputc(',', f);
+        csvwrite_field(f, metric_scope_kind(METRIC_SCOPE_ALL)->name);
+        const double v[] = { 0, s->diff, s->diff, s->diff_ci_low, s->diff_ci_high, NAN, s->p_value, threshold };
+        for (size_t j = 0; j < sizeof v / sizeof *v; j++) {
+            fputc(',', f);
+            csvwrite_number(f, v[j]);
+        }
+        fputc(',', f);
+        csvwrite_field(f, s->n ? compare_verdict(mt->direction, s->diff, threshold, reject) : RESULTS_VERDICT_NONE);
+        fputc('\n', f);
+    }
+}
+
 static void write_compare_csv(FILE *f, const struct compare_result *c)
 {
     csvwrite_header(f, RESULTS_COMPARE_COLUMNS);
     write_rows(f, c, false);
+    for (size_t i = 1; i < c->n_arms; i++)
+        write_closure_rows(f, c, &c->arm[i]);
 }
 
 /* The paired differences month by month: when a proposal starts to help,
@@ -818,6 +849,13 @@ enum rm_status compare_run(struct compare_result *c, const char *dir, const char
     for (size_t i = 1; st == RM_OK && i < c->n_arms; i++)
         if (decide(c, &c->arm[i]) != RM_OK)
             st = diag_fail(d, RM_ENOMEM, "out of memory");
+    for (size_t i = 1; st == RM_OK && i < c->n_arms; i++) {
+        char b_dir[4200], p_dir[4200];
+        snprintf(b_dir, sizeof b_dir, "%s/%s", dir, c->arm[0].name);
+        snprintf(p_dir, sizeof p_dir, "%s/%s", dir, c->arm[i].name);
+        st = closure_measure(c->arm[0].s, &c->arm[0].res, b_dir, c->arm[i].s, &c->arm[i].res, p_dir,
+                             &c->arm[i].closure, d);
+    }
     if (st != RM_OK)
         return st;
     const char *names[MAX_PROPOSALS];
@@ -1047,6 +1085,41 @@ static void print_wrapped(FILE *f, const char *lead, const char *text)
     fprintf(f, "%s\n", buf + at);
 }
 
+/* A figure and its interval, with `decimals`, after `lead`. */
+static void figure(struct strbuf *b, const char *lead, const struct stats_paired *s, int decimals, const char *unit)
+{
+    strbuf_printf(b, "%s%+.*f %s", lead, decimals, s->diff, unit);
+    if (isfinite(s->diff_ci_low))
+        strbuf_printf(b, " [%.*f, %.*f]", decimals, s->diff_ci_low, decimals, s->diff_ci_high);
+}
+
+/* What the disruptions a proposal adds cost: recovery and late mail. */
+static void print_closure(const struct compare_result *c, FILE *f, const struct arm *a)
+{
+    const struct closure *x = &a->closure;
+    if (!x->measured)
+        return;
+    char end[11];
+    calendar_format(a->s->start_day + (int32_t)floor(x->end_d), end);
+    struct strbuf line = {0};
+    unsigned n = x->late.n ? (unsigned)x->late.n : c->arm[0].res.n;
+    if (x->recovered) {
+        strbuf_printf(&line, "the backlog is back to the baseline's %.1f days", x->recovery.diff);
+        if (isfinite(x->recovery.diff_ci_low))
+            strbuf_printf(&line, " [%.1f, %.1f]", x->recovery.diff_ci_low, x->recovery.diff_ci_high);
+        strbuf_printf(&line, " after the last window it adds ends (%s)", end);
+    } else {
+        strbuf_printf(&line, "the backlog is not back to the baseline's within the horizon after the last window it "
+                      "adds ends (%s)", end);
+    }
+    if (x->recovered && x->recovered < n)
+        strbuf_printf(&line, ", not within the horizon in %u of %u", n - x->recovered, n);
+    figure(&line, "; late mail ", &x->late, 0, "batches");
+    figure(&line, ", ", &x->late_t, 1, "tonnes");
+    print_wrapped(f, "  closure: ", line.oom ? "" : strbuf_str(&line));
+    strbuf_fini(&line);
+}
+
 void compare_print(const struct compare_result *c, FILE *f, const char *const *metrics, size_t n_metrics)
 {
     const char *headline[64];
@@ -1081,6 +1154,7 @@ void compare_print(const struct compare_result *c, FILE *f, const char *const *m
             print_wrapped(f, "  in short: ", line.oom ? "" : strbuf_str(&line));
             strbuf_fini(&line);
         }
+        print_closure(c, f, a);
     }
     if (b->res.n < COMPARE_MIN_REPLICATIONS)
         fprintf(f, "\nn/a: a verdict needs at least %d paired replications; this comparison has %u (use -r)\n",

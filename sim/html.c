@@ -1437,6 +1437,33 @@ static void what_if(struct page *p, const struct verdicts *v)
     }
 }
 
+/* What the disruptions an option adds cost (compare's own rows, where it
+ * measured them): how long until the backlog is back to today's, and how
+ * much more mail is late. */
+static void closures(struct page *p, const struct verdicts *v)
+{
+    const char *all = metric_scope_kind(METRIC_SCOPE_ALL)->name;
+    for (size_t a = 1; a < p->n_arms; a++) {
+        size_t r = csv_row(&v->c, metric_name(METRIC_RECOVERY), all, v->prop, p->name[a]);
+        size_t l = csv_row(&v->c, metric_name(METRIC_EXTRA_LATE), all, v->prop, p->name[a]);
+        size_t t = csv_row(&v->c, metric_name(METRIC_EXTRA_LATE_T), all, v->prop, p->name[a]);
+        if (r == SIZE_MAX || l == SIZE_MAX || t == SIZE_MAX)
+            continue;
+        char x[32], y[32], z[32];
+        double days = cell_num(&v->c.t, r, v->mean);
+        strbuf_printf(&p->b, "<li><b>");
+        esc(&p->b, p->name[a]);
+        strbuf_printf(&p->b, "</b> ");
+        if (isnan(days))
+            escf(p, "leaves the backlog above today's to the end of the horizon after the disruption it adds");
+        else
+            escf(p, "brings the backlog back to today's %s days after the disruption it adds ends", num(x, days));
+        escf(p, "; %s more batches late (%s tonnes).", num(y, cell_num(&v->c.t, l, v->mean)),
+             num(z, cell_num(&v->c.t, t, v->mean)));
+        strbuf_printf(&p->b, "</li>\n");
+    }
+}
+
 /* How sure the figures are, in two sentences. */
 static void how_sure(struct page *p, const struct verdicts *v)
 {
@@ -1478,6 +1505,7 @@ static enum rm_status compare_summary(struct page *p)
     strbuf_printf(b, "</p>\n<ul>\n");
     best_options(p, &v);
     harmed_pairs(p, &v);
+    closures(p, &v);
     what_if(p, &v);
     strbuf_printf(b, "</ul>\n");
     how_sure(p, &v);

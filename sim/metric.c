@@ -148,6 +148,19 @@ static const struct metric catalogue[METRIC_COUNT] = {
     [METRIC_SERVICE_CO2_PER_KG] = {
         "co2_g_per_kg", "g CO2e per kg", LOWER, METRIC_SCOPE_SERVICE, 0, 0, "CO2 per kg",
         "the service's co2_kg_total in g per kg boarded", .threshold = { 1, true } },
+    /* compare's, from each replication's daily backlog and late mail */
+    [METRIC_RECOVERY] = {
+        "recovery_d", "days", LOWER, 0, 0, 0, "days to recover",
+        "compare, for a proposal that adds or changes disruptions: days from the end of the last window it adds "
+        "until the network's backlog stays within max(1 batch, 2 % of the baseline's mean) of the baseline's "
+        "for 7 days", .threshold = { 1, false } },
+    [METRIC_EXTRA_LATE] = {
+        "extra_late_batches", "batches", LOWER, 0, 0, 0, "extra late batches",
+        "compare, with recovery_d: late batches (posted and not on time) against the baseline's, "
+        "paired by replication", .threshold = { 1, false } },
+    [METRIC_EXTRA_LATE_T] = {
+        "extra_late_t", "tonnes", LOWER, 0, 0, 0, "extra late tonnes",
+        "compare, with recovery_d: extra_late_batches times the replication's mean batch weight", .threshold = { 0.1, false } },
 };
 
 /* In bit order: kind[k] is bit 1 << k. */

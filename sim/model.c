@@ -33,7 +33,8 @@
 enum {
     FIRST_ALL = METRIC_TRAIN_UTILISATION, FIRST_NODE = METRIC_SERVER_UTILISATION, FIRST_SERVICE = METRIC_TRAINS,
     N_BATCH_METRICS = FIRST_ALL, N_ALL_METRICS = FIRST_NODE - FIRST_ALL,
-    N_NODE_METRICS = FIRST_SERVICE - FIRST_NODE, N_SERVICE_METRICS = METRIC_COUNT - FIRST_SERVICE
+    FIRST_COMPARISON = METRIC_RECOVERY,  /* compare's own: no row in a run */
+    N_NODE_METRICS = FIRST_SERVICE - FIRST_NODE, N_SERVICE_METRICS = FIRST_COMPARISON - FIRST_SERVICE
 };
 static const double quantile_of[] = { [METRIC_TRANSIT_P50] = 0.50, [METRIC_TRANSIT_P90] = 0.90,
                                       [METRIC_TRANSIT_P95] = 0.95, [METRIC_TRANSIT_P99] = 0.99 };
@@ -267,7 +268,7 @@ static bool groups_match_table(void)
 {
     for (size_t i = 0; i < METRIC_COUNT; i++) {
         unsigned want = i < FIRST_ALL ? METRIC_SCOPE_BATCH : i < FIRST_NODE ? METRIC_SCOPE_ALL
-                        : i < FIRST_SERVICE ? METRIC_SCOPE_NODE : METRIC_SCOPE_SERVICE;
+                        : i < FIRST_SERVICE ? METRIC_SCOPE_NODE : i < FIRST_COMPARISON ? METRIC_SCOPE_SERVICE : 0;
         if ((metric_get(i)->scopes & ~(unsigned)METRIC_SCOPE_MONTH) != want)
             return false;
     }

@@ -79,6 +79,30 @@ static size_t daily_bytes(const struct model *m)
     return model_days(m) * model_series(m) * sizeof(double);
 }
 
+enum rm_status run_daily_series(const struct model *m, const char *dir, unsigned n, size_t series, double *out,
+                                struct diag *d)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/" RESULTS_DAILY_FILE, dir);
+    int fd = open(path, O_RDONLY);
+    if (fd < 0)
+        return diag_fail(d, RM_EIO, "cannot read %s: %s", path, strerror(errno));
+    size_t days = model_days(m), width = model_series(m);
+    double *day = malloc(daily_bytes(m) + sizeof *day);
+    enum rm_status st = day ? RM_OK : diag_fail(d, RM_ENOMEM, "out of memory");
+    for (unsigned k = 0; st == RM_OK && k < n; k++) {
+        if (pread(fd, day, daily_bytes(m), (off_t)k * (off_t)daily_bytes(m)) != (ssize_t)daily_bytes(m)) {
+            st = diag_fail(d, RM_EIO, "cannot read back the daily series of replication %u from %s", k + 1, path);
+            break;
+        }
+        for (size_t t = 0; t < days; t++)
+            out[(size_t)k * days + t] = day[t * width + series];
+    }
+    free(day);
+    close(fd);
+    return st;
+}
+
 static bool part_wanted(const struct run_options *o, int p)
 {
     return p == PART_TRAINS || (p == PART_BATCHES && o->batches) || (p == PART_TRACKING && o->tracking);

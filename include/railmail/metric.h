@@ -26,6 +26,9 @@ enum metric_id {
     METRIC_TRAINS, METRIC_TRAIN_TRANSIT, METRIC_LOAD,
     METRIC_SERVICE_COST_TOTAL, METRIC_SERVICE_COST_PER_KG, METRIC_SERVICE_SLOT_FILL,
     METRIC_SERVICE_CO2_TOTAL, METRIC_SERVICE_CO2_PER_KG,
+    /* compare's own, per proposal that adds or changes disruptions (no
+     * scope in a run: their rows are the comparison's, at "all") */
+    METRIC_RECOVERY, METRIC_EXTRA_LATE, METRIC_EXTRA_LATE_T,
     METRIC_COUNT
 };
 

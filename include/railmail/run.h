@@ -74,6 +74,12 @@ static inline double run_value(const struct run_result *r, unsigned rep, size_t 
     return r->values[(size_t)rep * model_rows(r->model) + row];
 }
 
+/* Series `series` of replications 1..n as the run that wrote `dir` kept
+ * them in its daily file: out[k * model_days(m) + day] for replication
+ * k + 1 (compare reads two arms' to pair them day by day). */
+enum rm_status run_daily_series(const struct model *m, const char *dir, unsigned n, size_t series, double *out,
+                                struct diag *d);
+
 /* Bytes a run of `replications` on `jobs` threads needs at its peak;
  * *kept (when not NULL) gets the part its result keeps afterwards. */
 size_t run_memory_estimate(const struct model *m, unsigned replications, unsigned jobs, size_t *kept);
