@@ -18,6 +18,7 @@
 #include <unistd.h>
 #include <gsl/gsl_errno.h>
 
+#include "railmail/calibrate.h"
 #include "railmail/compare.h"
 #include "railmail/complete.h"
 #include "railmail/datadir.h"
@@ -70,6 +71,7 @@ static const char usage_main[] =
     "  plot     RESULTS_DIR              redraw the charts of an earlier run\n"
     "  verify   RESULTS_DIR              run again what run.json records and compare every file\n"
     "  report   RESULTS_DIR              write report.html again from the results\n"
+    "  calibrate SCENARIO EVENTS.csv     fit legs to tracking events and validate the fit\n"
     "  complete -- WORDS...              what the shell may complete after railmail WORDS\n"
     "\n"
     "SCENARIO defaults to %s.\n"
@@ -1116,6 +1118,73 @@ static int cmd_complete(int argc, char **argv)
     return 0;
 }
 
+static const char usage_calibrate[] =
+    "usage: railmail calibrate SCENARIO EVENTS.csv [-o DIR] [--set F.ID.COL=V]\n\n"
+    "Fits the scenario's legs to a post's tracking events (columns id,time,node,event,\n"
+    "or railmail's own tracking log) and writes calibration.csv, the changed rows as a\n"
+    "proposal in overlay/, and validation.csv: the scenario and the calibrated one\n"
+    "simulated over the observed window and compared with the observed transit times\n"
+    "pair by pair (two-sample Kolmogorov-Smirnov, Holm-corrected).\n\n"
+    "  -o, --out DIR          results directory (default results/<scenario>-calibration/)\n"
+    "      --set F.ID.COL=V   override one cell of the scenario, as for run\n";
+
+static int cmd_calibrate(int argc, char **argv)
+{
+    const char *sets[MAX_SETS], *out = NULL, *operands[2];
+    size_t n_sets = 0, n_ops = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--help")) {
+            fputs(usage_calibrate, stdout);
+            return 0;
+        }
+        if ((!strcmp(a, "-o") || !strcmp(a, "--out") || !strcmp(a, "--set")) && i + 1 < argc) {
+            if (a[2] == 's') {
+                if (n_sets == MAX_SETS)
+                    return say_error("calibrate: at most %d --set", MAX_SETS);
+                sets[n_sets++] = argv[++i];
+            } else
+                out = argv[++i];
+        } else if (a[0] == '-' && a[1])
+            return say_error("calibrate: unknown option \"%s\"; see `railmail calibrate --help`", a);
+        else if (n_ops == 2)
+            return say_error("calibrate: expected a scenario and an events file, got \"%s\" too", a);
+        else
+            operands[n_ops++] = a;
+    }
+    if (n_ops != 2)
+        return say_error("calibrate: expected a scenario and an events file; see `railmail calibrate --help`");
+    catch_interrupts();
+    struct diag *d = diag_create();
+    struct strbuf summary = { 0 };
+    char *def = NULL;
+    if (!out) {  /* results/<scenario>-calibration */
+        const char *base = strrchr(operands[0], '/');
+        base = base && base[1] ? base + 1 : operands[0];
+        size_t n = strlen(base) + 32;
+        if ((def = malloc(n)))
+            snprintf(def, n, "results/%s-calibration", base);
+        out = def;
+    }
+    struct calibrate_options co = { operands[0], operands[1], out, sets, n_sets };
+    enum rm_status st = out && d ? calibrate_run(&co, &summary, d) : RM_ENOMEM;
+    int rc = d ? report_diag(d, st) : say_error("out of memory");
+    if (st == RM_OK) {
+        for (char *line = summary.s, *end; line && *line; line = end + 1) {  /* line by line, escaped */
+            end = strchr(line, '\n');
+            if (!end)
+                end = line + strlen(line) - 1;
+            *end = '\0';
+            escape_line(stdout, "%s", line);
+        }
+        escape_line(stdout, "results: %s/", out);
+    }
+    strbuf_fini(&summary);
+    free(def);
+    diag_destroy(d);
+    return rc;
+}
+
 int cli_main(int argc, char **argv)
 {
     gsl_set_error_handler_off();
@@ -1146,6 +1215,8 @@ int cli_main(int argc, char **argv)
         return cmd_verify(argc - 1, argv + 1);
     if (!strcmp(cmd, "report"))
         return cmd_report(argc - 1, argv + 1);
+    if (!strcmp(cmd, "calibrate"))
+        return cmd_calibrate(argc - 1, argv + 1);
     if (!strcmp(cmd, "complete"))
         return cmd_complete(argc - 1, argv + 1);
     return say_error("unknown command \"%s\"; see `railmail --help`", cmd);

@@ -49,6 +49,7 @@ static const struct option_spec sweep_options[] = {
     {"--metric", 0, V_METRIC}, {0}};
 static const struct option_spec help_option[] = {{"--help", 0, V_FLAG}, {0}};
 static const struct option_spec report_options[] = {{"--force", 0, V_FLAG}, {0}};
+static const struct option_spec calibrate_options[] = {{"--out", 'o', V_DIR}, {"--set", 0, V_KEY}, {0}};
 static const struct option_spec main_options[] = {{"--help", 'h', V_FLAG}, {"--version", 0, V_FLAG}, {0}};
 
 /* What a command's operands are. */
@@ -75,6 +76,7 @@ static const struct command_spec commands[] = {
     {"plot", {help_option, NULL}, OP_RESULTS},
     {"verify", {help_option, NULL}, OP_RESULTS},
     {"report", {help_option, report_options}, OP_RESULTS},
+    {"calibrate", {help_option, calibrate_options}, OP_SCENARIO},
     {"complete", {NULL, NULL}, OP_WORDS},
 };
 #define N_COMMANDS (sizeof commands / sizeof *commands)

@@ -1,0 +1,869 @@
+/* calibrate: from tracking events to fitted legs and a verdict. Each id's
+ * events, in time order, give segments (it left node A at t0 and was next
+ * seen at B at t1) and, posted and delivered, a transit time. A segment's
+ * time less the model's mean times at the nodes after A up to B (dwell
+ * means, queue means from a simulation of the scenario over the observed
+ * window) is the time in motion over the chain of legs between the two
+ * scan points, fitted as a whole (one observation per train) and split in
+ * proportion to the legs' current means. The calibrated scenario and the
+ * scenario itself are then simulated over the window and their transit
+ * times compared with the observed ones pair by pair (Kolmogorov-Smirnov,
+ * Holm-corrected). */
+#include "railmail/calibrate.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_sort.h>
+#include <gsl/gsl_statistics_double.h>
+
+#include "railmail/calendar.h"
+#include "railmail/csvread.h"
+#include "railmail/csvwrite.h"
+#include "railmail/eventlog.h"
+#include "railmail/events.h"
+#include "railmail/fit.h"
+#include "railmail/metric.h"
+#include "railmail/model.h"
+#include "railmail/outdir.h"
+#include "railmail/results.h"
+#include "railmail/scenario.h"
+#include "railmail/stats.h"
+
+/* One ride between scan points, or one batch's transit. */
+struct segment {
+    uint32_t chain;      /* index into the chains */
+    uint32_t run;        /* the replication of railmail's own events, else 0 */
+    double t0, t1;       /* left A, seen at B */
+};
+struct transit {
+    uint32_t pair;       /* origin * n_nodes + destination */
+    uint32_t run;
+    double posted_h, delivered_h;
+};
+
+/* A chain of legs between two scan points, as one service runs it. */
+struct chain {
+    size_t from, to;             /* nodes */
+    size_t service;              /* index: the scenario is loaded again for the window */
+    size_t first, last;          /* stops of sv: from = route[first], to = route[last] */
+};
+
+/* What the events of one file give. */
+struct observed {
+    struct segment *seg;
+    size_t n_seg;
+    struct transit *tr;
+    size_t n_tr;
+    size_t ids, skipped;
+    char first_skip[256];        /* why the first skipped id was skipped */
+    double first_h, last_h;      /* the events' window */
+};
+
+struct calib {
+    const struct scenario *s;
+    struct chain *chains;
+    size_t n_chains;
+    uint32_t *chain_at;          /* [n_nodes * n_nodes]: chain index + 1, 0 none yet */
+};
+
+static void observed_fini(struct observed *o)
+{
+    free(o->seg);
+    free(o->tr);
+}
+
+/* The chain from node a to b: the first service that runs from a to b
+ * passing no scanning node between them. UINT32_MAX when none does. */
+static uint32_t chain_find(struct calib *c, size_t a, size_t b)
+{
+    size_t n = c->s->n_nodes;
+    if (c->chain_at[a * n + b])
+        return c->chain_at[a * n + b] - 1;
+    for (size_t k = 0; k < c->s->n_services; k++) {
+        const struct scenario_service *sv = &c->s->services[k];
+        for (size_t i = 0; i + 1 < sv->route_len; i++) {
+            if (sv->route[i] != a)
+                continue;
+            for (size_t j = i + 1; j < sv->route_len; j++) {
+                if (sv->route[j] == b) {
+                    struct chain *grown = realloc(c->chains, (c->n_chains + 1) * sizeof *grown);
+                    if (!grown)
+                        return UINT32_MAX - 1;
+                    c->chains = grown;
+                    c->chains[c->n_chains] = (struct chain){ a, b, k, i, j };
+                    c->chain_at[a * n + b] = (uint32_t)++c->n_chains;
+                    return (uint32_t)(c->n_chains - 1);
+                }
+                if (c->s->nodes[sv->route[j]].scan)
+                    break;  /* a scan would have been seen there */
+            }
+        }
+    }
+    return UINT32_MAX;
+}
+
+static bool push_segment(struct observed *o, size_t *cap, struct segment s)
+{
+    if (o->n_seg == *cap) {
+        *cap = *cap ? 2 * *cap : 1024;
+        struct segment *g = realloc(o->seg, *cap * sizeof *g);
+        if (!g)
+            return false;
+        o->seg = g;
+    }
+    o->seg[o->n_seg++] = s;
+    return true;
+}
+
+static bool push_transit(struct observed *o, size_t *cap, struct transit t)
+{
+    if (o->n_tr == *cap) {
+        *cap = *cap ? 2 * *cap : 1024;
+        struct transit *g = realloc(o->tr, *cap * sizeof *g);
+        if (!g)
+            return false;
+        o->tr = g;
+    }
+    o->tr[o->n_tr++] = t;
+    return true;
+}
+
+/* Checks one id's events (rows a..b-1, in time order); NULL when they
+ * make a possible sequence, else why not. Segments and the transit are
+ * added only for a possible one. */
+static const char *check_id(struct calib *c, const struct events_row *r, size_t n, struct observed *o,
+                            size_t *cap_seg, size_t *cap_tr, bool *nomem)
+{
+    size_t start = o->n_seg;
+    for (size_t i = 1; i < n; i++) {
+        const struct events_row *p = &r[i - 1], *e = &r[i];
+        switch (p->code) {
+        case EVENTS_EMA:
+            if (e->code != EVENTS_EMC || e->node != p->node)
+                return "posting (EMA) not followed by a departure (EMC) from the same node";
+            break;
+        case EVENTS_EMJ:
+            if (e->code != EVENTS_EMK || e->node != p->node)
+                return "arrival (EMJ) not followed by a departure (EMK) from the same node";
+            break;
+        case EVENTS_EMD:
+            return "events after the arrival at the inward office (EMD)";
+        default: {  /* left p->node: the next event is where it was seen next */
+            if (e->code != EVENTS_SCAN && e->code != EVENTS_EMJ && e->code != EVENTS_EMD)
+                return "a departure not followed by a scan, an arrival (EMJ) or a delivery (EMD)";
+            if (e->node == p->node)
+                return "seen again at the node it left";
+            uint32_t k = chain_find(c, p->node, e->node);
+            if (k == UINT32_MAX - 1)
+                return (*nomem = true), "out of memory";
+            if (k == UINT32_MAX)
+                return "no service runs between the nodes of two consecutive events";
+            if (!push_segment(o, cap_seg, (struct segment){ k, e->run, p->time_h, e->time_h }))
+                return (*nomem = true), "out of memory";
+        }
+        }
+    }
+    for (size_t i = 1; i < n; i++)
+        if (r[i].code == EVENTS_EMA)
+            return "a posting (EMA) after other events";
+    (void)start;
+    if (n >= 2 && r[0].code == EVENTS_EMA && r[n - 1].code == EVENTS_EMD &&
+        !push_transit(o, cap_tr, (struct transit){ (uint32_t)(r[0].node * c->s->n_nodes + r[n - 1].node), r[0].run,
+                                                   r[0].time_h, r[n - 1].time_h }))
+        return (*nomem = true), "out of memory";
+    return NULL;
+}
+
+/* Walks the ids of `ev`: their segments and transits into o. */
+static enum rm_status collect(struct calib *c, const struct events *ev, struct observed *o, struct diag *d)
+{
+    size_t cap_seg = 0, cap_tr = 0;
+    *o = (struct observed){ .first_h = INFINITY, .last_h = -INFINITY };
+    for (size_t a = 0, b; a < ev->n; a = b) {
+        for (b = a + 1; b < ev->n && events_same_id(&ev->rows[a], &ev->rows[b]); b++)
+            ;
+        o->ids++;
+        for (size_t i = a; i < b; i++) {
+            o->first_h = fmin(o->first_h, ev->rows[i].time_h);
+            o->last_h = fmax(o->last_h, ev->rows[i].time_h);
+        }
+        size_t seg0 = o->n_seg, tr0 = o->n_tr;
+        bool nomem = false;
+        const char *why = check_id(c, &ev->rows[a], b - a, o, &cap_seg, &cap_tr, &nomem);
+        if (nomem)
+            return diag_fail(d, RM_ENOMEM, "out of memory");
+        if (why) {  /* skipped whole: its segments go too */
+            o->n_seg = seg0, o->n_tr = tr0;
+            if (!o->skipped++)
+                snprintf(o->first_skip, sizeof o->first_skip, "%s:%u: %s", ev->file, ev->rows[a].line, why);
+        }
+    }
+    return RM_OK;
+}
+
+static int by_chain_time(const void *pa, const void *pb)
+{
+    const struct segment *a = pa, *b = pb;
+    if (a->chain != b->chain)
+        return a->chain < b->chain ? -1 : 1;
+    if (a->run != b->run)
+        return a->run < b->run ? -1 : 1;
+    if (a->t0 != b->t0)
+        return a->t0 < b->t0 ? -1 : 1;
+    return a->t1 < b->t1 ? -1 : a->t1 > b->t1;
+}
+
+/* Keeps one segment per train: ids that left and arrived together rode
+ * together. Sorted by chain, then time. */
+static void one_per_train(struct observed *o)
+{
+    qsort(o->seg, o->n_seg, sizeof *o->seg, by_chain_time);
+    size_t w = 0;
+    for (size_t i = 0; i < o->n_seg; i++)
+        if (!w || by_chain_time(&o->seg[w - 1], &o->seg[i]))
+            o->seg[w++] = o->seg[i];
+    o->n_seg = w;
+}
+
+/* ---- simulation -------------------------------------------------------- */
+
+/* Simulates s's replications with the tracking log into memory: the mean
+ * train queue wait per node (hours, 0 where none waited) when queue_h is
+ * not NULL, and the simulated events read back into `sim`. */
+static enum rm_status simulate(const struct scenario *s, double *queue_h, struct events *sim, char **buf,
+                               struct diag *d)
+{
+    size_t len = 0;
+    *buf = NULL;
+    struct model *m = model_create(s);
+    struct model_record rec = { 0 };
+    FILE *f = open_memstream(buf, &len);
+    enum rm_status st = RM_OK;
+    if (!m || !f || model_record_init(m, &rec) != RM_OK) {
+        st = diag_fail(d, RM_ENOMEM, "out of memory");
+        goto done;
+    }
+    fprintf(f, "%s\n", eventlog_columns(EVENTLOG_TRACKING));
+    if (queue_h)
+        for (size_t n = 0; n < s->n_nodes; n++)
+            queue_h[n] = 0;
+    for (unsigned rep = 1; rep <= s->replications && st == RM_OK; rep++) {
+        model_record_clear(m, &rec);
+        struct model_sinks sinks = { .tracking = f };
+        if ((st = model_run(m, rep, &sinks, &rec, d)) != RM_OK)
+            break;
+        for (size_t n = 0; queue_h && n < s->n_nodes; n++) {
+            char scope[256];
+            snprintf(scope, sizeof scope, "node:%s", s->nodes[n].id);
+            size_t row = model_row(m, metric_name(METRIC_TRAIN_QUEUE_WAIT), scope);
+            double v = row == SIZE_MAX ? NAN : rec.values[row];
+            queue_h[n] += isfinite(v) ? v / s->replications : 0;
+        }
+    }
+done:
+    if (f && fclose(f) && st == RM_OK)
+        st = diag_fail(d, RM_ENOMEM, "out of memory");
+    f = NULL;
+    if (st == RM_OK)
+        st = events_parse("simulated events", *buf, len, s, sim, d);
+    model_record_fini(&rec);
+    model_destroy(m);
+    return st;
+}
+
+/* ---- fitting ----------------------------------------------------------- */
+
+/* What the calibration file says of one leg. */
+struct leg_fit {
+    size_t leg;
+    struct fit_params fitted;
+    double mean, ci_low, ci_high, p_value;
+    size_t n;
+    bool fitted_ok, changed, whole;  /* whole: the segment, node times included */
+};
+
+#define SV(c, ch) (&(c)->s->services[(ch)->service])
+
+/* The model's mean node times after `from` up to `to` on the chain: what
+ * a segment's time holds besides the running times. */
+static double node_means(const struct calib *c, const struct chain *ch, const double *queue_h)
+{
+    double sum = 0;
+    for (size_t j = ch->first + 1; j <= ch->last; j++) {
+        size_t n = SV(c, ch)->route[j];
+        sum += dist_mean(&c->s->nodes[n].dwell_h) + queue_h[n];
+    }
+    return sum;
+}
+
+/* The family a chain is fitted in: its legs' one family, else lognormal. */
+static enum dist_kind chain_family(const struct calib *c, const struct chain *ch)
+{
+    enum dist_kind k = fit_family(c->s->legs[SV(c, ch)->legs[ch->first]].time_h.kind);
+    for (size_t j = ch->first; j < ch->last; j++)
+        if (fit_family(c->s->legs[SV(c, ch)->legs[j]].time_h.kind) != k)
+            return DIST_LOGNORMAL;
+    return k;
+}
+
+/* Fits every chain that has segments; one leg_fit per leg of each into
+ * *fits. Notes (remainders not positive) go to the summary. */
+static enum rm_status fit_chains(const struct calib *c, const struct observed *o, const double *queue_h,
+                                 struct leg_fit **fits, size_t *n_fits, struct strbuf *summary, struct diag *d)
+{
+    const struct scenario *s = c->s;
+    double *x = malloc((o->n_seg + 1) * sizeof *x);
+    *fits = calloc(s->n_legs + 1, sizeof **fits);
+    *n_fits = 0;
+    if (!x || !*fits) {
+        free(x);
+        return diag_fail(d, RM_ENOMEM, "out of memory");
+    }
+    for (size_t a = 0, b; a < o->n_seg; a = b) {
+        const struct chain *ch = &c->chains[o->seg[a].chain];
+        for (b = a; b < o->n_seg && o->seg[b].chain == o->seg[a].chain; b++)
+            ;
+        double nodes = node_means(c, ch, queue_h), current = 0;
+        size_t n = 0, bad = 0;
+        for (size_t i = a; i < b; i++) {
+            x[n] = o->seg[i].t1 - o->seg[i].t0 - nodes;
+            bad += !(x[n] > 0);
+            n++;
+        }
+        for (size_t j = ch->first; j < ch->last; j++)
+            current += dist_mean(&s->legs[SV(c, ch)->legs[j]].time_h);
+        bool whole = bad > 0;
+        if (whole) {  /* the node times are longer than what was seen: the segment as a whole */
+            strbuf_printf(summary, "note: %s>%s: %zu of %zu times are not longer than the model's mean node "
+                                   "times there (%.4g h); the whole segment is fitted and its legs left as they are\n",
+                          s->nodes[ch->from].id, s->nodes[ch->to].id, bad, n, nodes);
+            for (size_t i = 0; i < n; i++)
+                x[i] += nodes;
+            current += nodes;
+        }
+        struct fit_result fr;
+        bool ok = n >= 2 && fit_values(whole ? DIST_LOGNORMAL : chain_family(c, ch), x, n, s->confidence,
+                                       current, &fr);
+        for (size_t j = ch->first; j < ch->last; j++) {
+            size_t leg = SV(c, ch)->legs[j];
+            bool seen = false;
+            for (size_t k = 0; k < *n_fits; k++)
+                seen |= (*fits)[k].leg == leg;
+            if (seen)
+                continue;  /* a leg of two chains: the first one's fit */
+            double share = dist_mean(&s->legs[leg].time_h) / (current > 0 ? current : 1);
+            if (whole)
+                share = 1;
+            struct leg_fit *lf = &(*fits)[(*n_fits)++];
+            *lf = (struct leg_fit){ .leg = leg, .n = n, .fitted_ok = ok, .whole = whole };
+            if (ok) {
+                lf->fitted = fit_scale(&fr.params, share);
+                lf->mean = fr.mean * share, lf->ci_low = fr.ci_low * share, lf->ci_high = fr.ci_high * share;
+                lf->p_value = fr.p_value;
+            }
+        }
+    }
+    free(x);
+    /* changed where the current mean is rejected, Holm-corrected over the legs */
+    double *p = malloc((*n_fits + 1) * sizeof *p);
+    bool *reject = malloc((*n_fits + 1) * sizeof *reject);
+    if (!p || !reject) {
+        free(p), free(reject);
+        return diag_fail(d, RM_ENOMEM, "out of memory");
+    }
+    for (size_t k = 0; k < *n_fits; k++)
+        p[k] = (*fits)[k].fitted_ok && !(*fits)[k].whole ? (*fits)[k].p_value : 1;
+    stats_holm(p, *n_fits, 1 - s->confidence, reject);
+    for (size_t k = 0; k < *n_fits; k++)
+        (*fits)[k].changed = reject[k];
+    free(p), free(reject);
+    return RM_OK;
+}
+
+/* ---- outputs ----------------------------------------------------------- */
+
+static FILE *open_in(const char *dir, const char *name, char *path, size_t size, struct diag *d)
+{
+    snprintf(path, size, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    if (!f)
+        diag_fail(d, RM_EIO, "%s: %s", path, strerror(errno));
+    return f;
+}
+
+static enum rm_status close_file(FILE *f, const char *path, struct diag *d)
+{
+    if (ferror(f) | fclose(f))
+        return diag_fail(d, RM_EIO, "%s: %s", path, strerror(errno));
+    return RM_OK;
+}
+
+static enum rm_status write_calibration(const char *dir, const struct calib *c, const struct leg_fit *fits,
+                                        size_t n_fits, struct diag *d)
+{
+    char path[4096], text[128];
+    FILE *f = open_in(dir, RESULTS_CALIBRATION_CSV, path, sizeof path, d);
+    if (!f)
+        return RM_EIO;
+    csvwrite_header(f, "file,row,column,current,fitted,fitted_mean,ci_low,ci_high,n,changed");
+    for (size_t k = 0; k < n_fits; k++) {
+        const struct leg_fit *lf = &fits[k];
+        const struct scenario_leg *leg = &c->s->legs[lf->leg];
+        struct csvwrite_line w;
+        csvwrite_line_start(&w, f);
+        csvwrite_line_field(&w, "legs.csv"), csvwrite_line_char(&w, ',');
+        snprintf(text, sizeof text, "%s>%s", c->s->nodes[leg->from].id, c->s->nodes[leg->to].id);
+        csvwrite_line_field(&w, text), csvwrite_line_char(&w, ',');
+        csvwrite_line_field(&w, lf->whole ? "segment_h" : "time_h"), csvwrite_line_char(&w, ',');
+        dist_format(&leg->time_h, text, sizeof text);
+        csvwrite_line_field(&w, text), csvwrite_line_char(&w, ',');
+        if (lf->fitted_ok) {
+            fit_format(&lf->fitted, text, sizeof text);
+            csvwrite_line_field(&w, text), csvwrite_line_char(&w, ',');
+            csvwrite_line_number(&w, lf->mean), csvwrite_line_char(&w, ',');
+            csvwrite_line_number(&w, lf->ci_low), csvwrite_line_char(&w, ',');
+            csvwrite_line_number(&w, lf->ci_high), csvwrite_line_char(&w, ',');
+        } else {
+            csvwrite_line_put(&w, ",,,,", 4);
+        }
+        csvwrite_line_uint(&w, lf->n), csvwrite_line_char(&w, ',');
+        csvwrite_line_field(&w, lf->changed ? "yes" : "no");
+        csvwrite_line_end(&w);
+    }
+    return close_file(f, path, d);
+}
+
+/* The overlay: the changed legs' rows of the scenario's legs.csv (every
+ * column as there, time_h fitted) and a description, as a proposal. */
+static enum rm_status write_overlay(const char *dir, const struct calib *c, const struct leg_fit *fits,
+                                    size_t n_fits, const char *events_file, struct diag *d)
+{
+    char path[4096], text[128];
+    snprintf(path, sizeof path, "%s/%s", dir, RESULTS_OVERLAY_DIR);
+    if (mkdir(path, 0777) != 0)
+        return diag_fail(d, RM_EIO, "%s: %s", path, strerror(errno));
+    snprintf(path, sizeof path, "%s/%s/description.txt", dir, RESULTS_OVERLAY_DIR);
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return diag_fail(d, RM_EIO, "%s: %s", path, strerror(errno));
+    fprintf(f, "The legs railmail calibrate fitted to %s where they differ from the scenario's.\n", events_file);
+    enum rm_status st = close_file(f, path, d);
+    size_t changed = 0;
+    for (size_t k = 0; k < n_fits; k++)
+        changed += fits[k].changed;
+    if (st != RM_OK || !changed)
+        return st;
+    /* the base file's rows, so that every other column stays as written */
+    char base[4096], *data = NULL;
+    size_t len;
+    snprintf(base, sizeof base, "%s/legs.csv", c->s->dir);
+    struct csvread_table t = { 0 };
+    if (csvread_slurp(base, &data, &len) != RM_OK)
+        return diag_fail(d, RM_EIO, "%s: %s", base, strerror(errno));
+    st = csvread_parse(base, data, len, &t, d);
+    snprintf(path, sizeof path, "%s/%s/legs.csv", dir, RESULTS_OVERLAY_DIR);
+    f = st == RM_OK && t.n_rows ? fopen(path, "w") : NULL;
+    if (!f) {
+        csvread_fini(&t), free(data);
+        return st != RM_OK ? st : diag_fail(d, RM_EIO, "%s: %s", path, strerror(errno));
+    }
+    const struct csvread_row *h = &t.rows[0];
+    size_t col_from = 0, col_to = 1, col_time = 3;
+    for (size_t i = 0; i < h->n_fields; i++) {
+        col_from = strcmp(h->fields[i].text, "from") ? col_from : i;
+        col_to = strcmp(h->fields[i].text, "to") ? col_to : i;
+        col_time = strcmp(h->fields[i].text, "time_h") ? col_time : i;
+    }
+    const char **cells = malloc((h->n_fields + 1) * sizeof *cells);
+    for (size_t i = 0; cells && i < h->n_fields; i++)
+        cells[i] = h->fields[i].text;
+    if (cells)
+        csvwrite_row(f, cells, h->n_fields);
+    for (size_t r = 1; cells && r < t.n_rows; r++) {
+        const struct csvread_row *row = &t.rows[r];
+        if (row->n_fields != h->n_fields)
+            continue;
+        size_t from = scenario_node_find(c->s, row->fields[col_from].text);
+        size_t to = scenario_node_find(c->s, row->fields[col_to].text);
+        for (size_t k = 0; k < n_fits; k++) {
+            const struct scenario_leg *leg = &c->s->legs[fits[k].leg];
+            if (!fits[k].changed || leg->from != from || leg->to != to)
+                continue;
+            for (size_t i = 0; i < h->n_fields; i++)
+                cells[i] = row->fields[i].text;
+            fit_format(&fits[k].fitted, text, sizeof text);
+            cells[col_time] = text;
+            csvwrite_row(f, cells, h->n_fields);
+        }
+    }
+    free(cells);
+    csvread_fini(&t);
+    free(data);
+    return close_file(f, path, d);
+}
+
+/* ---- validation -------------------------------------------------------- */
+
+/* Transit days per pair, one observation per train: the mean over the
+ * batches of a pair delivered at the same hour, posted in [from_h, to_h]
+ * and delivered by to_h. Sorted by pair, then value. */
+static size_t per_train(const struct observed *o, double from_h, double to_h, struct transit *out)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < o->n_tr; i++)
+        if (o->tr[i].posted_h >= from_h && o->tr[i].delivered_h <= to_h)
+            out[n++] = o->tr[i];
+    return n;
+}
+
+static int by_pair_delivery(const void *pa, const void *pb)
+{
+    const struct transit *a = pa, *b = pb;
+    if (a->pair != b->pair)
+        return a->pair < b->pair ? -1 : 1;
+    if (a->run != b->run)
+        return a->run < b->run ? -1 : 1;
+    return a->delivered_h < b->delivered_h ? -1 : a->delivered_h > b->delivered_h;
+}
+
+/* The pairs' values: x (days) grouped by pair; *pairs[i] starts at
+ * start[i]. Returns the number of values. */
+static size_t group(struct transit *t, size_t n, double *x, uint32_t *pair_of)
+{
+    qsort(t, n, sizeof *t, by_pair_delivery);
+    size_t m = 0;
+    for (size_t a = 0, b; a < n; a = b) {
+        double sum = 0;
+        for (b = a; b < n && t[b].pair == t[a].pair && t[b].run == t[a].run && t[b].delivered_h == t[a].delivered_h; b++)
+            sum += t[b].delivered_h - t[b].posted_h;
+        x[m] = sum / (double)(b - a) / CALENDAR_HOURS_PER_DAY;
+        pair_of[m++] = t[a].pair;
+    }
+    return m;
+}
+
+/* One side's statistics: mean and the p50, p95 with their intervals. */
+struct side {
+    double mean, mean_lo, mean_hi, q[2], q_lo[2], q_hi[2];
+    size_t n;
+};
+
+static void describe(double *x, size_t n, double confidence, struct side *s)
+{
+    static const double qs[2] = { 0.5, 0.95 };
+    gsl_sort(x, 1, n);
+    double z = gsl_cdf_ugaussian_Qinv((1 - confidence) / 2);
+    s->n = n;
+    s->mean = gsl_stats_mean(x, 1, n);
+    double se = n > 1 ? gsl_stats_sd_m(x, 1, n, s->mean) / sqrt((double)n) : NAN;
+    s->mean_lo = s->mean - z * se, s->mean_hi = s->mean + z * se;
+    for (int k = 0; k < 2; k++) {  /* order statistics around n q: binomial, normal approximation */
+        double half = z * sqrt((double)n * qs[k] * (1 - qs[k]));
+        double lo = floor((double)n * qs[k] - half), hi = ceil((double)n * qs[k] + half);
+        s->q[k] = gsl_stats_quantile_from_sorted_data(x, 1, n, qs[k]);
+        s->q_lo[k] = lo >= 0 ? x[(size_t)lo] : NAN;
+        s->q_hi[k] = hi < (double)n ? x[(size_t)hi] : NAN;
+    }
+}
+
+struct verdict_row {
+    uint32_t pair;   /* UINT32_MAX: the network */
+    struct side obs, sim;
+    double ks, p;
+    bool reject;
+};
+
+/* Compares observed and simulated transits pair by pair (and over the
+ * network) into rows; Holm over the pairs, the network's row apart. */
+static enum rm_status compare_sides(const struct scenario *s, struct transit *obs, size_t n_obs, struct transit *sim,
+                                    size_t n_sim, struct verdict_row **rows, size_t *n_rows, struct diag *d)
+{
+    double *xo = malloc((n_obs + 1) * sizeof *xo), *xs = malloc((n_sim + 1) * sizeof *xs);
+    uint32_t *po = malloc((n_obs + 1) * sizeof *po), *ps = malloc((n_sim + 1) * sizeof *ps);
+    *rows = calloc(s->n_demand + 2, sizeof **rows);
+    double *p = malloc((s->n_demand + 1) * sizeof *p);
+    bool *rej = malloc((s->n_demand + 1) * sizeof *rej);
+    enum rm_status st = RM_OK;
+    if (!xo || !xs || !po || !ps || !*rows || !p || !rej) {
+        st = diag_fail(d, RM_ENOMEM, "out of memory");
+        goto done;
+    }
+    size_t mo = group(obs, n_obs, xo, po), ms = group(sim, n_sim, xs, ps);
+    *n_rows = 0;
+    for (size_t a = 0, b, c = 0, e; a < mo; a = b) {
+        for (b = a; b < mo && po[b] == po[a]; b++)
+            ;
+        while (c < ms && ps[c] < po[a])
+            c++;
+        for (e = c; e < ms && ps[e] == po[a]; e++)
+            ;
+        if (b - a < 2 || e - c < 2)
+            continue;  /* too few to compare */
+        struct verdict_row *r = &(*rows)[(*n_rows)++];
+        r->pair = po[a];
+        describe(xo + a, b - a, s->confidence, &r->obs);
+        describe(xs + c, e - c, s->confidence, &r->sim);
+        fit_ks2(xo + a, b - a, xs + c, e - c, &r->ks, &r->p);
+        p[*n_rows - 1] = r->p;
+    }
+    stats_holm(p, *n_rows, 1 - s->confidence, rej);
+    for (size_t i = 0; i < *n_rows; i++)
+        (*rows)[i].reject = rej[i];
+    if (mo >= 2 && ms >= 2) {  /* the network: every pair's trains together */
+        struct verdict_row *r = &(*rows)[(*n_rows)++];
+        r->pair = UINT32_MAX;
+        describe(xo, mo, s->confidence, &r->obs);
+        describe(xs, ms, s->confidence, &r->sim);
+        fit_ks2(xo, mo, xs, ms, &r->ks, &r->p);
+        r->reject = r->p < 1 - s->confidence;
+    }
+done:
+    free(xo), free(xs), free(po), free(ps), free(p), free(rej);
+    return st;
+}
+
+static void put_side(struct csvwrite_line *w, const struct side *o, const struct side *s, int k)
+{
+    double v[6] = { k < 0 ? o->mean : o->q[k], k < 0 ? o->mean_lo : o->q_lo[k], k < 0 ? o->mean_hi : o->q_hi[k],
+                    k < 0 ? s->mean : s->q[k], k < 0 ? s->mean_lo : s->q_lo[k], k < 0 ? s->mean_hi : s->q_hi[k] };
+    for (int i = 0; i < 6; i++) {
+        if (isfinite(v[i]))
+            csvwrite_line_number(w, v[i]);
+        csvwrite_line_char(w, ',');
+    }
+}
+
+static void write_verdicts(FILE *f, const struct scenario *s, const char *model, const struct verdict_row *rows,
+                           size_t n, struct strbuf *summary)
+{
+    size_t consistent = 0, pairs = 0;
+    for (size_t i = 0; i < n; i++) {
+        const struct verdict_row *r = &rows[i];
+        char pair[256];
+        if (r->pair == UINT32_MAX)
+            snprintf(pair, sizeof pair, "all");
+        else
+            snprintf(pair, sizeof pair, "%s-%s", s->nodes[r->pair / s->n_nodes].id, s->nodes[r->pair % s->n_nodes].id);
+        struct csvwrite_line w;
+        csvwrite_line_start(&w, f);
+        csvwrite_line_field(&w, model), csvwrite_line_char(&w, ',');
+        csvwrite_line_field(&w, pair), csvwrite_line_char(&w, ',');
+        csvwrite_line_uint(&w, r->obs.n), csvwrite_line_char(&w, ',');
+        csvwrite_line_uint(&w, r->sim.n), csvwrite_line_char(&w, ',');
+        put_side(&w, &r->obs, &r->sim, -1);
+        put_side(&w, &r->obs, &r->sim, 0);
+        put_side(&w, &r->obs, &r->sim, 1);
+        csvwrite_line_number(&w, r->ks), csvwrite_line_char(&w, ',');
+        csvwrite_line_number(&w, r->p), csvwrite_line_char(&w, ',');
+        csvwrite_line_field(&w, r->reject ? "not consistent" : "consistent");
+        csvwrite_line_end(&w);
+        if (r->pair != UINT32_MAX)
+            pairs++, consistent += !r->reject;
+    }
+    strbuf_printf(summary, "%s: %zu of %zu pairs consistent with the observations\n", model, consistent, pairs);
+}
+
+/* Simulates `s` over the window and compares it with what was observed. */
+static enum rm_status validate(FILE *f, const struct scenario *s, const char *model, const struct observed *obs,
+                               double from_h, double to_h, struct strbuf *summary, struct diag *d)
+{
+    struct events sim = { 0 };
+    struct observed so = { 0 };
+    char *buf = NULL;
+    struct transit *a = NULL, *b = NULL;
+    struct verdict_row *rows = NULL;
+    size_t n_rows = 0;
+    struct calib c = { .s = s, .chain_at = calloc(s->n_nodes * s->n_nodes + 1, sizeof(uint32_t)) };
+    enum rm_status st = c.chain_at ? simulate(s, NULL, &sim, &buf, d) : diag_fail(d, RM_ENOMEM, "out of memory");
+    if (st == RM_OK)
+        st = collect(&c, &sim, &so, d);
+    if (st == RM_OK) {
+        a = malloc((obs->n_tr + 1) * sizeof *a);
+        b = malloc((so.n_tr + 1) * sizeof *b);
+        if (!a || !b)
+            st = diag_fail(d, RM_ENOMEM, "out of memory");
+    }
+    if (st == RM_OK) {
+        size_t na = per_train(obs, from_h, to_h, a), nb = per_train(&so, from_h, to_h, b);
+        st = compare_sides(s, a, na, b, nb, &rows, &n_rows, d);
+    }
+    if (st == RM_OK)
+        write_verdicts(f, s, model, rows, n_rows, summary);
+    free(rows), free(a), free(b), free(c.chains), free(c.chain_at);
+    observed_fini(&so);
+    events_fini(&sim);
+    free(buf);
+    return st;
+}
+
+/* ---- the command ------------------------------------------------------- */
+
+/* The scenario over the observed window: horizon_d from the events' last
+ * hour, with the overlay when not NULL. */
+static enum rm_status load_window(const struct calibrate_options *o, const char *overlay, double last_h, double warmup_d,
+                                  const char *const *more, size_t n_more, struct scenario **out, struct diag *d)
+{
+    const char **sets = malloc((o->n_sets + n_more + 1) * sizeof *sets);
+    char horizon[64];
+    if (!sets)
+        return diag_fail(d, RM_ENOMEM, "out of memory");
+    size_t n = 0;
+    for (size_t i = 0; i < o->n_sets; i++) {  /* those of the cells `more` sets give way */
+        bool replaced = false;
+        for (size_t k = 0; k < n_more; k++) {
+            size_t key = (size_t)(strchr(more[k], '=') - more[k]) + 1;
+            replaced |= !strncmp(o->sets[i], more[k], key);
+        }
+        if (!replaced)
+            sets[n++] = o->sets[i];
+    }
+    for (size_t i = 0; i < n_more; i++)
+        sets[n++] = more[i];
+    /* past the warm-up, which a short window may not reach */
+    snprintf(horizon, sizeof horizon, "scenario.horizon_d=%.0f",
+             fmax(floor(warmup_d) + 1, ceil(last_h / CALENDAR_HOURS_PER_DAY)));
+    sets[n++] = horizon;
+    enum rm_status st = scenario_load(o->scenario, overlay, sets, n, out, d);
+    free(sets);
+    return st;
+}
+
+/* The changed legs as --set overrides: a --set of the user's on the same
+ * cell would otherwise undo the overlay's row. */
+static char **fitted_sets(const struct calib *c, const struct leg_fit *fits, size_t n_fits, size_t *n)
+{
+    char **sets = calloc(n_fits + 1, sizeof *sets), text[128];
+    *n = 0;
+    for (size_t k = 0; sets && k < n_fits; k++) {
+        if (!fits[k].changed)
+            continue;
+        const struct scenario_leg *leg = &c->s->legs[fits[k].leg];
+        fit_format(&fits[k].fitted, text, sizeof text);
+        size_t len = strlen(c->s->nodes[leg->from].id) + strlen(c->s->nodes[leg->to].id) + strlen(text) + 32;
+        if (!(sets[*n] = malloc(len)))
+            break;
+        snprintf(sets[(*n)++], len, "legs.%s-%s.time_h=%s", c->s->nodes[leg->from].id, c->s->nodes[leg->to].id,
+                 text);
+    }
+    return sets;
+}
+
+enum rm_status calibrate_run(const struct calibrate_options *o, struct strbuf *summary, struct diag *d)
+{
+    struct scenario *s = NULL, *cal = NULL;
+    struct events ev = { 0 }, sim = { 0 };
+    struct observed obs = { 0 };
+    struct outdir *od = NULL;
+    struct leg_fit *fits = NULL;
+    size_t n_fits = 0;
+    char *data = NULL, *simbuf = NULL, why[256] = "";
+    double *queue_h = NULL;
+    struct calib c = { 0 };
+    size_t len;
+    enum rm_status st = scenario_load(o->scenario, NULL, o->sets, o->n_sets, &s, d);
+    if (st != RM_OK)
+        goto done;
+    if ((st = csvread_slurp_input(o->events, &data, &len, why, sizeof why)) != RM_OK) {
+        st = why[0] ? diag_error(d, &(struct diag_at){ o->events, 0, 0 }, "%s", why)
+                    : diag_fail(d, st == RM_ENOMEM ? RM_ENOMEM : RM_EINPUT, "%s: %s", o->events, strerror(errno));
+        goto done;
+    }
+    if ((st = events_parse(o->events, data, len, s, &ev, d)) != RM_OK)
+        goto done;
+    c.s = s;
+    c.chain_at = calloc(s->n_nodes * s->n_nodes + 1, sizeof *c.chain_at);
+    if (!c.chain_at) {
+        st = diag_fail(d, RM_ENOMEM, "out of memory");
+        goto done;
+    }
+    if ((st = collect(&c, &ev, &obs, d)) != RM_OK)
+        goto done;
+    strbuf_printf(summary, "events: %zu of %zu ids (%zu skipped for missing or impossible sequences%s%s), "
+                           "hours %.1f to %.1f from %s\n",
+                  obs.ids - obs.skipped, obs.ids, obs.skipped, obs.skipped ? ", the first: " : "", obs.first_skip,
+                  obs.first_h, obs.last_h, "the start date");
+    if (obs.ids == 0 || obs.n_seg == 0) {
+        st = diag_error(d, &(struct diag_at){ o->events, 0, 0 }, "expected events of ids that left a node and were "
+                                                                 "seen at the next, got none");
+        goto done;
+    }
+    one_per_train(&obs);
+    double warmup_d = s->warmup_d;
+    /* the scenario over the observed window, for its queues and validation */
+    scenario_destroy(s);
+    s = NULL;
+    if ((st = load_window(o, NULL, obs.last_h, warmup_d, NULL, 0, &s, d)) != RM_OK)
+        goto done;
+    c.s = s;  /* same nodes, services and legs: the chains stand */
+    queue_h = calloc(s->n_nodes + 1, sizeof *queue_h);
+    if (!queue_h) {
+        st = diag_fail(d, RM_ENOMEM, "out of memory");
+        goto done;
+    }
+    if ((st = simulate(s, queue_h, &sim, &simbuf, d)) != RM_OK)
+        goto done;
+    if ((st = fit_chains(&c, &obs, queue_h, &fits, &n_fits, summary, d)) != RM_OK)
+        goto done;
+    if ((st = outdir_begin(o->out, &od, d)) != RM_OK)
+        goto done;
+    const char *tmp = outdir_temp(od);
+    if ((st = write_calibration(tmp, &c, fits, n_fits, d)) != RM_OK ||
+        (st = write_overlay(tmp, &c, fits, n_fits, o->events, d)) != RM_OK)
+        goto done;
+    size_t changed = 0;
+    for (size_t k = 0; k < n_fits; k++)
+        changed += fits[k].changed;
+    strbuf_printf(summary, "legs: %zu fitted, %zu changed\n", n_fits, changed);
+    char overlay[4096], path[4096];
+    snprintf(overlay, sizeof overlay, "%s/%s", tmp, RESULTS_OVERLAY_DIR);
+    size_t n_fitted = 0;
+    char **fitted = fitted_sets(&c, fits, n_fits, &n_fitted);
+    st = fitted ? load_window(o, overlay, obs.last_h, warmup_d, (const char *const *)fitted, n_fitted, &cal, d)
+                : diag_fail(d, RM_ENOMEM, "out of memory");
+    for (size_t i = 0; fitted && i < n_fitted; i++)
+        free(fitted[i]);
+    free(fitted);
+    if (st != RM_OK)
+        goto done;
+    diag_clear(d);  /* the overlay's own warnings are not the user's */
+    FILE *f = open_in(tmp, RESULTS_VALIDATION_CSV, path, sizeof path, d);
+    if (!f) {
+        st = RM_EIO;
+        goto done;
+    }
+    csvwrite_header(f, "model,pair,n_observed,n_simulated,observed_mean_d,observed_mean_ci_low,"
+                       "observed_mean_ci_high,simulated_mean_d,simulated_mean_ci_low,simulated_mean_ci_high,"
+                       "observed_p50_d,observed_p50_ci_low,observed_p50_ci_high,simulated_p50_d,"
+                       "simulated_p50_ci_low,simulated_p50_ci_high,observed_p95_d,observed_p95_ci_low,"
+                       "observed_p95_ci_high,simulated_p95_d,simulated_p95_ci_low,simulated_p95_ci_high,"
+                       "ks_d,p_value,verdict");
+    double from_h = fmax(obs.first_h, s->warmup_d * CALENDAR_HOURS_PER_DAY);
+    st = validate(f, s, "scenario", &obs, from_h, obs.last_h, summary, d);
+    if (st == RM_OK)
+        st = validate(f, cal, "calibrated", &obs, from_h, obs.last_h, summary, d);
+    enum rm_status closed = close_file(f, path, d);
+    if (st == RM_OK)
+        st = closed;
+    if (st == RM_OK)
+        st = outdir_commit(od, d);
+done:
+    outdir_discard(od);
+    free(fits);
+    free(queue_h);
+    free(c.chains);
+    free(c.chain_at);
+    observed_fini(&obs);
+    events_fini(&ev);
+    events_fini(&sim);
+    free(simbuf);
+    free(data);
+    scenario_destroy(cal);
+    scenario_destroy(s);
+    return st;
+}
