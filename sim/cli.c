@@ -50,6 +50,7 @@ struct opts {
     long jobs;                       /* -1: not given */
     bool batches, tracking, no_plot, quiet;
     const char *out;
+    const char *overlay;             /* run --overlay DIR: a proposal laid over the scenario */
     const char *sets[MAX_SETS + 3];  /* the user's, then those -r, -d and -s stand for */
     size_t n_sets;
     char shorthand[3][48];           /* "scenario.replications=N" and so on */
@@ -186,7 +187,8 @@ static void shorthand(struct opts *o, int k, const char *fmt, ...)
 /* Parses run/compare options; leaves optind at the first operand. */
 static int parse_opts(int argc, char **argv, struct opts *o, bool compare, const char *cmd_usage)
 {
-    enum { O_SET = 256, O_BATCHES, O_TRACKING, O_NO_PLOT, O_HELP, O_METRIC, O_PRECISION, O_MAX_REPS };
+    enum { O_SET = 256, O_BATCHES, O_TRACKING, O_NO_PLOT, O_HELP, O_METRIC, O_PRECISION, O_MAX_REPS,
+           O_OVERLAY };
     static const struct option longs[] = {
         { "replications", required_argument, 0, 'r' }, { "seed", required_argument, 0, 's' },
         { "days", required_argument, 0, 'd' },          { "out", required_argument, 0, 'o' },
@@ -196,6 +198,7 @@ static int parse_opts(int argc, char **argv, struct opts *o, bool compare, const
         { "help", no_argument, 0, O_HELP },             { "metric", required_argument, 0, O_METRIC },
         { "precision", required_argument, 0, O_PRECISION },
         { "max-replications", required_argument, 0, O_MAX_REPS },
+        { "overlay", required_argument, 0, O_OVERLAY },
         { 0, 0, 0, 0 } };
     *o = (struct opts){ .jobs = -1, .max_replications = DEFAULT_MAX_REPLICATIONS };
     long count;
@@ -259,9 +262,17 @@ static int parse_opts(int argc, char **argv, struct opts *o, bool compare, const
             if (o->n_metrics < 32)
                 o->metrics[o->n_metrics++] = optarg;
             break;
+        case O_OVERLAY:
+            if (compare)
+                return say_error("--overlay: only for run (compare and sweep take proposals)");
+            o->overlay = optarg;
+            break;
         case O_HELP:
             fputs(cmd_usage, stdout);
             printf(usage_run_opts, compare ? "-compare" : "");
+            if (!compare)
+                puts("      --overlay DIR      lay a proposal's files over the scenario, e.g. the overlay/\n"
+                     "                         railmail calibrate writes");
             if (compare)
                 puts("      --metric NAME      print only this metric (repeatable); the CSV has all");
             print_metrics();
@@ -626,7 +637,7 @@ static int cmd_run(int argc, char **argv)
     struct run_precision *prec = NULL;
     struct run_result res = { 0 };
     bool have_res = false;
-    enum rm_status st = scenario_load(dir, NULL, o.sets, o.n_sets, &s, d);
+    enum rm_status st = scenario_load(dir, o.overlay, o.sets, o.n_sets, &s, d);
     if (st != RM_OK)
         goto done;
     out = o.out ? strdup(o.out) : default_out(s, "");

@@ -49,6 +49,7 @@ static const struct option_spec sweep_options[] = {
     {"--metric", 0, V_METRIC}, {0}};
 static const struct option_spec help_option[] = {{"--help", 0, V_FLAG}, {0}};
 static const struct option_spec report_options[] = {{"--force", 0, V_FLAG}, {0}};
+static const struct option_spec run_only_options[] = {{"--overlay", 0, V_DIR}, {0}};
 static const struct option_spec calibrate_options[] = {{"--out", 'o', V_DIR}, {"--set", 0, V_KEY}, {0}};
 static const struct option_spec main_options[] = {{"--help", 'h', V_FLAG}, {"--version", 0, V_FLAG}, {0}};
 
@@ -69,7 +70,7 @@ struct command_spec {
 
 /* Every command, in the order --help lists them. */
 static const struct command_spec commands[] = {
-    {"run", {run_options, NULL}, OP_SCENARIO},
+    {"run", {run_options, run_only_options}, OP_SCENARIO},
     {"compare", {run_options, compare_options}, OP_SCENARIO_PROPOSALS},
     {"sweep", {run_options, sweep_options}, OP_SCENARIO},
     {"validate", {help_option, NULL}, OP_SCENARIOS},

@@ -154,6 +154,8 @@ Test(calibrate, a_leg_that_differs_is_recovered_and_the_others_stay, .timeout = 
     char *overlay = slurp_in(dir, "overlay/legs.csv");
     cr_assert(strstr(overlay, "BRS,WAW,210,\"lognormal(39."), "%s", overlay);
     cr_assert_null(strstr(overlay, "CQ,AKZ"));
+    /* and it runs as a proposal laid over the scenario */
+    cr_assert_eq(e2e_runf(NULL, NULL, "run " MINI " -q --no-plot -r 2 --overlay %s/overlay -o %s/over", dir, tmp), 0);
     /* the calibrated scenario reproduces the pair the scenario did not */
     char *v = slurp_in(dir, "validation.csv");
     cr_assert(strstr(v, "\nscenario,CQ-WAW,") && strstr(strstr(v, "\nscenario,CQ-WAW,"), ",not consistent\n"));
