@@ -312,17 +312,97 @@ static enum dist_kind chain_family(const struct calib *c, const struct chain *ch
     return k;
 }
 
+/* The simulated segments' mean and variance per chain (the scenario's
+ * own node times with its running times), from `sim` sorted by chain. */
+struct chain_sim {
+    double mean, var;
+    size_t n;
+};
+
+static struct chain_sim *chain_sims(const struct calib *c, const struct observed *sim)
+{
+    struct chain_sim *cs = calloc(c->n_chains + 1, sizeof *cs);
+    for (size_t a = 0, b; cs && a < sim->n_seg; a = b) {
+        uint32_t k = sim->seg[a].chain;
+        double sum = 0, sq = 0;
+        for (b = a; b < sim->n_seg && sim->seg[b].chain == k; b++)
+            sum += sim->seg[b].t1 - sim->seg[b].t0;
+        double mean = sum / (double)(b - a);
+        for (size_t i = a; i < b; i++) {
+            double e = sim->seg[i].t1 - sim->seg[i].t0 - mean;
+            sq += e * e;
+        }
+        cs[k] = (struct chain_sim){ mean, b - a > 1 ? sq / (double)(b - a - 1) : 0, b - a };
+    }
+    return cs;
+}
+
+/* One chain: its legs' fits into fits[*n_fits...]. The remainders x (n of
+ * them, node means taken off) are fitted by maximum likelihood where the
+ * node times add no spread of their own; where they do (a dwell with a
+ * spread, a queue), the remainders are the running times plus that
+ * spread, which would widen every leg: there the mean is the remainders'
+ * and the running times' variance theirs less the node times' (the
+ * simulated segments' variance less the legs'), each leg taking its share
+ * of both in proportion to its current mean and variance. */
+static void fit_chain(const struct calib *c, const struct chain *ch, const double *x, size_t n, bool whole,
+                      double current, const struct chain_sim *sim, struct leg_fit *fits, size_t *n_fits)
+{
+    const struct scenario *s = c->s;
+    double legs_var = 0, legs_sq = 0;
+    for (size_t j = ch->first; j < ch->last; j++) {
+        const struct dist *t = &s->legs[SV(c, ch)->legs[j]].time_h;
+        legs_var += dist_sd(t) * dist_sd(t), legs_sq += dist_mean(t) * dist_mean(t);
+    }
+    double mean = n ? gsl_stats_mean(x, 1, n) : NAN, var = n > 1 ? gsl_stats_variance_m(x, 1, n, mean) : 0;
+    double node_var = sim->n > 1 && !whole ? fmax(sim->var - legs_var, 0) : 0;
+    bool ml = whole || node_var <= 0.01 * var;
+    struct fit_result fr = { 0 };
+    bool ok = n >= 2 && (!ml || fit_values(whole ? DIST_LOGNORMAL : chain_family(c, ch), x, n, s->confidence,
+                                           current, &fr));
+    double run_var = fmax(var - node_var, 0), se = sqrt(var / (double)n);
+    double z = gsl_cdf_ugaussian_Qinv((1 - s->confidence) / 2);
+    if (ok && !ml)  /* the mean's interval from the remainders' (central limit theorem) */
+        fr = (struct fit_result){ .mean = mean, .ci_low = mean - z * se, .ci_high = mean + z * se,
+                                  .p_value = se > 0 ? 2 * gsl_cdf_ugaussian_Q(fabs(mean - current) / se) : 1 };
+    for (size_t j = ch->first; j < ch->last; j++) {
+        size_t leg = SV(c, ch)->legs[j];
+        bool seen = false;
+        for (size_t k = 0; k < *n_fits; k++)
+            seen |= fits[k].leg == leg;
+        if (seen)
+            continue;  /* a leg of two chains: the first one's fit */
+        const struct dist *t = &s->legs[leg].time_h;
+        double share = whole ? 1 : dist_mean(t) / (current > 0 ? current : 1);
+        struct leg_fit *lf = &fits[(*n_fits)++];
+        *lf = (struct leg_fit){ .leg = leg, .n = n, .fitted_ok = ok, .whole = whole };
+        if (!ok)
+            continue;
+        if (ml) {
+            lf->fitted = fit_scale(&fr.params, share);
+        } else {
+            double leg_var = legs_var > 0 ? run_var * dist_sd(t) * dist_sd(t) / legs_var
+                                          : run_var * dist_mean(t) * dist_mean(t) / legs_sq;
+            lf->fitted = fit_moments(t, mean * share, leg_var);
+        }
+        lf->mean = fr.mean * share, lf->ci_low = fr.ci_low * share, lf->ci_high = fr.ci_high * share;
+        lf->p_value = fr.p_value;
+    }
+}
+
 /* Fits every chain that has segments; one leg_fit per leg of each into
  * *fits. Notes (remainders not positive) go to the summary. */
-static enum rm_status fit_chains(const struct calib *c, const struct observed *o, const double *queue_h,
-                                 struct leg_fit **fits, size_t *n_fits, struct strbuf *summary, struct diag *d)
+static enum rm_status fit_chains(const struct calib *c, const struct observed *o, const struct observed *sim,
+                                 const double *queue_h, struct leg_fit **fits, size_t *n_fits,
+                                 struct strbuf *summary, struct diag *d)
 {
     const struct scenario *s = c->s;
     double *x = malloc((o->n_seg + 1) * sizeof *x);
+    struct chain_sim *cs = chain_sims(c, sim);
     *fits = calloc(s->n_legs + 1, sizeof **fits);
     *n_fits = 0;
-    if (!x || !*fits) {
-        free(x);
+    if (!x || !*fits || !cs) {
+        free(x), free(cs);
         return diag_fail(d, RM_ENOMEM, "out of memory");
     }
     for (size_t a = 0, b; a < o->n_seg; a = b) {
@@ -347,29 +427,10 @@ static enum rm_status fit_chains(const struct calib *c, const struct observed *o
                 x[i] += nodes;
             current += nodes;
         }
-        struct fit_result fr;
-        bool ok = n >= 2 && fit_values(whole ? DIST_LOGNORMAL : chain_family(c, ch), x, n, s->confidence,
-                                       current, &fr);
-        for (size_t j = ch->first; j < ch->last; j++) {
-            size_t leg = SV(c, ch)->legs[j];
-            bool seen = false;
-            for (size_t k = 0; k < *n_fits; k++)
-                seen |= (*fits)[k].leg == leg;
-            if (seen)
-                continue;  /* a leg of two chains: the first one's fit */
-            double share = dist_mean(&s->legs[leg].time_h) / (current > 0 ? current : 1);
-            if (whole)
-                share = 1;
-            struct leg_fit *lf = &(*fits)[(*n_fits)++];
-            *lf = (struct leg_fit){ .leg = leg, .n = n, .fitted_ok = ok, .whole = whole };
-            if (ok) {
-                lf->fitted = fit_scale(&fr.params, share);
-                lf->mean = fr.mean * share, lf->ci_low = fr.ci_low * share, lf->ci_high = fr.ci_high * share;
-                lf->p_value = fr.p_value;
-            }
-        }
+        fit_chain(c, ch, x, n, whole, current, &cs[o->seg[a].chain], *fits, n_fits);
     }
     free(x);
+    free(cs);
     /* changed where the current mean is rejected, Holm-corrected over the legs */
     double *p = malloc((*n_fits + 1) * sizeof *p);
     bool *reject = malloc((*n_fits + 1) * sizeof *reject);
@@ -671,26 +732,30 @@ static void write_verdicts(FILE *f, const struct scenario *s, const char *model,
 
 /* Simulates `s` over the window and compares it with what was observed. */
 static enum rm_status validate(FILE *f, const struct scenario *s, const char *model, const struct observed *obs,
-                               double from_h, double to_h, struct strbuf *summary, struct diag *d)
+                               const struct observed *done, double from_h, double to_h, struct strbuf *summary,
+                               struct diag *d)
 {
     struct events sim = { 0 };
     struct observed so = { 0 };
+    const struct observed *use = done ? done : &so;
     char *buf = NULL;
     struct transit *a = NULL, *b = NULL;
     struct verdict_row *rows = NULL;
     size_t n_rows = 0;
     struct calib c = { .s = s, .chain_at = calloc(s->n_nodes * s->n_nodes + 1, sizeof(uint32_t)) };
-    enum rm_status st = c.chain_at ? simulate(s, NULL, &sim, &buf, d) : diag_fail(d, RM_ENOMEM, "out of memory");
-    if (st == RM_OK)
+    enum rm_status st = !c.chain_at ? diag_fail(d, RM_ENOMEM, "out of memory")
+                        : done      ? RM_OK
+                                    : simulate(s, NULL, &sim, &buf, d);
+    if (st == RM_OK && !done)
         st = collect(&c, &sim, &so, d);
     if (st == RM_OK) {
         a = malloc((obs->n_tr + 1) * sizeof *a);
-        b = malloc((so.n_tr + 1) * sizeof *b);
+        b = malloc((use->n_tr + 1) * sizeof *b);
         if (!a || !b)
             st = diag_fail(d, RM_ENOMEM, "out of memory");
     }
     if (st == RM_OK) {
-        size_t na = per_train(obs, from_h, to_h, a), nb = per_train(&so, from_h, to_h, b);
+        size_t na = per_train(obs, from_h, to_h, a), nb = per_train(use, from_h, to_h, b);
         st = compare_sides(s, a, na, b, nb, &rows, &n_rows, d);
     }
     if (st == RM_OK)
@@ -758,7 +823,7 @@ enum rm_status calibrate_run(const struct calibrate_options *o, struct strbuf *s
 {
     struct scenario *s = NULL, *cal = NULL;
     struct events ev = { 0 }, sim = { 0 };
-    struct observed obs = { 0 };
+    struct observed obs = { 0 }, simobs = { 0 };
     struct outdir *od = NULL;
     struct leg_fit *fits = NULL;
     size_t n_fits = 0;
@@ -808,7 +873,10 @@ enum rm_status calibrate_run(const struct calibrate_options *o, struct strbuf *s
     }
     if ((st = simulate(s, queue_h, &sim, &simbuf, d)) != RM_OK)
         goto done;
-    if ((st = fit_chains(&c, &obs, queue_h, &fits, &n_fits, summary, d)) != RM_OK)
+    if ((st = collect(&c, &sim, &simobs, d)) != RM_OK)
+        goto done;
+    one_per_train(&simobs);
+    if ((st = fit_chains(&c, &obs, &simobs, queue_h, &fits, &n_fits, summary, d)) != RM_OK)
         goto done;
     if ((st = outdir_begin(o->out, &od, d)) != RM_OK)
         goto done;
@@ -844,9 +912,9 @@ enum rm_status calibrate_run(const struct calibrate_options *o, struct strbuf *s
                        "observed_p95_ci_high,simulated_p95_d,simulated_p95_ci_low,simulated_p95_ci_high,"
                        "ks_d,p_value,verdict");
     double from_h = fmax(obs.first_h, s->warmup_d * CALENDAR_HOURS_PER_DAY);
-    st = validate(f, s, "scenario", &obs, from_h, obs.last_h, summary, d);
+    st = validate(f, s, "scenario", &obs, &simobs, from_h, obs.last_h, summary, d);
     if (st == RM_OK)
-        st = validate(f, cal, "calibrated", &obs, from_h, obs.last_h, summary, d);
+        st = validate(f, cal, "calibrated", &obs, NULL, from_h, obs.last_h, summary, d);
     enum rm_status closed = close_file(f, path, d);
     if (st == RM_OK)
         st = closed;
@@ -859,6 +927,7 @@ done:
     free(c.chains);
     free(c.chain_at);
     observed_fini(&obs);
+    observed_fini(&simobs);
     events_fini(&ev);
     events_fini(&sim);
     free(simbuf);

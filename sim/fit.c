@@ -65,6 +65,49 @@ int fit_format(const struct fit_params *p, char *buf, size_t len)
     }
 }
 
+/* The cv of a Weibull of this shape. */
+static double weibull_cv(double k)
+{
+    double g1 = gsl_sf_gamma(1 + 1 / k), g2 = gsl_sf_gamma(1 + 2 / k);
+    return sqrt(fmax(g2 / (g1 * g1) - 1, 0));
+}
+
+struct fit_params fit_moments(const struct dist *current, double mean, double var)
+{
+    double sd = sqrt(fmax(var, 0));
+    struct fit_params p = { fit_family(current->kind), { mean, sd / mean, 0 } };
+    switch (p.kind) {
+    case DIST_WEIBULL: {  /* the cv falls as the shape grows: bisection on log shape */
+        double lo = log(0.2), hi = log(200), cv = sd / mean;
+        for (int i = 0; i < 100; i++) {
+            double mid = (lo + hi) / 2;
+            if (weibull_cv(exp(mid)) > cv)
+                lo = mid;
+            else
+                hi = mid;
+        }
+        double k = exp((lo + hi) / 2);
+        p.q[0] = mean / gsl_sf_gamma(1 + 1 / k), p.q[1] = k;
+        break;
+    }
+    case DIST_UNIFORM:  /* sd = (b - a) / sqrt(12) */
+        p.q[0] = fmax(mean - sqrt(3) * sd, 0), p.q[1] = mean + sqrt(3) * sd;
+        break;
+    case DIST_TRIANGULAR: {
+        const double *c = current->p;
+        double mu = (c[0] + c[1] + c[2]) / 3, sdc = dist_sd(current), f = sdc > 0 ? sd / sdc : 0;
+        for (int i = 0; i < 3; i++)
+            p.q[i] = fmax(mean + (c[i] - mu) * f, 0);
+        if (!(p.q[2] > p.q[0]))  /* no spread to keep: a symmetric one */
+            p.q[0] = fmax(mean - sqrt(6) * sd, 0), p.q[1] = mean, p.q[2] = mean + sqrt(6) * sd + 1e-9 * mean;
+        break;
+    }
+    default:
+        break;
+    }
+    return p;
+}
+
 /* z of a two-sided interval at `confidence`. */
 static double z_of(double confidence)
 {

@@ -35,6 +35,12 @@ enum dist_kind fit_family(enum dist_kind kind);
 bool fit_values(enum dist_kind kind, const double *x, size_t n, double confidence, double current_mean,
                 struct fit_result *out);
 
+/* The distribution of family fit_family(current->kind) with this mean and
+ * variance (method of moments): lognormal and gamma by (mean, cv), Weibull
+ * by the shape whose cv it is, uniform around the mean; a triangular keeps
+ * the current one's shape, moved and stretched. Supports are cut at 0. */
+struct fit_params fit_moments(const struct dist *current, double mean, double var);
+
 /* The same distribution scaled by f > 0: every family railmail fits is a
  * scale family, so the shape (cv) is kept. */
 struct fit_params fit_scale(const struct fit_params *p, double f);
