@@ -19,6 +19,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <gsl/gsl_cdf.h>
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_fit.h>
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 
@@ -63,6 +65,7 @@ struct observed {
     size_t ids, skipped;
     char first_skip[256];        /* why the first skipped id was skipped */
     double first_h, last_h;      /* the events' window */
+    uint32_t run_min, run_max;   /* the replications of railmail's own events; 0 otherwise */
 };
 
 struct calib {
@@ -173,9 +176,13 @@ static const char *check_id(struct calib *c, const struct events_row *r, size_t 
         if (r[i].code == EVENTS_EMA)
             return "a posting (EMA) after other events";
     (void)start;
-    if (n >= 2 && r[0].code == EVENTS_EMA && r[n - 1].code == EVENTS_EMD &&
-        !push_transit(o, cap_tr, (struct transit){ (uint32_t)(r[0].node * c->s->n_nodes + r[n - 1].node), r[0].run,
-                                                   r[0].time_h, r[n - 1].time_h }))
+    /* every posting, for the demand; without its delivery (NaN) its pair
+     * is origin to origin, which no demand row has */
+    bool delivered = n >= 2 && r[n - 1].code == EVENTS_EMD;
+    size_t dest = delivered ? r[n - 1].node : r[0].node;
+    if (r[0].code == EVENTS_EMA &&
+        !push_transit(o, cap_tr, (struct transit){ (uint32_t)(r[0].node * c->s->n_nodes + dest), r[0].run,
+                                                   r[0].time_h, delivered ? r[n - 1].time_h : NAN }))
         return (*nomem = true), "out of memory";
     return NULL;
 }
@@ -184,11 +191,13 @@ static const char *check_id(struct calib *c, const struct events_row *r, size_t 
 static enum rm_status collect(struct calib *c, const struct events *ev, struct observed *o, struct diag *d)
 {
     size_t cap_seg = 0, cap_tr = 0;
-    *o = (struct observed){ .first_h = INFINITY, .last_h = -INFINITY };
+    *o = (struct observed){ .first_h = INFINITY, .last_h = -INFINITY, .run_min = UINT32_MAX };
     for (size_t a = 0, b; a < ev->n; a = b) {
         for (b = a + 1; b < ev->n && events_same_id(&ev->rows[a], &ev->rows[b]); b++)
             ;
         o->ids++;
+        o->run_min = ev->rows[a].run < o->run_min ? ev->rows[a].run : o->run_min;
+        o->run_max = ev->rows[a].run > o->run_max ? ev->rows[a].run : o->run_max;
         for (size_t i = a; i < b; i++) {
             o->first_h = fmin(o->first_h, ev->rows[i].time_h);
             o->last_h = fmax(o->last_h, ev->rows[i].time_h);
@@ -447,6 +456,208 @@ static enum rm_status fit_chains(const struct calib *c, const struct observed *o
     return RM_OK;
 }
 
+/* ---- services and demand ---------------------------------------------- */
+
+/* One row of the calibration file (the fitted text, its mean and interval;
+ * NaN mean: none), not proposed. */
+static void put_row(FILE *f, const char *file, const char *row, const char *column, const char *current,
+                    const char *fitted, double mean, double lo, double hi, size_t n)
+{
+    struct csvwrite_line w;
+    csvwrite_line_start(&w, f);
+    const char *text[] = { file, row, column, current, fitted };
+    for (int i = 0; i < 5; i++)
+        csvwrite_line_field(&w, text[i]), csvwrite_line_char(&w, ',');
+    double v[3] = { mean, lo, hi };
+    for (int i = 0; i < 3; i++) {
+        if (isfinite(v[i]))
+            csvwrite_line_number(&w, v[i]);
+        csvwrite_line_char(&w, ',');
+    }
+    csvwrite_line_uint(&w, n), csvwrite_line_char(&w, ',');
+    csvwrite_line_field(&w, "no");
+    csvwrite_line_end(&w);
+}
+
+/* A count's rate per `per` hours over `hours` (hours of every replication)
+ * with its Poisson interval (normal approximation): the text, mean, low
+ * and high. */
+static void rate_of(double count, double hours, double per, double z, char *text, size_t size, double v[3])
+{
+    double scale = per / hours;
+    v[0] = count * scale;
+    v[1] = fmax(count - z * sqrt(count), 0) * scale;
+    v[2] = (count + z * sqrt(count)) * scale;
+    snprintf(text, size, "%.4g", v[0]);
+}
+
+static int by_double(const void *pa, const void *pb)
+{
+    double a = *(const double *)pa, b = *(const double *)pb;
+    return a < b ? -1 : a > b;
+}
+
+/* A service's observed departures (hours, sorted, distinct per
+ * replication): their rate per week, the weekdays and hours they keep. */
+static void service_rows(FILE *f, const struct calib *c, size_t k, const double *t, size_t n, double hours,
+                         double z)
+{
+    static const char *const names[7] = { "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun" };
+    const struct scenario *s = c->s;
+    const struct scenario_service *sv = &s->services[k];
+    char cur[128], fit[128];
+    double v[3];
+    unsigned days[7] = { 0 }, hours_seen[48] = { 0 };
+    for (size_t i = 0; i < n; i++) {
+        double day = floor(t[i] / CALENDAR_HOURS_PER_DAY);
+        days[calendar_weekday(s->start_day + (int32_t)day)]++;
+        hours_seen[(int)floor((t[i] - day * CALENDAR_HOURS_PER_DAY) * 2) % 48]++;
+    }
+    snprintf(cur, sizeof cur, "%.15g", sv->departures_per_week);
+    rate_of((double)n, hours, CALENDAR_HOURS_PER_WEEK, z, fit, sizeof fit, v);
+    put_row(f, "services.csv", sv->id, "departures_per_week", cur, fit, v[0], v[1], v[2], n);
+    /* weekdays with at least half a uniform share, hours with a tenth */
+    cur[0] = fit[0] = '\0';
+    for (unsigned i = 0; i < sv->n_week; i++) {
+        int d = (int)floor(sv->week_h[i] / CALENDAR_HOURS_PER_DAY);
+        int wd = calendar_weekday(s->start_day + d);
+        snprintf(cur + strlen(cur), sizeof cur - strlen(cur), "%s%s", i ? ";" : "", names[wd]);
+    }
+    for (int d = 0; d < 7; d++)
+        if (days[d] && days[d] * 14 >= n)
+            snprintf(fit + strlen(fit), sizeof fit - strlen(fit), "%s%s", fit[0] ? ";" : "", names[d]);
+    put_row(f, "services.csv", sv->id, "weekdays", cur, fit, NAN, NAN, NAN, n);
+    fit[0] = '\0';
+    for (int h = 0; h < 48; h++)
+        if (hours_seen[h] && hours_seen[h] * 10 >= n && strlen(fit) + 8 < sizeof fit)
+            snprintf(fit + strlen(fit), sizeof fit - strlen(fit), "%s%.3g", fit[0] ? ";" : "", h / 2.0);
+    cur[0] = '\0';
+    for (unsigned i = 0; i < sv->n_week && strlen(cur) + 8 < sizeof cur; i++)
+        snprintf(cur + strlen(cur), sizeof cur - strlen(cur), "%s%.3g", i ? ";" : "",
+                 fmod(sv->week_h[i], CALENDAR_HOURS_PER_DAY));
+    put_row(f, "services.csv", sv->id, "departure_h", cur, fit, NAN, NAN, NAN, n);
+}
+
+/* Departures per service: the distinct (replication, hour) of segments
+ * that begin at a service's first node. Services that carry no mail are
+ * never seen and not reported. */
+static enum rm_status fit_services(FILE *f, const struct calib *c, const struct observed *o, double hours,
+                                   double z, struct diag *d)
+{
+    const struct scenario *s = c->s;
+    double *t = malloc((o->n_seg + 1) * sizeof *t);
+    if (!t)
+        return diag_fail(d, RM_ENOMEM, "out of memory");
+    for (size_t k = 0; k < s->n_services; k++) {
+        size_t n = 0;
+        for (size_t i = 0; i < o->n_seg; i++) {
+            const struct chain *ch = &c->chains[o->seg[i].chain];
+            if (ch->service == k && ch->first == 0)  /* replications apart: a week each */
+                t[n++] = o->seg[i].t0 + (double)o->seg[i].run * 1e7;
+        }
+        qsort(t, n, sizeof *t, by_double);
+        size_t m = 0;
+        for (size_t i = 0; i < n; i++)
+            if (!m || t[i] != t[m - 1])
+                t[m++] = t[i];
+        for (size_t i = 0; i < m; i++)
+            t[i] = fmod(t[i], 1e7);
+        if (m && s->services[k].carries_mail)
+            service_rows(f, c, k, t, m, hours, z);
+    }
+    free(t);
+    return RM_OK;
+}
+
+/* Growth per year of a row's postings: a log-linear fit of the monthly
+ * rates (weighted by their counts, divided by the scenario's seasonal
+ * factors, which would otherwise pass for growth) over the months the
+ * window covers whole; NaN with fewer than three. */
+static double growth_of(const struct scenario *s, const double *season, const double *t, size_t n, double first_h,
+                        double last_h, double *se)
+{
+    int32_t m0 = calendar_month(s->start_day + (int32_t)ceil(first_h / CALENDAR_HOURS_PER_DAY));
+    int32_t m1 = calendar_month(s->start_day + (int32_t)floor(last_h / CALENDAR_HOURS_PER_DAY)) - 1;
+    if (calendar_month_start(m0) * CALENDAR_HOURS_PER_DAY < (s->start_day * CALENDAR_HOURS_PER_DAY + first_h))
+        m0++;
+    if (m1 - m0 + 1 < 3 || m1 - m0 + 1 > 1200)
+        return NAN;
+    size_t k = (size_t)(m1 - m0 + 1);
+    double x[1200], y[1200], w[1200], count[1200] = { 0 };
+    for (size_t i = 0; i < n; i++) {
+        int32_t m = calendar_month(s->start_day + (int32_t)floor(t[i] / CALENDAR_HOURS_PER_DAY));
+        if (m >= m0 && m <= m1)
+            count[m - m0]++;
+    }
+    for (size_t i = 0; i < k; i++) {
+        double days = calendar_month_start(m0 + (int32_t)i + 1) - calendar_month_start(m0 + (int32_t)i);
+        if (!(count[i] > 0))
+            return NAN;
+        /* the rate with the scenario's seasonality taken out; var(log count) ~ 1/count */
+        int moy = (int)((m0 + (int32_t)i) % 12);
+        x[i] = (double)i / 12, y[i] = log(count[i] / days / season[moy]), w[i] = count[i];
+    }
+    double c0, c1, cov00, cov01, cov11, chisq;
+    if (gsl_fit_wlinear(x, 1, w, 1, y, 1, k, &c0, &c1, &cov00, &cov01, &cov11, &chisq) != GSL_SUCCESS)
+        return NAN;
+    *se = sqrt(cov11);
+    return c1;  /* log growth per year */
+}
+
+/* Batches per day and growth per demand row: the postings at each origin,
+ * shared among its pairs as its delivered batches are; the growth from the
+ * pair's delivered batches by the month they were posted. */
+static enum rm_status fit_demand(FILE *f, const struct calib *c, const struct observed *o, double hours, double z,
+                                 struct diag *d)
+{
+    const struct scenario *s = c->s;
+    size_t nn = s->n_nodes;
+    double *posted = calloc(nn + 1, sizeof *posted), *delivered = calloc(nn * nn + 1, sizeof *delivered);
+    double *t = malloc((o->n_tr + 1) * sizeof *t);
+    if (!posted || !delivered || !t) {
+        free(posted), free(delivered), free(t);
+        return diag_fail(d, RM_ENOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < o->n_tr; i++) {
+        posted[o->tr[i].pair / nn]++;
+        if (!isnan(o->tr[i].delivered_h))
+            delivered[o->tr[i].pair]++;
+    }
+    for (size_t r = 0; r < s->n_demand; r++) {
+        const struct scenario_demand *dm = &s->demand[r];
+        double from = 0, pair = delivered[dm->origin * nn + dm->destination];
+        for (size_t j = 0; j < nn; j++)
+            if (j != dm->origin)
+                from += delivered[dm->origin * nn + j];
+        if (!(pair > 0))
+            continue;
+        double count = posted[dm->origin] * pair / from, v[3];
+        char row[256], cur[64], fit[64];
+        snprintf(row, sizeof row, "%s-%s", s->nodes[dm->origin].id, s->nodes[dm->destination].id);
+        snprintf(cur, sizeof cur, "%.15g", dm->batches_per_day);
+        rate_of(count, hours, CALENDAR_HOURS_PER_DAY, z, fit, sizeof fit, v);
+        put_row(f, "demand.csv", row, "batches_per_day", cur, fit, v[0], v[1], v[2], (size_t)pair);
+        /* the pair's delivered postings month by month (replications
+         * pooled), up to where every batch posted could have arrived */
+        size_t n = 0;
+        double longest = 0;
+        for (size_t i = 0; i < o->n_tr; i++)
+            if (o->tr[i].pair == dm->origin * nn + dm->destination && !isnan(o->tr[i].delivered_h)) {
+                t[n++] = o->tr[i].posted_h;
+                longest = fmax(longest, o->tr[i].delivered_h - o->tr[i].posted_h);
+            }
+        double se, g = growth_of(s, dm->season, t, n, o->first_h, o->last_h - longest, &se);
+        if (isnan(g))
+            continue;
+        snprintf(cur, sizeof cur, "%.15g", dm->growth_pct_per_year);
+        snprintf(fit, sizeof fit, "%.3g", expm1(g) * 100);
+        put_row(f, "demand.csv", row, "growth_pct_per_year", cur, fit, expm1(g) * 100, expm1(g - z * se) * 100,
+                expm1(g + z * se) * 100, n);
+    }
+    free(posted), free(delivered), free(t);
+    return RM_OK;
+}
+
 /* ---- outputs ----------------------------------------------------------- */
 
 static FILE *open_in(const char *dir, const char *name, char *path, size_t size, struct diag *d)
@@ -466,7 +677,7 @@ static enum rm_status close_file(FILE *f, const char *path, struct diag *d)
 }
 
 static enum rm_status write_calibration(const char *dir, const struct calib *c, const struct leg_fit *fits,
-                                        size_t n_fits, struct diag *d)
+                                        size_t n_fits, const struct observed *o, struct diag *d)
 {
     char path[4096], text[128];
     FILE *f = open_in(dir, RESULTS_CALIBRATION_CSV, path, sizeof path, d);
@@ -497,7 +708,14 @@ static enum rm_status write_calibration(const char *dir, const struct calib *c, 
         csvwrite_line_field(&w, lf->changed ? "yes" : "no");
         csvwrite_line_end(&w);
     }
-    return close_file(f, path, d);
+    /* the timetables and the demand as observed: reported, not proposed */
+    double runs = o->run_min <= o->run_max ? (double)(o->run_max - o->run_min + 1) : 1;
+    double hours = runs * fmax(o->last_h - o->first_h, 1), z = gsl_cdf_ugaussian_Qinv((1 - c->s->confidence) / 2);
+    enum rm_status st = fit_services(f, c, o, hours, z, d);
+    if (st == RM_OK)
+        st = fit_demand(f, c, o, hours, z, d);
+    enum rm_status closed = close_file(f, path, d);
+    return st != RM_OK ? st : closed;
 }
 
 /* The overlay: the changed legs' rows of the scenario's legs.csv (every
@@ -881,7 +1099,7 @@ enum rm_status calibrate_run(const struct calibrate_options *o, struct strbuf *s
     if ((st = outdir_begin(o->out, &od, d)) != RM_OK)
         goto done;
     const char *tmp = outdir_temp(od);
-    if ((st = write_calibration(tmp, &c, fits, n_fits, d)) != RM_OK ||
+    if ((st = write_calibration(tmp, &c, fits, n_fits, &obs, d)) != RM_OK ||
         (st = write_overlay(tmp, &c, fits, n_fits, o->events, d)) != RM_OK)
         goto done;
     size_t changed = 0;

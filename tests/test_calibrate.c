@@ -110,13 +110,14 @@ static char *slurp_in(const char *dir, const char *name)
     return text;
 }
 
-/* The row of leg `leg` in calibration.csv: its fitted mean, interval and
+/* Row `row` of `file` in calibration.csv: its fitted mean, interval and
  * whether it changed. */
-static void leg_row(const char *dir, const char *leg, double *mean, double *lo, double *hi, bool *changed)
+static void row_of(const char *dir, const char *file, const char *row, double *mean, double *lo, double *hi,
+                   bool *changed)
 {
     char *text = slurp_in(dir, "calibration.csv");
-    char *key = e2e_format("legs.csv,%s,", leg), *at = strstr(text, key);
-    cr_assert(at, "no row for %s in %s", leg, text);
+    char *key = e2e_format("%s,%s,", file, row), *at = strstr(text, key);
+    cr_assert(at, "no row for %s in %s", row, text);
     char *end = strchr(at, '\n');
     *end = '\0';
     /* the last five fields hold no commas: fitted_mean,ci_low,ci_high,n,changed */
@@ -130,6 +131,11 @@ static void leg_row(const char *dir, const char *leg, double *mean, double *lo, 
     *changed = !strcmp(f[4], "yes");
     free(key);
     free(text);
+}
+
+static void leg_row(const char *dir, const char *leg, double *mean, double *lo, double *hi, bool *changed)
+{
+    row_of(dir, "legs.csv", leg, mean, lo, hi, changed);
 }
 
 Test(calibrate, a_leg_that_differs_is_recovered_and_the_others_stay, .timeout = 120)
@@ -180,6 +186,20 @@ Test(calibrate, the_scenarios_own_events_calibrate_to_itself, .timeout = 120)
     cr_assert(strstr(text, "scenario: 2 of 2 pairs consistent"), "%s", text);
     char *v = slurp_in(tmp, "cal/validation.csv");
     cr_assert_null(strstr(v, "not consistent"), "%s", v);
+    /* the timetable and the demand are found again within their intervals */
+    char *dir = e2e_format("%s/cal", tmp);
+    static const char *const rows[][2] = { { "services.csv", "CQ-BRS,departures_per_week" },
+                                           { "demand.csv", "CQ-WAW,batches_per_day" },
+                                           { "demand.csv", "CQ-BRS,batches_per_day" } };
+    static const double truth[] = { 3, 12.5, 2.25 };
+    for (size_t i = 0; i < 3; i++) {
+        double mean, lo, hi;
+        bool changed;
+        row_of(dir, rows[i][0], rows[i][1], &mean, &lo, &hi, &changed);
+        cr_assert(lo <= truth[i] && truth[i] <= hi, "%s %s: %g outside [%g, %g]", rows[i][0], rows[i][1], truth[i],
+                  lo, hi);
+    }
+    free(dir);
     free(v);
     free(text);
     free(out);
@@ -223,5 +243,20 @@ Test(calibrate, impossible_sequences_are_skipped_and_counted, .timeout = 60)
     cr_assert(strstr(text, "events.csv:8: posting (EMA) not followed"), "%s", text);
     free(text);
     free(out);
+    e2e_rmtree(tmp);
+}
+
+Test(calibrate, demand_growth_is_recovered, .timeout = 120)
+{
+    char *tmp = e2e_tmpdir();
+    cr_assert_eq(e2e_runf(NULL, NULL, "run " MINI " -q --no-plot --tracking -d 400 -s 3 "
+                                      "--set demand.CQ-WAW.growth_pct_per_year=40 -o %s/grown", tmp), 0);
+    cr_assert_eq(e2e_runf(NULL, NULL, "calibrate " MINI " %s/grown/tracking.csv -o %s/cal", tmp, tmp), 0);
+    char *dir = e2e_format("%s/cal", tmp);
+    double mean, lo, hi;
+    bool changed;
+    row_of(dir, "demand.csv", "CQ-WAW,growth_pct_per_year", &mean, &lo, &hi, &changed);
+    cr_assert(lo <= 40 && 40 <= hi, "40%% outside [%g, %g]", lo, hi);
+    free(dir);
     e2e_rmtree(tmp);
 }
