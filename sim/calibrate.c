@@ -30,6 +30,7 @@
 #include "railmail/eventlog.h"
 #include "railmail/events.h"
 #include "railmail/fit.h"
+#include "railmail/gnuplot.h"
 #include "railmail/metric.h"
 #include "railmail/model.h"
 #include "railmail/outdir.h"
@@ -858,23 +859,72 @@ struct verdict_row {
     bool reject;
 };
 
-/* Compares observed and simulated transits pair by pair (and over the
- * network) into rows; Holm over the pairs, the network's row apart. */
-static enum rm_status compare_sides(const struct scenario *s, struct transit *obs, size_t n_obs, struct transit *sim,
-                                    size_t n_sim, struct verdict_row **rows, size_t *n_rows, struct diag *d)
+/* Transit days, one per train, grouped by pair (each pair's sorted). */
+struct sample {
+    double *x;
+    uint32_t *pair;
+    size_t n;
+};
+
+/* What a model's validation found: the samples and the rows. */
+struct validation {
+    struct sample obs, sim;
+    struct verdict_row *rows;
+    size_t n_rows;
+};
+
+static void validation_fini(struct validation *v)
 {
-    double *xo = malloc((n_obs + 1) * sizeof *xo), *xs = malloc((n_sim + 1) * sizeof *xs);
-    uint32_t *po = malloc((n_obs + 1) * sizeof *po), *ps = malloc((n_sim + 1) * sizeof *ps);
-    *rows = calloc(s->n_demand + 2, sizeof **rows);
+    free(v->obs.x), free(v->obs.pair), free(v->sim.x), free(v->sim.pair), free(v->rows);
+}
+
+/* The range of `pair` in a sample: [*a, *b). */
+static void pair_range(const struct sample *s, uint32_t pair, size_t *a, size_t *b)
+{
+    for (*a = 0; *a < s->n && s->pair[*a] != pair; ++*a)
+        ;
+    for (*b = *a; *b < s->n && s->pair[*b] == pair; ++*b)
+        ;
+}
+
+/* The network's row: every pair's trains together, on sorted copies. */
+static bool network_row(const struct scenario *s, const struct validation *v, struct verdict_row *r)
+{
+    double *xo = malloc((v->obs.n + 1) * sizeof *xo), *xs = malloc((v->sim.n + 1) * sizeof *xs);
+    if (!xo || !xs) {
+        free(xo), free(xs);
+        return false;
+    }
+    memcpy(xo, v->obs.x, v->obs.n * sizeof *xo);
+    memcpy(xs, v->sim.x, v->sim.n * sizeof *xs);
+    r->pair = UINT32_MAX;
+    describe(xo, v->obs.n, s->confidence, &r->obs);
+    describe(xs, v->sim.n, s->confidence, &r->sim);
+    fit_ks2(xo, v->obs.n, xs, v->sim.n, &r->ks, &r->p);
+    r->reject = r->p < 1 - s->confidence;
+    free(xo), free(xs);
+    return true;
+}
+
+/* Compares observed and simulated transits pair by pair (and over the
+ * network) into v's rows; Holm over the pairs, the network's row apart. */
+static enum rm_status compare_sides(const struct scenario *s, struct transit *obs, size_t n_obs, struct transit *sim,
+                                    size_t n_sim, struct validation *v, struct diag *d)
+{
+    v->obs.x = malloc((n_obs + 1) * sizeof *v->obs.x), v->sim.x = malloc((n_sim + 1) * sizeof *v->sim.x);
+    v->obs.pair = malloc((n_obs + 1) * sizeof *v->obs.pair), v->sim.pair = malloc((n_sim + 1) * sizeof *v->sim.pair);
+    v->rows = calloc(s->n_demand + 2, sizeof *v->rows);
     double *p = malloc((s->n_demand + 1) * sizeof *p);
     bool *rej = malloc((s->n_demand + 1) * sizeof *rej);
     enum rm_status st = RM_OK;
-    if (!xo || !xs || !po || !ps || !*rows || !p || !rej) {
+    if (!v->obs.x || !v->sim.x || !v->obs.pair || !v->sim.pair || !v->rows || !p || !rej) {
         st = diag_fail(d, RM_ENOMEM, "out of memory");
         goto done;
     }
-    size_t mo = group(obs, n_obs, xo, po), ms = group(sim, n_sim, xs, ps);
-    *n_rows = 0;
+    double *xo = v->obs.x, *xs = v->sim.x;
+    uint32_t *po = v->obs.pair, *ps = v->sim.pair;
+    size_t mo = v->obs.n = group(obs, n_obs, xo, po), ms = v->sim.n = group(sim, n_sim, xs, ps);
+    v->n_rows = 0;
     for (size_t a = 0, b, c = 0, e; a < mo; a = b) {
         for (b = a; b < mo && po[b] == po[a]; b++)
             ;
@@ -884,26 +934,20 @@ static enum rm_status compare_sides(const struct scenario *s, struct transit *ob
             ;
         if (b - a < 2 || e - c < 2)
             continue;  /* too few to compare */
-        struct verdict_row *r = &(*rows)[(*n_rows)++];
+        struct verdict_row *r = &v->rows[v->n_rows++];
         r->pair = po[a];
         describe(xo + a, b - a, s->confidence, &r->obs);
         describe(xs + c, e - c, s->confidence, &r->sim);
         fit_ks2(xo + a, b - a, xs + c, e - c, &r->ks, &r->p);
-        p[*n_rows - 1] = r->p;
+        p[v->n_rows - 1] = r->p;
     }
-    stats_holm(p, *n_rows, 1 - s->confidence, rej);
-    for (size_t i = 0; i < *n_rows; i++)
-        (*rows)[i].reject = rej[i];
-    if (mo >= 2 && ms >= 2) {  /* the network: every pair's trains together */
-        struct verdict_row *r = &(*rows)[(*n_rows)++];
-        r->pair = UINT32_MAX;
-        describe(xo, mo, s->confidence, &r->obs);
-        describe(xs, ms, s->confidence, &r->sim);
-        fit_ks2(xo, mo, xs, ms, &r->ks, &r->p);
-        r->reject = r->p < 1 - s->confidence;
-    }
+    stats_holm(p, v->n_rows, 1 - s->confidence, rej);
+    for (size_t i = 0; i < v->n_rows; i++)
+        v->rows[i].reject = rej[i];
+    if (mo >= 2 && ms >= 2 && !network_row(s, v, &v->rows[v->n_rows++]))
+        st = diag_fail(d, RM_ENOMEM, "out of memory");
 done:
-    free(xo), free(xs), free(po), free(ps), free(p), free(rej);
+    free(p), free(rej);
     return st;
 }
 
@@ -951,15 +995,13 @@ static void write_verdicts(FILE *f, const struct scenario *s, const char *model,
 /* Simulates `s` over the window and compares it with what was observed. */
 static enum rm_status validate(FILE *f, const struct scenario *s, const char *model, const struct observed *obs,
                                const struct observed *done, double from_h, double to_h, struct strbuf *summary,
-                               struct diag *d)
+                               struct validation *v, struct diag *d)
 {
     struct events sim = { 0 };
     struct observed so = { 0 };
     const struct observed *use = done ? done : &so;
     char *buf = NULL;
     struct transit *a = NULL, *b = NULL;
-    struct verdict_row *rows = NULL;
-    size_t n_rows = 0;
     struct calib c = { .s = s, .chain_at = calloc(s->n_nodes * s->n_nodes + 1, sizeof(uint32_t)) };
     enum rm_status st = !c.chain_at ? diag_fail(d, RM_ENOMEM, "out of memory")
                         : done      ? RM_OK
@@ -974,14 +1016,111 @@ static enum rm_status validate(FILE *f, const struct scenario *s, const char *mo
     }
     if (st == RM_OK) {
         size_t na = per_train(obs, from_h, to_h, a), nb = per_train(use, from_h, to_h, b);
-        st = compare_sides(s, a, na, b, nb, &rows, &n_rows, d);
+        st = compare_sides(s, a, na, b, nb, v, d);
     }
     if (st == RM_OK)
-        write_verdicts(f, s, model, rows, n_rows, summary);
-    free(rows), free(a), free(b), free(c.chains), free(c.chain_at);
+        write_verdicts(f, s, model, v->rows, v->n_rows, summary);
+    free(a), free(b), free(c.chains), free(c.chain_at);
     observed_fini(&so);
     events_fini(&sim);
     free(buf);
+    return st;
+}
+
+/* ---- the chart --------------------------------------------------------- */
+
+/* A sample's distribution function as a gnuplot datablock: at most 400
+ * steps (quantiles where the sample is larger), in % of trains. */
+static void put_cdf(struct strbuf *b, const char *name, const double *x, size_t n)
+{
+    size_t k = n < 400 ? n : 400;
+    strbuf_printf(b, "$%s << EOD\n", name);
+    for (size_t i = 0; i < k; i++) {
+        size_t at = n <= 400 ? i : (size_t)(((double)i + 0.5) / (double)k * (double)n);
+        strbuf_printf(b, "%.6g %.6g\n", x[at], 100.0 * (double)(at + 1) / (double)n);
+    }
+    strbuf_printf(b, "EOD\n");
+}
+
+/* One panel: the observed distribution function against the scenario's
+ * and the calibrated one's, with their KS p-values in the title. */
+static bool put_panel(struct strbuf *b, const struct scenario *s, int k, const struct validation *vs,
+                      const struct validation *vc, uint32_t pair)
+{
+    const struct validation *v[3] = { vc, vs, vc };
+    const struct sample *smp[3] = { &vc->obs, &vs->sim, &vc->sim };
+    double p[2] = { NAN, NAN };
+    for (int m = 0; m < 2; m++)
+        for (size_t i = 0; i < v[m + 1]->n_rows; i++)
+            if (v[m + 1]->rows[i].pair == pair)
+                p[m] = v[m + 1]->rows[i].p;
+    for (int m = 0; m < 3; m++) {
+        char name[32];
+        snprintf(name, sizeof name, "p%d_%d", k, m);
+        if (pair == UINT32_MAX) {  /* every pair: a sorted copy */
+            double *x = malloc((smp[m]->n + 1) * sizeof *x);
+            if (!x)
+                return false;
+            memcpy(x, smp[m]->x, smp[m]->n * sizeof *x);
+            gsl_sort(x, 1, smp[m]->n);
+            put_cdf(b, name, x, smp[m]->n);
+            free(x);
+        } else {
+            size_t a, e;
+            pair_range(smp[m], pair, &a, &e);
+            put_cdf(b, name, smp[m]->x + a, e - a);
+        }
+    }
+    char title[300];
+    if (pair == UINT32_MAX)
+        snprintf(title, sizeof title, "all pairs: KS p %.2g as it was, %.2g calibrated", p[0], p[1]);
+    else
+        snprintf(title, sizeof title, "%s-%s: KS p %.2g as it was, %.2g calibrated", s->nodes[pair / s->n_nodes].id,
+                 s->nodes[pair % s->n_nodes].id, p[0], p[1]);
+    strbuf_printf(b, "set title ");
+    strbuf_quote_gnuplot(b, title);
+    strbuf_printf(b, "\nplot $p%d_0 using 1:2 with steps lw 2 lc rgb '#000000' title 'observed', "
+                     "$p%d_1 using 1:2 with steps lw 2 dt 2 lc rgb '#999999' title 'scenario as it was', "
+                     "$p%d_2 using 1:2 with steps lw 2 lc rgb '#2171b5' title 'calibrated'\n",
+                  k, k, k);
+    return true;
+}
+
+/* validation.png: the network and the three pairs the calibrated
+ * scenario fits worst (lowest KS p-value). */
+static enum rm_status draw_validation(const char *dir, const struct scenario *s, const struct validation *vs,
+                                      const struct validation *vc, struct diag *d)
+{
+    uint32_t worst[3];
+    size_t n = 0;
+    bool used[256] = { false };
+    for (; n < 3; n++) {
+        size_t best = SIZE_MAX;
+        for (size_t i = 0; i < vc->n_rows && i < 256; i++)
+            if (vc->rows[i].pair != UINT32_MAX && !used[i] && (best == SIZE_MAX || vc->rows[i].p < vc->rows[best].p))
+                best = i;
+        if (best == SIZE_MAX)
+            break;
+        used[best] = true;
+        worst[n] = vc->rows[best].pair;
+    }
+    if (!vc->obs.n || !vc->sim.n || !vs->sim.n)
+        return RM_OK;  /* nothing to draw */
+    struct strbuf b = { 0 };
+    strbuf_printf(&b, "set encoding utf8\nset multiplot layout 2,2 title ");
+    strbuf_quote_gnuplot(&b, "transit times observed and simulated, one observation per train");
+    strbuf_printf(&b, " font 'Sans Bold,13'\nset xlabel 'transit time from posting to delivery (days)'\n"
+                      "set ylabel 'trains delivered within x days (%%)'\nset yrange [0:100]\n"
+                      "set key bottom right\nset grid lc rgb '#e0e0e0'\nset border 3 lc rgb '#444444'\n"
+                      "set tics nomirror out\n");
+    bool ok = put_panel(&b, s, 0, vs, vc, UINT32_MAX);
+    for (size_t i = 0; ok && i < n; i++)
+        ok = put_panel(&b, s, (int)i + 1, vs, vc, worst[i]);
+    strbuf_printf(&b, "unset multiplot\n");
+    struct gnuplot g;
+    gnuplot_init(&g, dir, GNUPLOT_PNG);
+    enum rm_status st = ok && !b.oom ? gnuplot_draw(&g, RESULTS_VALIDATION_CHART, &b, d) : diag_fail(d, RM_ENOMEM, "out of memory");
+    strbuf_fini(&b);
     return st;
 }
 
@@ -1042,6 +1181,7 @@ enum rm_status calibrate_run(const struct calibrate_options *o, struct strbuf *s
     struct scenario *s = NULL, *cal = NULL;
     struct events ev = { 0 }, sim = { 0 };
     struct observed obs = { 0 }, simobs = { 0 };
+    struct validation vs = { 0 }, vc = { 0 };
     struct outdir *od = NULL;
     struct leg_fit *fits = NULL;
     size_t n_fits = 0;
@@ -1130,16 +1270,20 @@ enum rm_status calibrate_run(const struct calibrate_options *o, struct strbuf *s
                        "observed_p95_ci_high,simulated_p95_d,simulated_p95_ci_low,simulated_p95_ci_high,"
                        "ks_d,p_value,verdict");
     double from_h = fmax(obs.first_h, s->warmup_d * CALENDAR_HOURS_PER_DAY);
-    st = validate(f, s, "scenario", &obs, &simobs, from_h, obs.last_h, summary, d);
+    st = validate(f, s, "scenario", &obs, &simobs, from_h, obs.last_h, summary, &vs, d);
     if (st == RM_OK)
-        st = validate(f, cal, "calibrated", &obs, NULL, from_h, obs.last_h, summary, d);
+        st = validate(f, cal, "calibrated", &obs, NULL, from_h, obs.last_h, summary, &vc, d);
     enum rm_status closed = close_file(f, path, d);
     if (st == RM_OK)
         st = closed;
     if (st == RM_OK)
+        st = draw_validation(tmp, s, &vs, &vc, d);
+    if (st == RM_OK)
         st = outdir_commit(od, d);
 done:
     outdir_discard(od);
+    validation_fini(&vs);
+    validation_fini(&vc);
     free(fits);
     free(queue_h);
     free(c.chains);

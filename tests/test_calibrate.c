@@ -165,6 +165,7 @@ Test(calibrate, a_leg_that_differs_is_recovered_and_the_others_stay, .timeout = 
     /* the calibrated scenario reproduces the pair the scenario did not */
     char *v = slurp_in(dir, "validation.csv");
     cr_assert(strstr(v, "\nscenario,CQ-WAW,") && strstr(strstr(v, "\nscenario,CQ-WAW,"), ",not consistent\n"));
+    cr_assert(e2e_exists(dir, "validation.gp"));  /* the chart's script, drawn where gnuplot is */
     char *cal = strstr(v, "\ncalibrated,CQ-WAW,");
     cr_assert(cal);
     cr_assert(strstr(cal, ",consistent\n") < strchr(cal + 1, '\n') + 1);

@@ -42,6 +42,7 @@ bool results_kind_parse(const char *text, enum results_kind *out);
 #define RESULTS_CALIBRATION_CSV "calibration.csv"
 #define RESULTS_VALIDATION_CSV "validation.csv"
 #define RESULTS_OVERLAY_DIR "overlay"
+#define RESULTS_VALIDATION_CHART "validation"  /* .png and .gp, drawn by calibrate */
 /* Every folder: the settings the charts need, as key,value rows. */
 #define RESULTS_META_CSV "meta.csv"
 /* A comparison's top folder. */
