@@ -281,7 +281,7 @@ done:
         st = diag_fail(d, RM_ENOMEM, "out of memory");
     f = NULL;
     if (st == RM_OK)
-        st = events_parse("simulated events", *buf, len, s, sim, d);
+        st = events_parse("simulated events", *buf, len, s, NULL, sim, d);
     model_record_fini(&rec);
     model_destroy(m);
     return st;
@@ -1126,6 +1126,31 @@ static enum rm_status draw_validation(const char *dir, const struct scenario *s,
 
 /* ---- the command ------------------------------------------------------- */
 
+/* Reads the input file at `path` whole: RM_EINPUT with the reason where
+ * it is no regular file or too large. */
+static enum rm_status slurp(const char *path, char **data, size_t *len, struct diag *d)
+{
+    char why[256] = "";
+    enum rm_status st = csvread_slurp_input(path, data, len, why, sizeof why);
+    if (st == RM_OK)
+        return st;
+    return why[0] ? diag_error(d, &(struct diag_at){ path, 0, 0 }, "%s", why)
+                  : diag_fail(d, st == RM_ENOMEM ? RM_ENOMEM : RM_EINPUT, "%s: %s", path, strerror(errno));
+}
+
+/* The office codes' map (--map), held in *m (events_map_fini frees it). */
+static enum rm_status read_map(const char *path, const struct scenario *s, struct events_map *m, struct diag *d)
+{
+    char *data = NULL;
+    size_t len;
+    enum rm_status st = slurp(path, &data, &len, d);
+    if (st == RM_OK)
+        st = events_map_parse(path, data, len, s, m, d);
+    /* the codes point into the table, which holds copies: the data may go */
+    free(data);
+    return st;
+}
+
 /* The scenario over the observed window: horizon_d from the events' last
  * hour, with the overlay when not NULL. */
 static enum rm_status load_window(const struct calibrate_options *o, const char *overlay, double last_h, double warmup_d,
@@ -1180,24 +1205,24 @@ enum rm_status calibrate_run(const struct calibrate_options *o, struct strbuf *s
 {
     struct scenario *s = NULL, *cal = NULL;
     struct events ev = { 0 }, sim = { 0 };
+    struct events_map map = { 0 };
     struct observed obs = { 0 }, simobs = { 0 };
     struct validation vs = { 0 }, vc = { 0 };
     struct outdir *od = NULL;
     struct leg_fit *fits = NULL;
     size_t n_fits = 0;
-    char *data = NULL, *simbuf = NULL, why[256] = "";
+    char *data = NULL, *simbuf = NULL;
     double *queue_h = NULL;
     struct calib c = { 0 };
     size_t len;
     enum rm_status st = scenario_load(o->scenario, NULL, o->sets, o->n_sets, &s, d);
     if (st != RM_OK)
         goto done;
-    if ((st = csvread_slurp_input(o->events, &data, &len, why, sizeof why)) != RM_OK) {
-        st = why[0] ? diag_error(d, &(struct diag_at){ o->events, 0, 0 }, "%s", why)
-                    : diag_fail(d, st == RM_ENOMEM ? RM_ENOMEM : RM_EINPUT, "%s: %s", o->events, strerror(errno));
+    if ((st = slurp(o->events, &data, &len, d)) != RM_OK)
         goto done;
-    }
-    if ((st = events_parse(o->events, data, len, s, &ev, d)) != RM_OK)
+    if (o->map && (st = read_map(o->map, s, &map, d)) != RM_OK)
+        goto done;
+    if ((st = events_parse(o->events, data, len, s, o->map ? &map : NULL, &ev, d)) != RM_OK)
         goto done;
     c.s = s;
     c.chain_at = calloc(s->n_nodes * s->n_nodes + 1, sizeof *c.chain_at);
@@ -1292,6 +1317,7 @@ done:
     observed_fini(&simobs);
     events_fini(&ev);
     events_fini(&sim);
+    events_map_fini(&map);
     free(simbuf);
     free(data);
     scenario_destroy(cal);

@@ -1130,18 +1130,19 @@ static int cmd_complete(int argc, char **argv)
 }
 
 static const char usage_calibrate[] =
-    "usage: railmail calibrate SCENARIO EVENTS.csv [-o DIR] [--set F.ID.COL=V]\n\n"
+    "usage: railmail calibrate SCENARIO EVENTS.csv [-o DIR] [--map CODES.csv] [--set F.ID.COL=V]\n\n"
     "Fits the scenario's legs to a post's tracking events (columns id,time,node,event,\n"
     "or railmail's own tracking log) and writes calibration.csv, the changed rows as a\n"
     "proposal in overlay/, and validation.csv: the scenario and the calibrated one\n"
     "simulated over the observed window and compared with the observed transit times\n"
     "pair by pair (two-sample Kolmogorov-Smirnov, Holm-corrected).\n\n"
     "  -o, --out DIR          results directory (default results/<scenario>-calibration/)\n"
-    "      --set F.ID.COL=V   override one cell of the scenario, as for run\n";
+    "      --set F.ID.COL=V   override one cell of the scenario, as for run\n"
+    "      --map CODES.csv    the post's office codes as node ids (columns code,node)\n";
 
 static int cmd_calibrate(int argc, char **argv)
 {
-    const char *sets[MAX_SETS], *out = NULL, *operands[2];
+    const char *sets[MAX_SETS], *out = NULL, *map = NULL, *operands[2];
     size_t n_sets = 0, n_ops = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -1149,14 +1150,19 @@ static int cmd_calibrate(int argc, char **argv)
             fputs(usage_calibrate, stdout);
             return 0;
         }
-        if ((!strcmp(a, "-o") || !strcmp(a, "--out") || !strcmp(a, "--set")) && i + 1 < argc) {
-            if (a[2] == 's') {
+        if ((!strcmp(a, "-o") || !strcmp(a, "--out") || !strcmp(a, "--set") || !strcmp(a, "--map")) &&
+            i + 1 < argc) {
+            if (!strcmp(a, "--set")) {
                 if (n_sets == MAX_SETS)
                     return say_error("calibrate: at most %d --set", MAX_SETS);
                 sets[n_sets++] = argv[++i];
-            } else
+            } else if (!strcmp(a, "--map"))
+                map = argv[++i];
+            else
                 out = argv[++i];
-        } else if (a[0] == '-' && a[1])
+        } else if (!strcmp(a, "-o") || !strcmp(a, "--out") || !strcmp(a, "--set") || !strcmp(a, "--map"))
+            return say_error("%s: expected a value", a);
+        else if (a[0] == '-' && a[1])
             return say_error("calibrate: unknown option \"%s\"; see `railmail calibrate --help`", a);
         else if (n_ops == 2)
             return say_error("calibrate: expected a scenario and an events file, got \"%s\" too", a);
@@ -1177,7 +1183,8 @@ static int cmd_calibrate(int argc, char **argv)
             snprintf(def, n, "results/%s-calibration", base);
         out = def;
     }
-    struct calibrate_options co = { operands[0], operands[1], out, sets, n_sets };
+    struct calibrate_options co = { .scenario = operands[0], .events = operands[1], .map = map, .out = out,
+                                    .sets = sets, .n_sets = n_sets };
     enum rm_status st = out && d ? calibrate_run(&co, &summary, d) : RM_ENOMEM;
     int rc = d ? report_diag(d, st) : say_error("out of memory");
     if (st == RM_OK) {

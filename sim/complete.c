@@ -50,7 +50,8 @@ static const struct option_spec sweep_options[] = {
 static const struct option_spec help_option[] = {{"--help", 0, V_FLAG}, {0}};
 static const struct option_spec report_options[] = {{"--force", 0, V_FLAG}, {0}};
 static const struct option_spec run_only_options[] = {{"--overlay", 0, V_DIR}, {0}};
-static const struct option_spec calibrate_options[] = {{"--out", 'o', V_DIR}, {"--set", 0, V_KEY}, {0}};
+static const struct option_spec calibrate_options[] = {{"--out", 'o', V_DIR}, {"--set", 0, V_KEY},
+                                                       {"--map", 0, V_TEXT}, {0}};
 static const struct option_spec main_options[] = {{"--help", 'h', V_FLAG}, {"--version", 0, V_FLAG}, {0}};
 
 /* What a command's operands are. */

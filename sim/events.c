@@ -124,9 +124,81 @@ static enum rm_status find_columns(const char *file, const struct csvread_row *h
     return RM_OK;
 }
 
+static int by_code(const void *pa, const void *pb)
+{
+    return strcmp(*(const char *const *)pa, *(const char *const *)pb);
+}
+
+/* The node a code stands for, SIZE_MAX when none. */
+static size_t map_find(const struct events_map *m, const char *code)
+{
+    const char **at = m && m->n ? bsearch(&code, m->code, m->n, sizeof *m->code, by_code) : NULL;
+    return at ? m->node[at - m->code] : SIZE_MAX;
+}
+
+enum rm_status events_map_parse(const char *file, const char *data, size_t len, const struct scenario *s,
+                                struct events_map *out, struct diag *d)
+{
+    *out = (struct events_map){ 0 };
+    enum rm_status st = csvread_parse(file, data, len, &out->table, d);
+    if (st != RM_OK)
+        return st;
+    const struct csvread_table *t = &out->table;
+    int code = -1, node = -1;
+    for (size_t i = 0; t->n_rows && i < t->rows[0].n_fields; i++) {
+        code = strcmp(t->rows[0].fields[i].text, "code") ? code : (int)i;
+        node = strcmp(t->rows[0].fields[i].text, "node") ? node : (int)i;
+    }
+    if (code < 0 || node < 0)
+        return diag_error(d, &(struct diag_at){ file, t->n_rows ? t->rows[0].line : 0, 0 },
+                          "expected the columns code,node");
+    out->code = malloc(t->n_rows * sizeof *out->code);
+    out->node = malloc(t->n_rows * sizeof *out->node);
+    if (!out->code || !out->node)
+        return diag_fail(d, RM_ENOMEM, "out of memory");
+    for (size_t r = 1; r < t->n_rows; r++) {
+        const struct csvread_row *row = &t->rows[r];
+        if (row->n_fields != t->rows[0].n_fields) {
+            st = diag_error(d, &(struct diag_at){ file, row->line, 0 }, "expected %zu fields, got %zu",
+                            t->rows[0].n_fields, row->n_fields);
+            continue;
+        }
+        const struct csvread_field *nf = &row->fields[node];
+        size_t n = scenario_node_find(s, nf->text);
+        if (n == SIZE_MAX) {
+            st = diag_error(d, &(struct diag_at){ file, nf->line, nf->col },
+                            "node: expected a node id of the scenario, got \"%s\"", nf->text);
+            continue;
+        }
+        out->code[out->n] = row->fields[code].text;
+        out->node[out->n++] = n;
+    }
+    /* sorted together: the codes with their nodes */
+    for (size_t i = 1; i < out->n; i++)
+        for (size_t j = i; j > 0 && strcmp(out->code[j - 1], out->code[j]) > 0; j--) {
+            const char *tc = out->code[j];
+            size_t tn = out->node[j];
+            out->code[j] = out->code[j - 1], out->node[j] = out->node[j - 1];
+            out->code[j - 1] = tc, out->node[j - 1] = tn;
+        }
+    for (size_t i = 1; i < out->n; i++)
+        if (!strcmp(out->code[i - 1], out->code[i]))
+            st = diag_error(d, &(struct diag_at){ file, 0, 0 }, "code: \"%s\" given twice", out->code[i]);
+    return st;
+}
+
+void events_map_fini(struct events_map *m)
+{
+    free(m->code);
+    free(m->node);
+    csvread_fini(&m->table);
+    *m = (struct events_map){ 0 };
+}
+
 /* Reads one row into *out; false with the message in d. */
 static bool read_row(const char *file, const struct csvread_row *row, const struct columns *c,
-                     size_t n_columns, const struct scenario *s, struct events_row *out, struct diag *d)
+                     size_t n_columns, const struct scenario *s, const struct events_map *map,
+                     struct events_row *out, struct diag *d)
 {
     if (row->n_fields != n_columns) {
         struct diag_at at = { file, row->line, 0 };
@@ -166,10 +238,13 @@ static bool read_row(const char *file, const struct csvread_row *row, const stru
         }
     }
     const struct csvread_field *n = &f[c->node];
-    size_t node = scenario_node_find(s, n->text);
+    size_t node = map_find(map, n->text);
+    if (node == SIZE_MAX)
+        node = scenario_node_find(s, n->text);
     if (node == SIZE_MAX) {
         struct diag_at at = { file, n->line, n->col };
-        ok = (diag_error(d, &at, "node: expected a node id of the scenario, got \"%s\"", n->text), false);
+        ok = (diag_error(d, &at, "node: expected a node id of the scenario%s, got \"%s\"",
+                         map ? " or a code of the map" : "", n->text), false);
     }
     out->node = (uint32_t)node;
     const struct csvread_field *e = &f[c->event];
@@ -198,7 +273,7 @@ static int by_id_time(const void *pa, const void *pb)
 }
 
 enum rm_status events_parse(const char *file, const char *data, size_t len, const struct scenario *s,
-                            struct events *out, struct diag *d)
+                            const struct events_map *map, struct events *out, struct diag *d)
 {
     *out = (struct events){ .file = file };
     enum rm_status st = csvread_parse(file, data, len, &out->table, d);
@@ -215,7 +290,7 @@ enum rm_status events_parse(const char *file, const char *data, size_t len, cons
         return diag_fail(d, RM_ENOMEM, "out of memory");
     size_t errors = 0;
     for (size_t i = 1; i < t->n_rows && errors < 20; i++) {  /* a wrong file says so 20 times at most */
-        if (read_row(file, &t->rows[i], &c, t->rows[0].n_fields, s, &out->rows[out->n], d))
+        if (read_row(file, &t->rows[i], &c, t->rows[0].n_fields, s, map, &out->rows[out->n], d))
             out->n++;
         else
             errors++;

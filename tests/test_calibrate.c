@@ -90,7 +90,7 @@ Test(events, rows_are_sorted_by_id_and_time_and_codes_read_either_way)
                        "B,2.5,CQ,EMC\n"
                        "A,4.5,CQ,departed (EMC)\n";
     struct events ev;
-    cr_assert_eq(events_parse("e.csv", csv, sizeof csv - 1, s, &ev, d), RM_OK);
+    cr_assert_eq(events_parse("e.csv", csv, sizeof csv - 1, s, NULL, &ev, d), RM_OK);
     cr_assert_eq(ev.n, 4);
     cr_assert_str_eq(ev.rows[0].id, "A");
     cr_assert_eq(ev.rows[0].code, EVENTS_EMA);
@@ -260,4 +260,52 @@ Test(calibrate, demand_growth_is_recovered, .timeout = 120)
     cr_assert(lo <= 40 && 40 <= hi, "40%% outside [%g, %g]", lo, hi);
     free(dir);
     e2e_rmtree(tmp);
+}
+
+Test(calibrate, office_codes_map_to_nodes, .timeout = 60)
+{
+    char *tmp = e2e_tmpdir();
+    /* the post's own codes: CNCKGA for Chongqing, KZALT for Altynkol */
+    e2e_write(tmp, "codes.csv", "code,node\nCNCKGA,CQ\nKZALT,AKZ\n");
+    e2e_write(tmp, "events.csv", "id,time,node,event\n"
+                                 "R1,2024-01-01T06:00:00+08:00,CNCKGA,EMA\n"
+                                 "R1,2024-01-01T20:30:00+08:00,CNCKGA,EMC\n"
+                                 "R1,2024-01-05T23:15:00+06:00,KZALT,scan\n"
+                                 "R2,2024-01-01T07:00:00+08:00,CNCKGA,EMA\n"
+                                 "R2,2024-01-01T20:30:00+08:00,CNCKGA,EMC\n"
+                                 "R2,2024-01-06T03:45:00+06:00,AKZ,scan\n");
+    char *out = e2e_format("%s/out.txt", tmp), *err = e2e_format("%s/err.txt", tmp);
+    cr_assert_eq(e2e_runf(out, NULL, "calibrate " MINI " %s/events.csv --map %s/codes.csv -o %s/cal", tmp, tmp, tmp),
+                 0);
+    char *text = e2e_slurp(out);
+    cr_assert(strstr(text, "events: 2 of 2 ids"), "%s", text);
+    e2e_write(tmp, "codes.csv", "code,node\nCNCKGA,CQX\n");
+    cr_assert_eq(e2e_runf(NULL, err, "calibrate " MINI " %s/events.csv --map %s/codes.csv -o %s/cal", tmp, tmp, tmp),
+                 2);
+    char *msg = e2e_slurp(err);
+    cr_assert(strstr(msg, "codes.csv:2:2: node: expected a node id of the scenario, got \"CQX\""), "%s", msg);
+    free(msg);
+    free(text);
+    free(out);
+    free(err);
+    e2e_rmtree(tmp);
+}
+
+Test(events, missing_columns_and_zoneless_times_are_errors)
+{
+    struct diag *d = diag_create();
+    struct scenario *s = NULL;
+    cr_assert_eq(scenario_load(MINI, NULL, NULL, 0, &s, d), RM_OK);
+    struct events ev;
+    const char no_event[] = "id,time,node\nA,2024-01-01T06:00:00Z,CQ\n";
+    cr_assert_eq(events_parse("e.csv", no_event, sizeof no_event - 1, s, NULL, &ev, d), RM_EINPUT);
+    cr_assert(strstr(diag_message(d, 0), "e.csv:1: expected the columns id,time,node,event"), "%s", diag_message(d, 0));
+    events_fini(&ev);
+    diag_clear(d);
+    const char zoneless[] = "id,time,node,event\nA,2024-01-01T06:00:00,CQ,EMA\n";
+    cr_assert_eq(events_parse("e.csv", zoneless, sizeof zoneless - 1, s, NULL, &ev, d), RM_EINPUT);
+    cr_assert(strstr(diag_message(d, 0), "e.csv:2:2: time: expected an ISO 8601 date-time"), "%s", diag_message(d, 0));
+    events_fini(&ev);
+    scenario_destroy(s);
+    diag_destroy(d);
 }

@@ -12,6 +12,7 @@
 
 struct calibrate_options {
     const char *scenario, *events;  /* directory, CSV file */
+    const char *map;                /* code,node CSV of a post's office codes, or NULL */
     const char *out;                /* results directory */
     const char *const *sets;        /* --set overrides of the scenario */
     size_t n_sets;

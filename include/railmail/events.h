@@ -38,12 +38,27 @@ struct events {
     struct csvread_table table;  /* holds the ids' texts */
 };
 
+/* A post's office codes and the scenario's nodes they stand for: a CSV
+ * with the columns code,node (calibrate --map). Caller-owned storage:
+ * events_map_parse ... events_map_fini. */
+struct events_map {
+    const char **code;   /* sorted, for bsearch; texts in the table */
+    size_t *node;        /* [n]: the node of code[i] */
+    size_t n;
+    struct csvread_table table;
+};
+/* Every unknown node, duplicate code or missing column goes to `d` as
+ * FILE:LINE:COL; the struct is valid in every case. */
+enum rm_status events_map_parse(const char *file, const char *data, size_t len, const struct scenario *s,
+                                struct events_map *out, struct diag *d);
+void events_map_fini(struct events_map *m);
+
 /* Reads `len` bytes of `data` (named `file` in messages) against scenario
- * s. Every unknown node or event, malformed time or missing column is
+ * s, a node being a node id or, when `map` is not NULL, a code of map. Every unknown node or event, malformed time or missing column is
  * added to `d` as FILE:LINE:COL; RM_EINPUT then. The struct is valid in
  * every case and must be passed to events_fini. */
 enum rm_status events_parse(const char *file, const char *data, size_t len, const struct scenario *s,
-                            struct events *out, struct diag *d);
+                            const struct events_map *map, struct events *out, struct diag *d);
 void events_fini(struct events *e);
 
 /* Whether rows a and b belong to the same id. */
