@@ -570,39 +570,100 @@ static enum rm_status fit_services(FILE *f, const struct calib *c, const struct 
     return RM_OK;
 }
 
-/* Growth per year of a row's postings: a log-linear fit of the monthly
- * rates (weighted by their counts, divided by the scenario's seasonal
- * factors, which would otherwise pass for growth) over the months the
- * window covers whole; NaN with fewer than three. */
+/* Postings by calendar month over the days of each the window covers,
+ * and the log-linear fit of their rates (weighted by their counts,
+ * divided by the scenario's seasonal factors, which would otherwise pass
+ * for growth): rate = exp(c0 + c1 years) * season. */
+struct monthly {
+    int32_t m0;          /* the first month (calendar.h) */
+    size_t k;            /* months */
+    double count[1200], days[1200];
+    double c0, c1, se;   /* the fit; se of c1 */
+};
+
+static bool monthly_fit(const struct scenario *s, const double *season, const double *t, size_t n, double first_h,
+                        double last_h, struct monthly *m)
+{
+    /* hours from the start date of a month's first day */
+#define MONTH_H(mo) ((double)(calendar_month_start(mo) - s->start_day) * CALENDAR_HOURS_PER_DAY)
+    int32_t m0 = calendar_month(s->start_day + (int32_t)floor(first_h / CALENDAR_HOURS_PER_DAY));
+    int32_t m1 = calendar_month(s->start_day + (int32_t)floor(last_h / CALENDAR_HOURS_PER_DAY));
+    if (m1 - m0 + 1 > 1200)
+        return false;
+    double x[1200], y[1200], w[1200];
+    m->m0 = m0, m->k = 0;
+    for (int32_t mo = m0; mo <= m1; mo++) {  /* the days of each month the window covers */
+        double days = (fmin(MONTH_H(mo + 1), last_h) - fmax(MONTH_H(mo), first_h)) / CALENDAR_HOURS_PER_DAY;
+        if (days < 1) {  /* a sliver at either end: left out */
+            if (m->k == 0)
+                m->m0 = mo + 1;
+            continue;
+        }
+        m->days[m->k] = days, m->count[m->k++] = 0;
+    }
+    if (m->k < 3)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        int32_t mo = calendar_month(s->start_day + (int32_t)floor(t[i] / CALENDAR_HOURS_PER_DAY));
+        if (mo >= m->m0 && mo < m->m0 + (int32_t)m->k && t[i] >= first_h && t[i] <= last_h)
+            m->count[mo - m->m0]++;
+    }
+    for (size_t i = 0; i < m->k; i++) {
+        if (!(m->count[i] > 0))
+            return false;
+        int moy = (int)((m->m0 + (int32_t)i) % 12);  /* var(log count) ~ 1/count */
+        x[i] = (double)i / 12, y[i] = log(m->count[i] / m->days[i] / season[moy]), w[i] = m->count[i];
+    }
+#undef MONTH_H
+    double cov00, cov01, cov11, chisq;
+    if (gsl_fit_wlinear(x, 1, w, 1, y, 1, m->k, &m->c0, &m->c1, &cov00, &cov01, &cov11, &chisq) != GSL_SUCCESS)
+        return false;
+    m->se = sqrt(cov11);
+    return true;
+}
+
+/* With twelve months or more, an origin's seasonal factors: each
+ * calendar month's postings over what the fitted trend gives it, on the
+ * scale of the scenario's factors (the trend was fitted with them taken
+ * out). */
+static void season_rows(FILE *f, const struct scenario *s, const struct scenario_demand *dm, const double *t, size_t n,
+                        double first_h, double last_h, double z)
+{
+    static const char *const names[12] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                           "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+    struct monthly *m = malloc(sizeof *m);
+    if (!m || !monthly_fit(s, dm->season, t, n, first_h, last_h, m) || m->k < 12) {
+        free(m);
+        return;
+    }
+    double seen[12] = { 0 }, expected[12] = { 0 };
+    for (size_t i = 0; i < m->k; i++) {
+        int moy = (int)((m->m0 + (int32_t)i) % 12);
+        seen[moy] += m->count[i];
+        expected[moy] += m->days[i] * exp(m->c0 + m->c1 * (double)i / 12);
+    }
+    for (int moy = 0; moy < 12; moy++) {
+        char row[128], cur[64], fit[64];
+        double v = seen[moy] / expected[moy], half = z / sqrt(seen[moy]);
+        snprintf(row, sizeof row, "%s-%s", s->nodes[dm->origin].id, names[moy]);
+        snprintf(cur, sizeof cur, "%.15g", dm->season[moy]);
+        snprintf(fit, sizeof fit, "%.3g", v);
+        put_row(f, "seasonality.csv", row, "factor", cur, fit, v, v * fmax(1 - half, 0), v * (1 + half),
+                (size_t)seen[moy]);
+    }
+    free(m);
+}
+
+/* Growth per year of a row's postings (log), NaN with fewer than three
+ * months. */
 static double growth_of(const struct scenario *s, const double *season, const double *t, size_t n, double first_h,
                         double last_h, double *se)
 {
-    int32_t m0 = calendar_month(s->start_day + (int32_t)ceil(first_h / CALENDAR_HOURS_PER_DAY));
-    int32_t m1 = calendar_month(s->start_day + (int32_t)floor(last_h / CALENDAR_HOURS_PER_DAY)) - 1;
-    if (calendar_month_start(m0) * CALENDAR_HOURS_PER_DAY < (s->start_day * CALENDAR_HOURS_PER_DAY + first_h))
-        m0++;
-    if (m1 - m0 + 1 < 3 || m1 - m0 + 1 > 1200)
-        return NAN;
-    size_t k = (size_t)(m1 - m0 + 1);
-    double x[1200], y[1200], w[1200], count[1200] = { 0 };
-    for (size_t i = 0; i < n; i++) {
-        int32_t m = calendar_month(s->start_day + (int32_t)floor(t[i] / CALENDAR_HOURS_PER_DAY));
-        if (m >= m0 && m <= m1)
-            count[m - m0]++;
-    }
-    for (size_t i = 0; i < k; i++) {
-        double days = calendar_month_start(m0 + (int32_t)i + 1) - calendar_month_start(m0 + (int32_t)i);
-        if (!(count[i] > 0))
-            return NAN;
-        /* the rate with the scenario's seasonality taken out; var(log count) ~ 1/count */
-        int moy = (int)((m0 + (int32_t)i) % 12);
-        x[i] = (double)i / 12, y[i] = log(count[i] / days / season[moy]), w[i] = count[i];
-    }
-    double c0, c1, cov00, cov01, cov11, chisq;
-    if (gsl_fit_wlinear(x, 1, w, 1, y, 1, k, &c0, &c1, &cov00, &cov01, &cov11, &chisq) != GSL_SUCCESS)
-        return NAN;
-    *se = sqrt(cov11);
-    return c1;  /* log growth per year */
+    struct monthly *m = malloc(sizeof *m);
+    double g = m && monthly_fit(s, season, t, n, first_h, last_h, m) ? m->c1 : NAN;
+    *se = m ? m->se : NAN;
+    free(m);
+    return g;
 }
 
 /* Batches per day and growth per demand row: the postings at each origin,
@@ -654,6 +715,19 @@ static enum rm_status fit_demand(FILE *f, const struct calib *c, const struct ob
         snprintf(fit, sizeof fit, "%.3g", expm1(g) * 100);
         put_row(f, "demand.csv", row, "growth_pct_per_year", cur, fit, expm1(g) * 100, expm1(g - z * se) * 100,
                 expm1(g + z * se) * 100, n);
+    }
+    /* seasonality by origin, as seasonality.csv gives it: from all its postings */
+    for (size_t r = 0; r < s->n_demand; r++) {
+        bool first = true;
+        for (size_t q = 0; q < r; q++)
+            first &= s->demand[q].origin != s->demand[r].origin;
+        if (!first)
+            continue;
+        size_t n = 0;
+        for (size_t i = 0; i < o->n_tr; i++)
+            if (o->tr[i].pair / nn == s->demand[r].origin)
+                t[n++] = o->tr[i].posted_h;
+        season_rows(f, s, &s->demand[r], t, n, o->first_h, o->last_h, z);
     }
     free(posted), free(delivered), free(t);
     return RM_OK;

@@ -309,3 +309,27 @@ Test(events, missing_columns_and_zoneless_times_are_errors)
     scenario_destroy(s);
     diag_destroy(d);
 }
+
+Test(calibrate, the_default_scenario_calibrates_to_itself_with_its_seasons, .timeout = 120)
+{
+    char *tmp = e2e_tmpdir();
+    cr_assert_eq(e2e_runf(NULL, NULL, "run scenarios/china-europe-via-belarus -q --no-plot --tracking -r 1 -o %s/own",
+                          tmp), 0);
+    char *out = e2e_format("%s/out.txt", tmp);
+    cr_assert_eq(e2e_runf(out, NULL, "calibrate scenarios/china-europe-via-belarus %s/own/tracking.csv "
+                                     "--set scenario.replications=2 -o %s/cal", tmp, tmp), 0);
+    char *text = e2e_slurp(out);
+    cr_assert(strstr(text, "legs: 28 fitted, 0 changed"), "%s", text);
+    cr_assert(strstr(text, "scenario: 32 of 32 pairs consistent"), "%s", text);
+    char *dir = e2e_format("%s/cal", tmp);
+    double mean, lo, hi;
+    bool changed;
+    row_of(dir, "seasonality.csv", "CQ-Nov,factor", &mean, &lo, &hi, &changed);
+    cr_assert(lo <= 1.4 && 1.4 <= hi, "November's 1.4 outside [%g, %g]", lo, hi);
+    row_of(dir, "seasonality.csv", "CQ-Feb,factor", &mean, &lo, &hi, &changed);
+    cr_assert(lo <= 0.65 && 0.65 <= hi, "February's 0.65 outside [%g, %g]", lo, hi);
+    free(dir);
+    free(text);
+    free(out);
+    e2e_rmtree(tmp);
+}
