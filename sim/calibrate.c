@@ -601,7 +601,7 @@ static bool monthly_fit(const struct scenario *s, const double *season, const do
         }
         m->days[m->k] = days, m->count[m->k++] = 0;
     }
-    if (m->k < 3)
+    if (m->k < 6)  /* growth per year from fewer months is mostly noise, annualised */
         return false;
     for (size_t i = 0; i < n; i++) {
         int32_t mo = calendar_month(s->start_day + (int32_t)floor(t[i] / CALENDAR_HOURS_PER_DAY));
@@ -654,7 +654,7 @@ static void season_rows(FILE *f, const struct scenario *s, const struct scenario
     free(m);
 }
 
-/* Growth per year of a row's postings (log), NaN with fewer than three
+/* Growth per year of a row's postings (log), NaN with fewer than six
  * months. */
 static double growth_of(const struct scenario *s, const double *season, const double *t, size_t n, double first_h,
                         double last_h, double *se)
