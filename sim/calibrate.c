@@ -5,10 +5,13 @@
  * means, queue means from a simulation of the scenario over the observed
  * window) is the time in motion over the chain of legs between the two
  * scan points, fitted as a whole (one observation per train) and split in
- * proportion to the legs' current means. The calibrated scenario and the
- * scenario itself are then simulated over the window and their transit
- * times compared with the observed ones pair by pair (Kolmogorov-Smirnov,
- * Holm-corrected). */
+ * proportion to the legs' current means; where the node times add a spread
+ * of their own, the simulated segments tell how much, and it is taken off
+ * the fitted variance. Timetables, demand, growth and seasons are read from
+ * the same events and reported. The calibrated scenario and the scenario
+ * itself are then simulated over the window and their transit times
+ * compared with the observed ones pair by pair (Kolmogorov-Smirnov,
+ * Holm-corrected), in a file and a chart. */
 #include "railmail/calibrate.h"
 
 #include <errno.h>
@@ -144,7 +147,6 @@ static bool push_transit(struct observed *o, size_t *cap, struct transit t)
 static const char *check_id(struct calib *c, const struct events_row *r, size_t n, struct observed *o,
                             size_t *cap_seg, size_t *cap_tr, bool *nomem)
 {
-    size_t start = o->n_seg;
     for (size_t i = 1; i < n; i++) {
         const struct events_row *p = &r[i - 1], *e = &r[i];
         switch (p->code) {
@@ -176,7 +178,6 @@ static const char *check_id(struct calib *c, const struct events_row *r, size_t 
     for (size_t i = 1; i < n; i++)
         if (r[i].code == EVENTS_EMA)
             return "a posting (EMA) after other events";
-    (void)start;
     /* every posting, for the demand; without its delivery (NaN) its pair
      * is origin to origin, which no demand row has */
     bool delivered = n >= 2 && r[n - 1].code == EVENTS_EMD;

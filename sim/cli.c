@@ -1175,12 +1175,16 @@ static int cmd_calibrate(int argc, char **argv)
     struct diag *d = diag_create();
     struct strbuf summary = { 0 };
     char *def = NULL;
-    if (!out) {  /* results/<scenario>-calibration */
-        const char *base = strrchr(operands[0], '/');
-        base = base && base[1] ? base + 1 : operands[0];
-        size_t n = strlen(base) + 32;
+    if (!out) {  /* results/<scenario>-calibration, trailing slashes aside */
+        size_t len = strlen(operands[0]);
+        while (len > 1 && operands[0][len - 1] == '/')
+            len--;
+        size_t start = len;
+        while (start > 0 && operands[0][start - 1] != '/')
+            start--;
+        size_t n = len - start + 32;
         if ((def = malloc(n)))
-            snprintf(def, n, "results/%s-calibration", base);
+            snprintf(def, n, "results/%.*s-calibration", (int)(len - start), operands[0] + start);
         out = def;
     }
     struct calibrate_options co = { .scenario = operands[0], .events = operands[1], .map = map, .out = out,

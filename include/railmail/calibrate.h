@@ -1,9 +1,10 @@
 #ifndef RAILMAIL_CALIBRATE_H
 #define RAILMAIL_CALIBRATE_H
 /* calibrate: fits a scenario's legs to a post's tracking events, writes
- * the fits (the calibration file) and the changed rows as a proposal
- * (overlay/), and validates the scenario and the calibrated one against
- * the observed transit times pair by pair (the validation file). */
+ * the fits (the calibration file, with the timetables, demand and seasons
+ * the events show) and the changed rows as a proposal (overlay/), and
+ * validates the scenario and the calibrated one against the observed
+ * transit times pair by pair (the validation file and its chart). */
 #include <stddef.h>
 
 #include "railmail/diag.h"
