@@ -382,7 +382,7 @@ static void fit_chain(const struct calib *c, const struct chain *ch, const doubl
         for (size_t k = 0; k < *n_fits; k++)
             seen |= fits[k].leg == leg;
         if (seen)
-            continue;  /* a leg of two chains: the first one's fit */
+            continue;  /* a leg of two chains: the finer one's fit */
         const struct dist *t = &s->legs[leg].time_h;
         double share = whole ? 1 : dist_mean(t) / (current > 0 ? current : 1);
         struct leg_fit *lf = &fits[(*n_fits)++];
@@ -401,6 +401,27 @@ static void fit_chain(const struct calib *c, const struct chain *ch, const doubl
     }
 }
 
+/* A chain's segments, [a, b) of the observed, over `legs` legs. */
+struct group {
+    size_t a, b, legs;
+};
+
+static int by_fineness(const void *pa, const void *pb)
+{
+    const struct group *x = pa, *y = pb;
+    if (x->legs != y->legs)
+        return x->legs < y->legs ? -1 : 1;
+    if (x->b - x->a != y->b - y->a)
+        return x->b - x->a > y->b - y->a ? -1 : 1;
+    return x->a < y->a ? -1 : x->a > y->a;
+}
+
+static int by_leg(const void *pa, const void *pb)
+{
+    const struct leg_fit *x = pa, *y = pb;
+    return x->leg < y->leg ? -1 : x->leg > y->leg;
+}
+
 /* Fits every chain that has segments; one leg_fit per leg of each into
  * *fits. Notes (remainders not positive) go to the summary. */
 static enum rm_status fit_chains(const struct calib *c, const struct observed *o, const struct observed *sim,
@@ -416,10 +437,24 @@ static enum rm_status fit_chains(const struct calib *c, const struct observed *o
         free(x), free(cs);
         return diag_fail(d, RM_ENOMEM, "out of memory");
     }
+    /* A leg that two chains cover takes the finer chain's fit (fewer legs,
+     * then more trains): the chains in that order. */
+    size_t n_groups = 0;
+    struct group *groups = malloc((o->n_seg + 1) * sizeof *groups);
+    if (!groups) {
+        free(x), free(cs);
+        return diag_fail(d, RM_ENOMEM, "out of memory");
+    }
     for (size_t a = 0, b; a < o->n_seg; a = b) {
         const struct chain *ch = &c->chains[o->seg[a].chain];
         for (b = a; b < o->n_seg && o->seg[b].chain == o->seg[a].chain; b++)
             ;
+        groups[n_groups++] = (struct group){ a, b, ch->last - ch->first };
+    }
+    qsort(groups, n_groups, sizeof *groups, by_fineness);
+    for (size_t g = 0; g < n_groups; g++) {
+        size_t a = groups[g].a, b = groups[g].b;
+        const struct chain *ch = &c->chains[o->seg[a].chain];
         double nodes = node_means(c, ch, queue_h), current = 0;
         size_t n = 0, bad = 0;
         for (size_t i = a; i < b; i++) {
@@ -442,6 +477,8 @@ static enum rm_status fit_chains(const struct calib *c, const struct observed *o
     }
     free(x);
     free(cs);
+    free(groups);
+    qsort(*fits, *n_fits, sizeof **fits, by_leg);  /* in the order of legs.csv */
     /* changed where the current mean is rejected, Holm-corrected over the legs */
     double *p = malloc((*n_fits + 1) * sizeof *p);
     bool *reject = malloc((*n_fits + 1) * sizeof *reject);
