@@ -18,6 +18,7 @@
 #include <unistd.h>
 #include <gsl/gsl_errno.h>
 
+#include "railmail/calibrate.h"
 #include "railmail/compare.h"
 #include "railmail/complete.h"
 #include "railmail/datadir.h"
@@ -50,6 +51,7 @@ struct opts {
     long jobs;                       /* -1: not given */
     bool batches, tracking, no_plot, quiet;
     const char *out;
+    const char *overlay;             /* run --overlay DIR: a proposal laid over the scenario */
     const char *sets[MAX_SETS + 3];  /* the user's, then those -r, -d and -s stand for */
     size_t n_sets;
     char shorthand[3][48];           /* "scenario.replications=N" and so on */
@@ -77,6 +79,7 @@ static const char usage_main[] =
     "  verify   RESULTS_DIR              run again what run.json records and compare every file\n"
     "  report   RESULTS_DIR              write report.html again from the results\n"
     "  show     RESULTS_DIR VIEW         print an answer from results: pairs, months, when\n"
+    "  calibrate SCENARIO EVENTS.csv     fit legs to tracking events and validate the fit\n"
     "  complete -- WORDS...              what the shell may complete after railmail WORDS\n"
     "\n"
     "SCENARIO defaults to %s.\n"
@@ -220,7 +223,7 @@ static int parse_threshold(const char *text, struct opts *o)
 static int parse_opts(int argc, char **argv, struct opts *o, bool compare, const char *cmd_usage)
 {
     enum { O_SET = 256, O_BATCHES, O_TRACKING, O_NO_PLOT, O_HELP, O_METRIC, O_PRECISION, O_MAX_REPS, O_THRESHOLD,
-           O_WHAT_IF, O_WHAT_IF_NAME };
+           O_WHAT_IF, O_WHAT_IF_NAME, O_OVERLAY };
     static const struct option longs[] = {
         { "replications", required_argument, 0, 'r' }, { "seed", required_argument, 0, 's' },
         { "days", required_argument, 0, 'd' },          { "out", required_argument, 0, 'o' },
@@ -232,6 +235,7 @@ static int parse_opts(int argc, char **argv, struct opts *o, bool compare, const
         { "max-replications", required_argument, 0, O_MAX_REPS },
         { "what-if", required_argument, 0, O_WHAT_IF }, { "what-if-name", required_argument, 0, O_WHAT_IF_NAME },
         { "threshold", required_argument, 0, O_THRESHOLD },
+        { "overlay", required_argument, 0, O_OVERLAY },
         { 0, 0, 0, 0 } };
     *o = (struct opts){ .jobs = -1, .max_replications = DEFAULT_MAX_REPLICATIONS };
     long count;
@@ -314,9 +318,17 @@ static int parse_opts(int argc, char **argv, struct opts *o, bool compare, const
                 return rc;
             break;
         }
+        case O_OVERLAY:
+            if (compare)
+                return say_error("--overlay: only for run (compare and sweep take proposals)");
+            o->overlay = optarg;
+            break;
         case O_HELP:
             fputs(cmd_usage, stdout);
             printf(usage_run_opts, compare ? "-compare" : "");
+            if (!compare)
+                puts("      --overlay DIR      lay a proposal's files over the scenario, e.g. the overlay/\n"
+                     "                         railmail calibrate writes");
             if (compare)
                 printf("      --metric NAME      print only this metric (repeatable); the CSV has all\n"
                        "      --threshold M=V    the practical threshold of metric M: V in its unit, or V%%\n"
@@ -685,7 +697,7 @@ static int cmd_run(int argc, char **argv)
     struct run_precision *prec = NULL;
     struct run_result res = { 0 };
     bool have_res = false;
-    enum rm_status st = scenario_load(dir, NULL, o.sets, o.n_sets, &s, d);
+    enum rm_status st = scenario_load(dir, o.overlay, o.sets, o.n_sets, &s, d);
     if (st != RM_OK)
         goto done;
     out = o.out ? strdup(o.out) : default_out(s, "");
@@ -1231,6 +1243,84 @@ static int cmd_complete(int argc, char **argv)
     return 0;
 }
 
+static const char usage_calibrate[] =
+    "usage: railmail calibrate SCENARIO EVENTS.csv [-o DIR] [--map CODES.csv] [--set F.ID.COL=V]\n\n"
+    "Fits the scenario's legs to a post's tracking events (columns id,time,node,event,\n"
+    "or railmail's own tracking log) and writes calibration.csv, the changed rows as a\n"
+    "proposal in overlay/, and validation.csv: the scenario and the calibrated one\n"
+    "simulated over the observed window and compared with the observed transit times\n"
+    "pair by pair (two-sample Kolmogorov-Smirnov, Holm-corrected).\n\n"
+    "  -o, --out DIR          results directory (default results/<scenario>-calibration/)\n"
+    "      --set F.ID.COL=V   override one cell of the scenario, as for run\n"
+    "      --map CODES.csv    the post's office codes as node ids (columns code,node)\n";
+
+static int cmd_calibrate(int argc, char **argv)
+{
+    const char *sets[MAX_SETS], *out = NULL, *map = NULL, *operands[2];
+    size_t n_sets = 0, n_ops = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--help")) {
+            fputs(usage_calibrate, stdout);
+            return 0;
+        }
+        if ((!strcmp(a, "-o") || !strcmp(a, "--out") || !strcmp(a, "--set") || !strcmp(a, "--map")) &&
+            i + 1 < argc) {
+            if (!strcmp(a, "--set")) {
+                if (n_sets == MAX_SETS)
+                    return say_error("calibrate: at most %d --set", MAX_SETS);
+                sets[n_sets++] = argv[++i];
+            } else if (!strcmp(a, "--map"))
+                map = argv[++i];
+            else
+                out = argv[++i];
+        } else if (!strcmp(a, "-o") || !strcmp(a, "--out") || !strcmp(a, "--set") || !strcmp(a, "--map"))
+            return say_error("%s: expected a value", a);
+        else if (a[0] == '-' && a[1])
+            return say_error("calibrate: unknown option \"%s\"; see `railmail calibrate --help`", a);
+        else if (n_ops == 2)
+            return say_error("calibrate: expected a scenario and an events file, got \"%s\" too", a);
+        else
+            operands[n_ops++] = a;
+    }
+    if (n_ops != 2)
+        return say_error("calibrate: expected a scenario and an events file; see `railmail calibrate --help`");
+    catch_interrupts();
+    struct diag *d = diag_create();
+    struct strbuf summary = { 0 };
+    char *def = NULL;
+    if (!out) {  /* results/<scenario>-calibration, trailing slashes aside */
+        size_t len = strlen(operands[0]);
+        while (len > 1 && operands[0][len - 1] == '/')
+            len--;
+        size_t start = len;
+        while (start > 0 && operands[0][start - 1] != '/')
+            start--;
+        size_t n = len - start + 32;
+        if ((def = malloc(n)))
+            snprintf(def, n, "results/%.*s-calibration", (int)(len - start), operands[0] + start);
+        out = def;
+    }
+    struct calibrate_options co = { .scenario = operands[0], .events = operands[1], .map = map, .out = out,
+                                    .sets = sets, .n_sets = n_sets };
+    enum rm_status st = out && d ? calibrate_run(&co, &summary, d) : RM_ENOMEM;
+    int rc = d ? report_diag(d, st) : say_error("out of memory");
+    if (st == RM_OK) {
+        for (char *line = summary.s, *end; line && *line; line = end + 1) {  /* line by line, escaped */
+            end = strchr(line, '\n');
+            if (!end)
+                end = line + strlen(line) - 1;
+            *end = '\0';
+            escape_line(stdout, "%s", line);
+        }
+        escape_line(stdout, "results: %s/", out);
+    }
+    strbuf_fini(&summary);
+    free(def);
+    diag_destroy(d);
+    return rc;
+}
+
 int cli_main(int argc, char **argv)
 {
     gsl_set_error_handler_off();
@@ -1263,6 +1353,8 @@ int cli_main(int argc, char **argv)
         return cmd_report(argc - 1, argv + 1);
     if (!strcmp(cmd, "show"))
         return cmd_show(argc - 1, argv + 1);
+    if (!strcmp(cmd, "calibrate"))
+        return cmd_calibrate(argc - 1, argv + 1);
     if (!strcmp(cmd, "complete"))
         return cmd_complete(argc - 1, argv + 1);
     return say_error("unknown command \"%s\"; see `railmail --help`", cmd);

@@ -55,6 +55,9 @@ static const struct option_spec report_options[] = {{"--force", 0, V_FLAG}, {0}}
 static const struct option_spec show_options[] = {
     {"--worst", 0, V_TEXT}, {"--best", 0, V_TEXT}, {"--by", 0, V_METRIC}, {"--option", 0, V_TEXT},
     {"--csv", 0, V_FLAG}, {0}};
+static const struct option_spec run_only_options[] = {{"--overlay", 0, V_DIR}, {0}};
+static const struct option_spec calibrate_options[] = {{"--out", 'o', V_DIR}, {"--set", 0, V_KEY},
+                                                       {"--map", 0, V_TEXT}, {0}};
 static const struct option_spec main_options[] = {{"--help", 'h', V_FLAG}, {"--version", 0, V_FLAG}, {0}};
 
 /* What a command's operands are. */
@@ -75,7 +78,7 @@ struct command_spec {
 
 /* Every command, in the order --help lists them. */
 static const struct command_spec commands[] = {
-    {"run", {run_options, NULL}, OP_SCENARIO},
+    {"run", {run_options, run_only_options}, OP_SCENARIO},
     {"compare", {run_options, compare_options}, OP_SCENARIO_PROPOSALS},
     {"sweep", {run_options, sweep_options}, OP_SCENARIO},
     {"validate", {help_option, NULL}, OP_SCENARIOS},
@@ -83,6 +86,7 @@ static const struct command_spec commands[] = {
     {"verify", {help_option, NULL}, OP_RESULTS},
     {"report", {help_option, report_options}, OP_RESULTS},
     {"show", {help_option, show_options}, OP_SHOW},
+    {"calibrate", {help_option, calibrate_options}, OP_SCENARIO},
     {"complete", {NULL, NULL}, OP_WORDS},
 };
 #define N_COMMANDS (sizeof commands / sizeof *commands)

@@ -379,7 +379,7 @@ static void print_pairs_text(FILE *f, const struct table *t, size_t posted, cons
                              const struct pair_row *rows, size_t shown)
 {
     size_t w[MAX_PAIR_METRICS + 2] = { strlen("pair"), strlen("posted") };
-    char cell[96], raw[300], pair[600];
+    char cell[128], raw[300], pair[600];
     for (size_t m = 0; m < n; m++)
         w[m + 2] = strlen(pm[m].name);
     for (int pass = 0; pass < 2; pass++) {

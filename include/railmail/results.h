@@ -37,6 +37,12 @@ bool results_kind_parse(const char *text, enum results_kind *out);
 #define RESULTS_TRAIN_WAIT_CSV "train_wait.csv"
 #define RESULTS_TRANSIT_CSV "transit.csv"
 #define RESULTS_PAIRS_CSV "pairs.csv"
+/* railmail calibrate's folder: the fits, the validation and the changed
+ * rows as a proposal (a directory of scenario files). */
+#define RESULTS_CALIBRATION_CSV "calibration.csv"
+#define RESULTS_VALIDATION_CSV "validation.csv"
+#define RESULTS_OVERLAY_DIR "overlay"
+#define RESULTS_VALIDATION_CHART "validation"  /* .png and .gp, drawn by calibrate */
 /* Every folder: the settings the charts need, as key,value rows. */
 #define RESULTS_META_CSV "meta.csv"
 /* A comparison's top folder. */

@@ -2,7 +2,8 @@
 # make bench: the event-queue and engine micro-benchmarks, then the large
 # scenario on one thread (wall time, events per second, peak memory; median
 # of 3), the same at twice the horizon, the default scenario as `make run`, and
-# a sweep of the default scenario (median of 3).
+# a sweep of the default scenario (median of 3), and calibrate on a million tracking
+# events (median of 3).
 set -eu
 bin=$1
 for b in bench_evq bench_engine bench_mm1; do
@@ -41,5 +42,16 @@ for i in 1 2 3; do
     rm -rf "$out/sweep"
     /usr/bin/time -f "%e %M" -o "$out/time" ./railmail sweep --vary services.CQ-MAL.departures_per_week=1:7 \
         -r 20 -q -o "$out/sweep"
+    cat "$out/time"
+done | sort -n | sed -n 2p | awk '{ printf "wall %.2f s (median of 3), peak RSS %.1f MB\n", $1, $2 / 1024 }'
+echo
+echo "calibrate: about a million tracking events (the default scenario's own, 17 replications of a year),"
+echo "read, fitted and validated (the scenario and the calibrated one simulated, 10 replications each):"
+./railmail run -q --no-plot --tracking -r 17 -s 11 -o "$out/events"
+wc -l < "$out/events/tracking.csv" | awk '{ printf "%d events\n", $1 - 1 }'
+for i in 1 2 3; do
+    rm -rf "$out/calibration"
+    /usr/bin/time -f "%e %M" -o "$out/time" ./railmail calibrate scenarios/china-europe-via-belarus \
+        "$out/events/tracking.csv" -o "$out/calibration" >/dev/null
     cat "$out/time"
 done | sort -n | sed -n 2p | awk '{ printf "wall %.2f s (median of 3), peak RSS %.1f MB\n", $1, $2 / 1024 }'

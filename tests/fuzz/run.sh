@@ -1,9 +1,10 @@
 #!/bin/sh
 # Builds the libFuzzer targets with clang and ASan+UBSan and runs them for
 # SECONDS in all: tests/fuzz/fuzz_scenario.c (the scenario loader, seeds in
-# tests/fuzz/corpus/) for two thirds, tests/fuzz/fuzz_results.c (what plot,
+# tests/fuzz/corpus/) for half, tests/fuzz/fuzz_results.c (what plot,
 # report and verify read back from a results folder, seeds in
-# tests/fuzz/corpus_results/) for the rest.
+# tests/fuzz/corpus_results/) for a third, tests/fuzz/fuzz_events.c (calibrate's
+# tracking events and office codes, seeds in tests/fuzz/corpus_events/) for the rest.
 # Usage: sh tests/fuzz/run.sh BUILD_DIR SECONDS   (from the repo root)
 # Exits non-zero on a crash, leak, timeout or sanitizer report; the input
 # that caused it is left in BUILD_DIR as crash-*, leak-* or timeout-*.
@@ -51,13 +52,21 @@ GSL_LIBS=$(pkg-config --libs gsl 2>/dev/null || echo "-lgsl -lgslcblas -lm")
     sim/results.c sim/metric.c sim/table.c sim/csvread.c sim/num.c sim/strbuf.c sim/diag.c sim/escape.c \
     -lcsv -ljansson -lm || exit 1
 
+"$CLANG" -std=c11 -D_POSIX_C_SOURCE=200809L -Iinclude -g -O1 \
+    -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+    -o "$build/fuzz_events" tests/fuzz/fuzz_events.c sim/events.c \
+    sim/scenario.c sim/csvread.c sim/csvwrite.c sim/dist.c sim/stream.c sim/diag.c sim/num.c sim/strbuf.c sim/calendar.c \
+    -lcsv -lnettle $GSL_LIBS -lm || exit 1
+
 case $build in
 /*) dir=$build ;;
 *) dir=./$build ;;
 esac
 results_seconds=$((seconds / 3))
 [ "$results_seconds" -ge 1 ] || results_seconds=1
-scenario_seconds=$((seconds - results_seconds))
+events_seconds=$((seconds / 6))
+[ "$events_seconds" -ge 1 ] || events_seconds=1
+scenario_seconds=$((seconds - results_seconds - events_seconds))
 [ "$scenario_seconds" -ge 1 ] || scenario_seconds=1
 fuzz() {  # $1 target, $2 seconds, $3 the seeds in git
     mkdir -p "$build/corpus-$1" || exit 1
@@ -75,3 +84,4 @@ fuzz() {  # $1 target, $2 seconds, $3 the seeds in git
 }
 fuzz fuzz_scenario "$scenario_seconds" tests/fuzz/corpus
 fuzz fuzz_results "$results_seconds" tests/fuzz/corpus_results
+fuzz fuzz_events "$events_seconds" tests/fuzz/corpus_events
