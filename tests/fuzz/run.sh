@@ -44,7 +44,7 @@ GSL_LIBS=$(pkg-config --libs gsl 2>/dev/null || echo "-lgsl -lgslcblas -lm")
 "$CLANG" -std=c11 -D_POSIX_C_SOURCE=200809L -Iinclude -g -O1 \
     -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
     -o "$build/fuzz_scenario" tests/fuzz/fuzz_scenario.c \
-    sim/scenario.c sim/csvread.c sim/csvwrite.c sim/dist.c sim/stream.c sim/diag.c sim/num.c sim/strbuf.c sim/calendar.c -lcsv -lnettle $GSL_LIBS -lm || exit 1
+    sim/scenario.c sim/metric.c sim/csvread.c sim/csvwrite.c sim/dist.c sim/stream.c sim/diag.c sim/num.c sim/strbuf.c sim/calendar.c -lcsv -lnettle $GSL_LIBS -lm || exit 1
 
 "$CLANG" -std=c11 -D_POSIX_C_SOURCE=200809L -Iinclude -g -O1 \
     -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
@@ -55,7 +55,7 @@ GSL_LIBS=$(pkg-config --libs gsl 2>/dev/null || echo "-lgsl -lgslcblas -lm")
 "$CLANG" -std=c11 -D_POSIX_C_SOURCE=200809L -Iinclude -g -O1 \
     -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
     -o "$build/fuzz_events" tests/fuzz/fuzz_events.c sim/events.c \
-    sim/scenario.c sim/csvread.c sim/csvwrite.c sim/dist.c sim/stream.c sim/diag.c sim/num.c sim/strbuf.c sim/calendar.c \
+    sim/scenario.c sim/metric.c sim/csvread.c sim/csvwrite.c sim/dist.c sim/stream.c sim/diag.c sim/num.c sim/strbuf.c sim/calendar.c \
     -lcsv -lnettle $GSL_LIBS -lm || exit 1
 
 case $build in
