@@ -33,6 +33,7 @@
 #include "railmail/eventlog.h"
 #include "railmail/events.h"
 #include "railmail/fit.h"
+#include "railmail/html.h"
 #include "railmail/gnuplot.h"
 #include "railmail/metric.h"
 #include "railmail/model.h"
@@ -802,7 +803,7 @@ static enum rm_status write_calibration(const char *dir, const struct calib *c, 
     FILE *f = open_in(dir, RESULTS_CALIBRATION_CSV, path, sizeof path, d);
     if (!f)
         return RM_EIO;
-    csvwrite_header(f, "file,row,column,current,fitted,fitted_mean,ci_low,ci_high,n,changed");
+    csvwrite_header(f, RESULTS_CALIBRATION_COLUMNS);
     for (size_t k = 0; k < n_fits; k++) {
         const struct leg_fit *lf = &fits[k];
         const struct scenario_leg *leg = &c->s->legs[lf->leg];
@@ -1323,6 +1324,24 @@ static char **fitted_sets(const struct calib *c, const struct leg_fit *fits, siz
     return sets;
 }
 
+/* The run record, so that the folder can be checked (verify) and read (report,
+ * plot, show) like every results folder, then the page that reads it. */
+static enum rm_status write_record(const struct calibrate_options *o, const struct scenario *s, const char *dir,
+                                   struct diag *d)
+{
+    record_set(o->record, RESULTS_KEY_KIND, results_kind_name(RESULTS_CALIBRATE));
+    record_set(o->record, RESULTS_KEY_SCENARIO, o->scenario);
+    record_set_list(o->record, RESULTS_KEY_SETS, o->sets, o->n_sets);
+    record_set_number(o->record, RESULTS_KEY_CONFIDENCE, s->confidence);
+    record_set(o->record, RESULTS_KEY_PLOT, "no");  /* its one chart is calibrate's, from the events */
+    record_scenario(o->record, s);
+    record_input(o->record, o->events);
+    if (o->map)
+        record_input(o->record, o->map);
+    enum rm_status st = record_write(o->record, dir, d);
+    return st == RM_OK ? html_write(dir, d) : st;
+}
+
 enum rm_status calibrate_run(const struct calibrate_options *o, struct strbuf *summary, struct diag *d)
 {
     struct scenario *s = NULL, *cal = NULL;
@@ -1410,12 +1429,7 @@ enum rm_status calibrate_run(const struct calibrate_options *o, struct strbuf *s
         st = RM_EIO;
         goto done;
     }
-    csvwrite_header(f, "model,pair,n_observed,n_simulated,observed_mean_d,observed_mean_ci_low,"
-                       "observed_mean_ci_high,simulated_mean_d,simulated_mean_ci_low,simulated_mean_ci_high,"
-                       "observed_p50_d,observed_p50_ci_low,observed_p50_ci_high,simulated_p50_d,"
-                       "simulated_p50_ci_low,simulated_p50_ci_high,observed_p95_d,observed_p95_ci_low,"
-                       "observed_p95_ci_high,simulated_p95_d,simulated_p95_ci_low,simulated_p95_ci_high,"
-                       "ks_d,p_value,verdict");
+    csvwrite_header(f, RESULTS_VALIDATION_COLUMNS);
     double from_h = fmax(obs.first_h, s->warmup_d * CALENDAR_HOURS_PER_DAY);
     st = validate(f, s, "scenario", &obs, &simobs, from_h, obs.last_h, summary, &vs, d);
     if (st == RM_OK)
@@ -1425,6 +1439,8 @@ enum rm_status calibrate_run(const struct calibrate_options *o, struct strbuf *s
         st = closed;
     if (st == RM_OK)
         st = draw_validation(tmp, s, &vs, &vc, d);
+    if (st == RM_OK && o->record)
+        st = write_record(o, s, tmp, d);
     if (st == RM_OK)
         st = outdir_commit(od, d);
 done:

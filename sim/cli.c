@@ -1249,20 +1249,27 @@ static const char usage_calibrate[] =
     "or railmail's own tracking log) and writes calibration.csv, the changed rows as a\n"
     "proposal in overlay/, and validation.csv: the scenario and the calibrated one\n"
     "simulated over the observed window and compared with the observed transit times\n"
-    "pair by pair (two-sample Kolmogorov-Smirnov, Holm-corrected).\n\n"
+    "pair by pair (two-sample Kolmogorov-Smirnov, Holm-corrected); run.json and\n"
+    "report.html, so that railmail verify and report work on it as on any results.\n\n"
     "  -o, --out DIR          results directory (default results/<scenario>-calibration/)\n"
     "      --set F.ID.COL=V   override one cell of the scenario, as for run\n"
-    "      --map CODES.csv    the post's office codes as node ids (columns code,node)\n";
+    "      --map CODES.csv    the post's office codes as node ids (columns code,node)\n"
+    "  -q, --quiet            print only errors\n";
 
 static int cmd_calibrate(int argc, char **argv)
 {
     const char *sets[MAX_SETS], *out = NULL, *map = NULL, *operands[2];
     size_t n_sets = 0, n_ops = 0;
+    bool quiet = false;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "--help")) {
             fputs(usage_calibrate, stdout);
             return 0;
+        }
+        if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
+            quiet = true;
+            continue;
         }
         if ((!strcmp(a, "-o") || !strcmp(a, "--out") || !strcmp(a, "--set") || !strcmp(a, "--map")) &&
             i + 1 < argc) {
@@ -1301,11 +1308,13 @@ static int cmd_calibrate(int argc, char **argv)
             snprintf(def, n, "results/%.*s-calibration", (int)(len - start), operands[0] + start);
         out = def;
     }
+    struct record *rec = record_begin(argc + 1, argv - 1);
     struct calibrate_options co = { .scenario = operands[0], .events = operands[1], .map = map, .out = out,
-                                    .sets = sets, .n_sets = n_sets };
-    enum rm_status st = out && d ? calibrate_run(&co, &summary, d) : RM_ENOMEM;
+                                    .sets = sets, .n_sets = n_sets, .record = rec };
+    enum rm_status st = out && d && rec ? calibrate_run(&co, &summary, d) : RM_ENOMEM;
+    record_destroy(rec);
     int rc = d ? report_diag(d, st) : say_error("out of memory");
-    if (st == RM_OK) {
+    if (st == RM_OK && !quiet) {
         for (char *line = summary.s, *end; line && *line; line = end + 1) {  /* line by line, escaped */
             end = strchr(line, '\n');
             if (!end)

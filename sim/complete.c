@@ -57,7 +57,7 @@ static const struct option_spec show_options[] = {
     {"--csv", 0, V_FLAG}, {0}};
 static const struct option_spec run_only_options[] = {{"--overlay", 0, V_DIR}, {0}};
 static const struct option_spec calibrate_options[] = {{"--out", 'o', V_DIR}, {"--set", 0, V_KEY},
-                                                       {"--map", 0, V_TEXT}, {0}};
+                                                       {"--map", 0, V_TEXT}, {"--quiet", 'q', V_FLAG}, {0}};
 static const struct option_spec main_options[] = {{"--help", 'h', V_FLAG}, {"--version", 0, V_FLAG}, {0}};
 
 /* What a command's operands are. */

@@ -8,6 +8,7 @@
  * network load. All text from files is escaped, since names may hold
  * markup. Everything is read through the results module. */
 #include "railmail/html.h"
+#include "htmlpage.h"
 
 #include "railmail/calendar.h"
 #include "railmail/compare.h"
@@ -332,7 +333,8 @@ static void head(struct page *p)
     p->section->subtitle(p);
     char n[32], h[32], date[11];
     calendar_format(s->start_day, date);
-    escf(p, " · %s replications of %s days from %s", num(n, p->rec.replications), num(h, s->horizon_d), date);
+    if (p->kind != RESULTS_CALIBRATE)  /* a calibration's window is the events' */
+        escf(p, " · %s replications of %s days from %s", num(n, p->rec.replications), num(h, s->horizon_d), date);
     strbuf_printf(b, "</p>\n");
     if (p->banner) {
         strbuf_printf(b, "<p class=\"flag\">");
@@ -438,13 +440,19 @@ static void question(struct page *p)
     strbuf_printf(b, "</p>\n<p>");
     esc(b, s->description && *s->description ? s->description : "(the scenario has no description)");
     strbuf_printf(b, "</p>\n<p class=\"note\">");
-    escf(p, "Each result is the mean of %s independent replications of %s simulated days (the first %s days are a "
-            "warm-up and not counted), with its %s%% confidence interval in brackets. A batch is on time when it is "
-            "delivered within %s days of posting. ",
-         num(c, p->rec.replications), num(h, s->horizon_d), num(w, s->warmup_d), num(st, 100 * s->confidence),
-         num(sd, s->service_standard_d));
-    escf(p, "Posting stops at the end of the simulated days and the mail posted is followed until it is delivered, "
-            "for at most %s days more; mail still on the way then counts as late. ", num(ro, s->runout_d));
+    if (p->kind == RESULTS_CALIBRATE)
+        esc(b, "The scenario was simulated over the window the events cover, as many times as it says, and its "
+               "transit times set against the observed ones, one observation per train. ");
+    else
+        escf(p, "Each result is the mean of %s independent replications of %s simulated days (the first %s days are "
+                "a warm-up and not counted), with its %s%% confidence interval in brackets. A batch is on time when "
+                "it is delivered within %s days of posting. ",
+             num(c, p->rec.replications), num(h, s->horizon_d), num(w, s->warmup_d), num(st, 100 * s->confidence),
+             num(sd, s->service_standard_d));
+    if (p->kind != RESULTS_CALIBRATE)
+        escf(p, "Posting stops at the end of the simulated days and the mail posted is followed until it is "
+                "delivered, for at most %s days more; mail still on the way then counts as late. ",
+             num(ro, s->runout_d));
     esc(b, "\"Delivered\" here means that the batch (a receptacle dispatched to one destination office) has "
            "reached the destination country's inward office of exchange (EMD scan), not the addressee: national "
            "delivery comes after and is not modelled.");
@@ -1881,11 +1889,20 @@ static void record_section(struct page *p)
 
 /* ---------------------------------------------------------------- the page */
 
+/* htmlpage.h: for the sections of one kind kept in a file of their own. */
+struct strbuf *html_page_text(struct page *p) { return &p->b; }
+const char *html_page_dir(const struct page *p) { return p->dir; }
+struct diag *html_page_diag(struct page *p) { return p->d; }
+void html_esc(struct strbuf *b, const char *text) { esc(b, text); }
+const char *html_num(char buf[32], double v) { return num(buf, v); }
+
 /* The page of each kind of results. */
 static const struct section sections[RESULTS_KINDS] = {
     [RESULTS_RUN] = {run_subtitle, run_summary, run_question, {levels_run, pairs_table, months_table}, false},
     [RESULTS_COMPARE] = {compare_subtitle, compare_summary, compare_question, {compare_levels, compare_diffs}, true},
     [RESULTS_SWEEP] = {sweep_subtitle, sweep_summary, sweep_question, {sweep_section}, false},
+    [RESULTS_CALIBRATE] = {html_calibrate_subtitle, html_calibrate_summary, html_calibrate_question,
+                           {html_calibrate_fits, html_calibrate_validation}, false},
 };
 
 static enum rm_status build(struct page *p)

@@ -173,6 +173,13 @@ static bool file_sha(const char *path, char out[65])
     return true;
 }
 
+void record_input(struct record *r, const char *path)
+{
+    char sha[65];
+    if (file_sha(path, sha))
+        json_array_append_new(r->inputs, json_pack("{s:s, s:s}", RESULTS_KEY_PATH, path, RESULTS_KEY_SHA256, sha));
+}
+
 /* Runs the recorded command in the recorded directory with -o `out`. */
 static enum rm_status rerun(const struct results_record *rec, const char *self, const char *out, struct diag *d)
 {
@@ -181,9 +188,9 @@ static enum rm_status rerun(const struct results_record *rec, const char *self, 
         return diag_error(d, NULL, RESULTS_RUN_JSON ": expected the command that made the results, found none");
     /* the record is read back: only a command that makes results is run again */
     const char *cmd = rec->command[1];
-    if (strcmp(cmd, "run") && strcmp(cmd, "compare") && strcmp(cmd, "sweep")) {
+    if (strcmp(cmd, "run") && strcmp(cmd, "compare") && strcmp(cmd, "sweep") && strcmp(cmd, "calibrate")) {
         char shown[64];
-        return diag_error(d, NULL, RESULTS_RUN_JSON ": command: expected run, compare or sweep, got \"%s\"",
+        return diag_error(d, NULL, RESULTS_RUN_JSON ": command: expected run, compare, sweep or calibrate, got \"%s\"",
                           escape_text(shown, sizeof shown, cmd));
     }
     char **argv = calloc(n + 4, sizeof *argv);

@@ -22,7 +22,7 @@
 /* ---------------------------------------------------------------- kinds */
 
 static const char *const kind_name[RESULTS_KINDS] = {
-    [RESULTS_RUN] = "run", [RESULTS_COMPARE] = "compare", [RESULTS_SWEEP] = "sweep",
+    [RESULTS_RUN] = "run", [RESULTS_COMPARE] = "compare", [RESULTS_SWEEP] = "sweep", [RESULTS_CALIBRATE] = "calibrate",
 };
 
 const char *results_kind_name(enum results_kind kind)
@@ -45,7 +45,8 @@ bool results_kind_parse(const char *text, enum results_kind *out)
 #define RUN RESULTS_IN(RESULTS_RUN)
 #define COMPARE RESULTS_IN(RESULTS_COMPARE)
 #define SWEEP RESULTS_IN(RESULTS_SWEEP)
-#define EVERY (RUN | COMPARE | SWEEP)
+#define CALIBRATE RESULTS_IN(RESULTS_CALIBRATE)
+#define EVERY (RUN | COMPARE | SWEEP | CALIBRATE)
 
 static const struct results_file schema[] = {
     {RESULTS_SUMMARY_CSV, RESULTS_SUMMARY_COLUMNS, NULL, RUN, "report", "plot, html",
@@ -67,7 +68,7 @@ static const struct results_file schema[] = {
      "the histogram of transit days in quarter-day bins"},
     {RESULTS_PAIRS_CSV, RESULTS_PAIRS_KEY_COLUMNS, "then, for each metric of a pair, METRIC, METRIC_ci_low, METRIC_ci_high",
      RUN, "report", "plot, html", "each origin-destination pair's volume, reliability, speed, cost and emissions"},
-    {RESULTS_META_CSV, RESULTS_KEY_VALUE_COLUMNS, NULL, EVERY, "report (sweep adds rows)", "results",
+    {RESULTS_META_CSV, RESULTS_KEY_VALUE_COLUMNS, NULL, RUN | COMPARE | SWEEP, "report (sweep adds rows)", "results",
      "the settings the charts need"},
     {RESULTS_COMPARE_CSV, RESULTS_COMPARE_COLUMNS, NULL, COMPARE, "compare", "plot, html",
      "each proposal's paired difference from the baseline and its verdict"},
@@ -83,6 +84,10 @@ static const struct results_file schema[] = {
      "which folder holds which point"},
     {RESULTS_TARGET_CSV, RESULTS_KEY_VALUE_COLUMNS, NULL, SWEEP, "sweep", "plot, html",
      "the target's answer"},
+    {RESULTS_CALIBRATION_CSV, RESULTS_CALIBRATION_COLUMNS, NULL, CALIBRATE, "calibrate", "html",
+     "every parameter the events were fitted to: current and fitted value, mean, interval, changed"},
+    {RESULTS_VALIDATION_CSV, RESULTS_VALIDATION_COLUMNS, NULL, CALIBRATE, "calibrate", "html",
+     "observed against simulated transit times pair by pair, for the scenario and the calibrated one"},
     {RESULTS_RUN_JSON, NULL, NULL, EVERY, "cli, record", "results, record (verify)",
      "how the folder was made: command, inputs and their SHA-256, settings, times"},
     {RESULTS_REPORT_HTML, NULL, NULL, EVERY, "html", "", "the page"},
@@ -303,7 +308,7 @@ static enum rm_status load_meta(struct results_record *r, const char *dir, struc
             if (!results_kind_parse(v, &r->kind)) {
                 const struct csvread_field *f = &t->csv.rows[row + 1].fields[cv];
                 st = diag_error(d, &(struct diag_at){t->name, f->line, f->col},
-                                "kind: expected run, compare or sweep, got \"%.100s\"", v);
+                                "kind: expected run, compare, sweep or calibrate, got \"%.100s\"", v);
             }
             r->has_kind = true;
         } else if (!strcmp(k, RESULTS_KEY_SCENARIO_KIND)) {
@@ -505,7 +510,7 @@ static enum rm_status load_json(struct results_record *r, const char *dir, struc
     const char *kind = NULL, *scenario = NULL, *plot = NULL;
     if ((st = get_text(&rd, root, RESULTS_KEY_KIND, NULL, &kind)) == RM_OK &&
         !(r->has_kind = results_kind_parse(kind, &r->kind)))
-        st = diag_error(d, &(struct diag_at){path.s, 0, 0}, RESULTS_KEY_KIND ": expected run, compare or sweep");
+        st = diag_error(d, &(struct diag_at){path.s, 0, 0}, RESULTS_KEY_KIND ": expected run, compare, sweep or calibrate");
     if (st == RM_OK && (st = get_text(&rd, root, RESULTS_KEY_SCENARIO, NULL, &scenario)) == RM_OK && scenario) {
         r->scenario_dir = scenario;
         r->scenario = last_part(scenario);

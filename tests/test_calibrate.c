@@ -169,6 +169,21 @@ Test(calibrate, a_leg_that_differs_is_recovered_and_the_others_stay, .timeout = 
     char *cal = strstr(v, "\ncalibrated,CQ-WAW,");
     cr_assert(cal);
     cr_assert(strstr(cal, ",consistent\n") < strchr(cal + 1, '\n') + 1);
+    /* a results folder like any other: its record, its page, verify and report */
+    char *json = slurp_in(dir, "run.json"), *page = slurp_in(dir, "report.html");
+    cr_assert(strstr(json, "\"kind\": \"calibrate\"") && strstr(json, "truth/tracking.csv"), "%s", json);
+    cr_assert(strstr(page, "<h2>Summary</h2>") && strstr(page, "<b>BRS&gt;WAW</b>: fixed(30) → lognormal(")
+              && strstr(page, "<h2>What the events show</h2>")
+              && strstr(page, "<h2>Observed against simulated, pair by pair</h2>"), "the page's sections");
+    if (e2e_exists(dir, "validation.png"))  /* calibrate's chart, inlined as it was drawn */
+        cr_assert(strstr(page, "src=\"data:image/png;base64,iVBORw0KGgo"), "the chart on the page");
+    cr_assert_eq(e2e_runf(NULL, NULL, "verify %s", dir), 0, "verify makes the calibration again, byte for byte");
+    char *path = e2e_format("%s/report.html", dir);
+    cr_assert_eq(unlink(path), 0);
+    cr_assert_eq(e2e_runf(NULL, NULL, "report %s", dir), 0);
+    char *again = slurp_in(dir, "report.html");
+    cr_assert_str_eq(again, page, "railmail report writes the same page");
+    free(again), free(path), free(page), free(json);
     free(v);
     free(overlay);
     free(dir);

@@ -194,7 +194,7 @@ Test(results, a_value_of_the_wrong_type_is_refused_with_its_key)
     load_fails_with(dir, "replications: expected a number, found a text");
     diag_clear(d);
     e2e_write(dir, "run.json", "{\"kind\": \"rerun\"}");
-    load_fails_with(dir, "kind: expected run, compare or sweep");
+    load_fails_with(dir, "kind: expected run, compare, sweep or calibrate");
     diag_clear(d);
     e2e_write(dir, "run.json", "[1, 2]");
     load_fails_with(dir, "expected the run record of a results directory, found a list");
@@ -211,7 +211,7 @@ Test(results, meta_csv_values_are_checked_at_their_cell)
     load_fails_with(dir, "meta.csv:3:2: value: expected a number, got \"0x10\"");
     diag_clear(d);
     e2e_write(dir, "meta.csv", "key,value\nkind,walk\n");
-    load_fails_with(dir, "meta.csv:2:2: kind: expected run, compare or sweep, got \"walk\"");
+    load_fails_with(dir, "meta.csv:2:2: kind: expected run, compare, sweep or calibrate, got \"walk\"");
     e2e_rmtree(dir);
 }
 

@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "railmail/diag.h"
+#include "railmail/record.h"
 #include "railmail/status.h"
 #include "railmail/strbuf.h"
 
@@ -17,6 +18,7 @@ struct calibrate_options {
     const char *out;                /* results directory */
     const char *const *sets;        /* --set overrides of the scenario */
     size_t n_sets;
+    struct record *record;          /* the run record to complete and write, with the page; or NULL */
 };
 
 /* Does it all into a results directory made atomically (outdir.h). On

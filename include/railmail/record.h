@@ -24,6 +24,9 @@ void record_set_number(struct record *r, const char *key, double value);
 void record_set_list(struct record *r, const char *key, const char *const *values, size_t n);
 /* Adds the scenario's input files (each path once). */
 void record_scenario(struct record *r, const struct scenario *s);
+/* Adds a file read besides the scenario's (calibrate's events) to the
+ * inputs, with its SHA-256; one that cannot be read is left out. */
+void record_input(struct record *r, const char *path);
 
 /* Ends the record (end time, wall time) and writes it into dir. */
 enum rm_status record_write(struct record *r, const char *dir, struct diag *d);

@@ -15,8 +15,8 @@
 
 /* What made a results directory. The folder of each arm of a comparison
  * and of each point of a sweep is a run's. */
-enum results_kind { RESULTS_RUN, RESULTS_COMPARE, RESULTS_SWEEP };
-#define RESULTS_KINDS 3
+enum results_kind { RESULTS_RUN, RESULTS_COMPARE, RESULTS_SWEEP, RESULTS_CALIBRATE };
+#define RESULTS_KINDS 4
 #define RESULTS_IN(kind) (1u << (kind))  /* a set of kinds: RESULTS_IN(RESULTS_RUN) | ... */
 
 /* "run", "compare", "sweep": the kind as meta.csv and run.json spell it. */
@@ -43,6 +43,13 @@ bool results_kind_parse(const char *text, enum results_kind *out);
 #define RESULTS_VALIDATION_CSV "validation.csv"
 #define RESULTS_OVERLAY_DIR "overlay"
 #define RESULTS_VALIDATION_CHART "validation"  /* .png and .gp, drawn by calibrate */
+#define RESULTS_CALIBRATION_COLUMNS "file,row,column,current,fitted,fitted_mean,ci_low,ci_high,n,changed"
+#define RESULTS_VALIDATION_COLUMNS                                                                                \
+    "model,pair,n_observed,n_simulated,observed_mean_d,observed_mean_ci_low,observed_mean_ci_high,"               \
+    "simulated_mean_d,simulated_mean_ci_low,simulated_mean_ci_high,observed_p50_d,observed_p50_ci_low,"          \
+    "observed_p50_ci_high,simulated_p50_d,simulated_p50_ci_low,simulated_p50_ci_high,observed_p95_d,"            \
+    "observed_p95_ci_low,observed_p95_ci_high,simulated_p95_d,simulated_p95_ci_low,simulated_p95_ci_high,"       \
+    "ks_d,p_value,verdict"
 /* Every folder: the settings the charts need, as key,value rows. */
 #define RESULTS_META_CSV "meta.csv"
 /* A comparison's top folder. */

@@ -1,0 +1,27 @@
+#ifndef RAILMAIL_HTMLPAGE_H
+#define RAILMAIL_HTMLPAGE_H
+/* Internal to the page (html.c) and the sections of one kind of results
+ * kept in a file of their own (htmlcalib.c): what such a section needs of
+ * the page being written. Not for other modules. */
+#include <stddef.h>
+#include "railmail/diag.h"
+#include "railmail/status.h"
+#include "railmail/strbuf.h"
+
+struct page;
+
+struct strbuf *html_page_text(struct page *p);   /* the page's text so far, to append to */
+const char *html_page_dir(const struct page *p);  /* the results folder */
+struct diag *html_page_diag(struct page *p);
+/* Text as HTML (the markup characters as entities, control characters as
+ * spaces), and a number as a planner reads it ("–" for none). */
+void html_esc(struct strbuf *b, const char *text);
+const char *html_num(char buf[32], double v);
+
+/* calibrate's page (htmlcalib.c). */
+void html_calibrate_subtitle(struct page *p);
+void html_calibrate_question(struct page *p);
+enum rm_status html_calibrate_summary(struct page *p);
+enum rm_status html_calibrate_fits(struct page *p);
+enum rm_status html_calibrate_validation(struct page *p);
+#endif /* RAILMAIL_HTMLPAGE_H */
