@@ -545,6 +545,8 @@ static void decide(struct compare_result *c)
         }
         stats_holm(p, k, 1 - b->s->confidence, reject);
         const struct metric *mt = metric_find(model_row_metric(b->m, row));
+        if (!mt)
+            continue;  /* the time budget's rows: compared in budget_changes */
         for (size_t i = 0; i < k; i++) {
             /* more mail carried because more was posted is no improvement */
             bool neutral = arm_is_forecast(c, i + 1) || (mt->follows_demand && !same_demand(b->s, c->arm[i + 1].s));

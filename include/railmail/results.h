@@ -37,6 +37,7 @@ bool results_kind_parse(const char *text, enum results_kind *out);
 #define RESULTS_TRAIN_WAIT_CSV "train_wait.csv"
 #define RESULTS_TRANSIT_CSV "transit.csv"
 #define RESULTS_PAIRS_CSV "pairs.csv"
+#define RESULTS_BUDGET_CSV "budget.csv"
 /* Every folder: the settings the charts need, as key,value rows. */
 #define RESULTS_META_CSV "meta.csv"
 /* A comparison's top folder. */
@@ -96,6 +97,7 @@ bool results_kind_parse(const char *text, enum results_kind *out);
 #define RESULTS_COL_P_VALUE "p_value"
 #define RESULTS_COL_VERDICT "verdict"
 #define RESULTS_COL_POINT "point"
+#define RESULTS_COL_SEGMENT "segment"
 /* pairs.csv gives each of its metrics' interval as METRIC then these. */
 #define RESULTS_CI_LOW_SUFFIX "_ci_low"
 #define RESULTS_CI_HIGH_SUFFIX "_ci_high"
@@ -119,6 +121,7 @@ bool results_kind_parse(const char *text, enum results_kind *out);
     RESULTS_COL_DAY "," RESULTS_COL_DATE "," RESULTS_COL_NODE "," RESULTS_COL_BACKLOG_BATCHES_MEAN
 #define RESULTS_TRAIN_WAIT_COLUMNS                                                                                 \
     RESULTS_COL_DAY "," RESULTS_COL_DATE "," RESULTS_COL_NODE "," RESULTS_COL_TRAIN_WAIT_D_MEAN
+#define RESULTS_BUDGET_COLUMNS RESULTS_COL_SEGMENT "," RESULTS_COL_SCOPE "," RESULTS_STATS_COLUMNS
 #define RESULTS_TRANSIT_COLUMNS RESULTS_COL_TRANSIT_D "," RESULTS_COL_BATCHES_PCT "," RESULTS_COL_CUM_PCT
 /* then METRIC, METRIC_ci_low, METRIC_ci_high for each metric of a pair */
 #define RESULTS_PAIRS_KEY_COLUMNS RESULTS_COL_ORIGIN "," RESULTS_COL_DESTINATION "," RESULTS_COL_POSTED
