@@ -159,3 +159,41 @@ Test(budget, segments_add_up_with_mail_still_on_the_way, .timeout = 120)
     const char *sets[] = { "scenario.horizon_d=120", "scenario.runout_d=2" };
     adds_up_on_the_shipped_scenario(sets, 2);
 }
+
+/* Writes the hand case into directory dir/s, with the proposal
+ * faster-hub (H's dwell 1 h instead of 1.5 h); returns dir/s. */
+static char *write_transfer_scenario(const char *dir)
+{
+    char *s = e2e_format("%s/s", dir);
+    e2e_mkdir(dir, "s");
+    for (size_t i = 0; i < sizeof transfer / sizeof *transfer; i++)
+        e2e_write(s, transfer[i].name, transfer[i].data);
+    e2e_mkdir(s, "proposals");
+    char *p = e2e_format("%s/proposals", s);
+    e2e_mkdir(p, "faster-hub");
+    char *f = e2e_format("%s/faster-hub", p);
+    e2e_write(f, "description.txt", "faster-hub: H's dwell 1 h instead of 1.5 h\n");
+    e2e_write(f, "nodes.csv", "id,name,country,kind,servers,dwell_h,scan\nH,H,BY,hub,1,fixed(1),1\n");
+    free(f), free(p);
+    return s;
+}
+
+/* A faster hub in the hand case: A's batches are unloaded at 17:00 and
+ * wait 3 h for C (half an hour more); B, arriving at 16:30, queues until
+ * 17:00 (half an hour less) and its batches wait 2 h (an hour more). Door
+ * to door nothing changes, as C still leaves at 20:00: half an hour less
+ * handling and a quarter less queue (B's half of the mail) become three
+ * quarters of an hour more transfer wait. */
+Test(budget, compare_says_where_a_proposal_s_time_changes, .timeout = 120)
+{
+    char *t = e2e_tmpdir(), *s = write_transfer_scenario(t), *out = e2e_format("%s/out", t);
+    cr_assert_eq(e2e_runf(out, NULL, "compare %s -r 3 --no-plot -o %s/c", s, t), 0);
+    char *text = e2e_slurp(out);
+    cr_assert(strstr(text, "Where the time changes, proposal minus baseline (days door to door per delivered "
+                           "batch at scope all):\nfaster-hub: +0.00 d, of which transfer_wait +0.03, handling -0.02, "
+                           "queue -0.01\n"),
+              "%s", text);
+    cr_assert_null(strstr(text, "origin_wait"), "%s", text);
+    free(text), free(out), free(s);
+    e2e_rmtree(t);
+}
