@@ -756,7 +756,7 @@ static double shown_change(double x)
 }
 
 /* Where each proposal's door-to-door time changes (the time budget at
- * scope all, budget.csv): "brest-fast-lane: -0.29 d, of which queue -0.21,
+ * scope all, as the budget file has it): "brest-fast-lane: -0.29 d, of which queue -0.21,
  * handling -0.08", the segments that change by 0.005 d or more, largest
  * first. Segments of either arm count (a mode only one rides). */
 static void print_budget_changes(const struct compare_result *c, FILE *f)

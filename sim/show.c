@@ -752,7 +752,7 @@ static enum rm_status show_when(const struct show_request *q, const struct folde
 
 /* ---------------------------------------------------------------- budget */
 
-/* A scope's rows of budget.csv, largest segment first. */
+/* A scope's rows of the budget file, largest segment first. */
 struct budget_rows {
     struct table t;
     size_t *row, n;

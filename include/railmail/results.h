@@ -351,7 +351,11 @@ void results_target_fini(struct results_target *g);
     X(MONTHLY, "monthly", RESULTS_IN(RESULTS_RUN), false, plot_chart_monthly, (RESULTS_MONTHLY_CSV),               \
       "The network's results by month of posting: look for months where fewer batches are on time or transit "    \
       "grows (a seasonal peak, works at a crossing, a closure). The last months' mail is followed until it is "   \
-      "delivered, so they count like the others.")
+      "delivered, so they count like the others.")                                                               \
+    X(BUDGET, "budget", RESULTS_IN(RESULTS_RUN), false, plot_chart_budget, (RESULTS_BUDGET_CSV),                   \
+      "Where the time goes: the mean days door to door per delivered batch, for the network and the pairs with "  \
+      "the longest transit, split into waits at the origin and at transfers, queues for a server, handling at "   \
+      "the nodes and time in motion by mode. The longest segment of a bar is where to look first.")
 
 enum results_chart_id {
 #define RESULTS_CHART_ID(id, name, kinds, per_metric, draw, inputs, caption) RESULTS_CHART_##id,
