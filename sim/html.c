@@ -39,7 +39,7 @@ struct section {
     void (*subtitle)(struct page *p);              /* the line under the title */
     enum rm_status (*summary)(struct page *p);     /* what a director reads first */
     void (*question)(struct page *p);              /* what the results answer, in words */
-    enum rm_status (*results[3])(struct page *p);  /* the result sections, in order */
+    enum rm_status (*results[4])(struct page *p);  /* the result sections, in order */
     bool arms;  /* a comparison: the baseline and its proposals, each with its own folder */
 };
 
@@ -567,6 +567,78 @@ static enum rm_status levels_run(struct page *p)
         strbuf_printf(b, "</td></tr>\n");
     }
     strbuf_printf(b, "</table>\n");
+    csv_fini(&c);
+    return RM_OK;
+}
+
+/* What a segment of the time budget is, in words ("moving_truck": in
+ * motion by truck). */
+static void segment_words(struct strbuf *b, const char *segment)
+{
+    static const struct { const char *name, *words; } of[] = {
+        { "origin_wait", "waiting at the origin for the first train (cut-offs and full trains included)" },
+        { "transfer_wait", "waiting at a transfer, from unloading to the next train's leaving" },
+        { "queue", "aboard a train queueing for a server at a node (a track, a crane)" },
+        { "handling", "aboard a train during its dwell at nodes: gauge change, customs, unloading" },
+        { "moving", "in motion, on legs without a mode" },
+    };
+    for (size_t i = 0; i < sizeof of / sizeof *of; i++)
+        if (!strcmp(of[i].name, segment)) {
+            esc(b, of[i].words);
+            return;
+        }
+    if (!strncmp(segment, "moving_", 7)) {  /* "rail_electric": "rail electric" */
+        strbuf_printf(b, "in motion by ");
+        for (const char *c = segment + 7; *c; c++) {
+            char one[2] = { *c == '_' ? ' ' : *c, 0 };
+            esc(b, one);
+        }
+    }
+}
+
+/* Where the time goes: the network's time budget, largest segment first,
+ * with its interval and its share of the door-to-door mean. */
+static enum rm_status budget_section(struct page *p)
+{
+    struct csv c;
+    enum rm_status st = csv_load_scope(p, &c, NULL, RESULTS_BUDGET_CSV, "all");
+    if (st != RM_OK || !c.found)
+        return st;
+    size_t cseg, n = 0, *row = malloc((c.t.nrow + 1) * sizeof *row);
+    double total = 0;
+    if (!row || !table_find(&c.t, RESULTS_COL_SEGMENT, &cseg) || c.mean == SIZE_MAX) {
+        free(row);
+        csv_fini(&c);
+        return row ? RM_OK : diag_fail(p->d, RM_ENOMEM, "out of memory");
+    }
+    for (size_t r = 0; r < c.t.nrow; r++) {  /* largest first: an insertion sort of a dozen rows */
+        double x = cell_num(&c.t, r, c.mean);
+        size_t j = n++;
+        for (; j > 0 && cell_num(&c.t, row[j - 1], c.mean) < x; j--)
+            row[j] = row[j - 1];
+        row[j] = r;
+        total += isfinite(x) ? x : 0;
+    }
+    struct strbuf *b = &p->b;
+    char v[32];
+    strbuf_printf(b, "<h2>Where the time goes</h2>\n<p>A delivered batch takes %s days door to door on average; "
+                     "this is where they go, largest first.</p>\n<table><tr><th>segment</th><th class=\"n\">days "
+                     "[confidence interval]</th><th class=\"n\">share, %%</th><th>what it is</th></tr>\n",
+                  num(v, total));
+    for (size_t i = 0; i < n; i++) {
+        size_t r = row[i];
+        double x = cell_num(&c.t, r, c.mean);
+        strbuf_printf(b, "<tr><td>");
+        esc(b, table_cell(&c.t, r, cseg));
+        strbuf_printf(b, "</td><td class=\"n\">");
+        level(b, x, c.lo != SIZE_MAX ? cell_num(&c.t, r, c.lo) : NAN, c.hi != SIZE_MAX ? cell_num(&c.t, r, c.hi) : NAN);
+        strbuf_printf(b, "</td><td class=\"n\">%.1f</td><td class=\"note\">", total > 0 ? 100 * x / total : 0.0);
+        segment_words(b, table_cell(&c.t, r, cseg));
+        strbuf_printf(b, "</td></tr>\n");
+    }
+    strbuf_printf(b, "</table>\n<p class=\"note\">Every origin, pair and path has its own budget in %s, and "
+                     "<code>railmail show DIR budget od:O-D</code> prints one.</p>\n", RESULTS_BUDGET_CSV);
+    free(row);
     csv_fini(&c);
     return RM_OK;
 }
@@ -1786,7 +1858,8 @@ static void record_section(struct page *p)
 
 /* The page of each kind of results. */
 static const struct section sections[RESULTS_KINDS] = {
-    [RESULTS_RUN] = {run_subtitle, run_summary, run_question, {levels_run, pairs_table, months_table}, false},
+    [RESULTS_RUN] = {run_subtitle, run_summary, run_question, {levels_run, pairs_table, budget_section, months_table},
+                     false},
     [RESULTS_COMPARE] = {compare_subtitle, compare_summary, compare_question, {compare_levels, compare_diffs}, true},
     [RESULTS_SWEEP] = {sweep_subtitle, sweep_summary, sweep_question, {sweep_section}, false},
 };
@@ -1797,7 +1870,7 @@ static enum rm_status build(struct page *p)
     enum rm_status st = p->section->summary(p);  /* the answer first, then the detail */
     if (st == RM_OK)
         question(p);
-    for (size_t i = 0; i < 3 && p->section->results[i] && st == RM_OK; i++)
+    for (size_t i = 0; i < 4 && p->section->results[i] && st == RM_OK; i++)
         st = p->section->results[i](p);
     if (st == RM_OK)
         st = charts_section(p);
