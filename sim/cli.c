@@ -78,7 +78,7 @@ static const char usage_main[] =
     "  plot     RESULTS_DIR              redraw the charts of an earlier run\n"
     "  verify   RESULTS_DIR              run again what run.json records and compare every file\n"
     "  report   RESULTS_DIR              write report.html again from the results\n"
-    "  show     RESULTS_DIR VIEW         print an answer from results: pairs, months, when\n"
+    "  show     RESULTS_DIR VIEW         print an answer from results: pairs, months, when, budget\n"
     "  calibrate SCENARIO EVENTS.csv     fit legs to tracking events and validate the fit\n"
     "  complete -- WORDS...              what the shell may complete after railmail WORDS\n"
     "\n"
@@ -1212,6 +1212,9 @@ static int cmd_show(int argc, char **argv)
              "  when 'METRIC@SCOPE>X'   (also <, >=, <=)\n"
              "        the first month whose confidence interval lies beyond X, and the\n"
              "        month from which every later one does (sustained from), or never\n"
+             "  budget [SCOPE]\n"
+             "        where the time goes: the scope's door-to-door days (default all) in\n"
+             "        segments (waits, queue, handling, moving by mode), largest first\n"
              "A comparison shows the baseline and each proposal in turn, a sweep each\n"
              "point; --option NAME (a proposal, baseline, point-NNN) shows one, as does\n"
              "RESULTS_DIR/NAME. --csv prints CSV for a machine.");

@@ -27,6 +27,7 @@
 #include "railmail/run.h"
 #include "railmail/scenario.h"
 #include "railmail/stats.h"
+#include "railmail/strbuf.h"
 
 /* The baseline is arm 0; each proposal is an arm after it. */
 struct arm {
@@ -1085,6 +1086,76 @@ static void print_wrapped(FILE *f, const char *lead, const char *text)
     fprintf(f, "%s\n", buf + at);
 }
 
+/* The mean of segment `name` of the time budget at scope all in arm a's
+ * results; 0 where the arm has no such segment (a mode it does not ride). */
+static double budget_mean(const struct arm *a, const char *name)
+{
+    size_t segments, scopes, first = model_budget(a->m, &segments, &scopes);
+    for (size_t k = 0; k < segments; k++)
+        if (!strcmp(model_row_metric(a->m, first + k), name))
+            return a->res.summary[first + k].n ? a->res.summary[first + k].mean : NAN;
+    return 0;
+}
+
+/* A segment's change in proposal i, by name. */
+struct segment_change { const char *name; double diff; };
+
+static int by_size_down(const void *x, const void *y)
+{
+    double a = fabs(((const struct segment_change *)x)->diff), b = fabs(((const struct segment_change *)y)->diff);
+    return (a < b) - (a > b);
+}
+
+/* A change in days as the line prints it: signed, two decimals, and
+ * +0.00 for what rounds to nothing (no "-0.00"). */
+static double shown_change(double x)
+{
+    return fabs(x) < 0.005 ? 0 : x;
+}
+
+/* Where each proposal's door-to-door time changes (the time budget at
+ * scope all, as the budget file has it): "brest-fast-lane: -0.29 d, of which queue -0.21,
+ * handling -0.08", the segments that change by 0.005 d or more, largest
+ * first. Segments of either arm count (a mode only one rides). */
+static void print_budget_changes(const struct compare_result *c, FILE *f)
+{
+    const struct arm *b = &c->arm[0];
+    char name[2048];
+    bool common = false;  /* an arm that does not carry the baseline's pairs */
+    for (size_t i = 1; i < c->n_arms; i++)
+        common |= strcmp(c->arm[i].scope, "all") != 0;
+    fprintf(f, "\nWhere the time changes, proposal minus baseline (days door to door per delivered batch at "
+               "scope all%s):\n", common ? ", each arm over its own pairs" : "");
+    for (size_t i = 1; i < c->n_arms; i++) {
+        const struct arm *a = &c->arm[i];
+        struct segment_change ch[64];
+        size_t n = 0;
+        double total = 0;
+        const struct arm *both[] = { b, a };
+        for (size_t w = 0; w < 2; w++) {
+            size_t segments, scopes, first = model_budget(both[w]->m, &segments, &scopes);
+            for (size_t k = 0; k < segments && n < sizeof ch / sizeof *ch; k++) {
+                const char *seg = model_row_metric(both[w]->m, first + k);
+                bool seen = false;
+                for (size_t j = 0; j < n; j++)
+                    seen |= !strcmp(ch[j].name, seg);
+                if (!seen)
+                    ch[n++] = (struct segment_change){ seg, budget_mean(a, seg) - budget_mean(b, seg) };
+            }
+        }
+        for (size_t j = 0; j < n; j++)
+            total += ch[j].diff;
+        qsort(ch, n, sizeof *ch, by_size_down);
+        struct strbuf line = {0};
+        strbuf_printf(&line, "%s: %+.2f d", escape_text(name, sizeof name, a->name), shown_change(total));
+        for (size_t j = 0, shown = 0; j < n && isfinite(total); j++)
+            if (fabs(ch[j].diff) >= 0.005)
+                strbuf_printf(&line, "%s %s %+.2f", shown++ ? "," : ", of which", ch[j].name, ch[j].diff);
+        escape_line(f, "%s", isfinite(total) ? strbuf_str(&line) : "-");
+        strbuf_fini(&line);
+    }
+}
+
 /* A figure and its interval, with `decimals`, after `lead`. */
 static void figure(struct strbuf *b, const char *lead, const struct stats_paired *s, int decimals, const char *unit)
 {
@@ -1173,6 +1244,7 @@ void compare_print(const struct compare_result *c, FILE *f, const char *const *m
         print_new_pairs(c, f, i);
         print_worse_pairs(c, f, i);
     }
+    print_budget_changes(c, f);
 }
 
 void compare_destroy(struct compare_result *c)

@@ -312,7 +312,7 @@ static void complete_show(struct line *l, size_t operands, const char *before)
     else if (operands == 1)
         for (int v = 0; v < SHOW_VIEWS; v++)
             offer(l, "%s", show_view_name((enum show_view)v));
-    else if (operands == 2 && strcmp(before, show_view_name(SHOW_PAIRS))) {
+    else if (operands == 2 && strcmp(before, show_view_name(SHOW_PAIRS)) && strcmp(before, show_view_name(SHOW_BUDGET))) {
         l->scenario = NULL;  /* the first operand is results, not a scenario: scope kinds only */
         l->loaded = true;
         offer_metrics(l, V_METRIC, "");

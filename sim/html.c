@@ -41,7 +41,7 @@ struct section {
     void (*subtitle)(struct page *p);              /* the line under the title */
     enum rm_status (*summary)(struct page *p);     /* what a director reads first */
     void (*question)(struct page *p);              /* what the results answer, in words */
-    enum rm_status (*results[3])(struct page *p);  /* the result sections, in order */
+    enum rm_status (*results[4])(struct page *p);  /* the result sections, in order */
     bool arms;  /* a comparison: the baseline and its proposals, each with its own folder */
 };
 
@@ -1895,10 +1895,12 @@ const char *html_page_dir(const struct page *p) { return p->dir; }
 struct diag *html_page_diag(struct page *p) { return p->d; }
 void html_esc(struct strbuf *b, const char *text) { esc(b, text); }
 const char *html_num(char buf[32], double v) { return num(buf, v); }
+void html_level(struct strbuf *b, double mean, double lo, double hi) { level(b, mean, lo, hi); }
 
 /* The page of each kind of results. */
 static const struct section sections[RESULTS_KINDS] = {
-    [RESULTS_RUN] = {run_subtitle, run_summary, run_question, {levels_run, pairs_table, months_table}, false},
+    [RESULTS_RUN] = {run_subtitle, run_summary, run_question, {levels_run, pairs_table, html_budget_section, months_table},
+                     false},
     [RESULTS_COMPARE] = {compare_subtitle, compare_summary, compare_question, {compare_levels, compare_diffs}, true},
     [RESULTS_SWEEP] = {sweep_subtitle, sweep_summary, sweep_question, {sweep_section}, false},
     [RESULTS_CALIBRATE] = {html_calibrate_subtitle, html_calibrate_summary, html_calibrate_question,
@@ -1911,7 +1913,7 @@ static enum rm_status build(struct page *p)
     enum rm_status st = p->section->summary(p);  /* the answer first, then the detail */
     if (st == RM_OK)
         question(p);
-    for (size_t i = 0; i < 3 && p->section->results[i] && st == RM_OK; i++)
+    for (size_t i = 0; i < 4 && p->section->results[i] && st == RM_OK; i++)
         st = p->section->results[i](p);
     if (st == RM_OK)
         st = charts_section(p);

@@ -61,15 +61,6 @@ static double value(const struct file *f, size_t r, size_t i)
     return table_value(&f->t, r, f->col[i]);
 }
 
-/* "40.0 [39.1, 40.9]" */
-static void interval(struct strbuf *b, double mean, double lo, double hi)
-{
-    char m[32], l[32], h[32];
-    html_esc(b, html_num(m, mean));
-    if (isfinite(lo) && isfinite(hi))
-        strbuf_printf(b, " <span class=\"ci\">[%s, %s]</span>", html_num(l, lo), html_num(h, hi));
-}
-
 enum { F_FILE, F_ROW, F_COLUMN, F_CURRENT, F_FITTED, F_MEAN, F_LOW, F_HIGH, F_N, F_CHANGED };
 static const char *const fit_cols[] = { "file", "row", "column", "current", "fitted", "fitted_mean",
                                         "ci_low", "ci_high", "n", "changed" };
@@ -134,7 +125,7 @@ enum rm_status html_calibrate_summary(struct page *p)
         strbuf_printf(b, " → ");
         html_esc(b, cell(&fits, r, F_FITTED));
         strbuf_printf(b, ", a mean of ");
-        interval(b, value(&fits, r, F_MEAN), value(&fits, r, F_LOW), value(&fits, r, F_HIGH));
+        html_level(b, value(&fits, r, F_MEAN), value(&fits, r, F_LOW), value(&fits, r, F_HIGH));
         strbuf_printf(b, " hours from ");
         html_esc(b, cell(&fits, r, F_N));
         strbuf_printf(b, " trains.</li>\n");
@@ -176,7 +167,7 @@ enum rm_status html_calibrate_fits(struct page *p)
             strbuf_printf(b, "</td>");
         }
         strbuf_printf(b, "<td class=\"n\">");
-        interval(b, value(&f, r, F_MEAN), value(&f, r, F_LOW), value(&f, r, F_HIGH));
+        html_level(b, value(&f, r, F_MEAN), value(&f, r, F_LOW), value(&f, r, F_HIGH));
         strbuf_printf(b, "</td><td class=\"n\">");
         html_esc(b, cell(&f, r, F_N));
         strbuf_printf(b, "</td><td>");
@@ -234,9 +225,9 @@ enum rm_status html_calibrate_validation(struct page *p)
         strbuf_printf(b, "</td><td class=\"n\">");
         html_esc(b, cell(&v, r, V_N_OBS));
         strbuf_printf(b, "</td><td class=\"n\">");
-        interval(b, value(&v, r, V_OBS), value(&v, r, V_OBS_LO), value(&v, r, V_OBS_HI));
+        html_level(b, value(&v, r, V_OBS), value(&v, r, V_OBS_LO), value(&v, r, V_OBS_HI));
         strbuf_printf(b, "</td><td class=\"n\">");
-        interval(b, value(&v, r, V_SIM), value(&v, r, V_SIM_LO), value(&v, r, V_SIM_HI));
+        html_level(b, value(&v, r, V_SIM), value(&v, r, V_SIM_LO), value(&v, r, V_SIM_HI));
         strbuf_printf(b, "</td><td class=\"n\">%s</td>", html_num(x, value(&v, r, V_OBS95)));
         strbuf_printf(b, "<td class=\"n\">%s</td>", html_num(x, value(&v, r, V_SIM95)));
         strbuf_printf(b, "<td class=\"n\">%s</td><td>", html_num(x, value(&v, r, V_P)));

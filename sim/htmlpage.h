@@ -1,8 +1,8 @@
 #ifndef RAILMAIL_HTMLPAGE_H
 #define RAILMAIL_HTMLPAGE_H
-/* Internal to the page (html.c) and the sections of one kind of results
- * kept in a file of their own (htmlcalib.c): what such a section needs of
- * the page being written. Not for other modules. */
+/* Internal to the page (html.c) and the sections kept in files of their
+ * own (htmlcalib.c, htmlbudget.c): what such a section needs of the page
+ * being written. Not for other modules. */
 #include <stddef.h>
 #include "railmail/diag.h"
 #include "railmail/status.h"
@@ -17,6 +17,11 @@ struct diag *html_page_diag(struct page *p);
  * spaces), and a number as a planner reads it ("–" for none). */
 void html_esc(struct strbuf *b, const char *text);
 const char *html_num(char buf[32], double v);
+/* "mean [low – high]", the interval left out where there is none. */
+void html_level(struct strbuf *b, double mean, double lo, double hi);
+
+/* A run's time budget (htmlbudget.c). */
+enum rm_status html_budget_section(struct page *p);
 
 /* calibrate's page (htmlcalib.c). */
 void html_calibrate_subtitle(struct page *p);

@@ -57,7 +57,7 @@ static bool build_index(struct layout *l)
 
 int32_t layout_row_month(const struct layout *l, size_t row)
 {
-    return row < l->month.row ? -1 : l->month.first + (int32_t)((row - l->month.row) / l->month.stride);
+    return row < l->month.row || row >= l->budget.row ? -1 : l->month.first + (int32_t)((row - l->month.row) / l->month.stride);
 }
 
 size_t layout_row_in_month(const struct layout *l, const char *metric, const char *scope, int32_t month)
@@ -217,6 +217,78 @@ static bool build_rows(struct layout *l)
         l->scope[row] = l->scope[base];
     }
     return build_index(l);
+}
+
+bool layout_row_budget(const struct layout *l, size_t row)
+{
+    return row >= l->budget.row && row < l->rows;
+}
+
+/* The budget's segments: the waits, then "moving_MODE" for each mode some
+ * mail service rides ("moving" for legs without one), in the modes' order. */
+static bool build_segments(struct layout *l)
+{
+    static const char *const waits[] = { [LAYOUT_ORIGIN_WAIT] = "origin_wait", [LAYOUT_TRANSFER_WAIT] = "transfer_wait",
+                                         [LAYOUT_QUEUE] = "queue", [LAYOUT_HANDLING] = "handling" };
+    const struct scenario *s = l->s;
+    struct layout_budget *b = &l->budget;
+    bool ridden[N_MODES] = {0};
+    for (size_t k = 0; k < s->n_services; k++)
+        for (size_t h = 0; s->services[k].carries_mail && h + 1 < s->services[k].route_len; h++)
+            ridden[s->legs[s->services[k].legs[h]].mode] = true;
+    for (size_t i = 0; i < LAYOUT_MOVING; i++)
+        if (!(b->segment[b->n_segments++] = strdup(waits[i])))
+            return false;
+    for (size_t mode = 0; mode < N_MODES; mode++) {
+        b->segment_of_mode[mode] = (uint8_t)b->n_segments;  /* a mode no service rides: never used */
+        if (!ridden[mode])
+            continue;
+        const char *name = scenario_mode_name((enum scenario_mode)mode);
+        struct strbuf sb = {0};
+        strbuf_printf(&sb, name ? "moving_%s" : "moving", name);
+        if (!(b->segment[b->n_segments++] = strbuf_take(&sb)))
+            return false;
+    }
+    if (b->n_segments == LAYOUT_MOVING)  /* no mail service at all: a segment for the time in motion all the same */
+        if (!(b->segment[b->n_segments++] = strdup("moving")))
+            return false;
+    return true;
+}
+
+/* The budget's rows, after the monthly ones: the scope all, then each
+ * origin:, od: and path: scope, named as their summary rows are. */
+static bool build_budget(struct layout *l)
+{
+    struct layout_budget *b = &l->budget;
+    if (!build_segments(l))
+        return false;
+    size_t od = metrics_at(METRIC_SCOPE_OD), origin = metrics_at(METRIC_SCOPE_ORIGIN),
+           path = metrics_at(METRIC_SCOPE_PATH);
+    b->row = l->rows;
+    b->n_scopes = 1 + l->origin.n + l->s->n_demand + l->path.n;
+    size_t rows = l->rows + b->n_scopes * b->n_segments;
+    const char **metric = realloc(l->metric, (rows + 1) * sizeof *metric);
+    if (metric)
+        l->metric = metric;
+    char **grown = realloc(l->scope, (rows + 1) * sizeof *grown);
+    if (grown)
+        l->scope = grown;
+    if (!metric || !grown)
+        return false;
+    size_t row = l->rows;
+    for (size_t j = 0; j < b->n_scopes; j++) {
+        size_t g = j;
+        size_t of = g == 0 ? 0
+                    : --g < l->origin.n ? l->origin.row + g * origin
+                    : (g -= l->origin.n) < l->s->n_demand ? l->row_od + g * od
+                    : l->path.row + (g - l->s->n_demand) * path;
+        for (size_t k = 0; k < b->n_segments; k++, row++) {
+            l->metric[row] = b->segment[k];
+            l->scope[row] = l->scope[of];
+        }
+    }
+    l->rows = rows;
+    return true;
 }
 
 size_t layout_group(const struct layout *l, enum model_group g, size_t *count)
@@ -431,7 +503,7 @@ bool layout_init(struct layout *l, const struct scenario *s, const struct net *n
 {
     *l = (struct layout){ .s = s, .days = (size_t)ceil(s->horizon_d) };
     return build_destinations(l) && build_origins(l) && build_paths(l, net) && build_common(l, groups, n_groups)
-           && build_months(l) && build_rows(l) && build_series(l);
+           && build_months(l) && build_rows(l) && build_budget(l) && build_series(l);
 }
 
 void layout_fini(struct layout *l)
@@ -443,6 +515,8 @@ void layout_fini(struct layout *l)
         for (size_t i = 0; i < l->series; i++)
             free(l->series_name[i]);
     free(l->series_name);
+    for (size_t k = 0; k < l->budget.n_segments; k++)
+        free(l->budget.segment[k]);
     union_fini(&l->origin);
     union_fini(&l->path);
     union_fini(&l->common);

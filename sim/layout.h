@@ -40,6 +40,19 @@ struct layout_months {
     size_t *base;             /* [stride]: an offset -> its summary row */
 };
 
+/* The time budget: every batch's door-to-door time in segments that add
+ * up to it, the waits first, then the time in motion by the mode of the
+ * legs (only the modes the services ride). Its rows come after the monthly
+ * ones, scope by scope (all, the origin:, od: and path: scopes), a row per
+ * segment, named after the segment; they are in no summary or comparison. */
+enum { LAYOUT_ORIGIN_WAIT, LAYOUT_TRANSFER_WAIT, LAYOUT_QUEUE, LAYOUT_HANDLING, LAYOUT_MOVING,
+       LAYOUT_MAX_SEGMENTS = LAYOUT_MOVING + N_MODES };
+struct layout_budget {
+    size_t row, n_scopes, n_segments;
+    char *segment[LAYOUT_MAX_SEGMENTS];
+    uint8_t segment_of_mode[N_MODES];  /* a leg's mode -> its moving segment */
+};
+
 struct layout {
     const struct scenario *s;
     /* Destinations: the distinct ones of demand, numbered by slot in order
@@ -57,6 +70,7 @@ struct layout {
     struct layout_union origin, path;
     struct layout_union common;  /* common:NAME, the pairs an arm shares with another; none outside compare */
     struct layout_months month;
+    struct layout_budget budget;
 };
 
 /* Lays out the record of scenario s, routed by `net` (a demand row's
@@ -72,4 +86,6 @@ size_t layout_row(const struct layout *l, const char *metric, const char *scope)
 int32_t layout_row_month(const struct layout *l, size_t row);
 size_t layout_row_in_month(const struct layout *l, const char *metric, const char *scope, int32_t month);
 size_t layout_group(const struct layout *l, enum model_group g, size_t *count);
+/* Whether `row` is one of the time budget's. */
+bool layout_row_budget(const struct layout *l, size_t row);
 #endif /* RAILMAIL_LAYOUT_H */

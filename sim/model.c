@@ -113,6 +113,9 @@ struct train {
     struct cargo_set *set;    /* while it runs: its service's */
     struct ring *cargo;       /* set->ring: batches by the stop they get off at */
     double *left_h;           /* [route_len]: when the train left each stop */
+    /* [route_len], in the same block as left_h: when it arrived at each
+     * stop and when a server took it there, for the time budget */
+    double *arrived_h, *served_h;
     uint32_t on_board;
     /* with a cost model: the demand row and kg of every batch boarded, to
      * share the departure's cost by weight when the train finishes */
@@ -251,6 +254,22 @@ struct rep {
 
     float *ride_gap_h;                /* [max_stops]: ride_end_at's */
     uint8_t *ride_events;
+    /* The time budget (layout.h), in hours. A batch's segments are added
+     * to its od row's sums as each ride ends (the wait before it, then the
+     * ride's queue, handling and motion, ride_end_at's ride_budget_h by the
+     * stop it boarded at; add_budget), so a batch carries none of them
+     * (a batch of two cache lines cost 20 % on the large benchmark); those
+     * of the batches still on the way at the end are taken out again
+     * (take_out_open). */
+    double *budget_h;                 /* [n_demand * n_segments] */
+    double *budget_open_h;            /* [n_demand]: the open batches' time after their first departure */
+    double *ride_budget_h;            /* [max_stops * n_segments] */
+    /* The batches getting off at one stop by group (od row, stop boarded
+     * at): how many and the sum of their last events, so that a group's
+     * segments are added once (add_budget) rather than once per batch,
+     * which cost twice the instructions. Zero between stops. */
+    struct budget_group { double last_h; uint32_t n; } *group;  /* [n_demand * max_stops] */
+    uint32_t *group_touched, n_touched;
     struct scope_acc *acc;            /* all, dests, od rows */
     struct stats_hist *scratch;       /* a union scope's histogram in collect() */
     struct months month;
@@ -419,6 +438,13 @@ size_t model_months(const struct model *m, int32_t *first)
 size_t model_days(const struct model *m) { return m->layout.days; }
 size_t model_series(const struct model *m) { return m->layout.series; }
 
+size_t model_budget(const struct model *m, size_t *segments, size_t *scopes)
+{
+    *segments = m->layout.budget.n_segments;
+    *scopes = m->layout.budget.n_scopes;
+    return m->layout.budget.row;
+}
+bool model_row_budget(const struct model *m, size_t row) { return layout_row_budget(&m->layout, row); }
 size_t model_group(const struct model *m, enum model_group g, size_t *count)
 {
     return layout_group(&m->layout, g, count);
@@ -457,6 +483,10 @@ size_t model_memory_estimate(const struct model *m)
 {
     const struct scenario *s = m->s;
     double years = s->horizon_d / CALENDAR_DAYS_PER_YEAR, batches = 0;
+    size_t max_stops = 0;
+    for (size_t k = 0; k < s->n_services; k++)
+        if (s->services[k].route_len > max_stops)
+            max_stops = s->services[k].route_len;
     for (size_t i = 0; i < s->n_demand; i++) {
         const struct scenario_demand *dm = &s->demand[i];
         double growth = pow(1 + dm->growth_pct_per_year / 100, years);
@@ -471,7 +501,11 @@ size_t model_memory_estimate(const struct model *m)
                    /* the monthly view: every month's counts, and the histograms
                     * of about three months in flight */
                    + (double)m->layout.month.n * s->n_demand * sizeof(struct month_acc)
-                   + 3.0 * s->n_demand * sizeof(struct stats_small_hist);
+                   + 3.0 * s->n_demand * sizeof(struct stats_small_hist)
+                   /* the time budget's sums per od row, and its groups by od
+                    * row and stop */
+                   + (double)s->n_demand * (m->layout.budget.n_segments + 1) * sizeof(double)
+                   + (double)s->n_demand * max_stops * (sizeof(uint32_t) + 2 * sizeof(double));
     return bytes < (double)(SIZE_MAX / 4) ? (size_t)bytes : SIZE_MAX / 4;
 }
 
@@ -789,13 +823,15 @@ static struct train *train_new(struct rep *r)
     tr = malloc(sizeof *tr);
     if (!tr)
         return NULL;
-    tr->left_h = malloc(r->max_stops * sizeof *tr->left_h);
+    tr->left_h = malloc(3 * r->max_stops * sizeof *tr->left_h);
     tr->ride = NULL;
     tr->cap_ride = 0;
     if (!tr->left_h) {
         free(tr);
         return NULL;
     }
+    tr->arrived_h = tr->left_h + r->max_stops;
+    tr->served_h = tr->arrived_h + r->max_stops;
     r->trains[r->n_trains++] = tr;
     return tr;
 }
@@ -946,11 +982,12 @@ static void on_depart(struct engine *e, void *arg)
         fail_nomem(r);
         return;
     }
-    double *left_h = tr->left_h;
+    double *left_h = tr->left_h, *arrived_h = tr->arrived_h, *served_h = tr->served_h;
     struct ride *ride = tr->ride;
     uint32_t cap_ride = tr->cap_ride;
     *tr = (struct train){ .r = r, .service = ss->k, .number = number, .stop = 0,
                           .set = set, .cargo = set->ring, .left_h = left_h,
+                          .arrived_h = arrived_h, .served_h = served_h,
                           .ride = ride, .cap_ride = cap_ride,
                           .capacity_kg = sv->capacity_t * factor * 1000,
                           .departed_h = t, .live = true };
@@ -968,6 +1005,7 @@ static void start_dwell(struct rep *r, struct train *tr, double t)
     size_t node = r->s->services[tr->service].route[tr->stop];
     struct node_state *ns = &r->nodes[node];
     ns->busy++;
+    tr->served_h[tr->stop] = t;
     double dwell = dist_sample(&r->s->nodes[node].dwell_h,
                                r->dwell_rng[r->m->qbase[tr->service] + tr->stop]);
     if (t < (r->day + 1) * CALENDAR_HOURS_PER_DAY) {
@@ -1001,6 +1039,7 @@ static void on_arrive(struct engine *e, void *arg)
     size_t node = r->s->services[tr->service].route[tr->stop];
     struct node_state *ns = &r->nodes[node];
     tr->queued_h = t;
+    tr->arrived_h[tr->stop] = t;
     tr->next = NULL;
     if (tr->on_board)  /* held at the node until the train leaves it */
         add_waiting(r, node, in_window(r, t), month_of(r, t), tr->on_board);
@@ -1071,6 +1110,61 @@ static inline void end_ride(const struct ride_end *x, struct batch *b)
     b->events = events < UINT8_MAX ? (uint8_t)events : UINT8_MAX;  /* saturating, as one by one */
 }
 
+/* The time budget of the rides that end at the train's current stop, by
+ * the stop they began at (r->ride_budget_h): from its leaving there, the
+ * legs in motion by mode, then at each stop on the way and here the
+ * queue for a server and the dwell (handling). */
+static void ride_budget_at(struct rep *r, const struct train *tr)
+{
+    const struct layout_budget *b = &r->m->layout.budget;
+    const struct scenario_service *sv = &r->s->services[tr->service];
+    size_t n = b->n_segments;
+    double *at = r->ride_budget_h + tr->stop * n;
+    for (size_t k = 0; k < n; k++)
+        at[k] = 0;
+    for (uint32_t k = tr->stop; k-- > 0;) {
+        double *seg = at - n, arrived = tr->arrived_h[k + 1], served = tr->served_h[k + 1];
+        memcpy(seg, at, n * sizeof *seg);
+        seg[LAYOUT_QUEUE] += served - arrived;
+        seg[LAYOUT_HANDLING] += tr->left_h[k + 1] - served;
+        seg[b->segment_of_mode[r->s->legs[sv->legs[k]].mode]] += arrived - tr->left_h[k];
+        at = seg;
+    }
+}
+
+/* A batch getting off here into its group, before end_ride moves its
+ * last event to now. */
+static inline void group_budget(struct rep *r, const struct batch *b)
+{
+    uint32_t g = b->demand * (uint32_t)r->max_stops + b->board_stop;
+    struct budget_group *x = &r->group[g];
+    if (x->n++ == 0)
+        r->group_touched[r->n_touched++] = g;
+    x->last_h += b->last_event_h;
+}
+
+/* The groups' time budgets into their od rows: the wait before the ride
+ * (the ride's departure minus each batch's last event: at the origin when
+ * the train boarded them there, else at a transfer), and the ride's
+ * queue, handling and motion, n times. */
+static void add_budget(struct rep *r, const struct train *tr)
+{
+    size_t n_seg = r->m->layout.budget.n_segments, stops = r->max_stops;
+    const size_t *route = r->s->services[tr->service].route;
+    for (uint32_t i = 0; i < r->n_touched; i++) {
+        uint32_t g = r->group_touched[i], k = (uint32_t)(g % stops), row = (uint32_t)(g / stops);
+        struct budget_group *x = &r->group[g];
+        double n = x->n, *seg = &r->budget_h[row * n_seg];
+        const double *ride = &r->ride_budget_h[k * n_seg];
+        bool origin = route[k] == r->s->demand[row].origin;
+        seg[origin ? LAYOUT_ORIGIN_WAIT : LAYOUT_TRANSFER_WAIT] += n * tr->left_h[k] - x->last_h;
+        for (size_t j = LAYOUT_QUEUE; j < n_seg; j++)
+            seg[j] += n * ride[j];
+        *x = (struct budget_group){ 0 };
+    }
+    r->n_touched = 0;
+}
+
 /* The rides that end at the train's current stop at t, for every stop they
  * may have begun at: a backward pass over the stops, in r's scratch arrays. */
 static struct ride_end ride_end_at(struct rep *r, const struct train *tr, double t)
@@ -1091,6 +1185,7 @@ static struct ride_end ride_end_at(struct rep *r, const struct train *tr, double
             next = left_h[k];
         }
     }
+    ride_budget_at(r, tr);
     return (struct ride_end){ .left_h = left_h, .co2_cum = r->m->has_co2 ? &r->m->co2_g_per_t[q] : NULL,
                               .gap_h = r->ride_gap_h, .events = r->ride_events, .t = t,
                               .upto = tr->stop, .service = (uint16_t)tr->service };
@@ -1127,6 +1222,8 @@ static void unload(struct rep *r, struct train *tr, size_t node, double t)
     /* read in place, then dropped at once */
     for (uint32_t i = 0; i < n; i++) {
         struct batch *b = &slot[(head + i) & mask];
+        if (b->posted_h >= r->warmup_h)
+            group_budget(r, b);
         end_ride(&x, b);
         load_kg -= b->kg;
         const struct demand_state *ds = &r->demand[b->demand];
@@ -1138,6 +1235,7 @@ static void unload(struct rep *r, struct train *tr, size_t node, double t)
         }
     }
     tr->load_kg = load_kg;
+    add_budget(r, tr);
     /* the backlog counted the train's batches since it arrived: those
      * delivered and those riding on leave it, those transferring stay,
      * in their queues; the backlog only shrinks here */
@@ -1600,7 +1698,17 @@ static bool rep_init(struct rep *r)
             r->max_stops = s->services[k].route_len;
     r->ride_gap_h = malloc(r->max_stops * sizeof *r->ride_gap_h);
     r->ride_events = malloc(r->max_stops);
-    if (!r->ride_gap_h || !r->ride_events)
+    size_t n_seg = m->layout.budget.n_segments;
+    r->budget_h = calloc(s->n_demand * n_seg + 1, sizeof *r->budget_h);
+    r->budget_open_h = calloc(s->n_demand + 1, sizeof *r->budget_open_h);
+    r->ride_budget_h = malloc((r->max_stops * n_seg + 1) * sizeof *r->ride_budget_h);
+    size_t groups = s->n_demand * r->max_stops;
+    if (groups > UINT32_MAX)
+        return false;
+    r->group = calloc(groups + 1, sizeof *r->group);
+    r->group_touched = malloc((groups + 1) * sizeof *r->group_touched);
+    if (!r->ride_gap_h || !r->ride_events || !r->budget_h || !r->budget_open_h || !r->ride_budget_h || !r->group
+        || !r->group_touched)
         return false;
     return make_streams(r);
 }
@@ -1675,6 +1783,10 @@ static uint64_t count_ring(struct rep *r, const struct ring *q)
         if (b->posted_h < r->warmup_h)
             continue;
         od[b->demand].in_flight++;
+        if (b->hops) {  /* the rides it has ended are in the budget: its waits and rides so far */
+            r->budget_h[(size_t)b->demand * r->m->layout.budget.n_segments + LAYOUT_ORIGIN_WAIT] -= b->departed_h - b->posted_h;
+            r->budget_open_h[b->demand] += b->last_event_h - b->departed_h;
+        }
         r->month.acc[(size_t)month_of(r, b->posted_h) * r->s->n_demand + b->demand].in_flight++;
     }
     return q->n;
@@ -1907,6 +2019,77 @@ static void put_union_scopes(struct rep *r, const struct layout_union *u)
     }
 }
 
+/* Takes the batches still on the way at the end out of the time budget:
+ * their origin waits exactly (count_ring), the rest of the time they had
+ * added (budget_open_h) from the od row's other segments in proportion,
+ * so that the segments add up to the delivered batches' transit. Exact
+ * when every batch is delivered, as the run-out sees to unless it ends
+ * first (run_warn_undelivered says so). */
+static void take_out_open(struct rep *r)
+{
+    size_t n = r->m->layout.budget.n_segments;
+    for (size_t i = 0; i < r->s->n_demand; i++) {
+        double open = r->budget_open_h[i], *seg = &r->budget_h[i * n], rest = 0;
+        if (!(open > 0))
+            continue;
+        for (size_t k = LAYOUT_TRANSFER_WAIT; k < n; k++)
+            rest += seg[k];
+        double keep = rest > open ? (rest - open) / rest : 0;
+        for (size_t k = LAYOUT_TRANSFER_WAIT; k < n; k++)
+            seg[k] *= keep;
+    }
+}
+
+/* One budget scope's row: its segments' sums (hours) as days per batch delivered. */
+static void put_budget_scope(struct rep *r, size_t scope, const double *sum_h, uint64_t delivered)
+{
+    const struct layout_budget *b = &r->m->layout.budget;
+    double *v = &r->rec->values[b->row + scope * b->n_segments];
+    for (size_t k = 0; k < b->n_segments; k++)
+        v[k] = ratio(sum_h[k] / CALENDAR_HOURS_PER_DAY, (double)delivered);
+}
+
+/* The sums of a union scope's od rows (NULL: every od row) into sum_h. */
+static uint64_t sum_budget(const struct rep *r, const size_t *member, size_t count, double *sum_h)
+{
+    size_t n = r->m->layout.budget.n_segments;
+    const struct scope_acc *od = &r->acc[1 + r->m->layout.n_dest];
+    uint64_t delivered = 0;
+    for (size_t k = 0; k < n; k++)
+        sum_h[k] = 0;
+    for (size_t j = 0; j < count; j++) {
+        size_t i = member ? member[j] : j;
+        for (size_t k = 0; k < n; k++)
+            sum_h[k] += r->budget_h[i * n + k];
+        delivered += od[i].delivered;
+    }
+    return delivered;
+}
+
+/* The time budget's rows, scope by scope in the layout's order. */
+static void put_budget(struct rep *r)
+{
+    const struct layout *l = &r->m->layout;
+    double sum_h[LAYOUT_MAX_SEGMENTS];
+    size_t scope = 0;
+    take_out_open(r);
+    put_budget_scope(r, scope++, sum_h, sum_budget(r, NULL, r->s->n_demand, sum_h));
+    for (size_t g = 0; g < l->origin.n; g++) {
+        uint64_t delivered = sum_budget(r, &l->origin.member[l->origin.start[g]],
+                                        l->origin.start[g + 1] - l->origin.start[g], sum_h);
+        put_budget_scope(r, scope++, sum_h, delivered);
+    }
+    for (size_t i = 0; i < r->s->n_demand; i++) {
+        uint64_t delivered = sum_budget(r, &i, 1, sum_h);
+        put_budget_scope(r, scope++, sum_h, delivered);
+    }
+    for (size_t g = 0; g < l->path.n; g++) {
+        uint64_t delivered = sum_budget(r, &l->path.member[l->path.start[g]],
+                                        l->path.start[g + 1] - l->path.start[g], sum_h);
+        put_budget_scope(r, scope++, sum_h, delivered);
+    }
+}
+
 /* The trains still queueing at the horizon count in their node's wait
  * with their wait until then, as if the run ended there (node statistics
  * are of the window). */
@@ -2007,6 +2190,7 @@ static void collect(struct rep *r)
     v[METRIC_ENGINE_EVENTS] = (double)engine_events(r->e);
     v[METRIC_TRACKING_EVENTS] = (double)(r->tracking_events + r->next_id);  /* the postings too */
     collect_months(r);
+    put_budget(r);
 }
 
 static void rep_fini(struct rep *r)
@@ -2041,6 +2225,11 @@ static void rep_fini(struct rep *r)
     free(r->acc);
     free(r->ride_gap_h);
     free(r->ride_events);
+    free(r->budget_h);
+    free(r->budget_open_h);
+    free(r->ride_budget_h);
+    free(r->group);
+    free(r->group_touched);
     free(r->scratch);
     months_fini(r);
     free(r->disruptions);

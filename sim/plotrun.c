@@ -7,6 +7,7 @@
 #include "railmail/metric.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -721,3 +722,182 @@ out:
     return st;
 }
 
+
+/* ---------------------------------------------------------------- budget */
+
+/* A segment's fixed colour, so a colour means the same segment in every
+ * chart: waits warm, handling purple, motion blues and greens. */
+static const char *segment_colour(const char *segment)
+{
+    static const struct { const char *name, *colour; } colours[] = {
+        { "origin_wait", "#f4a259" },          { "transfer_wait", "#f6d55c" },
+        { "queue", "#d73027" },                { "handling", "#8e6bb3" },
+        { "moving", "#4477aa" },               { "moving_rail_electric", "#2166ac" },
+        { "moving_rail_diesel", "#6baed6" },   { "moving_rail", "#9ecae1" },
+        { "moving_truck", "#1b7837" },         { "moving_air", "#7fbf7b" },
+        { "moving_sea", "#35978f" },
+    };
+    for (size_t i = 0; i < sizeof colours / sizeof *colours; i++)
+        if (!strcmp(colours[i].name, segment))
+            return colours[i].colour;
+    return "#999999";
+}
+
+/* White on a dark colour, dark grey on a light one ("#rrggbb"). */
+static const char *text_colour_on(const char *colour)
+{
+    unsigned r = 0, g = 0, b = 0;
+    if (sscanf(colour, "#%2x%2x%2x", &r, &g, &b) != 3)
+        return "#222222";
+    return 0.299 * r + 0.587 * g + 0.114 * b < 140 ? "#ffffff" : "#222222";
+}
+
+enum { BUDGET_MAX_BARS = 11, BUDGET_MAX_SEGMENTS = 16 };
+
+/* One bar: a scope's row of each segment (SIZE_MAX: none) and its total. */
+struct budget_bar {
+    const char *scope;
+    size_t row[BUDGET_MAX_SEGMENTS];
+    double total;
+};
+
+static int by_bar_total_desc(const void *a, const void *b)
+{
+    double x = ((const struct budget_bar *)a)->total, y = ((const struct budget_bar *)b)->total;
+    return (x < y) - (x > y);
+}
+
+/* The bars: the network (all), then the od pairs with the longest total,
+ * at most BUDGET_MAX_BARS - 1 of them; the segments in the file's order. */
+static enum rm_status budget_bars(const struct plot *p, const struct table *t, const char **segment, size_t *nseg,
+                                  struct budget_bar *bar, size_t *nbar)
+{
+    size_t cseg, cscope, cmean;
+    enum rm_status st;
+    if ((st = table_col(t, RESULTS_COL_SEGMENT, &cseg, p->d)) != RM_OK
+        || (st = table_col(t, RESULTS_COL_SCOPE, &cscope, p->d)) != RM_OK
+        || (st = table_col(t, RESULTS_COL_MEAN, &cmean, p->d)) != RM_OK)
+        return st;
+    size_t cap = t->nrow + 1, n = 0;
+    struct budget_bar *all = calloc(cap, sizeof *all);
+    if (!all)
+        return diag_fail(p->d, RM_ENOMEM, "out of memory reading %s", t->name);
+    *nseg = 0;
+    for (size_t r = 0; r < t->nrow; r++) {
+        const char *seg = table_cell(t, r, cseg), *scope = table_cell(t, r, cscope);
+        if (strcmp(scope, "all") && strncmp(scope, "od:", 3))
+            continue;
+        size_t k = 0, j = 0;
+        while (k < *nseg && strcmp(segment[k], seg))
+            k++;
+        if (k == *nseg && *nseg < BUDGET_MAX_SEGMENTS)
+            segment[(*nseg)++] = seg;
+        while (j < n && strcmp(all[j].scope, scope))
+            j++;
+        if (j == n) {
+            all[n].scope = scope;
+            for (size_t i = 0; i < BUDGET_MAX_SEGMENTS; i++)
+                all[n].row[i] = SIZE_MAX;
+            n++;
+        }
+        double mean;
+        if (k < BUDGET_MAX_SEGMENTS && (st = table_num(t, r, cmean, &mean, p->d)) == RM_OK && isfinite(mean)) {
+            all[j].row[k] = r;
+            all[j].total += mean;
+        }
+        if (st != RM_OK)
+            break;
+    }
+    /* the network first, whatever its total */
+    *nbar = 0;
+    for (size_t j = 0; j < n; j++)
+        if (!strcmp(all[j].scope, "all"))
+            bar[(*nbar)++] = all[j];
+    size_t pairs = 0;
+    for (size_t j = 0; j < n; j++)
+        if (strcmp(all[j].scope, "all"))
+            all[pairs++] = all[j];
+    qsort(all, pairs, sizeof *all, by_bar_total_desc);
+    for (size_t j = 0; j < pairs && *nbar < BUDGET_MAX_BARS; j++)
+        bar[(*nbar)++] = all[j];
+    free(all);
+    return st;
+}
+
+/* The budget chart: a stacked horizontal bar per scope, the network on
+ * top, then the pairs with the longest mean transit; each segment in its
+ * fixed colour, its days written inside when there is room, the total at
+ * the end of the bar. */
+enum rm_status plot_chart_budget(struct plot *p)
+{
+    struct table t = {0};
+    struct strbuf b = {0}, sub = {0};
+    const char *segment[BUDGET_MAX_SEGMENTS];
+    struct budget_bar bar[BUDGET_MAX_BARS];
+    size_t nseg = 0, nbar = 0;
+    bool found;
+    enum rm_status st = results_load(&t, p->dir, RESULTS_BUDGET_CSV, &found, p->d);
+    if (st != RM_OK || !found)
+        return st;
+    size_t cmean = 0;
+    if ((st = budget_bars(p, &t, segment, &nseg, bar, &nbar)) != RM_OK
+        || (st = table_col(&t, RESULTS_COL_MEAN, &cmean, p->d)) != RM_OK)
+        goto out;
+    double widest = 0;
+    for (size_t j = 0; j < nbar; j++)
+        widest = fmax(widest, bar[j].total);
+    plot_scenario_text(&sub, p);
+    strbuf_printf(&sub, "mean days door to door per delivered batch, the network and the %zu pair%s with the "
+                  "longest transit; ", nbar ? nbar - 1 : 0, nbar == 2 ? "" : "s");
+    plot_replications_text(&sub, p);
+    plot_preamble(&b, p, "where the time goes", strbuf_str(&sub));
+    strbuf_printf(&b, "set key outside bottom center horizontal maxrows 2 samplen 1.5\n"
+                  "set grid xtics noytics\nset xlabel 'days door to door'\nset bmargin 7\n"
+                  "set xrange [0:%.6g]\nset yrange [%zu.6:0.4]\n",
+                  widest > 0 ? widest * 1.12 : 1, nbar ? nbar : 1);
+    strbuf_printf(&b, "set ytics (");
+    for (size_t j = 0; j < nbar; j++) {
+        strbuf_printf(&b, "%s", j ? ", " : "");
+        strbuf_quote_gnuplot(&b, !strcmp(bar[j].scope, "all") ? "network" : bar[j].scope + 3);
+        strbuf_printf(&b, " %zu", j + 1);
+    }
+    strbuf_printf(&b, ") scale 0\n");
+    /* one block per segment: bar, from, to */
+    for (size_t k = 0; k < nseg; k++) {
+        strbuf_printf(&b, "$seg%zu << EOD\n", k);
+        for (size_t j = 0; j < nbar; j++) {
+            double from = 0, x = 0;
+            for (size_t i = 0; i < k; i++)
+                if (bar[j].row[i] != SIZE_MAX && table_num(&t, bar[j].row[i], cmean, &x, p->d) == RM_OK
+                    && isfinite(x))
+                    from += x;
+            if (bar[j].row[k] != SIZE_MAX && table_num(&t, bar[j].row[k], cmean, &x, p->d) == RM_OK && x > 0)
+                strbuf_printf(&b, "%zu,%.6g,%.6g\n", j + 1, from, from + x);
+        }
+        strbuf_printf(&b, "EOD\n");
+    }
+    strbuf_printf(&b, "$total << EOD\n");
+    for (size_t j = 0; j < nbar; j++)
+        strbuf_printf(&b, "%zu,%.6g\n", j + 1, bar[j].total);
+    strbuf_printf(&b, "EOD\n");
+    size_t n = 0;
+    for (size_t k = 0; k < nseg; k++) {
+        plot_item(&b, &n);
+        strbuf_printf(&b, "$seg%zu using (($2+$3)/2):1:2:3:($1-0.36):($1+0.36) with boxxyerror fillstyle solid 1.0 "
+                      "border lc rgb '#ffffff' fillcolor rgb '%s' title ", k, segment_colour(segment[k]));
+        strbuf_quote_gnuplot(&b, segment[k]);
+        plot_item(&b, &n);
+        /* the days inside a segment wide enough for them */
+        strbuf_printf(&b, "$seg%zu using (($2+$3)/2):1:(($3-$2) >= %.6g ? sprintf('%%.1f', $3-$2) : '') with labels "
+                      "font 'Sans,8' tc rgb '%s' notitle", k, widest / 14,
+                      text_colour_on(segment_colour(segment[k])));
+    }
+    plot_item(&b, &n);
+    strbuf_printf(&b, "$total using 2:1:(sprintf(' %%.1f d', $2)) with labels left font 'Sans,9' notitle\n");
+    st = gnuplot_draw(&p->gp, results_chart(RESULTS_CHART_BUDGET)->name, &b, p->d);
+out:
+    table_fini(&t);
+    strbuf_fini(&b);
+    strbuf_fini(&sub);
+    return st;
+}

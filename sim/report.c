@@ -64,10 +64,24 @@ static void write_summary(FILE *f, const struct run_result *r)
     csvwrite_line_start(&l, f);
     for (size_t row = 0; row < model_rows(m); row++) {
         const struct stats_summary *s = &r->summary[row];
-        if (s->n == 0 || model_row_month(m, row) >= 0)
+        if (s->n == 0 || model_row_month(m, row) >= 0 || model_row_budget(m, row))
             continue;
         summary_row(&l, model_row_metric(m, row), model_row_scope(m, row), s);
     }
+    csvwrite_line_flush(&l);
+}
+
+/* The time budget: the summary's columns for every segment of every
+ * scope with a batch delivered, scope by scope. */
+static void write_budget(FILE *f, const struct run_result *r)
+{
+    const struct model *m = r->model;
+    size_t segments, scopes, first = model_budget(m, &segments, &scopes);
+    struct csvwrite_line l;
+    csvwrite_line_start(&l, f);
+    for (size_t row = first; row < first + segments * scopes; row++)
+        if (r->summary[row].n > 0)
+            summary_row(&l, model_row_metric(m, row), model_row_scope(m, row), &r->summary[row]);
     csvwrite_line_flush(&l);
 }
 
@@ -79,7 +93,7 @@ static void write_replications(FILE *f, const struct run_result *r)
     for (unsigned i = 0; i < r->n; i++)
         for (size_t row = 0; row < model_rows(m); row++) {
             double v = run_value(r, i, row);
-            if (isnan(v) || model_row_month(m, row) >= 0)
+            if (isnan(v) || model_row_month(m, row) >= 0 || model_row_budget(m, row))
                 continue;
             csvwrite_line_uint(&l, i + 1), csvwrite_line_char(&l, ',');
             csvwrite_line_field(&l, model_row_metric(m, row)), csvwrite_line_char(&l, ',');
@@ -342,6 +356,7 @@ static void train_wait_file(FILE *f, const struct run_file *x) { group_file(f, x
 static void transit_file(FILE *f, const struct run_file *x) { write_transit(f, x->r); }
 static void pairs_file(FILE *f, const struct run_file *x) { write_pairs(f, x->s, x->r); }
 static void monthly_file(FILE *f, const struct run_file *x) { write_monthly(f, x->r); }
+static void budget_file(FILE *f, const struct run_file *x) { write_budget(f, x->r); }
 static void weekly_file(FILE *f, const struct run_file *x) { write_weekly(f, x->r, x->s->start_day); }
 static void meta_file(FILE *f, const struct run_file *x)
 {
@@ -371,6 +386,7 @@ enum rm_status report_run(const char *dir, const struct scenario *s, const struc
         { RESULTS_TRAIN_WAIT_CSV, RESULTS_TRAIN_WAIT_COLUMNS, train_wait_file },
         { RESULTS_TRANSIT_CSV, RESULTS_TRANSIT_COLUMNS, transit_file },
         { RESULTS_PAIRS_CSV, strbuf_str(&pairs), pairs_file },
+        { RESULTS_BUDGET_CSV, RESULTS_BUDGET_COLUMNS, budget_file },
         { RESULTS_META_CSV, RESULTS_KEY_VALUE_COLUMNS, meta_file },
     };
     enum rm_status st = RM_OK;

@@ -68,6 +68,9 @@ static const struct results_file schema[] = {
      "the histogram of transit days in quarter-day bins"},
     {RESULTS_PAIRS_CSV, RESULTS_PAIRS_KEY_COLUMNS, "then, for each metric of a pair, METRIC, METRIC_ci_low, METRIC_ci_high",
      RUN, "report", "plot, html", "each origin-destination pair's volume, reliability, speed, cost and emissions"},
+    {RESULTS_BUDGET_CSV, RESULTS_BUDGET_COLUMNS, NULL, RUN, "report", "plot, html, show, compare",
+     "the time budget: each scope's door-to-door days per delivered batch in segments that add up to its "
+     "mean transit"},
     {RESULTS_META_CSV, RESULTS_KEY_VALUE_COLUMNS, NULL, RUN | COMPARE | SWEEP, "report (sweep adds rows)", "results",
      "the settings the charts need"},
     {RESULTS_COMPARE_CSV, RESULTS_COMPARE_COLUMNS, NULL, COMPARE, "compare", "plot, html",

@@ -17,7 +17,7 @@
 #include "railmail/strbuf.h"
 #include "railmail/table.h"
 
-static const char *const view_names[SHOW_VIEWS] = { "pairs", "months", "when" };
+static const char *const view_names[SHOW_VIEWS] = { "pairs", "months", "when", "budget" };
 
 const char *show_view_name(enum show_view v)
 {
@@ -65,6 +65,8 @@ static enum rm_status parse_option(int argc, char *const *argv, int *i, struct s
 static enum rm_status check_request(const struct show_request *q, struct diag *d)
 {
     const char *view = view_names[q->view];
+    if (q->view == SHOW_BUDGET && q->arg && metric_scope_of(q->arg) == 0)
+        return diag_error(d, NULL, "show budget: \"%s\" is no scope (all, origin:ID, od:O-D, path:A>B)", q->arg);
     if (q->view == SHOW_PAIRS && q->arg)
         return diag_error(d, NULL, "show pairs: unexpected argument \"%s\" (sort with --by METRIC)", q->arg);
     if (q->view == SHOW_MONTHS && !q->arg)
@@ -95,12 +97,12 @@ enum rm_status show_parse(int argc, char *const *argv, struct show_request *q, s
     }
     if (n < 2)
         return diag_error(d, NULL, "show: expected RESULTS_DIR and a view: pairs, months METRIC@SCOPE, "
-                          "when 'METRIC@SCOPE>X'");
+                          "when 'METRIC@SCOPE>X', budget [SCOPE]");
     size_t v = 0;
     while (v < SHOW_VIEWS && strcmp(word[1], view_names[v]))
         v++;
     if (v == SHOW_VIEWS)
-        return diag_error(d, NULL, "show: unknown view \"%s\" (pairs, months, when)", word[1]);
+        return diag_error(d, NULL, "show: unknown view \"%s\" (pairs, months, when, budget)", word[1]);
     q->dir = word[0];
     q->view = (enum show_view)v;
     q->arg = word[2];
@@ -748,12 +750,124 @@ static enum rm_status show_when(const struct show_request *q, const struct folde
     return st;
 }
 
+/* ---------------------------------------------------------------- budget */
+
+/* A scope's rows of the budget file, largest segment first. */
+struct budget_rows {
+    struct table t;
+    size_t *row, n;
+    size_t segment, mean, lo, hi;
+};
+
+static void budget_rows_fini(struct budget_rows *b)
+{
+    free(b->row);
+    table_fini(&b->t);
+}
+
+/* Largest mean first, ties in the file's order: an insertion sort, as a
+ * scope has a dozen segments at most. */
+static void sort_budget(struct budget_rows *b)
+{
+    for (size_t i = 1; i < b->n; i++) {
+        size_t r = b->row[i], j = i;
+        double x = table_value(&b->t, r, b->mean);
+        for (; j > 0 && table_value(&b->t, b->row[j - 1], b->mean) < x; j--)
+            b->row[j] = b->row[j - 1];
+        b->row[j] = r;
+    }
+}
+
+static enum rm_status load_budget(const char *dir, const char *scope, struct budget_rows *b, struct diag *d)
+{
+    bool found;
+    size_t cs = 0;
+    *b = (struct budget_rows){0};
+    enum rm_status st = results_load_where(&b->t, dir, RESULTS_BUDGET_CSV, RESULTS_COL_SCOPE, scope, &found, d);
+    if (st == RM_OK && !found)
+        return diag_error(d, NULL, "show budget: %s has no " RESULTS_BUDGET_CSV " (results of an earlier railmail)",
+                          dir);
+    const char *cols[] = { RESULTS_COL_SCOPE, RESULTS_COL_SEGMENT, RESULTS_COL_MEAN, RESULTS_COL_CI_LOW,
+                           RESULTS_COL_CI_HIGH };
+    size_t *at[] = { &cs, &b->segment, &b->mean, &b->lo, &b->hi };
+    for (size_t i = 0; st == RM_OK && i < sizeof cols / sizeof *cols; i++)
+        st = table_col(&b->t, cols[i], at[i], d);
+    if (st == RM_OK && !(b->row = malloc((b->t.nrow + 1) * sizeof *b->row)))
+        st = diag_fail(d, RM_ENOMEM, "out of memory");
+    for (size_t r = 0; st == RM_OK && r < b->t.nrow; r++)
+        if (!strcmp(table_cell(&b->t, r, cs), scope))
+            b->row[b->n++] = r;
+    if (st == RM_OK && b->n == 0)
+        st = diag_error(d, NULL, "show budget: %s/" RESULTS_BUDGET_CSV " has no scope %s (the budget is kept at "
+                        "all and every origin:, od: and path: scope with mail delivered)", dir, scope);
+    if (st == RM_OK)
+        sort_budget(b);
+    else
+        budget_rows_fini(b);
+    return st;
+}
+
+static void print_budget_text(FILE *f, const struct budget_rows *b, const char *scope, double confidence)
+{
+    char conf[40], mean[32], lo[32], hi[32];
+    double total = 0;
+    for (size_t i = 0; i < b->n; i++)
+        total += table_value(&b->t, b->row[i], b->mean);
+    confidence_text(conf, sizeof conf, confidence);
+    number_text(mean, sizeof mean, total);
+    escape_line(f, "Time budget of %s: %s days per delivered batch, largest segment first (%s):", scope, mean,
+                conf);
+    fprintf(f, "%-22s  %8s  %8s  %8s  %6s\n", "segment", "days", "ci_low", "ci_high", "share");
+    for (size_t i = 0; i < b->n; i++) {
+        size_t r = b->row[i];
+        double x = table_value(&b->t, r, b->mean);
+        number_text(mean, sizeof mean, x);
+        number_text(lo, sizeof lo, table_value(&b->t, r, b->lo));
+        number_text(hi, sizeof hi, table_value(&b->t, r, b->hi));
+        escape_line(f, "%-22s  %8s  %8s  %8s  %5.1f%%", table_cell(&b->t, r, b->segment), mean, lo, hi,
+                    total > 0 ? 100 * x / total : 0.0);
+    }
+}
+
+static void print_budget_csv(FILE *f, const struct folders *fs, size_t folder, const struct budget_rows *b)
+{
+    const struct table *t = &b->t;
+    if (folder == 0) {
+        if (fs->label[0])
+            fputs("option,", f);
+        for (size_t c = 0; c < t->ncol; c++)
+            csvwrite_field(f, table_header(t, c)), fputc(c + 1 < t->ncol ? ',' : '\n', f);
+    }
+    for (size_t i = 0; i < b->n; i++) {
+        csv_option(f, fs, folder);
+        for (size_t c = 0; c < t->ncol; c++)
+            csvwrite_field(f, table_cell(t, b->row[i], c)), fputc(c + 1 < t->ncol ? ',' : '\n', f);
+    }
+}
+
+static enum rm_status show_budget(const struct show_request *q, const struct folders *fs, size_t folder, FILE *f,
+                                  struct diag *d)
+{
+    const char *scope = q->arg ? q->arg : metric_scope_kind(METRIC_SCOPE_ALL)->name;
+    struct budget_rows b;
+    enum rm_status st = load_budget(fs->path[folder], scope, &b, d);
+    if (st != RM_OK)
+        return st;
+    heading(f, fs, folder, q->csv);
+    if (q->csv)
+        print_budget_csv(f, fs, folder, &b);
+    else
+        print_budget_text(f, &b, scope, fs->confidence);
+    budget_rows_fini(&b);
+    return RM_OK;
+}
+
 /* ---------------------------------------------------------------- the request */
 
 enum rm_status show_print(const struct show_request *q, FILE *f, struct diag *d)
 {
     static enum rm_status (*const view[])(const struct show_request *, const struct folders *, size_t, FILE *,
-                                          struct diag *) = { show_pairs, show_months, show_when };
+                                          struct diag *) = { show_pairs, show_months, show_when, show_budget };
     struct folders fs;
     enum rm_status st = find_folders(q, &fs, d);
     for (size_t i = 0; st == RM_OK && i < fs.n; i++)

@@ -941,7 +941,8 @@ static void write_sweep_csv(FILE *f, const struct sweep_result *w)
         const struct point *p = &w->point[w->order[a]];
         for (size_t row = 0; row < model_rows(p->m); row++) {
             const struct stats_summary *s = &p->summary[row];
-            if (s->n == 0 || model_row_month(p->m, row) >= 0)  /* summary's rows: months go to the monthly file */
+            /* summary's rows: months go to the monthly file, the time budget to each point's own */
+            if (s->n == 0 || model_row_month(p->m, row) >= 0 || model_row_budget(p->m, row))
                 continue;
             for (size_t k = 0; k < w->n_keys; k++)
                 csvwrite_field(f, value_text(w, p, k)), fputc(',', f);

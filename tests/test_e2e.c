@@ -641,7 +641,7 @@ static void assert_csvs_parse_and_names_round_trip(const char *t, const char *sc
         "assert sorted(daily) == sorted(names + ['baseline']), daily\n"
         "for name in names + ['baseline']:\n"
         "    assert os.path.isfile(os.path.join(out, name, 'summary.csv')), name\n"
-        "assert count == 4 + 12 * (len(names) + 1), count\n");
+        "assert count == 4 + 13 * (len(names) + 1), count\n");
     char *cmd = e2e_format("python3 '%s/check.py' '%s' '%s' 2>&1", t, out, scenario);
     FILE *p = popen(cmd, "r");
     cr_assert(p);

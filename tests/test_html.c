@@ -153,6 +153,7 @@ Test(html, run_compare_and_sweep_write_a_self_contained_report_that_report_write
     char *run = e2e_format("%s/run", t);
     const char *run_expect[] = { "<h2>Summary</h2>", "Batches on time: ", "EMD scan", "<h2>Results for the whole network</h2>", "<h2>Results per origin and destination</h2>",
                                  "<h2>Results by month of posting</h2>", "<figure>", "<svg", "Chongqing",
+                                 "<h2>Where the time goes</h2>", "in motion, on legs without a mode",
                                  "inward office of exchange (EMD)", "<h2>How this report was made</h2>", "SHA-256" };
     check_report(run, run_expect, sizeof run_expect / sizeof *run_expect);
     check_plain(run);

@@ -107,8 +107,8 @@ Test(layout, months_repeat_the_monthly_metrics_of_all_origin_od_and_node_scopes)
     cr_assert(layout_init(&l, s, net, NULL, 0));
     cr_assert_gt(l.month.n, 1);
     cr_assert_gt(l.month.stride, 0);
-    cr_assert_eq(l.rows, l.month.row + l.month.n * l.month.stride);
-    for (size_t row = l.month.row; row < l.rows; row++) {
+    cr_assert_eq(l.budget.row, l.month.row + l.month.n * l.month.stride);
+    for (size_t row = l.month.row; row < l.budget.row; row++) {
         int32_t month = layout_row_month(&l, row);
         cr_assert_eq(month, l.month.first + (int32_t)((row - l.month.row) / l.month.stride));
         unsigned kind = kind_of(l.scope[row]);
@@ -148,5 +148,30 @@ Test(layout, destinations_unions_and_series_follow_the_demand_rows)
     cr_assert_eq(layout_group(&l, MODEL_TRAIN_WAIT_NODE, &count), 8);
     cr_assert_eq(count, 4);
     cr_assert_eq(l.dest_series, 2);
+    layout_fini(&l);
+}
+
+/* The time budget's rows follow the monthly ones: every segment at all,
+ * each origin, each od row and each path, under the summary rows' scope
+ * names, in no month; the mini network rides legs of no mode. */
+Test(layout, the_budget_follows_the_months_scope_by_scope)
+{
+    struct layout l;
+    cr_assert(layout_init(&l, s, net, NULL, 0));
+    const struct layout_budget *b = &l.budget;
+    cr_assert_eq(b->n_segments, LAYOUT_MOVING + 1);
+    cr_assert_str_eq(b->segment[LAYOUT_MOVING], "moving");
+    cr_assert_str_eq(b->segment[LAYOUT_QUEUE], "queue");
+    cr_assert_eq(b->n_scopes, 1 + l.origin.n + s->n_demand + l.path.n);
+    cr_assert_eq(l.rows, b->row + b->n_scopes * b->n_segments);
+    cr_assert_str_eq(l.scope[b->row], "all");
+    cr_assert_str_eq(l.scope[b->row + b->n_segments], "origin:CQ");
+    cr_assert_str_eq(l.scope[b->row + 2 * b->n_segments], "od:CQ-WAW");
+    cr_assert_str_eq(l.metric[b->row + 2 * b->n_segments + LAYOUT_HANDLING], "handling");
+    for (size_t row = b->row; row < l.rows; row++) {
+        cr_assert(layout_row_budget(&l, row));
+        cr_assert_eq(layout_row_month(&l, row), -1);
+    }
+    cr_assert_not(layout_row_budget(&l, b->row - 1));
     layout_fini(&l);
 }

@@ -795,3 +795,35 @@ Test(plot, compare_plots_each_proposal_at_the_scope_the_table_judges_it)
     e2e_rmtree(dir);
     e2e_rmtree(bin);
 }
+
+/* The budget chart: the network's bar first, then the pairs by their total,
+ * longest first (CQ-FR before CQ-DE), each segment stacked from where the
+ * one before ends and drawn in its fixed colour; path and origin scopes
+ * are no bars. */
+Test(plot, the_budget_stacks_segments_in_fixed_colours_network_first)
+{
+    char *bin = hide_gnuplot();
+    char *dir = e2e_copy(RUN_FIXTURE);
+    e2e_write(dir, "budget.csv",
+              "segment,scope,mean,ci_low,ci_high,sd,n\n"
+              "origin_wait,all,1.5,1.4,1.6,0.1,3\nqueue,all,0.25,0.2,0.3,0.1,3\nmoving_truck,all,2.75,2.7,2.8,0.1,3\n"
+              "origin_wait,origin:CQ,1.5,1.4,1.6,0.1,3\n"
+              "origin_wait,od:CQ-DE,1.5,1.4,1.6,0.1,3\nqueue,od:CQ-DE,0.25,0.2,0.3,0.1,3\n"
+              "moving_truck,od:CQ-DE,2.5,2.4,2.6,0.1,3\n"
+              "origin_wait,od:CQ-FR,2,1.9,2.1,0.1,3\nqueue,od:CQ-FR,0.5,0.4,0.6,0.1,3\n"
+              "moving_truck,od:CQ-FR,3,2.9,3.1,0.1,3\n"
+              "origin_wait,path:A>B,9,9,9,0,3\n");
+    struct diag *d = diag_create();
+    bool drawn = true;
+    cr_assert_eq(plot_results(dir, &drawn, d), RM_OK, "%s", diag_count(d) ? diag_message(d, 0) : "");
+    assert_script(dir, "budget.gp",
+                  STRINGS("set ytics ('network' 1, 'CQ-FR' 2, 'CQ-DE' 3)", "$seg0 << EOD\n1,0,1.5\n2,0,2\n3,0,1.5\nEOD",
+                          "$seg1 << EOD\n1,1.5,1.75\n2,2,2.5\n3,1.5,1.75\nEOD",
+                          "$total << EOD\n1,4.5\n2,5.5\n3,4.25\nEOD",
+                          "fillcolor rgb '#f4a259' title 'origin_wait'", "fillcolor rgb '#d73027' title 'queue'",
+                          "fillcolor rgb '#1b7837' title 'moving_truck'"),
+                  STRINGS("A>B", "origin:CQ"));
+    diag_destroy(d);
+    e2e_rmtree(dir);
+    e2e_rmtree(bin);
+}

@@ -4,6 +4,8 @@
 
 #include "e2e.h"
 
+#include <math.h>
+
 #define MINI "tests/fixtures/scenario-mini"
 
 /* A run of the mini scenario in a fresh directory; its folder is DIR/r. */
@@ -145,7 +147,7 @@ Test(show, refuses_what_railmail_did_not_write_and_bad_arguments, .timeout = 60)
     char *t, *r = mini_run(&t);
     struct { const char *args, *want; } bad[] = {
         { "%s/.. pairs", "holds no results railmail wrote" },
-        { "%s bogus", "show: unknown view \"bogus\" (pairs, months, when)" },
+        { "%s bogus", "show: unknown view \"bogus\" (pairs, months, when, budget)" },
         { "%s months", "show months: expected METRIC@SCOPE" },
         { "%s months nope@all", "show months: unknown metric \"nope\"" },
         { "%s months transit_p99_d", "show months: transit_p99_d is not reported month by month" },
@@ -170,5 +172,55 @@ Test(show, refuses_what_railmail_did_not_write_and_bad_arguments, .timeout = 60)
     cr_assert(strstr(err, "monthly.csv:2:3: scope: expected a scope"), "%s", err);
     free(err), free(args);
     free(r);
+    e2e_rmtree(t);
+}
+
+/* A budget.csv written by hand: the scope's segments come largest first
+ * with their shares of the total, CSV keeps the file's columns, and a
+ * scope the file lacks or a word that is no scope is refused. */
+Test(show, budget_lists_a_scope_s_segments_largest_first, .timeout = 60)
+{
+    char *t, *r = mini_run(&t);
+    e2e_write(r, "budget.csv",
+              "segment,scope,mean,ci_low,ci_high,sd,n\n"
+              "origin_wait,all,1.25,1.1,1.4,0.05,3\n"
+              "queue,all,0.625,0.5,0.75,0.05,3\n"
+              "moving,all,2.5,2.4,2.6,0.05,3\n"
+              "handling,all,0.625,0.5625,0.6875,0.02,3\n"
+              "origin_wait,od:CQ-WAW,2,1.5,2.5,0.2,3\n");
+    char *args = e2e_format("%s budget", r), *out = show(t, 0, args);
+    cr_assert(strstr(out, "Time budget of all: 5.00 days per delivered batch"), "%s", out);
+    const char *moving = strstr(out, "moving                      2.50      2.40      2.60   50.0%"),
+               *origin = strstr(out, "origin_wait                 1.25      1.10      1.40   25.0%"),
+               *queue = strstr(out, "queue                       0.62      0.50      0.75   12.5%"),
+               *handling = strstr(out, "handling  ");
+    cr_assert(moving && origin && queue && handling, "%s", out);
+    cr_assert(moving < origin && origin < queue && queue < handling, "ties keep the file's order: %s", out);
+    free(out), free(args);
+    args = e2e_format("%s budget od:CQ-WAW --csv", r), out = show(t, 0, args);
+    cr_assert_str_eq(out, "segment,scope,mean,ci_low,ci_high,sd,n\norigin_wait,od:CQ-WAW,2,1.5,2.5,0.2,3\n");
+    free(out), free(args);
+    args = e2e_format("%s budget od:CQ-BRS", r), out = show(t, 2, args);
+    cr_assert(strstr(out, "show budget: ") && strstr(out, "budget.csv has no scope od:CQ-BRS"), "%s", out);
+    free(out), free(args);
+    args = e2e_format("%s budget nowhere", r), out = show(t, 2, args);
+    cr_assert(strstr(out, "show budget: \"nowhere\" is no scope"), "%s", out);
+    free(out), free(args);
+    free(r);
+    e2e_rmtree(t);
+}
+
+/* A real run's budget: its segments add up to the mean transit that
+ * summary.csv gives, to the rounding of the printed figures. */
+Test(show, budget_of_a_run_adds_up_to_its_transit, .timeout = 60)
+{
+    char *t, *r = mini_run(&t);
+    char *args = e2e_format("%s budget od:CQ-WAW", r), *out = show(t, 0, args);
+    double total;
+    char *at = strstr(out, "Time budget of od:CQ-WAW: ");
+    cr_assert(at && sscanf(at + strlen("Time budget of od:CQ-WAW: "), "%lf", &total) == 1, "%s", out);
+    double transit = e2e_summary(r, "transit_mean_d", "od:CQ-WAW", "mean");
+    cr_assert(fabs(total - transit) <= 0.006, "budget %g, transit %g", total, transit);
+    free(out), free(args), free(r);
     e2e_rmtree(t);
 }

@@ -45,6 +45,21 @@ size_t model_row_in_month(const struct model *m, const char *metric, const char 
 /* The months of the statistics window: *first is the first (calendar.h). */
 size_t model_months(const struct model *m, int32_t *first);
 
+/* The time budget: every delivered batch's door-to-door time (posted
+ * after the warm-up, as the transit metrics) in segments that add up to
+ * it: origin_wait (posting to its first train's leaving), transfer_wait
+ * (unloaded at a transfer to the next train's leaving), queue (its train
+ * waiting for a server at a node), handling (its train's dwell at nodes
+ * while it is aboard, the one where it is unloaded too), then moving_MODE
+ * (in motion, by the leg's mode; "moving" for legs without one) for the
+ * modes the mail services ride. Its rows follow the monthly ones: for each
+ * scope (all, then the origin:, od: and path: scopes) one per segment, in
+ * days per batch delivered, named segment and scope (model_row_metric,
+ * model_row_scope). Returns the first; rows of no other view (the summary
+ * and the comparison leave them out: model_row_budget). */
+size_t model_budget(const struct model *m, size_t *segments, size_t *scopes);
+bool model_row_budget(const struct model *m, size_t row);
+
 /* Daily series: the network's two, then three groups: tonnes delivered per
  * destination (named after the delivered-tonnes metric, ":ID"), the backlog per node at the end of the
  * day ("backlog:ID": batches waiting for a train there, or aboard trains

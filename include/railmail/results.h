@@ -50,6 +50,7 @@ bool results_kind_parse(const char *text, enum results_kind *out);
     "observed_p50_ci_high,simulated_p50_d,simulated_p50_ci_low,simulated_p50_ci_high,observed_p95_d,"            \
     "observed_p95_ci_low,observed_p95_ci_high,simulated_p95_d,simulated_p95_ci_low,simulated_p95_ci_high,"       \
     "ks_d,p_value,verdict"
+#define RESULTS_BUDGET_CSV "budget.csv"
 /* Every folder: the settings the charts need, as key,value rows. */
 #define RESULTS_META_CSV "meta.csv"
 /* A comparison's top folder. */
@@ -110,6 +111,7 @@ bool results_kind_parse(const char *text, enum results_kind *out);
 #define RESULTS_COL_THRESHOLD "threshold"
 #define RESULTS_COL_VERDICT "verdict"
 #define RESULTS_COL_POINT "point"
+#define RESULTS_COL_SEGMENT "segment"
 /* pairs.csv gives each of its metrics' interval as METRIC then these. */
 #define RESULTS_CI_LOW_SUFFIX "_ci_low"
 #define RESULTS_CI_HIGH_SUFFIX "_ci_high"
@@ -133,6 +135,7 @@ bool results_kind_parse(const char *text, enum results_kind *out);
     RESULTS_COL_DAY "," RESULTS_COL_DATE "," RESULTS_COL_NODE "," RESULTS_COL_BACKLOG_BATCHES_MEAN
 #define RESULTS_TRAIN_WAIT_COLUMNS                                                                                 \
     RESULTS_COL_DAY "," RESULTS_COL_DATE "," RESULTS_COL_NODE "," RESULTS_COL_TRAIN_WAIT_D_MEAN
+#define RESULTS_BUDGET_COLUMNS RESULTS_COL_SEGMENT "," RESULTS_COL_SCOPE "," RESULTS_STATS_COLUMNS
 #define RESULTS_TRANSIT_COLUMNS RESULTS_COL_TRANSIT_D "," RESULTS_COL_BATCHES_PCT "," RESULTS_COL_CUM_PCT
 /* then METRIC, METRIC_ci_low, METRIC_ci_high for each metric of a pair */
 #define RESULTS_PAIRS_KEY_COLUMNS RESULTS_COL_ORIGIN "," RESULTS_COL_DESTINATION "," RESULTS_COL_POSTED
@@ -376,7 +379,11 @@ void results_target_fini(struct results_target *g);
     X(MONTHLY, "monthly", RESULTS_IN(RESULTS_RUN), false, plot_chart_monthly, (RESULTS_MONTHLY_CSV),               \
       "The network's results by month of posting: look for months where fewer batches are on time or transit "    \
       "grows (a seasonal peak, works at a crossing, a closure). The last months' mail is followed until it is "   \
-      "delivered, so they count like the others.")
+      "delivered, so they count like the others.")                                                               \
+    X(BUDGET, "budget", RESULTS_IN(RESULTS_RUN), false, plot_chart_budget, (RESULTS_BUDGET_CSV),                   \
+      "Where the time goes: the mean days door to door per delivered batch, for the network and the pairs with "  \
+      "the longest transit, split into waits at the origin and at transfers, queues for a server, handling at "   \
+      "the nodes and time in motion by mode. The longest segment of a bar is where to look first.")
 
 enum results_chart_id {
 #define RESULTS_CHART_ID(id, name, kinds, per_metric, draw, inputs, caption) RESULTS_CHART_##id,
