@@ -414,9 +414,10 @@ static void print_pairs_text(FILE *f, const struct table *t, size_t posted, cons
     }
 }
 
-/* The rows as pairs.csv has them, in the order shown. */
-static void print_pairs_csv(FILE *f, const struct folders *fs, size_t folder, const struct table *t,
-                            const struct pair_row *rows, size_t shown)
+/* Rows of a file as it has them, in the order shown: its header first
+ * (after an option column where there are options), then rows[0..n). */
+static void print_rows_csv(FILE *f, const struct folders *fs, size_t folder, const struct table *t, const size_t *rows,
+                           size_t n)
 {
     if (folder == 0) {
         if (fs->label[0])
@@ -424,11 +425,25 @@ static void print_pairs_csv(FILE *f, const struct folders *fs, size_t folder, co
         for (size_t c = 0; c < t->ncol; c++)
             csvwrite_field(f, table_header(t, c)), fputc(c + 1 < t->ncol ? ',' : '\n', f);
     }
-    for (size_t i = 0; i < shown; i++) {
+    for (size_t i = 0; i < n; i++) {
         csv_option(f, fs, folder);
         for (size_t c = 0; c < t->ncol; c++)
-            csvwrite_field(f, table_cell(t, rows[i].row, c)), fputc(c + 1 < t->ncol ? ',' : '\n', f);
+            csvwrite_field(f, table_cell(t, rows[i], c)), fputc(c + 1 < t->ncol ? ',' : '\n', f);
     }
+}
+
+/* The pairs shown, as pairs.csv has them. */
+static enum rm_status print_pairs_csv(FILE *f, const struct folders *fs, size_t folder, const struct table *t,
+                                      const struct pair_row *rows, size_t shown, struct diag *d)
+{
+    size_t *order = malloc((shown + 1) * sizeof *order);
+    if (!order)
+        return diag_fail(d, RM_ENOMEM, "out of memory");
+    for (size_t i = 0; i < shown; i++)
+        order[i] = rows[i].row;
+    print_rows_csv(f, fs, folder, t, order, shown);
+    free(order);
+    return RM_OK;
 }
 
 static enum rm_status show_pairs(const struct show_request *q, const struct folders *fs, size_t folder, FILE *f,
@@ -467,7 +482,7 @@ static enum rm_status show_pairs(const struct show_request *q, const struct fold
         confidence_text(conf, sizeof conf, fs->confidence);
         heading(f, fs, folder, q->csv);
         if (q->csv)
-            print_pairs_csv(f, fs, folder, &t, rows, shown);
+            st = print_pairs_csv(f, fs, folder, &t, rows, shown, d);
         else {
             escape_line(f, "%s %zu %spair%s by %s (%s first), with %s intervals:", q->worst || q->best ? "the" : "all",
                         shown, q->worst ? "worst " : q->best ? "best " : "", shown == 1 ? "" : "s", pm[by].name,
@@ -585,22 +600,6 @@ static void print_months_text(FILE *f, const struct month_rows *m, const struct 
     }
 }
 
-static void print_months_csv(FILE *f, const struct folders *fs, size_t folder, const struct month_rows *m)
-{
-    const struct table *t = &m->t;
-    if (folder == 0) {
-        if (fs->label[0])
-            fputs("option,", f);
-        for (size_t c = 0; c < t->ncol; c++)
-            csvwrite_field(f, table_header(t, c)), fputc(c + 1 < t->ncol ? ',' : '\n', f);
-    }
-    for (size_t i = 0; i < m->n; i++) {
-        csv_option(f, fs, folder);
-        for (size_t c = 0; c < t->ncol; c++)
-            csvwrite_field(f, table_cell(t, m->row[i], c)), fputc(c + 1 < t->ncol ? ',' : '\n', f);
-    }
-}
-
 static enum rm_status show_months(const struct show_request *q, const struct folders *fs, size_t folder, FILE *f,
                                   struct diag *d)
 {
@@ -613,7 +612,7 @@ static enum rm_status show_months(const struct show_request *q, const struct fol
     if (st == RM_OK) {
         heading(f, fs, folder, q->csv);
         if (q->csv)
-            print_months_csv(f, fs, folder, &m);
+            print_rows_csv(f, fs, folder, &m.t, m.row, m.n);
         else
             print_months_text(f, &m, &ref, fs->confidence);
         month_rows_fini(&m);
@@ -829,22 +828,6 @@ static void print_budget_text(FILE *f, const struct budget_rows *b, const char *
     }
 }
 
-static void print_budget_csv(FILE *f, const struct folders *fs, size_t folder, const struct budget_rows *b)
-{
-    const struct table *t = &b->t;
-    if (folder == 0) {
-        if (fs->label[0])
-            fputs("option,", f);
-        for (size_t c = 0; c < t->ncol; c++)
-            csvwrite_field(f, table_header(t, c)), fputc(c + 1 < t->ncol ? ',' : '\n', f);
-    }
-    for (size_t i = 0; i < b->n; i++) {
-        csv_option(f, fs, folder);
-        for (size_t c = 0; c < t->ncol; c++)
-            csvwrite_field(f, table_cell(t, b->row[i], c)), fputc(c + 1 < t->ncol ? ',' : '\n', f);
-    }
-}
-
 static enum rm_status show_budget(const struct show_request *q, const struct folders *fs, size_t folder, FILE *f,
                                   struct diag *d)
 {
@@ -855,7 +838,7 @@ static enum rm_status show_budget(const struct show_request *q, const struct fol
         return st;
     heading(f, fs, folder, q->csv);
     if (q->csv)
-        print_budget_csv(f, fs, folder, &b);
+        print_rows_csv(f, fs, folder, &b.t, b.row, b.n);
     else
         print_budget_text(f, &b, scope, fs->confidence);
     budget_rows_fini(&b);
