@@ -200,6 +200,7 @@ struct setting {
     struct stats_summary measure[1 + OPTIMISE_MAX_CONSTRAINTS];  /* the objective, then the constraints */
     double *values[OPTIMISE_MAX_CONSTRAINTS];       /* each constraint's per replication, [n] */
     unsigned n;
+    unsigned reused;      /* replications taken from the earlier results */
     bool feasible;
 };
 
@@ -573,6 +574,7 @@ static enum rm_status run_one(struct optimise_result *o, size_t i, struct diag *
     if (st == RM_OK) {
         memcpy(p->summary, res.summary, rows * sizeof *p->summary);
         p->n = res.n;
+        p->reused = res.reused;
         p->measure[0] = res.summary[model_row(p->m, o->objective.metric->name, o->objective.scope)];
         for (size_t c = 0; st == RM_OK && c < o->n_con; c++)
             st = interval(&res, model_row(p->m, o->con[c].metric, o->con[c].scope), o->con_confidence, &p->values[c],
@@ -989,6 +991,12 @@ void optimise_print(const struct optimise_result *o, FILE *f)
             print_measures(f, o, o->closest);
         }
     }
+    size_t reused = 0;
+    for (size_t a = 0; a < s->n_ran; a++)
+        reused += o->setting[s->order[a]]->reused > 0;
+    if (reused)
+        fprintf(f, "(the replications of %zu settings reused from the earlier results: same inputs, same version)\n",
+                reused);
     fprintf(f, "%zu of %zu settings simulated", s->n_ran, s->settings);
     size_t unknown = optimise_unknown(s);
     if (unknown)

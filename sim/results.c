@@ -84,7 +84,7 @@ static const struct results_file schema[] = {
      "which folder holds which point (an optimisation's: whether it is feasible, its objective)"},
     {RESULTS_TARGET_CSV, RESULTS_KEY_VALUE_COLUMNS, NULL, SWEEP, "sweep", "plot, html",
      "the target's answer"},
-    {RESULTS_OPTIMUM_CSV, RESULTS_OPTIMUM_COLUMNS, "first a column per varied key", SWEEP, "optimise", "",
+    {RESULTS_OPTIMUM_CSV, RESULTS_OPTIMUM_COLUMNS, "first a column per varied key", SWEEP, "optimise", "html",
      "an optimisation's answer: the best setting's objective and constraints, its equivalents"},
     {RESULTS_RUN_JSON, NULL, NULL, EVERY, "cli, record", "results, record (verify)",
      "how the folder was made: command, inputs and their SHA-256, settings, times"},

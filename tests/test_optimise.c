@@ -179,8 +179,21 @@ Test(optimise, the_cheapest_plan_known_by_hand_is_found_with_fewer_than_half_the
     free(points);
     free(path);
     cr_assert_eq(lines_with(r, "meta.csv", "kind,sweep"), 1);
-    char *summary = e2e_format("%s/point-025/summary.csv", r);
-    cr_assert_eq(access(summary, R_OK), 0);
+    /* the page's summary gives the answer */
+    cr_assert_eq(lines_with(r, "report.html", "Optimisation: the best setting that meets every constraint with 95% "
+                            "confidence is services.S1.departures_per_week = 9, services.S2.departures_per_week = 9: "),
+                 1);
+    char *summary = e2e_format("%s/point-025/summary.csv", r), *before = e2e_slurp(summary);
+    cr_assert(before);
+    /* again into the same folder: every setting's replications are reused, and the same numbers come out */
+    cr_assert_eq(e2e_runf(out, err, "optimise " TWO " " KEYS " --minimise cost_total " BOTH " -o %s/r --no-plot", t),
+                 0);
+    text = e2e_slurp(out);
+    char *again = e2e_format("(the replications of %u settings reused from the earlier results", ran);
+    cr_assert(strstr(text, again), "%s", text);
+    char *after = e2e_slurp(summary);
+    cr_assert_str_eq(before, after);
+    free(again), free(after), free(before), free(text);
     free(summary);
     free(r);
     free(out);
@@ -245,6 +258,8 @@ Test(optimise, a_constraint_no_setting_meets_exits_1_and_shows_the_closest, .tim
     char *r = e2e_format("%s/r", t);
     cr_assert_eq(lines_with(r, "optimum.csv", ",closest,"), 4);
     cr_assert_eq(lines_with(r, "optimum.csv", ",optimum,"), 0);
+    cr_assert_eq(lines_with(r, "report.html", "Optimisation: no setting meets every constraint with 95% confidence; "
+                            "the closest is services.S1.departures_per_week = "), 1);
     free(r);
     free(text);
     free(out);
