@@ -822,53 +822,79 @@ static enum rm_status write_file(const char *dir, const char *name, const struct
     return RM_OK;
 }
 
-/* Whether constraint c's metric moves against it from setting i to j
- * (j at least as large in every key): the paired difference (common
- * random numbers) significant the wrong way, and larger than the metric's
- * practical threshold, so that a metric that does not depend on a key does
- * not raise it by chance. */
-static bool moves_against(const struct optimise_result *o, size_t c, size_t i, size_t j)
+/* How constraint c's metric moves from setting i to j (j at least as
+ * large in every key). */
+enum move {
+    MOVE_ITS_WAY,    /* its way, or too little to tell */
+    MOVE_HARMLESS,   /* against it, but by less than i's bound is from the threshold */
+    MOVE_MATTERS     /* against it, by enough to change which settings meet it */
+};
+
+/* Against it means the paired difference (common random numbers)
+ * significant the wrong way and larger than the metric's practical
+ * threshold, so that a metric that does not depend on a key does not raise
+ * it by chance. Another service's trains may slow a border for everyone:
+ * that matters only when a move of that size could carry a bound across
+ * the constraint's threshold, so it is set against how far i's bound is
+ * from it (on the right side: the settings implied above i might fail; on
+ * the wrong side: those implied below might meet it). */
+static enum move moves_against(const struct optimise_result *o, size_t c, size_t i, size_t j)
 {
     const struct setting *p = o->setting[i], *q = o->setting[j];
     const struct sweep_target *t = &o->con[c];
     struct stats_paired ps;
     stats_paired_test(p->values[c], q->values[c], p->n < q->n ? p->n : q->n, o->first->confidence, &ps);
     if (ps.n < 2)
-        return false;
+        return MOVE_ITS_WAY;
     double margin = metric_threshold_of(&metric_find(t->metric)->threshold, ps.baseline_mean);
-    return t->at_least ? ps.diff_ci_high < 0 && -ps.diff > margin : ps.diff_ci_low > 0 && ps.diff > margin;
+    double against = t->at_least ? -ps.diff : ps.diff;
+    bool significant = t->at_least ? ps.diff_ci_high < 0 : ps.diff_ci_low > 0;
+    if (!significant || !(against > margin))
+        return MOVE_ITS_WAY;
+    const struct stats_summary *at = &p->measure[1 + c];
+    double room = t->at_least ? at->ci_low - t->threshold : t->threshold - at->ci_high;
+    return fabs(room) > against ? MOVE_HARMLESS : MOVE_MATTERS;
 }
 
 /* The search assumes that each constraint's metric moves its way as every
  * key grows; the settings run check it pair by pair. The frontier never
  * contradicts itself in feasibility (what is implied is not run), so the
- * metrics are what can tell. Warns once. */
+ * metrics are what can tell. Warns once, of a move that matters if there
+ * is one (and then the whole grid runs), else of the largest harmless one. */
 static bool constraints_break(const struct optimise_result *o, struct diag *d)
 {
     const struct optimise_search *s = &o->search;
-    for (size_t a = 0; a < s->n_ran; a++)
-        for (size_t b = 0; b < s->n_ran; b++) {
+    size_t wi = SIZE_MAX, wj = SIZE_MAX, wc = 0;
+    enum move worst = MOVE_ITS_WAY;
+    for (size_t a = 0; a < s->n_ran && worst != MOVE_MATTERS; a++)
+        for (size_t b = 0; b < s->n_ran && worst != MOVE_MATTERS; b++) {
             size_t i = s->order[a], j = s->order[b];
             if (i == j || !below_all(s, i, j))
                 continue;
-            for (size_t c = 0; c < o->n_con; c++) {
-                if (!moves_against(o, c, i, j))
-                    continue;
-                const struct sweep_target *t = &o->con[c];
-                struct strbuf x = { 0 }, y = { 0 };
-                setting_text(&x, o, i);
-                setting_text(&y, o, j);
-                diag_warn(d, NULL, "optimise: %s@%s %s from %.6g at %s to %.6g at %s, a setting at least as large in "
-                          "every key, while the search assumes that larger values make %s %s %g easier to meet; "
-                          "running the whole grid", t->metric, t->scope, t->at_least ? "falls" : "rises",
-                          o->setting[i]->measure[1 + c].mean, strbuf_str(&x), o->setting[j]->measure[1 + c].mean,
-                          strbuf_str(&y), t->metric, t->at_least ? ">=" : "<=", t->threshold);
-                strbuf_fini(&x);
-                strbuf_fini(&y);
-                return true;
+            for (size_t c = 0; c < o->n_con && worst != MOVE_MATTERS; c++) {
+                enum move m = moves_against(o, c, i, j);
+                if (m > worst) {
+                    worst = m;
+                    wi = i, wj = j, wc = c;
+                }
             }
         }
-    return false;
+    if (worst == MOVE_ITS_WAY)
+        return false;
+    const struct sweep_target *t = &o->con[wc];
+    struct strbuf x = { 0 }, y = { 0 };
+    setting_text(&x, o, wi);
+    setting_text(&y, o, wj);
+    diag_warn(d, NULL, "optimise: %s@%s %s from %.6g at %s to %.6g at %s, a setting at least as large in every key, "
+              "while the search assumes that larger values make %s %s %g easier to meet; %s", t->metric, t->scope,
+              t->at_least ? "falls" : "rises", o->setting[wi]->measure[1 + wc].mean, strbuf_str(&x),
+              o->setting[wj]->measure[1 + wc].mean, strbuf_str(&y), t->metric, t->at_least ? ">=" : "<=",
+              t->threshold, worst == MOVE_MATTERS ? "running the whole grid"
+                                                  : "too little to carry its bound across the threshold, so the "
+                                                    "search stands");
+    strbuf_fini(&x);
+    strbuf_fini(&y);
+    return worst == MOVE_MATTERS;
 }
 
 /* The frontier, then the wider search where an assumption broke. */
@@ -995,8 +1021,8 @@ void optimise_print(const struct optimise_result *o, FILE *f)
     for (size_t a = 0; a < s->n_ran; a++)
         reused += o->setting[s->order[a]]->reused > 0;
     if (reused)
-        fprintf(f, "(the replications of %zu settings reused from the earlier results: same inputs, same version)\n",
-                reused);
+        fprintf(f, "(the replications of %zu setting%s reused from the earlier results: same inputs, same version)\n",
+                reused, reused == 1 ? "" : "s");
     fprintf(f, "%zu of %zu settings simulated", s->n_ran, s->settings);
     size_t unknown = optimise_unknown(s);
     if (unknown)
