@@ -255,11 +255,16 @@ Test(optimise, a_constraint_no_setting_meets_exits_1_and_shows_the_closest, .tim
     cr_assert(strstr(text, "closest: services.S1.departures_per_week = "), "%s", text);
     cr_assert(strstr(text, "services.S2.departures_per_week = 8\n"), "%s", text);
     cr_assert(strstr(text, "(98.33% interval): not met"), "%s", text);
-    char *r = e2e_format("%s/r", t);
+    char *r = e2e_format("%s/r", t), *text2;
     cr_assert_eq(lines_with(r, "optimum.csv", ",closest,"), 4);
     cr_assert_eq(lines_with(r, "optimum.csv", ",optimum,"), 0);
     cr_assert_eq(lines_with(r, "report.html", "Optimisation: no setting meets every constraint with 95% confidence; "
                             "the closest is services.S1.departures_per_week = "), 1);
+    /* verify runs it again (exit 1 included) and finds the same files */
+    cr_assert_eq(e2e_runf(out, err, "verify %s", r), 0);
+    text2 = e2e_slurp(out);
+    cr_assert(strstr(text2, "verified: every file in "), "%s", text2);
+    free(text2);
     free(r);
     free(text);
     free(out);
