@@ -1278,6 +1278,11 @@ static int cmd_optimise(int argc, char **argv)
     struct diag *d = diag_create();
     struct optimise_result *w = NULL;
     struct outdir *od = NULL;
+    struct progress p;
+    if (start_progress(&p, &o)) {
+        q.progress = show_progress;
+        q.progress_ctx = &p;
+    }
     enum rm_status st = optimise_prepare(&q, &w, d);
     const char *out = w ? (o.out ? o.out : optimise_default_out(w)) : NULL;
     if (st == RM_OK)
@@ -1285,6 +1290,7 @@ static int cmd_optimise(int argc, char **argv)
     const char *tmp = od ? outdir_temp(od) : NULL;
     if (st == RM_OK)
         st = optimise_run(w, tmp, out, d);
+    end_progress(&p);
     if (st == RM_OK && !o.no_plot && a.n_vary <= 2)  /* a sweep's charts draw one or two keys */
         st = draw(tmp, out, d);
     if (st == RM_OK) {

@@ -149,7 +149,7 @@ enum rm_status optimise_frontier(struct optimise_search *s, optimise_probe *prob
      * and the settings that fail above a line bound its search from below */
     size_t lines = s->settings / s->n[0];
     enum rm_status st = RM_OK;
-    for (size_t rest = lines; st == RM_OK && rest-- > 0;)
+    for (size_t rest = lines; st == RM_OK && rest-- > 0; s->lines_done++)
         st = bisect_line(s, rest, probe, ctx, d);
     for (size_t i = 0; st == RM_OK && i < s->settings; i++)
         implied(s, i);  /* every setting's state, for the count of those left */
@@ -590,6 +590,10 @@ static enum rm_status probe(void *ctx, size_t i, bool *feasible, struct diag *d)
     struct optimise_result *o = ctx;
     enum rm_status st = run_one(o, i, d);
     *feasible = st == RM_OK && o->setting[i]->feasible;
+    size_t lines = o->search.settings / o->search.n[0];
+    if (o->q.progress && st == RM_OK)  /* the wider search comes after: it shows the frontier done */
+        o->q.progress(o->q.progress_ctx, (double)(o->search.lines_done < lines ? o->search.lines_done : lines) /
+                                             (double)lines);
     return st;
 }
 

@@ -242,6 +242,47 @@ Test(optimise, a_constraint_that_gets_harder_as_the_keys_grow_is_noticed_and_the
     e2e_rmtree(t);
 }
 
+Test(optimise, three_keys_with_charts_on_give_the_answer_and_a_page_without_sweep_charts, .timeout = 240)
+{
+    char *t = e2e_tmpdir(), *out = e2e_format("%s/out", t), *err = e2e_format("%s/err", t);
+    /* a third key that changes nothing the constraints see: the same plan, at its least value */
+    int rc = e2e_runf(out, err, "optimise " TWO " " KEYS " --vary services.S1.capacity_t=1000,2000 --minimise "
+                      "cost_total " BOTH " -o %s/r", t);
+    char *text = e2e_slurp(out), *warn = e2e_slurp(err);
+    cr_assert_eq(rc, 0, "%s", warn);
+    cr_assert(strstr(text, ": services.S1.departures_per_week = 9, services.S2.departures_per_week = 9, "
+                     "services.S1.capacity_t = 1000\n"), "%s", text);
+    cr_assert(strstr(text, " of 98 settings simulated"), "%s", text);
+    char *r = e2e_format("%s/r", t);
+    cr_assert(e2e_exists(r, "report.html"));
+    cr_assert(!e2e_exists(r, "sweep_on_time_pct.png"));
+    free(r);
+    free(text);
+    free(warn);
+    free(out);
+    free(err);
+    e2e_rmtree(t);
+}
+
+Test(optimise, a_budget_caps_the_settings_simulated_and_says_what_was_left, .timeout = 240)
+{
+    char *t = e2e_tmpdir(), *out = e2e_format("%s/out", t), *err = e2e_format("%s/err", t);
+    cr_assert_eq(e2e_runf(out, err, "optimise " TWO " " KEYS " --minimise cost_total " BOTH " --budget 4 -o %s/r "
+                          "--no-plot", t), 0);
+    char *text = e2e_slurp(out), *warn = e2e_slurp(err);
+    cr_assert(strstr(text, "4 of 49 settings simulated, "), "%s", text);
+    cr_assert(strstr(text, " left unexplored (--budget)"), "%s", text);
+    cr_assert(strstr(warn, "--budget 4: ") && strstr(warn, " of 49 settings left unexplored"), "%s", warn);
+    char *r = e2e_format("%s/r", t);
+    cr_assert_eq(lines_with(r, "points.csv", "point-"), 4);
+    free(r);
+    free(text);
+    free(warn);
+    free(out);
+    free(err);
+    e2e_rmtree(t);
+}
+
 Test(optimise, a_constraint_no_setting_meets_exits_1_and_shows_the_closest, .timeout = 240)
 {
     char *t = e2e_tmpdir(), *out = e2e_format("%s/out", t), *err = e2e_format("%s/err", t);

@@ -52,6 +52,7 @@ struct optimise_search {
     size_t budget;                   /* most settings to run; 0: no limit */
     bool budget_hit;                 /* a setting was left unknown for the budget */
     bool widened;                    /* the frontier search was followed by a wider one */
+    size_t lines_done;               /* lines of key 0 the frontier has searched, for progress */
 };
 
 /* Sets up the search of a grid of n[0] x ... values; RM_ENOMEM. */
@@ -87,6 +88,10 @@ struct optimise_request {
     size_t budget;                  /* most settings simulated; 0: no limit */
     unsigned jobs;
     bool batches, tracking;
+    /* Called as settings finish with the share of the frontier's lines
+     * searched (0..1); NULL for none. */
+    void (*progress)(void *ctx, double done);
+    void *progress_ctx;
 };
 
 struct optimise_result;
