@@ -194,8 +194,8 @@ size_t optimise_unknown(const struct optimise_search *s)
 /* What a setting that ran keeps: its summaries for the files, and the
  * objective's and each constraint's interval at its confidence. */
 struct setting {
-    struct scenario *s;
-    struct model *m;
+    struct scenario *s;   /* NULL once run when its rows are the first setting's */
+    struct model *m;      /* the same */
     struct stats_summary *summary;                  /* [model_rows(m)] */
     struct stats_summary measure[1 + OPTIMISE_MAX_CONSTRAINTS];  /* the objective, then the constraints */
     double *values[OPTIMISE_MAX_CONSTRAINTS];       /* each constraint's per replication, [n] */
@@ -217,6 +217,7 @@ struct optimise_result {
     struct optimise_search search;
     struct setting **setting;       /* [settings]; NULL until run */
     struct scenario *first;         /* the first setting's scenario, for names and settings */
+    struct model *names;            /* its model: the rows' names of every setting that has the same rows */
     char *overlay;
     char *out;
     size_t best, closest;           /* SIZE_MAX: none */
@@ -433,7 +434,7 @@ static enum rm_status scope_exists(const struct model *m, const char *what, cons
  * catalogue. */
 static enum rm_status check_rows(struct optimise_result *o, struct diag *d)
 {
-    struct model *m = model_create(o->first);
+    struct model *m = o->names = model_create(o->first);
     if (!m)
         return diag_fail(d, RM_ENOMEM, "out of memory");
     enum rm_status st = scope_exists(m, o->q.maximise ? "--maximise" : "--minimise", o->objective.metric->name,
@@ -441,7 +442,6 @@ static enum rm_status check_rows(struct optimise_result *o, struct diag *d)
     for (size_t c = 0; c < o->n_con; c++)
         if (scope_exists(m, "--subject-to", o->con[c].metric, o->con[c].scope, d) != RM_OK)
             st = RM_EINPUT;
-    model_destroy(m);
     if (st == RM_OK && o->first->replications < SWEEP_MIN_REPLICATIONS)
         st = diag_error(d, NULL, "--subject-to: a confidence bound needs at least %d replications; this scenario "
                         "has %u (use -r)", SWEEP_MIN_REPLICATIONS, o->first->replications);
@@ -539,6 +539,38 @@ static bool meets_all(const struct optimise_result *o, const struct setting *p)
     return true;
 }
 
+/* Whether m's rows are named as the first setting's, row for row. */
+static bool same_rows(const struct model *m, const struct model *names)
+{
+    if (model_rows(m) != model_rows(names))
+        return false;
+    for (size_t row = 0; row < model_rows(m); row++)
+        if (model_row_month(m, row) != model_row_month(names, row) ||
+            strcmp(model_row_metric(m, row), model_row_metric(names, row)) ||
+            strcmp(model_row_scope(m, row), model_row_scope(names, row)))
+            return false;
+    return true;
+}
+
+/* What a setting keeps once run is its summaries and its constraints'
+ * values; its model and scenario go when the first setting's name its
+ * rows (about a quarter of what a setting of the default scenario holds;
+ * its summaries, some 0.6 MB, stay for the sweep's CSVs). */
+static void shed(struct optimise_result *o, struct setting *p)
+{
+    if (!same_rows(p->m, o->names))
+        return;
+    model_destroy(p->m);  /* before the scenario it reads */
+    scenario_destroy(p->s);
+    p->m = NULL;
+    p->s = NULL;
+}
+
+static const struct model *rows_of(const struct optimise_result *o, const struct setting *p)
+{
+    return p->m ? p->m : o->names;
+}
+
 /* Runs setting i into dir/point-NNN (its replications reused from
  * reuse_dir/point-NNN when they are there) and keeps what the files need. */
 static enum rm_status run_one(struct optimise_result *o, size_t i, struct diag *d)
@@ -582,6 +614,8 @@ static enum rm_status run_one(struct optimise_result *o, size_t i, struct diag *
         p->feasible = meets_all(o, p);
     }
     run_result_fini(&res);
+    if (st == RM_OK)
+        shed(o, p);
     return st;
 }
 
@@ -666,8 +700,9 @@ static enum rm_status choose(struct optimise_result *o, struct diag *d)
     for (size_t a = 0; a < s->n_ran; a++) {
         size_t i = s->order[a];
         const struct setting *p = o->setting[i];
-        if (p->feasible && (o->best == SIZE_MAX || better(o, p->measure[0].mean, o->setting[o->best]->measure[0].mean)
-                            || (p->measure[0].mean == o->setting[o->best]->measure[0].mean && i < o->best)))
+        bool rankable = p->feasible && !isnan(p->measure[0].mean);  /* an objective with no batches to count is not */
+        if (rankable && (o->best == SIZE_MAX || better(o, p->measure[0].mean, o->setting[o->best]->measure[0].mean)
+                         || (p->measure[0].mean == o->setting[o->best]->measure[0].mean && i < o->best)))
             o->best = i;
         if (o->closest == SIZE_MAX || shortfall(o, p) < shortfall(o, o->setting[o->closest]))
             o->closest = i;
@@ -708,11 +743,12 @@ static void write_sweep_csv(FILE *f, const struct optimise_result *o)
     csvwrite_header(f, RESULTS_SUMMARY_COLUMNS);
     for (size_t i = 0; i < o->search.settings; i++) {
         const struct setting *p = o->search.ran[i] ? o->setting[i] : NULL;
-        for (size_t row = 0; p && row < model_rows(p->m); row++) {
-            if (p->summary[row].n == 0 || model_row_month(p->m, row) >= 0)
+        const struct model *m = p ? rows_of(o, p) : NULL;
+        for (size_t row = 0; p && row < model_rows(m); row++) {
+            if (p->summary[row].n == 0 || model_row_month(m, row) >= 0)
                 continue;
             key_values(f, o, i);
-            report_summary_row(f, model_row_metric(p->m, row), model_row_scope(p->m, row), &p->summary[row]);
+            report_summary_row(f, model_row_metric(m, row), model_row_scope(m, row), &p->summary[row]);
         }
     }
 }
@@ -723,15 +759,16 @@ static void write_sweep_monthly_csv(FILE *f, const struct optimise_result *o)
     csvwrite_header(f, RESULTS_MONTHLY_COLUMNS);
     for (size_t i = 0; i < o->search.settings; i++) {
         const struct setting *p = o->search.ran[i] ? o->setting[i] : NULL;
-        for (size_t row = 0; p && row < model_rows(p->m); row++) {
-            int32_t month = model_row_month(p->m, row);
+        const struct model *m = p ? rows_of(o, p) : NULL;
+        for (size_t row = 0; p && row < model_rows(m); row++) {
+            int32_t month = model_row_month(m, row);
             if (p->summary[row].n == 0 || month < 0)
                 continue;
             char text[8];
             calendar_month_format(month, text);
             key_values(f, o, i);
             fprintf(f, "%s,", text);
-            report_summary_row(f, model_row_metric(p->m, row), model_row_scope(p->m, row), &p->summary[row]);
+            report_summary_row(f, model_row_metric(m, row), model_row_scope(m, row), &p->summary[row]);
         }
     }
 }
@@ -1058,6 +1095,7 @@ void optimise_destroy(struct optimise_result *o)
     for (size_t c = 0; c < OPTIMISE_MAX_CONSTRAINTS; c++)
         sweep_target_fini(&o->con[c]);
     metric_ref_fini(&o->objective);
+    model_destroy(o->names);  /* before the scenario it reads */
     scenario_destroy(o->first);
     free(o->overlay);
     free(o->out);
