@@ -37,6 +37,7 @@
 #include "railmail/scenario.h"
 #include "railmail/show.h"
 #include "railmail/strbuf.h"
+#include "railmail/optimise.h"
 #include "railmail/sweep.h"
 #include "railmail/version.h"
 
@@ -74,6 +75,7 @@ static const char usage_main[] =
     "  run      [SCENARIO] [options]     simulate, write results, draw charts\n"
     "  compare  SCENARIO [PROPOSAL...]   baseline against its proposals\n"
     "  sweep    [SCENARIO] --vary K=V    the scenario at every value of a parameter\n"
+    "  optimise [SCENARIO] --vary K=V    the best setting that meets every constraint\n"
     "  validate SCENARIO...              check scenario files, simulate nothing\n"
     "  plot     RESULTS_DIR              redraw the charts of an earlier run\n"
     "  verify   RESULTS_DIR              run again what run.json records and compare every file\n"
@@ -1122,6 +1124,212 @@ static int cmd_sweep(int argc, char **argv)
     return rc;
 }
 
+static const char usage_optimise[] =
+    "usage: railmail optimise [SCENARIO] --vary KEY=VALUES [--vary ...] (--minimise | --maximise) METRIC@SCOPE\n"
+    "                         --subject-to 'METRIC@SCOPE>=X' [--subject-to ...] [options]\n\n"
+    "Finds the setting of up to four keys (a grid, each key as sweep's --vary) with the\n"
+    "best objective among those that meet every constraint with confidence: the bound\n"
+    "of each constraint's interval on the right side of X, each at the confidence\n"
+    "shared among the constraints (Bonferroni). Assumes larger values make the\n"
+    "constraints easier to meet (more departures, more on time) and runs only the\n"
+    "settings on the feasible frontier, found by bisection; warns and runs more where\n"
+    "the settings run say otherwise. Settings whose objective is within its practical\n"
+    "threshold of the best are equivalents. Writes " RESULTS_OPTIMUM_CSV ", " RESULTS_POINTS_CSV " (every\n"
+    "setting run, feasible or not, its objective), " RESULTS_SWEEP_CSV " and each setting's results\n"
+    "in point-NNN/ (numbered in grid order, as a sweep's). No feasible setting: exit 1,\n"
+    "and the closest is shown. `optimize` is the same command. E.g.\n"
+    "  railmail optimise --vary services.CQ-MAL.departures_per_week=1:7 \\\n"
+    "    --vary services.ZZ-MAL.departures_per_week=1:7 --minimise cost_per_kg \\\n"
+    "    --subject-to 'on_time_pct@origin:CQ>=80' --subject-to 'on_time_pct@origin:ZZ>=80'\n\n"
+    "      --vary KEY=VALUES  VALUES: a list 1,2,3,5,7, whole numbers A:B, or A:B:STEP,\n"
+    "                         increasing (repeatable, at most 4 keys)\n"
+    "      --minimise METRIC@SCOPE   the objective (or --maximise; SCOPE defaults to all)\n"
+    "      --subject-to 'METRIC@SCOPE>=X'  (or <=) a constraint (repeatable)\n"
+    "      --budget N         simulate at most N settings, and say how many were left\n"
+    "                         unexplored\n"
+    "      --proposal NAME    optimise SCENARIO/proposals/NAME instead of the baseline\n\n";
+
+/* optimise's own options. */
+struct optimise_args {
+    const char *vary[OPTIMISE_MAX_KEYS + 1];
+    size_t n_vary;
+    const char *constraints[OPTIMISE_MAX_CONSTRAINTS + 1];
+    size_t n_constraints;
+    const char *objective, *proposal, *budget;
+    bool maximise;
+};
+
+/* Stores one of optimise's options (which: its index in the names of
+ * split_optimise_args); 0 or an exit status. */
+static int optimise_arg(struct optimise_args *a, size_t which, const char *name, const char *value)
+{
+    if (which == 0) {
+        if (a->n_vary > OPTIMISE_MAX_KEYS)
+            return say_error("--vary: expected at most %d keys, got more", OPTIMISE_MAX_KEYS);
+        a->vary[a->n_vary++] = value;
+    } else if (which == 1) {
+        if (a->n_constraints > OPTIMISE_MAX_CONSTRAINTS)
+            return say_error("--subject-to: expected at most %d, got more", OPTIMISE_MAX_CONSTRAINTS);
+        a->constraints[a->n_constraints++] = value;
+    } else if (which <= 5) {
+        if (a->objective)
+            return say_error("%s: expected one objective, got %s and %s", name, a->objective, value);
+        a->objective = value;
+        a->maximise = which >= 4;
+    } else if (which == 6) {
+        a->proposal = value;
+    } else {
+        a->budget = value;
+    }
+    return 0;
+}
+
+/* Moves optimise's own options from argv into `a` and the rest into
+ * `rest` (argv[0] first) for parse_opts; 0, or the exit status of a usage
+ * error. */
+static int split_optimise_args(int argc, char **argv, struct optimise_args *a, char **rest, int *n_rest)
+{
+    static const char *const names[] = { "--vary", "--subject-to", "--minimise", "--minimize", "--maximise",
+                                         "--maximize", "--proposal", "--budget" };
+    const size_t n_names = sizeof names / sizeof *names;
+    *a = (struct optimise_args){ 0 };
+    int n = 0, rc = 0;
+    rest[n++] = argv[0];
+    for (int i = 1; i < argc && rc == 0; i++) {
+        const char *arg = argv[i], *value = NULL;
+        size_t which = n_names;
+        if (!strcmp(arg, "--")) {
+            while (i < argc)
+                rest[n++] = argv[i++];
+            break;
+        }
+        for (size_t k = 0; k < n_names && which == n_names; k++) {
+            size_t len = strlen(names[k]);
+            if (!strncmp(arg, names[k], len) && (arg[len] == '\0' || arg[len] == '='))
+                which = k, value = arg[len] ? arg + len + 1 : NULL;
+        }
+        if (which == n_names) {
+            rest[n++] = argv[i];
+            if (takes_value(arg) && i + 1 < argc)
+                rest[n++] = argv[++i];
+            continue;
+        }
+        if (!value && i + 1 >= argc)
+            return say_error("%s: expected a value", names[which]);
+        rc = optimise_arg(a, which, names[which], value ? value : argv[++i]);
+    }
+    *n_rest = n;
+    rest[n] = NULL;
+    return rc;
+}
+
+/* Checks what parse_opts took that optimise does not use; 0 or an exit status. */
+static int optimise_refuses(const struct opts *o, const struct optimise_args *a, size_t *budget)
+{
+    if (o->n_what_if || o->what_if_name)
+        return say_error("--what-if: only for compare (optimise a proposal with --proposal)");
+    if (o->n_thresholds)
+        return say_error("--threshold: only for compare; optimise takes the scenario's thresholds");
+    if (o->n_precision)
+        return say_error("--precision: not for optimise yet; set the replications with -r");
+    *budget = 0;
+    long b;
+    if (a->budget && !parse_count(a->budget, OPTIMISE_MAX_SETTINGS, &b))
+        return say_error("--budget: expected a whole number from 1 to %d, got \"%s\"", OPTIMISE_MAX_SETTINGS,
+                         a->budget);
+    if (a->budget)
+        *budget = (size_t)b;
+    return 0;
+}
+
+static int cmd_optimise(int argc, char **argv)
+{
+    for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
+        if (!strcmp(argv[i], "--help")) {
+            fputs(usage_optimise, stdout);
+            printf(usage_run_opts, "-optimise");
+            print_metrics();
+            return 0;
+        }
+    struct optimise_args a;
+    char **rest = malloc(((size_t)argc + 1) * sizeof *rest);
+    int n_rest = 0;
+    if (!rest)
+        return say_error("out of memory");
+    int rc = split_optimise_args(argc, argv, &a, rest, &n_rest);
+    struct opts o;
+    size_t budget = 0;
+    if (rc == 0)
+        rc = parse_opts(n_rest, rest, &o, true, usage_optimise);
+    if (rc == 0 && n_rest - optind > 1)
+        rc = say_error("optimise: expected one scenario, got \"%s\"", rest[optind + 1]);
+    if (rc == 0)
+        rc = optimise_refuses(&o, &a, &budget);
+    if (rc) {
+        free(rest);
+        return rc < 0 ? 0 : rc;
+    }
+    char default_dir[4096];
+    const char *dir = optind < n_rest ? rest[optind]
+                      : datadir_scenario(DATADIR_DEFAULT_SCENARIO, default_dir, sizeof default_dir);
+    if (!dir) {
+        free(rest);
+        return say_error("%s: expected a path shorter than %zu bytes", DATADIR_ENV, sizeof default_dir);
+    }
+    struct optimise_request q = {
+        .scenario_dir = dir, .proposal = a.proposal,
+        .sets = o.sets, .n_sets = o.n_sets,
+        .vary = a.vary, .n_vary = a.n_vary,
+        .objective = a.objective, .maximise = a.maximise,
+        .constraints = a.constraints, .n_constraints = a.n_constraints,
+        .budget = budget, .jobs = default_jobs(&o),
+        .batches = o.batches, .tracking = o.tracking,
+    };
+    catch_interrupts();
+    struct record *rec = record_begin(argc + 1, argv - 1);
+    struct diag *d = diag_create();
+    struct optimise_result *w = NULL;
+    struct outdir *od = NULL;
+    struct progress p;
+    if (start_progress(&p, &o)) {
+        q.progress = show_progress;
+        q.progress_ctx = &p;
+    }
+    enum rm_status st = optimise_prepare(&q, &w, d);
+    const char *out = w ? (o.out ? o.out : optimise_default_out(w)) : NULL;
+    if (st == RM_OK)
+        st = outdir_begin(out, &od, d);
+    const char *tmp = od ? outdir_temp(od) : NULL;
+    if (st == RM_OK)
+        st = optimise_run(w, tmp, out, d);
+    end_progress(&p);
+    if (st == RM_OK && !o.no_plot && a.n_vary <= 2)  /* a sweep's charts draw one or two keys */
+        st = draw(tmp, out, d);
+    if (st == RM_OK) {
+        if (rec) {
+            record_set_list(rec, RESULTS_KEY_VARY, a.vary, a.n_vary);
+            record_set(rec, RESULTS_KEY_PROPOSAL, a.proposal);
+        }
+        st = write_record_and_report(rec, tmp, RESULTS_SWEEP, optimise_scenario(w), optimise_replications(w), 0, &o,
+                                     d);
+    }
+    if (st == RM_OK)
+        st = outdir_commit(od, d);
+    outdir_discard(od);
+    if (st == RM_OK && !o.quiet) {
+        optimise_print(w, stdout);
+        escape_line(stdout, "results: %s/" RESULTS_OPTIMUM_CSV " and %s/" RESULTS_POINTS_CSV, out, out);
+    }
+    rc = report_diag(d, st);
+    if (rc == 0 && !optimise_found(w))
+        rc = EXIT_RUN;  /* the question has no answer: a script must not take the closest for one */
+    record_destroy(rec);
+    optimise_destroy(w);
+    diag_destroy(d);
+    free(rest);
+    return rc;
+}
+
 static int cmd_verify(int argc, char **argv)
 {
     if (argc > 1 && !strcmp(argv[1], "--help")) {
@@ -1355,6 +1563,8 @@ int cli_main(int argc, char **argv)
         return cmd_compare(argc - 1, argv + 1);
     if (!strcmp(cmd, "sweep"))
         return cmd_sweep(argc - 1, argv + 1);
+    if (!strcmp(cmd, "optimise") || !strcmp(cmd, "optimize"))
+        return cmd_optimise(argc - 1, argv + 1);
     if (!strcmp(cmd, "validate"))
         return cmd_validate(argc - 1, argv + 1);
     if (!strcmp(cmd, "plot"))

@@ -37,7 +37,7 @@ struct option_spec {
     enum value value;
 };
 
-/* The options of run, which compare and sweep take too. */
+/* The options of run, which compare, sweep and optimise take too. */
 static const struct option_spec run_options[] = {
     {"--replications", 'r', V_TEXT}, {"--seed", 's', V_TEXT},   {"--days", 'd', V_TEXT},
     {"--out", 'o', V_DIR},           {"--jobs", 'j', V_TEXT},   {"--set", 0, V_KEY},
@@ -50,6 +50,10 @@ static const struct option_spec compare_options[] = {
 static const struct option_spec sweep_options[] = {
     {"--vary", 0, V_KEY}, {"--target", 0, V_TARGET}, {"--every-month", 0, V_FLAG}, {"--proposal", 0, V_PROPOSAL},
     {"--metric", 0, V_METRIC}, {0}};
+static const struct option_spec optimise_options[] = {
+    {"--vary", 0, V_KEY}, {"--minimise", 0, V_METRIC}, {"--maximise", 0, V_METRIC}, {"--minimize", 0, V_METRIC},
+    {"--maximize", 0, V_METRIC}, {"--subject-to", 0, V_TARGET}, {"--budget", 0, V_TEXT},
+    {"--proposal", 0, V_PROPOSAL}, {0}};
 static const struct option_spec help_option[] = {{"--help", 0, V_FLAG}, {0}};
 static const struct option_spec report_options[] = {{"--force", 0, V_FLAG}, {0}};
 static const struct option_spec show_options[] = {
@@ -81,6 +85,7 @@ static const struct command_spec commands[] = {
     {"run", {run_options, run_only_options}, OP_SCENARIO},
     {"compare", {run_options, compare_options}, OP_SCENARIO_PROPOSALS},
     {"sweep", {run_options, sweep_options}, OP_SCENARIO},
+    {"optimise", {run_options, optimise_options}, OP_SCENARIO},
     {"validate", {help_option, NULL}, OP_SCENARIOS},
     {"plot", {help_option, NULL}, OP_RESULTS},
     {"verify", {help_option, NULL}, OP_RESULTS},

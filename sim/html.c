@@ -1624,6 +1624,60 @@ static enum rm_status run_summary(struct page *p)
 }
 
 /* A sweep: what was varied, and the target's answer when there is one. */
+/* One measure of optimum.csv's row r: "batches on time at origin:CQ 82.4 [80.1 – 84.7] (>= 80)". */
+static void optimum_measure(struct page *p, const struct csv *c, size_t r, size_t cop, size_t cthr)
+{
+    const char *name = table_cell(&c->t, r, c->metric), *op = table_cell(&c->t, r, cop);
+    const struct metric *mt = metric_find(name);
+    char m[32], lo[32], hi[32];
+    escf(p, "%s at %s %s [%s – %s]", mt ? mt->label : name, table_cell(&c->t, r, c->scope),
+         num(m, cell_num(&c->t, r, c->mean)), num(lo, cell_num(&c->t, r, c->lo)), num(hi, cell_num(&c->t, r, c->hi)));
+    if (!strcmp(op, ">=") || !strcmp(op, "<="))
+        escf(p, " (%s %s)", op, table_cell(&c->t, r, cthr));
+}
+
+/* An optimisation's answer, from optimum.csv: the best setting (or the
+ * closest, when none meets every constraint), its measures, the number of
+ * equivalents. */
+static enum rm_status optimum_sentence(struct page *p, bool *found)
+{
+    struct csv c;
+    enum rm_status st = csv_load(p, &c, NULL, RESULTS_OPTIMUM_CSV);
+    size_t crole, cop, cthr;
+    *found = st == RM_OK && c.found;
+    if (!*found)
+        return st;
+    if (c.metric == SIZE_MAX || c.mean == SIZE_MAX || c.lo == SIZE_MAX || !table_find(&c.t, RESULTS_COL_ROLE, &crole)
+        || !table_find(&c.t, RESULTS_COL_OPERATOR, &cop) || !table_find(&c.t, RESULTS_COL_THRESHOLD, &cthr)) {
+        csv_fini(&c);
+        return RM_OK;
+    }
+    size_t equivalents = 0, shown = 0;
+    bool none = c.t.nrow > 0 && !strcmp(table_cell(&c.t, 0, crole), RESULTS_ROLE_CLOSEST);
+    strbuf_printf(&p->b, "<p class=\"flag\">");
+    escf(p, none ? "Optimisation: no setting meets every constraint with %s%% confidence; the closest is "
+                 : "Optimisation: the best setting that meets every constraint with %s%% confidence is ", p->conf);
+    for (size_t k = 0; k < crole; k++)
+        escf(p, "%s%s = %s", k ? ", " : "", table_header(&c.t, k), c.t.nrow ? table_cell(&c.t, 0, k) : "");
+    for (size_t r = 0; r < c.t.nrow; r++) {
+        const char *role = table_cell(&c.t, r, crole);
+        if (!strcmp(role, RESULTS_ROLE_EQUIVALENT)) {
+            equivalents++;
+            continue;
+        }
+        escf(p, "%s", shown++ ? "; " : ": ");
+        optimum_measure(p, &c, r, cop, cthr);
+    }
+    escf(p, ".");
+    if (equivalents)
+        escf(p, " %zu other setting%s within the practical threshold of its %s %s equally good (" RESULTS_OPTIMUM_CSV
+                ").", equivalents, equivalents == 1 ? "" : "s", table_cell(&c.t, 0, c.metric),
+             equivalents == 1 ? "is" : "are");
+    strbuf_printf(&p->b, "</p>\n");
+    csv_fini(&c);
+    return RM_OK;
+}
+
 static enum rm_status sweep_summary(struct page *p)
 {
     struct results_target target;
@@ -1636,15 +1690,16 @@ static enum rm_status sweep_summary(struct page *p)
     strbuf_printf(b, "<p>");
     sweep_question(p);
     strbuf_printf(b, "</p>\n");
+    bool optimum = false;
     if (target.found)
         target_sentence(p, &target);
-    else
+    else if ((st = optimum_sentence(p, &optimum)) == RM_OK && !optimum)
         strbuf_printf(b, "<p>No target was set: the table below gives the headline measures at each setting "
                          "(<code>--target</code> asks for the least setting that meets one).</p>\n");
     how_sure(p, NULL);
     strbuf_printf(b, "</section>\n");
     results_target_fini(&target);
-    return RM_OK;
+    return st;
 }
 
 /* ---------------------------------------------------------------- words */

@@ -354,6 +354,10 @@ static enum rm_status sweep_load(struct plot *p, struct table *t, struct sweep_c
         (st = table_col(t, RESULTS_COL_CI_HIGH, &c->hi, p->d)) != RM_OK)
         return st;
     c->nkeys = c->metric;
+    if (c->nkeys > 2 && c->nkeys <= 4) {  /* an optimisation of more keys: no sweep chart (the page draws none) */
+        *found = false;
+        return RM_OK;
+    }
     if (c->nkeys < 1 || c->nkeys > 2)
         return diag_error(p->d, &(struct diag_at){t->name, 1, 0},
                           "expected one or two varied keys before the metric column, found %zu", c->nkeys);

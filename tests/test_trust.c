@@ -526,7 +526,8 @@ Test(trust, verify_runs_again_only_run_compare_or_sweep, .timeout = 60)
            "json.dump(j, open(p, 'w'))\"", t);
     cr_assert_eq(e2e_runf(NULL, err, "verify %s/r", t), 2);
     char *text = e2e_slurp(err);
-    cr_assert(strstr(text, "run.json: command: expected run, compare, sweep or calibrate, got \"plot\""), "%s", text);
+    cr_assert(strstr(text, "run.json: command: expected run, compare, sweep, optimise or calibrate, got \"plot\""),
+              "%s", text);
     free(text), free(err);
     e2e_rmtree(t);
 }

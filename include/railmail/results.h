@@ -65,6 +65,9 @@ bool results_kind_parse(const char *text, enum results_kind *out);
 #define RESULTS_SWEEP_MONTHLY_CSV "sweep_monthly.csv"
 #define RESULTS_POINTS_CSV "points.csv"
 #define RESULTS_TARGET_CSV "target.csv"
+/* An optimisation's top folder is a sweep's over the settings it ran, and
+ * has its answer besides. */
+#define RESULTS_OPTIMUM_CSV "optimum.csv"
 /* The top folder of every kind: the run record and the page. */
 #define RESULTS_RUN_JSON "run.json"
 #define RESULTS_REPORT_HTML "report.html"
@@ -112,6 +115,11 @@ bool results_kind_parse(const char *text, enum results_kind *out);
 #define RESULTS_COL_VERDICT "verdict"
 #define RESULTS_COL_POINT "point"
 #define RESULTS_COL_SEGMENT "segment"
+#define RESULTS_COL_ROLE "role"
+#define RESULTS_COL_OPERATOR "operator"
+#define RESULTS_COL_CONFIDENCE "confidence"
+#define RESULTS_COL_FEASIBLE "feasible"
+#define RESULTS_COL_OBJECTIVE "objective"
 /* pairs.csv gives each of its metrics' interval as METRIC then these. */
 #define RESULTS_CI_LOW_SUFFIX "_ci_low"
 #define RESULTS_CI_HIGH_SUFFIX "_ci_high"
@@ -151,6 +159,23 @@ bool results_kind_parse(const char *text, enum results_kind *out);
     RESULTS_COMPARE_STATS_COLUMNS
 #define RESULTS_COMPARE_THROUGHPUT_COLUMNS                                                                         \
     RESULTS_COL_DAY "," RESULTS_COL_DATE "," RESULTS_COL_PROPOSAL "," RESULTS_COL_DELIVERED_T_MEAN
+
+/* An optimisation's points.csv: after the point and its keys' values. */
+#define RESULTS_OPTIMISE_POINT_COLUMNS                                                                             \
+    RESULTS_COL_FEASIBLE "," RESULTS_COL_OBJECTIVE "," RESULTS_COL_OBJECTIVE RESULTS_CI_LOW_SUFFIX ","             \
+    RESULTS_COL_OBJECTIVE RESULTS_CI_HIGH_SUFFIX
+/* optimum.csv, after a column per key: a row per measure at a setting, the
+ * role saying which setting (the optimum and its objective and
+ * constraints, each equivalent's objective, or with none feasible the
+ * closest); the operator is min or max for the objective. */
+#define RESULTS_OPTIMUM_COLUMNS                                                                                    \
+    RESULTS_COL_ROLE "," RESULTS_COL_METRIC "," RESULTS_COL_SCOPE "," RESULTS_COL_OPERATOR "," RESULTS_COL_THRESHOLD \
+    "," RESULTS_STATS_COLUMNS_NO_SD
+#define RESULTS_STATS_COLUMNS_NO_SD                                                                                \
+    RESULTS_COL_MEAN "," RESULTS_COL_CI_LOW "," RESULTS_COL_CI_HIGH "," RESULTS_COL_CONFIDENCE "," RESULTS_COL_N
+#define RESULTS_ROLE_OPTIMUM "optimum"
+#define RESULTS_ROLE_EQUIVALENT "equivalent"
+#define RESULTS_ROLE_CLOSEST "closest"
 
 /* The words of compare's verdict column. A difference is judged when it is
  * significant after Holm's correction (else "no difference": the data
