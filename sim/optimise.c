@@ -383,22 +383,7 @@ static enum rm_status parse_goals(struct optimise_result *o, struct diag *d)
 /* The proposal's directory, checked as sweep checks it. */
 static enum rm_status find_proposal(struct optimise_result *o, struct diag *d)
 {
-    const char *name = o->q.proposal;
-    if (!name)
-        return RM_OK;
-    if (!name[0] || name[0] == '.' || strchr(name, '/'))
-        return diag_error(d, NULL, "--proposal \"%s\": expected a directory name under proposals/", name);
-    if (csvwrite_is_formula(name))
-        return diag_error(d, NULL, "proposal \"%s\": expected a name that does not begin with '=', '+', '-' "
-                          "or '@' (a spreadsheet would read it as a formula); rename its directory", name);
-    size_t len = strlen(o->q.scenario_dir) + strlen(name) + 16;
-    if (!(o->overlay = malloc(len)))
-        return diag_fail(d, RM_ENOMEM, "out of memory");
-    snprintf(o->overlay, len, "%s/proposals/%s", o->q.scenario_dir, name);
-    struct stat sb;
-    if (stat(o->overlay, &sb) != 0 || !S_ISDIR(sb.st_mode))
-        return diag_error(d, NULL, "--proposal: %s: expected a proposal directory, found none", o->overlay);
-    return RM_OK;
+    return o->q.proposal ? scenario_proposal_dir(o->q.scenario_dir, o->q.proposal, &o->overlay, d) : RM_OK;
 }
 
 /* Every value of every key loads (the other keys at their first values),

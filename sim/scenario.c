@@ -2890,6 +2890,24 @@ enum rm_status scenario_load(const char *base_dir, const char *overlay_dir,
     return load(&L, sets, n_sets, out);
 }
 
+enum rm_status scenario_proposal_dir(const char *scenario_dir, const char *name, char **out, struct diag *d)
+{
+    *out = NULL;
+    if (!name[0] || name[0] == '.' || strchr(name, '/'))
+        return diag_error(d, NULL, "--proposal \"%s\": expected a directory name under proposals/", name);
+    if (csvwrite_is_formula(name))  /* it reaches the chart settings, as compare's proposal names do */
+        return diag_error(d, NULL, "proposal \"%s\": expected a name that does not begin with '=', '+', '-' "
+                          "or '@' (a spreadsheet would read it as a formula); rename its directory", name);
+    size_t len = strlen(scenario_dir) + strlen(name) + 16;
+    if (!(*out = malloc(len)))
+        return diag_fail(d, RM_ENOMEM, "out of memory");
+    snprintf(*out, len, "%s/proposals/%s", scenario_dir, name);
+    struct stat sb;
+    if (stat(*out, &sb) != 0 || !S_ISDIR(sb.st_mode))
+        return diag_error(d, NULL, "--proposal: %s: expected a proposal directory, found none", *out);
+    return RM_OK;
+}
+
 bool scenario_what_if_is_row(const char *what_if)
 {
     size_t lhs = strcspn(what_if, "=");

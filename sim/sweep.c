@@ -506,22 +506,7 @@ static enum rm_status check_keys(struct sweep_result *w, struct diag *d)
 /* The proposal's directory, checked as compare checks its names. */
 static enum rm_status find_proposal(struct sweep_result *w, struct diag *d)
 {
-    const char *name = w->q.proposal;
-    if (!name)
-        return RM_OK;
-    if (!name[0] || name[0] == '.' || strchr(name, '/'))
-        return diag_error(d, NULL, "--proposal \"%s\": expected a directory name under proposals/", name);
-    if (csvwrite_is_formula(name))  /* it reaches the chart settings, as compare's proposal names do */
-        return diag_error(d, NULL, "proposal \"%s\": expected a name that does not begin with '=', '+', '-' "
-                          "or '@' (a spreadsheet would read it as a formula); rename its directory", name);
-    size_t len = strlen(w->q.scenario_dir) + strlen(name) + 16;
-    if (!(w->overlay = malloc(len)))
-        return diag_fail(d, RM_ENOMEM, "out of memory");
-    snprintf(w->overlay, len, "%s/proposals/%s", w->q.scenario_dir, name);
-    struct stat sb;
-    if (stat(w->overlay, &sb) != 0 || !S_ISDIR(sb.st_mode))
-        return diag_error(d, NULL, "--proposal: %s: expected a proposal directory, found none", w->overlay);
-    return RM_OK;
+    return w->q.proposal ? scenario_proposal_dir(w->q.scenario_dir, w->q.proposal, &w->overlay, d) : RM_OK;
 }
 
 static enum rm_status prepare(struct sweep_result *w, struct diag *d)

@@ -265,6 +265,12 @@ enum rm_status scenario_load(const char *base_dir, const char *overlay_dir,
                              struct scenario **out, struct diag *d);
 void scenario_destroy(struct scenario *s);  /* NULL is a no-op */
 
+/* The folder of proposal `name` of the scenario at scenario_dir, checked
+ * as sweep's and optimise's --proposal is: a directory name under
+ * proposals/ (no '/', not hidden) that a spreadsheet would not read as a
+ * formula and that exists. *out is malloc'd, the caller's. */
+enum rm_status scenario_proposal_dir(const char *scenario_dir, const char *name, char **out, struct diag *d);
+
 /* Whether a --what-if adds a row ("FILE.csv=ROW") rather than setting a
  * cell as --set does ("FILE.ID.COLUMN=VALUE"). */
 bool scenario_what_if_is_row(const char *what_if);
