@@ -285,10 +285,15 @@ static void compare_points(struct strbuf *b, const struct table *t, const struct
 
 /* "+2.18 (+4%)": the difference and, when known, its relative change, in
  * whole percent from 1 % up and to two digits below, so that "(+0%)" means
- * no change at all. */
+ * no change at all; "~0 (rounding)" for a difference below a billionth of
+ * the baseline, which only the order of a sum's terms makes. */
 static void value_text(struct strbuf *text, double diff, double rel)
 {
-    strbuf_printf(text, "%+.3g", diff);
+    if (diff != 0 && fabs(rel) < 1e-9) {  /* the same sums added in another order: no change, but not exactly 0 */
+        strbuf_printf(text, "~0 (rounding)");
+        return;
+    }
+    strbuf_printf(text, fabs(diff) >= 1000 ? "%+.0f" : "%+.3g", diff);  /* 1630, not 1.63e+03 */
     if (!isfinite(rel))
         return;
     if (rel == 0)

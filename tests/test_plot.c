@@ -827,3 +827,23 @@ Test(plot, the_budget_stacks_segments_in_fixed_colours_network_first)
     e2e_rmtree(dir);
     e2e_rmtree(bin);
 }
+
+/* A difference only the order of a sum makes is no change, shown as such,
+ * and a large one is a number, not 1.63e+03. */
+Test(plot, compare_labels_rounding_noise_and_large_differences_plainly)
+{
+    char *bin = hide_gnuplot();
+    char *dir = e2e_copy(COMPARE_FIXTURE);
+    e2e_write(dir, "compare.csv",
+              "proposal,metric,scope,baseline_mean,proposal_mean,diff,diff_ci_low,diff_ci_high,rel_pct,p_value,"
+              "threshold,verdict\n"
+              "freq-4,co2_g_per_kg,all,267.1,267.1,1.7e-14,-1e-13,1e-13,6.4e-15,0.9,2.67,no difference\n"
+              "freq-4,max_backlog_batches,all,547.5,2181.5,1634,1500,1700,298.4,0.001,0,higher\n");
+    struct diag *d = diag_create();
+    bool drawn = true;
+    cr_assert_eq(plot_results(dir, &drawn, d), RM_OK, "%s", diag_count(d) ? diag_message(d, 0) : "");
+    assert_script(dir, "compare.gp", STRINGS("'~0 (rounding)'", "'+1634 (+298%)'"), STRINGS("e-14", "e+03"));
+    diag_destroy(d);
+    e2e_rmtree(dir);
+    e2e_rmtree(bin);
+}
