@@ -1021,15 +1021,24 @@ static int split_sweep_args(int argc, char **argv, struct sweep_args *a, char **
     return 0;
 }
 
-static int cmd_sweep(int argc, char **argv)
+/* sweep's and optimise's --help, wherever it stands before a "--" (their
+ * own options are taken apart from run's before parse_opts sees them). */
+static bool print_help_anywhere(int argc, char **argv, const char *usage, const char *out_suffix)
 {
     for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
         if (!strcmp(argv[i], "--help")) {
-            fputs(usage_sweep, stdout);
-            printf(usage_run_opts, "-sweep");
+            fputs(usage, stdout);
+            printf(usage_run_opts, out_suffix);
             print_metrics();
-            return 0;
+            return true;
         }
+    return false;
+}
+
+static int cmd_sweep(int argc, char **argv)
+{
+    if (print_help_anywhere(argc, argv, usage_sweep, "-sweep"))
+        return 0;
     struct sweep_args a;
     char **rest = malloc(((size_t)argc + 1) * sizeof *rest);
     int n_rest = 0;
@@ -1244,13 +1253,8 @@ static int optimise_refuses(const struct opts *o, const struct optimise_args *a,
 
 static int cmd_optimise(int argc, char **argv)
 {
-    for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
-        if (!strcmp(argv[i], "--help")) {
-            fputs(usage_optimise, stdout);
-            printf(usage_run_opts, "-optimise");
-            print_metrics();
-            return 0;
-        }
+    if (print_help_anywhere(argc, argv, usage_optimise, "-optimise"))
+        return 0;
     struct optimise_args a;
     char **rest = malloc(((size_t)argc + 1) * sizeof *rest);
     int n_rest = 0;

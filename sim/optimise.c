@@ -227,35 +227,6 @@ struct optimise_result {
     const char *dir, *reuse_dir;    /* while running */
 };
 
-/* A loader's message about a varied key names --vary, not --set. */
-static void take_messages(struct optimise_result *o, struct diag *from, struct diag *d)
-{
-    for (size_t i = 0; i < diag_count(from); i++) {
-        const char *msg = diag_message(from, i);
-        struct strbuf b = { 0 };
-        for (size_t k = 0; k < o->n_keys && !b.len; k++) {
-            size_t len = strlen(o->key[k].key);
-            if (!strncmp(msg, "--set ", 6) && !strncmp(msg + 6, o->key[k].key, len) &&
-                (msg[6 + len] == ':' || msg[6 + len] == ' '))
-                strbuf_printf(&b, "--vary %s", msg + 6);
-        }
-        const char *text = b.len ? strbuf_str(&b) : msg;
-        bool seen = false;
-        for (size_t j = 0; !seen && j < diag_count(d); j++)
-            seen = !strcmp(diag_message(d, j), text);
-        if (!seen)
-            diag_error(d, NULL, "%s", text);
-        strbuf_fini(&b);
-    }
-    for (size_t i = 0; i < diag_warning_count(from); i++) {
-        bool seen = false;
-        for (size_t j = 0; !seen && j < diag_warning_count(d); j++)
-            seen = !strcmp(diag_warning(d, j), diag_warning(from, i));
-        if (!seen)
-            diag_warn(d, NULL, "%s", diag_warning(from, i));
-    }
-}
-
 /* Loads the scenario with the user's sets, then KEY=VALUE for each key at
  * the values' indices `at` (which win). */
 static enum rm_status load_at(struct optimise_result *o, const size_t *at, struct scenario **out, struct diag *d)
@@ -279,7 +250,7 @@ static enum rm_status load_at(struct optimise_result *o, const size_t *at, struc
         for (size_t k = 0; k < o->n_keys; k++)
             sets[o->q.n_sets + k] = own[k];
         enum rm_status loaded = scenario_load(o->q.scenario_dir, o->overlay, sets, n, out, mine);
-        take_messages(o, mine, d);
+        sweep_take_messages(o->key, o->n_keys, mine, d);
         st = diag_count(mine) ? RM_EINPUT : loaded;
         if (st == RM_ENOMEM)
             diag_fail(d, st, "out of memory");

@@ -312,15 +312,14 @@ struct sweep_result {
     double expected;               /* points a search is expected to run, for progress */
 };
 
-/* A loader's message about a varied key names --vary, not --set. */
-static enum rm_status take_messages(struct sweep_result *w, struct diag *from, struct diag *d)
+enum rm_status sweep_take_messages(const struct sweep_values *keys, size_t n_keys, struct diag *from, struct diag *d)
 {
     for (size_t i = 0; i < diag_count(from); i++) {
         const char *msg = diag_message(from, i);
         struct strbuf b = { 0 };
-        for (size_t k = 0; k < w->n_keys; k++) {
-            size_t len = strlen(w->key[k].key);
-            if (!strncmp(msg, "--set ", 6) && !strncmp(msg + 6, w->key[k].key, len) &&
+        for (size_t k = 0; k < n_keys; k++) {
+            size_t len = strlen(keys[k].key);
+            if (!strncmp(msg, "--set ", 6) && !strncmp(msg + 6, keys[k].key, len) &&
                 (msg[6 + len] == ':' || msg[6 + len] == ' ')) {
                 strbuf_printf(&b, "--vary %s", msg + 6);
                 break;
@@ -371,7 +370,7 @@ static enum rm_status load_point(struct sweep_result *w, size_t i, struct diag *
         for (size_t k = 0; k < w->n_keys; k++)
             sets[w->q.n_sets + k] = own[k];
         enum rm_status loaded = scenario_load(w->q.scenario_dir, w->overlay, sets, n, &p->s, mine);
-        st = take_messages(w, mine, d);
+        st = sweep_take_messages(w->key, w->n_keys, mine, d);
         if (st == RM_OK && loaded != RM_OK)
             st = diag_fail(d, loaded, "out of memory");
     } else {

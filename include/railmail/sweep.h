@@ -35,6 +35,12 @@ struct sweep_values {
 enum rm_status sweep_values_parse(const char *text, struct sweep_values *out, struct diag *d);
 void sweep_values_fini(struct sweep_values *v);
 
+/* Moves the loader's messages from `from` into d, each once (every point
+ * with a bad value says the same), a message about one of the n_keys
+ * varied keys naming --vary instead of --set. RM_EINPUT when `from` held
+ * an error. Sweep's and optimise's. */
+enum rm_status sweep_take_messages(const struct sweep_values *keys, size_t n_keys, struct diag *from, struct diag *d);
+
 /* A target "METRIC@SCOPE>=X" or "METRIC@SCOPE<=X"; SCOPE defaults to all. */
 struct sweep_target {
     const char *metric;  /* the catalogue's name */
