@@ -1142,11 +1142,15 @@ static const char usage_optimise[] =
     "shared among the constraints (Bonferroni). Assumes larger values make the\n"
     "constraints easier to meet (more departures, more on time) and runs only the\n"
     "settings on the feasible frontier, found by bisection; warns and runs more where\n"
-    "the settings run say otherwise. Settings whose objective is within its practical\n"
-    "threshold of the best are equivalents. Writes " RESULTS_OPTIMUM_CSV ", " RESULTS_POINTS_CSV " (every\n"
-    "setting run, feasible or not, its objective), " RESULTS_SWEEP_CSV " and each setting's results\n"
-    "in point-NNN/ (numbered in grid order, as a sweep's). No feasible setting: exit 1,\n"
-    "and the closest is shown. `optimize` is the same command. E.g.\n"
+    "the settings run say otherwise. Among the feasible settings, Kim and Nelson's\n"
+    "procedure gives the close ones more replications until the best is chosen with\n"
+    "the scenario's confidence (indifference zone: the objective's practical\n"
+    "threshold; at most --max-replications each); those within the threshold of it\n"
+    "are as good. Writes " RESULTS_OPTIMUM_CSV ", " RESULTS_POINTS_CSV " (every setting run, feasible\n"
+    "or not, its objective, replications and what the selection made of it),\n"
+    RESULTS_SWEEP_CSV " and each setting's results in point-NNN/ (numbered in grid order,\n"
+    "as a sweep's). No feasible setting: exit 1, and the closest is shown. `optimize`\n"
+    "is the same command. E.g.\n"
     "  railmail optimise --vary services.CQ-MAL.departures_per_week=1:7 \\\n"
     "    --vary services.ZZ-MAL.departures_per_week=1:7 --minimise cost_per_kg \\\n"
     "    --subject-to 'on_time_pct@origin:CQ>=80' --subject-to 'on_time_pct@origin:ZZ>=80'\n\n"
@@ -1286,7 +1290,7 @@ static int cmd_optimise(int argc, char **argv)
         .vary = a.vary, .n_vary = a.n_vary,
         .objective = a.objective, .maximise = a.maximise,
         .constraints = a.constraints, .n_constraints = a.n_constraints,
-        .budget = budget, .jobs = default_jobs(&o),
+        .budget = budget, .max_replications = (unsigned)o.max_replications, .jobs = default_jobs(&o),
         .batches = o.batches, .tracking = o.tracking,
     };
     catch_interrupts();

@@ -11,11 +11,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "railmail/calendar.h"
 #include "railmail/csvwrite.h"
+#include "railmail/kn.h"
 #include "railmail/metric.h"
 #include "railmail/model.h"
+#include "railmail/outdir.h"
 #include "railmail/report.h"
 #include "railmail/results.h"
 #include "railmail/run.h"
@@ -191,6 +194,15 @@ size_t optimise_unknown(const struct optimise_search *s)
 
 /* ---- preparing ---------------------------------------------------------------- */
 
+/* What the selection among the feasible settings made of a setting. */
+enum selection {
+    SELECTION_NONE,        /* not a contender: infeasible, or no objective */
+    SELECTION_CHOSEN,
+    SELECTION_EQUIVALENT,  /* eliminated, or left, within the practical threshold of the chosen */
+    SELECTION_ELIMINATED,  /* worse than the chosen by more than the threshold */
+    SELECTION_DROPPED      /* a contender whose constraints failed once it had more replications */
+};
+
 /* What a setting that ran keeps: its summaries for the files, and the
  * objective's and each constraint's interval at its confidence. */
 struct setting {
@@ -198,10 +210,11 @@ struct setting {
     struct model *m;      /* the same */
     struct stats_summary *summary;                  /* [model_rows(m)] */
     struct stats_summary measure[1 + OPTIMISE_MAX_CONSTRAINTS];  /* the objective, then the constraints */
-    double *values[OPTIMISE_MAX_CONSTRAINTS];       /* each constraint's per replication, [n] */
+    double *values[1 + OPTIMISE_MAX_CONSTRAINTS];   /* the same per replication, [n] */
     unsigned n;
     unsigned reused;      /* replications taken from the earlier results */
     bool feasible;
+    enum selection selection;
 };
 
 struct optimise_result {
@@ -224,6 +237,12 @@ struct optimise_result {
     size_t *equivalent;             /* settings within the threshold of the best */
     size_t n_equivalent;
     bool objective_broke;           /* the objective improved into the feasible region */
+    struct {                        /* the selection among the feasible settings (kn.h) */
+        size_t contenders, dropped; /* dropped: their constraints failed with more replications */
+        double delta;               /* the indifference zone: the objective's practical threshold */
+        unsigned first, last;       /* the contenders' replications at the start and the survivors' at the end */
+        bool capped;                /* stopped by --max-replications before it could end */
+    } sel;
     const char *dir, *reuse_dir;    /* while running */
 };
 
@@ -527,51 +546,96 @@ static const struct model *rows_of(const struct optimise_result *o, const struct
     return p->m ? p->m : o->names;
 }
 
-/* Runs setting i into dir/point-NNN (its replications reused from
- * reuse_dir/point-NNN when they are there) and keeps what the files need. */
-static enum rm_status run_one(struct optimise_result *o, size_t i, struct diag *d)
+/* Keeps what the files and the selection need of a setting's run: its
+ * summaries, and the objective's and constraints' values and intervals
+ * (the constraints' at their own confidence). */
+static enum rm_status keep(struct optimise_result *o, struct setting *p, const struct run_result *res, struct diag *d)
 {
-    struct setting *p = calloc(1, sizeof *p);
-    if (!p)
+    size_t rows = model_rows(p->m);
+    free(p->summary);
+    if (!(p->summary = malloc(rows * sizeof *p->summary)))
         return diag_fail(d, RM_ENOMEM, "out of memory");
-    o->setting[i] = p;
+    memcpy(p->summary, res->summary, rows * sizeof *p->summary);
+    if (p->n == 0)
+        p->reused = res->reused;  /* from the earlier results, not from its own first stage */
+    p->n = res->n;
+    enum rm_status st = RM_OK;
+    for (size_t c = 0; st == RM_OK && c <= o->n_con; c++) {
+        size_t row = c == 0 ? model_row(p->m, o->objective.metric->name, o->objective.scope)
+                            : model_row(p->m, o->con[c - 1].metric, o->con[c - 1].scope);
+        free(p->values[c]);
+        st = interval(res, row, c == 0 ? o->first->confidence : o->con_confidence, &p->values[c], &p->measure[c], d);
+        if (c == 0)
+            p->measure[0] = res->summary[row];  /* as the point's own summary file gives it */
+    }
+    p->feasible = meets_all(o, p);
+    return st;
+}
+
+/* Runs setting i at `replications` into dir/point-NNN, which must not
+ * exist, adopting the replications kept in `reuse` (a point folder, or
+ * NULL), and keeps what the files need. */
+static enum rm_status simulate(struct optimise_result *o, size_t i, unsigned replications, const char *reuse,
+                               struct diag *d)
+{
+    struct setting *p = o->setting[i];
     size_t at[OPTIMISE_MAX_KEYS];
     optimise_setting_at(&o->search, i, at);
-    enum rm_status st = load_at(o, at, &p->s, d);
+    enum rm_status st = p->s ? RM_OK : load_at(o, at, &p->s, d);
     if (st != RM_OK)
         return st;
-    char name[32], sub[4096], old[4200];
+    char name[32], sub[4096];
     point_name(o, i, name, sizeof name);
     snprintf(sub, sizeof sub, "%s/%s", o->dir, name);
-    if (o->reuse_dir)
-        snprintf(old, sizeof old, "%s/%s", o->reuse_dir, name);
     if (mkdir(sub, 0777) != 0)
         return diag_fail(d, RM_EIO, "cannot create %s: %s", sub, strerror(errno));
-    if (!(p->m = model_create(p->s)))
+    if (!p->m && !(p->m = model_create(p->s)))
         return diag_fail(d, RM_ENOMEM, "out of memory");
-    struct run_options ro = { .replications = p->s->replications, .jobs = o->q.jobs, .batches = o->q.batches,
-                              .tracking = o->q.tracking, .reuse_dir = o->reuse_dir ? old : NULL, .key = p->s->key };
+    struct run_options ro = { .replications = replications, .jobs = o->q.jobs, .batches = o->q.batches,
+                              .tracking = o->q.tracking, .reuse_dir = reuse, .key = p->s->key };
     struct run_result res;
     if ((st = run_replications(p->m, &ro, p->s->confidence, sub, &res, d)) != RM_OK)
         return st;
     run_warn_undelivered(&res, p->s, name, d);
     st = report_run(sub, p->s, &res, RESULTS_RUN, d);
-    size_t rows = model_rows(p->m);
-    if (st == RM_OK && !(p->summary = malloc(rows * sizeof *p->summary)))
-        st = diag_fail(d, RM_ENOMEM, "out of memory");
-    if (st == RM_OK) {
-        memcpy(p->summary, res.summary, rows * sizeof *p->summary);
-        p->n = res.n;
-        p->reused = res.reused;
-        p->measure[0] = res.summary[model_row(p->m, o->objective.metric->name, o->objective.scope)];
-        for (size_t c = 0; st == RM_OK && c < o->n_con; c++)
-            st = interval(&res, model_row(p->m, o->con[c].metric, o->con[c].scope), o->con_confidence, &p->values[c],
-                          &p->measure[1 + c], d);
-        p->feasible = meets_all(o, p);
-    }
+    if (st == RM_OK)
+        st = keep(o, p, &res, d);
     run_result_fini(&res);
     if (st == RM_OK)
         shed(o, p);
+    return st;
+}
+
+/* Runs setting i at the scenario's replications (those kept in
+ * reuse_dir/point-NNN reused when they are there). */
+static enum rm_status run_one(struct optimise_result *o, size_t i, struct diag *d)
+{
+    if (!(o->setting[i] = calloc(1, sizeof *o->setting[i])))
+        return diag_fail(d, RM_ENOMEM, "out of memory");
+    char name[32], old[4200];
+    point_name(o, i, name, sizeof name);
+    if (o->reuse_dir)
+        snprintf(old, sizeof old, "%s/%s", o->reuse_dir, name);
+    return simulate(o, i, o->first->replications, o->reuse_dir ? old : NULL, d);
+}
+
+/* Gives setting i `replications` in all: its folder is set aside and run
+ * again adopting its own replications, so that only the new ones are
+ * simulated and the files are a fresh run's at that many. When its first
+ * stage could not adopt the earlier results' replications, they may be
+ * more than a first stage (an earlier selection's): those are tried. */
+static enum rm_status extend_one(struct optimise_result *o, size_t i, unsigned replications, struct diag *d)
+{
+    char name[32], sub[4096], aside[4200], old[4200];
+    point_name(o, i, name, sizeof name);
+    snprintf(sub, sizeof sub, "%s/%s", o->dir, name);
+    snprintf(aside, sizeof aside, "%s/.%s-earlier", o->dir, name);
+    snprintf(old, sizeof old, "%s/%s", o->reuse_dir ? o->reuse_dir : "", name);
+    bool earlier = o->reuse_dir && o->setting[i]->reused == 0 && access(old, F_OK) == 0;
+    if (rename(sub, aside) != 0)
+        return diag_fail(d, RM_EIO, "cannot move %s aside: %s", sub, strerror(errno));
+    enum rm_status st = simulate(o, i, replications, earlier ? old : aside, d);
+    outdir_remove_tree(aside);
     return st;
 }
 
@@ -648,32 +712,151 @@ static double shortfall(const struct optimise_result *o, const struct setting *p
     return sum;
 }
 
-/* The best feasible setting run, and those within its practical threshold;
- * with none, the closest. */
-static enum rm_status choose(struct optimise_result *o, struct diag *d)
+/* The closest setting to meeting the constraints, of those run. */
+static void find_closest(struct optimise_result *o)
 {
     const struct optimise_search *s = &o->search;
     for (size_t a = 0; a < s->n_ran; a++) {
         size_t i = s->order[a];
-        const struct setting *p = o->setting[i];
-        bool rankable = p->feasible && !isnan(p->measure[0].mean);  /* an objective with no batches to count is not */
-        if (rankable && (o->best == SIZE_MAX || better(o, p->measure[0].mean, o->setting[o->best]->measure[0].mean)
-                         || (p->measure[0].mean == o->setting[o->best]->measure[0].mean && i < o->best)))
-            o->best = i;
-        if (o->closest == SIZE_MAX || shortfall(o, p) < shortfall(o, o->setting[o->closest]))
+        if (o->closest == SIZE_MAX || shortfall(o, o->setting[i]) < shortfall(o, o->setting[o->closest]))
             o->closest = i;
     }
-    if (o->best == SIZE_MAX)
-        return RM_OK;
-    double best = o->setting[o->best]->measure[0].mean;
-    o->objective_threshold = metric_threshold_of(&o->practical, best);
-    if (!(o->equivalent = malloc((s->n_ran + 1) * sizeof *o->equivalent)))
-        return diag_fail(d, RM_ENOMEM, "out of memory");
-    for (size_t i = 0; i < s->settings; i++)  /* in grid order */
-        if (i != o->best && s->ran[i] && o->setting[i]->feasible &&
-            fabs(o->setting[i]->measure[0].mean - best) <= o->objective_threshold)
-            o->equivalent[o->n_equivalent++] = i;
+}
+
+/* The contenders: the feasible settings run with an objective to rank (one
+ * with no batches to count has none), in grid order; their number. */
+static size_t contenders(const struct optimise_result *o, size_t *c)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < o->search.settings; i++) {
+        const struct setting *p = o->search.ran[i] ? o->setting[i] : NULL;
+        if (p && p->feasible && !isnan(p->measure[0].mean) && p->selection != SELECTION_DROPPED)
+            c[n++] = i;
+    }
+    return n;
+}
+
+/* Gives the survivors r replications each, dropping from the procedure a
+ * contender whose constraints then fail. */
+static enum rm_status next_stage(struct optimise_result *o, struct kn *kn, const size_t *c, unsigned r,
+                                 struct diag *d)
+{
+    for (size_t j = 0; j < kn->k; j++) {
+        if (!kn->alive[j])
+            continue;
+        enum rm_status st = extend_one(o, c[j], r, d);
+        if (st != RM_OK)
+            return st;
+        if (!o->setting[c[j]]->feasible) {
+            o->setting[c[j]]->selection = SELECTION_DROPPED;
+            o->sel.dropped++;
+            kn->alive[j] = false;
+            kn->n_alive--;
+        }
+    }
     return RM_OK;
+}
+
+/* The objective's values of the contenders. */
+static void objective_values(const struct optimise_result *o, const size_t *c, size_t k, const double **x)
+{
+    for (size_t j = 0; j < k; j++)
+        x[j] = o->setting[c[j]]->values[0];
+}
+
+/* Kim and Nelson's procedure among the k contenders c, paired by
+ * replication: the first stage is the replications they have, the
+ * indifference zone the objective's practical threshold at the best mean,
+ * the probability of correct selection the scenario's confidence. The
+ * best survivor is chosen; SIZE_MAX when every survivor was dropped. */
+static enum rm_status run_selection(struct optimise_result *o, const size_t *c, size_t k, size_t *chosen,
+                                    struct diag *d)
+{
+    const double **x = malloc(k * sizeof *x);
+    if (!x)
+        return diag_fail(d, RM_ENOMEM, "out of memory");
+    unsigned n0 = UINT32_MAX;
+    size_t lead = c[0];
+    for (size_t j = 0; j < k; j++) {
+        const struct setting *p = o->setting[c[j]];
+        n0 = p->n < n0 ? p->n : n0;
+        if (better(o, p->measure[0].mean, o->setting[lead]->measure[0].mean))
+            lead = c[j];
+    }
+    o->sel.delta = metric_threshold_of(&o->practical, o->setting[lead]->measure[0].mean);
+    o->sel.first = n0;
+    objective_values(o, c, k, x);
+    struct kn kn;
+    enum rm_status st = kn_init(&kn, k, n0, x, o->sel.delta, 1 - o->first->confidence, o->q.maximise) == RM_OK
+                        ? RM_OK : diag_fail(d, RM_ENOMEM, "out of memory");
+    while (st == RM_OK && !kn_done(&kn)) {
+        unsigned r = kn_next(&kn);
+        if (r > o->q.max_replications && (o->sel.capped = (r = o->q.max_replications) <= kn.r))
+            break;
+        if ((st = next_stage(o, &kn, c, r, d)) == RM_OK) {
+            objective_values(o, c, k, x);
+            kn_screen(&kn, x, r);
+        }
+    }
+    o->sel.last = kn.r;
+    *chosen = st == RM_OK && kn.n_alive ? c[kn_best(&kn, x)] : SIZE_MAX;
+    kn_fini(&kn);
+    free(x);
+    return st;
+}
+
+/* What the selection made of each contender beside the chosen one: the
+ * mean of its paired differences from the chosen, over the replications
+ * both have, within the threshold makes it equivalent. */
+static void label(struct optimise_result *o, const size_t *c, size_t k)
+{
+    const struct setting *best = o->setting[o->best];
+    o->setting[o->best]->selection = SELECTION_CHOSEN;
+    for (size_t j = 0; j < k; j++) {
+        struct setting *p = o->setting[c[j]];
+        if (c[j] == o->best || p->selection == SELECTION_DROPPED)
+            continue;
+        unsigned n = p->n < best->n ? p->n : best->n;
+        double diff = 0;
+        for (unsigned r = 0; r < n; r++)
+            diff += p->values[0][r] - best->values[0][r];
+        p->selection = fabs(diff / n) <= o->sel.delta ? SELECTION_EQUIVALENT : SELECTION_ELIMINATED;
+        if (p->selection == SELECTION_EQUIVALENT)
+            o->equivalent[o->n_equivalent++] = c[j];
+    }
+}
+
+/* The closest setting, and among the feasible ones the best by the
+ * selection, and those equivalent to it. */
+static enum rm_status choose(struct optimise_result *o, struct diag *d)
+{
+    find_closest(o);
+    size_t *c = malloc((o->search.n_ran + 1) * sizeof *c);
+    if (!c || !(o->equivalent = malloc((o->search.n_ran + 1) * sizeof *o->equivalent))) {
+        free(c);
+        return diag_fail(d, RM_ENOMEM, "out of memory");
+    }
+    enum rm_status st = RM_OK;
+    size_t k = contenders(o, c);
+    o->sel.contenders = k;
+    /* a chosen one is feasible: should every survivor fail its constraints
+     * with more replications, the selection runs again among the rest */
+    while (st == RM_OK && k > 0 && o->best == SIZE_MAX) {
+        if (k == 1)
+            o->best = c[0];
+        else if ((st = run_selection(o, c, k, &o->best, d)) == RM_OK && o->best == SIZE_MAX)
+            k = contenders(o, c);
+    }
+    if (st == RM_OK && o->best != SIZE_MAX) {
+        o->objective_threshold = o->sel.delta = metric_threshold_of(&o->practical, o->setting[o->best]->measure[0].mean);
+        label(o, c, k);
+    }
+    if (st == RM_OK && o->sel.capped)
+        diag_warn(d, NULL, "--max-replications %ld: the selection among %zu feasible settings stopped before it "
+                  "could separate them; the best-looking is chosen without its probability of correct selection",
+                  (long)o->q.max_replications, o->sel.contenders);
+    free(c);
+    return st;
 }
 
 /* ---- files -------------------------------------------------------------------- */
@@ -729,6 +912,12 @@ static void write_sweep_monthly_csv(FILE *f, const struct optimise_result *o)
     }
 }
 
+static const char *const selection_name[] = {
+    [SELECTION_NONE] = "", [SELECTION_CHOSEN] = RESULTS_SELECTION_CHOSEN,
+    [SELECTION_EQUIVALENT] = RESULTS_SELECTION_EQUIVALENT, [SELECTION_ELIMINATED] = RESULTS_SELECTION_ELIMINATED,
+    [SELECTION_DROPPED] = RESULTS_SELECTION_DROPPED,
+};
+
 /* The list of points: each setting run, its folder, values, feasibility and objective. */
 static void write_points_csv(FILE *f, const struct optimise_result *o)
 {
@@ -748,7 +937,8 @@ static void write_points_csv(FILE *f, const struct optimise_result *o)
         fputs(p->feasible ? "yes," : "no,", f);
         csvwrite_number(f, p->measure[0].mean), fputc(',', f);
         csvwrite_number(f, p->measure[0].ci_low), fputc(',', f);
-        csvwrite_number(f, p->measure[0].ci_high), fputc('\n', f);
+        csvwrite_number(f, p->measure[0].ci_high), fputc(',', f);
+        fprintf(f, "%u,%s\n", p->n, selection_name[p->selection]);
     }
 }
 
@@ -840,7 +1030,7 @@ static enum move moves_against(const struct optimise_result *o, size_t c, size_t
     const struct setting *p = o->setting[i], *q = o->setting[j];
     const struct sweep_target *t = &o->con[c];
     struct stats_paired ps;
-    stats_paired_test(p->values[c], q->values[c], p->n < q->n ? p->n : q->n, o->first->confidence, &ps);
+    stats_paired_test(p->values[1 + c], q->values[1 + c], p->n < q->n ? p->n : q->n, o->first->confidence, &ps);
     if (ps.n < 2)
         return MOVE_ITS_WAY;
     double margin = metric_threshold_of(&metric_find(t->metric)->threshold, ps.baseline_mean);
@@ -980,6 +1170,34 @@ static void print_measures(FILE *f, const struct optimise_result *o, size_t i)
     strbuf_fini(&b);
 }
 
+/* How the best was chosen among the feasible settings, and those as good. */
+static void print_selection(FILE *f, const struct optimise_result *o)
+{
+    char unit[64];
+    const char *u = metric_unit(o->objective.metric, o->first->currency, unit, sizeof unit);
+    if (o->sel.contenders <= 1) {
+        fputs("the only feasible setting simulated\n", f);
+        return;
+    }
+    fprintf(f, "chosen among %zu feasible settings by Kim and Nelson's procedure on paired replications: the best "
+            "with probability at least %.4g%% when it leads the others by the practical threshold (%.4g %s) or more",
+            o->sel.contenders, 100 * o->first->confidence, o->sel.delta, u);
+    if (o->sel.last > o->sel.first)
+        fprintf(f, "; the leaders ran %u replications instead of %u to tell them apart", o->sel.last, o->sel.first);
+    if (o->sel.dropped)
+        fprintf(f, "; %zu dropped, their constraints not met once they had more replications", o->sel.dropped);
+    fputs("\n", f);
+    if (o->n_equivalent)
+        fprintf(f, "as good (%s within %.4g %s of the chosen setting's, paired):\n", o->objective.metric->name,
+                o->sel.delta, u);
+    for (size_t e = 0; e < o->n_equivalent; e++) {
+        struct strbuf b = { 0 };
+        setting_text(&b, o, o->equivalent[e]);
+        fprintf(f, "  %s: %.4g\n", strbuf_str(&b), o->setting[o->equivalent[e]]->measure[0].mean);
+        strbuf_fini(&b);
+    }
+}
+
 void optimise_print(const struct optimise_result *o, FILE *f)
 {
     struct strbuf cons = { 0 }, at = { 0 };
@@ -994,19 +1212,8 @@ void optimise_print(const struct optimise_result *o, FILE *f)
         fprintf(f, " meeting %s with %.4g%% confidence: %s\n", strbuf_str(&cons), 100 * o->first->confidence,
                 strbuf_str(&at));
         print_measures(f, o, o->best);
-        if (o->n_equivalent) {
-            char thr[32];
-            fprintf(f, "equivalent (%s within its practical threshold, %s of the best, of %s):\n",
-                    o->objective.metric->name, metric_threshold_text(&o->practical, thr, sizeof thr),
-                    o->objective.metric->name);
-            for (size_t e = 0; e < o->n_equivalent; e++) {
-                struct strbuf b = { 0 };
-                setting_text(&b, o, o->equivalent[e]);
-                fprintf(f, "  %s: %.4g\n", strbuf_str(&b), o->setting[o->equivalent[e]]->measure[0].mean);
-                strbuf_fini(&b);
-            }
-        }
-    } else {
+        print_selection(f, o);
+        } else {
         fprintf(f, "no setting meets %s with %.4g%% confidence\n", strbuf_str(&cons), 100 * o->first->confidence);
         if (o->closest != SIZE_MAX) {
             setting_text(&at, o, o->closest);
@@ -1040,7 +1247,7 @@ void optimise_destroy(struct optimise_result *o)
         model_destroy(p->m);  /* before the scenario it reads */
         scenario_destroy(p->s);
         free(p->summary);
-        for (size_t c = 0; c < OPTIMISE_MAX_CONSTRAINTS; c++)
+        for (size_t c = 0; c <= OPTIMISE_MAX_CONSTRAINTS; c++)
             free(p->values[c]);
         free(p);
     }

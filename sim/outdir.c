@@ -196,9 +196,7 @@ static int remove_visit(struct walk *w, int dirfd, const char *name, const struc
     return 0;
 }
 
-/* Removes `path` and everything below it; symbolic links are removed, not
- * followed. */
-static void remove_tree(const char *path)
+void outdir_remove_tree(const char *path)
 {
     struct walk w = { .visit = remove_visit };
     walk_tree(&w, path);
@@ -482,7 +480,7 @@ static void sweep_stale(const char *parent, const char *family, bool exact)
     closedir(dir);
     for (size_t i = 0; i < found.n; i++) {
         snprintf(path, sizeof path, "%s/%s", parent, found.v[i]);
-        remove_tree(path);
+        outdir_remove_tree(path);
     }
     names_fini(&found);
 }
@@ -600,7 +598,7 @@ void outdir_discard(struct outdir *od)
         return;
     pthread_mutex_lock(&live_lock);
     if (od->temp && !od->committed)
-        remove_tree(od->temp);
+        outdir_remove_tree(od->temp);
     forget(od);
     pthread_mutex_unlock(&live_lock);
     if (od->lock >= 0)
@@ -615,7 +613,7 @@ void outdir_interrupt(void)
     pthread_mutex_lock(&live_lock);  /* kept: the process ends next */
     for (struct outdir *od = live; od; od = od->next)
         if (!od->committed)
-            remove_tree(od->temp);
+            outdir_remove_tree(od->temp);
 }
 
 /* ---- files written in place ------------------------------------------------ */
@@ -820,7 +818,7 @@ static enum rm_status replace_by_renames(struct outdir *od, struct diag *d)
         return diag_fail(d, RM_EIO, "cannot move results into %s: %s", od->out, strerror(err));
     }
     od->committed = true;
-    remove_tree(old);
+    outdir_remove_tree(old);
     return RM_OK;
 }
 
@@ -846,7 +844,7 @@ static enum rm_status replace(struct outdir *od, struct diag *d)
         return st;
     }
     od->committed = true;
-    remove_tree(od->temp);
+    outdir_remove_tree(od->temp);
     return RM_OK;
 }
 

@@ -313,6 +313,87 @@ Test(optimise, a_constraint_no_setting_meets_exits_1_and_shows_the_closest, .tim
     e2e_rmtree(t);
 }
 
+/* Three settings of O1's train whose mean transit differs by about 0.003
+ * days, judged with a practical threshold well below that. */
+#define CLOSE "optimise " TWO " --vary services.S1.departures_per_week=10.6,10.8,11 --minimise transit_mean_d " \
+              "--subject-to 'on_time_pct@origin:O1>=75' --set services.S2.departures_per_week=11 "              \
+              "--set scenario.threshold.transit_mean_d=%s --no-plot"
+
+static bool same_file(const char *a, const char *b, const char *name)
+{
+    char *x = e2e_format("%s/%s", a, name), *y = e2e_format("%s/%s", b, name);
+    char *tx = e2e_slurp(x), *ty = e2e_slurp(y);
+    bool same = tx && ty && !strcmp(tx, ty);
+    free(tx), free(ty), free(x), free(y);
+    return same;
+}
+
+Test(optimise, close_contenders_get_more_replications_until_the_best_is_chosen_alike_for_any_jobs, .timeout = 240)
+{
+    char *t = e2e_tmpdir(), *out = e2e_format("%s/out", t), *err = e2e_format("%s/err", t);
+    cr_assert_eq(e2e_runf(out, err, CLOSE " -j 1 -o %s/r1", "0.0002", t), 0);
+    char *text = e2e_slurp(out);
+    cr_assert(strstr(text, ": services.S1.departures_per_week = 11\n"), "%s", text);
+    cr_assert(strstr(text, "chosen among 3 feasible settings by Kim and Nelson's procedure on paired replications: "
+                     "the best with probability at least 95% when it leads the others by the practical threshold "
+                     "(0.0002 days) or more; the leaders ran "), "%s", text);
+    unsigned n = 0;
+    cr_assert_eq(sscanf(strstr(text, "the leaders ran ") + 16, "%u", &n), 1);
+    cr_assert_gt(n, 8, "the first stage's 8 replications could not tell them apart");
+    char *r1 = e2e_format("%s/r1", t), *r2 = e2e_format("%s/r2", t);
+    char *row = e2e_format("point-003,11,yes,"), *chosen = e2e_format(",%u,chosen", n);
+    cr_assert_eq(lines_with(r1, "points.csv", row), 1);
+    cr_assert_eq(lines_with(r1, "points.csv", chosen), 1);
+    /* the point's own files are a run of that many replications, and nothing set aside is left */
+    char *summary_n = e2e_format("on_time_pct,all,");
+    char *path = e2e_format("%s/point-003/summary.csv", r1), *summary = e2e_slurp(path);
+    char *tail = e2e_format(",%u\n", n);
+    const char *at = strstr(summary, summary_n);
+    cr_assert(at && !strncmp(strchr(at, '\n') - strlen(tail) + 1, tail, strlen(tail)), "%s", at);
+    cr_assert(!e2e_exists(r1, ".point-003-earlier"));
+    /* the same files with two threads, and verify reruns the selection */
+    cr_assert_eq(e2e_runf(out, err, CLOSE " -j 2 -o %s/r2", "0.0002", t), 0);
+    const char *files[] = { "points.csv", "optimum.csv", "sweep.csv", "point-001/summary.csv",
+                            "point-003/summary.csv", "point-003/replications.csv" };
+    for (size_t i = 0; i < sizeof files / sizeof *files; i++)
+        cr_assert(same_file(r1, r2, files[i]), "%s differs between -j 1 and -j 2", files[i]);
+    cr_assert_eq(e2e_runf(out, err, "verify %s", r1), 0);
+    free(tail), free(summary), free(path), free(summary_n), free(chosen), free(row), free(r2), free(r1);
+    free(text);
+    free(out);
+    free(err);
+    e2e_rmtree(t);
+}
+
+Test(optimise, a_contender_within_the_threshold_of_the_chosen_is_as_good, .timeout = 240)
+{
+    char *t = e2e_tmpdir(), *out = e2e_format("%s/out", t), *err = e2e_format("%s/err", t);
+    cr_assert_eq(e2e_runf(out, err, CLOSE " -o %s/r", "0.002", t), 0);
+    char *text = e2e_slurp(out), *r = e2e_format("%s/r", t);
+    cr_assert(strstr(text, "as good (transit_mean_d within 0.002 days of the chosen setting's, paired):\n"
+                     "  services.S1.departures_per_week = 10.6: "), "%s", text);
+    cr_assert_eq(lines_with(r, "points.csv", ",equivalent"), 1);
+    cr_assert_eq(lines_with(r, "optimum.csv", ",equivalent,transit_mean_d,"), 1);
+    free(r);
+    free(text);
+    free(out);
+    free(err);
+    e2e_rmtree(t);
+}
+
+Test(optimise, a_selection_stopped_by_max_replications_says_so, .timeout = 240)
+{
+    char *t = e2e_tmpdir(), *out = e2e_format("%s/out", t), *err = e2e_format("%s/err", t);
+    cr_assert_eq(e2e_runf(out, err, CLOSE " --max-replications 10 -o %s/r", "0.0002", t), 0);
+    char *warn = e2e_slurp(err);
+    cr_assert(strstr(warn, "--max-replications 10: the selection among 3 feasible settings stopped before it could "
+                     "separate them"), "%s", warn);
+    free(warn);
+    free(out);
+    free(err);
+    e2e_rmtree(t);
+}
+
 static void refused(const char *args, const char *message)
 {
     char *t = e2e_tmpdir(), *err = e2e_format("%s/err", t), *out = e2e_format("%s/r", t);

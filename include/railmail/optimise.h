@@ -19,7 +19,14 @@
  * run cannot contradict each other in feasibility: the assumptions are
  * checked on their metrics instead (each constraint's metric paired
  * between settings ordered in every key, the objective between feasible
- * ones), and where one breaks, a warning and the wider search. */
+ * ones), and where one breaks, a warning and the wider search.
+ *
+ * The best of the feasible settings run is chosen by Kim and Nelson's
+ * procedure (kn.h) on the objective's paired replications, the close ones
+ * given more replications (their point folders run again, adopting their
+ * own) until one is left: the best with the scenario's confidence when it
+ * leads by the objective's practical threshold. Those within the threshold
+ * of it are as good (equivalent). */
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -86,6 +93,7 @@ struct optimise_request {
     const char *const *constraints; /* "METRIC@SCOPE>=X" or <= */
     size_t n_constraints;
     size_t budget;                  /* most settings simulated; 0: no limit */
+    unsigned max_replications;      /* the most a contender gets in the selection (kn.h) */
     unsigned jobs;
     bool batches, tracking;
     /* Called as settings finish with the share of the frontier's lines

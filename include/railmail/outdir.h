@@ -55,6 +55,10 @@ enum rm_status outdir_write_file(const char *path, const void *data, size_t len,
 enum rm_status outdir_temp_file(const char *path, struct strbuf *tmp, int *fd, struct diag *d);
 enum rm_status outdir_put_in_place(const char *tmp, const char *path, struct diag *d);
 
+/* Removes `path` and everything below it; symbolic links are removed, not
+ * followed. For folders railmail made itself (a point run again). */
+void outdir_remove_tree(const char *path);
+
 /* Scratch space outside every results directory: a fresh directory made
  * with mkdtemp under $TMPDIR (or /tmp), named railmail-WHAT-XXXXXX, which
  * outdir_interrupt removes if a signal ends the process first. *path is

@@ -120,6 +120,8 @@ bool results_kind_parse(const char *text, enum results_kind *out);
 #define RESULTS_COL_CONFIDENCE "confidence"
 #define RESULTS_COL_FEASIBLE "feasible"
 #define RESULTS_COL_OBJECTIVE "objective"
+#define RESULTS_COL_REPLICATIONS "replications"
+#define RESULTS_COL_SELECTION "selection"
 /* pairs.csv gives each of its metrics' interval as METRIC then these. */
 #define RESULTS_CI_LOW_SUFFIX "_ci_low"
 #define RESULTS_CI_HIGH_SUFFIX "_ci_high"
@@ -160,10 +162,16 @@ bool results_kind_parse(const char *text, enum results_kind *out);
 #define RESULTS_COMPARE_THROUGHPUT_COLUMNS                                                                         \
     RESULTS_COL_DAY "," RESULTS_COL_DATE "," RESULTS_COL_PROPOSAL "," RESULTS_COL_DELIVERED_T_MEAN
 
-/* An optimisation's points.csv: after the point and its keys' values. */
+/* An optimisation's points.csv: after the point and its keys' values; the
+ * selection says what the choice among the feasible settings made of it
+ * (one of RESULTS_SELECTION_*, empty for a setting that was no contender). */
 #define RESULTS_OPTIMISE_POINT_COLUMNS                                                                             \
     RESULTS_COL_FEASIBLE "," RESULTS_COL_OBJECTIVE "," RESULTS_COL_OBJECTIVE RESULTS_CI_LOW_SUFFIX ","             \
-    RESULTS_COL_OBJECTIVE RESULTS_CI_HIGH_SUFFIX
+    RESULTS_COL_OBJECTIVE RESULTS_CI_HIGH_SUFFIX "," RESULTS_COL_REPLICATIONS "," RESULTS_COL_SELECTION
+#define RESULTS_SELECTION_CHOSEN "chosen"
+#define RESULTS_SELECTION_EQUIVALENT "equivalent"
+#define RESULTS_SELECTION_ELIMINATED "eliminated"
+#define RESULTS_SELECTION_DROPPED "dropped"
 /* optimum.csv, after a column per key: a row per measure at a setting, the
  * role saying which setting (the optimum and its objective and
  * constraints, each equivalent's objective, or with none feasible the
