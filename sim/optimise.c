@@ -203,12 +203,11 @@ enum selection {
     SELECTION_DROPPED      /* a contender whose constraints failed once it had more replications */
 };
 
-/* What a setting that ran keeps: its summaries for the files, and the
- * objective's and each constraint's interval at its confidence. */
+/* What a setting that ran keeps: the objective's and each constraint's
+ * values and interval at its confidence, and what the selection made of it. */
 struct setting {
-    struct scenario *s;   /* NULL once run when its rows are the first setting's */
+    struct scenario *s;   /* while it runs */
     struct model *m;      /* the same */
-    struct stats_summary *summary;                  /* [model_rows(m)] */
     struct stats_summary measure[1 + OPTIMISE_MAX_CONSTRAINTS];  /* the objective, then the constraints */
     double *values[1 + OPTIMISE_MAX_CONSTRAINTS];   /* the same per replication, [n] */
     unsigned n;
@@ -514,48 +513,13 @@ static bool meets_all(const struct optimise_result *o, const struct setting *p)
     return true;
 }
 
-/* Whether m's rows are named as the first setting's, row for row. */
-static bool same_rows(const struct model *m, const struct model *names)
-{
-    if (model_rows(m) != model_rows(names))
-        return false;
-    for (size_t row = 0; row < model_rows(m); row++)
-        if (model_row_month(m, row) != model_row_month(names, row) ||
-            strcmp(model_row_metric(m, row), model_row_metric(names, row)) ||
-            strcmp(model_row_scope(m, row), model_row_scope(names, row)))
-            return false;
-    return true;
-}
-
-/* What a setting keeps once run is its summaries and its constraints'
- * values; its model and scenario go when the first setting's name its
- * rows (about a quarter of what a setting of the default scenario holds;
- * its summaries, some 0.6 MB, stay for the sweep's CSVs). */
-static void shed(struct optimise_result *o, struct setting *p)
-{
-    if (!same_rows(p->m, o->names))
-        return;
-    model_destroy(p->m);  /* before the scenario it reads */
-    scenario_destroy(p->s);
-    p->m = NULL;
-    p->s = NULL;
-}
-
-static const struct model *rows_of(const struct optimise_result *o, const struct setting *p)
-{
-    return p->m ? p->m : o->names;
-}
-
-/* Keeps what the files and the selection need of a setting's run: its
- * summaries, and the objective's and constraints' values and intervals
- * (the constraints' at their own confidence). */
+/* Keeps what the selection and the answer need of a setting's run: the
+ * objective's and constraints' values and intervals (the constraints' at
+ * their own confidence), some bytes a replication. The sweep's files are
+ * gathered from the point folders at the end, so a setting's summaries
+ * (0.6 MB for the default scenario) are not kept. */
 static enum rm_status keep(struct optimise_result *o, struct setting *p, const struct run_result *res, struct diag *d)
 {
-    size_t rows = model_rows(p->m);
-    free(p->summary);
-    if (!(p->summary = malloc(rows * sizeof *p->summary)))
-        return diag_fail(d, RM_ENOMEM, "out of memory");
-    memcpy(p->summary, res->summary, rows * sizeof *p->summary);
     if (p->n == 0)
         p->reused = res->reused;  /* from the earlier results, not from its own first stage */
     p->n = res->n;
@@ -601,8 +565,10 @@ static enum rm_status simulate(struct optimise_result *o, size_t i, unsigned rep
     if (st == RM_OK)
         st = keep(o, p, &res, d);
     run_result_fini(&res);
-    if (st == RM_OK)
-        shed(o, p);
+    model_destroy(p->m);  /* before the scenario it reads; loaded again for more replications */
+    scenario_destroy(p->s);
+    p->m = NULL;
+    p->s = NULL;
     return st;
 }
 
@@ -875,41 +841,35 @@ static void key_values(FILE *f, const struct optimise_result *o, size_t i)
         csvwrite_field(f, o->key[k].text[at[k]]), fputc(',', f);
 }
 
-/* The sweep's CSV, as a sweep writes it, for the settings run in grid order. */
-static void write_sweep_csv(FILE *f, const struct optimise_result *o)
+/* The settings run in grid order, for the files collected from their folders. */
+struct collected {
+    const struct optimise_result *o;
+    size_t *setting;   /* [n_ran] */
+};
+
+static void collected_point(const void *ctx, size_t a, char *name, size_t len, const char **values)
 {
-    key_columns(f, o);
-    csvwrite_header(f, RESULTS_SUMMARY_COLUMNS);
-    for (size_t i = 0; i < o->search.settings; i++) {
-        const struct setting *p = o->search.ran[i] ? o->setting[i] : NULL;
-        const struct model *m = p ? rows_of(o, p) : NULL;
-        for (size_t row = 0; p && row < model_rows(m); row++) {
-            if (p->summary[row].n == 0 || model_row_month(m, row) >= 0 || model_row_budget(m, row))
-                continue;
-            key_values(f, o, i);
-            report_summary_row(f, model_row_metric(m, row), model_row_scope(m, row), &p->summary[row]);
-        }
-    }
+    const struct collected *c = ctx;
+    size_t at[OPTIMISE_MAX_KEYS];
+    point_name(c->o, c->setting[a], name, len);
+    optimise_setting_at(&c->o->search, c->setting[a], at);
+    for (size_t k = 0; k < c->o->n_keys; k++)
+        values[k] = c->o->key[k].text[at[k]];
 }
 
-static void write_sweep_monthly_csv(FILE *f, const struct optimise_result *o)
+static enum rm_status collect_files(const struct optimise_result *o, const char *dir, struct diag *d)
 {
-    key_columns(f, o);
-    csvwrite_header(f, RESULTS_MONTHLY_COLUMNS);
-    for (size_t i = 0; i < o->search.settings; i++) {
-        const struct setting *p = o->search.ran[i] ? o->setting[i] : NULL;
-        const struct model *m = p ? rows_of(o, p) : NULL;
-        for (size_t row = 0; p && row < model_rows(m); row++) {
-            int32_t month = model_row_month(m, row);
-            if (p->summary[row].n == 0 || month < 0)
-                continue;
-            char text[8];
-            calendar_month_format(month, text);
-            key_values(f, o, i);
-            fprintf(f, "%s,", text);
-            report_summary_row(f, model_row_metric(m, row), model_row_scope(m, row), &p->summary[row]);
-        }
-    }
+    struct collected c = { o, malloc((o->search.n_ran + 1) * sizeof *c.setting) };
+    if (!c.setting)
+        return diag_fail(d, RM_ENOMEM, "out of memory");
+    size_t n = 0;
+    for (size_t i = 0; i < o->search.settings; i++)
+        if (o->search.ran[i])
+            c.setting[n++] = i;
+    struct sweep_collect files = { dir, o->key, o->n_keys, n, collected_point, &c };
+    enum rm_status st = sweep_collect_files(&files, d);
+    free(c.setting);
+    return st;
 }
 
 static const char *const selection_name[] = {
@@ -1109,8 +1069,7 @@ enum rm_status optimise_run(struct optimise_result *o, const char *dir, const ch
                   optimise_unknown(&o->search), o->search.settings);
     unsigned most = optimise_replications(o);
     const char *proposal = o->q.proposal;
-    if (st == RM_OK && (st = write_file(dir, RESULTS_SWEEP_CSV, o, write_sweep_csv, "w", d)) == RM_OK &&
-        (st = write_file(dir, RESULTS_SWEEP_MONTHLY_CSV, o, write_sweep_monthly_csv, "w", d)) == RM_OK &&
+    if (st == RM_OK && (st = collect_files(o, dir, d)) == RM_OK &&
         (st = write_file(dir, RESULTS_POINTS_CSV, o, write_points_csv, "w", d)) == RM_OK &&
         (st = write_file(dir, RESULTS_OPTIMUM_CSV, o, write_optimum_csv, "w", d)) == RM_OK &&
         (st = report_meta(dir, o->first, most, RESULTS_SWEEP, &proposal, proposal ? 1 : 0, NULL, 0, d)) == RM_OK)
@@ -1246,7 +1205,6 @@ void optimise_destroy(struct optimise_result *o)
             continue;
         model_destroy(p->m);  /* before the scenario it reads */
         scenario_destroy(p->s);
-        free(p->summary);
         for (size_t c = 0; c <= OPTIMISE_MAX_CONSTRAINTS; c++)
             free(p->values[c]);
         free(p);

@@ -916,47 +916,79 @@ static char *answer_line(const struct sweep_result *w)
 
 /* ---- files -------------------------------------------------------------------- */
 
-static void write_sweep_csv(FILE *f, const struct sweep_result *w)
+/* Copies the records of `from` after its header into `to`, each after
+ * `prefix`; a quoted field may hold a line end. */
+static void copy_rows(FILE *from, FILE *to, const char *prefix)
 {
-    for (size_t k = 0; k < w->n_keys; k++)
-        csvwrite_field(f, w->key[k].key), fputc(',', f);
-    csvwrite_header(f, RESULTS_SUMMARY_COLUMNS);
-    for (size_t a = 0; a < w->n_ran; a++) {
-        const struct point *p = &w->point[w->order[a]];
-        for (size_t row = 0; row < model_rows(p->m); row++) {
-            const struct stats_summary *s = &p->summary[row];
-            /* summary's rows: months go to the monthly file, the time budget to each point's own */
-            if (s->n == 0 || model_row_month(p->m, row) >= 0 || model_row_budget(p->m, row))
-                continue;
-            for (size_t k = 0; k < w->n_keys; k++)
-                csvwrite_field(f, value_text(w, p, k)), fputc(',', f);
-            report_summary_row(f, model_row_metric(p->m, row), model_row_scope(p->m, row), s);
+    bool quoted = false, header = true, start = false;
+    for (int c; (c = getc(from)) != EOF;) {
+        if (start) {
+            fputs(prefix, to);
+            start = false;
         }
+        if (!header)
+            putc(c, to);
+        if (c == '"')
+            quoted = !quoted;
+        else if (c == '\n' && !quoted)
+            header = false, start = true;
     }
 }
 
-/* The sweep's monthly file: the varied keys, then a run's monthly columns, for
- * every point run: when a setting starts to help, or to hurt. */
-static void write_sweep_monthly_csv(FILE *f, const struct sweep_result *w)
+/* One collected file: the keys' columns and `columns`, then each point's
+ * rows of its own file `own`. */
+static enum rm_status collect_one(const struct sweep_collect *c, const char *name, const char *columns,
+                                  const char *own, struct diag *d)
 {
-    for (size_t k = 0; k < w->n_keys; k++)
-        csvwrite_field(f, w->key[k].key), fputc(',', f);
-    csvwrite_header(f, RESULTS_MONTHLY_COLUMNS);
-    for (size_t a = 0; a < w->n_ran; a++) {
-        const struct point *p = &w->point[w->order[a]];
-        for (size_t row = 0; row < model_rows(p->m); row++) {
-            const struct stats_summary *s = &p->summary[row];
-            int32_t month = model_row_month(p->m, row);
-            if (s->n == 0 || month < 0)
-                continue;
-            char text[8];
-            calendar_month_format(month, text);
-            for (size_t k = 0; k < w->n_keys; k++)
-                csvwrite_field(f, value_text(w, p, k)), fputc(',', f);
-            fprintf(f, "%s,", text);
-            report_summary_row(f, model_row_metric(p->m, row), model_row_scope(p->m, row), s);
+    char path[4096], from[4200], point[64];
+    snprintf(path, sizeof path, "%s/%s", c->dir, name);
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return diag_fail(d, RM_EIO, "cannot write %s: %s", path, strerror(errno));
+    for (size_t k = 0; k < c->n_keys; k++)
+        csvwrite_field(f, c->key[k].key), fputc(',', f);
+    csvwrite_header(f, columns);
+    enum rm_status st = RM_OK;
+    for (size_t a = 0; st == RM_OK && a < c->n; a++) {
+        const char *values[SWEEP_COLLECT_MAX_KEYS];
+        c->point(c->ctx, a, point, sizeof point, values);
+        struct strbuf prefix = { 0 };
+        for (size_t k = 0; k < c->n_keys; k++) {
+            char *field = csvwrite_field_dup(values[k]);
+            strbuf_printf(&prefix, "%s,", field ? field : "");
+            free(field);
         }
+        snprintf(from, sizeof from, "%s/%s/%s", c->dir, point, own);
+        FILE *in = fopen(from, "r");
+        if (!in)
+            st = diag_fail(d, RM_EIO, "cannot read %s: %s", from, strerror(errno));
+        else {
+            copy_rows(in, f, strbuf_str(&prefix));
+            if (ferror(in))
+                st = diag_fail(d, RM_EIO, "cannot read %s", from);
+            fclose(in);
+        }
+        strbuf_fini(&prefix);
     }
+    if ((ferror(f) | fclose(f)) && st == RM_OK)
+        st = diag_fail(d, RM_EIO, "cannot write %s", path);
+    return st;
+}
+
+enum rm_status sweep_collect_files(const struct sweep_collect *c, struct diag *d)
+{
+    enum rm_status st = collect_one(c, RESULTS_SWEEP_CSV, RESULTS_SUMMARY_COLUMNS, RESULTS_SUMMARY_CSV, d);
+    if (st == RM_OK)
+        st = collect_one(c, RESULTS_SWEEP_MONTHLY_CSV, RESULTS_MONTHLY_COLUMNS, RESULTS_MONTHLY_CSV, d);
+    return st;
+}
+
+static void collected_point(const void *ctx, size_t a, char *name, size_t len, const char **values)
+{
+    const struct sweep_result *w = ctx;
+    point_name(w, w->order[a], name, len);
+    for (size_t k = 0; k < w->n_keys; k++)
+        values[k] = value_text(w, &w->point[w->order[a]], k);
 }
 
 static void write_points_csv(FILE *f, const struct sweep_result *w)
@@ -1090,8 +1122,8 @@ enum rm_status sweep_run(struct sweep_result *w, const char *dir, const char *re
     if (w->has_target)
         check_monotone(w, d);
     const char *proposal = w->q.proposal;
-    if ((st = write_file(dir, RESULTS_SWEEP_CSV, w, write_sweep_csv, "w", d)) == RM_OK &&
-        (st = write_file(dir, RESULTS_SWEEP_MONTHLY_CSV, w, write_sweep_monthly_csv, "w", d)) == RM_OK &&
+    struct sweep_collect files = { dir, w->key, w->n_keys, w->n_ran, collected_point, w };
+    if ((st = sweep_collect_files(&files, d)) == RM_OK &&
         (st = write_file(dir, RESULTS_POINTS_CSV, w, write_points_csv, "w", d)) == RM_OK &&
         (!w->has_target || (st = write_file(dir, RESULTS_TARGET_CSV, w, write_target_csv, "w", d)) == RM_OK) &&
         (st = report_meta(dir, w->point[0].s, most_replications(w), RESULTS_SWEEP, &proposal, proposal ? 1 : 0,

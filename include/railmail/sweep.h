@@ -136,6 +136,23 @@ const char *sweep_default_out(const struct sweep_result *w);
  * reuse_dir/point-NNN (earlier results of the same point: same inputs,
  * same version; NULL for none) are not run again. */
 enum rm_status sweep_run(struct sweep_result *w, const char *dir, const char *reuse_dir, struct diag *d);
+/* The files of a sweep's folder that gather its points' own: every row of
+ * each point folder's summary and monthly files, after a column per key
+ * with the point's values, in the order given. Built from the folders once
+ * every point has run, so a study keeps no point's summaries in memory
+ * (optimise's settings, or points run by other ranks). */
+#define SWEEP_COLLECT_MAX_KEYS 4
+struct sweep_collect {
+    const char *dir;
+    const struct sweep_values *key;
+    size_t n_keys;
+    size_t n;               /* points, in the files' order */
+    /* point a's folder name and each key's value text */
+    void (*point)(const void *ctx, size_t a, char *name, size_t len, const char **values);
+    const void *ctx;
+};
+enum rm_status sweep_collect_files(const struct sweep_collect *c, struct diag *d);
+
 /* Below this many replications the table prints n/a for the half-widths
  * (as compare does). */
 #define SWEEP_MIN_REPLICATIONS 3
