@@ -803,7 +803,7 @@ static void write_meta_rows(FILE *f, const struct optimise_result *o)
     for (size_t k = 0; k < o->n_keys; k++)
         csvwrite_pair(f, RESULTS_KEY_VARY, o->key[k].key);
     /* each key's grid, so that its chart shows the settings not run:
-     * charts are drawn before run.json, which holds the --vary text */
+     * charts are drawn before the run record, which holds the --vary text */
     for (size_t k = 0; k < o->n_keys; k++) {
         struct strbuf values = {0};
         for (size_t i = 0; i < o->key[k].n; i++)

@@ -53,7 +53,7 @@ static void level_text(struct strbuf *b, double mean, double lo, double hi)
 {
     char m[32], l[32], h[32];
     strbuf_printf(b, "%s", num_text(m, mean));
-    if (isfinite(lo) && isfinite(hi))
+    if (isfinite(lo) && isfinite(hi) && (lo != mean || hi != mean))
         strbuf_printf(b, " [%s, %s]", num_text(l, lo), num_text(h, hi));
 }
 
@@ -91,8 +91,11 @@ static void answer_entries(struct strbuf *b, size_t *items, const struct results
         equivalents += o->point[i].selection == RESULTS_SEL_EQUIVALENT;
     if (equivalents) {
         strbuf_fini(&t);
-        strbuf_printf(&t, "as good (within %s %s): %zu setting%s", num_text(v, obj->threshold), unit, equivalents,
-                      equivalents == 1 ? "" : "s");
+        if (obj->threshold > 0)
+            strbuf_printf(&t, "as good (within %s %s): ", num_text(v, obj->threshold), unit);
+        else
+            strbuf_printf(&t, "as good (the same): ");
+        strbuf_printf(&t, "%zu setting%s", equivalents, equivalents == 1 ? "" : "s");
         entry(b, items, equivalent_style, strbuf_str(&t));
     }
     for (size_t c = 1; c < o->n_measures; c++) {
@@ -157,7 +160,7 @@ static void optimise_preamble(struct strbuf *b, const struct plot *p, const stru
     strbuf_printf(&label, " (%s)", measure_unit(o, obj, unit));
     strbuf_printf(b, "set %s ", axis);
     strbuf_quote_gnuplot(b, strbuf_str(&label));
-    strbuf_printf(b, "\nset lmargin at screen 0.08\nset rmargin at screen %.4g\nset tmargin at screen 0.85\n"
+    strbuf_printf(b, "\nset lmargin at screen 0.1\nset rmargin at screen %.4g\nset tmargin at screen 0.85\n"
                      "set bmargin at screen %.4g\nset key at screen %.4g, screen 0.85 left top vertical Left reverse "
                      "samplen 1.5 spacing 1.4 width 1 font ',10' maxrows 24\n",
                   right, bottom, right + (strcmp(axis, "cblabel") ? 0.02 : 0.11));
@@ -342,17 +345,19 @@ static enum rm_status draw_ranked(struct strbuf *b, const struct plot *p, const 
     for (size_t i = 0; i < o->n_points; i++)
         order[i] = (struct rank){sign * o->point[i].objective, i};
     qsort(order, o->n_points, sizeof *order, better_first);
-    optimise_preamble(b, p, o, "ylabel", 0.6, 0.3);
-    struct strbuf label = {0};
-    strbuf_printf(&label, "settings simulated, %s first, each as its ", strcmp(o->measure[0].op, "max") ? "lowest"
-                                                                                                      : "highest");
-    for (size_t k = 0; k < o->n_keys; k++)
-        strbuf_printf(&label, "%s%s", k == 0 ? "" : k + 1 == o->n_keys ? " and " : ", ", o->key[k]);
-    strbuf_printf(b, "set xlabel ");
-    strbuf_quote_gnuplot(b, strbuf_str(&label));
-    strbuf_fini(&label);
+    optimise_preamble(b, p, o, "ylabel", 0.6, 0.27);
+    strbuf_printf(b, "set xlabel 'settings simulated, %s first'\nset label 90 'each setting is the values of:' at "
+                  "screen 0.62, screen 0.3 left font ',10'\n", strcmp(o->measure[0].op, "max") ? "lowest" : "highest");
+    for (size_t k = 0; k < o->n_keys; k++) {  /* one key a line: their names are long */
+        struct strbuf t = {0};
+        strbuf_printf(&t, "%zu. %s", k + 1, o->key[k]);
+        strbuf_printf(b, "set label %zu ", 91 + k);
+        strbuf_quote_gnuplot(b, strbuf_str(&t));
+        strbuf_printf(b, " at screen 0.63, screen %.4g left font ',10'\n", 0.3 - 0.035 * (double)(k + 1));
+        strbuf_fini(&t);
+    }
     size_t step = (o->n_points + RANKED_MAX_TICS - 1) / RANKED_MAX_TICS;
-    strbuf_printf(b, "\nset xrange [0:%zu]\nset offsets 0, 0, graph 0.08, graph 0.08\nset xtics rotate by 90 right "
+    strbuf_printf(b, "set xrange [0:%zu]\nset offsets 0, 0, graph 0.08, graph 0.08\nset xtics rotate by 90 right "
                      "font 'Sans,8' (", o->n_points + 1);
     for (size_t r = 0; r < o->n_points; r++) {
         x[order[r].i] = (double)(r + 1);

@@ -722,7 +722,7 @@ static enum rm_status finite_num(const struct table *t, size_t row, size_t col, 
     return st != RM_OK || isfinite(*out) ? st : cell_error(t, row, col, "a number", d);
 }
 
-/* One measure of optimum.csv's row r. */
+/* One measure of the answer's row r. */
 static enum rm_status optimum_measure(const struct table *t, size_t r, const size_t *c,
                                       struct results_optimum_measure *m, struct diag *d)
 {
@@ -749,7 +749,7 @@ static bool same_setting(const double *a, const double *b, size_t n)
     return true;
 }
 
-/* optimum.csv: the keys, the answer's measures, the settings of its
+/* The answer's file: the keys, the answer's measures, the settings of its
  * equivalents (into eq, at most max of them). */
 static enum rm_status optimum_rows(struct results_optimum *o, double *best, double (*eq)[RESULTS_OPTIMUM_MAX_KEYS],
                                    size_t max, struct diag *d)
@@ -804,8 +804,8 @@ static enum rm_status optimum_rows(struct results_optimum *o, double *best, doub
     return st;
 }
 
-/* points.csv's row r into q: the keys' values (the columns named as
- * optimum.csv names them), feasible, the objective, and when there the
+/* The list of points' row r into q: the keys' values (the columns named as
+ * the answer's file names them), feasible, the objective, and when there the
  * replications and the selection. */
 static enum rm_status point_row(struct results_optimum *o, size_t r, const size_t *ckey, const size_t *c, bool reps,
                                 struct results_optimum_point *q, struct diag *d)
@@ -842,7 +842,7 @@ static enum rm_status point_row(struct results_optimum *o, size_t r, const size_
     return RM_OK;
 }
 
-/* points.csv: every setting run, checked. */
+/* The list of points: every setting run, checked. */
 static enum rm_status points_rows(struct results_optimum *o, struct diag *d)
 {
     struct table *t = &o->points;
@@ -872,7 +872,7 @@ static int by_value(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* Key k's grid from meta.csv's value text "1;2;3" (row r, column cv) into v. */
+/* Key k's grid from the chart settings' value text "1;2;3" (row r, column cv) into v. */
 static enum rm_status grid_of_meta(const struct table *t, size_t r, size_t cv, double *v, size_t *n, struct diag *d)
 {
     *n = 0;
@@ -888,7 +888,7 @@ static enum rm_status grid_of_meta(const struct table *t, size_t r, size_t cv, d
     }
 }
 
-/* Each key's grid: meta.csv's vary_values rows when there is one per key,
+/* Each key's grid: the chart settings' vary_values rows when there is one per key,
  * else the values run. Then each point's place in it. */
 static enum rm_status grid_rows(struct results_optimum *o, const char *dir, struct diag *d)
 {
@@ -936,14 +936,14 @@ static enum rm_status grid_rows(struct results_optimum *o, const char *dir, stru
             const double *at = bsearch(&o->point[i].value[k], o->grid[k], o->n_grid[k], sizeof *at, by_value);
             if (!at)
                 return diag_error(d, &(struct diag_at){o->points.name, o->points.csv.rows[i + 1].line, 0},
-                                  "%.100s: expected one of the values meta.csv gives the key", o->key[k]);
+                                  "%.100s: expected one of the values " RESULTS_META_CSV " gives the key", o->key[k]);
             o->point[i].at[k] = (size_t)(at - o->grid[k]);
         }
     return st;
 }
 
 /* Which point is the answer, and, in a folder without a selection column,
- * each point's selection from optimum.csv's roles. */
+ * each point's selection from the answer's roles. */
 static enum rm_status mark_points(struct results_optimum *o, const double *best,
                                   double (*eq)[RESULTS_OPTIMUM_MAX_KEYS], size_t n_eq, struct diag *d)
 {
