@@ -834,11 +834,12 @@ static enum rm_status point_row(struct results_optimum *o, size_t r, const size_
                    : !strcmp(sel, RESULTS_SELECTION_CHOSEN)     ? RESULTS_SEL_CHOSEN
                    : !strcmp(sel, RESULTS_SELECTION_EQUIVALENT) ? RESULTS_SEL_EQUIVALENT
                    : !strcmp(sel, RESULTS_SELECTION_ELIMINATED) ? RESULTS_SEL_ELIMINATED
+                   : !strcmp(sel, RESULTS_SELECTION_DROPPED)    ? RESULTS_SEL_DROPPED
                                                                 : (enum results_selection)-1;
     if ((int)q->selection < 0)
         return cell_error(t, r, c[6],
                           RESULTS_SELECTION_CHOSEN ", " RESULTS_SELECTION_EQUIVALENT ", " RESULTS_SELECTION_ELIMINATED
-                          " or nothing", d);
+                          ", " RESULTS_SELECTION_DROPPED " or nothing", d);
     return RM_OK;
 }
 

@@ -131,7 +131,7 @@ Test(plotoptimise, points_ranked_by_selection_are_read_by_name, .timeout = 120)
                                       "<code>services.S2.departures_per_week</code> = 10: 90900</li>"));
     /* a selection word railmail does not write */
     e2e_sh("cd '%s' && rm optimise.png && sed 's/,equivalent$/,best/' points.csv > p && mv p points.csv", r);
-    refused(r, t, "points.csv:5:9: selection: expected chosen, equivalent, eliminated or nothing, got \"best\"");
+    refused(r, t, "points.csv:5:9: selection: expected chosen, equivalent, eliminated, dropped or nothing, got \"best\"");
     free(err);
     free(r);
     e2e_rmtree(t);

@@ -367,6 +367,7 @@ void results_target_fini(struct results_target *g);
 #define RESULTS_SELECTION_CHOSEN "chosen"
 #define RESULTS_SELECTION_EQUIVALENT "equivalent"
 #define RESULTS_SELECTION_ELIMINATED "eliminated"
+#define RESULTS_SELECTION_DROPPED "dropped"
 /* meta.csv of an optimisation: each varied key's values (its grid), "1;2;3",
  * one row per key in the order of the `vary` rows. */
 #define RESULTS_KEY_VARY_VALUES "vary_values"
@@ -374,9 +375,11 @@ void results_target_fini(struct results_target *g);
 #define RESULTS_OPTIMUM_MAX_KEYS 4
 #define RESULTS_OPTIMUM_MAX_MEASURES 9  /* the objective and at most eight constraints */
 
-/* What became of a setting run: the answer, as good as the answer, run
- * and left behind. */
-enum results_selection { RESULTS_SEL_NONE, RESULTS_SEL_CHOSEN, RESULTS_SEL_EQUIVALENT, RESULTS_SEL_ELIMINATED };
+/* What became of a setting run: the answer, as good as the answer, left
+ * behind, or dropped (its constraints failed with more replications). */
+enum results_selection {
+    RESULTS_SEL_NONE, RESULTS_SEL_CHOSEN, RESULTS_SEL_EQUIVALENT, RESULTS_SEL_ELIMINATED, RESULTS_SEL_DROPPED
+};
 
 /* One setting run, from points.csv. */
 struct results_optimum_point {
