@@ -1311,7 +1311,7 @@ static int cmd_optimise(int argc, char **argv)
     if (st == RM_OK)
         st = optimise_run(w, tmp, out, d);
     end_progress(&p);
-    if (st == RM_OK && !o.no_plot && a.n_vary <= 2)  /* a sweep's charts draw one or two keys */
+    if (st == RM_OK && !o.no_plot)  /* the answer's chart at any number of keys; a sweep's at one or two */
         st = draw(tmp, out, d);
     if (st == RM_OK) {
         if (rec) {

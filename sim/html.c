@@ -1957,7 +1957,7 @@ static const struct section sections[RESULTS_KINDS] = {
     [RESULTS_RUN] = {run_subtitle, run_summary, run_question, {levels_run, pairs_table, html_budget_section, months_table},
                      false},
     [RESULTS_COMPARE] = {compare_subtitle, compare_summary, compare_question, {compare_levels, compare_diffs}, true},
-    [RESULTS_SWEEP] = {sweep_subtitle, sweep_summary, sweep_question, {sweep_section}, false},
+    [RESULTS_SWEEP] = {sweep_subtitle, sweep_summary, sweep_question, {html_optimise_section, sweep_section}, false},
     [RESULTS_CALIBRATE] = {html_calibrate_subtitle, html_calibrate_summary, html_calibrate_question,
                            {html_calibrate_fits, html_calibrate_validation}, false},
 };

@@ -1,7 +1,7 @@
 #ifndef RAILMAIL_HTMLPAGE_H
 #define RAILMAIL_HTMLPAGE_H
 /* Internal to the page (html.c) and the sections kept in files of their
- * own (htmlcalib.c, htmlbudget.c): what such a section needs of the page
+ * own (htmlcalib.c, htmlbudget.c, htmloptimise.c): what such a section needs of the page
  * being written. Not for other modules. */
 #include <stddef.h>
 #include "railmail/diag.h"
@@ -22,6 +22,10 @@ void html_level(struct strbuf *b, double mean, double lo, double hi);
 
 /* A run's time budget (htmlbudget.c). */
 enum rm_status html_budget_section(struct page *p);
+
+/* An optimisation's answer, on a sweep's page (htmloptimise.c); nothing
+ * in a folder without one. */
+enum rm_status html_optimise_section(struct page *p);
 
 /* calibrate's page (htmlcalib.c). */
 void html_calibrate_subtitle(struct page *p);

@@ -952,6 +952,15 @@ static void write_meta_rows(FILE *f, const struct optimise_result *o)
 {
     for (size_t k = 0; k < o->n_keys; k++)
         csvwrite_pair(f, RESULTS_KEY_VARY, o->key[k].key);
+    /* each key's grid, so that its chart shows the settings not run:
+     * charts are drawn before the run record, which holds the --vary text */
+    for (size_t k = 0; k < o->n_keys; k++) {
+        struct strbuf values = {0};
+        for (size_t i = 0; i < o->key[k].n; i++)
+            strbuf_printf(&values, "%s%s", i ? ";" : "", o->key[k].text[i]);
+        csvwrite_pair(f, RESULTS_KEY_VARY_VALUES, strbuf_str(&values));
+        strbuf_fini(&values);
+    }
 }
 
 static enum rm_status write_file(const char *dir, const char *name, const struct optimise_result *o,

@@ -9,6 +9,7 @@
 #include <assert.h>
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,6 +19,7 @@
 #include "railmail/escape.h"
 #include "railmail/strbuf.h"
 #include "railmail/metric.h"
+#include "railmail/num.h"
 
 /* ---------------------------------------------------------------- kinds */
 
@@ -700,4 +702,313 @@ char **results_chart_files(size_t *n)
             }
     files[*n] = NULL;
     return files;
+}
+
+/* ---------------------------------------------------------------- an optimisation's answer */
+
+/* An input error at data row `row`, column `col` of t. */
+static enum rm_status cell_error(const struct table *t, size_t row, size_t col, const char *expected, struct diag *d)
+{
+    const struct csvread_field *f = &t->csv.rows[row + 1].fields[col];
+    char shown[96];
+    return diag_error(d, &(struct diag_at){t->name, f->line, f->col}, "%s: expected %s, got \"%s\"",
+                      table_header(t, col), expected, escape_text(shown, sizeof shown, f->text));
+}
+
+/* A number that must be there and be finite. */
+static enum rm_status finite_num(const struct table *t, size_t row, size_t col, double *out, struct diag *d)
+{
+    enum rm_status st = table_num(t, row, col, out, d);
+    return st != RM_OK || isfinite(*out) ? st : cell_error(t, row, col, "a number", d);
+}
+
+/* One measure of the answer's row r. */
+static enum rm_status optimum_measure(const struct table *t, size_t r, const size_t *c,
+                                      struct results_optimum_measure *m, struct diag *d)
+{
+    m->metric = table_cell(t, r, c[0]);
+    m->scope = table_cell(t, r, c[1]);
+    m->op = table_cell(t, r, c[2]);
+    if (strcmp(m->op, "min") && strcmp(m->op, "max") && strcmp(m->op, ">=") && strcmp(m->op, "<="))
+        return cell_error(t, r, c[2], "min, max, >= or <=", d);
+    double *num[] = {&m->threshold, &m->mean, &m->lo, &m->hi, &m->confidence, &m->n};
+    enum rm_status st = RM_OK;
+    for (size_t i = 0; i < 6 && st == RM_OK; i++)
+        st = table_num(t, r, c[3 + i], num[i], d);
+    if (st == RM_OK && (m->op[0] == '>' || m->op[0] == '<') && !isfinite(m->threshold))
+        st = cell_error(t, r, c[3], "a number", d);
+    return st;
+}
+
+/* Whether two settings have the same values in their first n keys. */
+static bool same_setting(const double *a, const double *b, size_t n)
+{
+    for (size_t k = 0; k < n; k++)
+        if (a[k] != b[k])
+            return false;
+    return true;
+}
+
+/* The answer's file: the keys, the answer's measures, the settings of its
+ * equivalents (into eq, at most max of them). */
+static enum rm_status optimum_rows(struct results_optimum *o, double *best, double (*eq)[RESULTS_OPTIMUM_MAX_KEYS],
+                                   size_t max, struct diag *d)
+{
+    struct table *t = &o->optimum;
+    static const char *const names[] = {RESULTS_COL_METRIC, RESULTS_COL_SCOPE, RESULTS_COL_OPERATOR,
+                                        RESULTS_COL_THRESHOLD, RESULTS_COL_MEAN, RESULTS_COL_CI_LOW,
+                                        RESULTS_COL_CI_HIGH, RESULTS_COL_CONFIDENCE, RESULTS_COL_N};
+    size_t crole, c[9];
+    enum rm_status st = table_col(t, RESULTS_COL_ROLE, &crole, d);
+    for (size_t i = 0; i < 9 && st == RM_OK; i++)
+        st = table_col(t, names[i], &c[i], d);
+    if (st != RM_OK)
+        return st;
+    if (crole < 1 || crole > RESULTS_OPTIMUM_MAX_KEYS)
+        return diag_error(d, &(struct diag_at){t->name, t->csv.rows[0].line, 0},
+                          "expected one to %d varied keys before the " RESULTS_COL_ROLE " column, found %zu",
+                          RESULTS_OPTIMUM_MAX_KEYS, crole);
+    o->n_keys = crole;
+    for (size_t k = 0; k < crole; k++)
+        o->key[k] = table_header(t, k);
+    bool have_best = false;
+    for (size_t r = 0; r < t->nrow && st == RM_OK; r++) {
+        const char *role = table_cell(t, r, crole);
+        double v[RESULTS_OPTIMUM_MAX_KEYS];
+        for (size_t k = 0; k < crole && st == RM_OK; k++)
+            st = finite_num(t, r, k, &v[k], d);
+        if (st != RM_OK)
+            break;
+        bool equivalent = !strcmp(role, RESULTS_ROLE_EQUIVALENT), closest = !strcmp(role, RESULTS_ROLE_CLOSEST);
+        if (!equivalent && !closest && strcmp(role, RESULTS_ROLE_OPTIMUM))
+            return cell_error(t, r, crole, RESULTS_ROLE_OPTIMUM ", " RESULTS_ROLE_EQUIVALENT " or " RESULTS_ROLE_CLOSEST,
+                              d);
+        if (equivalent) {
+            if (o->n_equivalents < max)
+                memcpy(eq[o->n_equivalents], v, sizeof v);
+            o->n_equivalents++;
+            continue;
+        }
+        if (have_best && (closest != o->closest || !same_setting(best, v, crole)))
+            return cell_error(t, r, 0, "the setting of the rows above (one answer)", d);
+        if (o->n_measures == RESULTS_OPTIMUM_MAX_MEASURES)
+            return cell_error(t, r, crole, "at most eight constraints", d);
+        have_best = true;
+        o->closest = closest;
+        memcpy(best, v, sizeof v);
+        st = optimum_measure(t, r, c, &o->measure[o->n_measures++], d);
+    }
+    if (st == RM_OK && (!have_best || (o->measure[0].op[0] != 'm')))
+        st = diag_error(d, &(struct diag_at){t->name, 0, 0},
+                        "expected the answer's objective (operator min or max) in its first row");
+    return st;
+}
+
+/* The list of points' row r into q: the keys' values (the columns named as
+ * the answer's file names them), feasible, the objective, and when there the
+ * replications and the selection. */
+static enum rm_status point_row(struct results_optimum *o, size_t r, const size_t *ckey, const size_t *c, bool reps,
+                                struct results_optimum_point *q, struct diag *d)
+{
+    const struct table *t = &o->points;
+    enum rm_status st = RM_OK;
+    q->name = table_cell(t, r, c[0]);
+    for (size_t k = 0; k < o->n_keys && st == RM_OK; k++)
+        st = finite_num(t, r, ckey[k], &q->value[k], d);
+    const char *yes = table_cell(t, r, c[1]);
+    if (st == RM_OK && strcmp(yes, "yes") && strcmp(yes, "no"))
+        st = cell_error(t, r, c[1], "yes or no", d);
+    q->feasible = !strcmp(yes, "yes");
+    if (st == RM_OK && (st = table_num(t, r, c[2], &q->objective, d)) == RM_OK &&
+        (st = table_num(t, r, c[3], &q->lo, d)) == RM_OK)
+        st = table_num(t, r, c[4], &q->hi, d);
+    uint64_t n = 0;
+    const char *text = reps ? table_cell(t, r, c[5]) : "";
+    if (st == RM_OK && *text && (!num_parse_whole(text, &n) || n > 1000000))
+        st = cell_error(t, r, c[5], "a whole number of replications", d);
+    q->replications = (unsigned)n;
+    if (st != RM_OK || !o->ranked)
+        return st;
+    const char *sel = table_cell(t, r, c[6]);
+    q->selection = !*sel                                        ? RESULTS_SEL_NONE
+                   : !strcmp(sel, RESULTS_SELECTION_CHOSEN)     ? RESULTS_SEL_CHOSEN
+                   : !strcmp(sel, RESULTS_SELECTION_EQUIVALENT) ? RESULTS_SEL_EQUIVALENT
+                   : !strcmp(sel, RESULTS_SELECTION_ELIMINATED) ? RESULTS_SEL_ELIMINATED
+                   : !strcmp(sel, RESULTS_SELECTION_DROPPED)    ? RESULTS_SEL_DROPPED
+                                                                : (enum results_selection)-1;
+    if ((int)q->selection < 0)
+        return cell_error(t, r, c[6],
+                          RESULTS_SELECTION_CHOSEN ", " RESULTS_SELECTION_EQUIVALENT ", " RESULTS_SELECTION_ELIMINATED
+                          ", " RESULTS_SELECTION_DROPPED " or nothing", d);
+    return RM_OK;
+}
+
+/* The list of points: every setting run, checked. */
+static enum rm_status points_rows(struct results_optimum *o, struct diag *d)
+{
+    struct table *t = &o->points;
+    static const char *const names[] = {RESULTS_COL_POINT, RESULTS_COL_FEASIBLE, RESULTS_COL_OBJECTIVE,
+                                        RESULTS_COL_OBJECTIVE RESULTS_CI_LOW_SUFFIX,
+                                        RESULTS_COL_OBJECTIVE RESULTS_CI_HIGH_SUFFIX};
+    size_t c[7], ckey[RESULTS_OPTIMUM_MAX_KEYS];
+    enum rm_status st = RM_OK;
+    for (size_t i = 0; i < 5 && st == RM_OK; i++)
+        st = table_col(t, names[i], &c[i], d);
+    for (size_t k = 0; k < o->n_keys && st == RM_OK; k++)
+        st = table_col(t, o->key[k], &ckey[k], d);
+    if (st != RM_OK)
+        return st;
+    bool reps = table_find(t, RESULTS_COL_REPLICATIONS, &c[5]);
+    o->ranked = table_find(t, RESULTS_COL_SELECTION, &c[6]);
+    if (!(o->point = calloc(t->nrow + 1, sizeof *o->point)))
+        return diag_fail(d, RM_ENOMEM, "out of memory reading %s", t->name);
+    for (size_t r = 0; r < t->nrow && st == RM_OK; r++)
+        st = point_row(o, r, ckey, c, reps, &o->point[o->n_points++], d);
+    return st;
+}
+
+static int by_value(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Key k's grid from the chart settings' value text "1;2;3" (row r, column cv) into v. */
+static enum rm_status grid_of_meta(const struct table *t, size_t r, size_t cv, double *v, size_t *n, struct diag *d)
+{
+    *n = 0;
+    for (const char *s = table_cell(t, r, cv);;) {
+        const char *end = strchr(s, ';');
+        size_t len = end ? (size_t)(end - s) : strlen(s);
+        if (!num_parse(s, len, '.', &v[*n]) || !isfinite(v[*n]) || (*n && v[*n] <= v[*n - 1]))
+            return cell_error(t, r, cv, "increasing numbers separated by ';'", d);
+        ++*n;
+        if (!end)
+            return RM_OK;
+        s = end + 1;
+    }
+}
+
+/* Each key's grid: the chart settings' vary_values rows when there is one per key,
+ * else the values run. Then each point's place in it. */
+static enum rm_status grid_rows(struct results_optimum *o, const char *dir, struct diag *d)
+{
+    bool found;
+    enum rm_status st = results_load(&o->meta, dir, RESULTS_META_CSV, &found, d);
+    size_t ck = 0, cv = 0, rows[RESULTS_OPTIMUM_MAX_KEYS], nrows = 0, room = 0;
+    bool cols = st == RM_OK && found && table_find(&o->meta, RESULTS_COL_KEY, &ck) &&
+                table_find(&o->meta, RESULTS_COL_VALUE, &cv);
+    for (size_t r = 0; cols && r < o->meta.nrow; r++) {
+        const char *k = table_cell(&o->meta, r, ck);
+        if (!strcmp(k, RESULTS_KEY_CURRENCY)) {
+            o->currency = table_cell(&o->meta, r, cv);
+        } else if (!strcmp(k, RESULTS_KEY_VARY_VALUES) && nrows <= RESULTS_OPTIMUM_MAX_KEYS) {
+            if (nrows < RESULTS_OPTIMUM_MAX_KEYS)
+                rows[nrows] = r, room += strlen(table_cell(&o->meta, r, cv)) / 2 + 1;
+            nrows++;
+        }
+    }
+    o->grid_known = st == RM_OK && nrows == o->n_keys;
+    room += o->n_points * o->n_keys + 1;
+    if (st == RM_OK && !(o->values = malloc(room * sizeof *o->values)))
+        st = diag_fail(d, RM_ENOMEM, "out of memory reading %s", RESULTS_META_CSV);
+    double *v = o->values;
+    for (size_t k = 0; k < o->n_keys && st == RM_OK; k++) {
+        o->grid[k] = v;
+        if (o->grid_known) {
+            st = grid_of_meta(&o->meta, rows[k], cv, v, &o->n_grid[k], d);
+        } else {  /* the distinct values run, in order */
+            size_t n = 0;
+            for (size_t i = 0; i < o->n_points; i++)
+                v[n++] = o->point[i].value[k];
+            qsort(v, n, sizeof *v, by_value);
+            o->n_grid[k] = 0;
+            for (size_t i = 0; i < n; i++)
+                if (!o->n_grid[k] || v[i] != v[o->n_grid[k] - 1])
+                    v[o->n_grid[k]++] = v[i];
+        }
+        v += o->n_grid[k];
+    }
+    o->settings = 1;
+    for (size_t k = 0; k < o->n_keys; k++)
+        o->settings *= o->n_grid[k];
+    for (size_t i = 0; i < o->n_points && st == RM_OK; i++)
+        for (size_t k = 0; k < o->n_keys && st == RM_OK; k++) {
+            const double *at = bsearch(&o->point[i].value[k], o->grid[k], o->n_grid[k], sizeof *at, by_value);
+            if (!at)
+                return diag_error(d, &(struct diag_at){o->points.name, o->points.csv.rows[i + 1].line, 0},
+                                  "%.100s: expected one of the values " RESULTS_META_CSV " gives the key", o->key[k]);
+            o->point[i].at[k] = (size_t)(at - o->grid[k]);
+        }
+    return st;
+}
+
+/* Which point is the answer, and, in a folder without a selection column,
+ * each point's selection from the answer's roles. */
+static enum rm_status mark_points(struct results_optimum *o, const double *best,
+                                  double (*eq)[RESULTS_OPTIMUM_MAX_KEYS], size_t n_eq, struct diag *d)
+{
+    o->best = SIZE_MAX;
+    for (size_t i = 0; i < o->n_points; i++) {
+        struct results_optimum_point *q = &o->point[i];
+        if (same_setting(q->value, best, o->n_keys))
+            o->best = i;
+        if (o->ranked)
+            continue;
+        q->selection = o->best == i && !o->closest ? RESULTS_SEL_CHOSEN : RESULTS_SEL_NONE;
+        for (size_t e = 0; e < n_eq && q->selection == RESULTS_SEL_NONE; e++)
+            if (same_setting(q->value, eq[e], o->n_keys))
+                q->selection = RESULTS_SEL_EQUIVALENT;
+    }
+    if (o->best == SIZE_MAX)
+        return diag_error(d, &(struct diag_at){o->optimum.name, 0, 0},
+                          "expected the answer's setting among the settings of " RESULTS_POINTS_CSV ", found none");
+    return RM_OK;
+}
+
+enum rm_status results_optimum_load(struct results_optimum *o, const char *dir, struct diag *d)
+{
+    *o = (struct results_optimum){0};
+    enum rm_status st = results_load(&o->optimum, dir, RESULTS_OPTIMUM_CSV, &o->found, d);
+    if (st != RM_OK || !o->found)
+        return st;
+    enum { MAX_EQ = 256 };  /* equivalents marked on a folder without a selection column */
+    double best[RESULTS_OPTIMUM_MAX_KEYS] = {0}, (*eq)[RESULTS_OPTIMUM_MAX_KEYS] = malloc(MAX_EQ * sizeof *eq);
+    bool found;
+    if (!eq)
+        st = diag_fail(d, RM_ENOMEM, "out of memory reading %s", RESULTS_OPTIMUM_CSV);
+    if (st == RM_OK)
+        st = optimum_rows(o, best, eq, MAX_EQ, d);
+    if (st == RM_OK && (st = results_load(&o->points, dir, RESULTS_POINTS_CSV, &found, d)) == RM_OK && !found)
+        st = diag_error(d, &(struct diag_at){dir, 0, 0}, "expected " RESULTS_POINTS_CSV " beside "
+                        RESULTS_OPTIMUM_CSV ", found none");
+    if (st == RM_OK && (st = points_rows(o, d)) == RM_OK && (st = grid_rows(o, dir, d)) == RM_OK)
+        st = mark_points(o, best, eq, o->n_equivalents < MAX_EQ ? o->n_equivalents : MAX_EQ, d);
+    free(eq);
+    if (st != RM_OK)  /* nothing half-read is handed on */
+        results_optimum_fini(o);
+    return st;
+}
+
+void results_optimum_fini(struct results_optimum *o)
+{
+    if (o->found) {
+        table_fini(&o->optimum);
+        table_fini(&o->points);
+        table_fini(&o->meta);
+    }
+    free(o->point);
+    free(o->values);
+    *o = (struct results_optimum){0};
+}
+
+int results_optimum_met(const struct results_optimum_measure *m)
+{
+    bool at_least = !strcmp(m->op, ">=");
+    double near = at_least ? m->lo : m->hi, far = at_least ? m->hi : m->lo;
+    if (isnan(near) || isnan(far))
+        return 0;  /* no interval: nothing to tell, as sweep_side */
+    if (at_least ? near >= m->threshold : near <= m->threshold)
+        return 1;
+    return (at_least ? far < m->threshold : far > m->threshold) ? -1 : 0;
 }

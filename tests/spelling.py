@@ -28,7 +28,7 @@ plain = {'trains', 'events'}
 # of its own column is no use of the metric.
 columns = set(re.findall(r'\{"([a-z0-9_]+)", (?:true|false)\}', open('sim/scenario.c').read()))
 loader = {'sim/scenario.c', 'include/railmail/scenario.h'}
-commands = {'run', 'compare', 'sweep', 'plot', 'verify', 'report', 'validate'}  # a chart may share a command's name
+commands = {'run', 'compare', 'sweep', 'plot', 'verify', 'report', 'validate', 'optimise'}  # a chart may share a command's name
 
 def word(n):
     return re.compile(r'(?<![A-Za-z0-9_])' + re.escape(n) + r'(?![A-Za-z0-9_])')

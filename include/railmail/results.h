@@ -366,6 +366,75 @@ struct results_target {
 enum rm_status results_target_load(struct results_target *g, const char *dir, struct diag *d);
 void results_target_fini(struct results_target *g);
 
+/* ---------------------------------------------------------------- an optimisation's answer */
+
+/* meta.csv of an optimisation: each varied key's values (its grid), "1;2;3",
+ * one row per key in the order of the `vary` rows. */
+#define RESULTS_KEY_VARY_VALUES "vary_values"
+
+#define RESULTS_OPTIMUM_MAX_KEYS 4
+#define RESULTS_OPTIMUM_MAX_MEASURES 9  /* the objective and at most eight constraints */
+
+/* What became of a setting run: the answer, as good as the answer, left
+ * behind, or dropped (its constraints failed with more replications). */
+enum results_selection {
+    RESULTS_SEL_NONE, RESULTS_SEL_CHOSEN, RESULTS_SEL_EQUIVALENT, RESULTS_SEL_ELIMINATED, RESULTS_SEL_DROPPED
+};
+
+/* One setting run, from points.csv. */
+struct results_optimum_point {
+    const char *name;                        /* its folder, point-NNN */
+    double value[RESULTS_OPTIMUM_MAX_KEYS];  /* each key's value */
+    size_t at[RESULTS_OPTIMUM_MAX_KEYS];     /* each value's place in its key's grid, from 0 */
+    bool feasible;                           /* meets every constraint with confidence */
+    double objective, lo, hi;                /* lo, hi NaN without an interval */
+    unsigned replications;                   /* 0: not recorded */
+    /* points.csv's selection when it has one, else optimum.csv's roles
+     * (CHOSEN for the optimum, EQUIVALENT; NONE for the rest) */
+    enum results_selection selection;
+};
+
+/* One measure at the answer's setting, from optimum.csv. */
+struct results_optimum_measure {
+    const char *metric, *scope, *op;  /* op: min or max (the objective), >= or <= */
+    double threshold, mean, lo, hi, confidence, n;
+};
+
+/* An optimisation's folder: its answer, the settings it ran and the grid
+ * they lie in. Texts point into the tables. Caller-owned storage:
+ * results_optimum_load ... results_optimum_fini. */
+struct results_optimum {
+    bool found;                  /* optimum.csv is there: an optimisation's folder */
+    size_t n_keys;
+    const char *key[RESULTS_OPTIMUM_MAX_KEYS];
+    const double *grid[RESULTS_OPTIMUM_MAX_KEYS];  /* each key's values in increasing order */
+    size_t n_grid[RESULTS_OPTIMUM_MAX_KEYS];
+    bool grid_known;             /* from meta.csv; else only the values run are known */
+    const char *currency;        /* meta.csv's, for a cost's unit; NULL when absent */
+    size_t settings;             /* the grid's size, the product of n_grid */
+    struct results_optimum_point *point;
+    size_t n_points;
+    size_t best;                 /* the point of the answer (optimum, or closest) */
+    bool closest;                /* none meets every constraint: best is the closest */
+    bool ranked;                 /* points.csv says each setting's selection */
+    struct results_optimum_measure measure[RESULTS_OPTIMUM_MAX_MEASURES];  /* [0]: the objective */
+    size_t n_measures;
+    size_t n_equivalents;
+    struct table points, optimum, meta;
+    double *values;              /* what grid points into */
+};
+
+/* Reads dir's optimum.csv, points.csv and the grid of meta.csv (found
+ * false, no error, when there is no optimum.csv). Every number, yes/no,
+ * role, operator and selection is checked, and a mistake is an input error
+ * at its file:line:col; nothing half-read is handed on. */
+enum rm_status results_optimum_load(struct results_optimum *o, const char *dir, struct diag *d);
+void results_optimum_fini(struct results_optimum *o);
+/* Whether constraint m is met at the answer's setting (its interval's
+ * bound on the right side of the threshold), not met (the whole interval
+ * on the wrong side) or cannot be told: 1, -1, 0, as sweep judges. */
+int results_optimum_met(const struct results_optimum_measure *m);
+
 /* ---------------------------------------------------------------- charts */
 
 /* The chart catalogue: name, the kinds whose folders have it, whether it
@@ -384,6 +453,14 @@ void results_target_fini(struct results_target *g);
       (RESULTS_COMPARE_THROUGHPUT_CSV),                                                                           \
       "Mail delivered per day (7-day average, tonnes at the inward office of exchange, EMD) in the baseline and "  \
       "each proposal, on the same random numbers.")                                                               \
+    X(OPTIMISE, "optimise", RESULTS_IN(RESULTS_SWEEP), false, plot_chart_optimise,                                  \
+      (RESULTS_OPTIMUM_CSV, RESULTS_POINTS_CSV, RESULTS_META_CSV),                                                \
+      "The objective at every setting the optimisation simulated, with its confidence interval: filled where the " \
+      "setting meets every constraint with confidence, grey where it fails one or the replications cannot tell. " \
+      "The star is the answer and the rings the settings as good as it, within the metric's practical threshold; " \
+      "the key gives each constraint there. With two keys, a map of the grid whose blank cells were not "        \
+      "simulated: the settings around them imply their answer, since more of each key makes the constraints "     \
+      "easier. With three or four, the settings in order of the objective.")                                      \
     X(SWEEP_TARGET, "sweep_target", RESULTS_IN(RESULTS_SWEEP), false, plot_chart_sweep_target,                     \
       (RESULTS_SWEEP_CSV, RESULTS_TARGET_CSV),                                                                    \
       "The target's measure at every setting tried, with its confidence band and the target line: the answer is " \
