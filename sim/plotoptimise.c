@@ -84,7 +84,8 @@ static void answer_entries(struct strbuf *b, size_t *items, const struct results
     setting_text(&t, o, &o->point[o->best]);
     strbuf_printf(&t, "): ");
     level_text(&t, obj->mean, obj->lo, obj->hi);
-    strbuf_printf(&t, " %s", measure_unit(o, obj, unit));
+    const char *obj_unit = measure_unit(o, obj, unit);  /* not always in `unit`: a fixed one is a literal */
+    strbuf_printf(&t, " %s", obj_unit);
     entry(b, items, best_style, strbuf_str(&t));
     size_t equivalents = 0;
     for (size_t i = 0; i < o->n_points; i++)
@@ -92,7 +93,7 @@ static void answer_entries(struct strbuf *b, size_t *items, const struct results
     if (equivalents) {
         strbuf_fini(&t);
         if (obj->threshold > 0)
-            strbuf_printf(&t, "as good (within %s %s): ", num_text(v, obj->threshold), unit);
+            strbuf_printf(&t, "as good (within %s %s): ", num_text(v, obj->threshold), obj_unit);
         else
             strbuf_printf(&t, "as good (the same): ");
         strbuf_printf(&t, "%zu setting%s", equivalents, equivalents == 1 ? "" : "s");
