@@ -79,17 +79,17 @@ static void refused(const char *r, const char *t, const char *message)
 Test(plotoptimise, a_bad_number_or_yes_no_in_the_points_is_refused_at_its_place, .timeout = 120)
 {
     char *t = e2e_tmpdir();
-    char *r = crafted(t, 3, "point-004,9,8,no,83200x,83200,83200");
+    char *r = crafted(t, 3, "point-004,9,8,no,83200x,83200,83200,8,");
     refused(r, t, "points.csv:3:5: objective: expected a number, got \"83200x\"");
     free(r);
     e2e_rmtree(t);
     t = e2e_tmpdir();
-    r = crafted(t, 2, "point-003,8,10,maybe,85900,85900,85900");
+    r = crafted(t, 2, "point-003,8,10,maybe,85900,85900,85900,8,");
     refused(r, t, "points.csv:2:4: feasible: expected yes or no, got \"maybe\"");
     free(r);
     e2e_rmtree(t);
     t = e2e_tmpdir();
-    r = crafted(t, 4, "point-005,9,9,yes,86700,86700,86700,extra");
+    r = crafted(t, 4, "point-005,9,9,yes,86700,86700,86700,8,chosen,extra");
     refused(r, t, "points.csv:4");
     free(r);
     e2e_rmtree(t);
