@@ -850,7 +850,7 @@ static int mpi_main(int argc, char **argv)
             fputs("railmail-mpi: out of memory\n", stderr);
             MPI_Abort(MPI_COMM_WORLD, 1);
         }
-        run_use_executor(&mpi_root);
+        run_use_executor(spread ? &mpi_root : NULL);  /* the others do not take part: this rank's threads */
         int rc = cli_main(argc, argv);
         fflush(stdout);
         fflush(stderr);
