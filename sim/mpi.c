@@ -18,27 +18,32 @@
 #include "railmail/outdir.h"
 #include "railmail/run.h"
 #include "railmail/stats.h"
+#include "railmail/strbuf.h"
 
 #include <mpi.h>
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
-enum { TAG_CMD = 1, TAG_GO, TAG_DATA, TAG_RESULT, TAG_GONE };
-enum { CMD_ROUND = 1, CMD_ADOPT, CMD_END };
+enum { TAG_CMD = 1, TAG_GO, TAG_DATA, TAG_RESULT, TAG_GONE, TAG_SETTING };
+enum { CMD_ROUND = 1, CMD_ADOPT, CMD_END, CMD_SETTINGS };
 #define CHUNK (1 << 30)  /* bytes per message: counts are ints */
+#define PIECE (8 << 20)  /* bytes of a file read or written at a time */
 
 /* What rank 0 tells the others: run a round, take adopted replications,
  * or end. */
 struct mpi_cmd {
-    uint32_t kind, a, b;          /* round: replications a..b-1; adopt: a of them */
+    uint32_t kind, a, b;          /* round: replications a..b-1; adopt: a of them; settings: a of them, b: reuse */
     unsigned char key[32];        /* the scenario key of the run */
 };
 
@@ -120,10 +125,11 @@ static void mpi_tidy(void)
         nftw(mpi_scratch, mpi_remove_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
-/* Test-only fault injection: RAILMAIL_MPI_FAULT=RANK:REP[:fail] makes rank
- * RANK die (exit status 3) when a round holds replication REP, or with
- * :fail report that replication as failed. Returns REP for :fail, else 0. */
-static unsigned mpi_fault(unsigned from, unsigned to)
+/* Test-only fault injection: RAILMAIL_MPI_FAULT=RANK:N[:fail] makes rank
+ * RANK die (exit status 3) when a round holds replication N (or, where
+ * settings are shared out, at setting N), or with :fail report it as
+ * failed. Returns N for :fail, else 0. `what` names it. */
+static unsigned mpi_fault(unsigned from, unsigned to, const char *what)
 {
     const char *env = getenv("RAILMAIL_MPI_FAULT");
     int rank;
@@ -133,7 +139,7 @@ static unsigned mpi_fault(unsigned from, unsigned to)
         return 0;
     if (!strcmp(how, "fail"))
         return rep;
-    dprintf(mpi_stderr >= 0 ? mpi_stderr : 2, "railmail-mpi: rank %d: fault injected at replication %u\n", mpi_rank,
+    dprintf(mpi_stderr >= 0 ? mpi_stderr : 2, "railmail-mpi: rank %d: fault injected at %s %u\n", mpi_rank, what,
             rep);
     mpi_tidy();  /* a real death leaves its scratch behind; the tests' should not */
     _exit(3);
@@ -142,7 +148,7 @@ static unsigned mpi_fault(unsigned from, unsigned to)
 /* This rank's share of the round, or the fault injected. */
 static enum rm_status mpi_local(struct run *r, unsigned from, unsigned to, unsigned *failed, struct diag *d)
 {
-    unsigned fault = mpi_fault(from, to);
+    unsigned fault = mpi_fault(from, to, "replication");
     *failed = fault ? fault - 1 : UINT_MAX;
     if (fault)
         return diag_fail(d, RM_ERUN, "fault injected at replication %u", fault);
@@ -349,7 +355,7 @@ static struct mpi_cmd mpi_next_cmd(void)
 /* A rank that lost step with rank 0 cannot take part any more. */
 static _Noreturn void mpi_out_of_step(void)
 {
-    dprintf(mpi_stderr, "railmail-mpi: rank %d is out of step with rank 0\n", mpi_rank);
+    dprintf(mpi_stderr >= 0 ? mpi_stderr : 2, "railmail-mpi: rank %d is out of step with rank 0\n", mpi_rank);
     MPI_Abort(MPI_COMM_WORLD, 1);
     _exit(1);
 }
@@ -433,6 +439,351 @@ static unsigned mpi_worker_adopt(struct run *r, const char *dir, unsigned most)
     return c.a;
 }
 
+static const struct run_executor mpi_root, mpi_worker;
+
+/* ---- settings: whole points on each rank ---- */
+
+/* A folder of a setting (flat: it holds files only) travels as messages:
+ * the count of its files, then each file's name and length and its bytes
+ * in pieces, so no file need fit in memory; last, whether all could be
+ * read. A missing folder is one of no files. */
+static void mpi_send_folder(const char *dir, int to)
+{
+    struct dirent **e = NULL;
+    int n = dir ? scandir(dir, &e, NULL, alphasort) : -1;
+    uint64_t count = 0, ok = 1;
+    for (int k = 0; k < n; k++)
+        count += strcmp(e[k]->d_name, ".") && strcmp(e[k]->d_name, "..");
+    mpi_send(&count, 1, MPI_UINT64_T, to, TAG_DATA);
+    char *buf = count ? malloc(PIECE) : NULL;
+    ok = !count || buf;
+    for (int k = 0; k < n; k++) {
+        const char *name = e[k]->d_name;
+        if (!strcmp(name, ".") || !strcmp(name, ".."))
+            continue;
+        char path[4400];
+        snprintf(path, sizeof path, "%s/%s", dir, name);
+        int fd = open(path, O_RDONLY | O_NOFOLLOW);
+        struct stat sb;
+        bool file = fd >= 0 && fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode);
+        uint64_t h[2] = { strlen(name), file ? (uint64_t)sb.st_size : 0 };
+        ok &= file;
+        mpi_send(h, 2, MPI_UINT64_T, to, TAG_DATA);
+        mpi_send(name, (int)h[0], MPI_CHAR, to, TAG_DATA);
+        for (uint64_t at = 0; at < h[1]; at += PIECE) {
+            size_t want = h[1] - at < PIECE ? (size_t)(h[1] - at) : PIECE;
+            ssize_t got = buf ? pread(fd, buf, want, (off_t)at) : -1;
+            if (got != (ssize_t)want) {  /* the length was promised: zeros, and a failure at the end */
+                ok = 0;
+                if (buf)
+                    memset(buf, 0, want);
+            }
+            mpi_send(buf ? buf : "", buf ? (int)want : 0, MPI_BYTE, to, TAG_DATA);
+        }
+        if (fd >= 0)
+            close(fd);
+    }
+    mpi_send(&ok, 1, MPI_UINT64_T, to, TAG_DATA);
+    free(buf);
+    for (int k = 0; k < n; k++)
+        free(e[k]);
+    free(e);
+}
+
+/* A file's name as it arrived: one name in the folder, nothing above. */
+static bool mpi_plain_name(const char *name)
+{
+    return name[0] && strcmp(name, ".") && strcmp(name, "..") && !strchr(name, '/');
+}
+
+/* Receives a folder's files into `dir` (which exists; NULL: drop them,
+ * as when it could not be made); every message is taken even after an
+ * error, so that the sender is never left blocked. *files gets how many
+ * came; false when one could not be written or the sender failed to read. */
+static bool mpi_recv_folder(const char *dir, int from, uint64_t *files)
+{
+    uint64_t count, ok;
+    mpi_recv(&count, 1, MPI_UINT64_T, from, TAG_DATA);
+    char *buf = count ? malloc(PIECE) : NULL;
+    bool good = !count || buf;
+    for (uint64_t k = 0; k < count; k++) {
+        uint64_t h[2];
+        char name[NAME_MAX + 1] = "";
+        mpi_recv(h, 2, MPI_UINT64_T, from, TAG_DATA);
+        if (h[0] > NAME_MAX)
+            mpi_out_of_step();
+        mpi_recv(name, (int)h[0], MPI_CHAR, from, TAG_DATA);
+        char path[4400];
+        snprintf(path, sizeof path, "%s/%s", dir ? dir : "", name);
+        int fd = dir && mpi_plain_name(name) ? open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0666) : -1;
+        good &= fd >= 0;
+        for (uint64_t at = 0; at < h[1]; at += PIECE) {
+            size_t want = h[1] - at < PIECE ? (size_t)(h[1] - at) : PIECE;
+            mpi_recv(buf ? buf : (char[1]){ 0 }, buf ? (int)want : 0, MPI_BYTE, from, TAG_DATA);
+            good &= fd >= 0 && buf && pwrite(fd, buf, want, (off_t)at) == (ssize_t)want;
+        }
+        if (fd >= 0 && close(fd) != 0)
+            good = false;
+    }
+    mpi_recv(&ok, 1, MPI_UINT64_T, from, TAG_DATA);
+    free(buf);
+    *files = count;
+    return good && ok;
+}
+
+static void mpi_setting_path(const struct run_settings *s, size_t i, const char *dir, const char *prefix,
+                             char *path, size_t len)
+{
+    char name[256];
+    s->name(s->ctx, i, name, sizeof name);
+    snprintf(path, len, "%s/%s%s", dir, prefix, name);
+}
+
+static void mpi_remove_tree(const char *path)
+{
+    nftw(path, mpi_remove_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* Rank 0's own setting i, on its threads (or the fault injected). */
+static enum rm_status mpi_setting_mine(const struct run_settings *s, size_t i, const char *dir,
+                                       const char *reuse_dir, struct diag *d)
+{
+    if (mpi_fault((unsigned)i, (unsigned)i + 1, "setting"))
+        return diag_fail(d, RM_ERUN, "rank 0: fault injected at setting %zu", i + 1);
+    char old[4400];
+    if (reuse_dir)
+        mpi_setting_path(s, i, reuse_dir, "", old, sizeof old);
+    return run_setting_here(s, i, dir, reuse_dir ? old : NULL, d);
+}
+
+/* The rest of setting i from rank w: what it keeps, then its folder. */
+static enum rm_status mpi_setting_files(const struct run_settings *s, size_t i, int w, const char *dir,
+                                        struct diag *d)
+{
+    uint64_t len, files;
+    mpi_recv(&len, 1, MPI_UINT64_T, w, TAG_DATA);
+    char *data = malloc(len + 1);
+    mpi_recv_bytes(data ? data : (char[1]){ 0 }, data ? len : 0, w, TAG_DATA);
+    char sub[4400];
+    mpi_setting_path(s, i, dir, "", sub, sizeof sub);
+    int made = mkdir(sub, 0777);
+    int err = errno;
+    bool ok = mpi_recv_folder(made == 0 ? sub : NULL, w, &files);
+    enum rm_status st;
+    if (made != 0)
+        st = diag_fail(d, RM_EIO, "cannot create %s: %s", sub, strerror(err));
+    else if (!ok)
+        st = diag_fail(d, RM_EIO, "rank %d: its files of %s could not be sent or written", w, sub);
+    else if (!data)
+        st = diag_fail(d, RM_ENOMEM, "out of memory");
+    else {
+        struct diag *mine = diag_create();
+        st = mine ? s->load(s->ctx, i, data, len, mine) : RM_ENOMEM;
+        if (st != RM_OK)
+            diag_fail(d, st, "rank %d: %s", w, mine && diag_count(mine) ? diag_message(mine, 0) : "out of memory");
+        diag_destroy(mine);
+    }
+    free(data);
+    return st;
+}
+
+/* Rank 0 takes setting i from rank w: its warnings join rank 0's in
+ * setting order, its folder is written as if run here, and what it keeps
+ * in memory is loaded. A failure is reported as rank w's. */
+static enum rm_status mpi_setting_take(const struct run_settings *s, size_t i, int w, const char *dir,
+                                       struct diag *d)
+{
+    if (mpi_gone[w])
+        return diag_fail(d, RM_ERUN, "rank %d: ended before its settings", w);
+    uint64_t at = i;
+    mpi_send(&at, 1, MPI_UINT64_T, w, TAG_SETTING);
+    MPI_Status ms;
+    mpi_await(w, MPI_ANY_TAG, &ms);
+    if (ms.MPI_TAG == TAG_GONE) {
+        struct mpi_failure f = { UINT_MAX, RM_OK, NULL };
+        mpi_take_gone(w, &f);
+        enum rm_status st = diag_fail(d, RM_ERUN, "%s", f.text ? f.text : "a rank ended");
+        free(f.text);
+        return st;
+    }
+    uint64_t h[4];  /* setting, status, warnings, length of its message */
+    mpi_recv(h, 4, MPI_UINT64_T, w, TAG_DATA);
+    if (h[0] != i)
+        mpi_out_of_step();
+    char *text = NULL;
+    for (uint64_t k = 0; k <= h[2]; k++) {  /* the warnings, then the message */
+        uint64_t len = k < h[2] ? 0 : h[3];
+        if (k < h[2])
+            mpi_recv(&len, 1, MPI_UINT64_T, w, TAG_DATA);
+        free(text);
+        text = calloc(len + 1, 1);
+        mpi_recv_bytes(text ? text : (char[1]){ 0 }, text ? len : 0, w, TAG_DATA);
+        if (k < h[2])
+            diag_warn(d, NULL, "%s", text ? text : "");
+    }
+    if (h[1] != RM_OK) {
+        enum rm_status st = diag_fail(d, (enum rm_status)h[1], "rank %d: %s", w, text ? text : "failed");
+        free(text);
+        return st;
+    }
+    free(text);
+    return mpi_setting_files(s, i, w, dir, d);
+}
+
+/* Rank 0: every rank runs whole settings, rank r those i with i % ranks
+ * == r (a static share: no rank waits to be given work), each on its own
+ * threads; rank 0 takes them in setting order, its own as it runs them
+ * and the others' as they arrive, so that what it writes and keeps is what
+ * one process would. First the other ranks get the earlier results of
+ * their settings, which only rank 0's disk has. */
+static enum rm_status mpi_root_settings(const struct run_settings *s, const char *dir, const char *reuse_dir,
+                                        struct diag *d)
+{
+    struct mpi_cmd c = { CMD_SETTINGS, (uint32_t)s->n, reuse_dir != NULL, { 0 } };
+    for (int w = 1; w < mpi_size; w++)
+        if (!mpi_gone[w])
+            mpi_send(&c, sizeof c, MPI_BYTE, w, TAG_CMD);
+    for (int w = 1; reuse_dir && w < mpi_size; w++)
+        for (size_t i = (size_t)w; !mpi_gone[w] && i < s->n; i += (size_t)mpi_size) {
+            char old[4400];
+            mpi_setting_path(s, i, reuse_dir, "", old, sizeof old);
+            mpi_send_bytes(old, sizeof old, w, TAG_DATA);  /* what its warnings should say */
+            mpi_send_folder(old, w);
+        }
+    run_use_executor(NULL);  /* a setting's replications stay on its rank */
+    enum rm_status st = RM_OK;
+    for (size_t i = 0; st == RM_OK && i < s->n; i++) {
+        int w = (int)(i % (size_t)mpi_size);
+        st = w == 0 ? mpi_setting_mine(s, i, dir, reuse_dir, d) : mpi_setting_take(s, i, w, dir, d);
+    }
+    run_use_executor(&mpi_root);
+    return st;
+}
+
+/* Waits until rank 0 asks for setting i; its END (it failed) ends here. */
+static void mpi_await_setting(size_t i)
+{
+    MPI_Status ms;
+    uint64_t at;
+    mpi_await(0, MPI_ANY_TAG, &ms);
+    if (ms.MPI_TAG == TAG_CMD) {
+        mpi_next_cmd();  /* leaves on END */
+        mpi_out_of_step();
+    }
+    if (ms.MPI_TAG != TAG_SETTING)
+        mpi_out_of_step();
+    mpi_recv(&at, 1, MPI_UINT64_T, 0, TAG_SETTING);
+    if (at != i)
+        mpi_out_of_step();
+}
+
+/* Where the earlier results of this rank's k-th setting are: here (a copy
+ * in dir/.reuse-NAME), and on rank 0's disk, which its warnings name. */
+struct mpi_reuse {
+    bool here;
+    char there[4400];
+};
+
+/* Receives the earlier results of this rank's settings. */
+static void mpi_worker_reuse(const struct run_settings *s, const char *dir, struct mpi_reuse *reuse)
+{
+    for (size_t i = (size_t)mpi_rank, k = 0; i < s->n; i += (size_t)mpi_size, k++) {
+        char old[4400];
+        uint64_t files;
+        mpi_recv_bytes(reuse[k].there, sizeof reuse[k].there, 0, TAG_DATA);
+        reuse[k].there[sizeof reuse[k].there - 1] = '\0';
+        mpi_setting_path(s, i, dir, ".reuse-", old, sizeof old);
+        bool made = mkdir(old, 0777) == 0;
+        reuse[k].here = mpi_recv_folder(made ? old : NULL, 0, &files) && files > 0;
+        if (made && !reuse[k].here)
+            mpi_remove_tree(old);
+    }
+}
+
+/* `text` with the path `from` (when not NULL) put as `to`. */
+static void mpi_put_path(struct strbuf *b, const char *text, const char *from, const char *to)
+{
+    for (const char *at; from && (at = strstr(text, from)); text = at + strlen(from)) {
+        strbuf_put(b, text, (size_t)(at - text));
+        strbuf_put(b, to, strlen(to));
+    }
+    strbuf_put(b, text, strlen(text));
+}
+
+/* Sends setting i when rank 0 asks: its warnings (naming rank 0's copy of
+ * earlier results, `there`, where they name this rank's, `here`), its
+ * status and message, and when it ran, what it keeps and its folder `sub`. */
+static void mpi_send_setting(const struct run_settings *s, size_t i, const char *sub, enum rm_status st,
+                             struct diag *mine, const char *here, const char *there)
+{
+    char *state = NULL;
+    size_t len = 0;
+    if (st == RM_OK)
+        st = s->save(s->ctx, i, &state, &len, mine);
+    const char *text = st == RM_OK ? "" : diag_count(mine) ? diag_message(mine, 0) : "failed";
+    mpi_await_setting(i);
+    uint64_t h[4] = { i, (uint64_t)st, diag_warning_count(mine), strlen(text) };
+    mpi_send(h, 4, MPI_UINT64_T, 0, TAG_DATA);
+    for (size_t k = 0; k < h[2]; k++) {
+        struct strbuf b = { 0 };
+        mpi_put_path(&b, diag_warning(mine, k), here, there);
+        const char *warning = b.oom ? diag_warning(mine, k) : strbuf_str(&b);
+        uint64_t n = strlen(warning);
+        mpi_send(&n, 1, MPI_UINT64_T, 0, TAG_DATA);
+        mpi_send_bytes(warning, n, 0, TAG_DATA);
+        strbuf_fini(&b);
+    }
+    mpi_send_bytes(text, h[3], 0, TAG_DATA);
+    if (st == RM_OK) {
+        uint64_t n = len;
+        mpi_send(&n, 1, MPI_UINT64_T, 0, TAG_DATA);
+        mpi_send_bytes(state, len, 0, TAG_DATA);
+        mpi_send_folder(sub, 0);
+    }
+    free(state);
+}
+
+/* Another rank: runs its share of the settings in order into its scratch
+ * directory, sends each to rank 0 and removes it there; after a failure
+ * (sent too) it runs no more, as one process would stop. */
+static enum rm_status mpi_worker_settings(const struct run_settings *s, const char *dir, const char *reuse_dir,
+                                          struct diag *d)
+{
+    (void)reuse_dir;  /* this rank's own scratch: rank 0 sends what it has */
+    struct mpi_cmd c = mpi_next_cmd();
+    if (c.kind != CMD_SETTINGS || c.a != s->n)
+        mpi_out_of_step();
+    struct mpi_reuse *reuse = calloc(s->n / (size_t)mpi_size + 1, sizeof *reuse);
+    if (!reuse)
+        mpi_out_of_step();
+    if (c.b)
+        mpi_worker_reuse(s, dir, reuse);
+    run_use_executor(NULL);
+    enum rm_status st = RM_OK;
+    for (size_t i = (size_t)mpi_rank, k = 0; st == RM_OK && i < s->n; i += (size_t)mpi_size, k++) {
+        char sub[4400], old[4400];
+        mpi_setting_path(s, i, dir, "", sub, sizeof sub);
+        mpi_setting_path(s, i, dir, ".reuse-", old, sizeof old);
+        struct diag *mine = diag_create();
+        if (!mine)
+            mpi_out_of_step();
+        if (mpi_fault((unsigned)i, (unsigned)i + 1, "setting"))
+            st = diag_fail(mine, RM_ERUN, "fault injected at setting %zu", i + 1);
+        else
+            st = run_setting_here(s, i, dir, reuse[k].here ? old : NULL, mine);
+        mpi_send_setting(s, i, sub, st, mine, reuse[k].here ? old : NULL, reuse[k].there);
+        if (st != RM_OK)
+            diag_fail(d, st, "%s", diag_count(mine) ? diag_message(mine, 0) : "failed");
+        diag_destroy(mine);
+        mpi_remove_tree(sub);
+        if (reuse[k].here)
+            mpi_remove_tree(old);
+    }
+    free(reuse);
+    run_use_executor(&mpi_worker);
+    return st;
+}
+
 static bool mpi_root_aggregates(void)
 {
     return true;
@@ -448,9 +799,10 @@ static unsigned mpi_ranks(void)
     return (unsigned)mpi_size;
 }
 
-static const struct run_executor mpi_root = { mpi_root_round, mpi_root_adopt, mpi_root_aggregates, mpi_ranks };
+static const struct run_executor mpi_root = { mpi_root_round, mpi_root_adopt, mpi_root_aggregates, mpi_ranks,
+                                              mpi_root_settings };
 static const struct run_executor mpi_worker = { mpi_worker_round, mpi_worker_adopt, mpi_worker_aggregates,
-                                                mpi_ranks };
+                                                mpi_ranks, mpi_worker_settings };
 
 /* True when started by mpirun or srun (their environment says so). */
 static bool mpi_launched(void)
@@ -498,7 +850,7 @@ static int mpi_main(int argc, char **argv)
             fputs("railmail-mpi: out of memory\n", stderr);
             MPI_Abort(MPI_COMM_WORLD, 1);
         }
-        run_use_executor(&mpi_root);
+        run_use_executor(spread ? &mpi_root : NULL);  /* the others do not take part: this rank's threads */
         int rc = cli_main(argc, argv);
         fflush(stdout);
         fflush(stderr);

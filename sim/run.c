@@ -500,8 +500,33 @@ static unsigned threads_ranks(void)
     return 1;
 }
 
+enum rm_status run_setting_here(const struct run_settings *s, size_t i, const char *dir, const char *reuse,
+                                struct diag *d)
+{
+    char name[256], sub[4096];
+    s->name(s->ctx, i, name, sizeof name);
+    snprintf(sub, sizeof sub, "%s/%s", dir, name);
+    if (mkdir(sub, 0777) != 0)
+        return diag_fail(d, RM_EIO, "cannot create %s: %s", sub, strerror(errno));
+    return s->run(s->ctx, i, sub, reuse, d);
+}
+
+enum rm_status run_each_setting_here(const struct run_settings *s, const char *dir, const char *reuse_dir,
+                                     struct diag *d)
+{
+    enum rm_status st = RM_OK;
+    for (size_t i = 0; st == RM_OK && i < s->n; i++) {
+        char name[256], old[4400];
+        s->name(s->ctx, i, name, sizeof name);
+        if (reuse_dir)
+            snprintf(old, sizeof old, "%s/%s", reuse_dir, name);
+        st = run_setting_here(s, i, dir, reuse_dir ? old : NULL, d);
+    }
+    return st;
+}
+
 static const struct run_executor threads_executor = { threads_round, run_adopt_here, threads_aggregates,
-                                                      threads_ranks };
+                                                      threads_ranks, run_each_setting_here };
 static const struct run_executor *executor = &threads_executor;
 
 void run_use_executor(const struct run_executor *e)
@@ -512,6 +537,11 @@ void run_use_executor(const struct run_executor *e)
 unsigned run_ranks(void)
 {
     return executor->ranks();
+}
+
+enum rm_status run_each_setting(const struct run_settings *s, const char *dir, const char *reuse_dir, struct diag *d)
+{
+    return executor->settings(s, dir, reuse_dir, d);
 }
 
 enum rm_status run_extend(struct run *r, unsigned n, struct diag *d)

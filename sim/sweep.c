@@ -290,6 +290,8 @@ struct point {
     struct stats_summary *summary; /* [model_rows(m)] */
     double *target;                /* [replications]: the target row's values */
     unsigned n;                    /* replications */
+    double achieved[SWEEP_MAX_PRECISION];  /* each --precision target's half-width reached here */
+    bool met[SWEEP_MAX_PRECISION];
     bool ran;
 };
 
@@ -636,19 +638,33 @@ static void point_progress(void *ctx, double done)
     rc->w->q.progress(rc->w->q.progress_ctx, share < 1 ? share : 1);
 }
 
-/* Runs point i into dir/point-NNN and keeps what the sweep's CSV and the table
- * need; a point runs once. */
-static enum rm_status run_point(struct run_ctx *rc, size_t i, struct diag *d)
+/* A point that ran (here, or on another rank and loaded) joins the sweep,
+ * in the order the points are taken: the sweep reached its least precise
+ * point's precision. */
+static void keep_point(struct run_ctx *rc, size_t i)
 {
     struct sweep_result *w = rc->w;
     struct point *p = &w->point[i];
-    if (p->ran)
-        return RM_OK;
-    char name[32], sub[4096];
+    for (size_t k = 0; k < w->n_precision; k++) {
+        struct run_precision *all = &w->precision[k];
+        bool first = w->n_ran == 0;
+        all->met = (first || all->met) && p->met[k];
+        if (first || !(p->achieved[k] <= all->achieved))
+            all->achieved = p->achieved[k];
+    }
+    p->ran = true;
+    w->order[w->n_ran++] = i;
+    rc->done++;
+}
+
+/* Runs point i into `sub` (created), reusing the replications kept in `old`
+ * (or none), and keeps what the sweep's CSV and the table need. */
+static enum rm_status run_point_in(struct run_ctx *rc, size_t i, const char *sub, const char *old, struct diag *d)
+{
+    struct sweep_result *w = rc->w;
+    struct point *p = &w->point[i];
+    char name[32];
     point_name(w, i, name, sizeof name);
-    snprintf(sub, sizeof sub, "%s/%s", rc->dir, name);
-    if (mkdir(sub, 0777) != 0)
-        return diag_fail(d, RM_EIO, "cannot create %s: %s", sub, strerror(errno));
     if (!(p->m = model_create(p->s)))
         return diag_fail(d, RM_ENOMEM, "out of memory");
     /* the precision targets, found again in this point's model */
@@ -658,25 +674,17 @@ static enum rm_status run_point(struct run_ctx *rc, size_t i, struct diag *d)
         if ((prec[k].row = model_row(p->m, prec[k].metric, prec[k].scope)) == SIZE_MAX)
             return diag_error(d, NULL, "--precision %s@%s: this point has no such row", prec[k].metric, prec[k].scope);
     }
-    char old[4200];
-    if (rc->reuse_dir)
-        snprintf(old, sizeof old, "%s/%s", rc->reuse_dir, name);
     struct run_options ro = { .replications = p->s->replications, .jobs = w->q.jobs, .batches = w->q.batches,
                               .tracking = w->q.tracking, .precision = prec, .n_precision = w->n_precision,
-                              .max_replications = w->max_replications, .reuse_dir = rc->reuse_dir ? old : NULL,
+                              .max_replications = w->max_replications, .reuse_dir = old,
                               .key = p->s->key, .progress = w->q.progress ? point_progress : NULL,
                               .progress_ctx = rc };
     struct run_result res;
     enum rm_status st = run_replications(p->m, &ro, p->s->confidence, sub, &res, d);
-    for (size_t k = 0; st == RM_OK && k < w->n_precision; k++) {  /* the sweep reached its least precise point */
-        struct run_precision *all = &w->precision[k];
-        bool first = w->n_ran == 0;
-        all->met = (first || all->met) && prec[k].met;
-        if (first || !(prec[k].achieved <= all->achieved))
-            all->achieved = prec[k].achieved;
-    }
     if (st != RM_OK)
         return st;
+    for (size_t k = 0; k < w->n_precision; k++)
+        p->achieved[k] = prec[k].achieved, p->met[k] = prec[k].met;
     run_warn_undelivered(&res, p->s, name, d);
     st = report_run(sub, p->s, &res, RESULTS_RUN, d);
     size_t rows = model_rows(p->m);
@@ -696,12 +704,97 @@ static enum rm_status run_point(struct run_ctx *rc, size_t i, struct diag *d)
             p->target[r] = run_value(&res, r, row);
     }
     run_result_fini(&res);
-    if (st == RM_OK) {
-        p->ran = true;
-        w->order[w->n_ran++] = i;
-        rc->done++;
-    }
+    if (st == RM_OK)
+        keep_point(rc, i);
     return st;
+}
+
+/* Runs point i into dir/point-NNN, reusing reuse_dir/point-NNN; a point
+ * runs once (a search may come back to it). */
+static enum rm_status run_point(struct run_ctx *rc, size_t i, struct diag *d)
+{
+    struct sweep_result *w = rc->w;
+    if (w->point[i].ran)
+        return RM_OK;
+    char name[32], sub[4096], old[4200];
+    point_name(w, i, name, sizeof name);
+    snprintf(sub, sizeof sub, "%s/%s", rc->dir, name);
+    if (mkdir(sub, 0777) != 0)
+        return diag_fail(d, RM_EIO, "cannot create %s: %s", sub, strerror(errno));
+    if (rc->reuse_dir)
+        snprintf(old, sizeof old, "%s/%s", rc->reuse_dir, name);
+    return run_point_in(rc, i, sub, rc->reuse_dir ? old : NULL, d);
+}
+
+/* ---- the grid as independent settings (run_each_setting) ---- */
+
+static void setting_name(void *ctx, size_t i, char *buf, size_t len)
+{
+    struct run_ctx *rc = ctx;
+    point_name(rc->w, i, buf, len);
+}
+
+static enum rm_status setting_run(void *ctx, size_t i, const char *dir, const char *reuse, struct diag *d)
+{
+    return run_point_in(ctx, i, dir, reuse, d);
+}
+
+/* What a point keeps, as bytes for another rank of the same binary: its
+ * scenario key (to check both read the same inputs), replications, rows,
+ * precision reached, then its summaries and target values raw, so every
+ * double arrives bit for bit. */
+struct saved_point {
+    unsigned char key[32];
+    uint64_t n, rows, targets;
+    double achieved[SWEEP_MAX_PRECISION];
+    unsigned char met[SWEEP_MAX_PRECISION];
+};
+
+static enum rm_status setting_save(void *ctx, size_t i, char **data, size_t *len, struct diag *d)
+{
+    struct run_ctx *rc = ctx;
+    const struct point *p = &rc->w->point[i];
+    struct saved_point h = { .n = p->n, .rows = model_rows(p->m), .targets = p->target ? p->n : 0 };
+    memcpy(h.key, p->s->key, sizeof h.key);
+    for (size_t k = 0; k < rc->w->n_precision; k++)
+        h.achieved[k] = p->achieved[k], h.met[k] = p->met[k];
+    size_t sum = h.rows * sizeof *p->summary, tgt = h.targets * sizeof *p->target;
+    if (!(*data = malloc(sizeof h + sum + tgt)))
+        return diag_fail(d, RM_ENOMEM, "out of memory");
+    memcpy(*data, &h, sizeof h);
+    memcpy(*data + sizeof h, p->summary, sum);
+    if (tgt)
+        memcpy(*data + sizeof h + sum, p->target, tgt);
+    *len = sizeof h + sum + tgt;
+    return RM_OK;
+}
+
+static enum rm_status setting_load(void *ctx, size_t i, const char *data, size_t len, struct diag *d)
+{
+    struct run_ctx *rc = ctx;
+    struct point *p = &rc->w->point[i];
+    struct saved_point h;
+    if (len < sizeof h)
+        return diag_fail(d, RM_ERUN, "a point's summaries arrived cut short");
+    memcpy(&h, data, sizeof h);
+    if (memcmp(h.key, p->s->key, sizeof h.key))
+        return diag_error(d, NULL, "the scenario read on this node differs from rank 0's: every node needs the "
+                          "same input files");
+    if (!(p->m = model_create(p->s)))
+        return diag_fail(d, RM_ENOMEM, "out of memory");
+    size_t sum = h.rows * sizeof *p->summary, tgt = h.targets * sizeof *p->target;
+    if (h.rows != model_rows(p->m) || len != sizeof h + sum + tgt)
+        return diag_fail(d, RM_ERUN, "a point's summaries arrived cut short");
+    if (!(p->summary = malloc(sum)) || (tgt && !(p->target = malloc(tgt))))
+        return diag_fail(d, RM_ENOMEM, "out of memory");
+    memcpy(p->summary, data + sizeof h, sum);
+    if (tgt)
+        memcpy(p->target, data + sizeof h + sum, tgt);
+    p->n = (unsigned)h.n;
+    for (size_t k = 0; k < rc->w->n_precision; k++)
+        p->achieved[k] = h.achieved[k], p->met[k] = h.met[k];
+    keep_point(rc, i);
+    return RM_OK;
 }
 
 /* With --every-month, the month that binds at a point: one whose interval
@@ -1112,9 +1205,9 @@ enum rm_status sweep_run(struct sweep_result *w, const char *dir, const char *re
         st = sweep_bisect(w->n_points, &w->target, probe_point, &rc, &w->search, d);
         if (st == RM_OK && !(w->line = answer_line(w)))
             st = diag_fail(d, RM_ENOMEM, "out of memory");
-    } else {
-        for (size_t i = 0; st == RM_OK && i < w->n_points; i++)
-            st = run_point(&rc, i, d);
+    } else {  /* every point, independent of the others: ranks may share them out */
+        struct run_settings set = { w->n_points, &rc, setting_name, setting_run, setting_save, setting_load };
+        st = run_each_setting(&set, dir, reuse_dir, d);
     }
     if (st != RM_OK)
         return st;

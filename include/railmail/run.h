@@ -123,6 +123,37 @@ unsigned run_adopt(struct run *r, const char *dir, unsigned most);
  * so that records of another model are never reused. */
 void run_records_key(const unsigned char *scenario_key, uint32_t format, unsigned char key[32]);
 
+/* Independent settings (a sweep's grid, optimise's wider search): setting
+ * i runs whole into a folder of its own and keeps in memory what its
+ * caller needs. An executor may run them anywhere (railmail-mpi spreads
+ * them over ranks, each on its own threads); whatever it does, the
+ * results directory ends with every folder as if they had run here one
+ * after another, and rank 0's callbacks see run or load in setting order. */
+struct run_settings {
+    size_t n;
+    void *ctx;
+    /* The folder of setting i in the results directory ("point-001"). */
+    void (*name)(void *ctx, size_t i, char *buf, size_t len);
+    /* Runs setting i into `dir` (created, empty) on this process's
+     * threads, reusing the replications kept in `reuse` (earlier results'
+     * folder of the same name, possibly missing; NULL: none). Its warnings
+     * go into d. */
+    enum rm_status (*run)(void *ctx, size_t i, const char *dir, const char *reuse, struct diag *d);
+    /* What run kept in memory for setting i, as bytes (malloc'ed) that
+     * load, in another process of the same binary, takes instead of
+     * running it: the folder's files have then been written already. */
+    enum rm_status (*save)(void *ctx, size_t i, char **data, size_t *len, struct diag *d);
+    enum rm_status (*load)(void *ctx, size_t i, const char *data, size_t len, struct diag *d);
+};
+
+/* Runs settings 0..n-1 into dir/NAME, reusing reuse_dir/NAME (reuse_dir
+ * NULL: nothing), and stops at the first that fails, as one process would. */
+enum rm_status run_each_setting(const struct run_settings *s, const char *dir, const char *reuse_dir, struct diag *d);
+/* For executors: setting i here, into dir/NAME (created here), reusing
+ * the folder `reuse` (NULL: none). */
+enum rm_status run_setting_here(const struct run_settings *s, size_t i, const char *dir, const char *reuse,
+                                struct diag *d);
+
 /* Where a round's replications run. The default executor runs them on
  * this process's threads; railmail-mpi's (mpi.c) spreads them over MPI
  * ranks. Whatever the executor, every process ends a round with the same
@@ -137,9 +168,13 @@ struct run_executor {
      * series, whose records it does not have. */
     bool (*aggregates)(void);
     unsigned (*ranks)(void);  /* for the run record */
+    /* run_each_setting's work: run_each_setting_here runs them in order here. */
+    enum rm_status (*settings)(const struct run_settings *s, const char *dir, const char *reuse_dir, struct diag *d);
 };
 void run_use_executor(const struct run_executor *e);  /* NULL: the threads of this process */
 unsigned run_ranks(void);
+enum rm_status run_each_setting_here(const struct run_settings *s, const char *dir, const char *reuse_dir,
+                                     struct diag *d);
 
 /* For executors. The round's replications, from..to-1 numbered from 0. */
 void run_span(const struct run *r, unsigned *from, unsigned *to);
