@@ -8,6 +8,9 @@
  * which all decide alike whether another round is needed. Ranks need not
  * share a disk, but each reads the scenario from its own: the scenario key
  * travels with every round and a rank whose inputs differ fails the job.
+ * Independent settings (run_each_setting: a sweep's grid, optimise's
+ * wider search) are spread whole instead: each rank runs its settings on
+ * its own threads and sends rank 0 their folders and figures.
  *
  * A rank other than 0 writes into a scratch directory of its own (removed
  * when it ends), draws no charts and prints nothing: its stderr goes to a
@@ -630,6 +633,56 @@ static enum rm_status mpi_setting_take(const struct run_settings *s, size_t i, i
     return mpi_setting_files(s, i, w, dir, d);
 }
 
+/* After every setting has run: each rank gets every setting's state (a
+ * status first: rank 0 may fail to save one, and the others then fail
+ * alike), so that all go on deciding as one process would. */
+static enum rm_status mpi_root_share(const struct run_settings *s, struct diag *d)
+{
+    enum rm_status st = RM_OK;
+    for (size_t i = 0; i < s->n; i++) {
+        char *state = NULL;
+        size_t len = 0;
+        if (st == RM_OK)
+            st = s->save(s->ctx, i, &state, &len, d);
+        uint64_t h[2] = { (uint64_t)st, st == RM_OK ? len : 0 };
+        for (int w = 1; w < mpi_size; w++) {
+            if (mpi_gone[w])
+                continue;
+            mpi_send(h, 2, MPI_UINT64_T, w, TAG_DATA);
+            mpi_send_bytes(state ? state : "", (size_t)h[1], w, TAG_DATA);
+        }
+        free(state);
+    }
+    return st;
+}
+
+/* Another rank's side of mpi_root_share. */
+static enum rm_status mpi_worker_share(const struct run_settings *s, struct diag *d)
+{
+    enum rm_status st = RM_OK;
+    for (size_t i = 0; i < s->n; i++) {
+        uint64_t h[2];
+        MPI_Status ms;
+        mpi_await(0, MPI_ANY_TAG, &ms);
+        if (ms.MPI_TAG == TAG_CMD) {  /* rank 0 failed before sharing: its END ends here */
+            mpi_next_cmd();
+            mpi_out_of_step();
+        }
+        mpi_recv(h, 2, MPI_UINT64_T, 0, TAG_DATA);
+        char *state = malloc(h[1] + 1);
+        mpi_recv_bytes(state ? state : (char[1]){ 0 }, state ? (size_t)h[1] : 0, 0, TAG_DATA);
+        if (h[0] != RM_OK || !state) {
+            if (st == RM_OK)
+                st = diag_fail(d, h[0] != RM_OK ? (enum rm_status)h[0] : RM_ENOMEM, "rank 0 could not share setting "
+                               "%zu", i + 1);
+        } else if (st == RM_OK) {
+            st = s->load(s->ctx, i, state, (size_t)h[1], d);
+        }
+        free(state);
+    }
+    return st;
+}
+
 /* Rank 0: every rank runs whole settings, rank r those i with i % ranks
  * == r (a static share: no rank waits to be given work), each on its own
  * threads; rank 0 takes them in setting order, its own as it runs them
@@ -657,6 +710,8 @@ static enum rm_status mpi_root_settings(const struct run_settings *s, const char
         st = w == 0 ? mpi_setting_mine(s, i, dir, reuse_dir, d) : mpi_setting_take(s, i, w, dir, d);
     }
     run_use_executor(&mpi_root);
+    if (st == RM_OK && s->everywhere)
+        st = mpi_root_share(s, d);
     return st;
 }
 
@@ -781,6 +836,8 @@ static enum rm_status mpi_worker_settings(const struct run_settings *s, const ch
     }
     free(reuse);
     run_use_executor(&mpi_worker);
+    if (st == RM_OK && s->everywhere)
+        st = mpi_worker_share(s, d);
     return st;
 }
 
@@ -840,11 +897,12 @@ static char **mpi_worker_argv(int argc, char **argv, int *out_argc)
     return v;
 }
 
-/* Rank 0 runs the command; for run, compare and sweep the other ranks run
+/* Rank 0 runs the command; for run, compare, sweep and optimise the other ranks run
  * it too and take their share of every round. */
 static int mpi_main(int argc, char **argv)
 {
-    bool spread = argc > 1 && (!strcmp(argv[1], "run") || !strcmp(argv[1], "compare") || !strcmp(argv[1], "sweep"));
+    bool spread = argc > 1 && (!strcmp(argv[1], "run") || !strcmp(argv[1], "compare") || !strcmp(argv[1], "sweep")
+                               || !strcmp(argv[1], "optimise") || !strcmp(argv[1], "optimize"));
     if (mpi_rank == 0) {
         if (!(mpi_gone = calloc((size_t)mpi_size, sizeof *mpi_gone))) {
             fputs("railmail-mpi: out of memory\n", stderr);

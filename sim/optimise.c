@@ -167,20 +167,48 @@ static void forget_implied(struct optimise_search *s)
             s->state[i] = OPTIMISE_UNKNOWN;
 }
 
-enum rm_status optimise_widen(struct optimise_search *s, bool feasible_only, optimise_probe *probe, void *ctx,
-                              struct diag *d)
+size_t optimise_widen_list(struct optimise_search *s, bool feasible_only, size_t *list)
 {
     s->widened = true;
     if (!feasible_only)
         forget_implied(s);
-    enum rm_status st = RM_OK;
-    for (size_t i = 0; st == RM_OK && i < s->settings; i++) {
+    size_t n = 0;
+    for (size_t i = 0; i < s->settings; i++) {
         if (s->ran[i] || (feasible_only && implied(s, i) != OPTIMISE_FEASIBLE))
             continue;
-        st = run_setting(s, i, probe, ctx, d);
+        if (s->budget && s->n_ran + n >= s->budget) {
+            s->budget_hit = true;
+            break;
+        }
+        list[n++] = i;
     }
-    for (size_t i = 0; st == RM_OK && i < s->settings; i++)
+    return n;
+}
+
+void optimise_widen_record(struct optimise_search *s, const size_t *list, size_t n, const bool *feasible)
+{
+    for (size_t k = 0; k < n; k++) {
+        s->ran[list[k]] = true;
+        s->order[s->n_ran++] = list[k];
+        s->state[list[k]] = feasible[k] ? OPTIMISE_FEASIBLE : OPTIMISE_INFEASIBLE;
+    }
+    for (size_t i = 0; i < s->settings; i++)
         implied(s, i);
+}
+
+enum rm_status optimise_widen(struct optimise_search *s, bool feasible_only, optimise_probe *probe, void *ctx,
+                              struct diag *d)
+{
+    size_t *list = malloc((s->settings + 1) * sizeof *list);
+    bool *feasible = malloc((s->settings + 1) * sizeof *feasible);
+    enum rm_status st = list && feasible ? RM_OK : diag_fail(d, RM_ENOMEM, "out of memory");
+    size_t n = st == RM_OK ? optimise_widen_list(s, feasible_only, list) : 0, done = 0;
+    for (; st == RM_OK && done < n; done++)
+        st = probe(ctx, list[done], &feasible[done], d);
+    if (st == RM_OK)
+        optimise_widen_record(s, list, done, feasible);
+    free(list);
+    free(feasible);
     return st;
 }
 
@@ -539,8 +567,8 @@ static enum rm_status keep(struct optimise_result *o, struct setting *p, const s
 /* Runs setting i at `replications` into dir/point-NNN, which must not
  * exist, adopting the replications kept in `reuse` (a point folder, or
  * NULL), and keeps what the files need. */
-static enum rm_status simulate(struct optimise_result *o, size_t i, unsigned replications, const char *reuse,
-                               struct diag *d)
+static enum rm_status simulate(struct optimise_result *o, size_t i, unsigned replications, const char *sub,
+                               const char *reuse, struct diag *d)
 {
     struct setting *p = o->setting[i];
     size_t at[OPTIMISE_MAX_KEYS];
@@ -548,11 +576,8 @@ static enum rm_status simulate(struct optimise_result *o, size_t i, unsigned rep
     enum rm_status st = p->s ? RM_OK : load_at(o, at, &p->s, d);
     if (st != RM_OK)
         return st;
-    char name[32], sub[4096];
+    char name[32];
     point_name(o, i, name, sizeof name);
-    snprintf(sub, sizeof sub, "%s/%s", o->dir, name);
-    if (mkdir(sub, 0777) != 0)
-        return diag_fail(d, RM_EIO, "cannot create %s: %s", sub, strerror(errno));
     if (!p->m && !(p->m = model_create(p->s)))
         return diag_fail(d, RM_ENOMEM, "out of memory");
     struct run_options ro = { .replications = replications, .jobs = o->q.jobs, .batches = o->q.batches,
@@ -572,17 +597,27 @@ static enum rm_status simulate(struct optimise_result *o, size_t i, unsigned rep
     return st;
 }
 
-/* Runs setting i at the scenario's replications (those kept in
- * reuse_dir/point-NNN reused when they are there). */
-static enum rm_status run_one(struct optimise_result *o, size_t i, struct diag *d)
+/* Runs setting i at the scenario's replications into `sub` (made, empty),
+ * reusing the replications kept in `reuse`. */
+static enum rm_status first_stage(struct optimise_result *o, size_t i, const char *sub, const char *reuse,
+                                  struct diag *d)
 {
     if (!(o->setting[i] = calloc(1, sizeof *o->setting[i])))
         return diag_fail(d, RM_ENOMEM, "out of memory");
-    char name[32], old[4200];
+    return simulate(o, i, o->first->replications, sub, reuse, d);
+}
+
+/* Runs setting i into dir/point-NNN, reusing reuse_dir/point-NNN. */
+static enum rm_status run_one(struct optimise_result *o, size_t i, struct diag *d)
+{
+    char name[32], sub[4096], old[4200];
     point_name(o, i, name, sizeof name);
+    snprintf(sub, sizeof sub, "%s/%s", o->dir, name);
     if (o->reuse_dir)
         snprintf(old, sizeof old, "%s/%s", o->reuse_dir, name);
-    return simulate(o, i, o->first->replications, o->reuse_dir ? old : NULL, d);
+    if (mkdir(sub, 0777) != 0)
+        return diag_fail(d, RM_EIO, "cannot create %s: %s", sub, strerror(errno));
+    return first_stage(o, i, sub, o->reuse_dir ? old : NULL, d);
 }
 
 /* Gives setting i `replications` in all: its folder is set aside and run
@@ -598,10 +633,102 @@ static enum rm_status extend_one(struct optimise_result *o, size_t i, unsigned r
     snprintf(aside, sizeof aside, "%s/.%s-earlier", o->dir, name);
     snprintf(old, sizeof old, "%s/%s", o->reuse_dir ? o->reuse_dir : "", name);
     bool earlier = o->reuse_dir && o->setting[i]->reused == 0 && access(old, F_OK) == 0;
-    if (rename(sub, aside) != 0)
+    /* railmail-mpi's other ranks may not have the folder: another ran it */
+    if (rename(sub, aside) != 0 && errno != ENOENT)
         return diag_fail(d, RM_EIO, "cannot move %s aside: %s", sub, strerror(errno));
-    enum rm_status st = simulate(o, i, replications, earlier ? old : aside, d);
+    if (mkdir(sub, 0777) != 0)
+        return diag_fail(d, RM_EIO, "cannot create %s: %s", sub, strerror(errno));
+    enum rm_status st = simulate(o, i, replications, sub, earlier ? old : aside, d);
     outdir_remove_tree(aside);
+    return st;
+}
+
+/* ---- the wider search, its settings spread over ranks (run.h) ---- */
+
+struct widening {
+    struct optimise_result *o;
+    const size_t *list;   /* the settings, in grid order */
+};
+
+static void widen_name(void *ctx, size_t k, char *buf, size_t len)
+{
+    const struct widening *w = ctx;
+    point_name(w->o, w->list[k], buf, len);
+}
+
+static enum rm_status widen_run(void *ctx, size_t k, const char *dir, const char *reuse, struct diag *d)
+{
+    const struct widening *w = ctx;
+    return first_stage(w->o, w->list[k], dir, reuse, d);
+}
+
+/* What a setting keeps, as bytes for another rank of the same binary:
+ * its counts, then its measures and their values raw, bit for bit. */
+struct saved_setting {
+    uint64_t n, reused, feasible, measures;
+};
+
+static enum rm_status widen_save(void *ctx, size_t k, char **data, size_t *len, struct diag *d)
+{
+    const struct widening *w = ctx;
+    const struct setting *p = w->o->setting[w->list[k]];
+    struct saved_setting h = { p->n, p->reused, p->feasible, 1 + w->o->n_con };
+    size_t measures = h.measures * sizeof *p->measure, values = h.measures * p->n * sizeof **p->values;
+    if (!(*data = malloc(sizeof h + measures + values)))
+        return diag_fail(d, RM_ENOMEM, "out of memory");
+    memcpy(*data, &h, sizeof h);
+    memcpy(*data + sizeof h, p->measure, measures);
+    for (size_t c = 0; c < h.measures; c++)
+        memcpy(*data + sizeof h + measures + c * p->n * sizeof **p->values, p->values[c], p->n * sizeof **p->values);
+    *len = sizeof h + measures + values;
+    return RM_OK;
+}
+
+static enum rm_status widen_load(void *ctx, size_t k, const char *data, size_t len, struct diag *d)
+{
+    const struct widening *w = ctx;
+    struct setting **at = &w->o->setting[w->list[k]];
+    struct saved_setting h;
+    if (len < sizeof h || (memcpy(&h, data, sizeof h), h.measures != 1 + w->o->n_con) ||
+        len != sizeof h + h.measures * sizeof(struct stats_summary) + h.measures * h.n * sizeof(double))
+        return diag_fail(d, RM_ERUN, "a setting's figures arrived cut short");
+    if (!*at && !(*at = calloc(1, sizeof **at)))
+        return diag_fail(d, RM_ENOMEM, "out of memory");
+    struct setting *p = *at;
+    p->n = (unsigned)h.n, p->reused = (unsigned)h.reused, p->feasible = h.feasible;
+    memcpy(p->measure, data + sizeof h, h.measures * sizeof *p->measure);
+    const char *values = data + sizeof h + h.measures * sizeof *p->measure;
+    for (size_t c = 0; c < h.measures; c++) {
+        free(p->values[c]);
+        if (!(p->values[c] = malloc((h.n + 1) * sizeof *p->values[c])))
+            return diag_fail(d, RM_ENOMEM, "out of memory");
+        memcpy(p->values[c], values + c * h.n * sizeof *p->values[c], h.n * sizeof *p->values[c]);
+    }
+    return RM_OK;
+}
+
+/* The wider search: its settings are independent, so they run through
+ * run_each_setting (spread over railmail-mpi's ranks, every rank getting
+ * every setting's figures to decide alike), then count as run. */
+static enum rm_status widen(struct optimise_result *o, bool feasible_only, struct diag *d)
+{
+    struct optimise_search *s = &o->search;
+    size_t *list = malloc((s->settings + 1) * sizeof *list);
+    bool *feasible = malloc((s->settings + 1) * sizeof *feasible);
+    if (!list || !feasible) {
+        free(list), free(feasible);
+        return diag_fail(d, RM_ENOMEM, "out of memory");
+    }
+    size_t n = optimise_widen_list(s, feasible_only, list);
+    struct widening w = { o, list };
+    struct run_settings set = { n, &w, widen_name, widen_run, widen_save, widen_load, true };
+    enum rm_status st = run_each_setting(&set, o->dir, o->reuse_dir, d);
+    for (size_t k = 0; st == RM_OK && k < n; k++)
+        feasible[k] = o->setting[list[k]]->feasible;
+    if (st == RM_OK)
+        optimise_widen_record(s, list, n, feasible);
+    free(list);
+    free(feasible);
     return st;
 }
 
@@ -1059,9 +1186,9 @@ static enum rm_status search(struct optimise_result *o, struct diag *d)
     struct optimise_search *s = &o->search;
     enum rm_status st = optimise_frontier(s, probe, o, d);
     if (st == RM_OK && constraints_break(o, d))
-        st = optimise_widen(s, false, probe, o, d);
+        st = widen(o, false, d);
     if (st == RM_OK && !s->widened && (o->objective_broke = objective_breaks(o, d)))
-        st = optimise_widen(s, true, probe, o, d);
+        st = widen(o, true, d);
     return st;
 }
 

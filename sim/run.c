@@ -539,6 +539,11 @@ unsigned run_ranks(void)
     return executor->ranks();
 }
 
+bool run_keeps_results(void)
+{
+    return executor->aggregates();
+}
+
 enum rm_status run_each_setting(const struct run_settings *s, const char *dir, const char *reuse_dir, struct diag *d)
 {
     return executor->settings(s, dir, reuse_dir, d);

@@ -1070,6 +1070,8 @@ static enum rm_status collect_one(const struct sweep_collect *c, const char *nam
 
 enum rm_status sweep_collect_files(const struct sweep_collect *c, struct diag *d)
 {
+    if (!run_keeps_results())
+        return RM_OK;  /* railmail-mpi's other ranks: the points are on rank 0's disk */
     enum rm_status st = collect_one(c, RESULTS_SWEEP_CSV, RESULTS_SUMMARY_COLUMNS, RESULTS_SUMMARY_CSV, d);
     if (st == RM_OK)
         st = collect_one(c, RESULTS_SWEEP_MONTHLY_CSV, RESULTS_MONTHLY_COLUMNS, RESULTS_MONTHLY_CSV, d);
@@ -1206,7 +1208,7 @@ enum rm_status sweep_run(struct sweep_result *w, const char *dir, const char *re
         if (st == RM_OK && !(w->line = answer_line(w)))
             st = diag_fail(d, RM_ENOMEM, "out of memory");
     } else {  /* every point, independent of the others: ranks may share them out */
-        struct run_settings set = { w->n_points, &rc, setting_name, setting_run, setting_save, setting_load };
+        struct run_settings set = { w->n_points, &rc, setting_name, setting_run, setting_save, setting_load, false };
         st = run_each_setting(&set, dir, reuse_dir, d);
     }
     if (st != RM_OK)

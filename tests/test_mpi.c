@@ -250,18 +250,35 @@ Test(mpi, a_rank_that_dies_on_a_grids_point_fails_the_job, .timeout = 180)
                  "rank 2: fault injected at setting 3");
 }
 
-/* optimise does not spread its work yet: rank 0 runs it on its own
- * threads (it failed with "rank 1: ended before the round"). */
-Test(mpi, optimise_runs_on_rank_0_alone, .timeout = 180)
+/* optimise on two ranks, byte for byte as railmail -j 1: its frontier's
+ * settings spread their replications, its whole-grid search (a cap on a
+ * cost that rises with the trains) spreads the settings, and the
+ * selection's extra replications (a threshold far below the differences'
+ * noise) run on every rank alike. */
+static void optimise_alike(const char *what)
 {
     char *t = e2e_tmpdir(), *err = e2e_format("%s/err", t), *one = e2e_format("%s/one", t);
     char *dir = e2e_format("%s/ranks", t);
-    const char *args = "optimise tests/e2e/two-origins --vary services.S1.departures_per_week=6:9 "
-                       "--minimise cost_total --subject-to 'on_time_pct@origin:O1>=75' -r 3 -d 60 --no-plot -q -o %s";
+    char *args = e2e_format("optimise tests/e2e/two-origins %s -r 4 -d 60 --no-plot -q -o %%s", what);
     char *a = e2e_format(args, one), *b = e2e_format(args, dir), *a1 = e2e_format("%s -j 1", a);
     cr_assert_eq(e2e_run(a1, NULL, NULL), 0, "railmail %s failed", a1);
     cr_assert_eq(mpi_run_on(2, b, err, NULL), 0, "%s", e2e_slurp(err));
     same_tree(one, dir);
-    free(a), free(b), free(a1), free(dir), free(one), free(err);
+    free(args), free(a), free(b), free(a1), free(dir), free(one), free(err);
     e2e_rmtree(t);
+}
+
+Test(mpi, optimise_frontier_and_whole_grid_on_two_ranks_as_one_process, .timeout = 240)
+{
+    optimise_alike("--vary services.S1.departures_per_week=6:9 --minimise cost_total "
+                   "--subject-to 'on_time_pct@origin:O1>=75'");
+    optimise_alike("--vary services.S1.departures_per_week=6:10 --vary services.S2.departures_per_week=6:8 "
+                   "--minimise cost_total --subject-to 'on_time_pct@origin:O1>=75' --subject-to 'cost_total<=300000'");
+}
+
+Test(mpi, optimise_selection_on_two_ranks_as_one_process, .timeout = 240)
+{
+    optimise_alike("--vary services.S1.departures_per_week=10.6,10.8,11 --minimise transit_mean_d "
+                   "--subject-to 'on_time_pct@origin:O1>=75' --set services.S2.departures_per_week=11 "
+                   "--set scenario.threshold.transit_mean_d=0.0002");
 }

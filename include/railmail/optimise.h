@@ -76,6 +76,11 @@ enum rm_status optimise_frontier(struct optimise_search *s, optimise_probe *prob
  * are what the ones run imply. */
 enum rm_status optimise_widen(struct optimise_search *s, bool feasible_only, optimise_probe *probe, void *ctx,
                               struct diag *d);
+/* The same in two halves, for a caller that runs the settings together
+ * (spread over ranks): the settings it would run, in grid order and up to
+ * the budget, into list[settings]; then, once run, their feasibility. */
+size_t optimise_widen_list(struct optimise_search *s, bool feasible_only, size_t *list);
+void optimise_widen_record(struct optimise_search *s, const size_t *list, size_t n, const bool *feasible);
 /* Settings whose state is still unknown (left by the budget). */
 size_t optimise_unknown(const struct optimise_search *s);
 

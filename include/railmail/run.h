@@ -144,6 +144,9 @@ struct run_settings {
      * running it: the folder's files have then been written already. */
     enum rm_status (*save)(void *ctx, size_t i, char **data, size_t *len, struct diag *d);
     enum rm_status (*load)(void *ctx, size_t i, const char *data, size_t len, struct diag *d);
+    /* Every process loads every setting's state, not rank 0 alone: the
+     * caller goes on deciding from them all (optimise's selection). */
+    bool everywhere;
 };
 
 /* Runs settings 0..n-1 into dir/NAME, reusing reuse_dir/NAME (reuse_dir
@@ -173,6 +176,10 @@ struct run_executor {
 };
 void run_use_executor(const struct run_executor *e);  /* NULL: the threads of this process */
 unsigned run_ranks(void);
+/* Whether this process keeps the results (false on railmail-mpi's other
+ * ranks, whose results directory is thrown away): files gathered from
+ * the results directory are written only where they are kept. */
+bool run_keeps_results(void);
 enum rm_status run_each_setting_here(const struct run_settings *s, const char *dir, const char *reuse_dir,
                                      struct diag *d);
 
