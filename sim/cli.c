@@ -971,54 +971,75 @@ struct sweep_args {
     bool every_month;
 };
 
-/* Moves sweep's own options from argv into `a` and the rest into `rest`
- * (argv[0] first) for parse_opts; 0, or the exit status of a usage error. */
-static int split_sweep_args(int argc, char **argv, struct sweep_args *a, char **rest, int *n_rest)
+/* Takes a command's own options apart from run's before parse_opts sees
+ * them: each of names[0..n_names) takes a value (NAME V or NAME=V), each
+ * of flags[] none; take(ctx, which, value) stores one, `which` counting
+ * the names, then the flags (value NULL). The rest go to `rest` (argv[0]
+ * first), with the values of run's options that take one. 0, or the exit
+ * status of a usage error. Sweep's and optimise's. */
+static int split_own_args(int argc, char **argv, const char *const *names, size_t n_names, const char *const *flags,
+                          size_t n_flags, int (*take)(void *ctx, size_t which, const char *value), void *ctx,
+                          char **rest, int *n_rest)
 {
-    static const char *const names[] = { "--vary", "--target", "--proposal" };
-    *a = (struct sweep_args){ 0 };
-    int n = 0;
+    int n = 0, rc = 0;
     rest[n++] = argv[0];
-    for (int i = 1; i < argc; i++) {
+    for (int i = 1; i < argc && rc == 0; i++) {
         const char *arg = argv[i], *value = NULL;
-        size_t which = 3;
+        size_t which = n_names + n_flags;
         if (!strcmp(arg, "--")) {
             while (i < argc)
                 rest[n++] = argv[i++];
             break;
         }
-        if (!strcmp(arg, "--every-month")) {
-            a->every_month = true;
-            continue;
-        }
-        for (size_t k = 0; k < 3 && which == 3; k++) {
+        for (size_t k = 0; k < n_flags && which == n_names + n_flags; k++)
+            if (!strcmp(arg, flags[k]))
+                which = n_names + k;
+        for (size_t k = 0; k < n_names && which == n_names + n_flags; k++) {
             size_t len = strlen(names[k]);
             if (!strncmp(arg, names[k], len) && (arg[len] == '\0' || arg[len] == '='))
                 which = k, value = arg[len] ? arg + len + 1 : NULL;
         }
-        if (which == 3) {
+        if (which == n_names + n_flags) {
             rest[n++] = argv[i];
             if (takes_value(arg) && i + 1 < argc)
                 rest[n++] = argv[++i];
             continue;
         }
-        if (!value && i + 1 >= argc)
+        if (which < n_names && !value && i + 1 >= argc)
             return say_error("%s: expected a value", names[which]);
-        if (!value)
-            value = argv[++i];
-        if (which == 0) {
-            if (a->n_vary == sizeof a->vary / sizeof *a->vary)
-                return say_error("--vary: expected at most %d, got more", SWEEP_MAX_KEYS);
-            a->vary[a->n_vary++] = value;
-        } else if (which == 1) {
-            a->target = value;
-        } else {
-            a->proposal = value;
-        }
+        rc = take(ctx, which, which < n_names && !value ? argv[++i] : value);
     }
     *n_rest = n;
     rest[n] = NULL;
+    return rc;
+}
+
+static const char *const sweep_names[] = { "--vary", "--target", "--proposal" };
+static const char *const sweep_flags[] = { "--every-month" };
+
+/* Stores one of sweep's options (which: in sweep_names, then sweep_flags). */
+static int sweep_arg(void *ctx, size_t which, const char *value)
+{
+    struct sweep_args *a = ctx;
+    if (which == 0) {
+        if (a->n_vary == sizeof a->vary / sizeof *a->vary)
+            return say_error("--vary: expected at most %d, got more", SWEEP_MAX_KEYS);
+        a->vary[a->n_vary++] = value;
+    } else if (which == 1) {
+        a->target = value;
+    } else if (which == 2) {
+        a->proposal = value;
+    } else {
+        a->every_month = true;
+    }
     return 0;
+}
+
+static int split_sweep_args(int argc, char **argv, struct sweep_args *a, char **rest, int *n_rest)
+{
+    *a = (struct sweep_args){ 0 };
+    return split_own_args(argc, argv, sweep_names, sizeof sweep_names / sizeof *sweep_names, sweep_flags,
+                          sizeof sweep_flags / sizeof *sweep_flags, sweep_arg, a, rest, n_rest);
 }
 
 /* sweep's and optimise's --help, wherever it stands before a "--" (their
@@ -1172,10 +1193,13 @@ struct optimise_args {
     bool maximise;
 };
 
-/* Stores one of optimise's options (which: its index in the names of
- * split_optimise_args); 0 or an exit status. */
-static int optimise_arg(struct optimise_args *a, size_t which, const char *name, const char *value)
+static const char *const optimise_names[] = { "--vary", "--subject-to", "--minimise", "--minimize", "--maximise",
+                                              "--maximize", "--proposal", "--budget" };
+
+/* Stores one of optimise's options (which: its index in optimise_names). */
+static int optimise_arg(void *ctx, size_t which, const char *value)
 {
+    struct optimise_args *a = ctx;
     if (which == 0) {
         if (a->n_vary > OPTIMISE_MAX_KEYS)
             return say_error("--vary: expected at most %d keys, got more", OPTIMISE_MAX_KEYS);
@@ -1186,7 +1210,8 @@ static int optimise_arg(struct optimise_args *a, size_t which, const char *name,
         a->constraints[a->n_constraints++] = value;
     } else if (which <= 5) {
         if (a->objective)
-            return say_error("%s: expected one objective, got %s and %s", name, a->objective, value);
+            return say_error("%s: expected one objective, got %s and %s", optimise_names[which], a->objective,
+                             value);
         a->objective = value;
         a->maximise = which >= 4;
     } else if (which == 6) {
@@ -1197,43 +1222,11 @@ static int optimise_arg(struct optimise_args *a, size_t which, const char *name,
     return 0;
 }
 
-/* Moves optimise's own options from argv into `a` and the rest into
- * `rest` (argv[0] first) for parse_opts; 0, or the exit status of a usage
- * error. */
 static int split_optimise_args(int argc, char **argv, struct optimise_args *a, char **rest, int *n_rest)
 {
-    static const char *const names[] = { "--vary", "--subject-to", "--minimise", "--minimize", "--maximise",
-                                         "--maximize", "--proposal", "--budget" };
-    const size_t n_names = sizeof names / sizeof *names;
     *a = (struct optimise_args){ 0 };
-    int n = 0, rc = 0;
-    rest[n++] = argv[0];
-    for (int i = 1; i < argc && rc == 0; i++) {
-        const char *arg = argv[i], *value = NULL;
-        size_t which = n_names;
-        if (!strcmp(arg, "--")) {
-            while (i < argc)
-                rest[n++] = argv[i++];
-            break;
-        }
-        for (size_t k = 0; k < n_names && which == n_names; k++) {
-            size_t len = strlen(names[k]);
-            if (!strncmp(arg, names[k], len) && (arg[len] == '\0' || arg[len] == '='))
-                which = k, value = arg[len] ? arg + len + 1 : NULL;
-        }
-        if (which == n_names) {
-            rest[n++] = argv[i];
-            if (takes_value(arg) && i + 1 < argc)
-                rest[n++] = argv[++i];
-            continue;
-        }
-        if (!value && i + 1 >= argc)
-            return say_error("%s: expected a value", names[which]);
-        rc = optimise_arg(a, which, names[which], value ? value : argv[++i]);
-    }
-    *n_rest = n;
-    rest[n] = NULL;
-    return rc;
+    return split_own_args(argc, argv, optimise_names, sizeof optimise_names / sizeof *optimise_names, NULL, 0,
+                          optimise_arg, a, rest, n_rest);
 }
 
 /* Checks what parse_opts took that optimise does not use; 0 or an exit status. */
