@@ -1236,8 +1236,11 @@ static void measure_text(struct strbuf *b, const struct optimise_result *o, cons
 {
     char unit[64];
     const char *u = metric_unit(mt, o->first->currency, unit, sizeof unit);
-    /* two decimals, as the tables print; whole numbers for large amounts */
+    /* two decimals, as the tables print, or enough to tell an interval's
+     * ends apart; whole numbers for large amounts */
     int dp = fabs(s->mean) >= 10000 ? 0 : 2;
+    while (dp && dp < 6 && s->ci_high > s->ci_low && s->ci_high - s->ci_low < 2 * pow(10, -dp))
+        dp++;
     strbuf_printf(b, "%s@%s %.*f %s [%.*f, %.*f]", mt->name, scope, dp, s->mean, u, dp, s->ci_low, dp, s->ci_high);
 }
 
