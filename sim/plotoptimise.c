@@ -48,10 +48,19 @@ static const char *num_text(char buf[32], double v)
     return buf;
 }
 
-/* "mean [low, high]" */
+/* "mean [low, high]", with more figures when three cannot tell the
+ * interval's ends apart */
 static void level_text(struct strbuf *b, double mean, double lo, double hi)
 {
     char m[32], l[32], h[32];
+    if (isfinite(lo) && isfinite(hi) && lo < hi && !strcmp(num_text(l, lo), num_text(h, hi))) {
+        int figures = 4;
+        while (figures < 10 && !strcmp((snprintf(l, sizeof l, "%.*g", figures, lo), l),
+                                       (snprintf(h, sizeof h, "%.*g", figures, hi), h)))
+            figures++;
+        strbuf_printf(b, "%.*g [%s, %s]", figures, mean, l, h);
+        return;
+    }
     strbuf_printf(b, "%s", num_text(m, mean));
     if (isfinite(lo) && isfinite(hi) && (lo != mean || hi != mean))
         strbuf_printf(b, " [%s, %s]", num_text(l, lo), num_text(h, hi));
