@@ -1167,11 +1167,12 @@ static const char usage_optimise[] =
     "procedure gives the close ones more replications until the best is chosen with\n"
     "the scenario's confidence (indifference zone: the objective's practical\n"
     "threshold; at most --max-replications each); those within the threshold of it\n"
-    "are as good. Writes " RESULTS_OPTIMUM_CSV ", " RESULTS_POINTS_CSV " (every setting run, feasible\n"
-    "or not, its objective, replications and what the selection made of it),\n"
-    RESULTS_SWEEP_CSV " and each setting's results in point-NNN/ (numbered in grid order,\n"
-    "as a sweep's). No feasible setting: exit 1, and the closest is shown. `optimize`\n"
-    "is the same command. E.g.\n"
+    "are as good. --precision runs each setting in rounds until its targets are met,\n"
+    "before its constraints are judged. Writes " RESULTS_OPTIMUM_CSV ", " RESULTS_POINTS_CSV " (every\n"
+    "setting run, feasible or not, its objective, replications and what the selection\n"
+    "made of it), " RESULTS_SWEEP_CSV " and each setting's results in point-NNN/ (numbered in\n"
+    "grid order, as a sweep's). No feasible setting: exit 1, and the closest is shown.\n"
+    "`optimize` is the same command. E.g.\n"
     "  railmail optimise --vary services.CQ-MAL.departures_per_week=1:7 \\\n"
     "    --vary services.ZZ-MAL.departures_per_week=1:7 --minimise cost_per_kg \\\n"
     "    --subject-to 'on_time_pct@origin:CQ>=80' --subject-to 'on_time_pct@origin:ZZ>=80'\n\n"
@@ -1236,8 +1237,6 @@ static int optimise_refuses(const struct opts *o, const struct optimise_args *a,
         return say_error("--what-if: only for compare (optimise a proposal with --proposal)");
     if (o->n_thresholds)
         return say_error("--threshold: only for compare; optimise takes the scenario's thresholds");
-    if (o->n_precision)
-        return say_error("--precision: not for optimise yet; set the replications with -r");
     *budget = 0;
     long b;
     if (a->budget && !parse_count(a->budget, OPTIMISE_MAX_SETTINGS, &b))
@@ -1297,6 +1296,14 @@ static int cmd_optimise(int argc, char **argv)
         q.progress_ctx = &p;
     }
     enum rm_status st = optimise_prepare(&q, &w, d);
+    struct run_precision *prec = NULL;
+    struct model *m0 = NULL;  /* where the targets' names live */
+    if (st == RM_OK && o.n_precision) {
+        m0 = model_create(optimise_scenario(w));
+        st = m0 ? precision_targets(&o, m0, &prec, d) : diag_fail(d, RM_ENOMEM, "out of memory");
+        if (st == RM_OK)
+            optimise_set_precision(w, prec, o.n_precision);
+    }
     const char *out = w ? (o.out ? o.out : optimise_default_out(w)) : NULL;
     if (st == RM_OK)
         st = outdir_begin(out, &od, d);
@@ -1325,7 +1332,9 @@ static int cmd_optimise(int argc, char **argv)
     if (rc == 0 && !optimise_found(w))
         rc = EXIT_RUN;  /* the question has no answer: a script must not take the closest for one */
     record_destroy(rec);
+    model_destroy(m0);  /* before the scenario it reads */
     optimise_destroy(w);
+    free(prec);
     diag_destroy(d);
     free(rest);
     return rc;

@@ -251,6 +251,7 @@ struct optimise_result {
     struct metric_ref objective;
     double objective_threshold;     /* the practical threshold, absolute (NaN until the best is known) */
     struct metric_threshold practical;
+    struct metric_threshold zone;   /* the selection's indifference zone: practical, or 1 % without one */
     struct sweep_target con[OPTIMISE_MAX_CONSTRAINTS];
     size_t n_con;
     double con_confidence;          /* each constraint's: 1 - (1 - c) / k */
@@ -271,6 +272,8 @@ struct optimise_result {
         bool capped;                /* stopped by --max-replications before it could end */
     } sel;
     const char *dir, *reuse_dir;    /* while running */
+    struct run_precision *precision; /* each setting's first stage runs rounds to these; the caller's */
+    size_t n_precision;
 };
 
 /* Loads the scenario with the user's sets, then KEY=VALUE for each key at
@@ -451,6 +454,9 @@ static enum rm_status check_rows(struct optimise_result *o, struct diag *d)
     for (size_t i = 0; i < o->first->n_thresholds; i++)
         if (!strcmp(o->first->thresholds[i].metric->name, o->objective.metric->name))
             o->practical = o->first->thresholds[i].t;
+    /* the selection needs an indifference zone: where the objective has
+     * no practical threshold, a difference under 1 % of the best is none */
+    o->zone = o->practical.value > 0 ? o->practical : (struct metric_threshold){ 1, true };
     o->con_confidence = 1 - (1 - o->first->confidence) / (double)o->n_con;
     return st;
 }
@@ -497,6 +503,12 @@ enum rm_status optimise_prepare(const struct optimise_request *q, struct optimis
     }
     *out = o;
     return RM_OK;
+}
+
+void optimise_set_precision(struct optimise_result *o, struct run_precision *p, size_t n)
+{
+    o->precision = p;
+    o->n_precision = n < OPTIMISE_MAX_PRECISION ? n : OPTIMISE_MAX_PRECISION;
 }
 
 const char *optimise_default_out(const struct optimise_result *o)
@@ -567,8 +579,8 @@ static enum rm_status keep(struct optimise_result *o, struct setting *p, const s
 /* Runs setting i at `replications` into dir/point-NNN, which must not
  * exist, adopting the replications kept in `reuse` (a point folder, or
  * NULL), and keeps what the files need. */
-static enum rm_status simulate(struct optimise_result *o, size_t i, unsigned replications, const char *sub,
-                               const char *reuse, struct diag *d)
+static enum rm_status simulate(struct optimise_result *o, size_t i, unsigned replications, bool rounds,
+                               const char *sub, const char *reuse, struct diag *d)
 {
     struct setting *p = o->setting[i];
     size_t at[OPTIMISE_MAX_KEYS];
@@ -582,6 +594,14 @@ static enum rm_status simulate(struct optimise_result *o, size_t i, unsigned rep
         return diag_fail(d, RM_ENOMEM, "out of memory");
     struct run_options ro = { .replications = replications, .jobs = o->q.jobs, .batches = o->q.batches,
                               .tracking = o->q.tracking, .reuse_dir = reuse, .key = p->s->key };
+    struct run_precision prec[OPTIMISE_MAX_PRECISION];  /* found again in this setting's model */
+    for (size_t k = 0; rounds && k < o->n_precision; k++) {
+        prec[k] = o->precision[k];
+        if ((prec[k].row = model_row(p->m, prec[k].metric, prec[k].scope)) == SIZE_MAX)
+            return diag_error(d, NULL, "--precision %s@%s: setting %s has no such row", prec[k].metric,
+                              prec[k].scope, name);
+        ro.precision = prec, ro.n_precision = k + 1, ro.max_replications = o->q.max_replications;
+    }
     struct run_result res;
     if ((st = run_replications(p->m, &ro, p->s->confidence, sub, &res, d)) != RM_OK)
         return st;
@@ -604,7 +624,7 @@ static enum rm_status first_stage(struct optimise_result *o, size_t i, const cha
 {
     if (!(o->setting[i] = calloc(1, sizeof *o->setting[i])))
         return diag_fail(d, RM_ENOMEM, "out of memory");
-    return simulate(o, i, o->first->replications, sub, reuse, d);
+    return simulate(o, i, o->first->replications, true, sub, reuse, d);
 }
 
 /* Runs setting i into dir/point-NNN, reusing reuse_dir/point-NNN. */
@@ -638,7 +658,7 @@ static enum rm_status extend_one(struct optimise_result *o, size_t i, unsigned r
         return diag_fail(d, RM_EIO, "cannot move %s aside: %s", sub, strerror(errno));
     if (mkdir(sub, 0777) != 0)
         return diag_fail(d, RM_EIO, "cannot create %s: %s", sub, strerror(errno));
-    enum rm_status st = simulate(o, i, replications, sub, earlier ? old : aside, d);
+    enum rm_status st = simulate(o, i, replications, false, sub, earlier ? old : aside, d);
     outdir_remove_tree(aside);
     return st;
 }
@@ -835,7 +855,7 @@ static enum rm_status next_stage(struct optimise_result *o, struct kn *kn, const
                                  struct diag *d)
 {
     for (size_t j = 0; j < kn->k; j++) {
-        if (!kn->alive[j])
+        if (!kn->alive[j] || o->setting[c[j]]->n >= r)  /* --precision rounds may have run more */
             continue;
         enum rm_status st = extend_one(o, c[j], r, d);
         if (st != RM_OK)
@@ -876,8 +896,13 @@ static enum rm_status run_selection(struct optimise_result *o, const size_t *c, 
         if (better(o, p->measure[0].mean, o->setting[lead]->measure[0].mean))
             lead = c[j];
     }
-    o->sel.delta = metric_threshold_of(&o->practical, o->setting[lead]->measure[0].mean);
+    o->sel.delta = metric_threshold_of(&o->zone, o->setting[lead]->measure[0].mean);
     o->sel.first = n0;
+    if (!(o->sel.delta > 0)) {  /* a best of 0 leaves a relative zone empty: its mean decides */
+        *chosen = lead;
+        free(x);
+        return RM_OK;
+    }
     objective_values(o, c, k, x);
     struct kn kn;
     enum rm_status st = kn_init(&kn, k, n0, x, o->sel.delta, 1 - o->first->confidence, o->q.maximise) == RM_OK
@@ -941,7 +966,7 @@ static enum rm_status choose(struct optimise_result *o, struct diag *d)
             k = contenders(o, c);
     }
     if (st == RM_OK && o->best != SIZE_MAX) {
-        o->objective_threshold = o->sel.delta = metric_threshold_of(&o->practical, o->setting[o->best]->measure[0].mean);
+        o->objective_threshold = o->sel.delta = metric_threshold_of(&o->zone, o->setting[o->best]->measure[0].mean);
         label(o, c, k);
     }
     if (st == RM_OK && o->sel.capped)
@@ -1278,8 +1303,9 @@ static void print_selection(FILE *f, const struct optimise_result *o)
         return;
     }
     fprintf(f, "chosen among %zu feasible settings by Kim and Nelson's procedure on paired replications: the best "
-            "with probability at least %.4g%% when it leads the others by the practical threshold (%.4g %s) or more",
-            o->sel.contenders, 100 * o->first->confidence, o->sel.delta, u);
+            "with probability at least %.4g%% when it leads the others by %s (%.4g %s) or more", o->sel.contenders,
+            100 * o->first->confidence, o->practical.value > 0 ? "the practical threshold" : "1 % of the best",
+            o->sel.delta, u);
     if (o->sel.last > o->sel.first)
         fprintf(f, "; the leaders ran %u replications instead of %u to tell them apart", o->sel.last, o->sel.first);
     if (o->sel.dropped)

@@ -394,6 +394,35 @@ Test(optimise, a_selection_stopped_by_max_replications_says_so, .timeout = 240)
     e2e_rmtree(t);
 }
 
+Test(optimise, precision_rounds_give_each_setting_the_replications_its_constraints_need, .timeout = 240)
+{
+    char *t = e2e_tmpdir(), *out = e2e_format("%s/out", t), *err = e2e_format("%s/err", t);
+    cr_assert_eq(e2e_runf(out, err, "optimise " TWO " " KEYS " --minimise cost_total " BOTH
+                          " --precision 'on_time_pct@origin:O1=0.5' -o %s/r --no-plot", t), 0);
+    char *text = e2e_slurp(out);
+    cr_assert(strstr(text, ": services.S1.departures_per_week = 9, services.S2.departures_per_week = 9\n"), "%s", text);
+    /* the settings near O1's 50 % need more replications than the first round's 8 to reach +-0.5 points */
+    char *r = e2e_format("%s/r", t), *path = e2e_format("%s/points.csv", r), *points = e2e_slurp(path);
+    unsigned most = 0, least = UINT32_MAX;
+    for (char *row = strtok(points, "\n"); row; row = strtok(NULL, "\n")) {
+        unsigned reps;
+        const char *comma = row;
+        for (int k = 0; k < 7 && comma; k++)
+            comma = strchr(comma + 1, ',');
+        if (strncmp(row, "point-", 6) || !comma || sscanf(comma + 1, "%u", &reps) != 1)
+            continue;
+        most = reps > most ? reps : most;
+        least = reps < least ? reps : least;
+    }
+    cr_assert_eq(least, 8);
+    cr_assert_gt(most, 8, "no setting ran more than the first round");
+    cr_assert_eq(e2e_runf(out, err, "verify %s", r), 0);
+    free(points), free(path), free(r), free(text);
+    free(out);
+    free(err);
+    e2e_rmtree(t);
+}
+
 static void refused(const char *args, const char *message)
 {
     char *t = e2e_tmpdir(), *err = e2e_format("%s/err", t), *out = e2e_format("%s/r", t);
@@ -428,5 +457,6 @@ Test(optimise, bad_arguments_exit_2_before_simulating, .timeout = 120)
     refused(KEYS " --minimise cost_total " BOTH " --budget 0", "railmail: --budget: expected a whole number from 1");
     refused(KEYS " --minimise cost_total " BOTH " -r 2",
             "railmail: --subject-to: a confidence bound needs at least 3 replications");
-    refused(KEYS " --minimise cost_total " BOTH " --precision on_time_pct=1", "railmail: --precision: not for optimise");
+    refused(KEYS " --minimise cost_total " BOTH " --precision 'on_time_pct@origin:NOPE=1'",
+            "railmail: --precision on_time_pct@origin:NOPE=1: expected a scope");
 }

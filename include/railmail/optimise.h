@@ -31,10 +31,12 @@
 #include <stddef.h>
 #include <stdio.h>
 #include "railmail/diag.h"
+#include "railmail/run.h"
 
 #define OPTIMISE_MAX_KEYS 4
 #define OPTIMISE_MAX_CONSTRAINTS 8
 #define OPTIMISE_MAX_SETTINGS 100000
+#define OPTIMISE_MAX_PRECISION 16
 
 /* ---- the search, exposed for tests ---- */
 
@@ -113,6 +115,10 @@ struct optimise_result;
  * (the others at their first), reporting every problem before anything is
  * simulated. */
 enum rm_status optimise_prepare(const struct optimise_request *q, struct optimise_result **out, struct diag *d);
+/* Every setting's first stage runs in rounds until these targets are met
+ * (see run.h), at most q->max_replications; `p` stays the caller's. The
+ * selection's stages then add replications to the contenders. */
+void optimise_set_precision(struct optimise_result *o, struct run_precision *p, size_t n);
 /* results/<scenario>-optimise */
 const char *optimise_default_out(const struct optimise_result *o);
 /* The scenario at the grid's first setting. */
