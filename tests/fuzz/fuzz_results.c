@@ -1,7 +1,8 @@
 /* libFuzzer target over the read-back side: what plot, report and verify
  * read from a results folder. The input is split at 0x1e bytes into the
  * files of a folder (run.json, meta.csv, summary.csv, monthly.csv,
- * compare.csv, sweep.csv, target.csv, pairs.csv; an empty part is an
+ * compare.csv, sweep.csv, target.csv, pairs.csv, an optimisation's
+ * points.csv and optimum.csv; an empty part is an
  * absent file), written into a fresh folder under TMPDIR, and read back
  * through the loaders every command uses (results.h): the run record, each
  * CSV, the sweep's target. Sanitizers catch the rest. Seeds are in
@@ -17,7 +18,8 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const char *const names[] = { RESULTS_RUN_JSON, RESULTS_META_CSV, RESULTS_SUMMARY_CSV, RESULTS_MONTHLY_CSV,
-                                     RESULTS_COMPARE_CSV, RESULTS_SWEEP_CSV, RESULTS_TARGET_CSV, RESULTS_PAIRS_CSV };
+                                     RESULTS_COMPARE_CSV, RESULTS_SWEEP_CSV, RESULTS_TARGET_CSV, RESULTS_PAIRS_CSV,
+                                     RESULTS_POINTS_CSV, RESULTS_OPTIMUM_CSV };
 #define N_FILES (sizeof names / sizeof *names)
 
 static char dir[64];
@@ -66,6 +68,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             results_record_fini(&rec);
         else
             results_record_fini(&rec);
+        struct results_optimum o;
+        results_optimum_load(&o, dir, d);  /* points.csv, optimum.csv and meta.csv's keys */
+        results_optimum_fini(&o);
         for (size_t i = 2; i < N_FILES; i++) {
             struct table t;
             bool found;
