@@ -383,7 +383,8 @@ static void compare_subtitle(struct page *p)
 
 static void sweep_subtitle(struct page *p)
 {
-    esc(&p->b, "Sweep: the same scenario at several settings");
+    if (!html_optimise_subtitle(p))
+        esc(&p->b, "Sweep: the same scenario at several settings");
 }
 
 /* The question each kind answers, in words. */
@@ -407,6 +408,8 @@ static void compare_question(struct page *p)
 static void sweep_question(struct page *p)
 {
     struct strbuf *b = &p->b;
+    if (html_optimise_question(p))
+        return;
     size_t n = p->rec.n_vary < 8 ? p->rec.n_vary : 8;
     esc(b, "How do transit time and reliability change as ");
     for (size_t i = 0; i < n; i++) {  /* KEY=VALUES */

@@ -5,8 +5,10 @@
  * this is the detail behind both, read through results_optimum_load as
  * the chart is. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "htmlpage.h"
 #include "railmail/metric.h"
@@ -100,6 +102,41 @@ static void equivalents_list(struct strbuf *b, const struct results_optimum *o)
         strbuf_printf(b, "<p class=\"note\">%zu more in " RESULTS_OPTIMUM_CSV ".</p>\n", n - shown);
 }
 
+/* How the answer was chosen among the feasible settings, with the
+ * probability of correct selection (the points' selection column, the
+ * zone in the answer's objective row and the confidence beside it). */
+static void selection_words(struct strbuf *b, const struct results_optimum *o)
+{
+    size_t contenders = 0;
+    unsigned least = 0, most = 0;  /* the contenders' replications */
+    for (size_t i = 0; i < o->n_points; i++) {
+        const struct results_optimum_point *q = &o->point[i];
+        if (q->selection == RESULTS_SEL_NONE)
+            continue;
+        contenders++;
+        least = !least || q->replications < least ? q->replications : least;
+        most = q->replications > most ? q->replications : most;
+    }
+    if (!o->ranked || contenders < 2)
+        return;
+    const struct metric *mt = metric_find(o->measure[0].metric);
+    char c[32], zone[40], unit[64];
+    snprintf(zone, sizeof zone, "%.4g", o->measure[0].threshold);
+    strbuf_printf(b, "<p>It was chosen among the %zu settings that meet every constraint by Kim and Nelson's "
+                     "sequential procedure, on replications paired by their random numbers: with probability at "
+                     "least %s%% it is the best whenever the best leads the others by %s ",
+                  contenders, html_num(c, 100 * o->measure[0].confidence), zone);
+    html_esc(b, mt ? metric_unit(mt, o->currency ? o->currency : "currency", unit, sizeof unit) : "");
+    strbuf_printf(b, " or more (the indifference zone: the objective's practical threshold); a smaller difference is "
+                     "none a planner pays for.");
+    if (least && least < most)
+        strbuf_printf(b, " They ran %u to %u replications each: the procedure gives the close ones more.", least,
+                      most);
+    else if (least)
+        strbuf_printf(b, " They ran %u replications each.", least);
+    strbuf_printf(b, "</p>\n");
+}
+
 /* How much of the grid ran, and how to read the chart. */
 static void coverage(struct strbuf *b, const struct results_optimum *o)
 {
@@ -140,9 +177,66 @@ enum rm_status html_optimise_section(struct page *p)
     if (o.n_measures > 2)
         strbuf_printf(b, "<p class=\"note\">Each constraint is judged at a higher confidence than the page's (the "
                          "Bonferroni correction), so that all of them hold together at the page's confidence.</p>\n");
-    if (!o.closest)
+    if (!o.closest) {
+        selection_words(b, &o);
         equivalents_list(b, &o);
+    }
     coverage(b, &o);
     results_optimum_fini(&o);
     return RM_OK;
+}
+
+/* Whether the page's folder holds an optimisation's answer. */
+static bool has_answer(struct page *p)
+{
+    struct strbuf path = { 0 };
+    strbuf_printf(&path, "%s/" RESULTS_OPTIMUM_CSV, html_page_dir(p));
+    bool there = !path.oom && access(strbuf_str(&path), F_OK) == 0;
+    strbuf_fini(&path);
+    return there;
+}
+
+bool html_optimise_subtitle(struct page *p)
+{
+    if (!has_answer(p))
+        return false;
+    html_esc(html_page_text(p), "Optimisation: the best of several settings that meets every constraint");
+    return true;
+}
+
+bool html_optimise_question(struct page *p)
+{
+    struct results_optimum o;
+    if (!has_answer(p) || results_optimum_load(&o, html_page_dir(p), html_page_diag(p)) != RM_OK || !o.found)
+        return false;  /* a damaged answer is said by the section below */
+    struct strbuf *b = html_page_text(p);
+    const struct results_optimum_measure *obj = &o.measure[0];
+    const struct metric *mt = metric_find(obj->metric);
+    char v[32];
+    html_esc(b, "Which setting of ");
+    for (size_t k = 0; k < o.n_keys; k++) {
+        strbuf_printf(b, "%s<code>", k == 0 ? "" : k + 1 == o.n_keys ? " and " : ", ");
+        html_esc(b, o.key[k]);
+        strbuf_printf(b, "</code>");
+    }
+    html_esc(b, strcmp(obj->op, "max") ? " gives the lowest " : " gives the highest ");
+    html_esc(b, mt ? mt->label : obj->metric);
+    if (strcmp(obj->scope, "all"))
+        html_esc(b, " at "), html_esc(b, obj->scope);
+    html_esc(b, " while ");
+    for (size_t i = 1; i < o.n_measures; i++) {
+        const struct results_optimum_measure *m = &o.measure[i];
+        const struct metric *c = metric_find(m->metric);
+        html_esc(b, i == 1 ? "" : i + 1 == o.n_measures ? " and " : ", ");
+        html_esc(b, c ? c->label : m->metric);
+        if (strcmp(m->scope, "all"))
+            html_esc(b, " at "), html_esc(b, m->scope);
+        html_esc(b, " ");
+        html_esc(b, m->op);
+        html_esc(b, " ");
+        html_esc(b, html_num(v, m->threshold));
+    }
+    html_esc(b, o.n_measures > 2 ? ", all with confidence?" : " with confidence?");
+    results_optimum_fini(&o);
+    return true;
 }

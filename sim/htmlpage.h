@@ -3,6 +3,7 @@
 /* Internal to the page (html.c) and the sections kept in files of their
  * own (htmlcalib.c, htmlbudget.c, htmloptimise.c): what such a section needs of the page
  * being written. Not for other modules. */
+#include <stdbool.h>
 #include <stddef.h>
 #include "railmail/diag.h"
 #include "railmail/status.h"
@@ -26,6 +27,10 @@ enum rm_status html_budget_section(struct page *p);
 /* An optimisation's answer, on a sweep's page (htmloptimise.c); nothing
  * in a folder without one. */
 enum rm_status html_optimise_section(struct page *p);
+/* An optimisation's subtitle and question in place of a sweep's; false,
+ * writing nothing, in a folder without an answer. */
+bool html_optimise_subtitle(struct page *p);
+bool html_optimise_question(struct page *p);
 
 /* calibrate's page (htmlcalib.c). */
 void html_calibrate_subtitle(struct page *p);

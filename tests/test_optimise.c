@@ -351,6 +351,14 @@ Test(optimise, close_contenders_get_more_replications_until_the_best_is_chosen_a
     const char *at = strstr(summary, summary_n);
     cr_assert(at && !strncmp(strchr(at, '\n') - strlen(tail) + 1, tail, strlen(tail)), "%s", at);
     cr_assert(!e2e_exists(r1, ".point-003-earlier"));
+    /* the page asks the question and states the selection's probability */
+    cr_assert_eq(lines_with(r1, "report.html", "Which setting of <code>services.S1.departures_per_week</code> gives "
+                            "the lowest mean transit time while batches on time at origin:O1 &gt;= 75 with "
+                            "confidence?"), 2);
+    cr_assert_eq(lines_with(r1, "report.html", "It was chosen among the 3 settings that meet every constraint by Kim "
+                            "and Nelson's sequential procedure, on replications paired by their random numbers: with "
+                            "probability at least 95% it is the best whenever the best leads the others by 0.0002 "
+                            "days or more"), 1);
     /* the same files with two threads, and verify reruns the selection */
     cr_assert_eq(e2e_runf(out, err, CLOSE " -j 2 -o %s/r2", "0.0002", t), 0);
     const char *files[] = { "points.csv", "optimum.csv", "sweep.csv", "point-001/summary.csv",

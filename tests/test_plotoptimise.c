@@ -125,7 +125,7 @@ Test(plotoptimise, points_ranked_by_selection_are_read_by_name, .timeout = 120)
               "point-007,10,8,no,89200,89200,89200,4,\n");
     cr_assert_eq(e2e_runf(NULL, err, "plot %s", r), 0);
     cr_assert(holds(r, "optimise.gp", "mean of 4 to 12 replications per setting"));
-    cr_assert(holds(r, "optimise.gp", "as good (the same): 1 setting"));
+    cr_assert(holds(r, "optimise.gp", "as good (within 867 EUR): 1 setting"));  /* 1 % of the best: no threshold of its own */
     cr_assert_eq(e2e_runf(NULL, err, "report %s", r), 0);
     cr_assert(holds(r, "report.html", "<li><code>services.S1.departures_per_week</code> = 9, "
                                       "<code>services.S2.departures_per_week</code> = 10: 90900</li>"));
