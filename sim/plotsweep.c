@@ -6,6 +6,7 @@
 
 #include "railmail/metric.h"
 #include "railmail/num.h"
+#include "railmail/results.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -41,11 +42,35 @@ static void grid_fini(struct sweep_grid *g)
 /* Reads the grid places of a one-key sweep; leaves it empty (every point
  * joined to the next, as before) when that list is absent or its names
  * are not point-NNN. */
+/* An optimisation's settings: the first key's place in its grid (an
+ * optimisation of two keys runs only some of the grid). */
+static enum rm_status grid_of_optimum(const struct plot *p, struct sweep_grid *g)
+{
+    struct results_optimum o;
+    enum rm_status st = results_optimum_load(&o, p->dir, p->d);
+    if (st != RM_OK || !o.found || !o.grid_known) {
+        results_optimum_fini(&o);
+        return st;
+    }
+    g->x = malloc((o.n_points + 1) * sizeof *g->x);
+    g->at = malloc((o.n_points + 1) * sizeof *g->at);
+    if (!g->x || !g->at)
+        st = diag_fail(p->d, RM_ENOMEM, "out of memory reading " RESULTS_POINTS_CSV);
+    for (size_t i = 0; st == RM_OK && i < o.n_points; i++, g->n++) {
+        g->x[g->n] = o.point[i].value[0];
+        g->at[g->n] = o.point[i].at[0] + 1;
+    }
+    if (st != RM_OK)
+        grid_fini(g);
+    results_optimum_fini(&o);
+    return st;
+}
+
 static enum rm_status grid_load(const struct plot *p, size_t nkeys, struct sweep_grid *g)
 {
     *g = (struct sweep_grid){0};
-    if (nkeys != 1)
-        return RM_OK;  /* a target searches one key: every point of a grid of two ran */
+    if (nkeys == 2)
+        return grid_of_optimum(p, g);  /* a sweep's grid of two runs every point; an optimisation's does not */
     struct table t = {0};
     bool found;
     size_t cpoint;
@@ -239,6 +264,8 @@ static enum rm_status sweep_chart(struct plot *p, const struct table *t, const s
     if (g && g->found)
         strbuf_printf(&sub, gaps ? "; only the values the target search ran, no line across those it skipped"
                                  : "; the points the target search ran");
+    else if (gaps)
+        strbuf_printf(&sub, "; only the settings the search ran, no line across those it did not");
     if (nlines > MAX_SWEEP_LINES)
         strbuf_printf(&sub, "; the first %zu values of %s", (size_t)MAX_SWEEP_LINES, table_header(t, 1));
     plot_preamble(&b, p, strbuf_str(&what), strbuf_str(&sub));

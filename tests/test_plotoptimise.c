@@ -95,6 +95,23 @@ Test(plotoptimise, a_bad_number_or_yes_no_in_the_points_is_refused_at_its_place,
     e2e_rmtree(t);
 }
 
+Test(plotoptimise, a_sweep_chart_of_an_optimisation_draws_no_line_across_settings_not_run, .timeout = 120)
+{
+    char *t = e2e_tmpdir(), *r = e2e_format("%s/r", t), *err = e2e_format("%s/err", t);
+    /* bisecting 20 values of S1 runs 5 and 7 but not 6 on the line S2 = 10 */
+    cr_assert_eq(e2e_runf(NULL, err, "optimise " TWO " --vary services.S1.departures_per_week=1:20 --vary "
+                          "services.S2.departures_per_week=9,10 --minimise cost_total --subject-to "
+                          "'on_time_pct@origin:O1>=75' --subject-to 'on_time_pct@origin:O2>=75' -r 3 -d 40 -q -o %s",
+                          r), 0);
+    cr_assert(holds(r, "points.csv", "point-010,5,10,") && holds(r, "points.csv", "point-014,7,10,") &&
+              !holds(r, "points.csv", "point-012,"));
+    cr_assert(holds(r, "sweep_on_time_pct.gp", "only the settings the search ran, no line across those it did not"));
+    cr_assert(holds(r, "sweep_on_time_pct.gp", "\n\n7,"), "no break in the line before 7");
+    free(err);
+    free(r);
+    e2e_rmtree(t);
+}
+
 Test(plotoptimise, a_key_named_to_run_gnuplot_commands_stays_inside_a_string, .timeout = 120)
 {
     char *t = e2e_tmpdir(), *r = e2e_format("%s/r", t), *err = e2e_format("%s/err", t);
