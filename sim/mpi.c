@@ -15,7 +15,6 @@
  * A rank other than 0 writes into a scratch directory of its own (removed
  * when it ends), draws no charts and prints nothing: its stderr goes to a
  * file, whose text is sent to rank 0 when that rank ends early. */
-#define _XOPEN_SOURCE 700  /* nftw */
 #include "railmail/cli.h"
 #include "railmail/model.h"
 #include "railmail/outdir.h"
@@ -28,7 +27,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -113,19 +111,12 @@ static struct mpi_cmd mpi_cmd_of(const struct run *r, uint32_t kind, uint32_t a,
     return c;
 }
 
-static int mpi_remove_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb, (void)flag, (void)ftw;
-    remove(path);
-    return 0;
-}
-
 /* Removes another rank's scratch results and their temporary sibling. */
 static void mpi_tidy(void)
 {
     outdir_interrupt();
     if (mpi_scratch[0])
-        nftw(mpi_scratch, mpi_remove_one, 16, FTW_DEPTH | FTW_PHYS);
+        outdir_remove_tree(mpi_scratch);
 }
 
 /* Test-only fault injection: RAILMAIL_MPI_FAULT=RANK:N[:fail] makes rank
@@ -542,11 +533,6 @@ static void mpi_setting_path(const struct run_settings *s, size_t i, const char 
     snprintf(path, len, "%s/%s%s", dir, prefix, name);
 }
 
-static void mpi_remove_tree(const char *path)
-{
-    nftw(path, mpi_remove_one, 16, FTW_DEPTH | FTW_PHYS);
-}
-
 /* Rank 0's own setting i, on its threads (or the fault injected). */
 static enum rm_status mpi_setting_mine(const struct run_settings *s, size_t i, const char *dir,
                                        const char *reuse_dir, struct diag *d)
@@ -751,7 +737,7 @@ static void mpi_worker_reuse(const struct run_settings *s, const char *dir, stru
         bool made = mkdir(old, 0777) == 0;
         reuse[k].here = mpi_recv_folder(made ? old : NULL, 0, &files) && files > 0;
         if (made && !reuse[k].here)
-            mpi_remove_tree(old);
+            outdir_remove_tree(old);
     }
 }
 
@@ -830,9 +816,9 @@ static enum rm_status mpi_worker_settings(const struct run_settings *s, const ch
         if (st != RM_OK)
             diag_fail(d, st, "%s", diag_count(mine) ? diag_message(mine, 0) : "failed");
         diag_destroy(mine);
-        mpi_remove_tree(sub);
+        outdir_remove_tree(sub);
         if (reuse[k].here)
-            mpi_remove_tree(old);
+            outdir_remove_tree(old);
     }
     free(reuse);
     run_use_executor(&mpi_worker);
