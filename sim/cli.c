@@ -123,6 +123,17 @@ static int say_error(const char *fmt, ...)
     return EXIT_USAGE;
 }
 
+/* The scenario named after the options (argv[optind]), or the default
+ * one found in the data directory; NULL, the usage error said, when the
+ * default's path does not fit buf. run's, sweep's and optimise's. */
+static const char *scenario_arg(int argc, char **argv, char *buf, size_t len)
+{
+    const char *dir = optind < argc ? argv[optind] : datadir_scenario(DATADIR_DEFAULT_SCENARIO, buf, len);
+    if (!dir)
+        say_error("%s: expected a path shorter than %zu bytes", DATADIR_ENV, len);
+    return dir;
+}
+
 /* Prints the collected warnings, names in them escaped; they never change
  * the exit status. */
 static void report_warnings(const struct diag *d)
@@ -685,10 +696,9 @@ static int cmd_run(int argc, char **argv)
     if (argc - optind > 1)
         return say_error("run: expected one scenario, got \"%s\"", argv[optind + 1]);
     char default_dir[4096];
-    const char *dir = optind < argc ? argv[optind]
-                      : datadir_scenario(DATADIR_DEFAULT_SCENARIO, default_dir, sizeof default_dir);
+    const char *dir = scenario_arg(argc, argv, default_dir, sizeof default_dir);
     if (!dir)
-        return say_error("%s: expected a path shorter than %zu bytes", DATADIR_ENV, sizeof default_dir);
+        return EXIT_USAGE;
     catch_interrupts();
     struct record *rec = record_begin(argc + 1, argv - 1);  /* argv[-1] is "railmail" */
     struct diag *d = diag_create();
@@ -1080,11 +1090,10 @@ static int cmd_sweep(int argc, char **argv)
         return rc < 0 ? 0 : rc;
     }
     char default_dir[4096];
-    const char *dir = optind < n_rest ? rest[optind]
-                      : datadir_scenario(DATADIR_DEFAULT_SCENARIO, default_dir, sizeof default_dir);
+    const char *dir = scenario_arg(n_rest, rest, default_dir, sizeof default_dir);
     if (!dir) {
         free(rest);
-        return say_error("%s: expected a path shorter than %zu bytes", DATADIR_ENV, sizeof default_dir);
+        return EXIT_USAGE;
     }
     struct sweep_request q = {
         .scenario_dir = dir,
@@ -1270,11 +1279,10 @@ static int cmd_optimise(int argc, char **argv)
         return rc < 0 ? 0 : rc;
     }
     char default_dir[4096];
-    const char *dir = optind < n_rest ? rest[optind]
-                      : datadir_scenario(DATADIR_DEFAULT_SCENARIO, default_dir, sizeof default_dir);
+    const char *dir = scenario_arg(n_rest, rest, default_dir, sizeof default_dir);
     if (!dir) {
         free(rest);
-        return say_error("%s: expected a path shorter than %zu bytes", DATADIR_ENV, sizeof default_dir);
+        return EXIT_USAGE;
     }
     struct optimise_request q = {
         .scenario_dir = dir, .proposal = a.proposal,

@@ -157,6 +157,19 @@ static bool build_months(struct layout *l)
 
 /* The summary rows, kind by kind, then each month's copy of the monthly
  * ones, which share their summary row's names. */
+/* Room for `rows` rows' metric and scope names (the rows past l->rows
+ * are the caller's to fill). */
+static bool grow_names(struct layout *l, size_t rows)
+{
+    const char **metric = realloc(l->metric, (rows + 1) * sizeof *metric);
+    if (metric)
+        l->metric = metric;
+    char **grown = realloc(l->scope, (rows + 1) * sizeof *grown);
+    if (grown)
+        l->scope = grown;
+    return metric && grown;
+}
+
 static bool build_rows(struct layout *l)
 {
     const struct scenario *s = l->s;
@@ -202,13 +215,7 @@ static bool build_rows(struct layout *l)
     if (!ok || row != l->month.row)
         return false;
     size_t rows = l->month.row + l->month.n * l->month.stride;
-    const char **metric = realloc(l->metric, (rows + 1) * sizeof *metric);
-    if (metric)
-        l->metric = metric;
-    char **grown = realloc(l->scope, (rows + 1) * sizeof *grown);
-    if (grown)
-        l->scope = grown;
-    if (!metric || !grown)
+    if (!grow_names(l, rows))
         return false;
     l->rows = rows;
     for (; row < l->rows; row++) {
@@ -267,13 +274,7 @@ static bool build_budget(struct layout *l)
     b->row = l->rows;
     b->n_scopes = 1 + l->origin.n + l->s->n_demand + l->path.n;
     size_t rows = l->rows + b->n_scopes * b->n_segments;
-    const char **metric = realloc(l->metric, (rows + 1) * sizeof *metric);
-    if (metric)
-        l->metric = metric;
-    char **grown = realloc(l->scope, (rows + 1) * sizeof *grown);
-    if (grown)
-        l->scope = grown;
-    if (!metric || !grown)
+    if (!grow_names(l, rows))
         return false;
     size_t row = l->rows;
     for (size_t j = 0; j < b->n_scopes; j++) {
