@@ -249,7 +249,6 @@ struct optimise_result {
     struct sweep_values key[OPTIMISE_MAX_KEYS];
     size_t n_keys;
     struct metric_ref objective;
-    double objective_threshold;     /* the practical threshold, absolute (NaN until the best is known) */
     struct metric_threshold practical;
     struct metric_threshold zone;   /* the selection's indifference zone: practical, or 1 % without one */
     struct sweep_target con[OPTIMISE_MAX_CONSTRAINTS];
@@ -267,7 +266,7 @@ struct optimise_result {
     bool objective_broke;           /* the objective improved into the feasible region */
     struct {                        /* the selection among the feasible settings (kn.h) */
         size_t contenders, dropped; /* dropped: their constraints failed with more replications */
-        double delta;               /* the indifference zone: the objective's practical threshold */
+        double delta;               /* the indifference zone, absolute: at the chosen setting once chosen */
         unsigned first, last;       /* the contenders' replications at the start and the survivors' at the end */
         bool capped;                /* stopped by --max-replications before it could end */
     } sel;
@@ -495,7 +494,6 @@ enum rm_status optimise_prepare(const struct optimise_request *q, struct optimis
         return diag_fail(d, RM_ENOMEM, "out of memory");
     o->q = *q;
     o->best = o->closest = SIZE_MAX;
-    o->objective_threshold = NAN;
     enum rm_status st = prepare(o, d);
     if (st != RM_OK) {
         optimise_destroy(o);
@@ -966,7 +964,7 @@ static enum rm_status choose(struct optimise_result *o, struct diag *d)
             k = contenders(o, c);
     }
     if (st == RM_OK && o->best != SIZE_MAX) {
-        o->objective_threshold = o->sel.delta = metric_threshold_of(&o->zone, o->setting[o->best]->measure[0].mean);
+        o->sel.delta = metric_threshold_of(&o->zone, o->setting[o->best]->measure[0].mean);
         label(o, c, k);
     }
     if (st == RM_OK && o->sel.capped)
@@ -1077,7 +1075,7 @@ static void optimum_rows(FILE *f, const struct optimise_result *o, size_t i, con
 {
     const struct setting *p = o->setting[i];
     optimum_row(f, o, i, role, o->objective.metric->name, o->objective.scope, o->q.maximise ? "max" : "min",
-                o->objective_threshold, &p->measure[0], o->first->confidence);
+                o->sel.delta, &p->measure[0], o->first->confidence);
     for (size_t c = 0; c < o->n_con; c++)
         optimum_row(f, o, i, role, o->con[c].metric, o->con[c].scope, o->con[c].at_least ? ">=" : "<=",
                     o->con[c].threshold, &p->measure[1 + c], o->con_confidence);
@@ -1096,7 +1094,7 @@ static void write_optimum_csv(FILE *f, const struct optimise_result *o)
     for (size_t e = 0; e < o->n_equivalent; e++) {
         const struct setting *p = o->setting[o->equivalent[e]];
         optimum_row(f, o, o->equivalent[e], RESULTS_ROLE_EQUIVALENT, o->objective.metric->name, o->objective.scope,
-                    o->q.maximise ? "max" : "min", o->objective_threshold, &p->measure[0], o->first->confidence);
+                    o->q.maximise ? "max" : "min", o->sel.delta, &p->measure[0], o->first->confidence);
     }
 }
 
