@@ -257,7 +257,6 @@ struct optimise_result {
     struct optimise_search search;
     struct setting **setting;       /* [settings]; NULL until run */
     struct scenario *first;         /* the first setting's scenario, for names and settings */
-    struct model *names;            /* its model: the rows' names of every setting that has the same rows */
     char *overlay;
     char *out;
     size_t best, closest;           /* SIZE_MAX: none */
@@ -438,7 +437,7 @@ static enum rm_status scope_exists(const struct model *m, const char *what, cons
  * catalogue. */
 static enum rm_status check_rows(struct optimise_result *o, struct diag *d)
 {
-    struct model *m = o->names = model_create(o->first);
+    struct model *m = model_create(o->first);  /* its rows; each setting's are checked as it runs */
     if (!m)
         return diag_fail(d, RM_ENOMEM, "out of memory");
     enum rm_status st = scope_exists(m, o->q.maximise ? "--maximise" : "--minimise", o->objective.metric->name,
@@ -446,6 +445,7 @@ static enum rm_status check_rows(struct optimise_result *o, struct diag *d)
     for (size_t c = 0; c < o->n_con; c++)
         if (scope_exists(m, "--subject-to", o->con[c].metric, o->con[c].scope, d) != RM_OK)
             st = RM_EINPUT;
+    model_destroy(m);
     if (st == RM_OK && o->first->replications < SWEEP_MIN_REPLICATIONS)
         st = diag_error(d, NULL, "--subject-to: a confidence bound needs at least %d replications; this scenario "
                         "has %u (use -r)", SWEEP_MIN_REPLICATIONS, o->first->replications);
@@ -566,6 +566,10 @@ static enum rm_status keep(struct optimise_result *o, struct setting *p, const s
         size_t row = c == 0 ? model_row(p->m, o->objective.metric->name, o->objective.scope)
                             : model_row(p->m, o->con[c - 1].metric, o->con[c - 1].scope);
         free(p->values[c]);
+        p->values[c] = NULL;
+        if (row == SIZE_MAX)  /* a value that drops the row (checked on the first setting only) */
+            return diag_error(d, NULL, "%s@%s: not a row of every setting", c == 0 ? o->objective.metric->name
+                              : o->con[c - 1].metric, c == 0 ? o->objective.scope : o->con[c - 1].scope);
         st = interval(res, row, c == 0 ? o->first->confidence : o->con_confidence, &p->values[c], &p->measure[c], d);
         if (c == 0)
             p->measure[0] = res->summary[row];  /* as the point's own summary file gives it */
@@ -1379,7 +1383,6 @@ void optimise_destroy(struct optimise_result *o)
     for (size_t c = 0; c < OPTIMISE_MAX_CONSTRAINTS; c++)
         sweep_target_fini(&o->con[c]);
     metric_ref_fini(&o->objective);
-    model_destroy(o->names);  /* before the scenario it reads */
     scenario_destroy(o->first);
     free(o->overlay);
     free(o->out);
